@@ -1,0 +1,136 @@
+"""GPU cards: the datasheet facts a prompt shows about the target GPU.
+
+    from agent.gpu import load_card, select_card
+    card = load_card("H100")                    # alias -> prompts/gpus/h100_sxm.json
+    card, note = select_card(None)              # detect from torch; note says what was assumed
+
+Cards are data files in `prompts/gpus/<key>.json`: a display name, the architecture, aliases
+(spellings people type and `torch.cuda.get_device_name()` strings) and ordered facts rendered as
+`• label: value`. Figures are dense; a sparse figure must say "with sparsity". A GPU without a card
+gets one built from what torch reports, so a new machine degrades to fewer facts, not an error.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+GPUS_DIR = Path(__file__).resolve().parent.parent / "prompts" / "gpus"
+DEFAULT_CARD = "h100_sxm"  # the design's reference machine; used without CUDA and without --gpu
+
+# Only the major/minor pairs a card can be built for; anything newer falls back to the major.
+ARCHITECTURES = {(7, 0): "Volta", (7, 5): "Turing", (8, 0): "Ampere", (8, 6): "Ampere", (8, 7): "Ampere",
+                 (8, 9): "Ada Lovelace", (9, 0): "Hopper"}
+ARCHITECTURE_BY_MAJOR = {10: "Blackwell", 11: "Blackwell", 12: "Blackwell"}
+
+
+class GpuError(ValueError):
+    """An unknown or unreadable card; the message is one line for the user."""
+
+
+class GpuCard(BaseModel):
+    key: str  # file stem, or "detected" for a card built from torch
+    name: str  # shown as "GPU Name:"
+    architecture: str
+    aliases: list[str] = []
+    source: str  # where the numbers come from, for whoever audits a card
+    facts: dict[str, str]  # ordered: rendered in file order
+
+
+def _norm(name: str) -> str:
+    # "NVIDIA A100-SXM4-80GB" and "a100 sxm4 80gb" must meet; "H100 PCIe" must NOT meet "H100"
+    # (114 SMs, slower memory), so matching is exact after normalizing, never by substring.
+    s = re.sub(r"[\s_\-]+", " ", name.strip().lower())
+    return s.removeprefix("nvidia ").strip()
+
+
+def card_keys() -> list[str]:
+    return sorted(p.stem for p in GPUS_DIR.glob("*.json"))
+
+
+def _read(key: str) -> GpuCard:
+    path = GPUS_DIR / f"{key}.json"
+    try:
+        return GpuCard(key=key, **json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as e:
+        raise GpuError(f"GPU card {path} is unreadable: {e}".replace("\n", " ")) from None
+
+
+def find_card(name: str) -> GpuCard | None:
+    """The card whose key, display name or alias matches `name` (case, '-', '_' ignored)."""
+    wanted = _norm(name)
+    for key in card_keys():
+        card = _read(key)
+        if wanted in {_norm(n) for n in [key, card.name, *card.aliases]}:
+            return card
+    return None
+
+
+def load_card(name: str) -> GpuCard:
+    card = find_card(name)
+    if card is None:
+        raise GpuError(f"unknown GPU {name!r} (known: {', '.join(card_keys())}; "
+                       f"leave --gpu out on a CUDA machine to detect it)")
+    return card
+
+
+def card_from_properties(props: Any) -> GpuCard:
+    """A card from `torch.cuda.get_device_properties()` (or anything with its attributes).
+
+    Only what torch reports, plus two limits fixed since compute capability 3.5, in the datasheet
+    cards' order; no bandwidth or tensor-core figures, which torch cannot know. Attributes missing
+    from an older torch are left out.
+    """
+    major, minor = int(props.major), int(props.minor)
+    arch = ARCHITECTURES.get((major, minor)) or ARCHITECTURE_BY_MAJOR.get(major, f"sm_{major}{minor}")
+
+    def get(attr: str) -> int | None:
+        value = getattr(props, attr, None)
+        return int(value) if value else None
+
+    threads, warp = get("max_threads_per_multi_processor"), get("warp_size")
+    smem_sm, smem_block = get("shared_memory_per_multiprocessor"), get("shared_memory_per_block_optin")
+    total, l2, regs = get("total_memory"), get("L2_cache_size"), get("regs_per_multiprocessor")
+    rows = [
+        ("Compute Capability", f"{major}.{minor}"),
+        ("Number of SMs", str(props.multi_processor_count)),
+        ("GPU memory", total and f"{total / 1e9:.0f} GB"),
+        ("Maximum number of registers per thread", "255"),
+        ("Registers per SM", regs and str(regs)),
+        ("Maximum threads per block", "1024"),
+        ("Maximum threads per SM", threads and str(threads)),
+        ("Warp size", warp and str(warp)),
+        ("Maximum concurrent warps per SM", threads and warp and str(threads // warp)),
+        ("Shared memory capacity per SM", smem_sm and f"{smem_sm // 1024} KB"),
+        ("Maximum shared memory per thread block", smem_block and f"{smem_block // 1024} KB"),
+        ("L2 cache (global, all SM shared)", l2 and f"{l2 / 2**20:g} MB"),
+    ]
+    return GpuCard(key="detected", name=str(props.name), architecture=arch,
+                   source="torch.cuda.get_device_properties (no datasheet card for this GPU)",
+                   facts={label: value for label, value in rows if value})
+
+
+def detect_card(device: int = 0) -> GpuCard | None:
+    """The card for the local CUDA device (its own card if known, else one built from torch); None without CUDA."""
+    import torch  # only here: picking a card by name must not cost a torch import
+
+    if not torch.cuda.is_available():
+        return None
+    return find_card(torch.cuda.get_device_name(device)) or card_from_properties(
+        torch.cuda.get_device_properties(device))
+
+
+def select_card(name: str | None) -> tuple[GpuCard, str | None]:
+    """`--gpu NAME` if given, else the detected GPU, else the default card; the note says what was assumed."""
+    if name:
+        return load_card(name), None
+    card = detect_card()
+    if card is None:
+        return load_card(DEFAULT_CARD), (f"no CUDA device and no --gpu: using the {DEFAULT_CARD} card "
+                                         f"(pass --gpu NAME to choose)")
+    if card.key == "detected":
+        return card, f"no card for {card.name!r}: using the facts torch reports"
+    return card, None

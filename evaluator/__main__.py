@@ -1,0 +1,127 @@
+"""Evaluate a candidate kernel file from the command line.
+
+    python -m evaluator CANDIDATE.py --problem conv2d_scale_min [--shapes small|odd|full|all]
+        [--precision tf32|strict|loose] [--json OUT.json] [--keep DIR]
+
+Prints a short table; `--json` writes the full EvalResult. Exit codes: 0 correct, 1 not correct
+(any other status), 2 bad input (one line on stderr, nothing written).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.precision import POLICIES
+from evaluator.problem import ProblemError, load_problem
+from evaluator.result import EvalResult, Status
+from evaluator.sandbox import Limits
+from evaluator.static import MAX_BYTES
+
+
+class UsageError(Exception):
+    pass
+
+
+def read_candidate(path: Path) -> str:
+    if not path.is_file():
+        raise UsageError(f"candidate file not found: {path}")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise UsageError(f"candidate {path} is {size / 1e6:.1f} MB; a kernel module is at most {MAX_BYTES // 1000} KB")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"candidate {path} is not UTF-8 text (byte {e.start})") from None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m evaluator", description=__doc__.split("\n\n")[0])
+    ap.add_argument("candidate", type=Path, help="Python file defining ModelNew")
+    ap.add_argument("--problem", required=True, help="name under kernels/ or a KernelBench-format .py file")
+    ap.add_argument("--shapes", default="auto", help="shape set: small, odd, full, all (default: all with a GPU, small without)")
+    ap.add_argument("--precision", default="tf32", choices=sorted(POLICIES))
+    ap.add_argument("--json", type=Path, help="write the full EvalResult here")
+    ap.add_argument("--trials", type=int, default=3, help="correctness trials per case (default 3, at least 1)")
+    ap.add_argument("--no-time", action="store_true", help="skip timing and baselines")
+    ap.add_argument("--device", choices=["auto", "cuda", "cpu"], default="auto")
+    ap.add_argument("--compile-timeout", type=float, default=300.0, help="seconds for import + first call")
+    ap.add_argument("--run-timeout", type=float, default=300.0, help="seconds for the correctness phase")
+    ap.add_argument("--keep", type=Path, help="keep the child's job, report, stdout and stderr here")
+    return ap.parse_args(argv)
+
+
+def print_table(r: EvalResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    colour = "green" if r.status is Status.correct else "red"
+    console.print(f"[bold {colour}]{r.status.value}[/] {r.problem} <- {r.candidate}  "
+                  f"(gate: {r.gate}, sets: {', '.join(r.shape_sets)}, precision: {r.precision})")
+    if r.message:
+        console.print(r.message, markup=False, highlight=False)
+    if r.error_tail and r.status is not Status.correct:
+        console.print(r.error_tail.splitlines()[-6:] and "\n".join(r.error_tail.splitlines()[-6:]),
+                      markup=False, highlight=False, style="dim")
+    if r.checks:
+        t = Table(title="correctness")
+        for col in ("case", "shapes", "trial", "ok", "max abs err", "max rel err"):
+            t.add_column(col)
+        for c in r.checks:
+            t.add_row(c.case, c.shapes, str(c.trial or "after timing"), "yes" if c.ok else "[red]no[/]",
+                      f"{c.max_abs_err:.2e}" if c.max_abs_err is not None else "-",
+                      f"{c.max_rel_err:.2e}" if c.max_rel_err is not None else "-")
+        console.print(t)
+    if r.timings:
+        t = Table(title=f"timing on {r.device.name if r.device else '?'} (ms, median ± IQR)")
+        for col in ("case", "candidate", "eager", "torch.compile", "vs eager", "vs compile"):
+            t.add_column(col)
+        fmt = lambda x: f"{x.median_ms:.3f} ± {x.iqr_ms:.3f}" if x else "-"  # noqa: E731
+        for ct in r.timings:
+            t.add_row(ct.case + f" {ct.shapes}", fmt(ct.candidate), fmt(ct.eager), fmt(ct.compiled),
+                      f"{ct.speedup_vs_eager:.2f}x" if ct.speedup_vs_eager else "-",
+                      f"{ct.speedup_vs_compile:.2f}x" if ct.speedup_vs_compile else "-")
+        console.print(t)
+    elif r.timing_unavailable:
+        console.print(f"timing: unavailable ({r.timing_unavailable})")
+    for note in r.notes:
+        console.print(f"note: {note}", markup=False)
+    secs = ", ".join(f"{k} {v:.1f}s" for k, v in r.gate_seconds.items())
+    console.print(f"[dim]seconds by gate: {secs}[/]")
+
+
+def write_json(path: Path, result: EvalResult) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(result.model_dump_json(indent=2))
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        read_candidate(args.candidate)
+        problem = load_problem(args.problem)
+        if args.shapes != "auto":
+            problem.set_names(args.shapes)
+        if args.trials < 1:
+            raise UsageError("--trials must be at least 1")
+    except (UsageError, ProblemError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    limits = Limits(import_s=args.compile_timeout, compile_s=args.compile_timeout,
+                    correctness_s=args.run_timeout)
+    config = EvalConfig(shapes=args.shapes, precision=args.precision, trials=args.trials,
+                        time=not args.no_time, device=args.device, limits=limits, keep_dir=args.keep)
+    result = evaluate(args.candidate, problem, config)
+    if args.json:
+        write_json(args.json, result)
+    print_table(result)
+    return 0 if result.status is Status.correct else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

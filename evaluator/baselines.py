@@ -1,0 +1,48 @@
+"""Cached baseline timings (eager and torch.compile of the reference).
+
+    from evaluator.baselines import BaselineCache
+    cache = BaselineCache()                       # $KLOOP_CACHE_DIR or ~/.cache/kernel-loop
+    key = cache.key(problem, case, device_info, timing)
+    cache.get(key) -> {"eager": {...}, "compiled": {...}} | None
+
+A baseline depends on the problem's source, the case, the GPU, torch and triton versions and the
+timing settings; any change is a new key. Writes are atomic (temp file + rename), last writer wins.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+
+def default_dir() -> Path:
+    return Path(os.environ.get("KLOOP_CACHE_DIR", Path.home() / ".cache" / "kernel-loop"))
+
+
+class BaselineCache:
+    def __init__(self, directory: Path | None = None):
+        self.path = (directory or default_dir()) / "baselines.json"
+
+    @staticmethod
+    def key(problem_hash: str, case_label: str, case_desc: str, init: list, device: dict, timing: dict) -> str:
+        parts = [problem_hash, case_label, case_desc, repr(init), device.get("name", ""),
+                 device.get("torch", ""), device.get("triton", ""), json.dumps(timing, sort_keys=True)]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+    def _load(self) -> dict:
+        try:
+            return json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, key: str) -> dict | None:
+        return self._load().get(key)
+
+    def put(self, key: str, value: dict) -> None:
+        data = self._load()
+        data[key] = value
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1))
+        os.replace(tmp, self.path)

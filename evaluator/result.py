@@ -1,0 +1,138 @@
+"""EvalResult: the one verdict model, written as JSON by the parent process.
+
+    from evaluator.result import EvalResult, Status
+    r = EvalResult.model_validate_json(Path("result.json").read_text())
+    r.status >= Status.incorrect      # reached the correctness gate
+    r.status.rank                     # 0 static_error ... 4 correct
+
+The status ladder (design.md): static_error < compile_error < runtime_error | timeout | crashed
+< incorrect < correct. `gate` names the gate that failed and `message` says, in words an LLM can act
+on, what went wrong; the evidence (errors, mismatches, tails) sits beside it.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+
+class Status(str, Enum):
+    static_error = "static_error"
+    compile_error = "compile_error"
+    runtime_error = "runtime_error"
+    timeout = "timeout"
+    crashed = "crashed"
+    incorrect = "incorrect"
+    correct = "correct"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __lt__(self, other: "Status") -> bool:  # type: ignore[override]
+        return self.rank < other.rank
+
+    def __le__(self, other: "Status") -> bool:  # type: ignore[override]
+        return self.rank <= other.rank
+
+    def __gt__(self, other: "Status") -> bool:  # type: ignore[override]
+        return self.rank > other.rank
+
+    def __ge__(self, other: "Status") -> bool:  # type: ignore[override]
+        return self.rank >= other.rank
+
+
+_RANK = {
+    Status.static_error: 0,
+    Status.compile_error: 1,
+    Status.runtime_error: 2,
+    Status.timeout: 2,
+    Status.crashed: 2,
+    Status.incorrect: 3,
+    Status.correct: 4,
+}
+
+
+class Mismatch(BaseModel):
+    index: list[int]
+    expected: float
+    got: float
+
+
+class Check(BaseModel):
+    """One correctness trial on one shape case."""
+
+    case: str  # e.g. "odd[0]"
+    shapes: str  # e.g. "3x5x37x45"
+    trial: int
+    ok: bool
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+    n_bad: int = 0
+    n_total: int = 0
+    mismatches: list[Mismatch] = Field(default_factory=list)
+    message: str = ""
+
+
+class Timing(BaseModel):
+    """Milliseconds per call, from CUDA events, L2 flushed and fresh inputs before each repetition."""
+
+    median_ms: float
+    iqr_ms: float  # 75th minus 25th percentile
+    min_ms: float
+    max_ms: float
+    reps: int
+    warmup: int
+
+
+class CaseTiming(BaseModel):
+    case: str
+    shapes: str
+    candidate: Timing | None = None
+    eager: Timing | None = None
+    compiled: Timing | None = None
+    baseline_cached: bool = False
+    speedup_vs_eager: float | None = None
+    speedup_vs_compile: float | None = None
+
+
+class DeviceInfo(BaseModel):
+    name: str  # "NVIDIA H100 80GB HBM3" or "cpu (TRITON_INTERPRET=1)"
+    cuda: bool
+    capability: str | None = None
+    sm_count: int | None = None
+    torch: str
+    triton: str
+    cuda_runtime: str | None = None
+
+
+class EvalResult(BaseModel):
+    status: Status
+    gate: str  # the gate that failed, or "done"
+    message: str  # what went wrong, for a person and for the next prompt; empty when correct
+    problem: str
+    candidate: str
+    code_hash: str
+    precision: str
+    shape_sets: list[str]
+    checks: list[Check] = Field(default_factory=list)
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+    timings: list[CaseTiming] = Field(default_factory=list)
+    timing_unavailable: str | None = None  # why there are no timings (no GPU, not correct, ...)
+    speedup_vs_eager: float | None = None  # geometric mean over timed cases
+    speedup_vs_compile: float | None = None
+    gate_seconds: dict[str, float] = Field(default_factory=dict)  # wall seconds per gate
+    device: DeviceInfo | None = None
+    error_type: str | None = None
+    error_tail: str | None = None  # last lines of the traceback or compiler error
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+    exit_code: int | None = None
+    notes: list[str] = Field(default_factory=list)
+    created_at: str = Field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat())
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.correct

@@ -1,0 +1,64 @@
+"""Static checks: the cheapest gate, on the candidate's source alone (AST, nothing executed).
+
+    from evaluator.static import check_source
+    problems = check_source(code)      # [] when the candidate may go on to the compile gate
+
+Each returned string is a complete sentence an LLM can act on.
+"""
+from __future__ import annotations
+
+import ast
+
+MAX_BYTES = 1_000_000  # a real kernel file is a few KB; anything this large is not a kernel
+
+
+def _decorator_names(node: ast.FunctionDef) -> set[str]:
+    names = set()
+    for dec in node.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        names.add(ast.unparse(target))
+    return names
+
+
+def jit_functions(tree: ast.Module) -> set[str]:
+    """Names of module-level functions decorated with triton.jit (directly or under autotune/heuristics)."""
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            decs = _decorator_names(node)
+            if decs & {"triton.jit", "jit", "tl.jit"}:
+                found.add(node.name)
+    return found
+
+
+def launched_kernels(tree: ast.Module, kernels: set[str]) -> set[str]:
+    """Kernels launched as `kernel[grid](...)` anywhere in the module."""
+    launched = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Subscript):
+            base = node.func.value
+            if isinstance(base, ast.Name) and base.id in kernels:
+                launched.add(base.id)
+    return launched
+
+
+def check_source(code: str) -> list[str]:
+    if len(code.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return [f"The candidate is larger than {MAX_BYTES // 1000} KB; send only the kernel module."]
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as e:
+        line = (e.text or "").rstrip()
+        return [f"SyntaxError at line {e.lineno}: {e.msg}" + (f": `{line.strip()}`" if line else "")]
+    problems = []
+    classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    if "ModelNew" not in classes:
+        problems.append("No top-level `class ModelNew(nn.Module)` is defined; the evaluator constructs "
+                        "ModelNew with the same arguments as Model and calls its forward.")
+    kernels = jit_functions(tree)
+    if not kernels:
+        problems.append("No top-level `@triton.jit` function is defined; the work must be done by Triton kernels.")
+    elif not launched_kernels(tree, kernels):
+        problems.append(f"The Triton kernel(s) {', '.join(sorted(kernels))} are never launched; "
+                        "call one as `kernel[grid](...)` from ModelNew.forward.")
+    return problems
