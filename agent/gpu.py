@@ -80,9 +80,9 @@ def load_card(name: str) -> GpuCard:
 def card_from_properties(props: Any) -> GpuCard:
     """A card from `torch.cuda.get_device_properties()` (or anything with its attributes).
 
-    Only what torch reports, plus two limits fixed since compute capability 3.5, in the datasheet
-    cards' order; no bandwidth or tensor-core figures, which torch cannot know. Attributes missing
-    from an older torch are left out.
+    Only what torch reports (plus the 255 registers per thread fixed since compute capability 3.5),
+    in the datasheet cards' order; no tensor-core figures, which torch cannot know. Attributes
+    missing from an older torch are left out.
     """
     major, minor = int(props.major), int(props.minor)
     arch = ARCHITECTURES.get((major, minor)) or ARCHITECTURE_BY_MAJOR.get(major, f"sm_{major}{minor}")
@@ -94,13 +94,19 @@ def card_from_properties(props: Any) -> GpuCard:
     threads, warp = get("max_threads_per_multi_processor"), get("warp_size")
     smem_sm, smem_block = get("shared_memory_per_multiprocessor"), get("shared_memory_per_block_optin")
     total, l2, regs = get("total_memory"), get("L2_cache_size"), get("regs_per_multiprocessor")
+    block = get("max_threads_per_block") or 1024
+    # Peak DRAM bandwidth = 2 transfers per memory clock (kHz) x bus width: the CUDA deviceQuery
+    # formula; it gives 3352 GB/s on an H100 SXM (datasheet 3350) and 1008 GB/s on a 4090.
+    clock, bus = get("memory_clock_rate"), get("memory_bus_width")
+    bandwidth = clock and bus and f"{2 * clock * 1e3 * bus / 8 / 1e9:.0f} GB/s"
     rows = [
         ("Compute Capability", f"{major}.{minor}"),
         ("Number of SMs", str(props.multi_processor_count)),
-        ("GPU memory", total and f"{total / 1e9:.0f} GB"),
+        ("GPU memory", total and f"{total / 2**30:.0f} GiB"),
+        ("Memory Bandwidth", bandwidth),
         ("Maximum number of registers per thread", "255"),
         ("Registers per SM", regs and str(regs)),
-        ("Maximum threads per block", "1024"),
+        ("Maximum threads per block", str(block)),
         ("Maximum threads per SM", threads and str(threads)),
         ("Warp size", warp and str(warp)),
         ("Maximum concurrent warps per SM", threads and warp and str(threads // warp)),

@@ -1,0 +1,272 @@
+"""The prompt renderer: a stage template + GPU card + current code + NCU metrics -> prompt text.
+
+    python -m agent.prompt --stage fusion --problem conv2d_scale_min --gpu 4090 \\
+        --ncu tests/fixtures/seed_ncu.json --precision none \\
+        --missing-apis "tl.tanh, tl.sigmoid, tl.gelu, tl.silu, tl.softmax, tl.mish"   # the seed, exactly
+
+    python -m agent.prompt --stage repair --problem conv2d_scale_min --failure failed.json
+        # failed.json: {"status": "compile_error", "message": "...", "code": "<failed candidate>"}
+
+    from agent.prompt import render, get_stage, should_skip
+    text = render("tiling", gpu=load_card("h100"), code=src, ncu=metrics, precision=get_policy("tf32"))
+    skip, why = should_skip(get_stage("tiling"), metrics)
+
+Flags: --code FILE (default: the problem's seed.py); --ncu FILE.json ({kernel: {metric: value}});
+--ncu-reason TEXT (why there are none); --precision tf32|strict|loose|none (default tf32; none
+omits the section, as in the seed); --missing-apis "tl.a, tl.b" (default: computed from the
+installed Triton); --gpu NAME (default: the local CUDA GPU; without CUDA the H100 SXM card, with a
+note on stderr). Bad input: one line on stderr, exit code 2.
+
+Templates are jinja2 with StrictUndefined: a variable a template needs but was not given is an
+error, never an empty string. Stages (template, NCU metrics, skip criterion) are data in
+prompts/stages.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import operator
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import jinja2
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from agent.gpu import GpuCard, GpuError, select_card
+from agent.triton_api import given, installed, parse_names
+from evaluator.precision import POLICIES, Policy, get_policy
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+       "==": operator.eq, "!=": operator.ne}
+
+
+class PromptError(ValueError):
+    """A prompt that cannot be rendered; the message is one line for the user."""
+
+
+class Condition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    metric: str
+    op: Literal[">=", ">", "<=", "<", "==", "!="]
+    value: float
+
+
+class Criterion(BaseModel):
+    """{"all": [...]} or {"any": [...]} of conditions or nested criteria."""
+
+    model_config = ConfigDict(extra="forbid")
+    all: list[Union[Condition, "Criterion"]] | None = None
+    any: list[Union[Condition, "Criterion"]] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "Criterion":
+        if (self.all is None) == (self.any is None):
+            raise ValueError("a criterion has exactly one of 'all' or 'any'")
+        return self
+
+    def metrics(self) -> list[str]:
+        return [m for c in (self.all or self.any or [])
+                for m in ([c.metric] if isinstance(c, Condition) else c.metrics())]
+
+
+class Stage(BaseModel):
+    name: str
+    template: str
+    summary: str
+    metrics: list[str]  # NCU metric names this stage needs (the seed's five first)
+    skip: Criterion | None = None  # None: never skipped
+    skip_why: str
+
+
+@lru_cache(maxsize=1)
+def load_stages() -> dict[str, Stage]:
+    raw = json.loads((PROMPTS_DIR / "stages.json").read_text(encoding="utf-8"))
+    return {name: Stage(name=name, **spec) for name, spec in raw.items() if not name.startswith("_")}
+
+
+def get_stage(name: str) -> Stage:
+    stages = load_stages()
+    if name not in stages:
+        raise PromptError(f"unknown stage {name!r} (choose from {', '.join(stages)})")
+    return stages[name]
+
+
+def _number(value: Any) -> float | None:
+    # ncu's CSV prints thousands separators ("516,128"); a JSON export may keep them as strings.
+    try:
+        return float(str(value).replace(",", "")) if not isinstance(value, bool) else None
+    except ValueError:
+        return None
+
+
+def _holds(crit: Condition | Criterion, metrics: dict[str, Any]) -> tuple[bool, str]:
+    if isinstance(crit, Condition):
+        if crit.metric not in metrics:
+            return False, f"{crit.metric} not measured"
+        x = _number(metrics[crit.metric])
+        if x is None:
+            return False, f"{crit.metric} is not a number ({metrics[crit.metric]!r})"
+        ok = OPS[crit.op](x, crit.value)
+        return ok, f"{crit.metric} = {x:g} ({'' if ok else 'not '}{crit.op} {crit.value:g})"
+    results = [_holds(c, metrics) for c in (crit.all or crit.any or [])]
+    if crit.all is not None:
+        failed = [why for ok, why in results if not ok]
+        return not failed, "; ".join(failed[:1] or [why for _, why in results])
+    passed = [why for ok, why in results if ok]
+    return bool(passed), "; ".join(passed[:1] or [why for _, why in results])
+
+
+def should_skip(stage: Stage | str, ncu_metrics: dict[str, dict[str, Any]] | None) -> tuple[bool, str]:
+    """(skip?, reason). Skipped only when the stage's criterion holds for every profiled kernel."""
+    stage = get_stage(stage) if isinstance(stage, str) else stage
+    if stage.skip is None:
+        return False, f"{stage.name}: {stage.skip_why}"
+    if not ncu_metrics:
+        return False, f"{stage.name}: no NCU metrics to judge the skip criterion, so the stage runs"
+    reasons = []
+    for kernel, metrics in ncu_metrics.items():
+        ok, why = _holds(stage.skip, metrics)
+        if not ok:
+            return False, f"{stage.name} runs: kernel {kernel}: {why}"
+        reasons.append(f"{kernel}: {why}")
+    return True, f"{stage.name} skipped ({stage.skip_why}): " + "; ".join(reasons)
+
+
+def _fenced(text: str, lang: str = "") -> str:
+    # A fence longer than any backtick run inside, so quoted code or messages cannot close it early.
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PROMPTS_DIR), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             autoescape=False)
+    env.filters["fenced"] = _fenced
+    return env
+
+
+def render_template(template: str, context: dict[str, Any]) -> str:
+    """Render one template file; a missing variable raises PromptError naming it."""
+    try:
+        return _environment().get_template(template).render(**context)
+    except jinja2.UndefinedError as e:
+        raise PromptError(f"template {template} needs a variable that was not given: {e}") from None
+    except jinja2.TemplateError as e:
+        raise PromptError(f"template {template} failed: {type(e).__name__}: {e}".replace("\n", " ")) from None
+
+
+def render(stage: str, *, gpu: GpuCard, code: str, ncu: dict[str, dict[str, Any]] | None,
+           precision: Policy | None, missing_apis: list[str] | None = None,
+           failure: dict[str, str] | None = None, ncu_reason: str | None = None) -> str:
+    """The prompt for `stage`. `ncu`: {kernel: {metric: value}}, rendered as given (None/empty -> "No
+    NCU metrics available", with `ncu_reason`). `precision` None omits the policy section (the seed
+    has none). `missing_apis` None -> computed from the installed Triton; a list is used verbatim.
+    `failure` (repair only): {"status", "message", "code"} of the failed candidate."""
+    spec = get_stage(stage)
+    if stage == "repair":
+        missing = [k for k in ("status", "message", "code") if not (failure or {}).get(k)]
+        if missing:
+            raise PromptError(f"stage repair needs failure with {', '.join(missing)} (the failed candidate)")
+    elif failure is not None:
+        raise PromptError(f"failure is only used by the repair stage, not {stage!r}")
+    return render_template(spec.template, {
+        "stage": spec, "gpu": gpu, "code": code, "precision": precision, "failure": failure,
+        "ncu_json": json.dumps(ncu, indent=2) if ncu else None, "ncu_reason": ncu_reason,
+        "api": installed() if missing_apis is None else given(missing_apis),
+    })
+
+
+# ---------------------------------------------------------------- CLI
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints usage + error; we promise one line
+        raise PromptError(message)
+
+
+def _read_json(path: str, flag: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PromptError(f"{flag} {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise PromptError(f"{flag} {path}: cannot read: {e}") from None
+    except json.JSONDecodeError as e:
+        raise PromptError(f"{flag} {path}: not valid JSON ({e})") from None
+
+
+def _read_ncu(path: str) -> dict[str, dict[str, Any]]:
+    data = _read_json(path, "--ncu")
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise PromptError(f"--ncu {path}: expected a JSON object {{kernel: {{metric: value}}}}")
+    return data
+
+
+def _read_failure(path: str) -> dict[str, str]:
+    data = _read_json(path, "--failure")
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("status", "message", "code")):
+        raise PromptError(f"--failure {path}: expected a JSON object with string status, message and code")
+    return data
+
+
+def _read_code(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PromptError(f"{what} {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise PromptError(f"{what} {path}: cannot read: {e}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m agent.prompt", description="Print the prompt for one optimization stage.")
+    p.add_argument("--stage", required=True, help=f"one of: {', '.join(load_stages())}")
+    p.add_argument("--problem", required=True, help="a folder under kernels/ or a KernelBench .py file")
+    p.add_argument("--gpu", help="card name or alias (default: detect; without CUDA: h100_sxm)")
+    p.add_argument("--code", help="current kernel (default: the problem's seed.py)")
+    p.add_argument("--ncu", help="NCU metrics JSON: {kernel: {metric: value}}")
+    p.add_argument("--ncu-reason", help="why there are no NCU metrics (shown in the prompt)")
+    p.add_argument("--precision", default="tf32", help=f"{', '.join(POLICIES)} or none (default: tf32)")
+    p.add_argument("--missing-apis", help='override the computed list, e.g. "tl.tanh, tl.sigmoid"')
+    p.add_argument("--failure", help='repair stage: JSON {"status", "message", "code"} of the failed candidate')
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        get_stage(args.stage)  # cheap checks first: a typo should not wait for a problem import
+        precision = None if args.precision == "none" else get_policy(args.precision)
+        card, note = select_card(args.gpu)
+        ncu = _read_ncu(args.ncu) if args.ncu else None
+        failure = _read_failure(args.failure) if args.failure else None
+        code = _read_code(Path(args.code), "--code") if args.code else None
+        from evaluator.problem import load_problem  # imports the reference file (and torch)
+
+        problem = load_problem(args.problem)
+        if code is None:
+            code = _read_code(problem.seed_path, f"problem {problem.name!r} has no seed; pass --code FILE;")
+        missing = parse_names(args.missing_apis) if args.missing_apis is not None else None
+        text = render(args.stage, gpu=card, code=code, ncu=ncu, precision=precision,
+                      missing_apis=missing, failure=failure, ncu_reason=args.ncu_reason)
+    except (ValueError, GpuError) as e:  # PromptError, GpuError, ProblemError, unknown policy
+        print(f"error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
+        return 2
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    sys.stdout.buffer.write(text.encode("utf-8"))  # bytes: the bullets must not depend on the locale
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Shared test helpers: the seed problem, seed-derived candidates, and the evaluator CLI."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "kernels" / "conv2d_scale_min" / "seed.py"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def has_cuda() -> bool:
+    try:
+        import torch
+
+        return torch.cuda.is_available()
+    except Exception:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    if has_cuda():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+def seed_variant(tmp_path: Path, name: str, edits: list[tuple[str, str]]) -> Path:
+    """The seed kernel with textual edits applied; every `old` must occur, so a stale edit fails loudly."""
+    code = SEED.read_text()
+    for old, new in edits:
+        assert old in code, f"{name}: {old!r} not in seed.py"
+        code = code.replace(old, new, 1)
+    path = tmp_path / f"{name}.py"
+    path.write_text(code)
+    return path
+
+
+def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)

@@ -1,0 +1,57 @@
+"""`python -m evaluator` from a user's seat: the table, the JSON, and one-line errors on bad input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SEED, run_cli
+
+
+def test_seed_prints_table_and_writes_json(tmp_path):
+    out = tmp_path / "result.json"
+    p = run_cli("-m", "evaluator", str(SEED), "--problem", "conv2d_scale_min", "--shapes", "small",
+                "--json", str(out))
+    assert p.returncode == 0, p.stderr
+    assert "correct" in p.stdout and "small[0]" in p.stdout and "{" not in p.stdout  # a table, not JSON
+    data = json.loads(out.read_text())
+    assert data["status"] == "correct" and len(data["checks"]) == 3
+    assert data["device"]["torch"] and data["device"]["triton"]
+
+
+def test_problem_given_as_path(tmp_path):
+    p = run_cli("-m", "evaluator", str(SEED), "--problem", "kernels/conv2d_scale_min/reference.py",
+                "--shapes", "small", "--trials", "1")
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def _bad(tmp_path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+@pytest.mark.parametrize("case", ["missing", "unknown_problem", "not_kernelbench", "non_utf8", "huge",
+                                  "bad_shapes", "problem_syntax"])
+def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, case):
+    cand, problem = str(SEED), "conv2d_scale_min"
+    if case == "missing":
+        cand = str(tmp_path / "nope.py")
+    elif case == "unknown_problem":
+        problem = "no_such_problem"
+    elif case == "not_kernelbench":
+        problem = _bad(tmp_path, "prob.py", b"import torch\nclass Model(torch.nn.Module):\n    pass\n")
+    elif case == "non_utf8":
+        cand = _bad(tmp_path, "latin1.py", "# caf\xe9\n".encode("latin-1"))
+    elif case == "huge":
+        cand = _bad(tmp_path, "huge.py", b"#" * (10 * 1024 * 1024))
+    elif case == "bad_shapes":
+        cand, problem = str(SEED), "conv2d_scale_min --shapes enormous"
+    elif case == "problem_syntax":
+        problem = _bad(tmp_path, "broken.py", b"def (:\n")
+    out = tmp_path / "result.json"
+    p = run_cli("-m", "evaluator", cand, "--problem", *problem.split(), "--json", str(out))
+    assert p.returncode == 2, p.stdout + p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), p.stderr
+    assert "Traceback" not in p.stderr and not out.exists()

@@ -1,0 +1,51 @@
+"""compare(): tolerances per policy, NaN handling, and the checks that come before any arithmetic."""
+from __future__ import annotations
+
+import torch
+
+from evaluator.correctness import compare
+from evaluator.precision import POLICIES
+
+TF32 = POLICIES["tf32"]
+
+
+def test_within_tolerance_passes_and_reports_errors():
+    ref = torch.linspace(-3, 3, 100)
+    v = compare(ref, ref + 5e-4, TF32)
+    assert v["ok"] and abs(v["max_abs_err"] - 5e-4) < 1e-6
+
+
+def test_policy_thresholds_are_allclose_semantics():
+    ref = torch.full((10,), 2.0)
+    off = ref + 2.5e-3  # allowed under tf32: 1e-3 + 1e-3 * 2 = 3e-3
+    assert compare(ref, off, TF32)["ok"]
+    assert not compare(ref, off, POLICIES["strict"])["ok"]
+    assert not compare(ref, ref + 4e-3, TF32)["ok"]
+    assert compare(ref, ref + 4e-3, POLICIES["loose"])["ok"]
+
+
+def test_nan_where_reference_is_finite_always_fails():
+    ref = torch.zeros(4, 4)
+    out = ref.clone()
+    out[1, 2] = float("nan")
+    v = compare(ref, out, POLICIES["loose"])
+    assert not v["ok"] and v["n_bad"] == 1
+    assert v["mismatches"][0]["index"] == [1, 2] and "NaN/Inf" in v["message"]
+
+
+def test_matching_inf_in_reference_is_accepted():
+    ref = torch.tensor([1.0, float("inf"), float("-inf")])
+    assert compare(ref, ref.clone(), TF32)["ok"]
+    assert not compare(ref, torch.tensor([1.0, 5.0, float("-inf")]), TF32)["ok"]
+
+
+def test_type_shape_dtype_checked_first():
+    ref = torch.zeros(2, 3)
+
+    class Lazy(torch.Tensor):
+        pass
+
+    assert "not a plain torch.Tensor" in compare(ref, ref.clone().as_subclass(Lazy), TF32)["message"]
+    assert "shape (3, 2)" in compare(ref, torch.zeros(3, 2), TF32)["message"]
+    assert "dtype torch.float64" in compare(ref, ref.double(), TF32)["message"]
+    assert "returned 2 tensor(s)" in compare(ref, (ref, ref), TF32)["message"]
