@@ -218,26 +218,26 @@ def _read_failure(path: str) -> dict[str, str]:
     return data
 
 
-def _read_code(path: Path, what: str) -> str:
+def _read_code(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PromptError(f"{what} {path}: no such file") from None
+        raise PromptError(f"--code {path}: no such file") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise PromptError(f"{what} {path}: cannot read: {e}") from None
+        raise PromptError(f"--code {path}: cannot read: {e}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m agent.prompt", description="Print the prompt for one optimization stage.")
-    p.add_argument("--stage", required=True, help=f"one of: {', '.join(load_stages())}")
-    p.add_argument("--problem", required=True, help="a folder under kernels/ or a KernelBench .py file")
-    p.add_argument("--gpu", help="card name or alias (default: detect; without CUDA: h100_sxm)")
-    p.add_argument("--code", help="current kernel (default: the problem's seed.py)")
-    p.add_argument("--ncu", help="NCU metrics JSON: {kernel: {metric: value}}")
-    p.add_argument("--ncu-reason", help="why there are no NCU metrics (shown in the prompt)")
-    p.add_argument("--precision", default="tf32", help=f"{', '.join(POLICIES)} or none (default: tf32)")
-    p.add_argument("--missing-apis", help='override the computed list, e.g. "tl.tanh, tl.sigmoid"')
-    p.add_argument("--failure", help='repair stage: JSON {"status", "message", "code"} of the failed candidate')
+    p.add_argument("--stage", required=True, metavar="STAGE", help=f"one of: {', '.join(load_stages())}")
+    p.add_argument("--problem", required=True, metavar="NAME", help="a folder under kernels/ or a KernelBench .py file")
+    p.add_argument("--gpu", metavar="NAME", help="card name or alias (default: detect; without CUDA: h100_sxm)")
+    p.add_argument("--code", metavar="FILE", help="current kernel (default: the problem's seed.py)")
+    p.add_argument("--ncu", metavar="FILE.json", help="NCU metrics JSON: {kernel: {metric: value}}")
+    p.add_argument("--ncu-reason", metavar="TEXT", help="why there are no NCU metrics (shown in the prompt)")
+    p.add_argument("--precision", default="tf32", metavar="POLICY", help=f"{', '.join(POLICIES)} or none (default: tf32)")
+    p.add_argument("--missing-apis", metavar='"tl.a, tl.b"', help='override the computed list, e.g. "tl.tanh, tl.sigmoid"')
+    p.add_argument("--failure", metavar="FILE.json", help='repair stage: JSON {"status", "message", "code"} of the failed candidate')
     return p
 
 
@@ -249,12 +249,14 @@ def main(argv: list[str] | None = None) -> int:
         card, note = select_card(args.gpu)
         ncu = _read_ncu(args.ncu) if args.ncu else None
         failure = _read_failure(args.failure) if args.failure else None
-        code = _read_code(Path(args.code), "--code") if args.code else None
+        code = _read_code(Path(args.code)) if args.code else None
         from evaluator.problem import load_problem  # imports the reference file (and torch)
 
         problem = load_problem(args.problem)
         if code is None:
-            code = _read_code(problem.seed_path, f"problem {problem.name!r} has no seed; pass --code FILE;")
+            if not problem.seed_path.is_file():
+                raise PromptError(f"problem {problem.name!r} has no {problem.seed_path}; pass --code FILE")
+            code = _read_code(problem.seed_path)
         missing = parse_names(args.missing_apis) if args.missing_apis is not None else None
         text = render(args.stage, gpu=card, code=code, ncu=ncu, precision=precision,
                       missing_apis=missing, failure=failure, ncu_reason=args.ncu_reason)

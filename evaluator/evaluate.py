@@ -185,10 +185,10 @@ def _record(result: EvalResult, outcome: Outcome) -> None:
     result.stdout_tail, result.stderr_tail = outcome.stdout_tail, outcome.stderr_tail
     if rep.get("device"):
         result.device = DeviceInfo(**rep["device"])
+    if outcome.spawn_s is not None:
+        result.gate_seconds["spawn"] = outcome.spawn_s
     secs = dict(rep.get("gate_seconds", {}))
-    spawn = secs.pop("start", None)
-    if spawn is not None:
-        result.gate_seconds["spawn"] = spawn
+    secs.pop("start", None)  # between the first report and the first phase: nothing happens there
     result.gate_seconds.update(secs)
     result.gate_seconds["child_wall"] = outcome.wall_s
 

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ class Outcome:
     stdout_tail: str
     stderr_tail: str
     wall_s: float
-    phase_seconds: dict = field(default_factory=dict)
+    spawn_s: float | None  # Popen until the child's first report: interpreter start + torch/triton import
 
 
 def tail(path: Path, n: int = TAIL_BYTES) -> str:
@@ -112,12 +112,14 @@ def run_worker(job: dict, workdir: Path, limits: Limits, *, interpret: bool) -> 
     pgid = proc.pid  # start_new_session: the child leads its own group
     timed_out, limit, phase_start, phase = None, None, time.monotonic(), "start"
     report: dict = {}
+    spawn_s = None
     try:
         while proc.poll() is None:
             time.sleep(POLL_S)
             fresh = _read_report(report_path)
             if fresh:
                 report = fresh
+                spawn_s = spawn_s or time.monotonic() - t0
             if report.get("phase", "start") != phase:
                 phase, phase_start = report["phase"], time.monotonic()
             if time.monotonic() - phase_start > limits.for_phase(phase):
@@ -131,4 +133,5 @@ def run_worker(job: dict, workdir: Path, limits: Limits, *, interpret: bool) -> 
         report=report, exit_code=proc.returncode if timed_out is None else None,
         timed_out=timed_out, timeout_s=limit, activity=report.get("activity", ""),
         stdout_tail=tail(out_path), stderr_tail=tail(err_path), wall_s=time.monotonic() - t0,
+        spawn_s=spawn_s,
     )
