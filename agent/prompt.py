@@ -173,7 +173,7 @@ def render(stage: str, *, gpu: GpuCard, code: str, ncu: dict[str, dict[str, Any]
     `failure` (repair only): {"status", "message", "code"} of the failed candidate."""
     spec = get_stage(stage)
     if stage == "repair":
-        missing = [k for k in ("status", "message", "code") if not (failure or {}).get(k)]
+        missing = [k for k in ("status", "message", "code") if (failure or {}).get(k) is None]
         if missing:
             raise PromptError(f"stage repair needs failure with {', '.join(missing)} (the failed candidate)")
     elif failure is not None:

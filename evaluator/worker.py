@@ -155,6 +155,7 @@ def run(job: dict, report: Report) -> None:
         for case in [c for c in cases if c.label in job["time_cases"]]:
             ref_model, _, _ = refs[case.label][0]
             model = models[case.label]
+            copy_weights(ref_model, model)  # the post-timing check compares against this reference
             report.activity(f"timing ModelNew on {case.label} ({case.describe()})")
             with torch.no_grad():
                 stats = benchmark(model, lambda: make_inputs(case, problem, device), **job["timing"])
