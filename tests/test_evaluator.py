@@ -27,7 +27,8 @@ def run(path, **kw):
 def test_seed_is_correct_without_timing_on_cpu():
     r = run(SEED)
     assert r.status is Status.correct, r.message
-    assert len(r.checks) == 3 and all(c.ok for c in r.checks)  # three trials on small[0]
+    assert [c.trial for c in r.checks if c.trial] == [1, 2, 3]  # three trials on small[0]
+    assert all(c.ok for c in r.checks)
     assert r.max_abs_err is not None and r.max_abs_err < 1e-5
     if not r.device.cuda:
         assert r.timings == [] and "TRITON_INTERPRET" in r.timing_unavailable
@@ -115,8 +116,9 @@ def test_hang_times_out_and_leaves_no_process(tmp_path):
 
 
 def test_kernel_that_never_ends_times_out(tmp_path):
-    spin = ("    spin = C_out\n    while spin > 0:  # never ends: spin stays >= 1\n"
-            "        spin = tl.maximum(spin, 1)\n")
+    # A volatile load in the condition: the compiler may not prove the loop finite and delete it.
+    spin = ("    spin = 0\n    while tl.load(y_ptr, volatile=True) > -1e30:  # y is finite: never ends\n"
+            "        spin += 1\n")
     path = seed_variant(tmp_path, "kernel_hang", [("    out_ptrs = out_ptr + out_offsets\n",
                                                     spin + "    out_ptrs = out_ptr + out_offsets\n")])
     r = run(path, trials=1, limits=Limits(start_s=120, import_s=60, compile_s=8, correctness_s=8))
