@@ -1,7 +1,7 @@
 """Evaluate a candidate kernel file from the command line.
 
     python -m evaluator CANDIDATE.py --problem conv2d_scale_min [--shapes small|odd|full|all]
-        [--precision tf32|strict|loose] [--json OUT.json] [--keep DIR]
+        [--precision tf32|strict|loose] [--json OUT.json] [--keep DIR] [--ncu [--ncu-metrics M1,M2]]
 
 Prints a short table; `--json` writes the full EvalResult. Exit codes: 0 correct, 1 not correct
 (any other status), 2 bad input (one line on stderr, nothing written).
@@ -50,6 +50,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--compile-timeout", type=float, default=300.0, help="seconds for import + first call")
     ap.add_argument("--run-timeout", type=float, default=300.0, help="seconds for the correctness phase")
     ap.add_argument("--keep", type=Path, help="keep the child's job, report, stdout and stderr here")
+    ap.add_argument("--ncu", action="store_true", help="profile the first timed case under Nsight Compute (GPU)")
+    ap.add_argument("--ncu-metrics", help="comma-separated ncu metric names (default: the seed's five)")
     return ap.parse_args(argv)
 
 
@@ -87,10 +89,27 @@ def print_table(r: EvalResult) -> None:
         console.print(t)
     elif r.timing_unavailable:
         console.print(f"timing: unavailable ({r.timing_unavailable})")
+    if r.ncu:
+        print_ncu(console, r.ncu)
+    elif r.ncu_reason and r.ncu_reason != "not requested":
+        console.print(f"ncu: no metrics ({r.ncu_reason})", markup=False, highlight=False)
     for note in r.notes:
         console.print(f"note: {note}", markup=False)
     secs = ", ".join(f"{k} {v:.1f}s" for k, v in r.gate_seconds.items())
     console.print(f"[dim]seconds by gate: {secs}[/]")
+
+
+def print_ncu(console, ncu: dict[str, dict[str, float]]) -> None:
+    """One row per metric, one column per kernel (metric names are long, kernels are few)."""
+    from rich.table import Table
+
+    t = Table(title="Nsight Compute (first timed case; ncu base units)")
+    t.add_column("metric")
+    for kernel in ncu:
+        t.add_column(kernel, justify="right")
+    for metric in dict.fromkeys(m for values in ncu.values() for m in values):
+        t.add_row(metric, *(f"{ncu[k][metric]:,.4g}" if metric in ncu[k] else "-" for k in ncu))
+    console.print(t)
 
 
 def write_json(path: Path, result: EvalResult) -> None:
@@ -114,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     limits = Limits(import_s=args.compile_timeout, compile_s=args.compile_timeout,
                     correctness_s=args.run_timeout)
+    metrics = [m.strip() for m in (args.ncu_metrics or "").split(",") if m.strip()] or None
     config = EvalConfig(shapes=args.shapes, precision=args.precision, trials=args.trials,
-                        time=not args.no_time, device=args.device, limits=limits, keep_dir=args.keep)
+                        time=not args.no_time, device=args.device, limits=limits, keep_dir=args.keep,
+                        ncu=args.ncu, ncu_metrics=metrics)
     result = evaluate(args.candidate, problem, config)
     if args.json:
         write_json(args.json, result)

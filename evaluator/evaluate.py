@@ -7,7 +7,8 @@
 
 Gates: static (AST) -> compile (import + construct + first call, in a fresh child process) ->
 correctness (>= 3 trials, fresh inputs and weights, every case) -> timing (GPU only) -> baselines
-(eager and torch.compile of the reference, another child, cached) -> speedups.
+(eager and torch.compile of the reference, another child, cached) -> speedups -> NCU metrics of
+the first timed case (`EvalConfig(ncu=True)`, GPU only, evaluator.ncu; never changes the status).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import math
 import secrets
 import shutil
 import signal
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -45,6 +47,9 @@ class EvalConfig(BaseModel):
     cache_dir: Path | None = None
     keep_dir: Path | None = None  # keep the child's files (job, report, stdout, stderr) here
     seed: int | None = None  # None: a fresh random seed per evaluation
+    ncu: bool = False  # profile the first timed case under Nsight Compute (GPU, correct candidates only)
+    ncu_metrics: list[str] | None = None  # None: evaluator.ncu.DEFAULT_METRICS, the seed's five
+    ncu_timeout_s: float = 300.0  # the whole profile: compile, warm-up and ncu's kernel replays
 
     model_config = {"arbitrary_types_allowed": True}
 
@@ -171,12 +176,37 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
             result.timing_unavailable = f"not timed: status {result.status.value}"
         if not cuda:
             result.timing_unavailable = NO_GPU
+            later = [c.call_ms for c in result.checks[1:] if c.call_ms is not None]
+            if result.status is Status.correct and later:
+                result.interpreter_ms = statistics.median(later)
+        _profile(result, candidate, problem, cases, job, workdir, config)
     finally:
         if config.keep_dir is not None:
             shutil.copytree(workdir, config.keep_dir, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("triton_cache"))
         shutil.rmtree(workdir, ignore_errors=True)
     return result
+
+
+def _profile(result: EvalResult, candidate: Path, problem: Problem, cases: list[ShapeCase], job: dict,
+             workdir: Path, config: EvalConfig) -> None:
+    """NCU metrics of the first timed case; never changes the status (evaluator.ncu never raises)."""
+    if not config.ncu:
+        result.ncu_reason = "not requested"
+    elif job["device"] != "cuda":
+        result.ncu_reason = "no CUDA device"
+    elif result.status is not Status.correct:
+        result.ncu_reason = f"not profiled: status {result.status.value}"
+    else:
+        from evaluator.ncu import profile
+
+        case = next(c for c in cases if c.label == job["time_cases"][0])
+        p = profile(candidate, problem, case, metrics=config.ncu_metrics, workdir=workdir / "ncu",
+                    timeout_s=config.ncu_timeout_s, seed=job["seed"])
+        result.ncu, result.ncu_reason = p.metrics, p.reason
+        result.gate_seconds["ncu"] = p.seconds
+        if p.rejected:
+            result.notes.append(f"ncu does not offer {', '.join(p.rejected)} on this GPU; profiled without")
 
 
 def _record(result: EvalResult, outcome: Outcome) -> None:

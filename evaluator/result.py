@@ -73,6 +73,7 @@ class Check(BaseModel):
     n_total: int = 0
     mismatches: list[Mismatch] = Field(default_factory=list)
     message: str = ""
+    call_ms: float | None = None  # host wall time of this forward call (not a GPU timing)
 
 
 class Timing(BaseModel):
@@ -121,8 +122,15 @@ class EvalResult(BaseModel):
     max_rel_err: float | None = None
     timings: list[CaseTiming] = Field(default_factory=list)
     timing_unavailable: str | None = None  # why there are no timings (no GPU, not correct, ...)
+    # Without a GPU: median wall ms of the interpreted forward calls after the first. It ranks
+    # candidates in CPU-only runs of the loop; it says nothing about GPU speed.
+    interpreter_ms: float | None = None
     speedup_vs_eager: float | None = None  # geometric mean over timed cases
     speedup_vs_compile: float | None = None
+    # Nsight Compute metrics of the first timed case, {kernel: {metric: value}} in ncu's base units
+    # (evaluator.ncu); None with `ncu_reason` saying why (not requested, no GPU, ncu missing, ...).
+    ncu: dict[str, dict[str, float]] | None = None
+    ncu_reason: str | None = None
     gate_seconds: dict[str, float] = Field(default_factory=dict)  # wall seconds per gate
     device: DeviceInfo | None = None
     error_type: str | None = None

@@ -131,10 +131,12 @@ def run(job: dict, report: Report) -> None:
             try:
                 copy_weights(ref_model, models[case.label])
                 mine = _clone(args)
+                t_call = time.perf_counter()
                 with torch.no_grad():
                     out = models[case.label](*mine)
                 if device.type == "cuda":
                     torch.cuda.synchronize()
+                call_ms = (time.perf_counter() - t_call) * 1e3  # wall, compile included on a first call
             except BaseException as e:  # noqa: BLE001
                 report.data["error"] = _error(e, job["candidate_path"], f"ModelNew.forward on {label}")
                 return
@@ -142,7 +144,7 @@ def run(job: dict, report: Report) -> None:
                 report.phase("correctness", f"checking {label}")
                 first = False
             verdict = _check(out, ref_out, args, mine, policy)
-            verdict.update(case=case.label, shapes=case.describe(), trial=trial + 1)
+            verdict.update(case=case.label, shapes=case.describe(), trial=trial + 1, call_ms=call_ms)
             report.data["checks"].append(verdict)
             report.activity(f"checked {label}")
             if not verdict["ok"]:

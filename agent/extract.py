@@ -1,0 +1,81 @@
+"""Turn an LLM reply into candidate code, and check the prompt's OUTPUT RULES on it.
+
+    from agent.extract import extract
+    code, problems = extract(reply_text)   # code None when there is no code block at all
+
+The rules (the seed prompt's): imports, then `@triton.jit` kernels, then wrapper functions, then
+`class ModelNew(nn.Module)`; no test code, no `if __name__`, no `get_inputs`/`get_init_inputs`.
+Each problem is one sentence the next (repair) prompt can quote.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from evaluator.static import jit_functions
+
+FENCE = re.compile(r"^(`{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
+
+
+def code_blocks(text: str) -> list[tuple[str, str]]:
+    """(language, body) of each fenced block, in order."""
+    return [(m.group(2).lower(), m.group(3)) for m in FENCE.finditer(text)]
+
+
+def pick_block(text: str) -> str | None:
+    blocks = [b for lang, b in code_blocks(text) if lang in ("python", "py", "")]
+    if not blocks:
+        return None
+    with_model = [b for b in blocks if "class ModelNew" in b]
+    return (with_model or sorted(blocks, key=len))[-1]
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def check_rules(code: str) -> list[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []  # the evaluator's static gate reports syntax errors with the line
+    problems: list[str] = []
+    kernels = jit_functions(tree)
+    seen_other = seen_wrapper = seen_model = False
+    for node in tree.body:
+        if _is_docstring(node):
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if seen_other:
+                problems.append(f"line {node.lineno}: imports must all come first (rule 1.1).")
+            continue
+        seen_other = True
+        if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
+            problems.append(f"line {node.lineno}: remove the `if __name__ == ...` block (rule 2).")
+        elif isinstance(node, ast.FunctionDef):
+            if node.name in ("get_inputs", "get_init_inputs"):
+                problems.append(f"line {node.lineno}: do not define {node.name} (rule 2); the evaluator owns the inputs.")
+            elif node.name in kernels:
+                if seen_wrapper or seen_model:
+                    problems.append(f"line {node.lineno}: kernel {node.name} must come before the wrapper "
+                                    "functions and ModelNew (rule 1.2).")
+            else:
+                seen_wrapper = True
+                if seen_model:
+                    problems.append(f"line {node.lineno}: wrapper {node.name} must come before class ModelNew (rule 1.3).")
+        elif isinstance(node, ast.ClassDef):
+            seen_model = seen_model or node.name == "ModelNew"
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            problems.append(f"line {node.lineno}: top-level call `{ast.unparse(node)[:60]}` looks like test "
+                            "code; the module must only define things (rule 2).")
+    return problems
+
+
+def extract(reply: str) -> tuple[str | None, list[str]]:
+    code = pick_block(reply)
+    if code is None:
+        if not reply.strip():
+            return None, ["The reply was empty; answer with one ```python block holding the whole module."]
+        return None, ["The reply has no ```python code block; answer with one block holding the whole "
+                      "module (imports, kernels, wrappers, ModelNew)."]
+    return code, check_rules(code)

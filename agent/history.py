@@ -1,0 +1,189 @@
+"""A run folder: config, one folder per attempt, and the append-only `history.jsonl`.
+
+    from agent.history import RunStore
+    store = RunStore.create(Path("runs"), settings)        # runs/20261124-093000-fusion-conv2d_scale_min/
+    store = RunStore.open("20261124-093000-fusion-conv2d_scale_min", Path("runs"))
+    store.records()        # [Record, ...] in order; `grep '"status": "correct"' history.jsonl` works too
+
+Layout:
+    config.json                 the resolved RunSettings
+    history.jsonl               one JSON line per attempt (and per skipped stage), appended, never rewritten
+    attempts/<id>/prompt.md     what the LLM was asked
+    attempts/<id>/reply.md      its raw answer (llm.json: model, tokens, latency)
+    attempts/<id>/code.py       the extracted candidate
+    attempts/<id>/result.json   the EvalResult
+Every file is written atomically (temp file + rename), and result.json before its history line, so a
+run killed anywhere loses at most the attempt in flight; `open` re-appends a line whose result.json
+exists but whose history line was lost, and drops a torn (half-written) last line.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+
+from evaluator.result import EvalResult
+
+
+class HistoryError(ValueError):
+    """A run folder that cannot be used as it is; one line for the user."""
+
+
+class Record(BaseModel):
+    """One line of history.jsonl."""
+
+    kind: Literal["attempt", "skip"] = "attempt"
+    id: str
+    stage: str
+    iteration: int = 0
+    sample: int = 0
+    parent: str | None = None
+    repair_of: str | None = None
+    status: str = ""
+    gate: str = ""
+    message: str = ""
+    median_ms: float | None = None  # geometric mean of the candidate's GPU medians over timed cases
+    speedup_vs_eager: float | None = None
+    speedup_vs_compile: float | None = None
+    interpreter_ms: float | None = None  # CPU interpreter wall time per call: ranks only without a GPU
+    code_hash: str | None = None
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    llm_s: float | None = None
+    eval_s: float | None = None
+    time: str = ""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class RunStore:
+    def __init__(self, path: Path):
+        self.path = path
+        self.history = path / "history.jsonl"
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @classmethod
+    def create(cls, runs_dir: Path, settings) -> "RunStore":
+        problem = Path(settings.problem).stem if settings.problem.endswith(".py") else settings.problem
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = runs_dir / f"{stamp}-{settings.stage}-{problem}"
+        n = 1
+        while path.exists():  # two runs started in the same second
+            n += 1
+            path = runs_dir / f"{stamp}-{settings.stage}-{problem}-{n}"
+        store = cls(path)
+        (path / "attempts").mkdir(parents=True)
+        write_atomic(path / "config.json", settings.model_dump_json(indent=2))
+        store.history.touch()
+        return store
+
+    @classmethod
+    def open(cls, name_or_path: str, runs_dir: Path) -> "RunStore":
+        path = Path(name_or_path)
+        if not (path / "config.json").is_file():
+            path = runs_dir / name_or_path
+        if not (path / "config.json").is_file():
+            raise HistoryError(f"no run {name_or_path!r}: expected a folder with config.json (under {runs_dir}/ or a path)")
+        store = cls(path)
+        store.repair()
+        return store
+
+    def config(self) -> dict:
+        try:
+            return json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        except ValueError as e:
+            raise HistoryError(f"{self.path / 'config.json'} is not valid JSON: {e}") from None
+
+    def attempt_dir(self, attempt_id: str) -> Path:
+        return self.path / "attempts" / attempt_id
+
+    # ------------------------------------------------------------ history
+
+    def _lines(self) -> list[str]:
+        return self.history.read_text(encoding="utf-8").splitlines(keepends=True) if self.history.exists() else []
+
+    def records(self) -> list[Record]:
+        out = []
+        for n, line in enumerate(self._lines(), 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(Record.model_validate_json(line))
+            except ValidationError as e:
+                raise HistoryError(f"{self.history} line {n} is corrupt ({e.errors()[0]['msg']}); every "
+                                   f"attempt is still in {self.path / 'attempts'}/ - fix or delete that line") from None
+        return out
+
+    def append(self, record: Record) -> None:
+        record.time = record.time or now()
+        line = record.model_dump_json() + "\n"
+        # One write call on an O_APPEND descriptor: a crash leaves a whole line or a torn last line.
+        fd = os.open(self.history, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def repair(self) -> list[str]:
+        """Drop a torn last line; re-append attempts whose result.json exists but whose line is missing."""
+        notes = []
+        lines = self._lines()
+        if lines and not lines[-1].endswith("\n"):
+            try:
+                Record.model_validate_json(lines[-1])
+                lines[-1] += "\n"
+            except ValidationError:
+                notes.append(f"dropped a torn last line of {self.history.name}")
+                lines = lines[:-1]
+            write_atomic(self.history, "".join(lines))
+        known = {r.id for r in self.records()}
+        attempts = self.path / "attempts"
+        for d in sorted(attempts.iterdir()) if attempts.is_dir() else []:
+            meta = d / "record.json"
+            if d.name not in known and (d / "result.json").is_file() and meta.is_file():
+                self.append(Record.model_validate_json(meta.read_text(encoding="utf-8")))
+                notes.append(f"recovered attempt {d.name} from its folder")
+        return notes
+
+    # ------------------------------------------------------------ attempts
+
+    def save(self, attempt_id: str, name: str, text: str) -> Path:
+        path = self.attempt_dir(attempt_id) / name
+        write_atomic(path, text)
+        return path
+
+    def read(self, attempt_id: str, name: str) -> str | None:
+        path = self.attempt_dir(attempt_id) / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def result(self, attempt_id: str) -> EvalResult | None:
+        text = self.read(attempt_id, "result.json")
+        return EvalResult.model_validate_json(text) if text else None
+
+    def finish(self, record: Record, result: EvalResult) -> None:
+        """result.json, then record.json (for recovery), then the history line: in that order."""
+        record.time = record.time or now()
+        self.save(record.id, "result.json", result.model_dump_json(indent=2))
+        self.save(record.id, "record.json", record.model_dump_json())
+        self.append(record)

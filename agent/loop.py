@@ -1,0 +1,215 @@
+"""The optimization loop: parent -> stage prompt -> K replies -> evaluate -> repair -> next parent.
+
+    from agent.loop import Loop
+    best = Loop(settings, store, llm, on_event=print).run()     # -> the best attempt's Record
+
+Attempt ids are positions, so a resumed run walks the same sequence: `000-seed` (the problem's
+seed.py, evaluated first: it is the first parent and the baseline), then `IIII-K` for sample K of
+iteration IIII (iterations count on across stages), and `IIII-Kr1`, `-Kr2`... for repairs of a failed
+sample. An attempt already in history.jsonl is never redone; one whose reply.md exists is evaluated
+from that reply without asking the LLM again.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+from agent.extract import extract
+from agent.gpu import select_card
+from agent.history import Record, RunStore
+from agent.llm import LLM, Completion
+from agent.prompt import get_stage, render, should_skip
+from agent.settings import RunSettings
+from evaluator.evaluate import EvalConfig, code_hash, evaluate
+from evaluator.precision import get_policy
+from evaluator.problem import Problem, load_problem
+from evaluator.result import EvalResult, Status
+from evaluator.sandbox import Limits
+
+SEED_ID = "000-seed"
+
+
+def median_ms(result: EvalResult) -> float | None:
+    meds = [t.candidate.median_ms for t in result.timings if t.candidate]
+    return math.exp(sum(map(math.log, meds)) / len(meds)) if meds else None
+
+
+def speed_key(rec: Record) -> float | None:
+    """Lower is faster: GPU median when measured, else interpreter time (CPU-only runs)."""
+    return rec.median_ms if rec.median_ms is not None else rec.interpreter_ms
+
+
+def is_better(new: Record, best: Record | None) -> bool:
+    if new.status != Status.correct.value:
+        return False
+    if best is None or best.status != Status.correct.value:
+        return True
+    a, b = speed_key(new), speed_key(best)
+    if best.median_ms is not None and new.median_ms is None:
+        return False  # never trade a GPU measurement for an interpreter one
+    return a is not None and b is not None and a < b
+
+
+def failure_text(result: EvalResult) -> str:
+    """What the repair prompt quotes: the evaluator's message plus the error's tail."""
+    text = result.message
+    if result.error_tail and result.status in (Status.compile_error, Status.runtime_error):
+        text += "\n\nError output (last lines):\n" + "\n".join(result.error_tail.splitlines()[-25:])
+    return text
+
+
+def extraction_failure(problem: Problem, messages: list[str], code: str | None, candidate: str,
+                       gate: str) -> EvalResult:
+    """A reply that never reached the evaluator: no code, broken output rules, or a failed request."""
+    return EvalResult(status=Status.static_error, gate=gate, message=" ".join(messages),
+                      problem=problem.name, candidate=candidate, code_hash=code_hash(code or ""),
+                      precision="", shape_sets=[])
+
+
+class Loop:
+    def __init__(self, settings: RunSettings, store: RunStore, llm: LLM,
+                 on_event: Callable[[str, Record | None], None] | None = None):
+        self.s, self.store, self.llm = settings, store, llm
+        self.on_event = on_event or (lambda msg, rec: None)
+        self.problem = load_problem(settings.problem)
+        self.card, self.card_note = select_card(settings.gpu)
+        self.policy = get_policy(settings.precision)
+        self.config = EvalConfig(
+            shapes=settings.shapes, precision=settings.precision, ncu=settings.ncu,
+            limits=Limits(import_s=settings.compile_timeout, compile_s=settings.compile_timeout,
+                          correctness_s=settings.run_timeout))
+        self.done: dict[str, Record] = {r.id: r for r in store.records() if r.kind == "attempt"}
+        self.skips = {r.stage for r in store.records() if r.kind == "skip"}
+        self.best: Record | None = None
+        for rec in self.done.values():
+            if is_better(rec, self.best):
+                self.best = rec
+
+    # ------------------------------------------------------------ one attempt
+
+    def _evaluate(self, rec: Record, code: str | None, problems: list[str], gate: str = "extract") -> Record:
+        cand = self.store.attempt_dir(rec.id) / "code.py"
+        t0 = time.monotonic()
+        if code is None or problems:
+            if code is not None:
+                self.store.save(rec.id, "code.py", code)
+            result = extraction_failure(self.problem, problems, code, str(cand), gate)
+        else:
+            self.store.save(rec.id, "code.py", code)
+            result = evaluate(cand, self.problem, self.config)
+        rec.eval_s = round(time.monotonic() - t0, 2)
+        rec.status, rec.gate, rec.message = result.status.value, result.gate, result.message[:400]
+        rec.median_ms, rec.interpreter_ms = median_ms(result), result.interpreter_ms
+        rec.speedup_vs_eager, rec.speedup_vs_compile = result.speedup_vs_eager, result.speedup_vs_compile
+        rec.code_hash = result.code_hash
+        self.store.finish(rec, result)
+        self.done[rec.id] = rec
+        if is_better(rec, self.best):
+            self.best = rec
+        self.on_event("attempt", rec)
+        return rec
+
+    def _ask(self, ids: list[str], prompt: str) -> dict[str, Completion]:
+        """Replies for these attempt ids: saved ones reused, the rest asked for in one call."""
+        out: dict[str, Completion] = {}
+        for i in ids:
+            self.store.save(i, "prompt.md", prompt)
+            saved = self.store.read(i, "reply.md")
+            if saved is not None:
+                out[i] = Completion(text=saved, model="(saved reply)")
+        missing = [i for i in ids if i not in out]
+        if missing:
+            self.on_event(f"asking {self.llm.name} for {len(missing)} repl{'y' if len(missing) == 1 else 'ies'}", None)
+            for i, c in zip(missing, self.llm.complete([{"role": "user", "content": prompt}], len(missing))):
+                if c.error is None:
+                    self.store.save(i, "reply.md", c.text)
+                self.store.save(i, "llm.json", c.model_dump_json(indent=1))
+                out[i] = c
+        return out
+
+    def _attempt(self, rec: Record, completion: Completion) -> Record:
+        rec.model, rec.llm_s = completion.model, round(completion.latency_s, 2)
+        rec.prompt_tokens, rec.completion_tokens = completion.prompt_tokens, completion.completion_tokens
+        if completion.error:
+            return self._evaluate(rec, None, [f"The LLM request failed: {completion.error}"], gate="llm")
+        code, problems = extract(completion.text)
+        return self._evaluate(rec, code, problems)
+
+    # ------------------------------------------------------------ the run
+
+    def parent(self) -> tuple[str, str, EvalResult | None]:
+        if self.best is not None:
+            code = self.store.read(self.best.id, "code.py")
+            if code is not None:
+                return self.best.id, code, self.store.result(self.best.id)
+        return SEED_ID, self.problem.seed_path.read_text(encoding="utf-8"), self.store.result(SEED_ID)
+
+    def run_seed(self) -> None:
+        if SEED_ID in self.done:
+            return
+        if not self.problem.seed_path.is_file():
+            raise FileNotFoundError(f"problem {self.problem.name} has no seed.py to start from")
+        self.on_event("evaluating the seed", None)
+        code = self.problem.seed_path.read_text(encoding="utf-8")
+        self._evaluate(Record(id=SEED_ID, stage="seed"), code, [])
+
+    def repairs(self, failed: Record, prompt_stage: str) -> None:
+        last = failed
+        for r in range(1, self.s.repairs + 1):
+            if last.status == Status.correct.value or last.gate == "llm":
+                return  # nothing to repair: correct, or the request itself failed (no candidate)
+            rid = f"{failed.id}r{r}"
+            if rid in self.done:
+                last = self.done[rid]
+                continue
+            result = self.store.result(last.id)
+            failure = {"status": last.status, "message": failure_text(result) if result else last.message,
+                       "code": self.store.read(last.id, "code.py") or "(no code was extracted from the reply)"}
+            prompt = render("repair", gpu=self.card, code=failure["code"], ncu=None, precision=self.policy,
+                            failure=failure, ncu_reason="the candidate failed before profiling")
+            rec = Record(id=rid, stage="repair", iteration=failed.iteration, sample=failed.sample,
+                         parent=failed.parent, repair_of=last.id)
+            last = self._attempt(rec, self._ask([rid], prompt)[rid])
+
+    def run(self) -> Record | None:
+        self.run_seed()
+        iteration = 0
+        for stage in self.s.stages:
+            if self.s.stage == "all":
+                pid, _, presult = self.parent()
+                skip, why = should_skip(get_stage(stage), getattr(presult, "ncu", None))
+                self.on_event(why, None)
+                if skip:
+                    if stage not in self.skips:
+                        self.store.append(Record(kind="skip", id=f"skip-{stage}", stage=stage, parent=pid, message=why))
+                        self.skips.add(stage)
+                    continue
+            for _ in range(self.s.iterations):
+                iteration += 1
+                ids = [f"{iteration:04d}-{k}" for k in range(1, self.s.samples + 1)]
+                todo = [i for i in ids if i not in self.done]
+                if todo:
+                    pid, pcode, presult = self.parent()
+                    ncu = getattr(presult, "ncu", None)
+                    reason = getattr(presult, "ncu_reason", None) or "the parent was not profiled"
+                    prompt = render(stage, gpu=self.card, code=pcode, ncu=ncu, precision=self.policy,
+                                    ncu_reason=reason)
+                    replies = self._ask(todo, prompt)
+                    for k, i in enumerate(ids, 1):
+                        if i in todo:
+                            self._attempt(Record(id=i, stage=stage, iteration=iteration, sample=k, parent=pid),
+                                          replies[i])
+                for i in ids:
+                    if self.done[i].status != Status.correct.value:
+                        self.repairs(self.done[i], stage)
+        return self.best
+
+
+def replies_used(store: RunStore) -> int:
+    """How many replies a replay provider already gave this run (attempts that saved one)."""
+    attempts = store.path / "attempts"
+    return sum(1 for d in attempts.iterdir() if (d / "reply.md").is_file()) if attempts.is_dir() else 0
+
+
+

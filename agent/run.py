@@ -1,0 +1,141 @@
+"""The user's main job: run the optimization loop on a problem.
+
+    python -m agent.run --stage fusion                          # OPENAI_API_KEY or OPENAI_BASE_URL set
+    python -m agent.run --stage all --iterations 2 --samples 4 --llm openai --model gpt-4o
+    python -m agent.run --llm replay:runs/<earlier-run>         # reproduce a run without an LLM
+    python -m agent.run --llm manual                            # answer the prompts yourself
+    python -m agent.run --resume <run>                          # pick up a killed run where it stopped
+
+A live display shows the stage, attempts, statuses and the best speedup; the run ends with a table
+and the path of its folder under runs/. Exit codes: 0 the run finished, 2 bad input or setup
+(one line on stderr), 130 interrupted (the run folder stays resumable).
+"""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from agent.gpu import GpuError
+from agent.history import HistoryError, Record, RunStore
+from agent.llm import LLMError, ReplayExhausted, ReplayLLM, make_llm
+from agent.loop import Loop, replies_used
+from agent.prompt import PromptError
+from agent.settings import RunSettings, SettingsError, given_flags, parse_cli
+from evaluator.problem import ProblemError, load_problem
+
+
+def fmt_x(x: float | None) -> str:
+    return f"{x:.2f}x" if x else "-"
+
+
+def fmt_ms(rec: Record) -> str:
+    if rec.median_ms is not None:
+        return f"{rec.median_ms:.3f}"
+    return f"{rec.interpreter_ms:.0f} cpu" if rec.interpreter_ms is not None else "-"
+
+
+def attempts_table(records: list[Record], best: Record | None, title: str = "attempts") -> Table:
+    rows = []
+    for r in records:
+        if r.kind != "attempt":
+            rows.append((r.id, r.stage, r.parent or "", Text("skipped", style="dim"), "", "", "", "", r.message))
+            continue
+        mark = " *" if best is not None and r.id == best.id else ""
+        tokens = f"{(r.prompt_tokens or 0) + (r.completion_tokens or 0)}" if r.prompt_tokens else ""
+        rows.append((r.id + mark, r.stage, r.parent or "",
+                     Text(r.status, style="green" if r.status == "correct" else "red"), fmt_ms(r),
+                     fmt_x(r.speedup_vs_eager), fmt_x(r.speedup_vs_compile), tokens, r.message))
+    cols = ("id", "stage", "parent", "status", "ms", "vs eager", "vs compile", "tokens", "message")
+    keep = [i for i, c in enumerate(cols) if c != "tokens" or any(row[i] for row in rows)]
+    t = Table(title=title)
+    for i in keep:  # the full message is in history.jsonl and result.json; the table shows its start
+        t.add_column(cols[i], no_wrap=True, overflow="ellipsis", max_width=48 if cols[i] == "message" else None)
+    for row in rows:
+        t.add_row(*(row[i] for i in keep))
+    return t
+
+
+class Display:
+    """Live status: stage, attempts, statuses, best speedup, and what is happening now."""
+
+    def __init__(self, console: Console, run_name: str):
+        self.console, self.run_name = console, run_name
+        self.records: list[Record] = []
+        self.best: Record | None = None
+        self.now = "starting"
+        self.live = Live(self.render(), console=console, refresh_per_second=4, transient=False)
+
+    def render(self) -> Group:
+        counts = Counter(r.status for r in self.records)
+        stage = self.records[-1].stage if self.records else "-"
+        best = (f"best {self.best.id}: {fmt_ms(self.best)} ms, {fmt_x(self.best.speedup_vs_compile)} vs compile"
+                if self.best else "no correct candidate yet")
+        line = (f"[bold]{self.run_name}[/]  stage {stage}  attempts {len(self.records)}  "
+                + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f"\n{best}\n[dim]{self.now}[/]")
+        return Group(Text.from_markup(line))
+
+    def event(self, message: str, rec: Record | None) -> None:
+        if rec is not None:
+            self.records.append(rec)
+            self.now = f"{rec.id} -> {rec.status}"
+        else:
+            self.now = message
+        self.live.update(self.render())
+
+
+def main(argv: list[str] | None = None) -> int:
+    console = Console(stderr=False)
+    try:
+        settings = parse_cli(argv)
+        if settings.resume:
+            store = RunStore.open(settings.resume, settings.runs_dir)
+            settings = RunSettings(**{**store.config(), **given_flags(argv), "resume": settings.resume})
+        else:
+            load_problem(settings.problem)  # fail fast on a bad problem, before a run folder exists
+            store = None
+        manual = settings.llm == "manual"
+        # Other providers are checked before a run folder exists; manual's prompts live in that folder.
+        llm = None if manual else make_llm(
+            settings.llm, model=settings.model, temperature=settings.temperature, base_url=settings.base_url,
+            concurrency=settings.concurrency, timeout_s=settings.llm_timeout)
+        store = store or RunStore.create(settings.runs_dir, settings)
+        if manual:
+            llm = make_llm("manual", inbox=store.path / "manual", stdin=settings.manual_stdin)
+        if isinstance(llm, ReplayLLM):
+            llm.skip(replies_used(store))
+        loop = Loop(settings, store, llm)
+    except (SettingsError, ProblemError, LLMError, HistoryError, GpuError, PromptError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if loop.card_note:
+        console.print(f"note: {loop.card_note}", markup=False)
+    display = Display(console, store.name)
+    loop.on_event = display.event
+    try:
+        with display.live:
+            best = loop.run()
+    except KeyboardInterrupt:
+        console.print(f"interrupted: resume with  python -m agent.run --resume {store.name}")
+        return 130
+    except (PromptError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except ReplayExhausted as e:
+        best = loop.best
+        console.print(f"stopped: {e}; the run is complete up to here (resumable with more replies)")
+    console.print(attempts_table(store.records(), best, title=f"run {store.name}"))
+    if best is not None:
+        console.print(f"best: {best.id} ({fmt_ms(best)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
+                      f"{fmt_x(best.speedup_vs_compile)} vs torch.compile)")
+        console.print(f"promote it with:  python -m agent.promote {store.name} {best.id}")
+    console.print(f"run folder: {store.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Nsight Compute metrics of a correct candidate's Triton kernels, measured in an isolated process.
+
+    from evaluator.ncu import profile, parse_csv, DEFAULT_METRICS
+    p = profile(Path("cand.py"), problem, problem.sets["full"][0])    # never raises for ncu trouble
+    p.metrics    # {"conv2d_scale_kernel": {"launch__grid_size": 516128.0, ...}, ...} or None
+    p.reason     # None, or one line on why there are no metrics ("ncu not found on PATH")
+    parse_csv(Path("ncu_log.csv").read_text())                      # the same dict, from saved output
+
+`ncu` runs `python -m evaluator.profile_target JOB.json` (see there) in its own session and process
+group, with its own TRITON_CACHE_DIR, and the whole group is killed on timeout: the isolation of
+`evaluator.sandbox`. The target warms the model up (compile and autotune launches happen there), then
+brackets ONE forward call with cudaProfilerStart/Stop; ncu runs with `--profile-from-start off`, so
+only that call's launches of the candidate's own @triton.jit kernels (names from the AST) are profiled,
+with `--clock-control none` (the GPU's real clocks, as timing sees them).
+
+Numbers are in ncu's base units (`--print-units base`: %, byte, nsecond, counts); "n/a" and
+non-numeric values are left out. A kernel launched several times in the profiled call gets one entry:
+metrics ending in `.sum` (extensive: time, bytes, instructions) are summed over its launches, so they
+describe the whole call; every other metric (percentages, launch configuration) is the LAST launch's,
+since ratios do not add and the last launch is the steady state. At most MAX_LAUNCHES launches are
+profiled. A metric ncu rejects on this GPU is dropped and the profile retried once without it
+(`Profile.rejected` names them). Nothing here raises for ncu trouble: `metrics` is None and `reason`
+says why (no ncu, counters not permitted, timeout, target crash, empty output).
+"""
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evaluator.problem import Problem, ShapeCase
+from evaluator.sandbox import _kill_group, child_env, tail
+from evaluator.static import jit_functions
+
+DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
+    "sm__throughput.avg.pct_of_peak_sustained_elapsed",
+    "launch__grid_size",
+    "sm__warps_active.avg.pct_of_peak_sustained_active",
+    "dram__throughput.avg.pct_of_peak_sustained_elapsed",
+    "lts__t_sector_hit_rate.pct",
+]
+MAX_LAUNCHES = 100  # profiled launches per call; each costs one or more kernel replays
+WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
+LOG_TAIL = 4000  # bytes of ncu's output kept in Profile.log
+_SCALE = {"Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9, "Tbyte": 1e12,  # to ncu's base units
+          "usecond": 1e3, "msecond": 1e6, "second": 1e9,  # to nsecond
+          "Kcycle": 1e3, "Mcycle": 1e6, "Gcycle": 1e9}
+_REJECTED = re.compile(r"Failed to find metric\s+'?(?:regex:)?([\w.]+)'?")
+
+
+@dataclass
+class Profile:
+    metrics: dict[str, dict[str, float]] | None
+    reason: str | None  # why metrics is None; one line
+    seconds: float  # wall seconds of the whole profile (ncu start to exit, all attempts)
+    rejected: list[str] = field(default_factory=list)  # metrics ncu does not offer on this GPU
+    command: list[str] = field(default_factory=list)  # the last ncu command line
+    log: str = ""  # tail of ncu's output (its log file, then the target's stderr)
+
+
+def _number(value: str, unit: str) -> float | None:
+    value = value.strip().replace(",", "")  # thousands separators: "516,128"
+    try:
+        x = float(value)
+    except ValueError:
+        return None  # "n/a", "", or a tuple such as "(32258, 1, 1)"
+    return x * _SCALE.get(unit.strip(), 1.0)
+
+
+def parse_csv(text: str) -> dict[str, dict[str, float]]:
+    """{kernel: {metric: value}} from ncu's `--csv --page details` output (other lines are ignored)."""
+    launches: dict[int, tuple[str, dict[str, float]]] = {}
+    header: dict[str, int] | None = None
+    for row in csv.reader(line for line in text.splitlines() if line.startswith('"')):
+        if row and row[0] == "ID":
+            header = {name: i for i, name in enumerate(row)}
+            continue
+        need = ("ID", "Kernel Name", "Metric Name", "Metric Value")
+        if header is None or len(row) != len(header) or not all(k in header for k in need):
+            continue
+        try:
+            launch = int(row[header["ID"]])
+        except ValueError:
+            continue
+        name = row[header["Kernel Name"]].split("(")[0].strip()  # a demangled C++ name has (args)
+        unit = row[header["Metric Unit"]] if "Metric Unit" in header else ""
+        x = _number(row[header["Metric Value"]], unit)
+        entry = launches.setdefault(launch, (name, {}))[1]
+        if x is not None:
+            entry[row[header["Metric Name"]]] = x
+    merged: dict[str, dict[str, float]] = {}
+    for launch in sorted(launches):  # ncu numbers launches in launch order
+        name, values = launches[launch]
+        kernel = merged.setdefault(name, {})
+        for metric, x in values.items():
+            kernel[metric] = kernel.get(metric, 0.0) + x if metric.endswith(".sum") else x
+    return {k: v for k, v in merged.items() if v}
+
+
+def kernel_names(code: str) -> list[str]:
+    return sorted(jit_functions(ast.parse(code)))
+
+
+def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job: Path) -> list[str]:
+    return [ncu, "--csv", "--page", "details", "--print-units", "base", "--log-file", str(log),
+            "--profile-from-start", "off", "--clock-control", "none",
+            "--kernel-name-base", "function", "--kernel-name", f"regex:^({'|'.join(map(re.escape, kernels))})$",
+            "--launch-count", str(MAX_LAUNCHES), "--metrics", ",".join(metrics),
+            sys.executable, "-m", "evaluator.profile_target", str(job)]
+
+
+def _run(cmd: list[str], workdir: Path, timeout_s: float) -> tuple[int | None, str]:
+    """Run ncu in its own session; returns (exit code or None on timeout, stdout + stderr tail)."""
+    env = child_env(workdir, interpret=False)
+    out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
+    with open(out_path, "ab") as out, open(err_path, "ab") as err:
+        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                start_new_session=True)
+    try:
+        rc: int | None = proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        rc = None
+    finally:
+        _kill_group(proc.pid)  # ncu leads the group: the target and anything it forked go too
+        proc.wait()
+    return rc, tail(out_path) + tail(err_path)
+
+
+def _why_not(rc: int | None, output: str, done: bool, timeout_s: float, kernels: list[str]) -> str:
+    if rc is None:
+        return f"ncu timed out after {timeout_s:.0f} s; the process group was killed"
+    if "ERR_NVGPUCTRPERM" in output:
+        return ("profiling not permitted (ERR_NVGPUCTRPERM): GPU performance counters are restricted "
+                "to admin users on this host")
+    errors = [ln.strip() for ln in output.splitlines() if ln.startswith("==ERROR==")]
+    if not done:
+        lines = [ln.strip() for ln in output.splitlines() if ln.strip() and not ln.startswith("==")]
+        last = (errors or lines or [f"exit code {rc}"])[-1]
+        return f"the profiled process failed before its profiled call ({last[:200]})"
+    if errors:
+        return f"ncu reported an error: {errors[-1][:200]}"
+    return f"ncu measured no launch of {', '.join(kernels)} in the profiled call (exit code {rc})"
+
+
+def profile(candidate: Path, problem: Problem, case: ShapeCase, *, metrics: list[str] | None = None,
+            workdir: Path | None = None, timeout_s: float = 300.0, warmup: int = WARMUP_CALLS,
+            seed: int = 0, ncu: str = "ncu") -> Profile:
+    """Profile one forward call of `candidate` on `case`. `workdir` keeps the files (else a temp dir)."""
+    metrics = list(metrics or DEFAULT_METRICS)
+    t0 = time.monotonic()
+    exe = shutil.which(ncu, path=os.environ.get("PATH"))
+    if exe is None:
+        return Profile(None, f"{ncu} not found on PATH", time.monotonic() - t0)
+    kernels = kernel_names(candidate.read_text(encoding="utf-8"))
+    if not kernels:
+        return Profile(None, "the candidate defines no @triton.jit kernel", time.monotonic() - t0)
+    own = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="kloop-ncu-")) if own else workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        rejected: list[str] = []
+        for attempt in (1, 2):  # the second only without metrics this GPU rejected
+            job, done = workdir / "profile_job.json", workdir / f"profiled_{attempt}.json"
+            job.write_text(json.dumps({"problem_path": str(problem.path), "candidate_path": str(candidate.resolve()),
+                                       "case": case.model_dump(), "seed": seed, "warmup": warmup,
+                                       "done_path": str(done)}))
+            log = workdir / f"ncu_log_{attempt}.csv"
+            cmd = ncu_command(exe, kernels, metrics, log, job)
+            left = timeout_s - (time.monotonic() - t0)
+            rc, output = _run(cmd, workdir, left)
+            logged = log.read_text(errors="replace") if log.is_file() else ""
+            parsed = parse_csv(logged) or parse_csv(output)
+            full = logged[-LOG_TAIL:] + output
+            bad = [m for m in _REJECTED.findall(logged + output) if m in metrics]
+            if bad and not parsed and attempt == 1 and rc is not None:
+                rejected += bad
+                metrics = [m for m in metrics if m not in bad]
+                if metrics:
+                    continue
+            secs = time.monotonic() - t0
+            if parsed:  # metrics in the order asked for (the prompt shows them so)
+                ordered = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}
+                return Profile(ordered, None, secs, rejected + bad, cmd, full[-LOG_TAIL:])
+            reason = _why_not(rc, full, done.is_file(), timeout_s, kernels)
+            if rejected:
+                reason += f" (ncu rejected {', '.join(rejected)})"
+            return Profile(None, reason, secs, rejected, cmd, full[-LOG_TAIL:])
+        raise AssertionError("unreachable")
+    finally:
+        if own:
+            shutil.rmtree(workdir, ignore_errors=True)

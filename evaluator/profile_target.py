@@ -1,0 +1,69 @@
+"""The process a profiler watches: warm a candidate up, then run ONE forward call inside a profiler range.
+
+    python -m evaluator.profile_target JOB.json
+
+JOB.json: {"problem_path", "candidate_path", "case": ShapeCase as a dict, "seed", "warmup",
+"done_path"}. Started by `evaluator.ncu` under `ncu --profile-from-start off`: the warm-up calls
+(Triton compiles and autotunes there) run outside the range, so ncu sees only the launches of the
+one call between torch.cuda.profiler.start() and stop(). The weights are the reference's (copied as
+the evaluator does) and the inputs are drawn like the evaluator's, from `seed`. After the profiled
+call it writes `done_path` ({"warmup_s", "profiled_s"}), so the parent can tell a crash before the
+profiled call from a profile that found nothing. Never prints to stdout (the candidate owns it).
+
+`prepare()` is shared with benchmarks/run_candidate.py, which runs a candidate for profilers that
+wrap a whole process.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from evaluator.problem import ShapeCase, import_file
+from evaluator.weights import copy_weights
+from evaluator.worker import make_inputs
+
+
+def prepare(problem_path: Path, candidate_path: Path, case: ShapeCase, device: torch.device,
+            seed: int = 0) -> tuple[torch.nn.Module, list]:
+    """ModelNew with the reference's weights, and one set of inputs, both on `device`."""
+    torch.manual_seed(seed)
+    problem = import_file(problem_path, "_reference")
+    ref = problem.Model(*case.init).to(device).eval()
+    model = import_file(candidate_path, "candidate").ModelNew(*case.init).to(device).eval()
+    copy_weights(ref, model)
+    del ref
+    return model, make_inputs(case, problem, device)
+
+
+@torch.no_grad()
+def run(job: dict) -> dict:
+    if not torch.cuda.is_available():
+        raise SystemExit("profile_target: no CUDA device, nothing to profile")
+    device = torch.device("cuda")
+    model, inputs = prepare(Path(job["problem_path"]), Path(job["candidate_path"]),
+                            ShapeCase(**job["case"]), device, job.get("seed", 0))
+    t0 = time.perf_counter()
+    for _ in range(job.get("warmup", 3)):
+        model(*inputs)
+    torch.cuda.synchronize()
+    t1 = time.perf_counter()
+    torch.cuda.profiler.start()  # cudaProfilerStart: ncu --profile-from-start off begins here
+    model(*inputs)
+    torch.cuda.synchronize()
+    torch.cuda.profiler.stop()
+    return {"warmup_s": t1 - t0, "profiled_s": time.perf_counter() - t1}
+
+
+def main() -> None:
+    job = json.loads(Path(sys.argv[1]).read_text())
+    stats = run(job)
+    Path(job["done_path"]).write_text(json.dumps(stats))
+    # A normal exit (no os._exit): the profiler's injection library flushes its results at exit.
+
+
+if __name__ == "__main__":
+    main()
