@@ -83,8 +83,8 @@ class RunStore:
         return self.path.name
 
     @classmethod
-    def create(cls, runs_dir: Path, settings) -> "RunStore":
-        problem = Path(settings.problem).stem if settings.problem.endswith(".py") else settings.problem
+    def create(cls, runs_dir: Path, settings, problem: str) -> "RunStore":
+        """A new run folder named `<timestamp>-<stage>-<problem name>`."""
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = runs_dir / f"{stamp}-{settings.stage}-{problem}"
         n = 1

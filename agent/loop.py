@@ -51,6 +51,14 @@ def is_better(new: Record, best: Record | None) -> bool:
     return a is not None and b is not None and a < b
 
 
+def best_of(records: list[Record]) -> Record | None:
+    best = None
+    for r in records:
+        if r.kind == "attempt" and is_better(r, best):
+            best = r
+    return best
+
+
 def failure_text(result: EvalResult) -> str:
     """What the repair prompt quotes: the evaluator's message plus the error's tail."""
     text = result.message
@@ -81,10 +89,7 @@ class Loop:
                           correctness_s=settings.run_timeout))
         self.done: dict[str, Record] = {r.id: r for r in store.records() if r.kind == "attempt"}
         self.skips = {r.stage for r in store.records() if r.kind == "skip"}
-        self.best: Record | None = None
-        for rec in self.done.values():
-            if is_better(rec, self.best):
-                self.best = rec
+        self.best = best_of(list(self.done.values()))
 
     # ------------------------------------------------------------ one attempt
 

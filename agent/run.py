@@ -17,7 +17,6 @@ from collections import Counter
 
 from rich.console import Console, Group
 from rich.live import Live
-from rich.table import Table
 from rich.text import Text
 
 from agent.gpu import GpuError
@@ -25,39 +24,9 @@ from agent.history import HistoryError, Record, RunStore
 from agent.llm import LLMError, ReplayExhausted, ReplayLLM, make_llm
 from agent.loop import Loop, replies_used
 from agent.prompt import PromptError
+from agent.tables import attempts_table, fmt_ms, fmt_x
 from agent.settings import RunSettings, SettingsError, given_flags, parse_cli
 from evaluator.problem import ProblemError, load_problem
-
-
-def fmt_x(x: float | None) -> str:
-    return f"{x:.2f}x" if x else "-"
-
-
-def fmt_ms(rec: Record) -> str:
-    if rec.median_ms is not None:
-        return f"{rec.median_ms:.3f}"
-    return f"{rec.interpreter_ms:.0f} cpu" if rec.interpreter_ms is not None else "-"
-
-
-def attempts_table(records: list[Record], best: Record | None, title: str = "attempts") -> Table:
-    rows = []
-    for r in records:
-        if r.kind != "attempt":
-            rows.append((r.id, r.stage, r.parent or "", Text("skipped", style="dim"), "", "", "", "", r.message))
-            continue
-        mark = " *" if best is not None and r.id == best.id else ""
-        tokens = f"{(r.prompt_tokens or 0) + (r.completion_tokens or 0)}" if r.prompt_tokens else ""
-        rows.append((r.id + mark, r.stage, r.parent or "",
-                     Text(r.status, style="green" if r.status == "correct" else "red"), fmt_ms(r),
-                     fmt_x(r.speedup_vs_eager), fmt_x(r.speedup_vs_compile), tokens, r.message))
-    cols = ("id", "stage", "parent", "status", "ms", "vs eager", "vs compile", "tokens", "message")
-    keep = [i for i, c in enumerate(cols) if c != "tokens" or any(row[i] for row in rows)]
-    t = Table(title=title)
-    for i in keep:  # the full message is in history.jsonl and result.json; the table shows its start
-        t.add_column(cols[i], no_wrap=True, overflow="ellipsis", max_width=48 if cols[i] == "message" else None)
-    for row in rows:
-        t.add_row(*(row[i] for i in keep))
-    return t
 
 
 class Display:
@@ -96,14 +65,14 @@ def main(argv: list[str] | None = None) -> int:
             store = RunStore.open(settings.resume, settings.runs_dir)
             settings = RunSettings(**{**store.config(), **given_flags(argv), "resume": settings.resume})
         else:
-            load_problem(settings.problem)  # fail fast on a bad problem, before a run folder exists
+            problem_name = load_problem(settings.problem).name  # fail fast, before a run folder exists
             store = None
         manual = settings.llm == "manual"
         # Other providers are checked before a run folder exists; manual's prompts live in that folder.
         llm = None if manual else make_llm(
             settings.llm, model=settings.model, temperature=settings.temperature, base_url=settings.base_url,
             concurrency=settings.concurrency, timeout_s=settings.llm_timeout)
-        store = store or RunStore.create(settings.runs_dir, settings)
+        store = store or RunStore.create(settings.runs_dir, settings, problem_name)
         if manual:
             llm = make_llm("manual", inbox=store.path / "manual", stdin=settings.manual_stdin)
         if isinstance(llm, ReplayLLM):

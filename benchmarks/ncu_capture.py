@@ -1,17 +1,19 @@
 """Capture real Nsight Compute outputs on a GPU, for the parser's test fixtures and for the report.
 
-    python benchmarks/ncu_capture.py OUT_DIR
+    python benchmarks/ncu_capture.py OUT_DIR [--only seed_full,no_kernel_match] [--no-query]
 
 Writes OUT_DIR/summary.json (per capture: seconds, metrics, rejected metrics, reason, command),
 OUT_DIR/captures.tar.gz (ncu's raw logs, the target's stdout/stderr, `ncu --query-metrics` output)
 and prints one line per step. Captures, through `evaluator.ncu.profile`: the seed at full size (the
 seed's five metrics); an autotuned kernel with a long name launched twice per call; a single kernel;
 the union of every stage's metrics (prompts/stages.json) on the seed's odd shapes; a metric name that
-does not exist (to see ncu's rejection); and ncu run as an unprivileged user (a permission error, if
-this host restricts the counters). Needs CUDA and ncu on PATH.
+does not exist (to see ncu's rejection); a kernel filter that matches nothing (ncu's empty output);
+and ncu run as an unprivileged user (a permission error, if this host restricts the counters). Needs
+CUDA and ncu on PATH.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -22,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import evaluator.ncu  # noqa: E402
 from evaluator.ncu import DEFAULT_METRICS, profile  # noqa: E402
 from evaluator.problem import load_problem  # noqa: E402
 
@@ -38,7 +41,12 @@ def sh(cmd: str, timeout: float = 120) -> str:
 
 
 def main() -> int:
-    out = Path(sys.argv[1])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--only", help="comma-separated capture names (default: all)")
+    ap.add_argument("--no-query", action="store_true", help="skip ncu --query-metrics (about 30 s)")
+    args = ap.parse_args()
+    out = args.out
     raw = out / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     stages = json.loads((ROOT / "prompts" / "stages.json").read_text())
@@ -48,7 +56,7 @@ def main() -> int:
             sh("ncu --help | grep -E -A2 -- '--(kernel-name|kernel-name-base|profile-from-start|clock-control"
                "|page|print-units|log-file|launch-count|print-kernel-base|csv|metrics) '")]
     t = time.monotonic()
-    q = sh("ncu --query-metrics-mode all --query-metrics", timeout=180)
+    q = "" if args.no_query else sh("ncu --query-metrics-mode all --query-metrics", timeout=180)
     (raw / "query_metrics_all.txt").write_text(q)
     info.append(f"query-metrics took {time.monotonic() - t:.1f} s; stage metrics found verbatim:\n" + "\n".join(
         f"  {'yes' if m in q else 'NO '} {m}" for m in union))
@@ -64,15 +72,23 @@ def main() -> int:
         ("stage_metrics_odd", seed.seed_path, seed, seed.sets["odd"][0], union),
         ("unknown_metric", FIX / "one_kernel_candidate.py", tiny, tiny.sets["small"][0],
          DEFAULT_METRICS + ["sm__no_such_metric_for_this_test.sum"]),
+        ("no_kernel_match", FIX / "one_kernel_candidate.py", tiny, tiny.sets["small"][0], DEFAULT_METRICS),
     ]
     summary = {}
+    names = evaluator.ncu.kernel_names
     for name, cand, problem, case, metrics in runs:
+        if args.only and name not in args.only.split(","):
+            continue
         work = raw / name
+        # no_kernel_match: filter on a name the candidate never launches, to record ncu's empty output
+        evaluator.ncu.kernel_names = (lambda code: ["no_such_kernel"]) if name == "no_kernel_match" else names
+        t = time.monotonic()
         p = profile(cand, problem, case, metrics=metrics, workdir=work, timeout_s=240)
+        print(f"  (profile() returned after {time.monotonic() - t:.1f} s)", flush=True)
         shutil.rmtree(work / "triton_cache", ignore_errors=True)
         summary[name] = {"case": f"{case.label} {case.describe()}", "seconds": round(p.seconds, 2),
-                         "reason": p.reason, "rejected": p.rejected, "metrics": p.metrics, "command": p.command}
-        print(f"{name}: {p.seconds:.1f} s, reason={p.reason}, rejected={p.rejected}\n"
+                         "reason": p.reason, "missing": p.missing, "metrics": p.metrics, "command": p.command}
+        print(f"{name}: {p.seconds:.1f} s, reason={p.reason}, missing={p.missing}\n"
               f"  {json.dumps(p.metrics)}", flush=True)
         (out / "summary.json").write_text(json.dumps(summary, indent=1))
 

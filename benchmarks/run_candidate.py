@@ -3,7 +3,8 @@
     python benchmarks/run_candidate.py CANDIDATE.py --problem conv2d_scale_min --case full[0] --calls 3
 
 For profilers that wrap a whole process (ncu, compute-sanitizer): the first call compiles, so profile
-with `--launch-skip` past it. Weights are the reference's, copied in as the evaluator does.
+with `--launch-skip` past it. Weights are the reference's, copied in as the evaluator does (through
+`evaluator.profile_target.prepare`; `evaluator.ncu` is the evaluator's own, warmed-up ncu path).
 """
 from __future__ import annotations
 
@@ -15,9 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from evaluator.problem import import_file, load_problem  # noqa: E402
-from evaluator.weights import copy_weights  # noqa: E402
-from evaluator.worker import make_inputs  # noqa: E402
+from evaluator.problem import load_problem  # noqa: E402
+from evaluator.profile_target import prepare  # noqa: E402
 
 
 def main() -> None:
@@ -30,11 +30,7 @@ def main() -> None:
     problem = load_problem(args.problem)
     case = next(c for s in problem.sets for c in problem.sets[s] if c.label == args.case)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    problem_module = import_file(problem.path, "_reference")
-    ref = problem_module.Model(*case.init).to(device)
-    model = import_file(args.candidate, "candidate").ModelNew(*case.init).to(device)
-    copy_weights(ref, model)
-    inputs = make_inputs(case, problem_module, device)
+    model, inputs = prepare(problem.path, args.candidate, case, device)
     with torch.no_grad():
         for _ in range(args.calls):
             model(*inputs)

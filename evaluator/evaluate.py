@@ -205,8 +205,9 @@ def _profile(result: EvalResult, candidate: Path, problem: Problem, cases: list[
                     timeout_s=config.ncu_timeout_s, seed=job["seed"])
         result.ncu, result.ncu_reason = p.metrics, p.reason
         result.gate_seconds["ncu"] = p.seconds
-        if p.rejected:
-            result.notes.append(f"ncu does not offer {', '.join(p.rejected)} on this GPU; profiled without")
+        if p.missing:
+            result.notes.append(f"ncu returned no value (n/a) for {', '.join(p.missing)}: an unknown metric "
+                                "name, or one this GPU does not offer")
 
 
 def _record(result: EvalResult, outcome: Outcome) -> None:

@@ -18,9 +18,10 @@ non-numeric values are left out. A kernel launched several times in the profiled
 metrics ending in `.sum` (extensive: time, bytes, instructions) are summed over its launches, so they
 describe the whole call; every other metric (percentages, launch configuration) is the LAST launch's,
 since ratios do not add and the last launch is the steady state. At most MAX_LAUNCHES launches are
-profiled. A metric ncu rejects on this GPU is dropped and the profile retried once without it
-(`Profile.rejected` names them). Nothing here raises for ncu trouble: `metrics` is None and `reason`
-says why (no ncu, counters not permitted, timeout, target crash, empty output).
+profiled. A metric name ncu does not know, or this GPU does not offer, comes back as "n/a" (seen with
+ncu 2025.3.1 on an H100) and is simply absent (`Profile.missing` names it). Nothing here raises for
+ncu trouble: `metrics` is None and `reason` says why (no ncu, counters not permitted, timeout, target
+crash, empty output).
 """
 from __future__ import annotations
 
@@ -52,9 +53,8 @@ MAX_LAUNCHES = 100  # profiled launches per call; each costs one or more kernel 
 WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
 LOG_TAIL = 4000  # bytes of ncu's output kept in Profile.log
 _SCALE = {"Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9, "Tbyte": 1e12,  # to ncu's base units
-          "usecond": 1e3, "msecond": 1e6, "second": 1e9,  # to nsecond
+          "us": 1e3, "ms": 1e6, "usecond": 1e3, "msecond": 1e6, "second": 1e9,  # to ns
           "Kcycle": 1e3, "Mcycle": 1e6, "Gcycle": 1e9}
-_REJECTED = re.compile(r"Failed to find metric\s+'?(?:regex:)?([\w.]+)'?")
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Profile:
     metrics: dict[str, dict[str, float]] | None
     reason: str | None  # why metrics is None; one line
     seconds: float  # wall seconds of the whole profile (ncu start to exit, all attempts)
-    rejected: list[str] = field(default_factory=list)  # metrics ncu does not offer on this GPU
+    missing: list[str] = field(default_factory=list)  # asked for, but "n/a" or absent for every kernel
     command: list[str] = field(default_factory=list)  # the last ncu command line
     log: str = ""  # tail of ncu's output (its log file, then the target's stderr)
 
@@ -91,7 +91,7 @@ def parse_csv(text: str) -> dict[str, dict[str, float]]:
             launch = int(row[header["ID"]])
         except ValueError:
             continue
-        name = row[header["Kernel Name"]].split("(")[0].strip()  # a demangled C++ name has (args)
+        name = row[header["Kernel Name"]].strip()
         unit = row[header["Metric Unit"]] if "Metric Unit" in header else ""
         x = _number(row[header["Metric Value"]], unit)
         entry = launches.setdefault(launch, (name, {}))[1]
@@ -113,7 +113,9 @@ def kernel_names(code: str) -> list[str]:
 def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job: Path) -> list[str]:
     return [ncu, "--csv", "--page", "details", "--print-units", "base", "--log-file", str(log),
             "--profile-from-start", "off", "--clock-control", "none",
-            "--kernel-name-base", "function", "--kernel-name", f"regex:^({'|'.join(map(re.escape, kernels))})$",
+            # Filter and print by the bare function name: for Triton kernels it is the @triton.jit name.
+            "--kernel-name-base", "function", "--print-kernel-base", "function",
+            "--kernel-name", f"regex:^({'|'.join(map(re.escape, kernels))})$",
             "--launch-count", str(MAX_LAUNCHES), "--metrics", ",".join(metrics),
             sys.executable, "-m", "evaluator.profile_target", str(job)]
 
@@ -167,34 +169,23 @@ def profile(candidate: Path, problem: Problem, case: ShapeCase, *, metrics: list
     workdir = Path(tempfile.mkdtemp(prefix="kloop-ncu-")) if own else workdir
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        rejected: list[str] = []
-        for attempt in (1, 2):  # the second only without metrics this GPU rejected
-            job, done = workdir / "profile_job.json", workdir / f"profiled_{attempt}.json"
-            job.write_text(json.dumps({"problem_path": str(problem.path), "candidate_path": str(candidate.resolve()),
-                                       "case": case.model_dump(), "seed": seed, "warmup": warmup,
-                                       "done_path": str(done)}))
-            log = workdir / f"ncu_log_{attempt}.csv"
-            cmd = ncu_command(exe, kernels, metrics, log, job)
-            left = timeout_s - (time.monotonic() - t0)
-            rc, output = _run(cmd, workdir, left)
-            logged = log.read_text(errors="replace") if log.is_file() else ""
-            parsed = parse_csv(logged) or parse_csv(output)
-            full = logged[-LOG_TAIL:] + output
-            bad = [m for m in _REJECTED.findall(logged + output) if m in metrics]
-            if bad and not parsed and attempt == 1 and rc is not None:
-                rejected += bad
-                metrics = [m for m in metrics if m not in bad]
-                if metrics:
-                    continue
-            secs = time.monotonic() - t0
-            if parsed:  # metrics in the order asked for (the prompt shows them so)
-                ordered = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}
-                return Profile(ordered, None, secs, rejected + bad, cmd, full[-LOG_TAIL:])
-            reason = _why_not(rc, full, done.is_file(), timeout_s, kernels)
-            if rejected:
-                reason += f" (ncu rejected {', '.join(rejected)})"
-            return Profile(None, reason, secs, rejected, cmd, full[-LOG_TAIL:])
-        raise AssertionError("unreachable")
+        job, done, log = workdir / "profile_job.json", workdir / "profiled.json", workdir / "ncu_log.csv"
+        job.write_text(json.dumps({"problem_path": str(problem.path), "candidate_path": str(candidate.resolve()),
+                                   "case": case.model_dump(), "seed": seed, "warmup": warmup,
+                                   "done_path": str(done)}))
+        cmd = ncu_command(exe, kernels, metrics, log, job)
+        rc, output = _run(cmd, workdir, timeout_s)
+        logged = log.read_text(errors="replace") if log.is_file() else ""
+        parsed = parse_csv(logged) or parse_csv(output)
+        full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
+        secs = time.monotonic() - t0
+        if not parsed:
+            return Profile(None, _why_not(rc, logged + output, done.is_file(), timeout_s, kernels), secs,
+                           command=cmd, log=full)
+        # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
+        missing = [m for m in metrics if not any(m in v for v in parsed.values())]
+        ordered = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked
+        return Profile(ordered, None, secs, missing, cmd, full)
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -105,7 +105,8 @@ def resolve_path(name_or_path: str) -> tuple[str, Path]:
     if p.suffix == ".py" or p.exists():
         if not p.is_file():
             raise ProblemError(f"problem file not found: {name_or_path}")
-        return p.stem, p.resolve()
+        # A problem folder's reference.py is named after its folder, like kernels/<name>/.
+        return (p.resolve().parent.name if p.name == "reference.py" else p.stem), p.resolve()
     ref = KERNELS_DIR / name_or_path / "reference.py"
     if not ref.is_file():
         known = sorted(d.name for d in KERNELS_DIR.iterdir() if (d / "reference.py").is_file())

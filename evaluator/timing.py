@@ -57,5 +57,4 @@ def benchmark(fn: Callable, make_args: Callable[[], list], *, target_ms: float =
     for _ in range(warmup):
         one()
     times = [one() for _ in range(reps)]
-    del flush
     return summarize(times, 1 + len(probes) + warmup)

@@ -1,0 +1,84 @@
+"""The openai provider through the official SDK against a real local HTTP server; replay; extraction."""
+from __future__ import annotations
+
+import time
+
+from chat_server import ChatServer
+
+from agent.extract import extract
+from agent.llm import OpenAILLM, ReplayExhausted, ReplayLLM
+
+MESSAGES = [{"role": "user", "content": "write a kernel please"}]
+
+
+def llm(srv: ChatServer, **kw) -> OpenAILLM:
+    kw.setdefault("timeout_s", 10)
+    return OpenAILLM("test-model", base_url=srv.url, api_key="sk-test", **kw)
+
+
+def test_n_samples_are_n_requests_with_usage():
+    with ChatServer([("ok", "one"), ("ok", "two"), ("ok", "three")]) as srv:
+        out = llm(srv, concurrency=2).complete(MESSAGES, n=3)
+    assert sorted(c.text for c in out) == ["one", "three", "two"]
+    assert len(srv.requests) == 3 and all(r["model"] == "test-model" for r in srv.requests)
+    assert all(c.error is None and c.prompt_tokens == 4 and c.completion_tokens == 1 for c in out)
+    assert all(c.model == "test-model" and c.latency_s > 0 for c in out)
+
+
+def test_429_then_success_is_retried_by_the_sdk():
+    with ChatServer([("status", 429), ("ok", "after rate limit")]) as srv:
+        [c] = llm(srv).complete(MESSAGES, n=1)
+    assert c.error is None and c.text == "after rate limit"
+    assert len(srv.requests) == 2
+
+
+def test_500_then_success_is_retried_by_the_sdk():
+    with ChatServer([("status", 500), ("ok", "recovered")]) as srv:
+        [c] = llm(srv).complete(MESSAGES, n=1)
+    assert c.error is None and c.text == "recovered" and len(srv.requests) == 2
+
+
+def test_persistent_error_becomes_a_failed_completion_not_an_exception():
+    with ChatServer([("status", 500)]) as srv:
+        [c] = llm(srv, max_retries=1).complete(MESSAGES, n=1)
+    assert c.text == "" and "InternalServerError" in c.error and len(srv.requests) == 2
+
+
+def test_timeout_is_bounded_and_reported():
+    with ChatServer([("sleep", 5)]) as srv:
+        t0 = time.monotonic()
+        [c] = llm(srv, timeout_s=0.5, max_retries=0).complete(MESSAGES, n=1)
+    assert time.monotonic() - t0 < 4
+    assert c.error is not None and "Timeout" in c.error
+
+
+def test_empty_and_codeless_replies_are_explained():
+    with ChatServer([("ok", ""), ("ok", "I would fuse the loops.")]) as srv:
+        empty, prose = (llm(srv, concurrency=1).complete(MESSAGES, n=1)[0] for _ in range(2))
+    assert extract(empty.text) == (None, [extract("")[1][0]]) and "empty" in extract(empty.text)[1][0]
+    code, problems = extract(prose.text)
+    assert code is None and "no ```python code block" in problems[0]
+
+
+def test_extract_takes_the_modelnew_block_and_checks_output_rules():
+    reply = ("First a sketch:\n```python\nx = 1\n```\nThe module:\n```python\nimport torch\n"
+             "print('hi')\nclass ModelNew(torch.nn.Module):\n    pass\n"
+             "def get_inputs():\n    return []\n```\n")
+    code, problems = extract(reply)
+    assert code.startswith("import torch") and "class ModelNew" in code
+    assert any("print('hi')" in p and "test code" in p for p in problems)
+    assert any("get_inputs" in p for p in problems)
+
+
+def test_replay_from_folder_in_order_then_exhausted(tmp_path):
+    (tmp_path / "b.md").write_text("second")
+    (tmp_path / "a.md").write_text("first")
+    (tmp_path / "notes.json").write_text("ignored")
+    r = ReplayLLM(tmp_path)
+    assert [c.text for c in r.complete(MESSAGES, 2)] == ["first", "second"]
+    try:
+        r.complete(MESSAGES, 1)
+    except ReplayExhausted as e:
+        assert "after 2" in str(e)
+    else:
+        raise AssertionError("replay did not say it ran out")

@@ -1,0 +1,196 @@
+"""The whole loop on the CPU interpreter, from the command line: replayed replies, resume after a
+kill, promote, inspect, and bad input. Each run works on a copy of the problem folder in tmp_path."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from chat_server import ChatServer
+from conftest import FIXTURES, ROOT, run_cli
+
+from agent.history import RunStore
+from agent.loop import best_of
+
+REPLIES = FIXTURES / "replies"
+
+
+@pytest.fixture
+def problem(tmp_path) -> Path:
+    folder = tmp_path / "kernels" / "conv_min"
+    folder.mkdir(parents=True)
+    for name in ("reference.py", "seed.py"):
+        shutil.copy(ROOT / "kernels" / "conv2d_scale_min" / name, folder / name)
+    return folder / "reference.py"
+
+
+def agent_run(problem: Path, runs: Path, *flags: str) -> subprocess.CompletedProcess:
+    return run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu", *flags)
+
+
+def only_run(runs: Path) -> RunStore:
+    [path] = [p for p in runs.iterdir() if p.is_dir()]
+    return RunStore(path)
+
+
+def test_replayed_run_keeps_the_faster_correct_candidate(problem, tmp_path):
+    runs = tmp_path / "runs"
+    p = agent_run(problem, runs, "--llm", f"replay:{REPLIES}", "--iterations", "3", "--repairs", "0")
+    assert p.returncode == 0, p.stdout + p.stderr
+    store = only_run(runs)
+    records = store.records()
+    assert [(r.id, r.status) for r in records] == [
+        ("000-seed", "correct"), ("0001-1", "correct"), ("0002-1", "compile_error"), ("0003-1", "incorrect")]
+    assert best_of(records).id == "0001-1"  # the fused kernel: correct and faster than the seed
+    assert records[1].interpreter_ms < records[0].interpreter_ms
+    assert [r.parent for r in records[1:]] == ["000-seed", "0001-1", "0001-1"]  # best becomes the parent
+    for r in records[1:]:
+        files = {f.name for f in store.attempt_dir(r.id).iterdir()}
+        assert {"prompt.md", "reply.md", "code.py", "result.json", "record.json", "llm.json"} <= files
+    assert "0001-1" in p.stdout and "promote" in p.stdout
+    cfg = json.loads((store.path / "config.json").read_text())
+    assert cfg["iterations"] == 3 and cfg["llm"] == f"replay:{REPLIES}"
+    # The second prompt shows the new parent's code, not the seed's.
+    assert "_conv_scale_min_kernel" in store.read("0002-1", "prompt.md")
+    # A failed sample goes through the repair prompt quoting the evaluator's message.
+    shutil.rmtree(runs)
+    p = agent_run(problem, runs, "--llm", f"replay:{REPLIES}", "--iterations", "2", "--repairs", "1")
+    assert p.returncode == 0, p.stdout + p.stderr
+    store = only_run(runs)
+    repair = store.read("0002-1r1", "prompt.md")
+    assert "fused_conv2d_min" in repair and "ImportError" in repair
+
+
+def test_killed_run_resumes_without_redoing_finished_attempts(problem, tmp_path):
+    runs = tmp_path / "runs"
+    cmd = [sys.executable, "-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
+           "--llm", f"replay:{REPLIES}", "--iterations", "3", "--repairs", "0"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
+    deadline = time.monotonic() + 120
+    history = None
+    while time.monotonic() < deadline:  # kill as soon as the first LLM attempt is recorded
+        found = list(runs.glob("*/history.jsonl")) if runs.exists() else []
+        if found and len(found[0].read_text().splitlines()) >= 2:
+            history = found[0]
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert history is not None, "the run never recorded an attempt"
+    before = history.read_text().splitlines()
+    assert len(before) < 4, "the run finished before it could be killed"
+    p = run_cli("-m", "agent.run", "--resume", history.parent.name, "--runs-dir", str(runs))
+    assert p.returncode == 0, p.stdout + p.stderr
+    after = history.read_text().splitlines()
+    assert after[:len(before)] == before  # finished attempts untouched, not redone
+    ids = [json.loads(line)["id"] for line in after]
+    assert ids == ["000-seed", "0001-1", "0002-1", "0003-1"]
+    statuses = [json.loads(line)["status"] for line in after]
+    assert statuses == ["correct", "correct", "compile_error", "incorrect"]  # replies stayed in order
+
+
+def test_promote_refuses_wrong_and_slower_and_accepts_faster(problem, tmp_path):
+    runs = tmp_path / "runs"
+    p = agent_run(problem, runs, "--llm", f"replay:{REPLIES}", "--iterations", "3", "--repairs", "0")
+    assert p.returncode == 0, p.stdout + p.stderr
+    name = only_run(runs).name
+    best_py = problem.parent / "best.py"
+
+    def promote(*args):
+        return run_cli("-m", "agent.promote", name, *args, "--runs-dir", str(runs), "--shapes", "small")
+
+    wrong = promote("0003-1")
+    assert wrong.returncode == 1 and "incorrect" in wrong.stdout and not best_py.exists()
+    first = promote("0001-1")  # no best.py yet: a correct candidate is promoted
+    assert first.returncode == 0, first.stdout + first.stderr
+    meta = json.loads((problem.parent / "best.json").read_text())
+    assert meta["attempt"] == "0001-1" and meta["status"] == "correct" and meta["run"] == name
+    assert meta["measure"] == "cpu-interpreter" and meta["prompt_sha256"]
+    slower = promote("seed")  # the seed is correct but ~7x slower under the interpreter
+    assert slower.returncode == 1 and "not faster" in slower.stdout
+    assert best_py.read_text() == only_run(runs).read("0001-1", "code.py")
+
+
+def test_inspect_list_show_diff_report(problem, tmp_path):
+    runs = tmp_path / "runs"
+    assert agent_run(problem, runs, "--llm", f"replay:{REPLIES}", "--iterations", "2", "--repairs", "0").returncode == 0
+    name = only_run(runs).name
+    lst = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "list")
+    assert lst.returncode == 0 and name in lst.stdout
+    show = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "show", name)
+    assert show.returncode == 0 and "compile_error" in show.stdout
+    diff = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "diff", name, "seed", "best")
+    assert diff.returncode == 0 and "+def _conv_scale_min_kernel(" in diff.stdout
+    rep = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "report", name)
+    assert rep.returncode == 0, rep.stderr
+    html = (runs / name / "report.html").read_text()
+    assert "data:image/png;base64," in html and "0002-1" in html
+    assert "<tr class='correct best'><td>0001-1</td>" in html
+    assert (runs / name / "speedup.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_openai_provider_in_the_loop_records_tokens_and_codeless_replies(problem, tmp_path):
+    runs = tmp_path / "runs"
+    fused = (REPLIES / "01_fused_correct.md").read_text()
+    with ChatServer([("ok", fused), ("ok", "Sorry, I can't see the code.")]) as srv:
+        p = agent_run(problem, runs, "--llm", "openai", "--base-url", srv.url, "--model", "local-model",
+                      "--iterations", "2", "--repairs", "0")
+    assert p.returncode == 0, p.stdout + p.stderr
+    records = only_run(runs).records()
+    assert [r.status for r in records] == ["correct", "correct", "static_error"]
+    assert records[1].model == "local-model" and records[1].prompt_tokens > 100 and records[1].completion_tokens
+    assert records[2].gate == "extract" and "no ```python code block" in records[2].message
+
+
+def test_unreachable_endpoint_is_a_recorded_failure_and_the_run_goes_on(problem, tmp_path):
+    runs = tmp_path / "runs"
+    p = agent_run(problem, runs, "--llm", "openai", "--base-url", "http://127.0.0.1:9/v1",
+                  "--iterations", "2", "--llm-timeout", "2")
+    assert p.returncode == 0, p.stdout + p.stderr
+    records = only_run(runs).records()
+    assert [r.id for r in records] == ["000-seed", "0001-1", "0002-1"]  # no repair of a failed request
+    assert all(r.gate == "llm" and "APIConnectionError" in r.message for r in records[1:])
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--stage", "polish"], "unknown stage 'polish'"),
+    (["--problem", "no_such_problem"], "unknown problem"),
+    (["--iterations", "0"], "--iterations: must be at least 1"),
+    (["--llm", "replay:EMPTY"], "holds no replies"),
+    (["--llm", "carrier-pigeon"], "unknown LLM provider"),
+    ([], "no LLM configured"),
+    (["--resume", "no-such-run"], "no run 'no-such-run'"),
+])
+def test_bad_input_one_line_exit_2_no_run_folder(problem, tmp_path, flags, words):
+    runs = tmp_path / "runs"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    flags = [f.replace("EMPTY", str(empty)) for f in flags]
+    if "--problem" not in flags:
+        flags = ["--problem", str(problem), *flags]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    p = subprocess.run([sys.executable, "-m", "agent.run", "--runs-dir", str(runs), *flags], cwd=ROOT,
+                       capture_output=True, text=True, env=dict(env, PYTHONPATH=str(ROOT)), timeout=120)
+    assert p.returncode == 2, p.stdout + p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "Traceback" not in p.stderr
+    assert not runs.exists() or not any(runs.iterdir())
+
+
+def test_corrupt_history_line_is_one_line_error_and_nothing_lost(problem, tmp_path):
+    runs = tmp_path / "runs"
+    assert agent_run(problem, runs, "--llm", f"replay:{REPLIES}", "--iterations", "1").returncode == 0
+    store = only_run(runs)
+    lines = store.history.read_text().splitlines()
+    store.history.write_text("\n".join([lines[0], "{not json", *lines[1:]]) + "\n")
+    p = run_cli("-m", "agent.run", "--resume", store.name, "--runs-dir", str(runs))
+    assert p.returncode == 2 and "line 2 is corrupt" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert store.history.read_text().count("\n") == len(lines) + 1  # untouched

@@ -1,0 +1,213 @@
+"""evaluator.ncu: the CSV parser on real H100 captures, and every way profiling can come up empty.
+
+Fixtures are described in tests/fixtures/ncu/README.md (real captures unless named *_handmade.*).
+The fake `ncu` executables below stand in for the profiler only to drive the plumbing (timeout, exit
+codes, log file); they never pretend to be its output, except where they replay a fixture file.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, SEED, run_cli
+from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.ncu import DEFAULT_METRICS, _number, parse_csv, profile
+from evaluator.problem import load_problem
+from evaluator.result import Status
+
+NCU = FIXTURES / "ncu"
+PROBLEM = load_problem("conv2d_scale_min")
+SMALL = PROBLEM.sets["small"][0]
+SM, GRID, WARPS, DRAM, L2 = DEFAULT_METRICS
+
+
+def read(name: str) -> str:
+    return (NCU / name).read_text()
+
+
+def five(sm, grid, warps, dram, l2) -> dict[str, float]:
+    return {SM: sm, GRID: grid, WARPS: warps, DRAM: dram, L2: l2}
+
+
+def test_seed_full_h100_exact_values():
+    got = parse_csv(read("seed_full_h100.csv"))  # ncu's stdout, the target's own line among it
+    assert got == {"channel_min_kernel": five(18.20, 32258, 96.41, 85.54, 12.28),
+                   "conv2d_scale_kernel": five(39.87, 516128, 74.92, 0.97, 86.33)}
+
+
+def test_seed_full_through_the_evaluator_path():
+    got = parse_csv(read("seed_full_h100_evaluator.csv"))
+    assert list(got) == ["conv2d_scale_kernel", "channel_min_kernel"]  # launch order
+    assert got["conv2d_scale_kernel"] == five(39.87, 516128, 74.92, 0.97, 86.08)
+    assert got["channel_min_kernel"] == five(18.27, 32258, 96.19, 85.81, 12.13)
+
+
+def test_one_kernel():
+    assert parse_csv(read("one_kernel_h100.csv")) == {"scale_shift_twice_kernel": five(6.36, 16384, 80.94, 79.51, 50.0)}
+
+
+def test_autotuned_kernel_launched_twice_keeps_its_full_name_and_the_last_launch():
+    got = parse_csv(read("autotuned_twice_h100.csv"))
+    name = "scale_shift_elementwise_kernel_with_a_deliberately_long_name_for_ncu"
+    assert list(got) == [name]  # the @triton.jit name verbatim: no suffix, no truncation
+    assert got[name] == five(12.17, 32768, 82.18, 81.21, 49.57)  # ID 1, not ID 0 (11.86, ..., 79.64)
+
+
+def test_every_stage_metric_is_measured_on_h100_in_base_units():
+    import json
+
+    stages = json.loads((FIXTURES.parent.parent / "prompts" / "stages.json").read_text())
+    wanted = {m for k, s in stages.items() if not k.startswith("_") for m in s["metrics"]}
+    got = parse_csv(read("stage_metrics_odd_h100.csv"))
+    assert set(got) == {"conv2d_scale_kernel", "channel_min_kernel"}
+    for kernel in got.values():
+        assert set(kernel) == wanted
+    conv = got["conv2d_scale_kernel"]
+    assert conv["gpu__time_duration.sum"] == 29568  # ns
+    assert conv["dram__bytes_read.sum"] == 123392  # byte, printed "123,392"
+    assert conv["launch__shared_mem_per_block_dynamic"] == 4096
+    assert conv["launch__registers_per_thread"] == 40 and conv["launch__waves_per_multiprocessor"] == 0.18
+
+
+def test_several_launches_sum_extensive_metrics_and_keep_the_last_of_the_others():
+    # Derived from a real capture: channel_min's rows repeated as a later launch with other values.
+    text = read("stage_metrics_odd_h100.csv")
+    rows = [ln for ln in text.splitlines() if ln.startswith('"1",')]
+    later = [ln.replace('"1",', '"2",', 1).replace('"10,048"', '"20,000"').replace('"3.29"', '"7.5"')
+             for ln in rows]
+    got = parse_csv(text + "\n" + "\n".join(later))["channel_min_kernel"]
+    assert got["gpu__time_duration.sum"] == 10048 + 20000
+    assert got["dram__bytes_read.sum"] == 2 * 1106688
+    assert got[DRAM] == 7.5 and got[GRID] == 36
+
+
+def test_unknown_metric_comes_back_na_and_is_left_out():
+    got = parse_csv(read("unknown_metric_h100.csv"))
+    assert got == {"scale_shift_twice_kernel": five(0.01, 1, 4.04, 0.05, 99.46)}
+
+
+def test_cxx_kernel_names_with_commas_and_parentheses():
+    got = parse_csv(read("unprivileged_torch_ops_h100.txt"))
+    assert len(got) == 3
+    assert got["void vectorized_elementwise_kernel<4, FillFunctor<float>, std::array<char *, 1>>(int, T2, T3)"] \
+        == {SM: 6.48}
+
+
+def test_permission_error_and_empty_output_parse_to_nothing():
+    assert parse_csv(read("perm_error_handmade.txt")) == {}
+    assert parse_csv("") == {}
+    header = read("one_kernel_h100.csv").splitlines()[3]
+    assert header.startswith('"ID"') and parse_csv(header) == {}
+
+
+def test_units_and_numbers():
+    assert _number("516,128", "") == 516128
+    assert _number("1.5", "Mbyte") == 1.5e6 and _number("2", "usecond") == 2000
+    assert _number("n/a", "") is None and _number("(32258, 1, 1)", "") is None
+
+
+def _without_ncu() -> str:
+    return os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep)
+                           if d and not (Path(d) / "ncu").exists())
+
+
+def _fake_ncu(tmp_path: Path, body: str) -> Path:
+    """An executable named ncu (Python) that sees ncu's argv; put its folder first on PATH."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    exe = bindir / "ncu"
+    exe.write_text(f"#!{sys.executable}\nimport os, sys, time\nargs = sys.argv[1:]\n"
+                   f"log = args[args.index('--log-file') + 1]\n{body}\n")
+    exe.chmod(0o755)
+    return bindir
+
+
+def test_ncu_not_on_path(monkeypatch):
+    monkeypatch.setenv("PATH", _without_ncu())
+    t0 = time.monotonic()
+    p = profile(SEED, PROBLEM, SMALL)
+    assert p.metrics is None and p.reason == "ncu not found on PATH"
+    assert time.monotonic() - t0 < 5
+
+
+def test_permission_error_is_reported(tmp_path, monkeypatch):
+    bindir = _fake_ncu(tmp_path, f"open(log, 'w').write(open({str(NCU / 'perm_error_handmade.txt')!r}).read())\n"
+                                 "sys.exit(1)")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work")
+    assert p.metrics is None and "ERR_NVGPUCTRPERM" in p.reason and "\n" not in p.reason
+
+
+def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
+    # The fake ncu writes the real capture and the marker a finished target leaves.
+    capture = str(NCU / "seed_full_h100_evaluator.csv")
+    bindir = _fake_ncu(tmp_path, f"open(log, 'w').write(open({capture!r}).read())\nimport json\n"
+                                 "open(json.load(open(args[-1]))['done_path'], 'w').write('{}')")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
+    metrics = [L2, GRID, "no__such_metric.sum"]
+    p = profile(SEED, PROBLEM, SMALL, metrics=metrics, workdir=tmp_path / "work")
+    assert p.reason is None and list(p.metrics["conv2d_scale_kernel"])[:2] == [L2, GRID]
+    assert p.missing == ["no__such_metric.sum"]
+    i = p.command.index("--kernel-name")
+    assert p.command[i + 1] == "regex:^(channel_min_kernel|conv2d_scale_kernel)$"
+    assert "--profile-from-start" in p.command and p.command[p.command.index("--clock-control") + 1] == "none"
+
+
+def test_timeout_kills_the_process_group(tmp_path, monkeypatch):
+    pidfile = tmp_path / "pid"
+    bindir = _fake_ncu(tmp_path, f"open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
+    t0 = time.monotonic()
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", timeout_s=2)
+    assert p.metrics is None and p.reason.startswith("ncu timed out after 2 s")
+    assert time.monotonic() - t0 < 10
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pidfile.read_text()), 0)
+
+
+def test_target_crash_is_reported(tmp_path, monkeypatch):
+    # The fake ncu runs the real target, which has no GPU here and stops before its profiled call.
+    bindir = _fake_ncu(tmp_path, "i = args.index('-m') - 1\nos.execv(args[i], args[i:])")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work")
+    if p.reason and "no CUDA device" not in p.reason:
+        pytest.skip("a GPU is present: the target would not crash")
+    assert p.metrics is None and p.reason.startswith("the profiled process failed before its profiled call")
+
+
+def test_evaluation_keeps_its_status_without_ncu(monkeypatch):
+    monkeypatch.setenv("PATH", _without_ncu())
+    r = evaluate(SEED, PROBLEM, EvalConfig(shapes="small", trials=1, ncu=True))
+    assert r.status is Status.correct, r.message
+    assert r.ncu is None and r.ncu_reason in ("no CUDA device", "ncu not found on PATH")
+    r = evaluate(SEED, PROBLEM, EvalConfig(shapes="small", trials=1))
+    assert r.ncu is None and r.ncu_reason == "not requested" and "ncu" not in r.gate_seconds
+
+
+def test_cli_ncu_flag_without_gpu():
+    p = run_cli("-m", "evaluator", str(SEED), "--problem", "conv2d_scale_min", "--shapes", "small",
+                "--trials", "1", "--ncu", "--device", "cpu")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "ncu: no metrics (no CUDA device)" in p.stdout
+
+
+@pytest.mark.gpu
+def test_gpu_evaluate_with_ncu(tmp_path):
+    r = evaluate(SEED, PROBLEM, EvalConfig(shapes="odd", ncu=True, cache_dir=tmp_path, target_ms=20))
+    assert r.status is Status.correct, r.message
+    if r.ncu is None:
+        pytest.skip(f"no NCU metrics on this machine: {r.ncu_reason}")
+    assert set(r.ncu) == {"conv2d_scale_kernel", "channel_min_kernel"}
+    assert all(set(v) == set(DEFAULT_METRICS) for v in r.ncu.values())
+    assert r.ncu["conv2d_scale_kernel"][GRID] == 284 and r.gate_seconds["ncu"] > 0
+
+
+@pytest.mark.gpu
+def test_gpu_evaluate_with_ncu_stripped_from_path(monkeypatch):
+    monkeypatch.setenv("PATH", _without_ncu())
+    r = evaluate(SEED, PROBLEM, EvalConfig(shapes="odd", trials=1, time=False, ncu=True))
+    assert r.status is Status.correct and r.ncu is None and r.ncu_reason == "ncu not found on PATH"
