@@ -80,14 +80,21 @@ def write_report(store: RunStore) -> Path:
         f"<tr class='{r.status or r.kind}{' best' if best and r.id == best.id else ''}'>"
         + "".join(f"<td>{_cell(getattr(r, c))}</td>" for c in cols) + "</tr>" for r in records)
     cfg = store.config()
-    summary = (f"best: <b>{html.escape(best.id)}</b> ({_cell(best.median_ms) or _cell(best.interpreter_ms) + ' ms cpu'} ms, "
-               f"{_cell(best.speedup_vs_compile) or '-'}x vs torch.compile)" if best else "no correct attempt")
+    if best is None:
+        summary = "no correct attempt"
+    elif best.median_ms is not None:
+        vs = f", {best.speedup_vs_compile:.2f}x vs torch.compile" if best.speedup_vs_compile else ""
+        summary = f"best: <b>{html.escape(best.id)}</b> ({best.median_ms:.3f} ms on the GPU{vs})"
+    else:
+        summary = f"best: <b>{html.escape(best.id)}</b> ({best.interpreter_ms:.1f} ms per call in the CPU interpreter)"
     page = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>run {html.escape(store.name)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; font-size: 13px; }}
-td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; max-width: 40em; }}
+td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }}
+td:not(:last-child) {{ white-space: nowrap; }}
+td:last-child {{ max-width: 36em; }}
 tr.correct td:nth-child(4) {{ color: #2a9d4b; font-weight: bold; }}
 tr:not(.correct) td:nth-child(4) {{ color: #c0392b; }}
 tr.best {{ background: #eef6ee; }}
