@@ -194,3 +194,36 @@ def test_corrupt_history_line_is_one_line_error_and_nothing_lost(problem, tmp_pa
     p = run_cli("-m", "agent.run", "--resume", store.name, "--runs-dir", str(runs))
     assert p.returncode == 2 and "line 2 is corrupt" in p.stderr and len(p.stderr.strip().splitlines()) == 1
     assert store.history.read_text().count("\n") == len(lines) + 1  # untouched
+
+
+def test_manual_provider_reads_replies_from_stdin(problem, tmp_path):
+    runs = tmp_path / "runs"
+    reply = (REPLIES / "01_fused_correct.md").read_text()
+    cmd = [sys.executable, "-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
+           "--llm", "manual", "--manual-stdin", "--iterations", "1", "--repairs", "0"]
+    p = subprocess.run(cmd, cwd=ROOT, input=reply + "\nEOF\n", capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert p.returncode == 0, p.stdout + p.stderr
+    store = only_run(runs)
+    assert [r.status for r in store.records()] == ["correct", "correct"]
+    prompt = (store.path / "manual" / "001.prompt.md").read_text()
+    assert prompt == store.read("0001-1", "prompt.md") and "[CURRENT CODE]" in prompt
+
+
+def test_manual_provider_waits_for_the_reply_file(tmp_path):
+    import threading
+
+    from agent.llm import ManualLLM
+
+    inbox = tmp_path / "manual"
+    llm = ManualLLM(inbox, poll_s=0.05, wait_s=30)
+
+    def answer():
+        while not (inbox / "001.prompt.md").exists():
+            time.sleep(0.02)
+        (inbox / "001.reply.md").write_text("```python\nprint(1)\n```")
+
+    threading.Thread(target=answer, daemon=True).start()
+    [c] = llm.complete([{"role": "user", "content": "the prompt"}], n=1)
+    assert c.error is None and c.text.startswith("```python")
+    assert (inbox / "001.prompt.md").read_text() == "the prompt"
