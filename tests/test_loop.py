@@ -227,3 +227,16 @@ def test_manual_provider_waits_for_the_reply_file(tmp_path):
     [c] = llm.complete([{"role": "user", "content": "the prompt"}], n=1)
     assert c.error is None and c.text.startswith("```python")
     assert (inbox / "001.prompt.md").read_text() == "the prompt"
+
+
+def test_stage_all_walks_the_stages_and_stops_cleanly_when_replay_runs_out(problem, tmp_path):
+    runs = tmp_path / "runs"
+    p = agent_run(problem, runs, "--stage", "all", "--llm", f"replay:{REPLIES}", "--iterations", "1",
+                  "--repairs", "0")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "ran out of replies after 3" in p.stdout
+    records = only_run(runs).records()
+    # No NCU metrics on the CPU: a skip criterion is never met on missing data, so no stage is skipped.
+    assert [(r.id, r.stage) for r in records] == [
+        ("000-seed", "seed"), ("0001-1", "fusion"), ("0002-1", "tiling"), ("0003-1", "memory")]
+    assert "Block sizes under register pressure" in only_run(runs).read("0002-1", "prompt.md")
