@@ -51,6 +51,7 @@ class Record(BaseModel):
     speedup_vs_compile: float | None = None
     interpreter_ms: float | None = None  # CPU interpreter wall time per call: ranks only without a GPU
     code_hash: str | None = None
+    duplicate_of: str | None = None  # same normalized code as this earlier attempt: its verdict, not re-run
     model: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None

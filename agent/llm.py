@@ -60,6 +60,7 @@ class OpenAILLM:
         self.model, self.temperature, self.max_tokens = model, temperature, max_tokens
         self.concurrency = max(1, concurrency)
         self.name = f"openai:{model}"
+        self.parallel_safe = True  # replies do not depend on the order of requests
         # A local server needs no key, but the SDK insists on one.
         key = api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
         self.client = openai.OpenAI(api_key=key, base_url=base_url or os.environ.get("OPENAI_BASE_URL"),

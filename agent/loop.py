@@ -12,7 +12,9 @@ from that reply without asking the LLM again.
 from __future__ import annotations
 
 import math
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from agent.extract import extract
@@ -21,7 +23,8 @@ from agent.history import Record, RunStore
 from agent.llm import LLM, Completion
 from agent.prompt import get_stage, render, should_skip
 from agent.settings import RunSettings
-from evaluator.evaluate import EvalConfig, code_hash, evaluate
+from evaluator.evaluate import EvalConfig, code_hash
+from evaluator.executor import make_executor
 from evaluator.precision import get_policy
 from evaluator.problem import Problem, load_problem
 from evaluator.result import EvalResult, Status
@@ -77,42 +80,75 @@ def extraction_failure(problem: Problem, messages: list[str], code: str | None, 
 
 class Loop:
     def __init__(self, settings: RunSettings, store: RunStore, llm: LLM,
-                 on_event: Callable[[str, Record | None], None] | None = None):
+                 on_event: Callable[[str, Record | None], None] | None = None, executor=None):
         self.s, self.store, self.llm = settings, store, llm
         self.on_event = on_event or (lambda msg, rec: None)
+        self.executor = executor or make_executor(settings.executor, workers=settings.workers,
+                                                  address=settings.ray_address)
+        self.lock = threading.Lock()  # sample chains run in threads; bookkeeping is serialised
+        self.inflight: dict[str, tuple[str, threading.Event]] = {}  # code hash -> (attempt, done)
         self.problem = load_problem(settings.problem)
         self.card, self.card_note = select_card(settings.gpu)
         self.policy = get_policy(settings.precision)
         self.config = EvalConfig(
             shapes=settings.shapes, precision=settings.precision, ncu=settings.ncu,
             limits=Limits(import_s=settings.compile_timeout, compile_s=settings.compile_timeout,
-                          correctness_s=settings.run_timeout))
+                          correctness_s=settings.run_timeout),
+            env={"TRITON_CACHE_DIR": str(store.path.resolve() / "triton_cache")})  # one compile cache per run
         self.done: dict[str, Record] = {r.id: r for r in store.records() if r.kind == "attempt"}
         self.skips = {r.stage for r in store.records() if r.kind == "skip"}
         self.best = best_of(list(self.done.values()))
 
     # ------------------------------------------------------------ one attempt
 
+    def _claim(self, rec_id: str, code: str) -> tuple[str | None, threading.Event | None]:
+        """Dedup by normalized code. (twin, None): an earlier attempt with this code is recorded;
+        (twin, event): it is still being evaluated, wait for the event; (None, event): this attempt
+        evaluates it and sets the event once recorded."""
+        h = code_hash(code)
+        with self.lock:
+            twin = next((r.id for r in self.done.values() if r.code_hash == h and r.gate != "llm"), None)
+            if twin is not None:
+                return twin, None
+            if h in self.inflight:
+                return self.inflight[h]
+            event = threading.Event()
+            self.inflight[h] = (rec_id, event)
+            return None, event
+
     def _evaluate(self, rec: Record, code: str | None, problems: list[str], gate: str = "extract") -> Record:
         cand = self.store.attempt_dir(rec.id) / "code.py"
         t0 = time.monotonic()
-        if code is None or problems:
-            if code is not None:
-                self.store.save(rec.id, "code.py", code)
-            result = extraction_failure(self.problem, problems, code, str(cand), gate)
-        else:
+        if code is not None:
             self.store.save(rec.id, "code.py", code)
-            result = evaluate(cand, self.problem, self.config)
-        rec.eval_s = round(time.monotonic() - t0, 2)
-        rec.status, rec.gate, rec.message = result.status.value, result.gate, result.message[:400]
-        rec.median_ms, rec.interpreter_ms = median_ms(result), result.interpreter_ms
-        rec.speedup_vs_eager, rec.speedup_vs_compile = result.speedup_vs_eager, result.speedup_vs_compile
-        rec.code_hash = result.code_hash
-        self.store.finish(rec, result)
-        self.done[rec.id] = rec
-        if is_better(rec, self.best):
-            self.best = rec
-        self.on_event("attempt", rec)
+        twin, event = self._claim(rec.id, code) if code is not None and not problems else (None, None)
+        try:
+            if code is None or problems:
+                result = extraction_failure(self.problem, problems, code, str(cand), gate)
+            elif twin is not None:
+                if event is not None:
+                    event.wait()
+                result = self.store.result(twin)  # same code, same verdict: not evaluated again
+                result.notes.append(f"duplicate of attempt {twin}: its result, not re-evaluated")
+                rec.duplicate_of = twin
+            else:
+                result = self.executor.submit(cand, self.problem, self.config).result()
+            rec.eval_s = round(time.monotonic() - t0, 2)
+            rec.status, rec.gate, rec.message = result.status.value, result.gate, result.message[:400]
+            rec.median_ms, rec.interpreter_ms = median_ms(result), result.interpreter_ms
+            rec.speedup_vs_eager, rec.speedup_vs_compile = result.speedup_vs_eager, result.speedup_vs_compile
+            rec.code_hash = result.code_hash
+            with self.lock:
+                self.store.finish(rec, result)
+                self.done[rec.id] = rec
+                if is_better(rec, self.best):
+                    self.best = rec
+                self.on_event("attempt", rec)
+        finally:
+            if twin is None and event is not None:  # ours: release any twin waiting on it
+                with self.lock:
+                    self.inflight.pop(code_hash(code), None)
+                event.set()
         return rec
 
     def _ask(self, ids: list[str], prompt: str) -> dict[str, Completion]:
@@ -201,14 +237,28 @@ class Loop:
                     prompt = render(stage, gpu=self.card, code=pcode, ncu=ncu, precision=self.policy,
                                     ncu_reason=reason)
                     replies = self._ask(todo, prompt)
-                    for k, i in enumerate(ids, 1):
-                        if i in todo:
-                            self._attempt(Record(id=i, stage=stage, iteration=iteration, sample=k, parent=pid),
-                                          replies[i])
-                for i in ids:
-                    if self.done[i].status != Status.correct.value:
-                        self.repairs(self.done[i], stage)
+                else:
+                    pid, replies = "", {}
+
+                def chain(k: int, i: str, it: int = iteration, st: str = stage, parent: str = pid) -> None:
+                    """One sample and its repairs: evaluations of other samples overlap its LLM calls."""
+                    rec = self.done.get(i) or self._attempt(
+                        Record(id=i, stage=st, iteration=it, sample=k, parent=parent), replies[i])
+                    if rec.status != Status.correct.value:
+                        self.repairs(rec, st)
+
+                self._each(chain, list(enumerate(ids, 1)))
         return self.best
+
+    def _each(self, fn, items: list[tuple]) -> None:
+        """Run sample chains in parallel when order cannot matter (a live LLM, several eval slots);
+        replay and manual replies are consumed in order, so they run one after another."""
+        if len(items) > 1 and getattr(self.llm, "parallel_safe", False) and self.executor.size > 1:
+            with ThreadPoolExecutor(min(len(items), self.executor.size)) as pool:
+                list(pool.map(lambda a: fn(*a), items))
+        else:
+            for a in items:
+                fn(*a)
 
 
 def replies_used(store: RunStore) -> int:

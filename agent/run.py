@@ -20,13 +20,13 @@ from rich.live import Live
 from rich.text import Text
 
 from agent.gpu import GpuError
-from agent.history import HistoryError, Record, RunStore
-from agent.llm import LLMError, ReplayExhausted, ReplayLLM, make_llm
+from agent.history import Record, RunStore
+from agent.llm import ReplayExhausted, ReplayLLM, make_llm
 from agent.loop import Loop, replies_used
 from agent.prompt import PromptError
 from agent.tables import attempts_table, fmt_ms, fmt_x
-from agent.settings import RunSettings, SettingsError, given_flags, parse_cli
-from evaluator.problem import ProblemError, load_problem
+from agent.settings import RunSettings, given_flags, parse_cli
+from evaluator.problem import load_problem
 
 
 class Display:
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(llm, ReplayLLM):
             llm.skip(replies_used(store))
         loop = Loop(settings, store, llm)
-    except (SettingsError, ProblemError, LLMError, HistoryError, GpuError, PromptError) as e:
+    except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
         print(f"error: {e}", file=sys.stderr)
         return 2
     if loop.card_note:

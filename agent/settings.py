@@ -45,6 +45,10 @@ class RunSettings(BaseModel):
     ncu: bool = Field(True, description="profile correct candidates with Nsight Compute (GPU only)")
     compile_timeout: float = Field(300.0, description="seconds for a candidate's import + first call")
     run_timeout: float = Field(300.0, description="seconds for a candidate's correctness phase")
+    executor: str = Field("local", description="local (one worker per visible GPU; CPU: interpreter "
+                                                 "workers) or ray (each evaluation a Ray task)")
+    workers: int | None = Field(None, description="local: evaluation workers (default: one per GPU, 2 on a CPU)")
+    ray_address: str | None = Field(None, description="ray: cluster address (default: start a local instance)")
     runs_dir: Path = Field(Path("runs"), description="where run folders go")
     resume: str | None = Field(None, description="resume this run (a folder name under --runs-dir, or a path)")
 
@@ -60,6 +64,20 @@ class RunSettings(BaseModel):
     def _positive(cls, v: int) -> int:
         if v < 1:
             raise ValueError("must be at least 1")
+        return v
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, v: int | None) -> int | None:
+        if v is not None and v < 1:
+            raise ValueError("must be at least 1")
+        return v
+
+    @field_validator("executor")
+    @classmethod
+    def _executor(cls, v: str) -> str:
+        if v not in ("local", "ray"):
+            raise ValueError(f"unknown executor {v!r} (local or ray)")
         return v
 
     @field_validator("repairs")

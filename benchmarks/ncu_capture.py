@@ -58,8 +58,9 @@ def main() -> int:
     t = time.monotonic()
     q = "" if args.no_query else sh("ncu --query-metrics-mode all --query-metrics", timeout=180)
     (raw / "query_metrics_all.txt").write_text(q)
-    info.append(f"query-metrics took {time.monotonic() - t:.1f} s; stage metrics found verbatim:\n" + "\n".join(
-        f"  {'yes' if m in q else 'NO '} {m}" for m in union))
+    if q:  # launch__* and a few others are absent from this list yet measured (see the captures)
+        info.append(f"query-metrics took {time.monotonic() - t:.1f} s; stage metrics listed verbatim:\n"
+                    + "\n".join(f"  {'yes' if m in q else 'NO '} {m}" for m in union))
     (raw / "info.txt").write_text("\n\n".join(info))
     print(info[-1], flush=True)
 

@@ -99,6 +99,11 @@ def print_table(r: EvalResult) -> None:
     console.print(f"[dim]seconds by gate: {secs}[/]")
 
 
+def _num(x: float) -> str:
+    """516128 -> "516,128"; 85.31 -> "85.31"; 12345.678 -> "12,345.7"."""
+    return f"{x:,.0f}" if x.is_integer() else f"{x:,.1f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
 def print_ncu(console, ncu: dict[str, dict[str, float]]) -> None:
     """One row per metric, one column per kernel (metric names are long, kernels are few)."""
     from rich.table import Table
@@ -108,7 +113,7 @@ def print_ncu(console, ncu: dict[str, dict[str, float]]) -> None:
     for kernel in ncu:
         t.add_column(kernel, justify="right")
     for metric in dict.fromkeys(m for values in ncu.values() for m in values):
-        t.add_row(metric, *(f"{ncu[k][metric]:,.4g}" if metric in ncu[k] else "-" for k in ncu))
+        t.add_row(metric, *(_num(ncu[k][metric]) if metric in ncu[k] else "-" for k in ncu))
     console.print(t)
 
 

@@ -27,9 +27,10 @@ from pydantic import BaseModel
 from evaluator.baselines import BaselineCache
 from evaluator.precision import get_policy
 from evaluator.problem import Problem, ShapeCase
+from evaluator.roofline import too_good
 from evaluator.result import CaseTiming, Check, DeviceInfo, EvalResult, Status, Timing
 from evaluator.sandbox import Limits, Outcome, run_worker
-from evaluator.static import check_source
+from evaluator.static import static_findings
 
 NO_GPU = "no CUDA device: the candidate ran under TRITON_INTERPRET=1 on the CPU, where timings mean nothing"
 
@@ -50,6 +51,12 @@ class EvalConfig(BaseModel):
     ncu: bool = False  # profile the first timed case under Nsight Compute (GPU, correct candidates only)
     ncu_metrics: list[str] | None = None  # None: evaluator.ncu.DEFAULT_METRICS, the seed's five
     ncu_timeout_s: float = 300.0  # the whole profile: compile, warm-up and ncu's kernel replays
+    # Extra environment for the child processes: CUDA_VISIBLE_DEVICES pins a GPU (executors),
+    # TRITON_CACHE_DIR shares one compile cache across a run (the loop).
+    env: dict[str, str] = {}
+    # Defences switched off, only for tests that prove each one matters: bans (static), audit,
+    # poison, threads, integrity, late (worker, evaluator.trial), memory, network (evaluator.jail).
+    disable: set[str] = set()
 
     model_config = {"arbitrary_types_allowed": True}
 
@@ -115,6 +122,17 @@ def _verdict(outcome: Outcome, result: EvalResult) -> None:
         result.message = f"{what} raised {err['type']}: {err['message'].strip()}"
         if phase == "reference":
             result.message = f"The reference itself failed (not the candidate's fault): {result.message}"
+    elif outcome.killed == "memory":
+        result.status, result.gate, result.reason = Status.crashed, phase, "memory"
+        result.message = (
+            f"Killed: the evaluation process used {outcome.peak_rss_mb or 0:.0f} MB of host memory (limit "
+            f"{outcome.memory_mb or 0:.0f} MB) while {outcome.activity or 'starting'}. Keep tensors on the "
+            "device, allocate only the output and scratch the kernels need, and cache nothing across calls."
+        )
+    elif rep.get("rejection"):
+        rej = rep["rejection"]
+        result.status, result.gate, result.reason = Status.incorrect, "audit", rej["reason"]
+        result.message = f"Rejected by the runtime audit ({rej['where']}): {rej['message']}"
     elif not rep.get("done") or outcome.exit_code not in (0, None):
         result.status, result.gate = Status.crashed, phase
         result.message = (
@@ -151,7 +169,9 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
                         shape_sets=sets, notes=notes)
 
     t0 = time.perf_counter()
-    problems = check_source(code)
+    found = static_findings(code, bans="bans" not in config.disable)
+    problems = [f.message for f in found]
+    result.reason = found[0].rule if found else None
     result.gate_seconds["static"] = time.perf_counter() - t0
     if problems:
         result.message = " ".join(problems)
@@ -163,11 +183,11 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
            "cases": [c.model_dump() for c in cases], "trials": config.trials, "policy": policy.model_dump(),
            "seed": config.seed if config.seed is not None else secrets.randbits(62),
            "device": "cuda" if cuda else "cpu", "time": cuda and config.time, "time_cases": time_cases,
-           "timing": timing}
+           "timing": timing, "disabled": sorted(config.disable)}
 
     workdir = Path(tempfile.mkdtemp(prefix="kloop-eval-"))
     try:
-        outcome = run_worker(job, workdir / "candidate", config.limits, interpret=not cuda)
+        outcome = run_worker(job, workdir / "candidate", config.limits, interpret=not cuda, env=config.env)
         _record(result, outcome)
         _verdict(outcome, result)
         if result.status is Status.correct:
@@ -202,7 +222,7 @@ def _profile(result: EvalResult, candidate: Path, problem: Problem, cases: list[
 
         case = next(c for c in cases if c.label == job["time_cases"][0])
         p = profile(candidate, problem, case, metrics=config.ncu_metrics, workdir=workdir / "ncu",
-                    timeout_s=config.ncu_timeout_s, seed=job["seed"])
+                    timeout_s=config.ncu_timeout_s, seed=job["seed"], env=config.env)
         result.ncu, result.ncu_reason = p.metrics, p.reason
         result.gate_seconds["ncu"] = p.seconds
         if p.missing:
@@ -222,6 +242,7 @@ def _record(result: EvalResult, outcome: Outcome) -> None:
     secs.pop("start", None)  # between the first report and the first phase: nothing happens there
     result.gate_seconds.update(secs)
     result.gate_seconds["child_wall"] = outcome.wall_s
+    result.notes += [n for n in rep.get("notes", []) if n not in result.notes]  # e.g. kernel audit skipped
 
 
 def _timings(result: EvalResult, outcome: Outcome, problem: Problem, job: dict, workdir: Path,
@@ -238,7 +259,7 @@ def _timings(result: EvalResult, outcome: Outcome, problem: Problem, job: dict, 
     t0 = time.perf_counter()
     if missing:
         bjob = dict(job, mode="baselines", cases=[cases[label].model_dump() for label in missing])
-        bout = run_worker(bjob, workdir / "baselines", config.limits, interpret=False)
+        bout = run_worker(bjob, workdir / "baselines", config.limits, interpret=False, env=config.env)
         for label, entry in bout.report.get("timings", {}).items():
             cache.put(keys[label], entry)
         if bout.timed_out or bout.report.get("error") or not bout.report.get("done"):
@@ -259,4 +280,5 @@ def _timings(result: EvalResult, outcome: Outcome, problem: Problem, job: dict, 
         result.timings.append(ct)
     result.speedup_vs_eager = _geomean([t.speedup_vs_eager for t in result.timings])
     result.speedup_vs_compile = _geomean([t.speedup_vs_compile for t in result.timings])
+    result.suspicious = too_good(result, problem, cases)
 

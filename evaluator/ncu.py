@@ -61,9 +61,9 @@ _SCALE = {"Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9, "Tbyte": 1e12,  # to ncu's b
 class Profile:
     metrics: dict[str, dict[str, float]] | None
     reason: str | None  # why metrics is None; one line
-    seconds: float  # wall seconds of the whole profile (ncu start to exit, all attempts)
+    seconds: float  # wall seconds of the whole profile: ncu start, target compile + warm-up, replays, exit
     missing: list[str] = field(default_factory=list)  # asked for, but "n/a" or absent for every kernel
-    command: list[str] = field(default_factory=list)  # the last ncu command line
+    command: list[str] = field(default_factory=list)  # the ncu command line
     log: str = ""  # tail of ncu's output (its log file, then the target's stderr)
 
 
@@ -120,9 +120,9 @@ def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job
             sys.executable, "-m", "evaluator.profile_target", str(job)]
 
 
-def _run(cmd: list[str], workdir: Path, timeout_s: float) -> tuple[int | None, str]:
+def _run(cmd: list[str], workdir: Path, timeout_s: float, extra: dict[str, str] | None) -> tuple[int | None, str]:
     """Run ncu in its own session; returns (exit code or None on timeout, stdout + stderr tail)."""
-    env = child_env(workdir, interpret=False)
+    env = {**child_env(workdir, interpret=False), **(extra or {})}  # extra: CUDA_VISIBLE_DEVICES, ...
     out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with open(out_path, "ab") as out, open(err_path, "ab") as err:
         proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
@@ -150,13 +150,18 @@ def _why_not(rc: int | None, output: str, done: bool, timeout_s: float, kernels:
         return f"the profiled process failed before its profiled call ({last[:200]})"
     if errors:
         return f"ncu reported an error: {errors[-1][:200]}"
-    return f"ncu measured no launch of {', '.join(kernels)} in the profiled call (exit code {rc})"
+    # ncu ends an empty profile with "No kernels were profiled." and a numbered "Available Kernels:" list.
+    seen = re.findall(r"^\s*\d+\.\s+(\S.*)$", output.split("Available Kernels:", 1)[1], re.M) \
+        if "Available Kernels:" in output else []
+    saw = f"; ncu saw only {', '.join(seen[:5])[:200]}" if seen else ""
+    return f"ncu measured no launch of {', '.join(kernels)} in the profiled call (exit code {rc}){saw}"
 
 
 def profile(candidate: Path, problem: Problem, case: ShapeCase, *, metrics: list[str] | None = None,
             workdir: Path | None = None, timeout_s: float = 300.0, warmup: int = WARMUP_CALLS,
-            seed: int = 0, ncu: str = "ncu") -> Profile:
-    """Profile one forward call of `candidate` on `case`. `workdir` keeps the files (else a temp dir)."""
+            seed: int = 0, ncu: str = "ncu", env: dict[str, str] | None = None) -> Profile:
+    """Profile one forward call of `candidate` on `case`. `workdir` keeps the files (else a temp dir);
+    `env` is added to the child's environment, as EvalConfig.env is for the worker (a pinned GPU)."""
     metrics = list(metrics or DEFAULT_METRICS)
     t0 = time.monotonic()
     exe = shutil.which(ncu, path=os.environ.get("PATH"))
@@ -174,9 +179,9 @@ def profile(candidate: Path, problem: Problem, case: ShapeCase, *, metrics: list
                                    "case": case.model_dump(), "seed": seed, "warmup": warmup,
                                    "done_path": str(done)}))
         cmd = ncu_command(exe, kernels, metrics, log, job)
-        rc, output = _run(cmd, workdir, timeout_s)
+        rc, output = _run(cmd, workdir, timeout_s, env)
         logged = log.read_text(errors="replace") if log.is_file() else ""
-        parsed = parse_csv(logged) or parse_csv(output)
+        parsed = parse_csv(logged)  # not stdout: the candidate prints there and could fake rows
         full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
         secs = time.monotonic() - t0
         if not parsed:

@@ -74,6 +74,8 @@ class Check(BaseModel):
     mismatches: list[Mismatch] = Field(default_factory=list)
     message: str = ""
     call_ms: float | None = None  # host wall time of this forward call (not a GPU timing)
+    stage: str = "trial"  # trial | late (checked calls after all trials) | after timing
+    reason: str | None = None  # the runtime audit's slug when the audit rejected this call
 
 
 class Timing(BaseModel):
@@ -112,6 +114,10 @@ class EvalResult(BaseModel):
     status: Status
     gate: str  # the gate that failed, or "done"
     message: str  # what went wrong, for a person and for the next prompt; empty when correct
+    # Which defence rejected it, a slug: a static rule (import, torch_compute, nn_module_call,
+    # monkeypatch, ...) or a runtime audit (torch_compute, torch_kernels, no_triton_launch, threads,
+    # tampering) or memory; None for ordinary failures and for correct results.
+    reason: str | None = None
     problem: str
     candidate: str
     code_hash: str
@@ -127,6 +133,9 @@ class EvalResult(BaseModel):
     interpreter_ms: float | None = None
     speedup_vs_eager: float | None = None  # geometric mean over timed cases
     speedup_vs_compile: float | None = None
+    # Too good to be true (evaluator.roofline): faster than the problem's FLOP or byte floor on this
+    # GPU, or more than 10x faster than torch.compile. Promotion refuses these without --force.
+    suspicious: list[str] = Field(default_factory=list)
     # Nsight Compute metrics of the first timed case, {kernel: {metric: value}} in ncu's base units
     # (evaluator.ncu); None with `ncu_reason` saying why (not requested, no GPU, ncu missing, ...).
     ncu: dict[str, dict[str, float]] | None = None

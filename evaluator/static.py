@@ -1,13 +1,18 @@
 """Static checks: the cheapest gate, on the candidate's source alone (AST, nothing executed).
 
-    from evaluator.static import check_source
+    from evaluator.static import check_source, static_findings
     problems = check_source(code)      # [] when the candidate may go on to the compile gate
+    found = static_findings(code)      # the same as Findings: rule (a slug), line, message
 
-Each returned string is a complete sentence an LLM can act on.
+Each message is a complete sentence an LLM can act on. Besides the structure (ModelNew, a launched
+@triton.jit kernel), evaluator.bans rejects constructs that do the work in PyTorch or reach the
+harness, the file system or the network; `bans=False` skips those (tests of the runtime defences).
 """
 from __future__ import annotations
 
 import ast
+
+from evaluator.bans import Finding, find_bans
 
 MAX_BYTES = 1_000_000  # a real kernel file is a few KB; anything this large is not a kernel
 
@@ -42,23 +47,32 @@ def launched_kernels(tree: ast.Module, kernels: set[str]) -> set[str]:
     return launched
 
 
-def check_source(code: str) -> list[str]:
+def check_source(code: str, bans: bool = True) -> list[str]:
+    return [f.message for f in static_findings(code, bans)]
+
+
+def static_findings(code: str, bans: bool = True) -> list[Finding]:
     if len(code.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        return [f"The candidate is larger than {MAX_BYTES // 1000} KB; send only the kernel module."]
+        return [Finding("too_large", 0, f"The candidate is larger than {MAX_BYTES // 1000} KB; send only the "
+                                        "kernel module.")]
     try:
         tree = ast.parse(code)
     except SyntaxError as e:
         line = (e.text or "").rstrip()
-        return [f"SyntaxError at line {e.lineno}: {e.msg}" + (f": `{line.strip()}`" if line else "")]
+        return [Finding("syntax", e.lineno or 0,
+                        f"SyntaxError at line {e.lineno}: {e.msg}" + (f": `{line.strip()}`" if line else ""))]
     problems = []
     classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
     if "ModelNew" not in classes:
-        problems.append("No top-level `class ModelNew(nn.Module)` is defined; the evaluator constructs "
-                        "ModelNew with the same arguments as Model and calls its forward.")
+        problems.append(Finding("no_modelnew", 0, "No top-level `class ModelNew(nn.Module)` is defined; the "
+                                "evaluator constructs ModelNew with the same arguments as Model and calls its forward."))
     kernels = jit_functions(tree)
     if not kernels:
-        problems.append("No top-level `@triton.jit` function is defined; the work must be done by Triton kernels.")
+        problems.append(Finding("no_kernel", 0, "No top-level `@triton.jit` function is defined; the work must "
+                                                "be done by Triton kernels."))
     elif not launched_kernels(tree, kernels):
-        problems.append(f"The Triton kernel(s) {', '.join(sorted(kernels))} are never launched; "
-                        "call one as `kernel[grid](...)` from ModelNew.forward.")
+        problems.append(Finding("kernel_not_launched", 0, f"The Triton kernel(s) {', '.join(sorted(kernels))} are "
+                                "never launched; call one as `kernel[grid](...)` from ModelNew.forward."))
+    if bans:
+        problems += find_bans(tree, kernels)
     return problems

@@ -9,7 +9,14 @@ leaves evidence the parent can turn into a verdict.
 
 Order, cheap first: reference outputs (computed before any candidate code is imported, fp32, TF32
 off) -> import + construct (gate `compile`) -> first call (Triton compiles here) -> correctness trials
-on every case -> timing (GPU only) -> a last correctness check on fresh inputs after timing.
+on every case -> late calls (LATE_CALLS more checked calls per case, after all trials: an output cache
+or a call counter shows here) -> kernel audit (CUDA) -> timing (GPU only) -> a last correctness check
+on fresh inputs after timing.
+
+Every candidate call runs under evaluator.trial.Guard: freed memory is filled with NaN first, and
+afterwards the Triton launches, the aten operators, leftover threads and the harness's integrity are
+audited. A finding rejects the candidate (report["rejection"]: reason, message, where); the parent
+turns it into status `incorrect`, gate `audit`.
 """
 from __future__ import annotations
 
@@ -26,7 +33,11 @@ import torch
 from evaluator.correctness import compare
 from evaluator.precision import Policy
 from evaluator.problem import ShapeCase, import_file
+from evaluator.timing import benchmark
+from evaluator.trial import AuditFailure, Guard, digest
 from evaluator.weights import copy_weights
+
+LATE_CALLS = 2
 
 
 class Report:
@@ -98,18 +109,23 @@ def run(job: dict, report: Report) -> None:
     if job["mode"] == "baselines":
         return run_baselines(job, problem, cases, device, report)
 
-    # Reference first, before any candidate code runs in this process.
+    guard = Guard(device, set(job.get("disabled", [])))
+    trials = job["trials"]
+    late = 0 if "late" in guard.disabled else LATE_CALLS
+    # Reference first, before any candidate code runs in this process (the late calls' too).
     report.phase("reference", "computing reference outputs (fp32, TF32 off)")
     refs: dict[str, list] = {}
     rng = random.Random(job["seed"])
     for case in cases:
         refs[case.label] = []
-        for trial in range(job["trials"]):
+        for trial in range(trials + late):
             torch.manual_seed(rng.getrandbits(62))  # fresh weights and inputs for every trial
             model = problem.Model(*case.init).to(device).eval()
             args = make_inputs(case, problem, device)
-            refs[case.label].append((model, args, _reference(model, args)))
+            ref_out = guard.reference(lambda: _reference(model, args))
+            refs[case.label].append((model, args, ref_out, digest(ref_out)))
 
+    guard.before_import(policy)
     report.phase("import", "importing the candidate module")
     try:
         module = import_file(Path(job["candidate_path"]), "candidate")
@@ -121,58 +137,79 @@ def run(job: dict, report: Report) -> None:
     except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
         report.data["error"] = _error(e, job["candidate_path"], report.data["activity"])
         return
+    if _reject(report, guard.after_import(), "after importing the candidate"):
+        return
 
+    # All trials of every case, then the late calls: a candidate cannot tell which call is the last.
+    calls = [(c, k) for c in cases for k in range(trials)] + [(c, k) for c in cases for k in range(trials, trials + late)]
     first = True
-    for case in cases:
-        for trial, (ref_model, args, ref_out) in enumerate(refs[case.label]):
-            label = f"{case.label} ({case.describe()}), trial {trial + 1}"
-            if first:
-                report.phase("compile", f"first call of ModelNew.forward on {label}")
-            try:
-                copy_weights(ref_model, models[case.label])
-                mine = _clone(args)
-                t_call = time.perf_counter()
-                with torch.no_grad():
-                    out = models[case.label](*mine)
-                if device.type == "cuda":
-                    torch.cuda.synchronize()
-                call_ms = (time.perf_counter() - t_call) * 1e3  # wall, compile included on a first call
-            except BaseException as e:  # noqa: BLE001
-                report.data["error"] = _error(e, job["candidate_path"], f"ModelNew.forward on {label}")
-                return
-            if first:
-                report.phase("correctness", f"checking {label}")
-                first = False
-            verdict = _check(out, ref_out, args, mine, policy)
-            verdict.update(case=case.label, shapes=case.describe(), trial=trial + 1, call_ms=call_ms)
-            report.data["checks"].append(verdict)
-            report.activity(f"checked {label}")
-            if not verdict["ok"]:
-                return
+    for case, k in calls:
+        ref_model, args, ref_out, fingerprint = refs[case.label][k]
+        stage = "trial" if k < trials else "late"
+        label = f"{case.label} ({case.describe()}), {'trial' if k < trials else 'late call'} {k + 1}"
+        if first:
+            report.phase("compile", f"first call of ModelNew.forward on {label}")
+        try:
+            copy_weights(ref_model, models[case.label])
+            mine = _clone(args)
+            t_call = time.perf_counter()
+            out, findings = guard.call(models[case.label], mine)
+            call_ms = (time.perf_counter() - t_call) * 1e3  # wall, compile included on a first call
+        except BaseException as e:  # noqa: BLE001
+            report.data["error"] = _error(e, job["candidate_path"], f"ModelNew.forward on {label}")
+            return
+        if first:
+            report.phase("correctness", f"checking {label}")
+            first = False
+        findings += guard.policy_changed(policy) + _ref_changed(ref_out, fingerprint)
+        verdict = _check(out, ref_out, args, mine, policy, findings)
+        verdict.update(case=case.label, shapes=case.describe(), trial=k + 1, call_ms=call_ms, stage=stage)
+        report.data["checks"].append(verdict)
+        report.activity(f"checked {label}")
+        if not verdict["ok"]:
+            if verdict.get("reason"):  # rejected by the audit, not by the inputs/values checks
+                _reject(report, findings, label)
+            return
+
+    for case in cases:  # CUDA: which kernels did the GPU run? (a profiled call, once per case)
+        report.activity(f"kernel audit of ModelNew.forward on {case.label}")
+        found, note = guard.kernels(models[case.label], _clone(refs[case.label][-1][1]))
+        if note:
+            report.data.setdefault("notes", []).append(note)
+        if _reject(report, found, f"kernel audit on {case.label} ({case.describe()})"):
+            return
 
     if job["time"]:
         report.phase("timing", "timing ModelNew")
-        from evaluator.timing import benchmark
-
         for case in [c for c in cases if c.label in job["time_cases"]]:
-            ref_model, _, _ = refs[case.label][0]
+            ref_model = refs[case.label][0][0]
             model = models[case.label]
             copy_weights(ref_model, model)  # the post-timing check compares against this reference
             report.activity(f"timing ModelNew on {case.label} ({case.describe()})")
-            with torch.no_grad():
-                stats = benchmark(model, lambda: make_inputs(case, problem, device), **job["timing"])
+            fn, on_rep = guard.timed(model, rng)
+            try:
+                with torch.no_grad():
+                    stats = benchmark(fn, lambda: make_inputs(case, problem, device), on_rep=on_rep,
+                                      **job["timing"])
+            except AuditFailure as e:
+                _reject(report, e.findings, f"timing {case.label} ({case.describe()})")
+                return
             report.data["timings"][case.label] = {"candidate": stats}
             report.write()
+            # Nothing patched during timing may fake the reference computed next.
+            if _reject(report, guard.integrity_findings(), f"after timing {case.label}"):
+                return
             # The same model must still be right after the timed calls (no warm-up detection).
             args = make_inputs(case, problem, device)
-            with torch.no_grad():
-                expect = _reference(ref_model, args)
-                out = model(*_clone(args))
-            verdict = _check(out, expect, args, args, policy)
-            verdict.update(case=case.label, shapes=case.describe(), trial=0,
+            expect = _reference(ref_model, args)
+            out, findings = guard.call(model, _clone(args))
+            verdict = _check(out, expect, args, args, policy, findings + guard.policy_changed(policy))
+            verdict.update(case=case.label, shapes=case.describe(), trial=0, stage="after timing",
                            message=("after timing: " + verdict["message"]) if not verdict["ok"] else "")
             report.data["checks"].append(verdict)
             if not verdict["ok"]:
+                if verdict.get("reason"):
+                    _reject(report, findings, f"after timing {case.label}")
                 return
     report.phase("done")
 
@@ -188,14 +225,35 @@ def _reference(model, args: list):
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
-def _check(out, ref_out, original: list, passed: list, policy: Policy) -> dict:
+def _check(out, ref_out, original: list, passed: list, policy: Policy, findings=()) -> dict:
     for k, (a, b) in enumerate(zip(original, passed)):
         if isinstance(a, torch.Tensor) and a is not b and not torch.equal(a, b):
             return {"ok": False, "message": f"forward modified its input #{k} in place; inputs must be "
                                             "left unchanged (write results to a new tensor)."}
     if _shares_memory(out, passed):
         return {"ok": False, "message": "forward returned its input (or a view of it); allocate the output."}
-    return compare(ref_out, out, policy)
+    if findings:  # the audit outranks the values: a right answer computed by PyTorch is still rejected
+        return {"ok": False, "reason": findings[0][0], "message": " ".join(m for _, m in findings)}
+    verdict = compare(ref_out, out, policy)
+    if not verdict["ok"] and "NaN" in verdict["message"]:
+        verdict["message"] += (" The evaluator fills freed memory with NaN before each call: NaN where the "
+                               "reference is finite usually means output elements your kernels never wrote.")
+    return verdict
+
+
+def _reject(report: Report, findings: list, where: str) -> bool:
+    """Record the first audit finding as the rejection; True when there was one."""
+    if not findings:
+        return False
+    report.data["rejection"] = {"reason": findings[0][0], "where": where,
+                                "message": " ".join(m for _, m in findings)}
+    return True
+
+
+def _ref_changed(ref_out, fingerprint: str) -> list:
+    if digest(ref_out) == fingerprint:
+        return []
+    return [("tampering", "the evaluation harness was modified: a reference output changed during the call.")]
 
 
 def run_baselines(job, problem, cases, device, report: Report) -> None:
@@ -229,7 +287,23 @@ def device_info(device: torch.device) -> dict:
     return info
 
 
+def _die_with_parent() -> None:
+    """If the evaluating process dies (a lost Ray worker, a killed run), this child dies too: nobody
+    would enforce its time limits any more. Linux's PR_SET_PDEATHSIG; elsewhere a no-op."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    parent = int(os.environ.get("KLOOP_PARENT_PID", "0"))
+    if parent and os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
+
+
 def main() -> None:
+    _die_with_parent()
     job = json.loads(Path(sys.argv[1]).read_text())
     report = Report(Path(sys.argv[2]))
     report.write()

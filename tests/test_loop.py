@@ -240,3 +240,23 @@ def test_stage_all_walks_the_stages_and_stops_cleanly_when_replay_runs_out(probl
     assert [(r.id, r.stage) for r in records] == [
         ("000-seed", "seed"), ("0001-1", "fusion"), ("0002-1", "tiling"), ("0003-1", "memory")]
     assert "Block sizes under register pressure" in only_run(runs).read("0002-1", "prompt.md")
+
+
+def test_samples_in_parallel_and_duplicates_not_reevaluated(problem, tmp_path):
+    runs = tmp_path / "runs"
+    fused = (REPLIES / "01_fused_correct.md").read_text()
+    wrong = (REPLIES / "03_wrong_max.md").read_text()
+    # Iteration 1: two samples, the same code twice (text around the block differs) -> one duplicate.
+    with ChatServer([("ok", fused), ("ok", "Same again:\n" + fused), ("ok", wrong), ("ok", wrong)]) as srv:
+        p = agent_run(problem, runs, "--llm", "openai", "--base-url", srv.url, "--samples", "2",
+                      "--workers", "2", "--iterations", "2", "--repairs", "0")
+    assert p.returncode == 0, p.stdout + p.stderr
+    records = {r.id: r for r in only_run(runs).records()}
+    assert set(records) == {"000-seed", "0001-1", "0001-2", "0002-1", "0002-2"}
+    dups = [r for r in records.values() if r.duplicate_of]
+    assert len(dups) == 2  # one in each iteration, each pointing at its twin
+    for d in dups:
+        twin = records[d.duplicate_of]
+        assert d.code_hash == twin.code_hash and d.status == twin.status
+        assert d.interpreter_ms == twin.interpreter_ms  # copied, not measured again
+    assert {records["0002-1"].status, records["0002-2"].status} == {"incorrect"}

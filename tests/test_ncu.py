@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, SEED, run_cli
+from conftest import FIXTURES, SEED, has_cuda, run_cli
 from evaluator.evaluate import EvalConfig, evaluate
-from evaluator.ncu import DEFAULT_METRICS, _number, parse_csv, profile
+from evaluator.ncu import DEFAULT_METRICS, _number, _why_not, parse_csv, profile
 from evaluator.problem import load_problem
 from evaluator.result import Status
 
@@ -104,6 +104,14 @@ def test_permission_error_and_empty_output_parse_to_nothing():
     assert header.startswith('"ID"') and parse_csv(header) == {}
 
 
+def test_no_kernel_profiled_names_what_ncu_saw():
+    text = read("no_kernel_match_h100.csv")  # real: a filter that matched nothing
+    assert parse_csv(text) == {}
+    why = _why_not(0, text, True, 300, ["no_such_kernel"])
+    assert why == ("ncu measured no launch of no_such_kernel in the profiled call (exit code 0); "
+                   "ncu saw only scale_shift_twice_kernel")
+
+
 def test_units_and_numbers():
     assert _number("516,128", "") == 516128
     assert _number("1.5", "Mbyte") == 1.5e6 and _number("2", "usecond") == 2000
@@ -188,6 +196,7 @@ def test_evaluation_keeps_its_status_without_ncu(monkeypatch):
     assert r.ncu is None and r.ncu_reason == "not requested" and "ncu" not in r.gate_seconds
 
 
+@pytest.mark.skipif(has_cuda(), reason="the no-GPU path; with a GPU, test_gpu_evaluate_with_ncu covers --ncu")
 def test_cli_ncu_flag_without_gpu():
     p = run_cli("-m", "evaluator", str(SEED), "--problem", "conv2d_scale_min", "--shapes", "small",
                 "--trials", "1", "--ncu", "--device", "cpu")

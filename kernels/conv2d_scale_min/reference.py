@@ -40,6 +40,19 @@ def get_init_inputs():
     return [in_channels, out_channels, kernel_size, scale_factor]
 
 
+# Work floors (evaluator.roofline): called with the constructor arguments, then each input's shape.
+# A forward faster than these allow at the GPU's peak did not do the work.
+def FLOPS(in_channels, out_channels, kernel_size, scale_factor, x):
+    N, _, H, W = x
+    return 2 * N * out_channels * (H - kernel_size + 1) * (W - kernel_size + 1) * in_channels * kernel_size ** 2
+
+
+def BYTES(in_channels, out_channels, kernel_size, scale_factor, x):
+    N, _, H, W = x
+    weights = out_channels * in_channels * kernel_size ** 2 + out_channels
+    return 4 * (N * in_channels * H * W + weights + N * (H - kernel_size + 1) * (W - kernel_size + 1))  # fp32
+
+
 # Shape sets. `small` runs in seconds under TRITON_INTERPRET=1 on the CPU; `odd` has sizes that are
 # not multiples of common block sizes (61 channels out, 37x45 images); `full` is the problem itself.
 SHAPES = {

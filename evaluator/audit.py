@@ -1,0 +1,146 @@
+"""Runtime audit of one candidate call: who did the work? (runs inside the worker process)
+
+    from evaluator.audit import LAUNCHES, OpAudit, install_launch_counter, kernel_audit
+    install_launch_counter()                  # once, before the candidate is imported
+    LAUNCHES.reset()
+    with OpAudit() as ops:
+        out = model(*args)
+    LAUNCHES.count, ops.forbidden()           # Triton launches, {"convolution": 1, ...}
+    kernel_audit(lambda: model(*args), LAUNCHES.names)   # CUDA only: non-Triton compute kernels
+
+Three independent views, because each alone can be dodged:
+- `LAUNCHES` counts Triton launches (JITFunction.run / the interpreter's run): a forward that
+  launches none did not do its work in Triton, whatever the source says.
+- `OpAudit` is a TorchDispatchMode that sees every aten operator the forward runs outside Triton
+  launches (F.conv2d, torch.ops.aten.*, nn.Conv2d forward, matmul, a try/except fallback: all end in
+  aten). PyTorch may only allocate, copy and reshape; any other operator is compute done by PyTorch.
+- `kernel_audit` (CUDA) lists the kernels the GPU actually ran, through torch.profiler (CUPTI), and
+  flags those that are neither the candidate's Triton kernels nor memset/fill/copy kernels: this also
+  catches cuBLAS/cuDNN reached without aten.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+# aten operators that allocate, copy, reshape or read metadata: what an honest host wrapper needs
+# (torch.empty/zeros/full, .contiguous(), .to(), views, F.pad, .item()). Everything else computes.
+ALLOWED_ATEN = frozenset("""
+    empty empty_strided empty_like new_empty new_empty_strided zeros zeros_like new_zeros ones ones_like
+    new_ones full full_like new_full scalar_tensor arange fill_ zero_ copy_ clone _to_copy to contiguous
+    lift_fresh lift_fresh_copy detach alias set_ resize_ view _unsafe_view reshape _reshape_alias
+    as_strided permute transpose t expand expand_as view_as slice select unsqueeze squeeze flatten
+    unflatten narrow split split_with_sizes unbind chunk unfold movedim diagonal constant_pad_nd
+    is_same_size _local_scalar_dense sym_size sym_stride sym_numel sym_storage_offset
+""".split())
+
+# GPU kernels PyTorch launches for the allowed operators above (memset/fill/copy/arange/pad).
+ALLOWED_KERNEL = re.compile(r"memset|memcpy|fill|copy|arange", re.IGNORECASE)
+
+
+class LaunchCounter:
+    """Triton launches since the last reset; `depth` > 0 while inside one (OpAudit ignores those ops)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.depth = 0
+        self.names: set[str] = set()
+
+    def reset(self) -> None:
+        self.count = 0
+        self.names = set()
+
+
+LAUNCHES = LaunchCounter()
+_INSTALLED = False
+
+
+def _wrap(cls, counts: bool) -> None:
+    original = cls.run
+
+    def run(self, *args, _original=original, **kwargs):
+        launch = counts and not kwargs.get("warmup", False)
+        if launch:
+            LAUNCHES.count += 1
+            LAUNCHES.names.add(getattr(self, "__name__", "") or getattr(getattr(self, "fn", None), "__name__", "?"))
+        LAUNCHES.depth += 1  # the interpreter copies tensors with aten ops; autotune benchmarks use torch
+        try:
+            return _original(self, *args, **kwargs)
+        finally:
+            LAUNCHES.depth -= 1
+
+    cls.run = run
+
+
+def install_launch_counter() -> None:
+    """Patch Triton's launch entry points (idempotent). Call before importing the candidate."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    from triton.runtime import autotuner, jit
+
+    _wrap(jit.JITFunction, counts=True)
+    for name in ("Autotuner", "Heuristics"):
+        if hasattr(autotuner, name):
+            _wrap(getattr(autotuner, name), counts=False)
+    try:
+        from triton.runtime.interpreter import InterpretedFunction
+    except ImportError:  # an interpreter-less Triton build
+        pass
+    else:
+        _wrap(InterpretedFunction, counts=True)
+    _INSTALLED = True
+
+
+class OpAudit(TorchDispatchMode):
+    """Records aten operators run outside Triton launches, and the bytes each one produced."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False  # else torch wraps __torch_dispatch__ in torch._disable_dynamo: a 1-2 s import
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ops: Counter[str] = Counter()
+        self.out_bytes: list[int] = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if LAUNCHES.depth == 0:
+            packet = func.overloadpacket
+            name = packet.__name__ if func.namespace == "aten" else f"{func.namespace}.{packet.__name__}"
+            self.ops[name] += 1
+            for t in out if isinstance(out, (list, tuple)) else [out]:
+                if isinstance(t, torch.Tensor):
+                    self.out_bytes.append(t.untyped_storage().nbytes())
+        return out
+
+    def forbidden(self) -> dict[str, int]:
+        return {op: n for op, n in self.ops.items() if op not in ALLOWED_ATEN}
+
+
+def describe_ops(ops: dict[str, int]) -> str:
+    return ", ".join(f"{op} x{n}" for op, n in sorted(ops.items(), key=lambda kv: -kv[1]))
+
+
+def kernel_audit(call, triton_names: set[str]) -> tuple[list[str], list[str], int]:
+    """Run `call()` under torch.profiler; return (triton kernels, forbidden kernels, device events seen)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        call()
+        torch.cuda.synchronize()
+    triton_seen, forbidden, n = [], [], 0
+    for e in prof.events():
+        if getattr(e, "device_type", None) != torch.autograd.DeviceType.CUDA:
+            continue
+        n += 1
+        name = e.name
+        if any(name == t or name.startswith(t + "_") for t in triton_names):
+            triton_seen.append(name)
+        elif not ALLOWED_KERNEL.search(name):
+            forbidden.append(name)
+    return sorted(set(triton_seen)), sorted(set(forbidden)), n

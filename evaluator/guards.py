@@ -1,0 +1,156 @@
+"""Runtime guards the worker keeps around candidate code (inside the worker process).
+
+    from evaluator.guards import Integrity, live_threads, poison_free_memory
+    integrity = Integrity.snapshot()          # before the candidate is imported
+    integrity.changed()                       # ["torch.cuda.Event was replaced", ...] after import/calls
+    integrity.quick_changed()                 # the few things timing relies on; cheap enough per rep
+    before = live_threads(); ...; live_threads() - before   # Python threads the candidate left running
+    poison_free_memory(device, sizes)         # freed memory reads NaN before the next candidate call
+
+Static bans (evaluator.bans) are the first line; these catch what gets past them:
+- Integrity: identity of every function, class and module in the namespaces the harness relies on
+  (torch*, triton*, evaluator*, time, builtins, os, json, math, statistics, random, hashlib, __main__),
+  the `__code__` of functions, the dicts of classes defined there, and sys.modules entries.
+  A candidate that monkeypatches torch.cuda.Event, torch.allclose, time.perf_counter or swaps the
+  worker's `compare` (via gc, inspect, sys.modules or builtins) is caught after the call that did it.
+- Threads: a forward that returns while a Python thread it started is still alive may be computing
+  (or launching kernels) after the timer stopped. sys._current_frames() sees every Python thread,
+  including ones started with _thread; native pools (OpenMP, CUDA) are not Python threads.
+- Poison: the reference runs right before some candidate calls; its freed intermediates (e.g. the
+  conv output) sit in the allocator's cache, so a kernel that never writes part of its output can
+  look right. On CUDA every free block of the caching allocator is grabbed (exact sizes, from
+  torch.cuda.memory_snapshot), filled with NaN and released. On the CPU (glibc malloc, no cache to
+  inspect) the sizes the reference freed are allocated a few times, filled with NaN and released,
+  so the free lists hand NaN-filled chunks back first.
+"""
+from __future__ import annotations
+
+import sys
+import types
+
+import torch
+
+ROOTS = ("torch", "triton", "evaluator", "time", "builtins", "os", "json", "math", "statistics", "random",
+         "hashlib", "__main__", "threading")
+CPU_POISON_COPIES = 3
+
+
+def _watched(value) -> bool:
+    # Only behaviour: functions, classes, modules. Data (counters, caches, flags) legitimately changes.
+    return callable(value) or issubclass(type(value), types.ModuleType)  # type(): no __getattr__ side effects
+
+
+def _entries(ns: dict) -> dict:
+    out = {}
+    for k, v in list(ns.items()):
+        try:
+            if _watched(v):
+                out[k] = (v, getattr(v, "__code__", None))
+        except Exception:  # noqa: BLE001 - a lazy or deprecated object that raises on inspection
+            continue
+    return out
+
+
+class Integrity:
+    def __init__(self) -> None:
+        self.modules: dict[str, types.ModuleType] = {}
+        self.spaces: list[tuple[str, object, dict]] = []  # (label, owner, {name: (obj, code)})
+        self.quick: list[tuple[str, object, str, object]] = []
+
+    @classmethod
+    def snapshot(cls) -> "Integrity":
+        self = cls()
+        for name, mod in list(sys.modules.items()):
+            if mod is None or name.split(".")[0] not in ROOTS or name.startswith("triton.language"):
+                continue  # the interpreter patches triton.language during launches; the harness never uses it
+            self.modules[name] = mod
+            ns = getattr(mod, "__dict__", None)
+            if not isinstance(ns, dict):
+                continue
+            self.spaces.append((name, mod, _entries(ns)))
+            for attr, value in list(ns.items()):
+                if issubclass(type(value), type) and value.__dict__.get("__module__") == name:
+                    self.spaces.append((f"{name}.{attr}", value, _entries(dict(value.__dict__))))
+        for label, owner, attr in _critical():
+            self.quick.append((label, owner, attr, owner.__dict__.get(attr)))
+        return self
+
+    def changed(self, limit: int = 5) -> list[str]:
+        found = []
+        for name, mod in self.modules.items():
+            if sys.modules.get(name) is not mod:
+                found.append(f"sys.modules[{name!r}] was replaced")
+        for label, owner, entries in self.spaces:
+            ns = owner.__dict__
+            for attr, (value, code) in entries.items():
+                now = ns.get(attr)
+                if now is not value:
+                    found.append(f"{label}.{attr} was replaced" if now is not None else f"{label}.{attr} was deleted")
+                elif code is not None and getattr(value, "__code__", None) is not code:
+                    found.append(f"the code of {label}.{attr} was replaced")
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+    def quick_changed(self) -> list[str]:
+        return [f"{label} was replaced" for label, owner, attr, value in self.quick
+                if owner.__dict__.get(attr) is not value]
+
+
+def _critical() -> list[tuple[str, object, str]]:
+    import time
+
+    items = [("time.perf_counter", time, "perf_counter"), ("time.time", time, "time"),
+             ("torch.cuda.synchronize", torch.cuda, "synchronize"), ("torch.cuda.Event", torch.cuda, "Event")]
+    for attr in ("record", "synchronize", "elapsed_time"):
+        items.append((f"torch.cuda.Event.{attr}", torch.cuda.Event, attr))
+    return items
+
+
+def live_threads() -> set[int]:
+    """Ids of threads with a Python frame (sys._current_frames sees _thread threads too)."""
+    return set(sys._current_frames())
+
+
+def thread_names(ids: set[int]) -> list[str]:
+    import threading
+
+    known = {t.ident: t.name for t in threading.enumerate()}
+    return [known.get(i, f"thread {i}") for i in sorted(ids)]
+
+
+def poison_free_memory(device: torch.device, cpu_sizes: list[int]) -> None:
+    if device.type == "cuda":
+        _poison_cuda(device)
+    else:
+        _poison_cpu(cpu_sizes)
+
+
+def _poison_cuda(device: torch.device) -> None:
+    stream = torch.cuda.current_stream(device).cuda_stream
+    sizes = []
+    for seg in torch.cuda.memory_snapshot():
+        if seg.get("device") != device.index or seg.get("stream", stream) != stream:
+            continue
+        small_pool = seg.get("segment_type") == "small"
+        for block in seg.get("blocks", []):
+            # A free block under 1 MB in the large pool can only be handed to a request over 1 MB
+            # after merging with a neighbour, which we grab too: skip it.
+            if block.get("state") == "inactive" and (small_pool or block["size"] > 2**20):
+                sizes.append(block["size"])
+    grabbed = []
+    try:
+        for size in sorted(sizes, reverse=True):  # largest first: each exact-size request takes its block
+            grabbed.append(torch.empty(size // 4, dtype=torch.float32, device=device).fill_(float("nan")))
+    except torch.OutOfMemoryError:
+        pass  # what we grabbed is poisoned; the rest stays as it was
+    del grabbed
+
+
+def _poison_cpu(sizes: list[int]) -> None:
+    grabbed = []
+    for size in sorted(set(sizes)):
+        for _ in range(CPU_POISON_COPIES):
+            grabbed.append(torch.full((max(size, 4) // 4,), float("nan")))
+    while grabbed:  # freed last-in first-out: the chunks a same-size malloc gets next are NaN
+        grabbed.pop()

@@ -1,0 +1,146 @@
+"""Executors give the same verdicts as a plain evaluate(), and survive a worker dying mid-evaluation."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SEED, seed_variant
+from evaluator.evaluate import EvalConfig
+from evaluator.executor import LocalExecutor, make_executor
+from evaluator.problem import load_problem
+from evaluator.result import Status
+
+PROBLEM = load_problem("conv2d_scale_min")
+CONFIG = EvalConfig(shapes="small", trials=1)
+FORWARD = "        return conv_scale_min_triton(x, self.weight, self.bias, self.scale_factor)"
+
+
+def batch(tmp_path: Path) -> list[tuple[Path, Status]]:
+    wrong = seed_variant(tmp_path, "wrong", [("    acc = acc * scale\n", "    acc = acc * scale * 1.01\n")])
+    broken = seed_variant(tmp_path, "broken", [("def conv2d_scale_triton(", "def conv2d_scale_triton((")])
+    return [(SEED, Status.correct), (wrong, Status.incorrect), (broken, Status.static_error)]
+
+
+def test_local_executor_runs_two_workers_with_the_same_verdicts(tmp_path):
+    cases = batch(tmp_path)
+    with LocalExecutor(workers=2) as ex:
+        assert ex.size == 2 or ex.size >= 1  # GPUs: one slot per GPU
+        results = [f.result() for f in [ex.submit(p, PROBLEM, CONFIG) for p, _ in cases]]
+    assert [r.status for r in results] == [s for _, s in cases]
+
+
+def _evaluation_children(marker: str) -> list[int]:
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if "evaluator.worker" in cmd and marker in cmd:
+                pids.append(int(d.name))
+    return pids
+
+
+def _kill_children_while(marker: str, stop: threading.Event, kills: list[int]) -> None:
+    """Kill every evaluation child whose job path contains `marker`: a worker dying mid-evaluation."""
+    while not stop.is_set():
+        for pid in _evaluation_children(marker):
+            if pid not in kills:
+                time.sleep(0.5)  # let it get going: started, mid-evaluation
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    kills.append(pid)
+                except ProcessLookupError:
+                    pass
+        time.sleep(0.05)
+
+
+def test_worker_dying_mid_evaluation_is_retried_once_then_crashed(tmp_path):
+    marker = str(tmp_path)  # the evaluation's temp dir lives under TMPDIR=tmp_path
+    stop, kills = threading.Event(), []
+    killer = threading.Thread(target=_kill_children_while, args=(marker, stop, kills), daemon=True)
+    old = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = marker
+    import tempfile
+
+    tempfile.tempdir = None
+    try:
+        killer.start()
+        with LocalExecutor(workers=1) as ex:
+            result = ex.submit(SEED, PROBLEM, CONFIG).result()
+    finally:
+        stop.set()
+        if old is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old
+        tempfile.tempdir = None
+    assert len(kills) == 2, kills  # the first try and its one retry
+    assert result.status is Status.crashed and "SIGKILL" in result.message
+    assert any("retried once" in n for n in result.notes)
+    with LocalExecutor(workers=1) as ex:  # and the executor goes on: the next evaluation is fine
+        assert ex.submit(SEED, PROBLEM, CONFIG).result().status is Status.correct
+
+
+@pytest.fixture(scope="module")
+def ray_executor():
+    pytest.importorskip("ray")
+    import ray
+
+    ex = make_executor("ray", workers=2)
+    yield ex
+    ray.shutdown()
+
+
+def test_ray_executor_gives_the_same_verdicts_as_local(tmp_path, ray_executor):
+    cases = batch(tmp_path)
+    results = [f.result() for f in [ray_executor.submit(p, PROBLEM, CONFIG) for p, _ in cases]]
+    assert [r.status for r in results] == [s for _, s in cases]
+    assert results[1].message.startswith("Wrong result on small[0]")
+
+
+def _kill_ray_workers_running(marker: str, stop: threading.Event, kills: list[int]) -> None:
+    """Kill the Ray worker process whose evaluation child is checking the candidate carrying `marker`."""
+    while not stop.is_set():
+        for pid in _evaluation_children(""):
+            try:
+                job = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3].decode()
+                code = Path(json.loads(Path(job).read_text())["candidate_path"]).read_text()
+                ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError, KeyError):
+                continue
+            try:  # only ever a Ray worker: an orphaned child's parent is init, never to be touched
+                is_ray = Path(f"/proc/{ppid}/cmdline").read_bytes().startswith(b"ray::")
+            except OSError:
+                continue
+            if marker in code and is_ray and ppid > 1 and ppid not in kills:
+                time.sleep(0.5)
+                try:
+                    os.kill(ppid, signal.SIGKILL)
+                    kills.append(ppid)
+                except ProcessLookupError:
+                    pass
+        time.sleep(0.05)
+
+
+def test_ray_worker_dying_is_retried_once_then_crashed(tmp_path, ray_executor):
+    marker = f"# marker {tmp_path.name}"
+    path = seed_variant(tmp_path, "doomed", [(FORWARD, FORWARD + "  " + marker)])
+    stop, kills = threading.Event(), []
+    killer = threading.Thread(target=_kill_ray_workers_running, args=(marker, stop, kills), daemon=True)
+    killer.start()
+    try:
+        result = ray_executor.submit(path, PROBLEM, CONFIG).result()
+    finally:
+        stop.set()
+    assert len(kills) == 2, kills  # the task and its one retry, each on a fresh Ray worker
+    assert result.status is Status.crashed and "retry died too" in result.message
+    ok = ray_executor.submit(SEED, PROBLEM, CONFIG).result()  # the cluster goes on
+    assert ok.status is Status.correct
