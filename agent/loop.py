@@ -21,7 +21,7 @@ from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record, RunStore
 from agent.llm import LLM, Completion
-from agent.prompt import get_stage, render, should_skip
+from agent.prompt import get_stage, load_stages, render, should_skip
 from agent.settings import RunSettings
 from evaluator.evaluate import EvalConfig, code_hash
 from evaluator.executor import make_executor
@@ -62,6 +62,14 @@ def best_of(records: list[Record]) -> Record | None:
     return best
 
 
+def for_stage(ncu: dict | None, stage: str) -> dict | None:
+    """The parent's metrics, narrowed to the ones the stage's prompt asks for (in its order)."""
+    if not ncu:
+        return ncu
+    wanted = get_stage(stage).metrics
+    return {k: {m: v[m] for m in wanted if m in v} for k, v in ncu.items()}
+
+
 def failure_text(result: EvalResult) -> str:
     """What the repair prompt quotes: the evaluator's message plus the error's tail."""
     text = result.message
@@ -92,6 +100,8 @@ class Loop:
         self.policy = get_policy(settings.precision)
         self.config = EvalConfig(
             shapes=settings.shapes, precision=settings.precision, ncu=settings.ncu,
+            # Every stage's metrics, so any later stage's prompt and skip criterion can read them.
+            ncu_metrics=list(dict.fromkeys(m for st in load_stages().values() for m in st.metrics)),
             limits=Limits(import_s=settings.compile_timeout, compile_s=settings.compile_timeout,
                           correctness_s=settings.run_timeout),
             env={"TRITON_CACHE_DIR": str(store.path.resolve() / "triton_cache")})  # one compile cache per run
@@ -232,7 +242,7 @@ class Loop:
                 todo = [i for i in ids if i not in self.done]
                 if todo:
                     pid, pcode, presult = self.parent()
-                    ncu = getattr(presult, "ncu", None)
+                    ncu = for_stage(getattr(presult, "ncu", None), stage)
                     reason = getattr(presult, "ncu_reason", None) or "the parent was not profiled"
                     prompt = render(stage, gpu=self.card, code=pcode, ncu=ncu, precision=self.policy,
                                     ncu_reason=reason)

@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         "problem": problem.name, "run": store.name, "attempt": attempt, "promoted_at": now(),
         "code_sha256": hashlib.sha256(code_path.read_bytes()).hexdigest(),
         "prompt_sha256": hashlib.sha256(prompt.encode()).hexdigest() if prompt else None,
-        "llm": cfg.get("llm"), "model": cfg.get("model"), "note": args.note,
+        # The model name only means something for the openai provider (replay/manual: a person or a file).
+        "llm": cfg.get("llm"), "model": cfg.get("model") if cfg.get("llm") in (None, "openai") else None,
+        "note": args.note,
         **summary(new),
         "replaced": summary(current) if current else None,  # the previous best.py, measured just now
     }

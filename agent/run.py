@@ -22,7 +22,7 @@ from rich.text import Text
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
 from agent.llm import ReplayExhausted, ReplayLLM, make_llm
-from agent.loop import Loop, replies_used
+from agent.loop import Loop, is_better, replies_used
 from agent.prompt import PromptError
 from agent.tables import attempts_table, fmt_ms, fmt_x
 from agent.settings import RunSettings, given_flags, parse_cli
@@ -51,6 +51,8 @@ class Display:
     def event(self, message: str, rec: Record | None) -> None:
         if rec is not None:
             self.records.append(rec)
+            if is_better(rec, self.best):
+                self.best = rec
             self.now = f"{rec.id} -> {rec.status}"
         else:
             self.now = message

@@ -260,3 +260,13 @@ def test_samples_in_parallel_and_duplicates_not_reevaluated(problem, tmp_path):
         assert d.code_hash == twin.code_hash and d.status == twin.status
         assert d.interpreter_ms == twin.interpreter_ms  # copied, not measured again
     assert {records["0002-1"].status, records["0002-2"].status} == {"incorrect"}
+
+
+def test_parent_metrics_are_narrowed_to_the_stage_prompt():
+    from agent.loop import for_stage
+
+    seed = json.loads((FIXTURES / "seed_ncu.json").read_text())
+    profiled = {k: {**v, "launch__registers_per_thread": 40.0} for k, v in seed.items()}
+    assert for_stage(profiled, "fusion") == seed  # the seed's five, in the seed's order
+    assert for_stage(profiled, "tiling")["conv2d_scale_kernel"]["launch__registers_per_thread"] == 40.0
+    assert for_stage(None, "fusion") is None
