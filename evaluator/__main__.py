@@ -62,7 +62,8 @@ def print_table(r: EvalResult) -> None:
     console = Console()
     colour = "green" if r.status is Status.correct else "red"
     console.print(f"[bold {colour}]{r.status.value}[/] {r.problem} <- {r.candidate}  "
-                  f"(gate: {r.gate}, sets: {', '.join(r.shape_sets)}, precision: {r.precision})")
+                  f"(gate: {r.gate}{f', reason: {r.reason}' if r.reason else ''}, sets: {', '.join(r.shape_sets)}, "
+                  f"precision: {r.precision})")
     if r.message:
         console.print(r.message, markup=False, highlight=False)
     if r.error_tail and r.status is not Status.correct:
@@ -93,6 +94,8 @@ def print_table(r: EvalResult) -> None:
         print_ncu(console, r.ncu)
     elif r.ncu_reason and r.ncu_reason != "not requested":
         console.print(f"ncu: no metrics ({r.ncu_reason})", markup=False, highlight=False)
+    for flag in r.suspicious:  # evaluator.roofline: promotion refuses these without --force
+        console.print(f"[bold yellow]suspicious:[/] {flag}", highlight=False)
     for note in r.notes:
         console.print(f"note: {note}", markup=False)
     secs = ", ".join(f"{k} {v:.1f}s" for k, v in r.gate_seconds.items())

@@ -96,7 +96,7 @@ def install_launch_counter() -> None:
 
 
 class OpAudit(TorchDispatchMode):
-    """Records aten operators run outside Triton launches, and the bytes each one produced."""
+    """Records the aten operators run outside Triton launches."""
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -105,7 +105,6 @@ class OpAudit(TorchDispatchMode):
     def __init__(self) -> None:
         super().__init__()
         self.ops: Counter[str] = Counter()
-        self.out_bytes: list[int] = []
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
@@ -113,9 +112,6 @@ class OpAudit(TorchDispatchMode):
             packet = func.overloadpacket
             name = packet.__name__ if func.namespace == "aten" else f"{func.namespace}.{packet.__name__}"
             self.ops[name] += 1
-            for t in out if isinstance(out, (list, tuple)) else [out]:
-                if isinstance(t, torch.Tensor):
-                    self.out_bytes.append(t.untyped_storage().nbytes())
         return out
 
     def forbidden(self) -> dict[str, int]:
@@ -133,14 +129,17 @@ def kernel_audit(call, triton_names: set[str]) -> tuple[list[str], list[str], in
     with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
         call()
         torch.cuda.synchronize()
-    triton_seen, forbidden, n = [], [], 0
-    for e in prof.events():
-        if getattr(e, "device_type", None) != torch.autograd.DeviceType.CUDA:
-            continue
-        n += 1
-        name = e.name
+    names = [e.name for e in prof.events() if getattr(e, "device_type", None) == torch.autograd.DeviceType.CUDA]
+    triton_seen, forbidden = classify_kernels(names, triton_names)
+    return triton_seen, forbidden, len(names)
+
+
+def classify_kernels(names: list[str], triton_names: set[str]) -> tuple[list[str], list[str]]:
+    """(the candidate's Triton kernels, kernels that are neither those nor memset/fill/copy)."""
+    triton_seen, forbidden = set(), set()
+    for name in names:
         if any(name == t or name.startswith(t + "_") for t in triton_names):
-            triton_seen.append(name)
+            triton_seen.add(name)
         elif not ALLOWED_KERNEL.search(name):
-            forbidden.append(name)
-    return sorted(set(triton_seen)), sorted(set(forbidden)), n
+            forbidden.add(name)
+    return sorted(triton_seen), sorted(forbidden)

@@ -9,6 +9,13 @@ Gates: static (AST) -> compile (import + construct + first call, in a fresh chil
 correctness (>= 3 trials, fresh inputs and weights, every case) -> timing (GPU only) -> baselines
 (eager and torch.compile of the reference, another child, cached) -> speedups -> NCU metrics of
 the first timed case (`EvalConfig(ncu=True)`, GPU only, evaluator.ncu; never changes the status).
+
+Defences (tests/adversarial/ attacks each): the static gate bans PyTorch compute, harness access,
+files, network, threads (evaluator.bans, evaluator.scanner); every candidate call runs under the
+runtime audit (evaluator.trial: aten operators, Triton launches, GPU kernels, threads, integrity,
+poisoned memory), and the worker under evaluator.jail (network namespace, private HOME/TMPDIR,
+host-memory limit). A defence's verdict names itself in `result.reason`; timings faster than the
+problem's floors or > 10x torch.compile land in `result.suspicious` (evaluator.roofline).
 """
 from __future__ import annotations
 
@@ -27,8 +34,8 @@ from pydantic import BaseModel
 from evaluator.baselines import BaselineCache
 from evaluator.precision import get_policy
 from evaluator.problem import Problem, ShapeCase
-from evaluator.roofline import too_good
 from evaluator.result import CaseTiming, Check, DeviceInfo, EvalResult, Status, Timing
+from evaluator.roofline import too_good
 from evaluator.sandbox import Limits, Outcome, run_worker
 from evaluator.static import static_findings
 
@@ -54,8 +61,8 @@ class EvalConfig(BaseModel):
     # Extra environment for the child processes: CUDA_VISIBLE_DEVICES pins a GPU (executors),
     # TRITON_CACHE_DIR shares one compile cache across a run (the loop).
     env: dict[str, str] = {}
-    # Defences switched off, only for tests that prove each one matters: bans (static), audit,
-    # poison, threads, integrity, late (worker, evaluator.trial), memory, network (evaluator.jail).
+    # Defences switched off, only for tests that prove each one matters: bans (static), ops,
+    # kernels, poison, threads, integrity, late (worker, evaluator.trial), memory, network (jail).
     disable: set[str] = set()
 
     model_config = {"arbitrary_types_allowed": True}
@@ -143,7 +150,8 @@ def _verdict(outcome: Outcome, result: EvalResult) -> None:
     elif any(not c.ok for c in result.checks):
         bad = next(c for c in result.checks if not c.ok)
         result.status, result.gate = Status.incorrect, "correctness"
-        result.message = f"Wrong result on {bad.case} ({bad.shapes}), trial {bad.trial}: {bad.message}"
+        call = f"late call {bad.trial}" if bad.stage == "late" else f"trial {bad.trial}"
+        result.message = f"Wrong result on {bad.case} ({bad.shapes}), {call}: {bad.message}"
     else:
         result.status, result.gate, result.message = Status.correct, "done", ""
     errs = [c for c in result.checks if c.max_abs_err is not None]

@@ -5,12 +5,14 @@
     integrity.changed()                       # ["torch.cuda.Event was replaced", ...] after import/calls
     integrity.quick_changed()                 # the few things timing relies on; cheap enough per rep
     before = live_threads(); ...; live_threads() - before   # Python threads the candidate left running
-    poison_free_memory(device, sizes)         # freed memory reads NaN before the next candidate call
+    poison_free_memory(device)                # CUDA: freed memory reads NaN before the next call
 
 Static bans (evaluator.bans) are the first line; these catch what gets past them:
 - Integrity: identity of every function, class and module in the namespaces the harness relies on
-  (torch*, triton*, evaluator*, time, builtins, os, json, math, statistics, random, hashlib, __main__),
-  the `__code__` of functions, the dicts of classes defined there, and sys.modules entries.
+  (WATCHED: torch, torch.cuda, torch.nn.*, evaluator.*, the worker, time, builtins, os, json, ...),
+  the `__code__` of functions, the dicts of classes defined there, and their sys.modules entries.
+  Only those: torch and triton fill other modules lazily (dynamo, the profiler, driver backends),
+  which would read as tampering.
   A candidate that monkeypatches torch.cuda.Event, torch.allclose, time.perf_counter or swaps the
   worker's `compare` (via gc, inspect, sys.modules or builtins) is caught after the call that did it.
 - Threads: a forward that returns while a Python thread it started is still alive may be computing
@@ -19,9 +21,8 @@ Static bans (evaluator.bans) are the first line; these catch what gets past them
 - Poison: the reference runs right before some candidate calls; its freed intermediates (e.g. the
   conv output) sit in the allocator's cache, so a kernel that never writes part of its output can
   look right. On CUDA every free block of the caching allocator is grabbed (exact sizes, from
-  torch.cuda.memory_snapshot), filled with NaN and released. On the CPU (glibc malloc, no cache to
-  inspect) the sizes the reference freed are allocated a few times, filled with NaN and released,
-  so the free lists hand NaN-filled chunks back first.
+  torch.cuda.memory_snapshot), filled with NaN and released. CPU workers get MALLOC_PERTURB_ from
+  evaluator.jail instead: glibc fills every allocation, whichever chunk it reuses.
 """
 from __future__ import annotations
 
@@ -30,9 +31,12 @@ import types
 
 import torch
 
-ROOTS = ("torch", "triton", "evaluator", "time", "builtins", "os", "json", "math", "statistics", "random",
-         "hashlib", "__main__", "threading")
-CPU_POISON_COPIES = 3
+WATCHED = {"torch", "torch._C", "torch._tensor", "torch.functional", "torch.cuda", "torch.cuda.streams",
+           "torch.cuda.memory", "torch.nn.functional", "torch.autograd.grad_mode", "torch.utils._python_dispatch",
+           "triton", "triton.runtime.jit", "triton.runtime.autotuner", "triton.runtime.interpreter", "time",
+           "builtins", "json", "os", "math", "statistics", "random", "hashlib", "threading", "__main__"}
+WATCHED_PREFIXES = ("evaluator.", "torch.nn.modules.")
+SMALL_REQUEST = 2**20  # PyTorch's caching allocator serves requests up to 1 MB from its small pool
 
 
 def _watched(value) -> bool:
@@ -60,9 +64,11 @@ class Integrity:
     @classmethod
     def snapshot(cls) -> "Integrity":
         self = cls()
+        if torch.cuda.is_available():  # the CUDA kernel audit (torch.profiler) imports torch._dynamo, whose import
+            from torch import _dynamo  # noqa: F401  rebinds torch.manual_seed: import it before the snapshot
         for name, mod in list(sys.modules.items()):
-            if mod is None or name.split(".")[0] not in ROOTS or name.startswith("triton.language"):
-                continue  # the interpreter patches triton.language during launches; the harness never uses it
+            if mod is None or not (name in WATCHED or name.startswith(WATCHED_PREFIXES)):
+                continue
             self.modules[name] = mod
             ns = getattr(mod, "__dict__", None)
             if not isinstance(ns, dict):
@@ -119,38 +125,38 @@ def thread_names(ids: set[int]) -> list[str]:
     return [known.get(i, f"thread {i}") for i in sorted(ids)]
 
 
-def poison_free_memory(device: torch.device, cpu_sizes: list[int]) -> None:
-    if device.type == "cuda":
-        _poison_cuda(device)
-    else:
-        _poison_cpu(cpu_sizes)
-
-
-def _poison_cuda(device: torch.device) -> None:
-    stream = torch.cuda.current_stream(device).cuda_stream
+def poison_free_memory(device: torch.device) -> None:
+    """Fill every free block of the CUDA caching allocator with NaN (a no-op elsewhere)."""
+    if device.type != "cuda":
+        return
+    index = device.index if device.index is not None else torch.cuda.current_device()  # "cuda" has none
+    stream = torch.cuda.current_stream(index).cuda_stream
     sizes = []
-    for seg in torch.cuda.memory_snapshot():
-        if seg.get("device") != device.index or seg.get("stream", stream) != stream:
+    try:
+        segments = torch.cuda.memory_snapshot(include_traces=False)  # no stack traces: fast
+    except TypeError:  # an older torch
+        segments = torch.cuda.memory_snapshot()
+    for seg in segments:
+        if seg.get("device", index) != index or seg.get("stream", stream) != stream:
             continue
         small_pool = seg.get("segment_type") == "small"
         for block in seg.get("blocks", []):
-            # A free block under 1 MB in the large pool can only be handed to a request over 1 MB
-            # after merging with a neighbour, which we grab too: skip it.
-            if block.get("state") == "inactive" and (small_pool or block["size"] > 2**20):
-                sizes.append(block["size"])
+            if block.get("state") != "inactive":
+                continue
+            size = block["size"]
+            if small_pool:  # requests over 1 MB go to the large pool: take a big small-pool block in 1 MB bites
+                while size > SMALL_REQUEST:
+                    sizes.append(SMALL_REQUEST)
+                    size -= SMALL_REQUEST
+                sizes.append(size)
+            elif size > SMALL_REQUEST:  # a large-pool block under 1 MB serves no request: skip it
+                sizes.append(size)
     grabbed = []
     try:
-        for size in sorted(sizes, reverse=True):  # largest first: each exact-size request takes its block
-            grabbed.append(torch.empty(size // 4, dtype=torch.float32, device=device).fill_(float("nan")))
+        for size in sorted(sizes, reverse=True):  # largest first: best fit hands each request its own block
+            if size < 4:
+                continue
+            grabbed.append(torch.empty(size // 4, dtype=torch.float32, device=index).fill_(float("nan")))
     except torch.OutOfMemoryError:
         pass  # what we grabbed is poisoned; the rest stays as it was
     del grabbed
-
-
-def _poison_cpu(sizes: list[int]) -> None:
-    grabbed = []
-    for size in sorted(set(sizes)):
-        for _ in range(CPU_POISON_COPIES):
-            grabbed.append(torch.full((max(size, 4) // 4,), float("nan")))
-    while grabbed:  # freed last-in first-out: the chunks a same-size malloc gets next are NaN
-        grabbed.pop()

@@ -2,7 +2,7 @@
 limit, and no process left behind. Used by evaluator.sandbox; every part degrades silently.
 
     from evaluator.jail import Jail
-    jail = Jail(workdir, memory_mb=8000, cuda=True)
+    jail = Jail(workdir, memory_mb=8000, cuda=True)   # untrusted=True: a candidate's worker
     cmd = jail.prefix() + [sys.executable, "-m", "evaluator.worker", ...]
     env.update(jail.env())
     jail.started(pid)             # once the worker runs: remember its network namespace
@@ -15,19 +15,25 @@ limit, and no process left behind. Used by evaluator.sandbox; every part degrade
   namespaces (cuInit + a device count), so a machine where namespaces break CUDA falls back to
   no namespace instead of failing every evaluation. KLOOP_NETNS=0 switches it off. The static
   bans (socket, urllib, http, requests, ...) stand either way.
+- Stale host memory (CPU workers): MALLOC_PERTURB_ makes glibc fill every allocation with 0x7F
+  bytes (each float32 reads 3.4e38) and tcache is off so no chunk skips that: a CPU kernel that
+  never writes part of its output cannot return values the reference left in a freed chunk.
+  (On a GPU the worker poisons the caching allocator itself: evaluator.guards.)
 - Files: HOME, TMPDIR, TMP, TEMP and XDG_CACHE_HOME point into the evaluation's temp folder, so
   ~ and tempfile land there (PYTHONUSERBASE keeps the real user site-packages importable). The
   static bans (open, os, pathlib, shutil, torch.save, ...) are the real barrier.
 - Memory: the parent sums the RSS of the worker's process group (and of anything in its network
   namespace) from /proc every few polls and kills the group above `memory_mb`. RLIMIT_AS is not
   used: CUDA reserves huge virtual address ranges and would fail under it; RSS is what hurts the host.
-- Escapees: a process that left the group with setsid is still in the worker's network namespace;
-  sweep() kills every process in it. Without the namespace, setsid escapes only the group kill
-  (the static bans keep os/subprocess out of candidates).
+- Escapees: a process that left the group with setsid is still in the worker's network namespace,
+  and inherits a KLOOP_JAIL token in its environment; sweep() kills every process with either.
+  Only one that also scrubs its environment, on a machine without namespaces, survives (the static
+  bans keep os/subprocess out of candidates).
 """
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import site
@@ -77,26 +83,32 @@ def _netns(pid: int | str) -> str | None:
 
 class Jail:
     def __init__(self, workdir: Path, *, memory_mb: float | None, cuda: bool, network: bool = True,
-                 private_home: bool = True):
+                 untrusted: bool = True, poison: bool = True):
         self.workdir = workdir
         self.memory_mb = default_memory_mb() if memory_mb is None else memory_mb
         self.cuda = cuda
         self.network = network
-        self.private_home = private_home
+        self.untrusted = untrusted
+        self.poison = poison
         self.ns: str | None = None  # the worker's network namespace, when it has its own
         self.peak_mb = 0.0
+        self.token = secrets.token_hex(8)
         self._page_kb = os.sysconf("SC_PAGE_SIZE") / 1024
 
     def prefix(self) -> list[str]:
         return netns_prefix(self.cuda) if self.network else []
 
     def env(self) -> dict[str, str]:
-        if not self.private_home:
+        if not self.untrusted:
             return {}
+        marker = {"KLOOP_JAIL": self.token}  # inherited by every descendant: found again by sweep()
+        if self.poison and not self.cuda:
+            tunables = ":".join(filter(None, [os.environ.get("GLIBC_TUNABLES"), "glibc.malloc.tcache_count=0"]))
+            marker.update(MALLOC_PERTURB_="128", GLIBC_TUNABLES=tunables)  # allocations read 0x7F7F7F7F
         home, tmp = self.workdir / "home", self.workdir / "tmp"
         home.mkdir(parents=True, exist_ok=True)
         tmp.mkdir(parents=True, exist_ok=True)
-        return {"HOME": str(home), "TMPDIR": str(tmp), "TMP": str(tmp), "TEMP": str(tmp),
+        return {**marker, "HOME": str(home), "TMPDIR": str(tmp), "TMP": str(tmp), "TEMP": str(tmp),
                 "XDG_CACHE_HOME": str(home / ".cache"),
                 "PYTHONUSERBASE": os.environ.get("PYTHONUSERBASE", site.getuserbase())}
 
@@ -127,12 +139,21 @@ class Jail:
         self.peak_mb = max(self.peak_mb, rss_mb)
         return rss_mb if rss_mb > self.memory_mb else None
 
+    def _marked(self, pid: str) -> bool:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                return f"KLOOP_JAIL={self.token}".encode() in f.read().split(b"\0")
+        except OSError:
+            return False
+
     def sweep(self) -> None:
-        if self.ns is None:
+        if self.ns is None and not self.untrusted:
             return
         me = os.getpid()
         for name in os.listdir("/proc"):
-            if name.isdigit() and int(name) != me and _netns(name) == self.ns:
+            if not name.isdigit() or int(name) == me:
+                continue
+            if (self.ns is not None and _netns(name) == self.ns) or (self.untrusted and self._marked(name)):
                 try:
                     os.kill(int(name), signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):

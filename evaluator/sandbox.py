@@ -118,7 +118,8 @@ def run_worker(job: dict, workdir: Path, limits: Limits, *, interpret: bool,
     untrusted = job.get("mode") == "candidate"  # baselines run only the reference
     off = set(job.get("disabled", []))
     jail = Jail(workdir, memory_mb=0 if "memory" in off else limits.memory_mb, cuda=not interpret,
-                network=untrusted and "network" not in off, private_home=untrusted)
+                network=untrusted and "network" not in off, untrusted=untrusted,
+                poison="poison" not in off)
     t0 = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         proc = subprocess.Popen(

@@ -2,16 +2,17 @@
 
     from evaluator.trial import Guard
     guard = Guard(device, disabled=set())
-    ref_out = guard.reference(ref_model, args)      # also learns the sizes the reference frees
     guard.before_import(policy)                     # launch counter, integrity snapshot, threads
-    findings = guard.after_import()                 # [(reason, message)]
+    findings = guard.after_import(module)           # [(reason, message)]
     out, findings = guard.call(model, args)         # poison -> call -> audit
-    findings += guard.kernels(model, args)          # CUDA: what the GPU ran (torch.profiler)
+    findings, note = guard.kernels(model, args)     # CUDA: what the GPU ran (torch.profiler)
     fn, on_rep = guard.timed(model, rng)            # for evaluator.timing.benchmark
+    verdict(out, ref_out, args, passed, policy, findings)   # the call's check, as a JSON-ready dict
 
 A finding is (reason, message): `reason` a short slug (torch_compute, torch_kernels,
 no_triton_launch, threads, tampering), `message` a sentence an LLM can act on. `disabled` switches
-single defences off, for tests that prove each one matters.
+single defences off, for tests that prove each one matters: ops (aten audit and launch count),
+kernels (GPU profiler audit), poison, threads, integrity.
 """
 from __future__ import annotations
 
@@ -20,12 +21,20 @@ import random
 
 import torch
 
-from evaluator.audit import LAUNCHES, OpAudit, describe_ops, install_launch_counter, kernel_audit
+from evaluator.audit import (
+    LAUNCHES,
+    OpAudit,
+    describe_ops,
+    install_launch_counter,
+    kernel_audit,
+)
+from evaluator.correctness import compare
 from evaluator.guards import Integrity, live_threads, poison_free_memory, thread_names
 
 TORCH_HINT = ("The result must be computed by your Triton kernels; PyTorch may only allocate, copy and "
               "reshape (torch.empty/zeros/full, .contiguous(), .to(), views, F.pad).")
 AUDITED_REP_P = 0.05  # fraction of timed repetitions that also run under the operator audit
+POISON_ABOVE = 1e38  # |value| of poisoned memory: NaN on CUDA, 0x7F7F7F7F = 3.4e38 from MALLOC_PERTURB_
 
 
 def digest(t) -> str:
@@ -42,22 +51,13 @@ class Guard:
     def __init__(self, device: torch.device, disabled: set[str] | frozenset[str] = frozenset()):
         self.device = device
         self.disabled = set(disabled)
-        self.freed_sizes: list[int] = []
         self.integrity: Integrity | None = None
         self.threads: set[int] = set()
         self.policy: tuple = ()
+        self.kernel_names: set[str] = set()
 
     def on(self, defence: str) -> bool:
         return defence not in self.disabled
-
-    def reference(self, run):
-        """`run()` computes the reference; on the CPU, note the sizes of what it allocates and frees."""
-        if self.device.type == "cuda" or not self.on("poison"):
-            return run()
-        with OpAudit() as ops:
-            out = run()
-        self.freed_sizes = sorted(set(self.freed_sizes) | set(ops.out_bytes))[-64:]
-        return out
 
     def before_import(self, policy) -> None:
         install_launch_counter()
@@ -65,16 +65,17 @@ class Guard:
         self.integrity = Integrity.snapshot() if self.on("integrity") else None
         self.threads = live_threads()
 
-    def after_import(self) -> list[tuple[str, str]]:
+    def after_import(self, module) -> list[tuple[str, str]]:
+        self.kernel_names = _kernel_names(module)
         return self._threads("importing the candidate") + self._integrity()
 
     def _threads(self, what: str) -> list[tuple[str, str]]:
         extra = live_threads() - self.threads
         if not extra or not self.on("threads"):
             return []
-        return [("threads", f"{what} left {len(extra)} Python thread(s) running ({', '.join(thread_names(extra))}); "
+        return [("threads", (f"{what} left {len(extra)} Python thread(s) running ({', '.join(thread_names(extra))}); "
                             "forward must finish all its work before it returns, on the calling thread: "
-                            "work done by a background thread escapes the timer.")]
+                            "work done by a background thread escapes the timer."))]
 
     def integrity_findings(self) -> list[tuple[str, str]]:
         return self._threads("the candidate") + self._integrity()
@@ -85,20 +86,28 @@ class Guard:
         changed = self.integrity.quick_changed() if quick else self.integrity.changed()
         if not changed:
             return []
-        return [("tampering", f"the evaluation harness was modified: {'; '.join(changed)}. A kernel module "
-                              "must not monkeypatch torch, triton, time or the evaluator.")]
+        return [("tampering", (f"the evaluation harness was modified: {'; '.join(changed)}. A kernel module "
+                              "must not monkeypatch torch, triton, time or the evaluator."))]
 
-    def policy_changed(self, policy) -> list[tuple[str, str]]:
-        if tuple(sorted(policy.model_dump().items())) == self.policy:
+    def tampered(self, policy, ref_out, fingerprint: str | None = None) -> list[tuple[str, str]]:
+        """The policy and a reference output must be what they were (reachable through gc/inspect)."""
+        if not self.on("integrity"):
             return []
-        return [("tampering", "the evaluation harness was modified: the precision policy changed during the call.")]
+        found = []
+        if tuple(sorted(policy.model_dump().items())) != self.policy:
+            found.append(("tampering", ("the evaluation harness was modified: the precision policy changed "
+                                       "during the call.")))
+        if fingerprint is not None and digest(ref_out) != fingerprint:
+            found.append(("tampering", ("the evaluation harness was modified: a reference output changed "
+                                       "during the call.")))
+        return found
 
     def call(self, model, args: list):
         """Poison freed memory, call forward, synchronise, then audit. Returns (out, findings)."""
-        if self.on("poison"):
-            poison_free_memory(self.device, self.freed_sizes)
+        if self.on("poison") and self.device.type == "cuda":  # CPU workers: MALLOC_PERTURB_ (evaluator.jail)
+            poison_free_memory(self.device)
         LAUNCHES.reset()
-        audit = OpAudit() if self.on("audit") else None
+        audit = OpAudit() if self.on("ops") else None
         before = live_threads()
         with torch.no_grad():
             if audit is not None:
@@ -118,8 +127,8 @@ class Guard:
             return []
         found = []
         if LAUNCHES.count == 0:
-            found.append(("no_triton_launch", "forward launched no Triton kernel: the work must be done by "
-                                              "@triton.jit kernels launched as kernel[grid](...) on every call."))
+            found.append(("no_triton_launch", ("forward launched no Triton kernel: the work must be done by "
+                                              "@triton.jit kernels launched as kernel[grid](...) on every call.")))
         bad = audit.forbidden()
         if bad:
             found.append(("torch_compute", f"forward ran PyTorch compute operators: {describe_ops(bad)}. "
@@ -128,11 +137,10 @@ class Guard:
 
     def kernels(self, model, args: list) -> tuple[list[tuple[str, str]], str | None]:
         """CUDA only: the GPU kernels one forward ran. Returns (findings, note when the audit saw nothing)."""
-        if self.device.type != "cuda" or not self.on("audit"):
+        if self.device.type != "cuda" or not self.on("kernels"):
             return [], None
-        names = self._names(model)
         with torch.no_grad():
-            triton_seen, forbidden, n = kernel_audit(lambda: model(*args), names)
+            triton_seen, forbidden, n = kernel_audit(lambda: model(*args), self.kernel_names | LAUNCHES.names)
         if n == 0:
             return [], "kernel audit skipped: torch.profiler recorded no CUDA activity (CUPTI unavailable?)"
         found = []
@@ -144,30 +152,15 @@ class Guard:
             found.append(("no_triton_launch", "the GPU ran none of the candidate's Triton kernels during forward."))
         return found, None
 
-    @staticmethod
-    def _names(model) -> set[str]:
-        import sys
-
-        mod = sys.modules.get(type(model).__module__)
-        names = set()
-        for value in list(vars(mod).values()) if mod else []:
-            try:
-                fn = getattr(value, "fn", None)
-                while fn is not None and not hasattr(fn, "__code__"):
-                    fn = getattr(fn, "fn", None)  # Autotuner -> Heuristics -> JITFunction -> function
-                if fn is not None:
-                    names.add(fn.__name__)
-            except Exception:  # noqa: BLE001 - an object that raises on attribute access
-                continue
-        return names | set(LAUNCHES.names)
-
     def timed(self, model, rng: random.Random):
         """(fn, on_rep) for benchmark(): threads checked on every rep, the operator audit on a few."""
         findings: list[tuple[str, str]] = []
+        reps = [0]
 
         def fn(*args):
             before = live_threads()
-            if rng.random() < AUDITED_REP_P and self.on("audit"):
+            reps[0] += 1
+            if (reps[0] == 1 or rng.random() < AUDITED_REP_P) and self.on("ops"):  # the first, then at random
                 LAUNCHES.reset()
                 with OpAudit() as audit:
                     model(*args)
@@ -183,6 +176,45 @@ class Guard:
                 raise AuditFailure(findings)
 
         return fn, on_rep
+
+
+def _kernel_names(module) -> set[str]:
+    """Names of the module's Triton kernels: the GPU kernels they compile to carry these names."""
+    names = set()
+    for value in list(vars(module).values()):
+        try:
+            fn = getattr(value, "fn", None)
+            while fn is not None and not hasattr(fn, "__code__"):
+                fn = getattr(fn, "fn", None)  # Autotuner -> Heuristics -> JITFunction -> function
+            if fn is not None:
+                names.add(fn.__name__)
+        except Exception:  # noqa: BLE001 - an object that raises on attribute access
+            continue
+    return names
+
+
+def shares_memory(out, args: list) -> bool:
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    ptrs = {a.untyped_storage().data_ptr() for a in args if isinstance(a, torch.Tensor)}
+    return any(isinstance(o, torch.Tensor) and o.untyped_storage().data_ptr() in ptrs for o in outs)
+
+
+def verdict(out, ref_out, original: list, passed: list, policy, findings=()) -> dict:
+    """One call's verdict: inputs untouched, output not an input, no audit finding, values close."""
+    for k, (a, b) in enumerate(zip(original, passed, strict=False)):
+        if isinstance(a, torch.Tensor) and a is not b and not torch.equal(a, b):
+            return {"ok": False, "message": f"forward modified its input #{k} in place; inputs must be "
+                                            "left unchanged (write results to a new tensor)."}
+    if shares_memory(out, passed):
+        return {"ok": False, "message": "forward returned its input (or a view of it); allocate the output."}
+    if findings:  # the audit outranks the values: a right answer computed by PyTorch is still rejected
+        return {"ok": False, "reason": findings[0][0], "message": " ".join(m for _, m in findings)}
+    v = compare(ref_out, out, policy)
+    if any(not abs(m["got"]) < POISON_ABOVE for m in v.get("mismatches", [])):  # NaN, Inf or 3.4e38
+        v["message"] += (" The evaluator poisons fresh memory before each call (NaN on a GPU, 3.4e38 on the "
+                         "CPU): such values where the reference is finite usually mean output elements your "
+                         "kernels never wrote.")
+    return v
 
 
 class AuditFailure(Exception):

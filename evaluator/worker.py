@@ -30,11 +30,11 @@ from pathlib import Path
 
 import torch
 
-from evaluator.correctness import compare
 from evaluator.precision import Policy
 from evaluator.problem import ShapeCase, import_file
 from evaluator.timing import benchmark
 from evaluator.trial import AuditFailure, Guard, digest
+from evaluator.trial import verdict as _check
 from evaluator.weights import copy_weights
 
 LATE_CALLS = 2
@@ -93,12 +93,6 @@ def _error(exc: BaseException, candidate: str, where: str) -> dict:
             "where": where, "tail": "\n".join(lines[-30:])[-6000:], "candidate": candidate}
 
 
-def _shares_memory(out, args: list) -> bool:
-    outs = out if isinstance(out, (list, tuple)) else [out]
-    ptrs = {a.untyped_storage().data_ptr() for a in args if isinstance(a, torch.Tensor)}
-    return any(isinstance(o, torch.Tensor) and o.untyped_storage().data_ptr() in ptrs for o in outs)
-
-
 def run(job: dict, report: Report) -> None:
     device = torch.device(job["device"])
     cases = [ShapeCase(**c) for c in job["cases"]]
@@ -122,7 +116,7 @@ def run(job: dict, report: Report) -> None:
             torch.manual_seed(rng.getrandbits(62))  # fresh weights and inputs for every trial
             model = problem.Model(*case.init).to(device).eval()
             args = make_inputs(case, problem, device)
-            ref_out = guard.reference(lambda: _reference(model, args))
+            ref_out = _reference(model, args)
             refs[case.label].append((model, args, ref_out, digest(ref_out)))
 
     guard.before_import(policy)
@@ -137,7 +131,7 @@ def run(job: dict, report: Report) -> None:
     except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
         report.data["error"] = _error(e, job["candidate_path"], report.data["activity"])
         return
-    if _reject(report, guard.after_import(), "after importing the candidate"):
+    if _reject(report, guard.after_import(module), "after importing the candidate"):
         return
 
     # All trials of every case, then the late calls: a candidate cannot tell which call is the last.
@@ -161,7 +155,7 @@ def run(job: dict, report: Report) -> None:
         if first:
             report.phase("correctness", f"checking {label}")
             first = False
-        findings += guard.policy_changed(policy) + _ref_changed(ref_out, fingerprint)
+        findings += guard.tampered(policy, ref_out, fingerprint)
         verdict = _check(out, ref_out, args, mine, policy, findings)
         verdict.update(case=case.label, shapes=case.describe(), trial=k + 1, call_ms=call_ms, stage=stage)
         report.data["checks"].append(verdict)
@@ -203,7 +197,8 @@ def run(job: dict, report: Report) -> None:
             args = make_inputs(case, problem, device)
             expect = _reference(ref_model, args)
             out, findings = guard.call(model, _clone(args))
-            verdict = _check(out, expect, args, args, policy, findings + guard.policy_changed(policy))
+            findings += guard.tampered(policy, expect)
+            verdict = _check(out, expect, args, args, policy, findings)
             verdict.update(case=case.label, shapes=case.describe(), trial=0, stage="after timing",
                            message=("after timing: " + verdict["message"]) if not verdict["ok"] else "")
             report.data["checks"].append(verdict)
@@ -225,22 +220,6 @@ def _reference(model, args: list):
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
-def _check(out, ref_out, original: list, passed: list, policy: Policy, findings=()) -> dict:
-    for k, (a, b) in enumerate(zip(original, passed)):
-        if isinstance(a, torch.Tensor) and a is not b and not torch.equal(a, b):
-            return {"ok": False, "message": f"forward modified its input #{k} in place; inputs must be "
-                                            "left unchanged (write results to a new tensor)."}
-    if _shares_memory(out, passed):
-        return {"ok": False, "message": "forward returned its input (or a view of it); allocate the output."}
-    if findings:  # the audit outranks the values: a right answer computed by PyTorch is still rejected
-        return {"ok": False, "reason": findings[0][0], "message": " ".join(m for _, m in findings)}
-    verdict = compare(ref_out, out, policy)
-    if not verdict["ok"] and "NaN" in verdict["message"]:
-        verdict["message"] += (" The evaluator fills freed memory with NaN before each call: NaN where the "
-                               "reference is finite usually means output elements your kernels never wrote.")
-    return verdict
-
-
 def _reject(report: Report, findings: list, where: str) -> bool:
     """Record the first audit finding as the rejection; True when there was one."""
     if not findings:
@@ -248,12 +227,6 @@ def _reject(report: Report, findings: list, where: str) -> bool:
     report.data["rejection"] = {"reason": findings[0][0], "where": where,
                                 "message": " ".join(m for _, m in findings)}
     return True
-
-
-def _ref_changed(ref_out, fingerprint: str) -> list:
-    if digest(ref_out) == fingerprint:
-        return []
-    return [("tampering", "the evaluation harness was modified: a reference output changed during the call.")]
 
 
 def run_baselines(job, problem, cases, device, report: Report) -> None:

@@ -4,7 +4,7 @@ Must pass every defence: the false-positive check for the static bans and the ru
 """
 import torch
 import torch.nn as nn
-import torch.nn.functional as F  # imported but unused, as KernelBench-derived code often does
+import torch.nn.functional as F  # noqa: F401 - unused, as in much KernelBench-derived code
 import triton
 import triton.language as tl
 
@@ -56,5 +56,4 @@ class ModelNew(nn.Module):
         self.scale_factor = float(scale_factor)
 
     def forward(self, x):
-        assert x.stride(-1) == 1 or x.is_contiguous() or True
         return conv_scale_min(x, self.conv.weight, self.conv.bias, self.scale_factor)
