@@ -4,7 +4,9 @@
 
 ATTEMPT defaults to the run's best. The candidate is re-evaluated with fresh seeds on every shape set
 (`all`: small, odd and full with a GPU; small and odd without), then the current best.py (if any) is
-evaluated right after it with the same settings, and the two medians are compared. Only a correct
+evaluated right after it with the same settings; on a GPU the two are then timed side by side in one
+process (evaluator.race, turns taken) and those medians decide. Without a GPU the two evaluations'
+interpreter times are compared, and best.json says so. Only a correct
 candidate that is faster (GPU medians; in a CPU-only setting, interpreter time, recorded as such)
 and not flagged as too good to be true (unless --force) is written, as best.py and best.json.
 Otherwise it says why, changes nothing and exits 1. Bad input: one line on stderr, exit 2.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from agent.history import HistoryError, RunStore, now, write_atomic
 from agent.loop import median_ms
 from agent.runs import RunsError, resolve_attempt
 from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.race import race
 from evaluator.problem import KERNELS_DIR, ProblemError, load_problem
 from evaluator.result import EvalResult, Status
 
@@ -41,14 +45,26 @@ def summary(result: EvalResult) -> dict:
             "device": result.device.model_dump() if result.device else None}
 
 
-def decide(new: EvalResult, current: EvalResult | None, force: bool) -> str | None:
-    """None to promote, else the reason not to."""
+def geomean_ms(per_case: dict) -> float:
+    meds = [t["median_ms"] for t in per_case.values()]
+    return math.exp(sum(map(math.log, meds)) / len(meds))
+
+
+def decide(new: EvalResult, current: EvalResult | None, force: bool,
+           raced: dict | None = None) -> str | None:
+    """None to promote, else the reason not to. `raced`: {label: {case: timing}} from evaluator.race,
+    which then decides the speed question (same process, turns taken) instead of the two evaluations."""
     if new.status is not Status.correct:
         return f"the candidate is {new.status.value} on re-evaluation: {new.message}"
     suspicious = getattr(new, "suspicious", None)
     if suspicious and not force:
         return f"the result looks too good to be true ({'; '.join(suspicious)}); check it, then use --force"
     if current is None or current.status is not Status.correct:
+        return None
+    if raced is not None:
+        vn, vc = geomean_ms(raced["candidate"]), geomean_ms(raced["current"])
+        if vn >= vc:
+            return f"not faster than the current best.py side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race)"
         return None
     (kn, vn), (kc, vc) = measure(new), measure(current)
     if vn is None or vc is None or kn != kc:
@@ -92,7 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     if current_path.is_file():
         console.print(f"evaluating the current {current_path} with the same settings")
         current = evaluate(current_path, problem, config)
-    why = decide(new, current, args.force)
+    raced = None
+    if current is not None and new.ok and current.ok and measure(new)[0] == measure(current)[0] == "gpu":
+        console.print("timing both side by side in one process")
+        try:
+            raced = race({"candidate": code_path, "current": current_path}, problem, config)
+        except RuntimeError as e:
+            console.print(f"[red]not promoted[/]: {e}", highlight=False)
+            return 1
+    why = decide(new, current, args.force, raced)
     kn, vn = measure(new)
     if why is not None:
         console.print(f"[red]not promoted[/]: {why}", highlight=False)
@@ -107,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note,
         **summary(new),
         "replaced": summary(current) if current else None,  # the previous best.py, measured just now
+        "race": raced,  # both timed side by side in one process (GPU), when there was a best.py
     }
     write_atomic(current_path, code_path.read_text(encoding="utf-8"))
     write_atomic(target / "best.json", json.dumps(meta, indent=2) + "\n")

@@ -102,6 +102,10 @@ def run(job: dict, report: Report) -> None:
 
     if job["mode"] == "baselines":
         return run_baselines(job, problem, cases, device, report)
+    if job["mode"] == "race":
+        from evaluator.race import run_race
+
+        return run_race(job, problem, cases, device, report)
 
     guard = Guard(device, set(job.get("disabled", [])))
     trials = job["trials"]

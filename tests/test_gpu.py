@@ -44,3 +44,18 @@ def test_illegal_memory_access_is_contained(tmp_path):
     assert r.status in (Status.runtime_error, Status.crashed), r.message
     ok = evaluate(SEED, PROBLEM, EvalConfig(shapes="small", time=False))  # the GPU is still usable
     assert ok.status is Status.correct, ok.message
+
+
+def test_race_times_contenders_side_by_side(tmp_path):
+    from evaluator.race import race
+
+    fused = tmp_path / "fused.py"
+    from agent.extract import extract
+    from conftest import FIXTURES
+
+    fused.write_text(extract((FIXTURES / "replies" / "01_fused_correct.md").read_text())[0])
+    out = race({"seed": SEED, "fused": fused}, PROBLEM, EvalConfig(target_ms=20), shape_set="odd")
+    assert set(out) == {"seed", "fused"} and set(out["seed"]) == {"odd[0]", "odd[1]"}
+    for label in out:
+        for t in out[label].values():
+            assert t["median_ms"] > 0 and t["reps"] >= 30  # three rounds of at least 10

@@ -1,0 +1,94 @@
+"""Time several already-evaluated candidates side by side, in one process, on the same GPU.
+
+    from evaluator.race import race
+    medians = race({"candidate": Path("new.py"), "current": Path("best.py")}, problem, config)
+    medians["candidate"]["full[0]"]["median_ms"]
+
+Used by promote: two numbers from two processes differ by the machine's drift as well as by the code;
+here the contenders take turns (round-robin, `ROUNDS` rounds of `evaluator.timing.benchmark` each, the
+same fresh-input and L2-flush protocol) and each one's figure is the median of its round medians. Only
+candidates that passed a full evaluation belong here: the race checks one output per contender against
+the reference as a sanity check, not the whole trust ladder. GPU only.
+"""
+from __future__ import annotations
+
+import secrets
+import shutil
+import statistics
+import tempfile
+from pathlib import Path
+
+from evaluator.evaluate import EvalConfig
+from evaluator.problem import Problem
+from evaluator.sandbox import run_worker
+
+ROUNDS = 3
+
+
+def run_race(job: dict, problem, cases, device, report) -> None:
+    """Child side (called by evaluator.worker for mode "race")."""
+    import torch
+
+    from evaluator.correctness import compare
+    from evaluator.precision import Policy
+    from evaluator.problem import import_file
+    from evaluator.timing import benchmark, summarize
+    from evaluator.weights import copy_weights
+    from evaluator.worker import _reference, make_inputs
+
+    policy = Policy(**job["policy"])
+    report.phase("timing", "racing contenders")
+    timing = dict(job["timing"], target_ms=job["timing"]["target_ms"] / ROUNDS)
+    contenders = {label: import_file(Path(path), f"contender_{i}")
+                  for i, (label, path) in enumerate(job["contenders"].items())}
+    results: dict = {label: {} for label in contenders}
+    for case in cases:
+        torch.manual_seed(job["seed"])
+        ref = problem.Model(*case.init).to(device).eval()
+        models = {}
+        for label, module in contenders.items():
+            models[label] = module.ModelNew(*case.init).to(device).eval()
+            copy_weights(ref, models[label])
+            args = make_inputs(case, problem, device)
+            with torch.no_grad():
+                verdict = compare(_reference(ref, args), models[label](*[a.clone() for a in args]), policy)
+            if not verdict["ok"]:
+                report.data["error"] = {"type": "RaceCheckFailed", "module": "evaluator.race",
+                                        "message": f"{label}: {verdict['message']}", "where": case.label,
+                                        "tail": "", "candidate": job["contenders"][label]}
+                return
+        rounds: dict[str, list[dict]] = {label: [] for label in models}
+        for r in range(ROUNDS):
+            for label, model in models.items():
+                report.activity(f"round {r + 1}/{ROUNDS}: {label} on {case.label}")
+                with torch.no_grad():
+                    rounds[label].append(benchmark(model, lambda: make_inputs(case, problem, device), **timing))
+        for label, stats in rounds.items():
+            medians = [s["median_ms"] for s in stats]
+            merged = summarize(medians, sum(s["warmup"] for s in stats))
+            merged.update(median_ms=statistics.median(medians), reps=sum(s["reps"] for s in stats))
+            results[label][case.label] = merged
+        report.data["timings"] = results
+        report.write()
+    report.phase("done")
+
+
+def race(contenders: dict[str, Path], problem: Problem, config: EvalConfig, shape_set: str | None = None) -> dict:
+    """{label: {case: timing}} on `shape_set` (default: `full` if the problem has it, else all);
+    raises RuntimeError with the child's message if the race fails."""
+    from evaluator.precision import get_policy
+
+    cases = problem.cases(shape_set or ("full" if "full" in problem.sets else "all"))
+    job = {"mode": "race", "problem_path": str(problem.path), "cases": [c.model_dump() for c in cases],
+           "contenders": {k: str(Path(v).resolve()) for k, v in contenders.items()},
+           "policy": get_policy(config.precision).model_dump(), "seed": secrets.randbits(62), "device": "cuda",
+           "timing": {"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps}}
+    workdir = Path(tempfile.mkdtemp(prefix="kloop-race-"))
+    try:
+        out = run_worker(job, workdir, config.limits, interpret=False, env=config.env)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    err = out.report.get("error")
+    if out.timed_out or err or not out.report.get("done"):
+        raise RuntimeError(f"race failed: {(err or {}).get('message') or out.timed_out or out.stderr_tail[-300:]}")
+    return out.report["timings"]
