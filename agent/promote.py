@@ -63,8 +63,11 @@ def decide(new: EvalResult, current: EvalResult | None, force: bool,
         return None
     if raced is not None:
         vn, vc = geomean_ms(raced["candidate"]), geomean_ms(raced["current"])
-        if vn >= vc:
-            return f"not faster than the current best.py side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race)"
+        # Faster must mean faster than the noise: by more than the larger relative IQR of the race.
+        noise = max(t["iqr_ms"] / t["median_ms"] for label in raced.values() for t in label.values())
+        if vn >= vc * (1 - noise):
+            return (f"not faster than the current best.py side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race; "
+                    f"a win must exceed the noise, {100 * noise:.1f}%)")
         return None
     (kn, vn), (kc, vc) = measure(new), measure(current)
     if vn is None or vc is None or kn != kc:
