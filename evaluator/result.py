@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Status(str, Enum):
@@ -54,13 +54,19 @@ _RANK = {
 }
 
 
-class Mismatch(BaseModel):
+class _Model(BaseModel):
+    # Wrong outputs carry inf and NaN (a mismatch's value, a relative error over a zero); JSON keeps
+    # them as Infinity/NaN so a result read back from a file or a Ray task is the same result.
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+
+
+class Mismatch(_Model):
     index: list[int]
     expected: float
     got: float
 
 
-class Check(BaseModel):
+class Check(_Model):
     """One correctness trial on one shape case."""
 
     case: str  # e.g. "odd[0]"
@@ -78,7 +84,7 @@ class Check(BaseModel):
     reason: str | None = None  # the runtime audit's slug when the audit rejected this call
 
 
-class Timing(BaseModel):
+class Timing(_Model):
     """Milliseconds per call, from CUDA events, L2 flushed and fresh inputs before each repetition."""
 
     median_ms: float
@@ -89,7 +95,7 @@ class Timing(BaseModel):
     warmup: int
 
 
-class CaseTiming(BaseModel):
+class CaseTiming(_Model):
     case: str
     shapes: str
     candidate: Timing | None = None
@@ -100,7 +106,7 @@ class CaseTiming(BaseModel):
     speedup_vs_compile: float | None = None
 
 
-class DeviceInfo(BaseModel):
+class DeviceInfo(_Model):
     name: str  # "NVIDIA H100 80GB HBM3" or "cpu (TRITON_INTERPRET=1)"
     cuda: bool
     capability: str | None = None
@@ -110,7 +116,7 @@ class DeviceInfo(BaseModel):
     cuda_runtime: str | None = None
 
 
-class EvalResult(BaseModel):
+class EvalResult(_Model):
     status: Status
     gate: str  # the gate that failed, or "done"
     message: str  # what went wrong, for a person and for the next prompt; empty when correct

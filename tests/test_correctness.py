@@ -49,3 +49,15 @@ def test_type_shape_dtype_checked_first():
     assert "shape (3, 2)" in compare(ref, torch.zeros(3, 2), TF32)["message"]
     assert "dtype torch.float64" in compare(ref, ref.double(), TF32)["message"]
     assert "returned 2 tensor(s)" in compare(ref, (ref, ref), TF32)["message"]
+
+
+def test_result_with_inf_and_nan_survives_a_json_round_trip():
+    from evaluator.result import Check, EvalResult, Mismatch, Status
+
+    check = Check(case="odd[0]", shapes="3x5x37x45", trial=1, ok=False, max_abs_err=float("inf"),
+                  max_rel_err=float("nan"), mismatches=[Mismatch(index=[0, 0], expected=1.0, got=float("-inf"))])
+    r = EvalResult(status=Status.incorrect, gate="correctness", message="m", problem="p", candidate="c",
+                   code_hash="h", precision="tf32", shape_sets=["odd"], checks=[check], max_abs_err=float("inf"))
+    back = EvalResult.model_validate_json(r.model_dump_json())
+    assert back.checks[0].mismatches[0].got == float("-inf") and back.max_abs_err == float("inf")
+    assert back.checks[0].max_rel_err != back.checks[0].max_rel_err  # NaN stays NaN
