@@ -12,6 +12,7 @@ Layout:
     attempts/<id>/reply.md      its raw answer (llm.json: model, tokens, latency)
     attempts/<id>/code.py       the extracted candidate
     attempts/<id>/result.json   the EvalResult
+    attempts/<id>/metrics.json  its Nsight Compute metrics, or why there are none
 Every file is written atomically (temp file + rename), and result.json before its history line, so a
 run killed anywhere loses at most the attempt in flight; `open` re-appends a line whose result.json
 exists but whose history line was lost, and drops a torn (half-written) last line.

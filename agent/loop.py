@@ -11,6 +11,7 @@ from that reply without asking the LLM again.
 """
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
@@ -148,6 +149,9 @@ class Loop:
             rec.median_ms, rec.interpreter_ms = median_ms(result), result.interpreter_ms
             rec.speedup_vs_eager, rec.speedup_vs_compile = result.speedup_vs_eager, result.speedup_vs_compile
             rec.code_hash = result.code_hash
+            if result.ncu or result.ncu_reason:  # the attempt's NCU metrics, beside its result
+                self.store.save(rec.id, "metrics.json",
+                                json.dumps({"ncu": result.ncu, "reason": result.ncu_reason}, indent=2))
             with self.lock:
                 self.store.finish(rec, result)
                 self.done[rec.id] = rec

@@ -54,6 +54,8 @@ def test_replayed_run_keeps_the_faster_correct_candidate(problem, tmp_path):
     for r in records[1:]:
         files = {f.name for f in store.attempt_dir(r.id).iterdir()}
         assert {"prompt.md", "reply.md", "code.py", "result.json", "record.json", "llm.json"} <= files
+    metrics = json.loads(store.read("0001-1", "metrics.json"))
+    assert metrics == {"ncu": None, "reason": "not requested"}  # --no-ncu; on a GPU: {kernel: {metric: value}}
     assert "0001-1" in p.stdout and "promote" in p.stdout
     cfg = json.loads((store.path / "config.json").read_text())
     assert cfg["iterations"] == 3 and cfg["llm"] == f"replay:{REPLIES}"
