@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     except (HistoryError, RunsError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `... diff RUN A B | head`: the reader left, nothing is wrong
+        sys.stderr.close()
     return 0
 
 
