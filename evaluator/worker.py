@@ -100,6 +100,10 @@ def run(job: dict, report: Report) -> None:
     problem = import_file(Path(job["problem_path"]), "_reference")
     report.data["device"] = device_info(device)
 
+    if os.environ.get("TRITON_INTERPRET") == "1":  # before the integrity snapshot and any candidate code
+        from evaluator.interpret import autotune_takes_first_config
+
+        autotune_takes_first_config()
     if job["mode"] == "baselines":
         return run_baselines(job, problem, cases, device, report)
     if job["mode"] == "race":

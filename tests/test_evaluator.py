@@ -143,3 +143,13 @@ def test_stdout_flood_is_truncated(tmp_path):
     r = run(seed_variant(tmp_path, "flood", [(FORWARD, flood + FORWARD)]), trials=1, disable={"bans"})
     assert r.status is Status.correct, r.message
     assert len(r.stdout_tail) < 5000 and "bytes cut" in r.stdout_tail
+
+
+def test_autotuned_candidate_runs_under_the_interpreter():
+    # triton.autotune benchmarks on a GPU driver; the CPU path takes the first config instead.
+    from conftest import FIXTURES, has_cuda
+
+    problem = load_problem(str(FIXTURES / "ncu" / "scale_shift_problem.py"))
+    r = evaluate(FIXTURES / "ncu" / "autotuned_candidate.py", problem,
+                 EvalConfig(shapes="small", limits=FAST, time=not has_cuda()))
+    assert r.status is Status.correct, r.message
