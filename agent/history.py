@@ -27,6 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
+from evaluator import files
 from evaluator.result import EvalResult
 
 
@@ -62,13 +63,8 @@ class Record(BaseModel):
 
 
 def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """Run files are durable: fsynced before the rename (evaluator.files)."""
+    files.write_atomic(path, text, durable=True)
 
 
 def now() -> str:

@@ -9,11 +9,11 @@ Prints a short table; `--json` writes the full EvalResult. Exit codes: 0 correct
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.files import write_atomic
 from evaluator.precision import POLICIES
 from evaluator.problem import ProblemError, load_problem
 from evaluator.result import EvalResult, Status
@@ -120,13 +120,6 @@ def print_ncu(console, ncu: dict[str, dict[str, float]]) -> None:
     console.print(t)
 
 
-def write_json(path: Path, result: EvalResult) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(result.model_dump_json(indent=2))
-    os.replace(tmp, path)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -147,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                         ncu=args.ncu, ncu_metrics=metrics)
     result = evaluate(args.candidate, problem, config)
     if args.json:
-        write_json(args.json, result)
+        write_atomic(args.json, result.model_dump_json(indent=2))
     print_table(result)
     return 0 if result.status is Status.correct else 1
 

@@ -15,6 +15,8 @@ import json
 import os
 from pathlib import Path
 
+from evaluator.files import write_atomic
+
 
 def default_dir() -> Path:
     return Path(os.environ.get("KLOOP_CACHE_DIR", Path.home() / ".cache" / "kernel-loop"))
@@ -42,7 +44,4 @@ class BaselineCache:
     def put(self, key: str, value: dict) -> None:
         data = self._load()
         data[key] = value
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1))
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(data, indent=1))

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import torch
 
+from evaluator.files import write_atomic
 from evaluator.precision import Policy
 from evaluator.problem import ShapeCase, import_file
 from evaluator.timing import benchmark
@@ -60,9 +61,7 @@ class Report:
         self.write()
 
     def write(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data))
-        os.replace(tmp, self.path)  # atomic: the parent never reads half a report
+        write_atomic(self.path, json.dumps(self.data))  # the parent never reads half a report
 
 
 def make_inputs(case: ShapeCase, problem_module, device: torch.device) -> list:

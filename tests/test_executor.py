@@ -12,7 +12,7 @@ import pytest
 
 from conftest import SEED, seed_variant
 from evaluator.evaluate import EvalConfig
-from evaluator.executor import LocalExecutor, make_executor
+from evaluator.executor import LocalExecutor, make_executor, visible_gpus
 from evaluator.problem import load_problem
 from evaluator.result import Status
 
@@ -30,7 +30,8 @@ def batch(tmp_path: Path) -> list[tuple[Path, Status]]:
 def test_local_executor_runs_two_workers_with_the_same_verdicts(tmp_path):
     cases = batch(tmp_path)
     with LocalExecutor(workers=2) as ex:
-        assert ex.size == 2 or ex.size >= 1  # GPUs: one slot per GPU
+        gpus = visible_gpus()
+        assert ex.size == (min(2, len(gpus)) if gpus else 2)  # one slot per GPU, or 2 interpreter workers
         results = [f.result() for f in [ex.submit(p, PROBLEM, CONFIG) for p, _ in cases]]
     assert [r.status for r in results] == [s for _, s in cases]
 
@@ -48,12 +49,13 @@ def _evaluation_children(marker: str) -> list[int]:
     return pids
 
 
-def _kill_children_while(marker: str, stop: threading.Event, kills: list[int]) -> None:
-    """Kill every evaluation child whose job path contains `marker`: a worker dying mid-evaluation."""
+def _kill_while(victims, stop: threading.Event, kills: list[int]) -> None:
+    """Until `stop`: SIGKILL each pid that `victims()` names, once, half a second after first seeing it
+    (started, mid-evaluation), and record it in `kills`."""
     while not stop.is_set():
-        for pid in _evaluation_children(marker):
+        for pid in victims():
             if pid not in kills:
-                time.sleep(0.5)  # let it get going: started, mid-evaluation
+                time.sleep(0.5)
                 try:
                     os.kill(pid, signal.SIGKILL)
                     kills.append(pid)
@@ -65,7 +67,9 @@ def _kill_children_while(marker: str, stop: threading.Event, kills: list[int]) -
 def test_worker_dying_mid_evaluation_is_retried_once_then_crashed(tmp_path):
     marker = str(tmp_path)  # the evaluation's temp dir lives under TMPDIR=tmp_path
     stop, kills = threading.Event(), []
-    killer = threading.Thread(target=_kill_children_while, args=(marker, stop, kills), daemon=True)
+    # A worker dying mid-evaluation: kill the evaluation child whose job path contains the marker.
+    killer = threading.Thread(target=_kill_while, args=(lambda: _evaluation_children(marker), stop, kills),
+                              daemon=True)
     old = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = marker
     import tempfile
@@ -106,35 +110,29 @@ def test_ray_executor_gives_the_same_verdicts_as_local(tmp_path, ray_executor):
     assert results[1].message.startswith("Wrong result on small[0]")
 
 
-def _kill_ray_workers_running(marker: str, stop: threading.Event, kills: list[int]) -> None:
-    """Kill the Ray worker process whose evaluation child is checking the candidate carrying `marker`."""
-    while not stop.is_set():
-        for pid in _evaluation_children(""):
-            try:
-                job = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3].decode()
-                code = Path(json.loads(Path(job).read_text())["candidate_path"]).read_text()
-                ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError, KeyError):
-                continue
-            try:  # only ever a Ray worker: an orphaned child's parent is init, never to be touched
-                is_ray = Path(f"/proc/{ppid}/cmdline").read_bytes().startswith(b"ray::")
-            except OSError:
-                continue
-            if marker in code and is_ray and ppid > 1 and ppid not in kills:
-                time.sleep(0.5)
-                try:
-                    os.kill(ppid, signal.SIGKILL)
-                    kills.append(ppid)
-                except ProcessLookupError:
-                    pass
-        time.sleep(0.05)
+def _ray_workers_running(marker: str) -> list[int]:
+    """Ray worker processes whose evaluation child is checking the candidate carrying `marker`."""
+    found = []
+    for pid in _evaluation_children(""):
+        try:
+            job = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3].decode()
+            code = Path(json.loads(Path(job).read_text())["candidate_path"]).read_text()
+            ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            # Only ever a Ray worker: an orphaned child's parent is init, never to be touched.
+            is_ray = Path(f"/proc/{ppid}/cmdline").read_bytes().startswith(b"ray::")
+        except (OSError, IndexError, ValueError, KeyError):
+            continue
+        if marker in code and is_ray and ppid > 1:
+            found.append(ppid)
+    return found
 
 
 def test_ray_worker_dying_is_retried_once_then_crashed(tmp_path, ray_executor):
     marker = f"# marker {tmp_path.name}"
     path = seed_variant(tmp_path, "doomed", [(FORWARD, FORWARD + "  " + marker)])
     stop, kills = threading.Event(), []
-    killer = threading.Thread(target=_kill_ray_workers_running, args=(marker, stop, kills), daemon=True)
+    killer = threading.Thread(target=_kill_while, args=(lambda: _ray_workers_running(marker), stop, kills),
+                              daemon=True)
     killer.start()
     try:
         result = ray_executor.submit(path, PROBLEM, CONFIG).result()
