@@ -1,0 +1,129 @@
+"""conv2d_scale_min: Winograd F(2x2, 3x3) variants, checked and timed at full size next to best.py.
+
+    python benchmarks/winograd_variants.py                 # all variants, table last
+    python benchmarks/winograd_variants.py --only D8s2 --profile D8s2   # one warm call, for ncu
+
+The kernels are in benchmarks/winograd_kernels.py: V = B^T d B built in registers straight from NCHW x
+(no channels-last restage), U = G g G^T by a small kernel per call, 16 tl.dot GEMMs (K = C_in) per
+2x2 output tile, output transform A^T M A accumulated in four [tiles, C_out] registers blocks, then
+bias, scale and the channel min. `static` unrolls the 16 positions; `dyn` walks them in one runtime loop
+that the software pipeliner can prefetch.
+
+Correctness and timing follow benchmarks/conv_variants.py (allclose atol=rtol=1e-3 against the
+TF32-off fp32 reference on the full and odd shapes; evaluator.timing.benchmark: fresh inputs and an L2
+flush before every repetition).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import torch  # noqa: E402
+
+from conv_variants import check, reference  # noqa: E402
+from winograd_kernels import LAST, conv3x3_scale_min_variant  # noqa: E402
+
+VARIANTS = {
+    "S8": dict(kernel="static", BT=64, BK=64, num_warps=8, num_stages=1),
+    "S16": dict(kernel="static", BT=64, BK=64, num_warps=16, num_stages=1),
+    "S4t32": dict(kernel="static", BT=32, BK=64, num_warps=4, num_stages=1),
+    "D8s2": dict(kernel="dyn", BT=64, BK=64, num_warps=8, num_stages=2),
+    "D8s3k32": dict(kernel="dyn", BT=64, BK=32, num_warps=8, num_stages=3),
+    "D8s2k32": dict(kernel="dyn", BT=64, BK=32, num_warps=8, num_stages=2),
+    "D16s2": dict(kernel="dyn", BT=64, BK=64, num_warps=16, num_stages=2),
+    "D16t128": dict(kernel="dyn", BT=128, BK=32, num_warps=16, num_stages=2),
+}
+
+
+def load_best():
+    spec = importlib.util.spec_from_file_location("best", HERE.parent / "kernels/conv2d_scale_min/best.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.conv_scale_min
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", nargs="*", help="variant names (default: all, plus best.py)")
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--profile", help="run this variant: 2 warm-up calls, then 1 call (for ncu)")
+    ap.add_argument("--target-ms", type=float, default=100.0)
+    args = ap.parse_args()
+    sys.path.insert(0, str(HERE.parent / "kernels" / "conv2d_scale_min"))
+    import reference as problem  # noqa: E402
+
+    dev = torch.device("cuda")
+    torch.manual_seed(0)
+    model = problem.Model(*problem.get_init_inputs()).to(dev).eval()
+    w, b, scale = model.conv.weight.detach(), model.conv.bias.detach(), model.scale_factor
+    shape = (problem.batch_size, problem.in_channels, problem.height, problem.width)
+    fns = {name: (lambda xx, ww, bb, ss, kw=kw: conv3x3_scale_min_variant(xx, ww, bb, ss, **kw))
+           for name, kw in VARIANTS.items()}
+    fns["best.py"] = load_best()
+    if args.profile:
+        x = torch.rand(*shape, device=dev)
+        for _ in range(3):
+            fns[args.profile](x, w, b, scale)
+        torch.cuda.synchronize()
+        print(f"profiled {args.profile}")
+        return 0
+
+    from evaluator.timing import benchmark
+
+    names = args.only or list(fns)
+    x = torch.rand(*shape, device=dev)
+    ref = reference(model, x)
+    odd = []
+    for cin, cout, k, s, shp in [(5, 61, 3, 2.0, (3, 5, 37, 45)), (5, 61, 3, 2.0, (3, 5, 36, 44)),
+                                 (3, 7, 3, -0.5, (1, 3, 11, 20)), (64, 128, 3, 2.0, (2, 64, 33, 70))]:
+        m = problem.Model(cin, cout, k, s).to(dev).eval()
+        xo = torch.rand(*shp, device=dev)
+        odd.append((m, xo, reference(m, xo)))
+    make = lambda: [torch.rand(*shape, device=dev)]  # noqa: E731
+    rows = []
+    for name in names:
+        row = {"variant": name, **VARIANTS.get(name, {})}
+        try:
+            t0 = time.perf_counter()
+            LAST.clear()
+            out = fns[name](x, w, b, scale)
+            torch.cuda.synchronize()
+            row["first_call_s"] = round(time.perf_counter() - t0, 2)
+            if "kernel" in LAST:
+                row["regs"], row["spills"] = LAST["kernel"].n_regs, LAST["kernel"].n_spills
+                row["smem"] = LAST["kernel"].metadata.shared
+            row["ok"], row["max_abs_err"] = check(out, ref)
+            for m, xo, r in odd:
+                ok, e = check(fns[name](xo, m.conv.weight.detach(), m.conv.bias.detach(), m.scale_factor), r)
+                row["ok"] &= ok
+                row["odd_err"] = max(row.get("odd_err", 0.0), e)
+            st = benchmark(lambda xx: fns[name](xx, w, b, scale), make, target_ms=args.target_ms)
+            row.update(median_ms=st["median_ms"], iqr_ms=st["iqr_ms"], reps=st["reps"])
+        except Exception as e:  # noqa: BLE001 - report and go on
+            row["error"] = f"{type(e).__name__}: {str(e)[:300]}"
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    print(f"\n{'variant':9} {'ok':>5} {'median ms':>10} {'IQR':>7} {'max err':>9} {'odd err':>9} {'regs':>5} "
+          f"{'spills':>6}  config")
+    for r in sorted(rows, key=lambda r: r.get("median_ms", 1e9)):
+        if "error" in r:
+            print(f"{r['variant']:9} ERROR {r['error'][:160]}")
+            continue
+        cfg = {k: r[k] for k in ("kernel", "BT", "BK", "num_warps", "num_stages") if k in r}
+        print(f"{r['variant']:9} {str(r['ok']):>5} {r['median_ms']:10.3f} {r['iqr_ms']:7.3f} "
+              f"{r['max_abs_err']:9.2e} {r['odd_err']:9.2e} {r.get('regs', '-'):>5} {r.get('spills', '-'):>6}  {cfg}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
