@@ -304,3 +304,325 @@ def conv3x3_scale_min_variant(x, weight, bias, scale, kernel="static", BT=64, BK
 
 
 LAST: dict = {}  # the last launched CompiledKernel (registers and spills for the benchmark table)
+
+
+# ------------------------------------------------------------------------------------------------
+# R: x rows are loaded as contiguous [BK, 2*BT] strips (16-byte vector loads along w) and split into
+# even / odd columns, instead of [BT, BK] tiles with a stride of 2 that the coalescer lays out along
+# channels (one 32-byte sector per element). Positions are unrolled; channels are a runtime loop.
+# TILES_M: acc is [BT, BN] (V is the A operand), else [BN, BT] (U^T is A, read K-contiguous).
+
+
+@triton.jit
+def _row_comb(p, w1, w2, s1: tl.constexpr, s2: tl.constexpr, m):
+    return s1 * tl.load(p + w1, mask=m, other=0.0) + s2 * tl.load(p + w2, mask=m, other=0.0)
+
+
+@triton.jit
+def _dot_pos(u_ptr, v, p: tl.constexpr, NOC, C, o, c, mo, mc, TILES_M: tl.constexpr):
+    v = _round_tf32(v)
+    if TILES_M:
+        u = tl.load(u_ptr + p * NOC + o[None, :] * C + c[:, None], mask=mc[:, None] & mo[None, :], other=0.0)
+        return tl.dot(tl.trans(v), u)
+    else:
+        u = tl.load(u_ptr + p * NOC + o[:, None] * C + c[None, :], mask=mo[:, None] & mc[None, :], other=0.0)
+        return tl.dot(u, v)
+
+
+@triton.jit
+def _conv3x3_scale_min_winograd_rows_kernel(
+    x_ptr, u_ptr, b_ptr, out_ptr,
+    C, H, W, OC, OH, OW, TW, scale,
+    BT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, TILES_M: tl.constexpr,
+):
+    pid_t = tl.program_id(0)
+    tr = tl.program_id(1)
+    n = tl.program_id(2)
+    t0 = pid_t * BT
+    t = t0 + tl.arange(0, BT)
+    o = tl.arange(0, BN)
+    mo = o < OC
+    kc = tl.arange(0, BK)
+    ww = 2 * t0 + tl.arange(0, 2 * BT)                     # input columns 2t, 2t+1 interleaved
+    row0 = 2 * tr
+    w0 = row0 * W
+    w1 = tl.minimum(row0 + 1, H - 1) * W
+    w2 = tl.minimum(row0 + 2, H - 1) * W
+    w3 = tl.minimum(row0 + 3, H - 1) * W
+    if TILES_M:
+        shape: tl.constexpr = (BT, BN)
+    else:
+        shape: tl.constexpr = (BN, BT)
+    y00 = tl.zeros(shape, dtype=tl.float32)
+    y01 = tl.zeros(shape, dtype=tl.float32)
+    y10 = tl.zeros(shape, dtype=tl.float32)
+    y11 = tl.zeros(shape, dtype=tl.float32)
+    NOC = OC * C
+    for c0 in range(0, C, BK):
+        c = c0 + kc
+        mc = c < C
+        p = x_ptr + (n * C + c)[:, None] * (H * W) + ww[None, :]
+        m0 = mc[:, None] & (ww < W)[None, :]
+        m2 = mc[:, None] & (ww + 2 < W)[None, :]
+        for a in tl.static_range(4):
+            if a == 0:
+                l0 = _row_comb(p, w0, w2, 1.0, -1.0, m0)
+                l2 = _row_comb(p + 2, w0, w2, 1.0, -1.0, m2)
+            elif a == 1:
+                l0 = _row_comb(p, w1, w2, 1.0, 1.0, m0)
+                l2 = _row_comb(p + 2, w1, w2, 1.0, 1.0, m2)
+            elif a == 2:
+                l0 = _row_comb(p, w1, w2, -1.0, 1.0, m0)
+                l2 = _row_comb(p + 2, w1, w2, -1.0, 1.0, m2)
+            else:
+                l0 = _row_comb(p, w1, w3, 1.0, -1.0, m0)
+                l2 = _row_comb(p + 2, w1, w3, 1.0, -1.0, m2)
+            r0, r1 = tl.split(tl.reshape(l0, (BK, BT, 2)))   # R_a[0], R_a[1]: [BK, BT]
+            r2, r3 = tl.split(tl.reshape(l2, (BK, BT, 2)))   # R_a[2], R_a[3]
+            m = _dot_pos(u_ptr, r0 - r2, a * 4 + 0, NOC, C, o, c, mo, mc, TILES_M)
+            y00, y01, y10, y11 = _accumulate(y00, y01, y10, y11, m, a, 0)
+            m = _dot_pos(u_ptr, r1 + r2, a * 4 + 1, NOC, C, o, c, mo, mc, TILES_M)
+            y00, y01, y10, y11 = _accumulate(y00, y01, y10, y11, m, a, 1)
+            m = _dot_pos(u_ptr, r2 - r1, a * 4 + 2, NOC, C, o, c, mo, mc, TILES_M)
+            y00, y01, y10, y11 = _accumulate(y00, y01, y10, y11, m, a, 2)
+            m = _dot_pos(u_ptr, r1 - r3, a * 4 + 3, NOC, C, o, c, mo, mc, TILES_M)
+            y00, y01, y10, y11 = _accumulate(y00, y01, y10, y11, m, a, 3)
+    bias = tl.load(b_ptr + o, mask=mo, other=0.0)
+    out_row = out_ptr + (n * OH + row0) * OW
+    _store_min2(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, TILES_M)
+    _store_min2(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, TILES_M)
+    _store_min2(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, TILES_M)
+    _store_min2(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, TILES_M)
+
+
+@triton.jit
+def _store_min2(out_row, y, bias, scale, mo, t, i: tl.constexpr, j: tl.constexpr, rows_left, OW,
+                TILES_M: tl.constexpr):
+    if TILES_M:
+        z = tl.where(mo[None, :], (y + bias[None, :]) * scale, float("inf"))
+        v = tl.min(z, axis=1)
+    else:
+        z = tl.where(mo[:, None], (y + bias[:, None]) * scale, float("inf"))
+        v = tl.min(z, axis=0)
+    col = 2 * t + j
+    col_end = tl.where(rows_left > i, OW, 0)
+    tl.store(out_row + i * OW + col, v, mask=col < col_end)
+
+
+def conv3x3_scale_min_rows(x, weight, bias, scale, BT=64, BK=32, TILES_M=False, num_warps=8, num_stages=1):
+    x = x.contiguous()
+    N, C, H, W = x.shape
+    OC = weight.shape[0]
+    OH, OW = H - 2, W - 2
+    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
+    _winograd_weight_kernel[(triton.cdiv(OC * C, 256),)](weight.contiguous(), u, OC, OC * C, BLOCK=256)
+    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
+    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
+    BN = max(16, triton.next_power_of_2(OC))
+    BK = min(BK, max(16, triton.next_power_of_2(C)))
+    BT = min(BT, max(16, triton.next_power_of_2(TW)))
+    grid = (triton.cdiv(TW, BT), TH, N)
+    LAST["kernel"] = _conv3x3_scale_min_winograd_rows_kernel[grid](
+        x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale),
+        BT=BT, BK=BK, BN=BN, TILES_M=TILES_M, num_warps=num_warps, num_stages=num_stages)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# RD: R's row strips, but the 4 row transforms a (x channel chunks) are one runtime loop, so the software
+# pipeliner can stage the next strips and U tiles with cp.async while this iteration's 4 dots run, and
+# the compiler cannot hoist all 16 positions' loads at once (R spills at 255 registers). The output
+# transform's row coefficients become runtime scalars (A^T[0, a], A^T[1, a]): 12 FMA passes per a.
+
+
+@triton.jit
+def _conv3x3_scale_min_winograd_rowloop_kernel(
+    x_ptr, u_ptr, b_ptr, out_ptr,
+    C, H, W, OC, OH, OW, TW, scale,
+    BT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, STAGES: tl.constexpr,
+):
+    pid_t = tl.program_id(0)
+    tr = tl.program_id(1)
+    n = tl.program_id(2)
+    t0 = pid_t * BT
+    t = t0 + tl.arange(0, BT)
+    o = tl.arange(0, BN)
+    mo = o < OC
+    kc = tl.arange(0, BK)
+    ww = 2 * t0 + tl.arange(0, 2 * BT)
+    row0 = 2 * tr
+    y00 = tl.zeros((BN, BT), dtype=tl.float32)
+    y01 = tl.zeros((BN, BT), dtype=tl.float32)
+    y10 = tl.zeros((BN, BT), dtype=tl.float32)
+    y11 = tl.zeros((BN, BT), dtype=tl.float32)
+    NOC = OC * C
+    NCB = tl.cdiv(C, BK)
+    for it in tl.range(0, 4 * NCB, num_stages=STAGES):
+        a = it // NCB
+        c = (it % NCB) * BK + kc
+        mc = c < C
+        # B^T row a: rows (i1, s1), (i2, s2); A^T column a: (e0, e1)
+        i1 = tl.minimum(a, 1)
+        i2 = 2 + (a == 3).to(tl.int32)
+        s1 = tl.where(a == 2, -1.0, 1.0)
+        s2 = tl.where((a == 0) | (a == 3), -1.0, 1.0)
+        e0 = (a < 3).to(tl.float32)
+        e1 = tl.where(a == 0, 0.0, tl.where(a == 1, 1.0, -1.0))
+        p = x_ptr + (n * C + c)[:, None] * (H * W) + ww[None, :]
+        q1 = p + tl.minimum(row0 + i1, H - 1) * W
+        q2 = p + tl.minimum(row0 + i2, H - 1) * W
+        m0 = mc[:, None] & (ww < W)[None, :]
+        m2 = mc[:, None] & (ww + 2 < W)[None, :]
+        l0 = s1 * tl.load(q1, mask=m0, other=0.0) + s2 * tl.load(q2, mask=m0, other=0.0)
+        l2 = s1 * tl.load(q1 + 2, mask=m2, other=0.0) + s2 * tl.load(q2 + 2, mask=m2, other=0.0)
+        r0, r1 = tl.split(tl.reshape(l0, (BK, BT, 2)))
+        r2, r3 = tl.split(tl.reshape(l2, (BK, BT, 2)))
+        u = u_ptr + (a * 4) * NOC + o[:, None] * C + c[None, :]
+        mu = mo[:, None] & mc[None, :]
+        m = tl.dot(tl.load(u, mask=mu, other=0.0), _round_tf32(r0 - r2))
+        y00 += e0 * m
+        y10 += e1 * m
+        m = tl.dot(tl.load(u + NOC, mask=mu, other=0.0), _round_tf32(r1 + r2))
+        y00 += e0 * m
+        y01 += e0 * m
+        y10 += e1 * m
+        y11 += e1 * m
+        m = tl.dot(tl.load(u + 2 * NOC, mask=mu, other=0.0), _round_tf32(r2 - r1))
+        y00 += e0 * m
+        y01 -= e0 * m
+        y10 += e1 * m
+        y11 -= e1 * m
+        m = tl.dot(tl.load(u + 3 * NOC, mask=mu, other=0.0), _round_tf32(r1 - r3))
+        y01 -= e0 * m
+        y11 -= e1 * m
+    bias = tl.load(b_ptr + o, mask=mo, other=0.0)
+    out_row = out_ptr + (n * OH + row0) * OW
+    _store_min2(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, False)
+    _store_min2(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, False)
+    _store_min2(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, False)
+    _store_min2(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, False)
+
+
+def conv3x3_scale_min_rowloop(x, weight, bias, scale, BT=64, BK=32, num_warps=8, num_stages=2):
+    x = x.contiguous()
+    N, C, H, W = x.shape
+    OC = weight.shape[0]
+    OH, OW = H - 2, W - 2
+    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
+    _winograd_weight_kernel[(triton.cdiv(OC * C, 256),)](weight.contiguous(), u, OC, OC * C, BLOCK=256)
+    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
+    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
+    BN = max(16, triton.next_power_of_2(OC))
+    BK = min(BK, max(16, triton.next_power_of_2(C)))
+    BT = min(BT, max(16, triton.next_power_of_2(TW)))
+    grid = (triton.cdiv(TW, BT), TH, N)
+    LAST["kernel"] = _conv3x3_scale_min_winograd_rowloop_kernel[grid](
+        x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale),
+        BT=BT, BK=BK, BN=BN, STAGES=num_stages, num_warps=num_warps)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# NW: x restaged once to channels-last (as best.py does), then Winograd over it. A [tiles, channels]
+# tile of one (row, column phase) is channel-contiguous: 16-byte coalesced loads, and the registers
+# already hold the K-major vectors the TF32 dot's shared tile wants (no transposing 4-byte stores).
+
+
+@triton.jit
+def _nchw_to_nhwc_kernel(x_ptr, y_ptr, C, HW, C_PAD: tl.constexpr, BP: tl.constexpr, CB: tl.constexpr):
+    # x [N, C, H*W] -> y [N*H*W, C_PAD]; channels C..C_PAD-1 are written as 0
+    s = tl.program_id(0) * BP + tl.arange(0, BP)
+    n = tl.program_id(1)
+    c = tl.arange(0, CB)
+    ms = s < HW
+    v = tl.load(x_ptr + n * C * HW + c[:, None] * HW + s[None, :], mask=(c < C)[:, None] & ms[None, :], other=0.0)
+    tl.store(y_ptr + (n * HW + s)[None, :] * C_PAD + c[:, None], v, mask=(c < C_PAD)[:, None] & ms[None, :])
+
+
+@triton.jit
+def _conv3x3_scale_min_winograd_nhwc_kernel(
+    xh_ptr, u_ptr, b_ptr, out_ptr,
+    C, H, W, OC, OH, OW, scale,
+    C_PAD: tl.constexpr, BT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, STAGES: tl.constexpr,
+):
+    pid_t = tl.program_id(0)
+    tr = tl.program_id(1)
+    n = tl.program_id(2)
+    t = pid_t * BT + tl.arange(0, BT)
+    o = tl.arange(0, BN)
+    mo = o < OC
+    kc = tl.arange(0, BK)
+    row0 = 2 * tr
+    # input column 2t + j, clamped: columns past the end only feed output columns masked at the store
+    col0 = tl.minimum(2 * t, W - 1)
+    col1 = tl.minimum(2 * t + 1, W - 1)
+    col2 = tl.minimum(2 * t + 2, W - 1)
+    col3 = tl.minimum(2 * t + 3, W - 1)
+    y00 = tl.zeros((BT, BN), dtype=tl.float32)
+    y01 = tl.zeros((BT, BN), dtype=tl.float32)
+    y10 = tl.zeros((BT, BN), dtype=tl.float32)
+    y11 = tl.zeros((BT, BN), dtype=tl.float32)
+    NOC = OC * C
+    NCB: tl.constexpr = C_PAD // BK
+    for it in tl.range(0, 4 * NCB, num_stages=STAGES):
+        a = it // NCB
+        c = (it % NCB) * BK + kc
+        i1 = tl.minimum(a, 1)
+        i2 = 2 + (a == 3).to(tl.int32)
+        s1 = tl.where(a == 2, -1.0, 1.0)
+        s2 = tl.where((a == 0) | (a == 3), -1.0, 1.0)
+        e0 = (a < 3).to(tl.float32)
+        e1 = tl.where(a == 0, 0.0, tl.where(a == 1, 1.0, -1.0))
+        p1 = xh_ptr + (n * H + tl.minimum(row0 + i1, H - 1)) * W * C_PAD + c[None, :]
+        p2 = xh_ptr + (n * H + tl.minimum(row0 + i2, H - 1)) * W * C_PAD + c[None, :]
+        r0 = s1 * tl.load(p1 + col0[:, None] * C_PAD) + s2 * tl.load(p2 + col0[:, None] * C_PAD)
+        r1 = s1 * tl.load(p1 + col1[:, None] * C_PAD) + s2 * tl.load(p2 + col1[:, None] * C_PAD)
+        r2 = s1 * tl.load(p1 + col2[:, None] * C_PAD) + s2 * tl.load(p2 + col2[:, None] * C_PAD)
+        r3 = s1 * tl.load(p1 + col3[:, None] * C_PAD) + s2 * tl.load(p2 + col3[:, None] * C_PAD)
+        u = u_ptr + (a * 4) * NOC + o[None, :] * C + c[:, None]          # [BK, BN], K-contiguous
+        mu = (c < C)[:, None] & mo[None, :]
+        m = tl.dot(_round_tf32(r0 - r2), tl.load(u, mask=mu, other=0.0))
+        y00 += e0 * m
+        y10 += e1 * m
+        m = tl.dot(_round_tf32(r1 + r2), tl.load(u + NOC, mask=mu, other=0.0))
+        y00 += e0 * m
+        y01 += e0 * m
+        y10 += e1 * m
+        y11 += e1 * m
+        m = tl.dot(_round_tf32(r2 - r1), tl.load(u + 2 * NOC, mask=mu, other=0.0))
+        y00 += e0 * m
+        y01 -= e0 * m
+        y10 += e1 * m
+        y11 -= e1 * m
+        m = tl.dot(_round_tf32(r1 - r3), tl.load(u + 3 * NOC, mask=mu, other=0.0))
+        y01 -= e0 * m
+        y11 -= e1 * m
+    bias = tl.load(b_ptr + o, mask=mo, other=0.0)
+    out_row = out_ptr + (n * OH + row0) * OW
+    _store_min2(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, True)
+    _store_min2(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, True)
+    _store_min2(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, True)
+    _store_min2(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, True)
+
+
+def conv3x3_scale_min_nhwc(x, weight, bias, scale, BT=64, BK=32, num_warps=8, num_stages=2):
+    x = x.contiguous()
+    N, C, H, W = x.shape
+    OC = weight.shape[0]
+    OH, OW = H - 2, W - 2
+    BK = min(BK, max(16, triton.next_power_of_2(C)))
+    C_pad = triton.cdiv(C, BK) * BK
+    xh = torch.empty((N * H * W, C_pad), device=x.device, dtype=torch.float32)
+    _nchw_to_nhwc_kernel[(triton.cdiv(H * W, 64), N)](x, xh, C, H * W, C_PAD=C_pad, BP=64,
+                                                      CB=triton.next_power_of_2(C_pad))
+    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
+    _winograd_weight_kernel[(triton.cdiv(OC * C, 256),)](weight.contiguous(), u, OC, OC * C, BLOCK=256)
+    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
+    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
+    BN = max(16, triton.next_power_of_2(OC))
+    BT = min(BT, max(16, triton.next_power_of_2(TW)))
+    grid = (triton.cdiv(TW, BT), TH, N)
+    LAST["kernel"] = _conv3x3_scale_min_winograd_nhwc_kernel[grid](
+        xh, u, bias.contiguous(), out, C, H, W, OC, OH, OW, float(scale),
+        C_PAD=C_pad, BT=BT, BK=BK, BN=BN, STAGES=num_stages, num_warps=num_warps)
+    return out

@@ -29,7 +29,8 @@ sys.path.insert(0, str(HERE))
 import torch  # noqa: E402
 
 from conv_variants import check, reference  # noqa: E402
-from winograd_kernels import LAST, conv3x3_scale_min_variant  # noqa: E402
+from winograd_kernels import (LAST, conv3x3_scale_min_nhwc, conv3x3_scale_min_rowloop, conv3x3_scale_min_rows,  # noqa: E402
+                              conv3x3_scale_min_variant)
 
 VARIANTS = {
     "S8": dict(kernel="static", BT=64, BK=64, num_warps=8, num_stages=1),
@@ -40,7 +41,29 @@ VARIANTS = {
     "D8s2k32": dict(kernel="dyn", BT=64, BK=32, num_warps=8, num_stages=2),
     "D16s2": dict(kernel="dyn", BT=64, BK=64, num_warps=16, num_stages=2),
     "D16t128": dict(kernel="dyn", BT=128, BK=32, num_warps=16, num_stages=2),
+    # row strips (16-byte loads along w), positions unrolled
+    "RS": dict(kernel="rows", BT=64, BK=32, TILES_M=False, num_warps=8, num_stages=1),
+    "RSm": dict(kernel="rows", BT=64, BK=32, TILES_M=True, num_warps=8, num_stages=1),
+    "RS32": dict(kernel="rows", BT=32, BK=32, TILES_M=False, num_warps=4, num_stages=1),
+    # row strips, runtime loop over the 4 row transforms x channel chunks
+    "RDk16s2": dict(kernel="rowloop", BT=64, BK=16, num_warps=8, num_stages=2),
+    "RDk16s3": dict(kernel="rowloop", BT=64, BK=16, num_warps=8, num_stages=3),
+    "RDk32s2": dict(kernel="rowloop", BT=64, BK=32, num_warps=8, num_stages=2),
+    "RDk32s1": dict(kernel="rowloop", BT=64, BK=32, num_warps=8, num_stages=1),
+    "RDk64s1": dict(kernel="rowloop", BT=64, BK=64, num_warps=8, num_stages=1),
+    "RDt32": dict(kernel="rowloop", BT=32, BK=32, num_warps=4, num_stages=2),
+    # restage to channels-last, then Winograd over it (channel-contiguous tiles)
+    "NWk32s2": dict(kernel="nhwc", BT=64, BK=32, num_warps=8, num_stages=2),
+    "NWk32s1": dict(kernel="nhwc", BT=64, BK=32, num_warps=8, num_stages=1),
+    "NWk32s3": dict(kernel="nhwc", BT=64, BK=32, num_warps=8, num_stages=3),
+    "NWk16s3": dict(kernel="nhwc", BT=64, BK=16, num_warps=8, num_stages=3),
+    "NWk64s1": dict(kernel="nhwc", BT=64, BK=64, num_warps=8, num_stages=1),
+    "NWk64s2": dict(kernel="nhwc", BT=64, BK=64, num_warps=8, num_stages=2),
+    "NWt128": dict(kernel="nhwc", BT=128, BK=32, num_warps=16, num_stages=2),
 }
+KERNELS = {"static": conv3x3_scale_min_variant, "dyn": conv3x3_scale_min_variant,
+           "rows": conv3x3_scale_min_rows, "rowloop": conv3x3_scale_min_rowloop,
+           "nhwc": conv3x3_scale_min_nhwc}
 
 
 def load_best():
@@ -65,8 +88,13 @@ def main() -> int:
     model = problem.Model(*problem.get_init_inputs()).to(dev).eval()
     w, b, scale = model.conv.weight.detach(), model.conv.bias.detach(), model.scale_factor
     shape = (problem.batch_size, problem.in_channels, problem.height, problem.width)
-    fns = {name: (lambda xx, ww, bb, ss, kw=kw: conv3x3_scale_min_variant(xx, ww, bb, ss, **kw))
-           for name, kw in VARIANTS.items()}
+    fns = {}
+    for name, kw in VARIANTS.items():
+        kw = dict(kw)
+        fn = KERNELS[kw["kernel"]]
+        if fn is not conv3x3_scale_min_variant:
+            kw.pop("kernel")
+        fns[name] = lambda xx, ww, bb, ss, fn=fn, kw=kw: fn(xx, ww, bb, ss, **kw)
     fns["best.py"] = load_best()
     if args.profile:
         x = torch.rand(*shape, device=dev)
@@ -113,13 +141,16 @@ def main() -> int:
         print(json.dumps(row), flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
+        ok = [r for r in rows if r.get("ok") and r["variant"] in VARIANTS]
+        if ok:  # the fastest correct variant, for a follow-up `--profile` under ncu
+            args.json.with_suffix(".fastest").write_text(min(ok, key=lambda r: r["median_ms"])["variant"])
     print(f"\n{'variant':9} {'ok':>5} {'median ms':>10} {'IQR':>7} {'max err':>9} {'odd err':>9} {'regs':>5} "
           f"{'spills':>6}  config")
     for r in sorted(rows, key=lambda r: r.get("median_ms", 1e9)):
         if "error" in r:
             print(f"{r['variant']:9} ERROR {r['error'][:160]}")
             continue
-        cfg = {k: r[k] for k in ("kernel", "BT", "BK", "num_warps", "num_stages") if k in r}
+        cfg = {k: r[k] for k in ("kernel", "BT", "BK", "TILES_M", "num_warps", "num_stages") if k in r}
         print(f"{r['variant']:9} {str(r['ok']):>5} {r['median_ms']:10.3f} {r['iqr_ms']:7.3f} "
               f"{r['max_abs_err']:9.2e} {r['odd_err']:9.2e} {r.get('regs', '-'):>5} {r.get('spills', '-'):>6}  {cfg}")
     return 0
