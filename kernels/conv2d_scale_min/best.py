@@ -2,6 +2,7 @@ import torch
 import torch.nn as nn
 import triton
 import triton.language as tl
+from triton.tools.tensor_descriptor import TensorDescriptor
 
 
 @triton.jit
@@ -19,27 +20,23 @@ def nchw_to_nhwc_kernel(x_ptr, y_ptr, C, HW, C_PAD: tl.constexpr, BP: tl.constex
 
 
 @triton.jit
-def conv_scale_min_nhwc_kernel(
-    xh_ptr, w_ptr, b_ptr, out_ptr,
-    H, W, C_out, H_out, W_out, TILES_W, scale,
+def conv_scale_min_tma_kernel(
+    x_desc, w_desc, b_ptr, out_ptr,
+    H, C_out, H_out, W_out, TILES_W, scale,
     KH: tl.constexpr, KW: tl.constexpr, C_PAD: tl.constexpr,
     BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr,
 ):
-    # One program = one output row (BM >= W_out) x all channels. x is read channels-last, so every A
-    # tile [BM pixels, BK channels] is K-contiguous: 16-byte cp.async straight into the K-major shared
-    # layout that TF32 wgmma needs (no transposing 4-byte copies, no bank conflicts). The 3 kw taps of a
-    # (kh, channel chunk) read the same lines shifted by one pixel: cache them in L1 (.ca).
+    # out[n, oh, ow] = min_co scale * (b[co] + sum_{kh, kw, c} x[n, c, oh+kh, ow+kw] * w[co, c, kh, kw])
+    # One program = BM output pixels of one output row x all BN channels (the channel min is an epilogue).
+    # Both operands come by TMA from channels-last copies: the x box [1, BM, BK] at (row oh+kh, column
+    # ow0+kw, channel chunk) is channel-contiguous, so it lands in the K-major shared layout TF32 wgmma
+    # needs with no LSU work and no bank conflicts; columns past the row end are zero-filled by TMA and
+    # only feed pixels masked at the store. The weight box [BN, BK] is [C_out, (tap, channel)] re-laid.
     pid = tl.program_id(0)
     row = pid // TILES_W
     ow0 = (pid % TILES_W) * BM
     n = row // H_out
     oh = row % H_out
-    offs_m = tl.arange(0, BM)
-    offs_k = tl.arange(0, BK)
-    offs_n = tl.arange(0, BN)
-    mask_n = offs_n < C_out
-    pix = (n * H + oh) * W + ow0 + offs_m                # pixel index of x[n, :, oh, ow0 + m]
-    w_col = offs_n * (KH * KW * C_PAD)                   # weight re-laid [BN, KH, KW, C_PAD], zero padded
     C_CHUNKS: tl.constexpr = C_PAD // BK
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for it in range(0, KH * KW * C_CHUNKS):
@@ -47,14 +44,15 @@ def conv_scale_min_nhwc_kernel(
         tap = it % (KH * KW)
         kh = tap // KW
         kw = tap % KW
-        a = tl.load(xh_ptr + (pix + kh * W + kw)[:, None] * C_PAD + (cc * BK + offs_k)[None, :],
-                    cache_modifier=".ca")
-        b = tl.load(w_ptr + (tap * C_PAD + cc * BK + offs_k)[:, None] + w_col[None, :])
-        acc = tl.dot(a, b, acc)
+        a = x_desc.load([n * H + oh + kh, ow0 + kw, cc * BK])      # [1, BM, BK]
+        b = w_desc.load([0, tap * C_PAD + cc * BK])               # [BN, BK]
+        acc = tl.dot(tl.reshape(a, (BM, BK)), tl.trans(b), acc)
+    offs_n = tl.arange(0, BN)
+    mask_n = offs_n < C_out
     bias = tl.load(b_ptr + offs_n, mask=mask_n, other=0.0)
     y = (acc + bias[None, :]) * scale
     y = tl.where(mask_n[None, :], y, float("inf"))
-    ow = ow0 + offs_m
+    ow = ow0 + tl.arange(0, BM)
     tl.store(out_ptr + row * W_out + ow, tl.min(y, axis=1), mask=ow < W_out)
 
 
@@ -65,19 +63,21 @@ def conv_scale_min(x, weight, bias, scale, BM=256, BK=32, num_warps=8, num_stage
     H_out, W_out = H - KH + 1, W - KW + 1
     BN = max(16, triton.next_power_of_2(C_out))
     BK = min(BK, max(16, triton.next_power_of_2(C_in)))
-    C_pad = triton.cdiv(C_in, BK) * BK
-    # channels-last copy of x (+ slack rows: a row tile may read up to BM + KW pixels past its start;
-    # those rows only feed output pixels that are masked at the store)
-    xh = torch.empty((N * H * W + BM + 2 * KW + W, C_pad), device=x.device, dtype=torch.float32)
+    BM = min(BM, max(16, triton.next_power_of_2(W_out)))
+    C_pad = triton.cdiv(C_in, BK) * BK            # row strides stay multiples of 16 bytes (TMA rule)
+    xh = torch.empty((N * H * W, C_pad), device=x.device, dtype=torch.float32)
     BP = 64
     nchw_to_nhwc_kernel[(triton.cdiv(H * W, BP), N)](x, xh, C_in, H * W, C_PAD=C_pad, BP=BP,
                                                      CB=triton.next_power_of_2(C_pad))
     w2 = torch.zeros((BN, KH * KW, C_pad), device=x.device, dtype=torch.float32)
     w2[:C_out, :, :C_in] = weight.permute(0, 2, 3, 1).reshape(C_out, KH * KW, C_in)
+    w2 = w2.view(BN, KH * KW * C_pad)
+    x_desc = TensorDescriptor(xh, [N * H, W, C_pad], [W * C_pad, C_pad, 1], [1, BM, BK])
+    w_desc = TensorDescriptor(w2, [BN, KH * KW * C_pad], [KH * KW * C_pad, 1], [BN, BK])
     out = torch.empty((N, 1, H_out, W_out), device=x.device, dtype=x.dtype)
     tiles_w = triton.cdiv(W_out, BM)
-    conv_scale_min_nhwc_kernel[(N * H_out * tiles_w,)](
-        xh, w2, bias.contiguous(), out, H, W, C_out, H_out, W_out, tiles_w, float(scale),
+    conv_scale_min_tma_kernel[(N * H_out * tiles_w,)](
+        x_desc, w_desc, bias.contiguous(), out, H, C_out, H_out, W_out, tiles_w, float(scale),
         KH=KH, KW=KW, C_PAD=C_pad, BM=BM, BN=BN, BK=BK, num_warps=num_warps, num_stages=num_stages)
     return out
 
