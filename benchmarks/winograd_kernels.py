@@ -18,7 +18,8 @@ import triton.language as tl
 
 @triton.jit
 def _round_tf32(v):
-    # round-to-nearest-even-ish onto TF32's 10-bit mantissa: add half an ulp of TF32, clear the 13 low bits
+    # round to nearest, ties away from zero (what cvt.rna.tf32.f32 does) onto TF32's 10-bit mantissa:
+    # add half a TF32 ulp to the magnitude bits, clear the 13 low bits. Not for inf/NaN inputs.
     bits = v.to(tl.int32, bitcast=True)
     bits = (bits + 0x1000) & -8192
     return bits.to(tl.float32, bitcast=True)

@@ -1,0 +1,68 @@
+"""The Winograd F(2x2, 3x3) study kernels (benchmarks/winograd_kernels.py) compute the problem exactly
+enough: checked under the Triton interpreter on tiny odd shapes against the fp32 reference.
+
+Their speed is measured by benchmarks/winograd_variants.py on a GPU, not here.
+"""
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("TRITON_INTERPRET", "1")
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "kernels" / "conv2d_scale_min"))
+
+import reference  # noqa: E402
+import winograd_kernels as wk  # noqa: E402
+
+pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason="CPU interpreter check (GPU: the benchmark)")
+
+CASES = [  # (in, out, scale, input shape): odd rows and columns, channels not a multiple of 16
+    (5, 61, 2.0, (2, 5, 13, 17)),
+    (3, 7, -0.5, (1, 3, 11, 19)),
+    (20, 40, 2.0, (1, 20, 9, 10)),
+]
+KERNELS = {
+    "strided": lambda x, w, b, s: wk.conv3x3_scale_min_variant(x, w, b, s, kernel="dyn", BK=16),
+    "rows": lambda x, w, b, s: wk.conv3x3_scale_min_rows(x, w, b, s, BK=16, TILES_M=True),
+    "rowloop": lambda x, w, b, s: wk.conv3x3_scale_min_rowloop(x, w, b, s, BK=16),
+    "nhwc": lambda x, w, b, s: wk.conv3x3_scale_min_nhwc(x, w, b, s, BK=16),
+}
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "x".join(map(str, c[3])))
+def test_winograd_matches_reference(name, case):
+    cin, cout, scale, shape = case
+    torch.manual_seed(0)
+    model = reference.Model(cin, cout, 3, scale)
+    x = torch.rand(*shape)
+    with torch.no_grad():
+        ref = model(x)
+        out = KERNELS[name](x, model.conv.weight, model.conv.bias, scale)
+    assert out.shape == ref.shape
+    # TF32-rounded operands: the evaluator's tf32 policy (atol = rtol = 1e-3)
+    torch.testing.assert_close(out, ref, atol=1e-3, rtol=1e-3)
+    # and the rounding is really there: exact fp32 math would be ~1e-6 off, TF32 ~1e-4
+    assert (out - ref).abs().max() > 1e-5
+
+
+def test_round_tf32_keeps_ten_mantissa_bits():
+    import triton
+    import triton.language as tl
+
+    @triton.jit
+    def _k(x_ptr, y_ptr, N: tl.constexpr):
+        i = tl.arange(0, N)
+        tl.store(y_ptr + i, wk._round_tf32(tl.load(x_ptr + i)))
+
+    x = torch.tensor([1.0, 1.0 + 2 ** -11, 1.0 + 2 ** -10, 1.0 + 3 * 2 ** -11, -3.14159265, 1e-30, 0.0, 65504.3])
+    y = torch.empty_like(x)
+    _k[(1,)](x, y, N=x.numel())
+    assert (y.view(torch.int32) & 0x1FFF).eq(0).all()          # 13 low bits cleared
+    assert y[0] == 1.0 and y[2] == 1.0 + 2 ** -10
+    assert y[1] == 1.0 + 2 ** -10 and y[3] == 1.0 + 2 ** -9    # halfway cases round up (away from zero)
+    assert ((y - x).abs() <= x.abs() * 2 ** -11 + 1e-45).all()  # within half a TF32 ulp
