@@ -3,6 +3,8 @@ import torch.nn as nn
 import triton
 import triton.language as tl
 
+from conv_variants import nchw_to_nhwc
+
 # Winograd F(2x2, 3x3) (Lavin & Gray 2015): for a 4x4 input tile d and a 3x3 filter g, the 2x2 output
 # tile is  Y = A^T [ (G g G^T) * (B^T d B) ] A  with
 #   B^T = [[1, 0,-1, 0], [0, 1, 1, 0], [0,-1, 1, 0], [0, 1, 0,-1]]
@@ -134,12 +136,12 @@ def _conv3x3_scale_min_winograd_kernel(
             y00, y01, y10, y11 = _accumulate(y00, y01, y10, y11, m, a, 3)
     # epilogue: out = min_o scale * (Y + bias); padded channels give +inf
     mask_o = o < OC
-    bias = tl.load(b_ptr + o, mask=mask_o, other=0.0)[None, :]
+    bias = tl.load(b_ptr + o, mask=mask_o, other=0.0)
     out_row = out_ptr + (n * OH + row0) * OW
-    _store_min(out_row, y00, bias, scale, mask_o, t, 0, 0, OH - row0, OW)
-    _store_min(out_row, y01, bias, scale, mask_o, t, 0, 1, OH - row0, OW)
-    _store_min(out_row, y10, bias, scale, mask_o, t, 1, 0, OH - row0, OW)
-    _store_min(out_row, y11, bias, scale, mask_o, t, 1, 1, OH - row0, OW)
+    _store_min2(out_row, y00, bias, scale, mask_o, t, 0, 0, OH - row0, OW, True)
+    _store_min2(out_row, y01, bias, scale, mask_o, t, 0, 1, OH - row0, OW, True)
+    _store_min2(out_row, y10, bias, scale, mask_o, t, 1, 0, OH - row0, OW, True)
+    _store_min2(out_row, y11, bias, scale, mask_o, t, 1, 1, OH - row0, OW, True)
 
 
 @triton.jit
@@ -167,54 +169,6 @@ def _accumulate(y00, y01, y10, y11, m, a: tl.constexpr, b: tl.constexpr):
         if b >= 2:
             y11 += m
     return y00, y01, y10, y11
-
-
-@triton.jit
-def _store_min(out_row, y, bias, scale, mask_o, t, i: tl.constexpr, j: tl.constexpr, rows_left, OW):
-    z = (y + bias) * scale
-    z = tl.where(mask_o[None, :], z, float("inf"))
-    col = 2 * t + j
-    col_end = tl.where(rows_left > i, OW, 0)  # output row 2tr + i may be past the end
-    tl.store(out_row + i * OW + col, tl.min(z, axis=1), mask=col < col_end)
-
-
-def conv3x3_scale_min(x, weight, bias, scale, BT=64, num_warps=8, num_stages=2):
-    x = x.contiguous()
-    N, C, H, W = x.shape
-    OC, C_w, KH, KW = weight.shape
-    if (KH, KW) != (3, 3) or C_w != C:
-        raise ValueError(f"winograd F(2x2,3x3) needs a 3x3 kernel over {C} channels, got {tuple(weight.shape)}")
-    OH, OW = H - 2, W - 2
-    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
-    BLOCK = 256
-    _winograd_weight_kernel[(triton.cdiv(OC * C, BLOCK),)](weight.contiguous(), u, OC, OC * C, BLOCK=BLOCK)
-    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
-    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
-    BN = max(16, triton.next_power_of_2(OC))
-    BK = min(64, max(16, triton.next_power_of_2(C)))
-    BT = min(BT, max(16, triton.next_power_of_2(TW)))
-    grid = (triton.cdiv(TW, BT), TH, N)
-    _conv3x3_scale_min_winograd_kernel[grid](
-        x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale),
-        BT=BT, BK=BK, BN=BN, num_warps=num_warps, num_stages=num_stages)
-    return out
-
-
-class ModelNew(nn.Module):
-    def __init__(self, in_channels, out_channels, kernel_size, scale_factor):
-        super().__init__()
-        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kh, kw))
-        self.bias = nn.Parameter(torch.randn(out_channels))
-        self.scale_factor = float(scale_factor)
-
-    def forward(self, x):
-        return conv3x3_scale_min(x, self.weight, self.bias, self.scale_factor)
-
-
-@triton.jit
-def _sel(i, v0, v1, v2, v3):
-    return tl.where(i == 0, v0, tl.where(i == 1, v1, tl.where(i == 2, v2, v3)))
 
 
 @triton.jit
@@ -272,27 +226,17 @@ def _conv3x3_scale_min_winograd_dyn_kernel(
         y10 += (e1a * e0b) * m
         y11 += (e1a * e1b) * m
     mask_o = o < OC
-    bias = tl.load(b_ptr + o, mask=mask_o, other=0.0)[None, :]
+    bias = tl.load(b_ptr + o, mask=mask_o, other=0.0)
     out_row = out_ptr + (n * OH + row0) * OW
-    _store_min(out_row, y00, bias, scale, mask_o, t, 0, 0, OH - row0, OW)
-    _store_min(out_row, y01, bias, scale, mask_o, t, 0, 1, OH - row0, OW)
-    _store_min(out_row, y10, bias, scale, mask_o, t, 1, 0, OH - row0, OW)
-    _store_min(out_row, y11, bias, scale, mask_o, t, 1, 1, OH - row0, OW)
+    _store_min2(out_row, y00, bias, scale, mask_o, t, 0, 0, OH - row0, OW, True)
+    _store_min2(out_row, y01, bias, scale, mask_o, t, 0, 1, OH - row0, OW, True)
+    _store_min2(out_row, y10, bias, scale, mask_o, t, 1, 0, OH - row0, OW, True)
+    _store_min2(out_row, y11, bias, scale, mask_o, t, 1, 1, OH - row0, OW, True)
 
 
 def conv3x3_scale_min_variant(x, weight, bias, scale, kernel="static", BT=64, BK=64, num_warps=8, num_stages=1):
     x = x.contiguous()
-    N, C, H, W = x.shape
-    OC = weight.shape[0]
-    OH, OW = H - 2, W - 2
-    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
-    _winograd_weight_kernel[(triton.cdiv(OC * C, 256),)](weight.contiguous(), u, OC, OC * C, BLOCK=256)
-    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
-    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
-    BN = max(16, triton.next_power_of_2(OC))
-    BK = min(BK, max(16, triton.next_power_of_2(C)))
-    BT = min(BT, max(16, triton.next_power_of_2(TW)))
-    grid = (triton.cdiv(TW, BT), TH, N)
+    u, out, (N, C, H, W, OC, OH, OW, TW), BN, BK, BT, grid = _setup(x, weight, BT, BK)
     args = (x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale))
     if kernel == "static":
         h = _conv3x3_scale_min_winograd_kernel[grid](*args, BT=BT, BK=BK, BN=BN, num_warps=num_warps,
@@ -305,6 +249,23 @@ def conv3x3_scale_min_variant(x, weight, bias, scale, kernel="static", BT=64, BK
 
 
 LAST: dict = {}  # the last launched CompiledKernel (registers and spills for the benchmark table)
+
+
+def _setup(x, weight, BT, BK):
+    """Shared by the launchers: U = G g G^T (one small kernel per call), the output, block sizes, grid."""
+    N, C, H, W = x.shape
+    OC = weight.shape[0]
+    if tuple(weight.shape[1:]) != (C, 3, 3):
+        raise ValueError(f"winograd F(2x2,3x3) needs a 3x3 kernel over {C} channels, got {tuple(weight.shape)}")
+    OH, OW = H - 2, W - 2
+    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
+    _winograd_weight_kernel[(triton.cdiv(OC * C, 256),)](weight.contiguous(), u, OC, OC * C, BLOCK=256)
+    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
+    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
+    BN = max(16, triton.next_power_of_2(OC))
+    BK = min(BK, max(16, triton.next_power_of_2(C)))
+    BT = min(BT, max(16, triton.next_power_of_2(TW)))
+    return u, out, (N, C, H, W, OC, OH, OW, TW), BN, BK, BT, (triton.cdiv(TW, BT), TH, N)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -412,17 +373,7 @@ def _store_min2(out_row, y, bias, scale, mo, t, i: tl.constexpr, j: tl.constexpr
 
 def conv3x3_scale_min_rows(x, weight, bias, scale, BT=64, BK=32, TILES_M=False, num_warps=8, num_stages=1):
     x = x.contiguous()
-    N, C, H, W = x.shape
-    OC = weight.shape[0]
-    OH, OW = H - 2, W - 2
-    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
-    _winograd_weight_kernel[(triton.cdiv(OC * C, 256),)](weight.contiguous(), u, OC, OC * C, BLOCK=256)
-    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
-    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
-    BN = max(16, triton.next_power_of_2(OC))
-    BK = min(BK, max(16, triton.next_power_of_2(C)))
-    BT = min(BT, max(16, triton.next_power_of_2(TW)))
-    grid = (triton.cdiv(TW, BT), TH, N)
+    u, out, (N, C, H, W, OC, OH, OW, TW), BN, BK, BT, grid = _setup(x, weight, BT, BK)
     LAST["kernel"] = _conv3x3_scale_min_winograd_rows_kernel[grid](
         x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale),
         BT=BT, BK=BK, BN=BN, TILES_M=TILES_M, num_warps=num_warps, num_stages=num_stages)
@@ -506,17 +457,7 @@ def _conv3x3_scale_min_winograd_rowloop_kernel(
 
 def conv3x3_scale_min_rowloop(x, weight, bias, scale, BT=64, BK=32, num_warps=8, num_stages=2):
     x = x.contiguous()
-    N, C, H, W = x.shape
-    OC = weight.shape[0]
-    OH, OW = H - 2, W - 2
-    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
-    _winograd_weight_kernel[(triton.cdiv(OC * C, 256),)](weight.contiguous(), u, OC, OC * C, BLOCK=256)
-    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
-    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
-    BN = max(16, triton.next_power_of_2(OC))
-    BK = min(BK, max(16, triton.next_power_of_2(C)))
-    BT = min(BT, max(16, triton.next_power_of_2(TW)))
-    grid = (triton.cdiv(TW, BT), TH, N)
+    u, out, (N, C, H, W, OC, OH, OW, TW), BN, BK, BT, grid = _setup(x, weight, BT, BK)
     LAST["kernel"] = _conv3x3_scale_min_winograd_rowloop_kernel[grid](
         x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale),
         BT=BT, BK=BK, BN=BN, STAGES=num_stages, num_warps=num_warps)
@@ -527,17 +468,6 @@ def conv3x3_scale_min_rowloop(x, weight, bias, scale, BT=64, BK=32, num_warps=8,
 # NW: x restaged once to channels-last (as best.py does), then Winograd over it. A [tiles, channels]
 # tile of one (row, column phase) is channel-contiguous: 16-byte coalesced loads, and the registers
 # already hold the K-major vectors the TF32 dot's shared tile wants (no transposing 4-byte stores).
-
-
-@triton.jit
-def _nchw_to_nhwc_kernel(x_ptr, y_ptr, C, HW, C_PAD: tl.constexpr, BP: tl.constexpr, CB: tl.constexpr):
-    # x [N, C, H*W] -> y [N*H*W, C_PAD]; channels C..C_PAD-1 are written as 0
-    s = tl.program_id(0) * BP + tl.arange(0, BP)
-    n = tl.program_id(1)
-    c = tl.arange(0, CB)
-    ms = s < HW
-    v = tl.load(x_ptr + n * C * HW + c[:, None] * HW + s[None, :], mask=(c < C)[:, None] & ms[None, :], other=0.0)
-    tl.store(y_ptr + (n * HW + s)[None, :] * C_PAD + c[:, None], v, mask=(c < C_PAD)[:, None] & ms[None, :])
 
 
 @triton.jit
@@ -608,21 +538,10 @@ def _conv3x3_scale_min_winograd_nhwc_kernel(
 
 def conv3x3_scale_min_nhwc(x, weight, bias, scale, BT=64, BK=32, num_warps=8, num_stages=2):
     x = x.contiguous()
-    N, C, H, W = x.shape
-    OC = weight.shape[0]
-    OH, OW = H - 2, W - 2
-    BK = min(BK, max(16, triton.next_power_of_2(C)))
+    u, out, (N, C, H, W, OC, OH, OW, TW), BN, BK, BT, grid = _setup(x, weight, BT, BK)
     C_pad = triton.cdiv(C, BK) * BK
     xh = torch.empty((N * H * W, C_pad), device=x.device, dtype=torch.float32)
-    _nchw_to_nhwc_kernel[(triton.cdiv(H * W, 64), N)](x, xh, C, H * W, C_PAD=C_pad, BP=64,
-                                                      CB=triton.next_power_of_2(C_pad))
-    u = torch.empty((16, OC, C), device=x.device, dtype=torch.float32)
-    _winograd_weight_kernel[(triton.cdiv(OC * C, 256),)](weight.contiguous(), u, OC, OC * C, BLOCK=256)
-    out = torch.empty((N, 1, OH, OW), device=x.device, dtype=x.dtype)
-    TH, TW = triton.cdiv(OH, 2), triton.cdiv(OW, 2)
-    BN = max(16, triton.next_power_of_2(OC))
-    BT = min(BT, max(16, triton.next_power_of_2(TW)))
-    grid = (triton.cdiv(TW, BT), TH, N)
+    nchw_to_nhwc[(triton.cdiv(H * W, 64), N)](x, xh, C, H * W, C_PAD=C_pad, BP=64, CB=triton.next_power_of_2(C_pad))
     LAST["kernel"] = _conv3x3_scale_min_winograd_nhwc_kernel[grid](
         xh, u, bias.contiguous(), out, C, H, W, OC, OH, OW, float(scale),
         C_PAD=C_pad, BT=BT, BK=BK, BN=BN, STAGES=num_stages, num_warps=num_warps)
