@@ -138,10 +138,10 @@ def _conv3x3_scale_min_winograd_kernel(
     mask_o = o < OC
     bias = tl.load(b_ptr + o, mask=mask_o, other=0.0)
     out_row = out_ptr + (n * OH + row0) * OW
-    _store_min2(out_row, y00, bias, scale, mask_o, t, 0, 0, OH - row0, OW, True)
-    _store_min2(out_row, y01, bias, scale, mask_o, t, 0, 1, OH - row0, OW, True)
-    _store_min2(out_row, y10, bias, scale, mask_o, t, 1, 0, OH - row0, OW, True)
-    _store_min2(out_row, y11, bias, scale, mask_o, t, 1, 1, OH - row0, OW, True)
+    _store_min(out_row, y00, bias, scale, mask_o, t, 0, 0, OH - row0, OW, True)
+    _store_min(out_row, y01, bias, scale, mask_o, t, 0, 1, OH - row0, OW, True)
+    _store_min(out_row, y10, bias, scale, mask_o, t, 1, 0, OH - row0, OW, True)
+    _store_min(out_row, y11, bias, scale, mask_o, t, 1, 1, OH - row0, OW, True)
 
 
 @triton.jit
@@ -228,10 +228,10 @@ def _conv3x3_scale_min_winograd_dyn_kernel(
     mask_o = o < OC
     bias = tl.load(b_ptr + o, mask=mask_o, other=0.0)
     out_row = out_ptr + (n * OH + row0) * OW
-    _store_min2(out_row, y00, bias, scale, mask_o, t, 0, 0, OH - row0, OW, True)
-    _store_min2(out_row, y01, bias, scale, mask_o, t, 0, 1, OH - row0, OW, True)
-    _store_min2(out_row, y10, bias, scale, mask_o, t, 1, 0, OH - row0, OW, True)
-    _store_min2(out_row, y11, bias, scale, mask_o, t, 1, 1, OH - row0, OW, True)
+    _store_min(out_row, y00, bias, scale, mask_o, t, 0, 0, OH - row0, OW, True)
+    _store_min(out_row, y01, bias, scale, mask_o, t, 0, 1, OH - row0, OW, True)
+    _store_min(out_row, y10, bias, scale, mask_o, t, 1, 0, OH - row0, OW, True)
+    _store_min(out_row, y11, bias, scale, mask_o, t, 1, 1, OH - row0, OW, True)
 
 
 def conv3x3_scale_min_variant(x, weight, bias, scale, kernel="static", BT=64, BK=64, num_warps=8, num_stages=1):
@@ -351,14 +351,14 @@ def _conv3x3_scale_min_winograd_rows_kernel(
             y00, y01, y10, y11 = _accumulate(y00, y01, y10, y11, m, a, 3)
     bias = tl.load(b_ptr + o, mask=mo, other=0.0)
     out_row = out_ptr + (n * OH + row0) * OW
-    _store_min2(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, TILES_M)
-    _store_min2(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, TILES_M)
-    _store_min2(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, TILES_M)
-    _store_min2(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, TILES_M)
+    _store_min(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, TILES_M)
+    _store_min(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, TILES_M)
+    _store_min(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, TILES_M)
+    _store_min(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, TILES_M)
 
 
 @triton.jit
-def _store_min2(out_row, y, bias, scale, mo, t, i: tl.constexpr, j: tl.constexpr, rows_left, OW,
+def _store_min(out_row, y, bias, scale, mo, t, i: tl.constexpr, j: tl.constexpr, rows_left, OW,
                 TILES_M: tl.constexpr):
     if TILES_M:
         z = tl.where(mo[None, :], (y + bias[None, :]) * scale, float("inf"))
@@ -449,10 +449,10 @@ def _conv3x3_scale_min_winograd_rowloop_kernel(
         y11 -= e1 * m
     bias = tl.load(b_ptr + o, mask=mo, other=0.0)
     out_row = out_ptr + (n * OH + row0) * OW
-    _store_min2(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, False)
-    _store_min2(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, False)
-    _store_min2(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, False)
-    _store_min2(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, False)
+    _store_min(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, False)
+    _store_min(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, False)
+    _store_min(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, False)
+    _store_min(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, False)
 
 
 def conv3x3_scale_min_rowloop(x, weight, bias, scale, BT=64, BK=32, num_warps=8, num_stages=2):
@@ -530,10 +530,10 @@ def _conv3x3_scale_min_winograd_nhwc_kernel(
         y11 -= e1 * m
     bias = tl.load(b_ptr + o, mask=mo, other=0.0)
     out_row = out_ptr + (n * OH + row0) * OW
-    _store_min2(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, True)
-    _store_min2(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, True)
-    _store_min2(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, True)
-    _store_min2(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, True)
+    _store_min(out_row, y00, bias, scale, mo, t, 0, 0, OH - row0, OW, True)
+    _store_min(out_row, y01, bias, scale, mo, t, 0, 1, OH - row0, OW, True)
+    _store_min(out_row, y10, bias, scale, mo, t, 1, 0, OH - row0, OW, True)
+    _store_min(out_row, y11, bias, scale, mo, t, 1, 1, OH - row0, OW, True)
 
 
 def conv3x3_scale_min_nhwc(x, weight, bias, scale, BT=64, BK=32, num_warps=8, num_stages=2):
