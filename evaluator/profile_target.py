@@ -24,7 +24,7 @@ import torch
 
 from evaluator.problem import ShapeCase, import_file
 from evaluator.weights import copy_weights
-from evaluator.worker import make_inputs
+from evaluator.inputs import make_inputs
 
 
 def prepare(problem_path: Path, candidate_path: Path, case: ShapeCase, device: torch.device,

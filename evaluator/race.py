@@ -34,7 +34,8 @@ def run_race(job: dict, problem, cases, device, report) -> None:
     from evaluator.problem import import_file
     from evaluator.timing import benchmark, summarize
     from evaluator.weights import copy_weights
-    from evaluator.worker import _reference, make_inputs
+    from evaluator.inputs import make_inputs
+    from evaluator.worker import _reference
 
     policy = Policy(**job["policy"])
     report.phase("timing", "racing contenders")

@@ -31,6 +31,7 @@ from pathlib import Path
 import torch
 
 from evaluator.files import write_atomic
+from evaluator.inputs import make_inputs
 from evaluator.precision import Policy
 from evaluator.problem import ShapeCase, import_file
 from evaluator.timing import benchmark
@@ -62,21 +63,6 @@ class Report:
 
     def write(self) -> None:
         write_atomic(self.path, json.dumps(self.data))  # the parent never reads half a report
-
-
-def make_inputs(case: ShapeCase, problem_module, device: torch.device) -> list:
-    """Fresh random inputs for one case, from the global RNG (the caller seeds it)."""
-    if any(s.dist == "get_inputs" for s in case.inputs):
-        return [x.to(device) if isinstance(x, torch.Tensor) else x for x in problem_module.get_inputs()]
-    out = []
-    for spec in case.inputs:
-        if spec.shape is None:
-            out.append(spec.value)
-            continue
-        dtype = getattr(torch, spec.dtype)
-        draw = torch.rand if spec.dist == "rand" else torch.randn
-        out.append(draw(*spec.shape, dtype=dtype, device=device))
-    return out
 
 
 def _clone(args: list) -> list:
