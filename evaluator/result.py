@@ -32,16 +32,16 @@ class Status(str, Enum):
     def rank(self) -> int:
         return _RANK[self]
 
-    def __lt__(self, other: "Status") -> bool:  # type: ignore[override]
+    def __lt__(self, other: Status) -> bool:  # type: ignore[override]
         return self.rank < other.rank
 
-    def __le__(self, other: "Status") -> bool:  # type: ignore[override]
+    def __le__(self, other: Status) -> bool:  # type: ignore[override]
         return self.rank <= other.rank
 
-    def __gt__(self, other: "Status") -> bool:  # type: ignore[override]
+    def __gt__(self, other: Status) -> bool:  # type: ignore[override]
         return self.rank > other.rank
 
-    def __ge__(self, other: "Status") -> bool:  # type: ignore[override]
+    def __ge__(self, other: Status) -> bool:  # type: ignore[override]
         return self.rank >= other.rank
 
 

@@ -23,7 +23,7 @@ from triton.experimental.gluon._runtime import GluonASTSource
 from triton.runtime.jit import mangle_type
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from studies.conv2d_scale_min import gluon_conv  # noqa: E402
+from studies.conv2d_scale_min import gluon_conv
 
 
 def compile_kernel(fn, args: dict, constexprs: dict, num_warps: int, cap: int = 90):

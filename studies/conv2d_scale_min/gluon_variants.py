@@ -22,7 +22,7 @@ import triton
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from studies.conv2d_scale_min.gluon_conv import conv_scale_min_ws  # noqa: E402
+from studies.conv2d_scale_min.gluon_conv import conv_scale_min_ws
 
 PROBLEM = ROOT / "kernels" / "conv2d_scale_min"
 
@@ -42,6 +42,9 @@ VARIANTS = {
     "ws4": dict(STAGES=4),
     "ws3_rp32": dict(STAGES=3, RP=32),
     "ws2": dict(STAGES=2),
+    "ws4_rp32": dict(STAGES=4, RP=32),
+    "ws4_rp16": dict(STAGES=4, RP=16),
+    "ws4_rp32_r208": dict(STAGES=4, RP=32, CONSUMER_REGS=208, RESTAGE_REGS=72),
 }
 
 
@@ -119,7 +122,7 @@ def main(argv=None) -> int:
           f"{tuple(full['inputs'][0])}, do_bench median")
     print(f"{'variant':<18}{'correct':>8}{'max abs err':>13}{'median ms':>11}{'vs eager':>10}{'vs compile':>11}")
     for name, ok, err, ms in rows:
-        print(f"{name:<18}{str(ok):>8}{err:>13.2e}{ms:>11.3f}{eager / ms:>10.2f}{comp / ms:>11.2f}")
+        print(f"{name:<18}{ok!s:>8}{err:>13.2e}{ms:>11.3f}{eager / ms:>10.2f}{comp / ms:>11.2f}")
     if a.json:
         a.json.write_text(json.dumps({"device": dev, "rows": rows}, indent=1))
     return 0
