@@ -48,7 +48,7 @@ def test_type_shape_dtype_checked_first():
     assert "not a plain torch.Tensor" in compare(ref, ref.clone().as_subclass(Lazy), TF32)["message"]
     assert "shape (3, 2)" in compare(ref, torch.zeros(3, 2), TF32)["message"]
     assert "dtype torch.float64" in compare(ref, ref.double(), TF32)["message"]
-    assert "returned 2 tensor(s)" in compare(ref, (ref, ref), TF32)["message"]
+    assert "returned 2 value(s)" in compare(ref, (ref, ref), TF32)["message"]
 
 
 def test_result_with_inf_and_nan_survives_a_json_round_trip():
