@@ -278,7 +278,7 @@ def test_optional_sections_show_reference_shapes_and_history():
 
     problem = load_problem("conv2d_scale_min")
     b = brief(problem)
-    assert "class Model(nn.Module)" in b.source and "SHAPES" not in b.source  # our sets are listed, not quoted
+    assert "class Model(nn.Module)" in b.source and "SHAPES = " not in b.source  # our sets are listed, not quoted
     assert b.timed == ["full[0]: Model(64, 128, 3, 2.0); forward(arg0: [64, 64, 256, 256] float32)"]
     assert any(line.startswith("odd[0]: Model(5, 61, 3, 2.0)") for line in b.checked)
     plain = seed_render()
