@@ -173,7 +173,9 @@ def brief(problem) -> ProblemBrief:
     """The prompt's view of an evaluator.problem.Problem. SHAPES (our sets, data for the evaluator) is
     left out of the quoted source: the timed and checked shapes are listed instead."""
     source = problem.path.read_text(encoding="utf-8")
-    cut = source.find("\nSHAPES = ")
+    cuts = [i for i in (source.find("\n# ---- added by `python -m agent.problem add`"), source.find("\nSHAPES = "))
+            if i >= 0]
+    cut = min(cuts) if cuts else -1
     if cut >= 0:
         source = source[:cut].rstrip() + "\n"
     timed = problem.timed_cases()

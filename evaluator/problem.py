@@ -42,7 +42,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS_DIR = ROOT / "kernels"
@@ -337,7 +337,14 @@ def _case(module: ModuleType, set_name: str, index: int, raw: Any) -> ShapeCase:
     if "constants" in raw:
         constants = {str(k): int(v) for k, v in (raw["constants"] or {}).items()}
         return meta_case(module, set_name, index, constants)
-    return ShapeCase(set=set_name, index=index, init=list(raw["init"]), inputs=[_spec(x) for x in raw["inputs"]])
+    specs = []
+    for k, x in enumerate(raw["inputs"]):
+        try:
+            specs.append(_spec(x))
+        except ValidationError as e:
+            msg = e.errors()[0]["msg"].removeprefix("Value error, ")
+            raise ProblemError(f"SHAPES[{set_name!r}][{index}] input #{k}: {msg}") from None
+    return ShapeCase(set=set_name, index=index, init=list(raw["init"]), inputs=specs)
 
 
 def load_problem(name_or_path: str, derive_small: bool | None = None) -> Problem:
