@@ -3,11 +3,16 @@
     from agent.loop import Loop
     best = Loop(settings, store, llm, on_event=print).run()     # -> the best attempt's Record
 
-Attempt ids are positions, so a resumed run walks the same sequence: `000-seed` (the problem's
-seed.py, evaluated first: it is the first parent and the baseline), then `IIII-K` for sample K of
-iteration IIII (iterations count on across stages), and `IIII-Kr1`, `-Kr2`... for repairs of a failed
-sample. An attempt already in history.jsonl is never redone; one whose reply.md exists is evaluated
-from that reply without asking the LLM again.
+The first kernel: `--seed FILE`, else the problem's seed.py, is evaluated as `000-seed` (the first
+parent and the baseline). Without either (or with `--stage seed`) the `seed` stage writes it: the LLM
+sees the bare PyTorch reference, its iterations (and their repairs) run until one candidate is correct,
+at most --iterations of them, and the optimisation stages continue from the best correct one.
+
+Attempt ids are positions, so a resumed run walks the same sequence: `IIII-K` for sample K of
+iteration IIII (iterations count on across stages, the seed stage's first), and `IIII-Kr1`, `-Kr2`...
+for repairs of a failed sample. An attempt already in history.jsonl is never redone; one whose reply.md
+exists is evaluated from that reply without asking the LLM again. Every prompt shows the PyTorch
+reference, the timed shapes and one line per attempt already made from its parent.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record, RunStore
 from agent.llm import LLM, Completion
-from agent.prompt import capability_skip, get_stage, load_stages, render, should_skip
+from agent.prompt import brief, capability_skip, get_stage, load_stages, render, should_skip
 from agent.settings import RunSettings
 from evaluator.evaluate import EvalConfig, code_hash
 from evaluator.executor import make_executor
@@ -106,6 +111,7 @@ class Loop:
             limits=Limits(import_s=settings.compile_timeout, compile_s=settings.compile_timeout,
                           correctness_s=settings.run_timeout),
             env={"TRITON_CACHE_DIR": str(store.path.resolve() / "triton_cache")})  # one compile cache per run
+        self.brief = brief(self.problem)
         self.done: dict[str, Record] = {r.id: r for r in store.records() if r.kind == "attempt"}
         self.skips = {r.stage for r in store.records() if r.kind == "skip"}
         self.best = best_of(list(self.done.values()))
@@ -193,21 +199,71 @@ class Loop:
 
     # ------------------------------------------------------------ the run
 
+    def start_path(self):
+        """The kernel to start from (--seed FILE, else the problem's seed.py), or None: the seed stage."""
+        if self.s.seed is not None:
+            return self.s.seed
+        if self.s.stage != "seed" and self.problem.seed_path.is_file():
+            return self.problem.seed_path
+        return None
+
     def parent(self) -> tuple[str, str, EvalResult | None]:
         if self.best is not None:
             code = self.store.read(self.best.id, "code.py")
             if code is not None:
                 return self.best.id, code, self.store.result(self.best.id)
-        return SEED_ID, self.problem.seed_path.read_text(encoding="utf-8"), self.store.result(SEED_ID)
+        start = self.start_path()
+        code = start.read_text(encoding="utf-8") if start is not None else ""
+        return SEED_ID, code, self.store.result(SEED_ID)
 
     def run_seed(self) -> None:
         if SEED_ID in self.done:
             return
-        if not self.problem.seed_path.is_file():
-            raise FileNotFoundError(f"problem {self.problem.name} has no seed.py to start from")
-        self.on_event("evaluating the seed", None)
-        code = self.problem.seed_path.read_text(encoding="utf-8")
-        self._evaluate(Record(id=SEED_ID, stage="seed"), code, [])
+        start = self.start_path()
+        if start is None or not start.is_file():
+            raise FileNotFoundError(f"problem {self.problem.name}: no kernel to start from at {start}")
+        self.on_event(f"evaluating the starting kernel {start.name}", None)
+        self._evaluate(Record(id=SEED_ID, stage="seed"), start.read_text(encoding="utf-8"), [])
+
+    def tried(self, parent: str | None) -> list[str]:
+        """One line per attempt already made from this parent (repairs included), oldest first."""
+        lines = []
+        for r in self.done.values():
+            if r.parent != parent or r.id == SEED_ID:
+                continue
+            if r.status == Status.correct.value:
+                t = (f"{r.median_ms:.4g} ms" if r.median_ms is not None else
+                     f"{r.interpreter_ms:.0f} ms per call under the CPU interpreter (not a GPU time)"
+                     if r.interpreter_ms is not None else "timing unavailable")
+                what = f"correct, {t}"
+            else:
+                what = f"{r.status} at {r.gate}: {' '.join(r.message.split())[:140]}"
+            lines.append(f"{r.id} ({r.stage}): {what}")
+        return lines
+
+    def seed_stage(self) -> int:
+        """Write the first kernel from the bare reference; returns the iterations it used."""
+        iteration = 0
+        for _ in range(self.s.iterations):
+            if self.best is not None:
+                break
+            iteration += 1
+            ids = [f"{iteration:04d}-{k}" for k in range(1, self.s.samples + 1)]
+            todo = [i for i in ids if i not in self.done]
+            replies = {}
+            if todo:
+                prompt = render("seed", gpu=self.card, code="", ncu=None, precision=self.policy,
+                                ncu_reason="no kernel yet", problem=self.brief, history=self.tried(None))
+                replies = self._ask(todo, prompt)
+
+            def chain(k: int, i: str, it: int = iteration) -> None:
+                rec = self.done.get(i) or self._attempt(Record(id=i, stage="seed", iteration=it, sample=k),
+                                                        replies[i])
+                if rec.status != Status.correct.value:
+                    self.repairs(rec, "seed")
+
+            self._each(chain, list(enumerate(ids, 1)))
+        return iteration
 
     def repairs(self, failed: Record, prompt_stage: str) -> None:
         last = failed
@@ -222,14 +278,21 @@ class Loop:
             failure = {"status": last.status, "message": failure_text(result) if result else last.message,
                        "code": self.store.read(last.id, "code.py") or "(no code was extracted from the reply)"}
             prompt = render("repair", gpu=self.card, code=failure["code"], ncu=None, precision=self.policy,
-                            failure=failure, ncu_reason="the candidate failed before profiling")
+                            failure=failure, ncu_reason="the candidate failed before profiling",
+                            problem=self.brief, history=self.tried(failed.parent))
             rec = Record(id=rid, stage="repair", iteration=failed.iteration, sample=failed.sample,
                          parent=failed.parent, repair_of=last.id)
             last = self._attempt(rec, self._ask([rid], prompt)[rid])
 
     def run(self) -> Record | None:
-        self.run_seed()
         iteration = 0
+        if self.start_path() is not None:
+            self.run_seed()
+        else:
+            iteration = self.seed_stage()
+            if self.best is None:
+                self.on_event(f"the seed stage found no correct kernel in {iteration} iteration(s)", None)
+                return None
         for stage in self.s.stages:
             skip, why = capability_skip(stage, self.card)
             if skip:  # e.g. the hopper stage (Gluon TMA/wgmma) on a GPU older than sm_90
@@ -256,7 +319,7 @@ class Loop:
                     ncu = for_stage(getattr(presult, "ncu", None), stage)
                     reason = getattr(presult, "ncu_reason", None) or "the parent was not profiled"
                     prompt = render(stage, gpu=self.card, code=pcode, ncu=ncu, precision=self.policy,
-                                    ncu_reason=reason)
+                                    ncu_reason=reason, problem=self.brief, history=self.tried(pid))
                     replies = self._ask(todo, prompt)
                 else:
                     pid, replies = "", {}

@@ -7,11 +7,20 @@
     python -m agent.prompt --stage repair --problem conv2d_scale_min --failure failed.json
         # failed.json: {"status": "compile_error", "message": "...", "code": "<failed candidate>"}
 
+    python -m agent.prompt --stage seed --problem path/to/kernelbench_file.py   # the first kernel
+
     from agent.prompt import render, get_stage, should_skip
     text = render("tiling", gpu=load_card("h100"), code=src, ncu=metrics, precision=get_policy("tf32"))
     skip, why = should_skip(get_stage("tiling"), metrics)
+    text = render("seed", gpu=card, code="", ncu=None, precision=policy, problem=brief(problem))
 
-Flags: --code FILE (default: the problem's seed.py); --ncu FILE.json ({kernel: {metric: value}});
+Optional sections (off unless given, so the seed's fusion prompt renders byte for byte): `problem`
+(a ProblemBrief: the PyTorch reference source, how it is called, the timed shapes and the checked
+ones) and `history` (one line per attempt already made from this parent: id, verdict or time). The
+loop passes both to every stage; the `seed` stage requires `problem`.
+
+Flags: --code FILE (default: the problem's seed.py; the seed stage needs none); --reference (show
+the PyTorch reference and shapes, always on for the seed stage); --ncu FILE.json ({kernel: {metric: value}});
 --ncu-reason TEXT (why there are none); --precision tf32|strict|loose|none (default tf32; none
 omits the section, as in the seed); --missing-apis "tl.a, tl.b" (default: computed from the
 installed Triton); --gpu NAME (default: the local CUDA GPU; without CUDA the H100 SXM card, with a
@@ -149,6 +158,46 @@ def should_skip(stage: Stage | str, ncu_metrics: dict[str, dict[str, Any]] | Non
     return True, f"{stage.name} skipped ({stage.skip_why}): " + "; ".join(reasons)
 
 
+class ProblemBrief(BaseModel):
+    """What every stage prompt may show about the problem (the optional [PYTORCH REFERENCE] section)."""
+
+    name: str
+    source: str
+    mode_text: str
+    timed: list[str]
+    checked: list[str] = []
+
+
+def _case_line(case, module=None) -> str:
+    args = []
+    for k, spec in enumerate(case.inputs):
+        if spec.shape is None:
+            args.append(f"arg{k} = {spec.value!r}")
+            continue
+        shape = "[" + ", ".join(map(str, spec.shape)) + "]"
+        rule = "" if spec.dist in ("get_inputs", "rand", "randn") else {
+            "randint": f", integers in [{int(spec.low or 0)}, {int(spec.high or 0)})",
+            "bool": f", True with p={spec.p:g}", "uniform": f", uniform in [{spec.low or 0:g}, {spec.high or 1:g})",
+            "normal": f", normal(mean={spec.mean:g}, std={spec.std:g})"}[spec.dist]
+        args.append(f"arg{k}: {shape} {spec.dtype}{rule}")
+    return f"{case.label}: Model({', '.join(map(repr, case.init))}); forward({'; '.join(args)})"
+
+
+def brief(problem) -> ProblemBrief:
+    """The prompt's view of an evaluator.problem.Problem. SHAPES (our sets, data for the evaluator) is
+    left out of the quoted source: the timed and checked shapes are listed instead."""
+    source = problem.path.read_text(encoding="utf-8")
+    cuts = [i for i in (source.find("\n# ---- added by `python -m agent.problem add`"), source.find("\nSHAPES = "))
+            if i >= 0]
+    cut = min(cuts) if cuts else -1
+    if cut >= 0:
+        source = source[:cut].rstrip() + "\n"
+    timed = problem.timed_cases()
+    checked = [c for c in problem.cases("all") if c not in timed]
+    return ProblemBrief(name=problem.name, source=source, mode_text=problem.mode_text,
+                        timed=[_case_line(c) for c in timed], checked=[_case_line(c) for c in checked])
+
+
 def _fenced(text: str, lang: str = "") -> str:
     # A fence longer than any backtick run inside, so quoted code or messages cannot close it early.
     longest, run = 0, 0
@@ -180,12 +229,16 @@ def render_template(template: str, context: dict[str, Any]) -> str:
 
 def render(stage: str, *, gpu: GpuCard, code: str, ncu: dict[str, dict[str, Any]] | None,
            precision: Policy | None, missing_apis: list[str] | None = None,
-           failure: dict[str, str] | None = None, ncu_reason: str | None = None) -> str:
+           failure: dict[str, str] | None = None, ncu_reason: str | None = None,
+           problem: ProblemBrief | None = None, history: list[str] | None = None) -> str:
     """The prompt for `stage`. `ncu`: {kernel: {metric: value}}, rendered as given (None/empty -> "No
     NCU metrics available", with `ncu_reason`). `precision` None omits the policy section (the seed
     has none). `missing_apis` None -> computed from the installed Triton; a list is used verbatim.
-    `failure` (repair only): {"status", "message", "code"} of the failed candidate."""
+    `failure` (repair only): {"status", "message", "code"} of the failed candidate. `problem` and
+    `history`: the optional sections (module docstring); `seed` needs `problem`."""
     spec = get_stage(stage)
+    if stage == "seed" and problem is None:
+        raise PromptError("stage seed needs the problem (its PyTorch reference): pass problem=brief(problem)")
     if stage == "repair":
         missing = [k for k in ("status", "message", "code") if (failure or {}).get(k) is None]
         if missing:
@@ -196,6 +249,7 @@ def render(stage: str, *, gpu: GpuCard, code: str, ncu: dict[str, dict[str, Any]
         "stage": spec, "gpu": gpu, "code": code, "precision": precision, "failure": failure,
         "ncu_json": json.dumps(ncu, indent=2) if ncu else None, "ncu_reason": ncu_reason,
         "api": installed() if missing_apis is None else given(missing_apis),
+        "problem": problem, "history": history or None,
     })
 
 
@@ -252,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", default="tf32", metavar="POLICY", help=f"{', '.join(POLICIES)} or none (default: tf32)")
     p.add_argument("--missing-apis", metavar='"tl.a, tl.b"', help='override the computed list, e.g. "tl.tanh, tl.sigmoid"')
     p.add_argument("--failure", metavar="FILE.json", help='repair stage: JSON {"status", "message", "code"} of the failed candidate')
+    p.add_argument("--reference", action="store_true",
+                   help="show the PyTorch reference and its shapes (always on for the seed stage)")
     return p
 
 
@@ -269,13 +325,15 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         problem = load_problem(args.problem)
-        if code is None:
+        if code is None and args.stage != "seed":
             if not problem.seed_path.is_file():
-                raise PromptError(f"problem {problem.name!r} has no {problem.seed_path}; pass --code FILE")
+                raise PromptError(f"problem {problem.name!r} has no {problem.seed_path}; pass --code FILE "
+                                  "(or --stage seed to write the first kernel)")
             code = _read_code(problem.seed_path)
         missing = parse_names(args.missing_apis) if args.missing_apis is not None else None
-        text = render(args.stage, gpu=card, code=code, ncu=ncu, precision=precision,
-                      missing_apis=missing, failure=failure, ncu_reason=args.ncu_reason)
+        ref = brief(problem) if args.reference or args.stage == "seed" else None
+        text = render(args.stage, gpu=card, code=code or "", ncu=ncu, precision=precision,
+                      missing_apis=missing, failure=failure, ncu_reason=args.ncu_reason, problem=ref)
     except (ValueError, GpuError) as e:  # PromptError, GpuError, ProblemError, unknown policy
         print(f"error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
         return 2

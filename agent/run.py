@@ -5,6 +5,9 @@
     python -m agent.run --llm replay:runs/<earlier-run>         # reproduce a run without an LLM
     python -m agent.run --llm manual                            # answer the prompts yourself
     python -m agent.run --resume <run>                          # pick up a killed run where it stopped
+    python -m agent.run --problem path/to/kernelbench.py        # no seed.py: the seed stage writes the first kernel
+    python -m agent.run --problem kernels/relu --stage seed     # only the first correct kernel
+    python -m agent.run --problem relu --seed my_kernel.py      # start from your own kernel
 
 A live display shows the stage, attempts, statuses and the best speedup; the run ends with a table
 and the path of its folder under runs/. Exit codes: 0 the run finished, 2 bad input or setup
@@ -68,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
             settings = RunSettings(**{**store.config(), **given_flags(argv), "resume": settings.resume})
         else:
             problem_name = load_problem(settings.problem).name  # fail fast, before a run folder exists
+            if settings.seed is not None:
+                if not settings.seed.is_file():
+                    raise ValueError(f"--seed {settings.seed}: no such file")
+                settings = settings.model_copy(update={"seed": settings.seed.resolve()})  # resumable from anywhere
             store = None
         manual = settings.llm == "manual"
         # Other providers are checked before a run folder exists; manual's prompts live in that folder.
@@ -100,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         best = loop.best
         console.print(f"stopped: {e}; the run is complete up to here (resumable with more replies)")
     console.print(attempts_table(store.records(), best, title=f"run {store.name}"))
+    if best is None and loop.start_path() is None:
+        console.print(f"no correct first kernel after {settings.iterations} seed-stage iteration(s); resume "
+                      f"with more:  python -m agent.run --resume {store.name} --iterations N")
     if best is not None:
         console.print(f"best: {best.id} ({fmt_ms(best)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
                       f"{fmt_x(best.speedup_vs_compile)} vs torch.compile)")

@@ -26,9 +26,13 @@ class SettingsError(ValueError):
 
 
 class RunSettings(BaseModel):
-    stage: str = Field("fusion", description="fusion, tiling, memory, tuning, or all (walks the four, "
-                                             "skipping a stage whose criterion the parent already meets)")
-    problem: str = Field("conv2d_scale_min", description="a folder under kernels/ or a KernelBench .py file")
+    stage: str = Field("fusion", description="seed, fusion, tiling, memory, tuning, or all (walks the four, "
+                                             "skipping a stage whose criterion the parent already meets). "
+                                             "Without a kernel to start from (no seed.py, no --seed) the "
+                                             "seed stage runs first; --stage seed runs it alone")
+    problem: str = Field("conv2d_scale_min", description="a name under kernels/, a problem folder or a KernelBench .py file")
+    seed: Path | None = Field(None, description="start from this kernel file instead of the problem's seed.py "
+                                                "(or, without one, the seed stage)")
     iterations: int = Field(3, description="iterations per stage; each renders one prompt and asks for --samples replies")
     samples: int = Field(1, description="replies per prompt (K)")
     repairs: int = Field(1, description="repair attempts for each failed candidate (0: none)")
@@ -56,8 +60,9 @@ class RunSettings(BaseModel):
     @field_validator("stage")
     @classmethod
     def _stage(cls, v: str) -> str:
-        if v not in STAGE_ORDER + EXTRA_STAGES + ("all",):
-            raise ValueError(f"unknown stage {v!r} (choose from {', '.join(STAGE_ORDER + EXTRA_STAGES + ('all',))})")
+        choices = ("seed",) + STAGE_ORDER + EXTRA_STAGES + ("all",)
+        if v not in choices:
+            raise ValueError(f"unknown stage {v!r} (choose from {', '.join(choices)})")
         return v
 
     @field_validator("iterations", "samples", "concurrency")
@@ -90,7 +95,8 @@ class RunSettings(BaseModel):
 
     @property
     def stages(self) -> list[str]:
-        return list(STAGE_ORDER) if self.stage == "all" else [self.stage]
+        """The optimisation stages after the first kernel (the seed stage is not one of them)."""
+        return list(STAGE_ORDER) if self.stage == "all" else [] if self.stage == "seed" else [self.stage]
 
 
 def _flag_type(annotation) -> type:

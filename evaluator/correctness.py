@@ -1,17 +1,31 @@
 """Compare a candidate's output with the reference's under a precision policy.
 
-    from evaluator.correctness import compare
+    from evaluator.correctness import compare, compare_state, digest
     verdict = compare(ref_out, out, POLICIES["tf32"])   # dict: ok, max_abs_err, ..., message
+    message = compare_state(ref_model, cand_model, policy)   # None, or why the module state differs
+    digest(ref_out)                                     # fingerprint of any output (0-dim included)
+
+Semantics, for every output (a tensor, or a tuple/list of them, nested; a 0-dim loss is a tensor too):
+the shape, dtype and device must match; integer and boolean outputs (argmax indices, masks) must be
+equal element for element; floating outputs pass when |out - ref| <= atol + rtol * |ref| elementwise,
+where atol and rtol are the policy's, but never tighter than a few units in the last place of the
+output dtype (DTYPE_FLOOR: float16 5e-3, bfloat16 3e-2), because a reference that rounds to fp16/bf16
+is itself only that exact. NaN or Inf where the reference is finite always fails; where the reference
+is NaN/Inf, the same value is required.
 
 Runs inside the worker process; returns plain data (JSON-ready) so the parent builds the result.
 """
 from __future__ import annotations
+
+import hashlib
 
 import torch
 
 from evaluator.precision import Policy
 
 MAX_MISMATCHES = 5  # first positions quoted in the message and the result
+# Tolerance floors per output dtype (atol and rtol alike): ~5 ulp of fp16 (2**-10), ~4 ulp of bf16 (2**-7).
+DTYPE_FLOOR = {torch.float16: 5e-3, torch.bfloat16: 3e-2}
 
 
 def _flatten(out) -> list:
@@ -24,18 +38,43 @@ def _fail(message: str, **extra) -> dict:
     return {"ok": False, "message": message, **extra}
 
 
+def digest(t) -> str:
+    """Fingerprint of a reference output (any nesting, 0-dim tensors, any dtype), to notice it being
+    overwritten (e.g. found through gc)."""
+    h = hashlib.blake2b(digest_size=16)
+    for x in _flatten(t):
+        if isinstance(x, torch.Tensor):
+            h.update(str((x.dtype, tuple(x.shape))).encode())
+            h.update(x.detach().cpu().reshape(-1).contiguous().view(torch.uint8).numpy().tobytes())
+        else:
+            h.update(repr(x).encode())
+    return h.hexdigest()
+
+
+def tolerance(policy: Policy, dtype: torch.dtype) -> tuple[float, float]:
+    """(atol, rtol) for an output of this dtype under the policy."""
+    floor = DTYPE_FLOOR.get(dtype, 0.0)
+    return max(policy.atol, floor), max(policy.rtol, floor)
+
+
 def compare(expected, got, policy: Policy) -> dict:
     exp_list, got_list = _flatten(expected), _flatten(got)
     if len(exp_list) != len(got_list):
-        return _fail(f"forward returned {len(got_list)} tensor(s); the reference returns {len(exp_list)}.")
+        return _fail(f"forward returned {len(got_list)} value(s); the reference returns {len(exp_list)}"
+                     + (" (a tuple: return the same tuple)." if len(exp_list) > 1 else "."))
     worst = {"ok": True, "max_abs_err": 0.0, "max_rel_err": 0.0, "n_bad": 0, "n_total": 0,
              "mismatches": [], "message": ""}
     for k, (e, g) in enumerate(zip(exp_list, got_list)):
         which = f"output #{k} " if len(exp_list) > 1 else "output "
+        if not isinstance(e, torch.Tensor):  # a plain Python value in the reference's output
+            if type(g) is not type(e) or g != e:
+                return _fail(f"{which}is {g!r}; expected {e!r}.")
+            continue
         if type(g) is not torch.Tensor:  # a subclass could lie about its values lazily
             return _fail(f"{which}is a {type(g).__module__}.{type(g).__qualname__}, not a plain torch.Tensor.")
         if g.shape != e.shape:
-            return _fail(f"{which}has shape {tuple(g.shape)}; expected {tuple(e.shape)}.")
+            hint = " (a 0-dim tensor: return a scalar tensor, e.g. out.reshape(()))" if e.dim() == 0 else ""
+            return _fail(f"{which}has shape {tuple(g.shape)}; expected {tuple(e.shape)}{hint}.")
         if g.dtype != e.dtype:
             return _fail(f"{which}has dtype {g.dtype}; expected {e.dtype}.")
         if g.device != e.device:
@@ -51,18 +90,20 @@ def compare(expected, got, policy: Policy) -> dict:
 
 
 def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str) -> dict:
+    exact = not (e.dtype.is_floating_point or e.dtype.is_complex)
     e64, g64 = e.detach().double(), g.detach().double()
     finite_ref = torch.isfinite(e64)
     diff = (g64 - e64).abs()
+    atol, rtol = (0.0, 0.0) if exact else tolerance(policy, e.dtype)
     # Non-finite outputs where the reference is finite always fail, whatever the tolerance.
     bad_nonfinite = finite_ref & ~torch.isfinite(g64)
-    tol = policy.atol + policy.rtol * e64.abs()
+    tol = atol + rtol * e64.abs()
     bad = bad_nonfinite | (finite_ref & (diff > tol))
     # Where the reference itself is inf/nan, ask for the same value.
     bad |= ~finite_ref & ~((g64 == e64) | (torch.isnan(g64) & torch.isnan(e64)))
     d = torch.where(finite_ref & torch.isfinite(g64), diff, torch.zeros_like(diff))
     max_abs = float(d.max()) if d.numel() else 0.0
-    rel = d / e64.abs().clamp_min(policy.atol)
+    rel = d / e64.abs().clamp_min(max(atol, 1e-12))
     max_rel = float(rel.max()) if rel.numel() else 0.0
     n_bad = int(bad.sum())
     result = {"ok": n_bad == 0, "max_abs_err": max_abs, "max_rel_err": max_rel, "n_bad": n_bad,
@@ -75,9 +116,39 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
                           for m in result["mismatches"])
         n_nonfinite = int(bad_nonfinite.sum())
         what = f" ({n_nonfinite} are NaN/Inf where the reference is finite)" if n_nonfinite else ""
+        if exact:
+            rule = f"{e.dtype} outputs must be equal exactly"
+        else:
+            floor = f", floored for {e.dtype}" if e.dtype in DTYPE_FLOOR else ""
+            rule = f"allowed |diff| <= {atol:g} + {rtol:g}*|ref| ({policy.name} policy{floor})"
         result["message"] = (
             f"{which}differs from the reference in {n_bad} of {e.numel()} elements{what}; "
-            f"max abs err {max_abs:.3g}, max rel err {max_rel:.3g}, allowed |diff| <= {policy.atol:g} + "
-            f"{policy.rtol:g}*|ref| ({policy.name} policy). First mismatches: {shown}."
+            f"max abs err {max_abs:.3g}, max rel err {max_rel:.3g}, {rule}. First mismatches: {shown}."
         )
     return result
+
+
+def compare_state(ref_model: torch.nn.Module, cand_model: torch.nn.Module, policy: Policy) -> str | None:
+    """After one call each: the candidate's buffers (BatchNorm running stats, counters) must hold what
+    the reference's hold, matched like evaluator.weights matches parameters. None when they agree."""
+    ref = [(n, b) for n, b in ref_model.named_buffers() if b is not None]
+    if not ref:
+        return None
+    cand = [(n, b) for n, b in cand_model.named_buffers() if b is not None]
+    cand_named = dict(cand)
+    if {n for n, _ in ref} <= cand_named.keys():
+        pairs = [(n, t, cand_named[n]) for n, t in ref]
+    elif len(ref) == len(cand):
+        pairs = [(n, t, c) for (n, t), (_, c) in zip(ref, cand)]
+    else:
+        return (f"ModelNew has {len(cand)} buffer(s), Model has {len(ref)} "
+                f"({', '.join(n for n, _ in ref)}): keep the same module state.")
+    for name, r, c in pairs:
+        v = compare(r, c, policy)
+        if not v["ok"]:
+            what = v["message"].removeprefix("output ")
+            return (f"module state: after forward, buffer {name!r} {what} The reference ran in "
+                    f"{'training' if ref_model.training else 'eval'} mode and updated its buffers "
+                    "(e.g. BatchNorm running_mean/running_var/num_batches_tracked); ModelNew must update "
+                    "its own the same way.")
+    return None

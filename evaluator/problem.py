@@ -2,32 +2,53 @@
 
     from evaluator.problem import load_problem
     p = load_problem("conv2d_scale_min")          # kernels/conv2d_scale_min/reference.py
+    p = load_problem("kernels/conv2d_scale_min")  # a problem folder
     p = load_problem("path/to/any_kernelbench.py")
     p.cases("small")                               # [ShapeCase(set='small', index=0, ...)]
 
-A problem file defines `Model`, `get_inputs()` and `get_init_inputs()`. It may also define
-`SHAPES = {"small": [{"init": [...], "inputs": [[N, C, H, W], ...]}], "full": [...], ...}`: input
-tensors are drawn with `torch.rand` (KernelBench's convention) in float32 unless an input is given as
-`{"shape": [...], "dtype": "float16", "dist": "randn"}`. A plain KernelBench file has one set, `full`,
-whose inputs come from its own `get_inputs()` under a fresh seed.
+A problem file defines `Model`, `get_inputs()` and `get_init_inputs()` (KernelBench format). It may
+also define `SHAPES`, named shape sets as data; each case is one of
 
-Loading a problem imports the reference file (trusted code) but allocates nothing: shapes of a plain
-KernelBench file are read on the `meta` device.
+    {"constants": {"batch_size": 4, "dim": 37}}   # the file's own get_inputs/get_init_inputs, with
+                                                  # these module-level integers re-bound (derived sets)
+    {"init": [3, 5], "inputs": [[2, 3, 8, 8],     # a float32 torch.rand tensor of this shape
+                                {"shape": [2], "dtype": "int64", "dist": "randint", "low": 0, "high": 5},
+                                {"shape": [2, 8], "dist": "bool", "p": 0.5},
+                                {"shape": [2, 8], "dtype": "float16", "dist": "normal", "std": 2.0},
+                                0.5]}             # a non-tensor argument, passed as is
+
+Draw rules (`dist`): rand (uniform [0, 1), KernelBench's usual), randn, uniform [low, high), normal
+(mean, std), randint [low, high) (integer class targets, int64 by default), bool (True with
+probability p), get_inputs (the file's own function). A plain KernelBench file has one set, `full`,
+drawn by its own `get_inputs()`.
+
+`MODE` (optional, "train" or "eval"): KernelBench calls both models as constructed, i.e. in training
+mode (BatchNorm uses batch statistics and updates its running stats, dropout is on); that is the
+default here too. A file may declare `MODE = "eval"` to have both models put in `.eval()`.
+
+Loading imports the reference file (trusted code) but allocates nothing: shapes are read on the
+`meta` device. Without CUDA, a problem with no `small` set whose own shapes do not fit the CPU's
+budget gets one derived on the fly (evaluator.derive), or is refused with the reason.
 """
 from __future__ import annotations
 
+import ast
+import copy
 import hashlib
 import importlib.util
 import sys
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS_DIR = ROOT / "kernels"
 SET_ORDER = ("small", "odd", "full")  # cheap first: the evaluator runs sets in this order
+Dist = Literal["rand", "randn", "uniform", "normal", "randint", "bool", "get_inputs"]
+DEFAULT_DTYPE = {"randint": "int64", "bool": "bool"}  # every other rule draws float32 unless told
 
 
 class ProblemError(ValueError):
@@ -35,12 +56,31 @@ class ProblemError(ValueError):
 
 
 class InputSpec(BaseModel):
-    """One positional input of forward(): a random tensor, or a plain value passed as is."""
+    """One positional input of forward(): a random tensor drawn by `dist`, or a plain value."""
 
     shape: list[int] | None = None
-    dtype: str = "float32"
-    dist: Literal["rand", "randn", "get_inputs"] = "rand"
+    dtype: str | None = None  # None: float32, int64 for randint, bool for bool
+    dist: Dist = "rand"
+    low: float | None = None  # uniform [low, high) (default 0, 1); randint [low, high) (low default 0)
+    high: float | None = None
+    mean: float = 0.0  # normal
+    std: float = 1.0
+    p: float = 0.5  # bool: probability of True
     value: Any = None  # non-tensor input (shape is None)
+
+    @model_validator(mode="after")
+    def _check(self) -> "InputSpec":
+        if self.dtype is None:
+            self.dtype = DEFAULT_DTYPE.get(self.dist, "float32")
+        import torch
+
+        if not isinstance(getattr(torch, self.dtype, None), torch.dtype):
+            raise ValueError(f"unknown dtype {self.dtype!r} (e.g. float32, float16, bfloat16, int64, bool)")
+        if self.dist == "randint" and self.high is None:
+            raise ValueError("an input drawn with randint needs 'high' (exclusive), e.g. the number of classes")
+        if not 0.0 <= self.p <= 1.0:
+            raise ValueError(f"p={self.p} is not a probability")
+        return self
 
     def describe(self) -> str:
         if self.shape is None:
@@ -54,6 +94,7 @@ class ShapeCase(BaseModel):
     index: int
     init: list[Any]
     inputs: list[InputSpec]
+    constants: dict[str, int] | None = None  # re-bound module-level integers (inputs from get_inputs)
 
     @property
     def label(self) -> str:
@@ -79,10 +120,18 @@ class Problem(BaseModel):
     path: Path
     sets: dict[str, list[ShapeCase]] = Field(default_factory=dict)
     source_hash: str
+    mode: Literal["train", "eval"] | None = None  # None: as constructed (KernelBench: training mode)
+    notes: list[str] = Field(default_factory=list)  # what loading derived (e.g. a small set on the fly)
 
     @property
     def seed_path(self) -> Path:
         return self.path.parent / "seed.py"
+
+    @property
+    def mode_text(self) -> str:
+        if self.mode == "eval":
+            return "eval mode (the problem declares MODE = \"eval\")"
+        return "training mode, as constructed (KernelBench semantics: no .eval() call)"
 
     def set_names(self, which: str) -> list[str]:
         """`all` -> every set, cheap first; otherwise the one named set."""
@@ -98,11 +147,18 @@ class Problem(BaseModel):
     def cases(self, which: str) -> list[ShapeCase]:
         return [c for s in self.set_names(which) for c in self.sets[s]]
 
+    def timed_cases(self) -> list[ShapeCase]:
+        return self.sets.get("full") or next(iter(self.sets.values()), [])
+
 
 def resolve_path(name_or_path: str) -> tuple[str, Path]:
-    """Problem name (a folder under kernels/) or a path to a KernelBench-format file."""
+    """Problem name (a folder under kernels/), a problem folder, or a path to a KernelBench file."""
     p = Path(name_or_path)
-    if p.suffix == ".py" or p.exists():
+    if p.is_dir():
+        if not (p / "reference.py").is_file():
+            raise ProblemError(f"problem folder {name_or_path} has no reference.py")
+        return p.resolve().name, (p / "reference.py").resolve()
+    if p.suffix == ".py" or p.exists() or "/" in name_or_path:
         if not p.is_file():
             raise ProblemError(f"problem file not found: {name_or_path}")
         # A problem folder's reference.py is named after its folder, like kernels/<name>/.
@@ -111,8 +167,8 @@ def resolve_path(name_or_path: str) -> tuple[str, Path]:
     if not ref.is_file():
         known = sorted(d.name for d in KERNELS_DIR.iterdir() if (d / "reference.py").is_file())
         raise ProblemError(
-            f"unknown problem {name_or_path!r}: expected kernels/{name_or_path}/reference.py "
-            f"or a path to a .py file (known: {', '.join(known) or 'none'})"
+            f"unknown problem {name_or_path!r}: expected kernels/{name_or_path}/reference.py, a problem "
+            f"folder or a path to a .py file (known: {', '.join(known) or 'none'})"
         )
     return name_or_path, ref
 
@@ -131,6 +187,124 @@ def import_file(path: Path, module_name: str) -> ModuleType:
     return module
 
 
+# ---------------------------------------------------------------- module-level integer constants
+
+
+def int_constants(source: str) -> dict[str, int]:
+    """Module-level `name = <int literal>` bindings (chained `h = w = 256` too), last binding wins."""
+    found: dict[str, int] = {}
+    for node in ast.parse(source).body:
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if not (isinstance(value, ast.Constant) and type(value.value) is int):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for t in targets:
+            if isinstance(t, ast.Name):
+                found[t.id] = value.value
+    return found
+
+
+def rebind_source(source: str, values: dict[str, int]) -> str:
+    """The source with these module-level integer literals replaced; expressions built from them
+    (`hidden = 4 * dim`) are recomputed when the result executes. Unknown names raise ProblemError."""
+    tree = ast.parse(source)
+    body, seen = [], set()
+    for node in tree.body:
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        names = ([t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                  if isinstance(t, ast.Name)] if isinstance(value, ast.Constant) and type(value.value) is int else [])
+        hit = [n for n in names if n in values]
+        if not hit:
+            body.append(node)
+            continue
+        seen.update(hit)
+        # `h = w = 256` may get different new values: one statement per name.
+        for n in names:
+            new = ast.Assign(targets=[ast.Name(n, ast.Store())], value=ast.Constant(values.get(n, value.value)))
+            body.append(ast.copy_location(new, node))
+    missing = set(values) - seen
+    if missing:
+        raise ProblemError(f"no module-level integer constant named {', '.join(sorted(missing))}")
+    tree.body = body
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+@lru_cache(maxsize=64)
+def _rebound(path: str, source_hash: str, items: tuple[tuple[str, int], ...]) -> ModuleType:
+    source = Path(path).read_text(encoding="utf-8")
+    module = ModuleType(f"_problem_rebound_{abs(hash(items))}")
+    module.__file__ = path
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(rebind_source(source, dict(items)), path, "exec"), module.__dict__)  # trusted reference
+    finally:
+        sys.modules.pop(module.__name__, None)
+    return module
+
+
+def rebound_module(module_or_path, constants: dict[str, int] | None) -> ModuleType:
+    """The problem module with module-level integers re-bound (cached); as is when there are none."""
+    if not constants and isinstance(module_or_path, ModuleType):
+        return module_or_path
+    path = str(getattr(module_or_path, "__file__", module_or_path))
+    if not constants:
+        return import_file(Path(path), "_problem_plain")
+    data = Path(path).read_bytes()
+    return _rebound(path, hashlib.sha256(data).hexdigest(), tuple(sorted(constants.items())))
+
+
+def case_module(problem_module: ModuleType, case: ShapeCase) -> ModuleType:
+    """The module whose Model/get_inputs serve this case: re-bound for a derived (constants) case."""
+    return rebound_module(problem_module, case.constants) if case.constants else problem_module
+
+
+# ---------------------------------------------------------------- models: mode, construction, checks
+
+
+def declared_mode(module: ModuleType) -> Literal["train", "eval"] | None:
+    mode = getattr(module, "MODE", None)
+    if mode not in (None, "train", "eval"):
+        raise ProblemError(f"MODE = {mode!r}: expected \"train\" or \"eval\"")
+    return mode
+
+
+def apply_mode(model, problem_module: ModuleType):
+    """Put a model (reference or candidate) in the problem's mode; none declared: as constructed."""
+    mode = declared_mode(problem_module)
+    if mode is not None:
+        model.train(mode == "train")
+    return model
+
+
+def build_model(problem_module: ModuleType, case: ShapeCase, device):
+    """The reference Model for a case, on `device`, in the problem's mode."""
+    return apply_mode(case_module(problem_module, case).Model(*case.init).to(device), problem_module)
+
+
+def check_deterministic(first, second, policy, label: str = "") -> None:
+    """Two reference calls on the same inputs and weights must agree within the policy; otherwise
+    no candidate can be judged: raise ProblemError (blamed on the problem, not the candidate)."""
+    from evaluator.correctness import compare
+
+    v = compare(first, second, policy)
+    if v["ok"]:
+        return
+    raise ProblemError(
+        f"the reference is not deterministic{' on ' + label if label else ''}: two calls on the same inputs "
+        f"and weights differ ({v['n_bad']} of {v['n_total']} elements, max abs diff {v['max_abs_err']:.3g}). "
+        "Its output depends on random numbers (dropout in training mode?), so no candidate can match it: "
+        "declare MODE = \"eval\" in the problem file, or remove the randomness.")
+
+
+def snapshot(model):
+    """A copy of a model before a call that may change its buffers (training-mode BatchNorm); the
+    model itself when it has no buffers (nothing a call can change)."""
+    return copy.deepcopy(model) if any(True for _ in model.buffers()) else model
+
+
+# ---------------------------------------------------------------- loading
+
+
 def _spec(item: Any) -> InputSpec:
     if isinstance(item, dict):
         return InputSpec(**item)
@@ -139,12 +313,14 @@ def _spec(item: Any) -> InputSpec:
     return InputSpec(value=item)
 
 
-def _sets_from_kernelbench(module: ModuleType) -> dict[str, list[ShapeCase]]:
+def meta_case(module: ModuleType, set_name: str, index: int, constants: dict[str, int] | None) -> ShapeCase:
+    """A case read from the file's own get_init_inputs/get_inputs (re-bound), on the meta device."""
     import torch
 
+    mod = rebound_module(module, constants) if constants else module
     with torch.device("meta"):
-        init = list(module.get_init_inputs())
-        inputs = list(module.get_inputs())
+        init = list(mod.get_init_inputs())
+        inputs = list(mod.get_inputs())
     specs = []
     for x in inputs:
         if isinstance(x, torch.Tensor):
@@ -152,10 +328,27 @@ def _sets_from_kernelbench(module: ModuleType) -> dict[str, list[ShapeCase]]:
                                    dist="get_inputs"))
         else:
             specs.append(InputSpec(value=x))
-    return {"full": [ShapeCase(set="full", index=0, init=init, inputs=specs)]}
+    return ShapeCase(set=set_name, index=index, init=init, inputs=specs, constants=constants or None)
 
 
-def load_problem(name_or_path: str) -> Problem:
+def _case(module: ModuleType, set_name: str, index: int, raw: Any) -> ShapeCase:
+    if not isinstance(raw, dict):
+        raise ValueError(f"SHAPES[{set_name!r}][{index}] is a {type(raw).__name__}, not a dict")
+    if "constants" in raw:
+        constants = {str(k): int(v) for k, v in (raw["constants"] or {}).items()}
+        return meta_case(module, set_name, index, constants)
+    specs = []
+    for k, x in enumerate(raw["inputs"]):
+        try:
+            specs.append(_spec(x))
+        except ValidationError as e:
+            msg = e.errors()[0]["msg"].removeprefix("Value error, ")
+            raise ProblemError(f"SHAPES[{set_name!r}][{index}] input #{k}: {msg}") from None
+    return ShapeCase(set=set_name, index=index, init=list(raw["init"]), inputs=specs)
+
+
+def load_problem(name_or_path: str, derive_small: bool | None = None) -> Problem:
+    """`derive_small`: None derives a missing small set only without CUDA; False never; True always."""
     name, path = resolve_path(name_or_path)
     try:
         source = path.read_bytes()
@@ -165,23 +358,35 @@ def load_problem(name_or_path: str) -> Problem:
     try:
         module = import_file(path, f"_problem_{name}")
     except Exception as e:  # the file is broken: say so in one line
-        raise ProblemError(f"problem file {path} failed to import: {type(e).__name__}: {e}") from None
+        raise ProblemError(f"problem {name}: {path} failed to import: {type(e).__name__}: {e}") from None
     missing = [a for a in ("Model", "get_inputs", "get_init_inputs") if not hasattr(module, a)]
     if missing:
-        raise ProblemError(f"problem file {path} is not in KernelBench format: missing {', '.join(missing)}")
+        raise ProblemError(f"problem {name}: {path} is not in KernelBench format: missing {', '.join(missing)}")
     raw = getattr(module, "SHAPES", None)
     try:
+        mode = declared_mode(module)
         if raw is None:
-            sets = _sets_from_kernelbench(module)
+            sets = {"full": [meta_case(module, "full", 0, None)]}
         else:
-            sets = {
-                set_name: [
-                    ShapeCase(set=set_name, index=i, init=list(case["init"]),
-                              inputs=[_spec(x) for x in case["inputs"]])
-                    for i, case in enumerate(cases)
-                ]
-                for set_name, cases in raw.items()
-            }
+            sets = {set_name: [_case(module, set_name, i, case) for i, case in enumerate(cases)]
+                    for set_name, cases in raw.items()}
+    except ProblemError as e:
+        raise ProblemError(f"problem {name}: {e}") from None
     except Exception as e:
-        raise ProblemError(f"problem file {path} has unusable shapes: {type(e).__name__}: {e}") from None
-    return Problem(name=name, path=path, sets=sets, source_hash=hashlib.sha256(source).hexdigest()[:16])
+        msg = str(e).splitlines()[0] if str(e) else ""
+        raise ProblemError(f"problem {name}: {path} has unusable shapes: {type(e).__name__}: {msg}") from None
+    problem = Problem(name=name, path=path, sets=sets, source_hash=hashlib.sha256(source).hexdigest()[:16],
+                      mode=mode)
+    if "small" not in sets and _want_small(derive_small):
+        from evaluator.derive import derive_small_on_the_fly
+
+        derive_small_on_the_fly(problem, module)
+    return problem
+
+
+def _want_small(derive_small: bool | None) -> bool:
+    if derive_small is not None:
+        return derive_small
+    import torch
+
+    return not torch.cuda.is_available()

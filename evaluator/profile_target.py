@@ -22,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from evaluator.problem import ShapeCase, import_file
+from evaluator.problem import ShapeCase, apply_mode, build_model, import_file
 from evaluator.weights import copy_weights
 from evaluator.inputs import make_inputs
 
@@ -32,8 +32,8 @@ def prepare(problem_path: Path, candidate_path: Path, case: ShapeCase, device: t
     """ModelNew with the reference's weights, and one set of inputs, both on `device`."""
     torch.manual_seed(seed)
     problem = import_file(problem_path, "_reference")
-    ref = problem.Model(*case.init).to(device).eval()
-    model = import_file(candidate_path, "candidate").ModelNew(*case.init).to(device).eval()
+    ref = build_model(problem, case, device)
+    model = apply_mode(import_file(candidate_path, "candidate").ModelNew(*case.init).to(device), problem)
     copy_weights(ref, model)
     del ref
     return model, make_inputs(case, problem, device)

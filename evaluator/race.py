@@ -31,7 +31,7 @@ def run_race(job: dict, problem, cases, device, report) -> None:
 
     from evaluator.correctness import compare
     from evaluator.precision import Policy
-    from evaluator.problem import import_file
+    from evaluator.problem import apply_mode, build_model, import_file
     from evaluator.timing import benchmark, summarize
     from evaluator.weights import copy_weights
     from evaluator.inputs import make_inputs
@@ -45,10 +45,10 @@ def run_race(job: dict, problem, cases, device, report) -> None:
     results: dict = {label: {} for label in contenders}
     for case in cases:
         torch.manual_seed(job["seed"])
-        ref = problem.Model(*case.init).to(device).eval()
+        ref = build_model(problem, case, device)
         models = {}
         for label, module in contenders.items():
-            models[label] = module.ModelNew(*case.init).to(device).eval()
+            models[label] = apply_mode(module.ModelNew(*case.init).to(device), problem)
             copy_weights(ref, models[label])
             args = make_inputs(case, problem, device)
             with torch.no_grad():

@@ -13,7 +13,9 @@ the work (or the timer missed it). The peak is dense TF32 tensor-core math, or B
 policy, whose tolerance admits bf16 operands.
 
 Peaks are dense (no sparsity) datasheet numbers, matched on the torch device name; an unknown GPU
-gets a deliberately high default, so only the physically absurd is flagged there. The flags are
+gets a deliberately high default, so only the physically absurd is flagged there. A file that
+declares neither gets both from evaluator.derive.work_floors (FlopCounterMode and the bytes of inputs,
+outputs and weights, on the meta device). The flags are
 evidence for a person: promotion (agent.promote) refuses a flagged result without --force.
 """
 from __future__ import annotations
@@ -69,6 +71,11 @@ def floors(problem: Problem, case: ShapeCase) -> tuple[float | None, float | Non
     for name in ("FLOPS", "BYTES"):
         fn = getattr(module, name, None)
         out.append(float(fn(*args)) if callable(fn) else None)
+    if out[0] is None or out[1] is None:  # not declared: counted on the meta device (evaluator.derive)
+        from evaluator.derive import work_floors
+
+        derived = work_floors(module, case)
+        out = [d if o is None else o for o, d in zip(out, derived)]
     return out[0], out[1]
 
 

@@ -16,7 +16,6 @@ kernels (GPU profiler audit), poison, threads, integrity.
 """
 from __future__ import annotations
 
-import hashlib
 import random
 
 import torch
@@ -28,23 +27,13 @@ from evaluator.audit import (
     install_launch_counter,
     kernel_audit,
 )
-from evaluator.correctness import compare
+from evaluator.correctness import compare, digest  # digest: imported from here by the worker
 from evaluator.guards import Integrity, live_threads, poison_free_memory, thread_names
 
 TORCH_HINT = ("The result must be computed by your Triton kernels; PyTorch may only allocate, copy and "
               "reshape (torch.empty/zeros/full, .contiguous(), .to(), views, F.pad).")
 AUDITED_REP_P = 0.05  # fraction of timed repetitions that also run under the operator audit
 POISON_ABOVE = 1e38  # |value| of poisoned memory: NaN on CUDA, 0x7F7F7F7F = 3.4e38 from MALLOC_PERTURB_
-
-
-def digest(t) -> str:
-    """Fingerprint of a reference output, to notice it being overwritten (e.g. found through gc)."""
-    ts = t if isinstance(t, (list, tuple)) else [t]
-    h = hashlib.blake2b(digest_size=16)
-    for x in ts:
-        if isinstance(x, torch.Tensor):
-            h.update(x.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
 
 
 class Guard:

@@ -30,10 +30,11 @@ from pathlib import Path
 
 import torch
 
+from evaluator.correctness import compare_state
 from evaluator.files import write_atomic
 from evaluator.inputs import make_inputs
 from evaluator.precision import Policy
-from evaluator.problem import ShapeCase, import_file
+from evaluator.problem import ShapeCase, apply_mode, build_model, check_deterministic, import_file, snapshot
 from evaluator.timing import benchmark
 from evaluator.trial import AuditFailure, Guard, digest
 from evaluator.trial import verdict as _check
@@ -107,10 +108,13 @@ def run(job: dict, report: Report) -> None:
         refs[case.label] = []
         for trial in range(trials + late):
             torch.manual_seed(rng.getrandbits(62))  # fresh weights and inputs for every trial
-            model = problem.Model(*case.init).to(device).eval()
+            model = build_model(problem, case, device)  # the problem's mode (KernelBench: as constructed)
             args = make_inputs(case, problem, device)
-            ref_out = _reference(model, args)
-            refs[case.label].append((model, args, ref_out, digest(ref_out)))
+            after = snapshot(model)  # `model` keeps the state before the call: the candidate starts from it
+            ref_out = _reference(after, args)
+            if trial == 0 and case is cases[0]:  # a second call on the same inputs and weights must agree
+                check_deterministic(ref_out, _reference(snapshot(model), args), policy, case.label)
+            refs[case.label].append((model, args, ref_out, digest(ref_out), after))
 
     guard.before_import(policy)
     report.phase("import", "importing the candidate module")
@@ -120,7 +124,7 @@ def run(job: dict, report: Report) -> None:
         models = {}
         for case in cases:
             report.activity(f"constructing ModelNew{tuple(case.init)} for {case.label}")
-            models[case.label] = ModelNew(*case.init).to(device).eval()
+            models[case.label] = apply_mode(ModelNew(*case.init).to(device), problem)
     except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
         report.data["error"] = _error(e, job["candidate_path"], report.data["activity"])
         return
@@ -131,7 +135,7 @@ def run(job: dict, report: Report) -> None:
     calls = [(c, k) for c in cases for k in range(trials)] + [(c, k) for c in cases for k in range(trials, trials + late)]
     first = True
     for case, k in calls:
-        ref_model, args, ref_out, fingerprint = refs[case.label][k]
+        ref_model, args, ref_out, fingerprint, ref_after = refs[case.label][k]
         stage = "trial" if k < trials else "late"
         label = f"{case.label} ({case.describe()}), {'trial' if k < trials else 'late call'} {k + 1}"
         if first:
@@ -150,6 +154,9 @@ def run(job: dict, report: Report) -> None:
             first = False
         findings += guard.tampered(policy, ref_out, fingerprint)
         verdict = _check(out, ref_out, args, mine, policy, findings)
+        state = compare_state(ref_after, models[case.label], policy) if verdict["ok"] else None
+        if state:  # BatchNorm-style buffers: the candidate's module state must follow the reference's
+            verdict.update(ok=False, message=state)
         verdict.update(case=case.label, shapes=case.describe(), trial=k + 1, call_ms=call_ms, stage=stage)
         report.data["checks"].append(verdict)
         report.activity(f"checked {label}")
@@ -229,7 +236,7 @@ def run_baselines(job, problem, cases, device, report: Report) -> None:
     report.phase("baselines", "timing eager and torch.compile")
     for case in cases:
         torch.manual_seed(job["seed"])
-        model = problem.Model(*case.init).to(device).eval()
+        model = build_model(problem, case, device)
         entry = {}
         for kind, fn in (("eager", model), ("compiled", torch.compile(model))):
             report.activity(f"timing {kind} reference on {case.label} ({case.describe()})")

@@ -48,7 +48,7 @@ def test_type_shape_dtype_checked_first():
     assert "not a plain torch.Tensor" in compare(ref, ref.clone().as_subclass(Lazy), TF32)["message"]
     assert "shape (3, 2)" in compare(ref, torch.zeros(3, 2), TF32)["message"]
     assert "dtype torch.float64" in compare(ref, ref.double(), TF32)["message"]
-    assert "returned 2 tensor(s)" in compare(ref, (ref, ref), TF32)["message"]
+    assert "returned 2 value(s)" in compare(ref, (ref, ref), TF32)["message"]
 
 
 def test_result_with_inf_and_nan_survives_a_json_round_trip():
@@ -61,3 +61,33 @@ def test_result_with_inf_and_nan_survives_a_json_round_trip():
     back = EvalResult.model_validate_json(r.model_dump_json())
     assert back.checks[0].mismatches[0].got == float("-inf") and back.max_abs_err == float("inf")
     assert back.checks[0].max_rel_err != back.checks[0].max_rel_err  # NaN stays NaN
+
+
+def test_scalar_int_bool_and_tuple_outputs():
+    from evaluator.correctness import digest
+
+    loss = torch.tensor(1.25)
+    assert compare(loss, torch.tensor(1.2505), TF32)["ok"]
+    assert not compare(loss, torch.tensor(1.3), TF32)["ok"]
+    assert "0-dim" in compare(loss, torch.tensor([1.25]), TF32)["message"]
+    assert digest(loss) != digest(torch.tensor(1.5)) and digest((loss, torch.tensor(3))) != digest(loss)
+    idx = torch.tensor([3, 1, 4])
+    v = compare(idx, torch.tensor([3, 2, 4]), POLICIES["loose"])  # an index off by one is wrong, whatever the policy
+    assert not v["ok"] and "must be equal exactly" in v["message"]
+    mask = torch.tensor([True, False])
+    assert compare(mask, mask.clone(), TF32)["ok"] and not compare(mask, ~mask, TF32)["ok"]
+    values = torch.randn(3)
+    assert compare((values, idx), (values.clone(), idx.clone()), TF32)["ok"]
+    assert "output #1" in compare((values, idx), (values.clone(), idx + 1), TF32)["message"]
+
+
+def test_half_precision_tolerance_follows_the_output_dtype():
+    from evaluator.correctness import tolerance
+
+    assert tolerance(TF32, torch.float32) == (1e-3, 1e-3)
+    assert tolerance(TF32, torch.float16) == (5e-3, 5e-3) and tolerance(TF32, torch.bfloat16) == (3e-2, 3e-2)
+    ref = torch.full((4,), 3.0, dtype=torch.bfloat16)
+    one_ulp = ref + 0.015625  # bf16 spacing at 3.0 is 2**-6
+    assert compare(ref, one_ulp, TF32)["ok"]
+    assert not compare(ref.float(), one_ulp.float(), TF32)["ok"]  # in fp32 the same difference fails
+    assert not compare(ref, ref * 1.25, TF32)["ok"]

@@ -11,7 +11,16 @@ from types import SimpleNamespace
 import pytest
 
 from agent.gpu import DEFAULT_CARD, card_from_properties, card_keys, find_card, load_card, select_card
-from agent.prompt import PromptError, get_stage, load_stages, render, render_template, should_skip
+from agent.prompt import (
+    ProblemBrief,
+    PromptError,
+    brief,
+    get_stage,
+    load_stages,
+    render,
+    render_template,
+    should_skip,
+)
 from agent.triton_api import CANDIDATES, installed, parse_names, resolve
 from evaluator.precision import get_policy
 
@@ -33,6 +42,9 @@ def seed_render(**overrides) -> str:
                   ncu=json.loads(SEED_NCU.read_text()), precision=None, missing_apis=parse_names(SEED_MISSING))
     kwargs.update(overrides)
     return render("fusion", **kwargs)
+
+
+BRIEF = ProblemBrief(name="p", source="class Model: ...\n", mode_text="eval mode", timed=["full[0]: Model()"])
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -69,7 +81,8 @@ def test_cli_reproduces_seed_prompt():
 def test_every_stage_renders_on_every_card(stage, card):
     gpu = load_card(card)
     text = render(stage, gpu=gpu, code="import torch\n", ncu=json.loads(SEED_NCU.read_text()),
-                  precision=get_policy("tf32"), failure=FAILURE if stage == "repair" else None)
+                  precision=get_policy("tf32"), failure=FAILURE if stage == "repair" else None,
+                  problem=BRIEF if stage == "seed" else None)
     assert text.startswith("You are a Triton kernel optimization specialist.")
     assert f"GPU Name: {gpu.name}\n" in text and "## Current Optimization Stage\n\nFocus: " in text
     assert "PRECISION POLICY (tf32" in text and "atol=0.001, rtol=0.001" in text
@@ -113,7 +126,7 @@ def test_precision_section_is_optional():
 
 def test_missing_template_variable_fails_loudly():
     context = dict(gpu=load_card("4090"), stage=get_stage("fusion"), precision=None, failure=None,
-                   ncu_json=None, ncu_reason=None, api=installed())  # no `code`
+                   ncu_json=None, ncu_reason=None, api=installed(), problem=None, history=None)  # no `code`
     with pytest.raises(PromptError, match="fusion.j2 needs a variable.*'code'"):
         render_template("fusion.j2", context)
 
@@ -183,13 +196,13 @@ def test_api_override_is_verbatim_and_default_is_computed():
 
 def test_stages_declare_metrics_and_criteria():
     stages = load_stages()
-    assert list(stages) == ["fusion", "tiling", "memory", "tuning", "hopper", "repair"]
+    assert list(stages) == ["seed", "fusion", "tiling", "memory", "tuning", "hopper", "repair"]
     for stage in stages.values():
         assert stage.metrics[:5] == SEED_FIVE, stage.name
         assert len(set(stage.metrics)) == len(stage.metrics), stage.name
         if stage.skip is not None:  # a criterion may only read metrics the stage asks NCU for
             assert set(stage.skip.metrics()) <= set(stage.metrics), stage.name
-    assert stages["fusion"].skip is None and stages["repair"].skip is None
+    assert stages["fusion"].skip is None and stages["repair"].skip is None and stages["seed"].skip is None
 
 
 def test_should_skip():
@@ -255,3 +268,39 @@ def test_no_cuda_and_no_gpu_falls_back_with_a_note():
         pytest.skip("a CUDA device is present: detection is used instead")
     card, note = select_card(None)
     assert card.key == DEFAULT_CARD and "no CUDA device" in note
+
+
+# ---------------------------------------------------------------- reference, shapes, history
+
+
+def test_optional_sections_show_reference_shapes_and_history():
+    from evaluator.problem import load_problem
+
+    problem = load_problem("conv2d_scale_min")
+    b = brief(problem)
+    assert "class Model(nn.Module)" in b.source and "SHAPES = " not in b.source  # our sets are listed, not quoted
+    assert b.timed == ["full[0]: Model(64, 128, 3, 2.0); forward(arg0: [64, 64, 256, 256] float32)"]
+    assert any(line.startswith("odd[0]: Model(5, 61, 3, 2.0)") for line in b.checked)
+    plain = seed_render()
+    with_ref = seed_render(problem=b)
+    assert "[PYTORCH REFERENCE]" not in plain and "[PYTORCH REFERENCE]" in with_ref
+    assert with_ref.replace(with_ref[with_ref.index("[PYTORCH REFERENCE]"):with_ref.index("[CURRENT CODE]")], "") == plain
+    one = seed_render(problem=b, history=["0001-1: incorrect (max abs err 0.3)"])
+    two = seed_render(problem=b, history=["0001-1: incorrect (max abs err 0.3)", "0002-1: correct, 2.61 ms"])
+    assert "[ALREADY TRIED FROM THIS PARENT]\n- 0001-1: incorrect (max abs err 0.3)\n" in one and one != two
+
+
+def test_seed_stage_needs_the_reference_and_shows_no_current_code():
+    from evaluator.problem import load_problem
+
+    with pytest.raises(PromptError, match="stage seed needs the problem"):
+        render("seed", gpu=load_card("h100"), code="", ncu=None, precision=None)
+    problem = load_problem(str(FIXTURES / "problems" / "cross_entropy"))
+    text = render("seed", gpu=load_card("h100"), code="", ncu=None, precision=get_policy("tf32"),
+                  problem=brief(problem))
+    assert "FIRST KERNEL" in text and "No kernel yet: this stage writes the first one" in text
+    assert "forward(arg0: [16, 10] float32; arg1: [16] int64)" in text
+    assert "training mode, as constructed" in text
+    r = run_cli("--stage", "seed", "--problem", str(FIXTURES / "problems" / "cross_entropy"), "--gpu", "h100")
+    assert r.returncode == 0, r.stderr.decode()
+    assert b"[PYTORCH REFERENCE]" in r.stdout and b"cross_entropy(predictions, targets)" in r.stdout

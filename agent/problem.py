@@ -1,0 +1,176 @@
+"""Bring any KernelBench-format file in as a problem: `kernels/<name>/reference.py` plus what the tool needs.
+
+    python -m agent.problem add path/to/19_ReLU.py [--name relu] [--kernels-dir kernels]
+
+Prints each thing it derived: the shape sets (`full` is the file's own; `small`, seconds under the CPU
+interpreter, and `odd`, sizes that are not multiples of 16/32/64, re-bind the module-level integers
+that get_inputs/get_init_inputs read: evaluator.derive), the work floors of the timed case
+(FlopCounterMode FLOPs and the bytes of inputs, outputs and weights, used by the roofline flags), the
+mode the models are called in, and the next command to run. A file that already declares SHAPES with
+a `small` set keeps its own sets.
+
+Bad input (the file is missing or not KernelBench format, its reference fails to run, is not
+deterministic, its shapes cannot be derived, it needs more memory than this machine's GPU has, or the
+problem exists already): one line on stderr naming the problem, exit 2, nothing written. The folder is
+written under a temporary name and renamed when complete.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from evaluator.problem import KERNELS_DIR, ProblemError
+
+MARKER = "# ---- added by `python -m agent.problem add`"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse would print the usage too)
+        raise ProblemError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m agent.problem", description="Manage problems under kernels/.")
+    sub = p.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="copy a KernelBench-format file into kernels/<name>/ with derived shape sets")
+    add.add_argument("file", type=Path, help="a KernelBench-format .py file (Model, get_inputs, get_init_inputs)")
+    add.add_argument("--name", help="problem name (default: the file's stem); letters, digits, _ and -")
+    add.add_argument("--kernels-dir", type=Path, default=KERNELS_DIR, help=f"where problems live (default: {KERNELS_DIR})")
+    return p
+
+
+def shapes_block(small: dict[str, int], odd: dict[str, int] | None) -> str:
+    def case(values: dict[str, int]) -> str:
+        return "[{\"constants\": {" + ", ".join(f"\"{k}\": {v}" for k, v in values.items()) + "}}]"
+
+    lines = [
+        "", "", f"{MARKER} ({_dt.date.today().isoformat()}) ----",
+        "# Shape sets: `full` is this file's own get_inputs/get_init_inputs; `small` (seconds under the CPU",
+        "# interpreter) and `odd` (sizes that are not multiples of 16/32/64) re-bind the module-level",
+        "# integers above; the inputs are drawn by get_inputs as they are for `full`.",
+        "SHAPES = {",
+        f"    \"small\": {case(small)},",
+    ]
+    if odd:
+        lines.append(f"    \"odd\": {case(odd)},")
+    lines += ["    \"full\": [{\"constants\": {}}],", "}", ""]
+    return "\n".join(lines)
+
+
+def _human(n: float, unit: str) -> str:
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= scale:
+            return f"{n / scale:.3g} {prefix}{unit}"
+    return f"{n:.0f} {unit}"
+
+
+def _check_reference(problem, module, name: str) -> str:
+    """Run the reference twice on the first CPU-sized case: it must run and agree with itself."""
+    import torch
+
+    from evaluator.inputs import make_inputs
+    from evaluator.precision import get_policy
+    from evaluator.problem import build_model, check_deterministic, snapshot
+
+    case = (problem.sets.get("small") or problem.timed_cases())[0]
+    try:
+        torch.manual_seed(0)
+        model = build_model(module, case, torch.device("cpu"))
+        args = make_inputs(case, module, torch.device("cpu"))
+        with torch.no_grad():
+            first = snapshot(model)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+            second = snapshot(model)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+    except Exception as e:  # noqa: BLE001 - the reference is trusted but may be broken
+        msg = str(e).splitlines()[0] if str(e) else ""
+        raise ProblemError(f"problem {name}: the reference failed on {case.label}: {type(e).__name__}: {msg}") from None
+    try:
+        check_deterministic(first, second, get_policy("tf32"), case.label)
+    except ProblemError as e:
+        raise ProblemError(f"problem {name}: {e}") from None
+    return case.label
+
+
+def _gpu_bytes() -> int | None:
+    import torch
+
+    return torch.cuda.get_device_properties(0).total_memory if torch.cuda.is_available() else None
+
+
+def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
+    from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors
+    from evaluator.problem import import_file, load_problem
+
+    if not file.is_file():
+        raise ProblemError(f"problem file not found: {file}")
+    name = name or file.stem
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
+        raise ProblemError(f"problem name {name!r}: use letters, digits, '_', '-' and '.'")
+    dest = kernels_dir / name
+    if dest.exists():
+        raise ProblemError(f"problem {name}: {dest} exists already (pick another --name)")
+    source = file.read_text(encoding="utf-8")
+    problem = load_problem(str(file), derive_small=False)
+    problem.name = name
+    module = import_file(problem.path, f"_problem_add_{name}")
+    if getattr(module, "SHAPES", None) is not None:
+        if "small" not in problem.sets:
+            raise ProblemError(f"problem {name}: the file declares SHAPES without a 'small' set; add one "
+                               "(README: Shape sets) or remove SHAPES to have the sets derived")
+        say(f"shape sets: the file's own SHAPES ({', '.join(problem.sets)})")
+        text = source
+    else:
+        d = derive_sets(problem.path)
+        if d.small is None:
+            raise ProblemError(f"problem {name}: cannot derive a small shape set ({cannot_derive(d)}); {HAND_HINT}")
+        say(f"constants read by get_inputs/get_init_inputs: {', '.join(f'{k}={v}' for k, v in d.constants.items())}")
+        say(f"full: the file's own shapes: {problem.sets['full'][0].describe()}")
+        for line in d.log:
+            say(line)
+        text = source.rstrip("\n") + "\n" + shapes_block(d.small, d.odd)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=kernels_dir)) if kernels_dir.is_dir() else None
+    if tmp is None:
+        kernels_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=kernels_dir))
+    try:
+        (tmp / "reference.py").write_text(text, encoding="utf-8")
+        added = load_problem(str(tmp / "reference.py"), derive_small=False)
+        added.name = name
+        added_module = import_file(added.path, f"_problem_added_{name}")
+        label = _check_reference(added, added_module, name)
+        say(f"reference: runs on {label} and agrees with itself on a second call; models are called in "
+            f"{added.mode_text}")
+        for case in added.timed_cases():
+            flops, nbytes = work_floors(added_module, case)
+            say(f"work floors for {case.label}: "
+                + (f"{_human(flops, 'FLOP')} (FlopCounterMode)" if flops else "no FLOPs counted (no matmul/conv)")
+                + (f", {_human(nbytes, 'B')} of inputs, outputs and weights" if nbytes else ", bytes unknown"))
+            gpu = _gpu_bytes()
+            if nbytes and gpu is not None and nbytes > gpu:
+                raise ProblemError(f"problem {name}: {case.label} needs at least {_human(nbytes, 'B')}, more than "
+                                   f"this GPU's {_human(gpu, 'B')}")
+        tmp.rename(dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    say(f"added {dest / 'reference.py'}")
+    target = name if kernels_dir.resolve() == KERNELS_DIR.resolve() else str(dest)
+    say(f"next:  python -m agent.run --problem {target}   (no seed.py: the seed stage writes the first kernel)")
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        add(args.file, args.name, args.kernels_dir)
+    except (ProblemError, OSError, UnicodeDecodeError) as e:
+        print(f"error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""Derived shape sets and work floors for any KernelBench-format problem.
+
+    from evaluator.derive import derive_sets, work_floors, fits_cpu
+    d = derive_sets(path)            # Derivation(small={"batch_size": 4, ...}, odd={...}, tried=[...], log=[...])
+    flops, nbytes = work_floors(problem_module, case)   # on the meta device: nothing is allocated
+
+Shapes: KernelBench files size their inputs with module-level integers (`batch_size = 4096`,
+`dim = 393216`) read by `get_inputs`/`get_init_inputs`. A derived set re-binds those integers
+(evaluator.problem.rebind_source: expressions built from them are recomputed) and keeps the file's own
+draw rules. `small` caps every constant above KEEP_BELOW (kernel sizes, strides, reduction axes stay)
+at 32, 16, 8 or 4, or divides them all by one power of two (keeps divisibility such as heads | dim),
+taking the first choice the reference accepts within SMALL_BUDGET. `odd` moves each shrunk constant,
+one at a time, to an odd size (never a multiple of 16/32/64) and keeps the moves the reference accepts.
+A candidate choice is accepted when the reference constructs, draws its inputs and runs once on the
+CPU within the budget's elements and seconds (sizes are read on the meta device before anything is
+allocated, so a bad choice never allocates much).
+
+Work floors (evaluator.roofline, when the file declares no FLOPS/BYTES): FLOPs counted by
+torch.utils.flop_counter.FlopCounterMode (matmuls, convolutions, attention: elementwise work is not
+counted, so the floor stays a floor) and bytes = inputs + outputs + parameters and buffers, each moved
+at least once. Both come from a forward on the meta device.
+"""
+from __future__ import annotations
+
+import ast
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import torch
+
+from evaluator.problem import (
+    Problem,
+    ProblemError,
+    ShapeCase,
+    apply_mode,
+    case_module,
+    int_constants,
+    meta_case,
+    rebound_module,
+)
+
+KEEP_BELOW = 9  # constants up to 8 (kernel sizes, strides, dims, small channel counts) are kept
+
+
+@dataclass(frozen=True)
+class Budget:
+    elements: int  # inputs + outputs, all tensors
+    seconds: float  # one reference forward on the CPU
+
+
+SMALL_BUDGET = Budget(elements=1 << 15, seconds=2.0)  # seconds under the interpreter for a plain kernel
+CPU_BUDGET = Budget(elements=1 << 20, seconds=5.0)  # the problem's own shapes are run as is below this
+
+
+@dataclass
+class Derivation:
+    small: dict[str, int] | None = None
+    odd: dict[str, int] | None = None
+    constants: dict[str, int] = field(default_factory=dict)  # the ones get_inputs/get_init_inputs read
+    tried: list[str] = field(default_factory=list)  # "cap 16: RuntimeError ..." per rejected choice
+    log: list[str] = field(default_factory=list)  # what was derived, for the user
+
+
+def _names(code) -> set[str]:
+    out = set(code.co_names)
+    for c in code.co_consts:
+        if hasattr(c, "co_names"):
+            out |= _names(c)
+    return out
+
+
+def used_constants(source: str, module: ModuleType) -> dict[str, int]:
+    """Module-level integer constants that get_inputs/get_init_inputs/Model read, directly or through
+    other module-level assignments (`features = 4 * dim`)."""
+    used: set[str] = set()
+    for fn_name in ("get_inputs", "get_init_inputs"):
+        fn = getattr(module, fn_name, None)
+        if fn is not None and hasattr(fn, "__code__"):
+            used |= _names(fn.__code__)
+    model = getattr(module, "Model", None)
+    for attr in vars(model).values() if model is not None else []:
+        if hasattr(attr, "__code__"):
+            used |= _names(attr.__code__)
+    deps: dict[str, set[str]] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign):
+            names = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    deps.setdefault(t.id, set()).update(names)
+    frontier = set(used)
+    while frontier:
+        frontier = {d for n in frontier for d in deps.get(n, ())} - used
+        used |= frontier
+    return {n: v for n, v in int_constants(source).items() if n in used}
+
+
+def _numel(xs) -> int:
+    return sum(x.numel() for x in _tensors(xs))
+
+
+def _tensors(xs) -> list[torch.Tensor]:
+    if isinstance(xs, torch.Tensor):
+        return [xs]
+    if isinstance(xs, (list, tuple)):
+        return [t for x in xs for t in _tensors(x)]
+    if isinstance(xs, dict):
+        return [t for x in xs.values() for t in _tensors(x)]
+    return []
+
+
+def try_case(module: ModuleType, budget: Budget) -> tuple[bool, str]:
+    """Does the reference run on this (re-bound) module within the budget? (ok, why or a summary)."""
+    try:
+        with torch.device("meta"):
+            init = list(module.get_init_inputs())
+            n_in = _numel(module.get_inputs())
+    except Exception as e:  # noqa: BLE001 - any failure rejects this choice; the message says which
+        return False, f"get_inputs/get_init_inputs failed: {type(e).__name__}: {str(e)[:120]}"
+    if n_in > budget.elements:
+        return False, f"{n_in} input elements (budget {budget.elements})"
+    try:
+        torch.manual_seed(0)
+        model = apply_mode(module.Model(*init), module)
+        args = module.get_inputs()
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            out = model(*args)
+        seconds = time.perf_counter() - t0
+    except Exception as e:  # noqa: BLE001
+        return False, f"the reference failed: {type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}"
+    n = n_in + _numel(out)
+    if n > budget.elements:
+        return False, f"{n} input+output elements (budget {budget.elements})"
+    if seconds > budget.seconds:
+        return False, f"the reference took {seconds:.2f} s (budget {budget.seconds:g} s)"
+    return True, f"{n} input+output elements, reference {seconds * 1e3:.0f} ms on the CPU"
+
+
+def _odd(v: int) -> int:
+    """An odd size near v (not a multiple of 16/32/64, not a power of two when v > 2)."""
+    return (v + max(2, v // 3)) | 1
+
+
+def derive_sets(path: Path, budget: Budget = SMALL_BUDGET) -> Derivation:
+    """Derive `small` and `odd` constant bindings for a KernelBench file (see the module docstring)."""
+    source = Path(path).read_text(encoding="utf-8")
+    module = _plain(path)
+    d = Derivation(constants=used_constants(source, module))
+    big = {n: v for n, v in d.constants.items() if v >= KEEP_BELOW}
+    choices: list[tuple[str, dict[str, int]]] = []
+    if not big:
+        choices.append(("the file's own sizes", {}))
+    for cap in (32, 16, 8, 4):
+        choices.append((f"cap {cap}", {n: min(v, cap) for n, v in big.items()}))
+    for k in range(1, 21):
+        f = 1 << k
+        choices.append((f"divide by {f}", {n: max(1, v // f) for n, v in big.items()}))
+    seen = set()
+    for what, values in choices:
+        key = tuple(sorted(values.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        ok, why = try_case(_with(path, values), budget)
+        if ok:
+            d.small = values
+            d.log.append(f"small ({what}): {_show(values) or 'as the file is'}: {why}")
+            break
+        d.tried.append(f"{what} ({_show(values)}): {why}")
+    if d.small is None:
+        return d
+    odd = dict(d.small)
+    for n in sorted(big, key=lambda n: -big[n]):
+        trial = dict(odd, **{n: _odd(odd[n])})
+        ok, why = try_case(_with(path, trial), budget)
+        if ok:
+            odd = trial
+        else:
+            d.log.append(f"odd: {n} stays {odd[n]} ({n}={trial[n]}: {why})")
+    if odd != d.small:
+        d.odd = odd
+        d.log.append(f"odd: {_show(odd)}")
+    else:
+        d.log.append("odd: no constant could take an odd size; no odd set")
+    return d
+
+
+def _plain(path: Path) -> ModuleType:
+    from evaluator.problem import import_file
+
+    return import_file(Path(path), "_problem_derive")
+
+
+def _with(path: Path, values: dict[str, int]) -> ModuleType:
+    return rebound_module(str(path), values) if values else _plain(path)
+
+
+def _show(values: dict[str, int]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values.items())
+
+
+def fits_cpu(problem: Problem, module: ModuleType, budget: Budget = CPU_BUDGET) -> tuple[bool, str]:
+    """Would the problem's own (first) case run on the CPU as is?"""
+    case = next(iter(problem.sets.values()))[0]
+    if not any(s.dist == "get_inputs" for s in case.inputs):  # hand-written shapes: count them
+        n = case.numel
+        return n <= budget.elements, f"{n} input elements (budget {budget.elements})"
+    return try_case(case_module(module, case), budget)
+
+
+def derive_small_on_the_fly(problem: Problem, module: ModuleType) -> None:
+    """No CUDA and no `small` set: keep the problem as is if it fits the CPU, else derive a small set
+    (as `agent.problem add` does) or refuse with the reason (ProblemError)."""
+    ok, why = fits_cpu(problem, module)
+    if ok:
+        return
+    own = all(any(s.dist == "get_inputs" for s in c.inputs) for c in problem.sets.get("full", []))
+    d = derive_sets(problem.path) if own else Derivation()  # hand-written shapes: nothing to re-bind
+    if d.small is None:
+        raise ProblemError(
+            f"problem {problem.name}: its shapes do not fit this CPU-only machine ({why}) and no small set "
+            f"could be derived ({cannot_derive(d)}); {HAND_HINT}")
+    problem.sets = {"small": [meta_case(module, "small", 0, d.small)], **problem.sets}
+    problem.notes.append(f"no CUDA and no small set: derived one on the fly ({d.log[0]})")
+
+
+HAND_HINT = ('write the sets by hand in the file, e.g. SHAPES = {"small": [{"init": [], "inputs": [[4, 64]]}], '
+             '"full": [{"constants": {}}]} (README: Shape sets)')
+
+
+def cannot_derive(d: Derivation) -> str:
+    if not d.constants:
+        return "get_inputs/get_init_inputs read no module-level integer constant"
+    return f"tried constants {_show(d.constants)}: " + "; ".join(d.tried[:3])
+
+
+def work_floors(problem_module: ModuleType, case: ShapeCase) -> tuple[float | None, float | None]:
+    """(FLOPs, bytes) one forward must do and move at least, from a meta-device run; (None, None)
+    when the reference cannot run on the meta device (data-dependent shapes)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    mod = case_module(problem_module, case)
+    try:
+        with torch.device("meta"):
+            model = apply_mode(mod.Model(*case.init), problem_module)
+            if any(s.dist == "get_inputs" for s in case.inputs):
+                args = list(mod.get_inputs())
+            else:
+                args = [torch.empty(s.shape, dtype=getattr(torch, s.dtype)) if s.shape is not None else s.value
+                        for s in case.inputs]
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            out = model(*args)
+    except Exception:  # noqa: BLE001 - no floor is better than a wrong one
+        return None, None
+    state = list(model.parameters()) + list(model.buffers())
+    nbytes = sum(t.numel() * t.element_size() for t in _tensors(args) + _tensors(out) + state)
+    flops = counter.get_total_flops()
+    return (float(flops) if flops else None), float(nbytes)

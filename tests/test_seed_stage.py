@@ -1,0 +1,107 @@
+"""The `seed` stage end to end on the CPU interpreter: a problem with no seed.py starts from the bare
+PyTorch reference; a broken first reply is repaired, and the run continues into `fusion` from the
+correct kernel. Replies are replayed (reply 1 broken, reply 2 correct, reply 3 the fusion sample)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_cli
+
+from agent.history import RunStore
+
+PROBLEMS = FIXTURES / "problems"
+
+
+def reply(code: str, words: str) -> str:
+    return f"{words}\n\n```python\n{code.rstrip()}\n```\n"
+
+
+def replies_for(problem: str, folder: Path) -> Path:
+    honest = (PROBLEMS / problem / "honest.py").read_text()
+    broken = honest.replace("tl.store(", "tl.stor(", 1)  # an API that does not exist: fails to compile
+    assert broken != honest
+    faster = honest.replace("BLOCK_F=64", "BLOCK_F=128").replace("# One program per", "# Fused: one program per")
+    folder.mkdir()
+    (folder / "01_seed.md").write_text(reply(broken, "A first kernel."))
+    (folder / "02_repair.md").write_text(reply(honest, "Fixed: tl.store."))
+    (folder / "03_fusion.md").write_text(reply(faster + "\n# fusion: same grid\n", "Fusion stage."))
+    return folder
+
+
+def only_run(runs: Path) -> RunStore:
+    [path] = [p for p in runs.iterdir() if p.is_dir()]
+    return RunStore(path)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "rowsum_bf16"])
+def test_seed_stage_repairs_then_continues_into_fusion(name, tmp_path):
+    problem = tmp_path / name
+    shutil.copytree(PROBLEMS / name, problem)
+    for f in ("honest.py", "torch_does_it.py"):
+        (problem / f).unlink()  # a bare reference: no seed.py, no kernel
+    runs = tmp_path / "runs"
+    p = run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
+                "--llm", f"replay:{replies_for(name, tmp_path / 'replies')}", "--iterations", "1",
+                "--repairs", "1", "--stage", "fusion")
+    assert p.returncode == 0, p.stdout + p.stderr
+    store = only_run(runs)
+    recs = store.records()
+    # Under the interpreter a missing tl function fails at the first call, on a GPU at compile time.
+    broken = "compile_error" if recs[0].status == "compile_error" else "runtime_error"
+    assert [(r.id, r.stage, r.status) for r in recs] == [
+        ("0001-1", "seed", broken), ("0001-1r1", "repair", "correct"), ("0002-1", "fusion", "correct")]
+    assert recs[1].repair_of == "0001-1" and recs[2].parent == "0001-1r1"  # fusion starts from the repair
+    seed_prompt = store.read("0001-1", "prompt.md")
+    assert "FIRST KERNEL" in seed_prompt and "[PYTORCH REFERENCE]" in seed_prompt
+    assert "class Model(nn.Module)" in seed_prompt and "No kernel yet" in seed_prompt
+    repair = store.read("0001-1r1", "prompt.md")
+    assert "[PYTORCH REFERENCE]" in repair and "stor" in repair  # the reference and the failed code
+    assert f"[ALREADY TRIED FROM THIS PARENT]\n- 0001-1 (seed): {broken}" in repair
+    fusion = store.read("0002-1", "prompt.md")
+    assert "Grid layout & indexing for FUSED operations" in fusion and "[PYTORCH REFERENCE]" in fusion
+    assert "tl.store(" in fusion  # [CURRENT CODE] is the repaired kernel
+
+
+def test_seed_stage_alone_and_no_correct_kernel_says_so(tmp_path):
+    problem = tmp_path / "greater"
+    problem.mkdir()
+    shutil.copy(PROBLEMS / "greater" / "reference.py", problem / "reference.py")
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    honest = (PROBLEMS / "greater" / "honest.py").read_text()
+    (replies / "01.md").write_text(reply(honest.replace("x > y", "x >= y + 1.0"), "wrong"))
+    (replies / "02.md").write_text(reply(honest.replace("x > y", "x < y"), "still wrong"))
+    runs = tmp_path / "runs"
+    p = run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
+                "--llm", f"replay:{replies}", "--iterations", "2", "--repairs", "0", "--stage", "seed")
+    assert p.returncode == 0, p.stdout + p.stderr
+    store = only_run(runs)
+    assert [(r.id, r.stage, r.status) for r in store.records()] == [
+        ("0001-1", "seed", "incorrect"), ("0002-1", "seed", "incorrect")]
+    # Two iterations from one parent (the reference) never send the same prompt: the second lists the first.
+    first, second = store.read("0001-1", "prompt.md"), store.read("0002-1", "prompt.md")
+    assert first != second and "- 0001-1 (seed): incorrect" in second
+    assert "no correct first kernel after 2 seed-stage iteration(s)" in p.stdout
+
+
+def test_seed_flag_starts_from_a_given_kernel_and_bad_seed_is_exit_2(tmp_path):
+    problem = tmp_path / "fma3"
+    problem.mkdir()
+    shutil.copy(PROBLEMS / "fma3" / "reference.py", problem / "reference.py")
+    runs = tmp_path / "runs"
+    bad = run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--llm", "manual",
+                  "--seed", str(tmp_path / "nope.py"))
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "nope.py: no such file" in bad.stderr
+    assert not runs.exists()
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "01.md").write_text(reply((PROBLEMS / "fma3" / "honest.py").read_text().replace("256", "128"), "x"))
+    p = run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
+                "--llm", f"replay:{replies}", "--iterations", "1", "--repairs", "0",
+                "--seed", str(PROBLEMS / "fma3" / "honest.py"))
+    assert p.returncode == 0, p.stdout + p.stderr
+    recs = only_run(runs).records()
+    assert [(r.id, r.stage, r.status) for r in recs] == [("000-seed", "seed", "correct"), ("0001-1", "fusion", "correct")]
