@@ -36,9 +36,10 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from agent.gpu import GpuCard, GpuError, select_card
 from agent.triton_api import given, installed, parse_names
+from evaluator.paths import data_dir
 from evaluator.precision import POLICIES, Policy, get_policy
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = data_dir("prompts")  # the checkout's prompts/, or the installed copy
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
        "==": operator.eq, "!=": operator.ne}
 
