@@ -39,7 +39,7 @@ class LLMUnavailable(RuntimeError):
     message is one line for the user; `replies` holds the replies that did arrive before it failed
     ({sample index: Completion}), so they are kept and not asked for again."""
 
-    def __init__(self, message: str, replies: dict[int, "Completion"] | None = None):
+    def __init__(self, message: str, replies: dict[int, Completion] | None = None):
         super().__init__(message)
         self.replies = replies or {}
 

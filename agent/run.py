@@ -26,8 +26,8 @@ from agent.history import Record, RunStore
 from agent.llm import LLMUnavailable, ManualLLM, ReplayExhausted, ReplayLLM, make_llm, resolve_spec
 from agent.loop import Loop, is_better, replies_used
 from agent.prompt import PromptError
-from agent.tables import attempts_table, fmt_ms, fmt_x
 from agent.settings import given_flags, parse_cli, resumed
+from agent.tables import attempts_table, fmt_ms, fmt_x
 from evaluator.problem import load_problem
 
 
