@@ -13,6 +13,7 @@ exit codes are the module's own (0 success, 1 negative verdict, 2 bad input, 3 L
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 VERBS = {  # verb -> (module with main(argv), what it does)
@@ -36,7 +37,7 @@ def usage() -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help", "help"):
-        print(usage())
+        print(usage(), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     verb, rest = argv[0], argv[1:]
     if verb not in VERBS:
@@ -50,7 +51,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: `kernel-loop {verb}` is not part of this version ({name} is missing)", file=sys.stderr)
         return 2
-    return module.main(rest) or 0
+    try:
+        return module.main(rest) or 0
+    except BrokenPipeError:  # `kernel-loop ... | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 if __name__ == "__main__":

@@ -55,34 +55,34 @@ def llm_label(cfg: dict) -> str:
 
 
 def cmd_list(runs_dir: Path, console: Console) -> None:
-    """One row per run; the run name is the timestamp, stage and problem, so it is split over two
-    columns (`run`: the timestamp, `problem`) to fit 80 columns."""
+    """One row per run. The run's name (timestamp, stage, problem) is what `show` takes, so it is
+    printed whole, folding over two lines where a long problem name needs it, and stage and problem
+    get no columns of their own."""
     dirs = sorted(d for d in runs_dir.iterdir() if (d / "config.json").is_file()) if runs_dir.is_dir() else []
     if not dirs:
         console.print(f"no runs in {runs_dir}/")
         return
     t = compact(f"runs in {runs_dir}/")
-    for col in ("run", "problem", "stage", "tries", "ok", "best", "ms", "xcomp"):
-        t.add_column(col, no_wrap=col != "problem", overflow="fold",
+    for col in ("run", "tries", "ok", "best", "ms", "xcomp"):
+        t.add_column(col, no_wrap=col != "run", overflow="fold",
                      justify="right" if col in ("tries", "ok", "ms", "xcomp") else "left")
     untimed, broken = False, []
     for d in dirs:
         store = RunStore(d)
         try:
             records = [r for r in store.records() if r.kind == "attempt"]
-            cfg = store.config()
+            store.config()
         except HistoryError as e:
             broken.append(f"{d.name}: unreadable: {e}")
             continue
         best = best_of(records)
-        name = d.name
-        stamp = name[:15] if name[:8].isdigit() and name[8:9] == "-" else name  # YYYYMMDD-HHMMSS
         untimed |= best is not None and best.median_ms is None
-        t.add_row(stamp, problem_name(cfg), str(cfg.get("stage")), str(len(records)),
-                  str(sum(r.status == "correct" for r in records)),
+        t.add_row(d.name, str(len(records)), str(sum(r.status == "correct" for r in records)),
                   (best.id + ("" if best.median_ms is not None else "*")) if best else "-",
                   fmt_ms(best) if best else "-", fmt_x(best.speedup_vs_compile) if best else "-")
     console.print(t)
+    console.print("tries: attempts; ok: correct ones; ms: the best's GPU median; xcomp: its speedup over "
+                  "torch.compile", style="dim")
     if untimed:
         console.print(f"* {UNTIMED}", style="dim")
     for line in broken:
