@@ -250,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         card, note = select_card(args.gpu)
         ncu = _read_ncu(args.ncu) if args.ncu else None
         failure = _read_failure(args.failure) if args.failure else None
+        if args.stage == "repair" and failure is None:
+            raise PromptError('--stage repair needs --failure FILE.json: {"status", "message", "code"} of the '
+                              "failed candidate")
         code = _read_code(Path(args.code)) if args.code else None
         from evaluator.problem import load_problem  # imports the reference file (and torch)
 
