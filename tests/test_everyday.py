@@ -254,3 +254,39 @@ def test_wheel_carries_templates_cards_and_the_seed_problem(tmp_path):
     assert not any("/run_tma/" in n or "/replies" in n for n in names)  # kept runs stay in the checkout
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kernel-loop = agent.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_prompt_repair_without_failure_names_the_flag():
+    p = run_cli("-m", "agent.prompt", "--stage", "repair", "--problem", "conv2d_scale_min")
+    assert p.returncode == 2 and "--stage repair needs --failure FILE.json" in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_runs_show_names_the_provider_that_ran():
+    from agent.runs import llm_label
+
+    assert llm_label({"llm": None, "model": "gpt-4o"}) == "openai (gpt-4o)"  # older runs: openai was picked
+    assert llm_label({"llm": "replay:r/", "model": "gpt-4o"}) == "replay:r/"  # no model it never used
+
+
+def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp_path):
+    from agent.llm import ReplayLLM
+    from agent.loop import Loop
+    from agent.run import Display
+
+    settings = RunSettings(problem=str(problem), llm=f"replay:{FIXTURES / 'replies'}", iterations=1, repairs=0,
+                           ncu=False, workers=1)
+    store = RunStore.create(tmp_path / "runs", settings, "conv_min")
+    display = Display(Console(file=io.StringIO(), width=80), store.name)
+    events = []
+
+    def on_event(message, rec):
+        display.event(message, rec)
+        events.append((message, display.render().renderables[0].plain))
+
+    Loop(settings, store, ReplayLLM(FIXTURES / "replies"), on_event=on_event).run()
+    messages = [m for m, _ in events]
+    asked = messages.index("asking replay:" + str(FIXTURES / "replies") + " for 1 reply")
+    assert messages[asked + 1] == "evaluating 0001-1"  # not still "asking" while the candidate runs
+    last = events[-1][1]
+    assert "parent 000-seed (correct; untimed on the CPU interpreter)" in last and "ms" not in last.split("\n")[1]
