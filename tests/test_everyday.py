@@ -197,17 +197,18 @@ def test_attempts_table_fits_80_columns_and_keeps_the_message():
 
 
 def test_runs_list_and_show_fit_80_columns_piped():
-    runs = ROOT / "kernels" / "conv2d_scale_min"  # the kept GPU runs: run/ and run_tma/
+    runs = ROOT / "studies" / "conv2d_scale_min" / "runs"  # the kept GPU runs
+    tma = "20261124-110018-all-conv2d_scale_min"
     env_cols = {"COLUMNS": "80"}
-    for args in (["list"], ["show", "run_tma"], ["show", "run_tma", "0003-1"]):
+    for args in (["list"], ["show", tma], ["show", tma, "0003-1"]):
         p = subprocess.run([sys.executable, "-m", "agent.runs", "--runs-dir", str(runs), *args], cwd=ROOT,
                            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT), **env_cols))
         assert p.returncode == 0, p.stderr
         assert max(len(line) for line in p.stdout.splitlines()) <= 80, args
         assert "…" not in p.stdout
-    assert "run_tma" in p.stdout and "NVIDIA H100" in p.stdout and "2.608 ms" in p.stdout
+    assert tma in p.stdout and "NVIDIA H100" in p.stdout and "2.608 ms" in p.stdout
     flat = "".join(p.stdout.split())  # long paths fold over lines at 80 columns
-    folder = "".join(str(runs / "run_tma" / "attempts" / "0003-1").split())
+    folder = "".join(str(runs / tma / "attempts" / "0003-1").split())
     assert f"{folder}/code.py" in flat and f"{folder}/prompt.md" in flat
     assert "TensorDescriptor" in p.stdout  # the code itself
 
@@ -233,8 +234,8 @@ def test_console_script_dispatches_to_the_modules():
     assert main(["--help"]) == 0
     assert main(["nonsense"]) == 2
     p = run_cli("-c", "import sys; from agent.cli import main; sys.exit(main(['runs', '--runs-dir', "
-                f"{str(ROOT / 'kernels' / 'conv2d_scale_min')!r}, 'list']))")
-    assert p.returncode == 0 and "run_tma" in p.stdout, p.stderr
+                f"{str(ROOT / 'studies' / 'conv2d_scale_min' / 'runs')!r}, 'list']))")
+    assert p.returncode == 0 and "20261124-110018-all-conv2d_scale_min" in p.stdout, p.stderr
 
 
 def test_wheel_carries_templates_cards_and_the_seed_problem(tmp_path):
@@ -246,12 +247,13 @@ def test_wheel_carries_templates_cards_and_the_seed_problem(tmp_path):
     [wheel] = tmp_path.glob("kernel_loop-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     data = "kernel_loop_data/"
-    for stage in ("base", "fusion", "tiling", "memory", "tuning", "repair"):
+    for stage in ("base", "fusion", "tiling", "memory", "tuning", "repair", "hopper"):
         assert f"{data}prompts/{stage}.j2" in names
+    assert f"{data}prompts/hopper_gemm_example.py" in names  # included by hopper.j2
     assert f"{data}prompts/stages.json" in names and f"{data}prompts/gpus/h100_sxm.json" in names
     for f in ("reference.py", "seed.py", "best.py", "best.json"):
         assert f"{data}kernels/conv2d_scale_min/{f}" in names
-    assert not any("/run_tma/" in n or "/replies" in n for n in names)  # kept runs stay in the checkout
+    assert not any(n.startswith("studies/") or "/runs/" in n for n in names)  # kept runs stay in the checkout
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kernel-loop = agent.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 

@@ -1,7 +1,7 @@
-"""The Winograd F(2x2, 3x3) study kernels (benchmarks/winograd_kernels.py) compute the problem exactly
+"""The Winograd F(2x2, 3x3) study kernels (studies/conv2d_scale_min/winograd_kernels.py) compute the problem exactly
 enough: checked under the Triton interpreter on tiny odd shapes against the fp32 reference.
 
-Their speed is measured by benchmarks/winograd_variants.py on a GPU, not here.
+Their speed is measured by studies/conv2d_scale_min/winograd_variants.py on a GPU, not here.
 """
 import os
 import sys
@@ -12,11 +12,10 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TRITON_INTERPRET", "1")
-sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "kernels" / "conv2d_scale_min"))
 
 import reference  # noqa: E402
-import winograd_kernels as wk  # noqa: E402
+import studies.conv2d_scale_min.winograd_kernels as wk  # noqa: E402
 
 pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason="CPU interpreter check (GPU: the benchmark)")
 

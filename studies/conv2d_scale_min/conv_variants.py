@@ -1,8 +1,8 @@
 """conv2d_scale_min: check and time several Triton implicit-GEMM variants at full size in one go.
 
-    python benchmarks/conv_variants.py                       # all variants, full shape, table last
-    python benchmarks/conv_variants.py --only T3 G3b --json out.json
-    python benchmarks/conv_variants.py --profile T3          # one warm call, for `ncu -k regex:conv_min`
+    python -m studies.conv2d_scale_min.conv_variants                       # all variants, full shape, table last
+    python -m studies.conv2d_scale_min.conv_variants --only T3 G3b --json out.json
+    python -m studies.conv2d_scale_min.conv_variants --profile T3          # one warm call, for `ncu -k regex:conv_min`
 
 Each variant computes min_c(scale * (conv2d(x, W) + b)) in ONE kernel (tl.dot, TF32 tensor cores) with
 bias, scale and the channel min in the epilogue. Families (all: M = output pixels of one output row,
@@ -23,7 +23,7 @@ N = all C_out channels in one block, K = KH*KW*C_in walked as (tap, channel chun
        unaligned coordinate is the pixel one (TMA=True), or a persistent grid (PERSISTENT=True).
        ONLY_TRANSPOSE times the restage alone. The plain N kernel is the one of replies/03_memory.md.
 
-Correctness: against the fp32 reference with TF32 off (the evaluator's rule), allclose atol=rtol=1e-3,
+Correctness: against the fp32 reference with TF32 off (the evaluator's rule), evaluator.correctness.compare under `tf32` (atol=rtol=1e-3),
 on the full shape and on small odd shapes. Timing: evaluator.timing.benchmark (fresh inputs and an L2
 flush before every repetition, CUDA events), so numbers match the evaluator's.
 """
@@ -34,8 +34,6 @@ import json
 import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 import triton  # noqa: E402
@@ -494,9 +492,12 @@ def reference(model, x):
 
 
 def check(out, ref):
-    err = (out - ref).abs()
-    ok = bool(torch.allclose(out, ref, atol=1e-3, rtol=1e-3)) and bool(torch.isfinite(out).all())
-    return ok, float(err.max())
+    """The evaluator's own comparison under the `tf32` policy: (ok, max abs err)."""
+    from evaluator.correctness import compare
+    from evaluator.precision import get_policy
+
+    r = compare(ref, out, get_policy("tf32"))
+    return r["ok"], r.get("max_abs_err", float("inf"))
 
 
 def main() -> int:
@@ -510,8 +511,9 @@ def main() -> int:
     if args.ncu_metrics:
         print(",".join(NCU_METRICS))
         return 0
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "kernels" / "conv2d_scale_min"))
-    import reference as problem  # noqa: E402
+    from evaluator.problem import import_file, load_problem
+
+    problem = import_file(load_problem("conv2d_scale_min").path, "_conv2d_scale_min")
 
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(0)

@@ -1,15 +1,15 @@
 """conv2d_scale_min: Winograd F(2x2, 3x3) variants, checked and timed at full size next to best.py.
 
-    python benchmarks/winograd_variants.py                 # all variants, table last
-    python benchmarks/winograd_variants.py --only D8s2 --profile D8s2   # one warm call, for ncu
+    python -m studies.conv2d_scale_min.winograd_variants                 # all variants, table last
+    python -m studies.conv2d_scale_min.winograd_variants --only D8s2 --profile D8s2   # one warm call, for ncu
 
-The kernels are in benchmarks/winograd_kernels.py: V = B^T d B built in registers straight from NCHW x
+The kernels are in studies/conv2d_scale_min/winograd_kernels.py: V = B^T d B built in registers straight from NCHW x
 (no channels-last restage), U = G g G^T by a small kernel per call, 16 tl.dot GEMMs (K = C_in) per
 2x2 output tile, output transform A^T M A accumulated in four [tiles, C_out] registers blocks, then
 bias, scale and the channel min. `static` unrolls the 16 positions; `dyn` walks them in one runtime loop
 that the software pipeliner can prefetch.
 
-Correctness and timing follow benchmarks/conv_variants.py (allclose atol=rtol=1e-3 against the
+Correctness and timing follow studies/conv2d_scale_min/conv_variants.py (evaluator.correctness.compare under `tf32` against the
 TF32-off fp32 reference on the full and odd shapes; evaluator.timing.benchmark: fresh inputs and an L2
 flush before every repetition).
 """
@@ -22,14 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
+ROOT = Path(__file__).resolve().parents[2]
 
 import torch  # noqa: E402
 
-from conv_variants import check, reference  # noqa: E402
-from winograd_kernels import (LAST, conv3x3_scale_min_nhwc, conv3x3_scale_min_rowloop, conv3x3_scale_min_rows,  # noqa: E402
+from studies.conv2d_scale_min.conv_variants import check, reference  # noqa: E402
+from studies.conv2d_scale_min.winograd_kernels import (LAST, conv3x3_scale_min_nhwc, conv3x3_scale_min_rowloop, conv3x3_scale_min_rows,  # noqa: E402
                               conv3x3_scale_min_variant)
 
 VARIANTS = {
@@ -67,7 +65,7 @@ KERNELS = {"static": conv3x3_scale_min_variant, "dyn": conv3x3_scale_min_variant
 
 
 def load_best():
-    spec = importlib.util.spec_from_file_location("best", HERE.parent / "kernels/conv2d_scale_min/best.py")
+    spec = importlib.util.spec_from_file_location("best", ROOT / "kernels/conv2d_scale_min/best.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.conv_scale_min
@@ -80,8 +78,9 @@ def main() -> int:
     ap.add_argument("--profile", help="run this variant: 2 warm-up calls, then 1 call (for ncu)")
     ap.add_argument("--target-ms", type=float, default=100.0)
     args = ap.parse_args()
-    sys.path.insert(0, str(HERE.parent / "kernels" / "conv2d_scale_min"))
-    import reference as problem  # noqa: E402
+    from evaluator.problem import import_file, load_problem
+
+    problem = import_file(load_problem("conv2d_scale_min").path, "_conv2d_scale_min")
 
     dev = torch.device("cuda")
     torch.manual_seed(0)

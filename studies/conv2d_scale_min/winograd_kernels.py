@@ -1,9 +1,17 @@
+"""conv2d_scale_min: Winograd F(2x2, 3x3) conv + scale + channel-min kernels (a study; measured slower than best.py).
+
+    from studies.conv2d_scale_min.winograd_kernels import conv3x3_scale_min_rows
+    y = conv3x3_scale_min_rows(x, weight, bias, scale, BK=16, TILES_M=True)   # [N, 1, H-2, W-2]
+
+Timed by `python -m studies.conv2d_scale_min.winograd_variants` on a GPU; checked under the interpreter by
+tests/test_winograd.py. The math is below.
+"""
 import torch
 import torch.nn as nn
 import triton
 import triton.language as tl
 
-from conv_variants import nchw_to_nhwc
+from studies.conv2d_scale_min.conv_variants import nchw_to_nhwc
 
 # Winograd F(2x2, 3x3) (Lavin & Gray 2015): for a 4x4 input tile d and a 3x3 filter g, the 2x2 output
 # tile is  Y = A^T [ (G g G^T) * (B^T d B) ] A  with
