@@ -33,9 +33,9 @@ from agent.loop import median_ms
 from agent.runs import RunsError, resolve_attempt
 from agent.settings import CliParser, default_runs_dir
 from evaluator.evaluate import EvalConfig, evaluate
-from evaluator.race import race
 from evaluator.paths import is_installed_copy
 from evaluator.problem import ProblemError, load_problem
+from evaluator.race import race
 from evaluator.result import EvalResult, Status
 
 

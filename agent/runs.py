@@ -43,11 +43,6 @@ def resolve_attempt(store: RunStore, records: list[Record], name: str) -> str:
     return name
 
 
-def problem_name(cfg: dict) -> str:
-    problem = Path(str(cfg.get("problem")))
-    return problem.parent.name if problem.name == "reference.py" else problem.stem
-
-
 def llm_label(cfg: dict) -> str:
     """`openai (gpt-4o)`, `replay:PATH`, `manual`: a model name only where one was asked."""
     llm = cfg.get("llm") or "openai"  # runs before config.json recorded the provider: openai was picked
