@@ -96,10 +96,12 @@ def print_table(r: EvalResult) -> None:
                       markup=False, highlight=False, style="dim")
     if r.checks:
         t = _table("correctness")
-        for col in ("case", "shapes", "trial", "ok", "max abs err", "max rel err"):
+        for col in ("case", "shapes", "call", "ok", "max abs err", "max rel err"):
             t.add_column(col)
         for c in r.checks:
-            t.add_row(c.case, c.shapes, str(c.trial or "after timing"), "yes" if c.ok else "[red]no[/]",
+            # Which call: a trial, a late call (checked calls after all trials) or the check after timing.
+            call = str(c.trial) if c.stage == "trial" else ("late" if c.stage == "late" else "after timing")
+            t.add_row(c.case, c.shapes, call, "yes" if c.ok else "[red]no[/]",
                       f"{c.max_abs_err:.2e}" if c.max_abs_err is not None else "-",
                       f"{c.max_rel_err:.2e}" if c.max_rel_err is not None else "-")
         console.print(t)
