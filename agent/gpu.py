@@ -18,7 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-GPUS_DIR = Path(__file__).resolve().parent.parent / "prompts" / "gpus"
+from evaluator.paths import data_dir
+
+GPUS_DIR = data_dir("prompts") / "gpus"
 DEFAULT_CARD = "h100_sxm"  # the design's reference machine; used without CUDA and without --gpu
 
 # Only the major/minor pairs a card can be built for; anything newer falls back to the major.

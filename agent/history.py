@@ -106,6 +106,10 @@ class RunStore:
         store.repair()
         return store
 
+    def update_config(self, settings) -> None:
+        """On --resume with new provider or executor flags: config.json says what the run uses now."""
+        write_atomic(self.path / "config.json", settings.model_dump_json(indent=2))
+
     def config(self) -> dict:
         try:
             return json.loads((self.path / "config.json").read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record, RunStore
-from agent.llm import LLM, Completion
+from agent.llm import LLM, Completion, LLMUnavailable
 from agent.prompt import brief, capability_skip, get_stage, load_stages, render, should_skip
 from agent.settings import RunSettings
 from evaluator.evaluate import EvalConfig, code_hash
@@ -45,19 +45,23 @@ def median_ms(result: EvalResult) -> float | None:
 
 
 def speed_key(rec: Record) -> float | None:
-    """Lower is faster: GPU median when measured, else interpreter time (CPU-only runs)."""
-    return rec.median_ms if rec.median_ms is not None else rec.interpreter_ms
+    """Lower is faster: the GPU median. Interpreter time is no speed signal (the same candidate took
+    164 ms in one run and 272 ms in another), so an untimed attempt has no key."""
+    return rec.median_ms
 
 
 def is_better(new: Record, best: Record | None) -> bool:
+    """Ranking rule. Only correct attempts count. A GPU-timed one beats an untimed one and a slower
+    timed one. Between untimed attempts (a CPU-only run) nothing is ranked: the first correct attempt
+    stays the best, so it is the parent of every later prompt, and later correct ones are kept in order."""
     if new.status != Status.correct.value:
         return False
     if best is None or best.status != Status.correct.value:
         return True
     a, b = speed_key(new), speed_key(best)
-    if best.median_ms is not None and new.median_ms is None:
-        return False  # never trade a GPU measurement for an interpreter one
-    return a is not None and b is not None and a < b
+    if a is None:
+        return False  # never trade a GPU measurement (or the first correct attempt) for no measurement
+    return b is None or a < b
 
 
 def best_of(records: list[Record]) -> Record | None:
@@ -149,6 +153,7 @@ class Loop:
                 result.notes.append(f"duplicate of attempt {twin}: its result, not re-evaluated")
                 rec.duplicate_of = twin
             else:
+                self.on_event(f"evaluating {rec.id}", None)
                 result = self.executor.submit(cand, self.problem, self.config).result()
             rec.eval_s = round(time.monotonic() - t0, 2)
             rec.status, rec.gate, rec.message = result.status.value, result.gate, result.message[:400]
@@ -182,7 +187,14 @@ class Loop:
         missing = [i for i in ids if i not in out]
         if missing:
             self.on_event(f"asking {self.llm.name} for {len(missing)} repl{'y' if len(missing) == 1 else 'ies'}", None)
-            for i, c in zip(missing, self.llm.complete([{"role": "user", "content": prompt}], len(missing))):
+            try:
+                replies = self.llm.complete([{"role": "user", "content": prompt}], len(missing))
+            except LLMUnavailable as e:  # keep what arrived (reused on resume), record no attempt
+                for k, c in e.replies.items():
+                    self.store.save(missing[k], "reply.md", c.text)
+                    self.store.save(missing[k], "llm.json", c.model_dump_json(indent=1))
+                raise
+            for i, c in zip(missing, replies):
                 if c.error is None:
                     self.store.save(i, "reply.md", c.text)
                 self.store.save(i, "llm.json", c.model_dump_json(indent=1))

@@ -5,15 +5,21 @@
 ATTEMPT defaults to the run's best. The candidate is re-evaluated with fresh seeds on every shape set
 (`all`: small, odd and full with a GPU; small and odd without), then the current best.py (if any) is
 evaluated right after it with the same settings; on a GPU the two are then timed side by side in one
-process (evaluator.race, turns taken) and those medians decide. Without a GPU the two evaluations'
-interpreter times are compared, and best.json says so. Only a correct
-candidate that is faster (GPU medians; in a CPU-only setting, interpreter time, recorded as such)
-and not flagged as too good to be true (unless --force) is written, as best.py and best.json.
-Otherwise it says why, changes nothing and exits 1. Bad input: one line on stderr, exit 2.
+process (evaluator.race, turns taken) and those medians decide. Only a correct candidate that is
+faster by more than the race's noise and not flagged as too good to be true is written, as best.py
+and best.json; otherwise it says why, changes nothing and exits 1.
+
+Measurements are only compared where they mean something. A best.py measured on a GPU is not
+replaced from a machine that measures on the CPU interpreter or on a different GPU model (the
+check is made before anything is evaluated); on a CPU-only machine a candidate is promoted only
+where there is no best.py yet (interpreter time is no speed signal). `--force` overrides these and
+the too-good-to-be-true flag, and best.json says it was forced. best.json keeps the replaced winners'
+records under `history` (oldest first). A problem that is the installed package's copy is promoted
+into ./kernels/<name>/ (reference.py and seed.py are copied there), never into site-packages.
+Bad input: one line on stderr, exit 2.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import math
@@ -25,10 +31,21 @@ from rich.console import Console
 from agent.history import HistoryError, RunStore, now, write_atomic
 from agent.loop import median_ms
 from agent.runs import RunsError, resolve_attempt
+from agent.settings import CliParser, default_runs_dir
 from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.paths import is_installed_copy
+from evaluator.problem import ProblemError, load_problem
 from evaluator.race import race
-from evaluator.problem import KERNELS_DIR, ProblemError, load_problem
 from evaluator.result import EvalResult, Status
+
+
+def read_record(path: Path) -> dict | None:
+    """The current winner's best.json, or None (absent, or not a JSON object)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def measure(result: EvalResult) -> tuple[str, float | None]:
@@ -38,7 +55,8 @@ def measure(result: EvalResult) -> tuple[str, float | None]:
 
 def summary(result: EvalResult) -> dict:
     kind, value = measure(result)
-    return {"status": result.status.value, "measure": kind, "median_ms": value,
+    return {"status": result.status.value, "measure": kind, "median_ms": value if kind == "gpu" else None,
+            "interpreter_ms": result.interpreter_ms,  # CPU: recorded, never compared
             "speedup_vs_eager": result.speedup_vs_eager, "speedup_vs_compile": result.speedup_vs_compile,
             "timings": [t.model_dump() for t in result.timings], "max_abs_err": result.max_abs_err,
             "shape_sets": result.shape_sets, "precision": result.precision,
@@ -48,6 +66,36 @@ def summary(result: EvalResult) -> dict:
 def geomean_ms(per_case: dict) -> float:
     meds = [t["median_ms"] for t in per_case.values()]
     return math.exp(sum(map(math.log, meds)) / len(meds))
+
+
+def device_refusal(recorded: dict | None, here: str | None, force: bool) -> str | None:
+    """Why a winner recorded in best.json may not be replaced from this machine, or None. `here`: the
+    local GPU's name, None without CUDA (the CPU interpreter)."""
+    if force or not recorded or recorded.get("measure") != "gpu":
+        return None
+    was = (recorded.get("device") or {}).get("name") or "a GPU"
+    ms = recorded.get("median_ms")
+    what = f"the current best.py was measured on {was}" + (f" ({ms:.4g} ms)" if ms else "")
+    if here is None:
+        return (f"{what}; this machine has no GPU and its CPU-interpreter time says nothing about GPU speed. "
+                f"Promote on {was}, or use --force to replace it anyway")
+    if here != was:
+        return (f"{what}; this machine's {here} is a different GPU model, so the two are not comparable. "
+                f"Promote on {was}, or use --force to replace it anyway")
+    return None
+
+
+def history(recorded: dict | None) -> list[dict]:
+    """best.json's `history` after replacing `recorded`: its own history, then itself (oldest first)."""
+    if not recorded:
+        return []
+    return list(recorded.get("history") or []) + [{k: v for k, v in recorded.items() if k != "history"}]
+
+
+def local_gpu() -> str | None:
+    import torch
+
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
 
 
 def decide(new: EvalResult, current: EvalResult | None, force: bool,
@@ -70,20 +118,31 @@ def decide(new: EvalResult, current: EvalResult | None, force: bool,
                     f"a win must exceed the noise, {100 * noise:.1f}%)")
         return None
     (kn, vn), (kc, vc) = measure(new), measure(current)
+    if kn == kc == "cpu-interpreter":
+        if force:
+            return None
+        return ("both were measured on the CPU interpreter, whose time says nothing about GPU speed; promote "
+                "on a GPU machine, or use --force to replace best.py anyway")
     if vn is None or vc is None or kn != kc:
-        return f"cannot compare speeds (candidate: {kn} {vn}, current best.py: {kc} {vc})"
+        if force:
+            return None
+        return f"cannot compare speeds (candidate: {kn} {vn}, current best.py: {kc} {vc}); --force to replace anyway"
     if vn >= vc:
         return f"not faster than the current best.py: {vn:.4g} ms vs {vc:.4g} ms ({kn})"
     return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m agent.promote", description=__doc__.split("\n\n")[0])
-    ap.add_argument("run")
-    ap.add_argument("attempt", nargs="?", default="best")
-    ap.add_argument("--runs-dir", type=Path, default=Path("runs"))
-    ap.add_argument("--shapes", default="all")
-    ap.add_argument("--force", action="store_true", help="promote even if flagged as too good to be true")
+    ap = CliParser(prog="python -m agent.promote", description=__doc__.split("\n\n")[0])
+    ap.add_argument("run", help="a run folder name under --runs-dir (as `agent.runs list` prints it), or a path")
+    ap.add_argument("attempt", nargs="?", default="best",
+                    help="an attempt id (e.g. 0003-1), or `seed` or `best` (default: the run's best)")
+    ap.add_argument("--runs-dir", type=Path, default=default_runs_dir(),
+                    help="where runs live (default: $KLOOP_RUNS_DIR, else ./runs)")
+    ap.add_argument("--shapes", default="all", help="shape sets for the re-check (default: all)")
+    ap.add_argument("--force", action="store_true",
+                    help="promote even if flagged as too good to be true, or measured on another kind of "
+                         "device than the current best.py (a CPU, another GPU model)")
     ap.add_argument("--note", default="", help="free text kept in best.json (who wrote the replies, ...)")
     args = ap.parse_args(argv)
     console = Console()
@@ -93,22 +152,29 @@ def main(argv: list[str] | None = None) -> int:
         attempt = resolve_attempt(store, records, args.attempt)
         cfg = store.config()
         problem = load_problem(cfg["problem"])
-        target = problem.path.parent
         if problem.path.name != "reference.py":
             raise RunsError(f"the run's problem {problem.path} is not a problem folder's reference.py; copy "
-                            f"it to {KERNELS_DIR}/<name>/reference.py to promote into that folder")
+                            f"it to ./kernels/<name>/reference.py to promote into that folder")
+        source = problem.path.parent
+        # The installed package's copy is never written: its winner goes to ./kernels/<name>/.
+        target = Path.cwd() / "kernels" / problem.name if is_installed_copy(source) else source
         code_path = store.attempt_dir(attempt) / "code.py"
         if not code_path.is_file():
             raise RunsError(f"attempt {attempt} has no code.py (its reply had no code)")
     except (HistoryError, RunsError, ProblemError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    current_path = next((d / "best.py" for d in (target, source) if (d / "best.py").is_file()), None)
+    recorded = read_record(current_path.with_name("best.json")) if current_path else None
+    refusal = device_refusal(recorded, local_gpu(), args.force)
+    if refusal is not None:
+        console.print(f"[red]not promoted[/]: {refusal}", highlight=False)
+        return 1
     config = EvalConfig(shapes=args.shapes, precision=cfg.get("precision", "tf32"))
     console.print(f"re-evaluating {store.name}/{attempt} on shape sets '{args.shapes}' with fresh seeds")
     new = evaluate(code_path, problem, config)
-    current_path = target / "best.py"
     current = None
-    if current_path.is_file():
+    if current_path is not None:
         console.print(f"evaluating the current {current_path} with the same settings")
         current = evaluate(current_path, problem, config)
     raced = None
@@ -135,11 +201,20 @@ def main(argv: list[str] | None = None) -> int:
         **summary(new),
         "replaced": summary(current) if current else None,  # the previous best.py, measured just now
         "race": raced,  # both timed side by side in one process (GPU), when there was a best.py
+        "forced": args.force,
+        # Every earlier winner's record, oldest first: a promotion never loses what it replaced.
+        "history": history(recorded),
     }
-    write_atomic(current_path, code_path.read_text(encoding="utf-8"))
+    if target != source:  # first promotion of an installed problem: the folder becomes the user's
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("reference.py", "seed.py"):
+            if (source / name).is_file() and not (target / name).is_file():
+                write_atomic(target / name, (source / name).read_text(encoding="utf-8"))
+    write_atomic(target / "best.py", code_path.read_text(encoding="utf-8"))
     write_atomic(target / "best.json", json.dumps(meta, indent=2) + "\n")
     vs = f", {new.speedup_vs_compile:.2f}x vs torch.compile" if new.speedup_vs_compile else ""
-    console.print(f"[green]promoted[/] {store.name}/{attempt} -> {current_path} ({kn} {vn:.4g} ms{vs})")
+    how = f"{vn:.4g} ms" if kn == "gpu" else "correct; untimed on the CPU interpreter"
+    console.print(f"[green]promoted[/] {store.name}/{attempt} -> {target / 'best.py'} ({how}{vs})", highlight=False)
     return 0
 
 

@@ -45,9 +45,10 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from agent.gpu import GpuCard, GpuError, select_card
 from agent.triton_api import given, installed, parse_names
+from evaluator.paths import data_dir
 from evaluator.precision import POLICIES, Policy, get_policy
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = data_dir("prompts")  # the checkout's prompts/, or the installed copy
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
        "==": operator.eq, "!=": operator.ne}
 
@@ -319,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         card, note = select_card(args.gpu)
         ncu = _read_ncu(args.ncu) if args.ncu else None
         failure = _read_failure(args.failure) if args.failure else None
+        if args.stage == "repair" and failure is None:
+            raise PromptError('--stage repair needs --failure FILE.json: {"status", "message", "code"} of the '
+                              "failed candidate")
         code = _read_code(Path(args.code)) if args.code else None
         from evaluator.problem import (
             load_problem,  # imports the reference file (and torch)

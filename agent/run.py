@@ -11,10 +11,12 @@
 
 A live display shows the stage, attempts, statuses and the best speedup; the run ends with a table
 and the path of its folder under runs/. Exit codes: 0 the run finished, 2 bad input or setup
-(one line on stderr), 130 interrupted (the run folder stays resumable).
+(one line on stderr, no run folder left behind), 3 the LLM endpoint is unreachable or refuses the
+run (one line on stderr; nothing recorded as an attempt; resumable), 130 interrupted (resumable).
 """
 from __future__ import annotations
 
+import shutil
 import sys
 from collections import Counter
 
@@ -24,11 +26,11 @@ from rich.text import Text
 
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
-from agent.llm import ReplayExhausted, ReplayLLM, make_llm
+from agent.llm import LLMUnavailable, ManualLLM, ReplayExhausted, ReplayLLM, make_llm, resolve_spec
 from agent.loop import Loop, is_better, replies_used
 from agent.prompt import PromptError
+from agent.settings import given_flags, parse_cli, resumed
 from agent.tables import attempts_table, fmt_ms, fmt_x
-from agent.settings import RunSettings, given_flags, parse_cli
 from evaluator.problem import load_problem
 
 
@@ -45,8 +47,12 @@ class Display:
     def render(self) -> Group:
         counts = Counter(r.status for r in self.records)
         stage = self.records[-1].stage if self.records else "-"
-        best = (f"best {self.best.id}: {fmt_ms(self.best)} ms, {fmt_x(self.best.speedup_vs_compile)} vs compile"
-                if self.best else "no correct candidate yet")
+        if self.best is None:
+            best = "no correct candidate yet"
+        elif self.best.median_ms is None:
+            best = f"parent {self.best.id} (correct; untimed on the CPU interpreter)"
+        else:
+            best = f"best {self.best.id}: {fmt_ms(self.best)} ms, {fmt_x(self.best.speedup_vs_compile)} vs compile"
         line = (f"[bold]{self.run_name}[/]  stage {stage}  attempts {len(self.records)}  "
                 + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f"\n{best}\n[dim]{self.now}[/]")
         return Group(Text.from_markup(line))
@@ -64,11 +70,15 @@ class Display:
 
 def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=False)
+    created = None  # a run folder made by this call: removed again if the setup fails
     try:
         settings = parse_cli(argv)
         if settings.resume:
             store = RunStore.open(settings.resume, settings.runs_dir)
-            settings = RunSettings(**{**store.config(), **given_flags(argv), "resume": settings.resume})
+            given = given_flags(argv)
+            settings = resumed(store.config(), given)
+            if set(given) - {"resume", "runs_dir"}:  # the config says what the run uses from now on
+                store.update_config(settings)
         else:
             problem_name = load_problem(settings.problem).name  # fail fast, before a run folder exists
             if settings.seed is not None:
@@ -76,18 +86,23 @@ def main(argv: list[str] | None = None) -> int:
                     raise ValueError(f"--seed {settings.seed}: no such file")
                 settings = settings.model_copy(update={"seed": settings.seed.resolve()})  # resumable from anywhere
             store = None
+        # config.json records the provider used, not None for "picked from the environment".
+        settings = settings.model_copy(update={"llm": resolve_spec(settings.llm, settings.base_url)})
         manual = settings.llm == "manual"
         # Other providers are checked before a run folder exists; manual's prompts live in that folder.
         llm = None if manual else make_llm(
             settings.llm, model=settings.model, temperature=settings.temperature, base_url=settings.base_url,
-            concurrency=settings.concurrency, timeout_s=settings.llm_timeout)
-        store = store or RunStore.create(settings.runs_dir, settings, problem_name)
+            concurrency=settings.concurrency, timeout_s=settings.llm_timeout, max_retries=settings.llm_retries)
+        if store is None:
+            store = created = RunStore.create(settings.runs_dir, settings, problem_name)
         if manual:
             llm = make_llm("manual", inbox=store.path / "manual", stdin=settings.manual_stdin)
-        if isinstance(llm, ReplayLLM):
+        if isinstance(llm, (ReplayLLM, ManualLLM)):  # replies already used by recorded attempts
             llm.skip(replies_used(store))
         loop = Loop(settings, store, llm)
     except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
+        if created is not None:
+            shutil.rmtree(created.path, ignore_errors=True)
         print(f"error: {e}", file=sys.stderr)
         return 2
     if loop.card_note:
@@ -103,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     except (PromptError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except LLMUnavailable as e:  # nothing was recorded for the attempts it could not ask about
+        print(f"error: {e}; nothing was recorded for the unanswered attempts: fix the endpoint, then "
+              f"python -m agent.run --resume {store.name}", file=sys.stderr)
+        return 3
     except ReplayExhausted as e:
         best = loop.best
         console.print(f"stopped: {e}; the run is complete up to here (resumable with more replies)")
@@ -110,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     if best is None and loop.start_path() is None:
         console.print(f"no correct first kernel after {settings.iterations} seed-stage iteration(s); resume "
                       f"with more:  python -m agent.run --resume {store.name} --iterations N")
-    if best is not None:
+    if best is not None and best.median_ms is None:
+        console.print(f"parent: {best.id} (correct; no timing on the CPU interpreter, so nothing was ranked)")
+        console.print(f"promote it on a GPU machine with:  python -m agent.promote {store.name} {best.id}")
+    elif best is not None:
         console.print(f"best: {best.id} ({fmt_ms(best)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
                       f"{fmt_x(best.speedup_vs_compile)} vs torch.compile)")
         console.print(f"promote it with:  python -m agent.promote {store.name} {best.id}")

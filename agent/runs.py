@@ -1,27 +1,28 @@
 """Inspect runs: list them, show one, diff two attempts' code, write an HTML report.
 
     python -m agent.runs list
-    python -m agent.runs show RUN
+    python -m agent.runs show RUN              # the run's settings and its attempts table
+    python -m agent.runs show RUN ATTEMPT      # one attempt: verdict, message, timings, code, files
     python -m agent.runs diff RUN A B          # A, B: attempt ids, or `seed` / `best`
     python -m agent.runs report RUN            # -> runs/RUN/report.html
-    (--runs-dir DIR before the verb: where runs live, default runs/)
+    (--runs-dir DIR before the verb: where runs live, default $KLOOP_RUNS_DIR or ./runs)
 
 Bad input (no such run, no such attempt, a corrupt history line): one line on stderr, exit 2.
 """
 from __future__ import annotations
 
-import argparse
 import difflib
 import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.syntax import Syntax
 
 from agent.history import HistoryError, Record, RunStore
 from agent.loop import SEED_ID, best_of
 from agent.report import write_report
-from agent.tables import attempts_table, fmt_ms, fmt_x
+from agent.settings import CliParser, default_runs_dir
+from agent.tables import UNTIMED, attempts_table, compact, fmt_ms, fmt_x
 
 
 class RunsError(ValueError):
@@ -42,39 +43,118 @@ def resolve_attempt(store: RunStore, records: list[Record], name: str) -> str:
     return name
 
 
+def llm_label(cfg: dict) -> str:
+    """`openai (gpt-4o)`, `replay:PATH`, `manual`: a model name only where one was asked."""
+    llm = cfg.get("llm") or "openai"  # runs before config.json recorded the provider: openai was picked
+    return f"{llm} ({cfg.get('model')})" if llm == "openai" else llm
+
+
 def cmd_list(runs_dir: Path, console: Console) -> None:
-    t = Table(title=f"runs in {runs_dir}/")
-    for col in ("run", "problem", "stage", "attempts", "correct", "best", "ms", "vs compile"):
-        t.add_column(col, no_wrap=col in ("run", "problem"))
+    """One row per run. The run's name (timestamp, stage, problem) is what `show` takes, so it is
+    printed whole, folding over two lines where a long problem name needs it, and stage and problem
+    get no columns of their own."""
     dirs = sorted(d for d in runs_dir.iterdir() if (d / "config.json").is_file()) if runs_dir.is_dir() else []
+    if not dirs:
+        console.print(f"no runs in {runs_dir}/")
+        return
+    t = compact(f"runs in {runs_dir}/")
+    for col in ("run", "tries", "ok", "best", "ms", "xcomp"):
+        t.add_column(col, no_wrap=col != "run", overflow="fold",
+                     justify="right" if col in ("tries", "ok", "ms", "xcomp") else "left")
+    untimed, broken = False, []
     for d in dirs:
         store = RunStore(d)
         try:
             records = [r for r in store.records() if r.kind == "attempt"]
-            cfg = store.config()
+            store.config()
         except HistoryError as e:
-            t.add_row(d.name, "", "", "", "", f"[red]unreadable: {e}[/]", "", "")
+            broken.append(f"{d.name}: unreadable: {e}")
             continue
         best = best_of(records)
-        problem = Path(str(cfg.get("problem")))
-        t.add_row(d.name, problem.parent.name if problem.name == "reference.py" else problem.stem, str(cfg.get("stage")), str(len(records)),
-                  str(sum(r.status == "correct" for r in records)), best.id if best else "-",
+        untimed |= best is not None and best.median_ms is None
+        t.add_row(d.name, str(len(records)), str(sum(r.status == "correct" for r in records)),
+                  (best.id + ("" if best.median_ms is not None else "*")) if best else "-",
                   fmt_ms(best) if best else "-", fmt_x(best.speedup_vs_compile) if best else "-")
-    console.print(t if dirs else f"no runs in {runs_dir}/")
+    console.print(t)
+    console.print("tries: attempts; ok: correct ones; ms: the best's GPU median; xcomp: its speedup over "
+                  "torch.compile", style="dim")
+    if untimed:
+        console.print(f"* {UNTIMED}", style="dim")
+    for line in broken:
+        console.print(line, markup=False, style="red")
+
+
+def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, console: Console) -> None:
+    """Everything about one attempt a person asks first: verdict, message, timings, code, where the files are."""
+    rec = next((r for r in records if r.id == attempt), None)
+    result = store.result(attempt)
+    folder = store.attempt_dir(attempt)
+    status = rec.status if rec else (result.status.value if result else "not recorded (no result yet)")
+    console.print(f"attempt {attempt} of run {store.name}", style="bold", highlight=False)
+    rows = [("verdict", status + (f" (gate {rec.gate})" if rec and rec.gate else "")),
+            ("stage", rec.stage if rec else "-"), ("parent", (rec.parent if rec else None) or "-")]
+    if rec and rec.repair_of:
+        rows.append(("repair of", rec.repair_of))
+    if rec and rec.duplicate_of:
+        rows.append(("duplicate of", f"{rec.duplicate_of} (same code: its verdict, not evaluated again)"))
+    if rec and rec.model:
+        tok = f", {rec.prompt_tokens} + {rec.completion_tokens} tokens" if rec.prompt_tokens else ""
+        rows.append(("llm", f"{rec.model}, {rec.llm_s or 0:.1f} s{tok}"))
+    if result is not None:
+        if result.device is not None:
+            rows.append(("device", result.device.name))
+        if result.max_abs_err is not None:
+            rows.append(("max abs err", f"{result.max_abs_err:.2e}"))
+        for ct in result.timings:
+            c = ct.candidate
+            rows.append((f"time {ct.case}", (f"{c.median_ms:.3f} ms ± {c.iqr_ms:.3f}" if c else "-")
+                         + f", {fmt_x(ct.speedup_vs_eager)} vs eager, {fmt_x(ct.speedup_vs_compile)} vs compile"))
+        if not result.timings:
+            rows.append(("timing", f"unavailable ({result.timing_unavailable or 'not timed'})"))
+    for name in ("prompt.md", "reply.md", "code.py", "result.json", "metrics.json"):
+        if (folder / name).is_file():
+            rows.append((name.split(".")[0] if name != "result.json" else "result", str(folder / name)))
+    grid = compact()
+    grid.show_header = False
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold", ratio=1)
+    for k, v in rows:
+        grid.add_row(k, v)
+    console.print(grid)
+    text = (result.message if result else None) or (rec.message if rec else "")
+    if text:
+        console.print("message", style="bold")
+        console.print(text, markup=False, highlight=False)
+    if result is not None and result.error_tail and result.status.value != "correct":
+        console.print("error output (last lines)", style="bold")
+        console.print("\n".join(result.error_tail.splitlines()[-15:]), markup=False, highlight=False)
+    code = store.read(attempt, "code.py")
+    console.print("code", style="bold")
+    console.print(Syntax(code, "python", line_numbers=True, word_wrap=True) if code
+                  else "(no code: the reply had none)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m agent.runs", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs-dir", type=Path, default=Path("runs"))
-    sub = ap.add_subparsers(dest="verb", required=True)
-    sub.add_parser("list")
-    for verb in ("show", "report"):
-        sub.add_parser(verb).add_argument("run")
-    d = sub.add_parser("diff")
-    d.add_argument("run")
-    d.add_argument("a")
-    d.add_argument("b")
-    args = ap.parse_args(argv)
+    ap = CliParser(prog="python -m agent.runs", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs-dir", type=Path, default=default_runs_dir(),
+                    help="where runs live (default: $KLOOP_RUNS_DIR, else ./runs)")
+    sub = ap.add_subparsers(dest="verb", required=True, metavar="{list,show,diff,report}")
+    sub.add_parser("list", help="one line per run: problem, stage, attempts, correct, best")
+    run_help = "a run folder name under --runs-dir (as `list` prints it), or a path to a run folder"
+    which = "an attempt id (e.g. 0002-1, 0001-1r1), or `seed` or `best`"
+    show = sub.add_parser("show", help="a run's settings and attempts, or one attempt in full")
+    show.add_argument("run", help=run_help)
+    show.add_argument("attempt", nargs="?", help=f"{which}: print its verdict, message, timings, code")
+    sub.add_parser("report", help="write RUN/report.html: speedup plot, attempts, code").add_argument(
+        "run", help=run_help)
+    d = sub.add_parser("diff", help="unified diff of two attempts' code")
+    d.add_argument("run", help=run_help)
+    d.add_argument("a", help=which)
+    d.add_argument("b", help=which)
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as e:  # argparse has printed usage and its one-line error (or --help)
+        return 0 if e.code == 0 else 2
     console = Console()
     try:
         if args.verb == "list":
@@ -82,10 +162,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         store = RunStore.open(args.run, args.runs_dir)
         records = store.records()
-        if args.verb == "show":
+        if args.verb == "show" and args.attempt:
+            cmd_show_attempt(store, records, resolve_attempt(store, records, args.attempt), console)
+        elif args.verb == "show":
             cfg = store.config()
             console.print(f"run {store.name}: problem {cfg.get('problem')}, stage {cfg.get('stage')}, "
-                          f"llm {cfg.get('llm')} ({cfg.get('model')}), precision {cfg.get('precision')}")
+                          f"llm {llm_label(cfg)}, precision {cfg.get('precision')}", highlight=False)
             console.print(attempts_table(records, best_of(records), title=str(store.path)))
         elif args.verb == "diff":
             a, b = resolve_attempt(store, records, args.a), resolve_attempt(store, records, args.b)

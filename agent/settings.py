@@ -19,6 +19,21 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 STAGE_ORDER = ("fusion", "tiling", "memory", "tuning")
 EXTRA_STAGES = ("hopper",)  # asked for by name only (Gluon, sm_90+), not part of the `all` walk
+RUNS_DIR_ENV = "KLOOP_RUNS_DIR"
+# What a resumed run may change: how it asks and evaluates, never what it is. Any other field decides
+# the attempt sequence or its verdicts (stage, problem, iterations, precision...), so changing it on
+# --resume would silently mix two runs in one folder: that needs a new run.
+# How the run asks and evaluates may change on resume, and so may how far it goes (more iterations or
+# repairs extend it: attempts already made are never redone); config.json records the new values.
+RESUME_MAY_CHANGE = {"iterations", "repairs",
+                     "llm", "model", "temperature", "base_url", "concurrency", "llm_timeout", "llm_retries",
+                     "manual_stdin", "compile_timeout", "run_timeout", "executor", "workers", "ray_address",
+                     "runs_dir", "resume"}
+
+
+def default_runs_dir() -> Path:
+    """Where run folders go unless --runs-dir says otherwise: $KLOOP_RUNS_DIR, else ./runs."""
+    return Path(os.environ.get(RUNS_DIR_ENV) or "runs")
 
 
 class SettingsError(ValueError):
@@ -43,6 +58,8 @@ class RunSettings(BaseModel):
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
     concurrency: int = Field(4, description="LLM requests in flight at once")
     llm_timeout: float = Field(600.0, description="seconds per LLM request (the SDK retries 429/5xx itself)")
+    llm_retries: int = Field(2, description="the openai SDK's own retries of a request (connection errors, "
+                                            "408/409/429/5xx, with backoff) before the run stops with exit 3")
     manual_stdin: bool = Field(False, description="manual provider: read replies from stdin instead of reply files")
     gpu: str | None = Field(None, description="GPU card for the prompt (default: detected)")
     precision: str = Field("tf32", description="tf32, strict or loose")
@@ -54,7 +71,8 @@ class RunSettings(BaseModel):
                                                  "workers) or ray (each evaluation a Ray task)")
     workers: int | None = Field(None, description="local: evaluation workers (default: one per GPU, 2 on a CPU)")
     ray_address: str | None = Field(None, description="ray: cluster address (default: start a local instance)")
-    runs_dir: Path = Field(Path("runs"), description="where run folders go")
+    runs_dir: Path = Field(default_factory=default_runs_dir,
+                           description=f"where run folders go (default: ${RUNS_DIR_ENV}, else ./runs)")
     resume: str | None = Field(None, description="resume this run (a folder name under --runs-dir, or a path)")
 
     @field_validator("stage")
@@ -86,7 +104,7 @@ class RunSettings(BaseModel):
             raise ValueError(f"unknown executor {v!r} (local or ray)")
         return v
 
-    @field_validator("repairs")
+    @field_validator("repairs", "llm_retries")
     @classmethod
     def _non_negative(cls, v: int) -> int:
         if v < 0:
@@ -97,6 +115,13 @@ class RunSettings(BaseModel):
     def stages(self) -> list[str]:
         """The optimisation stages after the first kernel (the seed stage is not one of them)."""
         return list(STAGE_ORDER) if self.stage == "all" else [] if self.stage == "seed" else [self.stage]
+
+
+class CliParser(argparse.ArgumentParser):
+    """argparse with the project's bad-input rule: one line on stderr, exit 2 (not usage + error)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def _flag_type(annotation) -> type:
@@ -116,8 +141,9 @@ def build_parser(prog: str = "python -m agent.run") -> argparse.ArgumentParser:
     for name, field in RunSettings.model_fields.items():
         flag = "--" + name.replace("_", "-")
         kind = _flag_type(field.annotation)
-        help_ = f"{field.description} (default: {field.default})"
-        if kind is bool:
+        # One "(default: ...)": a description that explains its default itself keeps its own words.
+        help_ = field.description if "default" in field.description else f"{field.description} (default: {field.default})"
+        if kind is bool:  # BooleanOptionalAction adds no default of its own with argument_default=SUPPRESS
             p.add_argument(flag, action=argparse.BooleanOptionalAction, help=help_)
         else:
             p.add_argument(flag, type=kind, help=help_, metavar=name.upper())
@@ -141,3 +167,22 @@ def parse_cli(argv: list[str] | None, saved: dict | None = None) -> RunSettings:
 def given_flags(argv: list[str] | None) -> dict:
     """Only the flags the user typed (for --resume: these override the saved config)."""
     return vars(build_parser().parse_args(argv))
+
+
+def resumed(saved: dict, given: dict) -> RunSettings:
+    """The settings of a resumed run: the saved config, overridden by the flags typed again. A flag
+    that would change what the run is (see RESUME_MAY_CHANGE) must repeat the saved value."""
+    changed = []
+    for name, value in given.items():
+        if name in RESUME_MAY_CHANGE or name not in RunSettings.model_fields:
+            continue
+        old = saved.get(name, RunSettings.model_fields[name].default)
+        if str(value) != str(old):
+            changed.append(f"--{name.replace('_', '-')} {value} (the run has {old})")
+    if changed:
+        raise SettingsError(f"--resume continues a run as it was started; it cannot change {'; '.join(changed)}: "
+                            "start a new run for that")
+    try:
+        return RunSettings(**{**saved, **given})
+    except ValidationError as e:
+        raise SettingsError(_one_line(e)) from None

@@ -25,6 +25,11 @@ class UsageError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # bad input is one line and exit 2, not usage + error
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def read_candidate(path: Path) -> str:
     if not path.is_file():
         raise UsageError(f"candidate file not found: {path}")
@@ -37,8 +42,29 @@ def read_candidate(path: Path) -> str:
         raise UsageError(f"candidate {path} is not UTF-8 text (byte {e.start})") from None
 
 
+def check_device(device: str) -> None:
+    """--device cuda on a machine without CUDA is the user's mistake, not the candidate's compile error."""
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: this machine has no CUDA device (torch sees none); use --device "
+                             "auto or cpu to run under the Triton interpreter")
+
+
+def check_output(path: Path | None) -> None:
+    """--json goes into an existing folder: a typo in the folder must not create it, nor be found only
+    after the evaluation."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"--json {path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"--json {path}: folder {path.parent} does not exist")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m evaluator", description=__doc__.split("\n\n")[0])
+    ap = _Parser(prog="python -m evaluator", description=__doc__.split("\n\n")[0])
     ap.add_argument("candidate", type=Path, help="Python file defining ModelNew")
     ap.add_argument("--problem", required=True, help="name under kernels/ or a KernelBench-format .py file")
     ap.add_argument("--shapes", default="auto", help="shape set: small, odd, full, all (default: all with a GPU, small without)")
@@ -57,7 +83,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def print_table(r: EvalResult) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
     colour = "green" if r.status is Status.correct else "red"
@@ -70,18 +95,20 @@ def print_table(r: EvalResult) -> None:
         console.print(r.error_tail.splitlines()[-6:] and "\n".join(r.error_tail.splitlines()[-6:]),
                       markup=False, highlight=False, style="dim")
     if r.checks:
-        t = Table(title="correctness")
-        for col in ("case", "shapes", "trial", "ok", "max abs err", "max rel err"):
+        t = _table("correctness")
+        for col in ("case", "shapes", "call", "ok", "max abs err", "max rel err"):
             t.add_column(col)
         for c in r.checks:
-            t.add_row(c.case, c.shapes, str(c.trial or "after timing"), "yes" if c.ok else "[red]no[/]",
+            # Which call: a trial, a late call (checked calls after all trials) or the check after timing.
+            call = str(c.trial) if c.stage == "trial" else ("late" if c.stage == "late" else "after timing")
+            t.add_row(c.case, c.shapes, call, "yes" if c.ok else "[red]no[/]",
                       f"{c.max_abs_err:.2e}" if c.max_abs_err is not None else "-",
                       f"{c.max_rel_err:.2e}" if c.max_rel_err is not None else "-")
         console.print(t)
     if r.timings:
-        t = Table(title=f"timing on {r.device.name if r.device else '?'} (ms, median ± IQR)")
-        for col in ("case", "candidate", "eager", "torch.compile", "vs eager", "vs compile"):
-            t.add_column(col)
+        t = _table(f"timing on {r.device.name if r.device else '?'} (ms, median ± IQR)")
+        for col in ("case", "candidate", "eager", "compile", "xeager", "xcomp"):
+            t.add_column(col, no_wrap=col != "case")
         fmt = lambda x: f"{x.median_ms:.3f} ± {x.iqr_ms:.3f}" if x else "-"  # noqa: E731
         for ct in r.timings:
             t.add_row(ct.case + f" {ct.shapes}", fmt(ct.candidate), fmt(ct.eager), fmt(ct.compiled),
@@ -102,6 +129,14 @@ def print_table(r: EvalResult) -> None:
     console.print(f"[dim]seconds by gate: {secs}[/]")
 
 
+def _table(title: str):
+    """No vertical rules, one space between columns: the tables fit 80 columns, piped or not."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title_justify="left")
+
+
 def _num(x: float) -> str:
     """516128 -> "516,128"; 85.31 -> "85.31"; 12345.678 -> "12,345.7"."""
     return f"{x:,.0f}" if x.is_integer() else f"{x:,.1f}" if abs(x) >= 1000 else f"{x:.4g}"
@@ -109,9 +144,7 @@ def _num(x: float) -> str:
 
 def print_ncu(console, ncu: dict[str, dict[str, float]]) -> None:
     """One row per metric, one column per kernel (metric names are long, kernels are few)."""
-    from rich.table import Table
-
-    t = Table(title="Nsight Compute (first timed case; ncu base units)")
+    t = _table("Nsight Compute (first timed case; ncu base units)")
     t.add_column("metric")
     for kernel in ncu:
         t.add_column(kernel, justify="right")
@@ -129,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             problem.set_names(args.shapes)
         if args.trials < 1:
             raise UsageError("--trials must be at least 1")
+        check_device(args.device)
+        check_output(args.json)
     except (UsageError, ProblemError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

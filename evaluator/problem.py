@@ -44,8 +44,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-ROOT = Path(__file__).resolve().parent.parent
-KERNELS_DIR = ROOT / "kernels"
+from evaluator.paths import data_dir, problem_dirs
+
+KERNELS_DIR = data_dir("kernels")  # the shipped problems; names are looked up in problem_dirs() (./kernels first)
 SET_ORDER = ("small", "odd", "full")  # cheap first: the evaluator runs sets in this order
 Dist = Literal["rand", "randn", "uniform", "normal", "randint", "bool", "get_inputs"]
 DEFAULT_DTYPE = {"randint": "int64", "bool": "bool"}  # every other rule draws float32 unless told
@@ -163,14 +164,15 @@ def resolve_path(name_or_path: str) -> tuple[str, Path]:
             raise ProblemError(f"problem file not found: {name_or_path}")
         # A problem folder's reference.py is named after its folder, like kernels/<name>/.
         return (p.resolve().parent.name if p.name == "reference.py" else p.stem), p.resolve()
-    ref = KERNELS_DIR / name_or_path / "reference.py"
-    if not ref.is_file():
-        known = sorted(d.name for d in KERNELS_DIR.iterdir() if (d / "reference.py").is_file())
+    dirs = problem_dirs()
+    ref = next((d / name_or_path / "reference.py" for d in dirs if (d / name_or_path / "reference.py").is_file()), None)
+    if ref is None:
+        known = sorted({d.name for k in dirs for d in k.iterdir() if (d / "reference.py").is_file()})
         raise ProblemError(
             f"unknown problem {name_or_path!r}: expected kernels/{name_or_path}/reference.py, a problem "
             f"folder or a path to a .py file (known: {', '.join(known) or 'none'})"
         )
-    return name_or_path, ref
+    return name_or_path, ref.resolve()
 
 
 def import_file(path: Path, module_name: str) -> ModuleType:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import SEED, run_cli
+from conftest import SEED, has_cuda, run_cli
 
 
 def test_seed_prints_table_and_writes_json(tmp_path):
@@ -32,7 +32,8 @@ def _bad(tmp_path, name: str, data: bytes) -> str:
 
 
 @pytest.mark.parametrize("case", ["missing", "unknown_problem", "not_kernelbench", "non_utf8", "huge",
-                                  "bad_shapes", "problem_syntax"])
+                                  "bad_shapes", "problem_syntax", "cuda_without_cuda", "json_dir_missing",
+                                  "unknown_flag"])
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, case):
     cand, problem = str(SEED), "conv2d_scale_min"
     if case == "missing":
@@ -50,8 +51,18 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, case):
     elif case == "problem_syntax":
         problem = _bad(tmp_path, "broken.py", b"def (:\n")
     out = tmp_path / "result.json"
-    p = run_cli("-m", "evaluator", cand, "--problem", *problem.split(), "--json", str(out))
+    extra = []
+    if case == "cuda_without_cuda":
+        if has_cuda():
+            pytest.skip("this machine has CUDA")
+        extra = ["--device", "cuda"]
+    elif case == "json_dir_missing":
+        out = tmp_path / "no_such_dir" / "result.json"
+    elif case == "unknown_flag":
+        extra = ["--fast-please"]
+    p = run_cli("-m", "evaluator", cand, "--problem", *problem.split(), "--json", str(out), *extra)
     assert p.returncode == 2, p.stdout + p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), p.stderr
     assert "Traceback" not in p.stderr and not out.exists()
+    assert out.parent == tmp_path or not out.parent.exists()  # a missing --json folder is not created

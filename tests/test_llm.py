@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from chat_server import ChatServer
 
 from agent.extract import extract
-from agent.llm import OpenAILLM, ReplayExhausted, ReplayLLM
+from agent.llm import LLMUnavailable, OpenAILLM, ReplayExhausted, ReplayLLM
 
 MESSAGES = [{"role": "user", "content": "write a kernel please"}]
 
@@ -38,18 +39,32 @@ def test_500_then_success_is_retried_by_the_sdk():
     assert c.error is None and c.text == "recovered" and len(srv.requests) == 2
 
 
-def test_persistent_error_becomes_a_failed_completion_not_an_exception():
+def test_persistent_5xx_after_the_retries_means_the_endpoint_is_unavailable():
     with ChatServer([("status", 500)]) as srv:
-        [c] = llm(srv, max_retries=1).complete(MESSAGES, n=1)
-    assert c.text == "" and "InternalServerError" in c.error and len(srv.requests) == 2
+        with pytest.raises(LLMUnavailable, match="kept failing: 500.*after 1 retry"):
+            llm(srv, max_retries=1).complete(MESSAGES, n=1)
+    assert len(srv.requests) == 2  # the SDK's own retry, then the error
 
 
-def test_timeout_is_bounded_and_reported():
+def test_timeout_is_bounded_and_stops_the_run():
     with ChatServer([("sleep", 5)]) as srv:
         t0 = time.monotonic()
-        [c] = llm(srv, timeout_s=0.5, max_retries=0).complete(MESSAGES, n=1)
+        with pytest.raises(LLMUnavailable, match="did not answer within"):
+            llm(srv, timeout_s=0.5, max_retries=0).complete(MESSAGES, n=1)
     assert time.monotonic() - t0 < 4
-    assert c.error is not None and "Timeout" in c.error
+
+
+def test_a_refused_request_is_a_failed_completion_not_a_dead_endpoint():
+    with ChatServer([("status", 400)]) as srv:  # e.g. a prompt over the context length: this prompt's fault
+        [c] = llm(srv, max_retries=0).complete(MESSAGES, n=1)
+    assert c.text == "" and "BadRequestError" in c.error
+
+
+def test_replies_that_arrived_before_the_endpoint_failed_are_handed_back():
+    with ChatServer([("ok", "first"), ("status", 401)]) as srv:
+        with pytest.raises(LLMUnavailable, match="refused the credentials") as e:
+            llm(srv, max_retries=0, concurrency=1).complete(MESSAGES, n=2)
+    assert {k: c.text for k, c in e.value.replies.items()} == {0: "first"}
 
 
 def test_empty_and_codeless_replies_are_explained():

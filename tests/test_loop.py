@@ -40,7 +40,7 @@ def only_run(runs: Path) -> RunStore:
     return RunStore(path)
 
 
-def test_replayed_run_keeps_the_faster_correct_candidate(problem, tmp_path):
+def test_replayed_run_on_the_cpu_keeps_the_first_correct_candidate_as_parent(problem, tmp_path):
     runs = tmp_path / "runs"
     p = agent_run(problem, runs, "--llm", f"replay:{REPLIES}", "--iterations", "3", "--repairs", "0")
     assert p.returncode == 0, p.stdout + p.stderr
@@ -48,19 +48,20 @@ def test_replayed_run_keeps_the_faster_correct_candidate(problem, tmp_path):
     records = store.records()
     assert [(r.id, r.status) for r in records] == [
         ("000-seed", "correct"), ("0001-1", "correct"), ("0002-1", "compile_error"), ("0003-1", "incorrect")]
-    assert best_of(records).id == "0001-1"  # the fused kernel: correct and faster than the seed
-    assert records[1].interpreter_ms < records[0].interpreter_ms
-    assert [r.parent for r in records[1:]] == ["000-seed", "0001-1", "0001-1"]  # best becomes the parent
+    # No GPU, no ranking: interpreter time is no speed signal, so the first correct attempt (the seed)
+    # stays the parent, and the correct fused kernel is kept in order without being called faster.
+    assert best_of(records).id == "000-seed"
+    assert [r.parent for r in records[1:]] == ["000-seed", "000-seed", "000-seed"]
     for r in records[1:]:
         files = {f.name for f in store.attempt_dir(r.id).iterdir()}
         assert {"prompt.md", "reply.md", "code.py", "result.json", "record.json", "llm.json"} <= files
     metrics = json.loads(store.read("0001-1", "metrics.json"))
     assert metrics == {"ncu": None, "reason": "not requested"}  # --no-ncu; on a GPU: {kernel: {metric: value}}
-    assert "0001-1" in p.stdout and "promote" in p.stdout
+    assert "0001-1" in p.stdout and "timing unavailable" in p.stdout and "nothing was ranked" in p.stdout
     cfg = json.loads((store.path / "config.json").read_text())
     assert cfg["iterations"] == 3 and cfg["llm"] == f"replay:{REPLIES}"
-    # The second prompt shows the new parent's code, not the seed's.
-    assert "_conv_scale_min_kernel" in store.read("0002-1", "prompt.md")
+    # The second prompt shows the parent's (the seed's) code, not the later correct candidate's.
+    assert "_conv_scale_min_kernel" not in store.read("0002-1", "prompt.md")
     # A failed sample goes through the repair prompt quoting the evaluator's message.
     shutil.rmtree(runs)
     p = agent_run(problem, runs, "--llm", f"replay:{REPLIES}", "--iterations", "2", "--repairs", "1")
@@ -99,7 +100,7 @@ def test_killed_run_resumes_without_redoing_finished_attempts(problem, tmp_path)
     assert statuses == ["correct", "correct", "compile_error", "incorrect"]  # replies stayed in order
 
 
-def test_promote_refuses_wrong_and_slower_and_accepts_faster(problem, tmp_path):
+def test_promote_on_the_cpu_refuses_wrong_accepts_the_first_and_never_ranks_by_interpreter_time(problem, tmp_path):
     runs = tmp_path / "runs"
     p = agent_run(problem, runs, "--llm", f"replay:{REPLIES}", "--iterations", "3", "--repairs", "0")
     assert p.returncode == 0, p.stdout + p.stderr
@@ -116,8 +117,8 @@ def test_promote_refuses_wrong_and_slower_and_accepts_faster(problem, tmp_path):
     meta = json.loads((problem.parent / "best.json").read_text())
     assert meta["attempt"] == "0001-1" and meta["status"] == "correct" and meta["run"] == name
     assert meta["measure"] == "cpu-interpreter" and meta["prompt_sha256"]
-    slower = promote("seed")  # the seed is correct but ~7x slower under the interpreter
-    assert slower.returncode == 1 and "not faster" in slower.stdout
+    again = promote("seed")  # correct too, but the CPU interpreter cannot say which one is faster
+    assert again.returncode == 1 and "CPU interpreter" in again.stdout and "--force" in again.stdout
     assert best_py.read_text() == only_run(runs).read("0001-1", "code.py")
 
 
@@ -129,13 +130,15 @@ def test_inspect_list_show_diff_report(problem, tmp_path):
     assert lst.returncode == 0 and name in lst.stdout
     show = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "show", name)
     assert show.returncode == 0 and "compile_error" in show.stdout
-    diff = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "diff", name, "seed", "best")
+    diff = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "diff", name, "seed", "0001-1")
     assert diff.returncode == 0 and "+def _conv_scale_min_kernel(" in diff.stdout
     rep = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "report", name)
     assert rep.returncode == 0, rep.stderr
     html = (runs / name / "report.html").read_text()
     assert "data:image/png;base64," in html and "0002-1" in html
-    assert "<tr class='correct best'><td>0001-1</td>" in html
+    assert "<tr class='correct best'><td><a href='attempts/000-seed/'>000-seed</a></td>" in html
+    assert "GPU ms" not in html and "x compile" not in html  # a CPU run has no timing columns
+    assert "<details><summary>" in html and "_conv_scale_min_kernel" in html  # each attempt's code opens
     assert (runs / name / "speedup.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -150,16 +153,6 @@ def test_openai_provider_in_the_loop_records_tokens_and_codeless_replies(problem
     assert [r.status for r in records] == ["correct", "correct", "static_error"]
     assert records[1].model == "local-model" and records[1].prompt_tokens > 100 and records[1].completion_tokens
     assert records[2].gate == "extract" and "no ```python code block" in records[2].message
-
-
-def test_unreachable_endpoint_is_a_recorded_failure_and_the_run_goes_on(problem, tmp_path):
-    runs = tmp_path / "runs"
-    p = agent_run(problem, runs, "--llm", "openai", "--base-url", "http://127.0.0.1:9/v1",
-                  "--iterations", "2", "--llm-timeout", "2")
-    assert p.returncode == 0, p.stdout + p.stderr
-    records = only_run(runs).records()
-    assert [r.id for r in records] == ["000-seed", "0001-1", "0002-1"]  # no repair of a failed request
-    assert all(r.gate == "llm" and "APIConnectionError" in r.message for r in records[1:])
 
 
 @pytest.mark.parametrize("flags, words", [

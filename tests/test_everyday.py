@@ -1,0 +1,294 @@
+"""Everyday use (issue 16): a dead LLM stops the run (exit 3) and resumes, manual replies survive a
+stop, resume cannot change what a run is, tables fit 80 columns, help texts, the console script and
+the wheel's data. Runs use a copy of the seed problem in tmp_path, on the CPU interpreter."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from chat_server import ChatServer
+from conftest import FIXTURES, ROOT, run_cli
+
+from agent.history import Record, RunStore
+from agent.llm import ManualLLM
+from agent.loop import best_of, is_better
+from agent.settings import RunSettings
+from agent.tables import attempts_table
+
+FUSED = (FIXTURES / "replies" / "01_fused_correct.md").read_text()
+
+
+@pytest.fixture
+def problem(tmp_path) -> Path:
+    folder = tmp_path / "kernels" / "conv_min"
+    folder.mkdir(parents=True)
+    for name in ("reference.py", "seed.py"):
+        shutil.copy(ROOT / "kernels" / "conv2d_scale_min" / name, folder / name)
+    return folder / "reference.py"
+
+
+def closed_port() -> int:
+    """A port nothing listens on: bound, then closed, so the kernel refuses connections to it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def agent_run(problem: Path, runs: Path, *flags: str) -> subprocess.CompletedProcess:
+    return run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu", *flags)
+
+
+def only_run(runs: Path) -> RunStore:
+    [path] = [p for p in runs.iterdir() if p.is_dir()]
+    return RunStore(path)
+
+
+# ------------------------------------------------------------ a dead LLM endpoint
+
+def test_closed_port_stops_the_run_with_exit_3_and_resume_carries_on(problem, tmp_path):
+    runs = tmp_path / "runs"
+    dead = f"http://127.0.0.1:{closed_port()}/v1"
+    p = agent_run(problem, runs, "--base-url", dead, "--model", "m", "--iterations", "2", "--llm-retries", "0")
+    assert p.returncode == 3, p.stdout + p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach the LLM endpoint" in lines[0] and "Connection refused" in lines[0]
+    assert "--resume" in lines[0] and "Traceback" not in p.stderr and "promote" not in p.stdout
+    store = only_run(runs)
+    assert [r.id for r in store.records()] == ["000-seed"]  # the seed was evaluated; no attempt recorded
+    assert not store.attempt_dir("0001-1").joinpath("result.json").exists()
+    assert json.loads((store.path / "config.json").read_text())["llm"] == "openai"  # resolved, not null
+    with ChatServer([("ok", FUSED), ("ok", FUSED + "\n")]) as srv:
+        again = run_cli("-m", "agent.run", "--resume", store.name, "--runs-dir", str(runs), "--base-url", srv.url)
+    assert again.returncode == 0, again.stdout + again.stderr
+    records = store.records()
+    assert [r.id for r in records] == ["000-seed", "0001-1", "0002-1"] and records[1].status == "correct"
+    assert len(srv.requests) == 2  # one per attempt: nothing was counted as done while the endpoint was down
+    assert json.loads((store.path / "config.json").read_text())["base_url"] == srv.url
+
+
+@pytest.mark.parametrize("status, words", [(401, "refused the credentials"), (404, "was not found")])
+def test_auth_and_unknown_model_are_exit_3_too(problem, tmp_path, status, words):
+    runs = tmp_path / "runs"
+    with ChatServer([("status", status)]) as srv:
+        p = agent_run(problem, runs, "--base-url", srv.url, "--iterations", "1")
+    assert p.returncode == 3 and words in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert [r.id for r in only_run(runs).records()] == ["000-seed"]
+
+
+# ------------------------------------------------------------ manual provider
+
+def test_manual_reply_written_while_stopped_is_read_on_resume(problem, tmp_path):
+    runs = tmp_path / "runs"
+    cmd = [sys.executable, "-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
+           "--llm", "manual", "--iterations", "1", "--repairs", "0"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not list(runs.glob("*/manual/001.prompt.md")):
+            time.sleep(0.1)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # stopped while it waited for 001.reply.md
+        proc.wait()
+    [prompt] = list(runs.glob("*/manual/001.prompt.md"))
+    (prompt.parent / "001.reply.md").write_text(FUSED)
+    p = run_cli("-m", "agent.run", "--resume", prompt.parent.parent.name, "--runs-dir", str(runs), timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    store = only_run(runs)
+    assert [(r.id, r.status) for r in store.records()] == [("000-seed", "correct"), ("0001-1", "correct")]
+    assert store.read("0001-1", "reply.md") == FUSED
+    assert sorted(f.name for f in prompt.parent.iterdir()) == ["001.prompt.md", "001.reply.md"]
+
+
+def test_manual_empty_reply_waits_for_content(tmp_path):
+    import threading
+
+    inbox = tmp_path / "manual"
+    inbox.mkdir()
+    (inbox / "001.reply.md").touch()  # an empty file, as `touch` leaves it: not a reply yet
+    llm = ManualLLM(inbox, poll_s=0.05, wait_s=30)
+
+    def answer():
+        time.sleep(0.5)
+        (inbox / "001.reply.md").write_text("the reply")
+
+    threading.Thread(target=answer, daemon=True).start()
+    t0 = time.monotonic()
+    [c] = llm.complete([{"role": "user", "content": "p"}], n=1)
+    assert c.text == "the reply" and time.monotonic() - t0 >= 0.5
+
+
+def test_manual_skip_continues_the_numbering():
+    llm = ManualLLM(Path("/nonexistent"), poll_s=0.01, wait_s=0)
+    llm.skip(3)
+    assert llm.count == 3
+
+
+# ------------------------------------------------------------ resume and setup
+
+def test_resume_refuses_to_change_what_the_run_is(tmp_path):
+    runs = tmp_path / "runs"
+    store = RunStore.create(runs, RunSettings(llm="manual"), "conv2d_scale_min")
+    before = (store.path / "config.json").read_text()
+    p = run_cli("-m", "agent.run", "--resume", store.name, "--runs-dir", str(runs), "--stage", "tiling")
+    assert p.returncode == 2 and "--stage tiling (the run has fusion)" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and (store.path / "config.json").read_text() == before
+
+
+def test_a_setup_failure_leaves_no_run_folder(problem, tmp_path):
+    runs = tmp_path / "runs"
+    p = agent_run(problem, runs, "--llm", "manual", "--gpu", "abacus")
+    assert p.returncode == 2 and "unknown GPU 'abacus'" in p.stderr and "h100_sxm" in p.stderr
+    assert not runs.exists() or not any(runs.iterdir())
+
+
+# ------------------------------------------------------------ ranking without a GPU
+
+def test_untimed_attempts_are_not_ranked_but_a_gpu_time_wins():
+    seed = Record(id="000-seed", stage="seed", status="correct", interpreter_ms=400.0)
+    quick = Record(id="0001-1", stage="fusion", status="correct", interpreter_ms=40.0)
+    timed = Record(id="0002-1", stage="fusion", status="correct", median_ms=5.0)
+    faster = Record(id="0003-1", stage="fusion", status="correct", median_ms=4.0)
+    assert not is_better(quick, seed)  # interpreter time is no speed signal
+    assert best_of([seed, quick]).id == "000-seed"
+    assert is_better(timed, seed) and not is_better(seed, timed) and is_better(faster, timed)
+    assert best_of([seed, quick, timed, faster]).id == "0003-1"
+
+
+# ------------------------------------------------------------ 80 columns
+
+def render(renderable, width: int = 80) -> list[str]:
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None).print(renderable)
+    return buf.getvalue().splitlines()
+
+
+def test_attempts_table_fits_80_columns_and_keeps_the_message():
+    long = "Compile error in the first call: triton.compiler.errors.CompilationError: at 12:4 " * 4
+    recs = [Record(id="000-seed", stage="seed", status="correct", median_ms=198.213, speedup_vs_eager=0.04,
+                   speedup_vs_compile=0.02),
+            Record(id="0001-1r1", stage="repair", parent="000-seed", status="compile_error", message=long,
+                   prompt_tokens=4000, completion_tokens=2000),
+            Record(id="0002-1", stage="memory", parent="000-seed", status="correct", median_ms=2.608,
+                   speedup_vs_eager=3.06, speedup_vs_compile=1.23, duplicate_of="0001-1")]
+    lines = render(attempts_table(recs, recs[2]))
+    assert max(map(len, lines)) <= 80
+    text = "\n".join(lines)
+    for word in ("000-seed", "0001-1r1", "compile_error", "198.213", "2.608", "1.23x", "6000", "0002-1*",
+                 "Compile error in the first call", "same code as 0001-1"):
+        assert word in text, word
+    assert "…" not in text  # nothing cut to an ellipsis mid-column
+    cpu = [r.model_copy(update={"median_ms": None, "speedup_vs_eager": None, "speedup_vs_compile": None})
+           for r in recs]
+    text = "\n".join(render(attempts_table(cpu, cpu[0])))
+    assert "timing unavailable" in text and "xcomp" not in text
+
+
+def test_runs_list_and_show_fit_80_columns_piped():
+    runs = ROOT / "studies" / "conv2d_scale_min" / "runs"  # the kept GPU runs
+    tma = "20261124-110018-all-conv2d_scale_min"
+    env_cols = {"COLUMNS": "80"}
+    for args in (["list"], ["show", tma], ["show", tma, "0003-1"]):
+        p = subprocess.run([sys.executable, "-m", "agent.runs", "--runs-dir", str(runs), *args], cwd=ROOT,
+                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT), **env_cols))
+        assert p.returncode == 0, p.stderr
+        assert max(len(line) for line in p.stdout.splitlines()) <= 80, args
+        assert "…" not in p.stdout
+    assert tma in p.stdout and "NVIDIA H100" in p.stdout and "2.608 ms" in p.stdout
+    flat = "".join(p.stdout.split())  # long paths fold over lines at 80 columns
+    folder = "".join(str(runs / tma / "attempts" / "0003-1").split())
+    assert f"{folder}/code.py" in flat and f"{folder}/prompt.md" in flat
+    assert "TensorDescriptor" in p.stdout  # the code itself
+
+
+# ------------------------------------------------------------ help texts, console script, wheel
+
+def test_help_says_each_default_once_and_describes_positionals():
+    run_help = run_cli("-m", "agent.run", "--help").stdout
+    flags = run_help.split("\n  --")[1:]
+    assert len(flags) > 20 and all(f.count("(default:") <= 1 for f in flags), run_help
+    assert any("(default: openai when" in f for f in flags)
+    show = run_cli("-m", "agent.runs", "show", "--help").stdout
+    assert "a run folder name" in show and "an attempt id" in show
+    promote = run_cli("-m", "agent.promote", "--help").stdout
+    assert "a run folder name" in promote and "an attempt id" in promote
+    bad = run_cli("-m", "agent.runs", "show")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_console_script_dispatches_to_the_modules():
+    from agent.cli import main
+
+    assert main(["--help"]) == 0
+    assert main(["nonsense"]) == 2
+    p = run_cli("-c", "import sys; from agent.cli import main; sys.exit(main(['runs', '--runs-dir', "
+                f"{str(ROOT / 'studies' / 'conv2d_scale_min' / 'runs')!r}, 'list']))")
+    assert p.returncode == 0 and "20261124-110018-all-conv2d_scale_min" in p.stdout, p.stderr
+
+
+def test_wheel_carries_templates_cards_and_the_seed_problem(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                        "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    if p.returncode != 0 and "No module named" in p.stderr:
+        pytest.skip(f"cannot build a wheel here: {p.stderr.strip().splitlines()[-1]}")
+    assert p.returncode == 0, p.stderr
+    [wheel] = tmp_path.glob("kernel_loop-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    data = "kernel_loop_data/"
+    for stage in ("base", "fusion", "tiling", "memory", "tuning", "repair", "hopper"):
+        assert f"{data}prompts/{stage}.j2" in names
+    assert f"{data}prompts/hopper_gemm_example.py" in names  # included by hopper.j2
+    assert f"{data}prompts/stages.json" in names and f"{data}prompts/gpus/h100_sxm.json" in names
+    for f in ("reference.py", "seed.py", "best.py", "best.json"):
+        assert f"{data}kernels/conv2d_scale_min/{f}" in names
+    assert not any(n.startswith("studies/") or "/runs/" in n for n in names)  # kept runs stay in the checkout
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "kernel-loop = agent.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_prompt_repair_without_failure_names_the_flag():
+    p = run_cli("-m", "agent.prompt", "--stage", "repair", "--problem", "conv2d_scale_min")
+    assert p.returncode == 2 and "--stage repair needs --failure FILE.json" in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_runs_show_names_the_provider_that_ran():
+    from agent.runs import llm_label
+
+    assert llm_label({"llm": None, "model": "gpt-4o"}) == "openai (gpt-4o)"  # older runs: openai was picked
+    assert llm_label({"llm": "replay:r/", "model": "gpt-4o"}) == "replay:r/"  # no model it never used
+
+
+def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp_path):
+    from agent.llm import ReplayLLM
+    from agent.loop import Loop
+    from agent.run import Display
+
+    settings = RunSettings(problem=str(problem), llm=f"replay:{FIXTURES / 'replies'}", iterations=1, repairs=0,
+                           ncu=False, workers=1)
+    store = RunStore.create(tmp_path / "runs", settings, "conv_min")
+    display = Display(Console(file=io.StringIO(), width=80), store.name)
+    events = []
+
+    def on_event(message, rec):
+        display.event(message, rec)
+        events.append((message, display.render().renderables[0].plain))
+
+    Loop(settings, store, ReplayLLM(FIXTURES / "replies"), on_event=on_event).run()
+    messages = [m for m, _ in events]
+    asked = messages.index("asking replay:" + str(FIXTURES / "replies") + " for 1 reply")
+    assert messages[asked + 1] == "evaluating 0001-1"  # not still "asking" while the candidate runs
+    last = events[-1][1]
+    assert "parent 000-seed (correct; untimed on the CPU interpreter)" in last and "ms" not in last.split("\n")[1]
