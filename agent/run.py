@@ -24,8 +24,8 @@ from agent.history import Record, RunStore
 from agent.llm import ReplayExhausted, ReplayLLM, make_llm
 from agent.loop import Loop, is_better, replies_used
 from agent.prompt import PromptError
-from agent.tables import attempts_table, fmt_ms, fmt_x
 from agent.settings import RunSettings, given_flags, parse_cli
+from agent.tables import attempts_table, fmt_ms, fmt_x
 from evaluator.problem import load_problem
 
 
@@ -59,27 +59,34 @@ class Display:
         self.live.update(self.render())
 
 
+def open_run(settings: RunSettings, given: dict | None = None, executor=None) -> Loop:
+    """The loop of a new run (its folder created once the problem and LLM check out) or of the run
+    `settings.resume` names, whose config.json is the base under the `given` flags. `executor`: a
+    shared one (agent.suite runs many problems on one). Raises ValueError/GpuError for bad input."""
+    if settings.resume:
+        store = RunStore.open(settings.resume, settings.runs_dir)
+        settings = RunSettings(**{**store.config(), **(given or {}), "resume": settings.resume})
+    else:
+        problem_name = load_problem(settings.problem).name  # fail fast, before a run folder exists
+        store = None
+    manual = settings.llm == "manual"
+    # Other providers are checked before a run folder exists; manual's prompts live in that folder.
+    llm = None if manual else make_llm(
+        settings.llm, model=settings.model, temperature=settings.temperature, base_url=settings.base_url,
+        concurrency=settings.concurrency, timeout_s=settings.llm_timeout)
+    store = store or RunStore.create(settings.runs_dir, settings, problem_name)
+    if manual:
+        llm = make_llm("manual", inbox=store.path / "manual", stdin=settings.manual_stdin)
+    if isinstance(llm, ReplayLLM):
+        llm.skip(replies_used(store))
+    return Loop(settings, store, llm, executor=executor)
+
+
 def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=False)
     try:
-        settings = parse_cli(argv)
-        if settings.resume:
-            store = RunStore.open(settings.resume, settings.runs_dir)
-            settings = RunSettings(**{**store.config(), **given_flags(argv), "resume": settings.resume})
-        else:
-            problem_name = load_problem(settings.problem).name  # fail fast, before a run folder exists
-            store = None
-        manual = settings.llm == "manual"
-        # Other providers are checked before a run folder exists; manual's prompts live in that folder.
-        llm = None if manual else make_llm(
-            settings.llm, model=settings.model, temperature=settings.temperature, base_url=settings.base_url,
-            concurrency=settings.concurrency, timeout_s=settings.llm_timeout)
-        store = store or RunStore.create(settings.runs_dir, settings, problem_name)
-        if manual:
-            llm = make_llm("manual", inbox=store.path / "manual", stdin=settings.manual_stdin)
-        if isinstance(llm, ReplayLLM):
-            llm.skip(replies_used(store))
-        loop = Loop(settings, store, llm)
+        loop = open_run(parse_cli(argv), given_flags(argv))
+        store = loop.store
     except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
         print(f"error: {e}", file=sys.stderr)
         return 2

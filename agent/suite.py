@@ -1,0 +1,502 @@
+"""Suites: many problems, each the optimisation loop of agent.run, run concurrently and scored in one table.
+
+    python -m agent.suite relu softmax --stage all --llm replay:replies/    # replies/<problem>/ each
+    python -m agent.suite problems.txt --name level1 --iterations 2 --note "replies by hand"
+    python -m agent.suite path/to/kernelbench_level1/ --jobs 4
+    python -m agent.suite --resume level1                                   # finish what is missing
+
+PROBLEMS are problem names (kernels/<name>), KernelBench files, problem folders, folders of those, or a
+text file listing them one per line (`#` starts a comment; flags after a problem apply to it alone,
+e.g. `relu.py --iterations 5 --llm replay:replies/relu`). Every agent.run flag applies to each problem,
+except --problem, --resume and --manual-stdin; --executor, --workers, --ray-address and --runs-dir are
+the suite's own (one executor, one runs folder). `--llm replay:DIR` gives a problem the replies in
+DIR/<problem>/ when that folder exists.
+
+The suite lives in <runs-dir>/suites/<name>/:
+    config.json       problems, flags, --note, environment (GPU, driver, torch, triton), each resume
+    suite.jsonl       one line per finished problem (agent.scorecard.ProblemRow), appended, never rewritten
+    runs/<problem>    a relative link to that problem's run folder in <runs-dir>/, made when it starts
+    suite.md, suite.json, suite.html    the scorecard (agent.scorecard), rewritten as problems finish
+Problems run in threads over one shared executor: evaluations never exceed its slots (one per GPU),
+while one problem's LLM calls overlap another's evaluations; --jobs bounds the problems in flight
+(default: the executor's slots). A problem whose run raises, or whose LLM cannot be reached, is recorded
+as `error` / `llm failed`; the others go on. `--resume` resumes each unfinished problem's run (its
+finished attempts are never redone, its saved replies never asked for again), retries the problems
+that ended in `error` or `llm failed`, and leaves finished ones alone.
+
+Exit codes: 0 the suite ran to the end (whatever each problem's verdict), 2 bad input (one line on
+stderr, nothing written), 130 interrupted (resumable).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from agent.gpu import GpuError
+from agent.history import HistoryError, Record, RunStore, now, write_atomic
+from agent.llm import LLMError, ReplayExhausted, make_llm
+from agent.run import open_run
+from agent.scorecard import (
+    ProblemRow,
+    Scorecard,
+    fmt_x,
+    row_from_run,
+    score,
+    terminal,
+    write_files,
+)
+from agent.settings import RunSettings, SettingsError, build_parser
+from evaluator.executor import make_executor
+from evaluator.problem import load_problem
+
+SUITE_SETS = ("problem", "resume", "manual_stdin")  # the suite decides these for each problem
+SUITE_WIDE = ("executor", "workers", "ray_address", "runs_dir")  # one executor, one runs folder
+RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class SuiteError(ValueError):
+    """Bad suite input; one line for the user."""
+
+
+class Entry(BaseModel):
+    """One problem of the suite."""
+
+    name: str
+    problem: str  # what --problem gets: a name under kernels/ or an absolute file path
+    flags: list[str] = Field(default_factory=list)  # its own agent.run flags, over the suite's
+    where: str | None = None  # the list file and line it came from, for messages
+
+
+class SuiteConfig(BaseModel):
+    name: str
+    created: str
+    problems: list[Entry]
+    flags: dict  # the agent.run flags given for every problem
+    jobs: int | None = None
+    note: str = ""  # who or what answered the prompts, ...
+    environment: dict = Field(default_factory=dict)
+    resumes: list[dict] = Field(default_factory=list)  # {time, flags} of each --resume
+
+
+# ------------------------------------------------------------ problems
+
+
+def expand(spec: str, base: Path | None = None, flags: list[str] | None = None, depth: int = 0) -> list[Entry]:
+    """Entries (not yet named) for one PROBLEMS item; see the module docstring."""
+    flags = list(flags or [])
+    p = Path(spec)
+    if base is not None and not p.is_absolute() and (base / p).exists():
+        p = base / p
+    if p.is_dir():
+        if (p / "reference.py").is_file():
+            return [Entry(name="", problem=str((p / "reference.py").resolve()), flags=flags)]
+        found = [c for c in sorted(p.iterdir()) if (c.is_dir() and (c / "reference.py").is_file())
+                 or (c.suffix == ".py" and c.is_file() and not c.name.startswith("_"))]
+        if not found:
+            raise SuiteError(f"folder {spec} holds no problems (KernelBench .py files or folders with reference.py)")
+        return [e for c in found for e in expand(str(c), flags=flags)]
+    if p.is_file() and p.suffix == ".py":
+        return [Entry(name="", problem=str(p.resolve()), flags=flags)]
+    if p.is_file():
+        if depth > 3:
+            raise SuiteError(f"problem list {spec} nests lists too deeply")
+        out = []
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                words = shlex.split(line, comments=True)
+            except ValueError as e:
+                raise SuiteError(f"{spec} line {n}: {e}") from None
+            if words:
+                out += [e.model_copy(update={"where": e.where or f"{spec} line {n}"})
+                        for e in expand(words[0], p.parent, flags + words[1:], depth + 1)]
+        if not out:
+            raise SuiteError(f"problem list {spec} lists no problems")
+        return out
+    if p.suffix == ".py" or os.sep in spec:
+        raise SuiteError(f"problem not found: {spec}")
+    return [Entry(name="", problem=spec, flags=flags)]
+
+
+def parser():
+    p = build_parser("python -m agent.suite", exclude=SUITE_SETS)
+    p.description = "Run the loop on many problems and score them in one table (fast_p, geometric mean)."
+    p.add_argument("problems", nargs="*", default=[], metavar="PROBLEM",
+                   help="problem names, KernelBench files, problem folders, folders of them, or a list file")
+    p.add_argument("--name", default=None, help="the suite's folder name under <runs-dir>/suites/ (default: a timestamp)")
+    p.add_argument("--resume", default=None, metavar="NAME", help="finish this suite: what is missing, nothing done")
+    p.add_argument("--jobs", type=int, default=None, help="problems in flight at once (default: executor slots)")
+    p.add_argument("--note", default=None, help="free text kept in config.json and shown under the table")
+    return p
+
+
+def _own_flags(entry: Entry) -> dict:
+    """An entry's own flags as settings fields; a list file's line is named in any error."""
+    where = entry.where
+    try:
+        given = vars(build_parser(exclude=SUITE_SETS).parse_args(entry.flags))
+    except SettingsError as e:
+        raise SuiteError(f"{where or entry.problem}: {e}") from None
+    wide = [k for k in given if k in SUITE_WIDE]
+    if wide:
+        raise SuiteError(f"{where or entry.problem}: --{wide[0].replace('_', '-')} is set for the whole suite, "
+                         f"not per problem")
+    return given
+
+
+def settings_for(entry: Entry, flags: dict) -> RunSettings:
+    fields = {**flags, **_own_flags(entry), "problem": entry.problem}
+    llm = str(fields.get("llm") or "")
+    if llm.startswith("replay:") and entry.name and (Path(llm.removeprefix("replay:")) / entry.name).is_dir():
+        fields["llm"] = f"{llm}/{entry.name}"  # replay:DIR -> this problem's own replies in DIR/<name>/
+    try:
+        return RunSettings(**fields)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise SuiteError(f"{entry.name or entry.problem}: --{str(err['loc'][0]).replace('_', '-')}: "
+                         f"{err['msg'].removeprefix('Value error, ')}") from None
+
+
+def resolve(specs: list[str], flags: dict) -> list[Entry]:
+    """Every problem loaded, named, and its settings and LLM checked, before anything is written."""
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for spec in specs:
+        for e in expand(spec):
+            e.name = load_problem(e.problem).name  # ProblemError: one line naming the file
+            if e.name in seen:
+                raise SuiteError(f"two problems are named {e.name!r} ({seen[e.name]} and {e.problem}); "
+                                 f"a suite needs distinct names")
+            seen[e.name] = e.problem
+            s = settings_for(e, flags)
+            if s.llm != "manual":  # the provider can be set up (key, replay folder) - no request is made
+                make_llm(s.llm, model=s.model, base_url=s.base_url)
+            entries.append(e)
+    if not entries:
+        raise SuiteError("no problems given: name problems, files, folders or a list file (or --resume NAME)")
+    return entries
+
+
+def environment() -> dict:
+    """GPU name and driver (nvidia-smi, so this process never holds a CUDA context), torch, triton."""
+    import torch
+    import triton
+
+    env = {"gpu": None, "driver": None, "torch": torch.__version__, "triton": triton.__version__}
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
+                             check=False, capture_output=True, text=True, timeout=30)
+        first = out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout.strip() else ""
+        if "," in first:
+            env["gpu"], env["driver"] = (x.strip() for x in first.split(",", 1))
+    except (OSError, subprocess.SubprocessError):
+        pass  # no NVIDIA driver: a CPU-only suite
+    return env
+
+
+# ------------------------------------------------------------ the suite folder
+
+
+class SuiteStore:
+    def __init__(self, path: Path):
+        self.path, self.jsonl = path, path / "suite.jsonl"
+
+    @staticmethod
+    def folder(runs_dir: Path) -> Path:
+        return runs_dir / "suites"
+
+    @classmethod
+    def create(cls, runs_dir: Path, config: SuiteConfig) -> SuiteStore:
+        path = cls.folder(runs_dir) / config.name
+        (path / "runs").mkdir(parents=True)
+        store = cls(path)
+        write_atomic(path / "config.json", config.model_dump_json(indent=2))
+        store.jsonl.touch()
+        return store
+
+    @classmethod
+    def open(cls, name_or_path: str, runs_dir: Path) -> SuiteStore:
+        path = Path(name_or_path)
+        if not (path / "suite.jsonl").is_file():
+            path = cls.folder(runs_dir) / name_or_path
+        if not (path / "suite.jsonl").is_file() or not (path / "config.json").is_file():
+            raise SuiteError(f"no suite {name_or_path!r} under {cls.folder(runs_dir)}/ (nor a suite folder path)")
+        return cls(path)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def config(self) -> SuiteConfig:
+        try:
+            return SuiteConfig.model_validate_json((self.path / "config.json").read_text(encoding="utf-8"))
+        except ValidationError as e:
+            raise SuiteError(f"{self.path / 'config.json'} is unreadable: {e.errors()[0]['msg']}") from None
+
+    def save_config(self, config: SuiteConfig) -> None:
+        write_atomic(self.path / "config.json", config.model_dump_json(indent=2))
+
+    def rows(self) -> dict[str, ProblemRow]:
+        """The last line per problem (a retried problem has several); a torn last line is ignored."""
+        lines = self.jsonl.read_text(encoding="utf-8").splitlines(keepends=True)
+        out: dict[str, ProblemRow] = {}
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = ProblemRow.model_validate_json(line)
+            except ValidationError:
+                if n == len(lines) and not line.endswith("\n"):
+                    break  # killed mid-write: that problem simply is not finished
+                raise SuiteError(f"{self.jsonl} line {n} is corrupt; fix or delete that line") from None
+            out[row.problem] = row
+        return out
+
+    def append(self, row: ProblemRow) -> None:
+        row.time = row.time or now()
+        text = self.jsonl.read_bytes()
+        fd = os.open(self.jsonl, os.O_WRONLY | os.O_APPEND)
+        try:  # a torn last line (a kill mid-write) is ended first, so this line stands alone
+            prefix = b"\n" if text and not text.endswith(b"\n") else b""
+            os.write(fd, prefix + (row.model_dump_json() + "\n").encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def link(self, problem: str) -> Path:
+        return self.path / "runs" / problem
+
+    def make_link(self, problem: str, run_path: Path) -> None:
+        link = self.link(problem)
+        tmp = link.with_name(f".{problem}.tmp")
+        tmp.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(run_path.resolve(), link.parent.resolve()), tmp)
+        os.replace(tmp, link)  # atomic: the link exists whole or not at all
+
+    def card(self) -> Scorecard:
+        cfg = self.config()
+        rows = self.rows()
+        env = dict(cfg.environment)
+        default = cfg.flags.get("precision", RunSettings.model_fields["precision"].default)
+        precisions = {_safe_flags(e).get("precision", default) for e in cfg.problems}
+        env["precision"] = precisions.pop() if len(precisions) == 1 else "per problem (see config.json)"
+        llms = sorted({r.llm for r in rows.values() if r.llm})
+        env["llm"] = llms[0] if len(llms) == 1 else "per problem (see suite.md)" if llms else "-"
+        if cfg.note:
+            env["llm"] += f"; note: {cfg.note}"
+        times = [r.time for r in rows.values() if r.time]
+        env["date"] = (max(times) if times else cfg.created)[:10]
+        ordered = [rows[e.name] for e in cfg.problems if e.name in rows]
+        return score(cfg.name, ordered, pending=[e.name for e in cfg.problems if e.name not in rows], environment=env)
+
+
+def _safe_flags(entry: Entry) -> dict:
+    try:
+        return _own_flags(entry)
+    except SuiteError:
+        return {}
+
+
+# ------------------------------------------------------------ running
+
+
+class Display:
+    """One live line per problem: queued, its latest event, or its verdict."""
+
+    def __init__(self, console: Console, names: list[str]):
+        self.console, self.lock = console, threading.Lock()
+        self.state = {n: "queued" for n in names}
+        self.live = Live(self.render(), console=console, refresh_per_second=4, transient=True)
+
+    def render(self) -> Text:
+        width = max(20, self.console.width - 1)
+        return Text("\n".join(f"{n}: {s}"[:width] for n, s in self.state.items()))
+
+    def set(self, name: str, text: str) -> None:
+        with self.lock:
+            self.state[name] = text
+            self.live.update(self.render())
+
+    def on_event(self, name: str):
+        def event(message: str, rec: Record | None) -> None:
+            self.set(name, f"{rec.id} -> {rec.status}" if rec is not None else message)
+        return event
+
+
+def is_llm_failure(exc: BaseException) -> bool:
+    """The run stopped because its LLM could not be reached or set up (agent.llm's exceptions)."""
+    return isinstance(exc, LLMError) or type(exc).__module__ == "agent.llm"
+
+
+class SuiteRunner:
+    def __init__(self, store: SuiteStore, cfg: SuiteConfig, overrides: dict, console: Console):
+        self.store, self.cfg, self.overrides, self.console = store, cfg, overrides, console
+        self.flags = {**cfg.flags, **overrides}
+        wide = RunSettings(**{k: v for k, v in self.flags.items() if k in SUITE_WIDE})
+        self.runs_dir = wide.runs_dir
+        self.executor = make_executor(wide.executor, workers=wide.workers, address=wide.ray_address)
+        self.write_lock = threading.Lock()
+
+    def run_one(self, entry: Entry, display: Display) -> ProblemRow:
+        t0 = time.monotonic()
+        link = self.store.link(entry.name)
+        rel = str(link.relative_to(self.store.path))
+        loop = None
+        try:
+            settings = settings_for(entry, self.flags)
+            given: dict = {}
+            if link.exists():  # started before: resume that run, under any flags given to --resume
+                given = {k: getattr(settings, k) for k in {**self.overrides, **_own_flags(entry)}}
+                settings = settings.model_copy(update={"resume": str(link.resolve())})
+            loop = open_run(settings, given, executor=self.executor)
+            if not link.exists():
+                self.store.make_link(entry.name, loop.store.path)
+            loop.on_event = display.on_event(entry.name)
+            if loop.card_note:
+                display.set(entry.name, f"note: {loop.card_note}")
+            try:
+                loop.run()
+            except ReplayExhausted:
+                pass  # the replies ran out: the run is complete up to here, as agent.run says
+            row = row_from_run(entry.name, entry.problem, loop.store, run_link=rel)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001 - one problem's failure never stops the others
+            why = f"{type(e).__name__}: {e}".replace("\n", " ")[:400]
+            kind = {"llm_error": why} if is_llm_failure(e) else {"error": why}
+            if link.exists():
+                try:
+                    row = row_from_run(entry.name, entry.problem, RunStore(link.resolve()), run_link=rel, **kind)
+                except (HistoryError, ValueError):
+                    row = ProblemRow(problem=entry.name, spec=entry.problem, run=rel, status="error", message=why)
+            else:
+                row = ProblemRow(problem=entry.name, spec=entry.problem, status=next(iter(kind)).replace(
+                    "llm_error", "llm failed"), message=why)
+        row.seconds = round(time.monotonic() - t0, 1)
+        with self.write_lock:
+            self.store.append(row)
+            write_files(self.store.card(), self.store.path)
+        display.set(entry.name, f"done: {row.status}" + (f", {fmt_x(row.speedup_vs_compile)} vs compile"
+                                                        if row.speedup_vs_compile else ""))
+        return row
+
+    def run(self) -> Scorecard:
+        done = self.store.rows()
+        todo = [e for e in self.cfg.problems if e.name not in done or done[e.name].status in RETRIED]
+        jobs = self.cfg.jobs or self.executor.size
+        display = Display(self.console, [e.name for e in todo])
+        if todo:
+            with display.live, ThreadPoolExecutor(max(1, min(jobs, len(todo))), thread_name_prefix="problem") as pool:
+                for f in as_completed([pool.submit(self.run_one, e, display) for e in todo]):
+                    f.result()
+        card = self.store.card()
+        write_files(card, self.store.path)
+        return card
+
+
+# ------------------------------------------------------------ the command
+
+
+def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict]:
+    """A new suite (everything checked first) or the one --resume names, with its overriding flags."""
+    if args.resume:
+        if args.problems or args.name:
+            raise SuiteError("--resume takes no problems and no --name: it finishes the suite as configured")
+        runs_dir = RunSettings(**given).runs_dir
+        store = SuiteStore.open(args.resume, runs_dir)
+        cfg = store.config()
+        for e in cfg.problems:  # the overrides must make sense for each problem still to run
+            settings_for(e, {**cfg.flags, **given})
+        if args.jobs:
+            cfg.jobs = args.jobs
+        cfg.resumes.append({"time": now(), "flags": json.loads(json.dumps(given, default=str))})
+        store.save_config(cfg)
+        return store, cfg, given
+    name = args.name or _dt.datetime.now().strftime("%Y%m%d-%H%M%S") + "-suite"
+    if not NAME_RE.match(name):
+        raise SuiteError(f"--name {name!r}: use letters, digits, '.', '_' and '-'")
+    if args.jobs is not None and args.jobs < 1:
+        raise SuiteError("--jobs: must be at least 1")
+    runs_dir = RunSettings(**given).runs_dir
+    entries = resolve(args.problems, given)
+    if (SuiteStore.folder(runs_dir) / name).exists():
+        raise SuiteError(f"suite {name!r} exists in {SuiteStore.folder(runs_dir)}/; finish it with --resume {name} "
+                         f"or pick another --name")
+    flags = json.loads(RunSettings(**given).model_dump_json(include=set(given)))
+    cfg = SuiteConfig(name=name, created=now(), problems=entries, flags=flags, jobs=args.jobs,
+                      note=args.note or "", environment=environment())
+    return SuiteStore.create(runs_dir, cfg), cfg, {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    console = Console()
+    try:
+        args = parser().parse_args(argv)
+        given = {k: v for k, v in vars(args).items() if k in RunSettings.model_fields and k not in SUITE_SETS}
+        store, cfg, overrides = start(args, given)
+        runner = SuiteRunner(store, cfg, overrides, console)
+    except (ValueError, GpuError) as e:  # SuiteError, SettingsError, ProblemError, LLMError...
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    console.print(f"suite {store.name}: {len(cfg.problems)} problems, folder {store.path}", highlight=False)
+    try:
+        card = runner.run()
+    except KeyboardInterrupt:
+        console.print(f"interrupted: resume with  python -m agent.suite --resume {store.name}")
+        sys.stdout.flush()
+        os._exit(130)  # problem threads and their evaluations stop with the process (PDEATHSIG)
+    console.print(terminal(card))
+    console.print(f"wrote {store.path}/suite.md, suite.json, suite.html", highlight=False)
+    if any(r.correct for r in card.rows):
+        console.print(f"promote the winners with:  python -m agent.promote --suite {store.name}", highlight=False)
+    return 0
+
+
+def show(name: str, runs_dir: Path, console: Console) -> bool:
+    """agent.runs show SUITE: print its table again (False: no such suite)."""
+    try:
+        store = SuiteStore.open(name, runs_dir)
+    except SuiteError:
+        return False
+    console.print(terminal(store.card()))
+    return True
+
+
+def suites_table(runs_dir: Path) -> Table | None:
+    """agent.runs list: one line per suite, or None when there are none."""
+    root = SuiteStore.folder(runs_dir)
+    paths = sorted(p for p in root.iterdir() if (p / "suite.jsonl").is_file()) if root.is_dir() else []
+    if not paths:
+        return None
+    t = Table(title=f"suites in {root}/")
+    for col in ("suite", "problems", "done", "correct", "fast_1 vs comp", "geomean vs comp"):
+        t.add_column(col, overflow="fold", justify="left" if col == "suite" else "right")
+    for p in paths:
+        try:
+            card = SuiteStore(p).card()
+        except (SuiteError, ValueError) as e:
+            t.add_row(p.name, "", "", "", f"unreadable: {e}", "")
+            continue
+        fast1 = next((f.vs_compile for f in card.fast_p if f.p == 1.0), None)
+        t.add_row(p.name, str(card.total + len(card.pending)), str(card.total), str(card.correct),
+                  "-" if fast1 is None else f"{fast1}/{card.total}", fmt_x(card.geomean_vs_compile))
+    return t
+
+
+if __name__ == "__main__":
+    sys.exit(main())
