@@ -1,7 +1,7 @@
 """Inspect runs: list them, show one, diff two attempts' code, write an HTML report.
 
     python -m agent.runs list
-    python -m agent.runs show RUN
+    python -m agent.runs show RUN              # or SUITE: its table (agent.suite)
     python -m agent.runs diff RUN A B          # A, B: attempt ids, or `seed` / `best`
     python -m agent.runs report RUN            # -> runs/RUN/report.html
     (--runs-dir DIR before the verb: where runs live, default runs/)
@@ -21,6 +21,8 @@ from rich.table import Table
 from agent.history import HistoryError, Record, RunStore
 from agent.loop import SEED_ID, best_of
 from agent.report import write_report
+from agent.suite import show as show_suite
+from agent.suite import suites_table
 from agent.tables import attempts_table, fmt_ms, fmt_x
 
 
@@ -61,6 +63,9 @@ def cmd_list(runs_dir: Path, console: Console) -> None:
                   str(sum(r.status == "correct" for r in records)), best.id if best else "-",
                   fmt_ms(best) if best else "-", fmt_x(best.speedup_vs_compile) if best else "-")
     console.print(t if dirs else f"no runs in {runs_dir}/")
+    suites = suites_table(runs_dir)
+    if suites is not None:
+        console.print(suites)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "list":
             cmd_list(args.runs_dir, console)
+            return 0
+        if args.verb == "show" and show_suite(args.run, args.runs_dir, console):
             return 0
         store = RunStore.open(args.run, args.runs_dir)
         records = store.records()

@@ -237,8 +237,8 @@ def terminal(card: Scorecard) -> Group:
     return Group(*parts)
 
 
-COLUMNS = ("problem", "status", "attempts", "best", "median_ms", "speedup_vs_eager", "speedup_vs_compile", "llm",
-           "max_abs_err", "tokens")
+COLUMNS = ("problem", "status", "attempts", "best", "median_ms", "speedup_vs_eager", "speedup_vs_compile",
+           "max_abs_err", "tokens", "llm")
 
 
 def _cell(r: ProblemRow, col: str) -> str:

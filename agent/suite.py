@@ -138,7 +138,7 @@ def parser():
     p.description = "Run the loop on many problems and score them in one table (fast_p, geometric mean)."
     p.add_argument("problems", nargs="*", default=[], metavar="PROBLEM",
                    help="problem names, KernelBench files, problem folders, folders of them, or a list file")
-    p.add_argument("--name", default=None, help="the suite's folder name under <runs-dir>/suites/ (default: a timestamp)")
+    p.add_argument("--name", default=None, help="the suite's folder under <runs-dir>/suites/ (default: a timestamp)")
     p.add_argument("--resume", default=None, metavar="NAME", help="finish this suite: what is missing, nothing done")
     p.add_argument("--jobs", type=int, default=None, help="problems in flight at once (default: executor slots)")
     p.add_argument("--note", default=None, help="free text kept in config.json and shown under the table")
@@ -269,11 +269,12 @@ class SuiteStore:
 
     def append(self, row: ProblemRow) -> None:
         row.time = row.time or now()
-        text = self.jsonl.read_bytes()
+        text = self.jsonl.read_text(encoding="utf-8")
+        if text and not text.endswith("\n"):  # a torn last line (killed mid-write) goes first
+            write_atomic(self.jsonl, text[:text.rfind("\n") + 1])
         fd = os.open(self.jsonl, os.O_WRONLY | os.O_APPEND)
-        try:  # a torn last line (a kill mid-write) is ended first, so this line stands alone
-            prefix = b"\n" if text and not text.endswith(b"\n") else b""
-            os.write(fd, prefix + (row.model_dump_json() + "\n").encode("utf-8"))
+        try:  # one write call on an O_APPEND descriptor: a whole line or a torn last line
+            os.write(fd, (row.model_dump_json() + "\n").encode("utf-8"))
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -496,6 +497,47 @@ def suites_table(runs_dir: Path) -> Table | None:
         t.add_row(p.name, str(card.total + len(card.pending)), str(card.total), str(card.correct),
                   "-" if fast1 is None else f"{fast1}/{card.total}", fmt_x(card.geomean_vs_compile))
     return t
+
+
+def promote_suite(args, argv: list[str], promote_one, console: Console) -> int:
+    """agent.promote --suite NAME: offer each correct problem's best to `promote_one` (agent.promote's own
+    main: the same re-check and race), one after another. 0: every winner promoted; 1: some were not;
+    2: bad input."""
+    if not args.suite or args.run is not None:
+        print("error: give a RUN [ATTEMPT], or --suite NAME alone", file=sys.stderr)
+        return 2
+    try:
+        store = SuiteStore.open(args.suite, args.runs_dir)
+        card = store.card()
+    except (SuiteError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    rest, skip = [], False  # the flags for each promotion: everything but --suite NAME
+    for a in argv:
+        if skip or a.startswith("--suite="):
+            skip = False
+            continue
+        skip = a == "--suite"
+        if not skip:
+            rest.append(a)
+    outcomes: list[tuple[str, str]] = []
+    for row in card.rows:
+        if not row.correct or row.best is None:
+            outcomes.append((row.problem, f"skipped: no correct kernel ({row.status})"))
+            continue
+        console.rule(f"{row.problem}: {row.best}")
+        rc = promote_one([str(store.link(row.problem).resolve()), row.best, *rest])
+        outcomes.append((row.problem, {0: "promoted", 1: "not promoted (see above)"}.get(rc, "error (see above)")))
+    for name in card.pending:
+        outcomes.append((name, "skipped: not finished"))
+    t = Table(title=f"promote --suite {store.name}")
+    t.add_column("problem", overflow="fold")
+    t.add_column("outcome", overflow="fold")
+    for name, what in outcomes:
+        t.add_row(name, Text(what, style="green" if what == "promoted" else "red"))
+    console.print(t)
+    offered = [w for _, w in outcomes if not w.startswith("skipped")]
+    return 2 if any(w.startswith("error") for w in offered) else 0 if all(w == "promoted" for w in offered) else 1
 
 
 if __name__ == "__main__":
