@@ -159,17 +159,22 @@ def _own_flags(entry: Entry) -> dict:
     return given
 
 
+def checked(fields: dict, who: str = "") -> RunSettings:
+    """RunSettings from flags, a bad value as one line (naming the problem it was given for)."""
+    try:
+        return RunSettings(**fields)
+    except ValidationError as e:
+        err = e.errors()[0]
+        flag = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "settings"
+        raise SuiteError(f"{who + ': ' if who else ''}{flag}: {err['msg'].removeprefix('Value error, ')}") from None
+
+
 def settings_for(entry: Entry, flags: dict) -> RunSettings:
     fields = {**flags, **_own_flags(entry), "problem": entry.problem}
     llm = str(fields.get("llm") or "")
     if llm.startswith("replay:") and entry.name and (Path(llm.removeprefix("replay:")) / entry.name).is_dir():
         fields["llm"] = f"{llm}/{entry.name}"  # replay:DIR -> this problem's own replies in DIR/<name>/
-    try:
-        return RunSettings(**fields)
-    except ValidationError as e:
-        err = e.errors()[0]
-        raise SuiteError(f"{entry.name or entry.problem}: --{str(err['loc'][0]).replace('_', '-')}: "
-                         f"{err['msg'].removeprefix('Value error, ')}") from None
+    return checked(fields, entry.where or entry.name or entry.problem)
 
 
 def resolve(specs: list[str], flags: dict) -> list[Entry]:
@@ -418,7 +423,7 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict]:
     if args.resume:
         if args.problems or args.name:
             raise SuiteError("--resume takes no problems and no --name: it finishes the suite as configured")
-        runs_dir = RunSettings(**given).runs_dir
+        runs_dir = checked(given).runs_dir
         store = SuiteStore.open(args.resume, runs_dir)
         cfg = store.config()
         for e in cfg.problems:  # the overrides must make sense for each problem still to run
@@ -433,12 +438,12 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict]:
         raise SuiteError(f"--name {name!r}: use letters, digits, '.', '_' and '-'")
     if args.jobs is not None and args.jobs < 1:
         raise SuiteError("--jobs: must be at least 1")
-    runs_dir = RunSettings(**given).runs_dir
+    runs_dir = checked(given).runs_dir
     entries = resolve(args.problems, given)
     if (SuiteStore.folder(runs_dir) / name).exists():
         raise SuiteError(f"suite {name!r} exists in {SuiteStore.folder(runs_dir)}/; finish it with --resume {name} "
                          f"or pick another --name")
-    flags = json.loads(RunSettings(**given).model_dump_json(include=set(given)))
+    flags = json.loads(checked(given).model_dump_json(include=set(given)))
     cfg = SuiteConfig(name=name, created=now(), problems=entries, flags=flags, jobs=args.jobs,
                       note=args.note or "", environment=environment())
     return SuiteStore.create(runs_dir, cfg), cfg, {}
