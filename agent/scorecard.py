@@ -279,11 +279,11 @@ def plot_png(card: Scorecard) -> bytes | None:
     rows = sorted(card.rows, key=lambda r: -(r.speedup_vs_compile or 0.0) if r.correct else 0.0)
     xs = list(range(len(rows)))
     fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(rows) + 2), 4.2), dpi=110)
-    ok = [(x, r.speedup_vs_compile) for x, r in zip(xs, rows) if r.correct and r.speedup_vs_compile]
+    ok = [(x, r.speedup_vs_compile) for x, r in zip(xs, rows, strict=True) if r.correct and r.speedup_vs_compile]
     if ok:
         ax.bar([x for x, _ in ok], [y for _, y in ok], color=["#2a9d4b" if y >= 1 else "#e08a1e" for _, y in ok],
                zorder=3, label="correct kernel (green: faster than torch.compile)")
-    bad = [x for x, r in zip(xs, rows) if not (r.correct and r.speedup_vs_compile)]
+    bad = [x for x, r in zip(xs, rows, strict=True) if not (r.correct and r.speedup_vs_compile)]
     if bad:  # drawn on the 1.0 line they count as, with a marker that cannot be read as a bar
         ax.scatter(bad, [1.0] * len(bad), marker="x", s=80, color="#c0392b", zorder=4,
                    label="no correct timed kernel (counted as 1.0x)")

@@ -302,7 +302,7 @@ class SuiteStore:
         precisions = {_safe_flags(e).get("precision", default) for e in cfg.problems}
         env["precision"] = precisions.pop() if len(precisions) == 1 else "per problem (see config.json)"
         llms = sorted({r.llm for r in rows.values() if r.llm})
-        env["llm"] = llms[0] if len(llms) == 1 else "per problem (see suite.md)" if llms else "-"
+        env["llm"] = llms[0] if len(llms) == 1 else f"{cfg.flags.get('llm') or 'openai'}, per problem (see suite.md)"
         if cfg.note:
             env["llm"] += f"; note: {cfg.note}"
         times = [r.time for r in rows.values() if r.time]
@@ -350,12 +350,10 @@ def is_llm_failure(exc: BaseException) -> bool:
 
 
 class SuiteRunner:
-    def __init__(self, store: SuiteStore, cfg: SuiteConfig, overrides: dict, console: Console):
+    def __init__(self, store: SuiteStore, cfg: SuiteConfig, overrides: dict, executor, console: Console):
         self.store, self.cfg, self.overrides, self.console = store, cfg, overrides, console
         self.flags = {**cfg.flags, **overrides}
-        wide = RunSettings(**{k: v for k, v in self.flags.items() if k in SUITE_WIDE})
-        self.runs_dir = wide.runs_dir
-        self.executor = make_executor(wide.executor, workers=wide.workers, address=wide.ray_address)
+        self.executor = executor  # shared by every problem's loop: its slots bound the evaluations
         self.write_lock = threading.Lock()
 
     def run_one(self, entry: Entry, display: Display) -> ProblemRow:
@@ -407,9 +405,14 @@ class SuiteRunner:
         jobs = self.cfg.jobs or self.executor.size
         display = Display(self.console, [e.name for e in todo])
         if todo:
-            with display.live, ThreadPoolExecutor(max(1, min(jobs, len(todo))), thread_name_prefix="problem") as pool:
-                for f in as_completed([pool.submit(self.run_one, e, display) for e in todo]):
-                    f.result()
+            pool = ThreadPoolExecutor(max(1, min(jobs, len(todo))), thread_name_prefix="problem")
+            try:
+                with display.live:
+                    for f in as_completed([pool.submit(self.run_one, e, display) for e in todo]):
+                        f.result()
+            finally:  # on Ctrl-C, do not wait for the problems in flight: the caller exits
+                pool.shutdown(wait=False, cancel_futures=True)
+        self.executor.close()
         card = self.store.card()
         write_files(card, self.store.path)
         return card
@@ -418,8 +421,14 @@ class SuiteRunner:
 # ------------------------------------------------------------ the command
 
 
-def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict]:
-    """A new suite (everything checked first) or the one --resume names, with its overriding flags."""
+def executor_for(flags: dict):
+    wide = checked({k: v for k, v in flags.items() if k in SUITE_WIDE})
+    return make_executor(wide.executor, workers=wide.workers, address=wide.ray_address)
+
+
+def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
+    """A new suite (everything checked first, the executor started before the folder is made) or the
+    one --resume names, with its overriding flags."""
     if args.resume:
         if args.problems or args.name:
             raise SuiteError("--resume takes no problems and no --name: it finishes the suite as configured")
@@ -430,9 +439,10 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict]:
             settings_for(e, {**cfg.flags, **given})
         if args.jobs:
             cfg.jobs = args.jobs
+        executor = executor_for({**cfg.flags, **given})
         cfg.resumes.append({"time": now(), "flags": json.loads(json.dumps(given, default=str))})
         store.save_config(cfg)
-        return store, cfg, given
+        return store, cfg, given, executor
     name = args.name or _dt.datetime.now().strftime("%Y%m%d-%H%M%S") + "-suite"
     if not NAME_RE.match(name):
         raise SuiteError(f"--name {name!r}: use letters, digits, '.', '_' and '-'")
@@ -446,7 +456,8 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict]:
     flags = json.loads(checked(given).model_dump_json(include=set(given)))
     cfg = SuiteConfig(name=name, created=now(), problems=entries, flags=flags, jobs=args.jobs,
                       note=args.note or "", environment=environment())
-    return SuiteStore.create(runs_dir, cfg), cfg, {}
+    executor = executor_for(flags)
+    return SuiteStore.create(runs_dir, cfg), cfg, {}, executor
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -454,8 +465,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
         given = {k: v for k, v in vars(args).items() if k in RunSettings.model_fields and k not in SUITE_SETS}
-        store, cfg, overrides = start(args, given)
-        runner = SuiteRunner(store, cfg, overrides, console)
+        store, cfg, overrides, executor = start(args, given)
+        runner = SuiteRunner(store, cfg, overrides, executor, console)
     except (ValueError, GpuError) as e:  # SuiteError, SettingsError, ProblemError, LLMError...
         print(f"error: {e}", file=sys.stderr)
         return 2

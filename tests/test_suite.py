@@ -22,7 +22,7 @@ from conftest import FIXTURES, ROOT
 
 from agent.history import RunStore
 from agent.scorecard import ProblemRow, markdown, row_from_run, score, terminal
-from agent.suite import SuiteStore
+from agent.suite import SuiteStore, expand
 
 SUITE = FIXTURES / "suite"
 REPLIES = SUITE / "replies"
@@ -115,13 +115,24 @@ def test_suite_jsonl_survives_a_torn_last_line(tmp_path):
     assert [r.status for r in store.rows().values()] == ["correct", "incorrect"]
 
 
+def test_problems_from_a_folder_a_list_and_names():
+    found = expand(str(SUITE))  # a folder of problem folders (replies/ holds no reference.py: skipped)
+    assert [Path(e.problem).parent.name for e in found] == ["clamp", "offline", "scale_shift"]
+    listed = expand(str(SUITE / "problems.txt"))
+    assert [(Path(e.problem).parent.name, e.flags[:2], e.where.endswith(f"line {n}"))
+            for n, e in enumerate(listed, 2)] == [("scale_shift", ["--llm", "openai"], True), ("clamp", [], True),
+                                                  ("offline", ["--llm", "openai"], True)]
+    assert expand("conv2d_scale_min")[0].problem == "conv2d_scale_min"  # a name under kernels/
+
+
 # ------------------------------------------------------------ a suite on the CPU, end to end
 
 
 def test_suite_of_three_problems_solved_never_correct_and_llm_down(problems):
     runs = problems / "runs"
     port = closed_port()
-    with ChatServer([("ok", reply("scale_shift", "01_correct.md")), ("ok", reply("scale_shift", "02_wrong.md"))]) as srv:
+    script = [("ok", reply("scale_shift", "01_correct.md")), ("ok", reply("scale_shift", "02_wrong.md"))]
+    with ChatServer(script) as srv:
         server = srv.url.split(":")[-1].split("/")[0]
         listing = problems / "problems.txt"
         listing.write_text((SUITE / "problems.txt").read_text().format(server=server, closed=port))
