@@ -138,9 +138,10 @@ def _geomean(xs: list[float]) -> float:
 
 
 def score(name: str, rows: list[ProblemRow], pending: list[str] = (), environment: dict | None = None) -> Scorecard:
-    """Aggregate finished rows. Timed means some problem has a GPU median: then every problem is
-    scored, and one without a correct, timed kernel is not fast and counts 1.0x."""
-    timed = any(r.median_ms is not None for r in rows)
+    """Aggregate finished rows. Timed means the suite ran on a GPU (some problem has a GPU median, or
+    the environment names a GPU): then every problem is scored, and one without a correct, timed
+    kernel is not fast and counts 1.0x - a GPU suite where nothing is correct scores zeros."""
+    timed = any(r.median_ms is not None for r in rows) or bool((environment or {}).get("gpu"))
     card = Scorecard(name=name, rows=rows, pending=list(pending), total=len(rows),
                      correct=sum(r.correct for r in rows), timed=timed, environment=environment or {})
     if not timed or not rows:

@@ -206,9 +206,11 @@ def environment() -> dict:
     try:
         out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
                              check=False, capture_output=True, text=True, timeout=30)
-        first = out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout.strip() else ""
-        if "," in first:
-            env["gpu"], env["driver"] = (x.strip() for x in first.split(",", 1))
+        lines = out.stdout.strip().splitlines() if out.returncode == 0 else []
+        gpus = [line.split(",", 1) for line in lines if "," in line]
+        if gpus:  # one line per GPU: name, driver
+            env["gpu"] = " + ".join(dict.fromkeys(name.strip() for name, _ in gpus))
+            env["driver"] = gpus[0][1].strip()
     except (OSError, subprocess.SubprocessError):
         pass  # no NVIDIA driver: a CPU-only suite
     return env

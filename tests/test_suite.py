@@ -104,6 +104,11 @@ def test_scorecard_on_recorded_h100_runs_matches_hand_computed_fast_p_and_geomea
                       speedup_vs_eager=1.5, speedup_vs_compile=1.0)
     card = score("edge", [even])
     assert [(f.vs_eager, f.vs_compile) for f in card.fast_p] == [(1, 0), (0, 0), (0, 0)]
+    # On a GPU, a suite where nothing is correct still scores: zeros, and 1.0x for each failure.
+    card = score("zero", [failed], environment={"gpu": "NVIDIA H100 80GB HBM3"})
+    assert card.timed and [(f.vs_eager, f.vs_compile) for f in card.fast_p] == [(0, 0)] * 3
+    assert (card.geomean_vs_eager, card.geomean_vs_compile) == (1.0, 1.0)
+    assert not score("cpu", [failed]).timed  # no GPU anywhere: timing unavailable, no fast_p
 
 
 def test_suite_jsonl_survives_a_torn_last_line(tmp_path):
