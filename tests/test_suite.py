@@ -22,7 +22,7 @@ from conftest import FIXTURES, ROOT
 
 from agent.history import RunStore
 from agent.scorecard import ProblemRow, markdown, row_from_run, score, terminal
-from agent.suite import SuiteStore, expand
+from agent.suite_store import SuiteStore, expand
 
 SUITE = FIXTURES / "suite"
 REPLIES = SUITE / "replies"
