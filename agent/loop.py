@@ -15,14 +15,14 @@ import json
 import math
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record, RunStore
 from agent.llm import LLM, Completion
-from agent.prompt import get_stage, load_stages, render, should_skip
+from agent.prompt import capability_skip, get_stage, load_stages, render, should_skip
 from agent.settings import RunSettings
 from evaluator.evaluate import EvalConfig, code_hash
 from evaluator.executor import make_executor
@@ -212,8 +212,8 @@ class Loop:
     def repairs(self, failed: Record, prompt_stage: str) -> None:
         last = failed
         for r in range(1, self.s.repairs + 1):
-            if last.status == Status.correct.value or last.gate == "llm":
-                return  # nothing to repair: correct, or the request itself failed (no candidate)
+            if last.status in (Status.correct.value, Status.needs_gpu.value) or last.gate == "llm":
+                return  # nothing to repair: correct, not runnable here (Gluon, no GPU), or no candidate
             rid = f"{failed.id}r{r}"
             if rid in self.done:
                 last = self.done[rid]
@@ -231,6 +231,13 @@ class Loop:
         self.run_seed()
         iteration = 0
         for stage in self.s.stages:
+            skip, why = capability_skip(stage, self.card)
+            if skip:  # e.g. the hopper stage (Gluon TMA/wgmma) on a GPU older than sm_90
+                self.on_event(why, None)
+                if stage not in self.skips:
+                    self.store.append(Record(kind="skip", id=f"skip-{stage}", stage=stage, parent=None, message=why))
+                    self.skips.add(stage)
+                continue
             if self.s.stage == "all":
                 pid, _, presult = self.parent()
                 skip, why = should_skip(get_stage(stage), getattr(presult, "ncu", None))

@@ -29,7 +29,7 @@ import operator
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import jinja2
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -58,11 +58,11 @@ class Criterion(BaseModel):
     """{"all": [...]} or {"any": [...]} of conditions or nested criteria."""
 
     model_config = ConfigDict(extra="forbid")
-    all: list[Union[Condition, "Criterion"]] | None = None
-    any: list[Union[Condition, "Criterion"]] | None = None
+    all: list[Condition | Criterion] | None = None
+    any: list[Condition | Criterion] | None = None
 
     @model_validator(mode="after")
-    def _one_of(self) -> "Criterion":
+    def _one_of(self) -> Criterion:
         if (self.all is None) == (self.any is None):
             raise ValueError("a criterion has exactly one of 'all' or 'any'")
         return self
@@ -79,6 +79,20 @@ class Stage(BaseModel):
     metrics: list[str]  # NCU metric names this stage needs (the seed's five first)
     skip: Criterion | None = None  # None: never skipped
     skip_why: str
+    min_capability: float | None = None  # offered only on GPUs of at least this compute capability
+
+
+def capability_skip(stage: Stage | str, card: GpuCard) -> tuple[bool, str]:
+    """(skip?, reason) from the stage's minimum compute capability and the GPU card's."""
+    stage = get_stage(stage) if isinstance(stage, str) else stage
+    if stage.min_capability is None:
+        return False, ""
+    cap = _number(card.facts.get("Compute Capability"))
+    if cap is not None and cap >= stage.min_capability:
+        return False, f"{stage.name}: offered (compute capability {cap:.1f} >= {stage.min_capability:.1f})"
+    have = f"{cap:.1f}" if cap is not None else "unknown"
+    return True, (f"{stage.name} skipped: it needs compute capability >= {stage.min_capability:.1f} "
+                  f"({stage.summary}); the GPU {card.name} has {have}")
 
 
 @lru_cache(maxsize=1)
@@ -250,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         ncu = _read_ncu(args.ncu) if args.ncu else None
         failure = _read_failure(args.failure) if args.failure else None
         code = _read_code(Path(args.code)) if args.code else None
-        from evaluator.problem import load_problem  # imports the reference file (and torch)
+        from evaluator.problem import (
+            load_problem,  # imports the reference file (and torch)
+        )
 
         problem = load_problem(args.problem)
         if code is None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 STAGE_ORDER = ("fusion", "tiling", "memory", "tuning")
+EXTRA_STAGES = ("hopper",)  # asked for by name only (Gluon, sm_90+), not part of the `all` walk
 
 
 class SettingsError(ValueError):
@@ -55,8 +56,8 @@ class RunSettings(BaseModel):
     @field_validator("stage")
     @classmethod
     def _stage(cls, v: str) -> str:
-        if v not in STAGE_ORDER + ("all",):
-            raise ValueError(f"unknown stage {v!r} (choose from {', '.join(STAGE_ORDER + ('all',))})")
+        if v not in STAGE_ORDER + EXTRA_STAGES + ("all",):
+            raise ValueError(f"unknown stage {v!r} (choose from {', '.join(STAGE_ORDER + EXTRA_STAGES + ('all',))})")
         return v
 
     @field_validator("iterations", "samples", "concurrency")

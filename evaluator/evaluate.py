@@ -37,7 +37,7 @@ from evaluator.problem import Problem, ShapeCase
 from evaluator.result import CaseTiming, Check, DeviceInfo, EvalResult, Status, Timing
 from evaluator.roofline import too_good
 from evaluator.sandbox import Limits, Outcome, run_worker
-from evaluator.static import static_findings
+from evaluator.static import static_findings, uses_gluon
 
 NO_GPU = "no CUDA device: the candidate ran under TRITON_INTERPRET=1 on the CPU, where timings mean nothing"
 
@@ -183,6 +183,12 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
     result.gate_seconds["static"] = time.perf_counter() - t0
     if problems:
         result.message = " ".join(problems)
+        return result
+    if not cuda and uses_gluon(code):  # Gluon has no interpreter: nothing more can be checked here
+        result.status, result.gate, result.reason = Status.needs_gpu, "device", "gluon"
+        result.message = ("This candidate launches Gluon kernels (@gluon.jit), which run only on a GPU; it passed "
+                          "the static checks and was not run here (no CUDA device), so it is not ranked as "
+                          "correct. Evaluate it on a GPU machine.")
         return result
 
     time_cases = [c.label for c in cases if c.set == "full"] or [c.label for c in cases]

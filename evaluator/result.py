@@ -5,8 +5,9 @@
     r.status >= Status.incorrect      # reached the correctness gate
     r.status.rank                     # 0 static_error ... 4 correct
 
-The status ladder (design.md): static_error < compile_error < runtime_error | timeout | crashed
-< incorrect < correct. `gate` names the gate that failed and `message` says, in words an LLM can act
+The status ladder (design.md): static_error < compile_error | needs_gpu < runtime_error | timeout |
+crashed < incorrect < correct. `needs_gpu`: a Gluon candidate on a machine without CUDA passed the static
+gate and was not run (Gluon has no interpreter); it is never ranked as correct. `gate` names the gate that failed and `message` says, in words an LLM can act
 on, what went wrong; the evidence (errors, mismatches, tails) sits beside it.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class Status(str, Enum):
     static_error = "static_error"
+    needs_gpu = "needs_gpu"        # passed the static gate; Gluon code, no GPU to run it on: never correct
     compile_error = "compile_error"
     runtime_error = "runtime_error"
     timeout = "timeout"
@@ -30,21 +32,22 @@ class Status(str, Enum):
     def rank(self) -> int:
         return _RANK[self]
 
-    def __lt__(self, other: "Status") -> bool:  # type: ignore[override]
+    def __lt__(self, other: Status) -> bool:  # type: ignore[override]
         return self.rank < other.rank
 
-    def __le__(self, other: "Status") -> bool:  # type: ignore[override]
+    def __le__(self, other: Status) -> bool:  # type: ignore[override]
         return self.rank <= other.rank
 
-    def __gt__(self, other: "Status") -> bool:  # type: ignore[override]
+    def __gt__(self, other: Status) -> bool:  # type: ignore[override]
         return self.rank > other.rank
 
-    def __ge__(self, other: "Status") -> bool:  # type: ignore[override]
+    def __ge__(self, other: Status) -> bool:  # type: ignore[override]
         return self.rank >= other.rank
 
 
 _RANK = {
     Status.static_error: 0,
+    Status.needs_gpu: 1,
     Status.compile_error: 1,
     Status.runtime_error: 2,
     Status.timeout: 2,

@@ -5,7 +5,7 @@
     found = static_findings(code)      # the same as Findings: rule (a slug), line, message
 
 Each message is a complete sentence an LLM can act on. Besides the structure (ModelNew, a launched
-@triton.jit kernel), evaluator.bans rejects constructs that do the work in PyTorch or reach the
+@triton.jit or @gluon.jit kernel), evaluator.bans rejects constructs that do the work in PyTorch or reach the
 harness, the file system or the network (evaluator.scanner); `bans=False` skips those (tests of the runtime defences).
 """
 from __future__ import annotations
@@ -26,15 +26,34 @@ def _decorator_names(node: ast.FunctionDef) -> set[str]:
     return names
 
 
+# Decorators that make a function Triton device code. Gluon (`triton.experimental.gluon`) is Triton too:
+# its JITFunction subclasses triton's, so launches, the launch counter and the kernel audit are shared.
+TRITON_JIT = frozenset({"triton.jit", "jit", "tl.jit"})
+GLUON_JIT = frozenset({"gluon.jit", "triton.experimental.gluon.jit"})
+
+
+def is_triton_jit(decorator: str) -> bool:
+    """Whether a decorator's source text (`ast.unparse` of it) makes a Triton or Gluon kernel."""
+    return decorator in TRITON_JIT or decorator in GLUON_JIT
+
+
 def jit_functions(tree: ast.Module) -> set[str]:
-    """Names of module-level functions decorated with triton.jit (directly or under autotune/heuristics)."""
-    found = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef):
-            decs = _decorator_names(node)
-            if decs & {"triton.jit", "jit", "tl.jit"}:
-                found.add(node.name)
-    return found
+    """Module-level functions decorated with triton.jit or gluon.jit (directly or under autotune/heuristics)."""
+    return {node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef) and any(map(is_triton_jit, _decorator_names(node)))}
+
+
+def gluon_functions(tree: ast.Module) -> set[str]:
+    """Module-level @gluon.jit functions: Gluon runs only on a GPU (no interpreter), see evaluate.py."""
+    return {node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef) and _decorator_names(node) & GLUON_JIT}
+
+
+def uses_gluon(code: str) -> bool:
+    try:
+        return bool(gluon_functions(ast.parse(code)))
+    except SyntaxError:
+        return False
 
 
 def launched_kernels(tree: ast.Module, kernels: set[str]) -> set[str]:
@@ -69,8 +88,8 @@ def static_findings(code: str, bans: bool = True) -> list[Finding]:
                                 "evaluator constructs ModelNew with the same arguments as Model and calls its forward."))
     kernels = jit_functions(tree)
     if not kernels:
-        problems.append(Finding("no_kernel", 0, "No top-level `@triton.jit` function is defined; the work must "
-                                                "be done by Triton kernels."))
+        problems.append(Finding("no_kernel", 0, "No top-level `@triton.jit` (or `@gluon.jit`) function is defined; "
+                                                "the work must be done by Triton kernels."))
     elif not launched_kernels(tree, kernels):
         problems.append(Finding("kernel_not_launched", 0, f"The Triton kernel(s) {', '.join(sorted(kernels))} are "
                                 "never launched; call one as `kernel[grid](...)` from ModelNew.forward."))

@@ -183,7 +183,7 @@ def test_api_override_is_verbatim_and_default_is_computed():
 
 def test_stages_declare_metrics_and_criteria():
     stages = load_stages()
-    assert list(stages) == ["fusion", "tiling", "memory", "tuning", "repair"]
+    assert list(stages) == ["fusion", "tiling", "memory", "tuning", "hopper", "repair"]
     for stage in stages.values():
         assert stage.metrics[:5] == SEED_FIVE, stage.name
         assert len(set(stage.metrics)) == len(stage.metrics), stage.name
