@@ -31,6 +31,7 @@ from rich.text import Text
 
 from agent.history import Record, RunStore, write_atomic
 from agent.loop import best_of
+from evaluator.result import Status
 
 PS = (1.0, 1.5, 2.0)
 FAILED_AS = "a problem with no correct kernel counts as 1.0x against its own reference"
@@ -109,7 +110,7 @@ def row_from_run(problem: str, spec: str, store: RunStore, *, run_link: str | No
     if best is not None:
         status = "correct"
     elif records:
-        status = max(records, key=lambda r: _RANK.get(r.status, -1)).status
+        status = max(records, key=lambda r: _rank(r.status)).status  # the furthest any attempt got
     else:
         status = "no attempts"
     message = "" if best else next((r.message for r in reversed(records) if r.message), "")
@@ -129,8 +130,11 @@ def row_from_run(problem: str, spec: str, store: RunStore, *, run_link: str | No
         seconds=seconds)
 
 
-_RANK = {s: i for i, s in enumerate(
-    ("static_error", "compile_error", "runtime_error", "timeout", "crashed", "incorrect", "correct"))}
+def _rank(status: str) -> int:
+    try:
+        return Status(status).rank
+    except ValueError:
+        return -1
 
 
 def _geomean(xs: list[float]) -> float:
