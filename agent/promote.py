@@ -1,6 +1,7 @@
 """Promote a run's winner into kernels/<problem>/best.py, after checking it again.
 
     python -m agent.promote RUN [ATTEMPT] [--force] [--note TEXT]
+    python -m agent.promote --suite NAME [--force] [--note TEXT]     # each problem's winner, in turn
 
 ATTEMPT defaults to the run's best. The candidate is re-evaluated with fresh seeds on every shape set
 (`all`: small, odd and full with a GPU; small and odd without), then the current best.py (if any) is
@@ -32,6 +33,7 @@ from agent.history import HistoryError, RunStore, now, write_atomic
 from agent.loop import median_ms
 from agent.runs import RunsError, resolve_attempt
 from agent.settings import CliParser, default_runs_dir
+from agent.suite import promote_suite
 from evaluator.evaluate import EvalConfig, evaluate
 from evaluator.paths import is_installed_copy
 from evaluator.problem import ProblemError, load_problem
@@ -134,9 +136,11 @@ def decide(new: EvalResult, current: EvalResult | None, force: bool,
 
 def main(argv: list[str] | None = None) -> int:
     ap = CliParser(prog="python -m agent.promote", description=__doc__.split("\n\n")[0])
-    ap.add_argument("run", help="a run folder name under --runs-dir (as `agent.runs list` prints it), or a path")
+    ap.add_argument("run", nargs="?",
+                    help="a run folder name under --runs-dir (as `agent.runs list` prints it), or a path")
     ap.add_argument("attempt", nargs="?", default="best",
                     help="an attempt id (e.g. 0003-1), or `seed` or `best` (default: the run's best)")
+    ap.add_argument("--suite", help="offer each problem's winner of this suite (agent.suite), as RUN ATTEMPT would")
     ap.add_argument("--runs-dir", type=Path, default=default_runs_dir(),
                     help="where runs live (default: $KLOOP_RUNS_DIR, else ./runs)")
     ap.add_argument("--shapes", default="all", help="shape sets for the re-check (default: all)")
@@ -146,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--note", default="", help="free text kept in best.json (who wrote the replies, ...)")
     args = ap.parse_args(argv)
     console = Console()
+    if args.suite or args.run is None:
+        return promote_suite(args, sys.argv[1:] if argv is None else argv, main, console)
     try:
         store = RunStore.open(args.run, args.runs_dir)
         records = store.records()

@@ -29,7 +29,7 @@ from agent.history import Record, RunStore
 from agent.llm import LLMUnavailable, ManualLLM, ReplayExhausted, ReplayLLM, make_llm, resolve_spec
 from agent.loop import Loop, is_better, replies_used
 from agent.prompt import PromptError
-from agent.settings import given_flags, parse_cli, resumed
+from agent.settings import RunSettings, given_flags, parse_cli, resumed
 from agent.tables import attempts_table, fmt_ms, fmt_x
 from evaluator.problem import load_problem
 
@@ -68,41 +68,52 @@ class Display:
         self.live.update(self.render())
 
 
-def main(argv: list[str] | None = None) -> int:
-    console = Console(stderr=False)
+def open_run(settings: RunSettings, given: dict | None = None, executor=None) -> Loop:
+    """The loop of a new run (its folder created once the problem and LLM check out) or of the run
+    `settings.resume` names, whose config.json is the base under the `given` flags (agent.settings.resumed
+    says which may differ). `executor`: a shared one (agent.suite runs many problems on one). Raises
+    ValueError/GpuError for bad input, leaving no run folder behind."""
+    if settings.resume:
+        store = RunStore.open(settings.resume, settings.runs_dir)
+        given = given or {}
+        settings = resumed(store.config(), given)
+        if set(given) - {"resume", "runs_dir"}:  # the config says what the run uses from now on
+            store.update_config(settings)
+    else:
+        problem_name = load_problem(settings.problem).name  # fail fast, before a run folder exists
+        if settings.seed is not None:
+            if not settings.seed.is_file():
+                raise ValueError(f"--seed {settings.seed}: no such file")
+            settings = settings.model_copy(update={"seed": settings.seed.resolve()})  # resumable from anywhere
+        store = None
+    # config.json records the provider used, not None for "picked from the environment".
+    settings = settings.model_copy(update={"llm": resolve_spec(settings.llm, settings.base_url)})
+    manual = settings.llm == "manual"
+    # Other providers are checked before a run folder exists; manual's prompts live in that folder.
+    llm = None if manual else make_llm(
+        settings.llm, model=settings.model, temperature=settings.temperature, base_url=settings.base_url,
+        concurrency=settings.concurrency, timeout_s=settings.llm_timeout, max_retries=settings.llm_retries)
     created = None  # a run folder made by this call: removed again if the setup fails
     try:
-        settings = parse_cli(argv)
-        if settings.resume:
-            store = RunStore.open(settings.resume, settings.runs_dir)
-            given = given_flags(argv)
-            settings = resumed(store.config(), given)
-            if set(given) - {"resume", "runs_dir"}:  # the config says what the run uses from now on
-                store.update_config(settings)
-        else:
-            problem_name = load_problem(settings.problem).name  # fail fast, before a run folder exists
-            if settings.seed is not None:
-                if not settings.seed.is_file():
-                    raise ValueError(f"--seed {settings.seed}: no such file")
-                settings = settings.model_copy(update={"seed": settings.seed.resolve()})  # resumable from anywhere
-            store = None
-        # config.json records the provider used, not None for "picked from the environment".
-        settings = settings.model_copy(update={"llm": resolve_spec(settings.llm, settings.base_url)})
-        manual = settings.llm == "manual"
-        # Other providers are checked before a run folder exists; manual's prompts live in that folder.
-        llm = None if manual else make_llm(
-            settings.llm, model=settings.model, temperature=settings.temperature, base_url=settings.base_url,
-            concurrency=settings.concurrency, timeout_s=settings.llm_timeout, max_retries=settings.llm_retries)
         if store is None:
             store = created = RunStore.create(settings.runs_dir, settings, problem_name)
         if manual:
             llm = make_llm("manual", inbox=store.path / "manual", stdin=settings.manual_stdin)
         if isinstance(llm, (ReplayLLM, ManualLLM)):  # replies already used by recorded attempts
             llm.skip(replies_used(store))
-        loop = Loop(settings, store, llm)
-    except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
+        return Loop(settings, store, llm, executor=executor)
+    except BaseException:
         if created is not None:
             shutil.rmtree(created.path, ignore_errors=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    console = Console(stderr=False)
+    try:
+        loop = open_run(parse_cli(argv), given_flags(argv))
+        store = loop.store
+    except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
         print(f"error: {e}", file=sys.stderr)
         return 2
     if loop.card_note:

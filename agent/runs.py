@@ -3,6 +3,7 @@
     python -m agent.runs list
     python -m agent.runs show RUN              # the run's settings and its attempts table
     python -m agent.runs show RUN ATTEMPT      # one attempt: verdict, message, timings, code, files
+    python -m agent.runs show SUITE            # a suite's table (agent.suite)
     python -m agent.runs diff RUN A B          # A, B: attempt ids, or `seed` / `best`
     python -m agent.runs report RUN            # -> runs/RUN/report.html
     (--runs-dir DIR before the verb: where runs live, default $KLOOP_RUNS_DIR or ./runs)
@@ -22,6 +23,8 @@ from agent.history import HistoryError, Record, RunStore
 from agent.loop import SEED_ID, best_of
 from agent.report import write_report
 from agent.settings import CliParser, default_runs_dir
+from agent.suite import show as show_suite
+from agent.suite import suites_table
 from agent.tables import UNTIMED, attempts_table, compact, fmt_ms, fmt_x
 
 
@@ -82,6 +85,9 @@ def cmd_list(runs_dir: Path, console: Console) -> None:
         console.print(f"* {UNTIMED}", style="dim")
     for line in broken:
         console.print(line, markup=False, style="red")
+    suites = suites_table(runs_dir)
+    if suites is not None:
+        console.print(suites)
 
 
 def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, console: Console) -> None:
@@ -159,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "list":
             cmd_list(args.runs_dir, console)
+            return 0
+        if args.verb == "show" and show_suite(args.run, args.runs_dir, console):
             return 0
         store = RunStore.open(args.run, args.runs_dir)
         records = store.records()

@@ -131,7 +131,7 @@ def _flag_type(annotation) -> type:
     return annotation
 
 
-def build_parser(prog: str = "python -m agent.run") -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m agent.run", exclude: tuple[str, ...] = ()) -> argparse.ArgumentParser:
     class Parser(argparse.ArgumentParser):
         def error(self, message: str) -> typing.NoReturn:
             raise SettingsError(message)
@@ -139,6 +139,8 @@ def build_parser(prog: str = "python -m agent.run") -> argparse.ArgumentParser:
     p = Parser(prog=prog, description="The optimization loop: prompt -> LLM -> evaluate -> keep the best.",
                argument_default=argparse.SUPPRESS)
     for name, field in RunSettings.model_fields.items():
+        if name in exclude:  # a command that sets this field itself (agent.suite: problem, resume)
+            continue
         flag = "--" + name.replace("_", "-")
         kind = _flag_type(field.annotation)
         # One "(default: ...)": a description that explains its default itself keeps its own words.
