@@ -24,6 +24,16 @@ import triton
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+try:
+    import pydantic  # noqa: F401
+except ModuleNotFoundError:  # the GPU host has torch and triton only: a stand-in so evaluator.precision imports
+    import types
+
+    class _Model:
+        def __init__(self, **kw):
+            self.__dict__.update(kw)
+
+    sys.modules["pydantic"] = types.SimpleNamespace(BaseModel=_Model)
 from evaluator.correctness import compare
 from evaluator.precision import POLICIES
 from studies.conv2d_scale_min.gluon_conv import conv_scale_min_ws, conv_scale_min_wt
