@@ -1,6 +1,7 @@
 """Compile a Gluon/Triton kernel for sm_90 on a machine without a GPU and print its resource report.
 
     python studies/conv2d_scale_min/compile_sm90.py [--dump DIR] [--stages 2] [--bk 32] [--regs 232]
+        [--ahead 2] [--transposed] [--rp 64]
 
 Triton bundles ptxas, so `triton.compile(src, target=GPUTarget("cuda", 90, 32))` runs on a CPU-only box:
 TTGIR, PTX and cubin of the warp-specialised conv are produced without device time. Arguments are
@@ -34,14 +35,21 @@ def compile_kernel(fn, args: dict, constexprs: dict, num_warps: int, cap: int = 
     return triton.compile(src, target=GPUTarget("cuda", cap, 32), options={"num_warps": num_warps})
 
 
-def conv_args(stages: int, bk: int, regs: int):
+def conv_args(stages: int, bk: int, regs: int, ahead: int = 0, transposed: bool = False, rp: int = 64,
+              restage_regs: int = 80, rw: int = 2, loader_regs: int = 80):
     x = torch.empty(2, 64, 16, 256)       # small stand-in: the compiled code does not depend on sizes
     weight = torch.empty(128, 64, 3, 3)
-    xh, xh_desc, w_desc, _, meta = gluon_conv.prepare(x, weight, BK=bk)
+    if transposed:
+        xh, xh_desc, w_desc, _, meta = gluon_conv.prepare(x, weight, 256, bk, BN_MIN=128)
+    else:
+        xh, xh_desc, w_desc, _, meta = gluon_conv.prepare(x, weight, BK=bk)
     args = dict(x_ptr=x, xh_ptr=xh, xh_desc=xh_desc, w_desc=w_desc, b_ptr=torch.empty(128),
                 out_ptr=torch.empty(2, 1, 14, 254), C_in=64, H=256, W=256, C_out=128, H_out=254, W_out=254,
                 TILES_W=1, num_rows=64 * 254, scale=2.0)
-    return args, dict(meta, STAGES=stages, CONSUMER_REGS=regs, RESTAGE_REGS=80, MAX_ROWS=256, RP=64)
+    consts = dict(meta, STAGES=stages, RESTAGE_REGS=restage_regs, MAX_ROWS=256, RP=rp, AHEAD=ahead)
+    if transposed:
+        return args, dict(consts, NUM_WARPS=8, RW=rw, LOADER_REGS=loader_regs)
+    return args, dict(consts, CONSUMER_REGS=regs)
 
 
 def ptxas_report(ptx: str) -> str:
@@ -61,9 +69,17 @@ def main(argv=None) -> int:
     ap.add_argument("--stages", type=int, default=3)
     ap.add_argument("--bk", type=int, default=32)
     ap.add_argument("--regs", type=int, default=200)
+    ap.add_argument("--ahead", type=int, default=0, help="restager throttle (rows ahead of the loader; 0 = off)")
+    ap.add_argument("--rp", type=int, default=64)
+    ap.add_argument("--restage-regs", type=int, default=80)
+    ap.add_argument("--rw", type=int, default=2, help="restager warps (transposed kernel)")
+    ap.add_argument("--loader-regs", type=int, default=80, help="loader registers (transposed kernel)")
+    ap.add_argument("--transposed", action="store_true", help="the 8-warp consumer kernel (M = out channels)")
     a = ap.parse_args(argv)
-    args, consts = conv_args(a.stages, a.bk, a.regs)
-    k = compile_kernel(gluon_conv._conv_scale_min_ws_kernel, args, consts, num_warps=4)
+    args, consts = conv_args(a.stages, a.bk, a.regs, a.ahead, a.transposed, a.rp, a.restage_regs, a.rw,
+                             a.loader_regs)
+    fn = gluon_conv._conv_scale_min_wt_kernel if a.transposed else gluon_conv._conv_scale_min_ws_kernel
+    k = compile_kernel(fn, args, consts, num_warps=8 if a.transposed else 4)
     md = k.metadata
     print(f"shared {md.shared} B  warps {md.num_warps}  wgmma in PTX: {len(re.findall('wgmma.mma_async', k.asm['ptx']))}")
     print(ptxas_report(k.asm["ptx"]))

@@ -49,11 +49,15 @@ def _row_range(H_out, num_rows):
 
 
 @gluon.jit
-def _restager(x_ptr, xh_ptr, row_ready, C_in, H, W, H_out, num_rows,
-              C_PAD: gl.constexpr, CB: gl.constexpr, RP: gl.constexpr):
-    # 4 warps. Input rows R = n*H + h needed by output rows [t0, t1) are contiguous: R0(t0) .. R0(t1-1) + 2.
-    ld_layout: gl.constexpr = gl.BlockedLayout([1, 4], [4, 8], [4, 1], [1, 0])    # 16-byte loads along pixels
-    st_layout: gl.constexpr = gl.BlockedLayout([4, 1], [8, 4], [1, 4], [0, 1])    # 16-byte stores along channels
+def _restager(x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows,
+              KH: gl.constexpr, C_PAD: gl.constexpr, CB: gl.constexpr, RP: gl.constexpr, AHEAD: gl.constexpr,
+              RW: gl.constexpr):
+    # RW warps. Input rows R = n*H + h needed by output rows [t0, t1) are contiguous: R0(t0) .. R0(t1-1) + 2.
+    # AHEAD > 0: input row R is restaged only once the loader has started output row t(R) - AHEAD, where t(R)
+    # is the output row that R completes (its kh = KH-1 row), so the scratch stays a few rows ahead and
+    # L2-resident. Deadlock-free: t(R) never decreases along R, so t(R) - AHEAD needs only earlier rows.
+    ld_layout: gl.constexpr = gl.BlockedLayout([1, 4], [4, 8], [RW, 1], [1, 0])   # 16-byte loads along pixels
+    st_layout: gl.constexpr = gl.BlockedLayout([4, 1], [8, 4], [1, RW], [0, 1])   # 16-byte stores along channels
     t0, t1 = _row_range(H_out, num_rows)
     r_first = (t0 // H_out) * H + t0 % H_out
     r_last = ((t1 - 1) // H_out) * H + (t1 - 1) % H_out + 2
@@ -68,10 +72,14 @@ def _restager(x_ptr, xh_ptr, row_ready, C_in, H, W, H_out, num_rows,
         h = r % H
         src = x_ptr + n * C_in * HW + h * W
         dst = xh_ptr + r * W * C_PAD
+        if AHEAD > 0:
+            i = n * H_out + gl.maximum(h - (KH - 1), 0) - t0 - AHEAD
+            mbarrier.wait(row_taken.index(gl.maximum(i, 0)), 0, pred=i >= 0)
         for p0 in range(0, W, RP):
             pl = p0 + p_ld
             v = gl.load(src + c_ld[:, None] * HW + pl[None, :],
-                        mask=(c_ld < C_in)[:, None] & (pl < W)[None, :], other=0.0)   # padded channels = 0
+                        mask=(c_ld < C_in)[:, None] & (pl < W)[None, :], other=0.0,   # padded channels = 0
+                        eviction_policy="evict_first")                 # x is read once: keep L2 for the scratch
             v = gl.convert_layout(v, st_layout)
             ps = p0 + p_st
             gl.store(dst + ps[None, :] * C_PAD + c_st[:, None], v, mask=(c_st < C_PAD)[:, None] & (ps < W)[None, :])
@@ -83,20 +91,23 @@ def _restager(x_ptr, xh_ptr, row_ready, C_in, H, W, H_out, num_rows,
 
 
 @gluon.jit
-def _loader(xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, H, H_out, TILES_W, num_rows,
-            KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr,
-            BM: gl.constexpr, BK: gl.constexpr, STAGES: gl.constexpr):
-    # 1 warp: for each output row, wait until its last input row is restaged, then stream K steps.
+def _loader(xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, row_taken, H, H_out, TILES_W, num_rows,
+            KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr, BM: gl.constexpr, BK: gl.constexpr,
+            STAGES: gl.constexpr, X_BOXES: gl.constexpr, AHEAD: gl.constexpr):
+    # 1 warp: for each output row, wait until its last input row is restaged, then stream K steps. A stage holds
+    # X_BOXES x boxes of BM pixels side by side (one per consumer warpgroup, or one wide box) and a weight box.
     C_CHUNKS: gl.constexpr = C_PAD // BK
-    STEP_BYTES: gl.constexpr = 2 * xh_desc.block_type.nbytes + w_desc.block_type.nbytes
+    STEP_BYTES: gl.constexpr = X_BOXES * xh_desc.block_type.nbytes + w_desc.block_type.nbytes
     t0, t1 = _row_range(H_out, num_rows)
     r_first = (t0 // H_out) * H + t0 % H_out
     it = 0
     for t in range(t0, t1):
         r0 = (t // H_out) * H + t % H_out          # input row of kh = 0
         mbarrier.wait(row_ready.index(r0 + KH - 1 - r_first), 0)   # rows are restaged in order
+        if AHEAD > 0:
+            mbarrier.arrive(row_taken.index(t - t0), count=1)     # lets the restager run AHEAD rows further
         for tw in range(TILES_W):
-            ow0 = tw * (2 * BM)
+            ow0 = tw * (X_BOXES * BM)
             for step in range(KH * KW * C_CHUNKS):
                 tap = step // C_CHUNKS
                 cc = step % C_CHUNKS
@@ -107,9 +118,9 @@ def _loader(xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, H, H_out, 
                 bar = ready.index(s)
                 mbarrier.expect(bar, STEP_BYTES)
                 # Pixels past the row end are zero-filled by TMA and only feed outputs masked at the store.
-                tma.async_copy_global_to_shared(xh_desc, [r0 + kh, ow0 + kw, cc * BK], bar, x_bufs.index(2 * s))
-                tma.async_copy_global_to_shared(xh_desc, [r0 + kh, ow0 + BM + kw, cc * BK], bar,
-                                                x_bufs.index(2 * s + 1))
+                for b in gl.static_range(X_BOXES):
+                    tma.async_copy_global_to_shared(xh_desc, [r0 + kh, ow0 + b * BM + kw, cc * BK], bar,
+                                                    x_bufs.index(X_BOXES * s + b))
                 tma.async_copy_global_to_shared(w_desc, [0, tap * C_PAD + cc * BK], bar, w_bufs.index(s))
                 it += 1
 
@@ -172,33 +183,112 @@ def _conv_scale_min_ws_kernel(x_ptr, xh_ptr, xh_desc, w_desc, b_ptr, out_ptr,
                               KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr, CB: gl.constexpr,
                               BM: gl.constexpr, BN: gl.constexpr, BK: gl.constexpr, STAGES: gl.constexpr,
                               MAX_ROWS: gl.constexpr, RP: gl.constexpr, CONSUMER_REGS: gl.constexpr,
-                              RESTAGE_REGS: gl.constexpr):
+                              RESTAGE_REGS: gl.constexpr, AHEAD: gl.constexpr):
     x_bufs = gl.allocate_shared_memory(gl.float32, [2 * STAGES] + xh_desc.block_type.shape, xh_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [STAGES] + w_desc.block_type.shape, w_desc.layout)
     ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
     empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
     row_ready = gl.allocate_shared_memory(gl.int64, [MAX_ROWS, 1], mbarrier.MBarrierLayout())
+    row_taken = gl.allocate_shared_memory(gl.int64, [MAX_ROWS if AHEAD > 0 else 1, 1], mbarrier.MBarrierLayout())
     for i in gl.static_range(STAGES):
         mbarrier.init(ready.index(i), count=1)      # the loader's expect; TMA bytes complete the phase
         mbarrier.init(empty.index(i), count=2)      # one arrive per consumer warpgroup
     for i in range(MAX_ROWS):
         mbarrier.init(row_ready.index(i), count=1)  # one arrive per restaged input row (used once)
+        if AHEAD > 0:
+            mbarrier.init(row_taken.index(i), count=1)  # one arrive per output row the loader starts
     gl.warp_specialize([
         (_consumer0, (x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
                       KH, KW, C_PAD, BM, BN, BK, STAGES)),
         (_consumer1, (x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
                       KH, KW, C_PAD, BM, BN, BK, STAGES)),
-        (_loader, (xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, H, H_out, TILES_W, num_rows,
-                   KH, KW, C_PAD, BM, BK, STAGES)),
-        (_restager, (x_ptr, xh_ptr, row_ready, C_in, H, W, H_out, num_rows, C_PAD, CB, RP)),
+        (_loader, (xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, row_taken, H, H_out, TILES_W,
+                   num_rows, KH, KW, C_PAD, BM, BK, STAGES, 2, AHEAD)),
+        (_restager, (x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows, KH, C_PAD, CB, RP, AHEAD,
+                     4)),
     ], [4, 1, 4], [CONSUMER_REGS, 24, RESTAGE_REGS])
 
 
-def prepare(x, weight, BM=128, BK=32):
+@gluon.jit
+def _consumer_t(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
+                KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr, BP: gl.constexpr, BN: gl.constexpr,
+                BK: gl.constexpr, STAGES: gl.constexpr, NUM_WARPS: gl.constexpr):
+    # One 8-warp partition, transposed GEMM: D[co, px] += W[co, c] @ X[px, c]^T. Each warpgroup issues
+    # m64 n256 k8 (its 64 output channels x 256 pixels), so the big operand (the x tile, B) is read from
+    # shared memory once per 64 channels x 256 pixels: 10 KB per 131k FMA, against 12 KB when the pixels
+    # are M (two m64 n128 wgmmas each reading the 4 KB weight tile). Shared-memory bandwidth, not the
+    # tensor pipe, is what the untransposed kernel runs into.
+    C_CHUNKS: gl.constexpr = C_PAD // BK
+    acc_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[NUM_WARPS, 1],
+                                                         instr_shape=[16, BP, 8])
+    offs_n = gl.arange(0, BN, layout=gl.SliceLayout(1, acc_layout))
+    bias = gl.load(b_ptr + offs_n, mask=offs_n < C_out, other=0.0)
+    pad_n = gl.where(offs_n < C_out, 0.0, float("inf"))     # padded channels never win the min
+    offs_p = gl.arange(0, BP, layout=gl.SliceLayout(0, acc_layout))
+    t0, t1 = _row_range(H_out, num_rows)
+    acc = gl.zeros([BN, BP], gl.float32, acc_layout)
+    it = 0
+    for t in range(t0, t1):
+        for tw in range(TILES_W):
+            ow0 = tw * BP
+            for step in range(KH * KW * C_CHUNKS):
+                s = it % STAGES
+                mbarrier.wait(ready.index(s), (it // STAGES) & 1)
+                # Both operands K-major in shared memory (the TF32 rule): W tile [co, c], x tile [px, c].
+                acc = warpgroup_mma(w_bufs.index(s), x_bufs.index(s).reshape([BP, BK]).permute((1, 0)),
+                                    acc, use_acc=step > 0, is_async=True)
+                acc = warpgroup_mma_wait(num_outstanding=1, deps=(acc, ))
+                # Each warpgroup waited for its own previous wgmma only: sync the partition before the one
+                # arrive that frees the previous step's slot.
+                gl.thread_barrier()
+                mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1, pred=step > 0)
+                it += 1
+            acc = warpgroup_mma_wait(num_outstanding=0, deps=(acc, ))
+            gl.thread_barrier()
+            mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1)
+            # Epilogue: bias, scale, min over channels (rows: registers, lanes, then warps through shared memory).
+            y = (acc + bias[:, None]) * scale + pad_n[:, None]
+            ow = ow0 + offs_p
+            gl.store(out_ptr + t * W_out + ow, gl.min(y, axis=0), mask=ow < W_out)
+
+
+@gluon.jit
+def _conv_scale_min_wt_kernel(x_ptr, xh_ptr, xh_desc, w_desc, b_ptr, out_ptr,
+                              C_in, H, W, C_out, H_out, W_out, TILES_W, num_rows, scale,
+                              KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr, CB: gl.constexpr,
+                              BM: gl.constexpr, BN: gl.constexpr, BK: gl.constexpr, STAGES: gl.constexpr,
+                              MAX_ROWS: gl.constexpr, RP: gl.constexpr, RESTAGE_REGS: gl.constexpr,
+                              AHEAD: gl.constexpr, NUM_WARPS: gl.constexpr, RW: gl.constexpr,
+                              LOADER_REGS: gl.constexpr):
+    # BM is the pixel tile here (one x box of BM pixels per stage); BN the padded output channels (M of the wgmma).
+    x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES] + xh_desc.block_type.shape, xh_desc.layout)
+    w_bufs = gl.allocate_shared_memory(gl.float32, [STAGES] + w_desc.block_type.shape, w_desc.layout)
+    ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+    empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+    row_ready = gl.allocate_shared_memory(gl.int64, [MAX_ROWS, 1], mbarrier.MBarrierLayout())
+    row_taken = gl.allocate_shared_memory(gl.int64, [MAX_ROWS if AHEAD > 0 else 1, 1], mbarrier.MBarrierLayout())
+    for i in gl.static_range(STAGES):
+        mbarrier.init(ready.index(i), count=1)      # the loader's expect; TMA bytes complete the phase
+        mbarrier.init(empty.index(i), count=1)      # one arrive by the consumer partition
+    for i in range(MAX_ROWS):
+        mbarrier.init(row_ready.index(i), count=1)
+        if AHEAD > 0:
+            mbarrier.init(row_taken.index(i), count=1)
+    gl.warp_specialize([
+        (_consumer_t, (x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows,
+                       scale, KH, KW, C_PAD, BM, BN, BK, STAGES, NUM_WARPS)),
+        (_loader, (xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, row_taken, H, H_out, TILES_W,
+                   num_rows, KH, KW, C_PAD, BM, BK, STAGES, 1, AHEAD)),
+        (_restager, (x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows, KH, C_PAD, CB, RP, AHEAD,
+                     RW)),
+    ], [1, RW], [LOADER_REGS, RESTAGE_REGS])
+
+
+def prepare(x, weight, BM=128, BK=32, BN_MIN=16):
     """Scratch, descriptors and the weight re-laid K-contiguous ([BN, KH*KW*C_pad], zero padded)."""
     N, C_in, H, W = x.shape
     C_out, _, KH, KW = weight.shape
-    BN = max(16, triton.next_power_of_2(C_out))
+    BN = max(BN_MIN, triton.next_power_of_2(C_out))
     BK = min(BK, max(8, triton.next_power_of_2(C_in)))
     C_pad = triton.cdiv(C_in, BK) * BK                  # row strides stay multiples of 16 bytes (TMA rule)
     xh = torch.empty((N * H, W, C_pad), device=x.device, dtype=torch.float32)
@@ -213,8 +303,20 @@ def prepare(x, weight, BM=128, BK=32):
     return xh, xh_desc, w_desc, w2, meta
 
 
+def _grid(x, num_rows, KH, H_out, num_ctas, MAX_ROWS):
+    """One CTA per SM, more if a CTA's input rows (rows + (KH - 1) per image it touches) exceed MAX_ROWS."""
+    if num_ctas is None:
+        num_ctas = torch.cuda.get_device_properties(x.device).multi_processor_count
+    while True:
+        per_cta = triton.cdiv(num_rows, num_ctas)
+        if per_cta + (KH - 1) * (per_cta // H_out + 2) <= MAX_ROWS:
+            break
+        num_ctas += 1
+    return (min(num_ctas, num_rows),)
+
+
 def conv_scale_min_ws(x, weight, bias, scale, BM=128, BK=32, STAGES=3, CONSUMER_REGS=200, RESTAGE_REGS=80,
-                      RP=64, num_ctas=None, MAX_ROWS=256):
+                      RP=64, num_ctas=None, MAX_ROWS=256, AHEAD=0):
     """Launch the warp-specialised conv (one CTA per SM, each over a contiguous range of output rows)."""
     x = x.contiguous()
     N, C_in, H, W = x.shape
@@ -223,17 +325,29 @@ def conv_scale_min_ws(x, weight, bias, scale, BM=128, BK=32, STAGES=3, CONSUMER_
     xh, xh_desc, w_desc, w2, meta = prepare(x, weight, BM, BK)
     out = torch.empty((N, 1, H_out, W_out), device=x.device, dtype=x.dtype)
     num_rows = N * H_out
-    if num_ctas is None:
-        num_ctas = torch.cuda.get_device_properties(x.device).multi_processor_count
-    # A CTA restages its rows' input rows, one barrier each: rows + (KH - 1) per image it touches.
-    while True:
-        per_cta = triton.cdiv(num_rows, num_ctas)
-        if per_cta + (KH - 1) * (per_cta // H_out + 2) <= MAX_ROWS:
-            break
-        num_ctas += 1
-    grid = (min(num_ctas, num_rows),)
+    grid = _grid(x, num_rows, KH, H_out, num_ctas, MAX_ROWS)
     _conv_scale_min_ws_kernel[grid](x, xh, xh_desc, w_desc, bias.contiguous(), out, C_in, H, W, C_out, H_out, W_out,
                                     triton.cdiv(W_out, 2 * BM), num_rows, float(scale), STAGES=STAGES,
                                     MAX_ROWS=MAX_ROWS, RP=RP, CONSUMER_REGS=CONSUMER_REGS, RESTAGE_REGS=RESTAGE_REGS,
-                                    num_warps=4, **meta)
+                                    AHEAD=AHEAD, num_warps=4, **meta)
+    return out
+
+
+def conv_scale_min_wt(x, weight, bias, scale, BP=256, BK=32, STAGES=4, RESTAGE_REGS=80, RP=64, num_ctas=None,
+                      MAX_ROWS=256, AHEAD=0, RW=2, LOADER_REGS=80):
+    """Launch the transposed variant: one 8-warp consumer, wgmma M = output channels (<= 128), N = BP pixels."""
+    x = x.contiguous()
+    N, C_in, H, W = x.shape
+    C_out, _, KH, KW = weight.shape
+    if C_out > 128:
+        raise ValueError(f"conv_scale_min_wt keeps all output channels in one 128-row accumulator; C_out={C_out}")
+    H_out, W_out = H - KH + 1, W - KW + 1
+    xh, xh_desc, w_desc, w2, meta = prepare(x, weight, BP, BK, BN_MIN=128)   # 8 warps x 16 rows = 128
+    out = torch.empty((N, 1, H_out, W_out), device=x.device, dtype=x.dtype)
+    num_rows = N * H_out
+    grid = _grid(x, num_rows, KH, H_out, num_ctas, MAX_ROWS)
+    _conv_scale_min_wt_kernel[grid](x, xh, xh_desc, w_desc, bias.contiguous(), out, C_in, H, W, C_out, H_out, W_out,
+                                    triton.cdiv(W_out, BP), num_rows, float(scale), STAGES=STAGES,
+                                    MAX_ROWS=MAX_ROWS, RP=RP, RESTAGE_REGS=RESTAGE_REGS, AHEAD=AHEAD,
+                                    NUM_WARPS=8, RW=RW, LOADER_REGS=LOADER_REGS, num_warps=8, **meta)
     return out
