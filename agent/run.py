@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"stopped: {e}; the run is complete up to here (resumable with more replies)")
     console.print(attempts_table(store.records(), best, title=f"run {store.name}"))
     if best is None and loop.start_path() is None:
-        console.print(f"no correct first kernel after {settings.iterations} seed-stage iteration(s); resume "
+        console.print(f"no correct first kernel after {loop.s.iterations} seed-stage iteration(s); resume "
                       f"with more:  python -m agent.run --resume {store.name} --iterations N")
     if best is not None and best.median_ms is None:
         console.print(f"parent: {best.id} (correct; no timing on the CPU interpreter, so nothing was ranked)")
