@@ -28,6 +28,7 @@ from agent.gpu import select_card
 from agent.history import Record, RunStore
 from agent.llm import LLM, Completion, LLMUnavailable
 from agent.prompt import brief, capability_skip, get_stage, load_stages, render, should_skip
+from agent.ranking import SEED_ID, best_of, is_better, median_ms
 from agent.settings import RunSettings
 from evaluator.evaluate import EvalConfig, code_hash
 from evaluator.executor import make_executor
@@ -35,42 +36,6 @@ from evaluator.precision import get_policy
 from evaluator.problem import Problem, load_problem
 from evaluator.result import EvalResult, Status
 from evaluator.sandbox import Limits
-
-SEED_ID = "000-seed"
-
-
-def median_ms(result: EvalResult) -> float | None:
-    meds = [t.candidate.median_ms for t in result.timings if t.candidate]
-    return math.exp(sum(map(math.log, meds)) / len(meds)) if meds else None
-
-
-def speed_key(rec: Record) -> float | None:
-    """Lower is faster: the GPU median. Interpreter time is no speed signal (the same candidate took
-    164 ms in one run and 272 ms in another), so an untimed attempt has no key."""
-    return rec.median_ms
-
-
-def is_better(new: Record, best: Record | None) -> bool:
-    """Ranking rule. Only correct attempts count. A GPU-timed one beats an untimed one and a slower
-    timed one. Between untimed attempts (a CPU-only run) nothing is ranked: the first correct attempt
-    stays the best, so it is the parent of every later prompt, and later correct ones are kept in order."""
-    if new.status != Status.correct.value:
-        return False
-    if best is None or best.status != Status.correct.value:
-        return True
-    a, b = speed_key(new), speed_key(best)
-    if a is None:
-        return False  # never trade a GPU measurement (or the first correct attempt) for no measurement
-    return b is None or a < b
-
-
-def best_of(records: list[Record]) -> Record | None:
-    best = None
-    for r in records:
-        if r.kind == "attempt" and is_better(r, best):
-            best = r
-    return best
-
 
 def for_stage(ncu: dict | None, stage: str) -> dict | None:
     """The parent's metrics, narrowed to the ones the stage's prompt asks for (in its order)."""

@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from agent.history import HistoryError, RunStore, now, write_atomic
-from agent.loop import median_ms
-from agent.runs import RunsError, resolve_attempt
+from agent.ranking import AttemptError, median_ms, resolve_attempt
 from agent.settings import CliParser, default_runs_dir
 from agent.suite import promote_suite
 from evaluator.evaluate import EvalConfig, evaluate
@@ -39,6 +37,12 @@ from evaluator.paths import is_installed_copy
 from evaluator.problem import ProblemError, load_problem
 from evaluator.race import race
 from evaluator.result import EvalResult, Status
+from evaluator.stats import geomean
+
+
+class PromoteError(ValueError):
+    """A run or attempt that cannot be promoted as asked (bad input: exit 2)."""
+
 
 
 def read_record(path: Path) -> dict | None:
@@ -65,9 +69,8 @@ def summary(result: EvalResult) -> dict:
             "device": result.device.model_dump() if result.device else None}
 
 
-def geomean_ms(per_case: dict) -> float:
-    meds = [t["median_ms"] for t in per_case.values()]
-    return math.exp(sum(map(math.log, meds)) / len(meds))
+def geomean_ms(per_case: dict) -> float | None:
+    return geomean(t["median_ms"] for t in per_case.values())
 
 
 def device_refusal(recorded: dict | None, here: str | None, force: bool) -> str | None:
@@ -159,15 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         cfg = store.config()
         problem = load_problem(cfg["problem"])
         if problem.path.name != "reference.py":
-            raise RunsError(f"the run's problem {problem.path} is not a problem folder's reference.py; copy "
+            raise PromoteError(f"the run's problem {problem.path} is not a problem folder's reference.py; copy "
                             f"it to ./kernels/<name>/reference.py to promote into that folder")
         source = problem.path.parent
         # The installed package's copy is never written: its winner goes to ./kernels/<name>/.
         target = Path.cwd() / "kernels" / problem.name if is_installed_copy(source) else source
         code_path = store.attempt_dir(attempt) / "code.py"
         if not code_path.is_file():
-            raise RunsError(f"attempt {attempt} has no code.py (its reply had no code)")
-    except (HistoryError, RunsError, ProblemError, KeyError) as e:
+            raise PromoteError(f"attempt {attempt} has no code.py (its reply had no code)")
+    except (HistoryError, AttemptError, PromoteError, ProblemError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     current_path = next((d / "best.py" for d in (target, source) if (d / "best.py").is_file()), None)

@@ -19,7 +19,7 @@ import io
 from pathlib import Path
 
 from agent.history import Record, RunStore, write_atomic
-from agent.loop import best_of, is_better
+from agent.ranking import best_of, is_better
 
 LADDER = ["static_error", "compile_error", "runtime_error", "timeout", "crashed", "incorrect", "correct"]
 

@@ -27,7 +27,8 @@ from rich.text import Text
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
 from agent.llm import LLMUnavailable, ManualLLM, ReplayExhausted, ReplayLLM, make_llm, resolve_spec
-from agent.loop import Loop, is_better, replies_used
+from agent.loop import Loop, replies_used
+from agent.ranking import is_better
 from agent.prompt import PromptError
 from agent.settings import RunSettings, given_flags, parse_cli, resumed
 from agent.tables import attempts_table, fmt_ms, fmt_x

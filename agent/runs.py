@@ -20,30 +20,12 @@ from rich.console import Console
 from rich.syntax import Syntax
 
 from agent.history import HistoryError, Record, RunStore
-from agent.loop import SEED_ID, best_of
+from agent.ranking import AttemptError, best_of, resolve_attempt
 from agent.report import write_report
 from agent.settings import CliParser, default_runs_dir
 from agent.suite import show as show_suite
 from agent.suite import suites_table
 from agent.tables import UNTIMED, attempts_table, compact, fmt_ms, fmt_x
-
-
-class RunsError(ValueError):
-    pass
-
-
-def resolve_attempt(store: RunStore, records: list[Record], name: str) -> str:
-    if name == "seed":
-        name = SEED_ID
-    elif name == "best":
-        best = best_of(records)
-        if best is None:
-            raise RunsError(f"run {store.name} has no correct attempt")
-        name = best.id
-    if not store.attempt_dir(name).is_dir():
-        known = ", ".join(r.id for r in records if r.kind == "attempt")
-        raise RunsError(f"run {store.name} has no attempt {name!r} (has: {known})")
-    return name
 
 
 def llm_label(cfg: dict) -> str:
@@ -185,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.writelines(diff)
         elif args.verb == "report":
             console.print(f"wrote {write_report(store)}")
-    except (HistoryError, RunsError) as e:
+    except (HistoryError, AttemptError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `... diff RUN A B | head`: the reader left, nothing is wrong

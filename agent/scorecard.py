@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
 from pathlib import Path
 
 from pydantic import BaseModel, Field, computed_field
@@ -30,7 +29,8 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.history import Record, RunStore, write_atomic
-from agent.loop import best_of
+from agent.ranking import best_of
+from evaluator.stats import geomean
 from evaluator.result import Status
 
 PS = (1.0, 1.5, 2.0)
@@ -137,10 +137,6 @@ def _rank(status: str) -> int:
         return -1
 
 
-def _geomean(xs: list[float]) -> float:
-    return math.exp(sum(map(math.log, xs)) / len(xs))
-
-
 def score(name: str, rows: list[ProblemRow], pending: list[str] = (), environment: dict | None = None) -> Scorecard:
     """Aggregate finished rows. Timed means the suite ran on a GPU (some problem has a GPU median, or
     the environment names a GPU): then every problem is scored, and one without a correct, timed
@@ -158,8 +154,8 @@ def score(name: str, rows: list[ProblemRow], pending: list[str] = (), environmen
     card.fast_p = [FastP(p=p, vs_eager=sum(r.correct and (r.speedup_vs_eager or 0) > p for r in rows),
                          vs_compile=sum(r.correct and (r.speedup_vs_compile or 0) > p for r in rows))
                    for p in PS]
-    card.geomean_vs_eager = _geomean([speedup(r, "eager") for r in rows])
-    card.geomean_vs_compile = _geomean([speedup(r, "compile") for r in rows])
+    card.geomean_vs_eager = geomean([speedup(r, "eager") for r in rows])
+    card.geomean_vs_compile = geomean([speedup(r, "compile") for r in rows])
     return card
 
 

@@ -23,7 +23,7 @@ from conftest import FIXTURES, ROOT, run_cli
 
 from agent.history import Record, RunStore
 from agent.llm import ManualLLM
-from agent.loop import best_of, is_better
+from agent.ranking import best_of, is_better
 from agent.settings import RunSettings
 from agent.tables import attempts_table
 

@@ -9,7 +9,7 @@ from conftest import has_cuda
 from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record
-from agent.loop import is_better
+from agent.ranking import is_better
 from agent.prompt import capability_skip, get_stage, render
 from evaluator.evaluate import EvalConfig, evaluate
 from evaluator.precision import get_policy

@@ -17,7 +17,7 @@ from chat_server import ChatServer
 from conftest import FIXTURES, ROOT, run_cli
 
 from agent.history import RunStore
-from agent.loop import best_of
+from agent.ranking import best_of
 
 REPLIES = FIXTURES / "replies"
 
