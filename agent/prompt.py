@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from agent.gpu import GpuCard, GpuError, select_card
 from agent.triton_api import given, installed, parse_names
+from evaluator.ncu import DEFAULT_METRICS
 from evaluator.paths import data_dir
 from evaluator.precision import POLICIES, Policy, get_policy
 
@@ -86,7 +87,7 @@ class Stage(BaseModel):
     name: str
     template: str
     summary: str
-    metrics: list[str]  # NCU metric names this stage needs (the seed's five first)
+    metrics: list[str]  # NCU metric names this stage needs: the seed's five (evaluator.ncu), then its own
     skip: Criterion | None = None  # None: never skipped
     skip_why: str
     min_capability: float | None = None  # offered only on GPUs of at least this compute capability
@@ -108,7 +109,10 @@ def capability_skip(stage: Stage | str, card: GpuCard) -> tuple[bool, str]:
 @lru_cache(maxsize=1)
 def load_stages() -> dict[str, Stage]:
     raw = json.loads((PROMPTS_DIR / "stages.json").read_text(encoding="utf-8"))
-    return {name: Stage(name=name, **spec) for name, spec in raw.items() if not name.startswith("_")}
+    # stages.json lists each stage's own metrics; the seed's five, which every stage shows, have one home
+    return {name: Stage(name=name, **{**spec, "metrics": DEFAULT_METRICS + [m for m in spec["metrics"]
+                                                                           if m not in DEFAULT_METRICS]})
+            for name, spec in raw.items() if not name.startswith("_")}
 
 
 def get_stage(name: str) -> Stage:

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 
 import torch  # noqa: E402
+
+from evaluator.ncu import DEFAULT_METRICS  # noqa: E402
 import triton  # noqa: E402
 import triton.language as tl  # noqa: E402
 
@@ -435,12 +437,7 @@ OLD_VARIANTS = {
 
 
 # every stage's metrics (prompts/stages.json) plus what explains a tensor-core conv: for `ncu --metrics`
-NCU_METRICS = [
-    "sm__throughput.avg.pct_of_peak_sustained_elapsed",
-    "launch__grid_size",
-    "sm__warps_active.avg.pct_of_peak_sustained_active",
-    "dram__throughput.avg.pct_of_peak_sustained_elapsed",
-    "lts__t_sector_hit_rate.pct",
+NCU_METRICS = DEFAULT_METRICS + [  # the seed's five (evaluator.ncu), then what this study looked at
     "launch__block_size",
     "launch__registers_per_thread",
     "launch__occupancy_limit_registers",
