@@ -7,10 +7,10 @@ import time
 import pytest
 import torch
 
-from evaluator.audit import LAUNCHES, OpAudit, classify_kernels
-from evaluator.guards import Integrity
+from evaluator.child.audit import LAUNCHES, OpAudit, classify_kernels
+from evaluator.child.guards import Integrity
 from evaluator.precision import POLICIES
-from evaluator.trial import AuditFailure, Guard
+from evaluator.child.trial import AuditFailure, Guard
 
 CPU = torch.device("cpu")
 
