@@ -52,6 +52,7 @@ class EvalConfig(BaseModel):
     shapes: str = "auto"  # auto = all sets with a GPU, `small` without
     precision: str = "tf32"
     trials: int = 3
+    min_calls: int = 30  # checked calls per evaluation (evaluator.calls.MIN_CHECKED: 0.9**30 < 0.05)
     time: bool = True
     target_ms: float = 100.0  # measured work per timed case
     min_reps: int = 10
@@ -132,7 +133,7 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
         measured = judge(result, candidate, problem, cases, trials=config.trials, device="cuda" if cuda else "cpu",
                          limits=config.limits, disabled=set(config.disable), dynamic=dynamic, timing=timing,
                          time_cases=time_cases if cuda and config.time else [], env=config.env, workdir=workdir,
-                         seed=config.seed)
+                         seed=config.seed, min_calls=config.min_calls)
         _summarize_errors(result)
         if result.status is Status.correct:
             _timings(result, measured, problem, cases, seed, timing, workdir, config)

@@ -128,7 +128,8 @@ def _oracle_failed(ref: Referee, err: ErrorInfo | None, detail: str = "") -> Sto
 
 def judge(result: EvalResult, candidate: Path, problem: Problem, cases: list[ShapeCase], *, trials: int,
           device: str, limits: Limits, disabled: set[str], dynamic: DynamicRange | None, timing: dict,
-          time_cases: list[str], env: dict[str, str], workdir: Path, seed: int | None = None) -> dict:
+          time_cases: list[str], env: dict[str, str], workdir: Path, seed: int | None = None,
+          min_calls: int = 30) -> dict:
     """Fill `result` (status, checks, notes, seconds); returns the raw timings {case: stats} when timed."""
     from evaluator.precision import get_policy
 
@@ -153,7 +154,8 @@ def judge(result: EvalResult, candidate: Path, problem: Problem, cases: list[Sha
             "only the static bans stop writes outside its folder, signals to the evaluator and network use")
         result.notes.append("WARNING: " + result.confinement_warning)
     rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
-    calls = plan(cases, trials, dynamic, rng, late="late" not in disabled, knockout="knockout" not in disabled)
+    calls = plan(cases, trials, dynamic, rng, late="late" not in disabled, knockout="knockout" not in disabled,
+                 min_checked=min_calls)
     oracle = Child.start("evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle")
     child = Child.start("evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=env,
                         name="candidate")
