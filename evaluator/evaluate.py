@@ -128,6 +128,8 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
     timing = {"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps}
     seed = config.seed if config.seed is not None else secrets.randbits(62)
     dynamic = None if "dynamic" in config.disable else dynamic_range(import_file(problem.path, "_problem_dynamic"))
+    if dynamic is not None and dynamic.scale is None:
+        dynamic.scale = policy.dynamic_scale
     workdir = Path(tempfile.mkdtemp(prefix="kloop-eval-"))
     try:
         measured = judge(result, candidate, problem, cases, trials=config.trials, device="cuda" if cuda else "cpu",

@@ -98,6 +98,10 @@ class Referee:
 
 
 def _crash(ref: Referee, child: Child, what: str) -> Stop:
+    try:  # its pipe closed: it is exiting; let it finish, so the exit status is its own
+        child.proc.wait(timeout=2)
+    except Exception:  # noqa: BLE001 - still running (it closed the pipe itself): killed below
+        pass
     code = child.close()
     if child.killed == "memory":
         peak = child.jail.peak_mb if child.jail else 0

@@ -41,10 +41,11 @@ class _Msg(BaseModel):
 
 class DynamicRange(_Msg):
     """A trial whose float inputs are (2u - 1) * scale, u ~ U[0, 1): magnitudes up to `scale`, mixed
-    signs. 1e5 > 65504 (fp16's largest value), so fp16 operands overflow to inf while fp32 and TF32
-    (8-bit exponent) hold them; atol is scaled by `scale` too (a linear problem's errors grow with it)."""
+    signs. None: the policy's `dynamic_scale` (1e5 > 65504, fp16's largest value, under tf32: fp16
+    operands overflow to inf while fp32 and TF32, 8-bit exponents, hold them). atol is scaled by
+    `scale` too (a linear problem's errors grow with its inputs)."""
 
-    scale: float = 1e5
+    scale: float | None = None
     atol_scale: bool = True
 
 

@@ -111,6 +111,7 @@ RUNTIME = {
     "pure_python-no_knockout": ("pure_python", frozenset({"knockout"}), {}, Status.correct, "done", None, []),
     "fp16_downcast": ("fp16_downcast", frozenset(), {}, Status.incorrect, "correctness", None,
                       ["dynamic-range call", "differs from the reference"]),
+    "fp16_downcast-loose": ("fp16_downcast", frozenset(), {"precision": "loose"}, Status.correct, "done", None, []),
     "fp16_downcast-no_dynamic": ("fp16_downcast", frozenset({"dynamic"}), {}, Status.correct, "done", None, []),
     "partial_channels": ("partial_channels", frozenset(), {}, Status.incorrect, "correctness", None,
                          ["small[1] (1x32x6x7)"]),
