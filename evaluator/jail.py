@@ -75,7 +75,7 @@ def child_env(workdir: Path, interpret: bool, extra: dict[str, str] | None = Non
     """An allow-listed environment: `extra` last (CUDA_VISIBLE_DEVICES, a shared TRITON_CACHE_DIR)."""
     env = {k: v for k, v in os.environ.items() if ALLOWED_ENV.fullmatch(k) and not SECRET.search(k)}
     env["TRITON_CACHE_DIR"] = str(workdir / "triton_cache")
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
     env["PYTHONNOUSERSITE"] = "1"
