@@ -30,12 +30,15 @@ FP16 = ("        acc = tl.dot(tl.reshape(a, (BM, BK)), tl.trans(b), acc)",
 
 def evaluate(root: Path, candidate: Path, *args: str, cache: Path) -> tuple[dict, float]:
     out = Path(tempfile.mkstemp(suffix=".json")[1])
-    env = dict(os.environ, PYTHONPATH=str(root), KLOOP_CACHE_DIR=str(cache))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+               KLOOP_CACHE_DIR=str(cache))
     t0 = time.monotonic()
-    subprocess.run([sys.executable, "-m", "evaluator", str(candidate), "--problem", "conv2d_scale_min",
-                    "--json", str(out), *args], cwd=root, env=env,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    p = subprocess.run([sys.executable, "-m", "evaluator", str(candidate), "--problem", "conv2d_scale_min",
+                        "--json", str(out), *args], cwd=root, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     wall = time.monotonic() - t0
+    if p.returncode not in (0, 1):
+        print(f"(evaluator exited {p.returncode}: {p.stderr.decode(errors='replace')[-300:]})", flush=True)
     try:
         return json.loads(out.read_text() or "{}"), wall
     except ValueError:
@@ -55,6 +58,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--corpus", action="store_true")
     ap.add_argument("--skip-seed", action="store_true")
+    ap.add_argument("--before-runs", type=int, default=None, help="runs of the older checkout (default --runs)")
     args = ap.parse_args()
     cache = Path(tempfile.mkdtemp(prefix="kloop-bench-cache-"))
     print(f"python {sys.version.split()[0]}; cache {cache}", flush=True)
@@ -64,7 +68,8 @@ def main() -> None:
         print("| evaluator | run | status | wall s | gates (s) |\n|---|---|---|---|---|", flush=True)
         sides = [("after (this branch)", ROOT)] + ([("before", args.before.resolve())] if args.before else [])
         for label, root in sides:
-            for run in range(1, args.runs + 1):
+            runs = args.runs if label.startswith("after") or args.before_runs is None else args.before_runs
+            for run in range(1, runs + 1):
                 r, wall = evaluate(root, root / "kernels/conv2d_scale_min/seed.py", "--shapes", "full",
                                    cache=cache / label.split()[0])
                 print(f"| {label} | {run} | {r.get('status')} | {wall:.1f} | {gates(r)} |", flush=True)
@@ -77,7 +82,7 @@ def main() -> None:
     print("| candidate | policy | status | gate | max abs err | wall s | message |\n|---|---|---|---|---|---|---|",
           flush=True)
     for name, path in (("best.py", BEST), ("best.py fp16 operands", fp16)):
-        for policy in ("tf32", "loose"):
+        for policy in ("tf32", "loose") if "fp16" in name else ("tf32",):
             r, wall = evaluate(ROOT, path, "--shapes", "all", "--precision", policy, cache=cache / "after")
             err = r.get("max_abs_err")
             print(f"| {name} | {policy} | {r.get('status')} | {r.get('gate')} | "
