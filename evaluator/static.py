@@ -58,8 +58,8 @@ def static_findings(code: str, bans: bool = True) -> list[Finding]:
     try:
         return _static_findings(code, bans)
     except (RecursionError, MemoryError) as e:
-        return [Finding("static_error", 0, f"The static checks could not analyse this source ({type(e).__name__}: "
-                        "an expression or nesting far deeper than a kernel needs); simplify it.")]
+        return [Finding("static_error", 1, f"Line 1: the static checks could not analyse this source "
+                        f"({type(e).__name__}: an expression or nesting far deeper than a kernel needs); simplify it.")]
     except Exception as e:  # noqa: BLE001 - a bug in a check must not crash the evaluator either
         return [Finding("static_error", 0, f"The static checks failed on this source ({type(e).__name__}: {e}).")]
 

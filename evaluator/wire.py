@@ -71,7 +71,7 @@ class Job(_Msg):
     policy: Policy | None = None
     device: str = "cpu"
     disabled: list[str] = Field(default_factory=list)  # defences off, for tests (EvalConfig.disable)
-    timing: dict[str, float] = Field(default_factory=dict)  # evaluator.timing.benchmark keywords
+    timing: dict[str, int | float] = Field(default_factory=dict)  # evaluator.timing.benchmark keywords
     dynamic: DynamicRange | None = None
     seed: int = 0  # baselines, race
     contenders: dict[str, str] = Field(default_factory=dict)  # race: label -> path

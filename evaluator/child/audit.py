@@ -67,6 +67,17 @@ def _audited(fn):
     return call
 
 
+def _knockout_grid(fn, args: tuple, kwargs: dict) -> None:
+    """Call a launch's grid callable as Triton would (with the bound arguments), best effort."""
+    names = list(getattr(fn, "arg_names", []) or [])
+    meta = dict(zip(names, args))
+    meta.update({k: v for k, v in kwargs.items() if k not in ("grid", "warmup")})
+    try:
+        _audited(kwargs["grid"])(meta)
+    except Exception:  # noqa: BLE001 - a grid that needs more than the arguments: the launch is a no-op anyway
+        pass
+
+
 def _wrap_launch(cls) -> None:
     original = cls.run
 
@@ -74,7 +85,9 @@ def _wrap_launch(cls) -> None:
         if not kwargs.get("warmup", False):
             LAUNCHES.count += 1
             LAUNCHES.names.add(getattr(self, "__name__", "") or getattr(getattr(self, "fn", None), "__name__", "?"))
-            if LAUNCHES.knockout:
+            if LAUNCHES.knockout:  # the launch's host code still runs (a grid callable may compute): not the kernel
+                if callable(kwargs.get("grid")):
+                    _knockout_grid(self, args, kwargs)
                 return None
         if callable(kwargs.get("grid")):
             kwargs["grid"] = _audited(kwargs["grid"])

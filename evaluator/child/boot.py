@@ -85,6 +85,7 @@ def drop_capabilities() -> None:
 def confine(writable: list[str]) -> dict:
     """Private /tmp, read-only everything but `writable`, no capabilities. Returns what holds."""
     writable = [os.path.realpath(p) for p in writable]
+    os.setsid()  # a session of its own: kill(0, ...) then reaches only the namespace, not the launcher
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in writable}
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_MB}m,mode=1777")
@@ -104,6 +105,7 @@ def confine(writable: list[str]) -> dict:
         except OSError as e:
             failed.append(f"{mp} ({e.strerror})")
     drop_capabilities()
+    os.chdir(writable[0])  # the old working directory is the read-only one under the private /tmp
     return {"namespaces": ["user", "pid", "mount", "net"], "private_tmp": True, "caps_dropped": True,
             "readonly_failed": failed, "project_writable": _writable(PROJECT)}
 
