@@ -44,7 +44,7 @@ def _evaluation_children(marker: str) -> list[int]:
                 cmd = (d / "cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
-            if "evaluator.worker" in cmd and marker in cmd:
+            if "evaluator.child.boot" in cmd and marker in cmd:
                 pids.append(int(d.name))
     return pids
 
