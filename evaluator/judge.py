@@ -285,6 +285,17 @@ def _checked_call(ref: Referee, child: Child, oracle: Child, spec: CallSpec, cas
             return
         raise ref.error(reply.error, first)
     if spec.stage != "knockout":
+        bad_input = None
+        if reply.input_modified is not None:
+            bad_input = (f"forward modified its input #{reply.input_modified} in place; inputs must be left "
+                         "unchanged (write results to a new tensor).")
+        elif reply.returned_input:
+            bad_input = "forward returned its input (or a view of it); allocate the output."
+        if bad_input:
+            r.checks.append(Check(case=case.label, shapes=case.describe(), trial=spec.n + 1, ok=False,
+                                  message=bad_input, call_ms=reply.call_ms, stage=spec.stage))
+            raise ref.fail(Status.incorrect, "correctness", f"Wrong result on {case.label} ({case.describe()}), "
+                           f"call {spec.n + 1}: {bad_input}")
         ref.findings(reply, label)
     done = _oracle_reply(ref, oracle, "call", deadline)
     if not done.ok:
@@ -307,11 +318,6 @@ def _checked_call(ref: Referee, child: Child, oracle: Child, spec: CallSpec, cas
         msg += (" The evaluator poisons fresh memory before each call (NaN on a GPU, 3.4e38 on the CPU): such "
                 "values where the reference is finite usually mean output elements your kernels never wrote.")
     ok = v.ok
-    if reply.input_modified is not None:
-        ok, msg = False, (f"forward modified its input #{reply.input_modified} in place; inputs must be left "
-                          "unchanged (write results to a new tensor).")
-    elif reply.returned_input:
-        ok, msg = False, "forward returned its input (or a view of it); allocate the output."
     check = Check(case=case.label, shapes=case.describe(), trial=spec.n + 1, ok=ok, max_abs_err=v.max_abs_err,
                   max_rel_err=v.max_rel_err, n_bad=v.n_bad, n_total=v.n_total, mismatches=v.mismatches[:5],
                   message=msg, call_ms=reply.call_ms, stage=spec.stage)
