@@ -88,7 +88,8 @@ def test_worker_dying_mid_evaluation_is_retried_once_then_crashed(tmp_path):
             os.environ["TMPDIR"] = old
         tempfile.tempdir = None
     assert len(kills) == 2, kills  # the first try and its one retry
-    assert result.status is Status.crashed and "SIGKILL" in result.message
+    # The jail's launcher (unshare) reports its killed child as an exit status, not always as SIGKILL.
+    assert result.status is Status.crashed and "process died" in result.message, result.message
     assert any("retried once" in n for n in result.notes)
     with LocalExecutor(workers=1) as ex:  # and the executor goes on: the next evaluation is fine
         assert ex.submit(SEED, PROBLEM, CONFIG).result().status is Status.correct
