@@ -114,6 +114,8 @@ class Jail:
         self.poison = poison
         self.why_not = probe(cuda) if namespaces else "switched off for this evaluation"
         self.writable = [workdir] + [p for p in (writable or []) if p != workdir]
+        for p in self.writable:  # a shared compile cache may not exist yet; the jail binds what exists
+            p.mkdir(parents=True, exist_ok=True)
         self.ns: str | None = None  # the jail's PID namespace, once its init runs
         self.peak_mb = 0.0
         self.token = secrets.token_hex(8)
