@@ -58,12 +58,12 @@ def probe(cuda: bool) -> str | None:
             _PROBED[cuda] = "`unshare` (util-linux) is not installed"
         else:
             folder = tempfile.mkdtemp(prefix="kloop-probe-")
-            cmd = UNSHARE + [sys.executable, "-m", "evaluator.child.boot", "--probe", folder] + (["--cuda"] if cuda else [])
+            cmd = [*UNSHARE, sys.executable, "-m", "evaluator.child.boot", "--probe", folder, *(["--cuda"] * cuda)]
             try:
                 r = subprocess.run(cmd, cwd=folder, env={**child_env(Path(folder), not cuda), "HOME": folder},
                                    stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
-                _PROBED[cuda] = None if r.returncode == 0 else (
-                    f"the namespace probe failed ({(r.stderr.decode(errors='replace').strip().splitlines() or ['exit ' + str(r.returncode)])[-1][:200]})")
+                last = (r.stderr.decode(errors="replace").strip().splitlines() or [f"exit {r.returncode}"])[-1]
+                _PROBED[cuda] = None if r.returncode == 0 else f"the namespace probe failed ({last[:200]})"
             except (OSError, subprocess.SubprocessError) as e:
                 _PROBED[cuda] = f"the namespace probe failed ({e})"
             finally:
@@ -75,7 +75,7 @@ def child_env(workdir: Path, interpret: bool, extra: dict[str, str] | None = Non
     """An allow-listed environment: `extra` last (CUDA_VISIBLE_DEVICES, a shared TRITON_CACHE_DIR)."""
     env = {k: v for k, v in os.environ.items() if ALLOWED_ENV.fullmatch(k) and not SECRET.search(k)}
     env["TRITON_CACHE_DIR"] = str(workdir / "triton_cache")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
     env["PYTHONNOUSERSITE"] = "1"
