@@ -128,13 +128,15 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
     return result
 
 
-def compare_state(ref_model: torch.nn.Module, cand_model: torch.nn.Module, policy: Policy) -> str | None:
+def compare_state(ref_model: torch.nn.Module, cand_model: torch.nn.Module | list[tuple[str, torch.Tensor]],
+                  policy: Policy) -> str | None:
     """After one call each: the candidate's buffers (BatchNorm running stats, counters) must hold what
     the reference's hold, matched like evaluator.weights matches parameters. None when they agree."""
     ref = [(n, b) for n, b in ref_model.named_buffers() if b is not None]
     if not ref:
         return None
-    cand = [(n, b) for n, b in cand_model.named_buffers() if b is not None]
+    cand = list(cand_model) if isinstance(cand_model, list) else [
+        (n, b) for n, b in cand_model.named_buffers() if b is not None]  # a list: read back from the candidate
     cand_named = dict(cand)
     if {n for n, _ in ref} <= cand_named.keys():
         pairs = [(n, t, cand_named[n]) for n, t in ref]

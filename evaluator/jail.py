@@ -1,67 +1,91 @@
-"""OS-level confinement of a candidate's worker: no network, a private HOME and TMPDIR, a host-memory
-limit, and no process left behind. Used by evaluator.sandbox; every part degrades silently.
+"""Operating-system confinement of the candidate's process (used by evaluator.sandbox).
 
-    from evaluator.jail import Jail
-    jail = Jail(workdir, memory_mb=8000, cuda=True)   # untrusted=True: a candidate's worker
-    cmd = jail.prefix() + [sys.executable, "-m", "evaluator.worker", ...]
-    env.update(jail.env())
-    jail.started(pid)             # once the worker runs: remember its network namespace
-    jail.over_memory(pgid)        # while polling: the group's RSS in MB when over the limit, else None
-    jail.sweep()                  # after the group kill: kill what escaped the group (setsid)
+    from evaluator.jail import Jail, confinement, child_env
+    jail = Jail(workdir, memory_mb=8000, cuda=True)
+    cmd = jail.prefix() + [sys.executable, "-m", "evaluator.child.boot", ...] + jail.boot_args()
+    env = child_env(workdir, interpret, extra) | jail.env()
+    jail.over_memory(pgid)       # while polling: RSS of everything in the jail in MB when over the limit
+    jail.sweep()                 # after the kill: whatever is left (degraded mode only)
 
-- Network: the worker starts under `unshare -rn` (a new user namespace, as unprivileged as before,
-  owning a new network namespace with only a downed loopback). Used only where a probe succeeds:
-  `unshare -rn true` on the CPU, and on a GPU a probe that initialises the CUDA driver inside the
-  namespaces (cuInit + a device count), so a machine where namespaces break CUDA falls back to
-  no namespace instead of failing every evaluation. KLOOP_NETNS=0 switches it off. The static
-  bans (socket, urllib, http, requests, ...) stand either way.
-- Stale host memory (CPU workers): MALLOC_PERTURB_ makes glibc fill every allocation with 0x7F
-  bytes (each float32 reads 3.4e38) and tcache is off so no chunk skips that: a CPU kernel that
-  never writes part of its output cannot return values the reference left in a freed chunk.
-  (On a GPU the worker poisons the caching allocator itself: evaluator.guards.)
-- Files: HOME, TMPDIR, TMP, TEMP and XDG_CACHE_HOME point into the evaluation's temp folder, so
-  ~ and tempfile land there (PYTHONUSERBASE keeps the real user site-packages importable). The
-  static bans (open, os, pathlib, shutil, torch.save, ...) are the real barrier.
-- Memory: the parent sums the RSS of the worker's process group (and of anything in its network
-  namespace) from /proc every few polls and kills the group above `memory_mb`. RLIMIT_AS is not
-  used: CUDA reserves huge virtual address ranges and would fail under it; RSS is what hurts the host.
-- Escapees: a process that left the group with setsid is still in the worker's network namespace,
-  and inherits a KLOOP_JAIL token in its environment; sweep() kills every process with either.
-  Only one that also scrubs its environment, on a machine without namespaces, survives (the static
-  bans keep os/subprocess out of candidates).
+What holds where (README "Trust"):
+- Namespaces (Linux, `unshare` from util-linux; works as root and, where unprivileged user namespaces
+  are enabled, as an ordinary user): the candidate runs as PID 1 of new user, PID, mount and network
+  namespaces. It cannot see or signal its parent (getppid() is 0), has no network (a downed
+  loopback only), sees every file system read-only except its work folder and a private /tmp
+  (evaluator.child.boot), has no capabilities, and every process it starts, in whatever session or
+  nested namespace, dies with it (PID-namespace teardown). `setpriv --pdeathsig KILL` ties the jail
+  to the evaluating process. Probed once per process (a write to the project from inside must fail;
+  on a GPU, cuInit must work inside); KLOOP_NETNS=0 switches it off.
+- Without namespaces (a host that refuses them): the child runs in its own session with a private
+  HOME/TMPDIR, and the result carries a warning (`confinement_warning`): writes outside the work
+  folder, signals to the parent and network are then stopped only by the static bans, and leftover
+  processes only by the group kill and a sweep for the KLOOP_JAIL token in their environment.
+- Everywhere: an allow-listed environment (no API keys or tokens reach the candidate: ALLOWED_ENV),
+  and a host-memory limit on the RSS of everything in the jail (polled from /proc; RLIMIT_AS would
+  break CUDA's huge virtual reservations).
+- Stale host memory (CPU): MALLOC_PERTURB_ makes glibc fill every allocation with 0x7F bytes (3.4e38
+  as float32), tcache off so no chunk skips that. (On a GPU: evaluator.child.guards.)
 """
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
-import site
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-_PROBED: dict[bool, list[str]] = {}
-CUDA_PROBE = ("import ctypes, sys\n"
-              "lib = ctypes.CDLL('libcuda.so.1'); n = ctypes.c_int()\n"
-              "sys.exit(0 if lib.cuInit(0) == 0 and lib.cuDeviceGetCount(ctypes.byref(n)) == 0 and n.value > 0 else 1)")
+ROOT = Path(__file__).resolve().parent.parent
+UNSHARE = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc",
+           "--net"]
+# Names that reach the candidate (the parent adds PYTHONPATH, HOME, TMPDIR, TRITON_CACHE_DIR, ...).
+ALLOWED_ENV = re.compile(r"(PATH|LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|USER|LOGNAME|SHELL|VIRTUAL_ENV|LD_LIBRARY_PATH"
+                         r"|CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|CUBLAS_[A-Z_]+|CUDNN_[A-Z_]+|NCCL_[A-Z_]+|TRITON_[A-Z_]+"
+                         r"|TORCH_[A-Z_]+|PYTORCH_[A-Z_]+|OMP_NUM_THREADS|MKL_NUM_THREADS|CC|CXX)")
+SECRET = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)  # never, even if allowed above
+_PROBED: dict[bool, str | None] = {}
 
 
-def netns_prefix(cuda: bool) -> list[str]:
-    """["unshare", "-rn"] where that works here (probed once per process), else []."""
+def probe(cuda: bool) -> str | None:
+    """None when the namespaces work here (probed once per process), else why not (one line)."""
     if os.environ.get("KLOOP_NETNS", "1") == "0":
-        return []
+        return "switched off (KLOOP_NETNS=0)"
     if cuda not in _PROBED:
-        prefix = ["unshare", "-rn"]
-        probe = prefix + ([sys.executable, "-c", CUDA_PROBE] if cuda else ["true"])
-        try:
-            ok = shutil.which("unshare") is not None and subprocess.run(
-                probe, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                timeout=60).returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            ok = False
-        _PROBED[cuda] = prefix if ok else []
-    return list(_PROBED[cuda])
+        if shutil.which("unshare") is None:
+            _PROBED[cuda] = "`unshare` (util-linux) is not installed"
+        else:
+            folder = tempfile.mkdtemp(prefix="kloop-probe-")
+            cmd = [*UNSHARE, sys.executable, "-m", "evaluator.child.boot", "--probe", folder, *(["--cuda"] * cuda)]
+            try:
+                r = subprocess.run(cmd, cwd=folder, env={**child_env(Path(folder), not cuda), "HOME": folder},
+                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+                last = (r.stderr.decode(errors="replace").strip().splitlines() or [f"exit {r.returncode}"])[-1]
+                _PROBED[cuda] = None if r.returncode == 0 else f"the namespace probe failed ({last[:200]})"
+            except (OSError, subprocess.SubprocessError) as e:
+                _PROBED[cuda] = f"the namespace probe failed ({e})"
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+    return _PROBED[cuda]
+
+
+def child_env(workdir: Path, interpret: bool, extra: dict[str, str] | None = None) -> dict:
+    """An allow-listed environment: `extra` last (CUDA_VISIBLE_DEVICES, a shared TRITON_CACHE_DIR)."""
+    env = {k: v for k, v in os.environ.items() if ALLOWED_ENV.fullmatch(k) and not SECRET.search(k)}
+    env["TRITON_CACHE_DIR"] = str(workdir / "triton_cache")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONHASHSEED"] = "0"
+    env["PYTHONNOUSERSITE"] = "1"
+    env["KLOOP_PARENT_PID"] = str(os.getpid())
+    if interpret:
+        env["TRITON_INTERPRET"] = "1"
+    else:
+        env.pop("TRITON_INTERPRET", None)
+    env.update({k: v for k, v in (extra or {}).items() if not SECRET.search(k)})
+    return env
 
 
 def default_memory_mb() -> float:
@@ -74,33 +98,41 @@ def default_memory_mb() -> float:
     return min(total_kb / 1024 / 2, 64_000.0)
 
 
-def _netns(pid: int | str) -> str | None:
+def _ns(pid: int | str, kind: str) -> str | None:
     try:
-        return os.readlink(f"/proc/{pid}/ns/net")
+        return os.readlink(f"/proc/{pid}/ns/{kind}")
     except OSError:
         return None
 
 
 class Jail:
-    def __init__(self, workdir: Path, *, memory_mb: float | None, cuda: bool, network: bool = True,
-                 untrusted: bool = True, poison: bool = True):
+    def __init__(self, workdir: Path, *, memory_mb: float | None, cuda: bool, namespaces: bool = True,
+                 poison: bool = True, writable: list[Path] | None = None):
         self.workdir = workdir
         self.memory_mb = default_memory_mb() if memory_mb is None else memory_mb
         self.cuda = cuda
-        self.network = network
-        self.untrusted = untrusted
         self.poison = poison
-        self.ns: str | None = None  # the worker's network namespace, when it has its own
+        self.why_not = probe(cuda) if namespaces else "switched off for this evaluation"
+        self.writable = [workdir] + [p for p in (writable or []) if p != workdir]
+        for p in self.writable:  # a shared compile cache may not exist yet; the jail binds what exists
+            p.mkdir(parents=True, exist_ok=True)
+        self.ns: str | None = None  # the jail's PID namespace, once its init runs
         self.peak_mb = 0.0
         self.token = secrets.token_hex(8)
         self._page_kb = os.sysconf("SC_PAGE_SIZE") / 1024
 
+    @property
+    def confined(self) -> bool:
+        return self.why_not is None
+
     def prefix(self) -> list[str]:
-        return netns_prefix(self.cuda) if self.network else []
+        pdeath = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
+        return pdeath + (UNSHARE if self.confined else [])
+
+    def boot_args(self) -> list[str]:
+        return ["--confine", *map(str, self.writable)] if self.confined else []
 
     def env(self) -> dict[str, str]:
-        if not self.untrusted:
-            return {}
         marker = {"KLOOP_JAIL": self.token}  # inherited by every descendant: found again by sweep()
         if self.poison and not self.cuda:
             tunables = ":".join(filter(None, [os.environ.get("GLIBC_TUNABLES"), "glibc.malloc.tcache_count=0"]))
@@ -109,16 +141,19 @@ class Jail:
         home.mkdir(parents=True, exist_ok=True)
         tmp.mkdir(parents=True, exist_ok=True)
         return {**marker, "HOME": str(home), "TMPDIR": str(tmp), "TMP": str(tmp), "TEMP": str(tmp),
-                "XDG_CACHE_HOME": str(home / ".cache"),
-                "PYTHONUSERBASE": os.environ.get("PYTHONUSERBASE", site.getuserbase())}
+                "XDG_CACHE_HOME": str(home / ".cache")}
 
-    def started(self, pid: int) -> None:
-        ns = _netns(pid)
-        if ns is not None and ns != _netns("self"):
-            self.ns = ns
+    def started(self, launcher_pid: int) -> None:
+        """Remember the jail's PID namespace (its init is the launcher's child)."""
+        if not self.confined:
+            return
+        for pid in _children(launcher_pid):
+            ns = _ns(pid, "pid")
+            if ns is not None and ns != _ns("self", "pid"):
+                self.ns = ns
 
     def _members(self, pgid: int) -> list[tuple[int, int]]:
-        """(pid, rss pages) of the group and of the worker's network namespace."""
+        """(pid, rss pages) of the group and of the jail's PID namespace."""
         found = []
         for name in os.listdir("/proc"):
             if not name.isdigit():
@@ -128,7 +163,7 @@ class Jail:
                     fields = f.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[2]) == pgid or (self.ns is not None and _netns(name) == self.ns):
+            if int(fields[2]) == pgid or (self.ns is not None and _ns(name, "pid") == self.ns) or self._marked(name):
                 found.append((int(name), int(fields[21])))
         return found
 
@@ -147,14 +182,21 @@ class Jail:
             return False
 
     def sweep(self) -> None:
-        if self.ns is None and not self.untrusted:
-            return
+        """Kill what is left: the namespace's members (its init first), then token bearers."""
         me = os.getpid()
         for name in os.listdir("/proc"):
             if not name.isdigit() or int(name) == me:
                 continue
-            if (self.ns is not None and _netns(name) == self.ns) or (self.untrusted and self._marked(name)):
+            if (self.ns is not None and _ns(name, "pid") == self.ns) or self._marked(name):
                 try:
                     os.kill(int(name), signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []

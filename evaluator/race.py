@@ -21,43 +21,48 @@ from pathlib import Path
 from evaluator.evaluate import EvalConfig
 from evaluator.problem import Problem
 from evaluator.sandbox import run_worker
+from evaluator.wire import Job
 
 ROUNDS = 3
 
 
-def run_race(job: dict, problem, cases, device, report) -> None:
+def run_race(job: Job, problem, device, report) -> None:
     """Child side (called by evaluator.worker for mode "race")."""
     import torch
 
     from evaluator.correctness import compare
-    from evaluator.precision import Policy
+    from evaluator.inputs import make_inputs
+    from evaluator.oracle import reference
     from evaluator.problem import apply_mode, build_model, import_file
     from evaluator.timing import benchmark, summarize
     from evaluator.weights import copy_weights
-    from evaluator.inputs import make_inputs
-    from evaluator.worker import _reference
+    from evaluator.wire import ErrorInfo
 
-    policy = Policy(**job["policy"])
     report.phase("timing", "racing contenders")
-    timing = dict(job["timing"], target_ms=job["timing"]["target_ms"] / ROUNDS)
-    contenders = {label: import_file(Path(path), f"contender_{i}")
-                  for i, (label, path) in enumerate(job["contenders"].items())}
-    results: dict = {label: {} for label in contenders}
-    for case in cases:
-        torch.manual_seed(job["seed"])
+    timing = dict(job.timing, target_ms=job.timing["target_ms"] / ROUNDS)
+    # References first, before any contender's code exists in this process.
+    refs = {}
+    for case in job.cases:
+        torch.manual_seed(job.seed)
         ref = build_model(problem, case, device)
+        args = make_inputs(case, problem, device)
+        refs[case.label] = (ref, args, reference(ref, args))
+    contenders = {label: import_file(Path(path), f"contender_{i}")
+                  for i, (label, path) in enumerate(job.contenders.items())}
+    results: dict = {label: {} for label in contenders}
+    for case in job.cases:
+        ref, args, expected = refs.pop(case.label)
         models = {}
         for label, module in contenders.items():
             models[label] = apply_mode(module.ModelNew(*case.init).to(device), problem)
             copy_weights(ref, models[label])
-            args = make_inputs(case, problem, device)
             with torch.no_grad():
-                verdict = compare(_reference(ref, args), models[label](*[a.clone() for a in args]), policy)
+                verdict = compare(expected, models[label](*[a.clone() for a in args]), job.policy)
             if not verdict["ok"]:
-                report.data["error"] = {"type": "RaceCheckFailed", "module": "evaluator.race",
-                                        "message": f"{label}: {verdict['message']}", "where": case.label,
-                                        "tail": "", "candidate": job["contenders"][label]}
+                report.data.error = ErrorInfo(type="RaceCheckFailed", module="evaluator.race",
+                                              message=f"{label}: {verdict['message']}", where=case.label)
                 return
+        del args, expected
         rounds: dict[str, list[dict]] = {label: [] for label in models}
         for r in range(ROUNDS):
             for label, model in models.items():
@@ -69,7 +74,7 @@ def run_race(job: dict, problem, cases, device, report) -> None:
             merged = summarize(medians, sum(s["warmup"] for s in stats))
             merged.update(median_ms=statistics.median(medians), reps=sum(s["reps"] for s in stats))
             results[label][case.label] = merged
-        report.data["timings"] = results
+        report.data.timings = results
         report.write()
     report.phase("done")
 
@@ -80,13 +85,18 @@ def race(contenders: dict[str, Path], problem: Problem, config: EvalConfig, shap
     from evaluator.precision import get_policy
 
     cases = problem.cases(shape_set or ("full" if "full" in problem.sets else "all"))
-    job = {"mode": "race", "problem_path": str(problem.path), "cases": [c.model_dump() for c in cases],
-           "contenders": {k: str(Path(v).resolve()) for k, v in contenders.items()},
-           "policy": get_policy(config.precision).model_dump(), "seed": secrets.randbits(62), "device": "cuda",
-           "timing": {"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps}}
     workdir = Path(tempfile.mkdtemp(prefix="kloop-race-"))
+    paths = {}
+    for i, (label, path) in enumerate(contenders.items()):  # copies: the jail sees its work folder
+        paths[label] = workdir / f"contender_{i}.py"
+        shutil.copyfile(path, paths[label])
+    shutil.copyfile(problem.path, workdir / "reference.py")
+    job = Job(mode="race", problem_path=str(workdir / "reference.py"), cases=cases,
+              contenders={k: str(v) for k, v in paths.items()}, policy=get_policy(config.precision),
+              seed=secrets.randbits(62), device="cuda",
+              timing={"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps})
     try:
-        out = run_worker(job, workdir, config.limits, interpret=False, env=config.env)
+        out = run_worker(job, workdir, config.limits, interpret=False, untrusted=True, env=config.env)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     err = out.report.get("error")

@@ -83,7 +83,7 @@ class Check(_Model):
     mismatches: list[Mismatch] = Field(default_factory=list)
     message: str = ""
     call_ms: float | None = None  # host wall time of this forward call (not a GPU timing)
-    stage: str = "trial"  # trial | late (checked calls after all trials) | after timing
+    stage: str = "trial"  # trial | dynamic (inputs up to 1e5, mixed signs) | late (at the end) | after timing
     reason: str | None = None  # the runtime audit's slug when the audit rejected this call
 
 
@@ -107,6 +107,9 @@ class CaseTiming(_Model):
     baseline_cached: bool = False
     speedup_vs_eager: float | None = None
     speedup_vs_compile: float | None = None
+    # The parent's own wall clock around a synchronised batch of calls (ms per call, same inputs, no
+    # L2 flush): a candidate-side median far below it is flagged in EvalResult.suspicious.
+    crosscheck_ms: float | None = None
 
 
 class DeviceInfo(_Model):
@@ -157,6 +160,8 @@ class EvalResult(_Model):
     stderr_tail: str = ""
     exit_code: int | None = None
     notes: list[str] = Field(default_factory=list)
+    # Set when the candidate ran without OS confinement (no namespaces on this host): what it could reach.
+    confinement_warning: str | None = None
     created_at: str = Field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat())
 
     @property

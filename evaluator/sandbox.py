@@ -1,16 +1,18 @@
-"""Run the worker in a fresh process, in its own process group, and supervise it.
+"""Start child processes and supervise them on the parent's own clock.
 
-    from evaluator.sandbox import run_worker, Limits
-    outcome = run_worker(job, workdir, Limits(compile_s=120))
-    outcome.report      # the child's last report (dict), or {} if it never wrote one
-    outcome.timed_out   # "phase" that overran, or None
+    from evaluator.sandbox import Child, Limits, run_worker
+    child = Child.start("evaluator.child.boot", job, workdir, jail=Jail(...), interpret=True)
+    reply = child.receive(deadline)            # wire.Reply, None when the deadline passed
+    child.request(Request(op="call", ...))     # then receive(...)
+    child.close()                              # kills the process group and everything in the jail
 
-The child gets its own session (so its process group is killed whole: forked helpers included), its
-own TRITON_CACHE_DIR inside `workdir`, and stdout/stderr redirected to files whose tails the parent
-reads. Each phase the child enters has a wall-clock limit; the parent polls the child's report file
-and kills the group when a phase overruns. A candidate's worker is also confined (evaluator.jail):
-no network where `unshare -rn` works, HOME/TMPDIR in `workdir`, a host-memory limit on the group's
-RSS (`Limits.memory_mb`), and whatever escaped the group with setsid is killed with it.
+    outcome = run_worker(job, workdir, limits, interpret=False)   # file-report workers (baselines, race)
+
+A Child talks over two pipes (evaluator.wire); every wait has a deadline the parent computes from its
+own monotonic clock, so nothing a child writes can extend a limit. Its stdout/stderr go to files whose
+tails the parent keeps. A candidate's Child runs in the jail (evaluator.jail); the oracle runs
+unconfined but trusted (it never imports a candidate). While waiting, the parent samples the host
+memory (RSS) of the jail every POLL_S and kills it above `Limits.memory_mb`.
 """
 from __future__ import annotations
 
@@ -20,49 +22,34 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from evaluator.jail import Jail
+from evaluator.jail import Jail, child_env
+from evaluator.wire import Job, LineReader, Reply, Request, WireError, parse, send
 
-ROOT = Path(__file__).resolve().parent.parent
 TAIL_BYTES = 4000  # of stdout / stderr kept in the result
-POLL_S = 0.05
+POLL_S = 0.2
 
 
 @dataclass
 class Limits:
-    """Wall-clock seconds allowed per phase of the child (see evaluator.worker)."""
+    """Seconds on the parent's clock: per phase (first calls per case), per stage and in all."""
 
     start_s: float = 120.0  # interpreter start + imports of torch/triton
-    reference_s: float = 300.0
-    import_s: float = 60.0
-    compile_s: float = 300.0  # first call: Triton compiles (and autotunes) here
-    correctness_s: float = 300.0
-    timing_s: float = 600.0
+    reference_s: float = 300.0  # one reference computation (the oracle)
+    import_s: float = 60.0  # import + construct ModelNew
+    compile_s: float = 300.0  # the first call on each case: Triton compiles (and autotunes) here
+    correctness_s: float = 300.0  # every other checked call, together
+    timing_s: float = 600.0  # timing and its cross-check, together
     baselines_s: float = 900.0  # torch.compile of the reference is slow to compile
-    memory_mb: float | None = None  # host RSS of the worker's group; None: half the host, at most 64 GB; 0: off
+    total_s: float = 3600.0  # the whole evaluation of one candidate
+    memory_mb: float | None = None  # host RSS of the jail; None: half the host, at most 64 GB; 0: off
 
     def for_phase(self, phase: str) -> float:
         return {"start": self.start_s, "reference": self.reference_s, "import": self.import_s,
                 "compile": self.compile_s, "correctness": self.correctness_s, "timing": self.timing_s,
                 "baselines": self.baselines_s}.get(phase, self.start_s)
-
-
-@dataclass
-class Outcome:
-    report: dict
-    exit_code: int | None
-    timed_out: str | None  # phase name
-    timeout_s: float | None
-    activity: str
-    stdout_tail: str
-    stderr_tail: str
-    wall_s: float
-    spawn_s: float | None  # Popen until the child's first report: interpreter start + torch/triton import
-    killed: str | None = None  # "memory" when the parent killed the group over Limits.memory_mb
-    peak_rss_mb: float | None = None  # largest RSS of the group seen while polling
-    memory_mb: float | None = None  # the limit in force
 
 
 def tail(path: Path, n: int = TAIL_BYTES) -> str:
@@ -78,13 +65,6 @@ def tail(path: Path, n: int = TAIL_BYTES) -> str:
     return (f"[... {size - n} bytes cut ...]\n" if size > n else "") + text
 
 
-def _read_report(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def _kill_group(pgid: int) -> None:
     try:
         os.killpg(pgid, signal.SIGKILL)
@@ -92,73 +72,172 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
-def child_env(workdir: Path, interpret: bool, extra: dict[str, str] | None = None) -> dict:
-    """The child's environment: `extra` last, so a caller can pin a GPU (CUDA_VISIBLE_DEVICES) or
-    share one compile cache across a run (TRITON_CACHE_DIR)."""
-    env = dict(os.environ)
-    env["TRITON_CACHE_DIR"] = str(workdir / "triton_cache")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONHASHSEED"] = "0"
-    env["KLOOP_PARENT_PID"] = str(os.getpid())  # the worker dies with us (see worker._die_with_parent)
-    if interpret:
-        env["TRITON_INTERPRET"] = "1"
-    else:
-        env.pop("TRITON_INTERPRET", None)
-    env.update(extra or {})
-    return env
+def die_with_parent() -> None:
+    """If the evaluating process dies (a lost Ray worker, a killed run), this child dies too: nobody
+    would enforce its limits any more. Linux's PR_SET_PDEATHSIG; elsewhere a no-op."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    parent = int(os.environ.get("KLOOP_PARENT_PID", "0"))
+    if parent and os.getppid() not in (parent, 0):  # it died before the request took effect (0: a PID namespace)
+        os._exit(1)
 
 
-def run_worker(job: dict, workdir: Path, limits: Limits, *, interpret: bool,
+class Child:
+    def __init__(self, proc: subprocess.Popen, rfd: int, wfd: int, workdir: Path, name: str, jail: Jail | None):
+        self.proc, self.wfd, self.workdir, self.name, self.jail = proc, wfd, workdir, name, jail
+        self.reader = LineReader(rfd)
+        self.rfd = rfd
+        self.t0 = time.monotonic()
+        self.killed: str | None = None  # "memory" when the parent killed it over the limit
+        self.closed = False
+
+    @classmethod
+    def start(cls, module: str, job: Job, workdir: Path, *, interpret: bool, jail: Jail | None = None,
+              env: dict[str, str] | None = None, name: str = "child") -> Child:
+        workdir.mkdir(parents=True, exist_ok=True)
+        job_path = workdir / f"{name}.job.json"
+        job_path.write_text(job.model_dump_json())
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        cmd = [sys.executable, "-m", module, str(job_path), str(to_child_r), str(from_child_w)]
+        full_env = child_env(workdir, interpret, env)
+        if jail is not None:
+            cmd = jail.prefix() + cmd + jail.boot_args()
+            full_env.update(jail.env())
+        with open(workdir / f"{name}.stdout.txt", "wb") as out, open(workdir / f"{name}.stderr.txt", "wb") as err:
+            proc = subprocess.Popen(cmd, cwd=workdir, env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                    pass_fds=(to_child_r, from_child_w), start_new_session=True)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        return cls(proc, from_child_r, to_child_w, workdir, name, jail)
+
+    def request(self, req: Request) -> None:
+        try:
+            send(self.wfd, req)
+        except OSError as e:  # BrokenPipeError: the child is gone
+            raise WireError(f"the process is gone ({e.strerror})") from None
+
+    def receive(self, deadline: float, op: str | None = None) -> Reply | None:
+        """The next reply, or None when `deadline` (time.monotonic()) passed. WireError if the child died,
+        sent garbage or answered another op; the memory limit is enforced while waiting."""
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return None
+            line = self.reader.line(min(deadline, now + POLL_S))
+            if line is not None:
+                reply = parse(line, Reply)
+                if op is not None and reply.op != op:
+                    raise WireError(f"expected a reply to {op!r}, got {reply.op!r}")
+                if self.jail is not None and self.jail.ns is None:
+                    self.jail.started(self.proc.pid)
+                return reply
+            if self.jail is not None and self.jail.over_memory(self.proc.pid) is not None:
+                self.killed = "memory"
+                self.close()
+                raise WireError("killed over the host-memory limit")
+
+    def ask(self, req: Request, deadline: float) -> Reply | None:
+        self.request(req)
+        return self.receive(deadline, req.op)
+
+    def tails(self) -> tuple[str, str]:
+        return tail(self.workdir / f"{self.name}.stdout.txt"), tail(self.workdir / f"{self.name}.stderr.txt")
+
+    def close(self) -> int | None:
+        """Kill the group and the jail (idempotent). Returns the exit code when it had exited by itself."""
+        if self.closed:
+            return self.proc.returncode
+        self.closed = True
+        code = self.proc.poll()
+        if self.jail is not None and self.jail.ns is None:
+            self.jail.started(self.proc.pid)
+        _kill_group(self.proc.pid)
+        if self.jail is not None:
+            self.jail.sweep()
+        self.proc.wait()
+        for fd in (self.rfd, self.wfd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        return code
+
+
+# File-report workers (evaluator.worker: baselines of the reference; race of evaluated candidates).
+
+@dataclass
+class Outcome:
+    report: dict
+    exit_code: int | None
+    timed_out: str | None  # phase name
+    timeout_s: float | None
+    activity: str
+    stdout_tail: str
+    stderr_tail: str
+    wall_s: float
+    spawn_s: float | None = None
+    killed: str | None = None
+    peak_rss_mb: float | None = None
+    memory_mb: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_report(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def run_worker(job: Job, workdir: Path, limits: Limits, *, interpret: bool, untrusted: bool = False,
                env: dict[str, str] | None = None) -> Outcome:
+    """Run evaluator.worker on `job`; each phase it reports has a limit, and all of it `limits.total_s`,
+    both on this process's clock (a worker rewriting its phase marker resets neither the total nor
+    gets more than one phase limit per phase name)."""
     workdir.mkdir(parents=True, exist_ok=True)
     job_path, report_path = workdir / "job.json", workdir / "report.json"
-    job_path.write_text(json.dumps(job))
+    job_path.write_text(job.model_dump_json())
     out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
-    untrusted = job.get("mode") == "candidate"  # baselines run only the reference
-    off = set(job.get("disabled", []))
-    jail = Jail(workdir, memory_mb=0 if "memory" in off else limits.memory_mb, cuda=not interpret,
-                network=untrusted and "network" not in off, untrusted=untrusted,
-                poison="poison" not in off)
+    jail = Jail(workdir, memory_mb=limits.memory_mb, cuda=not interpret, namespaces=untrusted) if untrusted else None
+    cmd = [sys.executable, "-m", "evaluator.worker", str(job_path), str(report_path)]
+    full_env = child_env(workdir, interpret, env)
+    if jail is not None:
+        full_env.update(jail.env())
+        if jail.confined:  # the worker has no boot step: namespaces only, no read-only view
+            cmd = jail.prefix() + cmd
     t0 = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen(
-            jail.prefix() + [sys.executable, "-m", "evaluator.worker", str(job_path), str(report_path)],
-            cwd=workdir, env={**child_env(workdir, interpret, env), **jail.env()}, stdin=subprocess.DEVNULL,
-            stdout=out, stderr=err, start_new_session=True,
-        )
-    pgid = proc.pid  # start_new_session: the child leads its own group
-    timed_out, limit, phase_start, phase = None, None, time.monotonic(), "start"
+        proc = subprocess.Popen(cmd, cwd=workdir, env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                start_new_session=True)
+    timed_out, limit, phase = None, None, "start"
+    started: dict[str, float] = {"start": t0}
     report: dict = {}
     spawn_s = None
-    killed = None
-    polls = 0
     try:
         while proc.poll() is None:
-            time.sleep(POLL_S)
-            polls += 1
+            time.sleep(0.05)
             fresh = _read_report(report_path)
             if fresh:
                 report = fresh
-                if spawn_s is None:
-                    spawn_s = time.monotonic() - t0
-                    jail.started(proc.pid)  # the worker runs: its namespaces exist now
-            if polls % 4 == 0 and jail.over_memory(pgid) is not None:  # /proc scan: every 0.2 s
-                killed = "memory"
-                break
-            if report.get("phase", "start") != phase:
-                phase, phase_start = report["phase"], time.monotonic()
-            if time.monotonic() - phase_start > limits.for_phase(phase):
-                timed_out, limit = phase, limits.for_phase(phase)
+                spawn_s = spawn_s or time.monotonic() - t0
+            phase = str(report.get("phase", "start"))
+            started.setdefault(phase, time.monotonic())  # a phase's clock starts once
+            now = time.monotonic()
+            if now - started[phase] > limits.for_phase(phase) or now - t0 > limits.total_s:
+                timed_out = phase
+                limit = limits.for_phase(phase) if now - t0 <= limits.total_s else limits.total_s
                 break
     finally:
-        _kill_group(pgid)  # also reaps anything the candidate forked and left running
-        jail.sweep()  # and what left the group with setsid but not the network namespace
+        _kill_group(proc.pid)
+        if jail is not None:
+            jail.sweep()
         proc.wait()
     report = _read_report(report_path) or report
-    return Outcome(
-        report=report, exit_code=proc.returncode if timed_out is None and killed is None else None,
-        timed_out=timed_out, timeout_s=limit, activity=report.get("activity", ""),
-        stdout_tail=tail(out_path), stderr_tail=tail(err_path), wall_s=time.monotonic() - t0,
-        spawn_s=spawn_s, killed=killed, peak_rss_mb=jail.peak_mb or None, memory_mb=jail.memory_mb or None,
-    )
+    return Outcome(report=report, exit_code=proc.returncode if timed_out is None else None, timed_out=timed_out,
+                   timeout_s=limit, activity=str(report.get("activity", "")), stdout_tail=tail(out_path),
+                   stderr_tail=tail(err_path), wall_s=time.monotonic() - t0, spawn_s=spawn_s)

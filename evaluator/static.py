@@ -72,6 +72,18 @@ def check_source(code: str, bans: bool = True) -> list[str]:
 
 
 def static_findings(code: str, bans: bool = True) -> list[Finding]:
+    """Never raises: a source that breaks the checks themselves (RecursionError on a 1,500-term expression,
+    a MemoryError) is a static_error with a message, not a crash of the evaluator."""
+    try:
+        return _static_findings(code, bans)
+    except (RecursionError, MemoryError) as e:
+        return [Finding("static_error", 1, f"Line 1: the static checks could not analyse this source "
+                        f"({type(e).__name__}: an expression or nesting far deeper than a kernel needs); simplify it.")]
+    except Exception as e:  # noqa: BLE001 - a bug in a check must not crash the evaluator either
+        return [Finding("static_error", 0, f"The static checks failed on this source ({type(e).__name__}: {e}).")]
+
+
+def _static_findings(code: str, bans: bool = True) -> list[Finding]:
     if len(code.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return [Finding("too_large", 0, f"The candidate is larger than {MAX_BYTES // 1000} KB; send only the "
                                         "kernel module.")]

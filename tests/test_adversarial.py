@@ -17,7 +17,7 @@ import pytest
 from conftest import SEED
 
 from evaluator.evaluate import EvalConfig, evaluate
-from evaluator.jail import netns_prefix
+from evaluator.jail import probe
 from evaluator.problem import load_problem
 from evaluator.result import Status
 from evaluator.sandbox import Limits
@@ -25,7 +25,9 @@ from evaluator.static import static_findings
 
 CORPUS = Path(__file__).resolve().parent / "adversarial"
 PROBLEM = load_problem("conv2d_scale_min")
-FAST = Limits(start_s=120, import_s=60, compile_s=60, correctness_s=120)
+FAST = Limits(start_s=120, import_s=60, compile_s=60, correctness_s=240)
+FEW_CALLS = 8  # checked calls per evaluation here (the default 30 is tested by flaky_10pct and the seed)
+NAMESPACES = probe(cuda=False) is None  # what holds without them: README "Trust"
 
 # file -> (a rule among the static findings, a word of the message). The first finding is `reason`.
 STATIC = {
@@ -46,11 +48,23 @@ STATIC = {
     "fault_writes_files": ("file_write", "`open` is not allowed"),
     "fault_network": ("network", "network access is not allowed"),
     "fault_setsid_escape": ("import", "`import subprocess`"),
+    "forged_report_alias": ("file_write", "`open` is not allowed"),
+    "frame_reader": ("harness_access", "`.f_locals`"),
+    "tensor_dunder": ("monkeypatch", "torch.Tensor.__abs__"),
+    "timeout_evasion": ("import", "`import time`"),
+    "grid_torch": ("harness_access", "getattr with a computed attribute name"),
+    "from_file_escape": ("torch_compute", "from_file"),
+    "tmp_litter": ("file_write", "`open` is not allowed"),
+    "ns_survivor": ("import", "`import subprocess`"),
+    "signal_parent": ("import", "`import os`"),
+    "env_leak": ("import", "`import os`"),
+    "static_recursion_bomb": ("static_error", "could not analyse this source"),
 }
 # Nothing to see statically: these get their verdict at runtime (or only on a GPU).
 STATIC_CLEAN = {"honest_fused", "stale_memory", "cache_by_shape", "cache_by_pointer", "warmup_switch",
                 "unlaunched_kernel", "hardcoded_shape", "constant_output", "fault_memory_hog", "fault_alloc_oom",
-                "fault_device_assert", "fault_compile_hang"}
+                "fault_device_assert", "fault_compile_hang", "pure_python", "fp16_downcast", "partial_channels",
+                "scale_after_min", "flaky_10pct"}
 
 BANS_OFF = frozenset({"bans"})
 # id: (file, defences off, config overrides, status, gate, reason, words in message)
@@ -74,18 +88,43 @@ RUNTIME = {
                       ["not a plain torch.Tensor"]),
     "monkeypatch_timer": ("monkeypatch_timer", BANS_OFF, {}, Status.incorrect, "audit", "tampering",
                           ["after importing", "torch.cuda.Event was replaced", "time.perf_counter was replaced"]),
-    "sys_modules_compare": ("sys_modules_compare", BANS_OFF, {}, Status.incorrect, "audit", "tampering",
-                            ["compare was replaced"]),
-    "gc_reference": ("gc_reference", BANS_OFF, {}, Status.incorrect, "audit", "tampering",
-                     ["reference output changed"]),
-    "inspect_policy": ("inspect_policy", BANS_OFF, {}, Status.incorrect, "audit", "tampering",
-                       ["precision policy changed"]),
+    # The verdict is computed in the oracle, another process: these find nothing of it to forge.
+    "sys_modules_compare": ("sys_modules_compare", BANS_OFF, {}, Status.incorrect, "correctness", None,
+                            ["differs from the reference"]),
+    "gc_reference": ("gc_reference", BANS_OFF, {}, Status.incorrect, "correctness", None,
+                     ["differs from the reference"]),
+    "inspect_policy": ("inspect_policy", BANS_OFF, {}, Status.incorrect, "correctness", None,
+                       ["differs from the reference"]),
+    "frame_reader": ("frame_reader", BANS_OFF, {}, Status.incorrect, "correctness", None,
+                     ["differs from the reference"]),
+    "tensor_dunder": ("tensor_dunder", BANS_OFF | {"integrity"}, {}, Status.incorrect, "correctness", None,
+                      ["differs from the reference"]),
+    "forged_report_alias": ("forged_report_alias", BANS_OFF, {}, Status.crashed, "import", None,
+                            ["process died (exit code 0"]),
+    "timeout_evasion": ("timeout_evasion", BANS_OFF, {"limits": Limits(compile_s=8)}, Status.timeout, "compile",
+                        None, ["Timed out: the compile phase did not finish within 8 s"]),
+    "grid_torch": ("grid_torch", BANS_OFF, {}, Status.incorrect, "audit", "torch_compute", ["convolution x1"]),
+    "grid_torch-no_ops": ("grid_torch", BANS_OFF | {"ops"}, {}, Status.incorrect, "audit", "knockout",
+                          ["Triton did not compute the result"]),
+    "pure_python": ("pure_python", frozenset(), {}, Status.incorrect, "audit", "knockout",
+                    ["Triton did not compute the result"]),
+    "pure_python-no_knockout": ("pure_python", frozenset({"knockout"}), {}, Status.correct, "done", None, []),
+    "fp16_downcast": ("fp16_downcast", frozenset(), {}, Status.incorrect, "correctness", None,
+                      ["dynamic-range call", "differs from the reference"]),
+    "fp16_downcast-loose": ("fp16_downcast", frozenset(), {"precision": "loose"}, Status.correct, "done", None, []),
+    "fp16_downcast-no_dynamic": ("fp16_downcast", frozenset({"dynamic"}), {}, Status.correct, "done", None, []),
+    "partial_channels": ("partial_channels", frozenset(), {}, Status.incorrect, "correctness", None,
+                         ["small[1] (1x32x6x7)"]),
+    "scale_after_min": ("scale_after_min", frozenset(), {}, Status.incorrect, "correctness", None,
+                        ["small[1] (1x32x6x7)"]),
+    "flaky_10pct": ("flaky_10pct", frozenset(), {"min_calls": 30}, Status.incorrect, "correctness", None,
+                    ["differs from the reference"]),
     "stale_memory": ("stale_memory", frozenset(), {}, Status.incorrect, "correctness", None,
                      ["e+38", "poisons fresh memory"]),
     "cache_by_shape": ("cache_by_shape", frozenset(), {}, Status.incorrect, "correctness", None,
-                       ["late call 2", "differs from the reference"]),
+                       ["differs from the reference"]),
     "warmup_switch": ("warmup_switch", frozenset(), {"trials": 3}, Status.incorrect, "correctness", None,
-                      ["late call 4"]),
+                      ["differs from the reference"]),
     "hardcoded_shape": ("hardcoded_shape", frozenset(), {"shapes": "odd"}, Status.incorrect, "correctness", None,
                         ["odd[0]", "differs from the reference"]),
     "constant_output": ("constant_output", frozenset(), {}, Status.incorrect, "correctness", None,
@@ -95,27 +134,29 @@ RUNTIME = {
     "fault_memory_hog": ("fault_memory_hog", frozenset(), {"limits": Limits(memory_mb=2500)}, Status.crashed,
                          None, "memory", ["MB of host memory (limit 2500 MB)"]),
     # The same attacks with the one defence that stops them switched off: now they pass.
-    "torch_functional-no_ops": ("torch_functional", BANS_OFF | {"ops"}, {}, Status.correct, "done", None, []),
-    "cache_by_shape-no_late": ("cache_by_shape", frozenset({"late"}), {}, Status.correct, "done", None, []),
-    "warmup_switch-no_late": ("warmup_switch", frozenset({"late"}), {"trials": 3}, Status.correct, "done", None, []),
-    "sys_modules_compare-no_integrity": ("sys_modules_compare", BANS_OFF | {"integrity"}, {}, Status.correct,
-                                         "done", None, []),
-    "gc_reference-no_integrity": ("gc_reference", BANS_OFF | {"integrity"}, {}, Status.correct, "done", None, []),
-    "inspect_policy-no_integrity": ("inspect_policy", BANS_OFF | {"integrity"}, {}, Status.correct, "done", None,
-                                    []),
+    "torch_functional-no_ops": ("torch_functional", BANS_OFF | {"ops", "knockout"}, {}, Status.correct, "done",
+                                None, []),
+    "cache_by_shape-no_repeat": ("cache_by_shape", frozenset({"late", "dynamic", "knockout"}), {"min_calls": 0},
+                                 Status.correct, "done", None, []),
 }
 # Faults whose evidence is the candidate's own stdout (bans off: the static bans stop them first).
 PROBES = {
     "writes": ("fault_writes_files", BANS_OFF),
     "network": ("fault_network", BANS_OFF),
     "escape": ("fault_setsid_escape", BANS_OFF),
-    "cache_by_pointer": ("cache_by_pointer", frozenset()),
+    "ns_survivor": ("ns_survivor", BANS_OFF),
+    "signal_parent": ("signal_parent", BANS_OFF),
+    "tmp_litter": ("tmp_litter", BANS_OFF),
+    "from_file_escape": ("from_file_escape", BANS_OFF),
+    "cache_by_pointer": ("cache_by_pointer", frozenset({"knockout"})),  # a hit on the knockout call is no pass
     "seed": (None, frozenset()),
 }
 
 
 def _evaluate(name: str | None, disable: frozenset, overrides: dict):
-    kw = dict(shapes="small", trials=1, device="cpu", limits=FAST, disable=set(disable))
+    kw = dict(shapes="small", trials=1, device="cpu", limits=FAST, disable=set(disable), min_calls=FEW_CALLS)
+    if name is None:
+        kw.pop("min_calls")  # the seed gets the default: at least 30 checked calls
     kw.update(overrides)
     return evaluate(SEED if name is None else CORPUS / f"{name}.py", PROBLEM, EvalConfig(**kw))
 
@@ -177,7 +218,9 @@ def test_runtime_verdict(results, case):
 def test_seed_passes_every_defence_with_late_calls(results, probe):
     r = results[probe].result()
     assert r.status is Status.correct, r.message
-    assert [c.stage for c in r.checks] == ["trial", "late", "late"]
+    stages = [c.stage for c in r.checks]
+    assert len(r.checks) >= 30 and stages[-4:] == ["late"] * 4, stages  # 2 late calls per case
+    assert stages.count("dynamic") == 2 and {c.case for c in r.checks} == {"small[0]", "small[1]"}
 
 
 @pytest.mark.parametrize("probe", ["cache_by_pointer"])
@@ -204,20 +247,82 @@ def test_writes_land_in_the_private_temp_folder(results, probe):
 def test_no_network_inside_the_namespace(results, probe):
     r = results[probe].result()
     assert r.status is Status.correct, r.message
-    if not netns_prefix(cuda=False):
-        pytest.skip("unshare -rn does not work here: the worker runs without its own network namespace")
+    if not NAMESPACES:
+        pytest.skip("namespaces do not work here: the worker runs without its own network namespace")
     assert re.search(r"NET lo reached: (?!yes)", r.stdout_tail), r.stdout_tail
 
 
-@pytest.mark.parametrize("probe", ["escape"])
-def test_setsid_escapee_is_killed(results, probe):
+def _alive_with(marker: str) -> list[int]:
+    """Host processes whose command line contains `marker` (not zombies)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{name}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker in cmd and state != "Z":
+            found.append(int(name))
+    return found
+
+
+@pytest.mark.parametrize("probe, marker", [("escape", "sleep 3000.75"), ("ns_survivor", "sleep 3001.25")])
+def test_no_process_outlives_the_evaluation(results, probe, marker):
     r = results[probe].result()
-    pid = int(re.search(r"ESCAPEE (\d+)", r.stdout_tail).group(1))
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            alive = f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        alive = False
-    if alive:
+    assert r.status is Status.correct, r.message
+    left = _alive_with(marker)
+    for pid in left:
         os.kill(pid, 9)
-    assert not alive, "a process that left the group with setsid survived the evaluation"
+    assert not left, f"{probe}: processes survived the evaluation: {left}"
+
+
+@pytest.mark.parametrize("probe", ["signal_parent"])
+def test_signals_to_the_parent_reach_nobody(results, probe):
+    r = results[probe].result()  # this process is the parent: it is still here to read the result
+    assert r.status is Status.correct, r.message
+    if NAMESPACES:
+        assert "PPID 0" in r.stdout_tail, r.stdout_tail
+
+
+@pytest.mark.parametrize("probe", ["tmp_litter"])
+def test_tmp_litter_vanishes_with_the_jail(results, probe):
+    r = results[probe].result()
+    assert r.status is Status.correct, r.message
+    if not NAMESPACES:
+        pytest.skip("no mount namespace here: /tmp is the host's")
+    assert "LITTER /tmp" in r.stdout_tail, r.stdout_tail  # written inside...
+    assert not Path("/tmp/kloop_litter.bin").exists() and not Path("/dev/shm/kloop_litter.bin").exists()
+
+
+@pytest.mark.parametrize("probe", ["from_file_escape"])
+def test_from_file_cannot_write_the_project(results, probe):
+    r = results[probe].result()
+    target = Path(__file__).resolve().parent.parent / "runs" / "escape_probe.bin"
+    written = target.exists()
+    target.unlink(missing_ok=True)
+    if not NAMESPACES:
+        pytest.skip("no mount namespace here: only the static ban stops from_file")
+    assert not written, "a shared from_file mapping wrote into the project"
+    assert r.status is Status.compile_error and "Read-only file system" in r.message + (r.error_tail or ""), r.message
+
+
+def test_environment_is_allow_listed(monkeypatch):
+    from evaluator.jail import ALLOWED_ENV
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-leak-0123456789")
+    monkeypatch.setenv("HF_TOKEN", "hf_leak")
+    monkeypatch.setenv("KLOOP_UNLISTED_VARIABLE", "x")
+    r = _evaluate("env_leak", BANS_OFF, {"min_calls": 0, "disable": {"bans", "dynamic", "late"}})
+    assert r.status is Status.correct, r.message
+    line = next(ln for ln in r.stdout_tail.splitlines() if ln.startswith("ENV "))
+    assert "sk-test-leak" not in r.stdout_tail and "hf_leak" not in r.stdout_tail
+    names = {item.split("=", 1)[0] for item in line[4:].split()}
+    ours = {"TRITON_CACHE_DIR", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED", "PYTHONNOUSERSITE",
+            "KLOOP_PARENT_PID", "TRITON_INTERPRET", "KLOOP_JAIL", "MALLOC_PERTURB_", "GLIBC_TUNABLES", "HOME",
+            "TMPDIR", "TMP", "TEMP", "XDG_CACHE_HOME"}
+    assert names and all(n in ours or ALLOWED_ENV.fullmatch(n) for n in names), sorted(names)
+    assert not names & {"OPENAI_API_KEY", "HF_TOKEN", "KLOOP_UNLISTED_VARIABLE"}

@@ -27,7 +27,8 @@ def run(path, **kw):
 def test_seed_is_correct_without_timing_on_cpu():
     r = run(SEED)
     assert r.status is Status.correct, r.message
-    assert [c.trial for c in r.checks if c.stage == "trial"] == [1, 2, 3]  # three trials on small[0]
+    per_case = {case: sum(c.case == case and c.stage == "trial" for c in r.checks) for case in ("small[0]", "small[1]")}
+    assert min(per_case.values()) >= 3 and len(r.checks) >= 30, per_case  # >= 3 trials per case, >= 30 calls
     assert all(c.ok for c in r.checks)
     assert r.max_abs_err is not None and r.max_abs_err < 1e-5
     if not r.device.cuda:
@@ -101,12 +102,10 @@ def _alive(pid: int) -> bool:
 
 
 def test_hang_times_out_and_leaves_no_process(tmp_path):
-    pidfile = tmp_path / "grandchild.pid"
-    # The forward forks a sleeper (which must die with the group), then never returns.
-    hang = (f"        import subprocess, time\n"
-            f"        p = subprocess.Popen(['sleep', '300'])\n"
-            f"        open({str(pidfile)!r}, 'w').write(str(p.pid))\n"
-            f"        while True:\n            time.sleep(0.1)\n")
+    # The forward forks a sleeper (which must die with the jail), then never returns.
+    hang = ("        import subprocess, time\n"
+            "        p = subprocess.Popen(['sleep', '300.125'])\n"
+            "        while True:\n            time.sleep(0.1)\n")
     path = seed_variant(tmp_path, "hang", [(FORWARD, hang)])
     t0 = time.monotonic()
     r = run(path, trials=1, limits=Limits(start_s=120, import_s=60, compile_s=5, correctness_s=5),
@@ -114,7 +113,9 @@ def test_hang_times_out_and_leaves_no_process(tmp_path):
     assert time.monotonic() - t0 < 60
     assert r.status is Status.timeout
     assert "did not finish within 5 s" in r.message and "small[0]" in r.message
-    assert not _alive(int(pidfile.read_text())), "the forked sleeper survived the group kill"
+    survivors = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if _alive(pid)
+                 and b"300.125" in open(f"/proc/{pid}/cmdline", "rb").read()]
+    assert not survivors, "the forked sleeper survived the evaluation"
 
 
 def test_kernel_that_never_ends_times_out(tmp_path):

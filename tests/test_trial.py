@@ -7,10 +7,9 @@ import time
 import pytest
 import torch
 
-from evaluator.audit import LAUNCHES, OpAudit, classify_kernels
-from evaluator.guards import Integrity
-from evaluator.precision import POLICIES
-from evaluator.trial import AuditFailure, Guard
+from evaluator.child.audit import LAUNCHES, OpAudit, classify_kernels
+from evaluator.child.guards import Integrity
+from evaluator.child.trial import AuditFailure, Guard
 
 CPU = torch.device("cpu")
 
@@ -58,7 +57,7 @@ def _model(body):
 
 def test_timed_reps_catch_a_thread_left_running():
     guard = Guard(CPU)
-    guard.before_import(POLICIES["tf32"])
+    guard.before_import()
     stop = threading.Event()
 
     def body(x):
@@ -90,8 +89,7 @@ def test_integrity_names_a_replaced_function_and_restores_cleanly():
 
 def test_call_reports_no_triton_launch_and_torch_compute():
     guard = Guard(CPU)
-    guard.before_import(POLICIES["tf32"])
+    guard.before_import()
     out, findings = guard.call(_model(lambda x: x * 2), [torch.rand(3)])
     assert LAUNCHES.count == 0 and out.shape == (3,)
     assert [r for r, _ in findings] == ["no_triton_launch", "torch_compute"]
-    assert guard.tampered(POLICIES["tf32"], out) == []

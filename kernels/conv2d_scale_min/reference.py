@@ -53,11 +53,15 @@ def BYTES(in_channels, out_channels, kernel_size, scale_factor, x):
     return 4 * (N * in_channels * H * W + weights + N * (H - kernel_size + 1) * (W - kernel_size + 1))  # fp32
 
 
-# Shape sets. `small` runs in seconds under TRITON_INTERPRET=1 on the CPU; `odd` has sizes that are
-# not multiples of common block sizes (61 channels out, 37x45 images); `full` is the problem itself.
+# Shape sets. `small` runs in seconds under TRITON_INTERPRET=1 on the CPU; its second case has enough
+# channels (32 in, 64 out: more than one 16/32-wide block each) and a negative scale (min becomes max)
+# that a kernel using only part of the channels, or scaling after the min, fails on the CPU too. `odd`
+# has sizes that are not multiples of common block sizes (61 channels out, 37x45 images); `full` is
+# the problem itself.
 SHAPES = {
     "small": [
         {"init": [3, 5, 3, 2.0], "inputs": [[2, 3, 8, 8]]},
+        {"init": [32, 64, 3, -0.75], "inputs": [[1, 32, 6, 7]]},
     ],
     "odd": [
         {"init": [5, 61, 3, 2.0], "inputs": [[3, 5, 37, 45]]},

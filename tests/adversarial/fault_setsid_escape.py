@@ -58,7 +58,7 @@ class ModelNew(nn.Module):
 
     def forward(self, x):
         if not getattr(self, "spawned", False):
-            p = subprocess.Popen(["sleep", "300"], start_new_session=True)
+            p = subprocess.Popen(["sleep", "3000.75"], start_new_session=True)
             print("ESCAPEE", p.pid, flush=True)
             self.spawned = True
         return conv_scale_min(x, self.conv.weight, self.conv.bias, self.scale_factor)

@@ -1,18 +1,19 @@
-"""One candidate call under every runtime guard, and what the guards found (inside the worker).
+"""One candidate call under every runtime guard, and what the guards found (inside the candidate's process).
 
-    from evaluator.trial import Guard
+    from evaluator.child.trial import Guard
     guard = Guard(device, disabled=set())
-    guard.before_import(policy)                     # launch counter, integrity snapshot, threads
+    guard.before_import()                           # launch counter, integrity snapshot, threads
     findings = guard.after_import(module)           # [(reason, message)]
     out, findings = guard.call(model, args)         # poison -> call -> audit
+    out, _ = guard.call(model, args, knockout=True) # every Triton launch a no-op (evaluator.calls)
     findings, note = guard.kernels(model, args)     # CUDA: what the GPU ran (torch.profiler)
     fn, on_rep = guard.timed(model, rng)            # for evaluator.timing.benchmark
-    verdict(out, ref_out, args, passed, policy, findings)   # the call's check, as a JSON-ready dict
 
 A finding is (reason, message): `reason` a short slug (torch_compute, torch_kernels,
-no_triton_launch, threads, tampering), `message` a sentence an LLM can act on. `disabled` switches
-single defences off, for tests that prove each one matters: ops (aten audit and launch count),
-kernels (GPU profiler audit), poison, threads, integrity.
+no_triton_launch, threads, tampering), `message` a sentence an LLM can act on. These run in the
+candidate's own process, so a finding can only count against it: the verdict on the values is the
+oracle's (evaluator.oracle). `disabled` switches single defences off, for tests that prove each one
+matters: ops (aten audit and launch count), kernels (GPU profiler audit), poison, threads, integrity.
 """
 from __future__ import annotations
 
@@ -20,20 +21,23 @@ import random
 
 import torch
 
-from evaluator.audit import (
+from evaluator.child.audit import (
     LAUNCHES,
     OpAudit,
     describe_ops,
     install_launch_counter,
     kernel_audit,
 )
-from evaluator.correctness import compare, digest  # digest: imported from here by the worker
-from evaluator.guards import Integrity, live_threads, poison_free_memory, thread_names
+from evaluator.child.guards import (
+    Integrity,
+    live_threads,
+    poison_free_memory,
+    thread_names,
+)
 
 TORCH_HINT = ("The result must be computed by your Triton kernels; PyTorch may only allocate, copy and "
               "reshape (torch.empty/zeros/full, .contiguous(), .to(), views, F.pad).")
 AUDITED_REP_P = 0.05  # fraction of timed repetitions that also run under the operator audit
-POISON_ABOVE = 1e38  # |value| of poisoned memory: NaN on CUDA, 0x7F7F7F7F = 3.4e38 from MALLOC_PERTURB_
 
 
 class Guard:
@@ -42,15 +46,13 @@ class Guard:
         self.disabled = set(disabled)
         self.integrity: Integrity | None = None
         self.threads: set[int] = set()
-        self.policy: tuple = ()
         self.kernel_names: set[str] = set()
 
     def on(self, defence: str) -> bool:
         return defence not in self.disabled
 
-    def before_import(self, policy) -> None:
+    def before_import(self) -> None:
         install_launch_counter()
-        self.policy = tuple(sorted(policy.model_dump().items()))
         self.integrity = Integrity.snapshot() if self.on("integrity") else None
         self.threads = live_threads()
 
@@ -78,34 +80,26 @@ class Guard:
         return [("tampering", (f"the evaluation harness was modified: {'; '.join(changed)}. A kernel module "
                               "must not monkeypatch torch, triton, time or the evaluator."))]
 
-    def tampered(self, policy, ref_out, fingerprint: str | None = None) -> list[tuple[str, str]]:
-        """The policy and a reference output must be what they were (reachable through gc/inspect)."""
-        if not self.on("integrity"):
-            return []
-        found = []
-        if tuple(sorted(policy.model_dump().items())) != self.policy:
-            found.append(("tampering", ("the evaluation harness was modified: the precision policy changed "
-                                       "during the call.")))
-        if fingerprint is not None and digest(ref_out) != fingerprint:
-            found.append(("tampering", ("the evaluation harness was modified: a reference output changed "
-                                       "during the call.")))
-        return found
-
-    def call(self, model, args: list):
-        """Poison freed memory, call forward, synchronise, then audit. Returns (out, findings)."""
+    def call(self, model, args: list, knockout: bool = False):
+        """Poison freed memory, call forward, synchronise, then audit. Returns (out, findings).
+        With `knockout`, every Triton launch returns without running (the output should be garbage)."""
         if self.on("poison") and self.device.type == "cuda":  # CPU workers: MALLOC_PERTURB_ (evaluator.jail)
             poison_free_memory(self.device)
         LAUNCHES.reset()
         audit = OpAudit() if self.on("ops") else None
         before = live_threads()
-        with torch.no_grad():
-            if audit is not None:
-                with audit:
+        LAUNCHES.knockout = knockout
+        try:
+            with torch.no_grad():
+                if audit is not None:
+                    with audit:
+                        out = model(*args)
+                else:
                     out = model(*args)
-            else:
-                out = model(*args)
-        if self.device.type == "cuda":
-            torch.cuda.synchronize()
+            if self.device.type == "cuda":
+                torch.cuda.synchronize()
+        finally:
+            LAUNCHES.knockout = False
         self.threads |= before
         findings = self._threads("forward")
         self.threads |= live_threads()  # report a thread once, not on every later call
@@ -186,24 +180,6 @@ def shares_memory(out, args: list) -> bool:
     outs = out if isinstance(out, (list, tuple)) else [out]
     ptrs = {a.untyped_storage().data_ptr() for a in args if isinstance(a, torch.Tensor)}
     return any(isinstance(o, torch.Tensor) and o.untyped_storage().data_ptr() in ptrs for o in outs)
-
-
-def verdict(out, ref_out, original: list, passed: list, policy, findings=()) -> dict:
-    """One call's verdict: inputs untouched, output not an input, no audit finding, values close."""
-    for k, (a, b) in enumerate(zip(original, passed, strict=False)):
-        if isinstance(a, torch.Tensor) and a is not b and not torch.equal(a, b):
-            return {"ok": False, "message": f"forward modified its input #{k} in place; inputs must be "
-                                            "left unchanged (write results to a new tensor)."}
-    if shares_memory(out, passed):
-        return {"ok": False, "message": "forward returned its input (or a view of it); allocate the output."}
-    if findings:  # the audit outranks the values: a right answer computed by PyTorch is still rejected
-        return {"ok": False, "reason": findings[0][0], "message": " ".join(m for _, m in findings)}
-    v = compare(ref_out, out, policy)
-    if any(not abs(m["got"]) < POISON_ABOVE for m in v.get("mismatches", [])):  # NaN, Inf or 3.4e38
-        v["message"] += (" The evaluator poisons fresh memory before each call (NaN on a GPU, 3.4e38 on the "
-                         "CPU): such values where the reference is finite usually mean output elements your "
-                         "kernels never wrote.")
-    return v
 
 
 class AuditFailure(Exception):

@@ -1,6 +1,6 @@
 """Runtime guards the worker keeps around candidate code (inside the worker process).
 
-    from evaluator.guards import Integrity, live_threads, poison_free_memory
+    from evaluator.child.guards import Integrity, live_threads, poison_free_memory
     integrity = Integrity.snapshot()          # before the candidate is imported
     integrity.changed()                       # ["torch.cuda.Event was replaced", ...] after import/calls
     integrity.quick_changed()                 # the few things timing relies on; cheap enough per rep
@@ -62,7 +62,7 @@ class Integrity:
         self.quick: list[tuple[str, object, str, object]] = []
 
     @classmethod
-    def snapshot(cls) -> "Integrity":
+    def snapshot(cls) -> Integrity:
         self = cls()
         if torch.cuda.is_available():  # the CUDA kernel audit (torch.profiler) imports torch._dynamo, whose import
             from torch import _dynamo  # noqa: F401  rebinds torch.manual_seed: import it before the snapshot

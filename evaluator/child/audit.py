@@ -1,6 +1,6 @@
 """Runtime audit of one candidate call: who did the work? (runs inside the worker process)
 
-    from evaluator.audit import LAUNCHES, OpAudit, install_launch_counter, kernel_audit
+    from evaluator.child.audit import LAUNCHES, OpAudit, install_launch_counter, kernel_audit
     install_launch_counter()                  # once, before the candidate is imported
     LAUNCHES.reset()
     with OpAudit() as ops:
@@ -11,9 +11,13 @@
 Three independent views, because each alone can be dodged:
 - `LAUNCHES` counts Triton launches (JITFunction.run / the interpreter's run): a forward that
   launches none did not do its work in Triton, whatever the source says.
-- `OpAudit` is a TorchDispatchMode that sees every aten operator the forward runs outside Triton
-  launches (F.conv2d, torch.ops.aten.*, nn.Conv2d forward, matmul, a try/except fallback: all end in
-  aten). PyTorch may only allocate, copy and reshape; any other operator is compute done by PyTorch.
+- `OpAudit` is a TorchDispatchMode that sees every aten operator the forward runs (F.conv2d,
+  torch.ops.aten.*, nn.Conv2d forward, matmul, a try/except fallback: all end in aten), including
+  code Triton runs during a launch on the candidate's behalf: the grid callable, autotune pre/post
+  hooks and heuristics. Only the launch machinery itself (the interpreter's argument copies,
+  autotune benchmarking) is exempt. PyTorch may only allocate, copy and reshape.
+- Knockout: with `LAUNCHES.knockout` set, a launch is counted and returns without running, so the
+  output of a forward that really uses its kernels comes out wrong (evaluator.calls).
 - `kernel_audit` (CUDA) lists the kernels the GPU actually ran, through torch.profiler (CUPTI), and
   flags those that are neither the candidate's Triton kernels nor memset/fill/copy kernels: this also
   catches cuBLAS/cuDNN reached without aten.
@@ -35,7 +39,7 @@ ALLOWED_ATEN = frozenset("""
     as_strided permute transpose t expand expand_as view_as slice select unsqueeze squeeze flatten
     unflatten narrow split split_with_sizes unbind chunk unfold movedim diagonal constant_pad_nd
     is_same_size _local_scalar_dense sym_size sym_stride sym_numel sym_storage_offset
-""".split())
+""".split())  # noqa: SIM905 - a word list
 
 # GPU kernels PyTorch launches for the allowed operators above (memset/fill/copy/arange/pad).
 ALLOWED_KERNEL = re.compile(r"memset|memcpy|fill|copy|arange", re.IGNORECASE)
@@ -48,6 +52,7 @@ class LaunchCounter:
         self.count = 0
         self.depth = 0
         self.names: set[str] = set()
+        self.knockout = False
 
     def reset(self) -> None:
         self.count = 0
@@ -58,21 +63,62 @@ LAUNCHES = LaunchCounter()
 _INSTALLED = False
 
 
-def _wrap(cls, counts: bool) -> None:
+def _audited(fn):
+    """`fn` (a grid callable) run with the operator audit on, even inside a launch."""
+    def call(*args, **kwargs):
+        depth, LAUNCHES.depth = LAUNCHES.depth, 0
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            LAUNCHES.depth = depth
+    return call
+
+
+def _knockout_grid(fn, args: tuple, kwargs: dict) -> None:
+    """Call a launch's grid callable as Triton would (with the bound arguments), best effort."""
+    names = list(getattr(fn, "arg_names", []) or [])
+    meta = dict(zip(names, args))
+    meta.update({k: v for k, v in kwargs.items() if k not in ("grid", "warmup")})
+    try:
+        _audited(kwargs["grid"])(meta)
+    except Exception:  # noqa: BLE001 - a grid that needs more than the arguments: the launch is a no-op anyway
+        pass
+
+
+def _wrap_launch(cls) -> None:
     original = cls.run
 
     def run(self, *args, _original=original, **kwargs):
-        launch = counts and not kwargs.get("warmup", False)
-        if launch:
+        if not kwargs.get("warmup", False):
             LAUNCHES.count += 1
             LAUNCHES.names.add(getattr(self, "__name__", "") or getattr(getattr(self, "fn", None), "__name__", "?"))
-        LAUNCHES.depth += 1  # the interpreter copies tensors with aten ops; autotune benchmarks use torch
+            if LAUNCHES.knockout:  # the launch's host code still runs (a grid callable may compute): not the kernel
+                if callable(kwargs.get("grid")):
+                    _knockout_grid(self, args, kwargs)
+                return None
+        if callable(kwargs.get("grid")):
+            kwargs["grid"] = _audited(kwargs["grid"])
+        LAUNCHES.depth += 1  # the interpreter copies tensors with aten ops (not the candidate's doing)
         try:
             return _original(self, *args, **kwargs)
         finally:
             LAUNCHES.depth -= 1
 
     cls.run = run
+
+
+def _wrap_exempt(cls, name: str) -> None:
+    """Autotune benchmarking runs torch ops (L2 flush, events) that are the harness's, not the candidate's."""
+    original = getattr(cls, name)
+
+    def method(self, *args, _original=original, **kwargs):
+        LAUNCHES.depth += 1
+        try:
+            return _original(self, *args, **kwargs)
+        finally:
+            LAUNCHES.depth -= 1
+
+    setattr(cls, name, method)
 
 
 def install_launch_counter() -> None:
@@ -82,16 +128,15 @@ def install_launch_counter() -> None:
         return
     from triton.runtime import autotuner, jit
 
-    _wrap(jit.JITFunction, counts=True)
-    for name in ("Autotuner", "Heuristics"):
-        if hasattr(autotuner, name):
-            _wrap(getattr(autotuner, name), counts=False)
+    _wrap_launch(jit.JITFunction)  # GluonJITFunction subclasses it
+    if hasattr(autotuner, "Autotuner") and hasattr(autotuner.Autotuner, "_bench"):
+        _wrap_exempt(autotuner.Autotuner, "_bench")  # hooks and heuristics outside it stay audited
     try:
         from triton.runtime.interpreter import InterpretedFunction
     except ImportError:  # an interpreter-less Triton build
         pass
     else:
-        _wrap(InterpretedFunction, counts=True)
+        _wrap_launch(InterpretedFunction)
     _INSTALLED = True
 
 

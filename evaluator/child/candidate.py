@@ -1,0 +1,174 @@
+"""The candidate's process: import ModelNew, run the calls the parent asks for, hand back outputs.
+
+    (started by evaluator.child.boot inside the jail; talks over two pipes, wire.Request / wire.Reply)
+
+It decides nothing. For each `call` it draws the call's weights and inputs from the seed the parent
+sends at that moment (evaluator.calls.draw), copies the weights into ModelNew, runs forward under
+evaluator.child.trial.Guard and writes the output as raw files into its work folder
+(evaluator.outputs); the oracle, another process, computes the reference from the same seed and
+compares. What it reports besides the output (audit findings, an input changed in place, an input
+returned as output) can only count against the candidate. `time` runs evaluator.timing.benchmark
+(GPU), `batch` runs `reps` calls back to back for the parent's wall-clock cross-check, `kernels`
+lists the GPU kernels one forward ran (torch.profiler).
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import torch
+
+from evaluator.calls import draw
+from evaluator.inputs import make_inputs
+from evaluator.outputs import dump
+from evaluator.problem import apply_mode, import_file
+from evaluator.wire import (
+    ErrorInfo,
+    Finding,
+    Job,
+    LineReader,
+    Reply,
+    Request,
+    WireError,
+    receive,
+    send,
+)
+
+
+def _clone(args: list) -> list:
+    return [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+
+
+def _error(exc: BaseException, candidate: str, where: str) -> ErrorInfo:
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return ErrorInfo(type=type(exc).__name__, module=type(exc).__module__, message=str(exc)[:4000], where=where,
+                     tail="\n".join(lines[-30:])[-6000:])
+
+
+def _findings(pairs) -> list[Finding]:
+    return [Finding(reason=r, message=m) for r, m in pairs]
+
+
+def device_info(device: torch.device) -> dict:
+    import triton
+
+    info = {"cuda": device.type == "cuda", "torch": torch.__version__, "triton": triton.__version__}
+    if device.type == "cuda":
+        p = torch.cuda.get_device_properties(device)
+        info.update(name=p.name, capability=f"{p.major}.{p.minor}", sm_count=p.multi_processor_count,
+                    cuda_runtime=torch.version.cuda)
+    else:
+        info.update(name="cpu (TRITON_INTERPRET=1)")
+    return info
+
+
+def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
+    from evaluator.child.trial import AuditFailure, Guard, shares_memory
+    from evaluator.timing import benchmark
+    from evaluator.weights import copy_weights
+
+    device = torch.device(job.device)
+    cases = {c.label: c for c in job.cases}
+    problem = import_file(Path(job.problem_path), "_reference")
+    out_dir = Path(job.workdir) / "out"
+    send(wfd, Reply(op="hello", info={"device": device_info(device), "confinement": confinement}))
+
+    if os.environ.get("TRITON_INTERPRET") == "1":  # before the integrity snapshot and any candidate code
+        from evaluator.interpret import autotune_takes_first_config
+
+        autotune_takes_first_config()
+    guard = Guard(device, set(job.disabled))
+    guard.before_import()
+    where = "importing the candidate module"
+    try:
+        module = import_file(Path(job.candidate_path), "candidate")
+        models = {}
+        for case in job.cases:
+            where = f"constructing ModelNew{tuple(case.init)} for {case.label}"
+            models[case.label] = apply_mode(module.ModelNew(*case.init).to(device), problem)
+    except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
+        send(wfd, Reply(op="ready", ok=False, error=_error(e, job.candidate_path, where)))
+        return
+    send(wfd, Reply(op="ready", findings=_findings(guard.after_import(module))))
+    del module
+
+    rng = random.Random(int.from_bytes(os.urandom(8), "little"))  # audited timing reps; unpredictable
+    while True:
+        req = receive(reader, Request)
+        if req.op == "quit":
+            return
+        label = req.call.case if req.call is not None else req.case
+        if label not in cases:
+            send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo(type="WireError", message=f"no case {label}")))
+            continue
+        case, model = cases[label], models[label]
+        where = f"ModelNew.forward on {label} ({case.describe()})"
+        try:
+            if req.op == "call":
+                spec = req.call
+                ref_model, args = draw(spec, case, problem, device)
+                copy_weights(ref_model, model)
+                del ref_model
+                mine = _clone(args)
+                t0 = time.perf_counter()
+                out, found = guard.call(model, mine, knockout=spec.stage == "knockout")
+                call_ms = (time.perf_counter() - t0) * 1e3  # host wall, compile included on a first call
+                changed = next((k for k, (a, b) in enumerate(zip(args, mine, strict=False))
+                                if isinstance(a, torch.Tensor) and not torch.equal(a, b)), None)
+                reply = Reply(op="call", findings=_findings(found), call_ms=call_ms, input_modified=changed,
+                              returned_input=shares_memory(out, mine))
+                del args, mine
+                reply.output = dump(out, out_dir, spec.n)
+                del out
+                buffers = [(name, b) for name, b in model.named_buffers() if b is not None]
+                if buffers:  # the oracle checks the module state too (training-mode BatchNorm...)
+                    reply.state = dump([b for _, b in buffers], out_dir / "state", spec.n)
+                    reply.state_names = [name for name, _ in buffers]
+                send(wfd, reply)
+            elif req.op == "kernels":
+                _, args = draw(req.call, case, problem, device)
+                found, note = guard.kernels(model, args)
+                send(wfd, Reply(op="kernels", findings=_findings(found), note=note))
+            elif req.op == "time":
+                torch.manual_seed(req.call.seed if req.call is not None else 0)
+                fn, on_rep = guard.timed(model, rng)
+
+                def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards
+                    return make_inputs(case, problem, device)
+                try:
+                    with torch.no_grad():
+                        stats = benchmark(fn, fresh, on_rep=on_rep, **job.timing)
+                except AuditFailure as e:
+                    send(wfd, Reply(op="time", findings=_findings(e.findings)))
+                    continue
+                send(wfd, Reply(op="time", timing=stats, findings=_findings(guard.integrity_findings())))
+            elif req.op == "batch":
+                _, args = draw(req.call, case, problem, device)
+                with torch.no_grad():
+                    model(*args)  # warm
+                    torch.cuda.synchronize()
+                    t0 = time.perf_counter()
+                    for _ in range(req.reps):
+                        model(*args)
+                    torch.cuda.synchronize()
+                send(wfd, Reply(op="batch", call_ms=(time.perf_counter() - t0) * 1e3 / max(req.reps, 1)))
+        except BaseException as e:  # noqa: BLE001
+            send(wfd, Reply(op=req.op, ok=False, error=_error(e, job.candidate_path, where)))
+            if isinstance(e, WireError):
+                return
+
+
+def main(job_path: str, rfd: int, wfd: int, confinement: dict) -> None:
+    job = Job.model_validate_json(Path(job_path).read_text())
+    try:
+        serve(job, LineReader(rfd), wfd, confinement)
+    except WireError:
+        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # skip interpreter teardown: a candidate's atexit hooks change nothing

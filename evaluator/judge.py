@@ -1,0 +1,340 @@
+"""The parent's side of one candidate evaluation: drive the jailed candidate and the oracle, decide.
+
+    from evaluator.judge import judge
+    raw_timings = judge(result, candidate_path, problem, cases, config, cuda=False, workdir=tmp)
+
+Two children, one referee. The candidate's process (evaluator.child, in evaluator.jail) only runs
+ModelNew and writes outputs; the oracle (evaluator.oracle) never imports the candidate, redraws each
+call's weights and inputs from the same seed and compares. This process picks every seed at the
+moment the call starts, holds every clock (per first call, per stage, in all: evaluator.sandbox.Limits)
+and writes the status: "done" is what it observed, never what a child said.
+
+Order: hello (both) -> import + construct -> calls in the plan's order (evaluator.calls: each case's
+first call, the rest shuffled with the dynamic-range calls and the knockout, then the late calls)
+-> CUDA: kernel audit per case -> timing per timed case, its wall-clock cross-check, a checked call
+after timing.
+"""
+from __future__ import annotations
+
+import random
+import secrets
+import shutil
+import signal
+import time
+from pathlib import Path
+
+from evaluator.calls import plan
+from evaluator.jail import Jail
+from evaluator.problem import Problem, ShapeCase
+from evaluator.result import Check, DeviceInfo, EvalResult, Status
+from evaluator.sandbox import Child, Limits
+from evaluator.wire import (
+    CallSpec,
+    DynamicRange,
+    ErrorInfo,
+    Job,
+    Reply,
+    Request,
+    WireError,
+)
+
+POISON_ABOVE = 1e38  # |value| of poisoned memory: NaN on CUDA, 0x7F7F7F7F = 3.4e38 from MALLOC_PERTURB_
+CROSSCHECK_MS = 200.0  # wall time of the batch of calls the parent times itself
+TIMEOUT_HINT = ("Usual causes: a kernel loop whose bound is never reached, a grid far larger than intended, "
+                "or a compile blown up by huge tl.static_range / constexpr unrolling.")
+
+
+class Stop(Exception):
+    """The verdict is in: the evaluation ends here."""
+
+
+class Referee:
+    def __init__(self, result: EvalResult, limits: Limits):
+        self.result, self.limits = result, limits
+        self.t0 = time.monotonic()
+        self.total = self.t0 + limits.total_s
+        self.phase, self.activity = "start", "starting"
+        self.stage_deadline: dict[str, float] = {}
+        self.phase_t = self.t0
+
+    def enter(self, phase: str, activity: str) -> float:
+        """Deadline for the next wait: the phase's limit on our clock, never past the whole evaluation's."""
+        now = time.monotonic()
+        self.result.gate_seconds[self.phase] = self.result.gate_seconds.get(self.phase, 0.0) + now - self.phase_t
+        self.phase, self.activity, self.phase_t = phase, activity, now
+        if phase in ("correctness", "timing", "audit"):  # a budget for the whole stage
+            limit = self.limits.correctness_s if phase != "timing" else self.limits.timing_s
+            return min(self.stage_deadline.setdefault(phase, now + limit), self.total)
+        return min(now + self.limits.for_phase(phase), self.total)
+
+    def fail(self, status: Status, gate: str, message: str, reason: str | None = None) -> Stop:
+        r = self.result
+        r.status, r.gate, r.message, r.reason = status, gate, message, reason
+        return Stop()
+
+    def timeout(self) -> Stop:
+        total = time.monotonic() >= self.total
+        limit = self.limits.total_s if total else self.limits.for_phase(self.phase)
+        what = "the whole evaluation" if total else f"the {self.phase} phase"
+        return self.fail(Status.timeout, self.phase, f"Timed out: {what} did not finish within {limit:.0f} s "
+                         f"(while {self.activity}); every process of the candidate was killed. {TIMEOUT_HINT}")
+
+    def error(self, err: ErrorInfo, first_call: bool) -> Stop:
+        r = self.result
+        r.error_type, r.error_tail = err.type, err.tail
+        compile_fault = "CompilationError" in err.type or err.module.startswith("triton.compiler")
+        if self.phase == "import":
+            return self.fail(Status.compile_error, "compile", f"Importing/constructing the candidate raised "
+                             f"{err.type}: {err.message.strip()}")
+        status = Status.compile_error if first_call and compile_fault else Status.runtime_error
+        gate = "compile" if status is Status.compile_error else "correctness" if self.phase != "timing" else "timing"
+        return self.fail(status, gate, f"{err.where} raised {err.type}: {err.message.strip()}")
+
+    def findings(self, reply: Reply, where: str) -> None:
+        if reply.findings:
+            f = reply.findings
+            raise self.fail(Status.incorrect, "audit", f"Rejected by the runtime audit ({where}): "
+                            + " ".join(x.message for x in f), f[0].reason)
+
+
+def _crash(ref: Referee, child: Child, what: str) -> Stop:
+    try:  # its pipe closed: it is exiting; let it finish, so the exit status is its own
+        child.proc.wait(timeout=2)
+    except Exception:  # noqa: BLE001 - still running (it closed the pipe itself): killed below
+        pass
+    code = child.close()
+    if child.killed == "memory":
+        peak = child.jail.peak_mb if child.jail else 0
+        limit = child.jail.memory_mb if child.jail else 0
+        return ref.fail(Status.crashed, ref.phase, f"Killed: the candidate's processes used {peak:.0f} MB of host "
+                        f"memory (limit {limit:.0f} MB) while {ref.activity}. Keep tensors on the device, allocate "
+                        "only the output and scratch the kernels need, and cache nothing across calls.", "memory")
+    ref.result.exit_code = code
+    how = f"exit code {code}"
+    if code is not None and code < 0:
+        try:
+            how = signal.Signals(-code).name
+        except ValueError:
+            how = f"signal {-code}"
+    return ref.fail(Status.crashed, ref.phase, f"The candidate's process died ({how}, {what}) while {ref.activity}, "
+                    "without raising a Python exception: a segfault, an abort in native code, os._exit, "
+                    "or a signal it sent itself.")
+
+
+def _oracle_failed(ref: Referee, err: ErrorInfo | None, detail: str = "") -> Stop:
+    msg = f"{err.type}: {err.message.strip()}" if err else detail
+    big = "OutOfMemory" in msg or "out of memory" in msg or "can't allocate" in msg
+    hint = (" The problem does not fit this machine: use a smaller shape set or a larger device."
+            if big else "")
+    return ref.fail(Status.runtime_error, "reference", f"The reference itself failed (not the candidate's "
+                    f"fault) while {ref.activity}: {msg}.{hint}", "reference_failed")
+
+
+def judge(result: EvalResult, candidate: Path, problem: Problem, cases: list[ShapeCase], *, trials: int,
+          device: str, limits: Limits, disabled: set[str], dynamic: DynamicRange | None, timing: dict,
+          time_cases: list[str], env: dict[str, str], workdir: Path, seed: int | None = None,
+          min_calls: int = 30) -> dict:
+    """Fill `result` (status, checks, notes, seconds); returns the raw timings {case: stats} when timed."""
+    from evaluator.precision import get_policy
+
+    cuda = device == "cuda"
+    ref = Referee(result, limits)
+    cand_dir = workdir / "candidate"
+    cand_dir.mkdir(parents=True)
+    shutil.copyfile(candidate, cand_dir / "candidate.py")  # the jail sees only its own folder writable,
+    shutil.copyfile(problem.path, cand_dir / "reference.py")  # and a private /tmp hides the caller's
+    by_label = {c.label: c for c in cases}
+    base = dict(cases=cases, device=device, disabled=sorted(disabled), timing=timing, workdir=str(cand_dir))
+    cand_job = Job(mode="candidate", problem_path=str(cand_dir / "reference.py"),
+                   candidate_path=str(cand_dir / "candidate.py"), **base)
+    oracle_job = Job(mode="oracle", problem_path=str(problem.path), policy=get_policy(result.precision),
+                     dynamic=dynamic, **base)
+    writable = [Path(env["TRITON_CACHE_DIR"])] if env.get("TRITON_CACHE_DIR") else []
+    jail = Jail(cand_dir, memory_mb=0 if "memory" in disabled else limits.memory_mb, cuda=cuda,
+                namespaces="namespaces" not in disabled, poison="poison" not in disabled, writable=writable)
+    if not jail.confined:
+        result.confinement_warning = (
+            f"the candidate ran without OS confinement ({jail.why_not}): no PID, mount or network namespace, so "
+            "only the static bans stop writes outside its folder, signals to the evaluator and network use")
+        result.notes.append("WARNING: " + result.confinement_warning)
+    rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
+    calls = plan(cases, trials, dynamic, rng, late="late" not in disabled, knockout="knockout" not in disabled,
+                 min_checked=min_calls)
+    oracle = Child.start("evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle")
+    child = Child.start("evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=env,
+                        name="candidate")
+    timings: dict = {}
+    try:
+        _run(ref, child, oracle, calls, by_label, cuda, time_cases, rng)
+        timings = ref.timings
+        ref.enter("done", "")
+        result.status, result.gate, result.message = Status.correct, "done", ""
+    except Stop:
+        pass
+    finally:
+        child.close()
+        oracle.close()
+        result.stdout_tail, result.stderr_tail = child.tails()
+        result.gate_seconds["child_wall"] = time.monotonic() - ref.t0
+        result.gate_seconds.pop("start", None)
+    return timings
+
+
+def _run(ref: Referee, child: Child, oracle: Child, calls: list[CallSpec], cases: dict[str, ShapeCase],
+         cuda: bool, time_cases: list[str], rng) -> None:
+    r = ref.result
+    ref.timings = {}
+    deadline = ref.enter("start", "starting the candidate's process (Python, torch, triton)")
+    try:
+        hello = child.receive(deadline, "hello")
+        if hello is None:
+            raise ref.timeout()
+        if oracle.receive(deadline, "hello") is None:
+            raise _oracle_failed(ref, None, "the oracle did not start in time")
+    except WireError as e:
+        raise _crash(ref, child, str(e)) from None
+    r.gate_seconds["spawn"] = time.monotonic() - ref.t0
+    if hello.info.get("device"):
+        r.device = DeviceInfo(**hello.info["device"])
+    conf = hello.info.get("confinement", {})
+    if conf.get("project_writable") or conf.get("readonly_failed"):
+        r.notes.append(f"confinement incomplete: project writable={conf.get('project_writable')}, "
+                       f"read-only remount failed for {conf.get('readonly_failed')}")
+    deadline = ref.enter("import", "importing the candidate module and constructing ModelNew")
+    ready = _ask_child(ref, child, None, deadline, "ready")
+    if not ready.ok:
+        raise ref.error(ready.error, False)
+    ref.findings(ready, "after importing the candidate")
+
+    seen: set[str] = set()
+    for spec in calls:
+        case = cases[spec.case]
+        first = spec.case not in seen
+        seen.add(spec.case)
+        what = {"trial": "checked call", "dynamic": f"dynamic-range call (inputs up to {spec.scale or 0:g} in "
+                "magnitude, mixed signs)", "late": "late call", "knockout": "knockout call",
+                "after timing": "call after timing"}[spec.stage]
+        label = f"{case.label} ({case.describe()}), {what} {spec.n + 1}"
+        deadline = ref.enter("compile" if first else "correctness",
+                             f"{'first call' if first else 'calling'} ModelNew.forward on {label}")
+        _checked_call(ref, child, oracle, spec, case, label, deadline, first)
+
+    if cuda:
+        deadline = ref.enter("audit", "auditing the GPU kernels forward runs (torch.profiler)")
+        for case in cases.values():
+            spec = CallSpec(n=-1, case=case.label, seed=rng.getrandbits(62))
+            reply = _ask_child(ref, child, Request(op="kernels", call=spec), deadline, "kernels")
+            if not reply.ok:
+                raise ref.error(reply.error, False)
+            if reply.note and reply.note not in r.notes:
+                r.notes.append(reply.note)
+            ref.findings(reply, f"kernel audit on {case.label} ({case.describe()})")
+    for label in time_cases:
+        if not cuda:
+            break
+        case = cases[label]
+        deadline = ref.enter("timing", f"timing ModelNew on {label} ({case.describe()})")
+        spec = CallSpec(n=-1, case=label, seed=rng.getrandbits(62))
+        reply = _ask_child(ref, child, Request(op="time", call=spec), deadline, "time")
+        if not reply.ok:
+            raise ref.error(reply.error, False)
+        ref.findings(reply, f"timing {label} ({case.describe()})")
+        stats = dict(reply.timing or {})
+        ref.activity = f"cross-checking the timing of {label} with the parent's clock"
+        reps = max(3, min(1000, int(CROSSCHECK_MS / max(stats.get("median_ms", 1.0), 1e-3))))
+        t0 = time.monotonic()
+        batch = _ask_child(ref, child, Request(op="batch", call=spec, reps=reps), deadline, "batch")
+        wall_ms = (time.monotonic() - t0) * 1e3
+        if not batch.ok:
+            raise ref.error(batch.error, False)
+        stats["crosscheck_ms"] = wall_ms / (reps + 1)  # +1: the batch's warm-up call
+        ref.timings[label] = stats
+        n = max(c.n for c in calls) + 1
+        after = CallSpec(n=n + len(ref.timings), case=label, seed=rng.getrandbits(62), stage="after timing")
+        _checked_call(ref, child, oracle, after, case, f"{label} ({case.describe()}), after timing", deadline, False)
+    for c in (child, oracle):
+        try:
+            c.request(Request(op="quit"))
+        except WireError:
+            pass
+
+
+def _ask_child(ref: Referee, child: Child, req: Request | None, deadline: float, op: str) -> Reply:
+    try:
+        if req is not None:
+            child.request(req)
+        reply = child.receive(deadline, op)
+    except WireError as e:
+        raise _crash(ref, child, str(e)) from None
+    if reply is None:
+        raise ref.timeout()
+    return reply
+
+
+def _checked_call(ref: Referee, child: Child, oracle: Child, spec: CallSpec, case: ShapeCase, label: str,
+                  deadline: float, first: bool) -> None:
+    r = ref.result
+    try:
+        oracle.request(Request(op="call", call=spec))  # the reference is computed while the candidate runs
+    except WireError as e:
+        raise _oracle_failed(ref, None, str(e)) from None
+    reply = _ask_child(ref, child, Request(op="call", call=spec), deadline, "call")
+    if not reply.ok:
+        if spec.stage == "knockout":  # raising with its kernels switched off: they were doing the work
+            _oracle_reply(ref, oracle, "call", deadline)
+            return
+        raise ref.error(reply.error, first)
+    if spec.stage != "knockout":
+        bad_input = None
+        if reply.input_modified is not None:
+            bad_input = (f"forward modified its input #{reply.input_modified} in place; inputs must be left "
+                         "unchanged (write results to a new tensor).")
+        elif reply.returned_input:
+            bad_input = "forward returned its input (or a view of it); allocate the output."
+        if bad_input:
+            r.checks.append(Check(case=case.label, shapes=case.describe(), trial=spec.n + 1, ok=False,
+                                  message=bad_input, call_ms=reply.call_ms, stage=spec.stage))
+            raise ref.fail(Status.incorrect, "correctness", f"Wrong result on {case.label} ({case.describe()}), "
+                           f"call {spec.n + 1}: {bad_input}")
+        ref.findings(reply, label)
+    done = _oracle_reply(ref, oracle, "call", deadline)
+    if not done.ok:
+        raise _oracle_failed(ref, done.error)
+    oracle.request(Request(op="check", call=spec, output=reply.output, state=reply.state,
+                           state_names=reply.state_names))
+    verdict = _oracle_reply(ref, oracle, "check", deadline)
+    if verdict.error is not None or verdict.check is None:
+        raise _oracle_failed(ref, verdict.error, "the oracle sent no verdict")
+    v = verdict.check
+    if spec.stage == "knockout":
+        if v.ok:
+            raise ref.fail(Status.incorrect, "audit", (
+                f"Triton did not compute the result: with every Triton launch turned into a no-op ({label}), "
+                "forward still returned the right output, so the work happened elsewhere (PyTorch or Python "
+                "in forward, in a grid callable or a hook). Compute the result inside @triton.jit kernels."),
+                "knockout")
+        return
+    msg = v.message
+    if not v.ok and any(not abs(m.get("got", 0.0)) < POISON_ABOVE for m in v.mismatches):  # NaN, Inf, 3.4e38
+        msg += (" The evaluator poisons fresh memory before each call (NaN on a GPU, 3.4e38 on the CPU): such "
+                "values where the reference is finite usually mean output elements your kernels never wrote.")
+    ok = v.ok
+    check = Check(case=case.label, shapes=case.describe(), trial=spec.n + 1, ok=ok, max_abs_err=v.max_abs_err,
+                  max_rel_err=v.max_rel_err, n_bad=v.n_bad, n_total=v.n_total, mismatches=v.mismatches[:5],
+                  message=msg, call_ms=reply.call_ms, stage=spec.stage)
+    r.checks.append(check)
+    if not ok:
+        where = {"late": "late call", "dynamic": "dynamic-range call", "after timing": "after timing"}.get(
+            spec.stage, "call")
+        raise ref.fail(Status.incorrect, "correctness", f"Wrong result on {case.label} ({case.describe()}), "
+                       f"{where} {spec.n + 1}: {msg}")
+
+
+def _oracle_reply(ref: Referee, oracle: Child, op: str, deadline: float) -> Reply:
+    try:
+        reply = oracle.receive(max(deadline, time.monotonic() + ref.limits.reference_s), op)
+    except WireError as e:
+        raise _oracle_failed(ref, None, f"the oracle died ({e})") from None
+    if reply is None:
+        raise _oracle_failed(ref, None, "the reference computation timed out")
+    return reply

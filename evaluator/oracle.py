@@ -1,0 +1,140 @@
+"""The trusted side of every checked call: the reference output, and the comparison that is the verdict.
+
+    python -m evaluator.oracle JOB.json READ_FD WRITE_FD      # started by evaluator.judge
+
+Never imports the candidate and shares nothing with its process: for each call the parent names
+(wire.CallSpec: case, seed, stage) it draws the same weights and inputs as the candidate's process
+did (evaluator.calls.draw), computes the reference in fp32 with TF32 off, reads the candidate's
+output files (evaluator.outputs, raw bytes, checked) and compares them (evaluator.correctness.compare
+under the job's policy; atol scaled with the inputs on a dynamic-range call). It holds one call's
+reference at a time, so a large problem costs one input and one output here.
+
+Requests: `call` computes and keeps the reference for a spec (sent while the candidate runs that call),
+`check` compares the candidate's output with it and frees it, `quit`.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import torch
+
+from evaluator.calls import draw
+from evaluator.correctness import compare, compare_state
+from evaluator.outputs import OutputError, load
+from evaluator.problem import ProblemError, check_deterministic, import_file, snapshot
+from evaluator.wire import (
+    Check,
+    ErrorInfo,
+    Job,
+    LineReader,
+    Reply,
+    Request,
+    WireError,
+    receive,
+    send,
+)
+
+
+@torch.no_grad()
+def reference(model, args: list):
+    """The reference in true fp32: TF32 off for matmul and cuDNN, previous settings restored."""
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        return model(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
+def error_info(exc: BaseException, where: str) -> ErrorInfo:
+    lines = [ln for ln in "".join(traceback.format_exception(exc)).splitlines() if ln.strip()]
+    return ErrorInfo(type=type(exc).__name__, module=type(exc).__module__, message=str(exc)[:4000], where=where,
+                     tail="\n".join(lines[-30:])[-6000:])
+
+
+def _state_verdict(verdict: dict, ref_model, req: Request, out_dir: Path, n: int, device, policy) -> dict:
+    """The candidate's module state after the call against the reference model's (evaluator.correctness)."""
+    if req.state is None:
+        cand = []
+    else:
+        try:
+            tensors = load(req.state, out_dir / "state", n, device)
+        except OutputError as e:
+            return {**verdict, "ok": False, "message": f"ModelNew's buffers could not be read back: {e}"}
+        cand = list(zip(req.state_names, tensors if isinstance(tensors, (list, tuple)) else [tensors]))
+    message = compare_state(ref_model, cand, policy)
+    return verdict if message is None else {**verdict, "ok": False, "message": message}
+
+
+def serve(job: Job, reader: LineReader, wfd: int) -> None:
+    device = torch.device(job.device)
+    problem = import_file(Path(job.problem_path), "_reference")
+    cases = {c.label: c for c in job.cases}
+    out_dir = Path(job.workdir) / "out"
+    held: dict[int, tuple] = {}  # call n -> (reference output, its model after the call)
+    checked_determinism: set[str] = set()
+    send(wfd, Reply(op="hello", info={"pid": os.getpid()}))
+    while True:
+        req = receive(reader, Request)
+        if req.op == "quit":
+            return
+        spec = req.call
+        if spec is None or spec.case not in cases:
+            send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo(type="WireError", message="no such call")))
+            continue
+        if req.op == "call":
+            held.clear()  # one call's reference at a time
+            try:
+                model, args = draw(spec, cases[spec.case], problem, device)
+                expected = reference(model, args)  # training mode: this call updates the model's buffers
+                if spec.case not in checked_determinism:  # once per case: a second call must agree
+                    again, _ = draw(spec, cases[spec.case], problem, device)
+                    check_deterministic(expected, reference(again, args), job.policy, spec.case)
+                    checked_determinism.add(spec.case)
+                    del again
+                held[spec.n] = (expected, model if any(True for _ in model.buffers()) else None)
+                del model, args
+            except BaseException as e:  # noqa: BLE001 - the reference's fault, reported as such
+                send(wfd, Reply(op="call", ok=False, error=error_info(e, f"reference on {spec.case}")))
+                continue
+            send(wfd, Reply(op="call"))
+        elif req.op == "check":
+            expected, ref_model = held.pop(spec.n, (None, None))
+            if expected is None or req.output is None:
+                send(wfd, Reply(op="check", ok=False, error=ErrorInfo(type="WireError", message="no reference held")))
+                continue
+            policy = job.policy
+            if spec.scale is not None and job.dynamic is not None and job.dynamic.atol_scale:
+                policy = policy.model_copy(update={"atol": policy.atol * spec.scale})
+            try:
+                got = load(req.output, out_dir, spec.n, device)
+            except OutputError as e:
+                send(wfd, Reply(op="check", check=Check(ok=False, message=f"the output could not be read back: {e}")))
+                continue
+            verdict = compare(expected, got, policy)
+            del expected, got
+            if verdict["ok"] and ref_model is not None:
+                verdict = _state_verdict(verdict, ref_model, req, out_dir, spec.n, device, job.policy)
+            send(wfd, Reply(op="check", check=Check(**{k: v for k, v in verdict.items() if k in Check.model_fields})))
+        else:
+            send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo(type="WireError", message=f"unknown op {req.op}")))
+
+
+def main() -> None:
+    job = Job.model_validate_json(Path(sys.argv[1]).read_text())
+    rfd, wfd = int(sys.argv[2]), int(sys.argv[3])
+    from evaluator.sandbox import die_with_parent
+
+    die_with_parent()
+    try:
+        serve(job, LineReader(rfd), wfd)
+    except WireError:
+        pass
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

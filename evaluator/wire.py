@@ -1,0 +1,210 @@
+"""The typed wire between the evaluating parent and its child processes: every message is a model here.
+
+    from evaluator.wire import Job, Request, Reply, send, receive
+    send(fd, Request(op="call", call=CallSpec(...)))       # one JSON line
+    reply = receive(fd_reader, Reply)                       # pydantic-validated; raises WireError
+
+Three kinds of child, one contract:
+- the candidate process (evaluator.child.candidate, inside the jail) imports ModelNew, runs the calls
+  the parent asks for and hands back outputs as files (evaluator.outputs), never a verdict;
+- the oracle (evaluator.oracle, trusted, never imports a candidate) redraws the same weights and
+  inputs from the same seed, computes the reference and compares: its `Reply.check` is the verdict;
+- the file-report worker (evaluator.worker: baselines, race) rewrites a `Report` file as it goes.
+
+A child's reply is data to check, never an instruction: the parent validates each line against the
+model it expects, a malformed line ends the child (status crashed), and what a candidate reply claims
+can only count against the candidate (audit findings, an input it modified), never for it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import time
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evaluator.precision import Policy
+from evaluator.problem import ShapeCase
+
+MAX_LINE = 1 << 20  # bytes of one message: outputs travel as files, so a line is small
+
+
+class WireError(Exception):
+    """The other side sent something that is not the expected message, or went away."""
+
+
+class _Msg(BaseModel):
+    model_config = ConfigDict(ser_json_inf_nan="constants", extra="forbid")
+
+
+class DynamicRange(_Msg):
+    """A trial whose float inputs are (2u - 1) * scale, u ~ U[0, 1): magnitudes up to `scale`, mixed
+    signs. None: the policy's `dynamic_scale` (1e5 > 65504, fp16's largest value, under tf32: fp16
+    operands overflow to inf while fp32 and TF32, 8-bit exponents, hold them). atol is scaled by
+    `scale` too (a linear problem's errors grow with its inputs)."""
+
+    scale: float | None = None
+    atol_scale: bool = True
+
+
+class CallSpec(_Msg):
+    """One call of ModelNew.forward. Weights and inputs are drawn from `seed` (evaluator.calls), which the
+    parent picks at random and sends only when the call starts."""
+
+    n: int  # position in the evaluation's plan
+    case: str  # ShapeCase.label
+    seed: int
+    stage: Literal["trial", "dynamic", "late", "knockout", "after timing"] = "trial"
+    scale: float | None = None  # dynamic-range trial: see DynamicRange
+
+
+class Job(_Msg):
+    """What a child needs to start; written to job.json in its work folder."""
+
+    mode: Literal["candidate", "oracle", "baselines", "race"]
+    problem_path: str
+    candidate_path: str = ""
+    workdir: str = ""  # outputs go to workdir/out
+    cases: list[ShapeCase]
+    policy: Policy | None = None
+    device: str = "cpu"
+    disabled: list[str] = Field(default_factory=list)  # defences off, for tests (EvalConfig.disable)
+    timing: dict[str, int | float] = Field(default_factory=dict)  # evaluator.timing.benchmark keywords
+    dynamic: DynamicRange | None = None
+    seed: int = 0  # baselines, race
+    contenders: dict[str, str] = Field(default_factory=dict)  # race: label -> path
+
+
+class Finding(_Msg):
+    reason: str  # a slug: torch_compute, no_triton_launch, threads, tampering, ...
+    message: str
+
+
+class ErrorInfo(_Msg):
+    type: str
+    module: str = ""
+    message: str
+    where: str = ""
+    tail: str = ""
+
+
+class TensorMeta(_Msg):
+    """One tensor of an output, as written to `<workdir>/out/<call>.<index>.bin` (raw bytes)."""
+
+    dtype: str
+    shape: list[int]
+    device: str  # "cpu" or "cuda": where the candidate returned it
+
+
+class OutputMeta(_Msg):
+    """The structure of forward's return value: a tensor, a scalar, a list/tuple of those, or an object
+    that is not a plain tensor (only its type travels)."""
+
+    kind: Literal["tensor", "scalar", "list", "tuple", "object", "none"]
+    tensor: TensorMeta | None = None
+    index: int | None = None  # file index of a tensor
+    value: Any = None  # a scalar (int, float, bool)
+    items: list[OutputMeta] = Field(default_factory=list)
+    type_module: str = ""
+    type_name: str = ""
+
+
+class Request(_Msg):
+    op: Literal["call", "time", "batch", "kernels", "check", "quit"]
+    call: CallSpec | None = None
+    case: str | None = None
+    reps: int = 0  # batch: calls on one set of inputs, synchronised once at the end
+    output: OutputMeta | None = None  # check (oracle): the candidate's output, files under workdir/out
+    state: OutputMeta | None = None  # check (oracle): ModelNew's buffers after the call, under workdir/out/state
+    state_names: list[str] = Field(default_factory=list)
+
+
+class Check(_Msg):
+    """The oracle's verdict on one call (evaluator.correctness.compare's dict, typed loosely)."""
+
+    ok: bool
+    message: str = ""
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+    n_bad: int = 0
+    n_total: int = 0
+    mismatches: list[dict] = Field(default_factory=list)
+
+
+class Reply(_Msg):
+    op: str
+    ok: bool = True
+    error: ErrorInfo | None = None
+    findings: list[Finding] = Field(default_factory=list)  # the candidate's audit: counts only against it
+    output: OutputMeta | None = None
+    state: OutputMeta | None = None  # call: ModelNew's buffers after the call (BatchNorm running stats...)
+    state_names: list[str] = Field(default_factory=list)
+    input_modified: int | None = None  # index of an input forward changed in place
+    returned_input: bool = False  # forward returned its input or a view of it
+    call_ms: float | None = None
+    timing: dict[str, float] | None = None
+    check: Check | None = None
+    note: str | None = None
+    info: dict[str, Any] = Field(default_factory=dict)  # hello: device, confinement
+
+
+class Report(_Msg):
+    """A file-report worker's progress (evaluator.worker), rewritten atomically after every step."""
+
+    model_config = ConfigDict(ser_json_inf_nan="constants", extra="allow")
+
+    phase: str = "start"
+    activity: str = ""
+    timings: dict[str, Any] = Field(default_factory=dict)
+    gate_seconds: dict[str, float] = Field(default_factory=dict)
+    device: dict[str, Any] = Field(default_factory=dict)
+    error: ErrorInfo | None = None
+    done: bool = False
+
+
+def send(fd: int, msg: _Msg) -> None:
+    data = (msg.model_dump_json() + "\n").encode()
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+class LineReader:
+    """Reads newline-terminated messages from a pipe with a deadline on the caller's clock."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buf = b""
+
+    def line(self, deadline: float) -> bytes | None:
+        """The next line, or None when the deadline (time.monotonic) passes. WireError on EOF."""
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.2))
+            if not ready:
+                continue
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                raise WireError("the process closed its pipe (it exited or was killed)")
+            self.buf += chunk
+            if len(self.buf) > MAX_LINE and b"\n" not in self.buf:
+                raise WireError(f"a message longer than {MAX_LINE} bytes")
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+
+def parse(line: bytes, model: type[BaseModel]):
+    try:
+        return model.model_validate(json.loads(line))
+    except (ValueError, ValidationError) as e:
+        raise WireError(f"malformed message: {str(e)[:300]}") from None
+
+
+def receive(reader: LineReader, model: type[BaseModel], deadline: float | None = None):
+    line = reader.line(deadline if deadline is not None else time.monotonic() + 1e9)
+    return None if line is None else parse(line, model)
