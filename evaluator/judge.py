@@ -279,9 +279,13 @@ def _checked_call(ref: Referee, child: Child, oracle: Child, spec: CallSpec, cas
     except WireError as e:
         raise _oracle_failed(ref, None, str(e)) from None
     reply = _ask_child(ref, child, Request(op="call", call=spec), deadline, "call")
+    # The reference's own failure (a problem error, e.g. a non-deterministic reference) outranks anything
+    # the candidate did: no candidate could be judged against it.
+    done = _oracle_reply(ref, oracle, "call", deadline)
+    if not done.ok:
+        raise _oracle_failed(ref, done.error)
     if not reply.ok:
         if spec.stage == "knockout":  # raising with its kernels switched off: they were doing the work
-            _oracle_reply(ref, oracle, "call", deadline)
             return
         raise ref.error(reply.error, first)
     if spec.stage != "knockout":
@@ -297,9 +301,6 @@ def _checked_call(ref: Referee, child: Child, oracle: Child, spec: CallSpec, cas
             raise ref.fail(Status.incorrect, "correctness", f"Wrong result on {case.label} ({case.describe()}), "
                            f"call {spec.n + 1}: {bad_input}")
         ref.findings(reply, label)
-    done = _oracle_reply(ref, oracle, "call", deadline)
-    if not done.ok:
-        raise _oracle_failed(ref, done.error)
     oracle.request(Request(op="check", call=spec, output=reply.output, state=reply.state,
                            state_names=reply.state_names))
     verdict = _oracle_reply(ref, oracle, "check", deadline)
