@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 
-from evaluator.static import jit_functions
+from evaluator import jit_functions
 
 FENCE = re.compile(r"^(`{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
 

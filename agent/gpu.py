@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from evaluator.paths import data_dir
+from evaluator import data_dir
 
 GPUS_DIR = data_dir("prompts") / "gpus"
 DEFAULT_CARD = "h100_sxm"  # the design's reference machine; used without CUDA and without --gpu

@@ -27,8 +27,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from evaluator import files
-from evaluator.result import EvalResult
+from evaluator import write_atomic as _write_atomic
+from evaluator import EvalResult
 
 
 class HistoryError(ValueError):
@@ -64,7 +64,7 @@ class Record(BaseModel):
 
 def write_atomic(path: Path, text: str) -> None:
     """Run files are durable: fsynced before the rename (evaluator.files)."""
-    files.write_atomic(path, text, durable=True)
+    _write_atomic(path, text, durable=True)
 
 
 def now() -> str:

@@ -30,12 +30,12 @@ from agent.llm import LLM, Completion, LLMUnavailable
 from agent.prompt import brief, capability_skip, get_stage, load_stages, render, should_skip
 from agent.ranking import SEED_ID, best_of, is_better, median_ms
 from agent.settings import RunSettings
-from evaluator.evaluate import EvalConfig, code_hash
-from evaluator.executor import make_executor
-from evaluator.precision import get_policy
-from evaluator.problem import Problem, load_problem
-from evaluator.result import EvalResult, Status
-from evaluator.sandbox import Limits
+from evaluator import EvalConfig, code_hash
+from evaluator import make_executor
+from evaluator import get_policy
+from evaluator import Problem, load_problem
+from evaluator import EvalResult, Status
+from evaluator import Limits
 
 def for_stage(ncu: dict | None, stage: str) -> dict | None:
     """The parent's metrics, narrowed to the ones the stage's prompt asks for (in its order)."""
@@ -77,8 +77,7 @@ class Loop:
             shapes=settings.shapes, precision=settings.precision, ncu=settings.ncu,
             # Every stage's metrics, so any later stage's prompt and skip criterion can read them.
             ncu_metrics=list(dict.fromkeys(m for st in load_stages().values() for m in st.metrics)),
-            limits=Limits(import_s=settings.compile_timeout, compile_s=settings.compile_timeout,
-                          correctness_s=settings.run_timeout),
+            limits=Limits.from_timeouts(settings.compile_timeout, settings.run_timeout),
             env={"TRITON_CACHE_DIR": str(store.path.resolve() / "triton_cache")})  # one compile cache per run
         self.brief = brief(self.problem)
         self.done: dict[str, Record] = {r.id: r for r in store.records() if r.kind == "attempt"}

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from evaluator.problem import KERNELS_DIR, ProblemError
+from evaluator import KERNELS_DIR, ProblemError
 
 MARKER = "# ---- added by `python -m agent.problem add`"
 
@@ -69,32 +69,6 @@ def _human(n: float, unit: str) -> str:
     return f"{n:.0f} {unit}"
 
 
-def _check_reference(problem, module, name: str) -> str:
-    """Run the reference twice on the first CPU-sized case: it must run and agree with itself."""
-    import torch
-
-    from evaluator.inputs import make_inputs
-    from evaluator.precision import get_policy
-    from evaluator.problem import build_model, check_deterministic, snapshot
-
-    case = (problem.sets.get("small") or problem.timed_cases())[0]
-    try:
-        torch.manual_seed(0)
-        model = build_model(module, case, torch.device("cpu"))
-        args = make_inputs(case, module, torch.device("cpu"))
-        with torch.no_grad():
-            first = snapshot(model)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
-            second = snapshot(model)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
-    except Exception as e:  # noqa: BLE001 - the reference is trusted but may be broken
-        msg = str(e).splitlines()[0] if str(e) else ""
-        raise ProblemError(f"problem {name}: the reference failed on {case.label}: {type(e).__name__}: {msg}") from None
-    try:
-        check_deterministic(first, second, get_policy("tf32"), case.label)
-    except ProblemError as e:
-        raise ProblemError(f"problem {name}: {e}") from None
-    return case.label
-
-
 def _gpu_bytes() -> int | None:
     import torch
 
@@ -102,8 +76,8 @@ def _gpu_bytes() -> int | None:
 
 
 def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
-    from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors
-    from evaluator.problem import import_file, load_problem
+    from evaluator import HAND_HINT, cannot_derive, derive_sets, work_floors
+    from evaluator import import_file, load_problem
 
     if not file.is_file():
         raise ProblemError(f"problem file not found: {file}")
@@ -141,7 +115,7 @@ def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
         added = load_problem(str(tmp / "reference.py"), derive_small=False)
         added.name = name
         added_module = import_file(added.path, f"_problem_added_{name}")
-        label = _check_reference(added, added_module, name)
+        label = check_reference(added, added_module, name)
         say(f"reference: runs on {label} and agrees with itself on a second call; models are called in "
             f"{added.mode_text}")
         for case in added.timed_cases():

@@ -32,12 +32,12 @@ from agent.history import HistoryError, RunStore, now, write_atomic
 from agent.ranking import AttemptError, median_ms, resolve_attempt
 from agent.settings import CliParser, default_runs_dir
 from agent.suite import promote_suite
-from evaluator.evaluate import EvalConfig, evaluate
-from evaluator.paths import is_installed_copy
-from evaluator.problem import ProblemError, load_problem
-from evaluator.race import race
-from evaluator.result import EvalResult, Status
-from evaluator.stats import geomean
+from evaluator import EvalConfig, evaluate
+from evaluator import is_installed_copy
+from evaluator import ProblemError, load_problem
+from evaluator import race
+from evaluator import EvalResult, Status
+from evaluator import geomean
 
 
 class PromoteError(ValueError):

@@ -45,9 +45,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from agent.gpu import GpuCard, GpuError, select_card
 from agent.triton_api import given, installed, parse_names
-from evaluator.ncu import DEFAULT_METRICS
-from evaluator.paths import data_dir
-from evaluator.precision import POLICIES, Policy, get_policy
+from evaluator import DEFAULT_METRICS
+from evaluator import data_dir
+from evaluator import POLICIES, Policy, get_policy
 
 PROMPTS_DIR = data_dir("prompts")  # the checkout's prompts/, or the installed copy
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
@@ -328,9 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             raise PromptError('--stage repair needs --failure FILE.json: {"status", "message", "code"} of the '
                               "failed candidate")
         code = _read_code(Path(args.code)) if args.code else None
-        from evaluator.problem import (
-            load_problem,  # imports the reference file (and torch)
-        )
+        from evaluator import load_problem  # imports the reference file (and torch): only when needed
 
         problem = load_problem(args.problem)
         if code is None and args.stage != "seed":

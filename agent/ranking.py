@@ -10,8 +10,8 @@ them agree on what "best" means.
 from __future__ import annotations
 
 from agent.history import Record, RunStore
-from evaluator.result import EvalResult, Status
-from evaluator.stats import geomean
+from evaluator import EvalResult, Status
+from evaluator import geomean
 
 SEED_ID = "000-seed"
 

@@ -32,7 +32,7 @@ from agent.ranking import is_better
 from agent.prompt import PromptError
 from agent.settings import RunSettings, given_flags, parse_cli, resumed
 from agent.tables import attempts_table, fmt_ms, fmt_x
-from evaluator.problem import load_problem
+from evaluator import load_problem
 
 
 class Display:

@@ -30,8 +30,8 @@ from rich.text import Text
 
 from agent.history import Record, RunStore, write_atomic
 from agent.ranking import best_of
-from evaluator.stats import geomean
-from evaluator.result import Status
+from evaluator import geomean
+from evaluator import Status
 
 PS = (1.0, 1.5, 2.0)
 FAILED_AS = "a problem with no correct kernel counts as 1.0x against its own reference"

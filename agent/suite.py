@@ -70,8 +70,8 @@ from agent.suite_store import (
     own_flags,
     settings_for,
 )
-from evaluator.executor import make_executor
-from evaluator.problem import load_problem
+from evaluator import make_executor
+from evaluator import load_problem
 
 RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
 

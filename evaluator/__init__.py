@@ -1,0 +1,69 @@
+"""The evaluator: judge one candidate kernel against a PyTorch reference, out of the candidate's reach.
+
+    from evaluator import EvalConfig, evaluate, load_problem
+    problem = load_problem("conv2d_scale_min")            # a name under kernels/, a folder or a KernelBench file
+    result = evaluate(Path("cand.py"), problem, EvalConfig(shapes="all"))
+    result.status, result.speedup_vs_compile                # Status ladder, geometric-mean speedups
+
+This module is the evaluator's face: `agent` imports only the names below (tests/test_architecture.py
+holds it to that), and the evaluator never imports `agent`. Names load lazily, so the processes that run
+inside the jail (evaluator.child) import only what they need.
+
+Where each part runs:
+
+| part | runs in | modules |
+|---|---|---|
+| static gate | the parent, before any candidate code runs | static, scanner, bans |
+| judge | the parent: seeds, clocks, every verdict | evaluate, judge, calls, sandbox, jail, roofline |
+| oracle | its own trusted process: reference outputs and the comparison; never imports the candidate | oracle, correctness, outputs |
+| candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands back outputs and audit findings | child.boot, child.candidate, child.trial, child.audit, child.guards |
+| baselines, race | a worker process that runs only the reference, or contenders side by side | worker, race, baselines, timing |
+| profiler | ncu around the jailed candidate | ncu, profile_target |
+| wire | the typed messages between them | wire |
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {  # name -> the module that owns it
+    "evaluate": "evaluator.evaluate", "EvalConfig": "evaluator.evaluate", "code_hash": "evaluator.evaluate",
+    "EvalResult": "evaluator.result", "Status": "evaluator.result",
+    "Limits": "evaluator.sandbox",
+    "Problem": "evaluator.problem", "ProblemError": "evaluator.problem", "load_problem": "evaluator.problem",
+    "import_file": "evaluator.problem", "check_reference": "evaluator.problem", "KERNELS_DIR": "evaluator.problem",
+    "derive_sets": "evaluator.derive", "cannot_derive": "evaluator.derive", "work_floors": "evaluator.derive",
+    "HAND_HINT": "evaluator.derive",
+    "Policy": "evaluator.precision", "POLICIES": "evaluator.precision", "get_policy": "evaluator.precision",
+    "make_executor": "evaluator.executor", "race": "evaluator.race",
+    "jit_functions": "evaluator.static", "DEFAULT_METRICS": "evaluator.ncu",
+    "geomean": "evaluator.stats", "write_atomic": "evaluator.files",
+    "data_dir": "evaluator.paths", "is_installed_copy": "evaluator.paths",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evaluator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once loaded, an ordinary attribute
+    return value
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+    from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
+    from evaluator.evaluate import EvalConfig, code_hash, evaluate  # noqa: F401
+    from evaluator.executor import make_executor  # noqa: F401
+    from evaluator.files import write_atomic  # noqa: F401
+    from evaluator.ncu import DEFAULT_METRICS  # noqa: F401
+    from evaluator.paths import data_dir, is_installed_copy  # noqa: F401
+    from evaluator.precision import POLICIES, Policy, get_policy  # noqa: F401
+    from evaluator.problem import (KERNELS_DIR, Problem, ProblemError, check_reference,  # noqa: F401
+                                   import_file, load_problem)
+    from evaluator.race import race  # noqa: F401
+    from evaluator.result import EvalResult, Status  # noqa: F401
+    from evaluator.sandbox import Limits  # noqa: F401
+    from evaluator.stats import geomean  # noqa: F401
+    from evaluator.static import jit_functions  # noqa: F401

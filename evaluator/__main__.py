@@ -167,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ProblemError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    limits = Limits(import_s=args.compile_timeout, compile_s=args.compile_timeout,
-                    correctness_s=args.run_timeout)
+    limits = Limits.from_timeouts(args.compile_timeout, args.run_timeout)
     metrics = [m.strip() for m in (args.ncu_metrics or "").split(",") if m.strip()] or None
     config = EvalConfig(shapes=args.shapes, precision=args.precision, trials=args.trials,
                         time=not args.no_time, device=args.device, limits=limits, keep_dir=args.keep,

@@ -304,6 +304,31 @@ def snapshot(model):
     return copy.deepcopy(model) if any(True for _ in model.buffers()) else model
 
 
+def check_reference(problem, module, name: str) -> str:
+    """Run the reference twice on the first CPU-sized case: it must run and agree with itself."""
+    import torch
+
+    from evaluator.inputs import make_inputs
+    from evaluator.precision import get_policy
+
+    case = (problem.sets.get("small") or problem.timed_cases())[0]
+    try:
+        torch.manual_seed(0)
+        model = build_model(module, case, torch.device("cpu"))
+        args = make_inputs(case, module, torch.device("cpu"))
+        with torch.no_grad():
+            first = snapshot(model)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+            second = snapshot(model)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+    except Exception as e:  # noqa: BLE001 - the reference is trusted but may be broken
+        msg = str(e).splitlines()[0] if str(e) else ""
+        raise ProblemError(f"problem {name}: the reference failed on {case.label}: {type(e).__name__}: {msg}") from None
+    try:
+        check_deterministic(first, second, get_policy("tf32"), case.label)
+    except ProblemError as e:
+        raise ProblemError(f"problem {name}: {e}") from None
+    return case.label
+
+
 # ---------------------------------------------------------------- loading
 
 

@@ -46,6 +46,12 @@ class Limits:
     total_s: float = 3600.0  # the whole evaluation of one candidate
     memory_mb: float | None = None  # host RSS of the jail; None: half the host, at most 64 GB; 0: off
 
+    @classmethod
+    def from_timeouts(cls, compile_s: float, run_s: float, **more) -> "Limits":
+        """The two limits a user sets on the command line (`--compile-timeout`, `--run-timeout`): import
+        and first calls get compile_s, every other checked call together run_s."""
+        return cls(import_s=compile_s, compile_s=compile_s, correctness_s=run_s, **more)
+
     def for_phase(self, phase: str) -> float:
         return {"start": self.start_s, "reference": self.reference_s, "import": self.import_s,
                 "compile": self.compile_s, "correctness": self.correctness_s, "timing": self.timing_s,

@@ -1,0 +1,53 @@
+"""The seams hold: `agent` reaches the evaluator only through its face (evaluator/__init__.py), the
+evaluator never imports `agent`, and every name the face promises exists.
+"""
+import ast
+from pathlib import Path
+
+import evaluator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imports(path: Path) -> list[tuple[int, str, list[str]]]:
+    """(line, module, names) of every import in a file, function-local ones included."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.lineno, node.module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            out += [(node.lineno, a.name, []) for a in node.names]
+    return out
+
+
+def test_agent_imports_only_the_evaluators_face():
+    offenders = [f"{p.relative_to(ROOT)}:{line} imports {module}"
+                 for p in sorted((ROOT / "agent").glob("*.py"))
+                 for line, module, _ in _imports(p) if module.startswith("evaluator.")]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_agent_uses_only_exported_names():
+    missing = [f"{p.relative_to(ROOT)}:{line} {name}"
+               for p in sorted((ROOT / "agent").glob("*.py"))
+               for line, module, names in _imports(p) if module == "evaluator"
+               for name in names if name not in evaluator.__all__]
+    assert not missing, "\n".join(missing)
+
+
+def test_evaluator_never_imports_agent():
+    offenders = [f"{p.relative_to(ROOT)}:{line} imports {module}"
+                 for p in sorted((ROOT / "evaluator").rglob("*.py"))
+                 for line, module, _ in _imports(p) if module == "agent" or module.startswith("agent.")]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_every_exported_name_resolves():
+    for name in evaluator.__all__:
+        assert getattr(evaluator, name) is not None, name
+
+
+def test_no_import_circle_between_worker_and_race():
+    """race runs inside the worker (mode "race") but must not reach back into it."""
+    race = [m for _, m, _ in _imports(ROOT / "evaluator" / "race.py")]
+    assert "evaluator.worker" not in race, race
