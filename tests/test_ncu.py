@@ -58,10 +58,9 @@ def test_autotuned_kernel_launched_twice_keeps_its_full_name_and_the_last_launch
 
 
 def test_every_stage_metric_is_measured_on_h100_in_base_units():
-    import json
+    from agent.prompt import load_stages  # each stage's metrics: the seed's five, then its own
 
-    stages = json.loads((FIXTURES.parent.parent / "prompts" / "stages.json").read_text())
-    wanted = {m for k, s in stages.items() if not k.startswith("_") for m in s["metrics"]}
+    wanted = {m for s in load_stages().values() for m in s.metrics}
     got = parse_csv(read("stage_metrics_odd_h100.csv"))
     assert set(got) == {"conv2d_scale_kernel", "channel_min_kernel"}
     for kernel in got.values():
