@@ -10,6 +10,7 @@
 Each verb hands the rest of the command line to that module's `main(argv)`, so flags, help texts and
 exit codes are the module's own (0 success, 1 negative verdict, 2 bad input, 3 LLM unreachable).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -30,8 +31,10 @@ VERBS = {  # verb -> (module with main(argv), what it does)
 def usage() -> str:
     width = max(map(len, VERBS))
     rows = "\n".join(f"  {verb:<{width}}  {what}" for verb, (_, what) in VERBS.items())
-    return (f"usage: kernel-loop VERB [ARGS...]   (kernel-loop VERB --help for its flags)\n\n{rows}\n\n"
-            "exit codes: 0 success, 1 negative verdict, 2 bad input, 3 LLM unreachable")
+    return (
+        f"usage: kernel-loop VERB [ARGS...]   (kernel-loop VERB --help for its flags)\n\n{rows}\n\n"
+        "exit codes: 0 success, 1 negative verdict, 2 bad input, 3 LLM unreachable"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ The rules (the seed prompt's): imports, then `@triton.jit` kernels, then wrapper
 `class ModelNew(nn.Module)`; no test code, no `if __name__`, no `get_inputs`/`get_init_inputs`.
 Each problem is one sentence the next (repair) prompt can quote.
 """
+
 from __future__ import annotations
 
 import ast
@@ -54,20 +55,28 @@ def check_rules(code: str) -> list[str]:
             problems.append(f"line {node.lineno}: remove the `if __name__ == ...` block (rule 2).")
         elif isinstance(node, ast.FunctionDef):
             if node.name in ("get_inputs", "get_init_inputs"):
-                problems.append(f"line {node.lineno}: do not define {node.name} (rule 2); the evaluator owns the inputs.")
+                problems.append(
+                    f"line {node.lineno}: do not define {node.name} (rule 2); the evaluator owns the inputs."
+                )
             elif node.name in kernels:
                 if seen_wrapper or seen_model:
-                    problems.append(f"line {node.lineno}: kernel {node.name} must come before the wrapper "
-                                    "functions and ModelNew (rule 1.2).")
+                    problems.append(
+                        f"line {node.lineno}: kernel {node.name} must come before the wrapper "
+                        "functions and ModelNew (rule 1.2)."
+                    )
             else:
                 seen_wrapper = True
                 if seen_model:
-                    problems.append(f"line {node.lineno}: wrapper {node.name} must come before class ModelNew (rule 1.3).")
+                    problems.append(
+                        f"line {node.lineno}: wrapper {node.name} must come before class ModelNew (rule 1.3)."
+                    )
         elif isinstance(node, ast.ClassDef):
             seen_model = seen_model or node.name == "ModelNew"
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            problems.append(f"line {node.lineno}: top-level call `{ast.unparse(node)[:60]}` looks like test "
-                            "code; the module must only define things (rule 2).")
+            problems.append(
+                f"line {node.lineno}: top-level call `{ast.unparse(node)[:60]}` looks like test "
+                "code; the module must only define things (rule 2)."
+            )
     return problems
 
 
@@ -76,6 +85,8 @@ def extract(reply: str) -> tuple[str | None, list[str]]:
     if code is None:
         if not reply.strip():
             return None, ["The reply was empty; answer with one ```python block holding the whole module."]
-        return None, ["The reply has no ```python code block; answer with one block holding the whole "
-                      "module (imports, kernels, wrappers, ModelNew)."]
+        return None, [
+            "The reply has no ```python code block; answer with one block holding the whole "
+            "module (imports, kernels, wrappers, ModelNew)."
+        ]
     return code, check_rules(code)

@@ -9,11 +9,11 @@ Cards are data files in `prompts/gpus/<key>.json`: a display name, the architect
 `• label: value`. Figures are dense; a sparse figure must say "with sparsity". A GPU without a card
 gets one built from what torch reports, so a new machine degrades to fewer facts, not an error.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,8 +24,15 @@ GPUS_DIR = data_dir("prompts") / "gpus"
 DEFAULT_CARD = "h100_sxm"  # the design's reference machine; used without CUDA and without --gpu
 
 # Only the major/minor pairs a card can be built for; anything newer falls back to the major.
-ARCHITECTURES = {(7, 0): "Volta", (7, 5): "Turing", (8, 0): "Ampere", (8, 6): "Ampere", (8, 7): "Ampere",
-                 (8, 9): "Ada Lovelace", (9, 0): "Hopper"}
+ARCHITECTURES = {
+    (7, 0): "Volta",
+    (7, 5): "Turing",
+    (8, 0): "Ampere",
+    (8, 6): "Ampere",
+    (8, 7): "Ampere",
+    (8, 9): "Ada Lovelace",
+    (9, 0): "Hopper",
+}
 ARCHITECTURE_BY_MAJOR = {10: "Blackwell", 11: "Blackwell", 12: "Blackwell"}
 
 
@@ -74,8 +81,9 @@ def find_card(name: str) -> GpuCard | None:
 def load_card(name: str) -> GpuCard:
     card = find_card(name)
     if card is None:
-        raise GpuError(f"unknown GPU {name!r} (known: {', '.join(card_keys())}; "
-                       f"leave --gpu out on a CUDA machine to detect it)")
+        raise GpuError(
+            f"unknown GPU {name!r} (known: {', '.join(card_keys())}; leave --gpu out on a CUDA machine to detect it)"
+        )
     return card
 
 
@@ -116,9 +124,13 @@ def card_from_properties(props: Any) -> GpuCard:
         ("Maximum shared memory per thread block", smem_block and f"{smem_block // 1024} KB"),
         ("L2 cache (global, all SM shared)", l2 and f"{l2 / 2**20:g} MB"),
     ]
-    return GpuCard(key="detected", name=str(props.name), architecture=arch,
-                   source="torch.cuda.get_device_properties (no datasheet card for this GPU)",
-                   facts={label: value for label, value in rows if value})
+    return GpuCard(
+        key="detected",
+        name=str(props.name),
+        architecture=arch,
+        source="torch.cuda.get_device_properties (no datasheet card for this GPU)",
+        facts={label: value for label, value in rows if value},
+    )
 
 
 def detect_card(device: int = 0) -> GpuCard | None:
@@ -128,7 +140,8 @@ def detect_card(device: int = 0) -> GpuCard | None:
     if not torch.cuda.is_available():
         return None
     return find_card(torch.cuda.get_device_name(device)) or card_from_properties(
-        torch.cuda.get_device_properties(device))
+        torch.cuda.get_device_properties(device)
+    )
 
 
 def select_card(name: str | None) -> tuple[GpuCard, str | None]:
@@ -137,8 +150,9 @@ def select_card(name: str | None) -> tuple[GpuCard, str | None]:
         return load_card(name), None
     card = detect_card()
     if card is None:
-        return load_card(DEFAULT_CARD), (f"no CUDA device and no --gpu: using the {DEFAULT_CARD} card "
-                                         f"(pass --gpu NAME to choose)")
+        return load_card(DEFAULT_CARD), (
+            f"no CUDA device and no --gpu: using the {DEFAULT_CARD} card (pass --gpu NAME to choose)"
+        )
     if card.key == "detected":
         return card, f"no card for {card.name!r}: using the facts torch reports"
     return card, None

@@ -17,6 +17,7 @@ Every file is written atomically (temp file + rename), and result.json before it
 run killed anywhere loses at most the attempt in flight; `open` re-appends a line whose result.json
 exists but whose history line was lost, and drops a torn (half-written) last line.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -27,8 +28,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from evaluator import write_atomic as _write_atomic
 from evaluator import EvalResult
+from evaluator import write_atomic as _write_atomic
 
 
 class HistoryError(ValueError):
@@ -101,7 +102,9 @@ class RunStore:
         if not (path / "config.json").is_file():
             path = runs_dir / name_or_path
         if not (path / "config.json").is_file():
-            raise HistoryError(f"no run {name_or_path!r}: expected a folder with config.json (under {runs_dir}/ or a path)")
+            raise HistoryError(
+                f"no run {name_or_path!r}: expected a folder with config.json (under {runs_dir}/ or a path)"
+            )
         store = cls(path)
         store.repair()
         return store
@@ -132,8 +135,10 @@ class RunStore:
             try:
                 out.append(Record.model_validate_json(line))
             except ValidationError as e:
-                raise HistoryError(f"{self.history} line {n} is corrupt ({e.errors()[0]['msg']}); every "
-                                   f"attempt is still in {self.path / 'attempts'}/ - fix or delete that line") from None
+                raise HistoryError(
+                    f"{self.history} line {n} is corrupt ({e.errors()[0]['msg']}); every "
+                    f"attempt is still in {self.path / 'attempts'}/ - fix or delete that line"
+                ) from None
         return out
 
     def append(self, record: Record) -> None:

@@ -17,6 +17,7 @@ SDK's own (`max_retries`, `timeout`). What happens when a request still fails de
 - the request itself was refused (400/422, e.g. a prompt over the context length): a Completion with
   `error` set, which the loop records as a failed attempt, since asking again would fail again.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,9 +68,17 @@ class OpenAILLM:
     """Chat completions through the official SDK; n samples as n concurrent requests (many servers
     ignore or reject the `n` parameter), at most `concurrency` in flight."""
 
-    def __init__(self, model: str, temperature: float = 0.7, base_url: str | None = None,
-                 api_key: str | None = None, timeout_s: float = 600.0, max_retries: int = 2,
-                 concurrency: int = 4, max_tokens: int | None = None):
+    def __init__(
+        self,
+        model: str,
+        temperature: float = 0.7,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout_s: float = 600.0,
+        max_retries: int = 2,
+        concurrency: int = 4,
+        max_tokens: int | None = None,
+    ):
         import openai
 
         self.model, self.temperature, self.max_tokens = model, temperature, max_tokens
@@ -78,8 +87,12 @@ class OpenAILLM:
         self.parallel_safe = True  # replies do not depend on the order of requests
         # A local server needs no key, but the SDK insists on one.
         key = api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
-        self.client = openai.OpenAI(api_key=key, base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
-                                    timeout=timeout_s, max_retries=max_retries)
+        self.client = openai.OpenAI(
+            api_key=key,
+            base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
+            timeout=timeout_s,
+            max_retries=max_retries,
+        )
         self.max_retries = max_retries
 
     def unavailable(self, e: Exception) -> LLMUnavailable | None:
@@ -96,11 +109,12 @@ class OpenAILLM:
             cause = e.__cause__ or e.__context__
             why = f"cannot reach the LLM endpoint {where}: {' '.join(str(cause or e).split())[:200]}{after}"
         elif isinstance(e, (openai.AuthenticationError, openai.PermissionDeniedError)):
-            why = (f"the LLM endpoint {where} refused the credentials ({e.status_code}: {detail}); "
-                   "check OPENAI_API_KEY")
+            why = f"the LLM endpoint {where} refused the credentials ({e.status_code}: {detail}); check OPENAI_API_KEY"
         elif isinstance(e, openai.NotFoundError):
-            why = (f"model {self.model!r} or the API path was not found at {where} (404: {detail}); "
-                   "check --model and --base-url")
+            why = (
+                f"model {self.model!r} or the API path was not found at {where} (404: {detail}); "
+                "check --model and --base-url"
+            )
         elif isinstance(e, openai.APIStatusError) and e.status_code in (400, 422):
             return None
         elif isinstance(e, openai.APIStatusError):
@@ -115,19 +129,25 @@ class OpenAILLM:
         t0 = time.monotonic()
         try:
             kwargs = {"max_tokens": self.max_tokens} if self.max_tokens else {}
-            r = self.client.chat.completions.create(model=self.model, messages=messages,
-                                                    temperature=self.temperature, **kwargs)
+            r = self.client.chat.completions.create(
+                model=self.model, messages=messages, temperature=self.temperature, **kwargs
+            )
         except openai.APIError as e:  # after the SDK's own retries
             fatal = self.unavailable(e)
             if fatal is not None:
                 raise fatal from None
-            return Completion(text="", model=self.model, latency_s=time.monotonic() - t0,
-                              error=f"{type(e).__name__}: {e}"[:500])
+            return Completion(
+                text="", model=self.model, latency_s=time.monotonic() - t0, error=f"{type(e).__name__}: {e}"[:500]
+            )
         text = (r.choices[0].message.content or "") if r.choices else ""
         usage = r.usage
-        return Completion(text=text, model=r.model or self.model, latency_s=time.monotonic() - t0,
-                          prompt_tokens=usage.prompt_tokens if usage else None,
-                          completion_tokens=usage.completion_tokens if usage else None)
+        return Completion(
+            text=text,
+            model=r.model or self.model,
+            latency_s=time.monotonic() - t0,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+        )
 
     def complete(self, messages: list[dict], n: int) -> list[Completion]:
         with ThreadPoolExecutor(max_workers=min(n, self.concurrency)) as pool:
@@ -136,8 +156,9 @@ class OpenAILLM:
         if errors:  # the replies that did arrive are handed back with the error, to be kept
             if not isinstance(errors[0], LLMUnavailable):
                 raise errors[0]
-            raise LLMUnavailable(str(errors[0]), {i: f.result() for i, f in enumerate(futures)
-                                                  if f.exception() is None})
+            raise LLMUnavailable(
+                str(errors[0]), {i: f.result() for i, f in enumerate(futures) if f.exception() is None}
+            )
         return [f.result() for f in futures]
 
 
@@ -173,8 +194,11 @@ class ReplayLLM:
             return replies
         if source.is_file():
             return [source.read_text(encoding="utf-8")]
-        return [p.read_text(encoding="utf-8") for p in sorted(source.iterdir())
-                if p.suffix in REPLY_SUFFIXES and p.is_file()]
+        return [
+            p.read_text(encoding="utf-8")
+            for p in sorted(source.iterdir())
+            if p.suffix in REPLY_SUFFIXES and p.is_file()
+        ]
 
     def skip(self, k: int) -> None:
         """On resume: replies already consumed by finished attempts are not replayed again."""
@@ -183,7 +207,7 @@ class ReplayLLM:
     def complete(self, messages: list[dict], n: int) -> list[Completion]:
         if self.used + n > len(self.replies):
             raise ReplayExhausted(f"{self.name} ran out of replies after {self.used}")
-        out = [Completion(text=t, model="replay") for t in self.replies[self.used:self.used + n]]
+        out = [Completion(text=t, model="replay") for t in self.replies[self.used : self.used + n]]
         self.used += n
         return out
 
@@ -208,8 +232,11 @@ class ManualLLM:
     def _reply(self, stem: str) -> str | None:
         reply = self.inbox / f"{stem}.reply.md"
         if self.stdin:
-            print(f"[manual] prompt written to {self.inbox / (stem + '.prompt.md')}; paste the reply, "
-                  "end with a line EOF", file=sys.stderr)
+            print(
+                f"[manual] prompt written to {self.inbox / (stem + '.prompt.md')}; paste the reply, "
+                "end with a line EOF",
+                file=sys.stderr,
+            )
             lines = []
             for line in sys.stdin:
                 if line.rstrip("\n") == "EOF":
@@ -236,8 +263,14 @@ class ManualLLM:
             (self.inbox / f"{stem}.prompt.md").write_text(messages[-1]["content"], encoding="utf-8")
             t0 = time.monotonic()
             text = self._reply(stem)
-            out.append(Completion(text=text or "", model="manual", latency_s=time.monotonic() - t0,
-                                  error=None if text is not None else "no reply within the wait"))
+            out.append(
+                Completion(
+                    text=text or "",
+                    model="manual",
+                    latency_s=time.monotonic() - t0,
+                    error=None if text is not None else "no reply within the wait",
+                )
+            )
         return out
 
 
@@ -248,19 +281,31 @@ def resolve_spec(spec: str | None, base_url: str | None = None) -> str:
         return spec
     if base_url or os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
         return "openai"
-    raise LLMError("no LLM configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
-                   "OpenAI-compatible server) and use --llm openai, or --llm replay:PATH to replay "
-                   "replies, or --llm manual to answer the prompts yourself")
+    raise LLMError(
+        "no LLM configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+        "OpenAI-compatible server) and use --llm openai, or --llm replay:PATH to replay "
+        "replies, or --llm manual to answer the prompts yourself"
+    )
 
 
-def make_llm(spec: str | None, *, model: str = "gpt-4o", temperature: float = 0.7,
-             base_url: str | None = None, concurrency: int = 4, timeout_s: float = 600.0,
-             max_retries: int = 2, inbox: Path | None = None, stdin: bool = False) -> LLM:
+def make_llm(
+    spec: str | None,
+    *,
+    model: str = "gpt-4o",
+    temperature: float = 0.7,
+    base_url: str | None = None,
+    concurrency: int = 4,
+    timeout_s: float = 600.0,
+    max_retries: int = 2,
+    inbox: Path | None = None,
+    stdin: bool = False,
+) -> LLM:
     """`openai`, `replay:PATH`, `manual`, or None: openai if OPENAI_API_KEY/OPENAI_BASE_URL is set."""
     spec = resolve_spec(spec, base_url)
     if spec == "openai":
-        return OpenAILLM(model, temperature, base_url=base_url, concurrency=concurrency, timeout_s=timeout_s,
-                         max_retries=max_retries)
+        return OpenAILLM(
+            model, temperature, base_url=base_url, concurrency=concurrency, timeout_s=timeout_s, max_retries=max_retries
+        )
     if spec.startswith("replay:"):
         return ReplayLLM(Path(spec.removeprefix("replay:")))
     if spec == "manual":

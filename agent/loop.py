@@ -14,10 +14,10 @@ for repairs of a failed sample. An attempt already in history.jsonl is never red
 exists is evaluated from that reply without asking the LLM again. Every prompt shows the PyTorch
 reference, the timed shapes and one line per attempt already made from its parent.
 """
+
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -30,12 +30,18 @@ from agent.llm import LLM, Completion, LLMUnavailable
 from agent.prompt import brief, capability_skip, get_stage, load_stages, render, should_skip
 from agent.ranking import SEED_ID, best_of, is_better, median_ms
 from agent.settings import RunSettings
-from evaluator import EvalConfig, code_hash
-from evaluator import make_executor
-from evaluator import get_policy
-from evaluator import Problem, load_problem
-from evaluator import EvalResult, Status
-from evaluator import Limits
+from evaluator import (
+    EvalConfig,
+    EvalResult,
+    Limits,
+    Problem,
+    Status,
+    code_hash,
+    get_policy,
+    load_problem,
+    make_executor,
+)
+
 
 def for_stage(ncu: dict | None, stage: str) -> dict | None:
     """The parent's metrics, narrowed to the ones the stage's prompt asks for (in its order)."""
@@ -53,32 +59,50 @@ def failure_text(result: EvalResult) -> str:
     return text
 
 
-def extraction_failure(problem: Problem, messages: list[str], code: str | None, candidate: str,
-                       gate: str) -> EvalResult:
+def extraction_failure(
+    problem: Problem, messages: list[str], code: str | None, candidate: str, gate: str
+) -> EvalResult:
     """A reply that never reached the evaluator: no code, broken output rules, or a failed request."""
-    return EvalResult(status=Status.static_error, gate=gate, message=" ".join(messages),
-                      problem=problem.name, candidate=candidate, code_hash=code_hash(code or ""),
-                      precision="", shape_sets=[])
+    return EvalResult(
+        status=Status.static_error,
+        gate=gate,
+        message=" ".join(messages),
+        problem=problem.name,
+        candidate=candidate,
+        code_hash=code_hash(code or ""),
+        precision="",
+        shape_sets=[],
+    )
 
 
 class Loop:
-    def __init__(self, settings: RunSettings, store: RunStore, llm: LLM,
-                 on_event: Callable[[str, Record | None], None] | None = None, executor=None):
+    def __init__(
+        self,
+        settings: RunSettings,
+        store: RunStore,
+        llm: LLM,
+        on_event: Callable[[str, Record | None], None] | None = None,
+        executor=None,
+    ):
         self.s, self.store, self.llm = settings, store, llm
         self.on_event = on_event or (lambda msg, rec: None)
-        self.executor = executor or make_executor(settings.executor, workers=settings.workers,
-                                                  address=settings.ray_address)
+        self.executor = executor or make_executor(
+            settings.executor, workers=settings.workers, address=settings.ray_address
+        )
         self.lock = threading.Lock()  # sample chains run in threads; bookkeeping is serialised
         self.inflight: dict[str, tuple[str, threading.Event]] = {}  # code hash -> (attempt, done)
         self.problem = load_problem(settings.problem)
         self.card, self.card_note = select_card(settings.gpu)
         self.policy = get_policy(settings.precision)
         self.config = EvalConfig(
-            shapes=settings.shapes, precision=settings.precision, ncu=settings.ncu,
+            shapes=settings.shapes,
+            precision=settings.precision,
+            ncu=settings.ncu,
             # Every stage's metrics, so any later stage's prompt and skip criterion can read them.
             ncu_metrics=list(dict.fromkeys(m for st in load_stages().values() for m in st.metrics)),
             limits=Limits.from_timeouts(settings.compile_timeout, settings.run_timeout),
-            env={"TRITON_CACHE_DIR": str(store.path.resolve() / "triton_cache")})  # one compile cache per run
+            env={"TRITON_CACHE_DIR": str(store.path.resolve() / "triton_cache")},
+        )  # one compile cache per run
         self.brief = brief(self.problem)
         self.done: dict[str, Record] = {r.id: r for r in store.records() if r.kind == "attempt"}
         self.skips = {r.stage for r in store.records() if r.kind == "skip"}
@@ -125,8 +149,9 @@ class Loop:
             rec.speedup_vs_eager, rec.speedup_vs_compile = result.speedup_vs_eager, result.speedup_vs_compile
             rec.code_hash = result.code_hash
             if result.ncu or result.ncu_reason:  # the attempt's NCU metrics, beside its result
-                self.store.save(rec.id, "metrics.json",
-                                json.dumps({"ncu": result.ncu, "reason": result.ncu_reason}, indent=2))
+                self.store.save(
+                    rec.id, "metrics.json", json.dumps({"ncu": result.ncu, "reason": result.ncu_reason}, indent=2)
+                )
             with self.lock:
                 self.store.finish(rec, result)
                 self.done[rec.id] = rec
@@ -208,9 +233,13 @@ class Loop:
             if r.parent != parent or r.id == SEED_ID:
                 continue
             if r.status == Status.correct.value:
-                t = (f"{r.median_ms:.4g} ms" if r.median_ms is not None else
-                     f"{r.interpreter_ms:.0f} ms per call under the CPU interpreter (not a GPU time)"
-                     if r.interpreter_ms is not None else "timing unavailable")
+                t = (
+                    f"{r.median_ms:.4g} ms"
+                    if r.median_ms is not None
+                    else f"{r.interpreter_ms:.0f} ms per call under the CPU interpreter (not a GPU time)"
+                    if r.interpreter_ms is not None
+                    else "timing unavailable"
+                )
                 what = f"correct, {t}"
             else:
                 what = f"{r.status} at {r.gate}: {' '.join(r.message.split())[:140]}"
@@ -228,13 +257,20 @@ class Loop:
             todo = [i for i in ids if i not in self.done]
             replies = {}
             if todo:
-                prompt = render("seed", gpu=self.card, code="", ncu=None, precision=self.policy,
-                                ncu_reason="no kernel yet", problem=self.brief, history=self.tried(None))
+                prompt = render(
+                    "seed",
+                    gpu=self.card,
+                    code="",
+                    ncu=None,
+                    precision=self.policy,
+                    ncu_reason="no kernel yet",
+                    problem=self.brief,
+                    history=self.tried(None),
+                )
                 replies = self._ask(todo, prompt)
 
             def chain(k: int, i: str, it: int = iteration) -> None:
-                rec = self.done.get(i) or self._attempt(Record(id=i, stage="seed", iteration=it, sample=k),
-                                                        replies[i])
+                rec = self.done.get(i) or self._attempt(Record(id=i, stage="seed", iteration=it, sample=k), replies[i])
                 if rec.status != Status.correct.value:
                     self.repairs(rec, "seed")
 
@@ -251,13 +287,30 @@ class Loop:
                 last = self.done[rid]
                 continue
             result = self.store.result(last.id)
-            failure = {"status": last.status, "message": failure_text(result) if result else last.message,
-                       "code": self.store.read(last.id, "code.py") or "(no code was extracted from the reply)"}
-            prompt = render("repair", gpu=self.card, code=failure["code"], ncu=None, precision=self.policy,
-                            failure=failure, ncu_reason="the candidate failed before profiling",
-                            problem=self.brief, history=self.tried(failed.parent))
-            rec = Record(id=rid, stage="repair", iteration=failed.iteration, sample=failed.sample,
-                         parent=failed.parent, repair_of=last.id)
+            failure = {
+                "status": last.status,
+                "message": failure_text(result) if result else last.message,
+                "code": self.store.read(last.id, "code.py") or "(no code was extracted from the reply)",
+            }
+            prompt = render(
+                "repair",
+                gpu=self.card,
+                code=failure["code"],
+                ncu=None,
+                precision=self.policy,
+                failure=failure,
+                ncu_reason="the candidate failed before profiling",
+                problem=self.brief,
+                history=self.tried(failed.parent),
+            )
+            rec = Record(
+                id=rid,
+                stage="repair",
+                iteration=failed.iteration,
+                sample=failed.sample,
+                parent=failed.parent,
+                repair_of=last.id,
+            )
             last = self._attempt(rec, self._ask([rid], prompt)[rid])
 
     def run(self) -> Record | None:
@@ -294,8 +347,16 @@ class Loop:
                     pid, pcode, presult = self.parent()
                     ncu = for_stage(getattr(presult, "ncu", None), stage)
                     reason = getattr(presult, "ncu_reason", None) or "the parent was not profiled"
-                    prompt = render(stage, gpu=self.card, code=pcode, ncu=ncu, precision=self.policy,
-                                    ncu_reason=reason, problem=self.brief, history=self.tried(pid))
+                    prompt = render(
+                        stage,
+                        gpu=self.card,
+                        code=pcode,
+                        ncu=ncu,
+                        precision=self.policy,
+                        ncu_reason=reason,
+                        problem=self.brief,
+                        history=self.tried(pid),
+                    )
                     replies = self._ask(todo, prompt)
                 else:
                     pid, replies = "", {}
@@ -303,7 +364,8 @@ class Loop:
                 def chain(k: int, i: str, it: int = iteration, st: str = stage, parent: str = pid) -> None:
                     """One sample and its repairs: evaluations of other samples overlap its LLM calls."""
                     rec = self.done.get(i) or self._attempt(
-                        Record(id=i, stage=st, iteration=it, sample=k, parent=parent), replies[i])
+                        Record(id=i, stage=st, iteration=it, sample=k, parent=parent), replies[i]
+                    )
                     if rec.status != Status.correct.value:
                         self.repairs(rec, st)
 
@@ -325,6 +387,3 @@ def replies_used(store: RunStore) -> int:
     """How many replies a replay provider already gave this run (attempts that saved one)."""
     attempts = store.path / "attempts"
     return sum(1 for d in attempts.iterdir() if (d / "reply.md").is_file()) if attempts.is_dir() else 0
-
-
-

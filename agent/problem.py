@@ -14,6 +14,7 @@ deterministic, its shapes cannot be derived, it needs more memory than this mach
 problem exists already): one line on stderr naming the problem, exit 2, nothing written. The folder is
 written under a temporary name and renamed when complete.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from evaluator import KERNELS_DIR, ProblemError
+from evaluator import KERNELS_DIR, ProblemError, check_reference
 
 MARKER = "# ---- added by `python -m agent.problem add`"
 
@@ -40,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     add = sub.add_parser("add", help="copy a KernelBench-format file into kernels/<name>/ with derived shape sets")
     add.add_argument("file", type=Path, help="a KernelBench-format .py file (Model, get_inputs, get_init_inputs)")
     add.add_argument("--name", help="problem name (default: the file's stem); letters, digits, _ and -")
-    add.add_argument("--kernels-dir", type=Path, default=KERNELS_DIR, help=f"where problems live (default: {KERNELS_DIR})")
+    add.add_argument(
+        "--kernels-dir", type=Path, default=KERNELS_DIR, help=f"where problems live (default: {KERNELS_DIR})"
+    )
     return p
 
 
@@ -49,7 +52,9 @@ def shapes_block(small: dict[str, int], odd: dict[str, int] | None) -> str:
         return "[{\"constants\": {" + ", ".join(f"\"{k}\": {v}" for k, v in values.items()) + "}}]"
 
     lines = [
-        "", "", f"{MARKER} ({_dt.date.today().isoformat()}) ----",
+        "",
+        "",
+        f"{MARKER} ({_dt.date.today().isoformat()}) ----",
         "# Shape sets: `full` is this file's own get_inputs/get_init_inputs; `small` (seconds under the CPU",
         "# interpreter) and `odd` (sizes that are not multiples of 16/32/64) re-bind the module-level",
         "# integers above; the inputs are drawn by get_inputs as they are for `full`.",
@@ -76,8 +81,7 @@ def _gpu_bytes() -> int | None:
 
 
 def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
-    from evaluator import HAND_HINT, cannot_derive, derive_sets, work_floors
-    from evaluator import import_file, load_problem
+    from evaluator import HAND_HINT, cannot_derive, derive_sets, import_file, load_problem, work_floors
 
     if not file.is_file():
         raise ProblemError(f"problem file not found: {file}")
@@ -93,8 +97,10 @@ def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
     module = import_file(problem.path, f"_problem_add_{name}")
     if getattr(module, "SHAPES", None) is not None:
         if "small" not in problem.sets:
-            raise ProblemError(f"problem {name}: the file declares SHAPES without a 'small' set; add one "
-                               "(README: Shape sets) or remove SHAPES to have the sets derived")
+            raise ProblemError(
+                f"problem {name}: the file declares SHAPES without a 'small' set; add one "
+                "(README: Shape sets) or remove SHAPES to have the sets derived"
+            )
         say(f"shape sets: the file's own SHAPES ({', '.join(problem.sets)})")
         text = source
     else:
@@ -116,17 +122,23 @@ def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
         added.name = name
         added_module = import_file(added.path, f"_problem_added_{name}")
         label = check_reference(added, added_module, name)
-        say(f"reference: runs on {label} and agrees with itself on a second call; models are called in "
-            f"{added.mode_text}")
+        say(
+            f"reference: runs on {label} and agrees with itself on a second call; models are called in "
+            f"{added.mode_text}"
+        )
         for case in added.timed_cases():
             flops, nbytes = work_floors(added_module, case)
-            say(f"work floors for {case.label}: "
+            say(
+                f"work floors for {case.label}: "
                 + (f"{_human(flops, 'FLOP')} (FlopCounterMode)" if flops else "no FLOPs counted (no matmul/conv)")
-                + (f", {_human(nbytes, 'B')} of inputs, outputs and weights" if nbytes else ", bytes unknown"))
+                + (f", {_human(nbytes, 'B')} of inputs, outputs and weights" if nbytes else ", bytes unknown")
+            )
             gpu = _gpu_bytes()
             if nbytes and gpu is not None and nbytes > gpu:
-                raise ProblemError(f"problem {name}: {case.label} needs at least {_human(nbytes, 'B')}, more than "
-                                   f"this GPU's {_human(gpu, 'B')}")
+                raise ProblemError(
+                    f"problem {name}: {case.label} needs at least {_human(nbytes, 'B')}, more than "
+                    f"this GPU's {_human(gpu, 'B')}"
+                )
         tmp.rename(dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -19,6 +19,7 @@ records under `history` (oldest first). A problem that is the installed package'
 into ./kernels/<name>/ (reference.py and seed.py are copied there), never into site-packages.
 Bad input: one line on stderr, exit 2.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,17 +33,21 @@ from agent.history import HistoryError, RunStore, now, write_atomic
 from agent.ranking import AttemptError, median_ms, resolve_attempt
 from agent.settings import CliParser, default_runs_dir
 from agent.suite import promote_suite
-from evaluator import EvalConfig, evaluate
-from evaluator import is_installed_copy
-from evaluator import ProblemError, load_problem
-from evaluator import race
-from evaluator import EvalResult, Status
-from evaluator import geomean
+from evaluator import (
+    EvalConfig,
+    EvalResult,
+    ProblemError,
+    Status,
+    evaluate,
+    geomean,
+    is_installed_copy,
+    load_problem,
+    race,
+)
 
 
 class PromoteError(ValueError):
     """A run or attempt that cannot be promoted as asked (bad input: exit 2)."""
-
 
 
 def read_record(path: Path) -> dict | None:
@@ -61,12 +66,19 @@ def measure(result: EvalResult) -> tuple[str, float | None]:
 
 def summary(result: EvalResult) -> dict:
     kind, value = measure(result)
-    return {"status": result.status.value, "measure": kind, "median_ms": value if kind == "gpu" else None,
-            "interpreter_ms": result.interpreter_ms,  # CPU: recorded, never compared
-            "speedup_vs_eager": result.speedup_vs_eager, "speedup_vs_compile": result.speedup_vs_compile,
-            "timings": [t.model_dump() for t in result.timings], "max_abs_err": result.max_abs_err,
-            "shape_sets": result.shape_sets, "precision": result.precision,
-            "device": result.device.model_dump() if result.device else None}
+    return {
+        "status": result.status.value,
+        "measure": kind,
+        "median_ms": value if kind == "gpu" else None,
+        "interpreter_ms": result.interpreter_ms,  # CPU: recorded, never compared
+        "speedup_vs_eager": result.speedup_vs_eager,
+        "speedup_vs_compile": result.speedup_vs_compile,
+        "timings": [t.model_dump() for t in result.timings],
+        "max_abs_err": result.max_abs_err,
+        "shape_sets": result.shape_sets,
+        "precision": result.precision,
+        "device": result.device.model_dump() if result.device else None,
+    }
 
 
 def geomean_ms(per_case: dict) -> float | None:
@@ -82,11 +94,15 @@ def device_refusal(recorded: dict | None, here: str | None, force: bool) -> str 
     ms = recorded.get("median_ms")
     what = f"the current best.py was measured on {was}" + (f" ({ms:.4g} ms)" if ms else "")
     if here is None:
-        return (f"{what}; this machine has no GPU and its CPU-interpreter time says nothing about GPU speed. "
-                f"Promote on {was}, or use --force to replace it anyway")
+        return (
+            f"{what}; this machine has no GPU and its CPU-interpreter time says nothing about GPU speed. "
+            f"Promote on {was}, or use --force to replace it anyway"
+        )
     if here != was:
-        return (f"{what}; this machine's {here} is a different GPU model, so the two are not comparable. "
-                f"Promote on {was}, or use --force to replace it anyway")
+        return (
+            f"{what}; this machine's {here} is a different GPU model, so the two are not comparable. "
+            f"Promote on {was}, or use --force to replace it anyway"
+        )
     return None
 
 
@@ -103,8 +119,7 @@ def local_gpu() -> str | None:
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
 
 
-def decide(new: EvalResult, current: EvalResult | None, force: bool,
-           raced: dict | None = None) -> str | None:
+def decide(new: EvalResult, current: EvalResult | None, force: bool, raced: dict | None = None) -> str | None:
     """None to promote, else the reason not to. `raced`: {label: {case: timing}} from evaluator.race,
     which then decides the speed question (same process, turns taken) instead of the two evaluations."""
     if new.status is not Status.correct:
@@ -119,15 +134,19 @@ def decide(new: EvalResult, current: EvalResult | None, force: bool,
         # Faster must mean faster than the noise: by more than the larger relative IQR of the race.
         noise = max(t["iqr_ms"] / t["median_ms"] for label in raced.values() for t in label.values())
         if vn >= vc * (1 - noise):
-            return (f"not faster than the current best.py side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race; "
-                    f"a win must exceed the noise, {100 * noise:.1f}%)")
+            return (
+                f"not faster than the current best.py side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race; "
+                f"a win must exceed the noise, {100 * noise:.1f}%)"
+            )
         return None
     (kn, vn), (kc, vc) = measure(new), measure(current)
     if kn == kc == "cpu-interpreter":
         if force:
             return None
-        return ("both were measured on the CPU interpreter, whose time says nothing about GPU speed; promote "
-                "on a GPU machine, or use --force to replace best.py anyway")
+        return (
+            "both were measured on the CPU interpreter, whose time says nothing about GPU speed; promote "
+            "on a GPU machine, or use --force to replace best.py anyway"
+        )
     if vn is None or vc is None or kn != kc:
         if force:
             return None
@@ -139,17 +158,29 @@ def decide(new: EvalResult, current: EvalResult | None, force: bool,
 
 def main(argv: list[str] | None = None) -> int:
     ap = CliParser(prog="python -m agent.promote", description=__doc__.split("\n\n")[0])
-    ap.add_argument("run", nargs="?",
-                    help="a run folder name under --runs-dir (as `agent.runs list` prints it), or a path")
-    ap.add_argument("attempt", nargs="?", default="best",
-                    help="an attempt id (e.g. 0003-1), or `seed` or `best` (default: the run's best)")
+    ap.add_argument(
+        "run", nargs="?", help="a run folder name under --runs-dir (as `agent.runs list` prints it), or a path"
+    )
+    ap.add_argument(
+        "attempt",
+        nargs="?",
+        default="best",
+        help="an attempt id (e.g. 0003-1), or `seed` or `best` (default: the run's best)",
+    )
     ap.add_argument("--suite", help="offer each problem's winner of this suite (agent.suite), as RUN ATTEMPT would")
-    ap.add_argument("--runs-dir", type=Path, default=default_runs_dir(),
-                    help="where runs live (default: $KLOOP_RUNS_DIR, else ./runs)")
+    ap.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=default_runs_dir(),
+        help="where runs live (default: $KLOOP_RUNS_DIR, else ./runs)",
+    )
     ap.add_argument("--shapes", default="all", help="shape sets for the re-check (default: all)")
-    ap.add_argument("--force", action="store_true",
-                    help="promote even if flagged as too good to be true, or measured on another kind of "
-                         "device than the current best.py (a CPU, another GPU model)")
+    ap.add_argument(
+        "--force",
+        action="store_true",
+        help="promote even if flagged as too good to be true, or measured on another kind of "
+        "device than the current best.py (a CPU, another GPU model)",
+    )
     ap.add_argument("--note", default="", help="free text kept in best.json (who wrote the replies, ...)")
     args = ap.parse_args(argv)
     console = Console()
@@ -162,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         cfg = store.config()
         problem = load_problem(cfg["problem"])
         if problem.path.name != "reference.py":
-            raise PromoteError(f"the run's problem {problem.path} is not a problem folder's reference.py; copy "
-                            f"it to ./kernels/<name>/reference.py to promote into that folder")
+            raise PromoteError(
+                f"the run's problem {problem.path} is not a problem folder's reference.py; copy "
+                f"it to ./kernels/<name>/reference.py to promote into that folder"
+            )
         source = problem.path.parent
         # The installed package's copy is never written: its winner goes to ./kernels/<name>/.
         target = Path.cwd() / "kernels" / problem.name if is_installed_copy(source) else source
@@ -201,11 +234,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     prompt = store.read(attempt, "prompt.md")
     meta = {
-        "problem": problem.name, "run": store.name, "attempt": attempt, "promoted_at": now(),
+        "problem": problem.name,
+        "run": store.name,
+        "attempt": attempt,
+        "promoted_at": now(),
         "code_sha256": hashlib.sha256(code_path.read_bytes()).hexdigest(),
         "prompt_sha256": hashlib.sha256(prompt.encode()).hexdigest() if prompt else None,
         # The model name only means something for the openai provider (replay/manual: a person or a file).
-        "llm": cfg.get("llm"), "model": cfg.get("model") if cfg.get("llm") in (None, "openai") else None,
+        "llm": cfg.get("llm"),
+        "model": cfg.get("model") if cfg.get("llm") in (None, "openai") else None,
         "note": args.note,
         **summary(new),
         "replaced": summary(current) if current else None,  # the previous best.py, measured just now

@@ -30,6 +30,7 @@ Templates are jinja2 with StrictUndefined: a variable a template needs but was n
 error, never an empty string. Stages (template, NCU metrics, skip criterion) are data in
 prompts/stages.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,13 +46,10 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from agent.gpu import GpuCard, GpuError, select_card
 from agent.triton_api import given, installed, parse_names
-from evaluator import DEFAULT_METRICS
-from evaluator import data_dir
-from evaluator import POLICIES, Policy, get_policy
+from evaluator import DEFAULT_METRICS, POLICIES, Policy, data_dir, get_policy
 
 PROMPTS_DIR = data_dir("prompts")  # the checkout's prompts/, or the installed copy
-OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
-       "==": operator.eq, "!=": operator.ne}
+OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
 
 
 class PromptError(ValueError):
@@ -79,8 +77,9 @@ class Criterion(BaseModel):
         return self
 
     def metrics(self) -> list[str]:
-        return [m for c in (self.all or self.any or [])
-                for m in ([c.metric] if isinstance(c, Condition) else c.metrics())]
+        return [
+            m for c in (self.all or self.any or []) for m in ([c.metric] if isinstance(c, Condition) else c.metrics())
+        ]
 
 
 class Stage(BaseModel):
@@ -102,17 +101,23 @@ def capability_skip(stage: Stage | str, card: GpuCard) -> tuple[bool, str]:
     if cap is not None and cap >= stage.min_capability:
         return False, f"{stage.name}: offered (compute capability {cap:.1f} >= {stage.min_capability:.1f})"
     have = f"{cap:.1f}" if cap is not None else "unknown"
-    return True, (f"{stage.name} skipped: it needs compute capability >= {stage.min_capability:.1f} "
-                  f"({stage.summary}); the GPU {card.name} has {have}")
+    return True, (
+        f"{stage.name} skipped: it needs compute capability >= {stage.min_capability:.1f} "
+        f"({stage.summary}); the GPU {card.name} has {have}"
+    )
 
 
 @lru_cache(maxsize=1)
 def load_stages() -> dict[str, Stage]:
     raw = json.loads((PROMPTS_DIR / "stages.json").read_text(encoding="utf-8"))
     # stages.json lists each stage's own metrics; the seed's five, which every stage shows, have one home
-    return {name: Stage(name=name, **{**spec, "metrics": DEFAULT_METRICS + [m for m in spec["metrics"]
-                                                                           if m not in DEFAULT_METRICS]})
-            for name, spec in raw.items() if not name.startswith("_")}
+    return {
+        name: Stage(
+            name=name, **{**spec, "metrics": DEFAULT_METRICS + [m for m in spec["metrics"] if m not in DEFAULT_METRICS]}
+        )
+        for name, spec in raw.items()
+        if not name.startswith("_")
+    }
 
 
 def get_stage(name: str) -> Stage:
@@ -180,10 +185,16 @@ def _case_line(case, module=None) -> str:
             args.append(f"arg{k} = {spec.value!r}")
             continue
         shape = "[" + ", ".join(map(str, spec.shape)) + "]"
-        rule = "" if spec.dist in ("get_inputs", "rand", "randn") else {
-            "randint": f", integers in [{int(spec.low or 0)}, {int(spec.high or 0)})",
-            "bool": f", True with p={spec.p:g}", "uniform": f", uniform in [{spec.low or 0:g}, {spec.high or 1:g})",
-            "normal": f", normal(mean={spec.mean:g}, std={spec.std:g})"}[spec.dist]
+        rule = (
+            ""
+            if spec.dist in ("get_inputs", "rand", "randn")
+            else {
+                "randint": f", integers in [{int(spec.low or 0)}, {int(spec.high or 0)})",
+                "bool": f", True with p={spec.p:g}",
+                "uniform": f", uniform in [{spec.low or 0:g}, {spec.high or 1:g})",
+                "normal": f", normal(mean={spec.mean:g}, std={spec.std:g})",
+            }[spec.dist]
+        )
         args.append(f"arg{k}: {shape} {spec.dtype}{rule}")
     return f"{case.label}: Model({', '.join(map(repr, case.init))}); forward({'; '.join(args)})"
 
@@ -192,15 +203,23 @@ def brief(problem) -> ProblemBrief:
     """The prompt's view of an evaluator.problem.Problem. SHAPES (our sets, data for the evaluator) is
     left out of the quoted source: the timed and checked shapes are listed instead."""
     source = problem.path.read_text(encoding="utf-8")
-    cuts = [i for i in (source.find("\n# ---- added by `python -m agent.problem add`"), source.find("\nSHAPES = "))
-            if i >= 0]
+    cuts = [
+        i
+        for i in (source.find("\n# ---- added by `python -m agent.problem add`"), source.find("\nSHAPES = "))
+        if i >= 0
+    ]
     cut = min(cuts) if cuts else -1
     if cut >= 0:
         source = source[:cut].rstrip() + "\n"
     timed = problem.timed_cases()
     checked = [c for c in problem.cases("all") if c not in timed]
-    return ProblemBrief(name=problem.name, source=source, mode_text=problem.mode_text,
-                        timed=[_case_line(c) for c in timed], checked=[_case_line(c) for c in checked])
+    return ProblemBrief(
+        name=problem.name,
+        source=source,
+        mode_text=problem.mode_text,
+        timed=[_case_line(c) for c in timed],
+        checked=[_case_line(c) for c in checked],
+    )
 
 
 def _fenced(text: str, lang: str = "") -> str:
@@ -215,9 +234,14 @@ def _fenced(text: str, lang: str = "") -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PROMPTS_DIR), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-                             autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PROMPTS_DIR),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
     env.filters["fenced"] = _fenced
     return env
 
@@ -232,10 +256,19 @@ def render_template(template: str, context: dict[str, Any]) -> str:
         raise PromptError(f"template {template} failed: {type(e).__name__}: {e}".replace("\n", " ")) from None
 
 
-def render(stage: str, *, gpu: GpuCard, code: str, ncu: dict[str, dict[str, Any]] | None,
-           precision: Policy | None, missing_apis: list[str] | None = None,
-           failure: dict[str, str] | None = None, ncu_reason: str | None = None,
-           problem: ProblemBrief | None = None, history: list[str] | None = None) -> str:
+def render(
+    stage: str,
+    *,
+    gpu: GpuCard,
+    code: str,
+    ncu: dict[str, dict[str, Any]] | None,
+    precision: Policy | None,
+    missing_apis: list[str] | None = None,
+    failure: dict[str, str] | None = None,
+    ncu_reason: str | None = None,
+    problem: ProblemBrief | None = None,
+    history: list[str] | None = None,
+) -> str:
     """The prompt for `stage`. `ncu`: {kernel: {metric: value}}, rendered as given (None/empty -> "No
     NCU metrics available", with `ncu_reason`). `precision` None omits the policy section (the seed
     has none). `missing_apis` None -> computed from the installed Triton; a list is used verbatim.
@@ -250,12 +283,21 @@ def render(stage: str, *, gpu: GpuCard, code: str, ncu: dict[str, dict[str, Any]
             raise PromptError(f"stage repair needs failure with {', '.join(missing)} (the failed candidate)")
     elif failure is not None:
         raise PromptError(f"failure is only used by the repair stage, not {stage!r}")
-    return render_template(spec.template, {
-        "stage": spec, "gpu": gpu, "code": code, "precision": precision, "failure": failure,
-        "ncu_json": json.dumps(ncu, indent=2) if ncu else None, "ncu_reason": ncu_reason,
-        "api": installed() if missing_apis is None else given(missing_apis),
-        "problem": problem, "history": history or None,
-    })
+    return render_template(
+        spec.template,
+        {
+            "stage": spec,
+            "gpu": gpu,
+            "code": code,
+            "precision": precision,
+            "failure": failure,
+            "ncu_json": json.dumps(ncu, indent=2) if ncu else None,
+            "ncu_reason": ncu_reason,
+            "api": installed() if missing_apis is None else given(missing_apis),
+            "problem": problem,
+            "history": history or None,
+        },
+    )
 
 
 # ---------------------------------------------------------------- CLI
@@ -308,11 +350,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--code", metavar="FILE", help="current kernel (default: the problem's seed.py)")
     p.add_argument("--ncu", metavar="FILE.json", help="NCU metrics JSON: {kernel: {metric: value}}")
     p.add_argument("--ncu-reason", metavar="TEXT", help="why there are no NCU metrics (shown in the prompt)")
-    p.add_argument("--precision", default="tf32", metavar="POLICY", help=f"{', '.join(POLICIES)} or none (default: tf32)")
-    p.add_argument("--missing-apis", metavar='"tl.a, tl.b"', help='override the computed list, e.g. "tl.tanh, tl.sigmoid"')
-    p.add_argument("--failure", metavar="FILE.json", help='repair stage: JSON {"status", "message", "code"} of the failed candidate')
-    p.add_argument("--reference", action="store_true",
-                   help="show the PyTorch reference and its shapes (always on for the seed stage)")
+    p.add_argument(
+        "--precision", default="tf32", metavar="POLICY", help=f"{', '.join(POLICIES)} or none (default: tf32)"
+    )
+    p.add_argument(
+        "--missing-apis", metavar='"tl.a, tl.b"', help='override the computed list, e.g. "tl.tanh, tl.sigmoid"'
+    )
+    p.add_argument(
+        "--failure",
+        metavar="FILE.json",
+        help='repair stage: JSON {"status", "message", "code"} of the failed candidate',
+    )
+    p.add_argument(
+        "--reference",
+        action="store_true",
+        help="show the PyTorch reference and its shapes (always on for the seed stage)",
+    )
     return p
 
 
@@ -325,21 +378,33 @@ def main(argv: list[str] | None = None) -> int:
         ncu = _read_ncu(args.ncu) if args.ncu else None
         failure = _read_failure(args.failure) if args.failure else None
         if args.stage == "repair" and failure is None:
-            raise PromptError('--stage repair needs --failure FILE.json: {"status", "message", "code"} of the '
-                              "failed candidate")
+            raise PromptError(
+                '--stage repair needs --failure FILE.json: {"status", "message", "code"} of the failed candidate'
+            )
         code = _read_code(Path(args.code)) if args.code else None
         from evaluator import load_problem  # imports the reference file (and torch): only when needed
 
         problem = load_problem(args.problem)
         if code is None and args.stage != "seed":
             if not problem.seed_path.is_file():
-                raise PromptError(f"problem {problem.name!r} has no {problem.seed_path}; pass --code FILE "
-                                  "(or --stage seed to write the first kernel)")
+                raise PromptError(
+                    f"problem {problem.name!r} has no {problem.seed_path}; pass --code FILE "
+                    "(or --stage seed to write the first kernel)"
+                )
             code = _read_code(problem.seed_path)
         missing = parse_names(args.missing_apis) if args.missing_apis is not None else None
         ref = brief(problem) if args.reference or args.stage == "seed" else None
-        text = render(args.stage, gpu=card, code=code or "", ncu=ncu, precision=precision,
-                      missing_apis=missing, failure=failure, ncu_reason=args.ncu_reason, problem=ref)
+        text = render(
+            args.stage,
+            gpu=card,
+            code=code or "",
+            ncu=ncu,
+            precision=precision,
+            missing_apis=missing,
+            failure=failure,
+            ncu_reason=args.ncu_reason,
+            problem=ref,
+        )
     except (ValueError, GpuError) as e:  # PromptError, GpuError, ProblemError, unknown policy
         print(f"error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
         return 2

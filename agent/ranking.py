@@ -7,11 +7,11 @@
 Used by the loop (its next parent), the run and suite tables, the report and promote, so that all of
 them agree on what "best" means.
 """
+
 from __future__ import annotations
 
 from agent.history import Record, RunStore
-from evaluator import EvalResult, Status
-from evaluator import geomean
+from evaluator import EvalResult, Status, geomean
 
 SEED_ID = "000-seed"
 

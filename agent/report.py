@@ -11,6 +11,7 @@ it gets the status strip alone, titled as such. Legends sit outside the axes, so
 The table leaves out columns that are empty for the whole run (timings on a CPU, tokens in replay),
 folds long messages into a one-line summary that opens on click, and each row opens its code.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,18 +35,26 @@ def plot_png(records: list[Record]) -> bytes:
     xs = list(range(len(attempts)))
     timed = any(r.speedup_vs_compile for r in attempts)
     if timed:
-        fig, (ax, strip) = plt.subplots(2, 1, sharex=True, figsize=(10, 5.2), dpi=110,
-                                        gridspec_kw={"height_ratios": [3, 1.3]})
-        pts = [(x, r.speedup_vs_compile) for x, r in zip(xs, attempts) if r.status == "correct" and r.speedup_vs_compile]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], c="#2a9d4b", s=36, zorder=3,
-                   label="correct attempt")
+        fig, (ax, strip) = plt.subplots(
+            2, 1, sharex=True, figsize=(10, 5.2), dpi=110, gridspec_kw={"height_ratios": [3, 1.3]}
+        )
+        pts = [
+            (x, r.speedup_vs_compile) for x, r in zip(xs, attempts) if r.status == "correct" and r.speedup_vs_compile
+        ]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], c="#2a9d4b", s=36, zorder=3, label="correct attempt")
         best, line = None, []
         for x, r in zip(xs, attempts):
             if is_better(r, best):
                 best = r
             line.append((x, best.speedup_vs_compile) if best is not None and best.speedup_vs_compile else (x, None))
-        ax.step([x for x, y in line if y], [y for x, y in line if y], where="post", color="#1f4e9c", lw=2,
-                label="best so far")
+        ax.step(
+            [x for x, y in line if y],
+            [y for x, y in line if y],
+            where="post",
+            color="#1f4e9c",
+            lw=2,
+            label="best so far",
+        )
         ax.axhline(1.0, color="grey", ls="--", lw=1, label="torch.compile")
         ax.set_ylabel("speedup over torch.compile\n(GPU medians)", fontsize=8)
         ax.grid(alpha=0.3)
@@ -84,16 +93,20 @@ def _code(store: RunStore, r: Record) -> str:
     code = store.read(r.id, "code.py") if r.kind == "attempt" else None
     if code is None:
         return ""
-    return (f"<details><summary>{len(code.splitlines())} lines</summary>"
-            f"<pre>{html.escape(code)}</pre></details>")
+    return f"<details><summary>{len(code.splitlines())} lines</summary><pre>{html.escape(code)}</pre></details>"
 
 
 COLUMNS = [  # (head, value of a record as cell HTML); a column empty for every record is left out
     ("id", lambda s, r: f"<a href='attempts/{html.escape(r.id)}/'>{html.escape(r.id)}</a>"),
     ("stage", lambda s, r: html.escape(r.stage)),
     ("parent", lambda s, r: html.escape(r.parent or "")),
-    ("status", lambda s, r: html.escape(r.status or r.kind)
-        + (f" (same code as {html.escape(r.duplicate_of)})" if r.duplicate_of else "")),
+    (
+        "status",
+        lambda s, r: (
+            html.escape(r.status or r.kind)
+            + (f" (same code as {html.escape(r.duplicate_of)})" if r.duplicate_of else "")
+        ),
+    ),
     ("GPU ms", lambda s, r: _num(r.median_ms)),
     ("x eager", lambda s, r: _num(r.speedup_vs_eager, 2)),
     ("x compile", lambda s, r: _num(r.speedup_vs_compile, 2)),
@@ -112,7 +125,10 @@ def write_report(store: RunStore) -> Path:
     keep = [i for i in range(len(COLUMNS)) if COLUMNS[i][0] in ("id", "status") or any(c[i] for c in cells)]
     rows = "\n".join(
         f"<tr class='{r.status or r.kind}{' best' if best and r.id == best.id else ''}'>"
-        + "".join(f"<td>{c[i]}</td>" for i in keep) + "</tr>" for r, c in zip(records, cells))
+        + "".join(f"<td>{c[i]}</td>" for i in keep)
+        + "</tr>"
+        for r, c in zip(records, cells)
+    )
     cfg = store.config()
     if best is None:
         summary = "no correct attempt"
@@ -120,8 +136,10 @@ def write_report(store: RunStore) -> Path:
         vs = f", {best.speedup_vs_compile:.2f}x vs torch.compile" if best.speedup_vs_compile else ""
         summary = f"best: <b>{html.escape(best.id)}</b> ({best.median_ms:.3f} ms on the GPU{vs})"
     else:
-        summary = (f"parent: <b>{html.escape(best.id)}</b> (the first correct attempt; the CPU interpreter "
-                   "gives no timing, so nothing was ranked)")
+        summary = (
+            f"parent: <b>{html.escape(best.id)}</b> (the first correct attempt; the CPU interpreter "
+            "gives no timing, so nothing was ranked)"
+        )
     llm = cfg.get("llm") or "openai"
     llm_text = f"{llm} ({cfg.get('model')})" if llm == "openai" else llm
     page = f"""<!doctype html>
@@ -141,7 +159,8 @@ code {{ background: #f4f4f4; padding: 1px 4px; }}
 </style></head><body>
 <h1>Run {html.escape(store.name)}</h1>
 <p>problem <code>{html.escape(str(cfg.get('problem')))}</code>, stage <code>{html.escape(str(cfg.get('stage')))}</code>,
-LLM <code>{html.escape(llm_text)}</code>, precision <code>{html.escape(str(cfg.get('precision')))}</code>. {summary}.</p>
+LLM <code>{html.escape(llm_text)}</code>,
+precision <code>{html.escape(str(cfg.get('precision')))}</code>. {summary}.</p>
 <img alt="speedup and status of each attempt" src="data:image/png;base64,{base64.b64encode(png).decode()}">
 <h2>Attempts</h2>
 <table><tr>{''.join(f'<th>{COLUMNS[i][0]}</th>' for i in keep)}</tr>

@@ -14,6 +14,7 @@ and the path of its folder under runs/. Exit codes: 0 the run finished, 2 bad in
 (one line on stderr, no run folder left behind), 3 the LLM endpoint is unreachable or refuses the
 run (one line on stderr; nothing recorded as an attempt; resumable), 130 interrupted (resumable).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -28,8 +29,8 @@ from agent.gpu import GpuError
 from agent.history import Record, RunStore
 from agent.llm import LLMUnavailable, ManualLLM, ReplayExhausted, ReplayLLM, make_llm, resolve_spec
 from agent.loop import Loop, replies_used
-from agent.ranking import is_better
 from agent.prompt import PromptError
+from agent.ranking import is_better
 from agent.settings import RunSettings, given_flags, parse_cli, resumed
 from agent.tables import attempts_table, fmt_ms, fmt_x
 from evaluator import load_problem
@@ -54,8 +55,11 @@ class Display:
             best = f"parent {self.best.id} (correct; untimed on the CPU interpreter)"
         else:
             best = f"best {self.best.id}: {fmt_ms(self.best)} ms, {fmt_x(self.best.speedup_vs_compile)} vs compile"
-        line = (f"[bold]{self.run_name}[/]  stage {stage}  attempts {len(self.records)}  "
-                + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f"\n{best}\n[dim]{self.now}[/]")
+        line = (
+            f"[bold]{self.run_name}[/]  stage {stage}  attempts {len(self.records)}  "
+            + "  ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            + f"\n{best}\n[dim]{self.now}[/]"
+        )
         return Group(Text.from_markup(line))
 
     def event(self, message: str, rec: Record | None) -> None:
@@ -91,9 +95,19 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
     settings = settings.model_copy(update={"llm": resolve_spec(settings.llm, settings.base_url)})
     manual = settings.llm == "manual"
     # Other providers are checked before a run folder exists; manual's prompts live in that folder.
-    llm = None if manual else make_llm(
-        settings.llm, model=settings.model, temperature=settings.temperature, base_url=settings.base_url,
-        concurrency=settings.concurrency, timeout_s=settings.llm_timeout, max_retries=settings.llm_retries)
+    llm = (
+        None
+        if manual
+        else make_llm(
+            settings.llm,
+            model=settings.model,
+            temperature=settings.temperature,
+            base_url=settings.base_url,
+            concurrency=settings.concurrency,
+            timeout_s=settings.llm_timeout,
+            max_retries=settings.llm_retries,
+        )
+    )
     created = None  # a run folder made by this call: removed again if the setup fails
     try:
         if store is None:
@@ -131,22 +145,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except LLMUnavailable as e:  # nothing was recorded for the attempts it could not ask about
-        print(f"error: {e}; nothing was recorded for the unanswered attempts: fix the endpoint, then "
-              f"python -m agent.run --resume {store.name}", file=sys.stderr)
+        print(
+            f"error: {e}; nothing was recorded for the unanswered attempts: fix the endpoint, then "
+            f"python -m agent.run --resume {store.name}",
+            file=sys.stderr,
+        )
         return 3
     except ReplayExhausted as e:
         best = loop.best
         console.print(f"stopped: {e}; the run is complete up to here (resumable with more replies)")
     console.print(attempts_table(store.records(), best, title=f"run {store.name}"))
     if best is None and loop.start_path() is None:
-        console.print(f"no correct first kernel after {loop.s.iterations} seed-stage iteration(s); resume "
-                      f"with more:  python -m agent.run --resume {store.name} --iterations N")
+        console.print(
+            f"no correct first kernel after {loop.s.iterations} seed-stage iteration(s); resume "
+            f"with more:  python -m agent.run --resume {store.name} --iterations N"
+        )
     if best is not None and best.median_ms is None:
         console.print(f"parent: {best.id} (correct; no timing on the CPU interpreter, so nothing was ranked)")
         console.print(f"promote it on a GPU machine with:  python -m agent.promote {store.name} {best.id}")
     elif best is not None:
-        console.print(f"best: {best.id} ({fmt_ms(best)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
-                      f"{fmt_x(best.speedup_vs_compile)} vs torch.compile)")
+        console.print(
+            f"best: {best.id} ({fmt_ms(best)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
+            f"{fmt_x(best.speedup_vs_compile)} vs torch.compile)"
+        )
         console.print(f"promote it with:  python -m agent.promote {store.name} {best.id}")
     console.print(f"run folder: {store.path}")
     return 0

@@ -10,6 +10,7 @@
 
 Bad input (no such run, no such attempt, a corrupt history line): one line on stderr, exit 2.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -44,8 +45,12 @@ def cmd_list(runs_dir: Path, console: Console) -> None:
         return
     t = compact(f"runs in {runs_dir}/")
     for col in ("run", "tries", "ok", "best", "ms", "xcomp"):
-        t.add_column(col, no_wrap=col != "run", overflow="fold",
-                     justify="right" if col in ("tries", "ok", "ms", "xcomp") else "left")
+        t.add_column(
+            col,
+            no_wrap=col != "run",
+            overflow="fold",
+            justify="right" if col in ("tries", "ok", "ms", "xcomp") else "left",
+        )
     untimed, broken = False, []
     for d in dirs:
         store = RunStore(d)
@@ -57,12 +62,19 @@ def cmd_list(runs_dir: Path, console: Console) -> None:
             continue
         best = best_of(records)
         untimed |= best is not None and best.median_ms is None
-        t.add_row(d.name, str(len(records)), str(sum(r.status == "correct" for r in records)),
-                  (best.id + ("" if best.median_ms is not None else "*")) if best else "-",
-                  fmt_ms(best) if best else "-", fmt_x(best.speedup_vs_compile) if best else "-")
+        t.add_row(
+            d.name,
+            str(len(records)),
+            str(sum(r.status == "correct" for r in records)),
+            (best.id + ("" if best.median_ms is not None else "*")) if best else "-",
+            fmt_ms(best) if best else "-",
+            fmt_x(best.speedup_vs_compile) if best else "-",
+        )
     console.print(t)
-    console.print("tries: attempts; ok: correct ones; ms: the best's GPU median; xcomp: its speedup over "
-                  "torch.compile", style="dim")
+    console.print(
+        "tries: attempts; ok: correct ones; ms: the best's GPU median; xcomp: its speedup over torch.compile",
+        style="dim",
+    )
     if untimed:
         console.print(f"* {UNTIMED}", style="dim")
     for line in broken:
@@ -79,8 +91,11 @@ def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, conso
     folder = store.attempt_dir(attempt)
     status = rec.status if rec else (result.status.value if result else "not recorded (no result yet)")
     console.print(f"attempt {attempt} of run {store.name}", style="bold", highlight=False)
-    rows = [("verdict", status + (f" (gate {rec.gate})" if rec and rec.gate else "")),
-            ("stage", rec.stage if rec else "-"), ("parent", (rec.parent if rec else None) or "-")]
+    rows = [
+        ("verdict", status + (f" (gate {rec.gate})" if rec and rec.gate else "")),
+        ("stage", rec.stage if rec else "-"),
+        ("parent", (rec.parent if rec else None) or "-"),
+    ]
     if rec and rec.repair_of:
         rows.append(("repair of", rec.repair_of))
     if rec and rec.duplicate_of:
@@ -95,8 +110,13 @@ def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, conso
             rows.append(("max abs err", f"{result.max_abs_err:.2e}"))
         for ct in result.timings:
             c = ct.candidate
-            rows.append((f"time {ct.case}", (f"{c.median_ms:.3f} ms ± {c.iqr_ms:.3f}" if c else "-")
-                         + f", {fmt_x(ct.speedup_vs_eager)} vs eager, {fmt_x(ct.speedup_vs_compile)} vs compile"))
+            rows.append(
+                (
+                    f"time {ct.case}",
+                    (f"{c.median_ms:.3f} ms ± {c.iqr_ms:.3f}" if c else "-")
+                    + f", {fmt_x(ct.speedup_vs_eager)} vs eager, {fmt_x(ct.speedup_vs_compile)} vs compile",
+                )
+            )
         if not result.timings:
             rows.append(("timing", f"unavailable ({result.timing_unavailable or 'not timed'})"))
     for name in ("prompt.md", "reply.md", "code.py", "result.json", "metrics.json"):
@@ -118,14 +138,19 @@ def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, conso
         console.print("\n".join(result.error_tail.splitlines()[-15:]), markup=False, highlight=False)
     code = store.read(attempt, "code.py")
     console.print("code", style="bold")
-    console.print(Syntax(code, "python", line_numbers=True, word_wrap=True) if code
-                  else "(no code: the reply had none)")
+    console.print(
+        Syntax(code, "python", line_numbers=True, word_wrap=True) if code else "(no code: the reply had none)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = CliParser(prog="python -m agent.runs", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs-dir", type=Path, default=default_runs_dir(),
-                    help="where runs live (default: $KLOOP_RUNS_DIR, else ./runs)")
+    ap.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=default_runs_dir(),
+        help="where runs live (default: $KLOOP_RUNS_DIR, else ./runs)",
+    )
     sub = ap.add_subparsers(dest="verb", required=True, metavar="{list,show,diff,report}")
     sub.add_parser("list", help="one line per run: problem, stage, attempts, correct, best")
     run_help = "a run folder name under --runs-dir (as `list` prints it), or a path to a run folder"
@@ -134,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("run", help=run_help)
     show.add_argument("attempt", nargs="?", help=f"{which}: print its verdict, message, timings, code")
     sub.add_parser("report", help="write RUN/report.html: speedup plot, attempts, code").add_argument(
-        "run", help=run_help)
+        "run", help=run_help
+    )
     d = sub.add_parser("diff", help="unified diff of two attempts' code")
     d.add_argument("run", help=run_help)
     d.add_argument("a", help=which)
@@ -156,14 +182,21 @@ def main(argv: list[str] | None = None) -> int:
             cmd_show_attempt(store, records, resolve_attempt(store, records, args.attempt), console)
         elif args.verb == "show":
             cfg = store.config()
-            console.print(f"run {store.name}: problem {cfg.get('problem')}, stage {cfg.get('stage')}, "
-                          f"llm {llm_label(cfg)}, precision {cfg.get('precision')}", highlight=False)
+            console.print(
+                f"run {store.name}: problem {cfg.get('problem')}, stage {cfg.get('stage')}, "
+                f"llm {llm_label(cfg)}, precision {cfg.get('precision')}",
+                highlight=False,
+            )
             console.print(attempts_table(records, best_of(records), title=str(store.path)))
         elif args.verb == "diff":
             a, b = resolve_attempt(store, records, args.a), resolve_attempt(store, records, args.b)
             code_a, code_b = store.read(a, "code.py") or "", store.read(b, "code.py") or ""
-            diff = difflib.unified_diff(code_a.splitlines(keepends=True), code_b.splitlines(keepends=True),
-                                        fromfile=f"{a}/code.py", tofile=f"{b}/code.py")
+            diff = difflib.unified_diff(
+                code_a.splitlines(keepends=True),
+                code_b.splitlines(keepends=True),
+                fromfile=f"{a}/code.py",
+                tofile=f"{b}/code.py",
+            )
             sys.stdout.writelines(diff)
         elif args.verb == "report":
             console.print(f"wrote {write_report(store)}")

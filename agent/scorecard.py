@@ -15,6 +15,7 @@ Definitions (KernelBench's, failures counted as zeros):
 Without GPU timings (a CPU-only suite: the interpreter's wall time is not a speed) there is no
 fast_p and no geometric mean; the card says so and shows correctness only.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,8 +31,7 @@ from rich.text import Text
 
 from agent.history import Record, RunStore, write_atomic
 from agent.ranking import best_of
-from evaluator import geomean
-from evaluator import Status
+from evaluator import Status, geomean
 
 PS = (1.0, 1.5, 2.0)
 FAILED_AS = "a problem with no correct kernel counts as 1.0x against its own reference"
@@ -90,13 +90,24 @@ class Scorecard(BaseModel):
 
 
 def _tokens(records: list[Record]) -> int | None:
-    counted = [(r.prompt_tokens or 0) + (r.completion_tokens or 0) for r in records
-               if r.prompt_tokens is not None or r.completion_tokens is not None]
+    counted = [
+        (r.prompt_tokens or 0) + (r.completion_tokens or 0)
+        for r in records
+        if r.prompt_tokens is not None or r.completion_tokens is not None
+    ]
     return sum(counted) if counted else None
 
 
-def row_from_run(problem: str, spec: str, store: RunStore, *, run_link: str | None = None,
-                 error: str | None = None, llm_error: str | None = None, seconds: float | None = None) -> ProblemRow:
+def row_from_run(
+    problem: str,
+    spec: str,
+    store: RunStore,
+    *,
+    run_link: str | None = None,
+    error: str | None = None,
+    llm_error: str | None = None,
+    seconds: float | None = None,
+) -> ProblemRow:
     """The row of one problem from its run folder. `error`: the run stopped on an exception;
     `llm_error`: it stopped because the LLM could not be reached (either wins over the status)."""
     records = [r for r in store.records() if r.kind == "attempt"]
@@ -119,15 +130,25 @@ def row_from_run(problem: str, spec: str, store: RunStore, *, run_link: str | No
     if error is not None:
         status, message = "error", error
     return ProblemRow(
-        problem=problem, spec=spec, run=run_link, status=status, correct=best is not None,
-        best=best.id if best else None, attempts=len(asked),
+        problem=problem,
+        spec=spec,
+        run=run_link,
+        status=status,
+        correct=best is not None,
+        best=best.id if best else None,
+        attempts=len(asked),
         correct_attempts=sum(r.status == "correct" for r in asked),
-        median_ms=best.median_ms if best else None, interpreter_ms=best.interpreter_ms if best else None,
+        median_ms=best.median_ms if best else None,
+        interpreter_ms=best.interpreter_ms if best else None,
         speedup_vs_eager=best.speedup_vs_eager if best else None,
         speedup_vs_compile=best.speedup_vs_compile if best else None,
-        max_abs_err=result.max_abs_err if result else None, tokens=_tokens(records),
-        device=result.device.name if result and result.device else None, llm=llm, message=message[:400],
-        seconds=seconds)
+        max_abs_err=result.max_abs_err if result else None,
+        tokens=_tokens(records),
+        device=result.device.name if result and result.device else None,
+        llm=llm,
+        message=message[:400],
+        seconds=seconds,
+    )
 
 
 def _rank(status: str) -> int:
@@ -142,8 +163,15 @@ def score(name: str, rows: list[ProblemRow], pending: list[str] = (), environmen
     the environment names a GPU): then every problem is scored, and one without a correct, timed
     kernel is not fast and counts 1.0x - a GPU suite where nothing is correct scores zeros."""
     timed = any(r.median_ms is not None for r in rows) or bool((environment or {}).get("gpu"))
-    card = Scorecard(name=name, rows=rows, pending=list(pending), total=len(rows),
-                     correct=sum(r.correct for r in rows), timed=timed, environment=environment or {})
+    card = Scorecard(
+        name=name,
+        rows=rows,
+        pending=list(pending),
+        total=len(rows),
+        correct=sum(r.correct for r in rows),
+        timed=timed,
+        environment=environment or {},
+    )
     if not timed or not rows:
         return card
 
@@ -151,9 +179,14 @@ def score(name: str, rows: list[ProblemRow], pending: list[str] = (), environmen
         x = getattr(r, f"speedup_vs_{which}")
         return x if r.correct and x else 1.0
 
-    card.fast_p = [FastP(p=p, vs_eager=sum(r.correct and (r.speedup_vs_eager or 0) > p for r in rows),
-                         vs_compile=sum(r.correct and (r.speedup_vs_compile or 0) > p for r in rows))
-                   for p in PS]
+    card.fast_p = [
+        FastP(
+            p=p,
+            vs_eager=sum(r.correct and (r.speedup_vs_eager or 0) > p for r in rows),
+            vs_compile=sum(r.correct and (r.speedup_vs_compile or 0) > p for r in rows),
+        )
+        for p in PS
+    ]
     card.geomean_vs_eager = geomean([speedup(r, "eager") for r in rows])
     card.geomean_vs_compile = geomean([speedup(r, "compile") for r in rows])
     return card
@@ -180,10 +213,15 @@ def fmt_tokens(n: int | None) -> str:
 
 def _env_lines(card: Scorecard) -> list[str]:
     e = card.environment
-    first = (f"GPU {e['gpu']}" + (f", driver {e['driver']}" if e.get("driver") else "")
-             if e.get("gpu") else "GPU: none (CPU interpreter)")
-    second = (f"torch {e.get('torch', '?')}, triton {e.get('triton', '?')}, precision {e.get('precision', '?')}, "
-              f"{e.get('date', '?')}")
+    first = (
+        f"GPU {e['gpu']}" + (f", driver {e['driver']}" if e.get("driver") else "")
+        if e.get("gpu")
+        else "GPU: none (CPU interpreter)"
+    )
+    second = (
+        f"torch {e.get('torch', '?')}, triton {e.get('triton', '?')}, precision {e.get('precision', '?')}, "
+        f"{e.get('date', '?')}"
+    )
     return [first, second] + ([f"LLM {e['llm']}"] if e.get("llm") else [])
 
 
@@ -199,8 +237,10 @@ def summary_lines(card: Scorecard) -> list[str]:
     if not card.timed:
         lines.append(UNTIMED)
     else:
-        lines.append(f"geomean speedup {fmt_x(card.geomean_vs_eager)} vs eager, "
-                     f"{fmt_x(card.geomean_vs_compile)} vs torch.compile")
+        lines.append(
+            f"geomean speedup {fmt_x(card.geomean_vs_eager)} vs eager, "
+            f"{fmt_x(card.geomean_vs_compile)} vs torch.compile"
+        )
         lines.append(f"  ({FAILED_AS})")
     return lines + _env_lines(card)
 
@@ -211,8 +251,10 @@ def _fast_table(card: Scorecard) -> Table:
     for f in card.fast_p:
         t.add_column(f"p={f.p:g}", justify="right")
     for which in ("eager", "compile"):
-        t.add_row(f"vs {'torch.compile' if which == 'compile' else 'eager'}",
-                  *(_fast_cell(getattr(f, f"vs_{which}"), card.total) for f in card.fast_p))
+        t.add_row(
+            f"vs {'torch.compile' if which == 'compile' else 'eager'}",
+            *(_fast_cell(getattr(f, f"vs_{which}"), card.total) for f in card.fast_p),
+        )
     return t
 
 
@@ -238,16 +280,31 @@ def terminal(card: Scorecard) -> Group:
     return Group(*parts)
 
 
-COLUMNS = ("problem", "status", "attempts", "best", "median_ms", "speedup_vs_eager", "speedup_vs_compile",
-           "max_abs_err", "tokens", "llm")
+COLUMNS = (
+    "problem",
+    "status",
+    "attempts",
+    "best",
+    "median_ms",
+    "speedup_vs_eager",
+    "speedup_vs_compile",
+    "max_abs_err",
+    "tokens",
+    "llm",
+)
 
 
 def _cell(r: ProblemRow, col: str) -> str:
     v = getattr(r, col)
     if col == "median_ms" and v is None and r.interpreter_ms is not None:
         return f"({r.interpreter_ms:.0f} cpu)"  # correctness run only: interpreter time, not a speed
-    return {"median_ms": fmt_ms, "speedup_vs_eager": fmt_x, "speedup_vs_compile": fmt_x,
-            "max_abs_err": fmt_err, "tokens": fmt_tokens}.get(col, lambda x: "-" if x is None else str(x))(v)
+    return {
+        "median_ms": fmt_ms,
+        "speedup_vs_eager": fmt_x,
+        "speedup_vs_compile": fmt_x,
+        "max_abs_err": fmt_err,
+        "tokens": fmt_tokens,
+    }.get(col, lambda x: "-" if x is None else str(x))(v)
 
 
 def markdown(card: Scorecard) -> str:
@@ -255,11 +312,16 @@ def markdown(card: Scorecard) -> str:
     out += ["| " + " | ".join(_cell(r, c) for c in COLUMNS) + " |" for r in card.rows]
     out.append("")
     if card.timed:
-        out += ["| fast_p | " + " | ".join(f"p={f.p:g}" for f in card.fast_p) + " |",
-                "|---|" + "---|" * len(card.fast_p)]
+        out += [
+            "| fast_p | " + " | ".join(f"p={f.p:g}" for f in card.fast_p) + " |",
+            "|---|" + "---|" * len(card.fast_p),
+        ]
         for which in ("eager", "compile"):
-            out.append(f"| vs {which} | " + " | ".join(_fast_cell(getattr(f, f"vs_{which}"), card.total)
-                                                      for f in card.fast_p) + " |")
+            out.append(
+                f"| vs {which} | "
+                + " | ".join(_fast_cell(getattr(f, f"vs_{which}"), card.total) for f in card.fast_p)
+                + " |"
+            )
         out.append("")
     out += [line + "  " for line in summary_lines(card)]
     failed = [r for r in card.rows if not r.correct or r.status != "correct"]
@@ -282,12 +344,24 @@ def plot_png(card: Scorecard) -> bytes | None:
     fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(rows) + 2), 4.2), dpi=110)
     ok = [(x, r.speedup_vs_compile) for x, r in zip(xs, rows, strict=True) if r.correct and r.speedup_vs_compile]
     if ok:
-        ax.bar([x for x, _ in ok], [y for _, y in ok], color=["#2a9d4b" if y >= 1 else "#e08a1e" for _, y in ok],
-               zorder=3, label="correct kernel (green: faster than torch.compile)")
+        ax.bar(
+            [x for x, _ in ok],
+            [y for _, y in ok],
+            color=["#2a9d4b" if y >= 1 else "#e08a1e" for _, y in ok],
+            zorder=3,
+            label="correct kernel (green: faster than torch.compile)",
+        )
     bad = [x for x, r in zip(xs, rows, strict=True) if not (r.correct and r.speedup_vs_compile)]
     if bad:  # drawn on the 1.0 line they count as, with a marker that cannot be read as a bar
-        ax.scatter(bad, [1.0] * len(bad), marker="x", s=80, color="#c0392b", zorder=4,
-                   label="no correct timed kernel (counted as 1.0x)")
+        ax.scatter(
+            bad,
+            [1.0] * len(bad),
+            marker="x",
+            s=80,
+            color="#c0392b",
+            zorder=4,
+            label="no correct timed kernel (counted as 1.0x)",
+        )
     ax.axhline(1.0, color="grey", ls="--", lw=1, zorder=2)
     ax.set_xticks(xs, [r.problem for r in rows], rotation=40, ha="right", fontsize=8)
     ax.set_ylabel("speedup over torch.compile (GPU medians)", fontsize=8)
@@ -305,15 +379,29 @@ def html_page(card: Scorecard, png: bytes | None) -> str:
     rows = "\n".join(
         f"<tr class='{'correct' if r.correct else 'failed'}'>"
         + "".join(f"<td>{html.escape(_cell(r, c))}</td>" for c in COLUMNS)
-        + f"<td class='msg'>{html.escape(r.message)}</td></tr>" for r in card.rows)
+        + f"<td class='msg'>{html.escape(r.message)}</td></tr>"
+        for r in card.rows
+    )
     fast = ""
     if card.timed:
-        fast = ("<h2>fast_p</h2><table><tr><th></th>" + "".join(f"<th>p={f.p:g}</th>" for f in card.fast_p) + "</tr>"
-                + "".join(f"<tr><td>vs {w}</td>" + "".join(
-                    f"<td>{_fast_cell(getattr(f, f'vs_{w}'), card.total)}</td>" for f in card.fast_p) + "</tr>"
-                    for w in ("eager", "compile")) + "</table>")
-    plot = (f"<img alt='speedup over torch.compile per problem' src='data:image/png;base64,"
-            f"{base64.b64encode(png).decode()}'>" if png else f"<p><i>{html.escape(UNTIMED)}.</i></p>")
+        fast = (
+            "<h2>fast_p</h2><table><tr><th></th>"
+            + "".join(f"<th>p={f.p:g}</th>" for f in card.fast_p)
+            + "</tr>"
+            + "".join(
+                f"<tr><td>vs {w}</td>"
+                + "".join(f"<td>{_fast_cell(getattr(f, f'vs_{w}'), card.total)}</td>" for f in card.fast_p)
+                + "</tr>"
+                for w in ("eager", "compile")
+            )
+            + "</table>"
+        )
+    plot = (
+        f"<img alt='speedup over torch.compile per problem' src='data:image/png;base64,"
+        f"{base64.b64encode(png).decode()}'>"
+        if png
+        else f"<p><i>{html.escape(UNTIMED)}.</i></p>"
+    )
     notes = "<br>".join(html.escape(line) for line in summary_lines(card))
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>suite {html.escape(card.name)}</title>

@@ -7,6 +7,7 @@
 Each field `foo_bar` is the flag `--foo-bar`; its description is the flag's help. On `--resume RUN`
 the saved config is the base and only the flags given again override it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,10 +26,25 @@ RUNS_DIR_ENV = "KLOOP_RUNS_DIR"
 # --resume would silently mix two runs in one folder: that needs a new run.
 # How the run asks and evaluates may change on resume, and so may how far it goes (more iterations or
 # repairs extend it: attempts already made are never redone); config.json records the new values.
-RESUME_MAY_CHANGE = {"iterations", "repairs",
-                     "llm", "model", "temperature", "base_url", "concurrency", "llm_timeout", "llm_retries",
-                     "manual_stdin", "compile_timeout", "run_timeout", "executor", "workers", "ray_address",
-                     "runs_dir", "resume"}
+RESUME_MAY_CHANGE = {
+    "iterations",
+    "repairs",
+    "llm",
+    "model",
+    "temperature",
+    "base_url",
+    "concurrency",
+    "llm_timeout",
+    "llm_retries",
+    "manual_stdin",
+    "compile_timeout",
+    "run_timeout",
+    "executor",
+    "workers",
+    "ray_address",
+    "runs_dir",
+    "resume",
+}
 
 
 def default_runs_dir() -> Path:
@@ -41,38 +57,57 @@ class SettingsError(ValueError):
 
 
 class RunSettings(BaseModel):
-    stage: str = Field("fusion", description="seed, fusion, tiling, memory, tuning, or all (walks the four, "
-                                             "skipping a stage whose criterion the parent already meets). "
-                                             "Without a kernel to start from (no seed.py, no --seed) the "
-                                             "seed stage runs first; --stage seed runs it alone")
-    problem: str = Field("conv2d_scale_min", description="a name under kernels/, a problem folder or a KernelBench .py file")
-    seed: Path | None = Field(None, description="start from this kernel file instead of the problem's seed.py "
-                                                "(or, without one, the seed stage)")
-    iterations: int = Field(3, description="iterations per stage; each renders one prompt and asks for --samples replies")
+    stage: str = Field(
+        "fusion",
+        description="seed, fusion, tiling, memory, tuning, or all (walks the four, "
+        "skipping a stage whose criterion the parent already meets). "
+        "Without a kernel to start from (no seed.py, no --seed) the "
+        "seed stage runs first; --stage seed runs it alone",
+    )
+    problem: str = Field(
+        "conv2d_scale_min", description="a name under kernels/, a problem folder or a KernelBench .py file"
+    )
+    seed: Path | None = Field(
+        None,
+        description="start from this kernel file instead of the problem's seed.py (or, without one, the seed stage)",
+    )
+    iterations: int = Field(
+        3, description="iterations per stage; each renders one prompt and asks for --samples replies"
+    )
     samples: int = Field(1, description="replies per prompt (K)")
     repairs: int = Field(1, description="repair attempts for each failed candidate (0: none)")
-    llm: str | None = Field(None, description="openai | replay:PATH | manual (default: openai when "
-                                              "OPENAI_API_KEY or OPENAI_BASE_URL is set)")
+    llm: str | None = Field(
+        None,
+        description="openai | replay:PATH | manual (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set)",
+    )
     model: str = Field(os.environ.get("OPENAI_MODEL", "gpt-4o"), description="model name for the openai provider")
     temperature: float = Field(0.7, description="sampling temperature")
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
     concurrency: int = Field(4, description="LLM requests in flight at once")
     llm_timeout: float = Field(600.0, description="seconds per LLM request (the SDK retries 429/5xx itself)")
-    llm_retries: int = Field(2, description="the openai SDK's own retries of a request (connection errors, "
-                                            "408/409/429/5xx, with backoff) before the run stops with exit 3")
+    llm_retries: int = Field(
+        2,
+        description="the openai SDK's own retries of a request (connection errors, "
+        "408/409/429/5xx, with backoff) before the run stops with exit 3",
+    )
     manual_stdin: bool = Field(False, description="manual provider: read replies from stdin instead of reply files")
     gpu: str | None = Field(None, description="GPU card for the prompt (default: detected)")
     precision: str = Field("tf32", description="tf32, strict or loose")
-    shapes: str = Field("auto", description="shape sets to check: auto (all with a GPU, small without), small, odd, full, all")
+    shapes: str = Field(
+        "auto", description="shape sets to check: auto (all with a GPU, small without), small, odd, full, all"
+    )
     ncu: bool = Field(True, description="profile correct candidates with Nsight Compute (GPU only)")
     compile_timeout: float = Field(300.0, description="seconds for a candidate's import + first call")
     run_timeout: float = Field(300.0, description="seconds for a candidate's correctness phase")
-    executor: str = Field("local", description="local (one worker per visible GPU; CPU: interpreter "
-                                                 "workers) or ray (each evaluation a Ray task)")
+    executor: str = Field(
+        "local",
+        description="local (one worker per visible GPU; CPU: interpreter workers) or ray (each evaluation a Ray task)",
+    )
     workers: int | None = Field(None, description="local: evaluation workers (default: one per GPU, 2 on a CPU)")
     ray_address: str | None = Field(None, description="ray: cluster address (default: start a local instance)")
-    runs_dir: Path = Field(default_factory=default_runs_dir,
-                           description=f"where run folders go (default: ${RUNS_DIR_ENV}, else ./runs)")
+    runs_dir: Path = Field(
+        default_factory=default_runs_dir, description=f"where run folders go (default: ${RUNS_DIR_ENV}, else ./runs)"
+    )
     resume: str | None = Field(None, description="resume this run (a folder name under --runs-dir, or a path)")
 
     @field_validator("stage")
@@ -136,15 +171,20 @@ def build_parser(prog: str = "python -m agent.run", exclude: tuple[str, ...] = (
         def error(self, message: str) -> typing.NoReturn:
             raise SettingsError(message)
 
-    p = Parser(prog=prog, description="The optimization loop: prompt -> LLM -> evaluate -> keep the best.",
-               argument_default=argparse.SUPPRESS)
+    p = Parser(
+        prog=prog,
+        description="The optimization loop: prompt -> LLM -> evaluate -> keep the best.",
+        argument_default=argparse.SUPPRESS,
+    )
     for name, field in RunSettings.model_fields.items():
         if name in exclude:  # a command that sets this field itself (agent.suite: problem, resume)
             continue
         flag = "--" + name.replace("_", "-")
         kind = _flag_type(field.annotation)
         # One "(default: ...)": a description that explains its default itself keeps its own words.
-        help_ = field.description if "default" in field.description else f"{field.description} (default: {field.default})"
+        help_ = (
+            field.description if "default" in field.description else f"{field.description} (default: {field.default})"
+        )
         if kind is bool:  # BooleanOptionalAction adds no default of its own with argument_default=SUPPRESS
             p.add_argument(flag, action=argparse.BooleanOptionalAction, help=help_)
         else:
@@ -182,8 +222,10 @@ def resumed(saved: dict, given: dict) -> RunSettings:
         if str(value) != str(old):
             changed.append(f"--{name.replace('_', '-')} {value} (the run has {old})")
     if changed:
-        raise SettingsError(f"--resume continues a run as it was started; it cannot change {'; '.join(changed)}: "
-                            "start a new run for that")
+        raise SettingsError(
+            f"--resume continues a run as it was started; it cannot change {'; '.join(changed)}: "
+            "start a new run for that"
+        )
     try:
         return RunSettings(**{**saved, **given})
     except ValidationError as e:

@@ -27,6 +27,7 @@ that ended in `error` or `llm failed`, and leaves finished ones alone.
 Exit codes: 0 the suite ran to the end (whatever each problem's verdict), 2 bad input (one line on
 stderr, nothing written), 130 interrupted (resumable).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -70,8 +71,7 @@ from agent.suite_store import (
     own_flags,
     settings_for,
 )
-from evaluator import make_executor
-from evaluator import load_problem
+from evaluator import load_problem, make_executor
 
 RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
 
@@ -79,8 +79,13 @@ RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may
 def parser():
     p = build_parser("python -m agent.suite", exclude=SUITE_SETS)
     p.description = "Run the loop on many problems and score them in one table (fast_p, geometric mean)."
-    p.add_argument("problems", nargs="*", default=[], metavar="PROBLEM",
-                   help="problem names, KernelBench files, problem folders, folders of them, or a list file")
+    p.add_argument(
+        "problems",
+        nargs="*",
+        default=[],
+        metavar="PROBLEM",
+        help="problem names, KernelBench files, problem folders, folders of them, or a list file",
+    )
     p.add_argument("--name", default=None, help="the suite's folder under <runs-dir>/suites/ (default: a timestamp)")
     p.add_argument("--resume", default=None, metavar="NAME", help="finish this suite: what is missing, nothing done")
     p.add_argument("--jobs", type=int, default=None, help="problems in flight at once (default: executor slots)")
@@ -96,8 +101,9 @@ def resolve(specs: list[str], flags: dict) -> list[Entry]:
         for e in expand(spec):
             e.name = load_problem(e.problem).name  # ProblemError: one line naming the file
             if e.name in seen:
-                raise SuiteError(f"two problems are named {e.name!r} ({seen[e.name]} and {e.problem}); "
-                                 f"a suite needs distinct names")
+                raise SuiteError(
+                    f"two problems are named {e.name!r} ({seen[e.name]} and {e.problem}); a suite needs distinct names"
+                )
             seen[e.name] = e.problem
             s = settings_for(e, flags)
             if s.llm != "manual":  # the provider can be set up (key, replay folder) - no request is made
@@ -115,8 +121,13 @@ def environment() -> dict:
 
     env = {"gpu": None, "driver": None, "torch": torch.__version__, "triton": triton.__version__}
     try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
-                             check=False, capture_output=True, text=True, timeout=30)
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         lines = out.stdout.strip().splitlines() if out.returncode == 0 else []
         gpus = [line.split(",", 1) for line in lines if "," in line]
         if gpus:  # one line per GPU: name, driver
@@ -150,6 +161,7 @@ class Display:
     def on_event(self, name: str):
         def event(message: str, rec: Record | None) -> None:
             self.set(name, f"{rec.id} -> {rec.status}" if rec is not None else message)
+
         return event
 
 
@@ -198,14 +210,20 @@ class SuiteRunner:
                 except (HistoryError, ValueError):
                     row = ProblemRow(problem=entry.name, spec=entry.problem, run=rel, status="error", message=why)
             else:
-                row = ProblemRow(problem=entry.name, spec=entry.problem, status=next(iter(kind)).replace(
-                    "llm_error", "llm failed"), message=why)
+                row = ProblemRow(
+                    problem=entry.name,
+                    spec=entry.problem,
+                    status=next(iter(kind)).replace("llm_error", "llm failed"),
+                    message=why,
+                )
         row.seconds = round(time.monotonic() - t0, 1)
         with self.write_lock:
             self.store.append(row)
             write_files(self.store.card(), self.store.path)
-        display.set(entry.name, f"done: {row.status}" + (f", {fmt_x(row.speedup_vs_compile)} vs compile"
-                                                        if row.speedup_vs_compile else ""))
+        display.set(
+            entry.name,
+            f"done: {row.status}" + (f", {fmt_x(row.speedup_vs_compile)} vs compile" if row.speedup_vs_compile else ""),
+        )
         return row
 
     def run(self) -> Scorecard:
@@ -260,11 +278,20 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
     runs_dir = checked(given).runs_dir
     entries = resolve(args.problems, given)
     if (SuiteStore.folder(runs_dir) / name).exists():
-        raise SuiteError(f"suite {name!r} exists in {SuiteStore.folder(runs_dir)}/; finish it with --resume {name} "
-                         f"or pick another --name")
+        raise SuiteError(
+            f"suite {name!r} exists in {SuiteStore.folder(runs_dir)}/; finish it with --resume {name} "
+            f"or pick another --name"
+        )
     flags = json.loads(checked(given).model_dump_json(include=set(given)))
-    cfg = SuiteConfig(name=name, created=now(), problems=entries, flags=flags, jobs=args.jobs,
-                      note=args.note or "", environment=environment())
+    cfg = SuiteConfig(
+        name=name,
+        created=now(),
+        problems=entries,
+        flags=flags,
+        jobs=args.jobs,
+        note=args.note or "",
+        environment=environment(),
+    )
     executor = executor_for(flags)
     return SuiteStore.create(runs_dir, cfg), cfg, {}, executor
 
@@ -319,8 +346,14 @@ def suites_table(runs_dir: Path) -> Table | None:
             t.add_row(p.name, "", "", "", f"unreadable: {e}", "")
             continue
         fast1 = next((f.vs_compile for f in card.fast_p if f.p == 1.0), None)
-        t.add_row(p.name, str(card.total + len(card.pending)), str(card.total), str(card.correct),
-                  "-" if fast1 is None else f"{fast1}/{card.total}", fmt_x(card.geomean_vs_compile))
+        t.add_row(
+            p.name,
+            str(card.total + len(card.pending)),
+            str(card.total),
+            str(card.correct),
+            "-" if fast1 is None else f"{fast1}/{card.total}",
+            fmt_x(card.geomean_vs_compile),
+        )
     return t
 
 

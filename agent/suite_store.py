@@ -10,6 +10,7 @@ Layout of runs/suites/<name>/: config.json (SuiteConfig), suite.jsonl (one Probl
 problem, appended in one write; a torn last line is dropped), runs/<problem> (a relative symlink to the
 problem's run folder, made atomically when it starts), suite.md / suite.json / suite.html.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,6 +27,8 @@ from agent.settings import RunSettings, SettingsError, build_parser
 SUITE_SETS = ("problem", "resume", "manual_stdin")  # the suite decides these for each problem
 SUITE_WIDE = ("executor", "workers", "ray_address", "runs_dir")  # one executor, one runs folder
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
 class SuiteError(ValueError):
     """Bad suite input; one line for the user."""
 
@@ -62,8 +65,12 @@ def expand(spec: str, base: Path | None = None, flags: list[str] | None = None, 
     if p.is_dir():
         if (p / "reference.py").is_file():
             return [Entry(name="", problem=str((p / "reference.py").resolve()), flags=flags)]
-        found = [c for c in sorted(p.iterdir()) if (c.is_dir() and (c / "reference.py").is_file())
-                 or (c.suffix == ".py" and c.is_file() and not c.name.startswith("_"))]
+        found = [
+            c
+            for c in sorted(p.iterdir())
+            if (c.is_dir() and (c / "reference.py").is_file())
+            or (c.suffix == ".py" and c.is_file() and not c.name.startswith("_"))
+        ]
         if not found:
             raise SuiteError(f"folder {spec} holds no problems (KernelBench .py files or folders with reference.py)")
         return [e for c in found for e in expand(str(c), flags=flags)]
@@ -79,8 +86,10 @@ def expand(spec: str, base: Path | None = None, flags: list[str] | None = None, 
             except ValueError as e:
                 raise SuiteError(f"{spec} line {n}: {e}") from None
             if words:
-                out += [e.model_copy(update={"where": e.where or f"{spec} line {n}"})
-                        for e in expand(words[0], p.parent, flags + words[1:], depth + 1)]
+                out += [
+                    e.model_copy(update={"where": e.where or f"{spec} line {n}"})
+                    for e in expand(words[0], p.parent, flags + words[1:], depth + 1)
+                ]
         if not out:
             raise SuiteError(f"problem list {spec} lists no problems")
         return out
@@ -98,8 +107,9 @@ def own_flags(entry: Entry) -> dict:
         raise SuiteError(f"{where or entry.problem}: {e}") from None
     wide = [k for k in given if k in SUITE_WIDE]
     if wide:
-        raise SuiteError(f"{where or entry.problem}: --{wide[0].replace('_', '-')} is set for the whole suite, "
-                         f"not per problem")
+        raise SuiteError(
+            f"{where or entry.problem}: --{wide[0].replace('_', '-')} is set for the whole suite, not per problem"
+        )
     return given
 
 
@@ -183,7 +193,7 @@ class SuiteStore:
         row.time = row.time or now()
         text = self.jsonl.read_text(encoding="utf-8")
         if text and not text.endswith("\n"):  # a torn last line (killed mid-write) goes first
-            write_atomic(self.jsonl, text[:text.rfind("\n") + 1])
+            write_atomic(self.jsonl, text[: text.rfind("\n") + 1])
         fd = os.open(self.jsonl, os.O_WRONLY | os.O_APPEND)
         try:  # one write call on an O_APPEND descriptor: a whole line or a torn last line
             os.write(fd, (row.model_dump_json() + "\n").encode("utf-8"))
@@ -223,5 +233,3 @@ def _safe_flags(entry: Entry) -> dict:
         return own_flags(entry)
     except SuiteError:
         return {}
-
-

@@ -9,6 +9,7 @@ over eager PyTorch), empty columns left out (no tokens from replay, no timings o
 messages below the table, wrapped, each cut to MESSAGE_CHARS characters. The whole message is in
 `python -m agent.runs show RUN ATTEMPT`.
 """
+
 from __future__ import annotations
 
 from rich import box
@@ -19,8 +20,7 @@ from rich.text import Text
 from agent.history import Record
 
 MESSAGE_CHARS = 200  # at most 3 wrapped lines beside the id at 80 columns
-UNTIMED = ("timing unavailable (CPU interpreter: correctness only; the first correct attempt is "
-           "the parent)")
+UNTIMED = "timing unavailable (CPU interpreter: correctness only; the first correct attempt is the parent)"
 
 
 def fmt_x(x: float | None) -> str:
@@ -38,7 +38,7 @@ def timed(records: list[Record]) -> bool:
 
 def short(text: str, n: int = MESSAGE_CHARS) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= n else text[:n - 3].rstrip() + "..."
+    return text if len(text) <= n else text[: n - 3].rstrip() + "..."
 
 
 def message(r: Record) -> str:
@@ -63,18 +63,33 @@ def attempts_table(records: list[Record], best: Record | None, title: str = "att
             continue
         mark = "*" if best is not None and r.id == best.id else ""
         tokens = f"{(r.prompt_tokens or 0) + (r.completion_tokens or 0)}" if r.prompt_tokens else ""
-        rows.append((r.id + mark, r.stage, r.parent or "",
-                     Text(r.status, style="green" if r.status == "correct" else "red"), fmt_ms(r),
-                     fmt_x(r.speedup_vs_eager), fmt_x(r.speedup_vs_compile), tokens))
+        rows.append(
+            (
+                r.id + mark,
+                r.stage,
+                r.parent or "",
+                Text(r.status, style="green" if r.status == "correct" else "red"),
+                fmt_ms(r),
+                fmt_x(r.speedup_vs_eager),
+                fmt_x(r.speedup_vs_compile),
+                tokens,
+            )
+        )
         if r.message or r.duplicate_of:
             notes.append((r.id, message(r)))
     cols = ("id", "stage", "parent", "status", "ms", "xeager", "xcomp", "tokens")
     timing_cols = ("ms", "xeager", "xcomp")
-    keep = [i for i, c in enumerate(cols)
-            if not (c in timing_cols and not has_time) and (c != "tokens" or any(row[i] for row in rows))]
+    keep = [
+        i
+        for i, c in enumerate(cols)
+        if not (c in timing_cols and not has_time) and (c != "tokens" or any(row[i] for row in rows))
+    ]
     star = "* best" if has_time else "* parent"
-    caption = (f"{star}; ms: GPU median; xeager, xcomp: speedup over eager PyTorch, torch.compile" if has_time
-               else f"{star}. {UNTIMED}")
+    caption = (
+        f"{star}; ms: GPU median; xeager, xcomp: speedup over eager PyTorch, torch.compile"
+        if has_time
+        else f"{star}. {UNTIMED}"
+    )
     t = compact(title)
     for i in keep:
         t.add_column(cols[i], no_wrap=True, justify="right" if cols[i] in timing_cols + ("tokens",) else "left")

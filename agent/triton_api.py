@@ -13,6 +13,7 @@ whose every name resolves is suggested. Names resolve by attribute access from
 OUTPUT RULES' imports) can reach: `tl.extra.cuda.libdevice.tanh` does, while
 `triton.language.extra.libdevice` needs its own import and is therefore not suggested.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -30,20 +31,26 @@ CANDIDATES: dict[str, list[tuple[str, list[str]]]] = {
     "tl.sigmoid": [("`1 / (1 + tl.exp(-x))`", ["tl.exp"])],
     "tl.gelu": [
         ("`0.5 * x * (1 + tl.erf(x * 0.7071067811865476))` (exact GELU)", ["tl.erf"]),
-        ("`0.5 * x * (1 + tl.extra.cuda.libdevice.erf(x * 0.7071067811865476))` (exact GELU)",
-         ["tl.extra.cuda.libdevice.erf"]),
+        (
+            "`0.5 * x * (1 + tl.extra.cuda.libdevice.erf(x * 0.7071067811865476))` (exact GELU)",
+            ["tl.extra.cuda.libdevice.erf"],
+        ),
     ],
     "tl.silu": [
         ("`x * tl.sigmoid(x)`", ["tl.sigmoid"]),
         ("`x / (1 + tl.exp(-x))`", ["tl.exp"]),
     ],
     "tl.softmax": [
-        ("`e = tl.exp(x - tl.max(x, axis=1)[:, None])` then `e / tl.sum(e, axis=1)[:, None]`",
-         ["tl.exp", "tl.max", "tl.sum"]),
+        (
+            "`e = tl.exp(x - tl.max(x, axis=1)[:, None])` then `e / tl.sum(e, axis=1)[:, None]`",
+            ["tl.exp", "tl.max", "tl.sum"],
+        ),
     ],
     "tl.mish": [
-        ("`x * tl.extra.cuda.libdevice.tanh(sp)` with `sp = tl.where(x > 20.0, x, tl.log(1 + tl.exp(x)))`",
-         ["tl.extra.cuda.libdevice.tanh", "tl.where", "tl.log", "tl.exp"]),
+        (
+            "`x * tl.extra.cuda.libdevice.tanh(sp)` with `sp = tl.where(x > 20.0, x, tl.log(1 + tl.exp(x)))`",
+            ["tl.extra.cuda.libdevice.tanh", "tl.where", "tl.log", "tl.exp"],
+        ),
     ],
     "tl.relu": [("`tl.maximum(x, 0.0)`", ["tl.maximum"])],
     "tl.softplus": [

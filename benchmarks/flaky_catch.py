@@ -8,6 +8,7 @@ runs the real evaluator (default shape sets: `small` on a CPU) with the static b
 `import random`; the runtime checks are what is measured) and prints one row per evaluation and the
 catch rate, next to the rate the checked-call count predicts: 1 - (1 - p) ** calls.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,14 +52,18 @@ def main() -> int:
             n = sum(1 for c in r.checks if c.stage != "knockout")
             calls.append(n)
             caught += r.status is not Status.correct
-            print(f"| {i + 1} | {r.status.value} | {r.gate} | {n} | {time.perf_counter() - t0:.1f} | "
-                  f"{r.message[:90]} |", flush=True)
+            print(
+                f"| {i + 1} | {r.status.value} | {r.gate} | {n} | {time.perf_counter() - t0:.1f} | {r.message[:90]} |",
+                flush=True,
+            )
         honest = evaluate(ROOT / "tests" / "adversarial" / "honest_fused.py", problem, EvalConfig())
         full = sum(1 for c in honest.checks if c.stage != "knockout")  # what a passing evaluation checks
         print(f"\nhonest_fused.py: {honest.status.value}, {full} checked calls")
-    print(f"\ncaught {caught} of {args.evaluations} evaluations ({caught / args.evaluations:.0%}); "
-          f"a passing evaluation makes {full} checked calls, so the expected catch rate is "
-          f"1 - {1 - args.p:.2f}^{full} = {1 - (1 - args.p) ** full:.1%}")
+    print(
+        f"\ncaught {caught} of {args.evaluations} evaluations ({caught / args.evaluations:.0%}); "
+        f"a passing evaluation makes {full} checked calls, so the expected catch rate is "
+        f"1 - {1 - args.p:.2f}^{full} = {1 - (1 - args.p) ** full:.1%}"
+    )
     return 0
 
 

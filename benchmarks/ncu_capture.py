@@ -11,6 +11,7 @@ does not exist (to see ncu's rejection); a kernel filter that matches nothing (n
 and ncu run as an unprivileged user (a permission error, if this host restricts the counters). Needs
 CUDA and ncu on PATH.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,16 +52,24 @@ def main() -> int:
     raw.mkdir(parents=True, exist_ok=True)
     stages = json.loads((ROOT / "prompts" / "stages.json").read_text())
     union = list(dict.fromkeys(m for k, s in stages.items() if not k.startswith("_") for m in s["metrics"]))
-    info = [sh("ncu --version"), sh("nvidia-smi -L"), sh("id"),
-            sh("grep -i profiling /proc/driver/nvidia/params"),
-            sh("ncu --help | grep -E -A2 -- '--(kernel-name|kernel-name-base|profile-from-start|clock-control"
-               "|page|print-units|log-file|launch-count|print-kernel-base|csv|metrics) '")]
+    info = [
+        sh("ncu --version"),
+        sh("nvidia-smi -L"),
+        sh("id"),
+        sh("grep -i profiling /proc/driver/nvidia/params"),
+        sh(
+            "ncu --help | grep -E -A2 -- '--(kernel-name|kernel-name-base|profile-from-start|clock-control"
+            "|page|print-units|log-file|launch-count|print-kernel-base|csv|metrics) '"
+        ),
+    ]
     t = time.monotonic()
     q = "" if args.no_query else sh("ncu --query-metrics-mode all --query-metrics", timeout=180)
     (raw / "query_metrics_all.txt").write_text(q)
     if q:  # launch__* and a few others are absent from this list yet measured (see the captures)
-        info.append(f"query-metrics took {time.monotonic() - t:.1f} s; stage metrics listed verbatim:\n"
-                    + "\n".join(f"  {'yes' if m in q else 'NO '} {m}" for m in union))
+        info.append(
+            f"query-metrics took {time.monotonic() - t:.1f} s; stage metrics listed verbatim:\n"
+            + "\n".join(f"  {'yes' if m in q else 'NO '} {m}" for m in union)
+        )
     (raw / "info.txt").write_text("\n\n".join(info))
     print(info[-1], flush=True)
 
@@ -71,8 +80,13 @@ def main() -> int:
         ("autotuned_twice", FIX / "autotuned_candidate.py", tiny, tiny.sets["full"][0], DEFAULT_METRICS),
         ("one_kernel", FIX / "one_kernel_candidate.py", tiny, tiny.sets["full"][0], DEFAULT_METRICS),
         ("stage_metrics_odd", seed.seed_path, seed, seed.sets["odd"][0], union),
-        ("unknown_metric", FIX / "one_kernel_candidate.py", tiny, tiny.sets["small"][0],
-         DEFAULT_METRICS + ["sm__no_such_metric_for_this_test.sum"]),
+        (
+            "unknown_metric",
+            FIX / "one_kernel_candidate.py",
+            tiny,
+            tiny.sets["small"][0],
+            DEFAULT_METRICS + ["sm__no_such_metric_for_this_test.sum"],
+        ),
         ("no_kernel_match", FIX / "one_kernel_candidate.py", tiny, tiny.sets["small"][0], DEFAULT_METRICS),
     ]
     summary = {}
@@ -87,16 +101,26 @@ def main() -> int:
         p = profile(cand, problem, case, metrics=metrics, workdir=work, timeout_s=240)
         print(f"  (profile() returned after {time.monotonic() - t:.1f} s)", flush=True)
         shutil.rmtree(work / "triton_cache", ignore_errors=True)
-        summary[name] = {"case": f"{case.label} {case.describe()}", "seconds": round(p.seconds, 2),
-                         "reason": p.reason, "missing": p.missing, "metrics": p.metrics, "command": p.command}
-        print(f"{name}: {p.seconds:.1f} s, reason={p.reason}, missing={p.missing}\n"
-              f"  {json.dumps(p.metrics)}", flush=True)
+        summary[name] = {
+            "case": f"{case.label} {case.describe()}",
+            "seconds": round(p.seconds, 2),
+            "reason": p.reason,
+            "missing": p.missing,
+            "metrics": p.metrics,
+            "command": p.command,
+        }
+        print(
+            f"{name}: {p.seconds:.1f} s, reason={p.reason}, missing={p.missing}\n  {json.dumps(p.metrics)}", flush=True
+        )
         (out / "summary.json").write_text(json.dumps(summary, indent=1))
 
     # As an unprivileged user: ERR_NVGPUCTRPERM where the host restricts counters to admins.
     prog = "import torch; x = torch.ones(1 << 20, device='cuda'); print(float((x + 1).sum()))"
-    perm = sh(f"cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp "
-              f"ncu --csv --metrics {DEFAULT_METRICS[0]} {sys.executable} -c \"{prog}\"", timeout=120)
+    perm = sh(
+        f"cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp "
+        f"ncu --csv --metrics {DEFAULT_METRICS[0]} {sys.executable} -c \"{prog}\"",
+        timeout=120,
+    )
     (raw / "unprivileged.txt").write_text(perm)
     print(perm[-1500:], flush=True)
     with tarfile.open(out / "captures.tar.gz", "w:gz") as tar:

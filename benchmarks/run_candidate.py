@@ -6,6 +6,7 @@ For profilers that wrap a whole process (ncu, compute-sanitizer): the first call
 with `--launch-skip` past it. Weights are the reference's, copied in as the evaluator does (through
 `evaluator.profile_target.prepare`; `evaluator.ncu` is the evaluator's own, warmed-up ncu path).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,7 @@ of one evaluation split by gate. The first evaluation times the baselines; later
 (a fresh cache directory per run of this script, so nothing stale is reused). Without CUDA it says so
 and shows the gate split of an interpreter evaluation on the small shapes instead.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,15 +43,18 @@ def main() -> int:
     results = []
     for i in range(args.evaluations if cuda else 1):
         r = evaluate(candidate, problem, config)
-        console.print(f"evaluation {i + 1}: {r.status.value} "
-                      f"({r.message or 'all checks passed'}; max abs err {r.max_abs_err})", markup=False)
+        console.print(
+            f"evaluation {i + 1}: {r.status.value} ({r.message or 'all checks passed'}; max abs err {r.max_abs_err})",
+            markup=False,
+        )
         results.append(r)
     if args.json:
         args.json.write_text(json.dumps([r.model_dump(mode="json") for r in results], indent=1))
 
     dev = results[0].device
-    console.print(f"device: {dev.name if dev else '?'}, torch {dev.torch if dev else '?'}, "
-                  f"triton {dev.triton if dev else '?'}")
+    console.print(
+        f"device: {dev.name if dev else '?'}, torch {dev.torch if dev else '?'}, triton {dev.triton if dev else '?'}"
+    )
     if not cuda:
         console.print(f"timing unavailable: {results[0].timing_unavailable}")
     else:
@@ -62,14 +66,25 @@ def main() -> int:
             t.add_row(ct.case, "torch.compile (default)", *_fmt(ct.compiled), "")
             for k, r in enumerate(results):
                 c = next((x for x in r.timings if x.case == ct.case), None)
-                t.add_row(ct.case, f"candidate, evaluation {k + 1}", *_fmt(c.candidate if c else None),
-                          f"{c.speedup_vs_eager:.3f}x eager, {c.speedup_vs_compile:.3f}x compile"
-                          if c and c.speedup_vs_compile else "")
+                t.add_row(
+                    ct.case,
+                    f"candidate, evaluation {k + 1}",
+                    *_fmt(c.candidate if c else None),
+                    f"{c.speedup_vs_eager:.3f}x eager, {c.speedup_vs_compile:.3f}x compile"
+                    if c and c.speedup_vs_compile
+                    else "",
+                )
             meds = [x.candidate.median_ms for r in results for x in r.timings if x.case == ct.case]
             if len(meds) > 1:
                 spread = (max(meds) - min(meds)) / statistics.median(meds) * 100
-                t.add_row(ct.case, "candidate over evaluations", f"{statistics.median(meds):.3f}",
-                          f"{max(meds) - min(meds):.3f}", str(len(meds)), f"max-min = {spread:.1f}% of median")
+                t.add_row(
+                    ct.case,
+                    "candidate over evaluations",
+                    f"{statistics.median(meds):.3f}",
+                    f"{max(meds) - min(meds):.3f}",
+                    str(len(meds)),
+                    f"max-min = {spread:.1f}% of median",
+                )
         console.print(t)
     g = Table(title="seconds per evaluation, by gate")
     gates = list(dict.fromkeys(k for r in results for k in r.gate_seconds))

@@ -9,6 +9,7 @@ are cached once before the clock starts (steady state of a run). Printed: wall s
 per minute, verdict counts, and the evaluation time summed over the batch by gate (seconds and share).
 Every setting must give the same verdicts; the script says so, or exits 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,16 +67,19 @@ def main() -> int:
     paths = candidates(args.candidates, tmp)
     t0 = time.monotonic()
     warm = evaluate(ROOT / "kernels" / "conv2d_scale_min" / "seed.py", problem, config)  # fills the baseline cache
-    console.print(f"device: {warm.device.name if warm.device else '?'}; baseline warm-up "
-                  f"{time.monotonic() - t0:.1f} s; {len(paths)} candidates; sets {', '.join(warm.shape_sets)}")
+    console.print(
+        f"device: {warm.device.name if warm.device else '?'}; baseline warm-up "
+        f"{time.monotonic() - t0:.1f} s; {len(paths)} candidates; sets {', '.join(warm.shape_sets)}"
+    )
     table = Table(title="evaluation throughput")
     for col in ("executor", "slots", "wall s", "evals/min", "verdicts", *GATES):
         table.add_column(col)
     verdicts = {}
     for spec in args.executors:
         kind, _, arg = spec.partition(":")
-        ex = make_executor(kind, workers=int(arg) if kind == "local" and arg else None,
-                           address=arg or None if kind == "ray" else None)
+        ex = make_executor(
+            kind, workers=int(arg) if kind == "local" and arg else None, address=arg or None if kind == "ray" else None
+        )
         t0 = time.monotonic()
         with ex:
             results = [f.result() for f in [ex.submit(p, problem, config) for p in paths]]
@@ -86,9 +90,14 @@ def main() -> int:
             total.update({g: r.gate_seconds.get(g, 0.0) for g in GATES})
         busy = sum(total.values()) or 1.0
         counts = Counter(verdicts[spec])
-        table.add_row(spec, str(ex.size), f"{wall:.1f}", f"{60 * len(paths) / wall:.1f}",
-                      " ".join(f"{k[:7]}:{v}" for k, v in sorted(counts.items())),
-                      *(f"{total[g]:.0f}s {100 * total[g] / busy:.0f}%" for g in GATES))
+        table.add_row(
+            spec,
+            str(ex.size),
+            f"{wall:.1f}",
+            f"{60 * len(paths) / wall:.1f}",
+            " ".join(f"{k[:7]}:{v}" for k, v in sorted(counts.items())),
+            *(f"{total[g]:.0f}s {100 * total[g] / busy:.0f}%" for g in GATES),
+        )
     console.print(table)
     first = next(iter(verdicts.values()))
     same = all(v == first for v in verdicts.values())

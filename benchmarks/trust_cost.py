@@ -10,6 +10,7 @@
 3. With --corpus: every file of tests/adversarial/ on this device with the static bans off (the
    runtime defences alone), small shapes, no timing: status, gate, reason.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,18 +25,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BEST = ROOT / "kernels" / "conv2d_scale_min" / "best.py"
-FP16 = ("        acc = tl.dot(tl.reshape(a, (BM, BK)), tl.trans(b), acc)",
-        "        acc = tl.dot(tl.reshape(a, (BM, BK)).to(tl.float16), tl.trans(b).to(tl.float16), acc)")
+FP16 = (
+    "        acc = tl.dot(tl.reshape(a, (BM, BK)), tl.trans(b), acc)",
+    "        acc = tl.dot(tl.reshape(a, (BM, BK)).to(tl.float16), tl.trans(b).to(tl.float16), acc)",
+)
 
 
 def evaluate(root: Path, candidate: Path, *args: str, cache: Path) -> tuple[dict, float]:
     out = Path(tempfile.mkstemp(suffix=".json")[1])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
-               KLOOP_CACHE_DIR=str(cache))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+        KLOOP_CACHE_DIR=str(cache),
+    )
     t0 = time.monotonic()
-    p = subprocess.run([sys.executable, "-m", "evaluator", str(candidate), "--problem", "conv2d_scale_min",
-                        "--json", str(out), *args], cwd=root, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    p = subprocess.run(
+        [sys.executable, "-m", "evaluator", str(candidate), "--problem", "conv2d_scale_min", "--json", str(out), *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
     wall = time.monotonic() - t0
     if p.returncode not in (0, 1):
         print(f"(evaluator exited {p.returncode}: {p.stderr.decode(errors='replace')[-300:]})", flush=True)
@@ -70,8 +81,9 @@ def main() -> None:
         for label, root in sides:
             runs = args.runs if label.startswith("after") or args.before_runs is None else args.before_runs
             for run in range(1, runs + 1):
-                r, wall = evaluate(root, root / "kernels/conv2d_scale_min/seed.py", "--shapes", "full",
-                                   cache=cache / label.split()[0])
+                r, wall = evaluate(
+                    root, root / "kernels/conv2d_scale_min/seed.py", "--shapes", "full", cache=cache / label.split()[0]
+                )
                 print(f"| {label} | {run} | {r.get('status')} | {wall:.1f} | {gates(r)} |", flush=True)
 
     print("\n## best.py and its fp16-operand variant, all shape sets", flush=True)
@@ -79,19 +91,26 @@ def main() -> None:
     code = BEST.read_text()
     assert FP16[0] in code, "best.py changed: update FP16"
     fp16.write_text(code.replace(*FP16))
-    print("| candidate | policy | status | gate | max abs err | wall s | message |\n|---|---|---|---|---|---|---|",
-          flush=True)
+    print(
+        "| candidate | policy | status | gate | max abs err | wall s | message |\n|---|---|---|---|---|---|---|",
+        flush=True,
+    )
     for name, path in (("best.py", BEST), ("best.py fp16 operands", fp16)):
         for policy in ("tf32", "loose") if "fp16" in name else ("tf32",):
             r, wall = evaluate(ROOT, path, "--shapes", "all", "--precision", policy, cache=cache / "after")
             err = r.get("max_abs_err")
-            print(f"| {name} | {policy} | {r.get('status')} | {r.get('gate')} | "
-                  f"{err if err is None else f'{err:.3g}'} | {wall:.1f} | {(r.get('message') or '')[:160]} |",
-                  flush=True)
+            print(
+                f"| {name} | {policy} | {r.get('status')} | {r.get('gate')} | "
+                f"{err if err is None else f'{err:.3g}'} | {wall:.1f} | {(r.get('message') or '')[:160]} |",
+                flush=True,
+            )
             if name == "best.py" and policy == "tf32":
-                print(f"|  | (gates) | | | | | {gates(r)}; timings "
-                      f"{[(t['case'], round(t['candidate']['median_ms'], 3), t.get('crosscheck_ms')) for t in r.get('timings', [])]}"
-                      " |", flush=True)
+                print(
+                    f"|  | (gates) | | | | | {gates(r)}; timings "
+                    f"{[(t['case'], round(t['candidate']['median_ms'], 3), t.get('crosscheck_ms')) for t in r.get('timings', [])]}"  # noqa: E501
+                    " |",
+                    flush=True,
+                )
 
     if args.corpus:
         sys.path.insert(0, str(ROOT))
@@ -111,8 +130,10 @@ def main() -> None:
 
         with ThreadPoolExecutor(max_workers=6) as pool:
             for stem, r, secs in pool.map(one, files):
-                print(f"| {stem} | {r.status.value} | {r.gate} | {r.reason} | {secs:.1f} | {r.message[:120]} |",
-                      flush=True)
+                print(
+                    f"| {stem} | {r.status.value} | {r.gate} | {r.reason} | {secs:.1f} | {r.message[:120]} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -21,24 +21,40 @@ Where each part runs:
 | profiler | ncu around the jailed candidate | ncu, profile_target |
 | wire | the typed messages between them | wire |
 """
+
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {  # name -> the module that owns it
-    "evaluate": "evaluator.evaluate", "EvalConfig": "evaluator.evaluate", "code_hash": "evaluator.evaluate",
-    "EvalResult": "evaluator.result", "Status": "evaluator.result",
+    "evaluate": "evaluator.evaluate",
+    "EvalConfig": "evaluator.evaluate",
+    "code_hash": "evaluator.evaluate",
+    "EvalResult": "evaluator.result",
+    "Status": "evaluator.result",
     "Limits": "evaluator.sandbox",
-    "Problem": "evaluator.problem", "ProblemError": "evaluator.problem", "load_problem": "evaluator.problem",
-    "import_file": "evaluator.problem", "check_reference": "evaluator.problem", "KERNELS_DIR": "evaluator.problem",
-    "derive_sets": "evaluator.derive", "cannot_derive": "evaluator.derive", "work_floors": "evaluator.derive",
+    "Problem": "evaluator.problem",
+    "ProblemError": "evaluator.problem",
+    "load_problem": "evaluator.problem",
+    "import_file": "evaluator.problem",
+    "check_reference": "evaluator.problem",
+    "KERNELS_DIR": "evaluator.problem",
+    "derive_sets": "evaluator.derive",
+    "cannot_derive": "evaluator.derive",
+    "work_floors": "evaluator.derive",
     "HAND_HINT": "evaluator.derive",
-    "Policy": "evaluator.precision", "POLICIES": "evaluator.precision", "get_policy": "evaluator.precision",
-    "make_executor": "evaluator.executor", "race": "evaluator.race",
-    "jit_functions": "evaluator.static", "DEFAULT_METRICS": "evaluator.ncu",
-    "geomean": "evaluator.stats", "write_atomic": "evaluator.files",
-    "data_dir": "evaluator.paths", "is_installed_copy": "evaluator.paths",
+    "Policy": "evaluator.precision",
+    "POLICIES": "evaluator.precision",
+    "get_policy": "evaluator.precision",
+    "make_executor": "evaluator.executor",
+    "race": "evaluator.race",
+    "jit_functions": "evaluator.static",
+    "DEFAULT_METRICS": "evaluator.ncu",
+    "geomean": "evaluator.stats",
+    "write_atomic": "evaluator.files",
+    "data_dir": "evaluator.paths",
+    "is_installed_copy": "evaluator.paths",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -60,10 +76,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from evaluator.ncu import DEFAULT_METRICS  # noqa: F401
     from evaluator.paths import data_dir, is_installed_copy  # noqa: F401
     from evaluator.precision import POLICIES, Policy, get_policy  # noqa: F401
-    from evaluator.problem import (KERNELS_DIR, Problem, ProblemError, check_reference,  # noqa: F401
-                                   import_file, load_problem)
+    from evaluator.problem import KERNELS_DIR, Problem, ProblemError, check_reference, import_file, load_problem  # noqa: F401
     from evaluator.race import race  # noqa: F401
     from evaluator.result import EvalResult, Status  # noqa: F401
     from evaluator.sandbox import Limits  # noqa: F401
-    from evaluator.stats import geomean  # noqa: F401
     from evaluator.static import jit_functions  # noqa: F401
+    from evaluator.stats import geomean  # noqa: F401

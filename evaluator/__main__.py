@@ -6,6 +6,7 @@
 Prints a short table; `--json` writes the full EvalResult. Exit codes: 0 correct, 1 not correct
 (any other status), 2 bad input (one line on stderr, nothing written).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,10 @@ def check_device(device: str) -> None:
         import torch
 
         if not torch.cuda.is_available():
-            raise UsageError("--device cuda: this machine has no CUDA device (torch sees none); use --device "
-                             "auto or cpu to run under the Triton interpreter")
+            raise UsageError(
+                "--device cuda: this machine has no CUDA device (torch sees none); use --device "
+                "auto or cpu to run under the Triton interpreter"
+            )
 
 
 def check_output(path: Path | None) -> None:
@@ -67,7 +70,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = _Parser(prog="python -m evaluator", description=__doc__.split("\n\n")[0])
     ap.add_argument("candidate", type=Path, help="Python file defining ModelNew")
     ap.add_argument("--problem", required=True, help="name under kernels/ or a KernelBench-format .py file")
-    ap.add_argument("--shapes", default="auto", help="shape set: small, odd, full, all (default: all with a GPU, small without)")
+    ap.add_argument(
+        "--shapes", default="auto", help="shape set: small, odd, full, all (default: all with a GPU, small without)"
+    )
     ap.add_argument("--precision", default="tf32", choices=sorted(POLICIES))
     ap.add_argument("--json", type=Path, help="write the full EvalResult here")
     ap.add_argument("--trials", type=int, default=3, help="correctness trials per case (default 3, at least 1)")
@@ -86,14 +91,20 @@ def print_table(r: EvalResult) -> None:
 
     console = Console()
     colour = "green" if r.status is Status.correct else "red"
-    console.print(f"[bold {colour}]{r.status.value}[/] {r.problem} <- {r.candidate}  "
-                  f"(gate: {r.gate}{f', reason: {r.reason}' if r.reason else ''}, sets: {', '.join(r.shape_sets)}, "
-                  f"precision: {r.precision})")
+    console.print(
+        f"[bold {colour}]{r.status.value}[/] {r.problem} <- {r.candidate}  "
+        f"(gate: {r.gate}{f', reason: {r.reason}' if r.reason else ''}, sets: {', '.join(r.shape_sets)}, "
+        f"precision: {r.precision})"
+    )
     if r.message:
         console.print(r.message, markup=False, highlight=False)
     if r.error_tail and r.status is not Status.correct:
-        console.print(r.error_tail.splitlines()[-6:] and "\n".join(r.error_tail.splitlines()[-6:]),
-                      markup=False, highlight=False, style="dim")
+        console.print(
+            r.error_tail.splitlines()[-6:] and "\n".join(r.error_tail.splitlines()[-6:]),
+            markup=False,
+            highlight=False,
+            style="dim",
+        )
     if r.checks:
         t = _table("correctness")
         for col in ("case", "shapes", "call", "ok", "max abs err", "max rel err"):
@@ -101,9 +112,14 @@ def print_table(r: EvalResult) -> None:
         for c in r.checks:
             # Which call: a trial, a late call (checked calls after all trials) or the check after timing.
             call = str(c.trial) if c.stage == "trial" else ("late" if c.stage == "late" else "after timing")
-            t.add_row(c.case, c.shapes, call, "yes" if c.ok else "[red]no[/]",
-                      f"{c.max_abs_err:.2e}" if c.max_abs_err is not None else "-",
-                      f"{c.max_rel_err:.2e}" if c.max_rel_err is not None else "-")
+            t.add_row(
+                c.case,
+                c.shapes,
+                call,
+                "yes" if c.ok else "[red]no[/]",
+                f"{c.max_abs_err:.2e}" if c.max_abs_err is not None else "-",
+                f"{c.max_rel_err:.2e}" if c.max_rel_err is not None else "-",
+            )
         console.print(t)
     if r.timings:
         t = _table(f"timing on {r.device.name if r.device else '?'} (ms, median ± IQR)")
@@ -111,9 +127,14 @@ def print_table(r: EvalResult) -> None:
             t.add_column(col, no_wrap=col != "case")
         fmt = lambda x: f"{x.median_ms:.3f} ± {x.iqr_ms:.3f}" if x else "-"  # noqa: E731
         for ct in r.timings:
-            t.add_row(ct.case + f" {ct.shapes}", fmt(ct.candidate), fmt(ct.eager), fmt(ct.compiled),
-                      f"{ct.speedup_vs_eager:.2f}x" if ct.speedup_vs_eager else "-",
-                      f"{ct.speedup_vs_compile:.2f}x" if ct.speedup_vs_compile else "-")
+            t.add_row(
+                ct.case + f" {ct.shapes}",
+                fmt(ct.candidate),
+                fmt(ct.eager),
+                fmt(ct.compiled),
+                f"{ct.speedup_vs_eager:.2f}x" if ct.speedup_vs_eager else "-",
+                f"{ct.speedup_vs_compile:.2f}x" if ct.speedup_vs_compile else "-",
+            )
         console.print(t)
     elif r.timing_unavailable:
         console.print(f"timing: unavailable ({r.timing_unavailable})")
@@ -169,9 +190,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     limits = Limits.from_timeouts(args.compile_timeout, args.run_timeout)
     metrics = [m.strip() for m in (args.ncu_metrics or "").split(",") if m.strip()] or None
-    config = EvalConfig(shapes=args.shapes, precision=args.precision, trials=args.trials,
-                        time=not args.no_time, device=args.device, limits=limits, keep_dir=args.keep,
-                        ncu=args.ncu, ncu_metrics=metrics)
+    config = EvalConfig(
+        shapes=args.shapes,
+        precision=args.precision,
+        trials=args.trials,
+        time=not args.no_time,
+        device=args.device,
+        limits=limits,
+        keep_dir=args.keep,
+        ncu=args.ncu,
+        ncu_metrics=metrics,
+    )
     result = evaluate(args.candidate, problem, config)
     if args.json:
         write_atomic(args.json, result.model_dump_json(indent=2))

@@ -22,6 +22,7 @@ Rules, each with a sentence naming the construct and its line:
 - side_stream: torch.cuda streams, events and graphs.
 - file_write: torch.save, .write_text, .tofile, ...
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,64 +35,292 @@ class Finding:
     message: str
 
 
-PURE_PYTHON = {"math", "typing", "typing_extensions", "functools", "itertools", "operator", "dataclasses",
-               "enum", "collections", "numbers", "abc", "__future__", "warnings"}
+PURE_PYTHON = {
+    "math",
+    "typing",
+    "typing_extensions",
+    "functools",
+    "itertools",
+    "operator",
+    "dataclasses",
+    "enum",
+    "collections",
+    "numbers",
+    "abc",
+    "__future__",
+    "warnings",
+}
 TORCH_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.cuda"}
 IMPORT_REASONS = [
-    ({"socket", "ssl", "http", "urllib", "urllib3", "requests", "httpx", "aiohttp", "ftplib", "smtplib",
-      "telnetlib", "xmlrpc", "websocket", "websockets", "paramiko", "grpc"},
-     "network access is not allowed in a kernel module"),
-    ({"os", "pathlib", "shutil", "io", "tempfile", "glob", "fileinput", "pickle", "shelve", "sqlite3",
-      "zipfile", "tarfile", "mmap"},
-     "file-system and OS access is not allowed; a kernel module writes nothing outside its tensors"),
-    ({"subprocess", "multiprocessing", "threading", "_thread", "concurrent", "signal", "asyncio", "sched",
-      "pty"},
-     "threads and processes are not allowed; forward does its work on the calling thread, in Triton kernels"),
-    ({"sys", "gc", "inspect", "builtins", "importlib", "ctypes", "cffi", "types", "traceback", "weakref",
-      "code", "codeop", "dis", "marshal", "ast", "atexit", "faulthandler", "resource", "pdb", "site",
-      "evaluator", "agent", "reference", "_reference"},
-     "reaching into the interpreter or the evaluation harness is not allowed"),
+    (
+        {
+            "socket",
+            "ssl",
+            "http",
+            "urllib",
+            "urllib3",
+            "requests",
+            "httpx",
+            "aiohttp",
+            "ftplib",
+            "smtplib",
+            "telnetlib",
+            "xmlrpc",
+            "websocket",
+            "websockets",
+            "paramiko",
+            "grpc",
+        },
+        "network access is not allowed in a kernel module",
+    ),
+    (
+        {
+            "os",
+            "pathlib",
+            "shutil",
+            "io",
+            "tempfile",
+            "glob",
+            "fileinput",
+            "pickle",
+            "shelve",
+            "sqlite3",
+            "zipfile",
+            "tarfile",
+            "mmap",
+        },
+        "file-system and OS access is not allowed; a kernel module writes nothing outside its tensors",
+    ),
+    (
+        {"subprocess", "multiprocessing", "threading", "_thread", "concurrent", "signal", "asyncio", "sched", "pty"},
+        "threads and processes are not allowed; forward does its work on the calling thread, in Triton kernels",
+    ),
+    (
+        {
+            "sys",
+            "gc",
+            "inspect",
+            "builtins",
+            "importlib",
+            "ctypes",
+            "cffi",
+            "types",
+            "traceback",
+            "weakref",
+            "code",
+            "codeop",
+            "dis",
+            "marshal",
+            "ast",
+            "atexit",
+            "faulthandler",
+            "resource",
+            "pdb",
+            "site",
+            "evaluator",
+            "agent",
+            "reference",
+            "_reference",
+        },
+        "reaching into the interpreter or the evaluation harness is not allowed",
+    ),
     ({"time", "timeit", "datetime"}, "clocks have no use in a kernel module; timing is the evaluator's job"),
-    ({"numpy", "scipy", "cupy", "jax", "numba", "tensorflow", "pycuda", "cuda", "cutlass", "torchvision",
-      "xformers", "flash_attn", "apex", "tvm", "einops"},
-     "another library may not do the work; write it in Triton"),
+    (
+        {
+            "numpy",
+            "scipy",
+            "cupy",
+            "jax",
+            "numba",
+            "tensorflow",
+            "pycuda",
+            "cuda",
+            "cutlass",
+            "torchvision",
+            "xformers",
+            "flash_attn",
+            "apex",
+            "tvm",
+            "einops",
+        },
+        "another library may not do the work; write it in Triton",
+    ),
 ]
 ALLOWED_TORCH = {
-    "empty", "empty_like", "empty_strided", "zeros", "zeros_like", "ones", "ones_like", "full", "full_like",
-    "arange", "tensor", "as_tensor", "rand", "randn", "randint", "rand_like", "randn_like", "manual_seed",
-    "device", "Size", "dtype", "Tensor", "Generator", "no_grad", "inference_mode", "set_grad_enabled",
-    "is_grad_enabled", "is_tensor", "is_floating_point", "finfo", "iinfo", "get_default_dtype",
-    "broadcast_shapes", "promote_types", "version", "__version__", "nn", "cuda", "autograd",
-    "float32", "float", "float16", "half", "bfloat16", "float64", "double", "int8", "int16", "int32",
-    "int64", "long", "int", "uint8", "bool", "complex64", "float8_e4m3fn", "float8_e5m2",
+    "empty",
+    "empty_like",
+    "empty_strided",
+    "zeros",
+    "zeros_like",
+    "ones",
+    "ones_like",
+    "full",
+    "full_like",
+    "arange",
+    "tensor",
+    "as_tensor",
+    "rand",
+    "randn",
+    "randint",
+    "rand_like",
+    "randn_like",
+    "manual_seed",
+    "device",
+    "Size",
+    "dtype",
+    "Tensor",
+    "Generator",
+    "no_grad",
+    "inference_mode",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "is_tensor",
+    "is_floating_point",
+    "finfo",
+    "iinfo",
+    "get_default_dtype",
+    "broadcast_shapes",
+    "promote_types",
+    "version",
+    "__version__",
+    "nn",
+    "cuda",
+    "autograd",
+    "float32",
+    "float",
+    "float16",
+    "half",
+    "bfloat16",
+    "float64",
+    "double",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "long",
+    "int",
+    "uint8",
+    "bool",
+    "complex64",
+    "float8_e4m3fn",
+    "float8_e5m2",
 }
-ALLOWED_CUDA = {"current_device", "get_device_properties", "get_device_capability", "get_device_name",
-                "is_available", "device_count", "device", "synchronize", "set_device"}
-ALLOWED_NN = {"Module", "Parameter", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Buffer",
-              "init", "functional", "parameter"}
+ALLOWED_CUDA = {
+    "current_device",
+    "get_device_properties",
+    "get_device_capability",
+    "get_device_name",
+    "is_available",
+    "device_count",
+    "device",
+    "synchronize",
+    "set_device",
+}
+ALLOWED_NN = {
+    "Module",
+    "Parameter",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
+    "Buffer",
+    "init",
+    "functional",
+    "parameter",
+}
 ALLOWED_F = {"pad"}
-SIDE_STREAM = {"Stream", "stream", "Event", "ExternalStream", "set_stream", "current_stream", "graph",
-               "CUDAGraph", "graphs", "make_graphed_callables", "StreamContext"}
-COMPUTE_METHODS = set("""
+SIDE_STREAM = {
+    "Stream",
+    "stream",
+    "Event",
+    "ExternalStream",
+    "set_stream",
+    "current_stream",
+    "graph",
+    "CUDAGraph",
+    "graphs",
+    "make_graphed_callables",
+    "StreamContext",
+}
+COMPUTE_METHODS = set(
+    """
     matmul mm bmm addmm addbmm baddbmm addmv mv dot vdot inner outer einsum tensordot conv1d conv2d conv3d
     conv_transpose1d conv_transpose2d convolution _conv_forward min max amin amax aminmax argmin argmax sum
     mean prod cumsum cumprod logsumexp softmax log_softmax mul mul_ add_ sub sub_ div div_ clamp clamp_
     clamp_min clamp_max minimum maximum relu relu_ sigmoid tanh exp sqrt rsqrt pow abs neg topk
     where masked_fill addcmul addcdiv lerp numpy
-""".split())  # not add/sort/log: set.add, list.sort and logger.log are plain Python
-WRITE_METHODS = {"write_text", "write_bytes", "tofile", "save", "savez", "dump", "mkdir", "touch", "unlink",
-                 "rename", "rmdir"}
-BANNED_BUILTINS = {"eval", "exec", "compile", "__import__", "open", "globals", "locals", "vars", "breakpoint",
-                   "setattr", "delattr", "__builtins__", "__loader__", "__spec__"}
-BANNED_ATTRS = {"__globals__", "__builtins__", "__subclasses__", "__bases__", "__base__", "__mro__", "__code__",
-                "__closure__", "__dict__", "__getattribute__", "__setattr__", "__delattr__", "__import__",
-                "__loader__", "__spec__", "__self__", "__func__", "__reduce__", "__reduce_ex__", "__class__",
-                "__wrapped__", "__defaults__", "__kwdefaults__", "__init_subclass__", "f_back", "f_globals",
-                "f_locals", "f_builtins", "f_code", "gi_frame", "cr_frame", "tb_frame", "ag_frame"}
+""".split()
+)  # not add/sort/log: set.add, list.sort and logger.log are plain Python
+WRITE_METHODS = {
+    "write_text",
+    "write_bytes",
+    "tofile",
+    "save",
+    "savez",
+    "dump",
+    "mkdir",
+    "touch",
+    "unlink",
+    "rename",
+    "rmdir",
+}
+BANNED_BUILTINS = {
+    "eval",
+    "exec",
+    "compile",
+    "__import__",
+    "open",
+    "globals",
+    "locals",
+    "vars",
+    "breakpoint",
+    "setattr",
+    "delattr",
+    "__builtins__",
+    "__loader__",
+    "__spec__",
+}
+BANNED_ATTRS = {
+    "__globals__",
+    "__builtins__",
+    "__subclasses__",
+    "__bases__",
+    "__base__",
+    "__mro__",
+    "__code__",
+    "__closure__",
+    "__dict__",
+    "__getattribute__",
+    "__setattr__",
+    "__delattr__",
+    "__import__",
+    "__loader__",
+    "__spec__",
+    "__self__",
+    "__func__",
+    "__reduce__",
+    "__reduce_ex__",
+    "__class__",
+    "__wrapped__",
+    "__defaults__",
+    "__kwdefaults__",
+    "__init_subclass__",
+    "f_back",
+    "f_globals",
+    "f_locals",
+    "f_builtins",
+    "f_code",
+    "gi_frame",
+    "cr_frame",
+    "tb_frame",
+    "ag_frame",
+}
 MAX_FINDINGS = 8
-TORCH_HINT = ("PyTorch must not compute the result: do the arithmetic in @triton.jit kernels (allowed: "
-              "torch.empty/zeros/full and friends, dtypes, devices, nn.Module/nn.Parameter/nn layers as "
-              "weight holders, F.pad, tensor .contiguous()/.view()/.stride()).")
+TORCH_HINT = (
+    "PyTorch must not compute the result: do the arithmetic in @triton.jit kernels (allowed: "
+    "torch.empty/zeros/full and friends, dtypes, devices, nn.Module/nn.Parameter/nn layers as "
+    "weight holders, F.pad, tensor .contiguous()/.view()/.stride())."
+)
 
 
 def import_reason(module: str) -> str | None:
@@ -105,8 +334,10 @@ def import_reason(module: str) -> str | None:
             return why
     if root == "torch":
         return "only torch, torch.nn, torch.nn.functional, torch.nn.init and torch.cuda may be imported"
-    return ("a kernel module may import only torch, torch.nn, torch.nn.functional, triton, triton.language "
-            "and pure-Python helpers (math, typing, functools, itertools, operator, dataclasses, enum, collections)")
+    return (
+        "a kernel module may import only torch, torch.nn, torch.nn.functional, triton, triton.language "
+        "and pure-Python helpers (math, typing, functools, itertools, operator, dataclasses, enum, collections)"
+    )
 
 
 def torch_reason(path: str) -> tuple[str, str] | None:
@@ -125,8 +356,10 @@ def torch_reason(path: str) -> tuple[str, str] | None:
         return "file_write", f"{path} reads or writes files; a kernel module does neither."
     if head == "cuda" and len(parts) > 2:
         if parts[2] in SIDE_STREAM:
-            return "side_stream", (f"{path}: CUDA streams, events and graphs are not allowed; launch every "
-                                   "kernel on the current stream, inside forward.")
+            return "side_stream", (
+                f"{path}: CUDA streams, events and graphs are not allowed; launch every "
+                "kernel on the current stream, inside forward."
+            )
         if parts[2] not in ALLOWED_CUDA:
             return "torch_compute", f"{path} is not allowed (only device queries and synchronize)."
         return None

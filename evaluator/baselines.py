@@ -8,6 +8,7 @@
 A baseline depends on the problem's source, the case, the GPU, torch and triton versions and the
 timing settings; any change is a new key. Writes are atomic (temp file + rename), last writer wins.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,16 @@ class BaselineCache:
 
     @staticmethod
     def key(problem_hash: str, case_label: str, case_desc: str, init: list, device: dict, timing: dict) -> str:
-        parts = [problem_hash, case_label, case_desc, repr(init), device.get("name", ""),
-                 device.get("torch", ""), device.get("triton", ""), json.dumps(timing, sort_keys=True)]
+        parts = [
+            problem_hash,
+            case_label,
+            case_desc,
+            repr(init),
+            device.get("name", ""),
+            device.get("torch", ""),
+            device.get("triton", ""),
+            json.dumps(timing, sort_keys=True),
+        ]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
     def _load(self) -> dict:

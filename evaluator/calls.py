@@ -17,6 +17,7 @@ Why these calls:
   and the output must come out wrong, else Triton did not compute the result.
 The order after each case's first call is shuffled, so a candidate cannot tell which call is which.
 """
+
 from __future__ import annotations
 
 import random
@@ -31,8 +32,15 @@ MIN_CHECKED = 30  # 0.9**30 = 0.042: a 10%-flaky kernel is caught in 19 of 20 ev
 LATE_CALLS = 2
 
 
-def plan(cases: list[ShapeCase], trials: int, dynamic: DynamicRange | None, rng: random.Random,
-         late: bool = True, knockout: bool = True, min_checked: int = MIN_CHECKED) -> list[CallSpec]:
+def plan(
+    cases: list[ShapeCase],
+    trials: int,
+    dynamic: DynamicRange | None,
+    rng: random.Random,
+    late: bool = True,
+    knockout: bool = True,
+    min_checked: int = MIN_CHECKED,
+) -> list[CallSpec]:
     def seed() -> int:
         return rng.getrandbits(62)
 
@@ -40,8 +48,11 @@ def plan(cases: list[ShapeCase], trials: int, dynamic: DynamicRange | None, rng:
     rest: list[CallSpec] = [CallSpec(n=0, case=c.label, seed=seed()) for c in cases for _ in range(trials - 1)]
     if dynamic is not None:
         rest += [CallSpec(n=0, case=c.label, seed=seed(), stage="dynamic", scale=dynamic.scale) for c in cases]
-    tail = [CallSpec(n=0, case=c.label, seed=seed(), stage="late") for c in cases for _ in range(LATE_CALLS)
-            ] if late else []
+    tail = (
+        [CallSpec(n=0, case=c.label, seed=seed(), stage="late") for c in cases for _ in range(LATE_CALLS)]
+        if late
+        else []
+    )
     cheapest = min(cases, key=lambda c: c.numel).label
     while len(firsts) + len(rest) + len(tail) < min_checked:
         rest.append(CallSpec(n=0, case=cheapest, seed=seed()))

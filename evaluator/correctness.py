@@ -15,6 +15,7 @@ is NaN/Inf, the same value is required.
 
 Runs inside the worker process; returns plain data (JSON-ready) so the parent builds the result.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,10 +61,19 @@ def tolerance(policy: Policy, dtype: torch.dtype) -> tuple[float, float]:
 def compare(expected, got, policy: Policy) -> dict:
     exp_list, got_list = _flatten(expected), _flatten(got)
     if len(exp_list) != len(got_list):
-        return _fail(f"forward returned {len(got_list)} value(s); the reference returns {len(exp_list)}"
-                     + (" (a tuple: return the same tuple)." if len(exp_list) > 1 else "."))
-    worst = {"ok": True, "max_abs_err": 0.0, "max_rel_err": 0.0, "n_bad": 0, "n_total": 0,
-             "mismatches": [], "message": ""}
+        return _fail(
+            f"forward returned {len(got_list)} value(s); the reference returns {len(exp_list)}"
+            + (" (a tuple: return the same tuple)." if len(exp_list) > 1 else ".")
+        )
+    worst = {
+        "ok": True,
+        "max_abs_err": 0.0,
+        "max_rel_err": 0.0,
+        "n_bad": 0,
+        "n_total": 0,
+        "mismatches": [],
+        "message": "",
+    }
     for k, (e, g) in enumerate(zip(exp_list, got_list)):
         which = f"output #{k} " if len(exp_list) > 1 else "output "
         if not isinstance(e, torch.Tensor):  # a plain Python value in the reference's output
@@ -106,14 +116,23 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
     rel = d / e64.abs().clamp_min(max(atol, 1e-12))
     max_rel = float(rel.max()) if rel.numel() else 0.0
     n_bad = int(bad.sum())
-    result = {"ok": n_bad == 0, "max_abs_err": max_abs, "max_rel_err": max_rel, "n_bad": n_bad,
-              "n_total": e.numel(), "mismatches": [], "message": ""}
+    result = {
+        "ok": n_bad == 0,
+        "max_abs_err": max_abs,
+        "max_rel_err": max_rel,
+        "n_bad": n_bad,
+        "n_total": e.numel(),
+        "mismatches": [],
+        "message": "",
+    }
     if n_bad:
         idx = bad.nonzero()[:MAX_MISMATCHES].tolist()
-        result["mismatches"] = [{"index": i, "expected": float(e64[tuple(i)]), "got": float(g64[tuple(i)])}
-                                for i in idx]
-        shown = "; ".join(f"at {tuple(m['index'])} expected {m['expected']:.6g} got {m['got']:.6g}"
-                          for m in result["mismatches"])
+        result["mismatches"] = [
+            {"index": i, "expected": float(e64[tuple(i)]), "got": float(g64[tuple(i)])} for i in idx
+        ]
+        shown = "; ".join(
+            f"at {tuple(m['index'])} expected {m['expected']:.6g} got {m['got']:.6g}" for m in result["mismatches"]
+        )
         n_nonfinite = int(bad_nonfinite.sum())
         what = f" ({n_nonfinite} are NaN/Inf where the reference is finite)" if n_nonfinite else ""
         if exact:
@@ -128,29 +147,37 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
     return result
 
 
-def compare_state(ref_model: torch.nn.Module, cand_model: torch.nn.Module | list[tuple[str, torch.Tensor]],
-                  policy: Policy) -> str | None:
+def compare_state(
+    ref_model: torch.nn.Module, cand_model: torch.nn.Module | list[tuple[str, torch.Tensor]], policy: Policy
+) -> str | None:
     """After one call each: the candidate's buffers (BatchNorm running stats, counters) must hold what
     the reference's hold, matched like evaluator.weights matches parameters. None when they agree."""
     ref = [(n, b) for n, b in ref_model.named_buffers() if b is not None]
     if not ref:
         return None
-    cand = list(cand_model) if isinstance(cand_model, list) else [
-        (n, b) for n, b in cand_model.named_buffers() if b is not None]  # a list: read back from the candidate
+    cand = (
+        list(cand_model)
+        if isinstance(cand_model, list)
+        else [(n, b) for n, b in cand_model.named_buffers() if b is not None]
+    )  # a list: read back from the candidate
     cand_named = dict(cand)
     if {n for n, _ in ref} <= cand_named.keys():
         pairs = [(n, t, cand_named[n]) for n, t in ref]
     elif len(ref) == len(cand):
         pairs = [(n, t, c) for (n, t), (_, c) in zip(ref, cand)]
     else:
-        return (f"ModelNew has {len(cand)} buffer(s), Model has {len(ref)} "
-                f"({', '.join(n for n, _ in ref)}): keep the same module state.")
+        return (
+            f"ModelNew has {len(cand)} buffer(s), Model has {len(ref)} "
+            f"({', '.join(n for n, _ in ref)}): keep the same module state."
+        )
     for name, r, c in pairs:
         v = compare(r, c, policy)
         if not v["ok"]:
             what = v["message"].removeprefix("output ")
-            return (f"module state: after forward, buffer {name!r} {what} The reference ran in "
-                    f"{'training' if ref_model.training else 'eval'} mode and updated its buffers "
-                    "(e.g. BatchNorm running_mean/running_var/num_batches_tracked); ModelNew must update "
-                    "its own the same way.")
+            return (
+                f"module state: after forward, buffer {name!r} {what} The reference ran in "
+                f"{'training' if ref_model.training else 'eval'} mode and updated its buffers "
+                "(e.g. BatchNorm running_mean/running_var/num_batches_tracked); ModelNew must update "
+                "its own the same way."
+            )
     return None

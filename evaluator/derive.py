@@ -20,6 +20,7 @@ torch.utils.flop_counter.FlopCounterMode (matmuls, convolutions, attention: elem
 counted, so the floor stays a floor) and bytes = inputs + outputs + parameters and buffers, each moved
 at least once. Both come from a forward on the meta device.
 """
+
 from __future__ import annotations
 
 import ast
@@ -222,13 +223,16 @@ def derive_small_on_the_fly(problem: Problem, module: ModuleType) -> None:
     if d.small is None:
         raise ProblemError(
             f"problem {problem.name}: its shapes do not fit this CPU-only machine ({why}) and no small set "
-            f"could be derived ({cannot_derive(d)}); {HAND_HINT}")
+            f"could be derived ({cannot_derive(d)}); {HAND_HINT}"
+        )
     problem.sets = {"small": [meta_case(module, "small", 0, d.small)], **problem.sets}
     problem.notes.append(f"no CUDA and no small set: derived one on the fly ({d.log[0]})")
 
 
-HAND_HINT = ('write the sets by hand in the file, e.g. SHAPES = {"small": [{"init": [], "inputs": [[4, 64]]}], '
-             '"full": [{"constants": {}}]} (README: Shape sets)')
+HAND_HINT = (
+    'write the sets by hand in the file, e.g. SHAPES = {"small": [{"init": [], "inputs": [[4, 64]]}], '
+    '"full": [{"constants": {}}]} (README: Shape sets)'
+)
 
 
 def cannot_derive(d: Derivation) -> str:
@@ -249,8 +253,10 @@ def work_floors(problem_module: ModuleType, case: ShapeCase) -> tuple[float | No
             if any(s.dist == "get_inputs" for s in case.inputs):
                 args = list(mod.get_inputs())
             else:
-                args = [torch.empty(s.shape, dtype=getattr(torch, s.dtype)) if s.shape is not None else s.value
-                        for s in case.inputs]
+                args = [
+                    torch.empty(s.shape, dtype=getattr(torch, s.dtype)) if s.shape is not None else s.value
+                    for s in case.inputs
+                ]
         with FlopCounterMode(display=False) as counter, torch.no_grad():
             out = model(*args)
     except Exception:  # noqa: BLE001 - no floor is better than a wrong one

@@ -21,6 +21,7 @@ poisoned memory), and a knockout call proves the Triton kernels did the work. A 
 names itself in `result.reason`; timings faster than the problem's floors, > 10x torch.compile or
 far below the parent's own clock land in `result.suspicious` (evaluator.roofline).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -111,9 +112,17 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
     cuda = cuda_available() if config.device == "auto" else config.device == "cuda"
     sets, notes = resolve_sets(problem, config.shapes, cuda)
     cases = [c for s in sets for c in problem.sets[s]]
-    result = EvalResult(status=Status.static_error, gate="static", message="", problem=problem.name,
-                        candidate=str(candidate), code_hash=code_hash(code), precision=policy.name,
-                        shape_sets=sets, notes=notes)
+    result = EvalResult(
+        status=Status.static_error,
+        gate="static",
+        message="",
+        problem=problem.name,
+        candidate=str(candidate),
+        code_hash=code_hash(code),
+        precision=policy.name,
+        shape_sets=sets,
+        notes=notes,
+    )
 
     t0 = time.perf_counter()
     found = static_findings(code, bans="bans" not in config.disable)
@@ -125,9 +134,11 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
         return result
     if not cuda and uses_gluon(code):  # Gluon has no interpreter: nothing more can be checked here
         result.status, result.gate, result.reason = Status.needs_gpu, "device", "gluon"
-        result.message = ("This candidate launches Gluon kernels (@gluon.jit), which run only on a GPU; it passed "
-                          "the static checks and was not run here (no CUDA device), so it is not ranked as "
-                          "correct. Evaluate it on a GPU machine.")
+        result.message = (
+            "This candidate launches Gluon kernels (@gluon.jit), which run only on a GPU; it passed "
+            "the static checks and was not run here (no CUDA device), so it is not ranked as "
+            "correct. Evaluate it on a GPU machine."
+        )
         return result
 
     time_cases = [c.label for c in cases if c.set == "full"] or [c.label for c in cases]
@@ -138,10 +149,23 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
         dynamic.scale = policy.dynamic_scale
     workdir = Path(tempfile.mkdtemp(prefix="kloop-eval-"))
     try:
-        measured = judge(result, candidate, problem, cases, trials=config.trials, device="cuda" if cuda else "cpu",
-                         limits=config.limits, disabled=set(config.disable), dynamic=dynamic, timing=timing,
-                         time_cases=time_cases if cuda and config.time else [], env=config.env, workdir=workdir,
-                         seed=config.seed, min_calls=config.min_calls)
+        measured = judge(
+            result,
+            candidate,
+            problem,
+            cases,
+            trials=config.trials,
+            device="cuda" if cuda else "cpu",
+            limits=config.limits,
+            disabled=set(config.disable),
+            dynamic=dynamic,
+            timing=timing,
+            time_cases=time_cases if cuda and config.time else [],
+            env=config.env,
+            workdir=workdir,
+            seed=config.seed,
+            min_calls=config.min_calls,
+        )
         _summarize_errors(result)
         if result.status is Status.correct:
             _timings(result, measured, problem, cases, seed, timing, workdir, config)
@@ -156,8 +180,9 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
         _profile(result, candidate, problem, cases, job, workdir, config)
     finally:
         if config.keep_dir is not None:
-            shutil.copytree(workdir, config.keep_dir, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("triton_cache", "out"))
+            shutil.copytree(
+                workdir, config.keep_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("triton_cache", "out")
+            )
         shutil.rmtree(workdir, ignore_errors=True)
     return result
 
@@ -170,8 +195,15 @@ def _summarize_errors(result: EvalResult) -> None:
         result.max_rel_err = max(c.max_rel_err or 0.0 for c in errs)
 
 
-def _profile(result: EvalResult, candidate: Path, problem: Problem, cases: list[ShapeCase], job: dict,
-             workdir: Path, config: EvalConfig) -> None:
+def _profile(
+    result: EvalResult,
+    candidate: Path,
+    problem: Problem,
+    cases: list[ShapeCase],
+    job: dict,
+    workdir: Path,
+    config: EvalConfig,
+) -> None:
     """NCU metrics of the first timed case; never changes the status (evaluator.ncu never raises)."""
     if not config.ncu:
         result.ncu_reason = "not requested"
@@ -183,44 +215,77 @@ def _profile(result: EvalResult, candidate: Path, problem: Problem, cases: list[
         from evaluator.ncu import profile
 
         case = next(c for c in cases if c.label == job["time_cases"][0])
-        p = profile(candidate, problem, case, metrics=config.ncu_metrics, workdir=workdir / "ncu",
-                    timeout_s=config.ncu_timeout_s, seed=job["seed"], env=config.env)
+        p = profile(
+            candidate,
+            problem,
+            case,
+            metrics=config.ncu_metrics,
+            workdir=workdir / "ncu",
+            timeout_s=config.ncu_timeout_s,
+            seed=job["seed"],
+            env=config.env,
+        )
         result.ncu, result.ncu_reason = p.metrics, p.reason
         result.gate_seconds["ncu"] = p.seconds
         if p.missing:
-            result.notes.append(f"ncu returned no value (n/a) for {', '.join(p.missing)}: an unknown metric "
-                                "name, or one this GPU does not offer")
+            result.notes.append(
+                f"ncu returned no value (n/a) for {', '.join(p.missing)}: an unknown metric "
+                "name, or one this GPU does not offer"
+            )
 
 
-def _timings(result: EvalResult, measured: dict, problem: Problem, cases: list[ShapeCase], seed: int,
-             timing: dict, workdir: Path, config: EvalConfig) -> None:
+def _timings(
+    result: EvalResult,
+    measured: dict,
+    problem: Problem,
+    cases: list[ShapeCase],
+    seed: int,
+    timing: dict,
+    workdir: Path,
+    config: EvalConfig,
+) -> None:
     if not measured:
         return
     device = result.device.model_dump() if result.device else {}
     cache = BaselineCache(config.cache_dir)
     by_label = {c.label: c for c in cases}
-    keys = {label: cache.key(problem.source_hash, label, by_label[label].describe(), by_label[label].init,
-                             device, timing) for label in measured}
+    keys = {
+        label: cache.key(problem.source_hash, label, by_label[label].describe(), by_label[label].init, device, timing)
+        for label in measured
+    }
     missing = [label for label, key in keys.items() if cache.get(key) is None]
     t0 = time.perf_counter()
     if missing:
-        bjob = Job(mode="baselines", problem_path=str(problem.path), cases=[by_label[label] for label in missing],
-                   device="cuda", timing=timing, seed=seed)
+        bjob = Job(
+            mode="baselines",
+            problem_path=str(problem.path),
+            cases=[by_label[label] for label in missing],
+            device="cuda",
+            timing=timing,
+            seed=seed,
+        )
         bout = run_worker(bjob, workdir / "baselines", config.limits, interpret=False, env=config.env)
         for label, entry in bout.report.get("timings", {}).items():
             cache.put(keys[label], entry)
         if bout.timed_out or bout.report.get("error") or not bout.report.get("done"):
             err = bout.report.get("error") or {}
-            result.notes.append(f"baselines failed ({bout.timed_out or err.get('type') or 'crashed'}): "
-                                f"{err.get('message', bout.activity)}"[:500])
+            result.notes.append(
+                f"baselines failed ({bout.timed_out or err.get('type') or 'crashed'}): "
+                f"{err.get('message', bout.activity)}"[:500]
+            )
     result.gate_seconds["baselines"] = time.perf_counter() - t0
     for label, entry in measured.items():
         base = cache.get(keys[label]) or {}
         stats = {k: v for k, v in entry.items() if k in Timing.model_fields}
-        ct = CaseTiming(case=label, shapes=by_label[label].describe(), candidate=Timing(**stats),
-                        eager=Timing(**base["eager"]) if "eager" in base else None,
-                        compiled=Timing(**base["compiled"]) if "compiled" in base else None,
-                        baseline_cached=label not in missing, crosscheck_ms=entry.get("crosscheck_ms"))
+        ct = CaseTiming(
+            case=label,
+            shapes=by_label[label].describe(),
+            candidate=Timing(**stats),
+            eager=Timing(**base["eager"]) if "eager" in base else None,
+            compiled=Timing(**base["compiled"]) if "compiled" in base else None,
+            baseline_cached=label not in missing,
+            crosscheck_ms=entry.get("crosscheck_ms"),
+        )
         if ct.eager:
             ct.speedup_vs_eager = ct.eager.median_ms / ct.candidate.median_ms
         if ct.compiled:
@@ -234,4 +299,5 @@ def _timings(result: EvalResult, measured: dict, problem: Problem, cases: list[S
             result.suspicious.append(
                 f"{t.case}: timed at {t.candidate.median_ms:.3f} ms per call inside the candidate's process, but the "
                 f"evaluator's own clock saw {t.crosscheck_ms:.3f} ms per call over a synchronised batch: the "
-                "timing disagrees with the wall clock")
+                "timing disagrees with the wall clock"
+            )

@@ -11,6 +11,7 @@ middle of an evaluation (the child process killed, a Ray worker lost) is retried
 is recorded as `crashed`, with a note, and the caller goes on. Results come back to the caller, which
 alone writes `runs/`.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,8 +58,11 @@ class LocalExecutor:
     def _run(self, candidate: Path, problem: Problem, config: EvalConfig) -> EvalResult:
         slot = self.slots.get()
         try:
-            cfg = config if slot is None else config.model_copy(
-                update={"env": {**config.env, "CUDA_VISIBLE_DEVICES": slot}})
+            cfg = (
+                config
+                if slot is None
+                else config.model_copy(update={"env": {**config.env, "CUDA_VISIBLE_DEVICES": slot}})
+            )
             result = evaluate(candidate, problem, cfg)
             if _died(result):  # once more: a lost worker is not the candidate's verdict yet
                 result = evaluate(candidate, problem, cfg)
@@ -102,8 +106,13 @@ class RayExecutor:
 
         root = str(Path(__file__).resolve().parent.parent)
         if not ray.is_initialized():
-            ray.init(address=address, num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
-                     runtime_env={"env_vars": {"PYTHONPATH": root}})
+            ray.init(
+                address=address,
+                num_cpus=num_cpus,
+                include_dashboard=False,
+                log_to_driver=False,
+                runtime_env={"env_vars": {"PYTHONPATH": root}},
+            )
         gpus = ray.cluster_resources().get("GPU", 0)
         per_task = gpus_per_task if gpus_per_task is not None else (1 if gpus else 0)
         self.ray = ray
@@ -119,11 +128,20 @@ class RayExecutor:
             try:
                 out.set_result(EvalResult.model_validate_json(f.result()))
             except Exception as e:  # the task's worker died twice, or the cluster went away
-                out.set_result(EvalResult(
-                    status=Status.crashed, gate="executor", problem=problem.name, candidate=str(candidate),
-                    code_hash=code_hash(code), precision=config.precision, shape_sets=[],
-                    message=f"The Ray worker evaluating this candidate died ({type(e).__name__}) and its "
-                            "retry died too.", notes=["ray task retried once"]))
+                out.set_result(
+                    EvalResult(
+                        status=Status.crashed,
+                        gate="executor",
+                        problem=problem.name,
+                        candidate=str(candidate),
+                        code_hash=code_hash(code),
+                        precision=config.precision,
+                        shape_sets=[],
+                        message=f"The Ray worker evaluating this candidate died ({type(e).__name__}) and its "
+                        "retry died too.",
+                        notes=["ray task retried once"],
+                    )
+                )
 
         ref.future().add_done_callback(done)
         return out

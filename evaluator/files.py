@@ -7,6 +7,7 @@
 The temp file gets a unique name (mkstemp), so threads or processes writing the same path (the
 baseline cache under a multi-slot executor) never clobber each other's half-written file.
 """
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ processes seeded alike draw identical inputs. A case drawn by the problem's own 
 KernelBench file, or a derived set that re-binds its module-level integers) calls it with `device` as
 the default device, so a large input is allocated where it is used, never staged on the host first.
 """
+
 from __future__ import annotations
 
 import torch

@@ -8,6 +8,7 @@ so every autotuned candidate would fail on the CPU. Timings under the interprete
 here every config "takes" the same time and the first (after the candidate's own pruning) is used.
 Correctness is still checked with that config; on a GPU nothing is patched.
 """
+
 from __future__ import annotations
 
 

@@ -26,6 +26,7 @@ What holds where (README "Trust"):
 - Stale host memory (CPU): MALLOC_PERTURB_ makes glibc fill every allocation with 0x7F bytes (3.4e38
   as float32), tcache off so no chunk skips that. (On a GPU: evaluator.child.guards.)
 """
+
 from __future__ import annotations
 
 import os
@@ -39,12 +40,23 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-UNSHARE = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc",
-           "--net"]
+UNSHARE = [
+    "unshare",
+    "--user",
+    "--map-root-user",
+    "--pid",
+    "--fork",
+    "--kill-child",
+    "--mount",
+    "--mount-proc",
+    "--net",
+]
 # Names that reach the candidate (the parent adds PYTHONPATH, HOME, TMPDIR, TRITON_CACHE_DIR, ...).
-ALLOWED_ENV = re.compile(r"(PATH|LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|USER|LOGNAME|SHELL|VIRTUAL_ENV|LD_LIBRARY_PATH"
-                         r"|CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|CUBLAS_[A-Z_]+|CUDNN_[A-Z_]+|NCCL_[A-Z_]+|TRITON_[A-Z_]+"
-                         r"|TORCH_[A-Z_]+|PYTORCH_[A-Z_]+|OMP_NUM_THREADS|MKL_NUM_THREADS|CC|CXX)")
+ALLOWED_ENV = re.compile(
+    r"(PATH|LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|USER|LOGNAME|SHELL|VIRTUAL_ENV|LD_LIBRARY_PATH"
+    r"|CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|CUBLAS_[A-Z_]+|CUDNN_[A-Z_]+|NCCL_[A-Z_]+|TRITON_[A-Z_]+"
+    r"|TORCH_[A-Z_]+|PYTORCH_[A-Z_]+|OMP_NUM_THREADS|MKL_NUM_THREADS|CC|CXX)"
+)
 SECRET = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)  # never, even if allowed above
 _PROBED: dict[bool, str | None] = {}
 
@@ -60,8 +72,14 @@ def probe(cuda: bool) -> str | None:
             folder = tempfile.mkdtemp(prefix="kloop-probe-")
             cmd = [*UNSHARE, sys.executable, "-m", "evaluator.child.boot", "--probe", folder, *(["--cuda"] * cuda)]
             try:
-                r = subprocess.run(cmd, cwd=folder, env={**child_env(Path(folder), not cuda), "HOME": folder},
-                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+                r = subprocess.run(
+                    cmd,
+                    cwd=folder,
+                    env={**child_env(Path(folder), not cuda), "HOME": folder},
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    timeout=120,
+                )
                 last = (r.stderr.decode(errors="replace").strip().splitlines() or [f"exit {r.returncode}"])[-1]
                 _PROBED[cuda] = None if r.returncode == 0 else f"the namespace probe failed ({last[:200]})"
             except (OSError, subprocess.SubprocessError) as e:
@@ -106,8 +124,16 @@ def _ns(pid: int | str, kind: str) -> str | None:
 
 
 class Jail:
-    def __init__(self, workdir: Path, *, memory_mb: float | None, cuda: bool, namespaces: bool = True,
-                 poison: bool = True, writable: list[Path] | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        memory_mb: float | None,
+        cuda: bool,
+        namespaces: bool = True,
+        poison: bool = True,
+        writable: list[Path] | None = None,
+    ):
         self.workdir = workdir
         self.memory_mb = default_memory_mb() if memory_mb is None else memory_mb
         self.cuda = cuda
@@ -140,8 +166,14 @@ class Jail:
         home, tmp = self.workdir / "home", self.workdir / "tmp"
         home.mkdir(parents=True, exist_ok=True)
         tmp.mkdir(parents=True, exist_ok=True)
-        return {**marker, "HOME": str(home), "TMPDIR": str(tmp), "TMP": str(tmp), "TEMP": str(tmp),
-                "XDG_CACHE_HOME": str(home / ".cache")}
+        return {
+            **marker,
+            "HOME": str(home),
+            "TMPDIR": str(tmp),
+            "TMP": str(tmp),
+            "TEMP": str(tmp),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+        }
 
     def started(self, launcher_pid: int) -> None:
         """Remember the jail's PID namespace (its init is the launcher's child)."""

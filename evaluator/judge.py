@@ -14,6 +14,7 @@ first call, the rest shuffled with the dynamic-range calls and the knockout, the
 -> CUDA: kernel audit per case -> timing per timed case, its wall-clock cross-check, a checked call
 after timing.
 """
+
 from __future__ import annotations
 
 import random
@@ -40,8 +41,10 @@ from evaluator.wire import (
 
 POISON_ABOVE = 1e38  # |value| of poisoned memory: NaN on CUDA, 0x7F7F7F7F = 3.4e38 from MALLOC_PERTURB_
 CROSSCHECK_MS = 200.0  # wall time of the batch of calls the parent times itself
-TIMEOUT_HINT = ("Usual causes: a kernel loop whose bound is never reached, a grid far larger than intended, "
-                "or a compile blown up by huge tl.static_range / constexpr unrolling.")
+TIMEOUT_HINT = (
+    "Usual causes: a kernel loop whose bound is never reached, a grid far larger than intended, "
+    "or a compile blown up by huge tl.static_range / constexpr unrolling."
+)
 
 
 class Stop(Exception):
@@ -76,16 +79,23 @@ class Referee:
         total = time.monotonic() >= self.total
         limit = self.limits.total_s if total else self.limits.for_phase(self.phase)
         what = "the whole evaluation" if total else f"the {self.phase} phase"
-        return self.fail(Status.timeout, self.phase, f"Timed out: {what} did not finish within {limit:.0f} s "
-                         f"(while {self.activity}); every process of the candidate was killed. {TIMEOUT_HINT}")
+        return self.fail(
+            Status.timeout,
+            self.phase,
+            f"Timed out: {what} did not finish within {limit:.0f} s "
+            f"(while {self.activity}); every process of the candidate was killed. {TIMEOUT_HINT}",
+        )
 
     def error(self, err: ErrorInfo, first_call: bool) -> Stop:
         r = self.result
         r.error_type, r.error_tail = err.type, err.tail
         compile_fault = "CompilationError" in err.type or err.module.startswith("triton.compiler")
         if self.phase == "import":
-            return self.fail(Status.compile_error, "compile", f"Importing/constructing the candidate raised "
-                             f"{err.type}: {err.message.strip()}")
+            return self.fail(
+                Status.compile_error,
+                "compile",
+                f"Importing/constructing the candidate raised {err.type}: {err.message.strip()}",
+            )
         status = Status.compile_error if first_call and compile_fault else Status.runtime_error
         gate = "compile" if status is Status.compile_error else "correctness" if self.phase != "timing" else "timing"
         return self.fail(status, gate, f"{err.where} raised {err.type}: {err.message.strip()}")
@@ -93,8 +103,12 @@ class Referee:
     def findings(self, reply: Reply, where: str) -> None:
         if reply.findings:
             f = reply.findings
-            raise self.fail(Status.incorrect, "audit", f"Rejected by the runtime audit ({where}): "
-                            + " ".join(x.message for x in f), f[0].reason)
+            raise self.fail(
+                Status.incorrect,
+                "audit",
+                f"Rejected by the runtime audit ({where}): " + " ".join(x.message for x in f),
+                f[0].reason,
+            )
 
 
 def _crash(ref: Referee, child: Child, what: str) -> Stop:
@@ -106,9 +120,14 @@ def _crash(ref: Referee, child: Child, what: str) -> Stop:
     if child.killed == "memory":
         peak = child.jail.peak_mb if child.jail else 0
         limit = child.jail.memory_mb if child.jail else 0
-        return ref.fail(Status.crashed, ref.phase, f"Killed: the candidate's processes used {peak:.0f} MB of host "
-                        f"memory (limit {limit:.0f} MB) while {ref.activity}. Keep tensors on the device, allocate "
-                        "only the output and scratch the kernels need, and cache nothing across calls.", "memory")
+        return ref.fail(
+            Status.crashed,
+            ref.phase,
+            f"Killed: the candidate's processes used {peak:.0f} MB of host "
+            f"memory (limit {limit:.0f} MB) while {ref.activity}. Keep tensors on the device, allocate "
+            "only the output and scratch the kernels need, and cache nothing across calls.",
+            "memory",
+        )
     ref.result.exit_code = code
     how = f"exit code {code}"
     if code is not None and code < 0:
@@ -116,24 +135,45 @@ def _crash(ref: Referee, child: Child, what: str) -> Stop:
             how = signal.Signals(-code).name
         except ValueError:
             how = f"signal {-code}"
-    return ref.fail(Status.crashed, ref.phase, f"The candidate's process died ({how}, {what}) while {ref.activity}, "
-                    "without raising a Python exception: a segfault, an abort in native code, os._exit, "
-                    "or a signal it sent itself.")
+    return ref.fail(
+        Status.crashed,
+        ref.phase,
+        f"The candidate's process died ({how}, {what}) while {ref.activity}, "
+        "without raising a Python exception: a segfault, an abort in native code, os._exit, "
+        "or a signal it sent itself.",
+    )
 
 
 def _oracle_failed(ref: Referee, err: ErrorInfo | None, detail: str = "") -> Stop:
     msg = f"{err.type}: {err.message.strip()}" if err else detail
     big = "OutOfMemory" in msg or "out of memory" in msg or "can't allocate" in msg
-    hint = (" The problem does not fit this machine: use a smaller shape set or a larger device."
-            if big else "")
-    return ref.fail(Status.runtime_error, "reference", f"The reference itself failed (not the candidate's "
-                    f"fault) while {ref.activity}: {msg}.{hint}", "reference_failed")
+    hint = " The problem does not fit this machine: use a smaller shape set or a larger device." if big else ""
+    return ref.fail(
+        Status.runtime_error,
+        "reference",
+        f"The reference itself failed (not the candidate's fault) while {ref.activity}: {msg}.{hint}",
+        "reference_failed",
+    )
 
 
-def judge(result: EvalResult, candidate: Path, problem: Problem, cases: list[ShapeCase], *, trials: int,
-          device: str, limits: Limits, disabled: set[str], dynamic: DynamicRange | None, timing: dict,
-          time_cases: list[str], env: dict[str, str], workdir: Path, seed: int | None = None,
-          min_calls: int = 30) -> dict:
+def judge(
+    result: EvalResult,
+    candidate: Path,
+    problem: Problem,
+    cases: list[ShapeCase],
+    *,
+    trials: int,
+    device: str,
+    limits: Limits,
+    disabled: set[str],
+    dynamic: DynamicRange | None,
+    timing: dict,
+    time_cases: list[str],
+    env: dict[str, str],
+    workdir: Path,
+    seed: int | None = None,
+    min_calls: int = 30,
+) -> dict:
     """Fill `result` (status, checks, notes, seconds); returns the raw timings {case: stats} when timed."""
     from evaluator.precision import get_policy
 
@@ -145,24 +185,44 @@ def judge(result: EvalResult, candidate: Path, problem: Problem, cases: list[Sha
     shutil.copyfile(problem.path, cand_dir / "reference.py")  # and a private /tmp hides the caller's
     by_label = {c.label: c for c in cases}
     base = dict(cases=cases, device=device, disabled=sorted(disabled), timing=timing, workdir=str(cand_dir))
-    cand_job = Job(mode="candidate", problem_path=str(cand_dir / "reference.py"),
-                   candidate_path=str(cand_dir / "candidate.py"), **base)
-    oracle_job = Job(mode="oracle", problem_path=str(problem.path), policy=get_policy(result.precision),
-                     dynamic=dynamic, **base)
+    cand_job = Job(
+        mode="candidate",
+        problem_path=str(cand_dir / "reference.py"),
+        candidate_path=str(cand_dir / "candidate.py"),
+        **base,
+    )
+    oracle_job = Job(
+        mode="oracle", problem_path=str(problem.path), policy=get_policy(result.precision), dynamic=dynamic, **base
+    )
     writable = [Path(env["TRITON_CACHE_DIR"])] if env.get("TRITON_CACHE_DIR") else []
-    jail = Jail(cand_dir, memory_mb=0 if "memory" in disabled else limits.memory_mb, cuda=cuda,
-                namespaces="namespaces" not in disabled, poison="poison" not in disabled, writable=writable)
+    jail = Jail(
+        cand_dir,
+        memory_mb=0 if "memory" in disabled else limits.memory_mb,
+        cuda=cuda,
+        namespaces="namespaces" not in disabled,
+        poison="poison" not in disabled,
+        writable=writable,
+    )
     if not jail.confined:
         result.confinement_warning = (
             f"the candidate ran without OS confinement ({jail.why_not}): no PID, mount or network namespace, so "
-            "only the static bans stop writes outside its folder, signals to the evaluator and network use")
+            "only the static bans stop writes outside its folder, signals to the evaluator and network use"
+        )
         result.notes.append("WARNING: " + result.confinement_warning)
     rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
-    calls = plan(cases, trials, dynamic, rng, late="late" not in disabled, knockout="knockout" not in disabled,
-                 min_checked=min_calls)
+    calls = plan(
+        cases,
+        trials,
+        dynamic,
+        rng,
+        late="late" not in disabled,
+        knockout="knockout" not in disabled,
+        min_checked=min_calls,
+    )
     oracle = Child.start("evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle")
-    child = Child.start("evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=env,
-                        name="candidate")
+    child = Child.start(
+        "evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=env, name="candidate"
+    )
     timings: dict = {}
     try:
         _run(ref, child, oracle, calls, by_label, cuda, time_cases, rng)
@@ -180,8 +240,16 @@ def judge(result: EvalResult, candidate: Path, problem: Problem, cases: list[Sha
     return timings
 
 
-def _run(ref: Referee, child: Child, oracle: Child, calls: list[CallSpec], cases: dict[str, ShapeCase],
-         cuda: bool, time_cases: list[str], rng) -> None:
+def _run(
+    ref: Referee,
+    child: Child,
+    oracle: Child,
+    calls: list[CallSpec],
+    cases: dict[str, ShapeCase],
+    cuda: bool,
+    time_cases: list[str],
+    rng,
+) -> None:
     r = ref.result
     ref.timings = {}
     deadline = ref.enter("start", "starting the candidate's process (Python, torch, triton)")
@@ -198,8 +266,10 @@ def _run(ref: Referee, child: Child, oracle: Child, calls: list[CallSpec], cases
         r.device = DeviceInfo(**hello.info["device"])
     conf = hello.info.get("confinement", {})
     if conf.get("project_writable") or conf.get("readonly_failed"):
-        r.notes.append(f"confinement incomplete: project writable={conf.get('project_writable')}, "
-                       f"read-only remount failed for {conf.get('readonly_failed')}")
+        r.notes.append(
+            f"confinement incomplete: project writable={conf.get('project_writable')}, "
+            f"read-only remount failed for {conf.get('readonly_failed')}"
+        )
     deadline = ref.enter("import", "importing the candidate module and constructing ModelNew")
     ready = _ask_child(ref, child, None, deadline, "ready")
     if not ready.ok:
@@ -211,12 +281,17 @@ def _run(ref: Referee, child: Child, oracle: Child, calls: list[CallSpec], cases
         case = cases[spec.case]
         first = spec.case not in seen
         seen.add(spec.case)
-        what = {"trial": "checked call", "dynamic": f"dynamic-range call (inputs up to {spec.scale or 0:g} in "
-                "magnitude, mixed signs)", "late": "late call", "knockout": "knockout call",
-                "after timing": "call after timing"}[spec.stage]
+        what = {
+            "trial": "checked call",
+            "dynamic": f"dynamic-range call (inputs up to {spec.scale or 0:g} in magnitude, mixed signs)",
+            "late": "late call",
+            "knockout": "knockout call",
+            "after timing": "call after timing",
+        }[spec.stage]
         label = f"{case.label} ({case.describe()}), {what} {spec.n + 1}"
-        deadline = ref.enter("compile" if first else "correctness",
-                             f"{'first call' if first else 'calling'} ModelNew.forward on {label}")
+        deadline = ref.enter(
+            "compile" if first else "correctness", f"{'first call' if first else 'calling'} ModelNew.forward on {label}"
+        )
         _checked_call(ref, child, oracle, spec, case, label, deadline, first)
 
     if cuda:
@@ -271,8 +346,9 @@ def _ask_child(ref: Referee, child: Child, req: Request | None, deadline: float,
     return reply
 
 
-def _checked_call(ref: Referee, child: Child, oracle: Child, spec: CallSpec, case: ShapeCase, label: str,
-                  deadline: float, first: bool) -> None:
+def _checked_call(
+    ref: Referee, child: Child, oracle: Child, spec: CallSpec, case: ShapeCase, label: str, deadline: float, first: bool
+) -> None:
     r = ref.result
     try:
         oracle.request(Request(op="call", call=spec))  # the reference is computed while the candidate runs
@@ -291,44 +367,81 @@ def _checked_call(ref: Referee, child: Child, oracle: Child, spec: CallSpec, cas
     if spec.stage != "knockout":
         bad_input = None
         if reply.input_modified is not None:
-            bad_input = (f"forward modified its input #{reply.input_modified} in place; inputs must be left "
-                         "unchanged (write results to a new tensor).")
+            bad_input = (
+                f"forward modified its input #{reply.input_modified} in place; inputs must be left "
+                "unchanged (write results to a new tensor)."
+            )
         elif reply.returned_input:
             bad_input = "forward returned its input (or a view of it); allocate the output."
         if bad_input:
-            r.checks.append(Check(case=case.label, shapes=case.describe(), trial=spec.n + 1, ok=False,
-                                  message=bad_input, call_ms=reply.call_ms, stage=spec.stage))
-            raise ref.fail(Status.incorrect, "correctness", f"Wrong result on {case.label} ({case.describe()}), "
-                           f"call {spec.n + 1}: {bad_input}")
+            r.checks.append(
+                Check(
+                    case=case.label,
+                    shapes=case.describe(),
+                    trial=spec.n + 1,
+                    ok=False,
+                    message=bad_input,
+                    call_ms=reply.call_ms,
+                    stage=spec.stage,
+                )
+            )
+            raise ref.fail(
+                Status.incorrect,
+                "correctness",
+                f"Wrong result on {case.label} ({case.describe()}), call {spec.n + 1}: {bad_input}",
+            )
         ref.findings(reply, label)
-    oracle.request(Request(op="check", call=spec, output=reply.output, state=reply.state,
-                           state_names=reply.state_names))
+    oracle.request(
+        Request(op="check", call=spec, output=reply.output, state=reply.state, state_names=reply.state_names)
+    )
     verdict = _oracle_reply(ref, oracle, "check", deadline)
     if verdict.error is not None or verdict.check is None:
         raise _oracle_failed(ref, verdict.error, "the oracle sent no verdict")
     v = verdict.check
     if spec.stage == "knockout":
         if v.ok:
-            raise ref.fail(Status.incorrect, "audit", (
-                f"Triton did not compute the result: with every Triton launch turned into a no-op ({label}), "
-                "forward still returned the right output, so the work happened elsewhere (PyTorch or Python "
-                "in forward, in a grid callable or a hook). Compute the result inside @triton.jit kernels."),
-                "knockout")
+            raise ref.fail(
+                Status.incorrect,
+                "audit",
+                (
+                    f"Triton did not compute the result: with every Triton launch turned into a no-op ({label}), "
+                    "forward still returned the right output, so the work happened elsewhere (PyTorch or Python "
+                    "in forward, in a grid callable or a hook). Compute the result inside @triton.jit kernels."
+                ),
+                "knockout",
+            )
         return
     msg = v.message
     if not v.ok and any(not abs(m.get("got", 0.0)) < POISON_ABOVE for m in v.mismatches):  # NaN, Inf, 3.4e38
-        msg += (" The evaluator poisons fresh memory before each call (NaN on a GPU, 3.4e38 on the CPU): such "
-                "values where the reference is finite usually mean output elements your kernels never wrote.")
+        msg += (
+            " The evaluator poisons fresh memory before each call (NaN on a GPU, 3.4e38 on the CPU): such "
+            "values where the reference is finite usually mean output elements your kernels never wrote."
+        )
     ok = v.ok
-    check = Check(case=case.label, shapes=case.describe(), trial=spec.n + 1, ok=ok, max_abs_err=v.max_abs_err,
-                  max_rel_err=v.max_rel_err, n_bad=v.n_bad, n_total=v.n_total, mismatches=v.mismatches[:5],
-                  message=msg, call_ms=reply.call_ms, stage=spec.stage)
+    check = Check(
+        case=case.label,
+        shapes=case.describe(),
+        trial=spec.n + 1,
+        ok=ok,
+        max_abs_err=v.max_abs_err,
+        max_rel_err=v.max_rel_err,
+        n_bad=v.n_bad,
+        n_total=v.n_total,
+        mismatches=v.mismatches[:5],
+        message=msg,
+        call_ms=reply.call_ms,
+        stage=spec.stage,
+    )
     r.checks.append(check)
     if not ok:
         where = {"late": "late call", "dynamic": "dynamic-range call", "after timing": "after timing"}.get(
-            spec.stage, "call")
-        raise ref.fail(Status.incorrect, "correctness", f"Wrong result on {case.label} ({case.describe()}), "
-                       f"{where} {spec.n + 1}: {msg}")
+            spec.stage, "call"
+        )
+        raise ref.fail(
+            Status.incorrect,
+            "correctness",
+            f"Wrong result on {case.label} ({case.describe()}), {where} {spec.n + 1}: {msg}",
+        )
 
 
 def _oracle_reply(ref: Referee, oracle: Child, op: str, deadline: float) -> Reply:

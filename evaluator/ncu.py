@@ -23,6 +23,7 @@ ncu 2025.3.1 on an H100) and is simply absent (`Profile.missing` names it). Noth
 ncu trouble: `metrics` is None and `reason` says why (no ncu, counters not permitted, timeout, target
 crash, empty output).
 """
+
 from __future__ import annotations
 
 import ast
@@ -52,9 +53,20 @@ DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
 MAX_LAUNCHES = 100  # profiled launches per call; each costs one or more kernel replays
 WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
 LOG_TAIL = 4000  # bytes of ncu's output kept in Profile.log
-_SCALE = {"Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9, "Tbyte": 1e12,  # to ncu's base units
-          "us": 1e3, "ms": 1e6, "usecond": 1e3, "msecond": 1e6, "second": 1e9,  # to ns
-          "Kcycle": 1e3, "Mcycle": 1e6, "Gcycle": 1e9}
+_SCALE = {
+    "Kbyte": 1e3,
+    "Mbyte": 1e6,
+    "Gbyte": 1e9,
+    "Tbyte": 1e12,  # to ncu's base units
+    "us": 1e3,
+    "ms": 1e6,
+    "usecond": 1e3,
+    "msecond": 1e6,
+    "second": 1e9,  # to ns
+    "Kcycle": 1e3,
+    "Mcycle": 1e6,
+    "Gcycle": 1e9,
+}
 
 
 @dataclass
@@ -111,13 +123,35 @@ def kernel_names(code: str) -> list[str]:
 
 
 def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job: Path) -> list[str]:
-    return [ncu, "--csv", "--page", "details", "--print-units", "base", "--log-file", str(log),
-            "--profile-from-start", "off", "--clock-control", "none",
-            # Filter and print by the bare function name: for Triton kernels it is the @triton.jit name.
-            "--kernel-name-base", "function", "--print-kernel-base", "function",
-            "--kernel-name", f"regex:^({'|'.join(map(re.escape, kernels))})$",
-            "--launch-count", str(MAX_LAUNCHES), "--metrics", ",".join(metrics),
-            sys.executable, "-m", "evaluator.profile_target", str(job)]
+    return [
+        ncu,
+        "--csv",
+        "--page",
+        "details",
+        "--print-units",
+        "base",
+        "--log-file",
+        str(log),
+        "--profile-from-start",
+        "off",
+        "--clock-control",
+        "none",
+        # Filter and print by the bare function name: for Triton kernels it is the @triton.jit name.
+        "--kernel-name-base",
+        "function",
+        "--print-kernel-base",
+        "function",
+        "--kernel-name",
+        f"regex:^({'|'.join(map(re.escape, kernels))})$",
+        "--launch-count",
+        str(MAX_LAUNCHES),
+        "--metrics",
+        ",".join(metrics),
+        sys.executable,
+        "-m",
+        "evaluator.profile_target",
+        str(job),
+    ]
 
 
 def _run(cmd: list[str], workdir: Path, timeout_s: float, extra: dict[str, str] | None) -> tuple[int | None, str]:
@@ -125,8 +159,9 @@ def _run(cmd: list[str], workdir: Path, timeout_s: float, extra: dict[str, str] 
     env = {**child_env(workdir, interpret=False), **(extra or {})}  # extra: CUDA_VISIBLE_DEVICES, ...
     out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with open(out_path, "ab") as out, open(err_path, "ab") as err:
-        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
+        )
     try:
         rc: int | None = proc.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -141,8 +176,10 @@ def _why_not(rc: int | None, output: str, done: bool, timeout_s: float, kernels:
     if rc is None:
         return f"ncu timed out after {timeout_s:.0f} s; the process group was killed"
     if "ERR_NVGPUCTRPERM" in output:
-        return ("profiling not permitted (ERR_NVGPUCTRPERM): GPU performance counters are restricted "
-                "to admin users on this host")
+        return (
+            "profiling not permitted (ERR_NVGPUCTRPERM): GPU performance counters are restricted "
+            "to admin users on this host"
+        )
     errors = [ln.strip() for ln in output.splitlines() if ln.startswith("==ERROR==")]
     if not done:
         lines = [ln.strip() for ln in output.splitlines() if ln.strip() and not ln.startswith("==")]
@@ -151,15 +188,28 @@ def _why_not(rc: int | None, output: str, done: bool, timeout_s: float, kernels:
     if errors:
         return f"ncu reported an error: {errors[-1][:200]}"
     # ncu ends an empty profile with "No kernels were profiled." and a numbered "Available Kernels:" list.
-    seen = re.findall(r"^\s*\d+\.\s+(\S.*)$", output.split("Available Kernels:", 1)[1], re.M) \
-        if "Available Kernels:" in output else []
+    seen = (
+        re.findall(r"^\s*\d+\.\s+(\S.*)$", output.split("Available Kernels:", 1)[1], re.M)
+        if "Available Kernels:" in output
+        else []
+    )
     saw = f"; ncu saw only {', '.join(seen[:5])[:200]}" if seen else ""
     return f"ncu measured no launch of {', '.join(kernels)} in the profiled call (exit code {rc}){saw}"
 
 
-def profile(candidate: Path, problem: Problem, case: ShapeCase, *, metrics: list[str] | None = None,
-            workdir: Path | None = None, timeout_s: float = 300.0, warmup: int = WARMUP_CALLS,
-            seed: int = 0, ncu: str = "ncu", env: dict[str, str] | None = None) -> Profile:
+def profile(
+    candidate: Path,
+    problem: Problem,
+    case: ShapeCase,
+    *,
+    metrics: list[str] | None = None,
+    workdir: Path | None = None,
+    timeout_s: float = 300.0,
+    warmup: int = WARMUP_CALLS,
+    seed: int = 0,
+    ncu: str = "ncu",
+    env: dict[str, str] | None = None,
+) -> Profile:
     """Profile one forward call of `candidate` on `case`. `workdir` keeps the files (else a temp dir);
     `env` is added to the child's environment, as EvalConfig.env is for the worker (a pinned GPU)."""
     metrics = list(metrics or DEFAULT_METRICS)
@@ -175,9 +225,18 @@ def profile(candidate: Path, problem: Problem, case: ShapeCase, *, metrics: list
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         job, done, log = workdir / "profile_job.json", workdir / "profiled.json", workdir / "ncu_log.csv"
-        job.write_text(json.dumps({"problem_path": str(problem.path), "candidate_path": str(candidate.resolve()),
-                                   "case": case.model_dump(), "seed": seed, "warmup": warmup,
-                                   "done_path": str(done)}))
+        job.write_text(
+            json.dumps(
+                {
+                    "problem_path": str(problem.path),
+                    "candidate_path": str(candidate.resolve()),
+                    "case": case.model_dump(),
+                    "seed": seed,
+                    "warmup": warmup,
+                    "done_path": str(done),
+                }
+            )
+        )
         cmd = ncu_command(exe, kernels, metrics, log, job)
         rc, output = _run(cmd, workdir, timeout_s, env)
         logged = log.read_text(errors="replace") if log.is_file() else ""
@@ -185,8 +244,9 @@ def profile(candidate: Path, problem: Problem, case: ShapeCase, *, metrics: list
         full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
         secs = time.monotonic() - t0
         if not parsed:
-            return Profile(None, _why_not(rc, logged + output, done.is_file(), timeout_s, kernels), secs,
-                           command=cmd, log=full)
+            return Profile(
+                None, _why_not(rc, logged + output, done.is_file(), timeout_s, kernels), secs, command=cmd, log=full
+            )
         # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
         missing = [m for m in metrics if not any(m in v for v in parsed.values())]
         ordered = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked

@@ -12,6 +12,7 @@ reference at a time, so a large problem costs one input and one output here.
 Requests: `call` computes and keeps the reference for a spec (sent while the candidate runs that call),
 `check` compares the candidate's output with it and frees it, `quit`.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ import torch
 from evaluator.calls import draw
 from evaluator.correctness import compare, compare_state
 from evaluator.outputs import OutputError, load
-from evaluator.problem import ProblemError, check_deterministic, import_file, snapshot
+from evaluator.problem import check_deterministic, import_file, snapshot
 from evaluator.wire import (
     Check,
     ErrorInfo,
@@ -51,8 +52,13 @@ def reference(model, args: list):
 
 def error_info(exc: BaseException, where: str) -> ErrorInfo:
     lines = [ln for ln in "".join(traceback.format_exception(exc)).splitlines() if ln.strip()]
-    return ErrorInfo(type=type(exc).__name__, module=type(exc).__module__, message=str(exc)[:4000], where=where,
-                     tail="\n".join(lines[-30:])[-6000:])
+    return ErrorInfo(
+        type=type(exc).__name__,
+        module=type(exc).__module__,
+        message=str(exc)[:4000],
+        where=where,
+        tail="\n".join(lines[-30:])[-6000:],
+    )
 
 
 def _state_verdict(verdict: dict, ref_model, req: Request, out_dir: Path, n: int, device, policy) -> dict:

@@ -10,6 +10,7 @@ them without following links, accepts only regular files whose size is exactly n
 only the dtypes below. An output that is not a plain tensor travels as its type name only (a lazy
 subclass is never asked for its values), so the comparison rejects it by type.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,22 @@ import torch
 
 from evaluator.wire import OutputMeta, TensorMeta
 
-DTYPES = {str(d).removeprefix("torch."): d for d in (
-    torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int8, torch.uint8, torch.int16,
-    torch.int32, torch.int64, torch.bool, torch.complex64)}
+DTYPES = {
+    str(d).removeprefix("torch."): d
+    for d in (
+        torch.float32,
+        torch.float64,
+        torch.float16,
+        torch.bfloat16,
+        torch.int8,
+        torch.uint8,
+        torch.int16,
+        torch.int32,
+        torch.int64,
+        torch.bool,
+        torch.complex64,
+    )
+}
 MAX_BYTES = 64 << 30  # of one output tensor
 MAX_ITEMS = 1000  # tensors and scalars in one output structure
 
@@ -50,8 +64,9 @@ def dump(out, folder: Path, n: int) -> OutputMeta:
             data = x.detach().to("cpu").contiguous()
             with open(_path(folder, n, i), "wb") as f:
                 f.write(data.reshape(-1).view(torch.uint8).numpy().tobytes() if data.numel() else b"")
-            return OutputMeta(kind="tensor", index=i, tensor=TensorMeta(dtype=dtype, shape=list(x.shape),
-                                                                       device=x.device.type))
+            return OutputMeta(
+                kind="tensor", index=i, tensor=TensorMeta(dtype=dtype, shape=list(x.shape), device=x.device.type)
+            )
         if isinstance(x, bool) or type(x) in (int, float):
             return OutputMeta(kind="scalar", value=x)
         if x is None:

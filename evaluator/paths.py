@@ -9,6 +9,7 @@ package `kernel_loop_data` (pyproject.toml maps the folders into it), because a 
 `kernels` package in site-packages would collide with other distributions. A user's own problems live
 in `./kernels/<name>/` of the directory they work in, which is searched first.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -10,6 +10,7 @@ pass on [0, 1) data; what tells them apart is range: the dynamic-range call draw
 `dynamic_scale` in magnitude (1e5 > 65504, fp16's largest value, for tf32 and strict). An element passes when
 |out - ref| <= atol + rtol * |ref| (torch.allclose). NaN or Inf where the reference is finite always fails.
 """
+
 from __future__ import annotations
 
 from pydantic import BaseModel
@@ -28,17 +29,23 @@ class Policy(BaseModel):
 
 POLICIES: dict[str, Policy] = {
     "tf32": Policy(
-        name="tf32", atol=1e-3, rtol=1e-3,
+        name="tf32",
+        atol=1e-3,
+        rtol=1e-3,
         allows="fp32 math and TF32 tensor-core math (tl.dot on fp32 operands, input_precision='tf32')",
         rejects="bf16/fp16 operand downcasts and fp16/bf16 accumulation",
     ),
     "strict": Policy(
-        name="strict", atol=1e-4, rtol=1e-4,
+        name="strict",
+        atol=1e-4,
+        rtol=1e-4,
         allows="fp32 math only (tl.dot with input_precision='ieee')",
         rejects="TF32, bf16 and fp16 math",
     ),
     "loose": Policy(
-        name="loose", atol=1e-2, rtol=1e-2,
+        name="loose",
+        atol=1e-2,
+        rtol=1e-2,
         allows="fp32, TF32 and bf16/fp16 operands with fp32 accumulation",
         rejects="fp16/bf16 accumulation over long reductions and anything less exact",
         dynamic_scale=1e4,

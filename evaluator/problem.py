@@ -30,6 +30,7 @@ Loading imports the reference file (trusted code) but allocates nothing: shapes 
 `meta` device. Without CUDA, a problem with no `small` set whose own shapes do not fit the CPU's
 budget gets one derived on the fly (evaluator.derive), or is refused with the reason.
 """
+
 from __future__ import annotations
 
 import ast
@@ -140,9 +141,7 @@ class Problem(BaseModel):
             known = [s for s in SET_ORDER if s in self.sets]
             return known + sorted(s for s in self.sets if s not in SET_ORDER)
         if which not in self.sets:
-            raise ProblemError(
-                f"problem {self.name!r} has no shape set {which!r} (has: {', '.join(self.sets)})"
-            )
+            raise ProblemError(f"problem {self.name!r} has no shape set {which!r} (has: {', '.join(self.sets)})")
         return [which]
 
     def cases(self, which: str) -> list[ShapeCase]:
@@ -213,8 +212,11 @@ def rebind_source(source: str, values: dict[str, int]) -> str:
     body, seen = [], set()
     for node in tree.body:
         value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-        names = ([t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                  if isinstance(t, ast.Name)] if isinstance(value, ast.Constant) and type(value.value) is int else [])
+        names = (
+            [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)]
+            if isinstance(value, ast.Constant) and type(value.value) is int
+            else []
+        )
         hit = [n for n in names if n in values]
         if not hit:
             body.append(node)
@@ -295,7 +297,8 @@ def check_deterministic(first, second, policy, label: str = "") -> None:
         f"the reference is not deterministic{' on ' + label if label else ''}: two calls on the same inputs "
         f"and weights differ ({v['n_bad']} of {v['n_total']} elements, max abs diff {v['max_abs_err']:.3g}). "
         "Its output depends on random numbers (dropout in training mode?), so no candidate can match it: "
-        "declare MODE = \"eval\" in the problem file, or remove the randomness.")
+        "declare MODE = \"eval\" in the problem file, or remove the randomness."
+    )
 
 
 def snapshot(model):
@@ -351,8 +354,7 @@ def meta_case(module: ModuleType, set_name: str, index: int, constants: dict[str
     specs = []
     for x in inputs:
         if isinstance(x, torch.Tensor):
-            specs.append(InputSpec(shape=list(x.shape), dtype=str(x.dtype).removeprefix("torch."),
-                                   dist="get_inputs"))
+            specs.append(InputSpec(shape=list(x.shape), dtype=str(x.dtype).removeprefix("torch."), dist="get_inputs"))
         else:
             specs.append(InputSpec(value=x))
     return ShapeCase(set=set_name, index=index, init=init, inputs=specs, constants=constants or None)
@@ -395,15 +397,16 @@ def load_problem(name_or_path: str, derive_small: bool | None = None) -> Problem
         if raw is None:
             sets = {"full": [meta_case(module, "full", 0, None)]}
         else:
-            sets = {set_name: [_case(module, set_name, i, case) for i, case in enumerate(cases)]
-                    for set_name, cases in raw.items()}
+            sets = {
+                set_name: [_case(module, set_name, i, case) for i, case in enumerate(cases)]
+                for set_name, cases in raw.items()
+            }
     except ProblemError as e:
         raise ProblemError(f"problem {name}: {e}") from None
     except Exception as e:
         msg = str(e).splitlines()[0] if str(e) else ""
         raise ProblemError(f"problem {name}: {path} has unusable shapes: {type(e).__name__}: {msg}") from None
-    problem = Problem(name=name, path=path, sets=sets, source_hash=hashlib.sha256(source).hexdigest()[:16],
-                      mode=mode)
+    problem = Problem(name=name, path=path, sets=sets, source_hash=hashlib.sha256(source).hexdigest()[:16], mode=mode)
     if "small" not in sets and _want_small(derive_small):
         from evaluator.derive import derive_small_on_the_fly
 

@@ -13,6 +13,7 @@ profiled call from a profile that found nothing. Never prints to stdout (the can
 `prepare()` is shared with benchmarks/run_candidate.py, which runs a candidate for profilers that
 wrap a whole process.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,13 +23,14 @@ from pathlib import Path
 
 import torch
 
+from evaluator.inputs import make_inputs
 from evaluator.problem import ShapeCase, apply_mode, build_model, import_file
 from evaluator.weights import copy_weights
-from evaluator.inputs import make_inputs
 
 
-def prepare(problem_path: Path, candidate_path: Path, case: ShapeCase, device: torch.device,
-            seed: int = 0) -> tuple[torch.nn.Module, list]:
+def prepare(
+    problem_path: Path, candidate_path: Path, case: ShapeCase, device: torch.device, seed: int = 0
+) -> tuple[torch.nn.Module, list]:
     """ModelNew with the reference's weights, and one set of inputs, both on `device`."""
     torch.manual_seed(seed)
     problem = import_file(problem_path, "_reference")
@@ -44,8 +46,9 @@ def run(job: dict) -> dict:
     if not torch.cuda.is_available():
         raise SystemExit("profile_target: no CUDA device, nothing to profile")
     device = torch.device("cuda")
-    model, inputs = prepare(Path(job["problem_path"]), Path(job["candidate_path"]),
-                            ShapeCase(**job["case"]), device, job.get("seed", 0))
+    model, inputs = prepare(
+        Path(job["problem_path"]), Path(job["candidate_path"]), ShapeCase(**job["case"]), device, job.get("seed", 0)
+    )
     t0 = time.perf_counter()
     for _ in range(job.get("warmup", 3)):
         model(*inputs)

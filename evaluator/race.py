@@ -10,6 +10,7 @@ same fresh-input and L2-flush protocol) and each one's figure is the median of i
 candidates that passed a full evaluation belong here: the race checks one output per contender against
 the reference as a sanity check, not the whole trust ladder. GPU only.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -47,8 +48,9 @@ def run_race(job: Job, problem, device, report) -> None:
         ref = build_model(problem, case, device)
         args = make_inputs(case, problem, device)
         refs[case.label] = (ref, args, reference(ref, args))
-    contenders = {label: import_file(Path(path), f"contender_{i}")
-                  for i, (label, path) in enumerate(job.contenders.items())}
+    contenders = {
+        label: import_file(Path(path), f"contender_{i}") for i, (label, path) in enumerate(job.contenders.items())
+    }
     results: dict = {label: {} for label in contenders}
     for case in job.cases:
         ref, args, expected = refs.pop(case.label)
@@ -59,8 +61,12 @@ def run_race(job: Job, problem, device, report) -> None:
             with torch.no_grad():
                 verdict = compare(expected, models[label](*[a.clone() for a in args]), job.policy)
             if not verdict["ok"]:
-                report.data.error = ErrorInfo(type="RaceCheckFailed", module="evaluator.race",
-                                              message=f"{label}: {verdict['message']}", where=case.label)
+                report.data.error = ErrorInfo(
+                    type="RaceCheckFailed",
+                    module="evaluator.race",
+                    message=f"{label}: {verdict['message']}",
+                    where=case.label,
+                )
                 return
         del args, expected
         rounds: dict[str, list[dict]] = {label: [] for label in models}
@@ -91,10 +97,16 @@ def race(contenders: dict[str, Path], problem: Problem, config: EvalConfig, shap
         paths[label] = workdir / f"contender_{i}.py"
         shutil.copyfile(path, paths[label])
     shutil.copyfile(problem.path, workdir / "reference.py")
-    job = Job(mode="race", problem_path=str(workdir / "reference.py"), cases=cases,
-              contenders={k: str(v) for k, v in paths.items()}, policy=get_policy(config.precision),
-              seed=secrets.randbits(62), device="cuda",
-              timing={"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps})
+    job = Job(
+        mode="race",
+        problem_path=str(workdir / "reference.py"),
+        cases=cases,
+        contenders={k: str(v) for k, v in paths.items()},
+        policy=get_policy(config.precision),
+        seed=secrets.randbits(62),
+        device="cuda",
+        timing={"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps},
+    )
     try:
         out = run_worker(job, workdir, config.limits, interpret=False, untrusted=True, env=config.env)
     finally:

@@ -7,9 +7,11 @@
 
 The status ladder (design.md): static_error < compile_error | needs_gpu < runtime_error | timeout |
 crashed < incorrect < correct. `needs_gpu`: a Gluon candidate on a machine without CUDA passed the static
-gate and was not run (Gluon has no interpreter); it is never ranked as correct. `gate` names the gate that failed and `message` says, in words an LLM can act
+gate and was not run (Gluon has no interpreter); it is never ranked as correct. `gate` names the gate that
+failed and `message` says, in words an LLM can act
 on, what went wrong; the evidence (errors, mismatches, tails) sits beside it.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -20,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class Status(str, Enum):
     static_error = "static_error"
-    needs_gpu = "needs_gpu"        # passed the static gate; Gluon code, no GPU to run it on: never correct
+    needs_gpu = "needs_gpu"  # passed the static gate; Gluon code, no GPU to run it on: never correct
     compile_error = "compile_error"
     runtime_error = "runtime_error"
     timeout = "timeout"

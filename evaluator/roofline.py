@@ -18,6 +18,7 @@ declares neither gets both from evaluator.derive.work_floors (FlopCounterMode an
 outputs and weights, on the meta device). The flags are
 evidence for a person: promotion (agent.promote) refuses a flagged result without --force.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -93,14 +94,19 @@ def too_good(result, problem: Problem, cases: dict[str, ShapeCase]) -> list[str]
         if flops:
             floor = flops / (tflops * 1e12) * 1e3
             if ms < floor:
-                flags.append(f"{t.case}: {ms:.4g} ms is below the arithmetic floor {floor:.4g} ms "
-                             f"({flops / 1e9:.4g} GFLOP at {tflops:g} TFLOP/s dense {kind} on {peak.name})")
+                flags.append(
+                    f"{t.case}: {ms:.4g} ms is below the arithmetic floor {floor:.4g} ms "
+                    f"({flops / 1e9:.4g} GFLOP at {tflops:g} TFLOP/s dense {kind} on {peak.name})"
+                )
         if nbytes:
             floor = nbytes / (peak.tb_s * 1e12) * 1e3
             if ms < floor:
-                flags.append(f"{t.case}: {ms:.4g} ms is below the memory floor {floor:.4g} ms "
-                             f"({nbytes / 1e6:.4g} MB at {peak.tb_s:g} TB/s on {peak.name})")
+                flags.append(
+                    f"{t.case}: {ms:.4g} ms is below the memory floor {floor:.4g} ms "
+                    f"({nbytes / 1e6:.4g} MB at {peak.tb_s:g} TB/s on {peak.name})"
+                )
         if t.speedup_vs_compile and t.speedup_vs_compile > MAX_VS_COMPILE:
-            flags.append(f"{t.case}: {t.speedup_vs_compile:.1f}x faster than torch.compile "
-                         f"(more than {MAX_VS_COMPILE:g}x)")
+            flags.append(
+                f"{t.case}: {t.speedup_vs_compile:.1f}x faster than torch.compile (more than {MAX_VS_COMPILE:g}x)"
+            )
     return flags

@@ -14,6 +14,7 @@ tails the parent keeps. A candidate's Child runs in the jail (evaluator.jail); t
 unconfined but trusted (it never imports a candidate). While waiting, the parent samples the host
 memory (RSS) of the jail every POLL_S and kills it above `Limits.memory_mb`.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,9 +54,15 @@ class Limits:
         return cls(import_s=compile_s, compile_s=compile_s, correctness_s=run_s, **more)
 
     def for_phase(self, phase: str) -> float:
-        return {"start": self.start_s, "reference": self.reference_s, "import": self.import_s,
-                "compile": self.compile_s, "correctness": self.correctness_s, "timing": self.timing_s,
-                "baselines": self.baselines_s}.get(phase, self.start_s)
+        return {
+            "start": self.start_s,
+            "reference": self.reference_s,
+            "import": self.import_s,
+            "compile": self.compile_s,
+            "correctness": self.correctness_s,
+            "timing": self.timing_s,
+            "baselines": self.baselines_s,
+        }.get(phase, self.start_s)
 
 
 def tail(path: Path, n: int = TAIL_BYTES) -> str:
@@ -102,8 +109,17 @@ class Child:
         self.closed = False
 
     @classmethod
-    def start(cls, module: str, job: Job, workdir: Path, *, interpret: bool, jail: Jail | None = None,
-              env: dict[str, str] | None = None, name: str = "child") -> Child:
+    def start(
+        cls,
+        module: str,
+        job: Job,
+        workdir: Path,
+        *,
+        interpret: bool,
+        jail: Jail | None = None,
+        env: dict[str, str] | None = None,
+        name: str = "child",
+    ) -> Child:
         workdir.mkdir(parents=True, exist_ok=True)
         job_path = workdir / f"{name}.job.json"
         job_path.write_text(job.model_dump_json())
@@ -115,8 +131,16 @@ class Child:
             cmd = jail.prefix() + cmd + jail.boot_args()
             full_env.update(jail.env())
         with open(workdir / f"{name}.stdout.txt", "wb") as out, open(workdir / f"{name}.stderr.txt", "wb") as err:
-            proc = subprocess.Popen(cmd, cwd=workdir, env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    pass_fds=(to_child_r, from_child_w), start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=workdir,
+                env=full_env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                pass_fds=(to_child_r, from_child_w),
+                start_new_session=True,
+            )
         os.close(to_child_r)
         os.close(from_child_w)
         return cls(proc, from_child_r, to_child_w, workdir, name, jail)
@@ -176,6 +200,7 @@ class Child:
 
 # File-report workers (evaluator.worker: baselines of the reference; race of evaluated candidates).
 
+
 @dataclass
 class Outcome:
     report: dict
@@ -200,8 +225,15 @@ def _read_report(path: Path) -> dict:
         return {}
 
 
-def run_worker(job: Job, workdir: Path, limits: Limits, *, interpret: bool, untrusted: bool = False,
-               env: dict[str, str] | None = None) -> Outcome:
+def run_worker(
+    job: Job,
+    workdir: Path,
+    limits: Limits,
+    *,
+    interpret: bool,
+    untrusted: bool = False,
+    env: dict[str, str] | None = None,
+) -> Outcome:
     """Run evaluator.worker on `job`; each phase it reports has a limit, and all of it `limits.total_s`,
     both on this process's clock (a worker rewriting its phase marker resets neither the total nor
     gets more than one phase limit per phase name)."""
@@ -218,8 +250,9 @@ def run_worker(job: Job, workdir: Path, limits: Limits, *, interpret: bool, untr
             cmd = jail.prefix() + cmd
     t0 = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen(cmd, cwd=workdir, env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=workdir, env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
+        )
     timed_out, limit, phase = None, None, "start"
     started: dict[str, float] = {"start": t0}
     report: dict = {}
@@ -244,6 +277,14 @@ def run_worker(job: Job, workdir: Path, limits: Limits, *, interpret: bool, untr
             jail.sweep()
         proc.wait()
     report = _read_report(report_path) or report
-    return Outcome(report=report, exit_code=proc.returncode if timed_out is None else None, timed_out=timed_out,
-                   timeout_s=limit, activity=str(report.get("activity", "")), stdout_tail=tail(out_path),
-                   stderr_tail=tail(err_path), wall_s=time.monotonic() - t0, spawn_s=spawn_s)
+    return Outcome(
+        report=report,
+        exit_code=proc.returncode if timed_out is None else None,
+        timed_out=timed_out,
+        timeout_s=limit,
+        activity=str(report.get("activity", "")),
+        stdout_tail=tail(out_path),
+        stderr_tail=tail(err_path),
+        wall_s=time.monotonic() - t0,
+        spawn_s=spawn_s,
+    )

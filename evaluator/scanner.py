@@ -9,6 +9,7 @@ resolves to its dotted module path; then every dotted name, call, assignment and
 Bodies of @triton.jit functions (`device_fns`) are Triton: host-only rules (tensor methods that
 compute, `@`) skip them. One finding per rule, line and construct; the long hint only once.
 """
+
 from __future__ import annotations
 
 import ast
@@ -57,8 +58,10 @@ class _Visitor(ast.NodeVisitor):
 
     def add(self, rule: str, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 0)
-        if not any(f.rule == rule and f.line == line and f.message.startswith(f"Line {line}: {message[:40]}")
-                   for f in self.found):
+        if not any(
+            f.rule == rule and f.line == line and f.message.startswith(f"Line {line}: {message[:40]}")
+            for f in self.found
+        ):
             self.found.append(Finding(rule, line, f"Line {line}: {message}"))
 
     def resolve(self, node: ast.AST) -> str | None:
@@ -97,8 +100,12 @@ class _Visitor(ast.NodeVisitor):
         if node.id == "open" and node.id not in self.bound:
             self.add("file_write", node, "`open` is not allowed: a kernel module reads and writes no files.")
         elif node.id in BANNED_BUILTINS and node.id not in self.bound:
-            self.add("harness_access", node, f"`{node.id}` is not allowed in a kernel module (it can reach "
-                                             "the harness, the file system or run hidden code).")
+            self.add(
+                "harness_access",
+                node,
+                f"`{node.id}` is not allowed in a kernel module (it can reach "
+                "the harness, the file system or run hidden code).",
+            )
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr in BANNED_ATTRS:
@@ -124,14 +131,21 @@ class _Visitor(ast.NodeVisitor):
         if any(b in ("torch.Tensor", "Tensor") for b in bases):
             self.add("tensor_subclass", node, f"class {node.name} subclasses torch.Tensor; return plain tensors.")
         if node.name == "ModelNew" and bases not in (["torch.nn.Module"], ["torch.nn.modules.module.Module"]):
-            self.add("model_subclass", node, f"class ModelNew({', '.join(map(ast.unparse, node.bases))}) must "
-                                             "subclass nn.Module directly; subclassing or wrapping the reference "
-                                             "Model computes with PyTorch.")
+            self.add(
+                "model_subclass",
+                node,
+                f"class ModelNew({', '.join(map(ast.unparse, node.bases))}) must "
+                "subclass nn.Module directly; subclassing or wrapping the reference "
+                "Model computes with PyTorch.",
+            )
         for sub in ast.walk(node):  # self.<attr> = nn.Conv2d(...): a weight holder whose call is banned
             if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call):
                 target = self.resolve(sub.value.func) or ""
-                if target.startswith("torch.nn.") and target.split(".")[-1][:1].isupper() and \
-                        target.split(".")[-1] not in ALLOWED_NN:
+                if (
+                    target.startswith("torch.nn.")
+                    and target.split(".")[-1][:1].isupper()
+                    and target.split(".")[-1] not in ALLOWED_NN
+                ):
                     for t in sub.targets:
                         if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                             self.layers.add(t.attr)
@@ -146,8 +160,12 @@ class _Visitor(ast.NodeVisitor):
             base = target.value  # torch.cuda.Event = ... / torch.some_table[k] = ...
             path = self.resolve(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
             if path:
-                self.add("monkeypatch", node, f"`{ast.unparse(target)}` modifies the imported module {path}; "
-                                              "monkeypatching torch, triton or any library is not allowed.")
+                self.add(
+                    "monkeypatch",
+                    node,
+                    f"`{ast.unparse(target)}` modifies the imported module {path}; "
+                    "monkeypatching torch, triton or any library is not allowed.",
+                )
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
@@ -188,19 +206,28 @@ class _Visitor(ast.NodeVisitor):
         if isinstance(func, ast.Attribute):
             owner = _dotted(func.value) or []
             if owner[:1] == ["self"] and len(owner) == 2 and owner[1] in self.layers:  # self.conv.forward(x)
-                self.add("nn_module_call", node, f"`{ast.unparse(func)}(...)` runs the PyTorch layer "
-                         f"self.{owner[1]}; keep it only to hold weights and pass self.{owner[1]}.weight / "
-                         f".bias to your kernel.")
+                self.add(
+                    "nn_module_call",
+                    node,
+                    f"`{ast.unparse(func)}(...)` runs the PyTorch layer "
+                    f"self.{owner[1]}; keep it only to hold weights and pass self.{owner[1]}.weight / "
+                    f".bias to your kernel.",
+                )
             if not self.in_device and self.resolve(func) is None:
                 if func.attr in COMPUTE_METHODS:
-                    self.add("torch_compute", node, f"`.{func.attr}(...)` in host code computes with PyTorch. "
-                             + TORCH_HINT)
+                    self.add(
+                        "torch_compute", node, f"`.{func.attr}(...)` in host code computes with PyTorch. " + TORCH_HINT
+                    )
                 elif func.attr in WRITE_METHODS:
                     self.add("file_write", node, f"`.{func.attr}(...)` writes files; a kernel module does not.")
         dotted = _dotted(func) or []
         if dotted[:1] == ["self"] and len(dotted) == 2 and dotted[1] in self.layers:  # self.conv(x)
-            self.add("nn_module_call", node, f"`self.{dotted[1]}(...)` runs the PyTorch layer self.{dotted[1]}; "
-                     f"keep it only to hold weights and pass self.{dotted[1]}.weight / .bias to your kernel.")
+            self.add(
+                "nn_module_call",
+                node,
+                f"`self.{dotted[1]}(...)` runs the PyTorch layer self.{dotted[1]}; "
+                f"keep it only to hold weights and pass self.{dotted[1]}.weight / .bias to your kernel.",
+            )
         self.generic_visit(node)
 
 

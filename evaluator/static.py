@@ -8,6 +8,7 @@ Each message is a complete sentence an LLM can act on. Besides the structure (Mo
 @triton.jit or @gluon.jit kernel), evaluator.bans rejects constructs that do the work in PyTorch or reach the
 harness, the file system or the network (evaluator.scanner); `bans=False` skips those (tests of the runtime defences).
 """
+
 from __future__ import annotations
 
 import ast
@@ -39,14 +40,16 @@ def is_triton_jit(decorator: str) -> bool:
 
 def jit_functions(tree: ast.Module) -> set[str]:
     """Module-level functions decorated with triton.jit or gluon.jit (directly or under autotune/heuristics)."""
-    return {node.name for node in tree.body
-            if isinstance(node, ast.FunctionDef) and any(map(is_triton_jit, _decorator_names(node)))}
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and any(map(is_triton_jit, _decorator_names(node)))
+    }
 
 
 def gluon_functions(tree: ast.Module) -> set[str]:
     """Module-level @gluon.jit functions: Gluon runs only on a GPU (no interpreter), see evaluate.py."""
-    return {node.name for node in tree.body
-            if isinstance(node, ast.FunctionDef) and _decorator_names(node) & GLUON_JIT}
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and _decorator_names(node) & GLUON_JIT}
 
 
 def uses_gluon(code: str) -> bool:
@@ -77,34 +80,66 @@ def static_findings(code: str, bans: bool = True) -> list[Finding]:
     try:
         return _static_findings(code, bans)
     except (RecursionError, MemoryError) as e:
-        return [Finding("static_error", 1, f"Line 1: the static checks could not analyse this source "
-                        f"({type(e).__name__}: an expression or nesting far deeper than a kernel needs); simplify it.")]
+        return [
+            Finding(
+                "static_error",
+                1,
+                f"Line 1: the static checks could not analyse this source "
+                f"({type(e).__name__}: an expression or nesting far deeper than a kernel needs); simplify it.",
+            )
+        ]
     except Exception as e:  # noqa: BLE001 - a bug in a check must not crash the evaluator either
         return [Finding("static_error", 0, f"The static checks failed on this source ({type(e).__name__}: {e}).")]
 
 
 def _static_findings(code: str, bans: bool = True) -> list[Finding]:
     if len(code.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        return [Finding("too_large", 0, f"The candidate is larger than {MAX_BYTES // 1000} KB; send only the "
-                                        "kernel module.")]
+        return [
+            Finding(
+                "too_large", 0, f"The candidate is larger than {MAX_BYTES // 1000} KB; send only the kernel module."
+            )
+        ]
     try:
         tree = ast.parse(code)
     except SyntaxError as e:
         line = (e.text or "").rstrip()
-        return [Finding("syntax", e.lineno or 0,
-                        f"SyntaxError at line {e.lineno}: {e.msg}" + (f": `{line.strip()}`" if line else ""))]
+        return [
+            Finding(
+                "syntax",
+                e.lineno or 0,
+                f"SyntaxError at line {e.lineno}: {e.msg}" + (f": `{line.strip()}`" if line else ""),
+            )
+        ]
     problems = []
     classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
     if "ModelNew" not in classes:
-        problems.append(Finding("no_modelnew", 0, "No top-level `class ModelNew(nn.Module)` is defined; the "
-                                "evaluator constructs ModelNew with the same arguments as Model and calls its forward."))
+        problems.append(
+            Finding(
+                "no_modelnew",
+                0,
+                "No top-level `class ModelNew(nn.Module)` is defined; the "
+                "evaluator constructs ModelNew with the same arguments as Model and calls its forward.",
+            )
+        )
     kernels = jit_functions(tree)
     if not kernels:
-        problems.append(Finding("no_kernel", 0, "No top-level `@triton.jit` (or `@gluon.jit`) function is defined; "
-                                                "the work must be done by Triton kernels."))
+        problems.append(
+            Finding(
+                "no_kernel",
+                0,
+                "No top-level `@triton.jit` (or `@gluon.jit`) function is defined; "
+                "the work must be done by Triton kernels.",
+            )
+        )
     elif not launched_kernels(tree, kernels):
-        problems.append(Finding("kernel_not_launched", 0, f"The Triton kernel(s) {', '.join(sorted(kernels))} are "
-                                "never launched; call one as `kernel[grid](...)` from ModelNew.forward."))
+        problems.append(
+            Finding(
+                "kernel_not_launched",
+                0,
+                f"The Triton kernel(s) {', '.join(sorted(kernels))} are "
+                "never launched; call one as `kernel[grid](...)` from ModelNew.forward.",
+            )
+        )
     if bans:
         problems += find_bans(tree, kernels)
     return problems

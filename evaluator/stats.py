@@ -1,8 +1,9 @@
 """Summary statistics shared by the evaluator and the agent: one home for each.
 
-    from evaluator.stats import geomean
-    geomean([2.0, 8.0])        # 4.0; None for an empty list (non-positive and None entries are skipped)
+from evaluator.stats import geomean
+geomean([2.0, 8.0])        # 4.0; None for an empty list (non-positive and None entries are skipped)
 """
+
 from __future__ import annotations
 
 import math

@@ -9,6 +9,7 @@ input or weight is served from L2) -> record the start event -> call -> synchron
 a few microseconds of host round trip that every contender pays alike. Warm-up calls come first (they
 compile and autotune), then enough repetitions for `target_ms` of measured work.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,13 +26,26 @@ def _l2_flush_buffer(device: torch.device) -> torch.Tensor:
 
 def summarize(times_ms: list[float], warmup: int) -> dict:
     q1, _, q3 = statistics.quantiles(times_ms, n=4) if len(times_ms) > 1 else (times_ms[0],) * 3
-    return {"median_ms": statistics.median(times_ms), "iqr_ms": q3 - q1, "min_ms": min(times_ms),
-            "max_ms": max(times_ms), "reps": len(times_ms), "warmup": warmup}
+    return {
+        "median_ms": statistics.median(times_ms),
+        "iqr_ms": q3 - q1,
+        "min_ms": min(times_ms),
+        "max_ms": max(times_ms),
+        "reps": len(times_ms),
+        "warmup": warmup,
+    }
 
 
-def benchmark(fn: Callable, make_args: Callable[[], list], *, target_ms: float = 100.0,
-              min_reps: int = 10, max_reps: int = 1000, warmup_ms: float = 25.0,
-              on_rep: Callable[[], None] | None = None) -> dict:
+def benchmark(
+    fn: Callable,
+    make_args: Callable[[], list],
+    *,
+    target_ms: float = 100.0,
+    min_reps: int = 10,
+    max_reps: int = 1000,
+    warmup_ms: float = 25.0,
+    on_rep: Callable[[], None] | None = None,
+) -> dict:
     """Median milliseconds of `fn(*make_args())`. `on_rep` runs after each repetition, off the clock."""
     device = torch.device("cuda", torch.cuda.current_device())
     flush = _l2_flush_buffer(device)

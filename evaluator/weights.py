@@ -6,6 +6,7 @@
 KernelBench candidates rarely keep the reference's names (`conv.weight` becomes `weight`), so tensors
 are matched by name when the names agree, otherwise in registration order when count and shapes agree.
 """
+
 from __future__ import annotations
 
 import torch
@@ -40,6 +41,7 @@ def copy_weights(src: nn.Module, dst: nn.Module) -> None:
         )
     for dst_t, src_t in pairs:
         if dst_t.shape != src_t.shape:
-            raise WeightError(f"parameter shape {tuple(dst_t.shape)} in ModelNew does not match "
-                              f"{tuple(src_t.shape)} in Model.")
+            raise WeightError(
+                f"parameter shape {tuple(dst_t.shape)} in ModelNew does not match {tuple(src_t.shape)} in Model."
+            )
         dst_t.copy_(src_t.to(dst_t.dtype))

@@ -15,6 +15,7 @@ A child's reply is data to check, never an instruction: the parent validates eac
 model it expects, a malformed line ends the child (status crashed), and what a candidate reply claims
 can only count against the candidate (audit findings, an input it modified), never for it.
 """
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ race (evaluator.race) runs only candidates that passed that, in the jail's names
 status: its figures are timings, and its sanity check compares against a reference computed here
 before any contender's code is imported.
 """
+
 from __future__ import annotations
 
 import os
@@ -81,8 +82,13 @@ def main() -> None:
             run_baselines(job, problem, device, report)
     except BaseException as e:  # noqa: BLE001 - whatever happens, leave evidence
         lines = [ln for ln in "".join(traceback.format_exception(e)).splitlines() if ln.strip()]
-        report.data.error = ErrorInfo(type=type(e).__name__, module=type(e).__module__, message=str(e)[:4000],
-                                      where=report.data.activity, tail="\n".join(lines[-30:])[-6000:])
+        report.data.error = ErrorInfo(
+            type=type(e).__name__,
+            module=type(e).__module__,
+            message=str(e)[:4000],
+            where=report.data.activity,
+            tail="\n".join(lines[-30:])[-6000:],
+        )
     report.data.done = True
     report.write()
     sys.stdout.flush()

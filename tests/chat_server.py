@@ -7,6 +7,7 @@ Each request takes the next step of the script (the last step repeats): ("ok", t
 that text and token usage; ("status", code) answers with that HTTP error; ("sleep", seconds) waits,
 then answers "late". Requests are recorded in `srv.requests`.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,21 +32,31 @@ class ChatServer:
                     step = server.script.pop(0) if len(server.script) > 1 else server.script[0]
                 kind, arg = step
                 if kind == "status":
-                    self._send(arg, {"error": {"message": f"scripted {arg}", "type": "server_error"}},
-                               {"retry-after-ms": "10"})
+                    self._send(
+                        arg, {"error": {"message": f"scripted {arg}", "type": "server_error"}}, {"retry-after-ms": "10"}
+                    )
                     return
                 if kind == "sleep":
                     time.sleep(arg)
                     arg = "late"
                 prompt_tokens = sum(len(m["content"].split()) for m in body["messages"])
-                self._send(200, {
-                    "id": f"chatcmpl-{len(server.requests)}", "object": "chat.completion",
-                    "created": int(time.time()), "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": arg}}],
-                    "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(str(arg).split()),
-                              "total_tokens": prompt_tokens + len(str(arg).split())},
-                })
+                self._send(
+                    200,
+                    {
+                        "id": f"chatcmpl-{len(server.requests)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body["model"],
+                        "choices": [
+                            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": arg}}
+                        ],
+                        "usage": {
+                            "prompt_tokens": prompt_tokens,
+                            "completion_tokens": len(str(arg).split()),
+                            "total_tokens": prompt_tokens + len(str(arg).split()),
+                        },
+                    },
+                )
 
             def _send(self, code, payload, headers=None):
                 data = json.dumps(payload).encode()

@@ -1,4 +1,5 @@
 """Shared test helpers: the seed problem, seed-derived candidates, and the evaluator CLI."""
+
 from __future__ import annotations
 
 import os
@@ -43,6 +44,7 @@ def seed_variant(tmp_path: Path, name: str, edits: list[tuple[str, str]]) -> Pat
 
 
 def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="200", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    env = dict(
+        os.environ, COLUMNS="200", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)

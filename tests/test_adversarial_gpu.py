@@ -4,6 +4,7 @@ be true, and CUDA inside the network namespace. The CPU side is tests/test_adver
 
     python -m pytest -q -m gpu tests/test_adversarial_gpu.py tests/test_gpu.py
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -105,8 +106,9 @@ def test_compile_that_never_ends_times_out():
 
 def test_faked_timer_is_flagged_too_good_to_be_true(tmp_path):
     # Integrity check off: the fake CUDA events report 0.001 ms per call; the roofline flags it.
-    r = ev("monkeypatch_timer", shapes="odd", time=True, cache_dir=tmp_path, target_ms=20,
-           disable={"bans", "integrity"})
+    r = ev(
+        "monkeypatch_timer", shapes="odd", time=True, cache_dir=tmp_path, target_ms=20, disable={"bans", "integrity"}
+    )
     assert r.status is Status.correct, r.message
     assert any("faster than torch.compile" in f for f in r.suspicious), (r.suspicious, r.timings)
     caught = ev("monkeypatch_timer", disable={"bans"})

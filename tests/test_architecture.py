@@ -1,6 +1,7 @@
 """The seams hold: `agent` reaches the evaluator only through its face (evaluator/__init__.py), the
 evaluator never imports `agent`, and every name the face promises exists.
 """
+
 import ast
 from pathlib import Path
 
@@ -21,24 +22,34 @@ def _imports(path: Path) -> list[tuple[int, str, list[str]]]:
 
 
 def test_agent_imports_only_the_evaluators_face():
-    offenders = [f"{p.relative_to(ROOT)}:{line} imports {module}"
-                 for p in sorted((ROOT / "agent").glob("*.py"))
-                 for line, module, _ in _imports(p) if module.startswith("evaluator.")]
+    offenders = [
+        f"{p.relative_to(ROOT)}:{line} imports {module}"
+        for p in sorted((ROOT / "agent").glob("*.py"))
+        for line, module, _ in _imports(p)
+        if module.startswith("evaluator.")
+    ]
     assert not offenders, "\n".join(offenders)
 
 
 def test_agent_uses_only_exported_names():
-    missing = [f"{p.relative_to(ROOT)}:{line} {name}"
-               for p in sorted((ROOT / "agent").glob("*.py"))
-               for line, module, names in _imports(p) if module == "evaluator"
-               for name in names if name not in evaluator.__all__]
+    missing = [
+        f"{p.relative_to(ROOT)}:{line} {name}"
+        for p in sorted((ROOT / "agent").glob("*.py"))
+        for line, module, names in _imports(p)
+        if module == "evaluator"
+        for name in names
+        if name not in evaluator.__all__
+    ]
     assert not missing, "\n".join(missing)
 
 
 def test_evaluator_never_imports_agent():
-    offenders = [f"{p.relative_to(ROOT)}:{line} imports {module}"
-                 for p in sorted((ROOT / "evaluator").rglob("*.py"))
-                 for line, module, _ in _imports(p) if module == "agent" or module.startswith("agent.")]
+    offenders = [
+        f"{p.relative_to(ROOT)}:{line} imports {module}"
+        for p in sorted((ROOT / "evaluator").rglob("*.py"))
+        for line, module, _ in _imports(p)
+        if module == "agent" or module.startswith("agent.")
+    ]
     assert not offenders, "\n".join(offenders)
 
 

@@ -1,4 +1,5 @@
 """Static bans on snippets: honest host code passes, each banned construct is named with its line."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,7 +43,7 @@ class ModelNew(nn.Module):
 BODY_LINE = HEAD.count("\n") + 1  # the first line of a snippet's body
 
 HONEST_BODIES = [
-    "        x = input.contiguous()\n        y = torch.empty_like(x)\n        k[(triton.cdiv(x.numel(), 64),)](x, y, x.numel())\n        return y",
+    "        x = input.contiguous()\n        y = torch.empty_like(x)\n        k[(triton.cdiv(x.numel(), 64),)](x, y, x.numel())\n        return y",  # noqa: E501 - the candidate source, line for line
     "        y = torch.zeros((input.shape[0], 1), device=input.device, dtype=torch.float32)\n"
     "        k[lambda meta: (triton.cdiv(y.numel(), meta['BLOCK']),)](input, y, y.numel())\n        return y",
     "        sn, sc, sh, sw = input.stride()\n        w = self.conv.weight.contiguous()\n"
@@ -62,33 +63,40 @@ def test_honest_host_code_is_not_flagged(body):
     assert found == [], [(f.rule, f.message) for f in found]
 
 
-@pytest.mark.parametrize("body, rule, words", [
-    ("        return F.conv2d(input, self.conv.weight)", "torch_compute", [f"Line {BODY_LINE}:", "torch.nn.functional.conv2d"]),
-    ("        return torch.nn.functional.conv2d(input, self.weight)", "torch_compute", ["functional.conv2d"]),
-    ("        return self.conv(input)", "nn_module_call", ["self.conv(...)"]),
-    ("        return self.conv.forward(input)", "nn_module_call", ["self.conv.forward"]),
-    ("        return nn.Conv2d(3, 5, 3)(input)", "nn_module_call", ["PyTorch layer"]),
-    ("        return input @ self.weight", "torch_compute", ["`@` in host code"]),
-    ("        return input.matmul(self.weight)", "torch_compute", ["`.matmul(...)`"]),
-    ("        return torch.amin(input, dim=1, keepdim=True)", "torch_compute", ["torch.amin"]),
-    ("        f = getattr(torch, 'conv' + '2d')\n        return f(input)", "harness_access", ["getattr"]),
-    ("        f = getattr(torch, 'matmul')\n        return f(input)", "torch_compute", ["torch.matmul"]),
-    ("        return torch.compile(lambda t: t)(input)", "torch_compute", ["torch.compile"]),
-    ("        return torch._C._nn.linear(input, self.weight)", "torch_compute", ["internals"]),
-    ("        torch.backends.cudnn.allow_tf32 = True\n        return input", "monkeypatch", ["torch.backends"]),
-    ("        torch.save(input, 'x.pt')\n        return input", "file_write", ["torch.save"]),
-    ("        input.numpy().tofile('x')\n        return input", "file_write", ["tofile"]),
-    ("        return eval('input')", "harness_access", ["`eval`"]),
-    ("        return ().__class__.__base__.__subclasses__()", "harness_access", ["__subclasses__"]),
-    ("        import builtins\n        return input", "import", ["`import builtins`"]),
-    ("        import requests\n        return input", "network", ["network access"]),
-    ("        import numpy as np\n        return input", "import", ["another library"]),
-    ("        from torch.nn.functional import conv2d\n        return input", "torch_compute", ["conv2d"]),
-    ("        s = torch.cuda.Stream()\n        return input", "side_stream", ["torch.cuda.Stream"]),
-    ("        g = torch.cuda.CUDAGraph()\n        return input", "side_stream", ["CUDAGraph"]),
-    ("        torch.allclose = lambda *a, **k: True\n        return input", "monkeypatch", ["torch.allclose"]),
-    ("        del F.conv2d\n        return input", "monkeypatch", ["F.conv2d"]),
-])
+@pytest.mark.parametrize(
+    "body, rule, words",
+    [
+        (
+            "        return F.conv2d(input, self.conv.weight)",
+            "torch_compute",
+            [f"Line {BODY_LINE}:", "torch.nn.functional.conv2d"],
+        ),
+        ("        return torch.nn.functional.conv2d(input, self.weight)", "torch_compute", ["functional.conv2d"]),
+        ("        return self.conv(input)", "nn_module_call", ["self.conv(...)"]),
+        ("        return self.conv.forward(input)", "nn_module_call", ["self.conv.forward"]),
+        ("        return nn.Conv2d(3, 5, 3)(input)", "nn_module_call", ["PyTorch layer"]),
+        ("        return input @ self.weight", "torch_compute", ["`@` in host code"]),
+        ("        return input.matmul(self.weight)", "torch_compute", ["`.matmul(...)`"]),
+        ("        return torch.amin(input, dim=1, keepdim=True)", "torch_compute", ["torch.amin"]),
+        ("        f = getattr(torch, 'conv' + '2d')\n        return f(input)", "harness_access", ["getattr"]),
+        ("        f = getattr(torch, 'matmul')\n        return f(input)", "torch_compute", ["torch.matmul"]),
+        ("        return torch.compile(lambda t: t)(input)", "torch_compute", ["torch.compile"]),
+        ("        return torch._C._nn.linear(input, self.weight)", "torch_compute", ["internals"]),
+        ("        torch.backends.cudnn.allow_tf32 = True\n        return input", "monkeypatch", ["torch.backends"]),
+        ("        torch.save(input, 'x.pt')\n        return input", "file_write", ["torch.save"]),
+        ("        input.numpy().tofile('x')\n        return input", "file_write", ["tofile"]),
+        ("        return eval('input')", "harness_access", ["`eval`"]),
+        ("        return ().__class__.__base__.__subclasses__()", "harness_access", ["__subclasses__"]),
+        ("        import builtins\n        return input", "import", ["`import builtins`"]),
+        ("        import requests\n        return input", "network", ["network access"]),
+        ("        import numpy as np\n        return input", "import", ["another library"]),
+        ("        from torch.nn.functional import conv2d\n        return input", "torch_compute", ["conv2d"]),
+        ("        s = torch.cuda.Stream()\n        return input", "side_stream", ["torch.cuda.Stream"]),
+        ("        g = torch.cuda.CUDAGraph()\n        return input", "side_stream", ["CUDAGraph"]),
+        ("        torch.allclose = lambda *a, **k: True\n        return input", "monkeypatch", ["torch.allclose"]),
+        ("        del F.conv2d\n        return input", "monkeypatch", ["F.conv2d"]),
+    ],
+)
 def test_banned_construct_is_named(body, rule, words):
     found = static_findings(HEAD + body + "\n")
     assert rule in {f.rule for f in found}, [(f.rule, f.message) for f in found]

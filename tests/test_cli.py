@@ -1,17 +1,16 @@
 """`python -m evaluator` from a user's seat: the table, the JSON, and one-line errors on bad input."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
-
 from conftest import SEED, has_cuda, run_cli
 
 
 def test_seed_prints_table_and_writes_json(tmp_path):
     out = tmp_path / "result.json"
-    p = run_cli("-m", "evaluator", str(SEED), "--problem", "conv2d_scale_min", "--shapes", "small",
-                "--json", str(out))
+    p = run_cli("-m", "evaluator", str(SEED), "--problem", "conv2d_scale_min", "--shapes", "small", "--json", str(out))
     assert p.returncode == 0, p.stderr
     assert "correct" in p.stdout and "small[0]" in p.stdout and "{" not in p.stdout  # a table, not JSON
     data = json.loads(out.read_text())
@@ -20,8 +19,17 @@ def test_seed_prints_table_and_writes_json(tmp_path):
 
 
 def test_problem_given_as_path(tmp_path):
-    p = run_cli("-m", "evaluator", str(SEED), "--problem", "kernels/conv2d_scale_min/reference.py",
-                "--shapes", "small", "--trials", "1")
+    p = run_cli(
+        "-m",
+        "evaluator",
+        str(SEED),
+        "--problem",
+        "kernels/conv2d_scale_min/reference.py",
+        "--shapes",
+        "small",
+        "--trials",
+        "1",
+    )
     assert p.returncode == 0, p.stdout + p.stderr
 
 
@@ -31,9 +39,21 @@ def _bad(tmp_path, name: str, data: bytes) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("case", ["missing", "unknown_problem", "not_kernelbench", "non_utf8", "huge",
-                                  "bad_shapes", "problem_syntax", "cuda_without_cuda", "json_dir_missing",
-                                  "unknown_flag"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing",
+        "unknown_problem",
+        "not_kernelbench",
+        "non_utf8",
+        "huge",
+        "bad_shapes",
+        "problem_syntax",
+        "cuda_without_cuda",
+        "json_dir_missing",
+        "unknown_flag",
+    ],
+)
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, case):
     cand, problem = str(SEED), "conv2d_scale_min"
     if case == "missing":

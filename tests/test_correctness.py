@@ -1,4 +1,5 @@
 """compare(): tolerances per policy, NaN handling, and the checks that come before any arithmetic."""
+
 from __future__ import annotations
 
 import torch
@@ -54,10 +55,27 @@ def test_type_shape_dtype_checked_first():
 def test_result_with_inf_and_nan_survives_a_json_round_trip():
     from evaluator.result import Check, EvalResult, Mismatch, Status
 
-    check = Check(case="odd[0]", shapes="3x5x37x45", trial=1, ok=False, max_abs_err=float("inf"),
-                  max_rel_err=float("nan"), mismatches=[Mismatch(index=[0, 0], expected=1.0, got=float("-inf"))])
-    r = EvalResult(status=Status.incorrect, gate="correctness", message="m", problem="p", candidate="c",
-                   code_hash="h", precision="tf32", shape_sets=["odd"], checks=[check], max_abs_err=float("inf"))
+    check = Check(
+        case="odd[0]",
+        shapes="3x5x37x45",
+        trial=1,
+        ok=False,
+        max_abs_err=float("inf"),
+        max_rel_err=float("nan"),
+        mismatches=[Mismatch(index=[0, 0], expected=1.0, got=float("-inf"))],
+    )
+    r = EvalResult(
+        status=Status.incorrect,
+        gate="correctness",
+        message="m",
+        problem="p",
+        candidate="c",
+        code_hash="h",
+        precision="tf32",
+        shape_sets=["odd"],
+        checks=[check],
+        max_abs_err=float("inf"),
+    )
     back = EvalResult.model_validate_json(r.model_dump_json())
     assert back.checks[0].mismatches[0].got == float("-inf") and back.max_abs_err == float("inf")
     assert back.checks[0].max_rel_err != back.checks[0].max_rel_err  # NaN stays NaN

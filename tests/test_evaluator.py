@@ -1,12 +1,13 @@
 """The evaluator's verdicts on seed-derived candidates, each with one defect (CPU interpreter, small shapes)."""
+
 from __future__ import annotations
 
 import os
 import time
 
 import pytest
-
 from conftest import SEED, seed_variant
+
 from evaluator.evaluate import EvalConfig, evaluate
 from evaluator.problem import load_problem
 from evaluator.result import Status
@@ -36,32 +37,93 @@ def test_seed_is_correct_without_timing_on_cpu():
         assert r.speedup_vs_eager is None
 
 
-@pytest.mark.parametrize("name, edits, status, gate, words", [
-    ("wrong_result", [("    acc = acc * scale\n", "    acc = acc * scale * 1.01\n")],
-     Status.incorrect, "correctness", ["differs from the reference", "First mismatches"]),
-    ("syntax_error", [("def conv2d_scale_triton(", "def conv2d_scale_triton((")],
-     Status.static_error, "static", ["SyntaxError at line"]),
-    ("import_error", [("import triton\n", "import triton\nimport not_a_real_module\n")],
-     Status.compile_error, "compile", ["ModuleNotFoundError", "not_a_real_module"]),
-    ("no_modelnew", [("class ModelNew(", "class ModelFast(")],
-     Status.static_error, "static", ["class ModelNew"]),
-    ("forward_raises", [(FORWARD, "        raise ValueError('boom in forward')")],
-     Status.runtime_error, "correctness", ["ValueError", "boom in forward", "small[0]"]),
-    ("wrong_shape", [(FORWARD, FORWARD + "[:, 0]")],
-     Status.incorrect, "correctness", ["shape (2, 6, 6)", "expected (2, 1, 6, 6)"]),
-    ("wrong_dtype", [(FORWARD, FORWARD + ".double()")],
-     Status.incorrect, "correctness", ["dtype torch.float64", "expected torch.float32"]),
-    ("nan_output", [("    tl.store(out_ptrs, current_min, mask=mask_m)",
-                     "    tl.store(out_ptrs, current_min + float('nan'), mask=mask_m)")],
-     Status.incorrect, "correctness", ["NaN/Inf where the reference is finite"]),
-    ("mutates_input", [(FORWARD, "        out = conv_scale_min_triton(x, self.weight, self.bias, "
-                                 "self.scale_factor)\n        x.mul_(0.5)\n        return out")],
-     Status.incorrect, "correctness", ["modified its input #0 in place"]),
-    ("returns_input_view", [(FORWARD, "        return x[:, :1, :-2, :-2]")],
-     Status.incorrect, "correctness", ["returned its input"]),
-    ("triton_compile_error", [("    acc = acc * scale\n", "    acc = acc * tl.no_such_function(scale)\n")],
-     None, "compile", ["no_such_function"]),
-])
+@pytest.mark.parametrize(
+    "name, edits, status, gate, words",
+    [
+        (
+            "wrong_result",
+            [("    acc = acc * scale\n", "    acc = acc * scale * 1.01\n")],
+            Status.incorrect,
+            "correctness",
+            ["differs from the reference", "First mismatches"],
+        ),
+        (
+            "syntax_error",
+            [("def conv2d_scale_triton(", "def conv2d_scale_triton((")],
+            Status.static_error,
+            "static",
+            ["SyntaxError at line"],
+        ),
+        (
+            "import_error",
+            [("import triton\n", "import triton\nimport not_a_real_module\n")],
+            Status.compile_error,
+            "compile",
+            ["ModuleNotFoundError", "not_a_real_module"],
+        ),
+        ("no_modelnew", [("class ModelNew(", "class ModelFast(")], Status.static_error, "static", ["class ModelNew"]),
+        (
+            "forward_raises",
+            [(FORWARD, "        raise ValueError('boom in forward')")],
+            Status.runtime_error,
+            "correctness",
+            ["ValueError", "boom in forward", "small[0]"],
+        ),
+        (
+            "wrong_shape",
+            [(FORWARD, FORWARD + "[:, 0]")],
+            Status.incorrect,
+            "correctness",
+            ["shape (2, 6, 6)", "expected (2, 1, 6, 6)"],
+        ),
+        (
+            "wrong_dtype",
+            [(FORWARD, FORWARD + ".double()")],
+            Status.incorrect,
+            "correctness",
+            ["dtype torch.float64", "expected torch.float32"],
+        ),
+        (
+            "nan_output",
+            [
+                (
+                    "    tl.store(out_ptrs, current_min, mask=mask_m)",
+                    "    tl.store(out_ptrs, current_min + float('nan'), mask=mask_m)",
+                )
+            ],
+            Status.incorrect,
+            "correctness",
+            ["NaN/Inf where the reference is finite"],
+        ),
+        (
+            "mutates_input",
+            [
+                (
+                    FORWARD,
+                    "        out = conv_scale_min_triton(x, self.weight, self.bias, "
+                    "self.scale_factor)\n        x.mul_(0.5)\n        return out",
+                )
+            ],
+            Status.incorrect,
+            "correctness",
+            ["modified its input #0 in place"],
+        ),
+        (
+            "returns_input_view",
+            [(FORWARD, "        return x[:, :1, :-2, :-2]")],
+            Status.incorrect,
+            "correctness",
+            ["returned its input"],
+        ),
+        (
+            "triton_compile_error",
+            [("    acc = acc * scale\n", "    acc = acc * tl.no_such_function(scale)\n")],
+            None,
+            "compile",
+            ["no_such_function"],
+        ),
+    ],
+)
 def test_defect_gets_status_and_actionable_message(tmp_path, name, edits, status, gate, words):
     # Static bans off: these prove the runtime checks behind them (import os, x.mul_ are banned too).
     r = run(seed_variant(tmp_path, name, edits), trials=1, disable={"bans"})
@@ -78,10 +140,17 @@ def test_defect_gets_status_and_actionable_message(tmp_path, name, edits, status
 
 def test_bf16_operands_rejected_under_tf32_but_pass_loose(tmp_path):
     # Same kernel, operands rounded to bf16 before the multiply-accumulate (fp32 accumulation).
-    path = seed_variant(tmp_path, "bf16_operands", [(
-        "                acc += x_vals[:, None] * w_vals[None, :]",
-        "                acc += (x_vals.to(tl.bfloat16).to(tl.float32)[:, None]"
-        " * w_vals.to(tl.bfloat16).to(tl.float32)[None, :])")])
+    path = seed_variant(
+        tmp_path,
+        "bf16_operands",
+        [
+            (
+                "                acc += x_vals[:, None] * w_vals[None, :]",
+                "                acc += (x_vals.to(tl.bfloat16).to(tl.float32)[:, None]"
+                " * w_vals.to(tl.bfloat16).to(tl.float32)[None, :])",
+            )
+        ],
+    )
     strict = run(path, precision="tf32")
     assert strict.status is Status.incorrect, strict.message
     assert strict.max_abs_err > 1e-3
@@ -103,36 +172,49 @@ def _alive(pid: int) -> bool:
 
 def test_hang_times_out_and_leaves_no_process(tmp_path):
     # The forward forks a sleeper (which must die with the jail), then never returns.
-    hang = ("        import subprocess, time\n"
-            "        p = subprocess.Popen(['sleep', '300.125'])\n"
-            "        while True:\n            time.sleep(0.1)\n")
+    hang = (
+        "        import subprocess, time\n"
+        "        p = subprocess.Popen(['sleep', '300.125'])\n"
+        "        while True:\n            time.sleep(0.1)\n"
+    )
     path = seed_variant(tmp_path, "hang", [(FORWARD, hang)])
     t0 = time.monotonic()
-    r = run(path, trials=1, limits=Limits(start_s=120, import_s=60, compile_s=5, correctness_s=5),
-            disable={"bans"})  # subprocess is banned statically; this proves the group kill
+    r = run(
+        path, trials=1, limits=Limits(start_s=120, import_s=60, compile_s=5, correctness_s=5), disable={"bans"}
+    )  # subprocess is banned statically; this proves the group kill
     assert time.monotonic() - t0 < 60
     assert r.status is Status.timeout
     assert "did not finish within 5 s" in r.message and "small[0]" in r.message
-    survivors = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if _alive(pid)
-                 and b"300.125" in open(f"/proc/{pid}/cmdline", "rb").read()]
+    survivors = [
+        pid
+        for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+        if _alive(pid) and b"300.125" in open(f"/proc/{pid}/cmdline", "rb").read()
+    ]
     assert not survivors, "the forked sleeper survived the evaluation"
 
 
 def test_kernel_that_never_ends_times_out(tmp_path):
     # A volatile load in the condition: the compiler may not prove the loop finite and delete it.
-    spin = ("    spin = 0\n    while tl.load(y_ptr, volatile=True) > -1e30:  # y is finite: never ends\n"
-            "        spin += 1\n")
-    path = seed_variant(tmp_path, "kernel_hang", [("    out_ptrs = out_ptr + out_offsets\n",
-                                                    spin + "    out_ptrs = out_ptr + out_offsets\n")])
+    spin = (
+        "    spin = 0\n    while tl.load(y_ptr, volatile=True) > -1e30:  # y is finite: never ends\n        spin += 1\n"
+    )
+    path = seed_variant(
+        tmp_path,
+        "kernel_hang",
+        [("    out_ptrs = out_ptr + out_offsets\n", spin + "    out_ptrs = out_ptr + out_offsets\n")],
+    )
     r = run(path, trials=1, limits=Limits(start_s=120, import_s=60, compile_s=8, correctness_s=8))
     assert r.status is Status.timeout
     assert r.gate == "compile"  # the first call is where it hangs
 
 
-@pytest.mark.parametrize("name, body, signal_word", [
-    ("os_exit", "        import os\n        os._exit(3)\n", "exit code 3"),
-    ("segfault", "        import ctypes\n        ctypes.string_at(0)\n", "SIGSEGV"),
-])
+@pytest.mark.parametrize(
+    "name, body, signal_word",
+    [
+        ("os_exit", "        import os\n        os._exit(3)\n", "exit code 3"),
+        ("segfault", "        import ctypes\n        ctypes.string_at(0)\n", "SIGSEGV"),
+    ],
+)
 def test_hard_crash_is_crashed(tmp_path, name, body, signal_word):
     r = run(seed_variant(tmp_path, name, [(FORWARD, body + FORWARD)]), trials=1, disable={"bans"})
     assert r.status is Status.crashed, r.message
@@ -151,6 +233,9 @@ def test_autotuned_candidate_runs_under_the_interpreter():
     from conftest import FIXTURES, has_cuda
 
     problem = load_problem(str(FIXTURES / "ncu" / "scale_shift_problem.py"))
-    r = evaluate(FIXTURES / "ncu" / "autotuned_candidate.py", problem,
-                 EvalConfig(shapes="small", limits=FAST, time=not has_cuda()))
+    r = evaluate(
+        FIXTURES / "ncu" / "autotuned_candidate.py",
+        problem,
+        EvalConfig(shapes="small", limits=FAST, time=not has_cuda()),
+    )
     assert r.status is Status.correct, r.message

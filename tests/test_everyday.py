@@ -1,6 +1,7 @@
 """Everyday use (issue 16): a dead LLM stops the run (exit 3) and resumes, manual replies survive a
 stop, resume cannot change what a run is, tables fit 80 columns, help texts, the console script and
 the wheel's data. Runs use a copy of the seed problem in tmp_path, on the CPU interpreter."""
+
 from __future__ import annotations
 
 import io
@@ -16,10 +17,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-
 from chat_server import ChatServer
 from conftest import FIXTURES, ROOT, run_cli
+from rich.console import Console
 
 from agent.history import Record, RunStore
 from agent.llm import ManualLLM
@@ -57,6 +57,7 @@ def only_run(runs: Path) -> RunStore:
 
 # ------------------------------------------------------------ a dead LLM endpoint
 
+
 def test_closed_port_stops_the_run_with_exit_3_and_resume_carries_on(problem, tmp_path):
     runs = tmp_path / "runs"
     dead = f"http://127.0.0.1:{closed_port()}/v1"
@@ -89,12 +90,33 @@ def test_auth_and_unknown_model_are_exit_3_too(problem, tmp_path, status, words)
 
 # ------------------------------------------------------------ manual provider
 
+
 def test_manual_reply_written_while_stopped_is_read_on_resume(problem, tmp_path):
     runs = tmp_path / "runs"
-    cmd = [sys.executable, "-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
-           "--llm", "manual", "--iterations", "1", "--repairs", "0"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "agent.run",
+        "--problem",
+        str(problem),
+        "--runs-dir",
+        str(runs),
+        "--no-ncu",
+        "--llm",
+        "manual",
+        "--iterations",
+        "1",
+        "--repairs",
+        "0",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and not list(runs.glob("*/manual/001.prompt.md")):
@@ -138,6 +160,7 @@ def test_manual_skip_continues_the_numbering():
 
 # ------------------------------------------------------------ resume and setup
 
+
 def test_resume_refuses_to_change_what_the_run_is(tmp_path):
     runs = tmp_path / "runs"
     store = RunStore.create(runs, RunSettings(llm="manual"), "conv2d_scale_min")
@@ -156,6 +179,7 @@ def test_a_setup_failure_leaves_no_run_folder(problem, tmp_path):
 
 # ------------------------------------------------------------ ranking without a GPU
 
+
 def test_untimed_attempts_are_not_ranked_but_a_gpu_time_wins():
     seed = Record(id="000-seed", stage="seed", status="correct", interpreter_ms=400.0)
     quick = Record(id="0001-1", stage="fusion", status="correct", interpreter_ms=40.0)
@@ -169,6 +193,7 @@ def test_untimed_attempts_are_not_ranked_but_a_gpu_time_wins():
 
 # ------------------------------------------------------------ 80 columns
 
+
 def render(renderable, width: int = 80) -> list[str]:
     buf = io.StringIO()
     Console(file=buf, width=width, color_system=None).print(renderable)
@@ -177,21 +202,53 @@ def render(renderable, width: int = 80) -> list[str]:
 
 def test_attempts_table_fits_80_columns_and_keeps_the_message():
     long = "Compile error in the first call: triton.compiler.errors.CompilationError: at 12:4 " * 4
-    recs = [Record(id="000-seed", stage="seed", status="correct", median_ms=198.213, speedup_vs_eager=0.04,
-                   speedup_vs_compile=0.02),
-            Record(id="0001-1r1", stage="repair", parent="000-seed", status="compile_error", message=long,
-                   prompt_tokens=4000, completion_tokens=2000),
-            Record(id="0002-1", stage="memory", parent="000-seed", status="correct", median_ms=2.608,
-                   speedup_vs_eager=3.06, speedup_vs_compile=1.23, duplicate_of="0001-1")]
+    recs = [
+        Record(
+            id="000-seed",
+            stage="seed",
+            status="correct",
+            median_ms=198.213,
+            speedup_vs_eager=0.04,
+            speedup_vs_compile=0.02,
+        ),
+        Record(
+            id="0001-1r1",
+            stage="repair",
+            parent="000-seed",
+            status="compile_error",
+            message=long,
+            prompt_tokens=4000,
+            completion_tokens=2000,
+        ),
+        Record(
+            id="0002-1",
+            stage="memory",
+            parent="000-seed",
+            status="correct",
+            median_ms=2.608,
+            speedup_vs_eager=3.06,
+            speedup_vs_compile=1.23,
+            duplicate_of="0001-1",
+        ),
+    ]
     lines = render(attempts_table(recs, recs[2]))
     assert max(map(len, lines)) <= 80
     text = "\n".join(lines)
-    for word in ("000-seed", "0001-1r1", "compile_error", "198.213", "2.608", "1.23x", "6000", "0002-1*",
-                 "Compile error in the first call", "same code as 0001-1"):
+    for word in (
+        "000-seed",
+        "0001-1r1",
+        "compile_error",
+        "198.213",
+        "2.608",
+        "1.23x",
+        "6000",
+        "0002-1*",
+        "Compile error in the first call",
+        "same code as 0001-1",
+    ):
         assert word in text, word
     assert "…" not in text  # nothing cut to an ellipsis mid-column
-    cpu = [r.model_copy(update={"median_ms": None, "speedup_vs_eager": None, "speedup_vs_compile": None})
-           for r in recs]
+    cpu = [r.model_copy(update={"median_ms": None, "speedup_vs_eager": None, "speedup_vs_compile": None}) for r in recs]
     text = "\n".join(render(attempts_table(cpu, cpu[0])))
     assert "timing unavailable" in text and "xcomp" not in text
 
@@ -201,8 +258,13 @@ def test_runs_list_and_show_fit_80_columns_piped():
     tma = "20261124-110018-all-conv2d_scale_min"
     env_cols = {"COLUMNS": "80"}
     for args in (["list"], ["show", tma], ["show", tma, "0003-1"]):
-        p = subprocess.run([sys.executable, "-m", "agent.runs", "--runs-dir", str(runs), *args], cwd=ROOT,
-                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT), **env_cols))
+        p = subprocess.run(
+            [sys.executable, "-m", "agent.runs", "--runs-dir", str(runs), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT), **env_cols),
+        )
         assert p.returncode == 0, p.stderr
         assert max(len(line) for line in p.stdout.splitlines()) <= 80, args
         assert "…" not in p.stdout
@@ -214,6 +276,7 @@ def test_runs_list_and_show_fit_80_columns_piped():
 
 
 # ------------------------------------------------------------ help texts, console script, wheel
+
 
 def test_help_says_each_default_once_and_describes_positionals():
     run_help = run_cli("-m", "agent.run", "--help").stdout
@@ -233,14 +296,33 @@ def test_console_script_dispatches_to_the_modules():
 
     assert main(["--help"]) == 0
     assert main(["nonsense"]) == 2
-    p = run_cli("-c", "import sys; from agent.cli import main; sys.exit(main(['runs', '--runs-dir', "
-                f"{str(ROOT / 'studies' / 'conv2d_scale_min' / 'runs')!r}, 'list']))")
+    p = run_cli(
+        "-c",
+        "import sys; from agent.cli import main; sys.exit(main(['runs', '--runs-dir', "
+        f"{str(ROOT / 'studies' / 'conv2d_scale_min' / 'runs')!r}, 'list']))",
+    )
     assert p.returncode == 0 and "20261124-110018-all-conv2d_scale_min" in p.stdout, p.stderr
 
 
 def test_wheel_carries_templates_cards_and_the_seed_problem(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                        "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     if p.returncode != 0 and "No module named" in p.stderr:
         pytest.skip(f"cannot build a wheel here: {p.stderr.strip().splitlines()[-1]}")
     assert p.returncode == 0, p.stderr
@@ -276,8 +358,9 @@ def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp
     from agent.loop import Loop
     from agent.run import Display
 
-    settings = RunSettings(problem=str(problem), llm=f"replay:{FIXTURES / 'replies'}", iterations=1, repairs=0,
-                           ncu=False, workers=1)
+    settings = RunSettings(
+        problem=str(problem), llm=f"replay:{FIXTURES / 'replies'}", iterations=1, repairs=0, ncu=False, workers=1
+    )
     store = RunStore.create(tmp_path / "runs", settings, "conv_min")
     display = Display(Console(file=io.StringIO(), width=80), store.name)
     events = []

@@ -1,4 +1,5 @@
 """Executors give the same verdicts as a plain evaluate(), and survive a worker dying mid-evaluation."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SEED, seed_variant
+
 from evaluator.evaluate import EvalConfig
 from evaluator.executor import LocalExecutor, make_executor, visible_gpus
 from evaluator.problem import load_problem
@@ -69,8 +70,7 @@ def test_worker_dying_mid_evaluation_is_retried_once_then_crashed(tmp_path):
     marker = str(tmp_path)  # the evaluation's temp dir lives under TMPDIR=tmp_path
     stop, kills = threading.Event(), []
     # A worker dying mid-evaluation: kill the evaluation child whose job path contains the marker.
-    killer = threading.Thread(target=_kill_while, args=(lambda: _evaluation_children(marker), stop, kills),
-                              daemon=True)
+    killer = threading.Thread(target=_kill_while, args=(lambda: _evaluation_children(marker), stop, kills), daemon=True)
     old = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = marker
     import tempfile
@@ -120,7 +120,9 @@ def _ray_workers_running(marker: str) -> list[int]:
             job = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3].decode()
             code = Path(json.loads(Path(job).read_text())["candidate_path"]).read_text()
             ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            while Path(f"/proc/{ppid}/cmdline").read_bytes().startswith((b"unshare", b"setpriv")):  # the jail's launcher
+            while (
+                Path(f"/proc/{ppid}/cmdline").read_bytes().startswith((b"unshare", b"setpriv"))
+            ):  # the jail's launcher
                 ppid = int(Path(f"/proc/{ppid}/stat").read_text().rsplit(")", 1)[1].split()[1])
             # Only ever a Ray worker: an orphaned child's parent is init, never to be touched.
             is_ray = Path(f"/proc/{ppid}/cmdline").read_bytes().startswith(b"ray::")
@@ -135,8 +137,7 @@ def test_ray_worker_dying_is_retried_once_then_crashed(tmp_path, ray_executor):
     marker = f"# marker {tmp_path.name}"
     path = seed_variant(tmp_path, "doomed", [(FORWARD, FORWARD + "  " + marker)])
     stop, kills = threading.Event(), []
-    killer = threading.Thread(target=_kill_while, args=(lambda: _ray_workers_running(marker), stop, kills),
-                              daemon=True)
+    killer = threading.Thread(target=_kill_while, args=(lambda: _ray_workers_running(marker), stop, kills), daemon=True)
     killer.start()
     try:
         result = ray_executor.submit(path, PROBLEM, CONFIG).result()

@@ -3,13 +3,12 @@ tests/fixtures/problems/ (KernelBench format), the honest Triton candidate is ac
 where PyTorch does the work is rejected, by the static gate and, with the static bans off, by the
 runtime audit. Plus the problem-level semantics: training mode as constructed, module buffers checked,
 a non-deterministic reference blamed on the problem."""
+
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
 
 from evaluator.evaluate import EvalConfig, evaluate
@@ -54,9 +53,11 @@ def test_integer_bool_tuple_and_scalar_outputs_are_what_the_fixtures_exercise():
         args = make_inputs(case, module, torch.device("cpu"))
         with torch.no_grad():
             out = build_model(module, case, torch.device("cpu"))(*args)
-        kinds[name] = ([a.dtype for a in args if isinstance(a, torch.Tensor)],
-                       [o.dtype for o in (out if isinstance(out, tuple) else (out,))],
-                       out.dim() if isinstance(out, torch.Tensor) else None)
+        kinds[name] = (
+            [a.dtype for a in args if isinstance(a, torch.Tensor)],
+            [o.dtype for o in (out if isinstance(out, tuple) else (out,))],
+            out.dim() if isinstance(out, torch.Tensor) else None,
+        )
     assert kinds["cross_entropy"][0][1] == torch.int64 and kinds["cross_entropy"][2] == 0  # int in, 0-dim out
     assert kinds["max_dim"][1] == [torch.float32, torch.int64]  # tuple out, int part exact
     assert kinds["greater"][1] == [torch.bool]
@@ -68,7 +69,9 @@ def test_training_mode_buffers_must_be_updated_like_the_reference(tmp_path):
     problem = load_problem(str(PROBLEMS / "batchnorm_train"))
     assert problem.mode is None and "training mode" in problem.mode_text
     code = (PROBLEMS / "batchnorm_train" / "honest.py").read_text()
-    stale = code.replace("    tl.store(rm_ptr + c,", "    # no running mean update\n    tl.store(rm_ptr + c + 0 * C,", 1)
+    stale = code.replace(
+        "    tl.store(rm_ptr + c,", "    # no running mean update\n    tl.store(rm_ptr + c + 0 * C,", 1
+    )
     stale = stale.replace("(1.0 - momentum) * tl.load(rm_ptr + c) + momentum * mean", "tl.load(rm_ptr + c)", 1)
     assert stale != code
     (tmp_path / "stale.py").write_text(stale)

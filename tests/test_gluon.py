@@ -1,4 +1,5 @@
 """Gluon candidates on a machine without a GPU, and the hopper stage (CPU: static gate, status, prompt)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,8 @@ from conftest import has_cuda
 from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record
-from agent.ranking import is_better
 from agent.prompt import capability_skip, get_stage, render
+from agent.ranking import is_better
 from evaluator.evaluate import EvalConfig, evaluate
 from evaluator.precision import get_policy
 from evaluator.problem import load_problem
@@ -65,6 +66,12 @@ def test_hopper_prompt_teaches_gluon_and_embeds_the_tested_example():
     text = render("hopper", gpu=select_card("h100_sxm")[0], code="pass", ncu=None, precision=get_policy("tf32"))
     example = (ROOT / "prompts" / "hopper_gemm_example.py").read_text(encoding="utf-8")
     assert example.strip() in text
-    for fact in ("warp_specialize", "warpgroup_mma_wait", "K-major", "mbarrier.expect", "NVMMASharedLayout",
-                 "16-byte aligned"):
+    for fact in (
+        "warp_specialize",
+        "warpgroup_mma_wait",
+        "K-major",
+        "mbarrier.expect",
+        "NVMMASharedLayout",
+        "16-byte aligned",
+    ):
         assert fact in text

@@ -1,9 +1,10 @@
 """GPU-only checks (skipped without CUDA): real timings, baselines, and the cache."""
+
 from __future__ import annotations
 
 import pytest
-
 from conftest import SEED, seed_variant
+
 from evaluator.evaluate import EvalConfig, evaluate
 from evaluator.problem import load_problem
 from evaluator.result import Status
@@ -29,17 +30,32 @@ def test_seed_on_odd_shapes_is_timed_against_both_baselines(tmp_path):
 
 
 def test_bf16_operands_rejected_on_gpu(tmp_path):
-    path = seed_variant(tmp_path, "bf16_operands", [(
-        "                acc += x_vals[:, None] * w_vals[None, :]",
-        "                acc += (x_vals.to(tl.bfloat16).to(tl.float32)[:, None]"
-        " * w_vals.to(tl.bfloat16).to(tl.float32)[None, :])")])
+    path = seed_variant(
+        tmp_path,
+        "bf16_operands",
+        [
+            (
+                "                acc += x_vals[:, None] * w_vals[None, :]",
+                "                acc += (x_vals.to(tl.bfloat16).to(tl.float32)[:, None]"
+                " * w_vals.to(tl.bfloat16).to(tl.float32)[None, :])",
+            )
+        ],
+    )
     r = evaluate(path, PROBLEM, EvalConfig(shapes="odd", time=False))
     assert r.status is Status.incorrect, r.message
 
 
 def test_illegal_memory_access_is_contained(tmp_path):
-    bad = seed_variant(tmp_path, "oob", [("                x_vals = tl.load(x_ptrs, mask=mask_m, other=0.0)",
-                                          "                x_vals = tl.load(x_ptrs + (1 << 40), mask=mask_m, other=0.0)")])
+    bad = seed_variant(
+        tmp_path,
+        "oob",
+        [
+            (
+                "                x_vals = tl.load(x_ptrs, mask=mask_m, other=0.0)",
+                "                x_vals = tl.load(x_ptrs + (1 << 40), mask=mask_m, other=0.0)",
+            )
+        ],
+    )
     r = evaluate(bad, PROBLEM, EvalConfig(shapes="small", time=False))
     assert r.status in (Status.runtime_error, Status.crashed), r.message
     ok = evaluate(SEED, PROBLEM, EvalConfig(shapes="small", time=False))  # the GPU is still usable
@@ -50,8 +66,9 @@ def test_race_times_contenders_side_by_side(tmp_path):
     from evaluator.race import race
 
     fused = tmp_path / "fused.py"
-    from agent.extract import extract
     from conftest import FIXTURES
+
+    from agent.extract import extract
 
     fused.write_text(extract((FIXTURES / "replies" / "01_fused_correct.md").read_text())[0])
     out = race({"seed": SEED, "fused": fused}, PROBLEM, EvalConfig(target_ms=20), shape_set="odd")

@@ -2,6 +2,7 @@
 
 GPU only (Gluon has no interpreter): skipped without CUDA, and without an sm_90+ device.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -24,5 +25,5 @@ def test_gemm_bias_relu_matches_fp64(M, N, K):
     ref = torch.relu((a.double() @ b.double().T + bias.double()) * 0.5)
     err = ((out.double() - ref).norm() / ref.norm()).item()
     assert torch.isfinite(out).all()
-    assert err < 2e-3, err          # TF32 operands: ~3e-4 relative; a wrong tile or epilogue gives O(1)
+    assert err < 2e-3, err  # TF32 operands: ~3e-4 relative; a wrong tile or epilogue gives O(1)
     assert (out >= 0).all()

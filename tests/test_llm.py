@@ -1,4 +1,5 @@
 """The openai provider through the official SDK against a real local HTTP server; replay; extraction."""
+
 from __future__ import annotations
 
 import time
@@ -76,9 +77,11 @@ def test_empty_and_codeless_replies_are_explained():
 
 
 def test_extract_takes_the_modelnew_block_and_checks_output_rules():
-    reply = ("First a sketch:\n```python\nx = 1\n```\nThe module:\n```python\nimport torch\n"
-             "print('hi')\nclass ModelNew(torch.nn.Module):\n    pass\n"
-             "def get_inputs():\n    return []\n```\n")
+    reply = (
+        "First a sketch:\n```python\nx = 1\n```\nThe module:\n```python\nimport torch\n"
+        "print('hi')\nclass ModelNew(torch.nn.Module):\n    pass\n"
+        "def get_inputs():\n    return []\n```\n"
+    )
     code, problems = extract(reply)
     assert code.startswith("import torch") and "class ModelNew" in code
     assert any("print('hi')" in p and "test code" in p for p in problems)

@@ -1,5 +1,6 @@
 """The whole loop on the CPU interpreter, from the command line: replayed replies, resume after a
 kill, promote, inspect, and bad input. Each run works on a copy of the problem folder in tmp_path."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from chat_server import ChatServer
 from conftest import FIXTURES, ROOT, run_cli
 
@@ -47,7 +47,11 @@ def test_replayed_run_on_the_cpu_keeps_the_first_correct_candidate_as_parent(pro
     store = only_run(runs)
     records = store.records()
     assert [(r.id, r.status) for r in records] == [
-        ("000-seed", "correct"), ("0001-1", "correct"), ("0002-1", "compile_error"), ("0003-1", "incorrect")]
+        ("000-seed", "correct"),
+        ("0001-1", "correct"),
+        ("0002-1", "compile_error"),
+        ("0003-1", "incorrect"),
+    ]
     # No GPU, no ranking: interpreter time is no speed signal, so the first correct attempt (the seed)
     # stays the parent, and the correct fused kernel is kept in order without being called faster.
     assert best_of(records).id == "000-seed"
@@ -73,10 +77,30 @@ def test_replayed_run_on_the_cpu_keeps_the_first_correct_candidate_as_parent(pro
 
 def test_killed_run_resumes_without_redoing_finished_attempts(problem, tmp_path):
     runs = tmp_path / "runs"
-    cmd = [sys.executable, "-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
-           "--llm", f"replay:{REPLIES}", "--iterations", "3", "--repairs", "0"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "agent.run",
+        "--problem",
+        str(problem),
+        "--runs-dir",
+        str(runs),
+        "--no-ncu",
+        "--llm",
+        f"replay:{REPLIES}",
+        "--iterations",
+        "3",
+        "--repairs",
+        "0",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     history = None
     while time.monotonic() < deadline:  # kill as soon as the first LLM attempt is recorded
@@ -93,7 +117,7 @@ def test_killed_run_resumes_without_redoing_finished_attempts(problem, tmp_path)
     p = run_cli("-m", "agent.run", "--resume", history.parent.name, "--runs-dir", str(runs))
     assert p.returncode == 0, p.stdout + p.stderr
     after = history.read_text().splitlines()
-    assert after[:len(before)] == before  # finished attempts untouched, not redone
+    assert after[: len(before)] == before  # finished attempts untouched, not redone
     ids = [json.loads(line)["id"] for line in after]
     assert ids == ["000-seed", "0001-1", "0002-1", "0003-1"]
     statuses = [json.loads(line)["status"] for line in after]
@@ -146,8 +170,20 @@ def test_openai_provider_in_the_loop_records_tokens_and_codeless_replies(problem
     runs = tmp_path / "runs"
     fused = (REPLIES / "01_fused_correct.md").read_text()
     with ChatServer([("ok", fused), ("ok", "Sorry, I can't see the code.")]) as srv:
-        p = agent_run(problem, runs, "--llm", "openai", "--base-url", srv.url, "--model", "local-model",
-                      "--iterations", "2", "--repairs", "0")
+        p = agent_run(
+            problem,
+            runs,
+            "--llm",
+            "openai",
+            "--base-url",
+            srv.url,
+            "--model",
+            "local-model",
+            "--iterations",
+            "2",
+            "--repairs",
+            "0",
+        )
     assert p.returncode == 0, p.stdout + p.stderr
     records = only_run(runs).records()
     assert [r.status for r in records] == ["correct", "correct", "static_error"]
@@ -155,15 +191,18 @@ def test_openai_provider_in_the_loop_records_tokens_and_codeless_replies(problem
     assert records[2].gate == "extract" and "no ```python code block" in records[2].message
 
 
-@pytest.mark.parametrize("flags, words", [
-    (["--stage", "polish"], "unknown stage 'polish'"),
-    (["--problem", "no_such_problem"], "unknown problem"),
-    (["--iterations", "0"], "--iterations: must be at least 1"),
-    (["--llm", "replay:EMPTY"], "holds no replies"),
-    (["--llm", "carrier-pigeon"], "unknown LLM provider"),
-    ([], "no LLM configured"),
-    (["--resume", "no-such-run"], "no run 'no-such-run'"),
-])
+@pytest.mark.parametrize(
+    "flags, words",
+    [
+        (["--stage", "polish"], "unknown stage 'polish'"),
+        (["--problem", "no_such_problem"], "unknown problem"),
+        (["--iterations", "0"], "--iterations: must be at least 1"),
+        (["--llm", "replay:EMPTY"], "holds no replies"),
+        (["--llm", "carrier-pigeon"], "unknown LLM provider"),
+        ([], "no LLM configured"),
+        (["--resume", "no-such-run"], "no run 'no-such-run'"),
+    ],
+)
 def test_bad_input_one_line_exit_2_no_run_folder(problem, tmp_path, flags, words):
     runs = tmp_path / "runs"
     empty = tmp_path / "empty"
@@ -172,8 +211,14 @@ def test_bad_input_one_line_exit_2_no_run_folder(problem, tmp_path, flags, words
     if "--problem" not in flags:
         flags = ["--problem", str(problem), *flags]
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    p = subprocess.run([sys.executable, "-m", "agent.run", "--runs-dir", str(runs), *flags], cwd=ROOT,
-                       capture_output=True, text=True, env=dict(env, PYTHONPATH=str(ROOT)), timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "agent.run", "--runs-dir", str(runs), *flags],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(env, PYTHONPATH=str(ROOT)),
+        timeout=120,
+    )
     assert p.returncode == 2, p.stdout + p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0] and "Traceback" not in p.stderr
@@ -194,10 +239,32 @@ def test_corrupt_history_line_is_one_line_error_and_nothing_lost(problem, tmp_pa
 def test_manual_provider_reads_replies_from_stdin(problem, tmp_path):
     runs = tmp_path / "runs"
     reply = (REPLIES / "01_fused_correct.md").read_text()
-    cmd = [sys.executable, "-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
-           "--llm", "manual", "--manual-stdin", "--iterations", "1", "--repairs", "0"]
-    p = subprocess.run(cmd, cwd=ROOT, input=reply + "\nEOF\n", capture_output=True, text=True, timeout=300,
-                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    cmd = [
+        sys.executable,
+        "-m",
+        "agent.run",
+        "--problem",
+        str(problem),
+        "--runs-dir",
+        str(runs),
+        "--no-ncu",
+        "--llm",
+        "manual",
+        "--manual-stdin",
+        "--iterations",
+        "1",
+        "--repairs",
+        "0",
+    ]
+    p = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        input=reply + "\nEOF\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert p.returncode == 0, p.stdout + p.stderr
     store = only_run(runs)
     assert [r.status for r in store.records()] == ["correct", "correct"]
@@ -226,14 +293,17 @@ def test_manual_provider_waits_for_the_reply_file(tmp_path):
 
 def test_stage_all_walks_the_stages_and_stops_cleanly_when_replay_runs_out(problem, tmp_path):
     runs = tmp_path / "runs"
-    p = agent_run(problem, runs, "--stage", "all", "--llm", f"replay:{REPLIES}", "--iterations", "1",
-                  "--repairs", "0")
+    p = agent_run(problem, runs, "--stage", "all", "--llm", f"replay:{REPLIES}", "--iterations", "1", "--repairs", "0")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "ran out of replies after 3" in p.stdout
     records = only_run(runs).records()
     # No NCU metrics on the CPU: a skip criterion is never met on missing data, so no stage is skipped.
     assert [(r.id, r.stage) for r in records] == [
-        ("000-seed", "seed"), ("0001-1", "fusion"), ("0002-1", "tiling"), ("0003-1", "memory")]
+        ("000-seed", "seed"),
+        ("0001-1", "fusion"),
+        ("0002-1", "tiling"),
+        ("0003-1", "memory"),
+    ]
     assert "Block sizes under register pressure" in only_run(runs).read("0002-1", "prompt.md")
 
 
@@ -243,8 +313,22 @@ def test_samples_in_parallel_and_duplicates_not_reevaluated(problem, tmp_path):
     wrong = (REPLIES / "03_wrong_max.md").read_text()
     # Iteration 1: two samples, the same code twice (text around the block differs) -> one duplicate.
     with ChatServer([("ok", fused), ("ok", "Same again:\n" + fused), ("ok", wrong), ("ok", wrong)]) as srv:
-        p = agent_run(problem, runs, "--llm", "openai", "--base-url", srv.url, "--samples", "2",
-                      "--workers", "2", "--iterations", "2", "--repairs", "0")
+        p = agent_run(
+            problem,
+            runs,
+            "--llm",
+            "openai",
+            "--base-url",
+            srv.url,
+            "--samples",
+            "2",
+            "--workers",
+            "2",
+            "--iterations",
+            "2",
+            "--repairs",
+            "0",
+        )
     assert p.returncode == 0, p.stdout + p.stderr
     records = {r.id: r for r in only_run(runs).records()}
     assert set(records) == {"000-seed", "0001-1", "0001-2", "0002-1", "0002-2"}

@@ -4,6 +4,7 @@ Fixtures are described in tests/fixtures/ncu/README.md (real captures unless nam
 The fake `ncu` executables below stand in for the profiler only to drive the plumbing (timeout, exit
 codes, log file); they never pretend to be its output, except where they replay a fixture file.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, SEED, has_cuda, run_cli
+
 from evaluator.evaluate import EvalConfig, evaluate
 from evaluator.ncu import DEFAULT_METRICS, _number, _why_not, parse_csv, profile
 from evaluator.problem import load_problem
@@ -35,8 +36,10 @@ def five(sm, grid, warps, dram, l2) -> dict[str, float]:
 
 def test_seed_full_h100_exact_values():
     got = parse_csv(read("seed_full_h100.csv"))  # ncu's stdout, the target's own line among it
-    assert got == {"channel_min_kernel": five(18.20, 32258, 96.41, 85.54, 12.28),
-                   "conv2d_scale_kernel": five(39.87, 516128, 74.92, 0.97, 86.33)}
+    assert got == {
+        "channel_min_kernel": five(18.20, 32258, 96.41, 85.54, 12.28),
+        "conv2d_scale_kernel": five(39.87, 516128, 74.92, 0.97, 86.33),
+    }
 
 
 def test_seed_full_through_the_evaluator_path():
@@ -76,8 +79,7 @@ def test_several_launches_sum_extensive_metrics_and_keep_the_last_of_the_others(
     # Derived from a real capture: channel_min's rows repeated as a later launch with other values.
     text = read("stage_metrics_odd_h100.csv")
     rows = [ln for ln in text.splitlines() if ln.startswith('"1",')]
-    later = [ln.replace('"1",', '"2",', 1).replace('"10,048"', '"20,000"').replace('"3.29"', '"7.5"')
-             for ln in rows]
+    later = [ln.replace('"1",', '"2",', 1).replace('"10,048"', '"20,000"').replace('"3.29"', '"7.5"') for ln in rows]
     got = parse_csv(text + "\n" + "\n".join(later))["channel_min_kernel"]
     assert got["gpu__time_duration.sum"] == 10048 + 20000
     assert got["dram__bytes_read.sum"] == 2 * 1106688
@@ -92,8 +94,9 @@ def test_unknown_metric_comes_back_na_and_is_left_out():
 def test_cxx_kernel_names_with_commas_and_parentheses():
     got = parse_csv(read("unprivileged_torch_ops_h100.txt"))
     assert len(got) == 3
-    assert got["void vectorized_elementwise_kernel<4, FillFunctor<float>, std::array<char *, 1>>(int, T2, T3)"] \
-        == {SM: 6.48}
+    assert got["void vectorized_elementwise_kernel<4, FillFunctor<float>, std::array<char *, 1>>(int, T2, T3)"] == {
+        SM: 6.48
+    }
 
 
 def test_permission_error_and_empty_output_parse_to_nothing():
@@ -107,8 +110,10 @@ def test_no_kernel_profiled_names_what_ncu_saw():
     text = read("no_kernel_match_h100.csv")  # real: a filter that matched nothing
     assert parse_csv(text) == {}
     why = _why_not(0, text, True, 300, ["no_such_kernel"])
-    assert why == ("ncu measured no launch of no_such_kernel in the profiled call (exit code 0); "
-                   "ncu saw only scale_shift_twice_kernel")
+    assert why == (
+        "ncu measured no launch of no_such_kernel in the profiled call (exit code 0); "
+        "ncu saw only scale_shift_twice_kernel"
+    )
 
 
 def test_units_and_numbers():
@@ -118,8 +123,9 @@ def test_units_and_numbers():
 
 
 def _without_ncu() -> str:
-    return os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep)
-                           if d and not (Path(d) / "ncu").exists())
+    return os.pathsep.join(
+        d for d in os.environ.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "ncu").exists()
+    )
 
 
 def _fake_ncu(tmp_path: Path, body: str) -> Path:
@@ -127,8 +133,10 @@ def _fake_ncu(tmp_path: Path, body: str) -> Path:
     bindir = tmp_path / "bin"
     bindir.mkdir()
     exe = bindir / "ncu"
-    exe.write_text(f"#!{sys.executable}\nimport os, sys, time\nargs = sys.argv[1:]\n"
-                   f"log = args[args.index('--log-file') + 1]\n{body}\n")
+    exe.write_text(
+        f"#!{sys.executable}\nimport os, sys, time\nargs = sys.argv[1:]\n"
+        f"log = args[args.index('--log-file') + 1]\n{body}\n"
+    )
     exe.chmod(0o755)
     return bindir
 
@@ -142,8 +150,9 @@ def test_ncu_not_on_path(monkeypatch):
 
 
 def test_permission_error_is_reported(tmp_path, monkeypatch):
-    bindir = _fake_ncu(tmp_path, f"open(log, 'w').write(open({str(NCU / 'perm_error_handmade.txt')!r}).read())\n"
-                                 "sys.exit(1)")
+    bindir = _fake_ncu(
+        tmp_path, f"open(log, 'w').write(open({str(NCU / 'perm_error_handmade.txt')!r}).read())\nsys.exit(1)"
+    )
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
     p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work")
     assert p.metrics is None and "ERR_NVGPUCTRPERM" in p.reason and "\n" not in p.reason
@@ -152,8 +161,11 @@ def test_permission_error_is_reported(tmp_path, monkeypatch):
 def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
     # The fake ncu writes the real capture and the marker a finished target leaves.
     capture = str(NCU / "seed_full_h100_evaluator.csv")
-    bindir = _fake_ncu(tmp_path, f"open(log, 'w').write(open({capture!r}).read())\nimport json\n"
-                                 "open(json.load(open(args[-1]))['done_path'], 'w').write('{}')")
+    bindir = _fake_ncu(
+        tmp_path,
+        f"open(log, 'w').write(open({capture!r}).read())\nimport json\n"
+        "open(json.load(open(args[-1]))['done_path'], 'w').write('{}')",
+    )
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
     metrics = [L2, GRID, "no__such_metric.sum"]
     p = profile(SEED, PROBLEM, SMALL, metrics=metrics, workdir=tmp_path / "work")
@@ -197,8 +209,20 @@ def test_evaluation_keeps_its_status_without_ncu(monkeypatch):
 
 @pytest.mark.skipif(has_cuda(), reason="the no-GPU path; with a GPU, test_gpu_evaluate_with_ncu covers --ncu")
 def test_cli_ncu_flag_without_gpu():
-    p = run_cli("-m", "evaluator", str(SEED), "--problem", "conv2d_scale_min", "--shapes", "small",
-                "--trials", "1", "--ncu", "--device", "cpu")
+    p = run_cli(
+        "-m",
+        "evaluator",
+        str(SEED),
+        "--problem",
+        "conv2d_scale_min",
+        "--shapes",
+        "small",
+        "--trials",
+        "1",
+        "--ncu",
+        "--device",
+        "cpu",
+    )
     assert p.returncode == 0, p.stdout + p.stderr
     assert "ncu: no metrics (no CUDA device)" in p.stdout
 

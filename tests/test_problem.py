@@ -1,4 +1,5 @@
 """Problem loading: our shape sets as data, and any plain KernelBench file."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,8 @@ def test_plain_kernelbench_file_gets_a_full_set_without_allocating(tmp_path):
         "    def __init__(self, dim): super().__init__(); self.dim = dim\n"
         "    def forward(self, x, alpha): return torch.nn.functional.gelu(x) * alpha\n"
         "def get_inputs(): return [torch.randn(4096, 4096, 64), 0.5]\n"  # 4 GB if it were allocated
-        "def get_init_inputs(): return [64]\n")
+        "def get_init_inputs(): return [64]\n"
+    )
     p = load_problem(str(f), derive_small=False)
     assert p.name == "gelu" and list(p.sets) == ["full"]
     case = p.sets["full"][0]

@@ -1,11 +1,11 @@
 """`python -m agent.problem add` and problems given by path on a CPU-only machine: derived shape sets
 that run in seconds, work floors, and bad input as one line with exit 2 and nothing written."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, run_cli
 
 from agent.problem import main as problem_main
@@ -81,12 +81,19 @@ def test_add_keeps_relations_between_constants_and_counts_flops(tmp_path, capsys
 
 BAD = {
     "missing": (None, "problem file not found"),
-    "not_kernelbench": ("import torch\nclass Model(torch.nn.Module):\n    pass\n", "missing get_inputs, get_init_inputs"),
-    "broken_forward": (GEMM.replace("return torch.relu(self.norm(self.gemm(x)))", "return self.missing(x)"),
-                       "the reference failed"),
-    "literal_shapes": ("import torch\nclass Model(torch.nn.Module):\n    def forward(self, x): return x * 2\n"
-                       "def get_inputs(): return [torch.rand(4096, 393216)]\ndef get_init_inputs(): return []\n",
-                       "read no module-level integer constant"),
+    "not_kernelbench": (
+        "import torch\nclass Model(torch.nn.Module):\n    pass\n",
+        "missing get_inputs, get_init_inputs",
+    ),
+    "broken_forward": (
+        GEMM.replace("return torch.relu(self.norm(self.gemm(x)))", "return self.missing(x)"),
+        "the reference failed",
+    ),
+    "literal_shapes": (
+        "import torch\nclass Model(torch.nn.Module):\n    def forward(self, x): return x * 2\n"
+        "def get_inputs(): return [torch.rand(4096, 393216)]\ndef get_init_inputs(): return []\n",
+        "read no module-level integer constant",
+    ),
     "random": ((FIXTURES / "problems" / "dropout" / "reference.py").read_text(), "not deterministic"),
 }
 
@@ -140,7 +147,8 @@ def test_problem_folder_and_input_specs(tmp_path):
         "    {'shape': [64], 'dist': 'uniform', 'low': -2, 'high': 2},\n"
         "    {'shape': [500], 'dist': 'randint', 'low': 3, 'high': 7},\n"
         "    {'shape': [1000], 'dist': 'bool', 'p': 0.25},\n"
-        "    {'shape': [8], 'dtype': 'float16', 'dist': 'normal', 'mean': 5, 'std': 0.1}]}]}\n")
+        "    {'shape': [8], 'dtype': 'float16', 'dist': 'normal', 'mean': 5, 'std': 0.1}]}]}\n"
+    )
     problem = load_problem(str(f.parent))
     assert problem.name == "specs"
     x, t, m, h = make_inputs(problem.sets["small"][0], import_file(f, "specs"), torch.device("cpu"))

@@ -1,5 +1,6 @@
 """promote: correctness first, suspicious results need --force, a win must beat the noise, and a
 GPU-measured winner is never replaced from a CPU or another GPU model without --force."""
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,24 @@ H100 = "NVIDIA H100 80GB HBM3"
 
 
 def result(status=Status.correct, **kw) -> EvalResult:
-    return EvalResult(status=status, gate="done", message=kw.pop("message", ""), problem="p", candidate="c",
-                      code_hash="h", precision="tf32", shape_sets=["full"], **kw)
+    return EvalResult(
+        status=status,
+        gate="done",
+        message=kw.pop("message", ""),
+        problem="p",
+        candidate="c",
+        code_hash="h",
+        precision="tf32",
+        shape_sets=["full"],
+        **kw,
+    )
 
 
 def raced(new_ms: float, cur_ms: float, iqr: float = 0.05) -> dict:
-    return {"candidate": {"full[0]": {"median_ms": new_ms, "iqr_ms": iqr}},
-            "current": {"full[0]": {"median_ms": cur_ms, "iqr_ms": iqr}}}
+    return {
+        "candidate": {"full[0]": {"median_ms": new_ms, "iqr_ms": iqr}},
+        "current": {"full[0]": {"median_ms": cur_ms, "iqr_ms": iqr}},
+    }
 
 
 def test_incorrect_is_refused_with_the_evaluator_message():
@@ -76,8 +88,14 @@ def _run_with_seed_attempt(tmp_path):
     folder.mkdir(parents=True)
     for name in ("reference.py", "seed.py", "best.py"):
         shutil.copy(ROOT / "kernels" / "conv2d_scale_min" / name, folder / name)
-    recorded = {"problem": "conv_min", "attempt": "0003-1", "measure": "gpu", "median_ms": 2.608,
-                "device": {"name": H100}, "history": [{"attempt": "0001-1", "measure": "gpu"}]}
+    recorded = {
+        "problem": "conv_min",
+        "attempt": "0003-1",
+        "measure": "gpu",
+        "median_ms": 2.608,
+        "device": {"name": H100},
+        "history": [{"attempt": "0001-1", "measure": "gpu"}],
+    }
     (folder / "best.json").write_text(json.dumps(recorded))
     runs = tmp_path / "runs"
     store = RunStore.create(runs, RunSettings(problem=str(folder / "reference.py"), llm="manual"), "conv_min")
@@ -94,8 +112,19 @@ def test_cpu_promote_refuses_to_replace_a_gpu_winner_unless_forced(tmp_path):
     assert "not promoted" in p.stdout and H100 in p.stdout and "--force" in p.stdout
     assert "re-evaluating" not in p.stdout  # refused before spending an evaluation
     assert (folder / "best.py").read_text() == before and json.loads((folder / "best.json").read_text()) == recorded
-    forced = run_cli("-m", "agent.promote", name, "0001-1", "--runs-dir", str(runs), "--shapes", "small",
-                     "--force", "--note", "dry run")
+    forced = run_cli(
+        "-m",
+        "agent.promote",
+        name,
+        "0001-1",
+        "--runs-dir",
+        str(runs),
+        "--shapes",
+        "small",
+        "--force",
+        "--note",
+        "dry run",
+    )
     assert forced.returncode == 0, forced.stdout + forced.stderr
     assert (folder / "best.py").read_text() == (folder / "seed.py").read_text()
     meta = json.loads((folder / "best.json").read_text())

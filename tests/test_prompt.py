@@ -1,4 +1,5 @@
 """The prompt renderer: the seed prompt byte for byte, every stage on every card, loud failures."""
+
 from __future__ import annotations
 
 import json
@@ -30,16 +31,28 @@ SEED_PROMPT = FIXTURES / "seed_prompt_fusion_4090.txt"
 SEED_NCU = FIXTURES / "seed_ncu.json"
 SEED_CODE = ROOT / "kernels" / "conv2d_scale_min" / "seed.py"
 SEED_MISSING = "tl.tanh, tl.sigmoid, tl.gelu, tl.silu, tl.softmax, tl.mish"
-SEED_FIVE = ["sm__throughput.avg.pct_of_peak_sustained_elapsed", "launch__grid_size",
-             "sm__warps_active.avg.pct_of_peak_sustained_active",
-             "dram__throughput.avg.pct_of_peak_sustained_elapsed", "lts__t_sector_hit_rate.pct"]
-FAILURE = {"status": "compile_error", "message": "CompilationError: at 12:8: tl.tanh is not defined",
-           "code": "import torch\n"}
+SEED_FIVE = [
+    "sm__throughput.avg.pct_of_peak_sustained_elapsed",
+    "launch__grid_size",
+    "sm__warps_active.avg.pct_of_peak_sustained_active",
+    "dram__throughput.avg.pct_of_peak_sustained_elapsed",
+    "lts__t_sector_hit_rate.pct",
+]
+FAILURE = {
+    "status": "compile_error",
+    "message": "CompilationError: at 12:8: tl.tanh is not defined",
+    "code": "import torch\n",
+}
 
 
 def seed_render(**overrides) -> str:
-    kwargs = dict(gpu=load_card("4090"), code=SEED_CODE.read_text(encoding="utf-8"),
-                  ncu=json.loads(SEED_NCU.read_text()), precision=None, missing_apis=parse_names(SEED_MISSING))
+    kwargs = dict(
+        gpu=load_card("4090"),
+        code=SEED_CODE.read_text(encoding="utf-8"),
+        ncu=json.loads(SEED_NCU.read_text()),
+        precision=None,
+        missing_apis=parse_names(SEED_MISSING),
+    )
     kwargs.update(overrides)
     return render("fusion", **kwargs)
 
@@ -48,8 +61,7 @@ BRIEF = ProblemBrief(name="p", source="class Model: ...\n", mode_text="eval mode
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent.prompt", *args], cwd=ROOT,
-                          capture_output=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "agent.prompt", *args], cwd=ROOT, capture_output=True, timeout=120)
 
 
 # ---------------------------------------------------------------- golden
@@ -67,8 +79,20 @@ def test_seed_ncu_fixture_is_the_seed_block():
 
 
 def test_cli_reproduces_seed_prompt():
-    r = run_cli("--stage", "fusion", "--problem", "conv2d_scale_min", "--gpu", "4090",
-                "--ncu", str(SEED_NCU), "--missing-apis", SEED_MISSING, "--precision", "none")
+    r = run_cli(
+        "--stage",
+        "fusion",
+        "--problem",
+        "conv2d_scale_min",
+        "--gpu",
+        "4090",
+        "--ncu",
+        str(SEED_NCU),
+        "--missing-apis",
+        SEED_MISSING,
+        "--precision",
+        "none",
+    )
     assert r.returncode == 0, r.stderr.decode()
     assert r.stdout == SEED_PROMPT.read_bytes()
 
@@ -80,9 +104,15 @@ def test_cli_reproduces_seed_prompt():
 @pytest.mark.parametrize("stage", list(load_stages()))
 def test_every_stage_renders_on_every_card(stage, card):
     gpu = load_card(card)
-    text = render(stage, gpu=gpu, code="import torch\n", ncu=json.loads(SEED_NCU.read_text()),
-                  precision=get_policy("tf32"), failure=FAILURE if stage == "repair" else None,
-                  problem=BRIEF if stage == "seed" else None)
+    text = render(
+        stage,
+        gpu=gpu,
+        code="import torch\n",
+        ncu=json.loads(SEED_NCU.read_text()),
+        precision=get_policy("tf32"),
+        failure=FAILURE if stage == "repair" else None,
+        problem=BRIEF if stage == "seed" else None,
+    )
     assert text.startswith("You are a Triton kernel optimization specialist.")
     assert f"GPU Name: {gpu.name}\n" in text and "## Current Optimization Stage\n\nFocus: " in text
     assert "PRECISION POLICY (tf32" in text and "atol=0.001, rtol=0.001" in text
@@ -93,8 +123,9 @@ def test_every_stage_renders_on_every_card(stage, card):
 
 def test_repair_quotes_message_and_failed_code():
     failure = {"status": "incorrect", "message": "max abs error 0.31; see ```here```", "code": "x = 1  # failed\n"}
-    text = render("repair", gpu=load_card("h100"), code="y = 2\n", ncu=None, precision=get_policy("tf32"),
-                  failure=failure)
+    text = render(
+        "repair", gpu=load_card("h100"), code="y = 2\n", ncu=None, precision=get_policy("tf32"), failure=failure
+    )
     assert "Failure: incorrect" in text and "````text\nmax abs error 0.31; see ```here```\n````" in text
     assert "```python\nx = 1  # failed\n```" in text and "```python\ny = 2\n```" in text
     assert "Wrong results:" in text and "precision policy below" in text
@@ -125,8 +156,17 @@ def test_precision_section_is_optional():
 
 
 def test_missing_template_variable_fails_loudly():
-    context = dict(gpu=load_card("4090"), stage=get_stage("fusion"), precision=None, failure=None,
-                   ncu_json=None, ncu_reason=None, api=installed(), problem=None, history=None)  # no `code`
+    context = dict(
+        gpu=load_card("4090"),
+        stage=get_stage("fusion"),
+        precision=None,
+        failure=None,
+        ncu_json=None,
+        ncu_reason=None,
+        api=installed(),
+        problem=None,
+        history=None,
+    )  # no `code`
     with pytest.raises(PromptError, match="fusion.j2 needs a variable.*'code'"):
         render_template("fusion.j2", context)
 
@@ -206,15 +246,21 @@ def test_stages_declare_metrics_and_criteria():
 
 
 def test_should_skip():
-    good = {"launch__registers_per_thread": 96, "sm__warps_active.avg.pct_of_peak_sustained_active": 70.0,
-            "smsp__sass_inst_executed_op_local_ld.sum": 0, "smsp__sass_inst_executed_op_local_st.sum": "0"}
+    good = {
+        "launch__registers_per_thread": 96,
+        "sm__warps_active.avg.pct_of_peak_sustained_active": 70.0,
+        "smsp__sass_inst_executed_op_local_ld.sum": 0,
+        "smsp__sass_inst_executed_op_local_st.sum": "0",
+    }
     skip, why = should_skip("tiling", {"k1": good, "k2": good})
     assert skip and "tiling skipped" in why
     spilling = {**good, "smsp__sass_inst_executed_op_local_st.sum": "1,024"}
     skip, why = should_skip("tiling", {"k1": good, "k2": spilling})
     assert not skip and "kernel k2" in why and "local_st.sum = 1024" in why
-    assert should_skip("tiling", {"k1": {}}) == (False, "tiling runs: kernel k1: "
-                                                 "smsp__sass_inst_executed_op_local_st.sum not measured")
+    assert should_skip("tiling", {"k1": {}}) == (
+        False,
+        "tiling runs: kernel k1: smsp__sass_inst_executed_op_local_st.sum not measured",
+    )
     assert not should_skip("tiling", None)[0]
     assert not should_skip("fusion", {"k1": good})[0]
     # tuning: "any" of two rooflines; the seed's channel_min_kernel is DRAM-bound, the conv is not
@@ -246,11 +292,21 @@ def test_cards_are_uniform_and_dense():
 
 
 def test_unknown_gpu_gets_a_card_from_torch_properties():
-    props = SimpleNamespace(name="NVIDIA B200", major=10, minor=0, multi_processor_count=148,
-                            total_memory=192 * 2**30, max_threads_per_multi_processor=2048, warp_size=32,
-                            L2_cache_size=126 * 2**20, shared_memory_per_block_optin=227 * 1024,
-                            shared_memory_per_multiprocessor=228 * 1024, regs_per_multiprocessor=65536,
-                            memory_clock_rate=3_996_000, memory_bus_width=8192)
+    props = SimpleNamespace(
+        name="NVIDIA B200",
+        major=10,
+        minor=0,
+        multi_processor_count=148,
+        total_memory=192 * 2**30,
+        max_threads_per_multi_processor=2048,
+        warp_size=32,
+        L2_cache_size=126 * 2**20,
+        shared_memory_per_block_optin=227 * 1024,
+        shared_memory_per_multiprocessor=228 * 1024,
+        regs_per_multiprocessor=65536,
+        memory_clock_rate=3_996_000,
+        memory_bus_width=8192,
+    )
     card = card_from_properties(props)
     assert (card.name, card.architecture) == ("NVIDIA B200", "Blackwell")
     assert card.facts["Number of SMs"] == "148" and card.facts["Maximum concurrent warps per SM"] == "64"
@@ -284,7 +340,10 @@ def test_optional_sections_show_reference_shapes_and_history():
     plain = seed_render()
     with_ref = seed_render(problem=b)
     assert "[PYTORCH REFERENCE]" not in plain and "[PYTORCH REFERENCE]" in with_ref
-    assert with_ref.replace(with_ref[with_ref.index("[PYTORCH REFERENCE]"):with_ref.index("[CURRENT CODE]")], "") == plain
+    assert (
+        with_ref.replace(with_ref[with_ref.index("[PYTORCH REFERENCE]") : with_ref.index("[CURRENT CODE]")], "")
+        == plain
+    )
     one = seed_render(problem=b, history=["0001-1: incorrect (max abs err 0.3)"])
     two = seed_render(problem=b, history=["0001-1: incorrect (max abs err 0.3)", "0002-1: correct, 2.61 ms"])
     assert "[ALREADY TRIED FROM THIS PARENT]\n- 0001-1: incorrect (max abs err 0.3)\n" in one and one != two
@@ -296,8 +355,9 @@ def test_seed_stage_needs_the_reference_and_shows_no_current_code():
     with pytest.raises(PromptError, match="stage seed needs the problem"):
         render("seed", gpu=load_card("h100"), code="", ncu=None, precision=None)
     problem = load_problem(str(FIXTURES / "problems" / "cross_entropy"))
-    text = render("seed", gpu=load_card("h100"), code="", ncu=None, precision=get_policy("tf32"),
-                  problem=brief(problem))
+    text = render(
+        "seed", gpu=load_card("h100"), code="", ncu=None, precision=get_policy("tf32"), problem=brief(problem)
+    )
     assert "FIRST KERNEL" in text and "No kernel yet: this stage writes the first one" in text
     assert "forward(arg0: [16, 10] float32; arg1: [16] int64)" in text
     assert "training mode, as constructed" in text

@@ -1,4 +1,5 @@
 """Too-good-to-be-true flags: the problem's FLOP/byte floors on the GPU's peak, and > 10x torch.compile."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,11 +17,28 @@ def _result(device: str, precision: str, *rows: tuple[str, float, float | None])
     def t(ms):
         return Timing(median_ms=ms, iqr_ms=0.0, min_ms=ms, max_ms=ms, reps=10, warmup=1)
 
-    timings = [CaseTiming(case=case, shapes="", candidate=t(ms), compiled=t(c) if c else None,
-                          speedup_vs_compile=c / ms if c else None) for case, ms, c in rows]
-    return EvalResult(status=Status.correct, gate="done", message="", problem=PROBLEM.name, candidate="x.py",
-                      code_hash="0", precision=precision, shape_sets=["full"], timings=timings,
-                      device=DeviceInfo(name=device, cuda=True, torch="2", triton="3"))
+    timings = [
+        CaseTiming(
+            case=case,
+            shapes="",
+            candidate=t(ms),
+            compiled=t(c) if c else None,
+            speedup_vs_compile=c / ms if c else None,
+        )
+        for case, ms, c in rows
+    ]
+    return EvalResult(
+        status=Status.correct,
+        gate="done",
+        message="",
+        problem=PROBLEM.name,
+        candidate="x.py",
+        code_hash="0",
+        precision=precision,
+        shape_sets=["full"],
+        timings=timings,
+        device=DeviceInfo(name=device, cuda=True, torch="2", triton="3"),
+    )
 
 
 def test_floors_of_the_seed_problem_match_the_design_numbers():

@@ -1,13 +1,13 @@
 """The `seed` stage end to end on the CPU interpreter: a problem with no seed.py starts from the bare
 PyTorch reference; a broken first reply is repaired, and the run continues into `fusion` from the
 correct kernel. Replies are replayed (reply 1 broken, reply 2 correct, reply 3 the fusion sample)."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, run_cli
 
 from agent.history import RunStore
@@ -43,16 +43,33 @@ def test_seed_stage_repairs_then_continues_into_fusion(name, tmp_path):
     for f in ("honest.py", "torch_does_it.py"):
         (problem / f).unlink()  # a bare reference: no seed.py, no kernel
     runs = tmp_path / "runs"
-    p = run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
-                "--llm", f"replay:{replies_for(name, tmp_path / 'replies')}", "--iterations", "1",
-                "--repairs", "1", "--stage", "fusion")
+    p = run_cli(
+        "-m",
+        "agent.run",
+        "--problem",
+        str(problem),
+        "--runs-dir",
+        str(runs),
+        "--no-ncu",
+        "--llm",
+        f"replay:{replies_for(name, tmp_path / 'replies')}",
+        "--iterations",
+        "1",
+        "--repairs",
+        "1",
+        "--stage",
+        "fusion",
+    )
     assert p.returncode == 0, p.stdout + p.stderr
     store = only_run(runs)
     recs = store.records()
     # Under the interpreter a missing tl function fails at the first call, on a GPU at compile time.
     broken = "compile_error" if recs[0].status == "compile_error" else "runtime_error"
     assert [(r.id, r.stage, r.status) for r in recs] == [
-        ("0001-1", "seed", broken), ("0001-1r1", "repair", "correct"), ("0002-1", "fusion", "correct")]
+        ("0001-1", "seed", broken),
+        ("0001-1r1", "repair", "correct"),
+        ("0002-1", "fusion", "correct"),
+    ]
     assert recs[1].repair_of == "0001-1" and recs[2].parent == "0001-1r1"  # fusion starts from the repair
     seed_prompt = store.read("0001-1", "prompt.md")
     assert "FIRST KERNEL" in seed_prompt and "[PYTORCH REFERENCE]" in seed_prompt
@@ -75,12 +92,29 @@ def test_seed_stage_alone_and_no_correct_kernel_says_so(tmp_path):
     (replies / "01.md").write_text(reply(honest.replace("x > y", "x >= y + 1.0"), "wrong"))
     (replies / "02.md").write_text(reply(honest.replace("x > y", "x < y"), "still wrong"))
     runs = tmp_path / "runs"
-    p = run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
-                "--llm", f"replay:{replies}", "--iterations", "2", "--repairs", "0", "--stage", "seed")
+    p = run_cli(
+        "-m",
+        "agent.run",
+        "--problem",
+        str(problem),
+        "--runs-dir",
+        str(runs),
+        "--no-ncu",
+        "--llm",
+        f"replay:{replies}",
+        "--iterations",
+        "2",
+        "--repairs",
+        "0",
+        "--stage",
+        "seed",
+    )
     assert p.returncode == 0, p.stdout + p.stderr
     store = only_run(runs)
     assert [(r.id, r.stage, r.status) for r in store.records()] == [
-        ("0001-1", "seed", "incorrect"), ("0002-1", "seed", "incorrect")]
+        ("0001-1", "seed", "incorrect"),
+        ("0002-1", "seed", "incorrect"),
+    ]
     # Two iterations from one parent (the reference) never send the same prompt: the second lists the first.
     first, second = store.read("0001-1", "prompt.md"), store.read("0002-1", "prompt.md")
     assert first != second and "- 0001-1 (seed): incorrect" in second
@@ -92,16 +126,43 @@ def test_seed_flag_starts_from_a_given_kernel_and_bad_seed_is_exit_2(tmp_path):
     problem.mkdir()
     shutil.copy(PROBLEMS / "fma3" / "reference.py", problem / "reference.py")
     runs = tmp_path / "runs"
-    bad = run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--llm", "manual",
-                  "--seed", str(tmp_path / "nope.py"))
+    bad = run_cli(
+        "-m",
+        "agent.run",
+        "--problem",
+        str(problem),
+        "--runs-dir",
+        str(runs),
+        "--llm",
+        "manual",
+        "--seed",
+        str(tmp_path / "nope.py"),
+    )
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "nope.py: no such file" in bad.stderr
     assert not runs.exists()
     replies = tmp_path / "replies"
     replies.mkdir()
     (replies / "01.md").write_text(reply((PROBLEMS / "fma3" / "honest.py").read_text().replace("256", "128"), "x"))
-    p = run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu",
-                "--llm", f"replay:{replies}", "--iterations", "1", "--repairs", "0",
-                "--seed", str(PROBLEMS / "fma3" / "honest.py"))
+    p = run_cli(
+        "-m",
+        "agent.run",
+        "--problem",
+        str(problem),
+        "--runs-dir",
+        str(runs),
+        "--no-ncu",
+        "--llm",
+        f"replay:{replies}",
+        "--iterations",
+        "1",
+        "--repairs",
+        "0",
+        "--seed",
+        str(PROBLEMS / "fma3" / "honest.py"),
+    )
     assert p.returncode == 0, p.stdout + p.stderr
     recs = only_run(runs).records()
-    assert [(r.id, r.stage, r.status) for r in recs] == [("000-seed", "seed", "correct"), ("0001-1", "fusion", "correct")]
+    assert [(r.id, r.stage, r.status) for r in recs] == [
+        ("000-seed", "seed", "correct"),
+        ("0001-1", "fusion", "correct"),
+    ]

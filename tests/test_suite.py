@@ -1,6 +1,7 @@
 """Suites (agent.suite, agent.scorecard): the scorecard's arithmetic on recorded H100 runs, a 3-problem
 suite on the CPU interpreter (solved / never correct / LLM unreachable) end to end with `runs` and
 `promote --suite`, a suite killed with SIGKILL and resumed, and bad input."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-
 from chat_server import ChatServer
 from conftest import FIXTURES, ROOT
+from rich.console import Console
 
 from agent.history import RunStore
 from agent.scorecard import ProblemRow, markdown, row_from_run, score, terminal
@@ -36,8 +36,7 @@ def reply(problem: str, name: str) -> str:
 def cli(*args: str, columns: int = 80, timeout: float = 600) -> subprocess.CompletedProcess:
     """A command as a user runs it in an 80-column terminal."""
     env = dict(os.environ, COLUMNS=str(columns), PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def closed_port() -> int:
@@ -79,9 +78,18 @@ def test_scorecard_on_recorded_h100_runs_matches_hand_computed_fast_p_and_geomea
     assert a.max_abs_err == pytest.approx(0.0027511119842529297)  # attempts/0003-1/result.json
     assert a.device == "NVIDIA H100 80GB HBM3" and a.llm.startswith("replay:")
 
-    card = score("h100", [a, b, failed], environment={"gpu": "NVIDIA H100 80GB HBM3", "driver": "550.54.15",
-                                                       "torch": "2.11.0", "triton": "3.6.0", "precision": "tf32",
-                                                       "date": "2026-11-24"})
+    card = score(
+        "h100",
+        [a, b, failed],
+        environment={
+            "gpu": "NVIDIA H100 80GB HBM3",
+            "driver": "550.54.15",
+            "torch": "2.11.0",
+            "triton": "3.6.0",
+            "precision": "tf32",
+            "date": "2026-11-24",
+        },
+    )
     assert card.timed and (card.total, card.correct) == (3, 2)
     # fast_p counts over all 3 problems; the failed one is never fast.
     assert [(f.p, f.vs_eager, f.vs_compile) for f in card.fast_p] == [(1.0, 2, 2), (1.5, 2, 0), (2.0, 2, 0)]
@@ -100,8 +108,15 @@ def test_scorecard_on_recorded_h100_runs_matches_hand_computed_fast_p_and_geomea
     assert "| conv_a | correct | 4 | 0003-1 | 2.831 | 2.80x | 1.13x |" in markdown(card)
 
     # The definition is KernelBench's: faster by MORE than p. Exactly 1.0x is not fast_1.0.
-    even = ProblemRow(problem="even", spec="y.py", status="correct", correct=True, median_ms=1.0,
-                      speedup_vs_eager=1.5, speedup_vs_compile=1.0)
+    even = ProblemRow(
+        problem="even",
+        spec="y.py",
+        status="correct",
+        correct=True,
+        median_ms=1.0,
+        speedup_vs_eager=1.5,
+        speedup_vs_compile=1.0,
+    )
     card = score("edge", [even])
     assert [(f.vs_eager, f.vs_compile) for f in card.fast_p] == [(1, 0), (0, 0), (0, 0)]
     # On a GPU, a suite where nothing is correct still scores: zeros, and 1.0x for each failure.
@@ -113,8 +128,9 @@ def test_scorecard_on_recorded_h100_runs_matches_hand_computed_fast_p_and_geomea
 
 def test_suite_jsonl_survives_a_torn_last_line(tmp_path):
     store = SuiteStore(tmp_path)
-    (tmp_path / "suite.jsonl").write_text(ProblemRow(problem="a", spec="a", status="correct").model_dump_json()
-                                          + "\n" + '{"problem": "b", "spe')  # killed mid-write
+    (tmp_path / "suite.jsonl").write_text(
+        ProblemRow(problem="a", spec="a", status="correct").model_dump_json() + "\n" + '{"problem": "b", "spe'
+    )  # killed mid-write
     assert list(store.rows()) == ["a"]
     store.append(ProblemRow(problem="b", spec="b", status="incorrect"))
     assert [r.status for r in store.rows().values()] == ["correct", "incorrect"]
@@ -124,9 +140,9 @@ def test_problems_from_a_folder_a_list_and_names():
     found = expand(str(SUITE))  # a folder of problem folders (replies/ holds no reference.py: skipped)
     assert [Path(e.problem).parent.name for e in found] == ["clamp", "offline", "scale_shift"]
     listed = expand(str(SUITE / "problems.txt"))
-    assert [(Path(e.problem).parent.name, e.flags[:2], e.where.endswith(f"line {n}"))
-            for n, e in enumerate(listed, 2)] == [("scale_shift", ["--llm", "openai"], True), ("clamp", [], True),
-                                                  ("offline", ["--llm", "openai"], True)]
+    assert [
+        (Path(e.problem).parent.name, e.flags[:2], e.where.endswith(f"line {n}")) for n, e in enumerate(listed, 2)
+    ] == [("scale_shift", ["--llm", "openai"], True), ("clamp", [], True), ("offline", ["--llm", "openai"], True)]
     assert expand("conv2d_scale_min")[0].problem == "conv2d_scale_min"  # a name under kernels/
 
 
@@ -141,8 +157,22 @@ def test_suite_of_three_problems_solved_never_correct_and_llm_down(problems):
         server = srv.url.split(":")[-1].split("/")[0]
         listing = problems / "problems.txt"
         listing.write_text((SUITE / "problems.txt").read_text().format(server=server, closed=port))
-        p = cli("-m", "agent.suite", str(listing), "--name", "three", "--runs-dir", str(runs), "--no-ncu",
-                "--iterations", "2", "--repairs", "0", "--llm", f"replay:{problems / 'replies'}")
+        p = cli(
+            "-m",
+            "agent.suite",
+            str(listing),
+            "--name",
+            "three",
+            "--runs-dir",
+            str(runs),
+            "--no-ncu",
+            "--iterations",
+            "2",
+            "--repairs",
+            "0",
+            "--llm",
+            f"replay:{problems / 'replies'}",
+        )
     assert p.returncode == 0, p.stdout + p.stderr
     assert len(srv.requests) == 2  # scale_shift's two samples; clamp replays; offline reaches nothing
     assert width(p.stdout) <= 80, p.stdout
@@ -160,12 +190,16 @@ def test_suite_of_three_problems_solved_never_correct_and_llm_down(problems):
     # and 0002-1 are wrong; tokens are the server's counts for both requests.
     solved = RunStore((folder / "runs" / "scale_shift").resolve())
     recs = {r.id: r for r in solved.records()}
-    assert [(i, r.status) for i, r in recs.items()] == [("000-seed", "incorrect"), ("0001-1", "correct"),
-                                                        ("0002-1", "incorrect")]
+    assert [(i, r.status) for i, r in recs.items()] == [
+        ("000-seed", "incorrect"),
+        ("0001-1", "correct"),
+        ("0002-1", "incorrect"),
+    ]
     tokens = sum(r.prompt_tokens + r.completion_tokens for r in recs.values() if r.prompt_tokens)
     # the server counts words: the prompts it was sent plus the two replies it gave
     assert tokens == sum(len(m["content"].split()) for q in srv.requests for m in q["messages"]) + sum(
-        len(reply("scale_shift", f).split()) for f in ("01_correct.md", "02_wrong.md"))
+        len(reply("scale_shift", f).split()) for f in ("01_correct.md", "02_wrong.md")
+    )
     s = rows["scale_shift"]
     assert (s["status"], s["correct"], s["best"], s["attempts"], s["tokens"]) == ("correct", True, "0001-1", 2, tokens)
     assert s["max_abs_err"] == solved.result("0001-1").max_abs_err
@@ -205,24 +239,50 @@ def test_suite_of_three_problems_solved_never_correct_and_llm_down(problems):
 
 
 def suite_cmd(problems: Path, runs: Path, url: str) -> list[str]:
-    return ["-m", "agent.suite", str(problems / "scale_shift"), str(problems / "clamp"), "--name", "k",
-            "--runs-dir", str(runs), "--no-ncu", "--iterations", "2", "--repairs", "0", "--jobs", "1",
-            "--llm", "openai", "--base-url", url, "--model", "local-model"]
+    return [
+        "-m",
+        "agent.suite",
+        str(problems / "scale_shift"),
+        str(problems / "clamp"),
+        "--name",
+        "k",
+        "--runs-dir",
+        str(runs),
+        "--no-ncu",
+        "--iterations",
+        "2",
+        "--repairs",
+        "0",
+        "--jobs",
+        "1",
+        "--llm",
+        "openai",
+        "--base-url",
+        url,
+        "--model",
+        "local-model",
+    ]
 
 
 def comparable(runs: Path) -> tuple[list[dict], str]:
     """The rows and the printed table, less wall times (interpreter time is noise, not a result) and
     less the numbers in a failure's message (each evaluation draws fresh inputs)."""
-    rows = [r.model_dump(exclude={"time", "seconds", "interpreter_ms"}) | {"message": r.message.split(":")[0]}
-            for r in SuiteStore(runs / "suites" / "k").rows().values()]
+    rows = [
+        r.model_dump(exclude={"time", "seconds", "interpreter_ms"}) | {"message": r.message.split(":")[0]}
+        for r in SuiteStore(runs / "suites" / "k").rows().values()
+    ]
     show = cli("-m", "agent.runs", "--runs-dir", str(runs), "show", "k")
     assert show.returncode == 0, show.stderr
     return rows, re.sub(r"\d{4}-\d\d-\d\d", "DATE", show.stdout)
 
 
 def test_killed_suite_resumes_without_asking_the_llm_again(problems):
-    answers = [reply("scale_shift", "01_correct.md"), reply("scale_shift", "02_wrong.md"),
-               reply("clamp", "01_only_hi.md"), reply("clamp", "02_swapped.md")]
+    answers = [
+        reply("scale_shift", "01_correct.md"),
+        reply("scale_shift", "02_wrong.md"),
+        reply("clamp", "01_only_hi.md"),
+        reply("clamp", "02_swapped.md"),
+    ]
     # The same suite, uninterrupted: the table to reproduce.
     with ChatServer([("ok", a) for a in answers]) as srv:
         p = cli(*suite_cmd(problems, problems / "whole", srv.url))
@@ -235,8 +295,14 @@ def test_killed_suite_resumes_without_asking_the_llm_again(problems):
     # hangs, and the suite is killed while it waits: scale_shift is finished, clamp is half done.
     with ChatServer([("ok", a) for a in answers[:3]] + [("sleep", 30)]) as srv:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        proc = subprocess.Popen([sys.executable, *suite_cmd(problems, runs, srv.url)], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, *suite_cmd(problems, runs, srv.url)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 300
         while len(srv.requests) < 4 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)

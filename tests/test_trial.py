@@ -1,4 +1,5 @@
 """The worker's runtime guards, in process (CPU): what the GPU paths rely on, without a GPU."""
+
 from __future__ import annotations
 
 import threading
@@ -52,6 +53,7 @@ def _model(body):
     class M(torch.nn.Module):
         def forward(self, x):
             return body(x)
+
     return M()
 
 
@@ -63,6 +65,7 @@ def test_timed_reps_catch_a_thread_left_running():
     def body(x):
         threading.Thread(target=stop.wait, daemon=True).start()
         return x + 0  # the aten audit runs on the first rep too
+
     fn, on_rep = guard.timed(_model(body), rng=__import__("random").Random(0))
     try:
         fn(torch.rand(4))

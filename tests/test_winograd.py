@@ -3,6 +3,7 @@ enough: checked under the Triton interpreter on tiny odd shapes against the fp32
 
 Their speed is measured by studies/conv2d_scale_min/winograd_variants.py on a GPU, not here.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ os.environ.setdefault("TRITON_INTERPRET", "1")
 sys.path.insert(0, str(ROOT / "kernels" / "conv2d_scale_min"))
 
 import reference  # noqa: E402
+
 import studies.conv2d_scale_min.winograd_kernels as wk  # noqa: E402
 
 pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason="CPU interpreter check (GPU: the benchmark)")
@@ -58,10 +60,10 @@ def test_round_tf32_keeps_ten_mantissa_bits():
         i = tl.arange(0, N)
         tl.store(y_ptr + i, wk._round_tf32(tl.load(x_ptr + i)))
 
-    x = torch.tensor([1.0, 1.0 + 2 ** -11, 1.0 + 2 ** -10, 1.0 + 3 * 2 ** -11, -3.14159265, 1e-30, 0.0, 65504.3])
+    x = torch.tensor([1.0, 1.0 + 2**-11, 1.0 + 2**-10, 1.0 + 3 * 2**-11, -3.14159265, 1e-30, 0.0, 65504.3])
     y = torch.empty_like(x)
     _k[(1,)](x, y, N=x.numel())
-    assert (y.view(torch.int32) & 0x1FFF).eq(0).all()          # 13 low bits cleared
-    assert y[0] == 1.0 and y[2] == 1.0 + 2 ** -10
-    assert y[1] == 1.0 + 2 ** -10 and y[3] == 1.0 + 2 ** -9    # halfway cases round up (away from zero)
-    assert ((y - x).abs() <= x.abs() * 2 ** -11 + 1e-45).all()  # within half a TF32 ulp
+    assert (y.view(torch.int32) & 0x1FFF).eq(0).all()  # 13 low bits cleared
+    assert y[0] == 1.0 and y[2] == 1.0 + 2**-10
+    assert y[1] == 1.0 + 2**-10 and y[3] == 1.0 + 2**-9  # halfway cases round up (away from zero)
+    assert ((y - x).abs() <= x.abs() * 2**-11 + 1e-45).all()  # within half a TF32 ulp

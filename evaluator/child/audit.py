@@ -22,6 +22,7 @@ Three independent views, because each alone can be dodged:
   flags those that are neither the candidate's Triton kernels nor memset/fill/copy kernels: this also
   catches cuBLAS/cuDNN reached without aten.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,14 +33,16 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 # aten operators that allocate, copy, reshape or read metadata: what an honest host wrapper needs
 # (torch.empty/zeros/full, .contiguous(), .to(), views, F.pad, .item()). Everything else computes.
-ALLOWED_ATEN = frozenset("""
+ALLOWED_ATEN = frozenset(
+    """
     empty empty_strided empty_like new_empty new_empty_strided zeros zeros_like new_zeros ones ones_like
     new_ones full full_like new_full scalar_tensor arange fill_ zero_ copy_ clone _to_copy to contiguous
     lift_fresh lift_fresh_copy detach alias set_ resize_ view _unsafe_view reshape _reshape_alias
     as_strided permute transpose t expand expand_as view_as slice select unsqueeze squeeze flatten
     unflatten narrow split split_with_sizes unbind chunk unfold movedim diagonal constant_pad_nd
     is_same_size _local_scalar_dense sym_size sym_stride sym_numel sym_storage_offset
-""".split())  # noqa: SIM905 - a word list
+""".split()
+)  # noqa: SIM905 - a word list
 
 # GPU kernels PyTorch launches for the allowed operators above (memset/fill/copy/arange/pad).
 ALLOWED_KERNEL = re.compile(r"memset|memcpy|fill|copy|arange", re.IGNORECASE)
@@ -65,12 +68,14 @@ _INSTALLED = False
 
 def _audited(fn):
     """`fn` (a grid callable) run with the operator audit on, even inside a launch."""
+
     def call(*args, **kwargs):
         depth, LAUNCHES.depth = LAUNCHES.depth, 0
         try:
             return fn(*args, **kwargs)
         finally:
             LAUNCHES.depth = depth
+
     return call
 
 

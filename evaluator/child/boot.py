@@ -17,6 +17,7 @@ Because it is PID 1, its exit kills every process left in the namespace, whateve
 namespace they made for themselves, and getppid() is 0 here: the evaluator is out of sight.
 Without --confine (a host that refuses namespaces) it runs unconfined and says so.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -33,7 +34,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    enc = (lambda s: s.encode() if s is not None else None)
+    def enc(s: str | None) -> bytes | None:
+        return s.encode() if s is not None else None
+
     if _libc.mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"mount {target}: {os.strerror(err)}")
@@ -52,9 +55,14 @@ def _flags(mp: str) -> int:
     """The mount's own flags, to keep on a read-only remount (a user namespace may not clear locked ones)."""
     st = os.statvfs(mp)
     out = 0
-    for st_flag, ms_flag in ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC),
-                             (os.ST_NOATIME, MS_NOATIME), (os.ST_NODIRATIME, MS_NODIRATIME),
-                             (os.ST_RELATIME, MS_RELATIME)):
+    for st_flag, ms_flag in (
+        (os.ST_NOSUID, MS_NOSUID),
+        (os.ST_NODEV, MS_NODEV),
+        (os.ST_NOEXEC, MS_NOEXEC),
+        (os.ST_NOATIME, MS_NOATIME),
+        (os.ST_NODIRATIME, MS_NODIRATIME),
+        (os.ST_RELATIME, MS_RELATIME),
+    ):
         if st.f_flag & st_flag:
             out |= ms_flag
     return out
@@ -106,8 +114,13 @@ def confine(writable: list[str]) -> dict:
             failed.append(f"{mp} ({e.strerror})")
     drop_capabilities()
     os.chdir(writable[0])  # the old working directory is the read-only one under the private /tmp
-    return {"namespaces": ["user", "pid", "mount", "net"], "private_tmp": True, "caps_dropped": True,
-            "readonly_failed": failed, "project_writable": _writable(PROJECT)}
+    return {
+        "namespaces": ["user", "pid", "mount", "net"],
+        "private_tmp": True,
+        "caps_dropped": True,
+        "readonly_failed": failed,
+        "project_writable": _writable(PROJECT),
+    }
 
 
 def _writable(folder: str) -> bool:
@@ -137,10 +150,15 @@ def main() -> None:
         sys.exit(_probe(argv[1], "--cuda" in argv))
     job, rfd, wfd = argv[0], int(argv[1]), int(argv[2])
     if "--confine" in argv:
-        info = confine(argv[argv.index("--confine") + 1:])
+        info = confine(argv[argv.index("--confine") + 1 :])
     else:
-        info = {"namespaces": [], "private_tmp": False, "caps_dropped": False, "readonly_failed": [],
-                "project_writable": _writable(PROJECT)}
+        info = {
+            "namespaces": [],
+            "private_tmp": False,
+            "caps_dropped": False,
+            "readonly_failed": [],
+            "project_writable": _writable(PROJECT),
+        }
     from evaluator.child.candidate import main as candidate_main
 
     candidate_main(job, rfd, wfd, info)

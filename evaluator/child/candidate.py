@@ -11,6 +11,7 @@ returned as output) can only count against the candidate. `time` runs evaluator.
 (GPU), `batch` runs `reps` calls back to back for the parent's wall-clock cross-check, `kernels`
 lists the GPU kernels one forward ran (torch.profiler).
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,13 @@ def _clone(args: list) -> list:
 def _error(exc: BaseException, candidate: str, where: str) -> ErrorInfo:
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    return ErrorInfo(type=type(exc).__name__, module=type(exc).__module__, message=str(exc)[:4000], where=where,
-                     tail="\n".join(lines[-30:])[-6000:])
+    return ErrorInfo(
+        type=type(exc).__name__,
+        module=type(exc).__module__,
+        message=str(exc)[:4000],
+        where=where,
+        tail="\n".join(lines[-30:])[-6000:],
+    )
 
 
 def _findings(pairs) -> list[Finding]:
@@ -60,8 +66,12 @@ def device_info(device: torch.device) -> dict:
     info = {"cuda": device.type == "cuda", "torch": torch.__version__, "triton": triton.__version__}
     if device.type == "cuda":
         p = torch.cuda.get_device_properties(device)
-        info.update(name=p.name, capability=f"{p.major}.{p.minor}", sm_count=p.multi_processor_count,
-                    cuda_runtime=torch.version.cuda)
+        info.update(
+            name=p.name,
+            capability=f"{p.major}.{p.minor}",
+            sm_count=p.multi_processor_count,
+            cuda_runtime=torch.version.cuda,
+        )
     else:
         info.update(name="cpu (TRITON_INTERPRET=1)")
     return info
@@ -118,10 +128,21 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
                 t0 = time.perf_counter()
                 out, found = guard.call(model, mine, knockout=spec.stage == "knockout")
                 call_ms = (time.perf_counter() - t0) * 1e3  # host wall, compile included on a first call
-                changed = next((k for k, (a, b) in enumerate(zip(args, mine, strict=False))
-                                if isinstance(a, torch.Tensor) and not torch.equal(a, b)), None)
-                reply = Reply(op="call", findings=_findings(found), call_ms=call_ms, input_modified=changed,
-                              returned_input=shares_memory(out, mine))
+                changed = next(
+                    (
+                        k
+                        for k, (a, b) in enumerate(zip(args, mine, strict=False))
+                        if isinstance(a, torch.Tensor) and not torch.equal(a, b)
+                    ),
+                    None,
+                )
+                reply = Reply(
+                    op="call",
+                    findings=_findings(found),
+                    call_ms=call_ms,
+                    input_modified=changed,
+                    returned_input=shares_memory(out, mine),
+                )
                 del args, mine
                 reply.output = dump(out, out_dir, spec.n)
                 del out
@@ -140,6 +161,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
 
                 def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards
                     return make_inputs(case, problem, device)
+
                 try:
                     with torch.no_grad():
                         stats = benchmark(fn, fresh, on_rep=on_rep, **job.timing)

@@ -24,6 +24,7 @@ Static bans (evaluator.bans) are the first line; these catch what gets past them
   torch.cuda.memory_snapshot), filled with NaN and released. CPU workers get MALLOC_PERTURB_ from
   evaluator.jail instead: glibc fills every allocation, whichever chunk it reuses.
 """
+
 from __future__ import annotations
 
 import sys
@@ -31,10 +32,32 @@ import types
 
 import torch
 
-WATCHED = {"torch", "torch._C", "torch._tensor", "torch.functional", "torch.cuda", "torch.cuda.streams",
-           "torch.cuda.memory", "torch.nn.functional", "torch.autograd.grad_mode", "torch.utils._python_dispatch",
-           "triton", "triton.runtime.jit", "triton.runtime.autotuner", "triton.runtime.interpreter", "time",
-           "builtins", "json", "os", "math", "statistics", "random", "hashlib", "threading", "__main__"}
+WATCHED = {
+    "torch",
+    "torch._C",
+    "torch._tensor",
+    "torch.functional",
+    "torch.cuda",
+    "torch.cuda.streams",
+    "torch.cuda.memory",
+    "torch.nn.functional",
+    "torch.autograd.grad_mode",
+    "torch.utils._python_dispatch",
+    "triton",
+    "triton.runtime.jit",
+    "triton.runtime.autotuner",
+    "triton.runtime.interpreter",
+    "time",
+    "builtins",
+    "json",
+    "os",
+    "math",
+    "statistics",
+    "random",
+    "hashlib",
+    "threading",
+    "__main__",
+}
 WATCHED_PREFIXES = ("evaluator.", "torch.nn.modules.")
 SMALL_REQUEST = 2**20  # PyTorch's caching allocator serves requests up to 1 MB from its small pool
 
@@ -99,15 +122,20 @@ class Integrity:
         return found[:limit]
 
     def quick_changed(self) -> list[str]:
-        return [f"{label} was replaced" for label, owner, attr, value in self.quick
-                if owner.__dict__.get(attr) is not value]
+        return [
+            f"{label} was replaced" for label, owner, attr, value in self.quick if owner.__dict__.get(attr) is not value
+        ]
 
 
 def _critical() -> list[tuple[str, object, str]]:
     import time
 
-    items = [("time.perf_counter", time, "perf_counter"), ("time.time", time, "time"),
-             ("torch.cuda.synchronize", torch.cuda, "synchronize"), ("torch.cuda.Event", torch.cuda, "Event")]
+    items = [
+        ("time.perf_counter", time, "perf_counter"),
+        ("time.time", time, "time"),
+        ("torch.cuda.synchronize", torch.cuda, "synchronize"),
+        ("torch.cuda.Event", torch.cuda, "Event"),
+    ]
     for attr in ("record", "synchronize", "elapsed_time"):
         items.append((f"torch.cuda.Event.{attr}", torch.cuda.Event, attr))
     return items

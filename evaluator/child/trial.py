@@ -15,6 +15,7 @@ candidate's own process, so a finding can only count against it: the verdict on 
 oracle's (evaluator.oracle). `disabled` switches single defences off, for tests that prove each one
 matters: ops (aten audit and launch count), kernels (GPU profiler audit), poison, threads, integrity.
 """
+
 from __future__ import annotations
 
 import random
@@ -35,8 +36,10 @@ from evaluator.child.guards import (
     thread_names,
 )
 
-TORCH_HINT = ("The result must be computed by your Triton kernels; PyTorch may only allocate, copy and "
-              "reshape (torch.empty/zeros/full, .contiguous(), .to(), views, F.pad).")
+TORCH_HINT = (
+    "The result must be computed by your Triton kernels; PyTorch may only allocate, copy and "
+    "reshape (torch.empty/zeros/full, .contiguous(), .to(), views, F.pad)."
+)
 AUDITED_REP_P = 0.05  # fraction of timed repetitions that also run under the operator audit
 
 
@@ -64,9 +67,16 @@ class Guard:
         extra = live_threads() - self.threads
         if not extra or not self.on("threads"):
             return []
-        return [("threads", (f"{what} left {len(extra)} Python thread(s) running ({', '.join(thread_names(extra))}); "
-                            "forward must finish all its work before it returns, on the calling thread: "
-                            "work done by a background thread escapes the timer."))]
+        return [
+            (
+                "threads",
+                (
+                    f"{what} left {len(extra)} Python thread(s) running ({', '.join(thread_names(extra))}); "
+                    "forward must finish all its work before it returns, on the calling thread: "
+                    "work done by a background thread escapes the timer."
+                ),
+            )
+        ]
 
     def integrity_findings(self) -> list[tuple[str, str]]:
         return self._threads("the candidate") + self._integrity()
@@ -77,8 +87,15 @@ class Guard:
         changed = self.integrity.quick_changed() if quick else self.integrity.changed()
         if not changed:
             return []
-        return [("tampering", (f"the evaluation harness was modified: {'; '.join(changed)}. A kernel module "
-                              "must not monkeypatch torch, triton, time or the evaluator."))]
+        return [
+            (
+                "tampering",
+                (
+                    f"the evaluation harness was modified: {'; '.join(changed)}. A kernel module "
+                    "must not monkeypatch torch, triton, time or the evaluator."
+                ),
+            )
+        ]
 
     def call(self, model, args: list, knockout: bool = False):
         """Poison freed memory, call forward, synchronise, then audit. Returns (out, findings).
@@ -110,12 +127,20 @@ class Guard:
             return []
         found = []
         if LAUNCHES.count == 0:
-            found.append(("no_triton_launch", ("forward launched no Triton kernel: the work must be done by "
-                                              "@triton.jit kernels launched as kernel[grid](...) on every call.")))
+            found.append(
+                (
+                    "no_triton_launch",
+                    (
+                        "forward launched no Triton kernel: the work must be done by "
+                        "@triton.jit kernels launched as kernel[grid](...) on every call."
+                    ),
+                )
+            )
         bad = audit.forbidden()
         if bad:
-            found.append(("torch_compute", f"forward ran PyTorch compute operators: {describe_ops(bad)}. "
-                                           + TORCH_HINT))
+            found.append(
+                ("torch_compute", f"forward ran PyTorch compute operators: {describe_ops(bad)}. " + TORCH_HINT)
+            )
         return found
 
     def kernels(self, model, args: list) -> tuple[list[tuple[str, str]], str | None]:
@@ -129,8 +154,9 @@ class Guard:
         found = []
         if forbidden:
             shown = "; ".join(name[:120] for name in forbidden[:5])
-            found.append(("torch_kernels", f"forward ran GPU kernels that are not its Triton kernels: {shown}. "
-                                           + TORCH_HINT))
+            found.append(
+                ("torch_kernels", f"forward ran GPU kernels that are not its Triton kernels: {shown}. " + TORCH_HINT)
+            )
         if not triton_seen:
             found.append(("no_triton_launch", "the GPU ran none of the candidate's Triton kernels during forward."))
         return found, None

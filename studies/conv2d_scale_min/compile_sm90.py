@@ -8,6 +8,7 @@ TTGIR, PTX and cubin of the warp-specialised conv are produced without device ti
 mangled from real (CPU) tensors and descriptors exactly as the JIT would on launch, then compiled.
 Prints registers, shared memory, spills and ptxas' wgmma warnings; --dump writes .ttgir/.ptx/.sass.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,17 +36,40 @@ def compile_kernel(fn, args: dict, constexprs: dict, num_warps: int, cap: int = 
     return triton.compile(src, target=GPUTarget("cuda", cap, 32), options={"num_warps": num_warps})
 
 
-def conv_args(stages: int, bk: int, regs: int, ahead: int = 0, transposed: bool = False, rp: int = 64,
-              restage_regs: int = 80, rw: int = 2, loader_regs: int = 80):
-    x = torch.empty(2, 64, 16, 256)       # small stand-in: the compiled code does not depend on sizes
+def conv_args(
+    stages: int,
+    bk: int,
+    regs: int,
+    ahead: int = 0,
+    transposed: bool = False,
+    rp: int = 64,
+    restage_regs: int = 80,
+    rw: int = 2,
+    loader_regs: int = 80,
+):
+    x = torch.empty(2, 64, 16, 256)  # small stand-in: the compiled code does not depend on sizes
     weight = torch.empty(128, 64, 3, 3)
     if transposed:
         xh, xh_desc, w_desc, _, meta = gluon_conv.prepare(x, weight, 256, bk, BN_MIN=128)
     else:
         xh, xh_desc, w_desc, _, meta = gluon_conv.prepare(x, weight, BK=bk)
-    args = dict(x_ptr=x, xh_ptr=xh, xh_desc=xh_desc, w_desc=w_desc, b_ptr=torch.empty(128),
-                out_ptr=torch.empty(2, 1, 14, 254), C_in=64, H=256, W=256, C_out=128, H_out=254, W_out=254,
-                TILES_W=1, num_rows=64 * 254, scale=2.0)
+    args = dict(
+        x_ptr=x,
+        xh_ptr=xh,
+        xh_desc=xh_desc,
+        w_desc=w_desc,
+        b_ptr=torch.empty(128),
+        out_ptr=torch.empty(2, 1, 14, 254),
+        C_in=64,
+        H=256,
+        W=256,
+        C_out=128,
+        H_out=254,
+        W_out=254,
+        TILES_W=1,
+        num_rows=64 * 254,
+        scale=2.0,
+    )
     consts = dict(meta, STAGES=stages, RESTAGE_REGS=restage_regs, MAX_ROWS=256, RP=rp, AHEAD=ahead)
     if transposed:
         return args, dict(consts, NUM_WARPS=8, RW=rw, LOADER_REGS=loader_regs)
@@ -55,11 +79,15 @@ def conv_args(stages: int, bk: int, regs: int, ahead: int = 0, transposed: bool 
 def ptxas_report(ptx: str) -> str:
     """ptxas -v on the PTX (Triton's bundled ptxas): registers, spills, stack, and wgmma warnings."""
     from triton.backends.nvidia.compiler import get_ptxas
+
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "k.ptx"
         src.write_text(ptx)
-        cp = subprocess.run([get_ptxas(90).path, "-arch=sm_90a", "-v", str(src), "-o", str(Path(d) / "k.cubin")],
-                            capture_output=True, text=True)
+        cp = subprocess.run(
+            [get_ptxas(90).path, "-arch=sm_90a", "-v", str(src), "-o", str(Path(d) / "k.cubin")],
+            capture_output=True,
+            text=True,
+        )
     return (cp.stdout + cp.stderr).strip()
 
 
@@ -76,12 +104,13 @@ def main(argv=None) -> int:
     ap.add_argument("--loader-regs", type=int, default=80, help="loader registers (transposed kernel)")
     ap.add_argument("--transposed", action="store_true", help="the 8-warp consumer kernel (M = out channels)")
     a = ap.parse_args(argv)
-    args, consts = conv_args(a.stages, a.bk, a.regs, a.ahead, a.transposed, a.rp, a.restage_regs, a.rw,
-                             a.loader_regs)
+    args, consts = conv_args(a.stages, a.bk, a.regs, a.ahead, a.transposed, a.rp, a.restage_regs, a.rw, a.loader_regs)
     fn = gluon_conv._conv_scale_min_wt_kernel if a.transposed else gluon_conv._conv_scale_min_ws_kernel
     k = compile_kernel(fn, args, consts, num_warps=8 if a.transposed else 4)
     md = k.metadata
-    print(f"shared {md.shared} B  warps {md.num_warps}  wgmma in PTX: {len(re.findall('wgmma.mma_async', k.asm['ptx']))}")
+    print(
+        f"shared {md.shared} B  warps {md.num_warps}  wgmma in PTX: {len(re.findall('wgmma.mma_async', k.asm['ptx']))}"
+    )
     print(ptxas_report(k.asm["ptx"]))
     if a.dump:
         a.dump.mkdir(parents=True, exist_ok=True)

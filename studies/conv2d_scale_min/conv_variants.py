@@ -23,10 +23,12 @@ N = all C_out channels in one block, K = KH*KW*C_in walked as (tap, channel chun
        unaligned coordinate is the pixel one (TMA=True), or a persistent grid (PERSISTENT=True).
        ONLY_TRANSPOSE times the restage alone. The plain N kernel is the one of replies/03_memory.md.
 
-Correctness: against the fp32 reference with TF32 off (the evaluator's rule), evaluator.correctness.compare under `tf32` (atol=rtol=1e-3),
+Correctness: against the fp32 reference with TF32 off (the evaluator's rule), evaluator.correctness.compare
+under `tf32` (atol=rtol=1e-3),
 on the full shape and on small odd shapes. Timing: evaluator.timing.benchmark (fresh inputs and an L2
 flush before every repetition, CUDA events), so numbers match the evaluator's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,10 +38,10 @@ import time
 from pathlib import Path
 
 import torch  # noqa: E402
-
-from evaluator.ncu import DEFAULT_METRICS  # noqa: E402
 import triton  # noqa: E402
 import triton.language as tl  # noqa: E402
+
+from evaluator.ncu import DEFAULT_METRICS  # noqa: E402
 
 try:
     from triton.tools.tensor_descriptor import TensorDescriptor  # noqa: E402
@@ -50,11 +52,25 @@ except ImportError:  # pragma: no cover
 # ----------------------------------------------------------------------------------------------- G
 @triton.jit
 def conv_min_g(
-    x_ptr, w_ptr, b_ptr, out_ptr,
-    C_in, H, W, C_out, H_out, W_out, TILES_W, scale,
-    KH: tl.constexpr, KW: tl.constexpr,
-    BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr,
-    TAP_INNER: tl.constexpr, EVEN_K: tl.constexpr,
+    x_ptr,
+    w_ptr,
+    b_ptr,
+    out_ptr,
+    C_in,
+    H,
+    W,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    scale,
+    KH: tl.constexpr,
+    KW: tl.constexpr,
+    BM: tl.constexpr,
+    BN: tl.constexpr,
+    BK: tl.constexpr,
+    TAP_INNER: tl.constexpr,
+    EVEN_K: tl.constexpr,
 ):
     pid = tl.program_id(0)
     HW = H * W
@@ -67,7 +83,7 @@ def conv_min_g(
     offs_k = tl.arange(0, BK)
     offs_n = tl.arange(0, BN)
     mask_n = offs_n < C_out
-    w_col = offs_n * (C_in * KH * KW)   # weight re-laid as [C_out, KH, KW, C_in]
+    w_col = offs_n * (C_in * KH * KW)  # weight re-laid as [C_out, KH, KW, C_in]
     C_CHUNKS = tl.cdiv(C_in, BK)
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for it in range(0, KH * KW * C_CHUNKS):
@@ -98,11 +114,26 @@ def conv_min_g(
 # ---------------------------------------------------------------------------------------------- G3
 @triton.jit
 def conv_min_g3(
-    x_ptr, w_ptr, b_ptr, out_ptr,
-    C_in, H, W, C_out, H_out, W_out, TILES_W, scale,
-    KH: tl.constexpr, KW: tl.constexpr,
-    BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, VM: tl.constexpr,
-    TAP_INNER: tl.constexpr, EVEN_K: tl.constexpr,
+    x_ptr,
+    w_ptr,
+    b_ptr,
+    out_ptr,
+    C_in,
+    H,
+    W,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    scale,
+    KH: tl.constexpr,
+    KW: tl.constexpr,
+    BM: tl.constexpr,
+    BN: tl.constexpr,
+    BK: tl.constexpr,
+    VM: tl.constexpr,
+    TAP_INNER: tl.constexpr,
+    EVEN_K: tl.constexpr,
 ):
     pid = tl.program_id(0)
     HW = H * W
@@ -113,7 +144,7 @@ def conv_min_g3(
     mi = tl.arange(0, BM // VM)
     mj = tl.arange(0, VM)
     offs_k = tl.arange(0, BK)
-    ow3 = ow0 + mi[:, None, None] * VM + mj[None, None, :]   # [BM//VM, 1, VM]
+    ow3 = ow0 + mi[:, None, None] * VM + mj[None, None, :]  # [BM//VM, 1, VM]
     mask3 = ow3 < W_out
     x_pix3 = n * C_in * HW + oh * W + ow3
     offs_n = tl.arange(0, BN)
@@ -151,10 +182,23 @@ def conv_min_g3(
 # ----------------------------------------------------------------------------------------------- T
 @triton.jit
 def conv_min_t(
-    x_desc, w_desc, b_ptr, out_ptr,
-    C_in, C_out, H_out, W_out, TILES_W, scale,
-    KH: tl.constexpr, KW: tl.constexpr, C_PAD: tl.constexpr,
-    BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, TAP_INNER: tl.constexpr,
+    x_desc,
+    w_desc,
+    b_ptr,
+    out_ptr,
+    C_in,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    scale,
+    KH: tl.constexpr,
+    KW: tl.constexpr,
+    C_PAD: tl.constexpr,
+    BM: tl.constexpr,
+    BN: tl.constexpr,
+    BK: tl.constexpr,
+    TAP_INNER: tl.constexpr,
 ):
     pid = tl.program_id(0)
     row = pid // TILES_W
@@ -172,9 +216,9 @@ def conv_min_t(
             cc = it % C_CHUNKS
         kh = tap // KW
         kw = tap % KW
-        a = x_desc.load([n * C_in + cc * BK, oh + kh, ow0 + kw])     # [BK, 1, BM]
-        a = tl.trans(tl.reshape(a, (BK, BM)))                        # [BM, BK]
-        b = w_desc.load([0, tap * C_PAD + cc * BK])                  # [BN, BK]
+        a = x_desc.load([n * C_in + cc * BK, oh + kh, ow0 + kw])  # [BK, 1, BM]
+        a = tl.trans(tl.reshape(a, (BK, BM)))  # [BM, BK]
+        b = w_desc.load([0, tap * C_PAD + cc * BK])  # [BN, BK]
         acc = tl.dot(a, tl.trans(b), acc)
     offs_n = tl.arange(0, BN)
     mask_n = offs_n < C_out
@@ -192,18 +236,34 @@ def nchw_to_nhwc(x_ptr, y_ptr, C, HW, C_PAD: tl.constexpr, BP: tl.constexpr, CB:
     n = tl.program_id(1)
     c = tl.arange(0, CB)
     ms = s < HW
-    v = tl.load(x_ptr + n * C * HW + c[:, None] * HW + s[None, :],
-                mask=(c < C)[:, None] & ms[None, :], other=0.0)            # [CB, BP], pixels contiguous
-    tl.store(y_ptr + (n * HW + s)[None, :] * C_PAD + c[:, None], v,
-             mask=(c < C_PAD)[:, None] & ms[None, :])                     # channels contiguous
+    v = tl.load(
+        x_ptr + n * C * HW + c[:, None] * HW + s[None, :], mask=(c < C)[:, None] & ms[None, :], other=0.0
+    )  # [CB, BP], pixels contiguous
+    tl.store(
+        y_ptr + (n * HW + s)[None, :] * C_PAD + c[:, None], v, mask=(c < C_PAD)[:, None] & ms[None, :]
+    )  # channels contiguous
 
 
 @triton.jit
 def conv_min_nhwc(
-    xh_ptr, w_ptr, b_ptr, out_ptr,
-    H, W, C_out, H_out, W_out, TILES_W, scale,
-    KH: tl.constexpr, KW: tl.constexpr, C_PAD: tl.constexpr,
-    BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, CA: tl.constexpr,
+    xh_ptr,
+    w_ptr,
+    b_ptr,
+    out_ptr,
+    H,
+    W,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    scale,
+    KH: tl.constexpr,
+    KW: tl.constexpr,
+    C_PAD: tl.constexpr,
+    BM: tl.constexpr,
+    BN: tl.constexpr,
+    BK: tl.constexpr,
+    CA: tl.constexpr,
 ):
     # the kernel of replies/03_memory.md (CA=True), with the L1 policy of the A loads as a switch
     pid = tl.program_id(0)
@@ -240,10 +300,26 @@ def conv_min_nhwc(
 
 @triton.jit
 def conv_min_nhwc_p(
-    xh_ptr, w_ptr, b_ptr, out_ptr,
-    H, W, C_out, H_out, W_out, TILES_W, NUM_TILES, scale,
-    KH: tl.constexpr, KW: tl.constexpr, C_PAD: tl.constexpr,
-    BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, CA: tl.constexpr, NUM_PROGS: tl.constexpr,
+    xh_ptr,
+    w_ptr,
+    b_ptr,
+    out_ptr,
+    H,
+    W,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    NUM_TILES,
+    scale,
+    KH: tl.constexpr,
+    KW: tl.constexpr,
+    C_PAD: tl.constexpr,
+    BM: tl.constexpr,
+    BN: tl.constexpr,
+    BK: tl.constexpr,
+    CA: tl.constexpr,
+    NUM_PROGS: tl.constexpr,
 ):
     # persistent version: NUM_PROGS programs walk the row tiles; tl.range(flatten=True) lets the
     # pipeliner prefetch the next tile's first K steps during the current tile's last ones
@@ -281,10 +357,22 @@ def conv_min_nhwc_p(
 
 @triton.jit
 def conv_min_nhwc_tma(
-    x_desc, w_desc, b_ptr, out_ptr,
-    H, C_out, H_out, W_out, TILES_W, scale,
-    KH: tl.constexpr, KW: tl.constexpr, C_PAD: tl.constexpr,
-    BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr,
+    x_desc,
+    w_desc,
+    b_ptr,
+    out_ptr,
+    H,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    scale,
+    KH: tl.constexpr,
+    KW: tl.constexpr,
+    C_PAD: tl.constexpr,
+    BM: tl.constexpr,
+    BN: tl.constexpr,
+    BK: tl.constexpr,
 ):
     pid = tl.program_id(0)
     row = pid // TILES_W
@@ -298,8 +386,8 @@ def conv_min_nhwc_tma(
         tap = it % (KH * KW)
         kh = tap // KW
         kw = tap % KW
-        a = x_desc.load([n * H + oh + kh, ow0 + kw, cc * BK])   # [1, BM, BK], channels contiguous
-        b = w_desc.load([0, tap * C_PAD + cc * BK])            # [BN, BK]
+        a = x_desc.load([n * H + oh + kh, ow0 + kw, cc * BK])  # [1, BM, BK], channels contiguous
+        b = w_desc.load([0, tap * C_PAD + cc * BK])  # [BN, BK]
         acc = tl.dot(tl.reshape(a, (BM, BK)), tl.trans(b), acc)
     offs_n = tl.arange(0, BN)
     mask_n = offs_n < C_out
@@ -326,8 +414,17 @@ def run_g(x, weight, bias, scale, BM=128, BK=32, TAP_INNER=True, num_warps=8, nu
     BK = min(BK, max(16, triton.next_power_of_2(C_in)))
     tiles_w = triton.cdiv(W_out, BM)
     args = (x, w2, bias, out, C_in, H, W, C_out, H_out, W_out, tiles_w, float(scale))
-    meta = dict(KH=KH, KW=KW, BM=BM, BN=BN, BK=BK, TAP_INNER=TAP_INNER, EVEN_K=C_in % BK == 0,
-                num_warps=num_warps, num_stages=num_stages)
+    meta = dict(
+        KH=KH,
+        KW=KW,
+        BM=BM,
+        BN=BN,
+        BK=BK,
+        TAP_INNER=TAP_INNER,
+        EVEN_K=C_in % BK == 0,
+        num_warps=num_warps,
+        num_stages=num_stages,
+    )
     if VM is None:
         conv_min_g[(N * H_out * tiles_w,)](*args, **meta)
     else:
@@ -355,9 +452,26 @@ def run_t(x, weight, bias, scale, BM=128, BK=32, TAP_INNER=True, num_warps=8, nu
     w_desc = TensorDescriptor(w2, [BN, KH * KW * C_pad], [KH * KW * C_pad, 1], [BN, BK])
     tiles_w = triton.cdiv(W_out, BM)
     conv_min_t[(N * H_out * tiles_w,)](
-        x_desc, w_desc, bias, out, C_in, C_out, H_out, W_out, tiles_w, float(scale),
-        KH=KH, KW=KW, C_PAD=C_pad, BM=BM, BN=BN, BK=BK, TAP_INNER=TAP_INNER,
-        num_warps=num_warps, num_stages=num_stages)
+        x_desc,
+        w_desc,
+        bias,
+        out,
+        C_in,
+        C_out,
+        H_out,
+        W_out,
+        tiles_w,
+        float(scale),
+        KH=KH,
+        KW=KW,
+        C_PAD=C_pad,
+        BM=BM,
+        BN=BN,
+        BK=BK,
+        TAP_INNER=TAP_INNER,
+        num_warps=num_warps,
+        num_stages=num_stages,
+    )
     return out
 
 
@@ -365,8 +479,7 @@ def _nhwc(x, C_pad, BM, KW, BP=64):
     N, C_in, H, W = x.shape
     # channels-last copy of x, channels zero-padded to C_pad, plus slack rows for the last tile's overreach
     xh = torch.empty((N * H * W + BM + 2 * KW + W, C_pad), device=x.device, dtype=torch.float32)
-    nchw_to_nhwc[(triton.cdiv(H * W, BP), N)](x, xh, C_in, H * W, C_PAD=C_pad, BP=BP,
-                                              CB=triton.next_power_of_2(C_pad))
+    nchw_to_nhwc[(triton.cdiv(H * W, BP), N)](x, xh, C_in, H * W, C_PAD=C_pad, BP=BP, CB=triton.next_power_of_2(C_pad))
     return xh
 
 
@@ -377,8 +490,20 @@ def _w_padded(weight, BN, C_pad):
     return w2.view(BN, KH * KW * C_pad)
 
 
-def run_n(x, weight, bias, scale, BM=256, BK=32, num_warps=8, num_stages=3, PERSISTENT=False,
-          CA=True, TMA=False, ONLY_TRANSPOSE=False):
+def run_n(
+    x,
+    weight,
+    bias,
+    scale,
+    BM=256,
+    BK=32,
+    num_warps=8,
+    num_stages=3,
+    PERSISTENT=False,
+    CA=True,
+    TMA=False,
+    ONLY_TRANSPOSE=False,
+):
     x = x.contiguous()
     N, C_in, H, W, C_out, KH, KW, H_out, W_out = _shapes(x, weight)
     BN = max(16, triton.next_power_of_2(C_out))
@@ -394,20 +519,76 @@ def run_n(x, weight, bias, scale, BM=256, BK=32, num_warps=8, num_stages=3, PERS
     if TMA:
         x_desc = TensorDescriptor(xh, [N * H, W, C_pad], [W * C_pad, C_pad, 1], [1, BM, BK])
         w_desc = TensorDescriptor(w2, [BN, KH * KW * C_pad], [KH * KW * C_pad, 1], [BN, BK])
-        conv_min_nhwc_tma[(num_tiles,)](x_desc, w_desc, bias, out, H, C_out, H_out, W_out, tiles_w, float(scale),
-                                        KH=KH, KW=KW, C_PAD=C_pad, BM=BM, BN=BN, BK=BK,
-                                        num_warps=num_warps, num_stages=num_stages)
+        conv_min_nhwc_tma[(num_tiles,)](
+            x_desc,
+            w_desc,
+            bias,
+            out,
+            H,
+            C_out,
+            H_out,
+            W_out,
+            tiles_w,
+            float(scale),
+            KH=KH,
+            KW=KW,
+            C_PAD=C_pad,
+            BM=BM,
+            BN=BN,
+            BK=BK,
+            num_warps=num_warps,
+            num_stages=num_stages,
+        )
         return out
     if PERSISTENT:
-        progs = min(num_tiles, torch.cuda.get_device_properties(x.device).multi_processor_count
-                    if x.is_cuda else 4)
-        conv_min_nhwc_p[(progs,)](xh, w2, bias, out, H, W, C_out, H_out, W_out, tiles_w, num_tiles,
-                                  float(scale), KH=KH, KW=KW, C_PAD=C_pad, BM=BM, BN=BN, BK=BK, CA=CA,
-                                  NUM_PROGS=progs, num_warps=num_warps, num_stages=num_stages)
+        progs = min(num_tiles, torch.cuda.get_device_properties(x.device).multi_processor_count if x.is_cuda else 4)
+        conv_min_nhwc_p[(progs,)](
+            xh,
+            w2,
+            bias,
+            out,
+            H,
+            W,
+            C_out,
+            H_out,
+            W_out,
+            tiles_w,
+            num_tiles,
+            float(scale),
+            KH=KH,
+            KW=KW,
+            C_PAD=C_pad,
+            BM=BM,
+            BN=BN,
+            BK=BK,
+            CA=CA,
+            NUM_PROGS=progs,
+            num_warps=num_warps,
+            num_stages=num_stages,
+        )
     else:
-        conv_min_nhwc[(num_tiles,)](xh, w2, bias, out, H, W, C_out, H_out, W_out, tiles_w, float(scale),
-                                    KH=KH, KW=KW, C_PAD=C_pad, BM=BM, BN=BN, BK=BK, CA=CA,
-                                    num_warps=num_warps, num_stages=num_stages)
+        conv_min_nhwc[(num_tiles,)](
+            xh,
+            w2,
+            bias,
+            out,
+            H,
+            W,
+            C_out,
+            H_out,
+            W_out,
+            tiles_w,
+            float(scale),
+            KH=KH,
+            KW=KW,
+            C_PAD=C_pad,
+            BM=BM,
+            BN=BN,
+            BK=BK,
+            CA=CA,
+            num_warps=num_warps,
+            num_stages=num_stages,
+        )
     return out
 
 
@@ -419,19 +600,19 @@ FAMILIES = {"G": run_g, "G3": run_g3, "T": run_t, "N": run_n}
 # ow0 + kw), and the error is sticky, so T variants are no longer in the default list.
 VARIANTS = {
     "G256": ("G", dict(BM=256, BK=32, num_warps=8, num_stages=3)),
-    "Ntr":  ("N", dict(BM=256, BK=32, ONLY_TRANSPOSE=True)),
-    "N":    ("N", dict(BM=256, BK=32, num_warps=8, num_stages=3, CA=True)),
-    "Ncg":  ("N", dict(BM=256, BK=32, num_warps=8, num_stages=3, CA=False)),
-    "Ns4":  ("N", dict(BM=256, BK=32, num_warps=8, num_stages=4, CA=True)),
-    "Np":   ("N", dict(BM=256, BK=32, num_warps=8, num_stages=3, CA=True, PERSISTENT=True)),
-    "NT":   ("N", dict(BM=256, BK=32, num_warps=8, num_stages=3, TMA=True)),
+    "Ntr": ("N", dict(BM=256, BK=32, ONLY_TRANSPOSE=True)),
+    "N": ("N", dict(BM=256, BK=32, num_warps=8, num_stages=3, CA=True)),
+    "Ncg": ("N", dict(BM=256, BK=32, num_warps=8, num_stages=3, CA=False)),
+    "Ns4": ("N", dict(BM=256, BK=32, num_warps=8, num_stages=4, CA=True)),
+    "Np": ("N", dict(BM=256, BK=32, num_warps=8, num_stages=3, CA=True, PERSISTENT=True)),
+    "NT": ("N", dict(BM=256, BK=32, num_warps=8, num_stages=3, TMA=True)),
     "NTs4": ("N", dict(BM=256, BK=32, num_warps=8, num_stages=4, TMA=True)),
 }
 OLD_VARIANTS = {
-    "G":    ("G", dict(BM=128, BK=32, num_warps=8, num_stages=3)),
-    "G3":   ("G3", dict(BM=128, BK=32, VM=8, num_warps=8, num_stages=3)),
+    "G": ("G", dict(BM=128, BK=32, num_warps=8, num_stages=3)),
+    "G3": ("G3", dict(BM=128, BK=32, VM=8, num_warps=8, num_stages=3)),
     "G3_256": ("G3", dict(BM=256, BK=32, VM=8, num_warps=16, num_stages=3)),
-    "T":    ("T", dict(BM=128, BK=32, num_warps=8, num_stages=3)),
+    "T": ("T", dict(BM=128, BK=32, num_warps=8, num_stages=3)),
     "T256w16": ("T", dict(BM=256, BK=32, num_warps=16, num_stages=3)),
 }
 
@@ -533,8 +714,11 @@ def main() -> int:
     ref = reference(model, x)
     # odd shapes (odd channel counts, rows not a multiple of the block; W % 4 == 0 and != 0)
     odd = []
-    for cin, cout, k, s, shp in [(5, 61, 3, 2.0, (3, 5, 37, 45)), (5, 61, 3, 2.0, (3, 5, 36, 44)),
-                                 (3, 7, 3, -0.5, (1, 3, 11, 20))]:
+    for cin, cout, k, s, shp in [
+        (5, 61, 3, 2.0, (3, 5, 37, 45)),
+        (5, 61, 3, 2.0, (3, 5, 36, 44)),
+        (3, 7, 3, -0.5, (1, 3, 11, 20)),
+    ]:
         m = problem.Model(cin, cout, k, s).to(dev).eval()
         xo = torch.rand(*shp, device=dev)
         odd.append((m, xo, reference(m, xo)))
@@ -570,8 +754,10 @@ def main() -> int:
         if "error" in r:
             print(f"{r['variant']:10} ERROR {r['error'][:100]}")
         else:
-            print(f"{r['variant']:10} {str(r['ok']):>5} {r['median_ms']:10.3f} {r['iqr_ms']:7.3f} "
-                  f"{r['max_abs_err']:9.2e} {r['odd_err']:9.2e}  {r['family']} {cfg}")
+            print(
+                f"{r['variant']:10} {str(r['ok']):>5} {r['median_ms']:10.3f} {r['iqr_ms']:7.3f} "
+                f"{r['max_abs_err']:9.2e} {r['odd_err']:9.2e}  {r['family']} {cfg}"
+            )
     print(f"eager {eager['median_ms']:.3f} ms; torch.compile (evaluator, earlier) 3.18 ms")
     return 0
 

@@ -23,6 +23,7 @@ Partitions (gl.warp_specialize):
 Each CTA owns a contiguous range of output rows (persistent grid), so it restages each input row it needs
 once (plus a 2-row halo its neighbour also writes, with the same values).
 """
+
 from __future__ import annotations
 
 import torch
@@ -49,15 +50,29 @@ def _row_range(H_out, num_rows):
 
 
 @gluon.jit
-def _restager(x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows,
-              KH: gl.constexpr, C_PAD: gl.constexpr, CB: gl.constexpr, RP: gl.constexpr, AHEAD: gl.constexpr,
-              RW: gl.constexpr):
+def _restager(
+    x_ptr,
+    xh_ptr,
+    row_ready,
+    row_taken,
+    C_in,
+    H,
+    W,
+    H_out,
+    num_rows,
+    KH: gl.constexpr,
+    C_PAD: gl.constexpr,
+    CB: gl.constexpr,
+    RP: gl.constexpr,
+    AHEAD: gl.constexpr,
+    RW: gl.constexpr,
+):
     # RW warps. Input rows R = n*H + h needed by output rows [t0, t1) are contiguous: R0(t0) .. R0(t1-1) + 2.
     # AHEAD > 0: input row R is restaged only once the loader has started output row t(R) - AHEAD, where t(R)
     # is the output row that R completes (its kh = KH-1 row), so the scratch stays a few rows ahead and
     # L2-resident. Deadlock-free: t(R) never decreases along R, so t(R) - AHEAD needs only earlier rows.
-    ld_layout: gl.constexpr = gl.BlockedLayout([1, 4], [4, 8], [RW, 1], [1, 0])   # 16-byte loads along pixels
-    st_layout: gl.constexpr = gl.BlockedLayout([4, 1], [8, 4], [1, RW], [0, 1])   # 16-byte stores along channels
+    ld_layout: gl.constexpr = gl.BlockedLayout([1, 4], [4, 8], [RW, 1], [1, 0])  # 16-byte loads along pixels
+    st_layout: gl.constexpr = gl.BlockedLayout([4, 1], [8, 4], [1, RW], [0, 1])  # 16-byte stores along channels
     t0, t1 = _row_range(H_out, num_rows)
     r_first = (t0 // H_out) * H + t0 % H_out
     r_last = ((t1 - 1) // H_out) * H + (t1 - 1) % H_out + 2
@@ -77,23 +92,46 @@ def _restager(x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows,
             mbarrier.wait(row_taken.index(gl.maximum(i, 0)), 0, pred=i >= 0)
         for p0 in range(0, W, RP):
             pl = p0 + p_ld
-            v = gl.load(src + c_ld[:, None] * HW + pl[None, :],
-                        mask=(c_ld < C_in)[:, None] & (pl < W)[None, :], other=0.0,   # padded channels = 0
-                        eviction_policy="evict_first")                 # x is read once: keep L2 for the scratch
+            v = gl.load(
+                src + c_ld[:, None] * HW + pl[None, :],
+                mask=(c_ld < C_in)[:, None] & (pl < W)[None, :],
+                other=0.0,  # padded channels = 0
+                eviction_policy="evict_first",
+            )  # x is read once: keep L2 for the scratch
             v = gl.convert_layout(v, st_layout)
             ps = p0 + p_st
             gl.store(dst + ps[None, :] * C_PAD + c_st[:, None], v, mask=(c_st < C_PAD)[:, None] & (ps < W)[None, :])
         # Generic-proxy stores -> async-proxy (TMA) reads: fence in every thread, then sync the partition.
-        gl.inline_asm_elementwise("fence.proxy.async.global; mov.b32 $0, 0;", "=r", [], dtype=gl.int32,
-                                  is_pure=False, pack=1)
+        gl.inline_asm_elementwise(
+            "fence.proxy.async.global; mov.b32 $0, 0;", "=r", [], dtype=gl.int32, is_pure=False, pack=1
+        )
         gl.thread_barrier()
         mbarrier.arrive(row_ready.index(j), count=1)
 
 
 @gluon.jit
-def _loader(xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, row_taken, H, H_out, TILES_W, num_rows,
-            KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr, BM: gl.constexpr, BK: gl.constexpr,
-            STAGES: gl.constexpr, X_BOXES: gl.constexpr, AHEAD: gl.constexpr):
+def _loader(
+    xh_desc,
+    w_desc,
+    x_bufs,
+    w_bufs,
+    ready,
+    empty,
+    row_ready,
+    row_taken,
+    H,
+    H_out,
+    TILES_W,
+    num_rows,
+    KH: gl.constexpr,
+    KW: gl.constexpr,
+    C_PAD: gl.constexpr,
+    BM: gl.constexpr,
+    BK: gl.constexpr,
+    STAGES: gl.constexpr,
+    X_BOXES: gl.constexpr,
+    AHEAD: gl.constexpr,
+):
     # 1 warp: for each output row, wait until its last input row is restaged, then stream K steps. A stage holds
     # X_BOXES x boxes of BM pixels side by side (one per consumer warpgroup, or one wide box) and a weight box.
     C_CHUNKS: gl.constexpr = C_PAD // BK
@@ -102,10 +140,10 @@ def _loader(xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, row_taken,
     r_first = (t0 // H_out) * H + t0 % H_out
     it = 0
     for t in range(t0, t1):
-        r0 = (t // H_out) * H + t % H_out          # input row of kh = 0
-        mbarrier.wait(row_ready.index(r0 + KH - 1 - r_first), 0)   # rows are restaged in order
+        r0 = (t // H_out) * H + t % H_out  # input row of kh = 0
+        mbarrier.wait(row_ready.index(r0 + KH - 1 - r_first), 0)  # rows are restaged in order
         if AHEAD > 0:
-            mbarrier.arrive(row_taken.index(t - t0), count=1)     # lets the restager run AHEAD rows further
+            mbarrier.arrive(row_taken.index(t - t0), count=1)  # lets the restager run AHEAD rows further
         for tw in range(TILES_W):
             ow0 = tw * (X_BOXES * BM)
             for step in range(KH * KW * C_CHUNKS):
@@ -114,28 +152,47 @@ def _loader(xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, row_taken,
                 kh = tap // KW
                 kw = tap % KW
                 s = it % STAGES
-                mbarrier.wait(empty.index(s), ((it // STAGES) & 1) ^ 1)   # fresh barrier: parity 1 passes
+                mbarrier.wait(empty.index(s), ((it // STAGES) & 1) ^ 1)  # fresh barrier: parity 1 passes
                 bar = ready.index(s)
                 mbarrier.expect(bar, STEP_BYTES)
                 # Pixels past the row end are zero-filled by TMA and only feed outputs masked at the store.
                 for b in gl.static_range(X_BOXES):
-                    tma.async_copy_global_to_shared(xh_desc, [r0 + kh, ow0 + b * BM + kw, cc * BK], bar,
-                                                    x_bufs.index(X_BOXES * s + b))
+                    tma.async_copy_global_to_shared(
+                        xh_desc, [r0 + kh, ow0 + b * BM + kw, cc * BK], bar, x_bufs.index(X_BOXES * s + b)
+                    )
                 tma.async_copy_global_to_shared(w_desc, [0, tap * C_PAD + cc * BK], bar, w_bufs.index(s))
                 it += 1
 
 
 @gluon.jit
-def _consumer(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
-              WG: gl.constexpr, KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr,
-              BM: gl.constexpr, BN: gl.constexpr, BK: gl.constexpr, STAGES: gl.constexpr):
+def _consumer(
+    x_bufs,
+    w_bufs,
+    ready,
+    empty,
+    b_ptr,
+    out_ptr,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    num_rows,
+    scale,
+    WG: gl.constexpr,
+    KH: gl.constexpr,
+    KW: gl.constexpr,
+    C_PAD: gl.constexpr,
+    BM: gl.constexpr,
+    BN: gl.constexpr,
+    BK: gl.constexpr,
+    STAGES: gl.constexpr,
+):
     # One warpgroup: pixels [ow0 + WG*BM, ow0 + (WG+1)*BM) of each output row tile, all BN channels.
     C_CHUNKS: gl.constexpr = C_PAD // BK
-    acc_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1],
-                                                         instr_shape=[16, BN, 8])
+    acc_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, BN, 8])
     offs_n = gl.arange(0, BN, layout=gl.SliceLayout(0, acc_layout))
     bias = gl.load(b_ptr + offs_n, mask=offs_n < C_out, other=0.0)
-    pad_n = gl.where(offs_n < C_out, 0.0, float("inf"))     # padded channels never win the min
+    pad_n = gl.where(offs_n < C_out, 0.0, float("inf"))  # padded channels never win the min
     offs_m = gl.arange(0, BM, layout=gl.SliceLayout(1, acc_layout))
     t0, t1 = _row_range(H_out, num_rows)
     acc = gl.zeros([BM, BN], gl.float32, acc_layout)
@@ -147,13 +204,18 @@ def _consumer(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out,
                 s = it % STAGES
                 mbarrier.wait(ready.index(s), (it // STAGES) & 1)
                 # D[px, co] += X[px, c] @ W[co, c]^T: both operands K-major in shared memory (TF32 rule).
-                acc = warpgroup_mma(x_bufs.index(2 * s + WG).reshape([BM, BK]), w_bufs.index(s).permute((1, 0)),
-                                    acc, use_acc=step > 0, is_async=True)
+                acc = warpgroup_mma(
+                    x_bufs.index(2 * s + WG).reshape([BM, BK]),
+                    w_bufs.index(s).permute((1, 0)),
+                    acc,
+                    use_acc=step > 0,
+                    is_async=True,
+                )
                 # At most this wgmma in flight: the previous step's slot is no longer read.
-                acc = warpgroup_mma_wait(num_outstanding=1, deps=(acc, ))
+                acc = warpgroup_mma_wait(num_outstanding=1, deps=(acc,))
                 mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1, pred=step > 0)
                 it += 1
-            acc = warpgroup_mma_wait(num_outstanding=0, deps=(acc, ))
+            acc = warpgroup_mma_wait(num_outstanding=0, deps=(acc,))
             mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1)
             # Epilogue: bias, scale, min over channels (registers and 4 lanes), one value per output pixel.
             y = (acc + bias[None, :]) * scale + pad_n[None, :]
@@ -162,28 +224,128 @@ def _consumer(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out,
 
 
 @gluon.jit
-def _consumer0(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
-               KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr,
-               BM: gl.constexpr, BN: gl.constexpr, BK: gl.constexpr, STAGES: gl.constexpr):
-    _consumer(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
-              0, KH, KW, C_PAD, BM, BN, BK, STAGES)
+def _consumer0(
+    x_bufs,
+    w_bufs,
+    ready,
+    empty,
+    b_ptr,
+    out_ptr,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    num_rows,
+    scale,
+    KH: gl.constexpr,
+    KW: gl.constexpr,
+    C_PAD: gl.constexpr,
+    BM: gl.constexpr,
+    BN: gl.constexpr,
+    BK: gl.constexpr,
+    STAGES: gl.constexpr,
+):
+    _consumer(
+        x_bufs,
+        w_bufs,
+        ready,
+        empty,
+        b_ptr,
+        out_ptr,
+        C_out,
+        H_out,
+        W_out,
+        TILES_W,
+        num_rows,
+        scale,
+        0,
+        KH,
+        KW,
+        C_PAD,
+        BM,
+        BN,
+        BK,
+        STAGES,
+    )
 
 
 @gluon.jit
-def _consumer1(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
-               KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr,
-               BM: gl.constexpr, BN: gl.constexpr, BK: gl.constexpr, STAGES: gl.constexpr):
-    _consumer(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
-              1, KH, KW, C_PAD, BM, BN, BK, STAGES)
+def _consumer1(
+    x_bufs,
+    w_bufs,
+    ready,
+    empty,
+    b_ptr,
+    out_ptr,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    num_rows,
+    scale,
+    KH: gl.constexpr,
+    KW: gl.constexpr,
+    C_PAD: gl.constexpr,
+    BM: gl.constexpr,
+    BN: gl.constexpr,
+    BK: gl.constexpr,
+    STAGES: gl.constexpr,
+):
+    _consumer(
+        x_bufs,
+        w_bufs,
+        ready,
+        empty,
+        b_ptr,
+        out_ptr,
+        C_out,
+        H_out,
+        W_out,
+        TILES_W,
+        num_rows,
+        scale,
+        1,
+        KH,
+        KW,
+        C_PAD,
+        BM,
+        BN,
+        BK,
+        STAGES,
+    )
 
 
 @gluon.jit
-def _conv_scale_min_ws_kernel(x_ptr, xh_ptr, xh_desc, w_desc, b_ptr, out_ptr,
-                              C_in, H, W, C_out, H_out, W_out, TILES_W, num_rows, scale,
-                              KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr, CB: gl.constexpr,
-                              BM: gl.constexpr, BN: gl.constexpr, BK: gl.constexpr, STAGES: gl.constexpr,
-                              MAX_ROWS: gl.constexpr, RP: gl.constexpr, CONSUMER_REGS: gl.constexpr,
-                              RESTAGE_REGS: gl.constexpr, AHEAD: gl.constexpr):
+def _conv_scale_min_ws_kernel(
+    x_ptr,
+    xh_ptr,
+    xh_desc,
+    w_desc,
+    b_ptr,
+    out_ptr,
+    C_in,
+    H,
+    W,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    num_rows,
+    scale,
+    KH: gl.constexpr,
+    KW: gl.constexpr,
+    C_PAD: gl.constexpr,
+    CB: gl.constexpr,
+    BM: gl.constexpr,
+    BN: gl.constexpr,
+    BK: gl.constexpr,
+    STAGES: gl.constexpr,
+    MAX_ROWS: gl.constexpr,
+    RP: gl.constexpr,
+    CONSUMER_REGS: gl.constexpr,
+    RESTAGE_REGS: gl.constexpr,
+    AHEAD: gl.constexpr,
+):
     x_bufs = gl.allocate_shared_memory(gl.float32, [2 * STAGES] + xh_desc.block_type.shape, xh_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [STAGES] + w_desc.block_type.shape, w_desc.layout)
     ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
@@ -191,39 +353,132 @@ def _conv_scale_min_ws_kernel(x_ptr, xh_ptr, xh_desc, w_desc, b_ptr, out_ptr,
     row_ready = gl.allocate_shared_memory(gl.int64, [MAX_ROWS, 1], mbarrier.MBarrierLayout())
     row_taken = gl.allocate_shared_memory(gl.int64, [MAX_ROWS if AHEAD > 0 else 1, 1], mbarrier.MBarrierLayout())
     for i in gl.static_range(STAGES):
-        mbarrier.init(ready.index(i), count=1)      # the loader's expect; TMA bytes complete the phase
-        mbarrier.init(empty.index(i), count=2)      # one arrive per consumer warpgroup
+        mbarrier.init(ready.index(i), count=1)  # the loader's expect; TMA bytes complete the phase
+        mbarrier.init(empty.index(i), count=2)  # one arrive per consumer warpgroup
     for i in range(MAX_ROWS):
         mbarrier.init(row_ready.index(i), count=1)  # one arrive per restaged input row (used once)
         if AHEAD > 0:
             mbarrier.init(row_taken.index(i), count=1)  # one arrive per output row the loader starts
-    gl.warp_specialize([
-        (_consumer0, (x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
-                      KH, KW, C_PAD, BM, BN, BK, STAGES)),
-        (_consumer1, (x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
-                      KH, KW, C_PAD, BM, BN, BK, STAGES)),
-        (_loader, (xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, row_taken, H, H_out, TILES_W,
-                   num_rows, KH, KW, C_PAD, BM, BK, STAGES, 2, AHEAD)),
-        (_restager, (x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows, KH, C_PAD, CB, RP, AHEAD,
-                     4)),
-    ], [4, 1, 4], [CONSUMER_REGS, 24, RESTAGE_REGS])
+    gl.warp_specialize(
+        [
+            (
+                _consumer0,
+                (
+                    x_bufs,
+                    w_bufs,
+                    ready,
+                    empty,
+                    b_ptr,
+                    out_ptr,
+                    C_out,
+                    H_out,
+                    W_out,
+                    TILES_W,
+                    num_rows,
+                    scale,
+                    KH,
+                    KW,
+                    C_PAD,
+                    BM,
+                    BN,
+                    BK,
+                    STAGES,
+                ),
+            ),
+            (
+                _consumer1,
+                (
+                    x_bufs,
+                    w_bufs,
+                    ready,
+                    empty,
+                    b_ptr,
+                    out_ptr,
+                    C_out,
+                    H_out,
+                    W_out,
+                    TILES_W,
+                    num_rows,
+                    scale,
+                    KH,
+                    KW,
+                    C_PAD,
+                    BM,
+                    BN,
+                    BK,
+                    STAGES,
+                ),
+            ),
+            (
+                _loader,
+                (
+                    xh_desc,
+                    w_desc,
+                    x_bufs,
+                    w_bufs,
+                    ready,
+                    empty,
+                    row_ready,
+                    row_taken,
+                    H,
+                    H_out,
+                    TILES_W,
+                    num_rows,
+                    KH,
+                    KW,
+                    C_PAD,
+                    BM,
+                    BK,
+                    STAGES,
+                    2,
+                    AHEAD,
+                ),
+            ),
+            (
+                _restager,
+                (x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows, KH, C_PAD, CB, RP, AHEAD, 4),
+            ),
+        ],
+        [4, 1, 4],
+        [CONSUMER_REGS, 24, RESTAGE_REGS],
+    )
 
 
 @gluon.jit
-def _consumer_t(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows, scale,
-                KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr, BP: gl.constexpr, BN: gl.constexpr,
-                BK: gl.constexpr, STAGES: gl.constexpr, NUM_WARPS: gl.constexpr):
+def _consumer_t(
+    x_bufs,
+    w_bufs,
+    ready,
+    empty,
+    b_ptr,
+    out_ptr,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    num_rows,
+    scale,
+    KH: gl.constexpr,
+    KW: gl.constexpr,
+    C_PAD: gl.constexpr,
+    BP: gl.constexpr,
+    BN: gl.constexpr,
+    BK: gl.constexpr,
+    STAGES: gl.constexpr,
+    NUM_WARPS: gl.constexpr,
+):
     # One 8-warp partition, transposed GEMM: D[co, px] += W[co, c] @ X[px, c]^T. Each warpgroup issues
     # m64 n256 k8 (its 64 output channels x 256 pixels), so the big operand (the x tile, B) is read from
     # shared memory once per 64 channels x 256 pixels: 10 KB per 131k FMA, against 12 KB when the pixels
     # are M (two m64 n128 wgmmas each reading the 4 KB weight tile). Shared-memory bandwidth, not the
     # tensor pipe, is what the untransposed kernel runs into.
     C_CHUNKS: gl.constexpr = C_PAD // BK
-    acc_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[NUM_WARPS, 1],
-                                                         instr_shape=[16, BP, 8])
+    acc_layout: gl.constexpr = gl.NVMMADistributedLayout(
+        version=[3, 0], warps_per_cta=[NUM_WARPS, 1], instr_shape=[16, BP, 8]
+    )
     offs_n = gl.arange(0, BN, layout=gl.SliceLayout(1, acc_layout))
     bias = gl.load(b_ptr + offs_n, mask=offs_n < C_out, other=0.0)
-    pad_n = gl.where(offs_n < C_out, 0.0, float("inf"))     # padded channels never win the min
+    pad_n = gl.where(offs_n < C_out, 0.0, float("inf"))  # padded channels never win the min
     offs_p = gl.arange(0, BP, layout=gl.SliceLayout(0, acc_layout))
     t0, t1 = _row_range(H_out, num_rows)
     acc = gl.zeros([BN, BP], gl.float32, acc_layout)
@@ -235,15 +490,20 @@ def _consumer_t(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_ou
                 s = it % STAGES
                 mbarrier.wait(ready.index(s), (it // STAGES) & 1)
                 # Both operands K-major in shared memory (the TF32 rule): W tile [co, c], x tile [px, c].
-                acc = warpgroup_mma(w_bufs.index(s), x_bufs.index(s).reshape([BP, BK]).permute((1, 0)),
-                                    acc, use_acc=step > 0, is_async=True)
-                acc = warpgroup_mma_wait(num_outstanding=1, deps=(acc, ))
+                acc = warpgroup_mma(
+                    w_bufs.index(s),
+                    x_bufs.index(s).reshape([BP, BK]).permute((1, 0)),
+                    acc,
+                    use_acc=step > 0,
+                    is_async=True,
+                )
+                acc = warpgroup_mma_wait(num_outstanding=1, deps=(acc,))
                 # Each warpgroup waited for its own previous wgmma only: sync the partition before the one
                 # arrive that frees the previous step's slot.
                 gl.thread_barrier()
                 mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1, pred=step > 0)
                 it += 1
-            acc = warpgroup_mma_wait(num_outstanding=0, deps=(acc, ))
+            acc = warpgroup_mma_wait(num_outstanding=0, deps=(acc,))
             gl.thread_barrier()
             mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1)
             # Epilogue: bias, scale, min over channels (rows: registers, lanes, then warps through shared memory).
@@ -253,13 +513,38 @@ def _consumer_t(x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_ou
 
 
 @gluon.jit
-def _conv_scale_min_wt_kernel(x_ptr, xh_ptr, xh_desc, w_desc, b_ptr, out_ptr,
-                              C_in, H, W, C_out, H_out, W_out, TILES_W, num_rows, scale,
-                              KH: gl.constexpr, KW: gl.constexpr, C_PAD: gl.constexpr, CB: gl.constexpr,
-                              BM: gl.constexpr, BN: gl.constexpr, BK: gl.constexpr, STAGES: gl.constexpr,
-                              MAX_ROWS: gl.constexpr, RP: gl.constexpr, RESTAGE_REGS: gl.constexpr,
-                              AHEAD: gl.constexpr, NUM_WARPS: gl.constexpr, RW: gl.constexpr,
-                              LOADER_REGS: gl.constexpr):
+def _conv_scale_min_wt_kernel(
+    x_ptr,
+    xh_ptr,
+    xh_desc,
+    w_desc,
+    b_ptr,
+    out_ptr,
+    C_in,
+    H,
+    W,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    num_rows,
+    scale,
+    KH: gl.constexpr,
+    KW: gl.constexpr,
+    C_PAD: gl.constexpr,
+    CB: gl.constexpr,
+    BM: gl.constexpr,
+    BN: gl.constexpr,
+    BK: gl.constexpr,
+    STAGES: gl.constexpr,
+    MAX_ROWS: gl.constexpr,
+    RP: gl.constexpr,
+    RESTAGE_REGS: gl.constexpr,
+    AHEAD: gl.constexpr,
+    NUM_WARPS: gl.constexpr,
+    RW: gl.constexpr,
+    LOADER_REGS: gl.constexpr,
+):
     # BM is the pixel tile here (one x box of BM pixels per stage); BN the padded output channels (M of the wgmma).
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES] + xh_desc.block_type.shape, xh_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [STAGES] + w_desc.block_type.shape, w_desc.layout)
@@ -268,20 +553,72 @@ def _conv_scale_min_wt_kernel(x_ptr, xh_ptr, xh_desc, w_desc, b_ptr, out_ptr,
     row_ready = gl.allocate_shared_memory(gl.int64, [MAX_ROWS, 1], mbarrier.MBarrierLayout())
     row_taken = gl.allocate_shared_memory(gl.int64, [MAX_ROWS if AHEAD > 0 else 1, 1], mbarrier.MBarrierLayout())
     for i in gl.static_range(STAGES):
-        mbarrier.init(ready.index(i), count=1)      # the loader's expect; TMA bytes complete the phase
-        mbarrier.init(empty.index(i), count=1)      # one arrive by the consumer partition
+        mbarrier.init(ready.index(i), count=1)  # the loader's expect; TMA bytes complete the phase
+        mbarrier.init(empty.index(i), count=1)  # one arrive by the consumer partition
     for i in range(MAX_ROWS):
         mbarrier.init(row_ready.index(i), count=1)
         if AHEAD > 0:
             mbarrier.init(row_taken.index(i), count=1)
-    gl.warp_specialize([
-        (_consumer_t, (x_bufs, w_bufs, ready, empty, b_ptr, out_ptr, C_out, H_out, W_out, TILES_W, num_rows,
-                       scale, KH, KW, C_PAD, BM, BN, BK, STAGES, NUM_WARPS)),
-        (_loader, (xh_desc, w_desc, x_bufs, w_bufs, ready, empty, row_ready, row_taken, H, H_out, TILES_W,
-                   num_rows, KH, KW, C_PAD, BM, BK, STAGES, 1, AHEAD)),
-        (_restager, (x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows, KH, C_PAD, CB, RP, AHEAD,
-                     RW)),
-    ], [1, RW], [LOADER_REGS, RESTAGE_REGS])
+    gl.warp_specialize(
+        [
+            (
+                _consumer_t,
+                (
+                    x_bufs,
+                    w_bufs,
+                    ready,
+                    empty,
+                    b_ptr,
+                    out_ptr,
+                    C_out,
+                    H_out,
+                    W_out,
+                    TILES_W,
+                    num_rows,
+                    scale,
+                    KH,
+                    KW,
+                    C_PAD,
+                    BM,
+                    BN,
+                    BK,
+                    STAGES,
+                    NUM_WARPS,
+                ),
+            ),
+            (
+                _loader,
+                (
+                    xh_desc,
+                    w_desc,
+                    x_bufs,
+                    w_bufs,
+                    ready,
+                    empty,
+                    row_ready,
+                    row_taken,
+                    H,
+                    H_out,
+                    TILES_W,
+                    num_rows,
+                    KH,
+                    KW,
+                    C_PAD,
+                    BM,
+                    BK,
+                    STAGES,
+                    1,
+                    AHEAD,
+                ),
+            ),
+            (
+                _restager,
+                (x_ptr, xh_ptr, row_ready, row_taken, C_in, H, W, H_out, num_rows, KH, C_PAD, CB, RP, AHEAD, RW),
+            ),
+        ],
+        [1, RW],
+        [LOADER_REGS, RESTAGE_REGS],
+    )
 
 
 def prepare(x, weight, BM=128, BK=32, BN_MIN=16):
@@ -290,7 +627,7 @@ def prepare(x, weight, BM=128, BK=32, BN_MIN=16):
     C_out, _, KH, KW = weight.shape
     BN = max(BN_MIN, triton.next_power_of_2(C_out))
     BK = min(BK, max(8, triton.next_power_of_2(C_in)))
-    C_pad = triton.cdiv(C_in, BK) * BK                  # row strides stay multiples of 16 bytes (TMA rule)
+    C_pad = triton.cdiv(C_in, BK) * BK  # row strides stay multiples of 16 bytes (TMA rule)
     xh = torch.empty((N * H, W, C_pad), device=x.device, dtype=torch.float32)
     x_layout = gl.NVMMASharedLayout.get_default_for([1, BM, BK], gl.float32)
     xh_desc = TensorDescriptor(xh, list(xh.shape), list(xh.stride()), [1, BM, BK], x_layout)
@@ -315,8 +652,21 @@ def _grid(x, num_rows, KH, H_out, num_ctas, MAX_ROWS):
     return (min(num_ctas, num_rows),)
 
 
-def conv_scale_min_ws(x, weight, bias, scale, BM=128, BK=32, STAGES=3, CONSUMER_REGS=200, RESTAGE_REGS=80,
-                      RP=64, num_ctas=None, MAX_ROWS=256, AHEAD=0):
+def conv_scale_min_ws(
+    x,
+    weight,
+    bias,
+    scale,
+    BM=128,
+    BK=32,
+    STAGES=3,
+    CONSUMER_REGS=200,
+    RESTAGE_REGS=80,
+    RP=64,
+    num_ctas=None,
+    MAX_ROWS=256,
+    AHEAD=0,
+):
     """Launch the warp-specialised conv (one CTA per SM, each over a contiguous range of output rows)."""
     x = x.contiguous()
     N, C_in, H, W = x.shape
@@ -326,15 +676,50 @@ def conv_scale_min_ws(x, weight, bias, scale, BM=128, BK=32, STAGES=3, CONSUMER_
     out = torch.empty((N, 1, H_out, W_out), device=x.device, dtype=x.dtype)
     num_rows = N * H_out
     grid = _grid(x, num_rows, KH, H_out, num_ctas, MAX_ROWS)
-    _conv_scale_min_ws_kernel[grid](x, xh, xh_desc, w_desc, bias.contiguous(), out, C_in, H, W, C_out, H_out, W_out,
-                                    triton.cdiv(W_out, 2 * BM), num_rows, float(scale), STAGES=STAGES,
-                                    MAX_ROWS=MAX_ROWS, RP=RP, CONSUMER_REGS=CONSUMER_REGS, RESTAGE_REGS=RESTAGE_REGS,
-                                    AHEAD=AHEAD, num_warps=4, **meta)
+    _conv_scale_min_ws_kernel[grid](
+        x,
+        xh,
+        xh_desc,
+        w_desc,
+        bias.contiguous(),
+        out,
+        C_in,
+        H,
+        W,
+        C_out,
+        H_out,
+        W_out,
+        triton.cdiv(W_out, 2 * BM),
+        num_rows,
+        float(scale),
+        STAGES=STAGES,
+        MAX_ROWS=MAX_ROWS,
+        RP=RP,
+        CONSUMER_REGS=CONSUMER_REGS,
+        RESTAGE_REGS=RESTAGE_REGS,
+        AHEAD=AHEAD,
+        num_warps=4,
+        **meta,
+    )
     return out
 
 
-def conv_scale_min_wt(x, weight, bias, scale, BP=256, BK=32, STAGES=4, RESTAGE_REGS=80, RP=64, num_ctas=None,
-                      MAX_ROWS=256, AHEAD=0, RW=2, LOADER_REGS=80):
+def conv_scale_min_wt(
+    x,
+    weight,
+    bias,
+    scale,
+    BP=256,
+    BK=32,
+    STAGES=4,
+    RESTAGE_REGS=80,
+    RP=64,
+    num_ctas=None,
+    MAX_ROWS=256,
+    AHEAD=0,
+    RW=2,
+    LOADER_REGS=80,
+):
     """Launch the transposed variant: one 8-warp consumer, wgmma M = output channels (<= 128), N = BP pixels."""
     x = x.contiguous()
     N, C_in, H, W = x.shape
@@ -342,12 +727,35 @@ def conv_scale_min_wt(x, weight, bias, scale, BP=256, BK=32, STAGES=4, RESTAGE_R
     if C_out > 128:
         raise ValueError(f"conv_scale_min_wt keeps all output channels in one 128-row accumulator; C_out={C_out}")
     H_out, W_out = H - KH + 1, W - KW + 1
-    xh, xh_desc, w_desc, w2, meta = prepare(x, weight, BP, BK, BN_MIN=128)   # 8 warps x 16 rows = 128
+    xh, xh_desc, w_desc, w2, meta = prepare(x, weight, BP, BK, BN_MIN=128)  # 8 warps x 16 rows = 128
     out = torch.empty((N, 1, H_out, W_out), device=x.device, dtype=x.dtype)
     num_rows = N * H_out
     grid = _grid(x, num_rows, KH, H_out, num_ctas, MAX_ROWS)
-    _conv_scale_min_wt_kernel[grid](x, xh, xh_desc, w_desc, bias.contiguous(), out, C_in, H, W, C_out, H_out, W_out,
-                                    triton.cdiv(W_out, BP), num_rows, float(scale), STAGES=STAGES,
-                                    MAX_ROWS=MAX_ROWS, RP=RP, RESTAGE_REGS=RESTAGE_REGS, AHEAD=AHEAD,
-                                    NUM_WARPS=8, RW=RW, LOADER_REGS=LOADER_REGS, num_warps=8, **meta)
+    _conv_scale_min_wt_kernel[grid](
+        x,
+        xh,
+        xh_desc,
+        w_desc,
+        bias.contiguous(),
+        out,
+        C_in,
+        H,
+        W,
+        C_out,
+        H_out,
+        W_out,
+        triton.cdiv(W_out, BP),
+        num_rows,
+        float(scale),
+        STAGES=STAGES,
+        MAX_ROWS=MAX_ROWS,
+        RP=RP,
+        RESTAGE_REGS=RESTAGE_REGS,
+        AHEAD=AHEAD,
+        NUM_WARPS=8,
+        RW=RW,
+        LOADER_REGS=LOADER_REGS,
+        num_warps=8,
+        **meta,
+    )
     return out

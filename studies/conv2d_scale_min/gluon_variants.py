@@ -11,6 +11,7 @@ events, L2 flushed between repetitions), every variant and baseline in this one 
 torch.compile first, so a variant that hangs (killed by an outer `timeout`) cannot take them with it.
 Rows are printed and written to --json as they come; one table last.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,9 @@ except ModuleNotFoundError:  # the GPU host has torch and triton only: a stand-i
             self.__dict__.update(kw)
 
     sys.modules["pydantic"] = types.SimpleNamespace(BaseModel=_Model)
-from evaluator.correctness import compare
-from evaluator.precision import POLICIES
-from studies.conv2d_scale_min.gluon_conv import conv_scale_min_ws, conv_scale_min_wt
+from evaluator.correctness import compare  # noqa: E402 - after the pydantic stand-in above
+from evaluator.precision import POLICIES  # noqa: E402 - after the pydantic stand-in above
+from studies.conv2d_scale_min.gluon_conv import conv_scale_min_ws, conv_scale_min_wt  # noqa: E402 - after the pydantic stand-in above
 
 PROBLEM = ROOT / "kernels" / "conv2d_scale_min"
 
@@ -102,7 +103,7 @@ def check(fn, cases) -> tuple[bool, float, str]:
     for model, x, scale, ref in cases:
         w, b = model.conv.weight.detach(), model.conv.bias.detach()
         torch.cuda.empty_cache()
-        poison = torch.full((64 << 20,), float("nan"), device="cuda")   # freed memory holds NaN
+        poison = torch.full((64 << 20,), float("nan"), device="cuda")  # freed memory holds NaN
         del poison
         v = compare(ref, fn(x, w, b, scale), POLICIES["tf32"])
         worst = max(worst, v.get("max_abs_err", float("inf")))
@@ -144,8 +145,11 @@ def main(argv=None) -> int:
         rows.append(row)
         print(row, flush=True)
         if a.json:
-            a.json.write_text(json.dumps({"device": dev, "torch": torch.__version__, "triton": triton.__version__,
-                                          "rows": rows}, indent=1))
+            a.json.write_text(
+                json.dumps(
+                    {"device": dev, "torch": torch.__version__, "triton": triton.__version__, "rows": rows}, indent=1
+                )
+            )
 
     with torch.no_grad():
         eager = bench(lambda: model(x))
@@ -165,8 +169,10 @@ def main(argv=None) -> int:
         except Exception as e:  # noqa: BLE001 - one broken variant must not hide the others
             emit((name, False, float("nan"), float("nan"), f"{type(e).__name__}: {str(e)[:300]}"))
     emit(("best.py (again)", True, 0.0, bench(lambda: fns["best.py"](x, w, b, scale)), ""))
-    print(f"\n{dev}, torch {torch.__version__}, triton {triton.__version__}; full shape "
-          f"{tuple(full['inputs'][0])}, do_bench median")
+    print(
+        f"\n{dev}, torch {torch.__version__}, triton {triton.__version__}; full shape "
+        f"{tuple(full['inputs'][0])}, do_bench median"
+    )
     print(f"{'variant':<18}{'correct':>8}{'max abs err':>13}{'median ms':>11}{'vs eager':>10}{'vs compile':>11}")
     for name, ok, err, ms, why in rows:
         print(f"{name:<18}{ok!s:>8}{err:>13.2e}{ms:>11.3f}{eager / ms:>10.2f}{comp / ms:>11.2f}  {why[:200]}")

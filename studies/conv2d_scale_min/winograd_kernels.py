@@ -6,8 +6,8 @@
 Timed by `python -m studies.conv2d_scale_min.winograd_variants` on a GPU; checked under the interpreter by
 tests/test_winograd.py. The math is below.
 """
+
 import torch
-import torch.nn as nn
 import triton
 import triton.language as tl
 
@@ -93,9 +93,21 @@ def _rows(x_cols, a: tl.constexpr, j: tl.constexpr, w0, w1, w2, w3, m):
 
 @triton.jit
 def _conv3x3_scale_min_winograd_kernel(
-    x_ptr, u_ptr, b_ptr, out_ptr,
-    C, H, W, OC, OH, OW, TW, scale,
-    BT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr,
+    x_ptr,
+    u_ptr,
+    b_ptr,
+    out_ptr,
+    C,
+    H,
+    W,
+    OC,
+    OH,
+    OW,
+    TW,
+    scale,
+    BT: tl.constexpr,
+    BK: tl.constexpr,
+    BN: tl.constexpr,
 ):
     # One program: image n, tile row tr (output rows 2tr, 2tr+1), BT tiles along w (2*BT output
     # columns), all OC channels, so the channel min is an epilogue. Accumulators Y_ij [BT, BN], i, j in
@@ -122,7 +134,7 @@ def _conv3x3_scale_min_winograd_kernel(
         mask_c = (c < C)[None, :]
         # [BT, BK] pointers to x[n, c, 0, 2t]
         x_cols = x_ptr + (n * C + c)[None, :] * (H * W) + 2 * t[:, None]
-        u_tile = u_ptr + o[None, :] * C + c[:, None]            # [BK, BN], K-contiguous
+        u_tile = u_ptr + o[None, :] * C + c[:, None]  # [BK, BN], K-contiguous
         mask_u = (c < C)[:, None] & (o < OC)[None, :]
         for a in tl.static_range(4):
             # b = 0 uses R_a[0], R_a[2]; b = 1, 2 use R_a[1], R_a[2]; b = 3 uses R_a[1], R_a[3]
@@ -181,9 +193,22 @@ def _accumulate(y00, y01, y10, y11, m, a: tl.constexpr, b: tl.constexpr):
 
 @triton.jit
 def _conv3x3_scale_min_winograd_dyn_kernel(
-    x_ptr, u_ptr, b_ptr, out_ptr,
-    C, H, W, OC, OH, OW, TW, scale,
-    BT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, STAGES: tl.constexpr,
+    x_ptr,
+    u_ptr,
+    b_ptr,
+    out_ptr,
+    C,
+    H,
+    W,
+    OC,
+    OH,
+    OW,
+    TW,
+    scale,
+    BT: tl.constexpr,
+    BK: tl.constexpr,
+    BN: tl.constexpr,
+    STAGES: tl.constexpr,
 ):
     # Same math as the static kernel; the 16 positions are one runtime loop so the software pipeliner
     # can fetch position p+1's operands while position p's dot runs.
@@ -247,11 +272,13 @@ def conv3x3_scale_min_variant(x, weight, bias, scale, kernel="static", BT=64, BK
     u, out, (N, C, H, W, OC, OH, OW, TW), BN, BK, BT, grid = _setup(x, weight, BT, BK)
     args = (x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale))
     if kernel == "static":
-        h = _conv3x3_scale_min_winograd_kernel[grid](*args, BT=BT, BK=BK, BN=BN, num_warps=num_warps,
-                                                     num_stages=num_stages)
+        h = _conv3x3_scale_min_winograd_kernel[grid](
+            *args, BT=BT, BK=BK, BN=BN, num_warps=num_warps, num_stages=num_stages
+        )
     else:
-        h = _conv3x3_scale_min_winograd_dyn_kernel[grid](*args, BT=BT, BK=BK, BN=BN, STAGES=num_stages,
-                                                         num_warps=num_warps)
+        h = _conv3x3_scale_min_winograd_dyn_kernel[grid](
+            *args, BT=BT, BK=BK, BN=BN, STAGES=num_stages, num_warps=num_warps
+        )
     LAST["kernel"] = h
     return out
 
@@ -301,9 +328,22 @@ def _dot_pos(u_ptr, v, p: tl.constexpr, NOC, C, o, c, mo, mc, TILES_M: tl.conste
 
 @triton.jit
 def _conv3x3_scale_min_winograd_rows_kernel(
-    x_ptr, u_ptr, b_ptr, out_ptr,
-    C, H, W, OC, OH, OW, TW, scale,
-    BT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, TILES_M: tl.constexpr,
+    x_ptr,
+    u_ptr,
+    b_ptr,
+    out_ptr,
+    C,
+    H,
+    W,
+    OC,
+    OH,
+    OW,
+    TW,
+    scale,
+    BT: tl.constexpr,
+    BK: tl.constexpr,
+    BN: tl.constexpr,
+    TILES_M: tl.constexpr,
 ):
     pid_t = tl.program_id(0)
     tr = tl.program_id(1)
@@ -313,7 +353,7 @@ def _conv3x3_scale_min_winograd_rows_kernel(
     o = tl.arange(0, BN)
     mo = o < OC
     kc = tl.arange(0, BK)
-    ww = 2 * t0 + tl.arange(0, 2 * BT)                     # input columns 2t, 2t+1 interleaved
+    ww = 2 * t0 + tl.arange(0, 2 * BT)  # input columns 2t, 2t+1 interleaved
     row0 = 2 * tr
     w0 = row0 * W
     w1 = tl.minimum(row0 + 1, H - 1) * W
@@ -347,8 +387,8 @@ def _conv3x3_scale_min_winograd_rows_kernel(
             else:
                 l0 = _row_comb(p, w1, w3, 1.0, -1.0, m0)
                 l2 = _row_comb(p + 2, w1, w3, 1.0, -1.0, m2)
-            r0, r1 = tl.split(tl.reshape(l0, (BK, BT, 2)))   # R_a[0], R_a[1]: [BK, BT]
-            r2, r3 = tl.split(tl.reshape(l2, (BK, BT, 2)))   # R_a[2], R_a[3]
+            r0, r1 = tl.split(tl.reshape(l0, (BK, BT, 2)))  # R_a[0], R_a[1]: [BK, BT]
+            r2, r3 = tl.split(tl.reshape(l2, (BK, BT, 2)))  # R_a[2], R_a[3]
             m = _dot_pos(u_ptr, r0 - r2, a * 4 + 0, NOC, C, o, c, mo, mc, TILES_M)
             y00, y01, y10, y11 = _accumulate(y00, y01, y10, y11, m, a, 0)
             m = _dot_pos(u_ptr, r1 + r2, a * 4 + 1, NOC, C, o, c, mo, mc, TILES_M)
@@ -366,8 +406,7 @@ def _conv3x3_scale_min_winograd_rows_kernel(
 
 
 @triton.jit
-def _store_min(out_row, y, bias, scale, mo, t, i: tl.constexpr, j: tl.constexpr, rows_left, OW,
-                TILES_M: tl.constexpr):
+def _store_min(out_row, y, bias, scale, mo, t, i: tl.constexpr, j: tl.constexpr, rows_left, OW, TILES_M: tl.constexpr):
     if TILES_M:
         z = tl.where(mo[None, :], (y + bias[None, :]) * scale, float("inf"))
         v = tl.min(z, axis=1)
@@ -383,8 +422,25 @@ def conv3x3_scale_min_rows(x, weight, bias, scale, BT=64, BK=32, TILES_M=False, 
     x = x.contiguous()
     u, out, (N, C, H, W, OC, OH, OW, TW), BN, BK, BT, grid = _setup(x, weight, BT, BK)
     LAST["kernel"] = _conv3x3_scale_min_winograd_rows_kernel[grid](
-        x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale),
-        BT=BT, BK=BK, BN=BN, TILES_M=TILES_M, num_warps=num_warps, num_stages=num_stages)
+        x,
+        u,
+        bias.contiguous(),
+        out,
+        C,
+        H,
+        W,
+        OC,
+        OH,
+        OW,
+        TW,
+        float(scale),
+        BT=BT,
+        BK=BK,
+        BN=BN,
+        TILES_M=TILES_M,
+        num_warps=num_warps,
+        num_stages=num_stages,
+    )
     return out
 
 
@@ -397,9 +453,22 @@ def conv3x3_scale_min_rows(x, weight, bias, scale, BT=64, BK=32, TILES_M=False, 
 
 @triton.jit
 def _conv3x3_scale_min_winograd_rowloop_kernel(
-    x_ptr, u_ptr, b_ptr, out_ptr,
-    C, H, W, OC, OH, OW, TW, scale,
-    BT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, STAGES: tl.constexpr,
+    x_ptr,
+    u_ptr,
+    b_ptr,
+    out_ptr,
+    C,
+    H,
+    W,
+    OC,
+    OH,
+    OW,
+    TW,
+    scale,
+    BT: tl.constexpr,
+    BK: tl.constexpr,
+    BN: tl.constexpr,
+    STAGES: tl.constexpr,
 ):
     pid_t = tl.program_id(0)
     tr = tl.program_id(1)
@@ -467,8 +536,24 @@ def conv3x3_scale_min_rowloop(x, weight, bias, scale, BT=64, BK=32, num_warps=8,
     x = x.contiguous()
     u, out, (N, C, H, W, OC, OH, OW, TW), BN, BK, BT, grid = _setup(x, weight, BT, BK)
     LAST["kernel"] = _conv3x3_scale_min_winograd_rowloop_kernel[grid](
-        x, u, bias.contiguous(), out, C, H, W, OC, OH, OW, TW, float(scale),
-        BT=BT, BK=BK, BN=BN, STAGES=num_stages, num_warps=num_warps)
+        x,
+        u,
+        bias.contiguous(),
+        out,
+        C,
+        H,
+        W,
+        OC,
+        OH,
+        OW,
+        TW,
+        float(scale),
+        BT=BT,
+        BK=BK,
+        BN=BN,
+        STAGES=num_stages,
+        num_warps=num_warps,
+    )
     return out
 
 
@@ -480,9 +565,22 @@ def conv3x3_scale_min_rowloop(x, weight, bias, scale, BT=64, BK=32, num_warps=8,
 
 @triton.jit
 def _conv3x3_scale_min_winograd_nhwc_kernel(
-    xh_ptr, u_ptr, b_ptr, out_ptr,
-    C, H, W, OC, OH, OW, scale,
-    C_PAD: tl.constexpr, BT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, STAGES: tl.constexpr,
+    xh_ptr,
+    u_ptr,
+    b_ptr,
+    out_ptr,
+    C,
+    H,
+    W,
+    OC,
+    OH,
+    OW,
+    scale,
+    C_PAD: tl.constexpr,
+    BT: tl.constexpr,
+    BK: tl.constexpr,
+    BN: tl.constexpr,
+    STAGES: tl.constexpr,
 ):
     pid_t = tl.program_id(0)
     tr = tl.program_id(1)
@@ -518,7 +616,7 @@ def _conv3x3_scale_min_winograd_nhwc_kernel(
         r1 = s1 * tl.load(p1 + col1[:, None] * C_PAD) + s2 * tl.load(p2 + col1[:, None] * C_PAD)
         r2 = s1 * tl.load(p1 + col2[:, None] * C_PAD) + s2 * tl.load(p2 + col2[:, None] * C_PAD)
         r3 = s1 * tl.load(p1 + col3[:, None] * C_PAD) + s2 * tl.load(p2 + col3[:, None] * C_PAD)
-        u = u_ptr + (a * 4) * NOC + o[None, :] * C + c[:, None]          # [BK, BN], K-contiguous
+        u = u_ptr + (a * 4) * NOC + o[None, :] * C + c[:, None]  # [BK, BN], K-contiguous
         mu = (c < C)[:, None] & mo[None, :]
         m = tl.dot(_round_tf32(r0 - r2), tl.load(u, mask=mu, other=0.0))
         y00 += e0 * m
@@ -551,6 +649,22 @@ def conv3x3_scale_min_nhwc(x, weight, bias, scale, BT=64, BK=32, num_warps=8, nu
     xh = torch.empty((N * H * W, C_pad), device=x.device, dtype=torch.float32)
     nchw_to_nhwc[(triton.cdiv(H * W, 64), N)](x, xh, C, H * W, C_PAD=C_pad, BP=64, CB=triton.next_power_of_2(C_pad))
     LAST["kernel"] = _conv3x3_scale_min_winograd_nhwc_kernel[grid](
-        xh, u, bias.contiguous(), out, C, H, W, OC, OH, OW, float(scale),
-        C_PAD=C_pad, BT=BT, BK=BK, BN=BN, STAGES=num_stages, num_warps=num_warps)
+        xh,
+        u,
+        bias.contiguous(),
+        out,
+        C,
+        H,
+        W,
+        OC,
+        OH,
+        OW,
+        float(scale),
+        C_PAD=C_pad,
+        BT=BT,
+        BK=BK,
+        BN=BN,
+        STAGES=num_stages,
+        num_warps=num_warps,
+    )
     return out

@@ -9,10 +9,12 @@ The kernels are in studies/conv2d_scale_min/winograd_kernels.py: V = B^T d B bui
 bias, scale and the channel min. `static` unrolls the 16 positions; `dyn` walks them in one runtime loop
 that the software pipeliner can prefetch.
 
-Correctness and timing follow studies/conv2d_scale_min/conv_variants.py (evaluator.correctness.compare under `tf32` against the
+Correctness and timing follow studies/conv2d_scale_min/conv_variants.py (evaluator.correctness.compare under
+`tf32` against the
 TF32-off fp32 reference on the full and odd shapes; evaluator.timing.benchmark: fresh inputs and an L2
 flush before every repetition).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 import torch  # noqa: E402
 
 from studies.conv2d_scale_min.conv_variants import check, reference  # noqa: E402
-from studies.conv2d_scale_min.winograd_kernels import (LAST, conv3x3_scale_min_nhwc, conv3x3_scale_min_rowloop, conv3x3_scale_min_rows,  # noqa: E402
-                              conv3x3_scale_min_variant)
+from studies.conv2d_scale_min.winograd_kernels import (  # noqa: E402
+    LAST,
+    conv3x3_scale_min_nhwc,
+    conv3x3_scale_min_rowloop,
+    conv3x3_scale_min_rows,
+    conv3x3_scale_min_variant,
+)
 
 VARIANTS = {
     "S8": dict(kernel="static", BT=64, BK=64, num_warps=8, num_stages=1),
@@ -59,9 +66,13 @@ VARIANTS = {
     "NWk64s2": dict(kernel="nhwc", BT=64, BK=64, num_warps=8, num_stages=2),
     "NWt128": dict(kernel="nhwc", BT=128, BK=32, num_warps=16, num_stages=2),
 }
-KERNELS = {"static": conv3x3_scale_min_variant, "dyn": conv3x3_scale_min_variant,
-           "rows": conv3x3_scale_min_rows, "rowloop": conv3x3_scale_min_rowloop,
-           "nhwc": conv3x3_scale_min_nhwc}
+KERNELS = {
+    "static": conv3x3_scale_min_variant,
+    "dyn": conv3x3_scale_min_variant,
+    "rows": conv3x3_scale_min_rows,
+    "rowloop": conv3x3_scale_min_rowloop,
+    "nhwc": conv3x3_scale_min_nhwc,
+}
 
 
 def load_best():
@@ -109,8 +120,12 @@ def main() -> int:
     x = torch.rand(*shape, device=dev)
     ref = reference(model, x)
     odd = []
-    for cin, cout, k, s, shp in [(5, 61, 3, 2.0, (3, 5, 37, 45)), (5, 61, 3, 2.0, (3, 5, 36, 44)),
-                                 (3, 7, 3, -0.5, (1, 3, 11, 20)), (64, 128, 3, 2.0, (2, 64, 33, 70))]:
+    for cin, cout, k, s, shp in [
+        (5, 61, 3, 2.0, (3, 5, 37, 45)),
+        (5, 61, 3, 2.0, (3, 5, 36, 44)),
+        (3, 7, 3, -0.5, (1, 3, 11, 20)),
+        (64, 128, 3, 2.0, (2, 64, 33, 70)),
+    ]:
         m = problem.Model(cin, cout, k, s).to(dev).eval()
         xo = torch.rand(*shp, device=dev)
         odd.append((m, xo, reference(m, xo)))
@@ -143,15 +158,19 @@ def main() -> int:
         ok = [r for r in rows if r.get("ok") and r["variant"] in VARIANTS]
         if ok:  # the fastest correct variant, for a follow-up `--profile` under ncu
             args.json.with_suffix(".fastest").write_text(min(ok, key=lambda r: r["median_ms"])["variant"])
-    print(f"\n{'variant':9} {'ok':>5} {'median ms':>10} {'IQR':>7} {'max err':>9} {'odd err':>9} {'regs':>5} "
-          f"{'spills':>6}  config")
+    print(
+        f"\n{'variant':9} {'ok':>5} {'median ms':>10} {'IQR':>7} {'max err':>9} {'odd err':>9} {'regs':>5} "
+        f"{'spills':>6}  config"
+    )
     for r in sorted(rows, key=lambda r: r.get("median_ms", 1e9)):
         if "error" in r:
             print(f"{r['variant']:9} ERROR {r['error'][:160]}")
             continue
         cfg = {k: r[k] for k in ("kernel", "BT", "BK", "TILES_M", "num_warps", "num_stages") if k in r}
-        print(f"{r['variant']:9} {str(r['ok']):>5} {r['median_ms']:10.3f} {r['iqr_ms']:7.3f} "
-              f"{r['max_abs_err']:9.2e} {r['odd_err']:9.2e} {r.get('regs', '-'):>5} {r.get('spills', '-'):>6}  {cfg}")
+        print(
+            f"{r['variant']:9} {str(r['ok']):>5} {r['median_ms']:10.3f} {r['iqr_ms']:7.3f} "
+            f"{r['max_abs_err']:9.2e} {r['odd_err']:9.2e} {r.get('regs', '-'):>5} {r.get('spills', '-'):>6}  {cfg}"
+        )
     return 0
 
 

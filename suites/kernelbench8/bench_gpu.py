@@ -14,6 +14,7 @@ is timed too ("compile+tf32"), since the kernels use TF32 tensor cores.
 Each problem runs in its own child process with a time limit, so a hung or crashed kernel costs its
 problem only. Prints one markdown table; --json writes every number.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,7 +73,7 @@ def run_problem(name: str, reply_names: list[str] | None, baselines: bool, targe
     def build(prob, cand=None):
         torch.manual_seed(0)
         init = prob.get_init_inputs()
-        ref = prob.Model(*init).to(dev)              # KernelBench calls models as constructed
+        ref = prob.Model(*init).to(dev)  # KernelBench calls models as constructed
         if cand is None:
             return ref, None
         model = cand.ModelNew(*init).to(dev)
@@ -80,7 +81,7 @@ def run_problem(name: str, reply_names: list[str] | None, baselines: bool, targe
         return ref, model
 
     def draw(prob):
-        with torch.device(dev):                      # the problem's own get_inputs, drawn on the GPU
+        with torch.device(dev):  # the problem's own get_inputs, drawn on the GPU
             return prob.get_inputs()
 
     @torch.no_grad()
@@ -100,8 +101,9 @@ def run_problem(name: str, reply_names: list[str] | None, baselines: bool, targe
             t0 = time.perf_counter()
             with torch.no_grad():
                 stats = benchmark(fn, lambda: draw(full), target_ms=target_ms)
-            rows.append({"problem": name, "who": label, "ok": True, "err": 0.0, **stats,
-                         "wall_s": time.perf_counter() - t0})
+            rows.append(
+                {"problem": name, "who": label, "ok": True, "err": 0.0, **stats, "wall_s": time.perf_counter() - t0}
+            )
             print(f"  {name} {label}: {stats['median_ms']:.3f} ms", flush=True)
         if name in GEMMS:
             compiled = torch.compile(ref_model)
@@ -123,7 +125,7 @@ def run_problem(name: str, reply_names: list[str] | None, baselines: bool, targe
             checks = {}
             for label, prob in (("odd", load_problem(name, **ODD[name])), ("full", full)):
                 ref_model, model = build(prob, cand)
-                for trial in range(2):                # fresh inputs each call: nothing may be cached
+                for trial in range(2):  # fresh inputs each call: nothing may be cached
                     args = draw(prob)
                     expect = reference(ref_model, [a.clone() for a in args])
                     with torch.no_grad():
@@ -151,9 +153,12 @@ def run_problem(name: str, reply_names: list[str] | None, baselines: bool, targe
 
 
 def table(rows: list[dict], device: str) -> str:
-    lines = [f"device: {device}", "",
-             "| problem | kernel | correct | max abs err | median ms | IQR ms | vs eager | vs torch.compile |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"device: {device}",
+        "",
+        "| problem | kernel | correct | max abs err | median ms | IQR ms | vs eager | vs torch.compile |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     by_problem: dict[str, list[dict]] = {}
     for r in rows:
         by_problem.setdefault(r["problem"], []).append(r)
@@ -167,8 +172,9 @@ def table(rows: list[dict], device: str) -> str:
             err = "-" if r["who"] in ("eager", "torch.compile", "compile+tf32") else f"{r['err']:.1e}"
             cell = f"{ms:.3f}" if ms else r.get("error", "not timed")[:60]
             iqr = f"{r['iqr_ms']:.3f}" if ms else "-"
-            lines.append(f"| {name} | {r['who']} | {'yes' if r['ok'] else 'NO'} | {err} | {cell} | {iqr} | "
-                         f"{vs_e} | {vs_c} |")
+            lines.append(
+                f"| {name} | {r['who']} | {'yes' if r['ok'] else 'NO'} | {err} | {cell} | {iqr} | {vs_e} | {vs_c} |"
+            )
     return "\n".join(lines)
 
 
@@ -199,8 +205,10 @@ def main() -> int:
         return 2
     import triton
 
-    device = (f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}, "
-              f"CUDA {torch.version.cuda}")
+    device = (
+        f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}, "
+        f"CUDA {torch.version.cuda}"
+    )
     rows: list[dict] = []
     for name in names:
         cmd = [sys.executable, __file__, name, "--child", "--target-ms", str(a.target_ms)]
@@ -208,19 +216,34 @@ def main() -> int:
         print(f"== {name}", flush=True)
         t0 = time.perf_counter()
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout_s,
-                                  env=dict(os.environ, PYTHONUNBUFFERED="1"))
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=a.timeout_s, env=dict(os.environ, PYTHONUNBUFFERED="1")
+            )
             sys.stdout.write(proc.stdout.rsplit("ROWS ", 1)[0])
             if "ROWS " in proc.stdout:
                 rows += json.loads(proc.stdout.rsplit("ROWS ", 1)[1])
             else:
                 tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-                rows.append({"problem": name, "who": "(all)", "ok": False, "err": float("inf"),
-                             "error": f"child exited {proc.returncode}: {tail[0]}"})
+                rows.append(
+                    {
+                        "problem": name,
+                        "who": "(all)",
+                        "ok": False,
+                        "err": float("inf"),
+                        "error": f"child exited {proc.returncode}: {tail[0]}",
+                    }
+                )
                 sys.stdout.write(proc.stderr[-3000:])
         except subprocess.TimeoutExpired:
-            rows.append({"problem": name, "who": "(all)", "ok": False, "err": float("inf"),
-                         "error": f"timed out after {a.timeout_s:.0f} s"})
+            rows.append(
+                {
+                    "problem": name,
+                    "who": "(all)",
+                    "ok": False,
+                    "err": float("inf"),
+                    "error": f"timed out after {a.timeout_s:.0f} s",
+                }
+            )
         print(f"   {name}: {time.perf_counter() - t0:.1f} s", flush=True)
         if a.json:
             a.json.write_text(json.dumps({"device": device, "rows": rows}, indent=1))

@@ -10,6 +10,7 @@ Limit: the interpreter runs programs one after another, so kernels whose program
 (23_Softmax/02's row split) run here with one program per row; the split itself is checked on the GPU
 by bench_gpu.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,29 +32,39 @@ from evaluator.weights import copy_weights  # noqa: E402
 # problem -> list of (label, module constants, optional input tweak)
 CASES = {
     "19_ReLU": [("8x4096", dict(batch_size=8, dim=4096), None), ("5x1001", dict(batch_size=5, dim=1001), None)],
-    "23_Softmax": [("4x4096", dict(batch_size=4, dim=4096), None), ("3x1001", dict(batch_size=3, dim=1001), None),
-                   ("2x20000", dict(batch_size=2, dim=20000), None)],
-    "40_LayerNorm": [("2x4x16x32", dict(batch_size=2, features=4, dim1=16, dim2=32), None),
-                     ("3x5x7x33", dict(batch_size=3, features=5, dim1=7, dim2=33), None)],
-    "51_Argmax_over_a_dimension": [("4x64x32", dict(batch_size=4, dim1=64, dim2=32), None),
-                                   ("3x37x45", dict(batch_size=3, dim1=37, dim2=45), None),
-                                   ("3x37x45 dim=2", dict(batch_size=3, dim1=37, dim2=45), "dim2"),
-                                   ("3x37x45 dim=0", dict(batch_size=3, dim1=37, dim2=45), "dim0"),
-                                   ("ties", dict(batch_size=2, dim1=70, dim2=33), "ties")],
-    "95_CrossEntropyLoss": [("64x512", dict(batch_size=64, num_classes=512, input_shape=(512,)), None),
-                            ("37x1000", dict(batch_size=37, num_classes=1000, input_shape=(1000,)), None),
-                            ("37x1000 ignore", dict(batch_size=37, num_classes=1000, input_shape=(1000,)),
-                             "ignore")],
-    "12_Gemm_Multiply_LeakyReLU": [("64x128x256", dict(batch_size=64, in_features=128, out_features=256), None),
-                                   ("33x100x70", dict(batch_size=33, in_features=100, out_features=70), None)],
-    "25_Conv2d_Min_Tanh_Tanh": [("2x16x12x20->64", dict(batch_size=2, in_channels=16, out_channels=64,
-                                                        height=12, width=20), None),
-                                ("2x3x11x19->7", dict(batch_size=2, in_channels=3, out_channels=7,
-                                                      height=11, width=19), None)],
-    "76_Gemm_Add_ReLU": [("64x128x256", dict(batch_size=64, in_features=128, out_features=256,
-                                             bias_shape=(256,)), None),
-                         ("33x100x70", dict(batch_size=33, in_features=100, out_features=70, bias_shape=(70,)),
-                          None)],
+    "23_Softmax": [
+        ("4x4096", dict(batch_size=4, dim=4096), None),
+        ("3x1001", dict(batch_size=3, dim=1001), None),
+        ("2x20000", dict(batch_size=2, dim=20000), None),
+    ],
+    "40_LayerNorm": [
+        ("2x4x16x32", dict(batch_size=2, features=4, dim1=16, dim2=32), None),
+        ("3x5x7x33", dict(batch_size=3, features=5, dim1=7, dim2=33), None),
+    ],
+    "51_Argmax_over_a_dimension": [
+        ("4x64x32", dict(batch_size=4, dim1=64, dim2=32), None),
+        ("3x37x45", dict(batch_size=3, dim1=37, dim2=45), None),
+        ("3x37x45 dim=2", dict(batch_size=3, dim1=37, dim2=45), "dim2"),
+        ("3x37x45 dim=0", dict(batch_size=3, dim1=37, dim2=45), "dim0"),
+        ("ties", dict(batch_size=2, dim1=70, dim2=33), "ties"),
+    ],
+    "95_CrossEntropyLoss": [
+        ("64x512", dict(batch_size=64, num_classes=512, input_shape=(512,)), None),
+        ("37x1000", dict(batch_size=37, num_classes=1000, input_shape=(1000,)), None),
+        ("37x1000 ignore", dict(batch_size=37, num_classes=1000, input_shape=(1000,)), "ignore"),
+    ],
+    "12_Gemm_Multiply_LeakyReLU": [
+        ("64x128x256", dict(batch_size=64, in_features=128, out_features=256), None),
+        ("33x100x70", dict(batch_size=33, in_features=100, out_features=70), None),
+    ],
+    "25_Conv2d_Min_Tanh_Tanh": [
+        ("2x16x12x20->64", dict(batch_size=2, in_channels=16, out_channels=64, height=12, width=20), None),
+        ("2x3x11x19->7", dict(batch_size=2, in_channels=3, out_channels=7, height=11, width=19), None),
+    ],
+    "76_Gemm_Add_ReLU": [
+        ("64x128x256", dict(batch_size=64, in_features=128, out_features=256, bias_shape=(256,)), None),
+        ("33x100x70", dict(batch_size=33, in_features=100, out_features=70, bias_shape=(70,)), None),
+    ],
 }
 
 
@@ -106,8 +117,11 @@ def main(names: list[str]) -> int:
                         out = model(*[x.clone() for x in inputs])
                     ok, err = compare(out, ref)
                     failures += not ok
-                    print(f"{'ok  ' if ok else 'FAIL'} {name:28s} {reply.stem:11s} {label:16s} "
-                          f"max_err={err:.2e}  {time.perf_counter() - t0:6.2f}s", flush=True)
+                    print(
+                        f"{'ok  ' if ok else 'FAIL'} {name:28s} {reply.stem:11s} {label:16s} "
+                        f"max_err={err:.2e}  {time.perf_counter() - t0:6.2f}s",
+                        flush=True,
+                    )
     print(f"{failures} failing case(s)")
     return 1 if failures else 0
 

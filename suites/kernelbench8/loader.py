@@ -11,6 +11,7 @@ a problem is re-binding those names on a fresh module (constants derived at impo
 of a reply (agent.extract, as the loop reads it), checked by the evaluator's static gate and written
 to a file so that Triton can read the kernels' source.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -51,7 +52,7 @@ def load_candidate(reply: Path, workdir: Path):
     code, problems = extract(reply.read_text())
     if code is None or problems:
         raise ValueError(f"{reply}: {problems}")
-    problems = check_source(code)   # the evaluator's static gate: bans on PyTorch doing the work, etc.
+    problems = check_source(code)  # the evaluator's static gate: bans on PyTorch doing the work, etc.
     if problems:
         raise ValueError(f"{reply}: {problems}")
     path = Path(workdir) / f"{reply.parent.name}__{reply.stem}.py"
