@@ -19,7 +19,15 @@ from evaluator.result import Status
 from evaluator.static import is_triton_jit, static_findings, uses_gluon
 
 ROOT = Path(__file__).resolve().parent.parent
-REPLY = ROOT / "studies" / "conv2d_scale_min" / "replies_hopper" / "01_hopper.md"
+REPLY = (
+    ROOT
+    / "studies"
+    / "conv2d_scale_min"
+    / "runs"
+    / "20261125-223935-hopper-conv2d_scale_min"
+    / "replies"
+    / "01_hopper.md"
+)
 
 
 def gluon_code() -> str:
