@@ -80,6 +80,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--device", choices=["auto", "cuda", "cpu"], default="auto")
     ap.add_argument("--compile-timeout", type=float, default=300.0, help="seconds for import + first call")
     ap.add_argument("--run-timeout", type=float, default=300.0, help="seconds for the correctness phase")
+    ap.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="PHASE=SECONDS",
+        help="any phase limit of evaluator.sandbox.Limits, repeatable: start, reference, import, compile, "
+        "correctness, timing, baselines, total (seconds), memory (MB of host RSS)",
+    )
     ap.add_argument("--keep", type=Path, help="keep the child's job, report, stdout and stderr here")
     ap.add_argument("--ncu", action="store_true", help="profile the first timed case under Nsight Compute (GPU)")
     ap.add_argument("--ncu-metrics", help="comma-separated ncu metric names (default: the seed's five)")
@@ -185,10 +193,10 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("--trials must be at least 1")
         check_device(args.device)
         check_output(args.json)
-    except (UsageError, ProblemError) as e:
+        limits = Limits.from_timeouts(args.compile_timeout, args.run_timeout).with_overrides(args.limit)
+    except (UsageError, ProblemError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    limits = Limits.from_timeouts(args.compile_timeout, args.run_timeout)
     metrics = [m.strip() for m in (args.ncu_metrics or "").split(",") if m.strip()] or None
     config = EvalConfig(
         shapes=args.shapes,

@@ -17,6 +17,7 @@ memory (RSS) of the jail every POLL_S and kills it above `Limits.memory_mb`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -52,6 +53,23 @@ class Limits:
         """The two limits a user sets on the command line (`--compile-timeout`, `--run-timeout`): import
         and first calls get compile_s, every other checked call together run_s."""
         return cls(import_s=compile_s, compile_s=compile_s, correctness_s=run_s, **more)
+
+    def with_overrides(self, items: list[str]) -> "Limits":
+        """`PHASE=SECONDS` strings (the CLI's `--limit`), e.g. ["reference=900", "total=7200"]; a phase is a
+        field name without `_s` (memory: `memory=MB`). Raises ValueError naming the bad item."""
+        known = {f.name.removesuffix("_s").removesuffix("_mb"): f.name for f in dataclasses.fields(self)}
+        changes = {}
+        for item in items:
+            name, sep, value = item.partition("=")
+            if not sep or name not in known:
+                raise ValueError(f"--limit {item!r}: expected PHASE=SECONDS with PHASE one of {', '.join(known)}")
+            try:
+                changes[known[name]] = float(value)
+            except ValueError:
+                raise ValueError(f"--limit {item!r}: {value!r} is not a number of seconds") from None
+            if changes[known[name]] < 0:
+                raise ValueError(f"--limit {item!r}: a limit cannot be negative")
+        return dataclasses.replace(self, **changes)
 
     def for_phase(self, phase: str) -> float:
         return {

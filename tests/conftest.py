@@ -48,3 +48,16 @@ def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         os.environ, COLUMNS="200", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     )
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def agent_run(problem: Path, runs: Path, *flags: str) -> subprocess.CompletedProcess:
+    """`python -m agent.run` on a problem, into its own runs folder, without NCU."""
+    return run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu", *flags)
+
+
+def only_run(runs: Path):
+    """The one run folder under `runs` (a test that made more has a bug)."""
+    from agent.history import RunStore
+
+    [path] = [p for p in runs.iterdir() if p.is_dir()]
+    return RunStore(path)

@@ -52,6 +52,7 @@ def _bad(tmp_path, name: str, data: bytes) -> str:
         "cuda_without_cuda",
         "json_dir_missing",
         "unknown_flag",
+        "bad_limit",
     ],
 )
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, case):
@@ -80,6 +81,8 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, case):
         out = tmp_path / "no_such_dir" / "result.json"
     elif case == "unknown_flag":
         extra = ["--fast-please"]
+    elif case == "bad_limit":
+        extra = ["--limit", "reference=900", "--limit", "warp=10"]
     p = run_cli("-m", "evaluator", cand, "--problem", *problem.split(), "--json", str(out), *extra)
     assert p.returncode == 2, p.stdout + p.stderr
     lines = p.stderr.strip().splitlines()

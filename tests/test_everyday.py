@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from chat_server import ChatServer
-from conftest import FIXTURES, ROOT, run_cli
+from conftest import FIXTURES, ROOT, agent_run, only_run, run_cli
 from rich.console import Console
 
 from agent.history import Record, RunStore
@@ -44,15 +44,6 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def agent_run(problem: Path, runs: Path, *flags: str) -> subprocess.CompletedProcess:
-    return run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu", *flags)
-
-
-def only_run(runs: Path) -> RunStore:
-    [path] = [p for p in runs.iterdir() if p.is_dir()]
-    return RunStore(path)
 
 
 # ------------------------------------------------------------ a dead LLM endpoint

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 from chat_server import ChatServer
-from conftest import FIXTURES, ROOT, run_cli
+from conftest import FIXTURES, ROOT, agent_run, only_run, run_cli
 
-from agent.history import RunStore
 from agent.ranking import best_of
 
 REPLIES = FIXTURES / "replies"
@@ -29,15 +28,6 @@ def problem(tmp_path) -> Path:
     for name in ("reference.py", "seed.py"):
         shutil.copy(ROOT / "kernels" / "conv2d_scale_min" / name, folder / name)
     return folder / "reference.py"
-
-
-def agent_run(problem: Path, runs: Path, *flags: str) -> subprocess.CompletedProcess:
-    return run_cli("-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu", *flags)
-
-
-def only_run(runs: Path) -> RunStore:
-    [path] = [p for p in runs.iterdir() if p.is_dir()]
-    return RunStore(path)
 
 
 def test_replayed_run_on_the_cpu_keeps_the_first_correct_candidate_as_parent(problem, tmp_path):

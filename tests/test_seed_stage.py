@@ -8,9 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_cli
-
-from agent.history import RunStore
+from conftest import FIXTURES, only_run, run_cli
 
 PROBLEMS = FIXTURES / "problems"
 
@@ -29,11 +27,6 @@ def replies_for(problem: str, folder: Path) -> Path:
     (folder / "02_repair.md").write_text(reply(honest, "Fixed: tl.store."))
     (folder / "03_fusion.md").write_text(reply(faster + "\n# fusion: same grid\n", "Fusion stage."))
     return folder
-
-
-def only_run(runs: Path) -> RunStore:
-    [path] = [p for p in runs.iterdir() if p.is_dir()]
-    return RunStore(path)
 
 
 @pytest.mark.parametrize("name", ["cross_entropy", "rowsum_bf16"])

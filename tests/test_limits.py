@@ -1,0 +1,52 @@
+"""Every phase limit can be set from the command line (`--limit PHASE=SECONDS`), and only real phases."""
+
+import pytest
+
+from evaluator import Limits
+
+
+def test_from_timeouts_maps_the_two_everyday_flags():
+    lim = Limits.from_timeouts(30, 45)
+    assert (lim.import_s, lim.compile_s, lim.correctness_s) == (30, 30, 45)
+    assert lim.reference_s == Limits().reference_s  # the others keep their defaults
+
+
+def test_every_field_is_reachable_by_its_phase_name():
+    lim = Limits().with_overrides(
+        [
+            "start=1",
+            "reference=2",
+            "import=3",
+            "compile=4",
+            "correctness=5",
+            "timing=6",
+            "baselines=7",
+            "total=8",
+            "memory=9",
+        ]
+    )
+    assert (
+        lim.start_s,
+        lim.reference_s,
+        lim.import_s,
+        lim.compile_s,
+        lim.correctness_s,
+        lim.timing_s,
+        lim.baselines_s,
+        lim.total_s,
+        lim.memory_mb,
+    ) == (1, 2, 3, 4, 5, 6, 7, 8, 9)
+
+
+@pytest.mark.parametrize(
+    "item, words",
+    [
+        ("warp=1", "PHASE one of"),
+        ("total", "PHASE one of"),
+        ("total=soon", "not a number"),
+        ("total=-5", "cannot be negative"),
+    ],
+)
+def test_bad_limits_name_the_item(item, words):
+    with pytest.raises(ValueError, match=words):
+        Limits().with_overrides([item])
