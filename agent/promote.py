@@ -6,7 +6,7 @@
 ATTEMPT defaults to the run's best. The candidate is re-evaluated with fresh seeds on every shape set
 (`all`: small, odd and full with a GPU; small and odd without), then the current best.py (if any) is
 evaluated right after it with the same settings; on a GPU the two are then timed side by side in one
-process (evaluator.race, turns taken) and those medians decide. Only a correct candidate that is
+process (evaluator.racing, turns taken) and those medians decide. Only a correct candidate that is
 faster by more than the race's noise and not flagged as too good to be true is written, as best.py
 and best.json; otherwise it says why, changes nothing and exits 1.
 
@@ -120,7 +120,7 @@ def local_gpu() -> str | None:
 
 
 def decide(new: EvalResult, current: EvalResult | None, force: bool, raced: dict | None = None) -> str | None:
-    """None to promote, else the reason not to. `raced`: {label: {case: timing}} from evaluator.race,
+    """None to promote, else the reason not to. `raced`: {label: {case: timing}} from evaluator.racing,
     which then decides the speed question (same process, turns taken) instead of the two evaluations."""
     if new.status is not Status.correct:
         return f"the candidate is {new.status.value} on re-evaluation: {new.message}"

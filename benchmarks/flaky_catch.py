@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evaluator.evaluate import EvalConfig, evaluate  # noqa: E402
+from evaluator.evaluation import EvalConfig, evaluate  # noqa: E402
 from evaluator.problem import load_problem  # noqa: E402
 from evaluator.result import Status  # noqa: E402
 

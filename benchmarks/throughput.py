@@ -25,7 +25,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.extract import extract  # noqa: E402
-from evaluator.evaluate import EvalConfig, evaluate  # noqa: E402
+from evaluator.evaluation import EvalConfig, evaluate  # noqa: E402
 from evaluator.executor import make_executor  # noqa: E402
 from evaluator.problem import load_problem  # noqa: E402
 

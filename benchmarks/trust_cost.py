@@ -114,8 +114,8 @@ def main() -> None:
 
     if args.corpus:
         sys.path.insert(0, str(ROOT))
-        from evaluator.evaluate import EvalConfig
-        from evaluator.evaluate import evaluate as ev
+        from evaluator.evaluation import EvalConfig
+        from evaluator.evaluation import evaluate as ev
         from evaluator.problem import load_problem
 
         problem = load_problem("conv2d_scale_min")

@@ -7,17 +7,19 @@
 
 This module is the evaluator's face: `agent` imports only the names below (tests/test_architecture.py
 holds it to that), and the evaluator never imports `agent`. Names load lazily, so the processes that run
-inside the jail (evaluator.child) import only what they need.
+inside the jail (evaluator.child) import only what they need; no submodule shares a name with an export
+(`evaluation.py` holds `evaluate`, `racing.py` holds `race`), since importing a submodule sets the
+package attribute of its name.
 
 Where each part runs:
 
 | part | runs in | modules |
 |---|---|---|
 | static gate | the parent, before any candidate code runs | static, scanner, bans |
-| judge | the parent: seeds, clocks, every verdict | evaluate, judge, calls, sandbox, jail, roofline |
+| judge | the parent: seeds, clocks, every verdict | evaluation, judge, calls, sandbox, jail, roofline |
 | oracle | its own trusted process: reference outputs and the comparison; never imports the candidate | oracle, correctness, outputs |
 | candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands back outputs and audit findings | child.boot, child.candidate, child.trial, child.audit, child.guards |
-| baselines, race | a worker process that runs only the reference, or contenders side by side | worker, race, baselines, timing |
+| baselines, race | a worker process that runs only the reference, or contenders side by side | worker, racing, baselines, timing |
 | profiler | ncu around the jailed candidate | ncu, profile_target |
 | wire | the typed messages between them | wire |
 """
@@ -28,9 +30,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {  # name -> the module that owns it
-    "evaluate": "evaluator.evaluate",
-    "EvalConfig": "evaluator.evaluate",
-    "code_hash": "evaluator.evaluate",
+    "evaluate": "evaluator.evaluation",
+    "EvalConfig": "evaluator.evaluation",
+    "code_hash": "evaluator.evaluation",
     "EvalResult": "evaluator.result",
     "Status": "evaluator.result",
     "Limits": "evaluator.sandbox",
@@ -48,7 +50,7 @@ _EXPORTS = {  # name -> the module that owns it
     "POLICIES": "evaluator.precision",
     "get_policy": "evaluator.precision",
     "make_executor": "evaluator.executor",
-    "race": "evaluator.race",
+    "race": "evaluator.racing",
     "jit_functions": "evaluator.static",
     "DEFAULT_METRICS": "evaluator.ncu",
     "geomean": "evaluator.stats",
@@ -70,14 +72,14 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
-    from evaluator.evaluate import EvalConfig, code_hash, evaluate  # noqa: F401
+    from evaluator.evaluation import EvalConfig, code_hash, evaluate  # noqa: F401
     from evaluator.executor import make_executor  # noqa: F401
     from evaluator.files import write_atomic  # noqa: F401
     from evaluator.ncu import DEFAULT_METRICS  # noqa: F401
     from evaluator.paths import data_dir, is_installed_copy  # noqa: F401
     from evaluator.precision import POLICIES, Policy, get_policy  # noqa: F401
     from evaluator.problem import KERNELS_DIR, Problem, ProblemError, check_reference, import_file, load_problem  # noqa: F401
-    from evaluator.race import race  # noqa: F401
+    from evaluator.racing import race  # noqa: F401
     from evaluator.result import EvalResult, Status  # noqa: F401
     from evaluator.sandbox import Limits  # noqa: F401
     from evaluator.static import jit_functions  # noqa: F401

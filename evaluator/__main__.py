@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.files import write_atomic
 from evaluator.precision import POLICIES
 from evaluator.problem import ProblemError, load_problem

@@ -20,7 +20,7 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from evaluator.evaluate import EvalConfig, code_hash, cuda_available, evaluate
+from evaluator.evaluation import EvalConfig, code_hash, cuda_available, evaluate
 from evaluator.problem import Problem, load_problem
 from evaluator.result import EvalResult, Status
 

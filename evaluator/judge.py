@@ -28,7 +28,7 @@ from evaluator.calls import plan
 from evaluator.jail import Jail
 from evaluator.problem import Problem, ShapeCase
 from evaluator.result import Check, DeviceInfo, EvalResult, Status
-from evaluator.sandbox import Child, Limits
+from evaluator.sandbox import Child, Limits, tail
 from evaluator.wire import (
     CallSpec,
     DynamicRange,
@@ -141,6 +141,30 @@ def _crash(ref: Referee, child: Child, what: str) -> Stop:
         f"The candidate's process died ({how}, {what}) while {ref.activity}, "
         "without raising a Python exception: a segfault, an abort in native code, os._exit, "
         "or a signal it sent itself.",
+    )
+
+
+def _no_start(ref: Referee, child: Child, what: str) -> Stop:
+    """The candidate's process died before its hello: no candidate code had run yet (the candidate module
+    is imported after it), so this is the evaluator's environment, not the candidate."""
+    if child.killed == "memory":
+        return _crash(ref, child, what)
+    try:
+        child.proc.wait(timeout=2)
+    except Exception:  # noqa: BLE001 - still running: killed by close()
+        pass
+    ref.result.exit_code = child.close()
+    lines = [ln for ln in tail(child.workdir / f"{child.name}.stderr.txt").splitlines() if ln.strip()]
+    errors = [ln.strip() for ln in lines if "rror" in ln]  # ModuleNotFoundError: ..., Fatal Python error: ...
+    last = errors[-1] if errors else lines[-1].strip() if lines else what
+    return ref.fail(
+        Status.runtime_error,
+        "start",
+        f"The evaluator's jailed process failed before any candidate code ran (not the candidate's fault): "
+        f"{last}. Check what the children can see: packages must be importable from inside the jail's "
+        "read-only view (its /tmp is private, so nothing installed under /tmp is visible) and PYTHONPATH "
+        "reaches the children.",
+        "harness_failed",
     )
 
 
@@ -260,7 +284,7 @@ def _run(
         if oracle.receive(deadline, "hello") is None:
             raise _oracle_failed(ref, None, "the oracle did not start in time")
     except WireError as e:
-        raise _crash(ref, child, str(e)) from None
+        raise _no_start(ref, child, str(e)) from None
     r.gate_seconds["spawn"] = time.monotonic() - ref.t0
     if hello.info.get("device"):
         r.device = DeviceInfo(**hello.info["device"])

@@ -48,7 +48,7 @@ def jit_functions(tree: ast.Module) -> set[str]:
 
 
 def gluon_functions(tree: ast.Module) -> set[str]:
-    """Module-level @gluon.jit functions: Gluon runs only on a GPU (no interpreter), see evaluate.py."""
+    """Module-level @gluon.jit functions: Gluon runs only on a GPU (no interpreter), see evaluation.py."""
     return {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and _decorator_names(node) & GLUON_JIT}
 
 

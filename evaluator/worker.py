@@ -4,7 +4,7 @@
 
 It reports through REPORT.json (a wire.Report, rewritten atomically after every step), never stdout.
 Candidates are judged elsewhere (evaluator.judge: a jailed candidate process plus the oracle); the
-race (evaluator.race) runs only candidates that passed that, in the jail's namespaces, and decides no
+race (evaluator.racing) runs only candidates that passed that, in the jail's namespaces, and decides no
 status: its figures are timings, and its sanity check compares against a reference computed here
 before any contender's code is imported.
 """
@@ -75,7 +75,7 @@ def main() -> None:
         device = torch.device(job.device)
         problem = import_file(Path(job.problem_path), "_reference")
         if job.mode == "race":
-            from evaluator.race import run_race
+            from evaluator.racing import run_race
 
             run_race(job, problem, device, report)
         else:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.jail import probe
 from evaluator.problem import load_problem
 from evaluator.result import Status

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.jail import probe
 from evaluator.problem import load_problem
 from evaluator.result import Status

@@ -60,5 +60,18 @@ def test_every_exported_name_resolves():
 
 def test_no_import_circle_between_worker_and_race():
     """race runs inside the worker (mode "race") but must not reach back into it."""
-    race = [m for _, m, _ in _imports(ROOT / "evaluator" / "race.py")]
+    race = [m for _, m, _ in _imports(ROOT / "evaluator" / "racing.py")]
     assert "evaluator.worker" not in race, race
+
+
+def test_no_submodule_shadows_an_export():
+    """Importing evaluator.X sets the package attribute X: a submodule named like an export (evaluate,
+    race) would replace the function with the module for every later `from evaluator import X`."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(evaluator.__path__):
+        importlib.import_module(f"evaluator.{info.name}")
+        assert info.name not in evaluator.__all__, info.name
+    for name in evaluator.__all__:
+        assert not isinstance(getattr(evaluator, name), type(evaluator)), name

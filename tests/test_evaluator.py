@@ -8,7 +8,7 @@ import time
 import pytest
 from conftest import SEED, seed_variant
 
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.problem import load_problem
 from evaluator.result import Status
 from evaluator.sandbox import Limits

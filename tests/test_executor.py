@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED, seed_variant
 
-from evaluator.evaluate import EvalConfig
+from evaluator.evaluation import EvalConfig
 from evaluator.executor import LocalExecutor, make_executor, visible_gpus
 from evaluator.problem import load_problem
 from evaluator.result import Status

@@ -11,7 +11,7 @@ import shutil
 import pytest
 from conftest import FIXTURES
 
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.problem import load_problem
 from evaluator.result import Status
 

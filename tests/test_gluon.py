@@ -12,7 +12,7 @@ from agent.gpu import select_card
 from agent.history import Record
 from agent.prompt import capability_skip, get_stage, render
 from agent.ranking import is_better
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.precision import get_policy
 from evaluator.problem import load_problem
 from evaluator.result import Status

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SEED, seed_variant
 
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.problem import load_problem
 from evaluator.result import Status
 
@@ -63,7 +63,7 @@ def test_illegal_memory_access_is_contained(tmp_path):
 
 
 def test_race_times_contenders_side_by_side(tmp_path):
-    from evaluator.race import race
+    from evaluator.racing import race
 
     fused = tmp_path / "fused.py"
     from conftest import FIXTURES

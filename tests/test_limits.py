@@ -50,3 +50,21 @@ def test_every_field_is_reachable_by_its_phase_name():
 def test_bad_limits_name_the_item(item, words):
     with pytest.raises(ValueError, match=words):
         Limits().with_overrides([item])
+
+
+def test_a_child_that_dies_before_any_candidate_code_is_not_blamed_on_the_candidate():
+    """Found on a GPU machine: packages installed under /tmp were invisible inside the jail (private /tmp),
+    every child died importing pydantic, and each candidate was reported as crashed. A death before the
+    child's hello happens before the candidate module is imported: it is the harness's environment."""
+    from pathlib import Path
+
+    from evaluator import EvalConfig, Status, evaluate, load_problem
+
+    root = Path(__file__).resolve().parent.parent
+    r = evaluate(
+        root / "tests" / "adversarial" / "honest_fused.py",
+        load_problem("conv2d_scale_min"),
+        EvalConfig(env={"PYTHONHOME": "/nonexistent"}, time=False, device="cpu"),
+    )
+    assert (r.status, r.gate, r.reason) == (Status.runtime_error, "start", "harness_failed"), r.message
+    assert "not the candidate's fault" in r.message and "rror" in r.message, r.message

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, SEED, has_cuda, run_cli
 
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.ncu import DEFAULT_METRICS, _number, _why_not, parse_csv, profile
 from evaluator.problem import load_problem
 from evaluator.result import Status

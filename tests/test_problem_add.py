@@ -10,7 +10,7 @@ from conftest import FIXTURES, run_cli
 
 from agent.problem import main as problem_main
 from evaluator.derive import SMALL_BUDGET, work_floors
-from evaluator.evaluate import EvalConfig, evaluate
+from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.problem import import_file, load_problem
 from evaluator.result import Status
 

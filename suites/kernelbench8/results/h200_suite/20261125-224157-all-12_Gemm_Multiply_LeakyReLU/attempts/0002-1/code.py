@@ -6,8 +6,20 @@ import triton.language as tl
 
 @triton.jit
 def _gemm_mul_leaky_kernel(
-    x_ptr, w_ptr, y_ptr, b_ptr, M, N, K, multiplier, slope,
-    BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, GROUP_M: tl.constexpr, EVEN_K: tl.constexpr,
+    x_ptr,
+    w_ptr,
+    y_ptr,
+    b_ptr,
+    M,
+    N,
+    K,
+    multiplier,
+    slope,
+    BM: tl.constexpr,
+    BN: tl.constexpr,
+    BK: tl.constexpr,
+    GROUP_M: tl.constexpr,
+    EVEN_K: tl.constexpr,
 ):
     # y = leaky_relu((x @ W^T + b) * multiplier, slope)
     # x [M, K] and W [N, K] (nn.Linear layout) are both K-contiguous: the K-major operand layout that
@@ -27,10 +39,10 @@ def _gemm_mul_leaky_kernel(
     offs_m = pid_m * BM + tl.arange(0, BM)
     offs_n = pid_n * BN + tl.arange(0, BN)
     offs_k = tl.arange(0, BK)
-    rm = tl.where(offs_m < M, offs_m, 0).to(tl.int64)     # clamped rows/cols: loads stay in bounds
+    rm = tl.where(offs_m < M, offs_m, 0).to(tl.int64)  # clamped rows/cols: loads stay in bounds
     rn = tl.where(offs_n < N, offs_n, 0).to(tl.int64)
-    a_ptrs = x_ptr + rm[:, None] * K + offs_k[None, :]    # [BM, BK]
-    b_ptrs = w_ptr + rn[None, :] * K + offs_k[:, None]    # [BK, BN], K contiguous
+    a_ptrs = x_ptr + rm[:, None] * K + offs_k[None, :]  # [BM, BK]
+    b_ptrs = w_ptr + rn[None, :] * K + offs_k[:, None]  # [BK, BN], K contiguous
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for k in range(0, tl.cdiv(K, BK)):
         if EVEN_K:
@@ -50,16 +62,31 @@ def _gemm_mul_leaky_kernel(
     tl.store(y_ptrs, y, mask=(offs_m < M)[:, None] & (offs_n < N)[None, :])
 
 
-def gemm_mul_leaky(x, weight, bias, multiplier, slope,
-        BM=128, BN=128, BK=32, GROUP_M=8, num_warps=8, num_stages=4):
+def gemm_mul_leaky(x, weight, bias, multiplier, slope, BM=128, BN=128, BK=32, GROUP_M=8, num_warps=8, num_stages=4):
     x = x.contiguous()
     weight = weight.contiguous()
     M, K = x.shape
     N = weight.shape[0]
     y = torch.empty((M, N), device=x.device, dtype=torch.float32)
     grid = (triton.cdiv(M, BM) * triton.cdiv(N, BN),)
-    _gemm_mul_leaky_kernel[grid](x, weight, y, bias, M, N, K, multiplier, slope, BM=BM, BN=BN, BK=BK,
-        GROUP_M=GROUP_M, EVEN_K=(K % BK == 0), num_warps=num_warps, num_stages=num_stages)
+    _gemm_mul_leaky_kernel[grid](
+        x,
+        weight,
+        y,
+        bias,
+        M,
+        N,
+        K,
+        multiplier,
+        slope,
+        BM=BM,
+        BN=BN,
+        BK=BK,
+        GROUP_M=GROUP_M,
+        EVEN_K=(K % BK == 0),
+        num_warps=num_warps,
+        num_stages=num_stages,
+    )
     return y
 
 

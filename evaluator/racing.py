@@ -1,6 +1,6 @@
 """Time several already-evaluated candidates side by side, in one process, on the same GPU.
 
-    from evaluator.race import race
+    from evaluator.racing import race
     medians = race({"candidate": Path("new.py"), "current": Path("best.py")}, problem, config)
     medians["candidate"]["full[0]"]["median_ms"]
 
@@ -19,7 +19,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from evaluator.evaluate import EvalConfig
+from evaluator.evaluation import EvalConfig
 from evaluator.problem import Problem
 from evaluator.sandbox import run_worker
 from evaluator.wire import Job
@@ -63,7 +63,7 @@ def run_race(job: Job, problem, device, report) -> None:
             if not verdict["ok"]:
                 report.data.error = ErrorInfo(
                     type="RaceCheckFailed",
-                    module="evaluator.race",
+                    module="evaluator.racing",
                     message=f"{label}: {verdict['message']}",
                     where=case.label,
                 )

@@ -1,6 +1,6 @@
 """Evaluate one candidate against a problem: the gates in order, stopping at the first failure.
 
-    from evaluator.evaluate import evaluate, EvalConfig
+    from evaluator.evaluation import evaluate, EvalConfig
     from evaluator.problem import load_problem
     result = evaluate(Path("cand.py"), load_problem("conv2d_scale_min"), EvalConfig(shapes="all"))
     print(result.status, result.speedup_vs_compile)
