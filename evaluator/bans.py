@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evaluator.rules import TORCH_HINT
+
 
 @dataclass
 class Finding:
@@ -315,12 +317,8 @@ BANNED_ATTRS = {
     "tb_frame",
     "ag_frame",
 }
+
 MAX_FINDINGS = 8
-TORCH_HINT = (
-    "PyTorch must not compute the result: do the arithmetic in @triton.jit kernels (allowed: "
-    "torch.empty/zeros/full and friends, dtypes, devices, nn.Module/nn.Parameter/nn layers as "
-    "weight holders, F.pad, tensor .contiguous()/.view()/.stride())."
-)
 
 
 def import_reason(module: str) -> str | None:

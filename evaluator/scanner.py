@@ -20,12 +20,12 @@ from evaluator.bans import (
     BANNED_BUILTINS,
     COMPUTE_METHODS,
     MAX_FINDINGS,
-    TORCH_HINT,
     WRITE_METHODS,
     Finding,
     import_reason,
     torch_reason,
 )
+from evaluator.rules import TORCH_HINT
 
 
 def _dotted(node: ast.AST) -> list[str] | None:

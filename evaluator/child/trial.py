@@ -35,11 +35,8 @@ from evaluator.child.guards import (
     poison_free_memory,
     thread_names,
 )
+from evaluator.rules import TORCH_HINT
 
-TORCH_HINT = (
-    "The result must be computed by your Triton kernels; PyTorch may only allocate, copy and "
-    "reshape (torch.empty/zeros/full, .contiguous(), .to(), views, F.pad)."
-)
 AUDITED_REP_P = 0.05  # fraction of timed repetitions that also run under the operator audit
 
 

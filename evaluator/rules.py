@@ -1,0 +1,14 @@
+"""The rules a candidate must follow, worded once for every gate that enforces them.
+
+    from evaluator.rules import TORCH_HINT
+    message = f"forward ran PyTorch compute operators: {ops}. " + TORCH_HINT
+
+The static gate (evaluator.bans, evaluator.scanner) and the runtime audit inside the jail
+(evaluator.child.trial) refuse the same thing, so an LLM reading either message learns the same rule.
+"""
+
+TORCH_HINT = (
+    "PyTorch must not compute the result: do the arithmetic in @triton.jit (or @gluon.jit) kernels. PyTorch may "
+    "only allocate, copy and reshape (torch.empty/zeros/full and friends, .contiguous(), .to(), views, "
+    ".stride(), F.pad; nn.Module/nn.Parameter/nn layers as weight holders)."
+)
