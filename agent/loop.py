@@ -84,7 +84,7 @@ class Loop:
         on_event: Callable[[str, Record | None], None] | None = None,
         executor=None,
     ):
-        self.s, self.store, self.llm = settings, store, llm
+        self.settings, self.store, self.llm = settings, store, llm
         self.on_event = on_event or (lambda msg, rec: None)
         self.executor = executor or make_executor(
             settings.executor, workers=settings.workers, address=settings.ray_address
@@ -202,9 +202,9 @@ class Loop:
 
     def start_path(self):
         """The kernel to start from (--seed FILE, else the problem's seed.py), or None: the seed stage."""
-        if self.s.seed is not None:
-            return self.s.seed
-        if self.s.stage != "seed" and self.problem.seed_path.is_file():
+        if self.settings.seed is not None:
+            return self.settings.seed
+        if self.settings.stage != "seed" and self.problem.seed_path.is_file():
             return self.problem.seed_path
         return None
 
@@ -249,11 +249,11 @@ class Loop:
     def seed_stage(self) -> int:
         """Write the first kernel from the bare reference; returns the iterations it used."""
         iteration = 0
-        for _ in range(self.s.iterations):
+        for _ in range(self.settings.iterations):
             if self.best is not None:
                 break
             iteration += 1
-            ids = [f"{iteration:04d}-{k}" for k in range(1, self.s.samples + 1)]
+            ids = [f"{iteration:04d}-{k}" for k in range(1, self.settings.samples + 1)]
             todo = [i for i in ids if i not in self.done]
             replies = {}
             if todo:
@@ -279,7 +279,7 @@ class Loop:
 
     def repairs(self, failed: Record, prompt_stage: str) -> None:
         last = failed
-        for r in range(1, self.s.repairs + 1):
+        for r in range(1, self.settings.repairs + 1):
             if last.status in (Status.correct.value, Status.needs_gpu.value) or last.gate == "llm":
                 return  # nothing to repair: correct, not runnable here (Gluon, no GPU), or no candidate
             rid = f"{failed.id}r{r}"
@@ -322,7 +322,7 @@ class Loop:
             if self.best is None:
                 self.on_event(f"the seed stage found no correct kernel in {iteration} iteration(s)", None)
                 return None
-        for stage in self.s.stages:
+        for stage in self.settings.stages:
             skip, why = capability_skip(stage, self.card)
             if skip:  # e.g. the hopper stage (Gluon TMA/wgmma) on a GPU older than sm_90
                 self.on_event(why, None)
@@ -330,7 +330,7 @@ class Loop:
                     self.store.append(Record(kind="skip", id=f"skip-{stage}", stage=stage, parent=None, message=why))
                     self.skips.add(stage)
                 continue
-            if self.s.stage == "all":
+            if self.settings.stage == "all":
                 pid, _, presult = self.parent()
                 skip, why = should_skip(get_stage(stage), getattr(presult, "ncu", None))
                 self.on_event(why, None)
@@ -339,9 +339,9 @@ class Loop:
                         self.store.append(Record(kind="skip", id=f"skip-{stage}", stage=stage, parent=pid, message=why))
                         self.skips.add(stage)
                     continue
-            for _ in range(self.s.iterations):
+            for _ in range(self.settings.iterations):
                 iteration += 1
-                ids = [f"{iteration:04d}-{k}" for k in range(1, self.s.samples + 1)]
+                ids = [f"{iteration:04d}-{k}" for k in range(1, self.settings.samples + 1)]
                 todo = [i for i in ids if i not in self.done]
                 if todo:
                     pid, pcode, presult = self.parent()

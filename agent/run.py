@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     console.print(attempts_table(store.records(), best, title=f"run {store.name}"))
     if best is None and loop.start_path() is None:
         console.print(
-            f"no correct first kernel after {loop.s.iterations} seed-stage iteration(s); resume "
+            f"no correct first kernel after {loop.settings.iterations} seed-stage iteration(s); resume "
             f"with more:  python -m agent.run --resume {store.name} --iterations N"
         )
     if best is not None and best.median_ms is None:
