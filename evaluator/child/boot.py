@@ -93,9 +93,11 @@ def drop_capabilities() -> None:
 def confine(writable: list[str]) -> dict:
     """Private /tmp, read-only everything but `writable`, no capabilities. Returns what holds."""
     writable = [os.path.realpath(p) for p in writable]
+    readable = _needed_under_tmp(writable)
     os.setsid()  # a session of its own: kill(0, ...) then reaches only the namespace, not the launcher
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in writable}
+    # readable first: a work folder that lies inside one of them is bound on top, and stays writable
+    fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in readable + writable}
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_MB}m,mode=1777")
     if os.path.isdir("/dev/shm"):
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_MB // 4}m,mode=1777")
@@ -103,11 +105,12 @@ def confine(writable: list[str]) -> dict:
         os.makedirs(p, exist_ok=True)  # under the fresh /tmp the path must exist again
         _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
         os.close(fd)
-    keep = set(writable) | {"/tmp", "/dev/shm"}
     failed = []
     for mp in _mountpoints():
-        if _under(mp, keep) or _under(mp, ["/proc"]):
+        if _under(mp, writable) or _under(mp, ["/proc"]):
             continue
+        if not _under(mp, readable) and _under(mp, ["/tmp", "/dev/shm"]):
+            continue  # the private tmpfs mounts themselves stay writable
         try:
             _mount(None, mp, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _flags(mp))
         except OSError as e:
@@ -121,6 +124,22 @@ def confine(writable: list[str]) -> dict:
         "readonly_failed": failed,
         "project_writable": _writable(PROJECT),
     }
+
+
+def _needed_under_tmp(writable: list[str]) -> list[str]:
+    """Folders this process must still read that live under /tmp, which the private tmpfs would hide: the
+    Python installation (a venv made under /tmp), the project and every sys.path entry. They are bound
+    back in place and then remounted read-only with everything else."""
+    wanted = {PROJECT, sys.prefix, sys.exec_prefix, *(p for p in sys.path if p)}
+    under = sorted(
+        {os.path.realpath(p) for p in wanted if os.path.isdir(p)} - set(writable),
+        key=len,
+    )
+    out: list[str] = []
+    for p in under:
+        if p.startswith("/tmp/") and not _under(p, out) and not _under(p, writable):
+            out.append(p)
+    return out
 
 
 def _writable(folder: str) -> bool:
