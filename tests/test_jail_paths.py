@@ -1,0 +1,49 @@
+"""The jail's private /tmp must not hide what the candidate's process needs to read.
+
+Found in CI: `pip install .` into a venv made under /tmp, and every child died importing
+evaluator.child.candidate, because the private tmpfs mounted over /tmp hid the venv. The jail binds such
+folders (the Python installation, the project, sys.path entries) back read-only.
+"""
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+SCRIPT = """
+import json, sys
+from pathlib import Path
+from evaluator import EvalConfig, evaluate, load_problem
+r = evaluate(Path("tests/adversarial/honest_fused.py"), load_problem("conv2d_scale_min"),
+             EvalConfig(time=False, device="cpu", shapes="small"))
+print(json.dumps({"status": r.status.value, "message": r.message, "warning": r.confinement_warning,
+                  "notes": r.notes}))
+"""
+
+
+def test_a_checkout_under_tmp_still_evaluates_inside_the_jail(tmp_path):
+    assert str(tmp_path).startswith("/tmp/"), "pytest's tmp_path is expected under /tmp here"
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    copy = tmp_path / "checkout"
+    for rel in files.split():
+        if (
+            rel.startswith(("evaluator/", "kernels/conv2d_scale_min/", "tests/adversarial/honest_fused.py", "prompts/"))
+            or rel == "pyproject.toml"
+        ):
+            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+            (copy / rel).write_bytes((ROOT / rel).read_bytes())
+    p = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(copy), "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    import json
+
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    assert out["status"] == "correct", out
+    if out["warning"] is None:  # confined: no note says the project was writable or a remount failed
+        assert not any("confinement incomplete" in n for n in out["notes"]), out["notes"]
