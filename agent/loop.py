@@ -31,6 +31,7 @@ from agent.prompt import brief, capability_skip, get_stage, load_stages, render,
 from agent.ranking import SEED_ID, best_of, is_better, median_ms
 from agent.settings import RunSettings
 from evaluator import (
+    Candidate,
     EvalConfig,
     EvalResult,
     Limits,
@@ -142,7 +143,9 @@ class Loop:
                 rec.duplicate_of = twin
             else:
                 self.on_event(f"evaluating {rec.id}", None)
-                result = self.executor.submit(cand, self.problem, self.config).result()
+                result = self.executor.submit(
+                    Candidate(source=code, origin=str(cand)), self.problem, self.config
+                ).result()
             rec.eval_s = round(time.monotonic() - t0, 2)
             rec.status, rec.gate, rec.message = result.status.value, result.gate, result.message[:400]
             rec.median_ms, rec.interpreter_ms = median_ms(result), result.interpreter_ms

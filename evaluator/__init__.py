@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {  # name -> the module that owns it
     "evaluate": "evaluator.evaluation",
     "EvalConfig": "evaluator.evaluation",
-    "code_hash": "evaluator.evaluation",
+    "code_hash": "evaluator.candidate",
+    "Candidate": "evaluator.candidate",
     "EvalResult": "evaluator.result",
     "Status": "evaluator.result",
     "Limits": "evaluator.sandbox",
@@ -71,8 +72,9 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+    from evaluator.candidate import Candidate, code_hash  # noqa: F401
     from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
-    from evaluator.evaluation import EvalConfig, code_hash, evaluate  # noqa: F401
+    from evaluator.evaluation import EvalConfig, evaluate  # noqa: F401
     from evaluator.executor import make_executor  # noqa: F401
     from evaluator.files import write_atomic  # noqa: F401
     from evaluator.ncu import DEFAULT_METRICS  # noqa: F401

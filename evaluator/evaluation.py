@@ -24,7 +24,6 @@ far below the parent's own clock land in `result.suspicious` (evaluator.roofline
 
 from __future__ import annotations
 
-import hashlib
 import math
 import secrets
 import shutil
@@ -37,6 +36,7 @@ from pydantic import BaseModel
 
 from evaluator.baselines import BaselineCache
 from evaluator.calls import dynamic_range
+from evaluator.candidate import Candidate, code_hash  # noqa: F401 - code_hash: re-exported
 from evaluator.judge import judge
 from evaluator.precision import get_policy
 from evaluator.problem import Problem, ShapeCase, import_file
@@ -77,11 +77,6 @@ class EvalConfig(BaseModel):
     model_config = {"arbitrary_types_allowed": True}
 
 
-def code_hash(code: str) -> str:
-    normalized = "\n".join(line.rstrip() for line in code.strip().splitlines())
-    return hashlib.sha256(normalized.encode()).hexdigest()[:16]
-
-
 def cuda_available() -> bool:
     import torch
 
@@ -105,10 +100,11 @@ def _geomean(xs: list[float]) -> float | None:
     return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
 
 
-def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None) -> EvalResult:
+def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig | None = None) -> EvalResult:
     config = config or EvalConfig()
     policy = get_policy(config.precision)
-    code = candidate.read_text(encoding="utf-8")
+    candidate = Candidate.of(candidate)  # read once if given a path; from here on it is data
+    code = candidate.source
     cuda = cuda_available() if config.device == "auto" else config.device == "cuda"
     sets, notes = resolve_sets(problem, config.shapes, cuda)
     cases = [c for s in sets for c in problem.sets[s]]
@@ -117,7 +113,7 @@ def evaluate(candidate: Path, problem: Problem, config: EvalConfig | None = None
         gate="static",
         message="",
         problem=problem.name,
-        candidate=str(candidate),
+        candidate=candidate.origin,
         code_hash=code_hash(code),
         precision=policy.name,
         shape_sets=sets,
@@ -197,7 +193,7 @@ def _summarize_errors(result: EvalResult) -> None:
 
 def _profile(
     result: EvalResult,
-    candidate: Path,
+    candidate: Candidate,
     problem: Problem,
     cases: list[ShapeCase],
     job: dict,

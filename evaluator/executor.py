@@ -20,7 +20,8 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from evaluator.evaluation import EvalConfig, code_hash, cuda_available, evaluate
+from evaluator.candidate import Candidate
+from evaluator.evaluation import EvalConfig, cuda_available, evaluate
 from evaluator.problem import Problem, load_problem
 from evaluator.result import EvalResult, Status
 
@@ -38,7 +39,9 @@ def visible_gpus() -> list[str]:
 
 
 def _died(result: EvalResult) -> bool:
-    return result.status is Status.crashed
+    """The process died under the evaluation (a crash, or a child lost before any candidate code ran):
+    tried once more before it becomes the verdict."""
+    return result.status is Status.crashed or result.reason == "harness_failed"
 
 
 class LocalExecutor:
@@ -55,7 +58,7 @@ class LocalExecutor:
         self.size = len(slots)
         self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="eval")
 
-    def _run(self, candidate: Path, problem: Problem, config: EvalConfig) -> EvalResult:
+    def _run(self, candidate: Candidate | Path, problem: Problem, config: EvalConfig) -> EvalResult:
         slot = self.slots.get()
         try:
             cfg = (
@@ -71,8 +74,8 @@ class LocalExecutor:
         finally:
             self.slots.put(slot)
 
-    def submit(self, candidate: Path, problem: Problem, config: EvalConfig) -> Future:
-        return self.pool.submit(self._run, candidate, problem, config)
+    def submit(self, candidate: Candidate | Path, problem: Problem, config: EvalConfig) -> Future:
+        return self.pool.submit(self._run, Candidate.of(candidate), problem, config)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -84,14 +87,13 @@ class LocalExecutor:
         self.close()
 
 
-def _ray_evaluate(code: str, problem_name: str, problem_source: str, config_json: str) -> str:
+def _ray_evaluate(candidate_json: str, problem_name: str, problem_source: str, config_json: str) -> str:
     """One evaluation on a Ray worker: the candidate and the problem travel as text."""
     with tempfile.TemporaryDirectory(prefix="kloop-ray-") as tmp:
         folder = Path(tmp) / problem_name
         folder.mkdir()
         (folder / "reference.py").write_text(problem_source)
-        cand = Path(tmp) / "candidate.py"
-        cand.write_text(code)
+        cand = Candidate.model_validate_json(candidate_json)
         result = evaluate(cand, load_problem(str(folder / "reference.py")), EvalConfig.model_validate_json(config_json))
         return result.model_dump_json()
 
@@ -119,9 +121,14 @@ class RayExecutor:
         self.size = int(gpus // per_task) if per_task else int(ray.cluster_resources().get("CPU", 1))
         self.task = ray.remote(num_gpus=per_task, num_cpus=1, max_retries=1, retry_exceptions=False)(_ray_evaluate)
 
-    def submit(self, candidate: Path, problem: Problem, config: EvalConfig) -> Future:
-        code = candidate.read_text(encoding="utf-8")
-        ref = self.task.remote(code, problem.name, problem.path.read_text(encoding="utf-8"), config.model_dump_json())
+    def submit(self, candidate: Candidate | Path, problem: Problem, config: EvalConfig) -> Future:
+        candidate = Candidate.of(candidate)
+        ref = self.task.remote(
+            candidate.model_dump_json(),
+            problem.name,
+            problem.path.read_text(encoding="utf-8"),
+            config.model_dump_json(),
+        )
         out: Future = Future()
 
         def done(f: Future) -> None:
@@ -133,8 +140,8 @@ class RayExecutor:
                         status=Status.crashed,
                         gate="executor",
                         problem=problem.name,
-                        candidate=str(candidate),
-                        code_hash=code_hash(code),
+                        candidate=candidate.origin,
+                        code_hash=candidate.hash,
                         precision=config.precision,
                         shape_sets=[],
                         message=f"The Ray worker evaluating this candidate died ({type(e).__name__}) and its "

@@ -1,7 +1,7 @@
 """The parent's side of one candidate evaluation: drive the jailed candidate and the oracle, decide.
 
     from evaluator.judge import judge
-    raw_timings = judge(result, candidate_path, problem, cases, config, cuda=False, workdir=tmp)
+    raw_timings = judge(result, Candidate.of(path), problem, cases, config, cuda=False, workdir=tmp)
 
 Two children, one referee. The candidate's process (evaluator.child, in evaluator.jail) only runs
 ModelNew and writes outputs; the oracle (evaluator.oracle) never imports the candidate, redraws each
@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from evaluator.calls import plan
+from evaluator.candidate import Candidate
 from evaluator.jail import Jail
 from evaluator.problem import Problem, ShapeCase
 from evaluator.result import Check, DeviceInfo, EvalResult, Status
@@ -145,25 +146,27 @@ def _crash(ref: Referee, child: Child, what: str) -> Stop:
 
 
 def _no_start(ref: Referee, child: Child, what: str) -> Stop:
-    """The candidate's process died before its hello: no candidate code had run yet (the candidate module
-    is imported after it), so this is the evaluator's environment, not the candidate."""
-    if child.killed == "memory":
+    """The candidate's process ended before its hello, so no candidate code had run (the module is imported
+    after it). Python failing to start it (a traceback in its stderr: a package the jail cannot see) is the
+    evaluator's environment, not the candidate; any other death (a kill, the memory limit) is a crash."""
+    stderr = tail(child.workdir / f"{child.name}.stderr.txt")
+    if child.killed == "memory" or not any(
+        sign in stderr for sign in ("Traceback (most recent call last)", "Fatal Python error", "Error while finding")
+    ):
         return _crash(ref, child, what)
     try:
         child.proc.wait(timeout=2)
     except Exception:  # noqa: BLE001 - still running: killed by close()
         pass
     ref.result.exit_code = child.close()
-    lines = [ln for ln in tail(child.workdir / f"{child.name}.stderr.txt").splitlines() if ln.strip()]
-    errors = [ln.strip() for ln in lines if "rror" in ln]  # ModuleNotFoundError: ..., Fatal Python error: ...
-    last = errors[-1] if errors else lines[-1].strip() if lines else what
+    errors = [ln.strip() for ln in stderr.splitlines() if "rror" in ln]  # ModuleNotFoundError, Fatal Python error
     return ref.fail(
         Status.runtime_error,
         "start",
         f"The evaluator's jailed process failed before any candidate code ran (not the candidate's fault): "
-        f"{last}. Check what the children can see: packages must be importable from inside the jail's "
-        "read-only view (its /tmp is private, so nothing installed under /tmp is visible) and PYTHONPATH "
-        "reaches the children.",
+        f"{errors[-1] if errors else what}. Check what the children can see: packages must be importable from "
+        "inside the jail's read-only view (its /tmp is private, so nothing installed under /tmp is visible) and "
+        "PYTHONPATH reaches the children.",
         "harness_failed",
     )
 
@@ -182,7 +185,7 @@ def _oracle_failed(ref: Referee, err: ErrorInfo | None, detail: str = "") -> Sto
 
 def judge(
     result: EvalResult,
-    candidate: Path,
+    candidate: Candidate,
     problem: Problem,
     cases: list[ShapeCase],
     *,
@@ -205,7 +208,7 @@ def judge(
     ref = Referee(result, limits)
     cand_dir = workdir / "candidate"
     cand_dir.mkdir(parents=True)
-    shutil.copyfile(candidate, cand_dir / "candidate.py")  # the jail sees only its own folder writable,
+    candidate.write(cand_dir)  # the jail sees only its own folder writable,
     shutil.copyfile(problem.path, cand_dir / "reference.py")  # and a private /tmp hides the caller's
     by_label = {c.label: c for c in cases}
     base = dict(cases=cases, device=device, disabled=sorted(disabled), timing=timing, workdir=str(cand_dir))

@@ -39,6 +39,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evaluator.candidate import Candidate
 from evaluator.problem import Problem, ShapeCase
 from evaluator.sandbox import _kill_group, child_env, tail
 from evaluator.static import jit_functions
@@ -198,7 +199,7 @@ def _why_not(rc: int | None, output: str, done: bool, timeout_s: float, kernels:
 
 
 def profile(
-    candidate: Path,
+    candidate: Candidate | Path,
     problem: Problem,
     case: ShapeCase,
     *,
@@ -217,7 +218,8 @@ def profile(
     exe = shutil.which(ncu, path=os.environ.get("PATH"))
     if exe is None:
         return Profile(None, f"{ncu} not found on PATH", time.monotonic() - t0)
-    kernels = kernel_names(candidate.read_text(encoding="utf-8"))
+    candidate = Candidate.of(candidate)
+    kernels = kernel_names(candidate.source)
     if not kernels:
         return Profile(None, "the candidate defines no @triton.jit kernel", time.monotonic() - t0)
     own = workdir is None
@@ -229,7 +231,7 @@ def profile(
             json.dumps(
                 {
                     "problem_path": str(problem.path),
-                    "candidate_path": str(candidate.resolve()),
+                    "candidate_path": str(candidate.write(workdir).resolve()),
                     "case": case.model_dump(),
                     "seed": seed,
                     "warmup": warmup,
