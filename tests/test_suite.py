@@ -265,15 +265,19 @@ def suite_cmd(problems: Path, runs: Path, url: str) -> list[str]:
 
 
 def comparable(runs: Path) -> tuple[list[dict], str]:
-    """The rows and the printed table, less wall times (interpreter time is noise, not a result) and
-    less the numbers in a failure's message (each evaluation draws fresh inputs)."""
+    """The rows and the printed table, less wall times (interpreter time is noise, not a result), less
+    the numbers in a failure's message (each evaluation draws fresh inputs) and less token counts: a
+    prompt quotes the previous attempt's failure message, whose length follows those fresh inputs (how
+    many mismatches there are to list), so two suites asked the same way count different tokens."""
     rows = [
-        r.model_dump(exclude={"time", "seconds", "interpreter_ms"}) | {"message": r.message.split(":")[0]}
+        r.model_dump(exclude={"time", "seconds", "interpreter_ms", "tokens"}) | {"message": r.message.split(":")[0]}
         for r in SuiteStore(runs / "suites" / "k").rows().values()
     ]
     show = cli("-m", "agent.runs", "--runs-dir", str(runs), "show", "k")
     assert show.returncode == 0, show.stderr
-    return rows, re.sub(r"\d{4}-\d\d-\d\d", "DATE", show.stdout)
+    table = re.sub(r"\d{4}-\d\d-\d\d", "DATE", show.stdout)
+    table = re.sub(r"(?m)^(\s*(?:scale_shift|clamp|offline)\b.*?)\d+\s*$", r"\1TOKENS", table)  # last column
+    return rows, re.sub(r"[ ─]+", " ", table)  # column widths follow the token counts' digits
 
 
 def test_killed_suite_resumes_without_asking_the_llm_again(problems):
