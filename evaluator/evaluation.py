@@ -36,7 +36,7 @@ from pydantic import BaseModel
 
 from evaluator.baselines import BaselineCache
 from evaluator.calls import dynamic_range
-from evaluator.candidate import Candidate, code_hash  # noqa: F401 - code_hash: re-exported
+from evaluator.candidate import Candidate
 from evaluator.judge import judge
 from evaluator.precision import get_policy
 from evaluator.problem import Problem, ShapeCase, import_file
@@ -114,7 +114,7 @@ def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig |
         message="",
         problem=problem.name,
         candidate=candidate.origin,
-        code_hash=code_hash(code),
+        code_hash=candidate.hash,
         precision=policy.name,
         shape_sets=sets,
         notes=notes,

@@ -112,12 +112,17 @@ class Referee:
             )
 
 
-def _crash(ref: Referee, child: Child, what: str) -> Stop:
-    try:  # its pipe closed: it is exiting; let it finish, so the exit status is its own
+def _reap(child: Child) -> int | None:
+    """Its pipe closed: it is exiting; let it finish, so the exit status is its own, then close it."""
+    try:
         child.proc.wait(timeout=2)
-    except Exception:  # noqa: BLE001 - still running (it closed the pipe itself): killed below
+    except Exception:  # noqa: BLE001 - still running (it closed the pipe itself): killed by close()
         pass
-    code = child.close()
+    return child.close()
+
+
+def _crash(ref: Referee, child: Child, what: str) -> Stop:
+    code = _reap(child)
     if child.killed == "memory":
         peak = child.jail.peak_mb if child.jail else 0
         limit = child.jail.memory_mb if child.jail else 0
@@ -154,11 +159,7 @@ def _no_start(ref: Referee, child: Child, what: str) -> Stop:
         sign in stderr for sign in ("Traceback (most recent call last)", "Fatal Python error", "Error while finding")
     ):
         return _crash(ref, child, what)
-    try:
-        child.proc.wait(timeout=2)
-    except Exception:  # noqa: BLE001 - still running: killed by close()
-        pass
-    ref.result.exit_code = child.close()
+    ref.result.exit_code = _reap(child)
     errors = [ln.strip() for ln in stderr.splitlines() if "rror" in ln]  # ModuleNotFoundError, Fatal Python error
     return ref.fail(
         Status.runtime_error,

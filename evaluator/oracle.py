@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import torch
@@ -48,17 +47,6 @@ def reference(model, args: list):
         return model(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
     finally:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
-
-
-def error_info(exc: BaseException, where: str) -> ErrorInfo:
-    lines = [ln for ln in "".join(traceback.format_exception(exc)).splitlines() if ln.strip()]
-    return ErrorInfo(
-        type=type(exc).__name__,
-        module=type(exc).__module__,
-        message=str(exc)[:4000],
-        where=where,
-        tail="\n".join(lines[-30:])[-6000:],
-    )
 
 
 def _state_verdict(verdict: dict, ref_model, req: Request, out_dir: Path, n: int, device, policy) -> dict:
@@ -105,7 +93,7 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
                 held[spec.n] = (expected, model if any(True for _ in model.buffers()) else None)
                 del model, args
             except BaseException as e:  # noqa: BLE001 - the reference's fault, reported as such
-                send(wfd, Reply(op="call", ok=False, error=error_info(e, f"reference on {spec.case}")))
+                send(wfd, Reply(op="call", ok=False, error=ErrorInfo.of(e, f"reference on {spec.case}")))
                 continue
             send(wfd, Reply(op="call"))
         elif req.op == "check":

@@ -90,6 +90,20 @@ class ErrorInfo(_Msg):
     where: str = ""
     tail: str = ""
 
+    @classmethod
+    def of(cls, exc: BaseException, where: str) -> ErrorInfo:
+        """An exception as data: its type, message and the last 30 non-blank lines of its traceback."""
+        import traceback
+
+        lines = [ln for ln in "".join(traceback.format_exception(exc)).splitlines() if ln.strip()]
+        return cls(
+            type=type(exc).__name__,
+            module=type(exc).__module__,
+            message=str(exc)[:4000],
+            where=where,
+            tail="\n".join(lines[-30:])[-6000:],
+        )
+
 
 class TensorMeta(_Msg):
     """One tensor of an output, as written to `<workdir>/out/<call>.<index>.bin` (raw bytes)."""

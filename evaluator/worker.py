@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-import traceback
 from pathlib import Path
 
 import torch
@@ -81,14 +80,7 @@ def main() -> None:
         else:
             run_baselines(job, problem, device, report)
     except BaseException as e:  # noqa: BLE001 - whatever happens, leave evidence
-        lines = [ln for ln in "".join(traceback.format_exception(e)).splitlines() if ln.strip()]
-        report.data.error = ErrorInfo(
-            type=type(e).__name__,
-            module=type(e).__module__,
-            message=str(e)[:4000],
-            where=report.data.activity,
-            tail="\n".join(lines[-30:])[-6000:],
-        )
+        report.data.error = ErrorInfo.of(e, report.data.activity)
     report.data.done = True
     report.write()
     sys.stdout.flush()

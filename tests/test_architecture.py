@@ -75,3 +75,12 @@ def test_no_submodule_shadows_an_export():
         assert info.name not in evaluator.__all__, info.name
     for name in evaluator.__all__:
         assert not isinstance(getattr(evaluator, name), type(evaluator)), name
+
+
+def test_type_checking_imports_match_the_lazy_exports():
+    """The face lists its names twice (lazily for running code, eagerly for type checkers): same names,
+    same owning modules."""
+    tree = ast.parse((ROOT / "evaluator" / "__init__.py").read_text(encoding="utf-8"))
+    block = next(n for n in ast.walk(tree) if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING")
+    eager = {a.name: node.module for node in ast.walk(block) if isinstance(node, ast.ImportFrom) for a in node.names}
+    assert eager == evaluator._EXPORTS

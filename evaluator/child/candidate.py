@@ -18,7 +18,6 @@ import os
 import random
 import sys
 import time
-import traceback
 from pathlib import Path
 
 import torch
@@ -42,18 +41,6 @@ from evaluator.wire import (
 
 def _clone(args: list) -> list:
     return [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
-
-
-def _error(exc: BaseException, candidate: str, where: str) -> ErrorInfo:
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    return ErrorInfo(
-        type=type(exc).__name__,
-        module=type(exc).__module__,
-        message=str(exc)[:4000],
-        where=where,
-        tail="\n".join(lines[-30:])[-6000:],
-    )
 
 
 def _findings(pairs) -> list[Finding]:
@@ -102,7 +89,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
             where = f"constructing ModelNew{tuple(case.init)} for {case.label}"
             models[case.label] = apply_mode(module.ModelNew(*case.init).to(device), problem)
     except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
-        send(wfd, Reply(op="ready", ok=False, error=_error(e, job.candidate_path, where)))
+        send(wfd, Reply(op="ready", ok=False, error=ErrorInfo.of(e, where)))
         return
     send(wfd, Reply(op="ready", findings=_findings(guard.after_import(module))))
     del module
@@ -180,7 +167,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
                     torch.cuda.synchronize()
                 send(wfd, Reply(op="batch", call_ms=(time.perf_counter() - t0) * 1e3 / max(req.reps, 1)))
         except BaseException as e:  # noqa: BLE001
-            send(wfd, Reply(op=req.op, ok=False, error=_error(e, job.candidate_path, where)))
+            send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo.of(e, where)))
             if isinstance(e, WireError):
                 return
 
