@@ -1,26 +1,22 @@
-"""GPU cards: the datasheet facts a prompt shows about the target GPU.
+"""Which GPU card a prompt shows: the one named, the detected GPU's, or one built from torch.
 
     from agent.gpu import load_card, select_card
     card = load_card("H100")                    # alias -> prompts/gpus/h100_sxm.json
     card, note = select_card(None)              # detect from torch; note says what was assumed
 
-Cards are data files in `prompts/gpus/<key>.json`: a display name, the architecture, aliases
-(spellings people type and `torch.cuda.get_device_name()` strings) and ordered facts rendered as
-`• label: value`. Figures are dense; a sparse figure must say "with sparsity". A GPU without a card
-gets one built from what torch reports, so a new machine degrades to fewer facts, not an error.
+The cards themselves (files in `prompts/gpus/`, their model and lookup) are the evaluator's
+(evaluator.card), since its roofline reads the same numbers; this module adds detection. A GPU
+without a card gets one built from what torch reports, so a new machine degrades to fewer facts,
+not an error.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
-from pydantic import BaseModel
+from evaluator import GpuCard, GpuError, card_keys, find_card, load_card
 
-from evaluator import data_dir
-
-GPUS_DIR = data_dir("prompts") / "gpus"
+__all__ = ["GpuCard", "GpuError", "card_keys", "find_card", "load_card", "card_from_properties", "select_card"]
 DEFAULT_CARD = "h100_sxm"  # the design's reference machine; used without CUDA and without --gpu
 
 # Only the major/minor pairs a card can be built for; anything newer falls back to the major.
@@ -34,57 +30,6 @@ ARCHITECTURES = {
     (9, 0): "Hopper",
 }
 ARCHITECTURE_BY_MAJOR = {10: "Blackwell", 11: "Blackwell", 12: "Blackwell"}
-
-
-class GpuError(ValueError):
-    """An unknown or unreadable card; the message is one line for the user."""
-
-
-class GpuCard(BaseModel):
-    key: str  # file stem, or "detected" for a card built from torch
-    name: str  # shown as "GPU Name:"
-    architecture: str
-    aliases: list[str] = []
-    source: str  # where the numbers come from, for whoever audits a card
-    facts: dict[str, str]  # ordered: rendered in file order
-
-
-def _norm(name: str) -> str:
-    # "NVIDIA A100-SXM4-80GB" and "a100 sxm4 80gb" must meet; "H100 PCIe" must NOT meet "H100"
-    # (114 SMs, slower memory), so matching is exact after normalizing, never by substring.
-    s = re.sub(r"[\s_\-]+", " ", name.strip().lower())
-    return s.removeprefix("nvidia ").strip()
-
-
-def card_keys() -> list[str]:
-    return sorted(p.stem for p in GPUS_DIR.glob("*.json"))
-
-
-def _read(key: str) -> GpuCard:
-    path = GPUS_DIR / f"{key}.json"
-    try:
-        return GpuCard(key=key, **json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as e:
-        raise GpuError(f"GPU card {path} is unreadable: {e}".replace("\n", " ")) from None
-
-
-def find_card(name: str) -> GpuCard | None:
-    """The card whose key, display name or alias matches `name` (case, '-', '_' ignored)."""
-    wanted = _norm(name)
-    for key in card_keys():
-        card = _read(key)
-        if wanted in {_norm(n) for n in [key, card.name, *card.aliases]}:
-            return card
-    return None
-
-
-def load_card(name: str) -> GpuCard:
-    card = find_card(name)
-    if card is None:
-        raise GpuError(
-            f"unknown GPU {name!r} (known: {', '.join(card_keys())}; leave --gpu out on a CUDA machine to detect it)"
-        )
-    return card
 
 
 def card_from_properties(props: Any) -> GpuCard:

@@ -56,6 +56,11 @@ _EXPORTS = {  # name -> the module that owns it
     "DEFAULT_METRICS": "evaluator.ncu",
     "geomean": "evaluator.stats",
     "write_atomic": "evaluator.files",
+    "GpuCard": "evaluator.card",
+    "GpuError": "evaluator.card",
+    "card_keys": "evaluator.card",
+    "find_card": "evaluator.card",
+    "load_card": "evaluator.card",
     "data_dir": "evaluator.paths",
     "is_installed_copy": "evaluator.paths",
 }
@@ -73,6 +78,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from evaluator.candidate import Candidate, code_hash  # noqa: F401
+    from evaluator.card import GpuCard, GpuError, card_keys, find_card, load_card  # noqa: F401
     from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
     from evaluator.evaluation import EvalConfig, evaluate  # noqa: F401
     from evaluator.executor import make_executor  # noqa: F401

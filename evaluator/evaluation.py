@@ -220,6 +220,8 @@ def _profile(
             timeout_s=config.ncu_timeout_s,
             seed=job["seed"],
             env=config.env,
+            memory_mb=0 if "memory" in config.disable else config.limits.memory_mb,
+            namespaces="namespaces" not in config.disable,
         )
         result.ncu, result.ncu_reason = p.metrics, p.reason
         result.gate_seconds["ncu"] = p.seconds

@@ -6,9 +6,13 @@
     p.reason     # None, or one line on why there are no metrics ("ncu not found on PATH")
     parse_csv(Path("ncu_log.csv").read_text())                      # the same dict, from saved output
 
-`ncu` runs `python -m evaluator.profile_target JOB.json` (see there) in its own session and process
-group, with its own TRITON_CACHE_DIR, and the whole group is killed on timeout: the isolation of
-`evaluator.sandbox`. The target warms the model up (compile and autotune launches happen there), then
+`ncu` runs in the candidate's jail (evaluator.jail through evaluator.sandbox.spawn, like every process
+that runs candidate code): `evaluator.child.boot --exec` confines it (user, PID, mount and network
+namespaces, a read-only view but for its work folder, a private /tmp, no capabilities), then becomes
+ncu, which starts `python -m evaluator.profile_target JOB.json` under it. The jail's host-memory limit
+holds while it runs, and on timeout the whole jail is killed. Where the host refuses namespaces it runs
+as the candidate does there, in its own session and process group (`Profile.confined` is False).
+The target warms the model up (compile and autotune launches happen there), then
 brackets ONE forward call with cudaProfilerStart/Stop; ncu runs with `--profile-from-start off`, so
 only that call's launches of the candidate's own @triton.jit kernels (names from the AST) are profiled,
 with `--clock-control none` (the GPU's real clocks, as timing sees them).
@@ -32,7 +36,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,8 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evaluator.candidate import Candidate
+from evaluator.jail import Jail
 from evaluator.problem import Problem, ShapeCase
-from evaluator.sandbox import _kill_group, child_env, tail
+from evaluator.sandbox import reap, spawn, tail, watch
 from evaluator.static import jit_functions
 
 DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
@@ -78,6 +82,7 @@ class Profile:
     missing: list[str] = field(default_factory=list)  # asked for, but "n/a" or absent for every kernel
     command: list[str] = field(default_factory=list)  # the ncu command line
     log: str = ""  # tail of ncu's output (its log file, then the target's stderr)
+    confined: bool = False  # ncu and its target ran inside the jail's namespaces
 
 
 def _number(value: str, unit: str) -> float | None:
@@ -155,27 +160,29 @@ def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job
     ]
 
 
-def _run(cmd: list[str], workdir: Path, timeout_s: float, extra: dict[str, str] | None) -> tuple[int | None, str]:
-    """Run ncu in its own session; returns (exit code or None on timeout, stdout + stderr tail)."""
-    env = {**child_env(workdir, interpret=False), **(extra or {})}  # extra: CUDA_VISIBLE_DEVICES, ...
-    out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
-    with open(out_path, "ab") as out, open(err_path, "ab") as err:
-        proc = subprocess.Popen(
-            cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
-        )
+def _run(
+    cmd: list[str], workdir: Path, timeout_s: float, jail: Jail, extra: dict[str, str] | None
+) -> tuple[int | str | None, str]:
+    """Run ncu in the jail; returns (exit code, None on timeout, or "memory"; stdout + stderr tail)."""
+    argv = [sys.executable, "-m", "evaluator.child.boot", "--exec", *jail.boot_args(), "--", *cmd]
+    proc = spawn(argv, workdir, interpret=False, jail=jail, env=extra, name="ncu")  # extra: CUDA_VISIBLE_DEVICES
     try:
-        rc: int | None = proc.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        rc = None
+        how = watch(proc, time.monotonic() + timeout_s, jail)
     finally:
-        _kill_group(proc.pid)  # ncu leads the group: the target and anything it forked go too
-        proc.wait()
-    return rc, tail(out_path) + tail(err_path)
+        reap(proc, jail)  # ncu, its target and anything they forked: the whole jail goes
+    rc: int | str | None = {"timeout": None, "memory": "memory"}.get(how, proc.returncode)
+    return rc, tail(workdir / "ncu.stdout.txt") + tail(workdir / "ncu.stderr.txt")
 
 
-def _why_not(rc: int | None, output: str, done: bool, timeout_s: float, kernels: list[str]) -> str:
+def _why_not(
+    rc: int | str | None, output: str, done: bool, timeout_s: float, kernels: list[str], memory_mb: float = 0
+) -> str:
     if rc is None:
         return f"ncu timed out after {timeout_s:.0f} s; the process group was killed"
+    if rc == "memory":
+        return f"ncu and its target went over the jail's host-memory limit ({memory_mb:.0f} MB) and were killed"
+    if rc == 70 and "boot --exec" in output:
+        return "the jail could not be made read-only around ncu; not profiled"
     if "ERR_NVGPUCTRPERM" in output:
         return (
             "profiling not permitted (ERR_NVGPUCTRPERM): GPU performance counters are restricted "
@@ -210,9 +217,15 @@ def profile(
     seed: int = 0,
     ncu: str = "ncu",
     env: dict[str, str] | None = None,
+    memory_mb: float | None = None,
+    namespaces: bool = True,
+    cuda: bool = True,
 ) -> Profile:
     """Profile one forward call of `candidate` on `case`. `workdir` keeps the files (else a temp dir);
-    `env` is added to the child's environment, as EvalConfig.env is for the worker (a pinned GPU)."""
+    `env` is added to the child's environment, as EvalConfig.env is for the candidate (a pinned GPU);
+    `memory_mb` and `namespaces` are the jail's, as evaluator.sandbox.Limits and EvalConfig.disable set
+    them for the candidate; `cuda=False` only where the profiled process runs without a GPU (tests that
+    stand a fake ncu in for the real one: the jail's probe then skips its cuInit check)."""
     metrics = list(metrics or DEFAULT_METRICS)
     t0 = time.monotonic()
     exe = shutil.which(ncu, path=os.environ.get("PATH"))
@@ -225,34 +238,39 @@ def profile(
     own = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="kloop-ncu-")) if own else workdir
     workdir.mkdir(parents=True, exist_ok=True)
+    workdir = workdir.resolve()  # the jail binds it by its real path
     try:
+        # Everything ncu and the target read or write lies in the work folder, the jail's only writable
+        # place; the problem is copied there too, since the jail's private /tmp would hide one under /tmp.
         job, done, log = workdir / "profile_job.json", workdir / "profiled.json", workdir / "ncu_log.csv"
+        shutil.copyfile(problem.path, workdir / "reference.py")
         job.write_text(
             json.dumps(
                 {
-                    "problem_path": str(problem.path),
+                    "problem_path": str((workdir / "reference.py").resolve()),
                     "candidate_path": str(candidate.write(workdir).resolve()),
                     "case": case.model_dump(),
                     "seed": seed,
                     "warmup": warmup,
-                    "done_path": str(done),
+                    "done_path": str(done.resolve()),
                 }
             )
         )
-        cmd = ncu_command(exe, kernels, metrics, log, job)
-        rc, output = _run(cmd, workdir, timeout_s, env)
+        shared = [Path(env["TRITON_CACHE_DIR"])] if env and env.get("TRITON_CACHE_DIR") else []
+        jail = Jail(workdir, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=shared)
+        cmd = ncu_command(exe, kernels, metrics, log.resolve(), job.resolve())
+        rc, output = _run(cmd, workdir, timeout_s, jail, env)
         logged = log.read_text(errors="replace") if log.is_file() else ""
         parsed = parse_csv(logged)  # not stdout: the candidate prints there and could fake rows
         full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
         secs = time.monotonic() - t0
         if not parsed:
-            return Profile(
-                None, _why_not(rc, logged + output, done.is_file(), timeout_s, kernels), secs, command=cmd, log=full
-            )
+            why = _why_not(rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb)
+            return Profile(None, why, secs, command=cmd, log=full, confined=jail.confined)
         # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
         missing = [m for m in metrics if not any(m in v for v in parsed.values())]
         ordered = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked
-        return Profile(ordered, None, secs, missing, cmd, full)
+        return Profile(ordered, None, secs, missing, cmd, full, jail.confined)
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -12,8 +12,9 @@ floor is max(FLOPS / peak FLOP/s, BYTES / peak bandwidth); a candidate faster th
 the work (or the timer missed it). The peak is dense TF32 tensor-core math, or BF16 under the `loose`
 policy, whose tolerance admits bf16 operands.
 
-Peaks are dense (no sparsity) datasheet numbers, matched on the torch device name; an unknown GPU
-gets a deliberately high default, so only the physically absurd is flagged there. A file that
+Peaks are the dense (no sparsity) datasheet numbers of the GPU's card in prompts/gpus (evaluator.card),
+found by the torch device name, exactly as the prompt finds it; a GPU without a card gets a
+deliberately high default, so only the physically absurd is flagged there. A file that
 declares neither gets both from evaluator.derive.work_floors (FlopCounterMode and the bytes of inputs,
 outputs and weights, on the meta device). The flags are
 evidence for a person: promotion (agent.promote) refuses a flagged result without --force.
@@ -21,45 +22,21 @@ evidence for a person: promotion (agent.promote) refuses a flagged result withou
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from evaluator.card import Peak, find_card
 from evaluator.problem import Problem, ShapeCase, import_file
 
 MAX_VS_COMPILE = 10.0
 
 
-class Peak(NamedTuple):
-    name: str
-    tf32_tflops: float
-    bf16_tflops: float
-    tb_s: float
-
-
-# First match wins: more specific names first (GH200 before H200, H100 PCIe before H100, L40S before L4).
-PEAKS = [
-    ("GH200", Peak("GH200", 495, 989, 4.0)),
-    ("H200", Peak("H200", 495, 989, 4.8)),
-    ("H100 PCIe", Peak("H100 PCIe", 378, 756, 2.0)),
-    ("H100 NVL", Peak("H100 NVL", 418, 835, 3.9)),
-    ("H100", Peak("H100 SXM", 495, 989, 3.35)),
-    ("H800", Peak("H800", 495, 989, 3.35)),
-    ("B200", Peak("B200", 1100, 2250, 8.0)),
-    ("A100", Peak("A100", 156, 312, 2.04)),
-    ("L40S", Peak("L40S", 183, 362, 0.864)),
-    ("L40", Peak("L40", 90.5, 181, 0.864)),
-    ("L4", Peak("L4", 60, 121, 0.3)),
-    ("A10", Peak("A10", 62.5, 125, 0.6)),
-    ("4090", Peak("RTX 4090", 82.6, 165, 1.01)),
-    ("3090", Peak("RTX 3090", 35.6, 71, 0.94)),
-]
 DEFAULT = Peak("unknown GPU (deliberately high default)", 2000, 4000, 10.0)
 
 _MODULES: dict[str, object] = {}
 
 
 def peaks(device_name: str) -> Peak:
-    upper = device_name.upper()
-    return next((p for pattern, p in PEAKS if pattern.upper() in upper), DEFAULT)
+    """The GPU card's peaks (evaluator.card: the numbers the prompt shows), else DEFAULT."""
+    card = find_card(device_name) if device_name else None
+    return (card.peak() if card else None) or DEFAULT
 
 
 def floors(problem: Problem, case: ShapeCase) -> tuple[float | None, float | None]:

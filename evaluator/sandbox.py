@@ -117,6 +117,65 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def spawn(
+    argv: list[str],
+    workdir: Path,
+    *,
+    interpret: bool,
+    jail: Jail | None = None,
+    env: dict[str, str] | None = None,
+    name: str = "child",
+    pass_fds: tuple[int, ...] = (),
+) -> subprocess.Popen:
+    """The one way this package starts a process: the allow-listed environment (evaluator.jail.child_env, then
+    `env`, then the jail's own), a session and process group of its own, stdin closed, stdout and stderr to
+    NAME.stdout.txt / NAME.stderr.txt in `workdir`, and, with a `jail`, its prefix (setpriv --pdeathsig,
+    and unshare where the host allows namespaces). `argv` is what runs inside; to get the read-only view,
+    private /tmp and dropped capabilities too it starts with evaluator.child.boot. Stop it with reap()."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    full_env = child_env(workdir, interpret, env)
+    if jail is not None:
+        argv = jail.prefix() + argv
+        full_env.update(jail.env())
+    with open(workdir / f"{name}.stdout.txt", "wb") as out, open(workdir / f"{name}.stderr.txt", "wb") as err:
+        return subprocess.Popen(
+            argv,
+            cwd=workdir,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            pass_fds=pass_fds,
+            start_new_session=True,
+        )
+
+
+def watch(proc: subprocess.Popen, deadline: float, jail: Jail | None = None) -> str:
+    """Wait for a spawned process on this process's clock: "exited", "timeout" once `deadline`
+    (time.monotonic()) passed, or "memory" when the jail's processes went over its host-memory limit.
+    The caller reaps it either way."""
+    while proc.poll() is None:
+        if time.monotonic() >= deadline:
+            return "timeout"
+        if jail is not None:
+            if jail.ns is None:
+                jail.started(proc.pid)
+            if jail.over_memory(proc.pid) is not None:
+                return "memory"
+        time.sleep(POLL_S)
+    return "exited"
+
+
+def reap(proc: subprocess.Popen, jail: Jail | None = None) -> None:
+    """Kill a spawned process with its group and, with a jail, everything left in it; wait for the exit."""
+    if jail is not None and jail.ns is None:
+        jail.started(proc.pid)
+    _kill_group(proc.pid)
+    if jail is not None:
+        jail.sweep()
+    proc.wait()
+
+
 class Child:
     def __init__(self, proc: subprocess.Popen, rfd: int, wfd: int, workdir: Path, name: str, jail: Jail | None):
         self.proc, self.wfd, self.workdir, self.name, self.jail = proc, wfd, workdir, name, jail
@@ -143,22 +202,11 @@ class Child:
         job_path.write_text(job.model_dump_json())
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        cmd = [sys.executable, "-m", module, str(job_path), str(to_child_r), str(from_child_w)]
-        full_env = child_env(workdir, interpret, env)
+        argv = [sys.executable, "-m", module, str(job_path), str(to_child_r), str(from_child_w)]
         if jail is not None:
-            cmd = jail.prefix() + cmd + jail.boot_args()
-            full_env.update(jail.env())
-        with open(workdir / f"{name}.stdout.txt", "wb") as out, open(workdir / f"{name}.stderr.txt", "wb") as err:
-            proc = subprocess.Popen(
-                cmd,
-                cwd=workdir,
-                env=full_env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                pass_fds=(to_child_r, from_child_w),
-                start_new_session=True,
-            )
+            argv += jail.boot_args()  # module is evaluator.child.boot: it confines, then runs the candidate
+        fds = (to_child_r, from_child_w)
+        proc = spawn(argv, workdir, interpret=interpret, jail=jail, env=env, name=name, pass_fds=fds)
         os.close(to_child_r)
         os.close(from_child_w)
         return cls(proc, from_child_r, to_child_w, workdir, name, jail)
@@ -202,12 +250,7 @@ class Child:
             return self.proc.returncode
         self.closed = True
         code = self.proc.poll()
-        if self.jail is not None and self.jail.ns is None:
-            self.jail.started(self.proc.pid)
-        _kill_group(self.proc.pid)
-        if self.jail is not None:
-            self.jail.sweep()
-        self.proc.wait()
+        reap(self.proc, self.jail)
         for fd in (self.rfd, self.wfd):
             try:
                 os.close(fd)
@@ -255,22 +298,14 @@ def run_worker(
     """Run evaluator.worker on `job`; each phase it reports has a limit, and all of it `limits.total_s`,
     both on this process's clock (a worker rewriting its phase marker resets neither the total nor
     gets more than one phase limit per phase name)."""
-    workdir.mkdir(parents=True, exist_ok=True)
     job_path, report_path = workdir / "job.json", workdir / "report.json"
+    workdir.mkdir(parents=True, exist_ok=True)
     job_path.write_text(job.model_dump_json())
-    out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
-    jail = Jail(workdir, memory_mb=limits.memory_mb, cuda=not interpret, namespaces=untrusted) if untrusted else None
-    cmd = [sys.executable, "-m", "evaluator.worker", str(job_path), str(report_path)]
-    full_env = child_env(workdir, interpret, env)
-    if jail is not None:
-        full_env.update(jail.env())
-        if jail.confined:  # the worker has no boot step: namespaces only, no read-only view
-            cmd = jail.prefix() + cmd
+    jail = Jail(workdir, memory_mb=limits.memory_mb, cuda=not interpret, namespaces=True) if untrusted else None
+    # The worker has no boot step (namespaces only, no read-only view): it imports candidates only to race them.
+    argv = [sys.executable, "-m", "evaluator.worker", str(job_path), str(report_path)]
     t0 = time.monotonic()
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen(
-            cmd, cwd=workdir, env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
-        )
+    proc = spawn(argv, workdir, interpret=interpret, jail=jail, env=env, name="worker")
     timed_out, limit, phase = None, None, "start"
     started: dict[str, float] = {"start": t0}
     report: dict = {}
@@ -290,10 +325,7 @@ def run_worker(
                 limit = limits.for_phase(phase) if now - t0 <= limits.total_s else limits.total_s
                 break
     finally:
-        _kill_group(proc.pid)
-        if jail is not None:
-            jail.sweep()
-        proc.wait()
+        reap(proc, jail)
     report = _read_report(report_path) or report
     return Outcome(
         report=report,
@@ -301,8 +333,8 @@ def run_worker(
         timed_out=timed_out,
         timeout_s=limit,
         activity=str(report.get("activity", "")),
-        stdout_tail=tail(out_path),
-        stderr_tail=tail(err_path),
+        stdout_tail=tail(workdir / "worker.stdout.txt"),
+        stderr_tail=tail(workdir / "worker.stderr.txt"),
         wall_s=time.monotonic() - t0,
         spawn_s=spawn_s,
     )

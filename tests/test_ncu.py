@@ -7,6 +7,7 @@ codes, log file); they never pretend to be its output, except where they replay 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -128,10 +129,11 @@ def _without_ncu() -> str:
     )
 
 
-def _fake_ncu(tmp_path: Path, body: str) -> Path:
-    """An executable named ncu (Python) that sees ncu's argv; put its folder first on PATH."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
+def _fake_ncu(work: Path, body: str) -> Path:
+    """An executable named ncu (Python) that sees ncu's argv; put its folder first on PATH. It lives in the
+    profile's work folder: ncu runs inside the jail, whose private /tmp hides the rest of tmp_path."""
+    bindir = work / "bin"
+    bindir.mkdir(parents=True)
     exe = bindir / "ncu"
     exe.write_text(
         f"#!{sys.executable}\nimport os, sys, time\nargs = sys.argv[1:]\n"
@@ -139,6 +141,18 @@ def _fake_ncu(tmp_path: Path, body: str) -> Path:
     )
     exe.chmod(0o755)
     return bindir
+
+
+def _running(token: str) -> list[int]:
+    """PIDs whose command line mentions `token` (the fake ncu's folder)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if token.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
 
 
 def test_ncu_not_on_path(monkeypatch):
@@ -151,10 +165,11 @@ def test_ncu_not_on_path(monkeypatch):
 
 def test_permission_error_is_reported(tmp_path, monkeypatch):
     bindir = _fake_ncu(
-        tmp_path, f"open(log, 'w').write(open({str(NCU / 'perm_error_handmade.txt')!r}).read())\nsys.exit(1)"
+        tmp_path / "work",
+        f"open(log, 'w').write(open({str(NCU / 'perm_error_handmade.txt')!r}).read())\nsys.exit(1)",
     )
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
-    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work")
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", cuda=False)
     assert p.metrics is None and "ERR_NVGPUCTRPERM" in p.reason and "\n" not in p.reason
 
 
@@ -162,13 +177,13 @@ def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
     # The fake ncu writes the real capture and the marker a finished target leaves.
     capture = str(NCU / "seed_full_h100_evaluator.csv")
     bindir = _fake_ncu(
-        tmp_path,
+        tmp_path / "work",
         f"open(log, 'w').write(open({capture!r}).read())\nimport json\n"
         "open(json.load(open(args[-1]))['done_path'], 'w').write('{}')",
     )
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
     metrics = [L2, GRID, "no__such_metric.sum"]
-    p = profile(SEED, PROBLEM, SMALL, metrics=metrics, workdir=tmp_path / "work")
+    p = profile(SEED, PROBLEM, SMALL, metrics=metrics, workdir=tmp_path / "work", cuda=False)
     assert p.reason is None and list(p.metrics["conv2d_scale_kernel"])[:2] == [L2, GRID]
     assert p.missing == ["no__such_metric.sum"]
     i = p.command.index("--kernel-name")
@@ -176,23 +191,82 @@ def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
     assert "--profile-from-start" in p.command and p.command[p.command.index("--clock-control") + 1] == "none"
 
 
-def test_timeout_kills_the_process_group(tmp_path, monkeypatch):
-    pidfile = tmp_path / "pid"
-    bindir = _fake_ncu(tmp_path, f"open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)")
+def test_timeout_kills_the_jail(tmp_path, monkeypatch):
+    # The fake ncu forks a grandchild in a session of its own: the kill must reach it too.
+    bindir = _fake_ncu(
+        tmp_path / "work",
+        "import subprocess\nsubprocess.Popen(['sleep', '120'], start_new_session=True)\ntime.sleep(120)",
+    )
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
     t0 = time.monotonic()
-    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", timeout_s=2)
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", timeout_s=2, cuda=False)
     assert p.metrics is None and p.reason.startswith("ncu timed out after 2 s")
     assert time.monotonic() - t0 < 10
-    with pytest.raises(ProcessLookupError):
-        os.kill(int(pidfile.read_text()), 0)
+    assert _running(str(bindir)) == []
+    if p.confined:  # the sleep goes with the PID namespace (the kernel finishes that within moments)
+        deadline = time.monotonic() + 5
+        while [pid for pid in _running("sleep\x00120") if _ns_of(pid) not in (_ns_of("self"), "gone")]:
+            assert time.monotonic() < deadline, "a process forked under ncu outlived the jail"
+            time.sleep(0.1)
+
+
+def _ns_of(pid) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return "gone"
+
+
+def test_ncu_and_its_target_run_in_the_jail(tmp_path, monkeypatch):
+    """ncu is the one tool that runs candidate code under it: it gets the candidate's jail, not a
+    process of its own beside the evaluator."""
+    from evaluator.jail import ROOT
+
+    secret = tmp_path / "outside.txt"  # under /tmp, outside the work folder: hidden by the private /tmp
+    secret.write_text("the caller's file")
+    monkeypatch.setenv("KLOOP_TEST_API_KEY", "sk-never-in-the-jail")
+    body = f"""import json
+def writable(folder):
+    try:
+        open(os.path.join(folder, '.ncu-probe'), 'w').close()
+        os.unlink(os.path.join(folder, '.ncu-probe'))
+        return True
+    except OSError:
+        return False
+seen = dict(pid=os.getpid(), ppid=os.getppid(), project=writable({str(ROOT)!r}),
+            work=writable(os.path.dirname(log)), outside=os.path.exists({str(secret)!r}),
+            key='KLOOP_TEST_API_KEY' in os.environ,
+            caps=open('/proc/self/status').read().split('CapEff:')[1].split()[0])
+open(os.path.join(os.path.dirname(log), 'seen.json'), 'w').write(json.dumps(seen))
+"""
+    work = tmp_path / "work"
+    bindir = _fake_ncu(work, body)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
+    p = profile(SEED, PROBLEM, SMALL, workdir=work, cuda=False)
+    assert p.metrics is None  # the fake measured nothing
+    seen = json.loads((work / "seen.json").read_text())
+    assert seen["work"] and not seen["key"]  # its own folder is writable; no API key reaches it
+    if not p.confined:
+        pytest.skip("this host refuses namespaces: ncu ran in its own session only (the candidate too)")
+    assert seen["pid"] == 1 and seen["ppid"] == 0  # PID 1 of its own namespace: the evaluator is out of sight
+    assert not seen["project"] and not seen["outside"]  # read-only project; the caller's /tmp is hidden
+    assert int(seen["caps"], 16) == 0  # no capabilities left
+
+
+def test_an_exhausted_jail_is_a_reason_not_a_crash(tmp_path, monkeypatch):
+    # The fake ncu grows past the jail's host-memory limit: killed, reported in one line.
+    bindir = _fake_ncu(tmp_path / "work", "hog = b'x' * (400 * 2**20)\ntime.sleep(60)")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", memory_mb=200, cuda=False)
+    assert p.metrics is None
+    assert p.reason == "ncu and its target went over the jail's host-memory limit (200 MB) and were killed"
 
 
 def test_target_crash_is_reported(tmp_path, monkeypatch):
     # The fake ncu runs the real target, which has no GPU here and stops before its profiled call.
-    bindir = _fake_ncu(tmp_path, "i = args.index('-m') - 1\nos.execv(args[i], args[i:])")
+    bindir = _fake_ncu(tmp_path / "work", "i = args.index('-m') - 1\nos.execv(args[i], args[i:])")
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
-    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work")
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", cuda=False)
     if p.reason and "no CUDA device" not in p.reason:
         pytest.skip("a GPU is present: the target would not crash")
     assert p.metrics is None and p.reason.startswith("the profiled process failed before its profiled call")

@@ -277,8 +277,9 @@ def test_card_lookup_by_alias_is_exact():
     assert find_card("NVIDIA H100 80GB HBM3").key == "h100_sxm"
     assert find_card("h100").key == "h100_sxm" and find_card("NVIDIA A100-SXM4-80GB").key == "a100_80gb"
     assert find_card("NVIDIA GeForce RTX 4090").key == "4090" and find_card("NVIDIA H200").key == "h200"
-    assert find_card("NVIDIA H100 PCIe") is None  # 114 SMs: not the SXM card
-    assert set(card_keys()) == {"4090", "h100_sxm", "h200", "a100_80gb", "l40s"}
+    assert find_card("NVIDIA H100 PCIe").key == "h100_pcie"  # 114 SMs: never the SXM card by substring
+    assert find_card("NVIDIA H100 NVL") is None
+    assert set(card_keys()) == {"4090", "h100_sxm", "h100_pcie", "h200", "a100_80gb", "l40s"}
 
 
 def test_cards_are_uniform_and_dense():

@@ -50,7 +50,7 @@ def test_floors_of_the_seed_problem_match_the_design_numbers():
 
 def test_faster_than_the_arithmetic_floor_is_flagged():
     flags = too_good(_result(H100, "tf32", ("full[0]", 0.5, 3.18)), PROBLEM, CASES)
-    assert any("below the arithmetic floor 1.23 ms" in f and "H100" in f for f in flags), flags
+    assert any("below the arithmetic floor 1.231 ms" in f and "H100" in f for f in flags), flags
 
 
 def test_more_than_10x_over_torch_compile_is_flagged():
@@ -68,7 +68,32 @@ def test_loose_policy_uses_the_bf16_peak():
     assert too_good(_result(H100, "tf32", ("full[0]", 1.0, 3.18)), PROBLEM, CASES)
 
 
-def test_peak_table():
-    assert peaks("NVIDIA H100 PCIe").tb_s == 2.0 and peaks("NVIDIA H100 80GB HBM3").tb_s == 3.35
-    assert peaks("NVIDIA GH200 480GB").name == "GH200" and peaks("NVIDIA L40S").name == "L40S"
+def test_peaks_come_from_the_gpu_cards():
+    assert peaks("NVIDIA H100 80GB HBM3") == ("H100 SXM", 494.7, 989.4, 3.35)
+    assert peaks("NVIDIA H100 PCIe").tb_s == 2.0 and peaks("NVIDIA H100 PCIe").tf32_tflops == 378  # not the SXM's
+    assert peaks("NVIDIA H200").tb_s == 4.8 and peaks("NVIDIA L40S").name == "L40S"
     assert peaks("Some Future GPU") is DEFAULT and DEFAULT.tf32_tflops >= 2000
+    assert peaks("") is DEFAULT  # a CPU result has no device name
+
+
+def test_every_shipped_card_has_the_roofline_numbers_the_prompt_shows():
+    from agent.prompt import render
+    from evaluator import get_policy
+    from evaluator.card import BANDWIDTH, TF32, card_keys, load_card
+
+    for key in card_keys():
+        card = load_card(key)
+        peak = card.peak()
+        assert peak is not None and peak.tf32_tflops > 0 and peak.bf16_tflops >= peak.tf32_tflops, key
+        text = render("fusion", gpu=card, code="x = 1", ncu=None, precision=get_policy("tf32"))
+        assert f"{TF32}: {card.facts[TF32]}" in text and f"{BANDWIDTH}: {card.facts[BANDWIDTH]}" in text
+
+
+def test_a_card_without_dense_figures_has_no_peak():
+    from evaluator.card import GpuCard
+
+    facts = {"Memory Bandwidth": "3350 GB/s", "TF32 Tensor Core TFLOPS": "989 with sparsity"}
+    card = GpuCard(key="x", name="x", architecture="Hopper", source="test", facts=facts)
+    assert card.peak() is None  # sparse figures are not a dense peak
+    facts = {"Memory Bandwidth": "3,350 GB/s", "TF32 Tensor Core TFLOPS": "494.7", "BFLOAT16 Tensor Core TFLOPS": "989"}
+    assert GpuCard(key="x", name="x", architecture="Hopper", source="test", facts=facts).peak().tb_s == 3.35

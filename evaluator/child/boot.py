@@ -2,6 +2,7 @@
 
     python -m evaluator.child.boot JOB.json READ_FD WRITE_FD [--confine WRITABLE_DIR ...]
     python -m evaluator.child.boot --probe WRITABLE_DIR [--cuda]   # can this host confine? (jail.probe)
+    python -m evaluator.child.boot --exec [--confine WRITABLE_DIR ...] -- PROGRAM ARGS...
 
 With --confine it runs as PID 1 of fresh user, PID, mount and network namespaces (evaluator.jail
 starts it under `unshare`) and, before any candidate code exists in the process:
@@ -16,6 +17,10 @@ starts it under `unshare`) and, before any candidate code exists in the process:
 Because it is PID 1, its exit kills every process left in the namespace, whatever session or
 namespace they made for themselves, and getppid() is 0 here: the evaluator is out of sight.
 Without --confine (a host that refuses namespaces) it runs unconfined and says so.
+
+--exec confines the same way, then replaces itself with PROGRAM: how a tool that wraps the candidate's
+process (ncu, evaluator.ncu) runs inside the same jail, with the candidate under it. It refuses to start
+PROGRAM (exit 70) when the project is still writable.
 """
 
 from __future__ import annotations
@@ -163,10 +168,27 @@ def _probe(writable: str, cuda: bool) -> int:
     return 0 if ok else 1
 
 
+def _exec(argv: list[str]) -> None:
+    if "--" not in argv or argv.index("--") == len(argv) - 1:
+        sys.exit("boot --exec: expected [--confine DIR ...] -- PROGRAM ARGS...")
+    options, program = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
+    if "--confine" in options:
+        info = confine(options[options.index("--confine") + 1 :])
+        if info["project_writable"]:
+            print(f"boot --exec: the project is still writable, not starting {program[0]}", file=sys.stderr)
+            sys.exit(70)  # EX_SOFTWARE
+        if info["readonly_failed"]:  # as for the candidate (a note in its result): said, not fatal
+            print(f"boot --exec: read-only remount failed for {info['readonly_failed']}", file=sys.stderr)
+    sys.stdout.flush()
+    os.execvp(program[0], program)
+
+
 def main() -> None:
     argv = sys.argv[1:]
     if argv[:1] == ["--probe"]:
         sys.exit(_probe(argv[1], "--cuda" in argv))
+    if argv[:1] == ["--exec"]:
+        _exec(argv[1:])
     job, rfd, wfd = argv[0], int(argv[1]), int(argv[2])
     if "--confine" in argv:
         info = confine(argv[argv.index("--confine") + 1 :])
