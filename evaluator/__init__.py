@@ -15,12 +15,12 @@ Where each part runs:
 
 | part | runs in | modules |
 |---|---|---|
-| static gate | the parent, before any candidate code runs | static, scanner, bans |
-| judge | the parent: seeds, clocks, every verdict | evaluation, judge, calls, sandbox, jail, roofline |
+| static gate | the parent, before any candidate code runs: the source's AST only | static (static.scan, static.bans) |
+| judge | the parent: seeds, clocks, every verdict; the one spawner (sandbox.spawn) and the jail it builds | evaluation, judge, calls, sandbox, jail, roofline, card |
 | oracle | its own trusted process: reference outputs and the comparison; never imports the candidate | oracle, correctness, outputs |
-| candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands back outputs and audit findings | child.boot, child.candidate, child.trial, child.audit, child.guards |
+| candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands back outputs and audit findings | child (child.boot, child.candidate, child.trial, child.audit, child.guards) |
 | baselines, race | a worker process that runs only the reference, or contenders side by side | worker, racing, baselines, timing |
-| profiler | ncu around the jailed candidate | ncu, profile_target |
+| profiler | ncu and the candidate under it, both in the candidate's jail (child.boot --exec) | ncu, profile_target |
 | wire | the typed messages between them | wire |
 """
 

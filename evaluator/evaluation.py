@@ -13,7 +13,7 @@ cached) -> speedups -> NCU metrics of the first timed case (`EvalConfig(ncu=True
 evaluator.judge runs everything after the static gate.
 
 Defences (tests/adversarial/ attacks each): the static gate bans PyTorch compute, harness access,
-files, network, threads (evaluator.bans, evaluator.scanner); the verdict is out of the candidate's
+files, network, threads (evaluator.static.bans, evaluator.static.scan); the verdict is out of the candidate's
 process (evaluator.oracle, evaluator.judge); the candidate's process is confined by the OS
 (evaluator.jail); every candidate call runs under the runtime audit (evaluator.child.trial: aten
 operators also inside grid callables and hooks, Triton launches, GPU kernels, threads, integrity,

@@ -3,6 +3,7 @@
     from evaluator.jail import Jail, confinement, child_env
     jail = Jail(workdir, memory_mb=8000, cuda=True)
     cmd = jail.prefix() + [sys.executable, "-m", "evaluator.child.boot", ...] + jail.boot_args()
+    cmd = jail.prefix() + jail.around(["ncu", ...])    # another program, confined the same way first
     env = child_env(workdir, interpret, extra) | jail.env()
     jail.over_memory(pgid)       # while polling: RSS of everything in the jail in MB when over the limit
     jail.sweep()                 # after the kill: whatever is left (degraded mode only)
@@ -157,6 +158,11 @@ class Jail:
 
     def boot_args(self) -> list[str]:
         return ["--confine", *map(str, self.writable)] if self.confined else []
+
+    def around(self, argv: list[str]) -> list[str]:
+        """`argv` started by evaluator.child.boot --exec: confined (read-only view, private /tmp, no
+        capabilities) before it runs, for processes other than the candidate's own (ncu, the race worker)."""
+        return [sys.executable, "-m", "evaluator.child.boot", "--exec", *self.boot_args(), "--", *argv]
 
     def env(self) -> dict[str, str]:
         marker = {"KLOOP_JAIL": self.token}  # inherited by every descendant: found again by sweep()

@@ -164,8 +164,9 @@ def _run(
     cmd: list[str], workdir: Path, timeout_s: float, jail: Jail, extra: dict[str, str] | None
 ) -> tuple[int | str | None, str]:
     """Run ncu in the jail; returns (exit code, None on timeout, or "memory"; stdout + stderr tail)."""
-    argv = [sys.executable, "-m", "evaluator.child.boot", "--exec", *jail.boot_args(), "--", *cmd]
-    proc = spawn(argv, workdir, interpret=False, jail=jail, env=extra, name="ncu")  # extra: CUDA_VISIBLE_DEVICES
+    proc = spawn(
+        jail.around(cmd), workdir, interpret=False, jail=jail, env=extra, name="ncu"
+    )  # extra: CUDA_VISIBLE_DEVICES
     try:
         how = watch(proc, time.monotonic() + timeout_s, jail)
     finally:

@@ -112,6 +112,8 @@ def race(contenders: dict[str, Path], problem: Problem, config: EvalConfig, shap
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     err = out.report.get("error")
-    if out.timed_out or err or not out.report.get("done"):
-        raise RuntimeError(f"race failed: {(err or {}).get('message') or out.timed_out or out.stderr_tail[-300:]}")
+    if out.timed_out or out.killed or err or not out.report.get("done"):
+        memory = out.killed and f"killed over the host-memory limit ({out.memory_mb:.0f} MB)"
+        why = (err or {}).get("message") or out.timed_out or memory or out.stderr_tail[-300:]
+        raise RuntimeError(f"race failed: {why}")
     return out.report["timings"]

@@ -3,7 +3,7 @@
     from evaluator.rules import TORCH_HINT
     message = f"forward ran PyTorch compute operators: {ops}. " + TORCH_HINT
 
-The static gate (evaluator.bans, evaluator.scanner) and the runtime audit inside the jail
+The static gate (evaluator.static.bans, evaluator.static.scan) and the runtime audit inside the jail
 (evaluator.child.trial) refuse the same thing, so an LLM reading either message learns the same rule.
 """
 

@@ -301,12 +301,15 @@ def run_worker(
     job_path, report_path = workdir / "job.json", workdir / "report.json"
     workdir.mkdir(parents=True, exist_ok=True)
     job_path.write_text(job.model_dump_json())
-    jail = Jail(workdir, memory_mb=limits.memory_mb, cuda=not interpret, namespaces=True) if untrusted else None
-    # The worker has no boot step (namespaces only, no read-only view): it imports candidates only to race them.
     argv = [sys.executable, "-m", "evaluator.worker", str(job_path), str(report_path)]
+    jail = None
+    if untrusted:  # the race imports candidates: their jail, read-only view and private /tmp included
+        shared = [Path(env["TRITON_CACHE_DIR"])] if env and env.get("TRITON_CACHE_DIR") else []
+        jail = Jail(workdir, memory_mb=limits.memory_mb, cuda=not interpret, writable=shared)
+        argv = jail.around(argv)
     t0 = time.monotonic()
     proc = spawn(argv, workdir, interpret=interpret, jail=jail, env=env, name="worker")
-    timed_out, limit, phase = None, None, "start"
+    timed_out, limit, phase, killed = None, None, "start", None
     started: dict[str, float] = {"start": t0}
     report: dict = {}
     spawn_s = None
@@ -324,6 +327,9 @@ def run_worker(
                 timed_out = phase
                 limit = limits.for_phase(phase) if now - t0 <= limits.total_s else limits.total_s
                 break
+            if jail is not None and jail.over_memory(proc.pid) is not None:
+                killed = "memory"
+                break
     finally:
         reap(proc, jail)
     report = _read_report(report_path) or report
@@ -337,4 +343,7 @@ def run_worker(
         stderr_tail=tail(workdir / "worker.stderr.txt"),
         wall_s=time.monotonic() - t0,
         spawn_s=spawn_s,
+        killed=killed,
+        peak_rss_mb=jail.peak_mb if jail is not None else None,
+        memory_mb=jail.memory_mb if jail is not None else None,
     )

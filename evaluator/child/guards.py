@@ -7,7 +7,7 @@
     before = live_threads(); ...; live_threads() - before   # Python threads the candidate left running
     poison_free_memory(device)                # CUDA: freed memory reads NaN before the next call
 
-Static bans (evaluator.bans) are the first line; these catch what gets past them:
+Static bans (evaluator.static.bans) are the first line; these catch what gets past them:
 - Integrity: identity of every function, class and module in the namespaces the harness relies on
   (WATCHED: torch, torch.cuda, torch.nn.*, evaluator.*, the worker, time, builtins, os, json, ...),
   the `__code__` of functions, the dicts of classes defined there, and their sys.modules entries.

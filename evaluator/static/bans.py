@@ -1,8 +1,8 @@
 """Banned constructs: what a candidate may not import, name or call, so that it cannot do the work
-in PyTorch or reach the harness, the file system or the network. evaluator.scanner applies these
+in PyTorch or reach the harness, the file system or the network. evaluator.static.scan applies these
 rules to the AST (nothing is executed).
 
-    from evaluator.bans import torch_reason, import_reason
+    from evaluator.static.bans import torch_reason, import_reason
     torch_reason("torch.nn.functional.conv2d")   # ("torch_compute", "... computes with PyTorch. ...")
     import_reason("socket")                      # "network access is not allowed in a kernel module"
 

@@ -1,6 +1,6 @@
-"""The AST walk that applies evaluator.bans to a candidate's source (nothing is executed).
+"""The AST walk that applies evaluator.static.bans to a candidate's source (nothing is executed).
 
-    from evaluator.scanner import find_bans
+    from evaluator.static.scan import find_bans
     for f in find_bans(ast.parse(code), device_fns={"my_kernel"}):
         print(f.rule, f.line, f.message)    # rule: import | torch_compute | nn_module_call | ...
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import ast
 
-from evaluator.bans import (
+from evaluator.rules import TORCH_HINT
+from evaluator.static.bans import (
     ALLOWED_NN,
     BANNED_ATTRS,
     BANNED_BUILTINS,
@@ -25,7 +26,6 @@ from evaluator.bans import (
     import_reason,
     torch_reason,
 )
-from evaluator.rules import TORCH_HINT
 
 
 def _dotted(node: ast.AST) -> list[str] | None:

@@ -5,16 +5,17 @@
     found = static_findings(code)      # the same as Findings: rule (a slug), line, message
 
 Each message is a complete sentence an LLM can act on. Besides the structure (ModelNew, a launched
-@triton.jit or @gluon.jit kernel), evaluator.bans rejects constructs that do the work in PyTorch or reach the
-harness, the file system or the network (evaluator.scanner); `bans=False` skips those (tests of the runtime defences).
+@triton.jit or @gluon.jit kernel), evaluator.static.bans rejects constructs that do the work in PyTorch or
+reach the harness, the file system or the network (evaluator.static.scan); `bans=False` skips those (tests
+of the runtime defences).
 """
 
 from __future__ import annotations
 
 import ast
 
-from evaluator.bans import Finding
-from evaluator.scanner import find_bans
+from evaluator.static.bans import Finding
+from evaluator.static.scan import find_bans
 
 MAX_BYTES = 1_000_000  # a real kernel file is a few KB; anything this large is not a kernel
 
