@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, ValidationError
 
 from evaluator import EvalResult
 from evaluator import write_atomic as _write_atomic
@@ -49,7 +49,9 @@ class Record(BaseModel):
     status: str = ""
     gate: str = ""
     message: str = ""
-    median_ms: float | None = None  # geometric mean of the candidate's GPU medians over timed cases
+    # The candidate's GPU time in one number: the geometric mean of its per-case medians (ms). Histories
+    # written before 2026-11-26 call it median_ms; they still load.
+    geomean_ms: float | None = Field(None, validation_alias=AliasChoices("geomean_ms", "median_ms"))
     speedup_vs_eager: float | None = None
     speedup_vs_compile: float | None = None
     interpreter_ms: float | None = None  # CPU interpreter wall time per call: ranks only without a GPU

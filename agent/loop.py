@@ -28,7 +28,7 @@ from agent.gpu import select_card
 from agent.history import Record, RunStore
 from agent.llm import LLM, Completion, LLMUnavailable
 from agent.prompt import brief, capability_skip, get_stage, load_stages, render, should_skip
-from agent.ranking import SEED_ID, best_of, is_better, median_ms
+from agent.ranking import SEED_ID, best_of, geomean_ms, is_better
 from agent.settings import RunSettings
 from evaluator import (
     Candidate,
@@ -148,7 +148,7 @@ class Loop:
                 ).result()
             rec.eval_s = round(time.monotonic() - t0, 2)
             rec.status, rec.gate, rec.message = result.status.value, result.gate, result.message[:400]
-            rec.median_ms, rec.interpreter_ms = median_ms(result), result.interpreter_ms
+            rec.geomean_ms, rec.interpreter_ms = geomean_ms(result), result.interpreter_ms
             rec.speedup_vs_eager, rec.speedup_vs_compile = result.speedup_vs_eager, result.speedup_vs_compile
             rec.code_hash = result.code_hash
             if result.ncu or result.ncu_reason:  # the attempt's NCU metrics, beside its result
@@ -237,8 +237,8 @@ class Loop:
                 continue
             if r.status == Status.correct.value:
                 t = (
-                    f"{r.median_ms:.4g} ms"
-                    if r.median_ms is not None
+                    f"{r.geomean_ms:.4g} ms"
+                    if r.geomean_ms is not None
                     else f"{r.interpreter_ms:.0f} ms per call under the CPU interpreter (not a GPU time)"
                     if r.interpreter_ms is not None
                     else "timing unavailable"

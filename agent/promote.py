@@ -30,7 +30,7 @@ from pathlib import Path
 from rich.console import Console
 
 from agent.history import HistoryError, RunStore, now, write_atomic
-from agent.ranking import AttemptError, median_ms, resolve_attempt
+from agent.ranking import AttemptError, geomean_ms, resolve_attempt
 from agent.settings import CliParser, default_runs_dir
 from agent.suite import promote_suite
 from evaluator import (
@@ -60,7 +60,7 @@ def read_record(path: Path) -> dict | None:
 
 
 def measure(result: EvalResult) -> tuple[str, float | None]:
-    gpu = median_ms(result)
+    gpu = geomean_ms(result)
     return ("gpu", gpu) if gpu is not None else ("cpu-interpreter", result.interpreter_ms)
 
 
@@ -69,7 +69,7 @@ def summary(result: EvalResult) -> dict:
     return {
         "status": result.status.value,
         "measure": kind,
-        "median_ms": value if kind == "gpu" else None,
+        "geomean_ms": value if kind == "gpu" else None,  # over the timed cases (older files: median_ms)
         "interpreter_ms": result.interpreter_ms,  # CPU: recorded, never compared
         "speedup_vs_eager": result.speedup_vs_eager,
         "speedup_vs_compile": result.speedup_vs_compile,
@@ -81,7 +81,7 @@ def summary(result: EvalResult) -> dict:
     }
 
 
-def geomean_ms(per_case: dict) -> float | None:
+def race_ms(per_case: dict) -> float | None:
     return geomean(t["median_ms"] for t in per_case.values())
 
 
@@ -91,7 +91,7 @@ def device_refusal(recorded: dict | None, here: str | None, force: bool) -> str 
     if force or not recorded or recorded.get("measure") != "gpu":
         return None
     was = (recorded.get("device") or {}).get("name") or "a GPU"
-    ms = recorded.get("median_ms")
+    ms = recorded.get("geomean_ms", recorded.get("median_ms"))
     what = f"the current best.py was measured on {was}" + (f" ({ms:.4g} ms)" if ms else "")
     if here is None:
         return (
@@ -130,7 +130,7 @@ def decide(new: EvalResult, current: EvalResult | None, force: bool, raced: dict
     if current is None or current.status is not Status.correct:
         return None
     if raced is not None:
-        vn, vc = geomean_ms(raced["candidate"]), geomean_ms(raced["current"])
+        vn, vc = race_ms(raced["candidate"]), race_ms(raced["current"])
         # Faster must mean faster than the noise: by more than the larger relative IQR of the race.
         noise = max(t["iqr_ms"] / t["median_ms"] for label in raced.values() for t in label.values())
         if vn >= vc * (1 - noise):

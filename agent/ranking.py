@@ -1,6 +1,6 @@
 """Ranking attempts: which attempt is the best, and the one number that stands for a result's speed.
 
-    from agent.ranking import best_of, is_better, median_ms, resolve_attempt, SEED_ID
+    from agent.ranking import best_of, geomean_ms, is_better, resolve_attempt, SEED_ID
     best = best_of(store.records())              # the best correct attempt, or None
     resolve_attempt(store, records, "best")      # "seed" / "best" / an id -> an attempt id
 
@@ -20,7 +20,7 @@ class AttemptError(ValueError):
     """An attempt name that does not name an attempt of the run (bad input: exit 2)."""
 
 
-def median_ms(result: EvalResult) -> float | None:
+def geomean_ms(result: EvalResult) -> float | None:
     """A result's speed in one number: the geometric mean of its per-case GPU medians (ms); None when
     nothing was timed on a GPU."""
     return geomean(t.candidate.median_ms for t in result.timings if t.candidate)
@@ -29,7 +29,7 @@ def median_ms(result: EvalResult) -> float | None:
 def speed_key(rec: Record) -> float | None:
     """Lower is faster: the GPU median. Interpreter time is no speed signal (the same candidate took
     164 ms in one run and 272 ms in another), so an untimed attempt has no key."""
-    return rec.median_ms
+    return rec.geomean_ms
 
 
 def is_better(new: Record, best: Record | None) -> bool:

@@ -107,7 +107,7 @@ COLUMNS = [  # (head, value of a record as cell HTML); a column empty for every 
             + (f" (same code as {html.escape(r.duplicate_of)})" if r.duplicate_of else "")
         ),
     ),
-    ("GPU ms", lambda s, r: _num(r.median_ms)),
+    ("GPU ms", lambda s, r: _num(r.geomean_ms)),
     ("x eager", lambda s, r: _num(r.speedup_vs_eager, 2)),
     ("x compile", lambda s, r: _num(r.speedup_vs_compile, 2)),
     ("tokens", lambda s, r: str((r.prompt_tokens or 0) + (r.completion_tokens or 0)) if r.prompt_tokens else ""),
@@ -132,9 +132,9 @@ def write_report(store: RunStore) -> Path:
     cfg = store.config()
     if best is None:
         summary = "no correct attempt"
-    elif best.median_ms is not None:
+    elif best.geomean_ms is not None:
         vs = f", {best.speedup_vs_compile:.2f}x vs torch.compile" if best.speedup_vs_compile else ""
-        summary = f"best: <b>{html.escape(best.id)}</b> ({best.median_ms:.3f} ms on the GPU{vs})"
+        summary = f"best: <b>{html.escape(best.id)}</b> ({best.geomean_ms:.3f} ms on the GPU{vs})"
     else:
         summary = (
             f"parent: <b>{html.escape(best.id)}</b> (the first correct attempt; the CPU interpreter "

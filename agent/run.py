@@ -51,7 +51,7 @@ class Display:
         stage = self.records[-1].stage if self.records else "-"
         if self.best is None:
             best = "no correct candidate yet"
-        elif self.best.median_ms is None:
+        elif self.best.geomean_ms is None:
             best = f"parent {self.best.id} (correct; untimed on the CPU interpreter)"
         else:
             best = f"best {self.best.id}: {fmt_ms(self.best)} ms, {fmt_x(self.best.speedup_vs_compile)} vs compile"
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             f"no correct first kernel after {loop.settings.iterations} seed-stage iteration(s); resume "
             f"with more:  python -m agent.run --resume {store.name} --iterations N"
         )
-    if best is not None and best.median_ms is None:
+    if best is not None and best.geomean_ms is None:
         console.print(f"parent: {best.id} (correct; no timing on the CPU interpreter, so nothing was ranked)")
         console.print(f"promote it on a GPU machine with:  python -m agent.promote {store.name} {best.id}")
     elif best is not None:

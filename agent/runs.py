@@ -61,12 +61,12 @@ def cmd_list(runs_dir: Path, console: Console) -> None:
             broken.append(f"{d.name}: unreadable: {e}")
             continue
         best = best_of(records)
-        untimed |= best is not None and best.median_ms is None
+        untimed |= best is not None and best.geomean_ms is None
         t.add_row(
             d.name,
             str(len(records)),
             str(sum(r.status == "correct" for r in records)),
-            (best.id + ("" if best.median_ms is not None else "*")) if best else "-",
+            (best.id + ("" if best.geomean_ms is not None else "*")) if best else "-",
             fmt_ms(best) if best else "-",
             fmt_x(best.speedup_vs_compile) if best else "-",
         )

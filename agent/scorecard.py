@@ -23,7 +23,7 @@ import html
 import io
 from pathlib import Path
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import AliasChoices, BaseModel, Field, computed_field
 from rich import box
 from rich.console import Group
 from rich.table import Table
@@ -49,7 +49,8 @@ class ProblemRow(BaseModel):
     best: str | None = None
     attempts: int = 0  # candidates asked of the LLM (the problem's own seed.py is not one)
     correct_attempts: int = 0
-    median_ms: float | None = None  # the best's GPU median (geometric mean over timed cases)
+    # the best's GPU time: geometric mean of its per-case medians (suites before 2026-11-26: median_ms)
+    geomean_ms: float | None = Field(None, validation_alias=AliasChoices("geomean_ms", "median_ms"))
     interpreter_ms: float | None = None  # CPU-only: wall ms per interpreted call, not a speed
     speedup_vs_eager: float | None = None
     speedup_vs_compile: float | None = None
@@ -138,7 +139,7 @@ def row_from_run(
         best=best.id if best else None,
         attempts=len(asked),
         correct_attempts=sum(r.status == "correct" for r in asked),
-        median_ms=best.median_ms if best else None,
+        geomean_ms=best.geomean_ms if best else None,
         interpreter_ms=best.interpreter_ms if best else None,
         speedup_vs_eager=best.speedup_vs_eager if best else None,
         speedup_vs_compile=best.speedup_vs_compile if best else None,
@@ -162,7 +163,7 @@ def score(name: str, rows: list[ProblemRow], pending: list[str] = (), environmen
     """Aggregate finished rows. Timed means the suite ran on a GPU (some problem has a GPU median, or
     the environment names a GPU): then every problem is scored, and one without a correct, timed
     kernel is not fast and counts 1.0x - a GPU suite where nothing is correct scores zeros."""
-    timed = any(r.median_ms is not None for r in rows) or bool((environment or {}).get("gpu"))
+    timed = any(r.geomean_ms is not None for r in rows) or bool((environment or {}).get("gpu"))
     card = Scorecard(
         name=name,
         rows=rows,
@@ -271,7 +272,7 @@ def terminal(card: Scorecard) -> Group:
     t.add_column("tokens", justify="right")
     for r in card.rows:
         status = Text(r.status, style="green" if r.status == "correct" else "red")
-        timing = [fmt_ms(r.median_ms), fmt_x(r.speedup_vs_eager), fmt_x(r.speedup_vs_compile)] if card.timed else []
+        timing = [fmt_ms(r.geomean_ms), fmt_x(r.speedup_vs_eager), fmt_x(r.speedup_vs_compile)] if card.timed else []
         t.add_row(r.problem, status, str(r.attempts), *timing, fmt_err(r.max_abs_err), fmt_tokens(r.tokens))
     parts = [t]
     if card.timed:
@@ -285,7 +286,7 @@ COLUMNS = (
     "status",
     "attempts",
     "best",
-    "median_ms",
+    "geomean_ms",
     "speedup_vs_eager",
     "speedup_vs_compile",
     "max_abs_err",
@@ -296,10 +297,10 @@ COLUMNS = (
 
 def _cell(r: ProblemRow, col: str) -> str:
     v = getattr(r, col)
-    if col == "median_ms" and v is None and r.interpreter_ms is not None:
+    if col == "geomean_ms" and v is None and r.interpreter_ms is not None:
         return f"({r.interpreter_ms:.0f} cpu)"  # correctness run only: interpreter time, not a speed
     return {
-        "median_ms": fmt_ms,
+        "geomean_ms": fmt_ms,
         "speedup_vs_eager": fmt_x,
         "speedup_vs_compile": fmt_x,
         "max_abs_err": fmt_err,

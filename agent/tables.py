@@ -29,11 +29,11 @@ def fmt_x(x: float | None) -> str:
 
 def fmt_ms(rec: Record) -> str:
     """GPU median in ms; interpreter time is never shown as a speed."""
-    return f"{rec.median_ms:.3f}" if rec.median_ms is not None else "-"
+    return f"{rec.geomean_ms:.3f}" if rec.geomean_ms is not None else "-"
 
 
 def timed(records: list[Record]) -> bool:
-    return any(r.median_ms is not None for r in records)
+    return any(r.geomean_ms is not None for r in records)
 
 
 def short(text: str, n: int = MESSAGE_CHARS) -> str:

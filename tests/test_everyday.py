@@ -174,12 +174,20 @@ def test_a_setup_failure_leaves_no_run_folder(problem, tmp_path):
 def test_untimed_attempts_are_not_ranked_but_a_gpu_time_wins():
     seed = Record(id="000-seed", stage="seed", status="correct", interpreter_ms=400.0)
     quick = Record(id="0001-1", stage="fusion", status="correct", interpreter_ms=40.0)
-    timed = Record(id="0002-1", stage="fusion", status="correct", median_ms=5.0)
-    faster = Record(id="0003-1", stage="fusion", status="correct", median_ms=4.0)
+    timed = Record(id="0002-1", stage="fusion", status="correct", geomean_ms=5.0)
+    faster = Record(id="0003-1", stage="fusion", status="correct", geomean_ms=4.0)
     assert not is_better(quick, seed)  # interpreter time is no speed signal
     assert best_of([seed, quick]).id == "000-seed"
     assert is_better(timed, seed) and not is_better(seed, timed) and is_better(faster, timed)
     assert best_of([seed, quick, timed, faster]).id == "0003-1"
+
+
+def test_a_history_line_written_before_the_rename_still_ranks():
+    # history.jsonl lines before 2026-11-26 name the geometric mean `median_ms`; new lines `geomean_ms`.
+    old = Record.model_validate_json('{"id": "0001-1", "stage": "fusion", "status": "correct", "median_ms": 3.0}')
+    new = Record(id="0002-1", stage="fusion", status="correct", geomean_ms=2.0)
+    assert old.geomean_ms == 3.0 and is_better(new, old)
+    assert '"geomean_ms":2.0' in new.model_dump_json() and "median_ms" not in new.model_dump_json()
 
 
 # ------------------------------------------------------------ 80 columns
@@ -198,7 +206,7 @@ def test_attempts_table_fits_80_columns_and_keeps_the_message():
             id="000-seed",
             stage="seed",
             status="correct",
-            median_ms=198.213,
+            geomean_ms=198.213,
             speedup_vs_eager=0.04,
             speedup_vs_compile=0.02,
         ),
@@ -216,7 +224,7 @@ def test_attempts_table_fits_80_columns_and_keeps_the_message():
             stage="memory",
             parent="000-seed",
             status="correct",
-            median_ms=2.608,
+            geomean_ms=2.608,
             speedup_vs_eager=3.06,
             speedup_vs_compile=1.23,
             duplicate_of="0001-1",
@@ -239,7 +247,8 @@ def test_attempts_table_fits_80_columns_and_keeps_the_message():
     ):
         assert word in text, word
     assert "…" not in text  # nothing cut to an ellipsis mid-column
-    cpu = [r.model_copy(update={"median_ms": None, "speedup_vs_eager": None, "speedup_vs_compile": None}) for r in recs]
+    blank = {"geomean_ms": None, "speedup_vs_eager": None, "speedup_vs_compile": None}
+    cpu = [r.model_copy(update=blank) for r in recs]
     text = "\n".join(render(attempts_table(cpu, cpu[0])))
     assert "timing unavailable" in text and "xcomp" not in text
 

@@ -73,6 +73,8 @@ def test_a_gpu_winner_is_kept_from_a_cpu_or_another_gpu_model():
     assert device_refusal(recorded, None, force=True) is None
     assert device_refusal({"measure": "cpu-interpreter"}, None, force=False) is None
     assert device_refusal(None, None, force=False) is None
+    renamed = {"measure": "gpu", "geomean_ms": 2.5, "device": {"name": H100}}  # best.json since 2026-11-26
+    assert "2.5 ms" in device_refusal(renamed, None, force=False)
 
 
 def test_history_keeps_every_replaced_winner_oldest_first():
@@ -128,6 +130,6 @@ def test_cpu_promote_refuses_to_replace_a_gpu_winner_unless_forced(tmp_path):
     assert forced.returncode == 0, forced.stdout + forced.stderr
     assert (folder / "best.py").read_text() == (folder / "seed.py").read_text()
     meta = json.loads((folder / "best.json").read_text())
-    assert meta["forced"] is True and meta["measure"] == "cpu-interpreter" and meta["median_ms"] is None
+    assert meta["forced"] is True and meta["measure"] == "cpu-interpreter" and meta["geomean_ms"] is None
     assert [h["attempt"] for h in meta["history"]] == ["0001-1", "0003-1"]  # the H100 winner is kept
     assert meta["history"][1]["device"]["name"] == H100

@@ -113,7 +113,7 @@ def test_scorecard_on_recorded_h100_runs_matches_hand_computed_fast_p_and_geomea
         spec="y.py",
         status="correct",
         correct=True,
-        median_ms=1.0,
+        geomean_ms=1.0,
         speedup_vs_eager=1.5,
         speedup_vs_compile=1.0,
     )
@@ -203,7 +203,7 @@ def test_suite_of_three_problems_solved_never_correct_and_llm_down(problems):
     s = rows["scale_shift"]
     assert (s["status"], s["correct"], s["best"], s["attempts"], s["tokens"]) == ("correct", True, "0001-1", 2, tokens)
     assert s["max_abs_err"] == solved.result("0001-1").max_abs_err
-    assert s["median_ms"] is None and s["interpreter_ms"] is not None  # CPU: no GPU timing
+    assert s["geomean_ms"] is None and s["interpreter_ms"] is not None  # CPU: no GPU timing
     c = rows["clamp"]
     assert (c["status"], c["correct"], c["best"], c["attempts"]) == ("incorrect", False, None, 2)
     assert "Wrong result" in c["message"]
