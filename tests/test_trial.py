@@ -10,7 +10,7 @@ import torch
 
 from evaluator.child.audit import LAUNCHES, OpAudit, classify_kernels
 from evaluator.child.guards import Integrity
-from evaluator.child.trial import AuditFailure, Guard
+from evaluator.child.trial import AuditFailure, Trial
 
 CPU = torch.device("cpu")
 
@@ -58,15 +58,15 @@ def _model(body):
 
 
 def test_timed_reps_catch_a_thread_left_running():
-    guard = Guard(CPU)
-    guard.before_import()
+    trial = Trial(CPU)
+    trial.before_import()
     stop = threading.Event()
 
     def body(x):
         threading.Thread(target=stop.wait, daemon=True).start()
         return x + 0  # the aten audit runs on the first rep too
 
-    fn, on_rep = guard.timed(_model(body), rng=__import__("random").Random(0))
+    fn, on_rep = trial.timed(_model(body), rng=__import__("random").Random(0))
     try:
         fn(torch.rand(4))
         with pytest.raises(AuditFailure) as e:
@@ -91,8 +91,8 @@ def test_integrity_names_a_replaced_function_and_restores_cleanly():
 
 
 def test_call_reports_no_triton_launch_and_torch_compute():
-    guard = Guard(CPU)
-    guard.before_import()
-    out, findings = guard.call(_model(lambda x: x * 2), [torch.rand(3)])
+    trial = Trial(CPU)
+    trial.before_import()
+    out, findings = trial.call(_model(lambda x: x * 2), [torch.rand(3)])
     assert LAUNCHES.count == 0 and out.shape == (3,)
     assert [r for r, _ in findings] == ["no_triton_launch", "torch_compute"]

@@ -4,7 +4,7 @@
 
 It decides nothing. For each `call` it draws the call's weights and inputs from the seed the parent
 sends at that moment (evaluator.calls.draw), copies the weights into ModelNew, runs forward under
-evaluator.child.trial.Guard and writes the output as raw files into its work folder
+evaluator.child.trial.Trial and writes the output as raw files into its work folder
 (evaluator.outputs); the oracle, another process, computes the reference from the same seed and
 compares. What it reports besides the output (audit findings, an input changed in place, an input
 returned as output) can only count against the candidate. `time` runs evaluator.timing.benchmark
@@ -65,7 +65,7 @@ def device_info(device: torch.device) -> dict:
 
 
 def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
-    from evaluator.child.trial import AuditFailure, Guard, shares_memory
+    from evaluator.child.trial import AuditFailure, Trial, shares_memory
     from evaluator.timing import benchmark
     from evaluator.weights import copy_weights
 
@@ -79,8 +79,8 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
         from evaluator.interpret import autotune_takes_first_config
 
         autotune_takes_first_config()
-    guard = Guard(device, set(job.disabled))
-    guard.before_import()
+    trial = Trial(device, set(job.disabled))
+    trial.before_import()
     where = "importing the candidate module"
     try:
         module = import_file(Path(job.candidate_path), "candidate")
@@ -91,7 +91,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
     except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
         send(wfd, Reply(op="ready", ok=False, error=ErrorInfo.of(e, where)))
         return
-    send(wfd, Reply(op="ready", findings=_findings(guard.after_import(module))))
+    send(wfd, Reply(op="ready", findings=_findings(trial.after_import(module))))
     del module
 
     rng = random.Random(int.from_bytes(os.urandom(8), "little"))  # audited timing reps; unpredictable
@@ -113,7 +113,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
                 del ref_model
                 mine = _clone(args)
                 t0 = time.perf_counter()
-                out, found = guard.call(model, mine, knockout=spec.stage == "knockout")
+                out, found = trial.call(model, mine, knockout=spec.stage == "knockout")
                 call_ms = (time.perf_counter() - t0) * 1e3  # host wall, compile included on a first call
                 changed = next(
                     (
@@ -140,11 +140,11 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
                 send(wfd, reply)
             elif req.op == "kernels":
                 _, args = draw(req.call, case, problem, device)
-                found, note = guard.kernels(model, args)
+                found, note = trial.kernels(model, args)
                 send(wfd, Reply(op="kernels", findings=_findings(found), note=note))
             elif req.op == "time":
                 torch.manual_seed(req.call.seed if req.call is not None else 0)
-                fn, on_rep = guard.timed(model, rng)
+                fn, on_rep = trial.timed(model, rng)
 
                 def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards
                     return make_inputs(case, problem, device)
@@ -155,7 +155,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
                 except AuditFailure as e:
                     send(wfd, Reply(op="time", findings=_findings(e.findings)))
                     continue
-                send(wfd, Reply(op="time", timing=stats, findings=_findings(guard.integrity_findings())))
+                send(wfd, Reply(op="time", timing=stats, findings=_findings(trial.integrity_findings())))
             elif req.op == "batch":
                 _, args = draw(req.call, case, problem, device)
                 with torch.no_grad():

@@ -1,13 +1,13 @@
 """One candidate call under every runtime guard, and what the guards found (inside the candidate's process).
 
-    from evaluator.child.trial import Guard
-    guard = Guard(device, disabled=set())
-    guard.before_import()                           # launch counter, integrity snapshot, threads
-    findings = guard.after_import(module)           # [(reason, message)]
-    out, findings = guard.call(model, args)         # poison -> call -> audit
-    out, _ = guard.call(model, args, knockout=True) # every Triton launch a no-op (evaluator.calls)
-    findings, note = guard.kernels(model, args)     # CUDA: what the GPU ran (torch.profiler)
-    fn, on_rep = guard.timed(model, rng)            # for evaluator.timing.benchmark
+    from evaluator.child.trial import Trial
+    trial = Trial(device, disabled=set())
+    trial.before_import()                           # launch counter, integrity snapshot, threads
+    findings = trial.after_import(module)           # [(reason, message)]
+    out, findings = trial.call(model, args)         # poison -> call -> audit
+    out, _ = trial.call(model, args, knockout=True) # every Triton launch a no-op (evaluator.calls)
+    findings, note = trial.kernels(model, args)     # CUDA: what the GPU ran (torch.profiler)
+    fn, on_rep = trial.timed(model, rng)            # for evaluator.timing.benchmark
 
 A finding is (reason, message): `reason` a short slug (torch_compute, torch_kernels,
 no_triton_launch, threads, tampering), `message` a sentence an LLM can act on. These run in the
@@ -40,7 +40,7 @@ from evaluator.rules import TORCH_HINT
 AUDITED_REP_P = 0.05  # fraction of timed repetitions that also run under the operator audit
 
 
-class Guard:
+class Trial:
     def __init__(self, device: torch.device, disabled: set[str] | frozenset[str] = frozenset()):
         self.device = device
         self.disabled = set(disabled)
