@@ -108,6 +108,15 @@ class Loop:
         self.done: dict[str, Record] = {r.id: r for r in store.records() if r.kind == "attempt"}
         self.skips = {r.stage for r in store.records() if r.kind == "skip"}
         self.best = best_of(list(self.done.values()))
+        # What this process evaluated, kept as data: parents and repairs read it here; only an attempt
+        # recorded before a resume is read back from its files.
+        self.evaluated: dict[str, tuple[str | None, EvalResult]] = {}
+
+    def code(self, rec_id: str) -> str | None:
+        return self.evaluated[rec_id][0] if rec_id in self.evaluated else self.store.read(rec_id, "code.py")
+
+    def result(self, rec_id: str) -> EvalResult | None:
+        return self.evaluated[rec_id][1] if rec_id in self.evaluated else self.store.result(rec_id)
 
     # ------------------------------------------------------------ one attempt
 
@@ -138,7 +147,7 @@ class Loop:
             elif twin is not None:
                 if event is not None:
                     event.wait()
-                result = self.store.result(twin)  # same code, same verdict: not evaluated again
+                result = self.result(twin).model_copy(deep=True)  # same code, same verdict: not evaluated again
                 result.notes.append(f"duplicate of attempt {twin}: its result, not re-evaluated")
                 rec.duplicate_of = twin
             else:
@@ -157,6 +166,7 @@ class Loop:
                 )
             with self.lock:
                 self.store.finish(rec, result)
+                self.evaluated[rec.id] = (code, result)
                 self.done[rec.id] = rec
                 if is_better(rec, self.best):
                     self.best = rec
@@ -213,12 +223,12 @@ class Loop:
 
     def parent(self) -> tuple[str, str, EvalResult | None]:
         if self.best is not None:
-            code = self.store.read(self.best.id, "code.py")
+            code = self.code(self.best.id)
             if code is not None:
-                return self.best.id, code, self.store.result(self.best.id)
+                return self.best.id, code, self.result(self.best.id)
         start = self.start_path()
         code = start.read_text(encoding="utf-8") if start is not None else ""
-        return SEED_ID, code, self.store.result(SEED_ID)
+        return SEED_ID, code, self.result(SEED_ID)
 
     def run_seed(self) -> None:
         if SEED_ID in self.done:
@@ -289,11 +299,11 @@ class Loop:
             if rid in self.done:
                 last = self.done[rid]
                 continue
-            result = self.store.result(last.id)
+            result = self.result(last.id)
             failure = {
                 "status": last.status,
                 "message": failure_text(result) if result else last.message,
-                "code": self.store.read(last.id, "code.py") or "(no code was extracted from the reply)",
+                "code": self.code(last.id) or "(no code was extracted from the reply)",
             }
             prompt = render(
                 "repair",

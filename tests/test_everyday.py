@@ -375,3 +375,26 @@ def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp
     assert messages[asked + 1] == "evaluating 0001-1"  # not still "asking" while the candidate runs
     last = events[-1][1]
     assert "parent 000-seed (correct; untimed on the CPU interpreter)" in last and "ms" not in last.split("\n")[1]
+
+
+def test_a_live_run_reads_no_attempt_back_from_its_files(problem, tmp_path, monkeypatch):
+    """The candidate travels as data: what this process evaluated (the seed, a failed sample, its repair)
+    reaches the next prompt from memory; code.py and result.json are written once, read only on resume."""
+    from agent.llm import ReplayLLM
+    from agent.loop import Loop
+
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    shutil.copy(FIXTURES / "replies" / "02_compile_error.md", replies / "01.md")  # 0001-1 fails ...
+    shutil.copy(FIXTURES / "replies" / "01_fused_correct.md", replies / "02.md")  # ... and its repair works
+    settings = RunSettings(problem=str(problem), llm=f"replay:{replies}", iterations=1, repairs=1, ncu=False, workers=1)
+    store = RunStore.create(tmp_path / "runs", settings, "conv_min")
+    reads = []
+    real_read, real_result = RunStore.read, RunStore.result
+    monkeypatch.setattr(RunStore, "read", lambda self, i, name: reads.append((i, name)) or real_read(self, i, name))
+    monkeypatch.setattr(RunStore, "result", lambda self, i: reads.append((i, "result.json")) or real_result(self, i))
+    Loop(settings, store, ReplayLLM(replies)).run()
+    assert store.read("0001-1r1", "prompt.md") is not None  # the repair happened, quoting 0001-1
+    assert "ImportError" in real_read(store, "0001-1r1", "prompt.md")
+    assert [r for r in reads if r[1] in ("code.py", "result.json")] == []
+    assert real_read(store, "0001-1", "code.py") and (store.attempt_dir("0001-1") / "result.json").is_file()
