@@ -16,7 +16,7 @@ Where each part runs:
 | part | runs in | modules |
 |---|---|---|
 | static gate | the parent, before any candidate code runs: the source's AST only | static (static.scan, static.bans) |
-| judge | the parent: seeds, clocks, every verdict; the one spawner (sandbox.spawn) and the jail it builds | evaluation, judge, calls, sandbox, jail, roofline, card |
+| judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn) and the jail it builds | evaluation, judge, calls, supervisor, jail, roofline, card |
 | oracle | its own trusted process: reference outputs and the comparison; never imports the candidate | oracle, correctness, outputs |
 | candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands back outputs and audit findings | child (child.boot, child.candidate, child.trial, child.audit, child.guards) |
 | baselines, race | a worker process that runs only the reference, or contenders side by side | worker, racing, baselines, timing |
@@ -36,7 +36,7 @@ _EXPORTS = {  # name -> the module that owns it
     "Candidate": "evaluator.candidate",
     "EvalResult": "evaluator.result",
     "Status": "evaluator.result",
-    "Limits": "evaluator.sandbox",
+    "Limits": "evaluator.supervisor",
     "Problem": "evaluator.problem",
     "ProblemError": "evaluator.problem",
     "load_problem": "evaluator.problem",
@@ -89,6 +89,6 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from evaluator.problem import KERNELS_DIR, Problem, ProblemError, check_reference, import_file, load_problem  # noqa: F401
     from evaluator.racing import race  # noqa: F401
     from evaluator.result import EvalResult, Status  # noqa: F401
-    from evaluator.sandbox import Limits  # noqa: F401
     from evaluator.static import jit_functions  # noqa: F401
     from evaluator.stats import geomean  # noqa: F401
+    from evaluator.supervisor import Limits  # noqa: F401

@@ -18,8 +18,8 @@ from evaluator.files import write_atomic
 from evaluator.precision import POLICIES
 from evaluator.problem import ProblemError, load_problem
 from evaluator.result import EvalResult, Status
-from evaluator.sandbox import Limits
 from evaluator.static import MAX_BYTES
+from evaluator.supervisor import Limits
 
 
 class UsageError(Exception):
@@ -85,7 +85,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="PHASE=SECONDS",
-        help="any phase limit of evaluator.sandbox.Limits, repeatable: start, reference, import, compile, "
+        help="any phase limit of evaluator.supervisor.Limits, repeatable: start, reference, import, compile, "
         "correctness, timing, baselines, total (seconds), memory (MB of host RSS)",
     )
     ap.add_argument("--keep", type=Path, help="keep the child's job, report, stdout and stderr here")

@@ -42,8 +42,8 @@ from evaluator.precision import get_policy
 from evaluator.problem import Problem, ShapeCase, import_file
 from evaluator.result import CaseTiming, EvalResult, Status, Timing
 from evaluator.roofline import too_good
-from evaluator.sandbox import Limits, run_worker
 from evaluator.static import static_findings, uses_gluon
+from evaluator.supervisor import Limits, run_worker
 from evaluator.wire import Job
 
 NO_GPU = "no CUDA device: the candidate ran under TRITON_INTERPRET=1 on the CPU, where timings mean nothing"

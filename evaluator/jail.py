@@ -1,4 +1,4 @@
-"""Operating-system confinement of the candidate's process (used by evaluator.sandbox).
+"""Operating-system confinement of the candidate's process (used by evaluator.supervisor).
 
     from evaluator.jail import Jail, confinement, child_env
     jail = Jail(workdir, memory_mb=8000, cuda=True)

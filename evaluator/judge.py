@@ -6,7 +6,7 @@
 Two children, one referee. The candidate's process (evaluator.child, in evaluator.jail) only runs
 ModelNew and writes outputs; the oracle (evaluator.oracle) never imports the candidate, redraws each
 call's weights and inputs from the same seed and compares. This process picks every seed at the
-moment the call starts, holds every clock (per first call, per stage, in all: evaluator.sandbox.Limits)
+moment the call starts, holds every clock (per first call, per stage, in all: evaluator.supervisor.Limits)
 and writes the status: "done" is what it observed, never what a child said.
 
 Order: hello (both) -> import + construct -> calls in the plan's order (evaluator.calls: each case's
@@ -29,7 +29,7 @@ from evaluator.candidate import Candidate
 from evaluator.jail import Jail
 from evaluator.problem import Problem, ShapeCase
 from evaluator.result import Check, DeviceInfo, EvalResult, Status
-from evaluator.sandbox import Child, Limits, tail
+from evaluator.supervisor import Child, Limits, tail
 from evaluator.wire import (
     CallSpec,
     DynamicRange,

@@ -6,7 +6,7 @@
     p.reason     # None, or one line on why there are no metrics ("ncu not found on PATH")
     parse_csv(Path("ncu_log.csv").read_text())                      # the same dict, from saved output
 
-`ncu` runs in the candidate's jail (evaluator.jail through evaluator.sandbox.spawn, like every process
+`ncu` runs in the candidate's jail (evaluator.jail through evaluator.supervisor.spawn, like every process
 that runs candidate code): `evaluator.child.boot --exec` confines it (user, PID, mount and network
 namespaces, a read-only view but for its work folder, a private /tmp, no capabilities), then becomes
 ncu, which starts `python -m evaluator.profile_target JOB.json` under it. The jail's host-memory limit
@@ -45,8 +45,8 @@ from pathlib import Path
 from evaluator.candidate import Candidate
 from evaluator.jail import Jail
 from evaluator.problem import Problem, ShapeCase
-from evaluator.sandbox import reap, spawn, tail, watch
 from evaluator.static import jit_functions
+from evaluator.supervisor import reap, spawn, tail, watch
 
 DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
     "sm__throughput.avg.pct_of_peak_sustained_elapsed",
@@ -224,7 +224,7 @@ def profile(
 ) -> Profile:
     """Profile one forward call of `candidate` on `case`. `workdir` keeps the files (else a temp dir);
     `env` is added to the child's environment, as EvalConfig.env is for the candidate (a pinned GPU);
-    `memory_mb` and `namespaces` are the jail's, as evaluator.sandbox.Limits and EvalConfig.disable set
+    `memory_mb` and `namespaces` are the jail's, as evaluator.supervisor.Limits and EvalConfig.disable set
     them for the candidate; `cuda=False` only where the profiled process runs without a GPU (tests that
     stand a fake ncu in for the real one: the jail's probe then skips its cuInit check)."""
     metrics = list(metrics or DEFAULT_METRICS)

@@ -121,7 +121,7 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
 def main() -> None:
     job = Job.model_validate_json(Path(sys.argv[1]).read_text())
     rfd, wfd = int(sys.argv[2]), int(sys.argv[3])
-    from evaluator.sandbox import die_with_parent
+    from evaluator.supervisor import die_with_parent
 
     die_with_parent()
     try:

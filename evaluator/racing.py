@@ -21,7 +21,7 @@ from pathlib import Path
 
 from evaluator.evaluation import EvalConfig
 from evaluator.problem import Problem
-from evaluator.sandbox import run_worker
+from evaluator.supervisor import run_worker
 from evaluator.wire import Job
 
 ROUNDS = 3

@@ -1,6 +1,6 @@
 """The file-report worker: eager/torch.compile baselines of the reference, and races of evaluated candidates.
 
-    python -m evaluator.worker JOB.json REPORT.json       # started by evaluator.sandbox.run_worker
+    python -m evaluator.worker JOB.json REPORT.json       # started by evaluator.supervisor.run_worker
 
 It reports through REPORT.json (a wire.Report, rewritten atomically after every step), never stdout.
 Candidates are judged elsewhere (evaluator.judge: a jailed candidate process plus the oracle); the
@@ -21,7 +21,7 @@ import torch
 from evaluator.files import write_atomic
 from evaluator.inputs import make_inputs
 from evaluator.problem import build_model, import_file
-from evaluator.sandbox import die_with_parent
+from evaluator.supervisor import die_with_parent
 from evaluator.wire import ErrorInfo, Job, Report
 
 

@@ -21,8 +21,8 @@ from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.jail import probe
 from evaluator.problem import load_problem
 from evaluator.result import Status
-from evaluator.sandbox import Limits
 from evaluator.static import static_findings
+from evaluator.supervisor import Limits
 
 CORPUS = Path(__file__).resolve().parent / "adversarial"
 PROBLEM = load_problem("conv2d_scale_min")

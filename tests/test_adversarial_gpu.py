@@ -15,7 +15,7 @@ from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.jail import probe
 from evaluator.problem import load_problem
 from evaluator.result import Status
-from evaluator.sandbox import Limits
+from evaluator.supervisor import Limits
 
 pytestmark = pytest.mark.gpu
 CORPUS = Path(__file__).resolve().parent / "adversarial"

@@ -11,7 +11,7 @@ from conftest import SEED, seed_variant
 from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.problem import load_problem
 from evaluator.result import Status
-from evaluator.sandbox import Limits
+from evaluator.supervisor import Limits
 
 PROBLEM = load_problem("conv2d_scale_min")
 FAST = Limits(start_s=120, import_s=60, compile_s=60, correctness_s=120)

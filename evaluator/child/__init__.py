@@ -1,6 +1,6 @@
 """What runs inside the jail: the candidate's process and nothing else.
 
-    python -m evaluator.child.boot JOB RFD WFD ...   # started by evaluator.sandbox.Child under evaluator.jail
+    python -m evaluator.child.boot JOB RFD WFD ...   # started by evaluator.supervisor.Child under evaluator.jail
 
 boot confines the process (read-only view, private /tmp and /dev/shm, no capabilities, own session), then
 candidate imports ModelNew and answers the judge's requests over a pipe (evaluator.wire): each call's

@@ -1,6 +1,6 @@
 """Start child processes and supervise them on the parent's own clock.
 
-    from evaluator.sandbox import Child, Limits, run_worker
+    from evaluator.supervisor import Child, Limits, run_worker
     child = Child.start("evaluator.child.boot", job, workdir, jail=Jail(...), interpret=True)
     reply = child.receive(deadline)            # wire.Reply, None when the deadline passed
     child.request(Request(op="call", ...))     # then receive(...)
