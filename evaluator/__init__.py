@@ -15,13 +15,17 @@ Where each part runs:
 
 | part | runs in | modules |
 |---|---|---|
+| entry | the caller's process: evaluate(), the pools that run it (threads, Ray) and the CLI | evaluation, executor, __main__ |
 | static gate | the parent, before any candidate code runs: the source's AST only | static (static.scan, static.bans) |
-| judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn) and the jail it builds | evaluation, judge, calls, supervisor, jail, roofline, card |
+| judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn) and the jail it builds | judge, calls, supervisor, jail, roofline |
 | oracle | its own trusted process: reference outputs and the comparison; never imports the candidate | oracle, correctness, outputs |
 | candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands back outputs and audit findings | child (child.boot, child.candidate, child.trial, child.audit, child.guards) |
-| baselines, race | a worker process that runs only the reference, or contenders side by side | worker, racing, baselines, timing |
+| baselines, race | a worker process: the reference alone (trusted), or contenders side by side (in the candidate's jail, child.boot --exec) | worker, racing, baselines, timing |
 | profiler | ncu and the candidate under it, both in the candidate's jail (child.boot --exec) | ncu, profile_target |
 | wire | the typed messages between them | wire |
+| shared | wherever imported (`agent` too, through this face): data and pure helpers, no process of their own | problem, derive, inputs, weights, precision, result, candidate, card, rules, stats, files, paths, interpret |
+
+tests/test_architecture.py holds this table to the package: every module is in exactly one row.
 """
 
 from __future__ import annotations

@@ -84,3 +84,20 @@ def test_type_checking_imports_match_the_lazy_exports():
     block = next(n for n in ast.walk(tree) if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING")
     eager = {a.name: node.module for node in ast.walk(block) if isinstance(node, ast.ImportFrom) for a in node.names}
     assert eager == evaluator._EXPORTS
+
+
+def test_the_where_it_runs_table_names_every_module_once():
+    """The face's table of what runs where is the reader's map of the trust boundaries: it must name every
+    module of the package, each in one row, and nothing that does not exist."""
+    import re
+
+    doc = evaluator.__doc__
+    rows = [ln for ln in doc.splitlines() if ln.startswith("| ") and not ln.startswith(("| part", "|---"))]
+    named = [m for row in rows for m in re.findall(r"[\w.]+", row.rsplit("|", 2)[1])]
+    on_disk = [
+        ".".join(p.relative_to(ROOT / "evaluator").with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "evaluator").rglob("*.py")
+        if p.name != "__init__.py" or p.parent != ROOT / "evaluator"
+    ]
+    assert sorted(named) == sorted(set(named)), "a module is named in two rows"
+    assert sorted(named) == sorted(on_disk)
