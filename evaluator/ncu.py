@@ -179,7 +179,7 @@ def _why_not(
     rc: int | str | None, output: str, done: bool, timeout_s: float, kernels: list[str], memory_mb: float = 0
 ) -> str:
     if rc is None:
-        return f"ncu timed out after {timeout_s:.0f} s; the process group was killed"
+        return f"ncu timed out after {timeout_s:.0f} s; ncu, its target and everything in their jail were killed"
     if rc == "memory":
         return f"ncu and its target went over the jail's host-memory limit ({memory_mb:.0f} MB) and were killed"
     if rc == 70 and "boot --exec" in output:

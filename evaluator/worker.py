@@ -3,10 +3,11 @@
     python -m evaluator.worker JOB.json REPORT.json       # started by evaluator.supervisor.run_worker
 
 It reports through REPORT.json (a wire.Report, rewritten atomically after every step), never stdout.
-Candidates are judged elsewhere (evaluator.judge: a jailed candidate process plus the oracle); the
-race (evaluator.racing) runs only candidates that passed that, in the jail's namespaces, and decides no
-status: its figures are timings, and its sanity check compares against a reference computed here
-before any contender's code is imported.
+Candidates are judged elsewhere (evaluator.judge: a jailed candidate process plus the oracle); the race
+(evaluator.racing) runs only candidates that passed that, in the candidate's jail (evaluator.child.boot
+--exec: namespaces, read-only view, private /tmp, no capabilities), and decides no status: its figures
+are timings, and its sanity check compares against a reference computed here before any contender's code
+is imported.
 """
 
 from __future__ import annotations
