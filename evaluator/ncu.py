@@ -187,7 +187,8 @@ def _why_not(
     if "ERR_NVGPUCTRPERM" in output:
         return (
             "profiling not permitted (ERR_NVGPUCTRPERM): GPU performance counters are restricted "
-            "to admin users on this host"
+            "to admin users on this host, and ncu runs in the candidate's jail without capabilities; "
+            "allow them to all users (nvidia module option NVreg_RestrictProfilingToAdminUsers=0) or run with --no-ncu"
         )
     errors = [ln.strip() for ln in output.splitlines() if ln.startswith("==ERROR==")]
     if not done:
