@@ -10,7 +10,7 @@ Cards are data files in `prompts/gpus/<key>.json`: a display name, the architect
 (spellings people type and `torch.cuda.get_device_name()` strings) and ordered facts rendered as
 `• label: value`. Figures are dense; a sparse figure must say "with sparsity". `peak()` reads the
 three roofline numbers from the facts themselves ("494.7 with dense", "3350 GB/s"), so the prompt and
-the roofline cannot disagree; tests/test_gpu_cards.py holds every shipped card to having all three.
+the roofline cannot disagree; tests/test_roofline.py holds every shipped card to having all three.
 """
 
 from __future__ import annotations

@@ -107,6 +107,12 @@ def child_env(workdir: Path, interpret: bool, extra: dict[str, str] | None = Non
     return env
 
 
+def shared_dirs(env: dict[str, str] | None) -> list[Path]:
+    """Folders an evaluation's `env` shares between its processes (a run's TRITON_CACHE_DIR, so each
+    kernel compiles once per run): a jail around any of them must leave these writable."""
+    return [Path(env["TRITON_CACHE_DIR"])] if env and env.get("TRITON_CACHE_DIR") else []
+
+
 def default_memory_mb() -> float:
     """Half the host's memory, at most 64 GB: generous for a worker, fatal for nobody."""
     try:

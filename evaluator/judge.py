@@ -26,7 +26,7 @@ from pathlib import Path
 
 from evaluator.calls import plan
 from evaluator.candidate import Candidate
-from evaluator.jail import Jail
+from evaluator.jail import Jail, shared_dirs
 from evaluator.problem import Problem, ShapeCase
 from evaluator.result import Check, DeviceInfo, EvalResult, Status
 from evaluator.supervisor import Child, Limits, tail
@@ -222,14 +222,13 @@ def judge(
     oracle_job = Job(
         mode="oracle", problem_path=str(problem.path), policy=get_policy(result.precision), dynamic=dynamic, **base
     )
-    writable = [Path(env["TRITON_CACHE_DIR"])] if env.get("TRITON_CACHE_DIR") else []
     jail = Jail(
         cand_dir,
         memory_mb=0 if "memory" in disabled else limits.memory_mb,
         cuda=cuda,
         namespaces="namespaces" not in disabled,
         poison="poison" not in disabled,
-        writable=writable,
+        writable=shared_dirs(env),
     )
     if not jail.confined:
         result.confinement_warning = (

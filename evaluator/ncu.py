@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evaluator.candidate import Candidate
-from evaluator.jail import Jail
+from evaluator.jail import Jail, shared_dirs
 from evaluator.problem import Problem, ShapeCase
 from evaluator.static import jit_functions
 from evaluator.supervisor import reap, spawn, tail, watch
@@ -258,8 +258,7 @@ def profile(
                 }
             )
         )
-        shared = [Path(env["TRITON_CACHE_DIR"])] if env and env.get("TRITON_CACHE_DIR") else []
-        jail = Jail(workdir, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=shared)
+        jail = Jail(workdir, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=shared_dirs(env))
         cmd = ncu_command(exe, kernels, metrics, log.resolve(), job.resolve())
         rc, output = _run(cmd, workdir, timeout_s, jail, env)
         logged = log.read_text(errors="replace") if log.is_file() else ""

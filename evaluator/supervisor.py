@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evaluator.jail import Jail, child_env
+from evaluator.jail import Jail, child_env, shared_dirs
 from evaluator.wire import Job, LineReader, Reply, Request, WireError, parse, send
 
 TAIL_BYTES = 4000  # of stdout / stderr kept in the result
@@ -304,8 +304,7 @@ def run_worker(
     argv = [sys.executable, "-m", "evaluator.worker", str(job_path), str(report_path)]
     jail = None
     if untrusted:  # the race imports candidates: their jail, read-only view and private /tmp included
-        shared = [Path(env["TRITON_CACHE_DIR"])] if env and env.get("TRITON_CACHE_DIR") else []
-        jail = Jail(workdir, memory_mb=limits.memory_mb, cuda=not interpret, writable=shared)
+        jail = Jail(workdir, memory_mb=limits.memory_mb, cuda=not interpret, writable=shared_dirs(env))
         argv = jail.around(argv)
     t0 = time.monotonic()
     proc = spawn(argv, workdir, interpret=interpret, jail=jail, env=env, name="worker")
