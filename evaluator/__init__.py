@@ -15,7 +15,7 @@ Where each part runs:
 
 | part | runs in | modules |
 |---|---|---|
-| entry | the caller's process: evaluate(), the pools that run it (threads, Ray) and the CLI | evaluation, executor, __main__ |
+| entry | the caller's process: evaluate(), the pools that run it (threads, Ray), the CLI and Ctrl-C's cancel | evaluation, executor, __main__, cancel |
 | static gate | the parent, before any candidate code runs: the source's AST only | static (static.scan, static.bans) |
 | judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn) and the jail it builds | judge, calls, supervisor, jail, roofline |
 | oracle | its own trusted process: reference outputs and the comparison; never imports the candidate | oracle, correctness, outputs |
@@ -65,6 +65,11 @@ _EXPORTS = {  # name -> the module that owns it
     "card_keys": "evaluator.card",
     "find_card": "evaluator.card",
     "load_card": "evaluator.card",
+    "Cancelled": "evaluator.cancel",
+    "cancelled": "evaluator.cancel",
+    "raise_if_cancelled": "evaluator.cancel",
+    "stop_everything": "evaluator.cancel",
+    "exit_now": "evaluator.cancel",
     "data_dir": "evaluator.paths",
     "is_installed_copy": "evaluator.paths",
 }
@@ -81,6 +86,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+    from evaluator.cancel import Cancelled, cancelled, exit_now, raise_if_cancelled, stop_everything  # noqa: F401
     from evaluator.candidate import Candidate, code_hash  # noqa: F401
     from evaluator.card import GpuCard, GpuError, card_keys, find_card, load_card  # noqa: F401
     from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from evaluator import cancel
 from evaluator.baselines import BaselineCache
 from evaluator.calls import dynamic_range
 from evaluator.candidate import Candidate
@@ -145,6 +146,7 @@ def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig |
         dynamic.scale = policy.dynamic_scale
     workdir = Path(tempfile.mkdtemp(prefix="kloop-eval-"))
     try:
+        cancel.enter(workdir)  # Ctrl-C (evaluator.cancel) kills its processes and removes this folder
         measured = judge(
             result,
             candidate,
@@ -180,6 +182,7 @@ def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig |
                 workdir, config.keep_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("triton_cache", "out")
             )
         shutil.rmtree(workdir, ignore_errors=True)
+        cancel.leave(workdir)
     return result
 
 

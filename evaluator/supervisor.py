@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evaluator import cancel
 from evaluator.jail import Jail, child_env, shared_dirs
 from evaluator.wire import Job, LineReader, Reply, Request, WireError, parse, send
 
@@ -132,6 +133,7 @@ def spawn(
     NAME.stdout.txt / NAME.stderr.txt in `workdir`, and, with a `jail`, its prefix (setpriv --pdeathsig,
     and unshare where the host allows namespaces). `argv` is what runs inside; to get the read-only view,
     private /tmp and dropped capabilities too it starts with evaluator.child.boot. Stop it with reap()."""
+    cancel.raise_if_cancelled()  # after Ctrl-C (evaluator.cancel) nothing new starts
     workdir.mkdir(parents=True, exist_ok=True)
     full_env = child_env(workdir, interpret, env)
     if jail is not None:
