@@ -12,3 +12,11 @@ TORCH_HINT = (
     "only allocate, copy and reshape (torch.empty/zeros/full and friends, .contiguous(), .to(), views, "
     ".stride(), F.pad; nn.Module/nn.Parameter/nn layers as weight holders)."
 )
+
+CONTRACT_HINT = (
+    "Host-code contract: import only torch, torch.nn, torch.nn.functional, triton, triton.language (and gluon), "
+    "math, typing; in forward and its helpers use PyTorch only to allocate (torch.empty/zeros/..., .new_empty), "
+    "view and describe tensors (.view/.reshape/.permute/.contiguous/.to, .shape/.stride()/.numel()), do "
+    "arithmetic only on Python ints and floats, and launch kernels as kernel[grid](...); no getattr/eval/"
+    "globals or dunder attributes; __init__ may preprocess weights with torch."
+)

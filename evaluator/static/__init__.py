@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import ast
 
-from evaluator.static.bans import Finding
+from evaluator.static.bans import MAX_FINDINGS, Finding
+from evaluator.static.contract import check_contract
 from evaluator.static.scan import find_bans
 
 MAX_BYTES = 1_000_000  # a real kernel file is a few KB; anything this large is not a kernel
@@ -142,5 +143,10 @@ def _static_findings(code: str, bans: bool = True) -> list[Finding]:
             )
         )
     if bans:
-        problems += find_bans(tree, kernels)
+        found = find_bans(tree, kernels)
+        # the contract (an allow-list) after the specific bans: a construct both refuse keeps the ban's
+        # more specific message, and its line is named once
+        seen = {f.line for f in found}
+        found += [f for f in check_contract(tree, kernels) if f.line not in seen]
+        problems += sorted(found, key=lambda f: f.line)[:MAX_FINDINGS]
     return problems

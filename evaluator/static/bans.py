@@ -7,12 +7,13 @@ rules to the AST (nothing is executed).
     import_reason("socket")                      # "network access is not allowed in a kernel module"
 
 Rules, each with a sentence naming the construct and its line:
-- import: only torch, torch.nn(.functional/.init), torch.cuda, triton.*, and a few pure-Python
-  helpers (math, typing, functools, ...) may be imported; network, file, process, thread,
-  introspection (gc, inspect, sys, builtins, ctypes) and timing modules get a specific reason.
+- import: what evaluator.static.contract.ALLOWED_MODULES lists may be imported; network, file,
+  process, thread, introspection (gc, inspect, sys, builtins, ctypes) and timing modules get a
+  specific reason.
 - torch_compute: a `torch.*` / `F.*` / `torch.ops.*` / `torch.backends.*` name outside the allowed
-  set (allocation, dtypes, devices, nn containers and layers as weight holders, F.pad); in host code
-  `@` and tensor methods that compute (.matmul, .min, .sum, ...). Triton code is not checked for these.
+  set (allocation, dtypes, devices, nn containers and layers as weight holders, F.pad); `@` in host
+  code. Inside __init__ (weight preprocessing) torch compute may be called. Tensor methods and
+  operators are the contract's (evaluator.static.contract).
 - nn_module_call: calling a layer module (`self.conv(x)`, `self.conv.forward(x)`, `nn.Conv2d(...)(x)`).
 - model_subclass: ModelNew must subclass nn.Module directly, not the reference Model.
 - tensor_subclass: subclassing torch.Tensor or defining __torch_function__/__torch_dispatch__.
@@ -37,22 +38,6 @@ class Finding:
     message: str
 
 
-PURE_PYTHON = {
-    "math",
-    "typing",
-    "typing_extensions",
-    "functools",
-    "itertools",
-    "operator",
-    "dataclasses",
-    "enum",
-    "collections",
-    "numbers",
-    "abc",
-    "__future__",
-    "warnings",
-}
-TORCH_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.cuda"}
 IMPORT_REASONS = [
     (
         {
@@ -244,15 +229,6 @@ SIDE_STREAM = {
     "make_graphed_callables",
     "StreamContext",
 }
-COMPUTE_METHODS = set(
-    """
-    matmul mm bmm addmm addbmm baddbmm addmv mv dot vdot inner outer einsum tensordot conv1d conv2d conv3d
-    conv_transpose1d conv_transpose2d convolution _conv_forward min max amin amax aminmax argmin argmax sum
-    mean prod cumsum cumprod logsumexp softmax log_softmax mul mul_ add_ sub sub_ div div_ clamp clamp_
-    clamp_min clamp_max minimum maximum relu relu_ sigmoid tanh exp sqrt rsqrt pow abs neg topk
-    where masked_fill addcmul addcdiv lerp numpy
-""".split()
-)  # not add/sort/log: set.add, list.sort and logger.log are plain Python
 WRITE_METHODS = {
     "write_text",
     "write_bytes",
@@ -322,20 +298,20 @@ MAX_FINDINGS = 8
 
 
 def import_reason(module: str) -> str | None:
+    """Why `import module` is refused: the host-code contract's allow-list (evaluator.static.contract)
+    decides; IMPORT_REASONS only word the refusal of well-known modules more specifically."""
+    from evaluator.static.contract import module_reason  # the contract imports Finding from here
+
+    why = module_reason(module)
+    if why is None:
+        return None
     root = module.split(".")[0]
-    if module in TORCH_MODULES or module in PURE_PYTHON or root in PURE_PYTHON:
-        return None
-    if root == "triton" and not any(p.startswith("_") for p in module.split(".")):
-        return None
-    for names, why in IMPORT_REASONS:
+    for names, specific in IMPORT_REASONS:
         if root in names:
-            return why
+            return specific
     if root == "torch":
         return "only torch, torch.nn, torch.nn.functional, torch.nn.init and torch.cuda may be imported"
-    return (
-        "a kernel module may import only torch, torch.nn, torch.nn.functional, triton, triton.language "
-        "and pure-Python helpers (math, typing, functools, itertools, operator, dataclasses, enum, collections)"
-    )
+    return why
 
 
 def torch_reason(path: str) -> tuple[str, str] | None:

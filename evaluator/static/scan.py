@@ -19,13 +19,13 @@ from evaluator.static.bans import (
     ALLOWED_NN,
     BANNED_ATTRS,
     BANNED_BUILTINS,
-    COMPUTE_METHODS,
     MAX_FINDINGS,
     WRITE_METHODS,
     Finding,
     import_reason,
     torch_reason,
 )
+from evaluator.static.contract import INIT, regions
 
 
 def _dotted(node: ast.AST) -> list[str] | None:
@@ -41,6 +41,7 @@ def _dotted(node: ast.AST) -> list[str] | None:
 class _Visitor(ast.NodeVisitor):
     def __init__(self, tree: ast.Module, device_fns: set[str]):
         self.found: list[Finding] = []
+        self.region, self.owner = regions(tree, device_fns)
         self.aliases: dict[str, str] = {}  # local name -> dotted module path
         self.device_fns = device_fns
         self.in_device = 0
@@ -56,13 +57,27 @@ class _Visitor(ast.NodeVisitor):
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 self.bound.add(node.id)
 
+    def in_init(self, node: ast.AST) -> bool:
+        """Inside __init__ (or a helper only it calls): weight preprocessing may compute with torch."""
+        fn = self.owner(node)
+        return fn is not None and self.region.get(fn) == INIT
+
     def add(self, rule: str, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 0)
+        if rule == "torch_compute" and self.in_init(node) and not self._escapes(node):
+            return
         if not any(
             f.rule == rule and f.line == line and f.message.startswith(f"Line {line}: {message[:40]}")
             for f in self.found
         ):
             self.found.append(Finding(rule, line, f"Line {line}: {message}"))
+
+    def _escapes(self, node: ast.AST) -> bool:
+        """A torch name in __init__ that is not called there (stored, passed) can run later, from forward."""
+        if not isinstance(node, ast.Attribute):
+            return False
+        parent = self.parents.get(node)
+        return not (isinstance(parent, ast.Call) and parent.func is node)
 
     def resolve(self, node: ast.AST) -> str | None:
         parts = _dotted(node)
@@ -213,12 +228,8 @@ class _Visitor(ast.NodeVisitor):
                     f"self.{owner[1]}; keep it only to hold weights and pass self.{owner[1]}.weight / "
                     f".bias to your kernel.",
                 )
-            if not self.in_device and self.resolve(func) is None:
-                if func.attr in COMPUTE_METHODS:
-                    self.add(
-                        "torch_compute", node, f"`.{func.attr}(...)` in host code computes with PyTorch. " + TORCH_HINT
-                    )
-                elif func.attr in WRITE_METHODS:
+            if not self.in_device and self.resolve(func) is None:  # compute methods: the contract's allow-list
+                if func.attr in WRITE_METHODS:
                     self.add("file_write", node, f"`.{func.attr}(...)` writes files; a kernel module does not.")
         dotted = _dotted(func) or []
         if dotted[:1] == ["self"] and len(dotted) == 2 and dotted[1] in self.layers:  # self.conv(x)

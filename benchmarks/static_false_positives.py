@@ -1,0 +1,87 @@
+"""False positives of the static gate (bans + host-code contract) on every honest kernel in the repo.
+
+    python benchmarks/static_false_positives.py          # a table; exit 1 if an honest kernel is refused
+
+Honest: the seeds and best.py of kernels/, every reply of suites/*/replies*/ and studies/*/runs/*/replies/
+(the ```python block the loop would extract), every attempt's code.py in studies/*/runs/, the honest
+controls of tests/adversarial/ and tests/fixtures/ (seeds, honest.py, candidates, replies), and the
+prompt examples in prompts/. The fixtures' torch_does_it.py are listed apart: the gate should refuse
+them (they compute with PyTorch on purpose). Identical sources are counted once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from agent.extract import pick_block  # noqa: E402
+from evaluator.static import static_findings  # noqa: E402
+
+
+def _code(path: Path) -> str | None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    code = pick_block(text) if path.suffix == ".md" else text
+    return code if code and "class ModelNew" in code else None
+
+
+def honest_sources() -> dict[str, list[Path]]:
+    groups = {
+        "kernels/*/seed.py, best.py": sorted(ROOT.glob("kernels/*/seed.py")) + sorted(ROOT.glob("kernels/*/best.py")),
+        "suites/*/replies*/**": sorted(ROOT.glob("suites/*/replies*/**/*.md")),
+        "suites/*/results/**/code.py": sorted(ROOT.glob("suites/*/results/**/code.py")),
+        "studies/*/runs/**/replies/**": sorted(ROOT.glob("studies/*/runs/**/replies/*.md")),
+        "studies/*/runs/**/code.py": sorted(ROOT.glob("studies/*/runs/**/code.py")),
+        "studies/**/*.py (ModelNew)": sorted(p for p in ROOT.glob("studies/**/*.py") if "runs" not in p.parts),
+        "tests/adversarial/honest_*.py": sorted(ROOT.glob("tests/adversarial/honest_*.py")),
+        "tests/fixtures/** kernels": sorted(
+            p
+            for p in list(ROOT.glob("tests/fixtures/**/*.py")) + list(ROOT.glob("tests/fixtures/**/*.md"))
+            if p.name != "torch_does_it.py"
+        ),
+        "prompts/*.py examples": sorted(ROOT.glob("prompts/*.py")),
+    }
+    return groups
+
+
+def main() -> int:
+    seen: set[str] = set()
+    rows, refused = [], []
+    for group, paths in honest_sources().items():
+        n = ok = 0
+        for p in paths:
+            code = _code(p)
+            if code is None:
+                continue
+            h = hashlib.sha256(code.encode()).hexdigest()
+            if h in seen:
+                continue
+            seen.add(h)
+            n += 1
+            found = static_findings(code)
+            if found:
+                refused.append((p.relative_to(ROOT), found))
+            else:
+                ok += 1
+        rows.append((group, n, ok, n - ok))
+    dishonest = [p for p in sorted(ROOT.glob("tests/fixtures/**/torch_does_it.py"))]
+    caught = sum(bool(static_findings(p.read_text())) for p in dishonest)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'honest kernels':<{width}}  {'files':>5}  {'passed':>6}  {'refused':>7}")
+    for group, n, ok, bad in rows:
+        print(f"{group:<{width}}  {n:>5}  {ok:>6}  {bad:>7}")
+    total = sum(r[1] for r in rows)
+    print(f"{'total (unique sources)':<{width}}  {total:>5}  {total - len(refused):>6}  {len(refused):>7}")
+    print(f"\ntests/fixtures/**/torch_does_it.py (PyTorch does the work): {caught} of {len(dishonest)} refused")
+    for path, found in refused:
+        print(f"\nREFUSED {path}")
+        for f in found:
+            print(f"  {f.rule}: {f.message[:200]}")
+    return 1 if refused else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,785 @@
+"""The host-code contract: an allow-list of what a candidate's Python may import, name and call,
+checked on the AST before anything runs. evaluator.static.bans names the known-bad constructs with a
+specific reason; this module is the mechanism behind them: whatever is not listed here is refused,
+so a trick nobody has thought of yet (a module reached through `typing.sys`, `reduce(getattr, ...)`
+over a rot13 string, `.tolist()` arithmetic, torch in a `do_bench`) is refused too.
+
+    from evaluator.static.contract import check_contract, regions, CONTRACT
+    for f in check_contract(ast.parse(code), kernels={"my_kernel"}):
+        print(f.rule, f.line, f.message)
+
+Code is split into regions, because the same call is legal in one and not in another:
+- device: the bodies of @triton.jit / @gluon.jit functions. Only Triton: `tl`/`gl`/triton.language
+  names, other jit functions, the kernel's own values, module constants and a few builtins
+  (range, min, max, ...). Under TRITON_INTERPRET=1 a jit body is plain Python that could call torch;
+  on a GPU it could not compile, so the contract makes both the same.
+- init: `__init__` methods and the helpers only they call. Weight preprocessing with PyTorch is legal
+  there (the weights are known before any input is, so nothing of the result can be computed): any
+  tensor method and torch compute function may be called; a lambda or nested def written there is
+  host code, because it runs later.
+- host: everything else (forward, other methods, helpers, grid callables, heuristics, module-level
+  code). PyTorch may only allocate, view, copy and describe tensors (the *_METHODS sets below); Python
+  may do arithmetic on sizes; tensors are never operands of Python operators or builtins.
+
+Everywhere: only the modules in ALLOWED_MODULES and their listed names, only the builtins in
+HOST_BUILTINS, no module used as a value (`t = torch`, `reduce(getattr, names, typing)`), no dunder
+attribute, no call of a value whose code the gate cannot see, nothing run at import time.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+
+from evaluator.rules import CONTRACT_HINT, TORCH_HINT
+from evaluator.static.bans import Finding
+
+# -- modules and the names a candidate may use from each ------------------------------------------------
+# torch: evaluator.static.bans.torch_reason is already an allow-list (ALLOWED_TORCH & co) with specific
+# messages; this module adds only the region rules for torch. Every other module's names are listed here.
+TORCH_MODULES = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.cuda")
+TRITON_OPEN = (  # every public name: Triton device code, dtypes, layouts (only meaningful to kernels)
+    "triton.language",
+    "triton.experimental.gluon.language",
+)
+TRITON_MODULES = (
+    "triton",
+    "triton.language",
+    "triton.language.extra",
+    "triton.language.extra.libdevice",
+    "triton.language.extra.cuda",
+    "triton.language.extra.cuda.libdevice",
+    "triton.experimental",
+    "triton.experimental.gluon",
+    "triton.experimental.gluon.language",
+    "triton.experimental.gluon.language.nvidia",
+    "triton.experimental.gluon.language.nvidia.ampere",
+    "triton.experimental.gluon.language.nvidia.hopper",
+    "triton.experimental.gluon.language.nvidia.blackwell",
+    "triton.experimental.gluon.nvidia",
+    "triton.experimental.gluon.nvidia.hopper",
+    "triton.experimental.gluon.nvidia.blackwell",
+    "triton.tools",
+    "triton.tools.tensor_descriptor",
+)
+TRITON_NAMES = {
+    # decorators, configs and the two host-side integer helpers; no triton.testing (do_bench), no
+    # triton.runtime / compiler / knobs (they reach the driver, the cache and the launch machinery)
+    "triton": {"jit", "autotune", "heuristics", "Config", "cdiv", "next_power_of_2", "constexpr", "__version__"},
+    "triton.experimental.gluon": {"jit", "constexpr"},
+    "triton.tools.tensor_descriptor": {"TensorDescriptor"},
+    "triton.experimental.gluon.nvidia.hopper": {"TensorDescriptor"},
+    "triton.experimental.gluon.nvidia.blackwell": {"TensorDescriptor"},
+}
+PURE_MODULES = {
+    # math: float functions for init and sizes (math.sqrt(5) in kaiming init, math.ceil); no module refs.
+    "math": {n for n in dir(math) if not n.startswith("_")},
+    # typing: annotations only. Not typing.sys / typing.collections (modules), not get_type_hints or
+    # ForwardRef (they evaluate strings).
+    "typing": {
+        "Any",
+        "Callable",
+        "Dict",
+        "List",
+        "Optional",
+        "Sequence",
+        "Tuple",
+        "Union",
+        "Iterable",
+        "Mapping",
+        "TYPE_CHECKING",
+        "cast",
+        "Literal",
+        "Final",
+        "ClassVar",
+    },  # fmt: skip
+    # itertools.product builds autotune config lists; nothing else is needed for a kernel module.
+    "itertools": {"product"},
+    "__future__": {"annotations"},
+}
+ALLOWED_MODULES = set(TORCH_MODULES) | set(TRITON_MODULES) | set(PURE_MODULES)
+
+# -- builtins ----------------------------------------------------------------------------------------
+# No getattr/setattr/hasattr/vars/globals/locals/dir/eval/exec/compile/__import__/open/type/id/map/
+# filter/iter/next: dynamic access, hidden code or callables the gate cannot follow.
+HOST_BUILTINS = {
+    "range", "len", "min", "max", "abs", "int", "float", "bool", "str", "tuple", "list", "dict", "set",
+    "frozenset", "enumerate", "zip", "isinstance", "super", "print", "round", "divmod", "sorted", "reversed",
+    "any", "all", "sum", "pow", "slice", "repr", "format", "object", "property", "staticmethod",
+    "classmethod", "True", "False", "None", "NotImplemented", "Ellipsis",
+    "Exception", "ValueError", "RuntimeError", "TypeError", "AssertionError", "NotImplementedError",
+    "ImportError", "KeyError", "IndexError",
+}  # fmt: skip
+DEVICE_BUILTINS = {"range", "len", "min", "max", "abs", "int", "float", "bool", "isinstance", "print", "tuple"}
+ALLOWED_DUNDERS = {"__init__", "__version__", "__name__"}  # super().__init__(), torch.__version__
+
+# -- what host code may do with a tensor --------------------------------------------------------------
+TENSOR_ALLOC = {
+    "empty", "empty_like", "empty_strided", "zeros", "zeros_like", "ones", "ones_like", "full",
+    "full_like", "arange", "tensor", "as_tensor", "rand", "randn", "randint", "rand_like", "randn_like",
+}  # fmt: skip
+META_METHODS = {  # describe a tensor: return Python values, never read its data
+    "stride", "size", "dim", "numel", "nelement", "element_size", "is_contiguous", "data_ptr",
+    "get_device", "is_floating_point", "is_complex", "storage_offset", "ndimension",
+}  # fmt: skip
+TENSOR_METHODS = META_METHODS | {
+    # allocate
+    "new_empty", "new_zeros", "new_ones", "new_full", "new_empty_strided",
+    # views and layout
+    "view", "view_as", "reshape", "reshape_as", "permute", "contiguous", "transpose", "t", "unsqueeze",
+    "squeeze", "expand", "expand_as", "as_strided", "flatten", "unflatten", "narrow", "select", "movedim",
+    "split", "chunk", "unbind",
+    # copies and conversions (elementwise copies with a cast, no arithmetic)
+    "to", "float", "half", "bfloat16", "double", "int", "long", "clone", "copy_", "detach", "cpu", "cuda",
+    "type", "requires_grad_", "fill_", "zero_",
+}  # fmt: skip
+META_ATTRS = {"shape", "dtype", "device", "ndim", "is_cuda", "layout", "requires_grad", "itemsize", "is_leaf"}
+PY_METHODS = {  # lists, dicts, sets and strings built in host code (config lists, caches of sizes)
+    "append", "extend", "insert", "pop", "get", "items", "keys", "values", "update", "setdefault",
+    "join", "format", "startswith", "endswith", "strip", "lower", "upper", "replace", "index", "count",
+    "add", "sort", "copy",
+}  # fmt: skip
+AMBIGUOUS = {"add", "sort"}  # set.add / list.sort, but torch.Tensor.add / .sort compute: only on known containers
+AUTOTUNE_KWARGS = {"configs", "key", "reset_to_zero", "restore_value", "warmup", "rep", "cache_results"}
+CONFIG_KWARGS = {"num_warps", "num_stages", "num_ctas", "maxnreg", "kwargs"}
+
+HOST, INIT, DEVICE = "host", "init", "device"
+TENSOR, PY, UNKNOWN, SELF = "tensor", "py", "unknown", "self"
+FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def module_reason(module: str) -> str | None:
+    """Why `import module` breaks the contract (None: allowed)."""
+    if module in ALLOWED_MODULES:
+        return None
+    return (
+        "a kernel module may import only "
+        + ", ".join(sorted(ALLOWED_MODULES - {"__future__"} - set(TRITON_MODULES)))
+        + ", triton and its language modules (triton.language, triton.language.extra.libdevice, "
+        "triton.experimental.gluon and gluon.language.nvidia.*, triton.tools.tensor_descriptor)"
+    )
+
+
+def name_reason(path: str) -> str | None:
+    """Why a dotted name from a non-torch module breaks the contract (None: allowed). Torch names are
+    judged by evaluator.static.bans.torch_reason."""
+    parts = path.split(".")
+    if parts[0] == "torch":
+        return None
+    # the longest allowed module the path starts with
+    for i in range(len(parts), 0, -1):
+        module = ".".join(parts[:i])
+        if module in ALLOWED_MODULES:
+            break
+    else:
+        return f"`{path}` is not from a module the contract allows"
+    rest = parts[i:]
+    if not rest:
+        return None
+    if any(p.startswith("_") and p not in ALLOWED_DUNDERS for p in rest):
+        return f"`{path}` reaches a private name of {module}"
+    if (
+        module in TRITON_OPEN
+        or module.startswith("triton.language.extra")
+        or module.startswith("triton.experimental.gluon.language")
+    ):
+        return None
+    allowed = TRITON_NAMES.get(module, PURE_MODULES.get(module, set()))
+    if rest[0] in allowed and (len(rest) == 1 or rest[1:] == ["from_tensor"]):  # TensorDescriptor.from_tensor
+        return None
+    if module == "triton" and rest[0] in ("language", "experimental", "tools"):
+        return None
+    return f"`{path}` is not in the host-code contract ({module} allows {', '.join(sorted(allowed)) or 'no names'})"
+
+
+def _decorators(fn: ast.AST) -> list[ast.AST]:
+    return getattr(fn, "decorator_list", [])
+
+
+class _Contract:
+    def __init__(self, tree: ast.Module, kernels: set[str]):
+        self.tree = tree
+        self.kernels = kernels
+        self.found: list[Finding] = []
+        self.parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+        self.aliases: dict[str, str] = {}  # local name -> dotted path (imports)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    self.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                for a in node.names:
+                    self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        self.module_fns = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+        self.methods = {
+            f.name
+            for c in self.classes.values()
+            for f in c.body
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        self.defined: set[str] = set()  # names bound to code the gate sees: defs, lambdas, classes, imports
+        self.bound: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.defined.add(node.name)
+                self.bound.add(node.name)
+            elif isinstance(node, ast.arg):
+                self.bound.add(node.arg)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                self.bound.add(node.id)
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+                self.defined |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        self.defined |= set(self.aliases)
+        self.bound |= set(self.aliases)
+        self.region = self._regions()
+        self.kinds: dict[ast.AST, dict[str, str]] = {}  # function node -> {name: kind}
+        self.self_kinds: dict[str, str] = {}
+        self.returns: dict[str, str] = {}
+        self.params: dict[str, list[str]] = {}
+        self._infer()
+
+    # -- regions -------------------------------------------------------------------------------
+    def owner(self, node: ast.AST) -> ast.AST | None:
+        """The innermost function (def or lambda) holding `node`; None at module level."""
+        child, p = node, self.parents.get(node)
+        while p is not None:
+            # a function's decorators, defaults and annotations run in the enclosing scope; only its body is its own
+            if isinstance(p, ast.Lambda) and child is p.body:
+                return p
+            if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)) and child in p.body:
+                return p
+            child, p = p, self.parents.get(p)
+        return None
+
+    def region_of(self, node: ast.AST) -> str:
+        fn = node if isinstance(node, FUNCS) else self.owner(node)
+        return HOST if fn is None else self.region.get(fn, HOST)
+
+    def _calls(self, fn: ast.AST) -> set[str]:
+        """Module functions `fn` itself calls by name (nested functions are their own roots)."""
+        out = set()
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.owner(node) is fn:
+                if node.func.id in self.module_fns:
+                    out.add(node.func.id)
+        return out
+
+    def _reach(self, roots: list[ast.AST]) -> set[str]:
+        seen: set[str] = set()
+        todo = [name for r in roots for name in self._calls(r)]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo += self._calls(self.module_fns[name])
+        return seen
+
+    def _regions(self) -> dict[ast.AST, str]:
+        region: dict[ast.AST, str] = {}
+        device_roots = [self.module_fns[k] for k in self.kernels if k in self.module_fns]
+        for root in device_roots:
+            for node in ast.walk(root):
+                if isinstance(node, FUNCS):
+                    region[node] = DEVICE
+        fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and n not in region]
+        inits = [f for f in fns if isinstance(f, ast.FunctionDef) and f.name == "__init__" and self.owner(f) is None]
+        # a module function also used as a value (a grid, a hook) is host code whoever calls it
+        as_value = {
+            n.id
+            for n in ast.walk(self.tree)
+            if isinstance(n, ast.Name) and n.id in self.module_fns and not isinstance(self.parents.get(n), ast.Call)
+        } | {
+            n.id
+            for n in ast.walk(self.tree)
+            if isinstance(n, ast.Name)
+            and isinstance(self.parents.get(n), ast.Call)
+            and self.parents[n].func is not n
+            and n.id in self.module_fns
+        }
+        host_roots = [f for f in fns if f not in inits and f not in self.module_fns.values()]
+        host = self._reach(host_roots) | as_value | {n for n in self.module_fns if n not in self._reach(inits)}
+        host |= self._reach([self.module_fns[n] for n in host if n not in self.kernels])
+        for f in fns:
+            name = getattr(f, "name", None)
+            if f in inits or (self.owner(f) is None and name in self.module_fns and name not in host):
+                region[f] = INIT
+            else:
+                region[f] = HOST
+        return region
+
+    # -- kinds: which names hold tensors in host code --------------------------------------------
+    def _infer(self) -> None:
+        model = self.classes.get("ModelNew")
+        for cls in self.classes.values():  # self.<attr> kinds from every assignment in the class
+            for node in ast.walk(cls):
+                if isinstance(node, ast.Assign):
+                    for t in node.targets:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                            self.self_kinds[t.attr] = self._join(
+                                self.self_kinds.get(t.attr), self.kind(node.value, {}, strict=False)
+                            )
+                elif (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("register_buffer", "register_parameter")
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                ):
+                    self.self_kinds[str(node.args[0].value)] = TENSOR
+        for _ in range(3):  # parameters from call sites and return kinds, to a fixpoint (small programs)
+            for fn in [n for n in ast.walk(self.tree) if isinstance(n, FUNCS)]:
+                if self.region.get(fn) == DEVICE:
+                    continue
+                env = self._params(fn, model)
+                self._flow(fn, env)
+                self.kinds[fn] = env
+
+    def _params(self, fn: ast.AST, model: ast.ClassDef | None) -> dict[str, str]:
+        args = fn.args
+        positional = args.posonlyargs + args.args
+        env: dict[str, str] = {}
+        is_method = self.owner(fn) is None and not isinstance(fn, ast.Lambda) and fn not in self.module_fns.values()
+        name = getattr(fn, "name", "")
+        from_calls = self.params.get(name, []) if name in self.module_fns else []
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for i, a in enumerate(positional):
+            if is_method and i == 0:
+                env[a.arg] = SELF
+            elif is_method and name == "forward" and model is not None:
+                env[a.arg] = TENSOR  # forward's inputs are tensors
+            elif i < len(from_calls) and from_calls[i]:
+                env[a.arg] = from_calls[i]
+            elif defaults[i] is not None:
+                env[a.arg] = self.kind(defaults[i], {})
+            else:
+                env[a.arg] = UNKNOWN
+        for a in args.kwonlyargs:
+            env[a.arg] = UNKNOWN
+        for a in (args.vararg, args.kwarg):
+            if a is not None:
+                env[a.arg] = TENSOR if name == "forward" else UNKNOWN
+        return env
+
+    @staticmethod
+    def _join(a: str | None, b: str) -> str:
+        if a is None or a == b:
+            return b
+        if TENSOR in (a, b):
+            return TENSOR
+        return UNKNOWN
+
+    def _bind(self, target: ast.AST, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
+        if isinstance(target, ast.Name):
+            env[target.id] = self._join(env.get(target.id), kind) if target.id in env and kind != PY else kind
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            for i, t in enumerate(target.elts):
+                if elts is not None and len(elts) == len(target.elts):
+                    self._bind(t, elts[i], self.kind(elts[i], env), env)
+                else:
+                    self._bind(t, None, PY if kind == PY else (TENSOR if kind == TENSOR else UNKNOWN), env)
+
+    def _flow(self, fn: ast.AST, env: dict[str, str]) -> None:
+        body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
+        nodes = []
+        for stmt in body:
+            nodes += [n for n in ast.walk(stmt) if self.owner(n) is fn or n is stmt]
+        nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        ret = None
+        for node in nodes:
+            if isinstance(node, ast.Assign):
+                k = self.kind(node.value, env)
+                for t in node.targets:
+                    self._bind(t, node.value, k, env)
+            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                self._bind(node.target, node.value, self.kind(node.value, env), env)
+            elif isinstance(node, ast.For | ast.comprehension):
+                it = node.iter
+                is_range = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+                self._bind(node.target, None, PY if is_range else UNKNOWN, env)
+            elif isinstance(node, ast.Return) and node.value is not None:
+                ret = self._join(ret, self.kind(node.value, env))
+            elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and node is not fn:
+                pass
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.module_fns:
+                callee = node.func.id
+                cur = self.params.setdefault(callee, [])
+                for i, a in enumerate(node.args):
+                    if isinstance(a, ast.Starred):
+                        break
+                    while len(cur) <= i:
+                        cur.append("")
+                    cur[i] = self._join(cur[i] or None, self.kind(a, env))
+        if isinstance(fn, ast.Lambda):
+            ret = self.kind(fn.body, env)
+        if getattr(fn, "name", None) in self.module_fns and ret is not None:
+            self.returns[fn.name] = ret
+
+    def kind(self, e: ast.AST, env: dict[str, str], strict: bool = True) -> str:
+        if isinstance(e, (ast.Constant, ast.JoinedStr)):
+            return PY
+        if isinstance(e, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.DictComp, ast.SetComp)):
+            return PY
+        if isinstance(e, ast.Name):
+            return env.get(e.id, PY if e.id in self.aliases else UNKNOWN)
+        if isinstance(e, ast.Attribute):
+            base = self.kind(e.value, env)
+            if base == TENSOR:
+                return PY if e.attr in META_ATTRS else TENSOR
+            if base == SELF:
+                return self.self_kinds.get(e.attr, UNKNOWN)
+            return PY if self.path(e) else UNKNOWN
+        if isinstance(e, ast.Subscript):
+            return TENSOR if self.kind(e.value, env) == TENSOR else UNKNOWN
+        if isinstance(e, ast.BinOp):
+            a, b = self.kind(e.left, env), self.kind(e.right, env)
+            return TENSOR if TENSOR in (a, b) else (PY if a == b == PY else UNKNOWN)
+        if isinstance(e, ast.UnaryOp):
+            return self.kind(e.operand, env)
+        if isinstance(e, ast.IfExp):
+            return self._join(self.kind(e.body, env), self.kind(e.orelse, env))
+        if isinstance(e, ast.Call):
+            f = e.func
+            path = self.path(f)
+            if path:
+                leaf = path.split(".")[-1]
+                if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer")):
+                    return TENSOR
+                return PY
+            if isinstance(f, ast.Attribute):
+                base = self.kind(f.value, env)
+                if base == TENSOR:
+                    return PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR
+                return UNKNOWN
+            if isinstance(f, ast.Name):
+                if f.id in self.module_fns:
+                    return self.returns.get(f.id, UNKNOWN)
+                if f.id in HOST_BUILTINS:
+                    return PY
+            return UNKNOWN
+        return UNKNOWN
+
+    def path(self, node: ast.AST) -> str | None:
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in self.aliases and node.id not in self._shadowed:
+            return ".".join([self.aliases[node.id]] + parts[::-1])
+        return None
+
+    @property
+    def _shadowed(self) -> set[str]:
+        return set()
+
+    # -- findings ------------------------------------------------------------------------------
+    def add(self, rule: str, node: ast.AST, message: str) -> None:
+        line = getattr(node, "lineno", 0)
+        text = f"Line {line}: {message}"
+        if not any(f.rule == rule and f.line == line and f.message == text for f in self.found):
+            self.found.append(Finding(rule, line, text))
+
+    def env(self, node: ast.AST) -> dict[str, str]:
+        fn = self.owner(node)
+        return self.kinds.get(fn, {}) if fn is not None else {}
+
+    def check(self) -> list[Finding]:
+        self._module_level()
+        for node in ast.walk(self.tree):
+            region = self.region_of(node)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                self._name(node, region)
+            elif isinstance(node, ast.Attribute):
+                self._attribute(node, region)
+            elif isinstance(node, ast.Call):
+                if region == DEVICE:
+                    self._device_call(node)
+                else:
+                    self._autotune(node)
+                    if region == HOST:
+                        self._host_call(node)
+            if region == HOST:
+                self._host_tensor_use(node)
+        return self.found
+
+    def _module_level(self) -> None:
+        """Import time runs only definitions: a module that forks a helper, starts a thread or computes
+        a table with torch at import is refused before it is imported."""
+
+        def ok(stmt: ast.stmt) -> bool:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
+                return True
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+                return True  # a docstring
+            if isinstance(stmt, ast.Try):  # try: from triton.experimental import gluon / except ImportError
+                return all(ok(s) for s in stmt.body + stmt.orelse + stmt.finalbody) and all(
+                    ok(s) for h in stmt.handlers for s in h.body
+                )
+            if isinstance(stmt, ast.If):
+                return all(ok(s) for s in stmt.body + stmt.orelse)
+            return isinstance(stmt, ast.Pass)
+
+        for stmt in self.tree.body:
+            if not ok(stmt):
+                self.add(
+                    "module_level",
+                    stmt,
+                    f"top-level `{ast.unparse(stmt).splitlines()[0][:60]}` runs at import; a kernel module only "
+                    "defines things (imports, constants, kernels, helper functions, ModelNew). " + CONTRACT_HINT,
+                )
+        for cls in self.classes.values():
+            for stmt in cls.body:
+                if not (ok(stmt) and not isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))):
+                    self.add(
+                        "module_level",
+                        stmt,
+                        f"`{ast.unparse(stmt).splitlines()[0][:60]}` in class {cls.name} runs at import; a class "
+                        "body holds only methods and constants. " + CONTRACT_HINT,
+                    )
+
+    def _name(self, node: ast.Name, region: str) -> None:
+        name = node.id
+        parent = self.parents.get(node)
+        if name in self.aliases and not isinstance(parent, ast.Attribute):
+            path = self.aliases[name]
+            if path in ALLOWED_MODULES or path.split(".")[0] in ("torch", "triton") and path.count(".") == 0:
+                self.add(
+                    "module_value",
+                    node,
+                    f"the module `{name}` ({path}) is used as a value; use its names directly "
+                    f"(`{name}.empty(...)`), never pass, store or search a module. " + CONTRACT_HINT,
+                )
+            return
+        if name in self.bound or name in self.defined:
+            if region == DEVICE:
+                self._device_name(node)
+            return
+        if hasattr(builtins, name):
+            allowed = DEVICE_BUILTINS if region == DEVICE else HOST_BUILTINS
+            if name not in allowed:
+                self.add(
+                    "builtin",
+                    node,
+                    f"the builtin `{name}` is not in the host-code contract"
+                    + (" inside a @triton.jit body" if region == DEVICE else "")
+                    + f" (allowed: {', '.join(sorted(b for b in allowed if b[0].islower()))}). "
+                    + CONTRACT_HINT,
+                )
+
+    def _device_name(self, node: ast.Name) -> None:
+        """Inside a jit body a module-level name must be Triton: a jit function or a constant."""
+        name = node.id
+        fn = self.owner(node)
+        local = fn is not None and any(
+            (isinstance(n, ast.arg) and n.arg == name)
+            or (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store))
+            for n in ast.walk(fn)
+        )
+        if local or name in self.kernels:
+            return
+        if name in self.module_fns or name in self.classes:
+            self.add(
+                "jit_body",
+                node,
+                f"`{name}` is plain Python called from a @triton.jit body; only Triton runs there "
+                f"(make it @triton.jit, or compute it in the launcher and pass it in). " + CONTRACT_HINT,
+            )
+
+    def _attribute(self, node: ast.Attribute, region: str) -> None:
+        if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
+            self.add(
+                "dynamic_access",
+                node,
+                f"`.{node.attr}` reaches into Python internals; the contract allows no dunder attribute. "
+                + CONTRACT_HINT,
+            )
+        if isinstance(self.parents.get(node), ast.Attribute):
+            return  # judged once, as the whole dotted name
+        path = self.path(node)
+        if path is None:
+            return
+        if region == DEVICE and path.split(".")[0] == "torch":
+            if isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node:
+                return  # named once, as the call
+            self.add(
+                "jit_body",
+                node,
+                f"`{path}` inside a @triton.jit body: only Triton (tl / gl) runs in a kernel. " + TORCH_HINT,
+            )
+            return
+        why = name_reason(path)
+        if why:
+            self.add("contract_name", node, why + ". " + CONTRACT_HINT)
+        elif path in ALLOWED_MODULES and not isinstance(self.parents.get(node), ast.Attribute):
+            self.add(
+                "module_value",
+                node,
+                f"the module `{path}` is used as a value; use its names directly. " + CONTRACT_HINT,
+            )
+
+    def _device_call(self, node: ast.Call) -> None:
+        f = node.func
+        if isinstance(f, ast.Name) and f.id not in self.kernels and f.id in self.module_fns:
+            return  # reported by _device_name
+        path = self.path(f)
+        if path and path.split(".")[0] not in ("triton",):
+            self.add(
+                "jit_body",
+                node,
+                f"`{ast.unparse(f)}(...)` inside a @triton.jit body is not Triton; use tl / gl functions. "
+                + CONTRACT_HINT,
+            )
+
+    def _autotune(self, node: ast.Call) -> None:
+        path = self.path(node.func) or ""
+        allowed = {"triton.autotune": AUTOTUNE_KWARGS, "triton.Config": CONFIG_KWARGS}.get(path)
+        if allowed is None:
+            return
+        for kw in node.keywords:
+            if kw.arg is not None and kw.arg not in allowed:
+                self.add(
+                    "autotune_hook",
+                    kw.value,
+                    f"`{path}({kw.arg}=...)`: autotune hooks, pruners and custom benchmarkers run host code the "
+                    f"evaluator cannot judge; use only {', '.join(sorted(allowed))}. " + CONTRACT_HINT,
+                )
+
+    def _host_call(self, node: ast.Call) -> None:
+        f = node.func
+        env = self.env(node)
+        if isinstance(f, ast.Subscript):
+            if not (isinstance(f.value, ast.Name) and f.value.id in self.kernels):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(f)[:50]}(...)`: only a @triton.jit / @gluon.jit kernel is launched as "
+                    "`kernel[grid](...)`. " + CONTRACT_HINT,
+                )
+            return
+        if isinstance(f, ast.Name):
+            if f.id in self.kernels:
+                self.add("host_call", node, f"launch the kernel as `{f.id}[grid](...)`, not `{f.id}(...)`.")
+            elif f.id not in self.defined and f.id in self.bound:
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{f.id}(...)` calls a value whose code the gate cannot see; call functions defined in "
+                    "this module or allowed torch / triton functions by name. " + CONTRACT_HINT,
+                )
+            return
+        if not isinstance(f, ast.Attribute) or self.path(f):
+            return  # names of modules: judged by _attribute and torch_reason
+        receiver = self.kind(f.value, env)
+        method = f.attr
+        if receiver == SELF:
+            if method in self.methods or method in ("register_buffer", "register_parameter"):
+                return
+            self.add(
+                "host_call",
+                node,
+                f"`self.{method}(...)` is not a method of this class; forward may call only methods it defines, "
+                "allowed tensor methods and kernels. " + CONTRACT_HINT,
+            )
+            return
+        if isinstance(f.value, ast.Call) and isinstance(f.value.func, ast.Name) and f.value.func.id == "super":
+            return
+        if receiver == TENSOR:
+            ok = method in TENSOR_METHODS
+        elif receiver == PY:
+            ok = method in PY_METHODS or method in TENSOR_METHODS  # an unknown PY value may hold a tensor
+            ok = ok and not (method in AMBIGUOUS and not self._container(f.value, env))
+        else:
+            ok = (method in TENSOR_METHODS or method in PY_METHODS) and method not in AMBIGUOUS
+        if not ok:
+            self.add(
+                "torch_compute" if _is_tensor_method(method) else "host_call",
+                node,
+                f"`.{method}(...)` in host code "
+                + (
+                    "computes with PyTorch. " + TORCH_HINT
+                    if _is_tensor_method(method)
+                    else "is not in the host-code contract. " + CONTRACT_HINT
+                ),
+            )
+
+    def _container(self, e: ast.AST, env: dict[str, str]) -> bool:
+        """Whether `e` is known to be a Python list/set/dict (a literal, or a name only ever bound to one)."""
+        if isinstance(e, (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)):
+            return True
+        if isinstance(e, ast.Name):
+            fn = self.owner(e)
+            values = [
+                n.value
+                for n in ast.walk(fn if fn is not None else self.tree)
+                if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets)
+            ]
+            return bool(values) and all(
+                isinstance(v, (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp))
+                or (isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in ("set", "list", "dict"))
+                for v in values
+            )
+        return False
+
+    def _host_tensor_use(self, node: ast.AST) -> None:
+        """Tensors are never operands of Python operators or builtins in host code: `x * 2`, `-x`,
+        `x > 0`, `float(x)`, `for v in x` all run PyTorch (or read values in Python)."""
+        env = self.env(node)
+        if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
+            operands = [node.left, node.right]
+        elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not):
+            operands = [node.operand]
+        elif isinstance(node, ast.Compare):
+            if all(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
+                return
+            operands = [node.left, *node.comparators]
+        elif isinstance(node, ast.AugAssign):
+            operands = [node.target, node.value]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HOST_BUILTINS:
+            if node.func.id in ("isinstance", "len", "print", "tuple", "list", "super", "str", "repr", "format"):
+                return
+            operands = list(node.args)
+        elif isinstance(node, (ast.For, ast.comprehension)):
+            operands = [node.iter]
+        else:
+            return
+        for o in operands:
+            if self.kind(o, env) == TENSOR:
+                self.add(
+                    "torch_compute",
+                    node,
+                    f"`{ast.unparse(node).splitlines()[0][:60]}` uses the tensor `{ast.unparse(o)[:30]}` as a "
+                    "Python operand, which computes with PyTorch (or reads its values). " + TORCH_HINT,
+                )
+                return
+
+
+def _is_tensor_method(name: str) -> bool:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the evaluator always has torch
+        return False
+    return hasattr(torch.Tensor, name)
+
+
+def regions(tree: ast.Module, kernels: set[str]):
+    """({function node: host|init|device}, owner) for evaluator.static.scan's region rules, where
+    owner(node) is the function whose body holds node (None at module level)."""
+    c = _Contract(tree, kernels)
+    return c.region, c.owner
+
+
+def check_contract(tree: ast.Module, kernels: set[str]) -> list[Finding]:
+    return _Contract(tree, kernels).check()
+
+
+CONTRACT = {
+    "imports": sorted(ALLOWED_MODULES - {"__future__"}),
+    "tensor_methods": sorted(TENSOR_METHODS),
+    "alloc": sorted(TENSOR_ALLOC),
+    "builtins": sorted(b for b in HOST_BUILTINS if b[0].islower()),
+}
