@@ -14,6 +14,7 @@ exit codes are the module's own (0 success, 1 negative verdict, 2 bad input, 3 L
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 
@@ -54,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: `kernel-loop {verb}` is not part of this version ({name} is missing)", file=sys.stderr)
         return 2
+    # A module whose main takes `prog` names itself as typed here (`usage: kernel-loop eval ...`).
+    takes_prog = "prog" in inspect.signature(module.main).parameters
     try:
-        return module.main(rest) or 0
+        return (module.main(rest, prog=f"kernel-loop {verb}") if takes_prog else module.main(rest)) or 0
     except BrokenPipeError:  # `kernel-loop ... | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0

@@ -147,7 +147,7 @@ class RunStore:
         record.time = record.time or now()
         line = record.model_dump_json() + "\n"
         # One write call on an O_APPEND descriptor: a crash leaves a whole line or a torn last line.
-        fd = os.open(self.history, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.history, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)  # less the umask
         try:
             os.write(fd, line.encode("utf-8"))
             os.fsync(fd)

@@ -297,6 +297,7 @@ def make_llm(
     concurrency: int = 4,
     timeout_s: float = 600.0,
     max_retries: int = 2,
+    max_tokens: int | None = None,
     inbox: Path | None = None,
     stdin: bool = False,
 ) -> LLM:
@@ -304,7 +305,13 @@ def make_llm(
     spec = resolve_spec(spec, base_url)
     if spec == "openai":
         return OpenAILLM(
-            model, temperature, base_url=base_url, concurrency=concurrency, timeout_s=timeout_s, max_retries=max_retries
+            model,
+            temperature,
+            base_url=base_url,
+            concurrency=concurrency,
+            timeout_s=timeout_s,
+            max_retries=max_retries,
+            max_tokens=max_tokens,
         )
     if spec.startswith("replay:"):
         return ReplayLLM(Path(spec.removeprefix("replay:")))

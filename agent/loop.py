@@ -13,6 +13,10 @@ iteration IIII (iterations count on across stages, the seed stage's first), and 
 for repairs of a failed sample. An attempt already in history.jsonl is never redone; one whose reply.md
 exists is evaluated from that reply without asking the LLM again. Every prompt shows the PyTorch
 reference, the timed shapes and one line per attempt already made from its parent.
+
+When the LLM keeps answering with code already evaluated (`--stop-after-repeats N` replies in a row,
+default 3), the loop stops asking: `run()` returns what it has and `stopped` says why. After Ctrl-C
+(evaluator.cancel) nothing more is recorded: an evaluation cut short is no verdict.
 """
 
 from __future__ import annotations
@@ -41,7 +45,10 @@ from evaluator import (
     get_policy,
     load_problem,
     make_executor,
+    raise_if_cancelled,
 )
+
+LLM_ERROR = "llm_error"  # a history status of its own: the LLM refused the request, no code to judge
 
 
 def for_stage(ncu: dict | None, stage: str) -> dict | None:
@@ -60,13 +67,19 @@ def failure_text(result: EvalResult) -> str:
     return text
 
 
+class RepliesRepeat(RuntimeError):
+    """The LLM keeps returning code already evaluated: asking again would spend tokens on nothing."""
+
+
 def extraction_failure(
     problem: Problem, messages: list[str], code: str | None, candidate: str, gate: str
 ) -> EvalResult:
-    """A reply that never reached the evaluator: no code, broken output rules, or a failed request."""
+    """A reply that never reached the evaluator: no code, broken output rules, or a failed request
+    (gate "llm", reason "llm_refused": the server refused it, e.g. HTTP 400, nothing to judge)."""
     return EvalResult(
         status=Status.static_error,
         gate=gate,
+        reason="llm_refused" if gate == "llm" else None,
         message=" ".join(messages),
         problem=problem.name,
         candidate=candidate,
@@ -111,6 +124,7 @@ class Loop:
         # What this process evaluated, kept as data: parents and repairs read it here; only an attempt
         # recorded before a resume is read back from its files.
         self.evaluated: dict[str, tuple[str | None, EvalResult]] = {}
+        self.stopped: str | None = None  # why run() stopped early (replies repeating), for the user
 
     def code(self, rec_id: str) -> str | None:
         return self.evaluated[rec_id][0] if rec_id in self.evaluated else self.store.read(rec_id, "code.py")
@@ -155,8 +169,11 @@ class Loop:
                 result = self.executor.submit(
                     Candidate(source=code, origin=str(cand)), self.problem, self.config
                 ).result()
+            raise_if_cancelled()  # Ctrl-C while it ran: a killed evaluation is no verdict, record nothing
             rec.eval_s = round(time.monotonic() - t0, 2)
             rec.status, rec.gate, rec.message = result.status.value, result.gate, result.message[:400]
+            if result.reason == "llm_refused":
+                rec.status = LLM_ERROR
             rec.geomean_ms, rec.interpreter_ms = geomean_ms(result), result.interpreter_ms
             rec.speedup_vs_eager, rec.speedup_vs_compile = result.speedup_vs_eager, result.speedup_vs_compile
             rec.code_hash = result.code_hash
@@ -188,6 +205,7 @@ class Loop:
                 out[i] = Completion(text=saved, model="(saved reply)")
         missing = [i for i in ids if i not in out]
         if missing:
+            self.check_repeats()
             self.on_event(f"asking {self.llm.name} for {len(missing)} repl{'y' if len(missing) == 1 else 'ies'}", None)
             try:
                 replies = self.llm.complete([{"role": "user", "content": prompt}], len(missing))
@@ -202,6 +220,28 @@ class Loop:
                 self.store.save(i, "llm.json", c.model_dump_json(indent=1))
                 out[i] = c
         return out
+
+    def repeat_streak(self) -> list[Record]:
+        """The latest attempts, newest last, that repeated code already evaluated, back to the first
+        that did not."""
+        streak: list[Record] = []
+        for r in reversed(list(self.done.values())):
+            if r.id == SEED_ID or r.duplicate_of is None:
+                break
+            streak.append(r)
+        return streak[::-1]
+
+    def check_repeats(self) -> None:
+        """Before asking the LLM: raise RepliesRepeat when the last --stop-after-repeats replies all
+        repeated earlier code (a CPU-only loop, where nothing is timed, often gets the same reply back)."""
+        limit = self.settings.stop_after_repeats
+        streak = self.repeat_streak()
+        if limit and len(streak) >= limit:
+            last = streak[-1]
+            raise RepliesRepeat(
+                f"the last {len(streak)} replies repeated code already evaluated (latest: {last.id}, the same "
+                f"as {last.duplicate_of}); stopped asking the LLM (--stop-after-repeats {limit}; 0 never stops)"
+            )
 
     def _attempt(self, rec: Record, completion: Completion) -> Record:
         rec.model, rec.llm_s = completion.model, round(completion.latency_s, 2)
@@ -327,6 +367,16 @@ class Loop:
             last = self._attempt(rec, self._ask([rid], prompt)[rid])
 
     def run(self) -> Record | None:
+        """The whole run; returns the best attempt (None: no correct kernel). Stops early, with the
+        reason in `stopped`, when the LLM's replies keep repeating code already evaluated."""
+        try:
+            return self._run()
+        except RepliesRepeat as e:
+            self.stopped = str(e)
+            self.on_event(f"stopped: {e}", None)
+            return self.best
+
+    def _run(self) -> Record | None:
         iteration = 0
         if self.start_path() is not None:
             self.run_seed()

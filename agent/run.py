@@ -9,44 +9,72 @@
     python -m agent.run --problem kernels/relu --stage seed     # only the first correct kernel
     python -m agent.run --problem relu --seed my_kernel.py      # start from your own kernel
 
-A live display shows the stage, attempts, statuses and the best speedup; the run ends with a table
-and the path of its folder under runs/. Exit codes: 0 the run finished, 2 bad input or setup
-(one line on stderr, no run folder left behind), 3 the LLM endpoint is unreachable or refuses the
-run (one line on stderr; nothing recorded as an attempt; resumable), 130 interrupted (resumable).
+On a terminal a live display shows the stage, attempts, statuses, the best so far and what is
+happening now (with its elapsed time); piped or logged, one line per finished attempt is printed as
+it finishes. The run ends with a table and the path of its folder under runs/. Exit codes: 0 the run
+has a correct kernel, 1 it has none (every attempt failed, or the seed stage found none), 2 bad input
+or setup (one line on stderr, no run folder left behind), 3 the LLM endpoint is unreachable or
+refuses the run (one line on stderr; nothing recorded as an attempt; resumable), 130 interrupted by
+Ctrl-C (the evaluation in flight is killed and not recorded; resumable). Every printed resume
+command names --runs-dir when the run is not under the default folder.
 """
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import sys
+import time
 from collections import Counter
-
-from rich.console import Console, Group
-from rich.live import Live
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
 from agent.llm import LLMUnavailable, ManualLLM, ReplayExhausted, ReplayLLM, make_llm, resolve_spec
-from agent.loop import Loop, replies_used
-from agent.prompt import PromptError
-from agent.ranking import is_better
-from agent.settings import RunSettings, given_flags, parse_cli, resumed
-from agent.tables import attempts_table, fmt_ms, fmt_x
+from agent.settings import RunSettings, given_flags, parse_cli, resumed, runs_dir_flag
 from evaluator import load_problem
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from agent.loop import Loop
+
+# Heavy imports (torch through the evaluator, rich's live display) wait until a run starts, so that
+# `--help` and a bad flag answer at once.
+
+
+def resume_command(store: RunStore, extra: str = "") -> str:
+    """The command that resumes this run, as it works when pasted into the same shell."""
+    return f"python -m agent.run --resume {shlex.quote(store.name)}{runs_dir_flag(store.path.parent)}{extra}"
 
 
 class Display:
-    """Live status: stage, attempts, statuses, best speedup, and what is happening now."""
+    """On a terminal: one live status (stage, attempts, statuses, best, what is happening now and for
+    how long). Piped or logged: one line per finished attempt, flushed as it finishes."""
 
     def __init__(self, console: Console, run_name: str):
         self.console, self.run_name = console, run_name
         self.records: list[Record] = []
         self.best: Record | None = None
-        self.now = "starting"
-        self.live = Live(self.render(), console=console, refresh_per_second=4, transient=False)
+        self.now, self.since, self.t0 = "starting", time.monotonic(), time.monotonic()
+        self.live = None
+        if console.is_terminal:
+            from rich.live import Live
 
-    def render(self) -> Group:
+            self.live = Live(console=console, refresh_per_second=4, transient=False, get_renderable=self.render)
+
+    def __enter__(self):
+        if self.live is not None:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.live is not None:
+            self.live.__exit__(*exc)
+
+    def render(self):
+        from rich.text import Text
+
         counts = Counter(r.status for r in self.records)
         stage = self.records[-1].stage if self.records else "-"
         if self.best is None:
@@ -58,19 +86,45 @@ class Display:
         line = (
             f"[bold]{self.run_name}[/]  stage {stage}  attempts {len(self.records)}  "
             + "  ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-            + f"\n{best}\n[dim]{self.now}[/]"
+            + f"\n{best}\n[dim]{self.now} ({time.monotonic() - self.since:.0f} s)[/]"
         )
-        return Group(Text.from_markup(line))
+        return Text.from_markup(line)
 
     def event(self, message: str, rec: Record | None) -> None:
         if rec is not None:
             self.records.append(rec)
             if is_better(rec, self.best):
                 self.best = rec
-            self.now = f"{rec.id} -> {rec.status}"
-        else:
-            self.now = message
-        self.live.update(self.render())
+            message = attempt_line(rec)
+            if self.live is None:
+                print(f"[{time.monotonic() - self.t0:6.0f}s] {message}", file=self.console.file, flush=True)
+        self.now, self.since = message, time.monotonic()
+
+
+def attempt_line(rec: Record) -> str:
+    """One finished attempt: id, stage, verdict, the gate it stopped at and how long it took."""
+    where = "" if rec.status == "correct" else f" at {rec.gate}"
+    took = f", evaluated in {rec.eval_s:.1f} s" if rec.eval_s else ""
+    dup = f" (same code as {rec.duplicate_of})" if rec.duplicate_of else ""
+    return f"{rec.id} ({rec.stage}) -> {rec.status}{where}{dup}{took}"
+
+
+def fmt_ms(rec: Record) -> str:
+    from agent.tables import fmt_ms as fmt
+
+    return fmt(rec)
+
+
+def fmt_x(x: float | None) -> str:
+    from agent.tables import fmt_x as fmt
+
+    return fmt(x)
+
+
+def is_better(rec: Record, best: Record | None) -> bool:
+    from agent.ranking import is_better as better
+
+    return better(rec, best)
 
 
 def open_run(settings: RunSettings, given: dict | None = None, executor=None) -> Loop:
@@ -78,6 +132,8 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
     `settings.resume` names, whose config.json is the base under the `given` flags (agent.settings.resumed
     says which may differ). `executor`: a shared one (agent.suite runs many problems on one). Raises
     ValueError/GpuError for bad input, leaving no run folder behind."""
+    from agent.loop import Loop, replies_used
+
     if settings.resume:
         store = RunStore.open(settings.resume, settings.runs_dir)
         given = given or {}
@@ -106,6 +162,7 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
             concurrency=settings.concurrency,
             timeout_s=settings.llm_timeout,
             max_retries=settings.llm_retries,
+            max_tokens=settings.max_tokens,
         )
     )
     created = None  # a run folder made by this call: removed again if the setup fails
@@ -124,6 +181,22 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C before the run started (e.g. while torch loads): nothing to resume
+        from evaluator import exit_now, stop_everything
+
+        print("interrupted", file=sys.stderr, flush=True)
+        if not stop_everything():
+            exit_now(130)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
+    from rich.console import Console
+
+    from agent.prompt import PromptError
+
     console = Console(stderr=False)
     try:
         loop = open_run(parse_cli(argv), given_flags(argv))
@@ -132,14 +205,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if loop.card_note:
-        console.print(f"note: {loop.card_note}", markup=False)
+        print(f"note: {loop.card_note}", flush=True)
     display = Display(console, store.name)
     loop.on_event = display.event
     try:
-        with display.live:
+        with display:
             best = loop.run()
     except KeyboardInterrupt:
-        console.print(f"interrupted: resume with  python -m agent.run --resume {store.name}")
+        from evaluator import exit_now, stop_everything
+
+        clean = stop_everything()  # kill the evaluation in flight; nothing half-done is recorded
+        print(f"interrupted: resume with  {resume_command(store)}", flush=True)
+        if not clean:  # a thread is still blocked in an LLM request: do not wait for it
+            exit_now(130)
         return 130
     except (PromptError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -147,30 +225,41 @@ def main(argv: list[str] | None = None) -> int:
     except LLMUnavailable as e:  # nothing was recorded for the attempts it could not ask about
         print(
             f"error: {e}; nothing was recorded for the unanswered attempts: fix the endpoint, then "
-            f"python -m agent.run --resume {store.name}",
+            f"{resume_command(store)}",
             file=sys.stderr,
         )
         return 3
     except ReplayExhausted as e:
         best = loop.best
-        console.print(f"stopped: {e}; the run is complete up to here (resumable with more replies)")
+        print(f"stopped: {e}; the run is complete up to here (resumable with more replies)", flush=True)
+    if loop.stopped:
+        print(f"warning: {loop.stopped}", file=sys.stderr, flush=True)
+    from agent.tables import attempts_table
+
     console.print(attempts_table(store.records(), best, title=f"run {store.name}"))
+    # Commands and paths are printed plainly: rich would wrap them mid-token at 80 columns when piped.
     if best is None and loop.start_path() is None:
-        console.print(
-            f"no correct first kernel after {loop.settings.iterations} seed-stage iteration(s); resume "
-            f"with more:  python -m agent.run --resume {store.name} --iterations N"
+        print(
+            f"no correct first kernel after {loop.settings.iterations} seed-stage iteration(s); resume with more:  "
+            f"{resume_command(store, ' --iterations N')}"
         )
+    elif best is None:
+        print("no correct kernel in this run")
     if best is not None and best.geomean_ms is None:
-        console.print(f"parent: {best.id} (correct; no timing on the CPU interpreter, so nothing was ranked)")
-        console.print(f"promote it on a GPU machine with:  python -m agent.promote {store.name} {best.id}")
+        print(f"parent: {best.id} (correct; no timing on the CPU interpreter, so nothing was ranked)")
+        print(f"promote it on a GPU machine with:  python -m agent.promote {promote_args(store, best)}")
     elif best is not None:
-        console.print(
+        print(
             f"best: {best.id} ({fmt_ms(best)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
             f"{fmt_x(best.speedup_vs_compile)} vs torch.compile)"
         )
-        console.print(f"promote it with:  python -m agent.promote {store.name} {best.id}")
-    console.print(f"run folder: {store.path}")
-    return 0
+        print(f"promote it with:  python -m agent.promote {promote_args(store, best)}")
+    print(f"run folder: {store.path}", flush=True)
+    return 0 if best is not None else 1
+
+
+def promote_args(store: RunStore, best: Record) -> str:
+    return f"{shlex.quote(store.name)} {best.id}{runs_dir_flag(store.path.parent)}"
 
 
 if __name__ == "__main__":

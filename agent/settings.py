@@ -37,6 +37,8 @@ RESUME_MAY_CHANGE = {
     "llm_timeout",
     "llm_retries",
     "manual_stdin",
+    "max_tokens",
+    "stop_after_repeats",
     "compile_timeout",
     "run_timeout",
     "executor",
@@ -52,6 +54,16 @@ def default_runs_dir() -> Path:
     return Path(os.environ.get(RUNS_DIR_ENV) or "runs")
 
 
+def runs_dir_flag(runs_dir: Path) -> str:
+    """` --runs-dir DIR` for a printed command, or "" where DIR is where the command looks anyway: a
+    resume hint must work when pasted into the same shell."""
+    import shlex
+
+    if Path(runs_dir).resolve() == default_runs_dir().resolve():
+        return ""
+    return f" --runs-dir {shlex.quote(str(runs_dir))}"
+
+
 class SettingsError(ValueError):
     pass
 
@@ -59,8 +71,8 @@ class SettingsError(ValueError):
 class RunSettings(BaseModel):
     stage: str = Field(
         "fusion",
-        description="seed, fusion, tiling, memory, tuning, or all (walks the four, "
-        "skipping a stage whose criterion the parent already meets). "
+        description="seed, fusion, tiling, memory, tuning, hopper (Gluon, sm_90+), or all (walks fusion, "
+        "tiling, memory and tuning, skipping a stage whose criterion the parent already meets). "
         "Without a kernel to start from (no seed.py, no --seed) the "
         "seed stage runs first; --stage seed runs it alone",
     )
@@ -80,8 +92,20 @@ class RunSettings(BaseModel):
         None,
         description="openai | replay:PATH | manual (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set)",
     )
-    model: str = Field(os.environ.get("OPENAI_MODEL", "gpt-4o"), description="model name for the openai provider")
+    model: str = Field(
+        default_factory=lambda: os.environ.get("OPENAI_MODEL", "gpt-4o"),
+        description="model name for the openai provider; a local server (vLLM, Ollama...) needs the name it "
+        "serves (default: $OPENAI_MODEL, else gpt-4o)",
+    )
     temperature: float = Field(0.7, description="sampling temperature")
+    max_tokens: int | None = Field(
+        None, description="the most tokens one reply may have (default: the server's own limit)"
+    )
+    stop_after_repeats: int = Field(
+        3,
+        description="stop asking the LLM once this many replies in a row repeat code already evaluated "
+        "(0: never stop for that)",
+    )
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
     concurrency: int = Field(4, description="LLM requests in flight at once")
     llm_timeout: float = Field(600.0, description="seconds per LLM request (the SDK retries 429/5xx itself)")
@@ -139,7 +163,14 @@ class RunSettings(BaseModel):
             raise ValueError(f"unknown executor {v!r} (local or ray)")
         return v
 
-    @field_validator("repairs", "llm_retries")
+    @field_validator("max_tokens")
+    @classmethod
+    def _max_tokens(cls, v: int | None) -> int | None:
+        if v is not None and v < 1:
+            raise ValueError("must be at least 1")
+        return v
+
+    @field_validator("repairs", "llm_retries", "stop_after_repeats")
     @classmethod
     def _non_negative(cls, v: int) -> int:
         if v < 0:

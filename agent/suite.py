@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
+import shlex
 import subprocess
 import sys
 import threading
@@ -48,7 +48,7 @@ from rich.text import Text
 from agent.gpu import GpuError
 from agent.history import HistoryError, Record, RunStore, now
 from agent.llm import LLMError, ReplayExhausted, make_llm
-from agent.run import open_run
+from agent.run import attempt_line, open_run
 from agent.scorecard import (
     ProblemRow,
     Scorecard,
@@ -57,7 +57,7 @@ from agent.scorecard import (
     terminal,
     write_files,
 )
-from agent.settings import RunSettings, build_parser
+from agent.settings import RunSettings, build_parser, runs_dir_flag
 from agent.suite_store import (
     NAME_RE,
     SUITE_SETS,
@@ -71,7 +71,7 @@ from agent.suite_store import (
     own_flags,
     settings_for,
 )
-from evaluator import load_problem, make_executor
+from evaluator import Cancelled, exit_now, load_problem, stop_everything
 
 RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
 
@@ -142,25 +142,51 @@ def environment() -> dict:
 
 
 class Display:
-    """One live line per problem: queued, its latest event, or its verdict."""
+    """On a terminal: one live line per problem (queued, its latest event and for how long, or its
+    verdict). Piped or logged: one line per finished attempt and per finished problem, flushed."""
 
     def __init__(self, console: Console, names: list[str]):
         self.console, self.lock = console, threading.Lock()
-        self.state = {n: "queued" for n in names}
-        self.live = Live(self.render(), console=console, refresh_per_second=4, transient=True)
+        self.state = {n: ("queued", time.monotonic()) for n in names}
+        self.t0 = time.monotonic()
+        self.live = (
+            Live(console=console, refresh_per_second=4, transient=True, get_renderable=self.render)
+            if console.is_terminal
+            else None
+        )
+
+    def __enter__(self):
+        if self.live is not None:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.live is not None:
+            self.live.__exit__(*exc)
 
     def render(self) -> Text:
         width = max(20, self.console.width - 1)
-        return Text("\n".join(f"{n}: {s}"[:width] for n, s in self.state.items()))
+        now = time.monotonic()
+        return Text(
+            "\n".join(
+                f"{n}: {s}{'' if s == 'queued' or s.startswith('done') else f' ({now - t:.0f} s)'}"[:width]
+                for n, (s, t) in self.state.items()
+            )
+        )
 
-    def set(self, name: str, text: str) -> None:
+    def set(self, name: str, text: str, log: bool = False) -> None:
+        """`log`: also a line of its own when piped (finished attempts and problems, notes)."""
         with self.lock:
-            self.state[name] = text
-            self.live.update(self.render())
+            self.state[name] = (text, time.monotonic())
+            if log and self.live is None:
+                print(f"[{time.monotonic() - self.t0:6.0f}s] {name}: {text}", file=self.console.file, flush=True)
 
     def on_event(self, name: str):
         def event(message: str, rec: Record | None) -> None:
-            self.set(name, f"{rec.id} -> {rec.status}" if rec is not None else message)
+            if rec is not None:
+                self.set(name, attempt_line(rec), log=True)
+            else:
+                self.set(name, message, log=message.startswith("stopped"))
 
         return event
 
@@ -193,13 +219,13 @@ class SuiteRunner:
                 self.store.make_link(entry.name, loop.store.path)
             loop.on_event = display.on_event(entry.name)
             if loop.card_note:
-                display.set(entry.name, f"note: {loop.card_note}")
+                display.set(entry.name, f"note: {loop.card_note}", log=True)
             try:
                 loop.run()
             except ReplayExhausted:
                 pass  # the replies ran out: the run is complete up to here, as agent.run says
             row = row_from_run(entry.name, entry.problem, loop.store, run_link=rel)
-        except (KeyboardInterrupt, SystemExit):
+        except (KeyboardInterrupt, SystemExit, Cancelled):  # Ctrl-C: nothing recorded for this problem
             raise
         except BaseException as e:  # noqa: BLE001 - one problem's failure never stops the others
             why = f"{type(e).__name__}: {e}".replace("\n", " ")[:400]
@@ -223,6 +249,7 @@ class SuiteRunner:
         display.set(
             entry.name,
             f"done: {row.status}" + (f", {fmt_x(row.speedup_vs_compile)} vs compile" if row.speedup_vs_compile else ""),
+            log=True,
         )
         return row
 
@@ -234,7 +261,7 @@ class SuiteRunner:
         if todo:
             pool = ThreadPoolExecutor(max(1, min(jobs, len(todo))), thread_name_prefix="problem")
             try:
-                with display.live:
+                with display:
                     for f in as_completed([pool.submit(self.run_one, e, display) for e in todo]):
                         f.result()
             finally:  # on Ctrl-C, do not wait for the problems in flight: the caller exits
@@ -249,6 +276,8 @@ class SuiteRunner:
 
 
 def executor_for(flags: dict):
+    from evaluator import make_executor  # torch: only once a suite starts (`runs list` imports this module)
+
     wide = checked({k: v for k, v in flags.items() if k in SUITE_WIDE})
     return make_executor(wide.executor, workers=wide.workers, address=wide.ray_address)
 
@@ -310,14 +339,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         card = runner.run()
     except KeyboardInterrupt:
-        console.print(f"interrupted: resume with  python -m agent.suite --resume {store.name}")
-        sys.stdout.flush()
-        os._exit(130)  # problem threads and their evaluations stop with the process (PDEATHSIG)
+        clean = stop_everything()  # the evaluations in flight killed, their folders removed, nothing recorded
+        print(f"interrupted: resume with  {resume_command(store)}", flush=True)
+        if not clean:  # a problem's thread is still blocked in an LLM request: do not wait for it
+            exit_now(130)
+        return 130
     console.print(terminal(card))
     console.print(f"wrote {store.path}/suite.md, suite.json, suite.html", highlight=False)
     if any(r.correct for r in card.rows):
-        console.print(f"promote the winners with:  python -m agent.promote --suite {store.name}", highlight=False)
+        print(
+            f"promote the winners with:  python -m agent.promote --suite {shlex.quote(store.name)}"
+            f"{runs_dir_flag(store.path.parent.parent)}"
+        )
     return 0
+
+
+def resume_command(store: SuiteStore) -> str:
+    """The command that finishes this suite, as it works when pasted into the same shell."""
+    return f"python -m agent.suite --resume {shlex.quote(store.name)}{runs_dir_flag(store.path.parent.parent)}"
 
 
 def show(name: str, runs_dir: Path, console: Console) -> bool:

@@ -60,6 +60,7 @@ _EXPORTS = {  # name -> the module that owns it
     "DEFAULT_METRICS": "evaluator.ncu",
     "geomean": "evaluator.stats",
     "write_atomic": "evaluator.files",
+    "umask_mode": "evaluator.files",
     "GpuCard": "evaluator.card",
     "GpuError": "evaluator.card",
     "card_keys": "evaluator.card",
@@ -92,7 +93,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
     from evaluator.evaluation import EvalConfig, evaluate  # noqa: F401
     from evaluator.executor import make_executor  # noqa: F401
-    from evaluator.files import write_atomic  # noqa: F401
+    from evaluator.files import umask_mode, write_atomic  # noqa: F401
     from evaluator.ncu import DEFAULT_METRICS  # noqa: F401
     from evaluator.paths import data_dir, is_installed_copy  # noqa: F401
     from evaluator.precision import POLICIES, Policy, get_policy  # noqa: F401

@@ -4,7 +4,8 @@
         [--precision tf32|strict|loose] [--json OUT.json] [--keep DIR] [--ncu [--ncu-metrics M1,M2]]
 
 Prints a short table; `--json` writes the full EvalResult. Exit codes: 0 correct, 1 not correct
-(any other status), 2 bad input (one line on stderr, nothing written).
+(any other status), 2 bad input (one line on stderr, nothing written), 130 interrupted (Ctrl-C: the
+candidate's processes are killed, its work folder removed, nothing written).
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.files import write_atomic
 from evaluator.precision import POLICIES
 from evaluator.problem import ProblemError, load_problem
-from evaluator.result import EvalResult, Status
 from evaluator.static import MAX_BYTES
-from evaluator.supervisor import Limits
+
+if TYPE_CHECKING:
+    from evaluator.result import EvalResult
+
+# evaluator.evaluation (and with it torch) is imported once the arguments check out: `--help` and a
+# bad flag answer at once.
 
 
 class UsageError(Exception):
@@ -66,8 +71,8 @@ def check_output(path: Path | None) -> None:
         raise UsageError(f"--json {path}: folder {path.parent} does not exist")
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = _Parser(prog="python -m evaluator", description=__doc__.split("\n\n")[0])
+def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Namespace:
+    ap = _Parser(prog=prog or "python -m evaluator", description=__doc__.split("\n\n")[0])
     ap.add_argument("candidate", type=Path, help="Python file defining ModelNew")
     ap.add_argument("--problem", required=True, help="name under kernels/ or a KernelBench-format .py file")
     ap.add_argument(
@@ -97,6 +102,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def print_table(r: EvalResult) -> None:
     from rich.console import Console
 
+    from evaluator.result import Status
+
     console = Console()
     colour = "green" if r.status is Status.correct else "red"
     console.print(
@@ -119,7 +126,7 @@ def print_table(r: EvalResult) -> None:
             t.add_column(col)
         for c in r.checks:
             # Which call: a trial, a late call (checked calls after all trials) or the check after timing.
-            call = str(c.trial) if c.stage == "trial" else ("late" if c.stage == "late" else "after timing")
+            call = str(c.trial) if c.stage == "trial" else CALL_LABELS.get(c.stage, c.stage)
             t.add_row(
                 c.case,
                 c.shapes,
@@ -158,6 +165,9 @@ def print_table(r: EvalResult) -> None:
     console.print(f"[dim]seconds by gate: {secs}[/]")
 
 
+CALL_LABELS = {"late": "late", "dynamic": "dynamic range", "knockout": "knockout"}  # else the stage's own name
+
+
 def _table(title: str):
     """No vertical rules, one space between columns: the tables fit 80 columns, piped or not."""
     from rich import box
@@ -182,8 +192,20 @@ def print_ncu(console, ncu: dict[str, dict[str, float]]) -> None:
     console.print(t)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    try:
+        return _main(argv, prog)
+    except KeyboardInterrupt:  # Ctrl-C: the candidate's processes killed, its folder removed, no traceback
+        from evaluator.cancel import exit_now, stop_everything
+
+        print("interrupted: nothing was evaluated to the end, nothing written", file=sys.stderr, flush=True)
+        if not stop_everything():
+            exit_now(130)
+        return 130
+
+
+def _main(argv: list[str] | None, prog: str | None) -> int:
+    args = parse_args(argv, prog)
     try:
         read_candidate(args.candidate)
         problem = load_problem(args.problem)
@@ -193,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("--trials must be at least 1")
         check_device(args.device)
         check_output(args.json)
+        from evaluator.evaluation import EvalConfig, evaluate
+        from evaluator.result import Status
+        from evaluator.supervisor import Limits
+
         limits = Limits.from_timeouts(args.compile_timeout, args.run_timeout).with_overrides(args.limit)
     except (UsageError, ProblemError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -20,6 +20,7 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from evaluator.cancel import raise_if_cancelled
 from evaluator.candidate import Candidate
 from evaluator.evaluation import EvalConfig, cuda_available, evaluate
 from evaluator.problem import Problem, load_problem
@@ -59,6 +60,7 @@ class LocalExecutor:
         self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="eval")
 
     def _run(self, candidate: Candidate | Path, problem: Problem, config: EvalConfig) -> EvalResult:
+        raise_if_cancelled()  # queued before Ctrl-C: never started
         slot = self.slots.get()
         try:
             cfg = (
@@ -67,8 +69,10 @@ class LocalExecutor:
                 else config.model_copy(update={"env": {**config.env, "CUDA_VISIBLE_DEVICES": slot}})
             )
             result = evaluate(candidate, problem, cfg)
+            raise_if_cancelled()  # Ctrl-C killed it: no verdict, and no retry
             if _died(result):  # once more: a lost worker is not the candidate's verdict yet
                 result = evaluate(candidate, problem, cfg)
+                raise_if_cancelled()
                 result.notes.append("the evaluation process died twice; retried once")
             return result
         finally:

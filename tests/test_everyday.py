@@ -367,7 +367,7 @@ def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp
 
     def on_event(message, rec):
         display.event(message, rec)
-        events.append((message, display.render().renderables[0].plain))
+        events.append((message, display.render().plain))
 
     Loop(settings, store, ReplayLLM(FIXTURES / "replies"), on_event=on_event).run()
     messages = [m for m, _ in events]
