@@ -30,7 +30,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
+import importlib
 import math
+import types
 
 from evaluator.rules import CONTRACT_HINT, TORCH_HINT
 from evaluator.static.bans import Finding
@@ -99,6 +102,7 @@ PURE_MODULES = {
     "__future__": {"annotations"},
 }
 ALLOWED_MODULES = set(TORCH_MODULES) | set(TRITON_MODULES) | set(PURE_MODULES)
+OPEN_PREFIXES = ("triton.language", "triton.experimental.gluon.language")
 
 # -- builtins ----------------------------------------------------------------------------------------
 # No getattr/setattr/hasattr/vars/globals/locals/dir/eval/exec/compile/__import__/open/type/id/map/
@@ -184,13 +188,34 @@ def name_reason(path: str) -> str | None:
         or module.startswith("triton.language.extra")
         or module.startswith("triton.experimental.gluon.language")
     ):
-        return None
+        return None  # every public name, but no module beyond the list: module_leak
     allowed = TRITON_NAMES.get(module, PURE_MODULES.get(module, set()))
     if rest[0] in allowed and (len(rest) == 1 or rest[1:] == ["from_tensor"]):  # TensorDescriptor.from_tensor
         return None
     if module == "triton" and rest[0] in ("language", "experimental", "tools"):
         return None
     return f"`{path}` is not in the host-code contract ({module} allows {', '.join(sorted(allowed)) or 'no names'})"
+
+
+@functools.lru_cache(maxsize=4096)
+def module_leak(path: str) -> str | None:
+    """Why a dotted name reaches a module the contract does not list, through one it does: triton.language
+    imports builtins, inspect, typing and triton.knobs (`tl.core.builtins.getattr`), torch.nn.init imports
+    warnings and torch. The trusted side walks the path in the real modules, only while each step is a
+    module (module attributes run no candidate code), and names the first module beyond the list."""
+    parts = path.split(".")
+    try:
+        obj = importlib.import_module(parts[0])
+    except Exception:  # noqa: BLE001 - not installed: the candidate fails to import, not here
+        return None
+    for i, part in enumerate(parts[1:], 2):
+        obj = getattr(obj, part, None)
+        if not isinstance(obj, types.ModuleType):
+            return None  # a function, class or constant (or no such name: the compile gate says so)
+        name = obj.__name__
+        if name not in ALLOWED_MODULES and name != "torch.version" and not name.startswith(OPEN_PREFIXES):
+            return f"`{'.'.join(parts[:i])}` is the module {name}, which the contract does not list"
+    return None
 
 
 def _decorators(fn: ast.AST) -> list[ast.AST]:
@@ -490,6 +515,15 @@ class _Contract:
 
     def check(self) -> list[Finding]:
         self._module_level()
+        for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ALLOWED_MODULES:
+                for a in node.names:
+                    full = f"{node.module}.{a.name}"
+                    if full.startswith("torch.") or full in ALLOWED_MODULES:
+                        continue  # torch names: bans.torch_reason
+                    why = name_reason(full) or module_leak(full)
+                    if why:
+                        self.add("contract_name", node, why + ". " + CONTRACT_HINT)
         for node in ast.walk(self.tree):
             region = self.region_of(node)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -612,7 +646,10 @@ class _Contract:
                 f"`{path}` inside a @triton.jit body: only Triton (tl / gl) runs in a kernel. " + TORCH_HINT,
             )
             return
-        why = name_reason(path)
+        why = name_reason(path) or module_leak(path)
+        parts = path.split(".")
+        if len(parts) > 3 and parts[:2] == ["torch", "nn"] and parts[2][:1].isupper():
+            why = f"`{path}` reaches into the PyTorch layer class {parts[2]}; use layers only to hold weights"
         if why:
             self.add("contract_name", node, why + ". " + CONTRACT_HINT)
         elif path in ALLOWED_MODULES and not isinstance(self.parents.get(node), ast.Attribute):
