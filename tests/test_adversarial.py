@@ -60,13 +60,25 @@ STATIC = {
     "signal_parent": ("import", "`import os`"),
     "env_leak": ("import", "`import os`"),
     "static_recursion_bomb": ("static_error", "could not analyse this source"),
+    # Issue 24: refused by the host-code contract (evaluator/static/contract.py), an allow-list.
+    "pure_python": ("torch_compute", "`.tolist(...)`"),
+    "cache_by_pointer": ("builtin", "the builtin `id`"),
+    "audit_typing_sys": ("contract_name", "`typing.sys.modules`"),
+    "audit_rot13_reduce": ("import", "`import functools`"),
+    "audit_tl_builtins": ("contract_name", "is the module builtins"),
+    "grid_frame_read": ("contract_name", "is the module inspect"),
+    "sentinel_fallback": ("torch_compute", "`.item(...)`"),
+    "copy_tolist": ("torch_compute", "`.tolist(...)`"),
+    "copy_torch_result": ("torch_compute", "as a Python operand"),
+    "fork_at_import": ("module_level", "runs at import"),
+    "autotune_do_bench": ("autotune_hook", "do_bench"),
+    "jit_calls_torch": ("jit_body", "inside a @triton.jit body"),
 }
 # Nothing to see statically: these get their verdict at runtime (or only on a GPU).
 STATIC_CLEAN = {
     "honest_fused",
     "stale_memory",
     "cache_by_shape",
-    "cache_by_pointer",
     "warmup_switch",
     "unlaunched_kernel",
     "hardcoded_shape",
@@ -75,11 +87,13 @@ STATIC_CLEAN = {
     "fault_alloc_oom",
     "fault_device_assert",
     "fault_compile_hang",
-    "pure_python",
     "fp16_downcast",
     "partial_channels",
     "scale_after_min",
     "flaky_10pct",
+    "honest_init_preprocess",
+    "honest_autotuned",
+    "honest_heavy_tl",
 }
 
 BANS_OFF = frozenset({"bans"})
@@ -229,14 +243,17 @@ RUNTIME = {
     ),
     "pure_python": (
         "pure_python",
-        frozenset(),
+        BANS_OFF,
         {},
         Status.incorrect,
         "audit",
         "knockout",
         ["Triton did not compute the result"],
     ),
-    "pure_python-no_knockout": ("pure_python", frozenset({"knockout"}), {}, Status.correct, "done", None, []),
+    "pure_python-no_knockout": ("pure_python", BANS_OFF | {"knockout"}, {}, Status.correct, "done", None, []),
+    # Honest controls of issue 24: weight preprocessing in __init__ (item 7) and autotuned kernels.
+    "honest_init_preprocess": ("honest_init_preprocess", frozenset(), {}, Status.correct, "done", None, []),
+    "honest_autotuned": ("honest_autotuned", frozenset(), {}, Status.correct, "done", None, []),
     "fp16_downcast": (
         "fp16_downcast",
         frozenset(),
@@ -367,7 +384,8 @@ PROBES = {
     "signal_parent": ("signal_parent", BANS_OFF),
     "tmp_litter": ("tmp_litter", BANS_OFF),
     "from_file_escape": ("from_file_escape", BANS_OFF),
-    "cache_by_pointer": ("cache_by_pointer", frozenset({"knockout"})),  # a hit on the knockout call is no pass
+    # a hit on the knockout call is no pass (bans off: the contract refuses `id`)
+    "cache_by_pointer": ("cache_by_pointer", BANS_OFF | {"knockout"}),
     "seed": (None, frozenset()),
 }
 

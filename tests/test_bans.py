@@ -115,3 +115,83 @@ def test_bans_can_be_switched_off_for_runtime_tests():
     code = HEAD + "        import os\n        return F.conv2d(input, self.weight)\n"
     assert static_findings(code, bans=False) == []
     assert {f.rule for f in static_findings(code)} == {"import", "torch_compute"}
+
+
+# ---------------------------------------------------------------- the host-code contract (issue 24)
+
+INIT_LINE = HEAD.index('        self.register_buffer("scale"')
+
+
+def _with_init(extra: str, body: str = "        return input\n") -> str:
+    """HEAD with `extra` lines added at the end of __init__, then a forward body."""
+    at = HEAD.index("\n", INIT_LINE) + 1
+    return HEAD[:at] + extra + HEAD[at:] + body
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "        self.weight.data.mul_(2)\n",
+        "        with torch.no_grad():\n            self.weight.copy_(self.weight.flip(0) * 0.5)\n",
+        "        self.folded = nn.Parameter(torch.amin(self.weight, dim=1) + self.conv.weight.sum())\n",
+        "        self.wt = self.weight.detach().permute(1, 0, 2, 3).contiguous().float()\n",
+    ],
+)
+def test_weight_preprocessing_in_init_is_accepted(extra):
+    # issue 24 item 7: __init__ sees only weights, so PyTorch there computes nothing of the result.
+    found = static_findings(_with_init(extra))
+    assert found == [], [(f.rule, f.message) for f in found]
+
+
+def test_torch_stored_in_init_runs_later_and_is_refused():
+    code = _with_init("        self.f = torch.amin\n", "        return self.f(input, dim=1)\n")
+    assert {f.rule for f in static_findings(code)} >= {"torch_compute", "host_call"}
+
+
+@pytest.mark.parametrize(
+    "body, rule, words",
+    [
+        ("        return input * 2", "torch_compute", ["as a Python operand"]),
+        ("        return -input", "torch_compute", ["as a Python operand"]),
+        ("        y = input.contiguous()\n        y += 1\n        return y", "torch_compute", ["`y`"]),
+        ("        return input.tolist()", "torch_compute", ["reads tensor values"]),
+        ("        v = float(input.view(-1)[0])\n        return input", "torch_compute", ["as a Python operand"]),
+        ("        return input.unfold(2, 3, 1)", "torch_compute", ["`.unfold(...)`"]),
+        ("        f = [getattr][0]\n        return input", "builtin", ["`getattr`"]),
+        ("        return vars(self)", "harness_access", ["`vars`"]),  # the ban's wording, same line
+        ("        return hasattr(self, 'w')", "builtin", ["`hasattr`"]),
+        ("        t = torch\n        return input", "module_value", ["`torch`"]),
+        ("        return tl.core.builtins.len(input)", "contract_name", ["module builtins"]),
+        ("        import typing\n        return typing.sys.modules", "contract_name", ["typing.sys"]),
+        ("        import functools\n        return input", "import", ["`import functools`"]),
+        ("        return self.forward.__qualname__", "dynamic_access", ["`.__qualname__`"]),
+        ("        return self.helper(input)", "host_call", ["`self.helper(...)`"]),
+        ("        return k(input, input, 1)", "host_call", ["k[grid](...)"]),
+        ("        return triton.testing.do_bench(lambda: 0)", "contract_name", ["triton.testing"]),
+    ],
+)
+def test_contract_refuses_with_a_named_rule(body, rule, words):
+    found = static_findings(HEAD + body + "\n")
+    assert rule in {f.rule for f in found}, [(f.rule, f.message) for f in found]
+    text = " ".join(f.message for f in found)
+    for w in words:
+        assert w in text, (w, text)
+
+
+def test_jit_body_is_triton_only():
+    jit = "@triton.jit\ndef k2(x_ptr):\n    v = tl.load(x_ptr)\n    {}\n    tl.store(x_ptr, v)\n\n\n"
+    head = HEAD.replace("def launch(", jit.format("w = torch.zeros(1)") + "def launch(")
+    assert "jit_body" in {f.rule for f in static_findings(head + "        return input\n")}
+    helper = "def plain(a):\n    return a\n\n\n" + jit.format("v = plain(v)")
+    head = HEAD.replace("def launch(", helper + "def launch(")
+    assert "jit_body" in {f.rule for f in static_findings(head + "        return input\n")}
+
+
+def test_autotune_hooks_are_refused():
+    code = HEAD.replace('key=["n"])', 'key=["n"], prune_configs_by={"early_config_prune": None})')
+    assert "autotune_hook" in {f.rule for f in static_findings(code + "        return input\n")}
+
+
+def test_nothing_runs_at_import():
+    code = HEAD.replace("def launch(", "print('hi')\n\n\ndef launch(")
+    assert "module_level" in {f.rule for f in static_findings(code + "        return input\n")}

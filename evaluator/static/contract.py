@@ -144,6 +144,7 @@ PY_METHODS = {  # lists, dicts, sets and strings built in host code (config list
     "join", "format", "startswith", "endswith", "strip", "lower", "upper", "replace", "index", "count",
     "add", "sort", "copy",
 }  # fmt: skip
+READS = {"item", "tolist", "numpy", "__array__", "untyped_storage", "storage"}  # tensor data into Python
 AMBIGUOUS = {"add", "sort"}  # set.add / list.sort, but torch.Tensor.add / .sort compute: only on known containers
 AUTOTUNE_KWARGS = {"configs", "key", "reset_to_zero", "restore_value", "warmup", "rep", "cache_results"}
 CONFIG_KWARGS = {"num_warps", "num_stages", "num_ctas", "maxnreg", "kwargs"}
@@ -733,16 +734,14 @@ class _Contract:
         else:
             ok = (method in TENSOR_METHODS or method in PY_METHODS) and method not in AMBIGUOUS
         if not ok:
-            self.add(
-                "torch_compute" if _is_tensor_method(method) else "host_call",
-                node,
-                f"`.{method}(...)` in host code "
-                + (
-                    "computes with PyTorch. " + TORCH_HINT
-                    if _is_tensor_method(method)
-                    else "is not in the host-code contract. " + CONTRACT_HINT
-                ),
-            )
+            if method in READS:
+                why = "reads tensor values into Python, where the arithmetic is not Triton's. " + TORCH_HINT
+            elif _is_tensor_method(method):
+                why = "computes with PyTorch. " + TORCH_HINT
+            else:
+                why = "is not in the host-code contract. " + CONTRACT_HINT
+            rule = "torch_compute" if method in READS or _is_tensor_method(method) else "host_call"
+            self.add(rule, node, f"`.{method}(...)` in host code {why}")
 
     def _container(self, e: ast.AST, env: dict[str, str]) -> bool:
         """Whether `e` is known to be a Python list/set/dict (a literal, or a name only ever bound to one)."""
