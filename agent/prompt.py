@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from agent.gpu import GpuCard, GpuError, select_card
 from agent.triton_api import given, installed, parse_names
 from evaluator import DEFAULT_METRICS, POLICIES, Policy, data_dir, get_policy
+from evaluator.static.contract import contract_lines
 
 PROMPTS_DIR = data_dir("prompts")  # the checkout's prompts/, or the installed copy
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
@@ -268,12 +269,16 @@ def render(
     ncu_reason: str | None = None,
     problem: ProblemBrief | None = None,
     history: list[str] | None = None,
+    contract: bool | None = None,
 ) -> str:
     """The prompt for `stage`. `ncu`: {kernel: {metric: value}}, rendered as given (None/empty -> "No
     NCU metrics available", with `ncu_reason`). `precision` None omits the policy section (the seed
     has none). `missing_apis` None -> computed from the installed Triton; a list is used verbatim.
     `failure` (repair only): {"status", "message", "code"} of the failed candidate. `problem` and
-    `history`: the optional sections (module docstring); `seed` needs `problem`."""
+    `history`: the optional sections (module docstring); `seed` needs `problem`. `contract`: state the
+    host-code contract the static gate enforces (evaluator.static.contract); None = whenever the
+    evaluator's precision policy is stated, i.e. in every loop prompt but not in the seed prompt, which
+    carries neither of the evaluator's rule sections."""
     spec = get_stage(stage)
     if stage == "seed" and problem is None:
         raise PromptError("stage seed needs the problem (its PyTorch reference): pass problem=brief(problem)")
@@ -296,6 +301,7 @@ def render(
             "api": installed() if missing_apis is None else given(missing_apis),
             "problem": problem,
             "history": history or None,
+            "contract": contract_lines() if (precision is not None if contract is None else contract) else None,
         },
     )
 

@@ -365,3 +365,32 @@ def test_seed_stage_needs_the_reference_and_shows_no_current_code():
     r = run_cli("--stage", "seed", "--problem", str(FIXTURES / "problems" / "cross_entropy"), "--gpu", "h100")
     assert r.returncode == 0, r.stderr.decode()
     assert b"[PYTORCH REFERENCE]" in r.stdout and b"cross_entropy(predictions, targets)" in r.stdout
+
+
+# ---------------------------------------------------------------- the host-code contract (issue 24)
+
+
+@pytest.mark.parametrize("stage", ["seed", "fusion", "tiling", "memory", "tuning", "hopper", "repair"])
+def test_every_loop_prompt_states_the_host_code_contract(stage):
+    # The loop always passes the precision policy; the contract comes with it, worded from the gate's sets.
+    from evaluator.static.contract import AUTOTUNE_KWARGS, contract_lines
+
+    text = render(
+        stage,
+        gpu=load_card("h100"),
+        code=SEED_CODE.read_text(encoding="utf-8"),
+        ncu=None,
+        precision=get_policy("tf32"),
+        problem=BRIEF,
+        failure=FAILURE if stage == "repair" else None,
+    )
+    assert "HOST-CODE CONTRACT" in text and text.index("HOST-CODE CONTRACT") < text.index("OUTPUT RULES (STRICT)")
+    for line in contract_lines():
+        assert f"- {line}\n" in text
+    assert all(k in text for k in AUTOTUNE_KWARGS) and ".tolist()" in text and "__init__ may preprocess" in text
+
+
+def test_seed_prompt_has_no_contract_unless_asked():
+    assert "HOST-CODE CONTRACT" not in seed_render()  # the golden seed prompt has neither rule section
+    assert "HOST-CODE CONTRACT" in seed_render(contract=True)
+    assert "HOST-CODE CONTRACT" not in seed_render(precision=get_policy("tf32"), contract=False)

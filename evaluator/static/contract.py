@@ -813,6 +813,39 @@ def check_contract(tree: ast.Module, kernels: set[str]) -> list[Finding]:
     return _Contract(tree, kernels).check()
 
 
+def contract_lines() -> list[str]:
+    """The contract as the prompt states it (prompts/base.j2, HOST-CODE CONTRACT), worded from the same
+    sets the gate checks, so an honest LLM meets it the first time and the two cannot drift apart."""
+    alloc = ", ".join(f"torch.{n}" for n in ("empty", "empty_like", "zeros", "zeros_like", "full", "arange"))
+    views = ", ".join(
+        f".{n}()" for n in ("view", "reshape", "permute", "transpose", "unsqueeze", "expand", "as_strided")
+    )
+    meta = (
+        ", ".join(f".{n}()" for n in ("size", "stride", "numel", "dim", "element_size")) + ", .shape, .dtype, .device"
+    )
+    return [
+        "Imports: only torch, torch.nn, torch.nn.functional (F.pad only), torch.nn.init, torch.cuda (device queries), "
+        "triton, triton.language, triton.language.extra.libdevice, triton.experimental.gluon (and its language and "
+        "nvidia modules), triton.tools.tensor_descriptor, math, typing (annotations), itertools.product.",
+        f"forward and every function it reaches (helpers, launchers, grid lambdas, heuristics): PyTorch only allocates "
+        f"({alloc}, .new_empty()), views ({views}, .contiguous()), copies or casts (.to(), .float(), .clone(), "
+        f".copy_(), .zero_()) and describes tensors ({meta}); Python arithmetic only on ints and floats (sizes, "
+        "strides, grids: triton.cdiv, triton.next_power_of_2); kernels are launched as kernel[grid](...).",
+        "Never in forward: a tensor as an operand of + - * / < > or of min/max/sum/float/int, .item(), .tolist(), "
+        "tensor math methods (.sum(), .amin(), .mul()), torch functions that compute (torch.matmul, F.conv2d), `@`, "
+        "or calling an nn layer (layers may only hold weights).",
+        "__init__ may preprocess weights with PyTorch (any op, in place or not, e.g. self.weight.data.mul_(2)); "
+        "a function or lambda it stores is host code and follows the forward rules.",
+        "@triton.jit / @gluon.jit bodies: only tl / gl operations, constexpr values, module constants and other jit "
+        "functions; no torch and no plain Python helpers.",
+        f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
+        f"{', '.join(sorted(CONFIG_KWARGS))}: no do_bench, pre_hook, post_hook or prune_configs_by.",
+        f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "
+        "hasattr, vars, globals, eval, exec, open or __import__, no dunder attribute, no module used as a value; "
+        "the module only defines things (nothing runs at import).",
+    ]
+
+
 CONTRACT = {
     "imports": sorted(ALLOWED_MODULES - {"__future__"}),
     "tensor_methods": sorted(TENSOR_METHODS),
