@@ -168,6 +168,10 @@ def test_torch_stored_in_init_runs_later_and_is_refused():
         ("        return self.helper(input)", "host_call", ["`self.helper(...)`"]),
         ("        return k(input, input, 1)", "host_call", ["k[grid](...)"]),
         ("        return triton.testing.do_bench(lambda: 0)", "contract_name", ["triton.testing"]),
+        ("        return float(f'{input}'.split()[0])", "torch_compute", ["`{input}`"]),
+        ("        i = torch.arange(3)\n        return input[i]", "torch_compute", ["`input[i]`"]),
+        ("        return [float(v) for v in list(input)]", "torch_compute", ["`list(input)`"]),
+        ("        return math.sqrt(input)", "torch_compute", ["`math.sqrt(input)`"]),
     ],
 )
 def test_contract_refuses_with_a_named_rule(body, rule, words):
@@ -190,6 +194,14 @@ def test_jit_body_is_triton_only():
 def test_autotune_hooks_are_refused():
     code = HEAD.replace('key=["n"])', 'key=["n"], prune_configs_by={"early_config_prune": None})')
     assert "autotune_hook" in {f.rule for f in static_findings(code + "        return input\n")}
+
+
+def test_special_methods_are_refused():
+    code = HEAD.replace(
+        "class ModelNew(nn.Module):",
+        "class Box:\n    def __getattr__(self, n):\n        return n\n\n\nclass ModelNew(nn.Module):",
+    )
+    assert "dynamic_access" in {f.rule for f in static_findings(code + "        return input\n")}
 
 
 def test_nothing_runs_at_import():

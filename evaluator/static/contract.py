@@ -569,6 +569,14 @@ class _Contract:
                 )
         for cls in self.classes.values():
             for stmt in cls.body:
+                if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("__") and stmt.name != "__init__":
+                    self.add(
+                        "dynamic_access",
+                        stmt,
+                        f"`def {stmt.name}` in class {cls.name}: special methods (__getattr__, __call__, operators) "
+                        "run code the gate cannot follow; define __init__, forward and plain methods only. "
+                        + CONTRACT_HINT,
+                    )
                 if not (ok(stmt) and not isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))):
                     self.add(
                         "module_level",
@@ -776,9 +784,16 @@ class _Contract:
         elif isinstance(node, ast.AugAssign):
             operands = [node.target, node.value]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HOST_BUILTINS:
-            if node.func.id in ("isinstance", "len", "print", "tuple", "list", "super", "str", "repr", "format"):
-                return
+            if node.func.id in ("isinstance", "len", "print", "super"):
+                return  # str/repr/format, list/tuple and float/int of a tensor read its values: refused below
             operands = list(node.args)
+        elif isinstance(node, ast.Call) and _int_helper(self.path(node.func) or ""):
+            operands = list(node.args)  # math.sqrt(t), triton.cdiv(t, 2): Python arithmetic on a tensor
+        elif isinstance(node, ast.FormattedValue):
+            operands = [node.value]  # f"{t}" prints the values, which Python can parse back
+        elif isinstance(node, ast.Subscript):
+            index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            operands = [i for i in index if not isinstance(i, ast.Slice)]  # x[idx] gathers when idx is a tensor
         elif isinstance(node, (ast.For, ast.comprehension)):
             operands = [node.iter]
         else:
@@ -792,6 +807,11 @@ class _Contract:
                     "Python operand, which computes with PyTorch (or reads its values). " + TORCH_HINT,
                 )
                 return
+
+
+def _int_helper(path: str) -> bool:
+    """Allowed functions of Python numbers: a tensor argument is converted (its values read) or computed on."""
+    return path.split(".")[0] in ("math", "itertools") or path in ("triton.cdiv", "triton.next_power_of_2")
 
 
 def _is_tensor_method(name: str) -> bool:
