@@ -18,11 +18,11 @@ Where each part runs:
 | entry | the caller's process: evaluate(), the pools that run it (threads, Ray), the CLI and Ctrl-C's cancel | evaluation, executor, __main__, cancel |
 | static gate | the parent, before any candidate code runs: the source's AST only | static (static.scan, static.bans) |
 | judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn) and the jail it builds | judge, calls, supervisor, jail, roofline |
-| oracle | its own trusted process: reference outputs and the comparison; never imports the candidate | oracle, correctness, outputs |
+| oracle | its own trusted process: the memory plan, reference outputs and the comparison on the device; never imports the candidate | oracle, correctness, memory |
 | candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands back outputs and audit findings | child (child.boot, child.candidate, child.trial, child.audit, child.guards) |
 | baselines, race | a worker process: the reference alone (trusted), or contenders side by side (in the candidate's jail, child.boot --exec) | worker, racing, baselines, timing |
 | profiler | ncu and the candidate under it, both in the candidate's jail (child.boot --exec) | ncu, profile_target |
-| wire | the typed messages between them | wire |
+| wire | the typed messages between them, and the inbox outputs are handed over in (GPU memory the oracle owns) | wire, handover |
 | shared | wherever imported (`agent` too, through this face): data and pure helpers, no process of their own | problem, derive, inputs, weights, precision, result, candidate, card, rules, stats, files, paths, interpret |
 
 tests/test_architecture.py holds this table to the package: every module is in exactly one row.

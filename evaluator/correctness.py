@@ -25,6 +25,7 @@ import torch
 from evaluator.precision import Policy
 
 MAX_MISMATCHES = 5  # first positions quoted in the message and the result
+CHUNK = 1 << 25  # elements compared at once: bounds the float64 temporaries to a few hundred MB
 # Tolerance floors per output dtype (atol and rtol alike): ~5 ulp of fp16 (2**-10), ~4 ulp of bf16 (2**-7).
 DTYPE_FLOOR = {torch.float16: 5e-3, torch.bfloat16: 3e-2}
 
@@ -100,22 +101,32 @@ def compare(expected, got, policy: Policy) -> dict:
 
 
 def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str) -> dict:
+    """Elementwise, in chunks of CHUNK elements: float64 temporaries of a 6 GB output would need 60 GB."""
     exact = not (e.dtype.is_floating_point or e.dtype.is_complex)
-    e64, g64 = e.detach().double(), g.detach().double()
-    finite_ref = torch.isfinite(e64)
-    diff = (g64 - e64).abs()
     atol, rtol = (0.0, 0.0) if exact else tolerance(policy, e.dtype)
-    # Non-finite outputs where the reference is finite always fail, whatever the tolerance.
-    bad_nonfinite = finite_ref & ~torch.isfinite(g64)
-    tol = atol + rtol * e64.abs()
-    bad = bad_nonfinite | (finite_ref & (diff > tol))
-    # Where the reference itself is inf/nan, ask for the same value.
-    bad |= ~finite_ref & ~((g64 == e64) | (torch.isnan(g64) & torch.isnan(e64)))
-    d = torch.where(finite_ref & torch.isfinite(g64), diff, torch.zeros_like(diff))
-    max_abs = float(d.max()) if d.numel() else 0.0
-    rel = d / e64.abs().clamp_min(max(atol, 1e-12))
-    max_rel = float(rel.max()) if rel.numel() else 0.0
-    n_bad = int(bad.sum())
+    ef, gf = e.detach().reshape(-1), g.detach().reshape(-1)
+    max_abs = max_rel = 0.0
+    n_bad = n_nonfinite = 0
+    first: list[int] = []  # flat indices of the first mismatches
+    for lo in range(0, ef.numel(), CHUNK):
+        e64, g64 = ef[lo : lo + CHUNK].double(), gf[lo : lo + CHUNK].double()
+        finite_ref = torch.isfinite(e64)
+        diff = (g64 - e64).abs()
+        # Non-finite outputs where the reference is finite always fail, whatever the tolerance.
+        bad_nonfinite = finite_ref & ~torch.isfinite(g64)
+        bad = bad_nonfinite | (finite_ref & (diff > atol + rtol * e64.abs()))
+        # Where the reference itself is inf/nan, ask for the same value.
+        bad |= ~finite_ref & ~((g64 == e64) | (torch.isnan(g64) & torch.isnan(e64)))
+        d = torch.where(finite_ref & torch.isfinite(g64), diff, torch.zeros_like(diff))
+        if d.numel():
+            max_abs = max(max_abs, float(d.max()))
+            max_rel = max(max_rel, float((d / e64.abs().clamp_min(max(atol, 1e-12))).max()))
+        k = int(bad.sum())
+        n_bad += k
+        n_nonfinite += int(bad_nonfinite.sum())
+        if k and len(first) < MAX_MISMATCHES:
+            first += [lo + int(i) for i in bad.nonzero().reshape(-1)[: MAX_MISMATCHES - len(first)]]
+        del e64, g64, finite_ref, diff, bad_nonfinite, bad, d
     result = {
         "ok": n_bad == 0,
         "max_abs_err": max_abs,
@@ -126,14 +137,13 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
         "message": "",
     }
     if n_bad:
-        idx = bad.nonzero()[:MAX_MISMATCHES].tolist()
         result["mismatches"] = [
-            {"index": i, "expected": float(e64[tuple(i)]), "got": float(g64[tuple(i)])} for i in idx
+            {"index": _unravel(i, e.shape), "expected": float(ef[i].double()), "got": float(gf[i].double())}
+            for i in first
         ]
         shown = "; ".join(
             f"at {tuple(m['index'])} expected {m['expected']:.6g} got {m['got']:.6g}" for m in result["mismatches"]
         )
-        n_nonfinite = int(bad_nonfinite.sum())
         what = f" ({n_nonfinite} are NaN/Inf where the reference is finite)" if n_nonfinite else ""
         if exact:
             rule = f"{e.dtype} outputs must be equal exactly"
@@ -145,6 +155,14 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
             f"max abs err {max_abs:.3g}, max rel err {max_rel:.3g}, {rule}. First mismatches: {shown}."
         )
     return result
+
+
+def _unravel(flat: int, shape) -> list[int]:
+    index = []
+    for d in reversed(tuple(shape)):
+        index.append(flat % d if d else 0)
+        flat = flat // d if d else 0
+    return index[::-1]
 
 
 def compare_state(

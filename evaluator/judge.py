@@ -60,6 +60,8 @@ class Referee:
         self.phase, self.activity = "start", "starting"
         self.stage_deadline: dict[str, float] = {}
         self.phase_t = self.t0
+        self.inbox = None  # wire.InboxRef: the oracle's latest inbox
+        self.child_inbox: int | None = None  # the serial the candidate's process has opened
 
     def enter(self, phase: str, activity: str) -> float:
         """Deadline for the next wait: the phase's limit on our clock, never past the whole evaluation's."""
@@ -289,6 +291,7 @@ def _run(
     except WireError as e:
         raise _no_start(ref, child, str(e)) from None
     r.gate_seconds["spawn"] = time.monotonic() - ref.t0
+    _plan(ref, oracle)
     if hello.info.get("device"):
         r.device = DeviceInfo(**hello.info["device"])
     conf = hello.info.get("confinement", {})
@@ -361,6 +364,21 @@ def _run(
             pass
 
 
+def _plan(ref: Referee, oracle: Child) -> None:
+    """The memory plan, before any call: a problem larger than the device is refused now, in one line."""
+    deadline = ref.enter("plan", "sizing every case against the device's free memory (meta device)")
+    try:
+        oracle.request(Request(op="plan"))
+    except WireError as e:
+        raise _oracle_failed(ref, None, str(e)) from None
+    reply = _oracle_reply(ref, oracle, "plan", deadline)
+    if not reply.ok or reply.plan is None:
+        raise _oracle_failed(ref, reply.error, "the oracle sent no memory plan")
+    ref.result.memory_plan = reply.plan.model_dump()
+    if not reply.plan.fits:
+        raise ref.fail(Status.runtime_error, "plan", reply.plan.message, "does_not_fit")
+
+
 def _ask_child(ref: Referee, child: Child, req: Request | None, deadline: float, op: str) -> Reply:
     try:
         if req is not None:
@@ -387,6 +405,8 @@ def _checked_call(
     done = _oracle_reply(ref, oracle, "call", deadline)
     if not done.ok:
         raise _oracle_failed(ref, done.error)
+    if done.inbox is not None:
+        ref.inbox = done.inbox
     if not reply.ok:
         if spec.stage == "knockout":  # raising with its kernels switched off: they were doing the work
             return
@@ -418,8 +438,16 @@ def _checked_call(
                 f"Wrong result on {case.label} ({case.describe()}), call {spec.n + 1}: {bad_input}",
             )
         ref.findings(reply, label)
+    fresh = ref.inbox if ref.inbox is not None and ref.inbox.serial != ref.child_inbox else None
+    handed = _ask_child(ref, child, Request(op="handover", inbox=fresh), deadline, "handover")
+    if fresh is not None:
+        ref.child_inbox = fresh.serial
+    if not handed.ok:
+        if spec.stage == "knockout":
+            return
+        raise ref.error(handed.error, first)
     oracle.request(
-        Request(op="check", call=spec, output=reply.output, state=reply.state, state_names=reply.state_names)
+        Request(op="check", call=spec, output=handed.output, state=handed.state, state_names=handed.state_names)
     )
     verdict = _oracle_reply(ref, oracle, "check", deadline)
     if verdict.error is not None or verdict.check is None:

@@ -23,7 +23,8 @@ import torch
 
 from evaluator.calls import draw
 from evaluator.correctness import compare, compare_state
-from evaluator.outputs import OutputError, load
+from evaluator.handover import HandoverError, Inbox, capacity_for
+from evaluator.memory import plan as memory_plan
 from evaluator.problem import check_deterministic, import_file, snapshot
 from evaluator.wire import (
     Check,
@@ -39,35 +40,44 @@ from evaluator.wire import (
 
 
 @torch.no_grad()
-def reference(model, args: list):
-    """The reference in true fp32: TF32 off for matmul and cuDNN, previous settings restored."""
+def reference(model, args: list, clone: bool = True):
+    """The reference in true fp32: TF32 off for matmul and cuDNN, previous settings restored. `clone`
+    when the inputs are used again (a reference that changes its inputs in place must not see its own
+    changes on the determinism check's second call)."""
     saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
     try:
-        return model(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+        return model(*[a.clone() if clone and isinstance(a, torch.Tensor) else a for a in args])
     finally:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
-def _state_verdict(verdict: dict, ref_model, req: Request, out_dir: Path, n: int, device, policy) -> dict:
-    """The candidate's module state after the call against the reference model's (evaluator.correctness)."""
-    if req.state is None:
-        cand = []
-    else:
-        try:
-            tensors = load(req.state, out_dir / "state", n, device)
-        except OutputError as e:
-            return {**verdict, "ok": False, "message": f"ModelNew's buffers could not be read back: {e}"}
+def _verdict(expected, ref_model, inbox: Inbox | None, req: Request, policy) -> Check:
+    """Copy the handed-over output (and module state) out of the inbox into this process, then compare."""
+    if inbox is None or req.output is None:
+        return Check(ok=False, message="forward's output was not handed over.")
+    try:
+        metas = [req.output] + ([req.state] if req.state is not None else [])
+        got, *state = inbox.take(*metas)
+    except HandoverError as e:
+        return Check(ok=False, message=f"the output could not be read back: {e}.")
+    verdict = compare(expected, got, policy)
+    del got
+    if verdict["ok"] and ref_model is not None:
+        tensors = state[0] if state else []
         cand = list(zip(req.state_names, tensors if isinstance(tensors, (list, tuple)) else [tensors]))
-    message = compare_state(ref_model, cand, policy)
-    return verdict if message is None else {**verdict, "ok": False, "message": message}
+        message = compare_state(ref_model, cand, policy)
+        if message is not None:
+            verdict = {**verdict, "ok": False, "message": message}
+    return Check(**{k: v for k, v in verdict.items() if k in Check.model_fields})
 
 
 def serve(job: Job, reader: LineReader, wfd: int) -> None:
     device = torch.device(job.device)
     problem = import_file(Path(job.problem_path), "_reference")
     cases = {c.label: c for c in job.cases}
-    out_dir = Path(job.workdir) / "out"
+    inbox_dir = Path(job.workdir)
+    inbox: Inbox | None = None
     held: dict[int, tuple] = {}  # call n -> (reference output, its model after the call)
     checked_determinism: set[str] = set()
     send(wfd, Reply(op="hello", info={"pid": os.getpid()}))
@@ -75,45 +85,54 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
         req = receive(reader, Request)
         if req.op == "quit":
             return
+        if req.op == "plan":
+            try:
+                send(wfd, Reply(op="plan", plan=memory_plan(problem, job.cases, device)))
+            except BaseException as e:  # noqa: BLE001 - the reference's fault, reported as such
+                send(wfd, Reply(op="plan", ok=False, error=ErrorInfo.of(e, "planning memory")))
+            continue
         spec = req.call
         if spec is None or spec.case not in cases:
             send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo(type="WireError", message="no such call")))
             continue
         if req.op == "call":
             held.clear()  # one call's reference at a time
+            fresh = None
             try:
                 model, args = draw(spec, cases[spec.case], problem, device)
                 first = spec.case not in checked_determinism  # once per case: a second call must agree
                 before = snapshot(model) if first else None  # the state the call starts from
-                expected = reference(model, args)  # training mode: this call updates the model's buffers
+                expected = reference(model, args, clone=first)  # training mode: this call updates the model's buffers
                 if first:  # the RNG runs on (no reseeding), so dropout-like randomness shows as a difference
                     check_deterministic(expected, reference(before, args), job.policy, spec.case)
                     checked_determinism.add(spec.case)
                     del before
-                held[spec.n] = (expected, model if any(True for _ in model.buffers()) else None)
-                del model, args
+                del args
+                ref_model = model if any(True for _ in model.buffers()) else None
+                held[spec.n] = (expected, ref_model)
+                del model
+                need = capacity_for(expected, [b for b in ref_model.buffers()] if ref_model is not None else [])
+                if inbox is None or inbox.nbytes < need:  # a new handle only when the output outgrows it
+                    serial = inbox.ref.serial + 1 if inbox is not None else 0
+                    if inbox is not None:
+                        inbox.close()
+                    inbox = Inbox.create(need, device, inbox_dir, serial)
+                    fresh = inbox.ref
             except BaseException as e:  # noqa: BLE001 - the reference's fault, reported as such
                 send(wfd, Reply(op="call", ok=False, error=ErrorInfo.of(e, f"reference on {spec.case}")))
                 continue
-            send(wfd, Reply(op="call"))
+            send(wfd, Reply(op="call", inbox=fresh))
         elif req.op == "check":
             expected, ref_model = held.pop(spec.n, (None, None))
-            if expected is None or req.output is None:
+            if expected is None:
                 send(wfd, Reply(op="check", ok=False, error=ErrorInfo(type="WireError", message="no reference held")))
                 continue
             policy = job.policy
             if spec.scale is not None and job.dynamic is not None and job.dynamic.atol_scale:
                 policy = policy.model_copy(update={"atol": policy.atol * spec.scale})
-            try:
-                got = load(req.output, out_dir, spec.n, device)
-            except OutputError as e:
-                send(wfd, Reply(op="check", check=Check(ok=False, message=f"the output could not be read back: {e}")))
-                continue
-            verdict = compare(expected, got, policy)
-            del expected, got
-            if verdict["ok"] and ref_model is not None:
-                verdict = _state_verdict(verdict, ref_model, req, out_dir, spec.n, device, job.policy)
-            send(wfd, Reply(op="check", check=Check(**{k: v for k, v in verdict.items() if k in Check.model_fields})))
+            check = _verdict(expected, ref_model, inbox, req, policy)
+            del expected, ref_model
+            send(wfd, Reply(op="check", check=check))
         else:
             send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo(type="WireError", message=f"unknown op {req.op}")))
 

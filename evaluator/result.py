@@ -155,6 +155,8 @@ class EvalResult(_Model):
     ncu: dict[str, dict[str, float]] | None = None
     ncu_reason: str | None = None
     gate_seconds: dict[str, float] = Field(default_factory=dict)  # wall seconds per gate
+    # Bytes per case and on the device, before any call (evaluator.memory; wire.MemoryPlan as data).
+    memory_plan: dict | None = None
     device: DeviceInfo | None = None
     error_type: str | None = None
     error_tail: str | None = None  # last lines of the traceback or compiler error

@@ -6,7 +6,8 @@
 
 Three kinds of child, one contract:
 - the candidate process (evaluator.child.candidate, inside the jail) imports ModelNew, runs the calls
-  the parent asks for and hands back outputs as files (evaluator.outputs), never a verdict;
+  the parent asks for and hands its outputs over into the oracle's inbox (evaluator.handover), never a
+  verdict;
 - the oracle (evaluator.oracle, trusted, never imports a candidate) redraws the same weights and
   inputs from the same seed, computes the reference and compares: its `Reply.check` is the verdict;
 - the file-report worker (evaluator.worker: baselines, race) rewrites a `Report` file as it goes.
@@ -29,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from evaluator.precision import Policy
 from evaluator.problem import ShapeCase
 
-MAX_LINE = 1 << 20  # bytes of one message: outputs travel as files, so a line is small
+MAX_LINE = 1 << 20  # bytes of one message: outputs travel through the inbox, so a line is small
+MAX_DEPTH = 64  # nesting of one message: a deeper line is refused before json.loads recurses
 
 
 class WireError(Exception):
@@ -106,11 +108,23 @@ class ErrorInfo(_Msg):
 
 
 class TensorMeta(_Msg):
-    """One tensor of an output, as written to `<workdir>/out/<call>.<index>.bin` (raw bytes)."""
+    """One tensor of an output, as copied into the oracle's inbox at `offset` (raw bytes)."""
 
     dtype: str
     shape: list[int]
     device: str  # "cpu" or "cuda": where the candidate returned it
+    offset: int = -1  # bytes into the inbox; -1: it did not fit (larger than the reference's output)
+
+
+class InboxRef(_Msg):
+    """The oracle's inbox as the candidate's process opens it (evaluator.handover): a CUDA IPC handle of
+    device memory, or (interpreter) a file in the candidate's work folder."""
+
+    kind: Literal["cuda", "file"]
+    nbytes: int
+    serial: int = 0  # a new inbox (a larger reference output) gets the next serial
+    handle: bytes = b""  # cuda: base64 of the 64-byte cudaIpcMemHandle
+    path: str = ""
 
 
 class OutputMeta(_Msg):
@@ -119,20 +133,42 @@ class OutputMeta(_Msg):
 
     kind: Literal["tensor", "scalar", "list", "tuple", "object", "none"]
     tensor: TensorMeta | None = None
-    index: int | None = None  # file index of a tensor
     value: Any = None  # a scalar (int, float, bool)
     items: list[OutputMeta] = Field(default_factory=list)
     type_module: str = ""
     type_name: str = ""
 
 
+class CaseMemory(_Msg):
+    """Bytes one case needs, from the reference run on the meta device (evaluator.memory)."""
+
+    case: str
+    inputs: int
+    outputs: int
+    weights: int
+    known: bool = True  # False: the meta run failed (data-dependent shapes); measured on the first call
+
+
+class MemoryPlan(_Msg):
+    """What an evaluation needs against what the device has, before any call runs (evaluator.memory)."""
+
+    device: str
+    free: int  # bytes free on the device (GPU: cudaMemGetInfo; CPU: MemAvailable)
+    total: int
+    need: int  # the largest case's peak, both processes together
+    cases: list[CaseMemory] = Field(default_factory=list)
+    fits: bool = True
+    message: str = ""
+
+
 class Request(_Msg):
-    op: Literal["call", "time", "batch", "kernels", "check", "quit"]
+    op: Literal["call", "handover", "time", "batch", "kernels", "check", "plan", "quit"]
     call: CallSpec | None = None
     case: str | None = None
     reps: int = 0  # batch: calls on one set of inputs, synchronised once at the end
-    output: OutputMeta | None = None  # check (oracle): the candidate's output, files under workdir/out
-    state: OutputMeta | None = None  # check (oracle): ModelNew's buffers after the call, under workdir/out/state
+    inbox: InboxRef | None = None  # handover (child): where to copy the held output
+    output: OutputMeta | None = None  # check (oracle): the candidate's output, in the inbox
+    state: OutputMeta | None = None  # check (oracle): ModelNew's buffers after the call, in the inbox after it
     state_names: list[str] = Field(default_factory=list)
 
 
@@ -161,6 +197,8 @@ class Reply(_Msg):
     call_ms: float | None = None
     timing: dict[str, float] | None = None
     check: Check | None = None
+    inbox: InboxRef | None = None  # call (oracle): the inbox for this call's output, when it is new
+    plan: MemoryPlan | None = None  # plan (oracle)
     note: str | None = None
     info: dict[str, Any] = Field(default_factory=dict)  # hello: device, confinement
 
@@ -214,9 +252,21 @@ class LineReader:
 
 
 def parse(line: bytes, model: type[BaseModel]):
+    if len(line) > MAX_LINE:
+        raise WireError(f"a message longer than {MAX_LINE} bytes")
+    depth = deepest = 0
+    if line.count(b"[") + line.count(b"{") > MAX_DEPTH:  # cheap first: most lines cannot be deep
+        for b in line:  # brackets inside strings count too: only ever an over-estimate
+            if b in b"[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif b in b"]}":
+                depth -= 1
+    if deepest > MAX_DEPTH:
+        raise WireError(f"a message nested deeper than {MAX_DEPTH} levels")
     try:
         return model.model_validate(json.loads(line))
-    except (ValueError, ValidationError) as e:
+    except (ValueError, ValidationError, RecursionError) as e:
         raise WireError(f"malformed message: {str(e)[:300]}") from None
 
 

@@ -4,12 +4,13 @@
 
 It decides nothing. For each `call` it draws the call's weights and inputs from the seed the parent
 sends at that moment (evaluator.calls.draw), copies the weights into ModelNew, runs forward under
-evaluator.child.trial.Trial and writes the output as raw files into its work folder
-(evaluator.outputs); the oracle, another process, computes the reference from the same seed and
-compares. What it reports besides the output (audit findings, an input changed in place, an input
-returned as output) can only count against the candidate. `time` runs evaluator.timing.benchmark
-(GPU), `batch` runs `reps` calls back to back for the parent's wall-clock cross-check, `kernels`
-lists the GPU kernels one forward ran (torch.profiler).
+evaluator.child.trial.Trial and holds the output until the parent says `handover`: then it copies it
+into the oracle's inbox (evaluator.handover: GPU memory the oracle owns, opened once through a CUDA
+IPC handle); the oracle, another process, computes the reference from the same seed, copies the
+output out of its inbox and compares. What it reports besides the output (audit findings, an input
+changed in place, an input returned as output) can only count against the candidate. `time` runs
+evaluator.timing.benchmark (GPU), `batch` runs `reps` calls back to back for the parent's wall-clock
+cross-check, `kernels` lists the GPU kernels one forward ran (torch.profiler).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from pathlib import Path
 import torch
 
 from evaluator.calls import draw
+from evaluator.handover import Slot
 from evaluator.inputs import make_inputs
-from evaluator.outputs import dump
 from evaluator.problem import apply_mode, import_file
 from evaluator.wire import (
     ErrorInfo,
@@ -72,7 +73,8 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
     device = torch.device(job.device)
     cases = {c.label: c for c in job.cases}
     problem = import_file(Path(job.problem_path), "_reference")
-    out_dir = Path(job.workdir) / "out"
+    slot: Slot | None = None  # the oracle's inbox, opened once per inbox it makes
+    held: tuple | None = None  # the last call's output and buffers, until they are handed over
     send(wfd, Reply(op="hello", info={"device": device_info(device), "confinement": confinement}))
 
     if os.environ.get("TRITON_INTERPRET") == "1":  # before the integrity snapshot and any candidate code
@@ -99,6 +101,27 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
         req = receive(reader, Request)
         if req.op == "quit":
             return
+        if req.op == "handover":  # copy the held output into the oracle's inbox; only then is it judged
+            try:
+                if req.inbox is not None and (slot is None or slot.ref.serial != req.inbox.serial):
+                    if slot is not None:
+                        slot.close()
+                    slot = Slot.open(req.inbox, device)
+                if slot is None or held is None:
+                    raise RuntimeError("nothing to hand over, or no inbox")
+                out, state, names = held
+                held = None
+                metas = slot.put(out, state) if state is not None else slot.put(out)
+                del out, state
+                send(
+                    wfd,
+                    Reply(
+                        op="handover", output=metas[0], state=metas[1] if len(metas) > 1 else None, state_names=names
+                    ),
+                )
+            except BaseException as e:  # noqa: BLE001
+                send(wfd, Reply(op="handover", ok=False, error=ErrorInfo.of(e, "handing the output over")))
+            continue
         label = req.call.case if req.call is not None else req.case
         if label not in cases:
             send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo(type="WireError", message=f"no case {label}")))
@@ -131,12 +154,11 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
                     returned_input=shares_memory(out, mine),
                 )
                 del args, mine
-                reply.output = dump(out, out_dir, spec.n)
-                del out
                 buffers = [(name, b) for name, b in model.named_buffers() if b is not None]
-                if buffers:  # the oracle checks the module state too (training-mode BatchNorm...)
-                    reply.state = dump([b for _, b in buffers], out_dir / "state", spec.n)
-                    reply.state_names = [name for name, _ in buffers]
+                # The oracle checks the module state too (training-mode BatchNorm...): handed over with the output.
+                state = [b for _, b in buffers] if buffers else None
+                held = (out, state, [name for name, _ in buffers])
+                del out
                 send(wfd, reply)
             elif req.op == "kernels":
                 _, args = draw(req.call, case, problem, device)

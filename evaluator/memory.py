@@ -1,0 +1,97 @@
+"""The memory plan: what one evaluation needs on its device, known before any call runs.
+
+    from evaluator.memory import plan
+    p = plan(problem_module, cases, torch.device("cuda"))   # wire.MemoryPlan
+    if not p.fits: print(p.message)                         # one line: what is needed, what there is
+
+Each case's bytes come from the reference run on the meta device (shapes only, no memory, no time):
+inputs, outputs and parameters plus buffers. A case whose meta run fails (data-dependent shapes) is
+marked unknown and is measured by its first real call instead.
+
+The peak of one checked call, both processes on one device together (why each term is there):
+- the candidate's process: its inputs and a pristine copy (to see an input changed in place), its
+  weights, its output, and scratch assumed as large as its output;
+- the oracle: its inputs and weights (twice on a case's first call, for the determinism check: a model
+  snapshot), the reference output (twice on that first call), the inbox the output is handed into,
+  and the private copy compared against (evaluator.handover), plus the comparison's chunked float64
+  temporaries (evaluator.correctness.CHUNK).
+So need = 4 inputs + 3 weights + 6 outputs + chunk temporaries (the oracle's inputs twice on a first call:
+the determinism check runs on a copy). A problem whose need exceeds what the
+device has free is refused at once with that arithmetic, never killed after minutes.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from evaluator.problem import ShapeCase, build_model
+from evaluator.wire import CaseMemory, MemoryPlan
+
+HEADROOM = 0.92  # of the free memory a plan may use: CUDA contexts, allocator slack, fragmentation
+CONTEXT_BYTES = 1 << 30  # a second process's CUDA context and Triton's modules on the same GPU
+COMPARE_BYTES = 6 * 8 * (1 << 25)  # evaluator.correctness compares in chunks of 2**25 float64 elements
+
+
+def _nbytes(xs) -> int:
+    if isinstance(xs, torch.Tensor):
+        return xs.numel() * xs.element_size()
+    if isinstance(xs, (list, tuple)):
+        return sum(_nbytes(x) for x in xs)
+    if isinstance(xs, dict):
+        return sum(_nbytes(x) for x in xs.values())
+    return 0
+
+
+def case_memory(problem_module, case: ShapeCase) -> CaseMemory:
+    """Bytes of a case's inputs, outputs and weights, from a run on the meta device."""
+    from evaluator.inputs import make_inputs
+
+    try:
+        with torch.device("meta"), torch.no_grad():
+            model = build_model(problem_module, case, "meta")
+            args = make_inputs(case, problem_module, torch.device("meta"))
+            weights = sum(_nbytes(t) for t in model.state_dict().values())
+            inputs = _nbytes(args)
+            out = model(*args)
+        return CaseMemory(case=case.label, inputs=inputs, outputs=_nbytes(out), weights=weights)
+    except Exception:  # noqa: BLE001 - data-dependent shapes (nonzero, .item()): measured on the first call
+        return CaseMemory(case=case.label, inputs=0, outputs=0, weights=0, known=False)
+
+
+def peak(c: CaseMemory) -> int:
+    return 4 * c.inputs + 3 * c.weights + 6 * c.outputs + COMPARE_BYTES
+
+
+def device_memory(device: torch.device) -> tuple[int, int]:
+    """(free, total) bytes: the GPU's (cudaMemGetInfo), or the host's available memory for the CPU."""
+    if device.type == "cuda":
+        free, total = torch.cuda.mem_get_info(device)
+        return int(free), int(total)
+    info = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            name, _, rest = line.partition(":")
+            info[name] = int(rest.split()[0]) * 1024
+    return info.get("MemAvailable", info.get("MemFree", 0)), info.get("MemTotal", 0)
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:.1f} GB"
+
+
+def plan(problem_module, cases: list[ShapeCase], device: torch.device) -> MemoryPlan:
+    rows = [case_memory(problem_module, c) for c in cases]
+    free, total = device_memory(device)
+    usable = int(free * HEADROOM) - (CONTEXT_BYTES if device.type == "cuda" else 0)
+    need = max((peak(r) for r in rows if r.known), default=0)
+    p = MemoryPlan(device=device.type, free=free, total=total, need=need, cases=rows)
+    if need > usable:
+        worst = max((r for r in rows if r.known), key=peak)
+        p.fits = False
+        p.message = (
+            f"The problem does not fit this {'GPU' if device.type == 'cuda' else 'machine'}: case {worst.case} needs "
+            f"about {_gb(need)} at its peak (inputs {_gb(worst.inputs)} x4, outputs {_gb(worst.outputs)} x6, "
+            f"weights {_gb(worst.weights)} x3: the candidate's process, the reference and the comparison together) "
+            f"and {_gb(free)} of {_gb(total)} is free. Use a smaller shape set (--shapes small) or a larger device."
+        )
+    return p
