@@ -105,6 +105,8 @@ def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
         text = source
     else:
         d = derive_sets(problem.path)
+        if d.small is None and cannot_derive(d).startswith("the reference raised"):  # the file's bug, said first
+            raise ProblemError(f"problem {name}: {cannot_derive(d)}")
         if d.small is None:
             raise ProblemError(f"problem {name}: cannot derive a small shape set ({cannot_derive(d)}); {HAND_HINT}")
         say(f"constants read by get_inputs/get_init_inputs: {', '.join(f'{k}={v}' for k, v in d.constants.items())}")

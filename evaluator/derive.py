@@ -32,14 +32,15 @@ from types import ModuleType
 import torch
 
 from evaluator.problem import (
+    SIZE_FUNCTIONS,
     Problem,
     ProblemError,
     ShapeCase,
     apply_mode,
     case_module,
-    int_constants,
     meta_case,
     rebound_module,
+    size_sites,
 )
 
 KEEP_BELOW = 9  # constants up to 8 (kernel sizes, strides, dims, small channel counts) are kept
@@ -73,8 +74,10 @@ def _names(code) -> set[str]:
 
 
 def used_constants(source: str, module: ModuleType) -> dict[str, int]:
-    """Module-level integer constants that get_inputs/get_init_inputs/Model read, directly or through
-    other module-level assignments (`features = 4 * dim`)."""
+    """The size sites (evaluator.problem.size_sites) that matter: module-level integers and tuple
+    elements that get_inputs/get_init_inputs/Model read, directly or through other module-level
+    assignments (`features = 4 * dim`, `bias_shape = (out_channels, 1, 1)`); every literal written in
+    get_inputs/get_init_inputs; and Model.__init__ defaults that get_init_inputs leaves to them."""
     used: set[str] = set()
     for fn_name in ("get_inputs", "get_init_inputs"):
         fn = getattr(module, fn_name, None)
@@ -95,7 +98,36 @@ def used_constants(source: str, module: ModuleType) -> dict[str, int]:
     while frontier:
         frontier = {d for n in frontier for d in deps.get(n, ())} - used
         used |= frontier
-    return {n: v for n, v in int_constants(source).items() if n in used}
+    try:
+        with torch.device("meta"):
+            n_init = len(list(module.get_init_inputs()))
+    except Exception:  # noqa: BLE001 - then every default may matter; the derivation's runs decide
+        n_init = 0
+    params = _init_params(model)
+    out = {}
+    for n, v in size_sites(source).items():
+        base = n.split("[")[0]
+        if n.startswith("Model.__init__."):
+            arg = n.removeprefix("Model.__init__.")
+            if arg in params and params.index(arg) < n_init:
+                continue  # get_init_inputs passes it: the default never serves
+            if v >= KEEP_BELOW:  # stride=1, groups=1: never moved, so not worth listing
+                out[n] = v
+        elif base in SIZE_FUNCTIONS:
+            if v >= KEEP_BELOW:  # a literal 3 or 0 in get_inputs is a channel count or an axis: never moved
+                out[n] = v
+        elif base in used:
+            out[n] = v
+    return out
+
+
+def _init_params(model) -> list[str]:
+    import inspect
+
+    try:
+        return [p for p in inspect.signature(model.__init__).parameters if p != "self"]
+    except (TypeError, ValueError):
+        return []
 
 
 def _numel(xs) -> int:
@@ -119,7 +151,7 @@ def try_case(module: ModuleType, budget: Budget) -> tuple[bool, str]:
             init = list(module.get_init_inputs())
             n_in = _numel(module.get_inputs())
     except Exception as e:  # noqa: BLE001 - any failure rejects this choice; the message says which
-        return False, f"get_inputs/get_init_inputs failed: {type(e).__name__}: {str(e)[:120]}"
+        return False, f"{RAISED} in get_inputs/get_init_inputs: {_exc(e)}"
     if n_in > budget.elements:
         return False, f"{n_in} input elements (budget {budget.elements})"
     try:
@@ -131,13 +163,21 @@ def try_case(module: ModuleType, budget: Budget) -> tuple[bool, str]:
             out = model(*args)
         seconds = time.perf_counter() - t0
     except Exception as e:  # noqa: BLE001
-        return False, f"the reference failed: {type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}"
+        return False, f"{RAISED}: {_exc(e)}"
     n = n_in + _numel(out)
     if n > budget.elements:
         return False, f"{n} input+output elements (budget {budget.elements})"
     if seconds > budget.seconds:
         return False, f"the reference took {seconds:.2f} s (budget {budget.seconds:g} s)"
     return True, f"{n} input+output elements, reference {seconds * 1e3:.0f} ms on the CPU"
+
+
+RAISED = "the reference raised"  # try_case's reason when the reference itself failed, not the budget
+
+
+def _exc(e: BaseException) -> str:
+    msg = str(e).splitlines()[0][:200] if str(e) else ""
+    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
 
 
 def _odd(v: int) -> int:
@@ -218,8 +258,14 @@ def derive_small_on_the_fly(problem: Problem, module: ModuleType) -> None:
     ok, why = fits_cpu(problem, module)
     if ok:
         return
+    case = next(iter(problem.sets.values()))[0]
+    if why.startswith(RAISED):  # its own shapes fit and it fails on them: no smaller size will help
+        raise ProblemError(f"problem {problem.name}: {why.replace(RAISED, f'{RAISED} on {case.label}', 1)}")
     own = all(any(s.dist == "get_inputs" for s in c.inputs) for c in problem.sets.get("full", []))
     d = derive_sets(problem.path) if own else Derivation()  # hand-written shapes: nothing to re-bind
+    raised = reference_raised(d)
+    if raised:
+        raise ProblemError(f"problem {problem.name}: {raised}; its own shapes ({why}) were not run on this CPU")
     if d.small is None:
         raise ProblemError(
             f"problem {problem.name}: its shapes do not fit this CPU-only machine ({why}) and no small set "
@@ -235,7 +281,25 @@ HAND_HINT = (
 )
 
 
+def reference_raised(d: Derivation) -> str | None:
+    """When no small set was derived because the reference raised on every size it was run at (a shape
+    mismatch in the file, not a size this machine cannot hold; sizes refused for their input elements
+    before running do not count): that, first, with the exception and the first size tried."""
+    if d.small is not None:
+        return None
+    ran = [t for t in d.tried if " input elements (budget " not in t.partition("): ")[2]]
+    if not ran or not all(t.partition("): ")[2].startswith(RAISED) for t in ran):
+        return None
+    what, _, why = ran[0].partition("): ")
+    where = "every size tried" if len(ran) == len(d.tried) else "every size tried that fit the budget"
+    return f"{RAISED} on {where} (first: {what.replace(' (', ', ', 1)}){why.removeprefix(RAISED)}"
+
+
 def cannot_derive(d: Derivation) -> str:
+    """Why no small set: the reference's own exception first when it raised on every size tried."""
+    raised = reference_raised(d)
+    if raised:
+        return raised
     if not d.constants:
         return "get_inputs/get_init_inputs read no module-level integer constant"
     return f"tried constants {_show(d.constants)}: " + "; ".join(d.tried[:3])

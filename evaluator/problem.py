@@ -191,44 +191,149 @@ def import_file(path: Path, module_name: str) -> ModuleType:
 # ---------------------------------------------------------------- module-level integer constants
 
 
-def int_constants(source: str) -> dict[str, int]:
-    """Module-level `name = <int literal>` bindings (chained `h = w = 256` too), last binding wins."""
+SIZE_FUNCTIONS = ("get_inputs", "get_init_inputs")
+_FOLD = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+    ast.LShift: lambda a, b: a << b,
+    ast.Pow: lambda a, b: a**b if 0 <= b <= 64 else None,
+}
+
+
+def int_value(node: ast.AST) -> int | None:
+    """The value of an integer expression built from literals only (`2048 * 2`, `1 << 14`, `-1`), else None."""
+    if isinstance(node, ast.Constant):
+        return node.value if type(node.value) is int else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        v = int_value(node.operand)
+        return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.BinOp) and type(node.op) in _FOLD:
+        a, b = int_value(node.left), int_value(node.right)
+        if a is None or b is None or (isinstance(node.op, (ast.FloorDiv, ast.Mod)) and b == 0):
+            return None
+        return _FOLD[type(node.op)](a, b)
+    return None
+
+
+def _bindings(node: ast.stmt) -> list[tuple[str, ast.expr]]:
+    """(name, value) pairs a module-level assignment binds: `a = b = 4`, `a: int = 4`, and unpacking
+    `depth, height, width = 24, 48, 48`."""
+    if isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+        return [(node.target.id, node.value)]
+    if not isinstance(node, ast.Assign):
+        return []
+    pairs = [(t.id, node.value) for t in node.targets if isinstance(t, ast.Name)]
+    for t in node.targets:
+        if (
+            isinstance(t, (ast.Tuple, ast.List))
+            and isinstance(node.value, (ast.Tuple, ast.List))
+            and len(t.elts) == len(node.value.elts)
+            and all(isinstance(e, ast.Name) for e in t.elts)
+        ):
+            pairs += [(e.id, v) for e, v in zip(t.elts, node.value.elts)]
+    return pairs
+
+
+def _int_literals(fn: ast.FunctionDef) -> list[ast.Constant]:
+    """A function's integer literals in a fixed order (ast.walk), so `get_inputs[k]` names the same one in
+    every parse of the same source."""
+    return [n for n in ast.walk(fn) if isinstance(n, ast.Constant) and type(n.value) is int]
+
+
+def _init_defaults(cls: ast.ClassDef) -> list[tuple[str, ast.expr]]:
+    init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+    if init is None:
+        return []
+    a = init.args
+    positional = (a.posonlyargs + a.args)[len(a.posonlyargs + a.args) - len(a.defaults) :]
+    pairs = list(zip([x.arg for x in positional], a.defaults))
+    pairs += [(x.arg, d) for x, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
+    return pairs
+
+
+def size_sites(source: str) -> dict[str, int]:
+    """Every integer of a KernelBench file a derived shape set may re-bind, by name (last binding wins):
+
+    - `name`: a module-level `name = <integer expression of literals>` (`batch_size = 16`, `N = 2048 * 2`,
+      chained `h = w = 256`);
+    - `name[i]`: an integer element of a module-level tuple or list (`input_shape = (32768,)`);
+    - `get_inputs[k]`, `get_init_inputs[k]`: the k-th integer literal written in that function
+      (`torch.rand(batch_size, 3, 224, 224)`, `return [32]`);
+    - `Model.__init__.arg`: an integer default of Model's constructor (`num_classes=1000`), which serves
+      when get_init_inputs does not pass that argument.
+
+    Expressions that name other constants (`features = 4 * dim`) are not sites: they are recomputed from
+    their re-bound names when the file executes."""
     found: dict[str, int] = {}
     for node in ast.parse(source).body:
-        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-        if not (isinstance(value, ast.Constant) and type(value.value) is int):
-            continue
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        for t in targets:
-            if isinstance(t, ast.Name):
-                found[t.id] = value.value
+        for name, value in _bindings(node):
+            v = int_value(value)
+            if v is not None:
+                found[name] = v
+            elif isinstance(value, (ast.Tuple, ast.List)):
+                for i, elt in enumerate(value.elts):
+                    v = int_value(elt)
+                    if v is not None:
+                        found[f"{name}[{i}]"] = v
+        if isinstance(node, ast.FunctionDef) and node.name in SIZE_FUNCTIONS:
+            found.update({f"{node.name}[{k}]": c.value for k, c in enumerate(_int_literals(node))})
+        elif isinstance(node, ast.ClassDef) and node.name == "Model":
+            for arg, d in _init_defaults(node):
+                v = int_value(d)
+                if v is not None:
+                    found[f"Model.__init__.{arg}"] = v
     return found
 
 
+def int_constants(source: str) -> dict[str, int]:
+    """Module-level integer constants (`name = <integer expression of literals>`); see size_sites."""
+    return {n: v for n, v in size_sites(source).items() if "[" not in n and "." not in n}
+
+
 def rebind_source(source: str, values: dict[str, int]) -> str:
-    """The source with these module-level integer literals replaced; expressions built from them
-    (`hidden = 4 * dim`) are recomputed when the result executes. Unknown names raise ProblemError."""
+    """The source with these size sites (size_sites names them) set to new integers; expressions built
+    from re-bound names (`hidden = 4 * dim`) are recomputed when the result executes. Unknown names raise
+    ProblemError."""
     tree = ast.parse(source)
-    body, seen = [], set()
-    for node in tree.body:
-        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-        names = (
-            [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)]
-            if isinstance(value, ast.Constant) and type(value.value) is int
-            else []
-        )
-        hit = [n for n in names if n in values]
-        if not hit:
-            body.append(node)
-            continue
-        seen.update(hit)
-        # `h = w = 256` may get different new values: one statement per name.
-        for n in names:
-            new = ast.Assign(targets=[ast.Name(n, ast.Store())], value=ast.Constant(values.get(n, value.value)))
-            body.append(ast.copy_location(new, node))
-    missing = set(values) - seen
+    known = size_sites(source)
+    missing = set(values) - set(known)
     if missing:
         raise ProblemError(f"no module-level integer constant named {', '.join(sorted(missing))}")
+    body = []
+    for node in tree.body:
+        pairs = _bindings(node)
+        if any(n in values or any(k.startswith(n + "[") for k in values) for n, _ in pairs):
+            # `h = w = 256` or `d, h, w = 24, 48, 48` may get different new values: one statement per name.
+            for n, value in pairs:
+                if int_value(value) is not None:
+                    value = ast.Constant(values.get(n, int_value(value)))
+                elif isinstance(value, (ast.Tuple, ast.List)):
+                    elts = [
+                        ast.Constant(values[f"{n}[{i}]"]) if f"{n}[{i}]" in values and int_value(e) is not None else e
+                        for i, e in enumerate(value.elts)
+                    ]
+                    value = type(value)(elts=elts, ctx=ast.Load())
+                body.append(ast.copy_location(ast.Assign(targets=[ast.Name(n, ast.Store())], value=value), node))
+            continue
+        if isinstance(node, ast.FunctionDef) and node.name in SIZE_FUNCTIONS:
+            for k, c in enumerate(_int_literals(node)):
+                if f"{node.name}[{k}]" in values:
+                    c.value = values[f"{node.name}[{k}]"]
+        elif isinstance(node, ast.ClassDef) and node.name == "Model" and any(k.startswith("Model.") for k in values):
+            init = next(f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")
+            defaults = init.args.defaults
+            positional = (init.args.posonlyargs + init.args.args)[-len(defaults) :] if defaults else []
+            for i, x in enumerate(positional):
+                if f"Model.__init__.{x.arg}" in values:
+                    defaults[i] = ast.copy_location(ast.Constant(values[f"Model.__init__.{x.arg}"]), defaults[i])
+            for i, x in enumerate(init.args.kwonlyargs):
+                if f"Model.__init__.{x.arg}" in values and init.args.kw_defaults[i] is not None:
+                    d = init.args.kw_defaults[i]
+                    init.args.kw_defaults[i] = ast.copy_location(ast.Constant(values[f"Model.__init__.{x.arg}"]), d)
+        body.append(node)
     tree.body = body
     return ast.unparse(ast.fix_missing_locations(tree))
 
@@ -324,7 +429,7 @@ def check_reference(problem, module, name: str) -> str:
             second = snapshot(model)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
     except Exception as e:  # noqa: BLE001 - the reference is trusted but may be broken
         msg = str(e).splitlines()[0] if str(e) else ""
-        raise ProblemError(f"problem {name}: the reference failed on {case.label}: {type(e).__name__}: {msg}") from None
+        raise ProblemError(f"problem {name}: the reference raised on {case.label}: {type(e).__name__}: {msg}") from None
     try:
         check_deterministic(first, second, get_policy("tf32"), case.label)
     except ProblemError as e:

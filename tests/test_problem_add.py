@@ -87,12 +87,18 @@ BAD = {
     ),
     "broken_forward": (
         GEMM.replace("return torch.relu(self.norm(self.gemm(x)))", "return self.missing(x)"),
-        "the reference failed",
+        "the reference raised on",
     ),
-    "literal_shapes": (
+    "literal_shapes": (  # sizes no derivation can re-bind (a torch.Size built at import)
         "import torch\nclass Model(torch.nn.Module):\n    def forward(self, x): return x * 2\n"
-        "def get_inputs(): return [torch.rand(4096, 393216)]\ndef get_init_inputs(): return []\n",
+        "SIZE = torch.Size([4096, 393216])\n"
+        "def get_inputs(): return [torch.rand(SIZE)]\ndef get_init_inputs(): return []\n",
         "read no module-level integer constant",
+    ),
+    "shape_mismatch": (  # the reference's own bug: said first, with its exception and the size it ran at
+        GEMM.replace("return torch.relu(self.norm(self.gemm(x)))", "return self.gemm(x[:, 1:])"),
+        "error: problem shape_mismatch: the reference raised on every size tried that fit the budget (first: cap 32,"
+        " batch_size=32, in_features=32, out_features=32, num_groups=32): RuntimeError: mat1 and mat2 shapes cannot",
     ),
     "random": ((FIXTURES / "problems" / "dropout" / "reference.py").read_text(), "not deterministic"),
 }
