@@ -162,6 +162,7 @@ def test_torch_stored_in_init_runs_later_and_is_refused():
         ("        return hasattr(self, 'w')", "builtin", ["`hasattr`"]),
         ("        t = torch\n        return input", "module_value", ["`torch`"]),
         ("        return tl.core.builtins.len(input)", "contract_name", ["module builtins"]),
+        ("        return torch.nn.init.torch.amin(input, 1)", "contract_name", ["the module torch, reached"]),
         ("        import typing\n        return typing.sys.modules", "contract_name", ["typing.sys"]),
         ("        import functools\n        return input", "import", ["`import functools`"]),
         ("        return self.forward.__qualname__", "dynamic_access", ["`.__qualname__`"]),

@@ -214,8 +214,13 @@ def module_leak(path: str) -> str | None:
         if not isinstance(obj, types.ModuleType):
             return None  # a function, class or constant (or no such name: the compile gate says so)
         name = obj.__name__
-        if name not in ALLOWED_MODULES and name != "torch.version" and not name.startswith(OPEN_PREFIXES):
-            return f"`{'.'.join(parts[:i])}` is the module {name}, which the contract does not list"
+        # a submodule reached by its own name (torch.nn.init, tl.math) is fine; a module another one merely
+        # imported (torch.nn.init.torch, tl.core.builtins, typing.sys) is an alias around the name checks
+        if name != ".".join(parts[:i]) and not name.startswith(OPEN_PREFIXES):
+            return (
+                f"`{'.'.join(parts[:i])}` is the module {name}, reached through another module's imports; "
+                "the contract allows a module only by its own name"
+            )
     return None
 
 
@@ -435,7 +440,11 @@ class _Contract:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.module_fns:
                 callee = node.func.id
                 cur = self.params.setdefault(callee, [])
-                for i, a in enumerate(node.args):
+                callee_args = self.module_fns[callee].args
+                names = [a.arg for a in callee_args.posonlyargs + callee_args.args]
+                pairs = list(enumerate(node.args))
+                pairs += [(names.index(k.arg), k.value) for k in node.keywords if k.arg in names]  # f(a=x)
+                for i, a in pairs:
                     if isinstance(a, ast.Starred):
                         break
                     while len(cur) <= i:
