@@ -128,6 +128,9 @@ def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
             f"reference: runs on {label} and agrees with itself on a second call; models are called in "
             f"{added.mode_text}"
         )
+        note = _mode_note(added, added_module)
+        if note:
+            say(note)
         for case in added.timed_cases():
             flops, nbytes = work_floors(added_module, case)
             say(
@@ -148,6 +151,35 @@ def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
     target = name if kernels_dir.resolve() == KERNELS_DIR.resolve() else str(dest)
     say(f"next:  python -m agent.run --problem {target}   (no seed.py: the seed stage writes the first kernel)")
     return dest
+
+
+def _mode_note(problem, module) -> str | None:
+    """What training mode (KernelBench's) changes in this model, said at add time rather than found
+    out from a verdict: norm layers use batch statistics and update running stats; dropout is random."""
+    import torch
+    from torch import nn
+
+    if problem.mode == "eval":
+        return None
+    case = (problem.sets.get("small") or problem.timed_cases())[0]
+    try:
+        with torch.device("meta"):
+            model = module.Model(*case.init)
+    except Exception:  # noqa: BLE001 - only a note; the reference already ran on the CPU
+        return None
+    norms = sorted({type(m).__name__ for m in model.modules() if isinstance(m, nn.modules.batchnorm._NormBase)})
+    drops = sorted({type(m).__name__ for m in model.modules() if isinstance(m, nn.modules.dropout._DropoutNd)})
+    parts = []
+    if norms:
+        parts.append(
+            f"{', '.join(norms)} normalise with batch statistics and update their running stats, which are "
+            "checked after every call"
+        )
+    if drops:
+        parts.append(f"{', '.join(drops)} has p = 0 (with any other p the reference is random and refused)")
+    if not parts:
+        return None
+    return "training mode: " + "; ".join(parts) + ' (declare MODE = "eval" in the file for inference semantics)'
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -174,3 +174,11 @@ def test_missing_problem_folder_is_a_user_error(tmp_path):
     with pytest.raises(ProblemError, match="has no reference.py"):
         load_problem(str(tmp_path / "empty"))
     assert isinstance(Path, type)
+
+
+def test_add_says_what_training_mode_changes(tmp_path, capsys):
+    kernels = tmp_path / "kernels"
+    ref = FIXTURES / "problems" / "batchnorm_train" / "reference.py"
+    assert problem_main(["add", str(ref), "--name", "bn", "--kernels-dir", str(kernels)]) == 0
+    out = capsys.readouterr().out
+    assert "training mode: BatchNorm" in out and 'MODE = "eval"' in out, out
