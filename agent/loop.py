@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from agent.best import local_gpu, starting_kernel
 from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record, RunStore
@@ -254,11 +255,13 @@ class Loop:
     # ------------------------------------------------------------ the run
 
     def start_path(self):
-        """The kernel to start from (--seed FILE, else the problem's seed.py), or None: the seed stage."""
+        """The kernel to start from (--seed FILE, else the problem's best for this GPU, else its seed.py), or
+        None: the seed stage."""
         if self.settings.seed is not None:
             return self.settings.seed
-        if self.settings.stage != "seed" and self.problem.seed_path.is_file():
-            return self.problem.seed_path
+        if self.settings.stage != "seed":  # the promoted winner for this GPU model, else seed.py (agent.best)
+            seed = self.problem.seed_path if self.problem.seed_path.is_file() else None
+            return starting_kernel(self.problem.path, seed, local_gpu())
         return None
 
     def parent(self) -> tuple[str, str, EvalResult | None]:

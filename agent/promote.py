@@ -1,23 +1,24 @@
-"""Promote a run's winner into kernels/<problem>/best.py, after checking it again.
+"""Promote a run's winner into kernels/<problem>/, as the best kernel for the GPU model it runs on.
 
     python -m agent.promote RUN [ATTEMPT] [--force] [--note TEXT]
     python -m agent.promote --suite NAME [--force] [--note TEXT]     # each problem's winner, in turn
 
-ATTEMPT defaults to the run's best. The candidate is re-evaluated with fresh seeds on every shape set
-(`all`: small, odd and full with a GPU; small and odd without), then the current best.py (if any) is
-evaluated right after it with the same settings; on a GPU the two are then timed side by side in one
-process (evaluator.racing, turns taken) and those medians decide. Only a correct candidate that is
-faster by more than the race's noise and not flagged as too good to be true is written, as best.py
-and best.json; otherwise it says why, changes nothing and exits 1.
+ATTEMPT defaults to the run's best. Each GPU model keeps its own winner (agent.best: best/<model>.py,
+best.py the most recent one, best.json every model's record). The candidate is re-evaluated with fresh
+seeds on every shape set (`all`: small, odd and full with a GPU; small and odd without), then the
+contender: this GPU model's winner, or where this model has none yet the most recent winner measured
+elsewhere, evaluated right after it with the same settings; on a GPU the two are then timed side by
+side in one process (evaluator.racing, turns taken) and those medians decide. Only a correct candidate
+faster by more than the race's noise and not flagged as too good to be true is written; otherwise it
+says why, changes nothing and exits 1. Other models' winners are never touched.
 
-Measurements are only compared where they mean something. A best.py measured on a GPU is not
-replaced from a machine that measures on the CPU interpreter or on a different GPU model (the
-check is made before anything is evaluated); on a CPU-only machine a candidate is promoted only
-where there is no best.py yet (interpreter time is no speed signal). `--force` overrides these and
-the too-good-to-be-true flag, and best.json says it was forced. best.json keeps the replaced winners'
-records under `history` (oldest first). A problem that is the installed package's copy is promoted
-into ./kernels/<name>/ (reference.py and seed.py are copied there), never into site-packages.
-Bad input: one line on stderr, exit 2.
+A CPU result never replaces a GPU one (--force included: interpreter time says nothing about GPU
+speed); on a CPU-only machine a candidate is promoted only where no winner exists yet, or, with
+--force, over an earlier CPU winner. `--force` also overrides the too-good-to-be-true flag, and the
+record says it was forced. Each model's record keeps its replaced winners under `history` (oldest
+first). A problem that is the installed package's copy is promoted into ./kernels/<name>/
+(reference.py and seed.py are copied there), never into site-packages. One flushed line per phase, so
+a pipe or a log sees progress. Bad input: one line on stderr, exit 2.
 """
 
 from __future__ import annotations
@@ -25,14 +26,16 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
 
+from agent.best import CPU_KEY, BestBook, BestError, Speedups, Winner, device_key, load_best, local_gpu, pick
 from agent.history import HistoryError, RunStore, now, write_atomic
 from agent.ranking import AttemptError, geomean_ms, resolve_attempt
 from agent.settings import CliParser, default_runs_dir
-from agent.suite import promote_suite
+from agent.suite import environment, promote_suite
 from evaluator import (
     EvalConfig,
     EvalResult,
@@ -50,27 +53,19 @@ class PromoteError(ValueError):
     """A run or attempt that cannot be promoted as asked (bad input: exit 2)."""
 
 
-def read_record(path: Path) -> dict | None:
-    """The current winner's best.json, or None (absent, or not a JSON object)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def measure(result: EvalResult) -> tuple[str, float | None]:
     gpu = geomean_ms(result)
     return ("gpu", gpu) if gpu is not None else ("cpu-interpreter", result.interpreter_ms)
 
 
 def summary(result: EvalResult) -> dict:
+    """A contender's re-evaluation, kept in the new winner's record under `replaced`."""
     kind, value = measure(result)
     return {
         "status": result.status.value,
         "measure": kind,
-        "geomean_ms": value if kind == "gpu" else None,  # over the timed cases (older files: median_ms)
-        "interpreter_ms": result.interpreter_ms,  # CPU: recorded, never compared
+        "geomean_ms": value if kind == "gpu" else None,
+        "interpreter_ms": result.interpreter_ms,
         "speedup_vs_eager": result.speedup_vs_eager,
         "speedup_vs_compile": result.speedup_vs_compile,
         "timings": [t.model_dump() for t in result.timings],
@@ -85,41 +80,32 @@ def race_ms(per_case: dict) -> float | None:
     return geomean(t["median_ms"] for t in per_case.values())
 
 
-def device_refusal(recorded: dict | None, here: str | None, force: bool) -> str | None:
-    """Why a winner recorded in best.json may not be replaced from this machine, or None. `here`: the
-    local GPU's name, None without CUDA (the CPU interpreter)."""
-    if force or not recorded or recorded.get("measure") != "gpu":
+def cpu_refusal(book: BestBook, key: str) -> str | None:
+    """Why nothing measured here may be promoted, decided before any evaluation, or None. Only a CPU
+    meets a GPU winner this way; a GPU always races its contender instead."""
+    gpus = book.gpu_models()
+    if key != CPU_KEY or not gpus:
         return None
-    was = (recorded.get("device") or {}).get("name") or "a GPU"
-    ms = recorded.get("geomean_ms", recorded.get("median_ms"))
-    what = f"the current best.py was measured on {was}" + (f" ({ms:.4g} ms)" if ms else "")
-    if here is None:
-        return (
-            f"{what}; this machine has no GPU and its CPU-interpreter time says nothing about GPU speed. "
-            f"Promote on {was}, or use --force to replace it anyway"
-        )
-    if here != was:
-        return (
-            f"{what}; this machine's {here} is a different GPU model, so the two are not comparable. "
-            f"Promote on {was}, or use --force to replace it anyway"
-        )
-    return None
+    names = "; ".join(w.brief() for w in gpus.values())
+    return (
+        f"this problem has winners measured on GPUs ({names}); this machine has no GPU, and a CPU-interpreter "
+        f"result never replaces a GPU one, --force included. Promote on a GPU machine"
+    )
 
 
-def history(recorded: dict | None) -> list[dict]:
-    """best.json's `history` after replacing `recorded`: its own history, then itself (oldest first)."""
-    if not recorded:
-        return []
-    return list(recorded.get("history") or []) + [{k: v for k, v in recorded.items() if k != "history"}]
+def contender(book: BestBook, key: str) -> Winner | None:
+    """What the candidate must beat here: this model's winner, else (on a GPU) the most recent one,
+    raced here because its record from another device says nothing about speed on this one."""
+    return pick(book, key)
 
 
-def local_gpu() -> str | None:
-    import torch
-
-    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
-
-
-def decide(new: EvalResult, current: EvalResult | None, force: bool, raced: dict | None = None) -> str | None:
+def decide(
+    new: EvalResult,
+    current: EvalResult | None,
+    force: bool,
+    raced: dict | None = None,
+    against: str = "the current best.py",
+) -> str | None:
     """None to promote, else the reason not to. `raced`: {label: {case: timing}} from evaluator.racing,
     which then decides the speed question (same process, turns taken) instead of the two evaluations."""
     if new.status is not Status.correct:
@@ -135,7 +121,7 @@ def decide(new: EvalResult, current: EvalResult | None, force: bool, raced: dict
         noise = max(t["iqr_ms"] / t["median_ms"] for label in raced.values() for t in label.values())
         if vn >= vc * (1 - noise):
             return (
-                f"not faster than the current best.py side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race; "
+                f"not faster than {against} side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race; "
                 f"a win must exceed the noise, {100 * noise:.1f}%)"
             )
         return None
@@ -145,15 +131,97 @@ def decide(new: EvalResult, current: EvalResult | None, force: bool, raced: dict
             return None
         return (
             "both were measured on the CPU interpreter, whose time says nothing about GPU speed; promote "
-            "on a GPU machine, or use --force to replace best.py anyway"
+            f"on a GPU machine, or use --force to replace {against} anyway"
         )
-    if vn is None or vc is None or kn != kc:
-        if force:
+    if kn != kc and "cpu-interpreter" in (kn, kc):
+        # Without a race (the race failed to run, or one side was untimed) a GPU time and an interpreter
+        # time are not comparable; a GPU result is never replaced by a CPU one.
+        if kn == "gpu" and force:
             return None
-        return f"cannot compare speeds (candidate: {kn} {vn}, current best.py: {kc} {vc}); --force to replace anyway"
+        return f"cannot compare speeds (candidate: {kn} {vn}, {against}: {kc} {vc})" + (
+            "; --force to replace it anyway" if kn == "gpu" else ""
+        )
+    if vn is None or vc is None:
+        return None if force else f"cannot compare speeds (candidate {vn}, {against} {vc}); --force to replace anyway"
     if vn >= vc:
-        return f"not faster than the current best.py: {vn:.4g} ms vs {vc:.4g} ms ({kn})"
+        return f"not faster than {against}: {vn:.4g} ms vs {vc:.4g} ms ({kn})"
     return None
+
+
+def winner_record(
+    new: EvalResult,
+    key: str,
+    previous: Winner | None,
+    against: Winner | None,
+    current: EvalResult | None,
+    raced: dict | None,
+    meta: dict,
+) -> Winner:
+    """The new winner's entry for model `key`; `previous`: that model's replaced winner, if any."""
+    kind, value = measure(new)
+    dev = new.device
+    hist = (list(previous.history) + [previous.model_copy(update={"history": [], "file": None})]) if previous else []
+    return Winner(
+        file=f"best/{key}.py",
+        measure=kind,
+        geomean_ms=value if kind == "gpu" else None,
+        interpreter_ms=new.interpreter_ms,
+        speedups=Speedups(vs_eager=new.speedup_vs_eager, vs_compile=new.speedup_vs_compile),
+        device=dev.name if dev else None,
+        capability=dev.capability if dev else None,
+        torch=dev.torch if dev else None,
+        triton=dev.triton if dev else None,
+        status=new.status.value,
+        precision=new.precision,
+        shape_sets=new.shape_sets,
+        max_abs_err=new.max_abs_err,
+        timings=[t.model_dump() for t in new.timings],
+        raced_against=against.key if against else None,
+        replaced=summary(current) if current else None,  # the contender, measured just now
+        race=raced,  # both timed side by side in one process (GPU), when there was a contender
+        history=hist,  # a promotion never loses what it replaced
+        **meta,
+    )
+
+
+def write_book(folder: Path, book: BestBook, key: str, entry: Winner, code: str) -> None:
+    """best/<key>.py, best.py (the most recent winner) and best.json. A model whose code lives in best.py
+    (a single-record best.json, migrated) gets its own file first, since best.py is about to change."""
+    (folder / "best").mkdir(parents=True, exist_ok=True)
+    for k, w in book.models.items():
+        if k != key and w.file == "best.py" and (folder / "best.py").is_file():
+            write_atomic(folder / "best" / f"{k}.py", (folder / "best.py").read_text(encoding="utf-8"))
+            w.file = f"best/{k}.py"
+    book.models[key] = entry
+    book.latest = key
+    write_atomic(folder / "best" / f"{key}.py", code)
+    write_atomic(folder / "best.py", code)
+    write_atomic(folder / "best.json", json.dumps(book.dump(), indent=2) + "\n")
+
+
+class Progress:
+    """One line per phase, flushed: a pipe or a log sees each as it starts and ends."""
+
+    def __init__(self, console: Console, phases: int):
+        self.console, self.phases, self.n, self.t0 = console, phases, 0, time.monotonic()
+
+    def start(self, text: str) -> None:
+        self.n += 1
+        self.t0 = time.monotonic()
+        self.say(f"[{self.n}/{self.phases}] {text}")
+
+    def done(self, text: str) -> None:
+        self.say(f"      {text} ({time.monotonic() - self.t0:.0f} s)")
+
+    def say(self, text: str) -> None:
+        self.console.print(text, highlight=False, markup=False, soft_wrap=True)
+        self.console.file.flush()
+
+
+def verdict(r: EvalResult) -> str:
+    kind, value = measure(r)
+    speed = f", {value:.4g} ms" if kind == "gpu" and value is not None else ""
+    return f"{r.status.value} on shape sets {', '.join(r.shape_sets) or 'none'}{speed}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,8 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--force",
         action="store_true",
-        help="promote even if flagged as too good to be true, or measured on another kind of "
-        "device than the current best.py (a CPU, another GPU model)",
+        help="promote even if flagged as too good to be true, over an earlier CPU-interpreter winner, or "
+        "without a comparable time (never a CPU result over a GPU winner)",
     )
     ap.add_argument("--note", default="", help="free text kept in best.json (who wrote the replies, ...)")
     args = ap.parse_args(argv)
@@ -203,38 +271,72 @@ def main(argv: list[str] | None = None) -> int:
         code_path = store.attempt_dir(attempt) / "code.py"
         if not code_path.is_file():
             raise PromoteError(f"attempt {attempt} has no code.py (its reply had no code)")
-    except (HistoryError, AttemptError, PromoteError, ProblemError, KeyError) as e:
+        # The winners live where best.json is: the target, else (installed copy, first promotion) the source.
+        folder = next((d for d in (target, source) if (d / "best.json").is_file() or (d / "best.py").is_file()), target)
+        book = load_best(folder)
+        gpu = local_gpu()
+        key = device_key(gpu)
+        sets = problem.set_names(args.shapes)
+        if gpu is None and "full" in sets and len(sets) > 1:
+            sets.remove("full")  # as the evaluator does: the interpreter would take hours on full
+        against = contender(book, key)
+        against_path = book.path_of(folder, against)
+        if against is not None and against_path is None:
+            raise PromoteError(
+                f"{folder / 'best.json'} names {against.file} as the winner for {against.key}, but there is no "
+                f"such file; restore it, or remove that model from best.json"
+            )
+    except (HistoryError, AttemptError, PromoteError, ProblemError, BestError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    current_path = next((d / "best.py" for d in (target, source) if (d / "best.py").is_file()), None)
-    recorded = read_record(current_path.with_name("best.json")) if current_path else None
-    refusal = device_refusal(recorded, local_gpu(), args.force)
+    refusal = cpu_refusal(book, key)
     if refusal is not None:
-        console.print(f"[red]not promoted[/]: {refusal}", highlight=False)
+        console.print(f"[red]not promoted[/]: {refusal}", highlight=False, soft_wrap=True)
         return 1
+    here = gpu or "the CPU interpreter"
+    elsewhere = against is not None and against.key != key
+    if against is None:
+        name = "no current best"
+    elif elsewhere:
+        name = f"the most recent winner, measured on {against.brief()}"
+    else:
+        name = f"the current best for {here}"
+    # what a message calls the contender: which model's winner, and that it ran here
+    label = f"{against.device or 'the CPU'}'s winner raced on this {here}" if elsewhere else "the current best"
     config = EvalConfig(shapes=args.shapes, precision=cfg.get("precision", "tf32"))
-    console.print(f"re-evaluating {store.name}/{attempt} on shape sets '{args.shapes}' with fresh seeds")
+    raceable = gpu is not None and against is not None
+    progress = Progress(console, 1 + (against is not None) + raceable)
+    progress.say(f"promoting {store.name}/{attempt} for {here} (key {key}); contender: {name}")
+    progress.start(f"re-checking {store.name}/{attempt} with fresh seeds on shape sets {', '.join(sets)}")
     new = evaluate(code_path, problem, config)
+    progress.done(f"candidate: {verdict(new)}")
     current = None
-    if current_path is not None:
-        console.print(f"evaluating the current {current_path} with the same settings")
-        current = evaluate(current_path, problem, config)
+    if against is not None:
+        progress.start(f"evaluating {against_path} ({name}) with the same settings on {here}")
+        current = evaluate(against_path, problem, config)
+        progress.done(f"{label}: {verdict(current)}")
     raced = None
-    if current is not None and new.ok and current.ok and measure(new)[0] == measure(current)[0] == "gpu":
-        console.print("timing both side by side in one process")
-        try:
-            raced = race({"candidate": code_path, "current": current_path}, problem, config)
-        except RuntimeError as e:
-            console.print(f"[red]not promoted[/]: {e}", highlight=False)
-            return 1
-    why = decide(new, current, args.force, raced)
-    kn, vn = measure(new)
+    if raceable:
+        if new.ok and current.ok and measure(new)[0] == measure(current)[0] == "gpu":
+            progress.start(f"racing both side by side in one process on {here}")
+            try:
+                raced = race({"candidate": code_path, "current": against_path}, problem, config)
+            except RuntimeError as e:
+                progress.done("race failed")
+                console.print(f"[red]not promoted[/]: {e}", highlight=False, soft_wrap=True)
+                return 1
+            progress.done(f"candidate {race_ms(raced['candidate']):.4g} ms, {label} {race_ms(raced['current']):.4g} ms")
+        else:
+            progress.start("no race: both must be correct and timed on this GPU")
+            progress.done("skipped")
+    why = decide(new, current, args.force, raced, against=label)
     if why is not None:
-        console.print(f"[red]not promoted[/]: {why}", highlight=False)
+        if elsewhere:
+            why += f"; this {here} has no winner of its own, so the loop here keeps starting from that one"
+        console.print(f"[red]not promoted[/]: {why}", highlight=False, soft_wrap=True)
         return 1
     prompt = store.read(attempt, "prompt.md")
     meta = {
-        "problem": problem.name,
         "run": store.name,
         "attempt": attempt,
         "promoted_at": now(),
@@ -244,23 +346,36 @@ def main(argv: list[str] | None = None) -> int:
         "llm": cfg.get("llm"),
         "model": cfg.get("model") if cfg.get("llm") in (None, "openai") else None,
         "note": args.note,
-        **summary(new),
-        "replaced": summary(current) if current else None,  # the previous best.py, measured just now
-        "race": raced,  # both timed side by side in one process (GPU), when there was a best.py
         "forced": args.force,
-        # Every earlier winner's record, oldest first: a promotion never loses what it replaced.
-        "history": history(recorded),
+        "driver": environment()["driver"] if gpu else None,
     }
+    new_key = device_key(new.device.name if new.device and new.device.cuda else None)
+    entry = winner_record(new, new_key, book.models.get(new_key), against, current, raced, meta)
     if target != source:  # first promotion of an installed problem: the folder becomes the user's
         target.mkdir(parents=True, exist_ok=True)
         for name in ("reference.py", "seed.py"):
             if (source / name).is_file() and not (target / name).is_file():
                 write_atomic(target / name, (source / name).read_text(encoding="utf-8"))
-    write_atomic(target / "best.py", code_path.read_text(encoding="utf-8"))
-    write_atomic(target / "best.json", json.dumps(meta, indent=2) + "\n")
+        for w in book.models.values() if folder != target else ():  # the package's winners move along
+            path = book.path_of(folder, w)
+            if path is not None and w.file:
+                (target / w.file).parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(target / w.file, path.read_text(encoding="utf-8"))
+        if folder != target and (folder / "best.py").is_file():
+            write_atomic(target / "best.py", (folder / "best.py").read_text(encoding="utf-8"))
+    book.problem = problem.name
+    write_book(target, book, new_key, entry, code_path.read_text(encoding="utf-8"))
+    kn, vn = measure(new)
     vs = f", {new.speedup_vs_compile:.2f}x vs torch.compile" if new.speedup_vs_compile else ""
     how = f"{vn:.4g} ms" if kn == "gpu" else "correct; untimed on the CPU interpreter"
-    console.print(f"[green]promoted[/] {store.name}/{attempt} -> {target / 'best.py'} ({how}{vs})", highlight=False)
+    others = [w.device or k for k, w in book.models.items() if k != new_key]
+    kept = f"; kept the winners of {', '.join(others)}" if others else ""
+    console.print(
+        f"[green]promoted[/] {store.name}/{attempt} -> {target / 'best' / (new_key + '.py')} and best.py "
+        f"as the best for {new.device.name if new.device else here} ({how}{vs}){kept}",
+        highlight=False,
+        soft_wrap=True,
+    )
     return 0
 
 
