@@ -102,7 +102,7 @@ def test_seed_stage_alone_and_no_correct_kernel_says_so(tmp_path):
         "--stage",
         "seed",
     )
-    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.returncode == 1, p.stdout + p.stderr  # no correct kernel: a negative verdict (issue 27)
     store = only_run(runs)
     assert [(r.id, r.stage, r.status) for r in store.records()] == [
         ("0001-1", "seed", "incorrect"),
