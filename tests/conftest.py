@@ -23,7 +23,32 @@ def has_cuda() -> bool:
         return False
 
 
+# Modules whose tests run candidate evaluations, loop runs or jailed processes (seconds to minutes each
+# on the CPU interpreter): all marked `slow`, so that `pytest -m "not slow"` is the quick subset (the
+# README gives both commands). Other modules mark their slow tests one by one with @pytest.mark.slow.
+SLOW_MODULES = {
+    "test_adversarial",
+    "test_derive_kernelbench",
+    "test_evaluator",
+    "test_executor",
+    "test_fixture_problems",
+    "test_gluon",
+    "test_interrupt",
+    "test_jail_paths",
+    "test_limits",
+    "test_loop",
+    "test_perturbed_weights",
+    "test_problem_add",
+    "test_promote",
+    "test_seed_stage",
+    "test_suite",
+}
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
     if has_cuda():
         return
     skip = pytest.mark.skip(reason="needs a CUDA device")

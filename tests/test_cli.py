@@ -8,6 +8,7 @@ import pytest
 from conftest import SEED, has_cuda, run_cli
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_seed_prints_table_and_writes_json(tmp_path):
     out = tmp_path / "result.json"
     p = run_cli("-m", "evaluator", str(SEED), "--problem", "conv2d_scale_min", "--shapes", "small", "--json", str(out))
@@ -18,6 +19,7 @@ def test_seed_prints_table_and_writes_json(tmp_path):
     assert data["device"]["torch"] and data["device"]["triton"]
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_problem_given_as_path(tmp_path):
     p = run_cli(
         "-m",

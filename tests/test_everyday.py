@@ -49,6 +49,7 @@ def closed_port() -> int:
 # ------------------------------------------------------------ a dead LLM endpoint
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_closed_port_stops_the_run_with_exit_3_and_resume_carries_on(problem, tmp_path):
     runs = tmp_path / "runs"
     dead = f"http://127.0.0.1:{closed_port()}/v1"
@@ -70,6 +71,7 @@ def test_closed_port_stops_the_run_with_exit_3_and_resume_carries_on(problem, tm
     assert json.loads((store.path / "config.json").read_text())["base_url"] == srv.url
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 @pytest.mark.parametrize("status, words", [(401, "refused the credentials"), (404, "was not found")])
 def test_auth_and_unknown_model_are_exit_3_too(problem, tmp_path, status, words):
     runs = tmp_path / "runs"
@@ -82,6 +84,7 @@ def test_auth_and_unknown_model_are_exit_3_too(problem, tmp_path, status, words)
 # ------------------------------------------------------------ manual provider
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_manual_reply_written_while_stopped_is_read_on_resume(problem, tmp_path):
     runs = tmp_path / "runs"
     cmd = [
@@ -304,6 +307,7 @@ def test_console_script_dispatches_to_the_modules():
     assert p.returncode == 0 and "20261124-110018-all-conv2d_scale_min" in p.stdout, p.stderr
 
 
+@pytest.mark.slow  # builds a wheel (pip, setuptools): a minute or more
 def test_wheel_carries_templates_cards_and_the_seed_problem(tmp_path):
     p = subprocess.run(
         [
@@ -353,6 +357,7 @@ def test_runs_show_names_the_provider_that_ran():
     assert llm_label({"llm": "replay:r/", "model": "gpt-4o"}) == "replay:r/"  # no model it never used
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp_path):
     from agent.llm import ReplayLLM
     from agent.loop import Loop
@@ -377,6 +382,7 @@ def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp
     assert "parent 000-seed (correct; untimed on the CPU interpreter)" in last and "ms" not in last.split("\n")[1]
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_a_live_run_reads_no_attempt_back_from_its_files(problem, tmp_path, monkeypatch):
     """The candidate travels as data: what this process evaluated (the seed, a failed sample, its repair)
     reaches the next prompt from memory; code.py and result.json are written once, read only on resume."""

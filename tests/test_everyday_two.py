@@ -41,6 +41,7 @@ def run(*args: str, cwd: Path = ROOT, umask: int = -1, timeout: float = 600) -> 
 # ------------------------------------------------------------ exit codes, hints, file modes
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_a_run_without_a_correct_kernel_exits_1_and_its_files_follow_the_umask(problem, tmp_path):
     """The seed stage's replies hold no code block: nothing is correct, so exit 1 (a script can tell);
     the hint to go on names --runs-dir and works pasted; run files are 0640 under umask 027."""
@@ -68,6 +69,7 @@ def test_a_run_without_a_correct_kernel_exits_1_and_its_files_follow_the_umask(p
         assert path.stat().st_mode & 0o777 == 0o640, (path, oct(path.stat().st_mode))
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_progress_reaches_a_pipe_one_line_per_attempt_as_it_finishes(problem, tmp_path):
     runs, replies = tmp_path / "runs", tmp_path / "replies"
     replies.mkdir()
@@ -98,6 +100,7 @@ def test_progress_reaches_a_pipe_one_line_per_attempt_as_it_finishes(problem, tm
 # ------------------------------------------------------------ the LLM: repeats, 400, flags
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_replies_that_repeat_stop_the_run_with_a_warning(problem, tmp_path):
     runs = tmp_path / "runs"
     with ChatServer([("ok", FUSED)]) as srv:
@@ -117,6 +120,7 @@ def test_replies_that_repeat_stop_the_run_with_a_warning(problem, tmp_path):
     assert "--stop-after-repeats" in warning[0]
 
 
+@pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_a_request_the_server_refuses_is_an_llm_error_not_a_static_error(problem, tmp_path):
     runs = tmp_path / "runs"
     with ChatServer([("status", 400)]) as srv:
