@@ -21,6 +21,7 @@ command names --runs-dir when the run is not under the default folder.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import sys
@@ -149,6 +150,9 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
         store = None
     # config.json records the provider used, not None for "picked from the environment".
     settings = settings.model_copy(update={"llm": resolve_spec(settings.llm, settings.base_url)})
+    if settings.llm == "openai" and settings.base_url is None and os.environ.get("OPENAI_BASE_URL"):
+        # config.json says which endpoint answered, also when the environment named it
+        settings = settings.model_copy(update={"base_url": os.environ["OPENAI_BASE_URL"]})
     manual = settings.llm == "manual"
     # Other providers are checked before a run folder exists; manual's prompts live in that folder.
     llm = (

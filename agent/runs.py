@@ -197,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
                 fromfile=f"{a}/code.py",
                 tofile=f"{b}/code.py",
             )
-            sys.stdout.writelines(diff)
+            lines = list(diff)
+            sys.stdout.writelines(lines)
+            if not lines:  # silence would read as a failure
+                print(f"{a} and {b} have the same code" if code_a else f"{a} and {b} have no code")
         elif args.verb == "report":
             console.print(f"wrote {write_report(store)}")
     except (HistoryError, AttemptError) as e:

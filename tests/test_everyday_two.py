@@ -32,10 +32,11 @@ def env() -> dict:
     return dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
 
 
-def run(*args: str, cwd: Path = ROOT, umask: int = -1, timeout: float = 600) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path = ROOT, umask: int = -1, extra: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, *args], cwd=cwd, env=env(), capture_output=True, text=True, timeout=timeout, umask=umask
-    )
+        [sys.executable, *args], cwd=cwd, env={**env(), **(extra or {})}, capture_output=True, text=True,
+        timeout=600, umask=umask,
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------ exit codes, hints, file modes
@@ -118,6 +119,8 @@ def test_replies_that_repeat_stop_the_run_with_a_warning(problem, tmp_path):
     warning = [line for line in p.stderr.splitlines() if line.startswith("warning:")]
     assert len(warning) == 1 and "repeated code already evaluated" in warning[0]
     assert "--stop-after-repeats" in warning[0]
+    diff = run("-m", "agent.runs", "--runs-dir", str(runs), "diff", only_run(runs).name, "0001-1", "0002-1")
+    assert diff.returncode == 0 and diff.stdout.strip() == "0001-1 and 0002-1 have the same code", diff.stdout
 
 
 @pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
@@ -125,14 +128,16 @@ def test_a_request_the_server_refuses_is_an_llm_error_not_a_static_error(problem
     runs = tmp_path / "runs"
     with ChatServer([("status", 400)]) as srv:
         p = run(
-            "-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu", "--base-url", srv.url,
-            "--model", "m", "--iterations", "1",
+            "-m", "agent.run", "--problem", str(problem), "--runs-dir", str(runs), "--no-ncu", "--iterations", "1",
+            extra={"OPENAI_BASE_URL": srv.url, "OPENAI_MODEL": "m"},
         )  # fmt: skip
     assert p.returncode == 0, p.stdout + p.stderr  # the seed is correct
     store = only_run(runs)
     rec = store.records()[1]
     assert (rec.id, rec.status, rec.gate) == ("0001-1", "llm_error", "llm")
     assert store.result("0001-1").reason == "llm_refused"
+    config = store.config()  # the endpoint and model from the environment are on record, not null
+    assert (config["base_url"], config["model"], srv.requests[0]["model"]) == (srv.url, "m", "m")
 
 
 # ------------------------------------------------------------ fast answers
