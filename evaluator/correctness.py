@@ -2,16 +2,24 @@
 
     from evaluator.correctness import compare, compare_state, digest
     verdict = compare(ref_out, out, POLICIES["tf32"])   # dict: ok, max_abs_err, ..., message
+    cal = calibrate(ref_out, low_out)                   # block maxima of |low - ref|, per output
+    verdict = compare(ref_out, out, POLICIES["tf32"], cal)
     message = compare_state(ref_model, cand_model, policy)   # None, or why the module state differs
     digest(ref_out)                                     # fingerprint of any output (0-dim included)
 
 Semantics, for every output (a tensor, or a tuple/list of them, nested; a 0-dim loss is a tensor too):
 the shape, dtype and device must match; integer and boolean outputs (argmax indices, masks) must be
-equal element for element; floating outputs pass when |out - ref| <= atol + rtol * |ref| elementwise,
-where atol and rtol are the policy's, but never tighter than a few units in the last place of the
-output dtype (DTYPE_FLOOR: float16 5e-3, bfloat16 3e-2), because a reference that rounds to fp16/bf16
-is itself only that exact. NaN or Inf where the reference is finite always fails; where the reference
-is NaN/Inf, the same value is required.
+equal element for element; floating outputs pass when
+
+    |out - ref| <= atol + rtol * |ref| + multiple * cal
+
+elementwise (evaluator.precision explains each term). atol and rtol are the policy's, but never tighter
+than a few units in the last place of the output dtype (DTYPE_FLOOR: float16 5e-3, bfloat16 3e-2),
+because a reference that rounds to fp16/bf16 is itself only that exact. `cal` is the calibration
+(`calibrate(ref, low)`): the largest |low - ref| in the element's block of CAL_BLOCK consecutive
+elements of the flattened output, where `low` is the reference run at the precision the policy allows;
+without a calibration (strict, or a caller that has none) the term is 0. NaN or Inf where the reference
+is finite always fails; where the reference is NaN/Inf, the same value is required.
 
 Runs inside the worker process; returns plain data (JSON-ready) so the parent builds the result.
 """
@@ -26,6 +34,11 @@ from evaluator.precision import Policy
 
 MAX_MISMATCHES = 5  # first positions quoted in the message and the result
 CHUNK = 1 << 25  # elements compared at once: bounds the float64 temporaries to a few hundred MB
+# Elements per calibration block: large enough that its maximum is a stable estimate of the error's
+# scale (a block maximum of 1024 half-normal samples varies by ~10 %), small enough to follow the output's
+# magnitude (a conv output's block lies inside one channel plane; a GEMM's within a few rows).
+CAL_BLOCK = 1024
+assert CHUNK % CAL_BLOCK == 0
 # Tolerance floors per output dtype (atol and rtol alike): ~5 ulp of fp16 (2**-10), ~4 ulp of bf16 (2**-7).
 DTYPE_FLOOR = {torch.float16: 5e-3, torch.bfloat16: 3e-2}
 
@@ -59,7 +72,33 @@ def tolerance(policy: Policy, dtype: torch.dtype) -> tuple[float, float]:
     return max(policy.atol, floor), max(policy.rtol, floor)
 
 
-def compare(expected, got, policy: Policy) -> dict:
+def calibrate(expected, low) -> list[torch.Tensor | None]:
+    """Per output (flattened like compare): the largest |low - expected| over each block of CAL_BLOCK
+    consecutive elements, float32 (4 bytes per 1024 elements), or None for a non-float output. Chunked
+    like the comparison; non-finite differences (a reference that is NaN/Inf there) count as 0, since
+    compare demands the same value there anyway."""
+    cal: list[torch.Tensor | None] = []
+    exp_list, low_list = _flatten(expected), _flatten(low)
+    for e, lo in zip(exp_list, low_list, strict=True):
+        if not (isinstance(e, torch.Tensor) and e.dtype.is_floating_point and isinstance(lo, torch.Tensor)):
+            cal.append(None)
+            continue
+        ef, lf = e.detach().reshape(-1), lo.detach().reshape(-1)
+        blocks = []
+        for at in range(0, ef.numel(), CHUNK):
+            d = (lf[at : at + CHUNK].float() - ef[at : at + CHUNK].float()).abs_()
+            d = torch.nan_to_num_(d, nan=0.0, posinf=0.0, neginf=0.0)
+            pad = (-d.numel()) % CAL_BLOCK
+            if pad:
+                d = torch.nn.functional.pad(d, (0, pad))
+            blocks.append(d.view(-1, CAL_BLOCK).amax(dim=1))
+            del d
+        cal.append(torch.cat(blocks) if blocks else torch.zeros(0, device=e.device))
+    return cal
+
+
+def compare(expected, got, policy: Policy, calibration: list[torch.Tensor | None] | None = None) -> dict:
+    """`calibration` from `calibrate` (one entry per output), or None: the floor alone."""
     exp_list, got_list = _flatten(expected), _flatten(got)
     if len(exp_list) != len(got_list):
         return _fail(
@@ -90,7 +129,7 @@ def compare(expected, got, policy: Policy) -> dict:
             return _fail(f"{which}has dtype {g.dtype}; expected {e.dtype}.")
         if g.device != e.device:
             return _fail(f"{which}is on {g.device}; expected {e.device}.")
-        r = _compare_tensor(e, g, policy, which)
+        r = _compare_tensor(e, g, policy, which, calibration[k] if calibration is not None else None)
         worst["n_total"] += r["n_total"]
         worst["n_bad"] += r["n_bad"]
         worst["max_abs_err"] = max(worst["max_abs_err"], r["max_abs_err"])
@@ -100,10 +139,16 @@ def compare(expected, got, policy: Policy) -> dict:
     return worst
 
 
-def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str) -> dict:
+def _compare_tensor(
+    e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str, cal: torch.Tensor | None = None
+) -> dict:
     """Elementwise, in chunks of CHUNK elements: float64 temporaries of a 6 GB output would need 60 GB."""
     exact = not (e.dtype.is_floating_point or e.dtype.is_complex)
     atol, rtol = (0.0, 0.0) if exact else tolerance(policy, e.dtype)
+    if exact or policy.mantissa_bits is None:
+        cal = None
+    multiple = policy.multiple
+    cal_max = 0.0  # the largest calibrated allowance multiple * cal, for the message
     ef, gf = e.detach().reshape(-1), g.detach().reshape(-1)
     max_abs = max_rel = 0.0
     n_bad = n_nonfinite = 0
@@ -114,7 +159,13 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
         diff = (g64 - e64).abs()
         # Non-finite outputs where the reference is finite always fail, whatever the tolerance.
         bad_nonfinite = finite_ref & ~torch.isfinite(g64)
-        bad = bad_nonfinite | (finite_ref & (diff > atol + rtol * e64.abs()))
+        allowed = e64.abs().mul_(rtol).add_(atol)
+        if cal is not None:  # one block value per CAL_BLOCK elements; CHUNK is a multiple of CAL_BLOCK
+            c = cal[lo // CAL_BLOCK : (lo + e64.numel() + CAL_BLOCK - 1) // CAL_BLOCK].to(torch.float64) * multiple
+            cal_max = max(cal_max, float(c.max()) if c.numel() else 0.0)
+            allowed.add_(c.repeat_interleave(CAL_BLOCK)[: e64.numel()])
+            del c
+        bad = bad_nonfinite | (finite_ref & (diff > allowed))
         # Where the reference itself is inf/nan, ask for the same value.
         bad |= ~finite_ref & ~((g64 == e64) | (torch.isnan(g64) & torch.isnan(e64)))
         d = torch.where(finite_ref & torch.isfinite(g64), diff, torch.zeros_like(diff))
@@ -126,7 +177,7 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
         n_nonfinite += int(bad_nonfinite.sum())
         if k and len(first) < MAX_MISMATCHES:
             first += [lo + int(i) for i in bad.nonzero().reshape(-1)[: MAX_MISMATCHES - len(first)]]
-        del e64, g64, finite_ref, diff, bad_nonfinite, bad, d
+        del e64, g64, finite_ref, diff, bad_nonfinite, bad, d, allowed
     result = {
         "ok": n_bad == 0,
         "max_abs_err": max_abs,
@@ -149,7 +200,13 @@ def _compare_tensor(e: torch.Tensor, g: torch.Tensor, policy: Policy, which: str
             rule = f"{e.dtype} outputs must be equal exactly"
         else:
             floor = f", floored for {e.dtype}" if e.dtype in DTYPE_FLOOR else ""
-            rule = f"allowed |diff| <= {atol:g} + {rtol:g}*|ref| ({policy.name} policy{floor})"
+            rule = f"allowed |diff| <= {atol:g} + {rtol:g}*|ref|"
+            if cal is not None:
+                rule += (
+                    f" + {multiple:g} x the {policy.emulates} reference's own error (its largest in each "
+                    f"{CAL_BLOCK}-element block; here at most {cal_max:.3g})"
+                )
+            rule += f" ({policy.name} policy{floor})"
         result["message"] = (
             f"{which}differs from the reference in {n_bad} of {e.numel()} elements{what}; "
             f"max abs err {max_abs:.3g}, max rel err {max_rel:.3g}, {rule}. First mismatches: {shown}."
