@@ -45,6 +45,7 @@ from evaluator.result import CaseTiming, EvalResult, Status, Timing
 from evaluator.roofline import too_good
 from evaluator.static import static_findings, uses_gluon
 from evaluator.supervisor import Limits, run_worker
+from evaluator.warm import enabled as warm_enabled
 from evaluator.wire import Job
 
 NO_GPU = "no CUDA device: the candidate ran under TRITON_INTERPRET=1 on the CPU, where timings mean nothing"
@@ -64,6 +65,9 @@ class EvalConfig(BaseModel):
     cache_dir: Path | None = None
     keep_dir: Path | None = None  # keep the child's files (job, report, stdout, stderr) here
     seed: int | None = None  # None: a fresh random seed per evaluation
+    # Fork the oracle and the candidate's process from warm zygotes (evaluator.warm): Python, torch and
+    # triton are imported once per worker, not per candidate. KLOOP_WARM=0 turns it off everywhere.
+    warm: bool = True
     ncu: bool = False  # profile the first timed case under Nsight Compute (GPU, correct candidates only)
     ncu_metrics: list[str] | None = None  # None: evaluator.ncu.DEFAULT_METRICS, the seed's five
     ncu_timeout_s: float = 300.0  # the whole profile: compile, warm-up and ncu's kernel replays
@@ -163,6 +167,7 @@ def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig |
             workdir=workdir,
             seed=config.seed,
             min_calls=config.min_calls,
+            warm=config.warm and warm_enabled(),
         )
         _summarize_errors(result)
         if result.status is Status.correct:

@@ -150,6 +150,8 @@ class Jail:
         for p in self.writable:  # a shared compile cache may not exist yet; the jail binds what exists
             p.mkdir(parents=True, exist_ok=True)
         self.ns: str | None = None  # the jail's PID namespace, once its init runs
+        # Forked by a warm zygote (evaluator.warm): the jail is everything below this host pid instead.
+        self.below: int | None = None
         self.peak_mb = 0.0
         self.token = secrets.token_hex(8)
         self._page_kb = os.sysconf("SC_PAGE_SIZE") / 1024
@@ -197,7 +199,9 @@ class Jail:
                 self.ns = ns
 
     def _members(self, pgid: int) -> list[tuple[int, int]]:
-        """(pid, rss pages) of the group and of the jail's PID namespace."""
+        """(pid, rss pages) of the group and of the jail's PID namespace (forked: of the zygote's descendants)."""
+        if self.below is not None:
+            return [(pid, _rss_pages(pid)) for pid in descendants(self.below)]
         found = []
         for name in os.listdir("/proc"):
             if not name.isdigit():
@@ -228,6 +232,13 @@ class Jail:
     def sweep(self) -> None:
         """Kill what is left: the namespace's members (its init first), then token bearers."""
         me = os.getpid()
+        if self.below is not None:
+            for pid in descendants(self.below):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            return
         for name in os.listdir("/proc"):
             if not name.isdigit() or int(name) == me:
                 continue
@@ -239,8 +250,33 @@ class Jail:
 
 
 def _children(pid: int) -> list[int]:
+    """Children of every thread of `pid` (a child's parent is the thread that forked it)."""
+    out: list[int] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return []
+        return out
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(x) for x in f.read().split()]
+        except OSError:
+            continue
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (orphans are re-parented to their PID namespace's init, which is below too)."""
+    out, frontier = [], _children(pid)
+    while frontier:
+        out += frontier
+        frontier = [c for p in frontier for c in _children(p)]
+    return out
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[21])
+    except (OSError, IndexError, ValueError):
+        return 0

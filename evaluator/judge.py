@@ -203,6 +203,7 @@ def judge(
     workdir: Path,
     seed: int | None = None,
     min_calls: int = 30,
+    warm: bool = False,
 ) -> dict:
     """Fill `result` (status, checks, notes, seconds); returns the raw timings {case: stats} when timed."""
     from evaluator.precision import get_policy
@@ -248,10 +249,27 @@ def judge(
         knockout="knockout" not in disabled,
         min_checked=min_calls,
     )
-    oracle = Child.start("evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle")
-    child = Child.start(
-        "evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=env, name="candidate"
-    )
+    if warm:  # forked from warm zygotes (evaluator.warm): no interpreter start, no imports per candidate
+        oracle = Child.fork(
+            "oracle", "evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle"
+        )
+        child = Child.fork(
+            "candidate",
+            "evaluator.child.candidate",
+            cand_job,
+            cand_dir,
+            interpret=not cuda,
+            jail=jail,
+            env=env,
+            name="candidate",
+        )
+    else:
+        oracle = Child.start(
+            "evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle"
+        )
+        child = Child.start(
+            "evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=env, name="candidate"
+        )
     timings: dict = {}
     try:
         _run(ref, child, oracle, calls, by_label, cuda, time_cases, rng)

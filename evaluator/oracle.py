@@ -4,10 +4,12 @@
 
 Never imports the candidate and shares nothing with its process: for each call the parent names
 (wire.CallSpec: case, seed, stage) it draws the same weights and inputs as the candidate's process
-did (evaluator.calls.draw), computes the reference in fp32 with TF32 off, reads the candidate's
-output files (evaluator.outputs, raw bytes, checked) and compares them (evaluator.correctness.compare
-under the job's policy; atol scaled with the inputs on a dynamic-range call). It holds one call's
-reference at a time, so a large problem costs one input and one output here.
+did (evaluator.calls.draw), computes the reference in fp32 with TF32 off, then once more at the
+precision the policy allows (`calibration`: evaluator.precision.emulated, reduced at once to one value
+per 1024 output elements), reads the candidate's output files (evaluator.outputs, raw bytes, checked)
+and compares them (evaluator.correctness.compare under the job's policy and that calibration; atol
+scaled with the inputs on a dynamic-range call). It holds one call's reference at a time, so a large
+problem costs one input and one output here (two of each while a call's references are computed).
 
 Requests: `call` computes and keeps the reference for a spec (sent while the candidate runs that call),
 `check` compares the candidate's output with it and frees it, `quit`.
@@ -21,10 +23,11 @@ from pathlib import Path
 
 import torch
 
-from evaluator.calls import draw
-from evaluator.correctness import compare, compare_state
+from evaluator.calls import blame, draw
+from evaluator.correctness import calibrate, compare, compare_state
 from evaluator.handover import HandoverError, Inbox, capacity_for
 from evaluator.memory import plan as memory_plan
+from evaluator.precision import Policy, emulated
 from evaluator.problem import check_deterministic, import_file, snapshot
 from evaluator.wire import (
     Check,
@@ -52,8 +55,9 @@ def reference(model, args: list, clone: bool = True):
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
-def _verdict(expected, ref_model, inbox: Inbox | None, req: Request, policy) -> Check:
-    """Copy the handed-over output (and module state) out of the inbox into this process, then compare."""
+def _verdict(expected, ref_model, inbox: Inbox | None, req: Request, policy, blame_call=None) -> Check:
+    """Copy the handed-over output (and module state) out of the inbox into this process, then compare.
+    `blame_call(got)`: on a failed check, a sentence naming the parameter the kernel ignores, or None."""
     if inbox is None or req.output is None:
         return Check(ok=False, message="forward's output was not handed over.")
     try:
@@ -62,11 +66,15 @@ def _verdict(expected, ref_model, inbox: Inbox | None, req: Request, policy) -> 
     except HandoverError as e:
         return Check(ok=False, message=f"the output could not be read back: {e}.")
     verdict = compare(expected, got, policy)
+    if not verdict["ok"] and blame_call is not None:
+        named = blame_call(got)
+        if named:
+            verdict = {**verdict, "message": f"{verdict['message']} {named}"}
     del got
     if verdict["ok"] and ref_model is not None:
         tensors = state[0] if state else []
         cand = list(zip(req.state_names, tensors if isinstance(tensors, (list, tuple)) else [tensors]))
-        message = compare_state(ref_model, cand, policy)
+        message = compare_state(ref_model, cand, policy, state_cal)
         if message is not None:
             verdict = {**verdict, "ok": False, "message": message}
     return Check(**{k: v for k, v in verdict.items() if k in Check.model_fields})
@@ -78,7 +86,7 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
     cases = {c.label: c for c in job.cases}
     inbox_dir = Path(job.workdir)
     inbox: Inbox | None = None
-    held: dict[int, tuple] = {}  # call n -> (reference output, its model after the call)
+    held: dict[int, tuple] = {}  # call n -> (reference output, its model after the call, calibrations)
     checked_determinism: set[str] = set()
     send(wfd, Reply(op="hello", info={"pid": os.getpid()}))
     while True:
@@ -101,15 +109,21 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
             try:
                 model, args = draw(spec, cases[spec.case], problem, device)
                 first = spec.case not in checked_determinism  # once per case: a second call must agree
+                calibrating = job.policy.mantissa_bits is not None
+                # The buffers the call starts from, for the calibration run (running statistics: small).
+                start = {n: b.clone() for n, b in model.named_buffers()} if calibrating else {}
                 before = snapshot(model) if first else None  # the state the call starts from
-                expected = reference(model, args, clone=first)  # training mode: this call updates the model's buffers
+                # training mode: this call updates the model's buffers. Inputs cloned when used again.
+                expected = reference(model, args, clone=first or calibrating)
                 if first:  # the RNG runs on (no reseeding), so dropout-like randomness shows as a difference
                     check_deterministic(expected, reference(before, args), job.policy, spec.case)
                     checked_determinism.add(spec.case)
                     del before
-                del args
+                # Last, once the determinism check's output is freed: two outputs here at a time, as before.
+                cal, state_cal = calibration(model, args, expected, job.policy, start)
+                del args, start
                 ref_model = model if any(True for _ in model.buffers()) else None
-                held[spec.n] = (expected, ref_model)
+                held[spec.n] = (expected, ref_model, (cal, state_cal))
                 del model
                 need = capacity_for(expected, [b for b in ref_model.buffers()] if ref_model is not None else [])
                 if inbox is None or inbox.nbytes < need:  # a new handle only when the output outgrows it
@@ -123,14 +137,19 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
                 continue
             send(wfd, Reply(op="call", inbox=fresh))
         elif req.op == "check":
-            expected, ref_model = held.pop(spec.n, (None, None))
+            expected, ref_model, (cal, state_cal) = held.pop(spec.n, (None, None, (None, {})))
             if expected is None:
                 send(wfd, Reply(op="check", ok=False, error=ErrorInfo(type="WireError", message="no reference held")))
                 continue
             policy = job.policy
             if spec.scale is not None and job.dynamic is not None and job.dynamic.atol_scale:
                 policy = policy.model_copy(update={"atol": policy.atol * spec.scale})
-            check = _verdict(expected, ref_model, inbox, req, policy)
+            case = cases[spec.case]
+
+            def named(got, spec=spec, case=case, policy=policy):  # which parameter a kernel ignores
+                return blame(spec, case, problem, device, got, policy)
+
+            check = _verdict(expected, ref_model, inbox, req, policy, named)
             del expected, ref_model
             send(wfd, Reply(op="check", check=check))
         else:

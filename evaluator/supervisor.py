@@ -186,6 +186,7 @@ class Child:
         self.t0 = time.monotonic()
         self.killed: str | None = None  # "memory" when the parent killed it over the limit
         self.closed = False
+        self.zygote = None  # evaluator.warm.Zygote when forked from a warm process
 
     @classmethod
     def start(
@@ -213,6 +214,47 @@ class Child:
         os.close(from_child_w)
         return cls(proc, from_child_r, to_child_w, workdir, name, jail)
 
+    @classmethod
+    def fork(
+        cls,
+        role: str,
+        module: str,
+        job: Job,
+        workdir: Path,
+        *,
+        interpret: bool,
+        jail: Jail | None = None,
+        env: dict[str, str] | None = None,
+        name: str = "child",
+    ) -> Child:
+        """As start(), forked from a warm zygote of this role (evaluator.warm): no interpreter start, no
+        imports. The jail is then everything below the zygote: its memory limit and sweep cover the fork."""
+        from evaluator.warm import POOL, fork_env
+
+        workdir.mkdir(parents=True, exist_ok=True)
+        job_path = workdir / f"{name}.job.json"
+        job_path.write_text(job.model_dump_json())
+        zygote = POOL.acquire(role, interpret=interpret, env=env or {}, jail=jail)
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        try:
+            confine = jail.writable if jail is not None and jail.confined else []
+            env_full = fork_env(workdir, interpret, env or {}, jail)
+            proc = zygote.fork(module, job_path, (to_child_r, from_child_w), workdir, name, env_full, confine)
+        except Exception:
+            for fd in (to_child_w, from_child_r):
+                os.close(fd)
+            POOL.release(zygote)
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        if jail is not None:
+            jail.below = zygote.host_pid
+        child = cls(proc, from_child_r, to_child_w, workdir, name, jail)
+        child.zygote = zygote
+        return child
+
     def request(self, req: Request) -> None:
         try:
             send(self.wfd, req)
@@ -231,7 +273,7 @@ class Child:
                 reply = parse(line, Reply)
                 if op is not None and reply.op != op:
                     raise WireError(f"expected a reply to {op!r}, got {reply.op!r}")
-                if self.jail is not None and self.jail.ns is None:
+                if self.jail is not None and self.jail.ns is None and self.zygote is None:
                     self.jail.started(self.proc.pid)
                 return reply
             if self.jail is not None and self.jail.over_memory(self.proc.pid) is not None:
@@ -252,7 +294,15 @@ class Child:
             return self.proc.returncode
         self.closed = True
         code = self.proc.poll()
-        reap(self.proc, self.jail)
+        if self.zygote is not None:
+            from evaluator.warm import POOL
+
+            self.proc.kill()
+            if self.jail is not None:
+                self.jail.sweep()
+            POOL.release(self.zygote)
+        else:
+            reap(self.proc, self.jail)
         for fd in (self.rfd, self.wfd):
             try:
                 os.close(fd)
