@@ -223,10 +223,14 @@ def _unravel(flat: int, shape) -> list[int]:
 
 
 def compare_state(
-    ref_model: torch.nn.Module, cand_model: torch.nn.Module | list[tuple[str, torch.Tensor]], policy: Policy
+    ref_model: torch.nn.Module,
+    cand_model: torch.nn.Module | list[tuple[str, torch.Tensor]],
+    policy: Policy,
+    calibration: dict[str, list] | None = None,
 ) -> str | None:
     """After one call each: the candidate's buffers (BatchNorm running stats, counters) must hold what
-    the reference's hold, matched like evaluator.weights matches parameters. None when they agree."""
+    the reference's hold, matched like evaluator.weights matches parameters. None when they agree.
+    `calibration`: per reference buffer name, `calibrate` of its value after the reduced-precision run."""
     ref = [(n, b) for n, b in ref_model.named_buffers() if b is not None]
     if not ref:
         return None
@@ -246,7 +250,7 @@ def compare_state(
             f"({', '.join(n for n, _ in ref)}): keep the same module state."
         )
     for name, r, c in pairs:
-        v = compare(r, c, policy)
+        v = compare(r, c, policy, (calibration or {}).get(name))
         if not v["ok"]:
             what = v["message"].removeprefix("output ")
             return (

@@ -55,8 +55,33 @@ def reference(model, args: list, clone: bool = True):
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
-def _verdict(expected, ref_model, inbox: Inbox | None, req: Request, policy, blame_call=None) -> Check:
-    """Copy the handed-over output (and module state) out of the inbox into this process, then compare.
+@torch.no_grad()
+def calibration(model, args: list, expected, policy: Policy, buffers: dict) -> tuple[list | None, dict]:
+    """The reference once more, at the precision the policy allows, reduced at once to its error's scale
+    (evaluator.correctness.calibrate): (per output, per buffer name). `buffers`: copies of the model's
+    buffers from before the reference's call, so that this run starts from the same state; they are
+    updated in place by this run (training-mode running statistics) and calibrate the module-state check.
+    `args` are used as they are: the caller's last use of them. (None, {}) without a calibration (strict),
+    or when the emulated run fails: then the floor alone applies, which is only ever stricter."""
+    if policy.mantissa_bits is None:
+        return None, {}
+    try:
+        with emulated(policy):
+            low = torch.func.functional_call(model, buffers, tuple(args)) if buffers else model(*args)
+        cal = calibrate(expected, low)
+        del low
+        post = dict(model.named_buffers())
+        state = {n: calibrate(post[n], b) for n, b in buffers.items() if n in post}
+        return cal, state
+    except Exception:  # noqa: BLE001 - an op the emulation cannot run: no calibration, the floor only
+        return None, {}
+
+
+def _verdict(
+    expected, ref_model, inbox: Inbox | None, req: Request, policy, blame_call=None, cal=None, state_cal=None
+) -> Check:
+    """Copy the handed-over output (and module state) out of the inbox into this process, then compare
+    (with the call's calibration, see `calibration`).
     `blame_call(got)`: on a failed check, a sentence naming the parameter the kernel ignores, or None."""
     if inbox is None or req.output is None:
         return Check(ok=False, message="forward's output was not handed over.")
@@ -65,7 +90,7 @@ def _verdict(expected, ref_model, inbox: Inbox | None, req: Request, policy, bla
         got, *state = inbox.take(*metas)
     except HandoverError as e:
         return Check(ok=False, message=f"the output could not be read back: {e}.")
-    verdict = compare(expected, got, policy)
+    verdict = compare(expected, got, policy, cal)
     if not verdict["ok"] and blame_call is not None:
         named = blame_call(got)
         if named:
@@ -149,8 +174,8 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
             def named(got, spec=spec, case=case, policy=policy):  # which parameter a kernel ignores
                 return blame(spec, case, problem, device, got, policy)
 
-            check = _verdict(expected, ref_model, inbox, req, policy, named)
-            del expected, ref_model
+            check = _verdict(expected, ref_model, inbox, req, policy, named, cal, state_cal)
+            del expected, ref_model, cal, state_cal
             send(wfd, Reply(op="check", check=check))
         else:
             send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo(type="WireError", message=f"unknown op {req.op}")))
