@@ -15,8 +15,15 @@ The peak of one checked call, both processes on one device together (why each te
   snapshot), the reference output (twice on that first call), the inbox the output is handed into,
   and the private copy compared against (evaluator.handover), plus the comparison's chunked float64
   temporaries (evaluator.correctness.CHUNK).
-So need = 4 inputs + 3 weights + 6 outputs + chunk temporaries (the oracle's inputs twice on a first call:
-the determinism check runs on a copy). A problem whose need exceeds what the
+- the calibration (evaluator.oracle.calibration, tf32 and loose): the reference once more at the
+  policy's precision, run after the determinism check's output is freed, so its output is the second
+  of two outputs there, as on a first call; it runs on the inputs themselves (their last use) while the
+  reference ran on a copy, and the rounded copy of one operand at a time is that input's second copy.
+  What it keeps is one float32 per CAL_BLOCK = 1024 output elements (at most outputs / 256 bytes, for
+  outputs of 2 bytes or more; 1-byte outputs are integers, never calibrated), plus a copy of the
+  buffers (running statistics), which this plan does not count apart from the weights.
+So need = 4 inputs + 3 weights + 6 outputs + outputs / 256 + chunk temporaries (the oracle's inputs
+twice on a call: the reference runs on a copy). A problem whose need exceeds what the
 device has free is refused at once with that arithmetic, never killed after minutes.
 """
 
@@ -29,7 +36,10 @@ from evaluator.wire import CaseMemory, MemoryPlan
 
 HEADROOM = 0.92  # of the free memory a plan may use: CUDA contexts, allocator slack, fragmentation
 CONTEXT_BYTES = 1 << 30  # a second process's CUDA context and Triton's modules on the same GPU
-COMPARE_BYTES = 6 * 8 * (1 << 25)  # evaluator.correctness compares in chunks of 2**25 float64 elements
+# evaluator.correctness compares in chunks of 2**25 float64 elements: ~7 such temporaries at once (the
+# allowed bound, calibration term included) plus calibrate's float32 chunk
+COMPARE_BYTES = 8 * 8 * (1 << 25)
+CALIBRATION_FRACTION = 256  # outputs / 256 bytes: float32 block maxima, 4 bytes per 1024 elements of >= 2 bytes
 
 
 def _nbytes(xs) -> int:
@@ -59,7 +69,7 @@ def case_memory(problem_module, case: ShapeCase) -> CaseMemory:
 
 
 def peak(c: CaseMemory) -> int:
-    return 4 * c.inputs + 3 * c.weights + 6 * c.outputs + COMPARE_BYTES
+    return 4 * c.inputs + 3 * c.weights + 6 * c.outputs + c.outputs // CALIBRATION_FRACTION + COMPARE_BYTES
 
 
 def device_memory(device: torch.device) -> tuple[int, int]:
