@@ -85,7 +85,7 @@ POLICIES: dict[str, Policy] = {
         rejects="fp16/bf16 accumulation over long reductions and anything less exact",
         dynamic_scale=1e4,
         mantissa_bits=7,
-        emulates="bf16-operand",
+        emulates="bf16",
     ),
 }
 
