@@ -56,7 +56,9 @@ def problems(tmp_path) -> Path:
 
 
 def width(text: str) -> int:
-    return max(len(line) for line in text.splitlines())
+    """The widest line of the tables; progress lines (`[   12s] relu: ...`, one per attempt when piped) are
+    log lines, printed whole so that no path or command is cut."""
+    return max(len(line) for line in text.splitlines() if not re.match(r"^\[\s*\d+s\] ", line))
 
 
 # ------------------------------------------------------------ the arithmetic, on recorded GPU runs
@@ -176,6 +178,8 @@ def test_suite_of_three_problems_solved_never_correct_and_llm_down(problems):
     assert p.returncode == 0, p.stdout + p.stderr
     assert len(srv.requests) == 2  # scale_shift's two samples; clamp replays; offline reaches nothing
     assert width(p.stdout) <= 80, p.stdout
+    progress = [line for line in p.stdout.splitlines() if re.match(r"^\[\s*\d+s\] ", line)]
+    assert "clamp: done: incorrect" in " ".join(progress) and "scale_shift: done: correct" in " ".join(progress)
 
     folder = runs / "suites" / "three"
     lines = [json.loads(line) for line in (folder / "suite.jsonl").read_text().splitlines()]
