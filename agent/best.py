@@ -166,7 +166,10 @@ def parse_best(data: Any) -> BestBook:
         raise BestError("not a JSON object")
     try:
         if "models" in data:
-            return BestBook.model_validate({k: data.get(k) for k in ("format", "problem", "latest", "models")})
+            book = BestBook.model_validate({k: data[k] for k in ("format", "problem", "latest", "models") if k in data})
+            if book.latest is not None and book.latest not in book.models:
+                raise BestError(f"latest: {book.latest!r} is not one of the models ({', '.join(book.models)})")
+            return book
         if not data:
             return BestBook()
         winner = from_legacy(data)
