@@ -199,8 +199,6 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     from rich.console import Console
 
-    from agent.prompt import PromptError
-
     console = Console(stderr=False)
     try:
         loop = open_run(parse_cli(argv), given_flags(argv))
@@ -208,6 +206,8 @@ def _main(argv: list[str] | None) -> int:
     except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
         print(f"error: {e}", file=sys.stderr)
         return 2
+    from agent.prompt import PromptError  # (torch, through the precision policies: only once a run starts)
+
     if loop.card_note:
         print(f"note: {loop.card_note}", flush=True)
     display = Display(console, store.name)
