@@ -301,8 +301,13 @@ def main(argv: list[str] | None = None) -> int:
         name = f"the most recent winner, measured on {against.brief()}"
     else:
         name = f"the current best for {here}"
-    # what a message calls the contender: which model's winner, and that it ran here
-    label = f"{against.device or 'the CPU'}'s winner raced on this {here}" if elsewhere else "the current best"
+    # What a message calls the contender: which model's winner, and that it ran here.
+    if not elsewhere:
+        label = "the current best"
+    elif against.measure == "gpu":
+        label = f"{against.device or 'another GPU'}'s winner raced on this {here}"
+    else:
+        label = f"the CPU-interpreter winner raced on this {here}"
     config = EvalConfig(shapes=args.shapes, precision=cfg.get("precision", "tf32"))
     raceable = gpu is not None and against is not None
     progress = Progress(console, 1 + (against is not None) + raceable)
@@ -311,10 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     new = evaluate(code_path, problem, config)
     progress.done(f"candidate: {verdict(new)}")
     current = None
+    if against is not None and not new.ok:  # nothing to compare: the candidate itself failed
+        console.print(f"[red]not promoted[/]: {decide(new, None, args.force)}", highlight=False, soft_wrap=True)
+        return 1
     if against is not None:
         progress.start(f"evaluating {against_path} ({name}) with the same settings on {here}")
         current = evaluate(against_path, problem, config)
         progress.done(f"{label}: {verdict(current)}")
+        if not current.ok:  # e.g. a Gluon winner from a Hopper on another architecture: no contender here
+            progress.say(f"      {label} is {current.status.value} here, so it does not stand in the way")
     raced = None
     if raceable:
         if new.ok and current.ok and measure(new)[0] == measure(current)[0] == "gpu":

@@ -245,6 +245,23 @@ def test_losing_to_another_models_winner_raced_here_changes_nothing_and_says_so(
     assert {p: p.read_bytes() for p in folder.iterdir()} == before
 
 
+def test_a_winner_that_fails_here_does_not_block_and_a_failed_candidate_spends_nothing_more(
+    tmp_path, monkeypatch, capsys
+):
+    folder, runs, name = _problem_with_h100_winner(tmp_path)
+    wrong = result(Status.incorrect, message="Wrong result on odd[0]")
+    fake = Recorded(monkeypatch, H200, {"code.py": wrong})
+    assert promote.main([name, "0001-1", "--runs-dir", str(runs)]) == 1
+    assert "Wrong result on odd[0]" in capsys.readouterr().out and fake.evaluated == ["code.py"]
+    # The H100's winner (say a Gluon kernel) is incorrect on this GPU: no race, the candidate wins here.
+    fake = Recorded(monkeypatch, H200, {"code.py": gpu_result(2.4), "best.py": wrong})
+    assert promote.main([name, "0001-1", "--runs-dir", str(runs)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "is incorrect here, so it does not stand in the way" in out and "no race" in out
+    book = load_best(folder)
+    assert book.latest == H200_KEY and book.models[H200_KEY].race is None and H100_KEY in book.models
+
+
 def test_a_cpu_never_replaces_a_gpu_winner_not_even_forced(tmp_path, monkeypatch, capsys):
     folder, runs, name = _problem_with_h100_winner(tmp_path)
     before = {p: p.read_bytes() for p in folder.iterdir()}
