@@ -57,8 +57,10 @@ def problems(tmp_path) -> Path:
 
 def width(text: str) -> int:
     """The widest line of the tables; progress lines (`[   12s] relu: ...`, one per attempt when piped) are
-    log lines, printed whole so that no path or command is cut."""
-    return max(len(line) for line in text.splitlines() if not re.match(r"^\[\s*\d+s\] ", line))
+    log lines, and commands to paste are printed whole too, so that no path or command is cut."""
+    return max(
+        len(line) for line in text.splitlines() if not re.match(r"^\[\s*\d+s\] ", line) and "python -m " not in line
+    )
 
 
 # ------------------------------------------------------------ the arithmetic, on recorded GPU runs
