@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from evaluator import KERNELS_DIR, ProblemError, check_reference
+from evaluator import KERNELS_DIR, ProblemError, check_reference, umask_mode
 
 MARKER = "# ---- added by `python -m agent.problem add`"
 
@@ -118,6 +119,7 @@ def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
     if tmp is None:
         kernels_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=kernels_dir))
+    os.chmod(tmp, umask_mode(directory=True))  # mkdtemp makes it 0700; a problem folder is as mkdir would make it
     try:
         (tmp / "reference.py").write_text(text, encoding="utf-8")
         added = load_problem(str(tmp / "reference.py"), derive_small=False)

@@ -182,3 +182,22 @@ def test_add_says_what_training_mode_changes(tmp_path, capsys):
     assert problem_main(["add", str(ref), "--name", "bn", "--kernels-dir", str(kernels)]) == 0
     out = capsys.readouterr().out
     assert "training mode: BatchNorm" in out and 'MODE = "eval"' in out, out
+
+
+def test_add_gives_the_folder_and_files_the_modes_the_umask_allows(tmp_path, capsys, monkeypatch):
+    """mkdtemp makes the folder 0700; under umask 022 a problem folder is 0755 (as mkdir makes it) and
+    its files 0644, so others on a shared machine can read the problem (issue 27)."""
+    import os
+    import stat
+
+    monkeypatch.chdir(tmp_path)
+    kernels = tmp_path / "kernels"
+    old = os.umask(0o022)
+    try:
+        assert problem_main(["add", str(KB / "19_ReLU.py"), "--name", "relu", "--kernels-dir", str(kernels)]) == 0
+    finally:
+        os.umask(old)
+    folder = kernels / "relu"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert files and {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {p.name: 0o644 for p in files}
