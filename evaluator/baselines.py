@@ -5,8 +5,10 @@
     key = cache.key(problem, case, device_info, timing)
     cache.get(key) -> {"eager": {...}, "compiled": {...}} | None
 
-A baseline depends on the problem's source, the case, the GPU, torch and triton versions and the
-timing settings; any change is a new key. Writes are atomic (temp file + rename), last writer wins.
+A baseline depends on the problem's source, the case, the GPU, its driver, torch and triton versions
+and the timing settings; any change is a new key. The cache lives across runs (per user, not per run),
+so a loop or a suite measures eager and torch.compile once per problem, shape set and machine.
+Writes are atomic (temp file + rename), last writer wins.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class BaselineCache:
             case_desc,
             repr(init),
             device.get("name", ""),
+            device.get("driver") or "",
             device.get("torch", ""),
             device.get("triton", ""),
             json.dumps(timing, sort_keys=True),

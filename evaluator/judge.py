@@ -26,7 +26,7 @@ from pathlib import Path
 
 from evaluator.calls import plan
 from evaluator.candidate import Candidate
-from evaluator.jail import Jail, shared_dirs
+from evaluator.jail import Jail
 from evaluator.problem import Problem, ShapeCase
 from evaluator.result import Check, DeviceInfo, EvalResult, Status
 from evaluator.supervisor import Child, Limits, tail
@@ -225,13 +225,15 @@ def judge(
     oracle_job = Job(
         mode="oracle", problem_path=str(problem.path), policy=get_policy(result.precision), dynamic=dynamic, **base
     )
+    # The candidate compiles into a Triton cache of its own (child_env: its work folder), never a run's shared
+    # one: what it writes there (a forged kernel binary, a launcher) could reach a rival or the trusted side.
+    cand_env = {k: v for k, v in env.items() if k != "TRITON_CACHE_DIR"}
     jail = Jail(
         cand_dir,
         memory_mb=0 if "memory" in disabled else limits.memory_mb,
         cuda=cuda,
         namespaces="namespaces" not in disabled,
         poison="poison" not in disabled,
-        writable=shared_dirs(env),
     )
     if not jail.confined:
         result.confinement_warning = (
@@ -260,7 +262,7 @@ def judge(
             cand_dir,
             interpret=not cuda,
             jail=jail,
-            env=env,
+            env=cand_env,
             name="candidate",
         )
     else:
@@ -268,7 +270,7 @@ def judge(
             "evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle"
         )
         child = Child.start(
-            "evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=env, name="candidate"
+            "evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=cand_env, name="candidate"
         )
     timings: dict = {}
     try:
@@ -310,13 +312,13 @@ def _run(
         raise _no_start(ref, child, str(e)) from None
     r.gate_seconds["spawn"] = time.monotonic() - ref.t0
     _plan(ref, oracle)
-    if hello.info.get("device"):
-        r.device = DeviceInfo(**hello.info["device"])
-    conf = hello.info.get("confinement", {})
-    if conf.get("project_writable") or conf.get("readonly_failed"):
+    if hello.hello is not None and hello.hello.device:
+        r.device = DeviceInfo(**hello.hello.device)
+    conf = hello.hello.confinement if hello.hello is not None else None
+    if conf is not None and (conf.project_writable or conf.readonly_failed):
         r.notes.append(
-            f"confinement incomplete: project writable={conf.get('project_writable')}, "
-            f"read-only remount failed for {conf.get('readonly_failed')}"
+            f"confinement incomplete: project writable={conf.project_writable}, "
+            f"read-only remount failed for {conf.readonly_failed}"
         )
     deadline = ref.enter("import", "importing the candidate module and constructing ModelNew")
     ready = _ask_child(ref, child, None, deadline, "ready")

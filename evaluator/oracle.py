@@ -32,6 +32,7 @@ from evaluator.problem import check_deterministic, import_file, snapshot
 from evaluator.wire import (
     Check,
     ErrorInfo,
+    Hello,
     Job,
     LineReader,
     Reply,
@@ -113,7 +114,7 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
     inbox: Inbox | None = None
     held: dict[int, tuple] = {}  # call n -> (reference output, its model after the call, calibrations)
     checked_determinism: set[str] = set()
-    send(wfd, Reply(op="hello", info={"pid": os.getpid()}))
+    send(wfd, Reply(op="hello", hello=Hello(pid=os.getpid())))
     while True:
         req = receive(reader, Request)
         if req.op == "quit":

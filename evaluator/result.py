@@ -122,6 +122,7 @@ class DeviceInfo(_Model):
     torch: str
     triton: str
     cuda_runtime: str | None = None
+    driver: str | None = None  # the NVIDIA driver ("580.159.04"), or the CUDA driver API version where unreadable
 
 
 class EvalResult(_Model):

@@ -184,6 +184,25 @@ class Check(_Msg):
     mismatches: list[dict] = Field(default_factory=list)
 
 
+class Confinement(_Msg):
+    """What the jail could put in place around the candidate's process (evaluator.child.boot.confine)."""
+
+    namespaces: list[str] = Field(default_factory=list)
+    private_tmp: bool = False
+    caps_dropped: bool = False
+    readonly_failed: list[str] = Field(default_factory=list)
+    project_writable: bool = False
+    pid_ns: str | None = None  # forked by a warm zygote: the PID namespace of its own
+
+
+class Hello(_Msg):
+    """A child's first message: where it runs (the candidate's process) or that it is up (the oracle)."""
+
+    device: dict[str, Any] = Field(default_factory=dict)  # evaluator.result.DeviceInfo's fields
+    confinement: Confinement | None = None
+    pid: int | None = None
+
+
 class Reply(_Msg):
     op: str
     ok: bool = True
@@ -200,7 +219,7 @@ class Reply(_Msg):
     inbox: InboxRef | None = None  # call (oracle): the inbox for this call's output, when it is new
     plan: MemoryPlan | None = None  # plan (oracle)
     note: str | None = None
-    info: dict[str, Any] = Field(default_factory=dict)  # hello: device, confinement
+    hello: Hello | None = None
 
 
 class Report(_Msg):

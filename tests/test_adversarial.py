@@ -577,3 +577,19 @@ def test_environment_is_allow_listed(monkeypatch):
     }
     assert names and all(n in ours or ALLOWED_ENV.fullmatch(n) for n in names), sorted(names)
     assert not names & {"OPENAI_API_KEY", "HF_TOKEN", "KLOOP_UNLISTED_VARIABLE"}
+
+
+def test_a_candidate_cannot_poison_the_shared_triton_cache(tmp_path):
+    """Honest -> saboteur -> honest with one shared TRITON_CACHE_DIR (as the loop passes): the saboteur's
+    writes land in its own cache, the shared one keeps exactly what honest candidates put there, and the
+    honest candidate after it is still correct (issue 24, damage across candidates)."""
+    shared = tmp_path / "triton_cache"
+    shared.mkdir()
+    (shared / "entry.json").write_text('{"honest": true}')  # stands for a kernel a rival compiled
+    env = {"TRITON_CACHE_DIR": str(shared)}
+    sab = _evaluate("cache_saboteur", BANS_OFF, {"env": env})
+    assert "POISONED" in sab.stdout_tail, sab.stdout_tail  # it ran, and wrote into the cache it was given
+    assert sorted(p.name for p in shared.rglob("*")) == ["entry.json"]
+    assert (shared / "entry.json").read_text() == '{"honest": true}'
+    after = _evaluate(None, frozenset(), {"env": env, "min_calls": FEW_CALLS})
+    assert after.status is Status.correct, (after.status, after.message)

@@ -28,8 +28,10 @@ from evaluator.handover import Slot
 from evaluator.inputs import make_inputs
 from evaluator.problem import apply_mode, import_file
 from evaluator.wire import (
+    Confinement,
     ErrorInfo,
     Finding,
+    Hello,
     Job,
     LineReader,
     Reply,
@@ -48,6 +50,23 @@ def _findings(pairs) -> list[Finding]:
     return [Finding(reason=r, message=m) for r, m in pairs]
 
 
+def driver_version() -> str | None:
+    """The NVIDIA kernel driver's version (a new driver can change every timing), from /proc where the host
+    shows it, else the CUDA driver API version torch reports."""
+    try:
+        with open("/proc/driver/nvidia/version") as f:
+            first = f.readline()
+        for word in first.split():
+            if word.count(".") >= 1 and word.replace(".", "").isdigit():
+                return word
+    except OSError:
+        pass
+    try:
+        return f"cuda-api {torch._C._cuda_getDriverVersion()}"
+    except (AttributeError, RuntimeError):
+        return None
+
+
 def device_info(device: torch.device) -> dict:
     import triton
 
@@ -59,6 +78,7 @@ def device_info(device: torch.device) -> dict:
             capability=f"{p.major}.{p.minor}",
             sm_count=p.multi_processor_count,
             cuda_runtime=torch.version.cuda,
+            driver=driver_version(),
         )
     else:
         info.update(name="cpu (TRITON_INTERPRET=1)")
@@ -75,7 +95,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
     problem = import_file(Path(job.problem_path), "_reference")
     slot: Slot | None = None  # the oracle's inbox, opened once per inbox it makes
     held: tuple | None = None  # the last call's output and buffers, until they are handed over
-    send(wfd, Reply(op="hello", info={"device": device_info(device), "confinement": confinement}))
+    send(wfd, Reply(op="hello", hello=Hello(device=device_info(device), confinement=Confinement(**confinement))))
 
     if os.environ.get("TRITON_INTERPRET") == "1":  # before the integrity snapshot and any candidate code
         from evaluator.interpret import autotune_takes_first_config

@@ -152,9 +152,32 @@ def _kill_all() -> None:
                 pass
 
 
+def _warm(role: str) -> None:
+    """First-use costs paid once here, never touching CUDA (a fork inherits them): Triton's compiler
+    modules, and for the oracle the meta-device kernels of the memory plan (their first use imports
+    sympy and the decompositions: about a second)."""
+    for name in ("triton.compiler.compiler", "triton.backends.nvidia.compiler", "triton.backends.nvidia.driver"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - another backend, or none: compiled on first use instead
+            pass
+    if role != "oracle":
+        return
+    import torch
+    import torch.nn.functional as F
+
+    with torch.device("meta"), torch.no_grad():
+        x = torch.empty(2, 4, 8, 8)
+        y = F.conv2d(x, torch.empty(4, 4, 3, 3), torch.empty(4))
+        y = F.batch_norm(y, torch.empty(4), torch.empty(4), training=True)
+        y = F.layer_norm(y, y.shape[1:]).softmax(1).amin(1).sum() + F.linear(x.flatten(1), torch.empty(3, 256)).mean()
+        F.max_pool2d(x, 2), F.avg_pool2d(x, 2), x.cumsum(1), x.argmax(1), F.gelu(x), x @ x.transpose(-1, -2)
+
+
 def serve(ctrl: socket.socket, role: str, jailed: bool) -> None:
     for name in PRELOAD[role]:
         importlib.import_module(name)
+    _warm(role)
     _send(ctrl, {"ready": os.getpid(), "jailed": jailed})
     buf = b""
     while True:
