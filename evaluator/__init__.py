@@ -23,7 +23,7 @@ Where each part runs:
 | baselines, race | a worker process: the reference alone (trusted), or contenders side by side (in the candidate's jail, child.boot --exec) | worker, racing, baselines, timing |
 | profiler | ncu and the candidate under it, both in the candidate's jail (child.boot --exec) | ncu, profile_target |
 | wire | the typed messages between them, and the inbox outputs are handed over in (GPU memory the oracle owns) | wire, handover |
-| shared | wherever imported (`agent` too, through this face): data and pure helpers, no process of their own | problem, derive, inputs, weights, precision, result, candidate, card, rules, stats, files, paths, interpret |
+| shared | wherever imported (`agent` too, through this face): data and pure helpers (problems, winners per GPU model), no process of their own | problem, derive, inputs, weights, precision, result, candidate, card, rules, stats, files, paths, interpret, best |
 
 tests/test_architecture.py holds this table to the package: every module is in exactly one row.
 """
@@ -61,6 +61,16 @@ _EXPORTS = {  # name -> the module that owns it
     "geomean": "evaluator.stats",
     "write_atomic": "evaluator.files",
     "umask_mode": "evaluator.files",
+    "BestBook": "evaluator.best",
+    "BestError": "evaluator.best",
+    "CPU_KEY": "evaluator.best",
+    "Speedups": "evaluator.best",
+    "Winner": "evaluator.best",
+    "device_key": "evaluator.best",
+    "load_best": "evaluator.best",
+    "local_gpu": "evaluator.best",
+    "parse_best": "evaluator.best",
+    "pick": "evaluator.best",
     "GpuCard": "evaluator.card",
     "GpuError": "evaluator.card",
     "card_keys": "evaluator.card",
@@ -87,6 +97,18 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+    from evaluator.best import (  # noqa: F401
+        CPU_KEY,
+        BestBook,
+        BestError,
+        Speedups,
+        Winner,
+        device_key,
+        load_best,
+        local_gpu,
+        parse_best,
+        pick,
+    )
     from evaluator.cancel import Cancelled, cancelled, exit_now, raise_if_cancelled, stop_everything  # noqa: F401
     from evaluator.candidate import Candidate, code_hash  # noqa: F401
     from evaluator.card import GpuCard, GpuError, card_keys, find_card, load_card  # noqa: F401

@@ -2,8 +2,12 @@
 
     python -m evaluator CANDIDATE.py --problem conv2d_scale_min [--shapes small|odd|full|all]
         [--precision tf32|strict|loose] [--json OUT.json] [--keep DIR] [--ncu [--ncu-metrics M1,M2]]
+    python -m evaluator best --problem conv2d_scale_min      # the promoted winner for this GPU model
 
-Prints a short table; `--json` writes the full EvalResult. Exit codes: 0 correct, 1 not correct
+Prints a short table; `--json` writes the full EvalResult. CANDIDATE given as the word `best` is the
+problem's promoted winner for this machine's GPU model (kernels/<problem>/best.json, evaluator.best),
+else on a GPU the most recent winner; beside a candidate's time, one line gives the winner of this GPU
+model when there is one. Exit codes: 0 correct, 1 not correct
 (any other status), 2 bad input (one line on stderr, nothing written), 130 interrupted (Ctrl-C: the
 candidate's processes are killed, its work folder removed, nothing written).
 """
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evaluator.files import write_atomic
-from evaluator.problem import ProblemError, load_problem
+from evaluator.problem import Problem, ProblemError, load_problem
 from evaluator.static import MAX_BYTES
 
 if TYPE_CHECKING:
@@ -47,6 +51,82 @@ def read_candidate(path: Path) -> str:
         raise UsageError(f"candidate {path} is not UTF-8 text (byte {e.start})") from None
 
 
+BEST = Path("best")  # the candidate word that names the problem's promoted winner
+
+
+def problem_folder(problem: Problem) -> Path | None:
+    """The folder that holds the problem's winners: a problem folder's, never a bare KernelBench file's
+    (promotion writes only beside a reference.py)."""
+    return problem.path.parent if problem.path.name == "reference.py" else None
+
+
+def resolve_best(problem: Problem, device: str) -> tuple[Path, str]:
+    """The winner's file for `python -m evaluator best` on this machine (`--device cpu`: the interpreter's
+    winner), and one line saying which it is."""
+    from evaluator.best import BestError, device_key, load_best, local_gpu, pick
+
+    folder = problem_folder(problem)
+    if folder is None:
+        raise UsageError(f"best: {problem.path} is a file, not a problem folder; winners live in kernels/<name>/")
+    try:
+        book = load_best(folder)
+    except BestError as e:
+        raise UsageError(f"best: {e}") from None
+    if not book.models:
+        raise UsageError(
+            f"best: {folder} has no promoted winner (no best.json); promote one with python -m agent.promote"
+        )
+    gpu = None if device == "cpu" else local_gpu()
+    key = device_key(gpu)
+    entry = pick(book, key)
+    if entry is None:  # a CPU with GPU winners only: they are tuned for (often only run on) a GPU
+        models = ", ".join(w.device or k for k, w in book.gpu_models().items())
+        raise UsageError(
+            f"best: no winner measured on the CPU interpreter in {folder / 'best.json'} (GPU winners: {models}); "
+            "give a winner's file to evaluate it here anyway"
+        )
+    path = book.path_of(folder, entry)
+    if path is None:
+        raise UsageError(
+            f"best: {folder / 'best.json'} names {entry.file} as the winner for {entry.key}, but there is no such file"
+        )
+    whose = "this GPU model's" if key != "cpu" else "the CPU interpreter's"
+    if entry.key != key:
+        whose = f"the most recent (no winner for {gpu} yet; measured on {entry.device or entry.key})"
+    return path, f"best: {path} is {whose} winner: {entry.brief()}"
+
+
+def best_line(problem: Problem, r: EvalResult) -> str | None:
+    """'best for <GPU>: X ms (run/attempt)' when the problem has a winner of the GPU model the candidate
+    ran on (never another model's: times are not comparable across models), with the candidate's ratio
+    when both were timed on the same cases. None without one, or with an unreadable best.json (the
+    evaluation stands; promotion reports that file)."""
+    from evaluator.best import BestError, device_key, load_best
+    from evaluator.stats import geomean
+
+    folder = problem_folder(problem)
+    if folder is None or r.device is None:
+        return None
+    try:
+        book = load_best(folder)
+    except BestError:
+        return None
+    key = device_key(r.device.name if r.device.cuda else None)
+    w = book.models.get(key)
+    if w is None:
+        return None
+    where = f" ({w.run}/{w.attempt})" if w.run else ""
+    if w.measure != "gpu" or w.geomean_ms is None:
+        ms = f"{w.interpreter_ms:.4g} ms under the interpreter (never compared)" if w.interpreter_ms else "untimed"
+        return f"best for {w.device or key}: {ms}{where}"
+    line = f"best for {w.device or r.device.name}: {w.geomean_ms:.4g} ms{where}"
+    mine = {t.case: t.candidate.median_ms for t in r.timings if t.candidate}
+    if mine and sorted(mine) == sorted(t.get("case") for t in w.timings):
+        ms = geomean(mine.values())
+        line += f"; this candidate {ms:.4g} ms ({w.geomean_ms / ms:.2f}x the best)"
+    return line
+
+
 def check_device(device: str) -> None:
     """--device cuda on a machine without CUDA is the user's mistake, not the candidate's compile error."""
     if device == "cuda":
@@ -72,7 +152,11 @@ def check_output(path: Path | None) -> None:
 
 def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Namespace:
     ap = _Parser(prog=prog or "python -m evaluator", description=__doc__.split("\n\n")[0])
-    ap.add_argument("candidate", type=Path, help="Python file defining ModelNew")
+    ap.add_argument(
+        "candidate",
+        type=Path,
+        help="Python file defining ModelNew, or `best`: the problem's promoted winner for this GPU model",
+    )
     ap.add_argument("--problem", required=True, help="name under kernels/ or a KernelBench-format .py file")
     ap.add_argument(
         "--shapes", default="auto", help="shape set: small, odd, full, all (default: all with a GPU, small without)"
@@ -99,7 +183,7 @@ def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Name
     return ap.parse_args(argv)
 
 
-def print_table(r: EvalResult) -> None:
+def print_table(r: EvalResult, best: str | None = None) -> None:
     from rich.console import Console
 
     from evaluator.result import Status
@@ -153,6 +237,8 @@ def print_table(r: EvalResult) -> None:
         console.print(t)
     elif r.timing_unavailable:
         console.print(f"timing: unavailable ({r.timing_unavailable})")
+    if best:  # the winner of this GPU model, beside the candidate's time
+        console.print(best, markup=False, highlight=False)
     if r.ncu:
         print_ncu(console, r.ncu)
     elif r.ncu_reason and r.ncu_reason != "not requested":
@@ -207,13 +293,19 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
 def _main(argv: list[str] | None, prog: str | None) -> int:
     args = parse_args(argv, prog)
     try:
-        read_candidate(args.candidate)
+        is_best = args.candidate == BEST and not args.candidate.is_file()  # a file named best is a file
+        if not is_best:
+            read_candidate(args.candidate)
         problem = load_problem(args.problem)
         if args.shapes != "auto":
             problem.set_names(args.shapes)
         if args.trials < 1:
             raise UsageError("--trials must be at least 1")
         check_device(args.device)
+        if is_best:
+            args.candidate, said = resolve_best(problem, args.device)
+            read_candidate(args.candidate)
+            print(said)
         check_output(args.json)
         from evaluator.precision import POLICIES
 
@@ -242,7 +334,7 @@ def _main(argv: list[str] | None, prog: str | None) -> int:
     result = evaluate(args.candidate, problem, config)
     if args.json:
         write_atomic(args.json, result.model_dump_json(indent=2))
-    print_table(result)
+    print_table(result, best_line(problem, result))
     return 0 if result.status is Status.correct else 1
 
 
