@@ -8,7 +8,10 @@ Used by promote: two numbers from two processes differ by the machine's drift as
 here the contenders take turns (round-robin, `ROUNDS` rounds of `evaluator.timing.benchmark` each, the
 same fresh-input and L2-flush protocol) and each one's figure is the median of its round medians. Only
 candidates that passed a full evaluation belong here: the race checks one output per contender against
-the reference as a sanity check, not the whole trust ladder. GPU only.
+the reference as a sanity check, not the whole trust ladder, under the evaluation's own rule (the
+policy's floor plus its calibration: `checked_reference` runs the oracle's `reference` and
+`calibration`, and the check is the oracle's `compare`), so an honest TF32 kernel that passed evaluation
+at depth passes here too. GPU only (the timing; the check runs anywhere).
 """
 
 from __future__ import annotations
@@ -27,13 +30,28 @@ from evaluator.wire import Job
 ROUNDS = 3
 
 
+def checked_reference(model, args: list, policy):
+    """(reference output, calibration) for one case, as the oracle computes them for a checked call
+    (evaluator.oracle.reference in true fp32, then evaluator.oracle.calibration at the precision the policy
+    allows, from the buffers the call started with); the calibration is None under `strict`. `args` are
+    left as they were: both runs get copies."""
+    import torch
+
+    from evaluator.oracle import calibration, reference
+
+    start = {n: b.clone() for n, b in model.named_buffers()} if policy.mantissa_bits is not None else {}
+    expected = reference(model, args)
+    copies = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+    cal, _ = calibration(model, copies, expected, policy, start)
+    return expected, cal
+
+
 def run_race(job: Job, problem, device, report) -> None:
     """Child side (called by evaluator.worker for mode "race")."""
     import torch
 
     from evaluator.correctness import compare
     from evaluator.inputs import make_inputs
-    from evaluator.oracle import reference
     from evaluator.problem import apply_mode, build_model, import_file
     from evaluator.timing import benchmark, summarize
     from evaluator.weights import copy_weights
@@ -47,19 +65,19 @@ def run_race(job: Job, problem, device, report) -> None:
         torch.manual_seed(job.seed)
         ref = build_model(problem, case, device)
         args = make_inputs(case, problem, device)
-        refs[case.label] = (ref, args, reference(ref, args))
+        refs[case.label] = (ref, args, *checked_reference(ref, args, job.policy))
     contenders = {
         label: import_file(Path(path), f"contender_{i}") for i, (label, path) in enumerate(job.contenders.items())
     }
     results: dict = {label: {} for label in contenders}
     for case in job.cases:
-        ref, args, expected = refs.pop(case.label)
+        ref, args, expected, cal = refs.pop(case.label)
         models = {}
         for label, module in contenders.items():
             models[label] = apply_mode(module.ModelNew(*case.init).to(device), problem)
             copy_weights(ref, models[label])
             with torch.no_grad():
-                verdict = compare(expected, models[label](*[a.clone() for a in args]), job.policy)
+                verdict = compare(expected, models[label](*[a.clone() for a in args]), job.policy, cal)
             if not verdict["ok"]:
                 report.data.error = ErrorInfo(
                     type="RaceCheckFailed",
@@ -68,7 +86,7 @@ def run_race(job: Job, problem, device, report) -> None:
                     where=case.label,
                 )
                 return
-        del args, expected
+        del args, expected, cal
         rounds: dict[str, list[dict]] = {label: [] for label in models}
         for r in range(ROUNDS):
             for label, model in models.items():

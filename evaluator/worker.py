@@ -7,7 +7,7 @@ Candidates are judged elsewhere (evaluator.judge: a jailed candidate process plu
 (evaluator.racing) runs only candidates that passed that, in the candidate's jail (evaluator.child.boot
 --exec: namespaces, read-only view, private /tmp, no capabilities), and decides no status: its figures
 are timings, and its sanity check compares against a reference computed here before any contender's code
-is imported.
+is imported, under the evaluation's rule (the oracle's reference and calibration: racing.checked_reference).
 """
 
 from __future__ import annotations
