@@ -12,11 +12,21 @@ not an error.
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 from evaluator import GpuCard, GpuError, card_keys, find_card, load_card
 
-__all__ = ["GpuCard", "GpuError", "card_keys", "find_card", "load_card", "card_from_properties", "select_card"]
+__all__ = [
+    "GpuCard",
+    "GpuError",
+    "card_keys",
+    "find_card",
+    "load_card",
+    "card_from_properties",
+    "select_card",
+    "environment",
+]
 DEFAULT_CARD = "h100_sxm"  # the design's reference machine; used without CUDA and without --gpu
 
 # Only the major/minor pairs a card can be built for; anything newer falls back to the major.
@@ -101,3 +111,27 @@ def select_card(name: str | None) -> tuple[GpuCard, str | None]:
     if card.key == "detected":
         return card, f"no card for {card.name!r}: using the facts torch reports"
     return card, None
+
+
+def environment() -> dict:
+    """GPU name and driver (nvidia-smi, so this process never holds a CUDA context), torch, triton."""
+    import torch
+    import triton
+
+    env = {"gpu": None, "driver": None, "torch": torch.__version__, "triton": triton.__version__}
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        lines = out.stdout.strip().splitlines() if out.returncode == 0 else []
+        gpus = [line.split(",", 1) for line in lines if "," in line]
+        if gpus:  # one line per GPU: name, driver
+            env["gpu"] = " + ".join(dict.fromkeys(name.strip() for name, _ in gpus))
+            env["driver"] = gpus[0][1].strip()
+    except (OSError, subprocess.SubprocessError):
+        pass  # no NVIDIA driver: a CPU-only suite
+    return env

@@ -21,13 +21,13 @@ exists but whose history line was lost, and drops a torn (half-written) last lin
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field, ValidationError
 
+from agent.settings import RunSettings
 from evaluator import EvalResult
 from evaluator import write_atomic as _write_atomic
 
@@ -84,7 +84,7 @@ class RunStore:
         return self.path.name
 
     @classmethod
-    def create(cls, runs_dir: Path, settings, problem: str) -> "RunStore":
+    def create(cls, runs_dir: Path, settings: RunSettings, problem: str) -> "RunStore":
         """A new run folder named `<timestamp>-<stage>-<problem name>`."""
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = runs_dir / f"{stamp}-{settings.stage}-{problem}"
@@ -111,15 +111,19 @@ class RunStore:
         store.repair()
         return store
 
-    def update_config(self, settings) -> None:
+    def update_config(self, settings: RunSettings) -> None:
         """On --resume with new provider or executor flags: config.json says what the run uses now."""
         write_atomic(self.path / "config.json", settings.model_dump_json(indent=2))
 
-    def config(self) -> dict:
+    def config(self) -> RunSettings:
+        """config.json read back as what it was written as; a field added since takes its default."""
+        path = self.path / "config.json"
         try:
-            return json.loads((self.path / "config.json").read_text(encoding="utf-8"))
-        except ValueError as e:
-            raise HistoryError(f"{self.path / 'config.json'} is not valid JSON: {e}") from None
+            return RunSettings.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(map(str, err["loc"])) or "the file"
+            raise HistoryError(f"{path} is not a run's settings ({where}: {err['msg']})") from None
 
     def attempt_dir(self, attempt_id: str) -> Path:
         return self.path / "attempts" / attempt_id

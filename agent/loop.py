@@ -22,18 +22,17 @@ default 3), the loop stops asking: `run()` returns what it has and `stopped` say
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from agent.archive import SEED_ID, Archive, geomean_ms
 from agent.best import local_gpu, starting_kernel
 from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record, RunStore
 from agent.llm import LLM, Completion, LLMUnavailable
 from agent.prompt import brief, capability_skip, get_stage, load_stages, render, should_skip
-from agent.ranking import SEED_ID, best_of, geomean_ms, is_better
 from agent.settings import RunSettings
 from evaluator import (
     Candidate,
@@ -104,8 +103,6 @@ class Loop:
         self.executor = executor or make_executor(
             settings.executor, workers=settings.workers, address=settings.ray_address
         )
-        self.lock = threading.Lock()  # sample chains run in threads; bookkeeping is serialised
-        self.inflight: dict[str, tuple[str, threading.Event]] = {}  # code hash -> (attempt, done)
         self.problem = load_problem(settings.problem)
         self.card, self.card_note = select_card(settings.gpu)
         self.policy = get_policy(settings.precision)
@@ -119,50 +116,29 @@ class Loop:
             env={"TRITON_CACHE_DIR": str(store.path.resolve() / "triton_cache")},
         )  # one compile cache per run
         self.brief = brief(self.problem)
-        self.done: dict[str, Record] = {r.id: r for r in store.records() if r.kind == "attempt"}
-        self.skips = {r.stage for r in store.records() if r.kind == "skip"}
-        self.best = best_of(list(self.done.values()))
-        # What this process evaluated, kept as data: parents and repairs read it here; only an attempt
-        # recorded before a resume is read back from its files.
-        self.evaluated: dict[str, tuple[str | None, EvalResult]] = {}
+        self.archive = Archive(store)  # what was done, the best, the parent, dedup: the loop's memory
+        self.done = self.archive.done  # read-only views for the stage walk
         self.stopped: str | None = None  # why run() stopped early (replies repeating), for the user
 
-    def code(self, rec_id: str) -> str | None:
-        return self.evaluated[rec_id][0] if rec_id in self.evaluated else self.store.read(rec_id, "code.py")
-
-    def result(self, rec_id: str) -> EvalResult | None:
-        return self.evaluated[rec_id][1] if rec_id in self.evaluated else self.store.result(rec_id)
+    @property
+    def best(self) -> Record | None:
+        return self.archive.best
 
     # ------------------------------------------------------------ one attempt
-
-    def _claim(self, rec_id: str, code: str) -> tuple[str | None, threading.Event | None]:
-        """Dedup by normalized code. (twin, None): an earlier attempt with this code is recorded;
-        (twin, event): it is still being evaluated, wait for the event; (None, event): this attempt
-        evaluates it and sets the event once recorded."""
-        h = code_hash(code)
-        with self.lock:
-            twin = next((r.id for r in self.done.values() if r.code_hash == h and r.gate != "llm"), None)
-            if twin is not None:
-                return twin, None
-            if h in self.inflight:
-                return self.inflight[h]
-            event = threading.Event()
-            self.inflight[h] = (rec_id, event)
-            return None, event
 
     def _evaluate(self, rec: Record, code: str | None, problems: list[str], gate: str = "extract") -> Record:
         cand = self.store.attempt_dir(rec.id) / "code.py"
         t0 = time.monotonic()
         if code is not None:
             self.store.save(rec.id, "code.py", code)
-        twin, event = self._claim(rec.id, code) if code is not None and not problems else (None, None)
+        twin, event = self.archive.claim(rec.id, code) if code is not None and not problems else (None, None)
         try:
             if code is None or problems:
                 result = extraction_failure(self.problem, problems, code, str(cand), gate)
             elif twin is not None:
                 if event is not None:
                     event.wait()
-                result = self.result(twin).model_copy(deep=True)  # same code, same verdict: not evaluated again
+                result = self.archive.result(twin).model_copy(deep=True)  # same code, same verdict: not evaluated again
                 result.notes.append(f"duplicate of attempt {twin}: its result, not re-evaluated")
                 rec.duplicate_of = twin
             else:
@@ -182,18 +158,10 @@ class Loop:
                 self.store.save(
                     rec.id, "metrics.json", json.dumps({"ncu": result.ncu, "reason": result.ncu_reason}, indent=2)
                 )
-            with self.lock:
-                self.store.finish(rec, result)
-                self.evaluated[rec.id] = (code, result)
-                self.done[rec.id] = rec
-                if is_better(rec, self.best):
-                    self.best = rec
-                self.on_event("attempt", rec)
+            self.archive.record(rec, code, result, on_record=lambda r: self.on_event("attempt", r))
         finally:
             if twin is None and event is not None:  # ours: release any twin waiting on it
-                with self.lock:
-                    self.inflight.pop(code_hash(code), None)
-                event.set()
+                self.archive.release(code, event)
         return rec
 
     def _ask(self, ids: list[str], prompt: str) -> dict[str, Completion]:
@@ -222,21 +190,11 @@ class Loop:
                 out[i] = c
         return out
 
-    def repeat_streak(self) -> list[Record]:
-        """The latest attempts, newest last, that repeated code already evaluated, back to the first
-        that did not."""
-        streak: list[Record] = []
-        for r in reversed(list(self.done.values())):
-            if r.id == SEED_ID or r.duplicate_of is None:
-                break
-            streak.append(r)
-        return streak[::-1]
-
     def check_repeats(self) -> None:
         """Before asking the LLM: raise RepliesRepeat when the last --stop-after-repeats replies all
         repeated earlier code (a CPU-only loop, where nothing is timed, often gets the same reply back)."""
         limit = self.settings.stop_after_repeats
-        streak = self.repeat_streak()
+        streak = self.archive.repeat_streak()
         if limit and len(streak) >= limit:
             last = streak[-1]
             raise RepliesRepeat(
@@ -264,15 +222,6 @@ class Loop:
             return starting_kernel(self.problem.path, seed, local_gpu())
         return None
 
-    def parent(self) -> tuple[str, str, EvalResult | None]:
-        if self.best is not None:
-            code = self.code(self.best.id)
-            if code is not None:
-                return self.best.id, code, self.result(self.best.id)
-        start = self.start_path()
-        code = start.read_text(encoding="utf-8") if start is not None else ""
-        return SEED_ID, code, self.result(SEED_ID)
-
     def run_seed(self) -> None:
         if SEED_ID in self.done:
             return
@@ -281,26 +230,6 @@ class Loop:
             raise FileNotFoundError(f"problem {self.problem.name}: no kernel to start from at {start}")
         self.on_event(f"evaluating the starting kernel {start.name}", None)
         self._evaluate(Record(id=SEED_ID, stage="seed"), start.read_text(encoding="utf-8"), [])
-
-    def tried(self, parent: str | None) -> list[str]:
-        """One line per attempt already made from this parent (repairs included), oldest first."""
-        lines = []
-        for r in self.done.values():
-            if r.parent != parent or r.id == SEED_ID:
-                continue
-            if r.status == Status.correct.value:
-                t = (
-                    f"{r.geomean_ms:.4g} ms"
-                    if r.geomean_ms is not None
-                    else f"{r.interpreter_ms:.0f} ms per call under the CPU interpreter (not a GPU time)"
-                    if r.interpreter_ms is not None
-                    else "timing unavailable"
-                )
-                what = f"correct, {t}"
-            else:
-                what = f"{r.status} at {r.gate}: {' '.join(r.message.split())[:140]}"
-            lines.append(f"{r.id} ({r.stage}): {what}")
-        return lines
 
     def seed_stage(self) -> int:
         """Write the first kernel from the bare reference; returns the iterations it used."""
@@ -321,7 +250,7 @@ class Loop:
                     precision=self.policy,
                     ncu_reason="no kernel yet",
                     problem=self.brief,
-                    history=self.tried(None),
+                    history=self.archive.tried(None),
                 )
                 replies = self._ask(todo, prompt)
 
@@ -342,11 +271,11 @@ class Loop:
             if rid in self.done:
                 last = self.done[rid]
                 continue
-            result = self.result(last.id)
+            result = self.archive.result(last.id)
             failure = {
                 "status": last.status,
                 "message": failure_text(result) if result else last.message,
-                "code": self.code(last.id) or "(no code was extracted from the reply)",
+                "code": self.archive.code(last.id) or "(no code was extracted from the reply)",
             }
             prompt = render(
                 "repair",
@@ -357,7 +286,7 @@ class Loop:
                 failure=failure,
                 ncu_reason="the candidate failed before profiling",
                 problem=self.brief,
-                history=self.tried(failed.parent),
+                history=self.archive.tried(failed.parent),
             )
             rec = Record(
                 id=rid,
@@ -392,25 +321,21 @@ class Loop:
             skip, why = capability_skip(stage, self.card)
             if skip:  # e.g. the hopper stage (Gluon TMA/wgmma) on a GPU older than sm_90
                 self.on_event(why, None)
-                if stage not in self.skips:
-                    self.store.append(Record(kind="skip", id=f"skip-{stage}", stage=stage, parent=None, message=why))
-                    self.skips.add(stage)
+                self.archive.skip(stage, None, why)
                 continue
             if self.settings.stage == "all":
-                pid, _, presult = self.parent()
+                pid, _, presult = self.archive.parent(self.start_path())
                 skip, why = should_skip(get_stage(stage), getattr(presult, "ncu", None))
                 self.on_event(why, None)
                 if skip:
-                    if stage not in self.skips:
-                        self.store.append(Record(kind="skip", id=f"skip-{stage}", stage=stage, parent=pid, message=why))
-                        self.skips.add(stage)
+                    self.archive.skip(stage, pid, why)
                     continue
             for _ in range(self.settings.iterations):
                 iteration += 1
                 ids = [f"{iteration:04d}-{k}" for k in range(1, self.settings.samples + 1)]
                 todo = [i for i in ids if i not in self.done]
                 if todo:
-                    pid, pcode, presult = self.parent()
+                    pid, pcode, presult = self.archive.parent(self.start_path())
                     ncu = for_stage(getattr(presult, "ncu", None), stage)
                     reason = getattr(presult, "ncu_reason", None) or "the parent was not profiled"
                     prompt = render(
@@ -421,7 +346,7 @@ class Loop:
                         precision=self.policy,
                         ncu_reason=reason,
                         problem=self.brief,
-                        history=self.tried(pid),
+                        history=self.archive.tried(pid),
                     )
                     replies = self._ask(todo, prompt)
                 else:

@@ -26,18 +26,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from agent.cli import CliParser
 from evaluator import KERNELS_DIR, ProblemError, check_reference, umask_mode
 
 MARKER = "# ---- added by `python -m agent.problem add`"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2 (argparse would print the usage too)
-        raise ProblemError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m agent.problem", description="Manage problems under kernels/.")
+    p = CliParser(raises=ProblemError, prog="python -m agent.problem", description="Manage problems under kernels/.")
     sub = p.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="copy a KernelBench-format file into kernels/<name>/ with derived shape sets")
     add.add_argument("file", type=Path, help="a KernelBench-format .py file (Model, get_inputs, get_init_inputs)")

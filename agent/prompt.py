@@ -44,6 +44,8 @@ from typing import Any, Literal
 import jinja2
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from agent import stages
+from agent.cli import CliParser
 from agent.gpu import GpuCard, GpuError, select_card
 from agent.triton_api import given, installed, parse_names
 from evaluator import DEFAULT_METRICS, POLICIES, Policy, data_dir, get_policy
@@ -110,7 +112,7 @@ def capability_skip(stage: Stage | str, card: GpuCard) -> tuple[bool, str]:
 
 @lru_cache(maxsize=1)
 def load_stages() -> dict[str, Stage]:
-    raw = json.loads((PROMPTS_DIR / "stages.json").read_text(encoding="utf-8"))
+    raw = stages.specs()
     # stages.json lists each stage's own metrics; the seed's five, which every stage shows, have one home
     return {
         name: Stage(
@@ -309,11 +311,6 @@ def render(
 # ---------------------------------------------------------------- CLI
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse prints usage + error; we promise one line
-        raise PromptError(message)
-
-
 def _read_json(path: str, flag: str) -> Any:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -349,7 +346,9 @@ def _read_code(path: Path) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m agent.prompt", description="Print the prompt for one optimization stage.")
+    p = CliParser(
+        raises=PromptError, prog="python -m agent.prompt", description="Print the prompt for one optimization stage."
+    )
     p.add_argument("--stage", required=True, metavar="STAGE", help=f"one of: {', '.join(load_stages())}")
     p.add_argument("--problem", required=True, metavar="NAME", help="a folder under kernels/ or a KernelBench .py file")
     p.add_argument("--gpu", metavar="NAME", help="card name or alias (default: detect; without CUDA: h100_sxm)")

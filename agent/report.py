@@ -14,28 +14,22 @@ folds long messages into a one-line summary that opens on click, and each row op
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 
+from agent.archive import best_of, is_better
 from agent.history import Record, RunStore, write_atomic
-from agent.ranking import best_of, is_better
+from agent.page import figure, img, page, png_bytes
 
 LADDER = ["static_error", "compile_error", "runtime_error", "timeout", "crashed", "incorrect", "correct"]
 
 
 def plot_png(records: list[Record]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display: render to memory
-    import matplotlib.pyplot as plt
-
     attempts = [r for r in records if r.kind == "attempt"]
     xs = list(range(len(attempts)))
     timed = any(r.speedup_vs_compile for r in attempts)
     if timed:
-        fig, (ax, strip) = plt.subplots(
+        fig, (ax, strip) = figure(
             2, 1, sharex=True, figsize=(10, 5.2), dpi=110, gridspec_kw={"height_ratios": [3, 1.3]}
         )
         pts = [
@@ -60,7 +54,7 @@ def plot_png(records: list[Record]) -> bytes:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     else:
-        fig, strip = plt.subplots(figsize=(10, 2.6), dpi=110)
+        fig, strip = figure(figsize=(10, 2.6), dpi=110)
         strip.set_title("CPU interpreter run: correctness only, no timing", fontsize=9)
     levels = [s for s in LADDER if any(r.status == s for r in attempts)] or ["correct"]
     ys = [levels.index(r.status) if r.status in levels else 0 for r in attempts]
@@ -71,11 +65,7 @@ def plot_png(records: list[Record]) -> bytes:
     strip.grid(alpha=0.3)
     strip.set_xticks(xs, [r.id for r in attempts], rotation=60, ha="right", fontsize=7)
     strip.set_xlabel("attempt")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def _num(x, digits: int = 3) -> str:
@@ -140,36 +130,27 @@ def write_report(store: RunStore) -> Path:
             f"parent: <b>{html.escape(best.id)}</b> (the first correct attempt; the CPU interpreter "
             "gives no timing, so nothing was ranked)"
         )
-    llm = cfg.get("llm") or "openai"
-    llm_text = f"{llm} ({cfg.get('model')})" if llm == "openai" else llm
-    page = f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>run {html.escape(store.name)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; font-size: 13px; }}
-td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }}
-td {{ white-space: nowrap; }}
-td:nth-last-child(-n+2) {{ white-space: normal; max-width: 40em; }}
-details summary {{ cursor: pointer; }}
-pre {{ background: #f7f7f7; padding: 6px; max-height: 30em; overflow: auto; font-size: 12px; }}
-tr.correct td:nth-child(4) {{ color: #2a9d4b; font-weight: bold; }}
-tr:not(.correct) td:nth-child(4) {{ color: #c0392b; }}
-tr.best {{ background: #eef6ee; }}
-code {{ background: #f4f4f4; padding: 1px 4px; }}
-</style></head><body>
-<h1>Run {html.escape(store.name)}</h1>
-<p>problem <code>{html.escape(str(cfg.get('problem')))}</code>, stage <code>{html.escape(str(cfg.get('stage')))}</code>,
-LLM <code>{html.escape(llm_text)}</code>,
-precision <code>{html.escape(str(cfg.get('precision')))}</code>. {summary}.</p>
-<img alt="speedup and status of each attempt" src="data:image/png;base64,{base64.b64encode(png).decode()}">
+    style = """td { white-space: nowrap; }
+td:nth-last-child(-n+2) { white-space: normal; max-width: 40em; }
+details summary { cursor: pointer; }
+pre { background: #f7f7f7; padding: 6px; max-height: 30em; overflow: auto; font-size: 12px; }
+tr.correct td:nth-child(4) { color: #2a9d4b; font-weight: bold; }
+tr:not(.correct) td:nth-child(4) { color: #c0392b; }
+tr.best { background: #eef6ee; }
+code { background: #f4f4f4; padding: 1px 4px; }
+"""
+    body = f"""<h1>Run {html.escape(store.name)}</h1>
+<p>problem <code>{html.escape(str(cfg.problem))}</code>, stage <code>{html.escape(cfg.stage)}</code>,
+LLM <code>{html.escape(cfg.llm_label)}</code>,
+precision <code>{html.escape(cfg.precision)}</code>. {summary}.</p>
+{img(png, "speedup and status of each attempt")}
 <h2>Attempts</h2>
 <table><tr>{''.join(f'<th>{COLUMNS[i][0]}</th>' for i in keep)}</tr>
 {rows}
 </table>
 <p>Each attempt's prompt, reply, code and full result are in <code>attempts/&lt;id&gt;/</code>
-(<code>python -m agent.runs show {html.escape(store.name)} ID</code> prints one).</p>
-</body></html>
-"""
+(<code>python -m agent.runs show {html.escape(store.name)} ID</code> prints one).</p>"""
+    page_html = page(f"run {store.name}", style, body)
     out = store.path / "report.html"
-    write_atomic(out, page)
+    write_atomic(out, page_html)
     return out

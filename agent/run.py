@@ -29,9 +29,12 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from agent.archive import is_better
+from agent.display import Display
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
 from agent.llm import LLMUnavailable, ManualLLM, ReplayExhausted, ReplayLLM, make_llm, resolve_spec
+from agent.numbers import fmt_ms, fmt_x
 from agent.settings import RunSettings, given_flags, parse_cli, resumed, runs_dir_flag
 from evaluator import load_problem
 
@@ -49,29 +52,16 @@ def resume_command(store: RunStore, extra: str = "") -> str:
     return f"python -m agent.run --resume {shlex.quote(store.name)}{runs_dir_flag(store.path.parent)}{extra}"
 
 
-class Display:
-    """On a terminal: one live status (stage, attempts, statuses, best, what is happening now and for
-    how long). Piped or logged: one line per finished attempt, flushed as it finishes."""
+class RunStatus:
+    """What one run's live display shows: the stage, attempts and their statuses, the best so far and
+    what is happening now, for how long (agent.display.Display draws it; piped, one line per attempt)."""
 
     def __init__(self, console: Console, run_name: str):
-        self.console, self.run_name = console, run_name
+        self.run_name = run_name
         self.records: list[Record] = []
         self.best: Record | None = None
-        self.now, self.since, self.t0 = "starting", time.monotonic(), time.monotonic()
-        self.live = None
-        if console.is_terminal:
-            from rich.live import Live
-
-            self.live = Live(console=console, refresh_per_second=4, transient=False, get_renderable=self.render)
-
-    def __enter__(self):
-        if self.live is not None:
-            self.live.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        if self.live is not None:
-            self.live.__exit__(*exc)
+        self.now, self.since = "starting", time.monotonic()
+        self.display = Display(console, self.render)
 
     def render(self):
         from rich.text import Text
@@ -83,7 +73,10 @@ class Display:
         elif self.best.geomean_ms is None:
             best = f"parent {self.best.id} (correct; untimed on the CPU interpreter)"
         else:
-            best = f"best {self.best.id}: {fmt_ms(self.best)} ms, {fmt_x(self.best.speedup_vs_compile)} vs compile"
+            best = (
+                f"best {self.best.id}: {fmt_ms(self.best.geomean_ms)} ms, "
+                f"{fmt_x(self.best.speedup_vs_compile)} vs compile"
+            )
         line = (
             f"[bold]{self.run_name}[/]  stage {stage}  attempts {len(self.records)}  "
             + "  ".join(f"{k} {v}" for k, v in sorted(counts.items()))
@@ -97,8 +90,7 @@ class Display:
             if is_better(rec, self.best):
                 self.best = rec
             message = attempt_line(rec)
-            if self.live is None:
-                print(f"[{time.monotonic() - self.t0:6.0f}s] {message}", file=self.console.file, flush=True)
+            self.display.log(message)
         self.now, self.since = message, time.monotonic()
 
 
@@ -108,24 +100,6 @@ def attempt_line(rec: Record) -> str:
     took = f", evaluated in {rec.eval_s:.1f} s" if rec.eval_s else ""
     dup = f" (same code as {rec.duplicate_of})" if rec.duplicate_of else ""
     return f"{rec.id} ({rec.stage}) -> {rec.status}{where}{dup}{took}"
-
-
-def fmt_ms(rec: Record) -> str:
-    from agent.tables import fmt_ms as fmt
-
-    return fmt(rec)
-
-
-def fmt_x(x: float | None) -> str:
-    from agent.tables import fmt_x as fmt
-
-    return fmt(x)
-
-
-def is_better(rec: Record, best: Record | None) -> bool:
-    from agent.ranking import is_better as better
-
-    return better(rec, best)
 
 
 def open_run(settings: RunSettings, given: dict | None = None, executor=None) -> Loop:
@@ -210,10 +184,10 @@ def _main(argv: list[str] | None) -> int:
 
     if loop.card_note:
         print(f"note: {loop.card_note}", flush=True)
-    display = Display(console, store.name)
-    loop.on_event = display.event
+    status = RunStatus(console, store.name)
+    loop.on_event = status.event
     try:
-        with display:
+        with status.display:
             best = loop.run()
     except KeyboardInterrupt:
         from evaluator import exit_now, stop_everything
@@ -254,7 +228,7 @@ def _main(argv: list[str] | None) -> int:
         print(f"promote it on a GPU machine with:  python -m agent.promote {promote_args(store, best)}")
     elif best is not None:
         print(
-            f"best: {best.id} ({fmt_ms(best)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
+            f"best: {best.id} ({fmt_ms(best.geomean_ms)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
             f"{fmt_x(best.speedup_vs_compile)} vs torch.compile)"
         )
         print(f"promote it with:  python -m agent.promote {promote_args(store, best)}")

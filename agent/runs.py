@@ -19,20 +19,17 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.syntax import Syntax
+from rich.table import Table
 
+from agent.archive import AttemptError, best_of, resolve_attempt
+from agent.cli import CliParser
 from agent.history import HistoryError, Record, RunStore
-from agent.ranking import AttemptError, best_of, resolve_attempt
+from agent.numbers import fmt_ms, fmt_x
 from agent.report import write_report
-from agent.settings import CliParser, default_runs_dir
-from agent.suite import show as show_suite
-from agent.suite import suites_table
-from agent.tables import UNTIMED, attempts_table, compact, fmt_ms, fmt_x
-
-
-def llm_label(cfg: dict) -> str:
-    """`openai (gpt-4o)`, `replay:PATH`, `manual`: a model name only where one was asked."""
-    llm = cfg.get("llm") or "openai"  # runs before config.json recorded the provider: openai was picked
-    return f"{llm} ({cfg.get('model')})" if llm == "openai" else llm
+from agent.scorecard import terminal
+from agent.settings import default_runs_dir
+from agent.suite_store import SuiteError, SuiteStore
+from agent.tables import UNTIMED, attempts_table, compact
 
 
 def cmd_list(runs_dir: Path, console: Console) -> None:
@@ -67,7 +64,7 @@ def cmd_list(runs_dir: Path, console: Console) -> None:
             str(len(records)),
             str(sum(r.status == "correct" for r in records)),
             (best.id + ("" if best.geomean_ms is not None else "*")) if best else "-",
-            fmt_ms(best) if best else "-",
+            fmt_ms(best.geomean_ms) if best else "-",
             fmt_x(best.speedup_vs_compile) if best else "-",
         )
     console.print(t)
@@ -143,6 +140,43 @@ def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, conso
     )
 
 
+def show_suite(name: str, runs_dir: Path, console: Console) -> bool:
+    """agent.runs show SUITE: print its table again (False: no such suite)."""
+    try:
+        store = SuiteStore.open(name, runs_dir)
+    except SuiteError:
+        return False
+    console.print(terminal(store.card()))
+    return True
+
+
+def suites_table(runs_dir: Path) -> Table | None:
+    """agent.runs list: one line per suite, or None when there are none."""
+    root = SuiteStore.folder(runs_dir)
+    paths = sorted(p for p in root.iterdir() if (p / "suite.jsonl").is_file()) if root.is_dir() else []
+    if not paths:
+        return None
+    t = Table(title=f"suites in {root}/")
+    for col in ("suite", "problems", "done", "correct", "fast_1 vs comp", "geomean vs comp"):
+        t.add_column(col, overflow="fold", justify="left" if col == "suite" else "right")
+    for p in paths:
+        try:
+            card = SuiteStore(p).card()
+        except (SuiteError, ValueError) as e:
+            t.add_row(p.name, "", "", "", f"unreadable: {e}", "")
+            continue
+        fast1 = next((f.vs_compile for f in card.fast_p if f.p == 1.0), None)
+        t.add_row(
+            p.name,
+            str(card.total + len(card.pending)),
+            str(card.total),
+            str(card.correct),
+            "-" if fast1 is None else f"{fast1}/{card.total}",
+            fmt_x(card.geomean_vs_compile),
+        )
+    return t
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = CliParser(prog="python -m agent.runs", description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -183,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.verb == "show":
             cfg = store.config()
             console.print(
-                f"run {store.name}: problem {cfg.get('problem')}, stage {cfg.get('stage')}, "
-                f"llm {llm_label(cfg)}, precision {cfg.get('precision')}",
+                f"run {store.name}: problem {cfg.problem}, stage {cfg.stage}, "
+                f"llm {cfg.llm_label}, precision {cfg.precision}",
                 highlight=False,
             )
             console.print(attempts_table(records, best_of(records), title=str(store.path)))

@@ -18,9 +18,7 @@ fast_p and no geometric mean; the card says so and shows correctness only.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 
 from pydantic import AliasChoices, BaseModel, Field, computed_field
@@ -29,8 +27,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from agent.archive import best_of
 from agent.history import Record, RunStore, write_atomic
-from agent.ranking import best_of
+from agent.numbers import fmt_err, fmt_ms, fmt_tokens, fmt_x
+from agent.page import figure, img, page, png_bytes
 from evaluator import Status, geomean
 
 PS = (1.0, 1.5, 2.0)
@@ -112,8 +112,7 @@ def row_from_run(
     """The row of one problem from its run folder. `error`: the run stopped on an exception;
     `llm_error`: it stopped because the LLM could not be reached (either wins over the status)."""
     records = [r for r in store.records() if r.kind == "attempt"]
-    cfg = store.config()
-    llm = str(cfg.get("llm") or "openai") + (f" ({cfg.get('model')})" if cfg.get("llm") in (None, "openai") else "")
+    llm = store.config().llm_label
     asked = [r for r in records if r.model is not None]  # attempts that came from an LLM reply
     if llm_error is None and asked and asked[-1].gate == "llm":
         llm_error = asked[-1].message  # the run ended with its requests failing: the endpoint is down
@@ -196,22 +195,6 @@ def score(name: str, rows: list[ProblemRow], pending: list[str] = (), environmen
 # ------------------------------------------------------------ formats
 
 
-def fmt_x(x: float | None) -> str:
-    return f"{x:.2f}x" if x else "-"
-
-
-def fmt_ms(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3f}" if x < 100 else f"{x:.1f}"
-
-
-def fmt_err(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1e}"
-
-
-def fmt_tokens(n: int | None) -> str:
-    return "-" if n is None else f"{n / 1000:.1f}k" if n >= 10000 else str(n)
-
-
 def _env_lines(card: Scorecard) -> list[str]:
     e = card.environment
     first = (
@@ -272,7 +255,11 @@ def terminal(card: Scorecard) -> Group:
     t.add_column("tokens", justify="right")
     for r in card.rows:
         status = Text(r.status, style="green" if r.status == "correct" else "red")
-        timing = [fmt_ms(r.geomean_ms), fmt_x(r.speedup_vs_eager), fmt_x(r.speedup_vs_compile)] if card.timed else []
+        timing = (
+            [fmt_ms(r.geomean_ms, narrow=True), fmt_x(r.speedup_vs_eager), fmt_x(r.speedup_vs_compile)]
+            if card.timed
+            else []
+        )
         t.add_row(r.problem, status, str(r.attempts), *timing, fmt_err(r.max_abs_err), fmt_tokens(r.tokens))
     parts = [t]
     if card.timed:
@@ -300,7 +287,7 @@ def _cell(r: ProblemRow, col: str) -> str:
     if col == "geomean_ms" and v is None and r.interpreter_ms is not None:
         return f"({r.interpreter_ms:.0f} cpu)"  # correctness run only: interpreter time, not a speed
     return {
-        "geomean_ms": fmt_ms,
+        "geomean_ms": lambda x: fmt_ms(x, narrow=True),
         "speedup_vs_eager": fmt_x,
         "speedup_vs_compile": fmt_x,
         "max_abs_err": fmt_err,
@@ -335,14 +322,9 @@ def plot_png(card: Scorecard) -> bytes | None:
     """Speedup vs torch.compile per problem, sorted, with the 1.0 line; None without GPU timings."""
     if not card.timed:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display: render to memory
-    import matplotlib.pyplot as plt
-
     rows = sorted(card.rows, key=lambda r: -(r.speedup_vs_compile or 0.0) if r.correct else 0.0)
     xs = list(range(len(rows)))
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(rows) + 2), 4.2), dpi=110)
+    fig, ax = figure(figsize=(max(5.0, 0.8 * len(rows) + 2), 4.2), dpi=110)
     ok = [(x, r.speedup_vs_compile) for x, r in zip(xs, rows, strict=True) if r.correct and r.speedup_vs_compile]
     if ok:
         ax.bar(
@@ -368,11 +350,7 @@ def plot_png(card: Scorecard) -> bytes | None:
     ax.set_ylabel("speedup over torch.compile (GPU medians)", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, frameon=False)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def html_page(card: Scorecard, png: bytes | None) -> str:
@@ -397,25 +375,15 @@ def html_page(card: Scorecard, png: bytes | None) -> str:
             )
             + "</table>"
         )
-    plot = (
-        f"<img alt='speedup over torch.compile per problem' src='data:image/png;base64,"
-        f"{base64.b64encode(png).decode()}'>"
-        if png
-        else f"<p><i>{html.escape(UNTIMED)}.</i></p>"
-    )
+    plot = img(png, "speedup over torch.compile per problem") if png else f"<p><i>{html.escape(UNTIMED)}.</i></p>"
     notes = "<br>".join(html.escape(line) for line in summary_lines(card))
-    return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>suite {html.escape(card.name)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; font-size: 13px; margin-bottom: 1em; }}
-td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }}
-td:not(.msg) {{ white-space: nowrap; }}
-td.msg {{ max-width: 40em; font-size: 12px; }}
-tr.correct td:nth-child(2) {{ color: #2a9d4b; font-weight: bold; }}
-tr.failed td:nth-child(2) {{ color: #c0392b; }}
-</style></head><body>
-<h1>Suite {html.escape(card.name)}</h1>
+    style = """table { margin-bottom: 1em; }
+td:not(.msg) { white-space: nowrap; }
+td.msg { max-width: 40em; font-size: 12px; }
+tr.correct td:nth-child(2) { color: #2a9d4b; font-weight: bold; }
+tr.failed td:nth-child(2) { color: #c0392b; }
+"""
+    body = f"""<h1>Suite {html.escape(card.name)}</h1>
 {plot}
 <h2>Problems</h2>
 <table><tr>{head}</tr>
@@ -424,9 +392,8 @@ tr.failed td:nth-child(2) {{ color: #c0392b; }}
 {fast}
 <p>{notes}</p>
 <p>Each problem's run (prompts, replies, code, results) is linked from <code>runs/&lt;problem&gt;</code>
-in the suite folder; <code>python -m agent.runs show RUN</code> shows one.</p>
-</body></html>
-"""
+in the suite folder; <code>python -m agent.runs show RUN</code> shows one.</p>"""
+    return page(f"suite {card.name}", style, body)
 
 
 def write_files(card: Scorecard, folder: Path) -> list[Path]:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-STAGE_ORDER = ("fusion", "tiling", "memory", "tuning")
-EXTRA_STAGES = ("hopper",)  # asked for by name only (Gluon, sm_90+), not part of the `all` walk
+from agent.cli import CliParser
+from agent.stages import FIRST, stage_choices, walk
+
 RUNS_DIR_ENV = "KLOOP_RUNS_DIR"
 # What a resumed run may change: how it asks and evaluates, never what it is. Any other field decides
 # the attempt sequence or its verdicts (stage, problem, iterations, precision...), so changing it on
@@ -137,7 +138,7 @@ class RunSettings(BaseModel):
     @field_validator("stage")
     @classmethod
     def _stage(cls, v: str) -> str:
-        choices = ("seed",) + STAGE_ORDER + EXTRA_STAGES + ("all",)
+        choices = stage_choices()  # prompts/stages.json: every stage but repair, then all
         if v not in choices:
             raise ValueError(f"unknown stage {v!r} (choose from {', '.join(choices)})")
         return v
@@ -178,16 +179,16 @@ class RunSettings(BaseModel):
         return v
 
     @property
+    def llm_label(self) -> str:
+        """`openai (gpt-4o)`, `replay:PATH`, `manual`: a model name only where one was asked. Runs from
+        before config.json recorded the provider have none: openai was picked."""
+        llm = self.llm or "openai"
+        return f"{llm} ({self.model})" if llm == "openai" else llm
+
+    @property
     def stages(self) -> list[str]:
         """The optimisation stages after the first kernel (the seed stage is not one of them)."""
-        return list(STAGE_ORDER) if self.stage == "all" else [] if self.stage == "seed" else [self.stage]
-
-
-class CliParser(argparse.ArgumentParser):
-    """argparse with the project's bad-input rule: one line on stderr, exit 2 (not usage + error)."""
-
-    def error(self, message: str) -> typing.NoReturn:
-        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+        return list(walk()) if self.stage == "all" else [] if self.stage == FIRST else [self.stage]
 
 
 def _flag_type(annotation) -> type:
@@ -198,11 +199,8 @@ def _flag_type(annotation) -> type:
 
 
 def build_parser(prog: str = "python -m agent.run", exclude: tuple[str, ...] = ()) -> argparse.ArgumentParser:
-    class Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> typing.NoReturn:
-            raise SettingsError(message)
-
-    p = Parser(
+    p = CliParser(
+        raises=SettingsError,
         prog=prog,
         description="The optimization loop: prompt -> LLM -> evaluate -> keep the best.",
         argument_default=argparse.SUPPRESS,
@@ -242,14 +240,14 @@ def given_flags(argv: list[str] | None) -> dict:
     return vars(build_parser().parse_args(argv))
 
 
-def resumed(saved: dict, given: dict) -> RunSettings:
+def resumed(saved: RunSettings, given: dict) -> RunSettings:
     """The settings of a resumed run: the saved config, overridden by the flags typed again. A flag
     that would change what the run is (see RESUME_MAY_CHANGE) must repeat the saved value."""
     changed = []
     for name, value in given.items():
         if name in RESUME_MAY_CHANGE or name not in RunSettings.model_fields:
             continue
-        old = saved.get(name, RunSettings.model_fields[name].default)
+        old = getattr(saved, name)
         if str(value) != str(old):
             changed.append(f"--{name.replace('_', '-')} {value} (the run has {old})")
     if changed:
@@ -258,6 +256,6 @@ def resumed(saved: dict, given: dict) -> RunSettings:
             "start a new run for that"
         )
     try:
-        return RunSettings(**{**saved, **given})
+        return RunSettings(**{**saved.model_dump(), **given})
     except ValidationError as e:
         raise SettingsError(_one_line(e)) from None

@@ -33,31 +33,16 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import shlex
-import subprocess
 import sys
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 
 from rich.console import Console
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
 
-from agent.gpu import GpuError
-from agent.history import HistoryError, Record, RunStore, now
-from agent.llm import LLMError, ReplayExhausted, make_llm
-from agent.run import attempt_line, open_run
-from agent.scorecard import (
-    ProblemRow,
-    Scorecard,
-    fmt_x,
-    row_from_run,
-    terminal,
-    write_files,
-)
+from agent.gpu import GpuError, environment
+from agent.history import now
+from agent.llm import make_llm
+from agent.scorecard import terminal
 from agent.settings import RunSettings, build_parser, runs_dir_flag
+from agent.suite_runner import SuiteRunner
 from agent.suite_store import (
     NAME_RE,
     SUITE_SETS,
@@ -68,12 +53,9 @@ from agent.suite_store import (
     SuiteStore,
     checked,
     expand,
-    own_flags,
     settings_for,
 )
-from evaluator import Cancelled, exit_now, load_problem, stop_everything
-
-RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
+from evaluator import exit_now, load_problem, stop_everything
 
 
 def parser():
@@ -114,165 +96,7 @@ def resolve(specs: list[str], flags: dict) -> list[Entry]:
     return entries
 
 
-def environment() -> dict:
-    """GPU name and driver (nvidia-smi, so this process never holds a CUDA context), torch, triton."""
-    import torch
-    import triton
-
-    env = {"gpu": None, "driver": None, "torch": torch.__version__, "triton": triton.__version__}
-    try:
-        out = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        lines = out.stdout.strip().splitlines() if out.returncode == 0 else []
-        gpus = [line.split(",", 1) for line in lines if "," in line]
-        if gpus:  # one line per GPU: name, driver
-            env["gpu"] = " + ".join(dict.fromkeys(name.strip() for name, _ in gpus))
-            env["driver"] = gpus[0][1].strip()
-    except (OSError, subprocess.SubprocessError):
-        pass  # no NVIDIA driver: a CPU-only suite
-    return env
-
-
 # ------------------------------------------------------------ running
-
-
-class Display:
-    """On a terminal: one live line per problem (queued, its latest event and for how long, or its
-    verdict). Piped or logged: one line per finished attempt and per finished problem, flushed."""
-
-    def __init__(self, console: Console, names: list[str]):
-        self.console, self.lock = console, threading.Lock()
-        self.state = {n: ("queued", time.monotonic()) for n in names}
-        self.t0 = time.monotonic()
-        self.live = (
-            Live(console=console, refresh_per_second=4, transient=True, get_renderable=self.render)
-            if console.is_terminal
-            else None
-        )
-
-    def __enter__(self):
-        if self.live is not None:
-            self.live.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        if self.live is not None:
-            self.live.__exit__(*exc)
-
-    def render(self) -> Text:
-        width = max(20, self.console.width - 1)
-        now = time.monotonic()
-        return Text(
-            "\n".join(
-                f"{n}: {s}{'' if s == 'queued' or s.startswith('done') else f' ({now - t:.0f} s)'}"[:width]
-                for n, (s, t) in self.state.items()
-            )
-        )
-
-    def set(self, name: str, text: str, log: bool = False) -> None:
-        """`log`: also a line of its own when piped (finished attempts and problems, notes)."""
-        with self.lock:
-            self.state[name] = (text, time.monotonic())
-            if log and self.live is None:
-                print(f"[{time.monotonic() - self.t0:6.0f}s] {name}: {text}", file=self.console.file, flush=True)
-
-    def on_event(self, name: str):
-        def event(message: str, rec: Record | None) -> None:
-            if rec is not None:
-                self.set(name, attempt_line(rec), log=True)
-            else:
-                self.set(name, message, log=message.startswith("stopped"))
-
-        return event
-
-
-def is_llm_failure(exc: BaseException) -> bool:
-    """The run stopped because its LLM could not be reached or set up (agent.llm's exceptions)."""
-    return isinstance(exc, LLMError) or type(exc).__module__ == "agent.llm"
-
-
-class SuiteRunner:
-    def __init__(self, store: SuiteStore, cfg: SuiteConfig, overrides: dict, executor, console: Console):
-        self.store, self.cfg, self.overrides, self.console = store, cfg, overrides, console
-        self.flags = {**cfg.flags, **overrides}
-        self.executor = executor  # shared by every problem's loop: its slots bound the evaluations
-        self.write_lock = threading.Lock()
-
-    def run_one(self, entry: Entry, display: Display) -> ProblemRow:
-        t0 = time.monotonic()
-        link = self.store.link(entry.name)
-        rel = str(link.relative_to(self.store.path))
-        loop = None
-        try:
-            settings = settings_for(entry, self.flags)
-            given: dict = {}
-            if link.exists():  # started before: resume that run, under any flags given to --resume
-                given = {k: getattr(settings, k) for k in {**self.overrides, **own_flags(entry)}}
-                settings = settings.model_copy(update={"resume": str(link.resolve())})
-            loop = open_run(settings, given, executor=self.executor)
-            if not link.exists():
-                self.store.make_link(entry.name, loop.store.path)
-            loop.on_event = display.on_event(entry.name)
-            if loop.card_note:
-                display.set(entry.name, f"note: {loop.card_note}", log=True)
-            try:
-                loop.run()
-            except ReplayExhausted:
-                pass  # the replies ran out: the run is complete up to here, as agent.run says
-            row = row_from_run(entry.name, entry.problem, loop.store, run_link=rel)
-        except (KeyboardInterrupt, SystemExit, Cancelled):  # Ctrl-C: nothing recorded for this problem
-            raise
-        except BaseException as e:  # noqa: BLE001 - one problem's failure never stops the others
-            why = f"{type(e).__name__}: {e}".replace("\n", " ")[:400]
-            kind = {"llm_error": why} if is_llm_failure(e) else {"error": why}
-            if link.exists():
-                try:
-                    row = row_from_run(entry.name, entry.problem, RunStore(link.resolve()), run_link=rel, **kind)
-                except (HistoryError, ValueError):
-                    row = ProblemRow(problem=entry.name, spec=entry.problem, run=rel, status="error", message=why)
-            else:
-                row = ProblemRow(
-                    problem=entry.name,
-                    spec=entry.problem,
-                    status=next(iter(kind)).replace("llm_error", "llm failed"),
-                    message=why,
-                )
-        row.seconds = round(time.monotonic() - t0, 1)
-        with self.write_lock:
-            self.store.append(row)
-            write_files(self.store.card(), self.store.path)
-        display.set(
-            entry.name,
-            f"done: {row.status}" + (f", {fmt_x(row.speedup_vs_compile)} vs compile" if row.speedup_vs_compile else ""),
-            log=True,
-        )
-        return row
-
-    def run(self) -> Scorecard:
-        done = self.store.rows()
-        todo = [e for e in self.cfg.problems if e.name not in done or done[e.name].status in RETRIED]
-        jobs = self.cfg.jobs or self.executor.size
-        display = Display(self.console, [e.name for e in todo])
-        if todo:
-            pool = ThreadPoolExecutor(max(1, min(jobs, len(todo))), thread_name_prefix="problem")
-            try:
-                with display:
-                    for f in as_completed([pool.submit(self.run_one, e, display) for e in todo]):
-                        f.result()
-            finally:  # on Ctrl-C, do not wait for the problems in flight: the caller exits
-                pool.shutdown(wait=False, cancel_futures=True)
-        self.executor.close()
-        card = self.store.card()
-        write_files(card, self.store.path)
-        return card
-
-
-# ------------------------------------------------------------ the command
 
 
 def executor_for(flags: dict):
@@ -357,84 +181,6 @@ def main(argv: list[str] | None = None) -> int:
 def resume_command(store: SuiteStore) -> str:
     """The command that finishes this suite, as it works when pasted into the same shell."""
     return f"python -m agent.suite --resume {shlex.quote(store.name)}{runs_dir_flag(store.path.parent.parent)}"
-
-
-def show(name: str, runs_dir: Path, console: Console) -> bool:
-    """agent.runs show SUITE: print its table again (False: no such suite)."""
-    try:
-        store = SuiteStore.open(name, runs_dir)
-    except SuiteError:
-        return False
-    console.print(terminal(store.card()))
-    return True
-
-
-def suites_table(runs_dir: Path) -> Table | None:
-    """agent.runs list: one line per suite, or None when there are none."""
-    root = SuiteStore.folder(runs_dir)
-    paths = sorted(p for p in root.iterdir() if (p / "suite.jsonl").is_file()) if root.is_dir() else []
-    if not paths:
-        return None
-    t = Table(title=f"suites in {root}/")
-    for col in ("suite", "problems", "done", "correct", "fast_1 vs comp", "geomean vs comp"):
-        t.add_column(col, overflow="fold", justify="left" if col == "suite" else "right")
-    for p in paths:
-        try:
-            card = SuiteStore(p).card()
-        except (SuiteError, ValueError) as e:
-            t.add_row(p.name, "", "", "", f"unreadable: {e}", "")
-            continue
-        fast1 = next((f.vs_compile for f in card.fast_p if f.p == 1.0), None)
-        t.add_row(
-            p.name,
-            str(card.total + len(card.pending)),
-            str(card.total),
-            str(card.correct),
-            "-" if fast1 is None else f"{fast1}/{card.total}",
-            fmt_x(card.geomean_vs_compile),
-        )
-    return t
-
-
-def promote_suite(args, argv: list[str], promote_one, console: Console) -> int:
-    """agent.promote --suite NAME: offer each correct problem's best to `promote_one` (agent.promote's own
-    main: the same re-check and race), one after another. 0: every winner promoted; 1: some were not;
-    2: bad input."""
-    if not args.suite or args.run is not None:
-        print("error: give a RUN [ATTEMPT], or --suite NAME alone", file=sys.stderr)
-        return 2
-    try:
-        store = SuiteStore.open(args.suite, args.runs_dir)
-        card = store.card()
-    except (SuiteError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    rest, skip = [], False  # the flags for each promotion: everything but --suite NAME
-    for a in argv:
-        if skip or a.startswith("--suite="):
-            skip = False
-            continue
-        skip = a == "--suite"
-        if not skip:
-            rest.append(a)
-    outcomes: list[tuple[str, str]] = []
-    for row in card.rows:
-        if not row.correct or row.best is None:
-            outcomes.append((row.problem, f"skipped: no correct kernel ({row.status})"))
-            continue
-        console.rule(f"{row.problem}: {row.best}")
-        rc = promote_one([str(store.link(row.problem).resolve()), row.best, *rest])
-        outcomes.append((row.problem, {0: "promoted", 1: "not promoted (see above)"}.get(rc, "error (see above)")))
-    for name in card.pending:
-        outcomes.append((name, "skipped: not finished"))
-    t = Table(title=f"promote --suite {store.name}")
-    t.add_column("problem", overflow="fold")
-    t.add_column("outcome", overflow="fold")
-    for name, what in outcomes:
-        t.add_row(name, Text(what, style="green" if what == "promoted" else "red"))
-    console.print(t)
-    offered = [w for _, w in outcomes if not w.startswith("skipped")]
-    return 2 if any(w.startswith("error") for w in offered) else 0 if all(w == "promoted" for w in offered) else 1
 
 
 if __name__ == "__main__":

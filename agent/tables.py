@@ -1,4 +1,4 @@
-"""Rich tables and number formats shared by the run, runs and promote commands.
+"""Rich tables shared by the run, runs and promote commands.
 
     from agent.tables import attempts_table
     console.print(attempts_table(store.records(), best))
@@ -18,18 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.history import Record
+from agent.numbers import fmt_ms, fmt_x
 
 MESSAGE_CHARS = 200  # at most 3 wrapped lines beside the id at 80 columns
 UNTIMED = "timing unavailable (CPU interpreter: correctness only; the first correct attempt is the parent)"
-
-
-def fmt_x(x: float | None) -> str:
-    return f"{x:.2f}x" if x else "-"
-
-
-def fmt_ms(rec: Record) -> str:
-    """GPU median in ms; interpreter time is never shown as a speed."""
-    return f"{rec.geomean_ms:.3f}" if rec.geomean_ms is not None else "-"
 
 
 def timed(records: list[Record]) -> bool:
@@ -69,7 +61,7 @@ def attempts_table(records: list[Record], best: Record | None, title: str = "att
                 r.stage,
                 r.parent or "",
                 Text(r.status, style="green" if r.status == "correct" else "red"),
-                fmt_ms(r),
+                fmt_ms(r.geomean_ms),
                 fmt_x(r.speedup_vs_eager),
                 fmt_x(r.speedup_vs_compile),
                 tokens,

@@ -24,7 +24,7 @@ def _imports(path: Path) -> list[tuple[int, str, list[str]]]:
 def test_agent_imports_only_the_evaluators_face():
     offenders = [
         f"{p.relative_to(ROOT)}:{line} imports {module}"
-        for p in sorted((ROOT / "agent").glob("*.py"))
+        for p in sorted((ROOT / "agent").rglob("*.py"))
         for line, module, _ in _imports(p)
         if module.startswith("evaluator.")
     ]
@@ -34,13 +34,31 @@ def test_agent_imports_only_the_evaluators_face():
 def test_agent_uses_only_exported_names():
     missing = [
         f"{p.relative_to(ROOT)}:{line} {name}"
-        for p in sorted((ROOT / "agent").glob("*.py"))
+        for p in sorted((ROOT / "agent").rglob("*.py"))
         for line, module, names in _imports(p)
         if module == "evaluator"
         for name in names
         if name not in evaluator.__all__
     ]
     assert not missing, "\n".join(missing)
+
+
+MAX_FUNCTION_LINES = 80  # past a screen a function is two; ruff's C90 (pyproject.toml) bounds its branches
+
+
+def _long_functions(folder: Path) -> list[str]:
+    return [
+        f"{p.relative_to(ROOT)}:{node.lineno} {node.name} is {node.end_lineno - node.lineno + 1} lines"
+        for p in sorted(folder.rglob("*.py"))
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+
+
+def test_no_function_in_agent_is_over_80_lines():
+    """Every file under agent/, in any subfolder: a new subpackage does not escape the rule."""
+    assert not _long_functions(ROOT / "agent"), "\n".join(_long_functions(ROOT / "agent"))
 
 
 def test_evaluator_never_imports_agent():

@@ -21,9 +21,9 @@ from chat_server import ChatServer
 from conftest import FIXTURES, ROOT, agent_run, only_run, run_cli
 from rich.console import Console
 
+from agent.archive import best_of, is_better
 from agent.history import Record, RunStore
 from agent.llm import ManualLLM
-from agent.ranking import best_of, is_better
 from agent.settings import RunSettings
 from agent.tables import attempts_table
 
@@ -351,23 +351,21 @@ def test_prompt_repair_without_failure_names_the_flag():
 
 
 def test_runs_show_names_the_provider_that_ran():
-    from agent.runs import llm_label
-
-    assert llm_label({"llm": None, "model": "gpt-4o"}) == "openai (gpt-4o)"  # older runs: openai was picked
-    assert llm_label({"llm": "replay:r/", "model": "gpt-4o"}) == "replay:r/"  # no model it never used
+    assert RunSettings(llm=None, model="gpt-4o").llm_label == "openai (gpt-4o)"  # older runs: openai was picked
+    assert RunSettings(llm="replay:r/", model="gpt-4o").llm_label == "replay:r/"  # no model it never used
 
 
 @pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp_path):
     from agent.llm import ReplayLLM
     from agent.loop import Loop
-    from agent.run import Display
+    from agent.run import RunStatus
 
     settings = RunSettings(
         problem=str(problem), llm=f"replay:{FIXTURES / 'replies'}", iterations=1, repairs=0, ncu=False, workers=1
     )
     store = RunStore.create(tmp_path / "runs", settings, "conv_min")
-    display = Display(Console(file=io.StringIO(), width=80), store.name)
+    display = RunStatus(Console(file=io.StringIO(), width=80), store.name)
     events = []
 
     def on_event(message, rec):

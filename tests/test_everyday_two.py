@@ -137,7 +137,7 @@ def test_a_request_the_server_refuses_is_an_llm_error_not_a_static_error(problem
     assert (rec.id, rec.status, rec.gate) == ("0001-1", "llm_error", "llm")
     assert store.result("0001-1").reason == "llm_refused"
     config = store.config()  # the endpoint and model from the environment are on record, not null
-    assert (config["base_url"], config["model"], srv.requests[0]["model"]) == (srv.url, "m", "m")
+    assert (config.base_url, config.model, srv.requests[0]["model"]) == (srv.url, "m", "m")
 
 
 # ------------------------------------------------------------ fast answers

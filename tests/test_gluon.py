@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from conftest import has_cuda
 
+from agent.archive import is_better
 from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record
 from agent.prompt import capability_skip, get_stage, render
-from agent.ranking import is_better
 from evaluator.evaluation import EvalConfig, evaluate
 from evaluator.precision import get_policy
 from evaluator.problem import load_problem

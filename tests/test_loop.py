@@ -16,7 +16,7 @@ import pytest
 from chat_server import ChatServer
 from conftest import FIXTURES, ROOT, agent_run, only_run, run_cli
 
-from agent.ranking import best_of
+from agent.archive import best_of
 
 REPLIES = FIXTURES / "replies"
 

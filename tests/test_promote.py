@@ -18,7 +18,7 @@ import agent.promote as promote
 from agent.best import BestBook, Winner, device_key, load_best, parse_best, pick, starting_kernel
 from agent.history import Record, RunStore
 from agent.loop import Loop
-from agent.promote import contender, cpu_refusal, decide
+from agent.promotion import contender, cpu_refusal, decide
 from agent.settings import RunSettings
 from evaluator.result import CaseTiming, DeviceInfo, EvalResult, Status, Timing
 

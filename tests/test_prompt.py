@@ -245,6 +245,27 @@ def test_stages_declare_metrics_and_criteria():
     assert stages["fusion"].skip is None and stages["repair"].skip is None and stages["seed"].skip is None
 
 
+def test_stages_are_described_in_one_place():
+    """A stage is a template plus its entry in stages.json: the walk of --stage all, the --stage choices of
+    agent.run and agent.prompt, and the templates on disk all follow from that file, with no second list."""
+    from agent import stages
+    from agent.prompt import build_parser
+    from agent.settings import RunSettings
+
+    names = stages.names()
+    templates = {p.name for p in (ROOT / "prompts").glob("*.j2")} - {"base.j2"}
+    assert templates == {load_stages()[n].template for n in names}, "a template without a stage, or the reverse"
+    assert set(stages.walk()) <= set(names) and not {stages.FIRST, stages.REPAIR} & set(stages.walk())
+    assert RunSettings(stage="all").stages == list(stages.walk())
+    help_ = RunSettings.model_fields["stage"].description
+    for choice in stages.stage_choices():
+        assert RunSettings(stage=choice).stage == choice and choice in help_, choice
+        if choice != "all":
+            assert build_parser().parse_args(["--stage", choice, "--problem", "x"]).stage == choice
+    with pytest.raises(ValueError, match="unknown stage"):
+        RunSettings(stage=stages.REPAIR)  # follows a failure, never asked for
+
+
 def test_should_skip():
     good = {
         "launch__registers_per_thread": 96,

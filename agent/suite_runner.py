@@ -1,0 +1,147 @@
+"""Running a suite: its problems in threads over one shared executor, each the loop of agent.run,
+each finished problem appended to suite.jsonl and the scorecard rewritten (agent.suite is the command).
+
+    runner = SuiteRunner(store, cfg, overrides, executor, console)
+    card = runner.run()        # every problem not yet done (or retried), then the Scorecard
+
+Evaluations never exceed the executor's slots (one per GPU) while one problem's LLM calls overlap
+another's evaluations; `cfg.jobs` bounds the problems in flight. A problem whose run raises, or whose
+LLM cannot be reached, is recorded as `error` / `llm failed` and the others go on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from rich.console import Console
+from rich.text import Text
+
+from agent.display import Display
+from agent.history import HistoryError, Record, RunStore
+from agent.llm import LLMError, ReplayExhausted
+from agent.numbers import fmt_x
+from agent.run import attempt_line, open_run
+from agent.scorecard import ProblemRow, Scorecard, row_from_run, write_files
+from agent.suite_store import Entry, SuiteConfig, SuiteStore, own_flags, settings_for
+from evaluator import Cancelled
+
+RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
+
+
+class ProblemStates:
+    """What a suite's live display shows: one line per problem (queued, its latest event and for how
+    long, or its verdict); piped, one line per finished attempt and per finished problem."""
+
+    def __init__(self, console: Console, names: list[str]):
+        self.console, self.lock = console, threading.Lock()
+        self.state = {n: ("queued", time.monotonic()) for n in names}
+        self.display = Display(console, self.render, transient=True)
+
+    def render(self) -> Text:
+        width = max(20, self.console.width - 1)
+        now = time.monotonic()
+        return Text(
+            "\n".join(
+                f"{n}: {s}{'' if s == 'queued' or s.startswith('done') else f' ({now - t:.0f} s)'}"[:width]
+                for n, (s, t) in self.state.items()
+            )
+        )
+
+    def set(self, name: str, text: str, log: bool = False) -> None:
+        """`log`: also a line of its own when piped (finished attempts and problems, notes)."""
+        with self.lock:
+            self.state[name] = (text, time.monotonic())
+            if log:
+                self.display.log(f"{name}: {text}")
+
+    def on_event(self, name: str):
+        def event(message: str, rec: Record | None) -> None:
+            if rec is not None:
+                self.set(name, attempt_line(rec), log=True)
+            else:
+                self.set(name, message, log=message.startswith("stopped"))
+
+        return event
+
+
+def is_llm_failure(exc: BaseException) -> bool:
+    """The run stopped because its LLM could not be reached or set up (agent.llm's exceptions)."""
+    return isinstance(exc, LLMError) or type(exc).__module__ == "agent.llm"
+
+
+class SuiteRunner:
+    def __init__(self, store: SuiteStore, cfg: SuiteConfig, overrides: dict, executor, console: Console):
+        self.store, self.cfg, self.overrides, self.console = store, cfg, overrides, console
+        self.flags = {**cfg.flags, **overrides}
+        self.executor = executor  # shared by every problem's loop: its slots bound the evaluations
+        self.write_lock = threading.Lock()
+
+    def run_one(self, entry: Entry, display: ProblemStates) -> ProblemRow:
+        t0 = time.monotonic()
+        link = self.store.link(entry.name)
+        rel = str(link.relative_to(self.store.path))
+        loop = None
+        try:
+            settings = settings_for(entry, self.flags)
+            given: dict = {}
+            if link.exists():  # started before: resume that run, under any flags given to --resume
+                given = {k: getattr(settings, k) for k in {**self.overrides, **own_flags(entry)}}
+                settings = settings.model_copy(update={"resume": str(link.resolve())})
+            loop = open_run(settings, given, executor=self.executor)
+            if not link.exists():
+                self.store.make_link(entry.name, loop.store.path)
+            loop.on_event = display.on_event(entry.name)
+            if loop.card_note:
+                display.set(entry.name, f"note: {loop.card_note}", log=True)
+            try:
+                loop.run()
+            except ReplayExhausted:
+                pass  # the replies ran out: the run is complete up to here, as agent.run says
+            row = row_from_run(entry.name, entry.problem, loop.store, run_link=rel)
+        except (KeyboardInterrupt, SystemExit, Cancelled):  # Ctrl-C: nothing recorded for this problem
+            raise
+        except BaseException as e:  # noqa: BLE001 - one problem's failure never stops the others
+            why = f"{type(e).__name__}: {e}".replace("\n", " ")[:400]
+            kind = {"llm_error": why} if is_llm_failure(e) else {"error": why}
+            if link.exists():
+                try:
+                    row = row_from_run(entry.name, entry.problem, RunStore(link.resolve()), run_link=rel, **kind)
+                except (HistoryError, ValueError):
+                    row = ProblemRow(problem=entry.name, spec=entry.problem, run=rel, status="error", message=why)
+            else:
+                row = ProblemRow(
+                    problem=entry.name,
+                    spec=entry.problem,
+                    status=next(iter(kind)).replace("llm_error", "llm failed"),
+                    message=why,
+                )
+        row.seconds = round(time.monotonic() - t0, 1)
+        with self.write_lock:
+            self.store.append(row)
+            write_files(self.store.card(), self.store.path)
+        display.set(
+            entry.name,
+            f"done: {row.status}" + (f", {fmt_x(row.speedup_vs_compile)} vs compile" if row.speedup_vs_compile else ""),
+            log=True,
+        )
+        return row
+
+    def run(self) -> Scorecard:
+        done = self.store.rows()
+        todo = [e for e in self.cfg.problems if e.name not in done or done[e.name].status in RETRIED]
+        jobs = self.cfg.jobs or self.executor.size
+        display = ProblemStates(self.console, [e.name for e in todo])
+        if todo:
+            pool = ThreadPoolExecutor(max(1, min(jobs, len(todo))), thread_name_prefix="problem")
+            try:
+                with display.display:
+                    for f in as_completed([pool.submit(self.run_one, e, display) for e in todo]):
+                        f.result()
+            finally:  # on Ctrl-C, do not wait for the problems in flight: the caller exits
+                pool.shutdown(wait=False, cancel_futures=True)
+        self.executor.close()
+        card = self.store.card()
+        write_files(card, self.store.path)
+        return card
