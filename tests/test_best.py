@@ -86,7 +86,7 @@ def test_an_evaluation_says_this_models_best_beside_the_candidates_time(h100_fol
 def test_evaluator_best_on_the_cpu_runs_the_interpreters_winner(tmp_path):
     folder = tmp_path / "kernels" / "relu"
     (folder / "best").mkdir(parents=True)
-    shutil.copy(ROOT / "kernels" / "19_ReLU" / "reference.py", folder / "reference.py")
+    shutil.copy(ROOT / "suites" / "kernelbench8" / "problems" / "19_ReLU.py", folder / "reference.py")
     p = run_cli("-m", "evaluator", "best", "--problem", str(folder), "--trials", "1")
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "has no promoted winner" in p.stderr, p.stderr
     shutil.copy(FIXTURES / "kernelbench" / "relu_triton.py", folder / "best" / "cpu.py")
