@@ -78,7 +78,7 @@ class SuiteRunner:
         self.executor = executor  # shared by every problem's loop: its slots bound the evaluations
         self.write_lock = threading.Lock()
 
-    def run_one(self, entry: Entry, display: ProblemStates) -> ProblemRow:
+    def run_one(self, entry: Entry, states: ProblemStates) -> ProblemRow:
         t0 = time.monotonic()
         link = self.store.link(entry.name)
         rel = str(link.relative_to(self.store.path))
@@ -92,9 +92,9 @@ class SuiteRunner:
             loop = open_run(settings, given, executor=self.executor)
             if not link.exists():
                 self.store.make_link(entry.name, loop.store.path)
-            loop.on_event = display.on_event(entry.name)
+            loop.on_event = states.on_event(entry.name)
             if loop.card_note:
-                display.set(entry.name, f"note: {loop.card_note}", log=True)
+                states.set(entry.name, f"note: {loop.card_note}", log=True)
             try:
                 loop.run()
             except ReplayExhausted:
@@ -121,7 +121,7 @@ class SuiteRunner:
         with self.write_lock:
             self.store.append(row)
             write_files(self.store.card(), self.store.path)
-        display.set(
+        states.set(
             entry.name,
             f"done: {row.status}" + (f", {fmt_x(row.speedup_vs_compile)} vs compile" if row.speedup_vs_compile else ""),
             log=True,
@@ -132,12 +132,12 @@ class SuiteRunner:
         done = self.store.rows()
         todo = [e for e in self.cfg.problems if e.name not in done or done[e.name].status in RETRIED]
         jobs = self.cfg.jobs or self.executor.size
-        display = ProblemStates(self.console, [e.name for e in todo])
+        states = ProblemStates(self.console, [e.name for e in todo])
         if todo:
             pool = ThreadPoolExecutor(max(1, min(jobs, len(todo))), thread_name_prefix="problem")
             try:
-                with display.display:
-                    for f in as_completed([pool.submit(self.run_one, e, display) for e in todo]):
+                with states.display:
+                    for f in as_completed([pool.submit(self.run_one, e, states) for e in todo]):
                         f.result()
             finally:  # on Ctrl-C, do not wait for the problems in flight: the caller exits
                 pool.shutdown(wait=False, cancel_futures=True)
