@@ -194,6 +194,10 @@ def part_problems(args, cuda: bool, console: Console) -> list[dict]:
             problem = load_problem(str(path))
             r = evaluate(cand, problem, EvalConfig(shapes=args.shapes or ("all" if cuda else "small")))
             wall = time.perf_counter() - t
+            g = r.gate_seconds
+            # The verdict is in once the checked calls and the kernel audit are done; timing and the
+            # baselines (eager, torch.compile: measured once per problem and machine, then cached) follow.
+            verdict_s = wall - g.get("timing", 0.0) - g.get("baselines", 0.0) - g.get("ncu", 0.0)
             plan = r.memory_plan or {}
             big = max(plan.get("cases", []), key=lambda c: c["inputs"] + c["outputs"], default={})
             rows.append(
@@ -202,6 +206,7 @@ def part_problems(args, cuda: bool, console: Console) -> list[dict]:
                     "input_gb": round(big.get("inputs", 0) / 1e9, 2),
                     "output_gb": round(big.get("outputs", 0) / 1e9, 2),
                     "wall_s": round(wall, 1),
+                    "verdict_s": round(verdict_s, 1),
                     "status": r.status.value,
                     "reason": r.reason,
                     "reply": reply.name,
@@ -211,15 +216,23 @@ def part_problems(args, cuda: bool, console: Console) -> list[dict]:
                     "message": r.message[:300],
                 }
             )
-            console.print(f"{name}: {r.status.value} in {wall:.1f} s {r.message[:200]}", highlight=False)
-    table = Table(title="problems at their own size, one evaluation each (baselines included)")
-    for col in ("problem", "in GB", "out GB", "wall s", "status", "ms", "xcomp"):
+            gates = ", ".join(f"{k} {v:.1f}" for k, v in g.items() if v >= 0.05)
+            console.print(
+                f"{name}: {r.status.value}, verdict after {verdict_s:.1f} s, all {wall:.1f} s ({gates}) "
+                + r.message[:200],
+                highlight=False,
+            )
+            if args.json:  # kept as it goes: a call cut short still leaves its rows
+                write_json(args.json, {"problems": rows})
+    table = Table(title="problems at their own size, one evaluation each (verdict; then timing and baselines)")
+    for col in ("problem", "in GB", "out GB", "verdict s", "wall s", "status", "ms", "xcomp"):
         table.add_column(col, justify="left" if col in ("problem", "status") else "right")
     for x in rows:
         table.add_row(
             x["name"],
             f"{x['input_gb']:.1f}",
             f"{x['output_gb']:.1f}",
+            f"{x['verdict_s']:.1f}",
             f"{x['wall_s']:.1f}",
             x["status"],
             f"{x['ms']:.3f}" if x["ms"] else "-",
@@ -252,9 +265,14 @@ def main() -> int:
     if args.part in ("problems", "all"):
         out["problems"] = part_problems(args, cuda, console)
     if args.json:
-        old = json.loads(args.json.read_text()) if args.json.exists() else {}
-        args.json.write_text(json.dumps({**old, **{k: v for k, v in out.items() if v is not None}}, indent=1) + "\n")
+        write_json(args.json, {k: v for k, v in out.items() if v is not None})
     return 0
+
+
+def write_json(path: Path, fields: dict) -> None:
+    """Merge `fields` into the JSON file at `path` (a part run alone keeps the other part's figures)."""
+    old = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps({**old, **fields}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

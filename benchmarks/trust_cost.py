@@ -68,6 +68,7 @@ def main() -> None:
     ap.add_argument("--before", type=Path)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--corpus", action="store_true")
+    ap.add_argument("--corpus-compile-s", type=float, default=300.0, help="compile limit per corpus file")
     ap.add_argument("--skip-seed", action="store_true")
     ap.add_argument("--before-runs", type=int, default=None, help="runs of the older checkout (default --runs)")
     args = ap.parse_args()
@@ -117,6 +118,7 @@ def main() -> None:
         from evaluator.evaluation import EvalConfig
         from evaluator.evaluation import evaluate as ev
         from evaluator.problem import load_problem
+        from evaluator.supervisor import Limits
 
         problem = load_problem("conv2d_scale_min")
         files = sorted((ROOT / "tests" / "adversarial").glob("*.py"))
@@ -125,7 +127,9 @@ def main() -> None:
 
         def one(path: Path):
             t0 = time.monotonic()
-            r = ev(path, problem, EvalConfig(shapes="small", time=False, trials=1, min_calls=8, disable={"bans"}))
+            limits = Limits(import_s=args.corpus_compile_s, compile_s=args.corpus_compile_s)
+            config = EvalConfig(shapes="small", time=False, trials=1, min_calls=8, disable={"bans"}, limits=limits)
+            r = ev(path, problem, config)
             return path.stem, r, time.monotonic() - t0
 
         with ThreadPoolExecutor(max_workers=6) as pool:

@@ -30,6 +30,7 @@ from evaluator.jail import Jail
 from evaluator.problem import Problem, ShapeCase
 from evaluator.result import Check, DeviceInfo, EvalResult, Status
 from evaluator.supervisor import Child, Limits, tail
+from evaluator.warm import ZygoteError
 from evaluator.wire import (
     CallSpec,
     DynamicRange,
@@ -251,27 +252,21 @@ def judge(
         knockout="knockout" not in disabled,
         min_checked=min_calls,
     )
-    if warm:  # forked from warm zygotes (evaluator.warm): no interpreter start, no imports per candidate
-        oracle = Child.fork(
-            "oracle", "evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle"
+    oracle = child = None
+    try:
+        oracle, child = _start(warm, oracle_job, cand_job, workdir, cand_dir, cuda, jail, env, cand_env)
+    except ZygoteError as e:  # a warm process that could not start or fork: the harness, never the candidate
+        if oracle is not None:
+            oracle.close()
+        ref.fail(
+            Status.runtime_error,
+            "start",
+            f"The evaluator's warm process failed before any candidate code ran (not the candidate's fault): {e}. "
+            "Check what the children can see: packages must be importable from inside the jail's read-only view "
+            "and PYTHONPATH reaches the children; KLOOP_WARM=0 starts fresh processes instead.",
+            "harness_failed",
         )
-        child = Child.fork(
-            "candidate",
-            "evaluator.child.candidate",
-            cand_job,
-            cand_dir,
-            interpret=not cuda,
-            jail=jail,
-            env=cand_env,
-            name="candidate",
-        )
-    else:
-        oracle = Child.start(
-            "evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle"
-        )
-        child = Child.start(
-            "evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=cand_env, name="candidate"
-        )
+        return {}
     timings: dict = {}
     try:
         _run(ref, child, oracle, calls, by_label, cuda, time_cases, rng)
@@ -287,6 +282,35 @@ def judge(
         result.gate_seconds["child_wall"] = time.monotonic() - ref.t0
         result.gate_seconds.pop("start", None)
     return timings
+
+
+def _start(warm: bool, oracle_job, cand_job, workdir: Path, cand_dir: Path, cuda: bool, jail, env, cand_env):
+    """The oracle and the candidate's process: forked from warm zygotes (evaluator.warm: no interpreter start,
+    no imports per candidate), or started fresh."""
+    if warm:
+        oracle = Child.fork(
+            "oracle", "evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle"
+        )
+        try:
+            child = Child.fork(
+                "candidate",
+                "evaluator.child.candidate",
+                cand_job,
+                cand_dir,
+                interpret=not cuda,
+                jail=jail,
+                env=cand_env,
+                name="candidate",
+            )
+        except BaseException:
+            oracle.close()
+            raise
+        return oracle, child
+    oracle = Child.start("evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle")
+    child = Child.start(
+        "evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=cand_env, name="candidate"
+    )
+    return oracle, child
 
 
 def _run(

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from evaluator.jail import Jail, _children, child_env
-from evaluator.supervisor import reap, spawn
+from evaluator.supervisor import reap, spawn, tail
 
 MAX_FORKS = 64  # per zygote, then a fresh one (bounds anything that could accumulate in it)
 START_S = 180.0  # a zygote's imports, on a loaded CPU
@@ -95,7 +95,11 @@ class Zygote:
             argv, workdir, interpret=interpret, jail=jail, env=env, name="zygote", pass_fds=(mine.fileno(),)
         )
         mine.close()
-        ready = self._next(lambda m: "ready" in m, time.monotonic() + START_S)
+        try:
+            ready = self._next(lambda m: "ready" in m, time.monotonic() + START_S)
+        except ZygoteError:
+            self.close()
+            raise
         self.pid_in_ns = ready["ready"]
         if jail is not None:
             jail.started(self.proc.pid)
@@ -126,7 +130,7 @@ class Zygote:
                 chunk = b""
             if not chunk:
                 self.broken = True
-                raise ZygoteError("the zygote closed its socket")
+                raise ZygoteError(self._why("the warm process closed its socket"))
             self._buf += chunk
         while b"\n" in self._buf:
             line, self._buf = self._buf.split(b"\n", 1)
@@ -138,6 +142,13 @@ class Zygote:
         self._pending += out
         return out
 
+    def _why(self, what: str) -> str:
+        """`what`, with the last error line of the zygote's stderr (a Python that could not start says why)."""
+        time.sleep(0.2)  # its last words reach the file
+        lines = [ln.strip() for ln in tail(self.workdir / "zygote.stderr.txt").splitlines() if ln.strip()]
+        why = next((ln for ln in reversed(lines) if "rror" in ln), lines[-1] if lines else "")
+        return f"{what}: {why[:300]}" if why else what
+
     def _next(self, match, deadline: float) -> dict:
         while True:
             for i, m in enumerate(self._pending):
@@ -148,7 +159,7 @@ class Zygote:
                 raise ZygoteError("the zygote did not answer in time")
             if self.proc.poll() is not None:
                 self.broken = True
-                raise ZygoteError(f"the zygote exited ({self.proc.returncode})")
+                raise ZygoteError(self._why(f"the warm process exited ({self.proc.returncode})"))
             self.pump(0.1)
 
     # -- forks

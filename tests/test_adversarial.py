@@ -47,6 +47,7 @@ STATIC = {
     "inspect_policy": ("harness_access", "`.f_back`"),
     "side_stream": ("side_stream", "torch.cuda.Stream"),
     "fault_writes_files": ("file_write", "`open` is not allowed"),
+    "cache_saboteur": ("import", "`import os`"),
     "fault_network": ("network", "network access is not allowed"),
     "fault_setsid_escape": ("import", "`import subprocess`"),
     "forged_report_alias": ("file_write", "`open` is not allowed"),

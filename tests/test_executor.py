@@ -38,17 +38,35 @@ def test_local_executor_runs_two_workers_with_the_same_verdicts(tmp_path):
 
 
 def _evaluation_children(marker: str) -> list[int]:
+    """The candidate's own processes (not their launchers) whose job carries `marker`: started fresh
+    (evaluator.child.boot, the job path in argv) or forked by a warm zygote (its argv is the zygote's;
+    it runs in its work folder, which holds its job)."""
     pids = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
                 cmd = (d / "cmdline").read_bytes().decode(errors="replace")
+                cwd = os.readlink(d / "cwd") if "evaluator.child.zygote" in cmd else ""
             except OSError:
                 continue
-            # The candidate's own process, not its launchers (setpriv/unshare carry the same arguments).
-            if "evaluator.child.boot" in cmd and marker in cmd and not cmd.startswith(("setpriv", "unshare")):
+            if cmd.startswith(("setpriv", "unshare")):
+                continue  # setpriv/unshare carry the same arguments
+            if "evaluator.child.boot" in cmd and marker in cmd:
+                pids.append(int(d.name))
+            elif cwd and marker in cwd and (Path(cwd) / "candidate.job.json").exists():
                 pids.append(int(d.name))
     return pids
+
+
+def _job_of(pid: int) -> Path:
+    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    if b"evaluator.child.zygote" in b" ".join(cmd):
+        return Path(os.readlink(f"/proc/{pid}/cwd")) / "candidate.job.json"
+    return Path(cmd[3].decode())
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def _kill_while(victims, stop: threading.Event, kills: list[int]) -> None:
@@ -117,13 +135,12 @@ def _ray_workers_running(marker: str) -> list[int]:
     found = []
     for pid in _evaluation_children(""):
         try:
-            job = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3].decode()
-            code = Path(json.loads(Path(job).read_text())["candidate_path"]).read_text()
-            ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            while (
-                Path(f"/proc/{ppid}/cmdline").read_bytes().startswith((b"unshare", b"setpriv"))
-            ):  # the jail's launcher
-                ppid = int(Path(f"/proc/{ppid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            code = Path(json.loads(_job_of(pid).read_text())["candidate_path"]).read_text()
+            ppid = _parent(pid)
+            while Path(f"/proc/{ppid}/cmdline").read_bytes().startswith((b"unshare", b"setpriv")) or (
+                b"evaluator.child.zygote" in Path(f"/proc/{ppid}/cmdline").read_bytes()
+            ):  # the jail's launcher, the warm zygote and the fork between it and the candidate
+                ppid = _parent(ppid)
             # Only ever a Ray worker: an orphaned child's parent is init, never to be touched.
             is_ray = Path(f"/proc/{ppid}/cmdline").read_bytes().startswith(b"ray::")
         except (OSError, IndexError, ValueError, KeyError):

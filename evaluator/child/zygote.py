@@ -77,6 +77,7 @@ def _run(req: dict, rfd: int, wfd: int, jailed: bool) -> None:
     code = 0
     try:
         _redirect(req["stdout"], req["stderr"])
+        _seed_cache(os.environ.get("TRITON_CACHE_DIR"), req["env"].get("TRITON_CACHE_DIR"))
         os.environ.clear()
         os.environ.update(req["env"])
         os.environ["KLOOP_PARENT_PID"] = str(os.getppid())  # the zygote: its death (with the evaluator's) ends this
@@ -93,6 +94,13 @@ def _run(req: dict, rfd: int, wfd: int, jailed: bool) -> None:
                 os.close(wfd)
                 _pdeathsig()
                 _, status = os.waitpid(pid, 0)
+                if os.WIFSIGNALED(status):  # die of the same signal, so the judge can name it (SIGSEGV...)
+                    sig = os.WTERMSIG(status)
+                    import resource
+
+                    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file of this stand-in
+                    signal.signal(sig, signal.SIG_DFL)
+                    os.kill(os.getpid(), sig)
                 os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
             _pdeathsig()
             boot._mount(None, "/", None, boot.MS_REC | boot.MS_PRIVATE)
@@ -152,6 +160,17 @@ def _kill_all() -> None:
                 pass
 
 
+def _seed_cache(trusted: str | None, own: str | None) -> None:
+    """Copy what the zygote compiled (Triton's driver helper, built once by trusted code before any fork)
+    into the fork's own, empty Triton cache: copies, never links, so nothing the candidate writes there
+    reaches the zygote or the next candidate."""
+    if not trusted or not own or not os.path.isdir(trusted) or os.path.realpath(trusted) == os.path.realpath(own):
+        return
+    import shutil
+
+    shutil.copytree(trusted, own, dirs_exist_ok=True, symlinks=False)
+
+
 def _warm(role: str) -> None:
     """First-use costs paid once here, never touching CUDA (a fork inherits them): Triton's compiler
     modules, and for the oracle the meta-device kernels of the memory plan (their first use imports
@@ -160,6 +179,13 @@ def _warm(role: str) -> None:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - another backend, or none: compiled on first use instead
+            pass
+    if role == "candidate" and os.environ.get("TRITON_INTERPRET") != "1":
+        try:  # Triton's driver helper (cuda_utils, ~1 s of gcc): compiled here once, copied into each fork
+            from triton.backends.nvidia.driver import CudaUtils
+
+            CudaUtils()
+        except Exception:  # noqa: BLE001 - compiled by the fork on first use instead
             pass
     if role != "oracle":
         return
