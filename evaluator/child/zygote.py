@@ -81,6 +81,7 @@ def _run(req: dict, rfd: int, wfd: int, jailed: bool) -> None:
         os.environ.clear()
         os.environ.update(req["env"])
         os.environ["KLOOP_PARENT_PID"] = str(os.getppid())  # the zygote: its death (with the evaluator's) ends this
+        _forget_process_state()
         _pdeathsig()
         if jailed:
             from evaluator.child import boot
@@ -160,6 +161,15 @@ def _kill_all() -> None:
                 pass
 
 
+def _forget_process_state() -> None:
+    """What the zygote computed from its own environment and a fresh process would compute from the fork's:
+    the temp folder (tempfile caches it on first use; the zygote's lies outside the fork's jail, read-only:
+    found on an H200, where Triton's driver helper had made the zygote compute it)."""
+    import tempfile
+
+    tempfile.tempdir = None
+
+
 def _seed_cache(trusted: str | None, own: str | None) -> None:
     """Copy what the zygote compiled (Triton's driver helper, built once by trusted code before any fork)
     into the fork's own, empty Triton cache: copies, never links, so nothing the candidate writes there
@@ -175,6 +185,9 @@ def _warm(role: str) -> None:
     """First-use costs paid once here, never touching CUDA (a fork inherits them): Triton's compiler
     modules, and for the oracle the meta-device kernels of the memory plan (their first use imports
     sympy and the decompositions: about a second)."""
+    import tempfile
+
+    tempfile.gettempdir()  # as many libraries do on import; each fork must compute its own again
     for name in ("triton.compiler.compiler", "triton.backends.nvidia.compiler", "triton.backends.nvidia.driver"):
         try:
             importlib.import_module(name)

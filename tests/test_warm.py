@@ -1,0 +1,72 @@
+"""Warm processes (evaluator.warm, evaluator.child.zygote): one zygote serves many candidates, and no
+candidate sees what another left behind or what the zygote computed for itself (issue 23 item 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SEED
+
+from evaluator.evaluation import EvalConfig, evaluate
+from evaluator.problem import load_problem
+from evaluator.result import Status
+from evaluator.supervisor import Limits
+from evaluator.warm import POOL
+
+PROBLEM = load_problem("conv2d_scale_min")
+FAST = Limits(start_s=120, import_s=60, compile_s=120, correctness_s=120, total_s=400)
+
+
+def _config(**kw) -> EvalConfig:
+    # bans off: these candidates use `os`, `tempfile` and module attributes on purpose (runtime defences only)
+    return EvalConfig(shapes="small", trials=1, device="cpu", time=False, min_calls=2, limits=FAST, **kw)
+
+
+def _variant(tmp_path: Path, name: str, prelude: str) -> Path:
+    path = tmp_path / f"{name}.py"
+    path.write_text(prelude + "\n" + SEED.read_text())
+    return path
+
+
+def test_one_zygote_serves_consecutive_candidates_from_a_fresh_fork(tmp_path):
+    first = evaluate(SEED, PROBLEM, _config())
+    started = POOL.started
+    second = evaluate(SEED, PROBLEM, _config())
+    assert first.status is Status.correct and second.status is Status.correct, (first.message, second.message)
+    assert POOL.started == started  # the second evaluation forked from the zygotes the first one started
+    assert second.gate_seconds["spawn"] < 2.0, second.gate_seconds  # no interpreter start, no torch import
+
+
+def test_a_candidate_never_sees_another_ones_leftovers(tmp_path):
+    """A sets a module attribute on torch and a file in its folder; B, forked from the same zygote, looks
+    for both. Each is its own process, forked from a zygote that never ran candidate code."""
+    a = _variant(
+        tmp_path,
+        "marks",
+        "import os, torch\ntorch._kloop_leftover = 1\n"
+        "open(os.path.join(os.getcwd(), 'leftover.txt'), 'w').write('x')\n",
+    )
+    b = _variant(
+        tmp_path,
+        "looks",
+        "import os, torch\n"
+        "print('SEES', hasattr(torch, '_kloop_leftover'), os.path.exists('leftover.txt'), flush=True)\n",
+    )
+    ra = evaluate(a, PROBLEM, _config(disable={"bans"}))
+    rb = evaluate(b, PROBLEM, _config(disable={"bans"}))
+    assert ra.status is Status.correct and rb.status is Status.correct, (ra.message, rb.message)
+    assert "SEES False False" in rb.stdout_tail, rb.stdout_tail
+
+
+def test_each_fork_computes_its_own_temp_folder(tmp_path):
+    """The zygote has computed tempfile's folder (its own, outside any fork's jail); a fork must compute
+    its own again, as a fresh process would, or its first temporary file fails (found on an H200)."""
+    cand = _variant(
+        tmp_path,
+        "tempdir",
+        "import tempfile\nwith tempfile.NamedTemporaryFile() as f:\n    print('TEMP', f.name, flush=True)\n",
+    )
+    r = evaluate(cand, PROBLEM, _config(disable={"bans"}))
+    assert r.status is Status.correct, (r.status, r.message, r.stderr_tail[-500:])
+    line = next(ln for ln in r.stdout_tail.splitlines() if ln.startswith("TEMP"))
+    assert "kloop-warm-" not in line and "kloop-eval-" in line, line
