@@ -15,11 +15,11 @@ Where each part runs:
 
 | part | runs in | modules |
 |---|---|---|
-| entry | the caller's process: evaluate(), the pools that run it (threads, Ray), the CLI and Ctrl-C's cancel | evaluation, executor, __main__, cancel |
-| static gate | the parent, before any candidate code runs: the source's AST only | static (static.scan, static.bans) |
-| judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn) and the jail it builds | judge, calls, supervisor, jail, roofline |
+| entry | the caller's process: evaluate() and its one plan, the pools that run it (threads, Ray), the CLI and Ctrl-C's cancel | evaluation, plan, executor, __main__, cancel |
+| static gate | the parent, before any candidate code runs: the source's AST only (the bans and the host-code contract) | static (static.scan, static.bans, static.contract) |
+| judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn), the jail it builds and the warm zygotes it forks from | judge, calls, supervisor, jail, warm, roofline |
 | oracle | its own trusted process: the memory plan, reference outputs and the comparison on the device; never imports the candidate | oracle, correctness, memory |
-| candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands back outputs and audit findings | child (child.boot, child.candidate, child.trial, child.audit, child.guards) |
+| candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands its outputs over and audit findings; forked per candidate from a warm zygote in the jail | child (child.boot, child.zygote, child.candidate, child.trial, child.audit, child.guards) |
 | baselines, race | a worker process: the reference alone (trusted), or contenders side by side (in the candidate's jail, child.boot --exec) | worker, racing, baselines, timing |
 | profiler | ncu and the candidate under it, both in the candidate's jail (child.boot --exec) | ncu, profile_target |
 | wire | the typed messages between them, and the inbox outputs are handed over in (GPU memory the oracle owns) | wire, handover |
@@ -57,6 +57,7 @@ _EXPORTS = {  # name -> the module that owns it
     "make_executor": "evaluator.executor",
     "race": "evaluator.racing",
     "jit_functions": "evaluator.static",
+    "contract_lines": "evaluator.static.contract",
     "DEFAULT_METRICS": "evaluator.ncu",
     "geomean": "evaluator.stats",
     "write_atomic": "evaluator.files",
@@ -123,5 +124,6 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from evaluator.racing import race  # noqa: F401
     from evaluator.result import EvalResult, Status  # noqa: F401
     from evaluator.static import jit_functions  # noqa: F401
+    from evaluator.static.contract import contract_lines  # noqa: F401
     from evaluator.stats import geomean  # noqa: F401
     from evaluator.supervisor import Limits  # noqa: F401

@@ -24,8 +24,6 @@ far below the parent's own clock land in `result.suspicious` (evaluator.roofline
 
 from __future__ import annotations
 
-import math
-import secrets
 import shutil
 import statistics
 import tempfile
@@ -36,17 +34,17 @@ from pydantic import BaseModel
 
 from evaluator import cancel
 from evaluator.baselines import BaselineCache
-from evaluator.calls import dynamic_range
 from evaluator.candidate import Candidate
 from evaluator.judge import judge
-from evaluator.precision import get_policy
-from evaluator.problem import Problem, ShapeCase, import_file
+from evaluator.plan import EvalPlan
+from evaluator.problem import Problem
 from evaluator.result import CaseTiming, EvalResult, Status, Timing
 from evaluator.roofline import too_good
 from evaluator.static import static_findings, uses_gluon
+from evaluator.stats import geomean
 from evaluator.supervisor import Limits, run_worker
 from evaluator.warm import enabled as warm_enabled
-from evaluator.wire import Job
+from evaluator.wire import Report
 
 NO_GPU = "no CUDA device: the candidate ran under TRITON_INTERPRET=1 on the CPU, where timings mean nothing"
 
@@ -88,31 +86,11 @@ def cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
-def resolve_sets(problem: Problem, shapes: str, cuda: bool) -> tuple[list[str], list[str]]:
-    """Shape sets to run, and notes. Without CUDA only sets small enough for the interpreter run."""
-    notes = []
-    if shapes == "auto":
-        shapes = "all" if cuda else "small" if "small" in problem.sets else "all"
-    names = problem.set_names(shapes)
-    if not cuda and "full" in names and len(names) > 1:
-        names.remove("full")
-        notes.append("shape set 'full' skipped: no CUDA device (the interpreter would take hours)")
-    return names, notes
-
-
-def _geomean(xs: list[float]) -> float | None:
-    xs = [x for x in xs if x and x > 0]
-    return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
-
-
 def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig | None = None) -> EvalResult:
     config = config or EvalConfig()
-    policy = get_policy(config.precision)
     candidate = Candidate.of(candidate)  # read once if given a path; from here on it is data
-    code = candidate.source
     cuda = cuda_available() if config.device == "auto" else config.device == "cuda"
-    sets, notes = resolve_sets(problem, config.shapes, cuda)
-    cases = [c for s in sets for c in problem.sets[s]]
+    plan = EvalPlan.resolve(problem, config, cuda, warm=config.warm and warm_enabled())
     result = EvalResult(
         status=Status.static_error,
         gate="static",
@@ -120,67 +98,27 @@ def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig |
         problem=problem.name,
         candidate=candidate.origin,
         code_hash=candidate.hash,
-        precision=policy.name,
-        shape_sets=sets,
-        notes=notes,
+        precision=plan.policy.name,
+        shape_sets=plan.sets,
+        notes=list(plan.notes),
     )
-
-    t0 = time.perf_counter()
-    found = static_findings(code, bans="bans" not in config.disable)
-    problems = [f.message for f in found]
-    result.reason = found[0].rule if found else None
-    result.gate_seconds["static"] = time.perf_counter() - t0
-    if problems:
-        result.message = " ".join(problems)
+    if not _static(result, candidate, plan):
         return result
-    if not cuda and uses_gluon(code):  # Gluon has no interpreter: nothing more can be checked here
-        result.status, result.gate, result.reason = Status.needs_gpu, "device", "gluon"
-        result.message = (
-            "This candidate launches Gluon kernels (@gluon.jit), which run only on a GPU; it passed "
-            "the static checks and was not run here (no CUDA device), so it is not ranked as "
-            "correct. Evaluate it on a GPU machine."
-        )
-        return result
-
-    time_cases = [c.label for c in cases if c.set == "full"] or [c.label for c in cases]
-    timing = {"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps}
-    seed = config.seed if config.seed is not None else secrets.randbits(62)
-    dynamic = None if "dynamic" in config.disable else dynamic_range(import_file(problem.path, "_problem_dynamic"))
-    if dynamic is not None and dynamic.scale is None:
-        dynamic.scale = policy.dynamic_scale
     workdir = Path(tempfile.mkdtemp(prefix="kloop-eval-"))
     try:
         cancel.enter(workdir)  # Ctrl-C (evaluator.cancel) kills its processes and removes this folder
-        measured = judge(
-            result,
-            candidate,
-            problem,
-            cases,
-            trials=config.trials,
-            device="cuda" if cuda else "cpu",
-            limits=config.limits,
-            disabled=set(config.disable),
-            dynamic=dynamic,
-            timing=timing,
-            time_cases=time_cases if cuda and config.time else [],
-            env=config.env,
-            workdir=workdir,
-            seed=config.seed,
-            min_calls=config.min_calls,
-            warm=config.warm and warm_enabled(),
-        )
+        measured = judge(result, candidate, plan, workdir)
         _summarize_errors(result)
         if result.status is Status.correct:
-            _timings(result, measured, problem, cases, seed, timing, workdir, config)
-        elif cuda and config.time:
+            _timings(result, measured, problem, plan, workdir, config)
+        elif plan.time_cases:
             result.timing_unavailable = f"not timed: status {result.status.value}"
         if not cuda:
             result.timing_unavailable = NO_GPU
             later = [c.call_ms for c in result.checks[1:] if c.call_ms is not None]
             if result.status is Status.correct and later:
                 result.interpreter_ms = statistics.median(later)
-        job = {"device": "cuda" if cuda else "cpu", "time_cases": time_cases, "seed": seed}
-        _profile(result, candidate, problem, cases, job, workdir, config)
+        _profile(result, candidate, problem, plan, workdir, config)
     finally:
         if config.keep_dir is not None:
             shutil.copytree(
@@ -189,6 +127,26 @@ def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig |
         shutil.rmtree(workdir, ignore_errors=True)
         cancel.leave(workdir)
     return result
+
+
+def _static(result: EvalResult, candidate: Candidate, plan: EvalPlan) -> bool:
+    """The static gate (and, without a GPU, the Gluon check): False when the evaluation ends here."""
+    t0 = time.perf_counter()
+    found = static_findings(candidate.source, bans="bans" not in plan.disabled)
+    result.reason = found[0].rule if found else None
+    result.gate_seconds["static"] = time.perf_counter() - t0
+    if found:
+        result.message = " ".join(f.message for f in found)
+        return False
+    if not plan.cuda and uses_gluon(candidate.source):  # Gluon has no interpreter: nothing more can be checked
+        result.status, result.gate, result.reason = Status.needs_gpu, "device", "gluon"
+        result.message = (
+            "This candidate launches Gluon kernels (@gluon.jit), which run only on a GPU; it passed "
+            "the static checks and was not run here (no CUDA device), so it is not ranked as "
+            "correct. Evaluate it on a GPU machine."
+        )
+        return False
+    return True
 
 
 def _summarize_errors(result: EvalResult) -> None:
@@ -200,36 +158,31 @@ def _summarize_errors(result: EvalResult) -> None:
 
 
 def _profile(
-    result: EvalResult,
-    candidate: Candidate,
-    problem: Problem,
-    cases: list[ShapeCase],
-    job: dict,
-    workdir: Path,
-    config: EvalConfig,
+    result: EvalResult, candidate: Candidate, problem: Problem, plan: EvalPlan, workdir: Path, config: EvalConfig
 ) -> None:
     """NCU metrics of the first timed case; never changes the status (evaluator.ncu never raises)."""
     if not config.ncu:
         result.ncu_reason = "not requested"
-    elif job["device"] != "cuda":
+    elif not plan.cuda:
         result.ncu_reason = "no CUDA device"
     elif result.status is not Status.correct:
         result.ncu_reason = f"not profiled: status {result.status.value}"
+    elif not plan.time_cases:
+        result.ncu_reason = "not profiled: nothing was timed"
     else:
         from evaluator.ncu import profile
 
-        case = next(c for c in cases if c.label == job["time_cases"][0])
         p = profile(
             candidate,
             problem,
-            case,
+            plan.case(plan.time_cases[0]),
             metrics=config.ncu_metrics,
             workdir=workdir / "ncu",
             timeout_s=config.ncu_timeout_s,
-            seed=job["seed"],
-            env=config.env,
-            memory_mb=0 if "memory" in config.disable else config.limits.memory_mb,
-            namespaces="namespaces" not in config.disable,
+            seed=plan.seed,
+            env=plan.env,
+            memory_mb=0 if "memory" in plan.disabled else plan.limits.memory_mb,
+            namespaces="namespaces" not in plan.disabled,
         )
         result.ncu, result.ncu_reason = p.metrics, p.reason
         result.gate_seconds["ncu"] = p.seconds
@@ -241,43 +194,30 @@ def _profile(
 
 
 def _timings(
-    result: EvalResult,
-    measured: dict,
-    problem: Problem,
-    cases: list[ShapeCase],
-    seed: int,
-    timing: dict,
-    workdir: Path,
-    config: EvalConfig,
+    result: EvalResult, measured: dict, problem: Problem, plan: EvalPlan, workdir: Path, config: EvalConfig
 ) -> None:
     if not measured:
         return
     device = result.device.model_dump() if result.device else {}
     cache = BaselineCache(config.cache_dir)
-    by_label = {c.label: c for c in cases}
+    by_label = {c.label: c for c in plan.cases}
     keys = {
-        label: cache.key(problem.source_hash, label, by_label[label].describe(), by_label[label].init, device, timing)
-        for label in measured
+        label: cache.key(problem.source_hash, label, case.describe(), case.init, device, plan.timing)
+        for label, case in ((label, by_label[label]) for label in measured)
     }
     missing = [label for label, key in keys.items() if cache.get(key) is None]
     t0 = time.perf_counter()
-    if missing:
-        bjob = Job(
-            mode="baselines",
-            problem_path=str(problem.path),
-            cases=[by_label[label] for label in missing],
-            device="cuda",
-            timing=timing,
-            seed=seed,
-        )
-        bout = run_worker(bjob, workdir / "baselines", config.limits, interpret=False, env=config.env)
-        for label, entry in bout.report.get("timings", {}).items():
+    if missing:  # measured once per problem, case, GPU, driver and versions (evaluator.baselines), then cached
+        bjob = plan.job("baselines", workdir / "baselines", cases=[by_label[label] for label in missing])
+        bout = run_worker(bjob, workdir / "baselines", plan.limits, interpret=False, env=plan.env)
+        report = Report.model_validate(bout.report) if bout.report else Report()
+        for label, entry in report.timings.items():
             cache.put(keys[label], entry)
-        if bout.timed_out or bout.report.get("error") or not bout.report.get("done"):
-            err = bout.report.get("error") or {}
+        if bout.timed_out or report.error is not None or not report.done:
+            err = report.error
             result.notes.append(
-                f"baselines failed ({bout.timed_out or err.get('type') or 'crashed'}): "
-                f"{err.get('message', bout.activity)}"[:500]
+                f"baselines failed ({bout.timed_out or (err.type if err else 'crashed')}): "
+                f"{err.message if err else bout.activity}"[:500]
             )
     result.gate_seconds["baselines"] = time.perf_counter() - t0
     for label, entry in measured.items():
@@ -297,8 +237,8 @@ def _timings(
         if ct.compiled:
             ct.speedup_vs_compile = ct.compiled.median_ms / ct.candidate.median_ms
         result.timings.append(ct)
-    result.speedup_vs_eager = _geomean([t.speedup_vs_eager for t in result.timings])
-    result.speedup_vs_compile = _geomean([t.speedup_vs_compile for t in result.timings])
+    result.speedup_vs_eager = geomean([t.speedup_vs_eager for t in result.timings])
+    result.speedup_vs_compile = geomean([t.speedup_vs_compile for t in result.timings])
     result.suspicious = too_good(result, problem, by_label)
     for t in result.timings:  # the candidate's own timer against the parent's clock
         if t.crosscheck_ms is not None and t.crosscheck_ms > 2 * t.candidate.median_ms + 1.0:

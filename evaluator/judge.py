@@ -1,7 +1,7 @@
 """The parent's side of one candidate evaluation: drive the jailed candidate and the oracle, decide.
 
     from evaluator.judge import judge
-    raw_timings = judge(result, Candidate.of(path), problem, cases, config, cuda=False, workdir=tmp)
+    raw_timings = judge(result, Candidate.of(path), EvalPlan.resolve(problem, config, cuda=False), workdir=tmp)
 
 Two children, one referee. The candidate's process (evaluator.child, in evaluator.jail) only runs
 ModelNew and writes outputs; the oracle (evaluator.oracle) never imports the candidate, redraws each
@@ -24,18 +24,17 @@ import signal
 import time
 from pathlib import Path
 
-from evaluator.calls import plan
+from evaluator.calls import plan as plan_calls
 from evaluator.candidate import Candidate
 from evaluator.jail import Jail
-from evaluator.problem import Problem, ShapeCase
+from evaluator.plan import EvalPlan
+from evaluator.problem import ShapeCase
 from evaluator.result import Check, DeviceInfo, EvalResult, Status
 from evaluator.supervisor import Child, Limits, tail
 from evaluator.warm import ZygoteError
 from evaluator.wire import (
     CallSpec,
-    DynamicRange,
     ErrorInfo,
-    Job,
     Reply,
     Request,
     WireError,
@@ -187,54 +186,29 @@ def _oracle_failed(ref: Referee, err: ErrorInfo | None, detail: str = "") -> Sto
     )
 
 
-def judge(
-    result: EvalResult,
-    candidate: Candidate,
-    problem: Problem,
-    cases: list[ShapeCase],
-    *,
-    trials: int,
-    device: str,
-    limits: Limits,
-    disabled: set[str],
-    dynamic: DynamicRange | None,
-    timing: dict,
-    time_cases: list[str],
-    env: dict[str, str],
-    workdir: Path,
-    seed: int | None = None,
-    min_calls: int = 30,
-    warm: bool = False,
-) -> dict:
+def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Path) -> dict:
     """Fill `result` (status, checks, notes, seconds); returns the raw timings {case: stats} when timed."""
-    from evaluator.precision import get_policy
-
-    cuda = device == "cuda"
-    ref = Referee(result, limits)
+    ref = Referee(result, plan.limits)
     cand_dir = workdir / "candidate"
     cand_dir.mkdir(parents=True)
     candidate.write(cand_dir)  # the jail sees only its own folder writable,
-    shutil.copyfile(problem.path, cand_dir / "reference.py")  # and a private /tmp hides the caller's
-    by_label = {c.label: c for c in cases}
-    base = dict(cases=cases, device=device, disabled=sorted(disabled), timing=timing, workdir=str(cand_dir))
-    cand_job = Job(
-        mode="candidate",
+    shutil.copyfile(plan.problem_path, cand_dir / "reference.py")  # and a private /tmp hides the caller's
+    cand_job = plan.job(
+        "candidate",
+        cand_dir,
         problem_path=str(cand_dir / "reference.py"),
         candidate_path=str(cand_dir / "candidate.py"),
-        **base,
     )
-    oracle_job = Job(
-        mode="oracle", problem_path=str(problem.path), policy=get_policy(result.precision), dynamic=dynamic, **base
-    )
+    oracle_job = plan.job("oracle", cand_dir)  # its inbox file (CPU) lies in the candidate's folder
     # The candidate compiles into a Triton cache of its own (child_env: its work folder), never a run's shared
     # one: what it writes there (a forged kernel binary, a launcher) could reach a rival or the trusted side.
-    cand_env = {k: v for k, v in env.items() if k != "TRITON_CACHE_DIR"}
+    cand_env = {k: v for k, v in plan.env.items() if k != "TRITON_CACHE_DIR"}
     jail = Jail(
         cand_dir,
-        memory_mb=0 if "memory" in disabled else limits.memory_mb,
-        cuda=cuda,
-        namespaces="namespaces" not in disabled,
-        poison="poison" not in disabled,
+        memory_mb=0 if "memory" in plan.disabled else plan.limits.memory_mb,
+        cuda=plan.cuda,
+        namespaces="namespaces" not in plan.disabled,
+        poison="poison" not in plan.disabled,
     )
     if not jail.confined:
         result.confinement_warning = (
@@ -242,16 +216,18 @@ def judge(
             "only the static bans stop writes outside its folder, signals to the evaluator and network use"
         )
         result.notes.append("WARNING: " + result.confinement_warning)
-    rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
-    calls = plan(
-        cases,
-        trials,
-        dynamic,
+    rng = random.Random(plan.call_seed) if plan.call_seed is not None else secrets.SystemRandom()
+    calls = plan_calls(
+        plan.cases,
+        plan.trials,
+        plan.dynamic,
         rng,
-        late="late" not in disabled,
-        knockout="knockout" not in disabled,
-        min_checked=min_calls,
+        late="late" not in plan.disabled,
+        knockout="knockout" not in plan.disabled,
+        min_checked=plan.min_calls,
     )
+    cuda, env, by_label, time_cases = plan.cuda, plan.env, {c.label: c for c in plan.cases}, plan.time_cases
+    warm = plan.warm
     oracle = child = None
     try:
         oracle, child = _start(warm, oracle_job, cand_job, workdir, cand_dir, cuda, jail, env, cand_env)

@@ -147,8 +147,14 @@ class Problem(BaseModel):
     def cases(self, which: str) -> list[ShapeCase]:
         return [c for s in self.set_names(which) for c in self.sets[s]]
 
-    def timed_cases(self) -> list[ShapeCase]:
-        return self.sets.get("full") or next(iter(self.sets.values()), [])
+    def cases_of(self, sets: list[str]) -> list[ShapeCase]:
+        return [c for s in sets for c in self.sets[s]]
+
+    def timed_cases(self, sets: list[str] | None = None) -> list[ShapeCase]:
+        """The cases timed when `sets` are evaluated (default: every set): the `full` set if it is among them,
+        else every evaluated case. One rule for the evaluation, the race and the prompt (evaluator.plan)."""
+        names = list(self.sets) if sets is None else sets
+        return list(self.sets["full"]) if "full" in names and "full" in self.sets else self.cases_of(names)
 
 
 def resolve_path(name_or_path: str) -> tuple[str, Path]:

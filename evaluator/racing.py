@@ -104,11 +104,11 @@ def run_race(job: Job, problem, device, report) -> None:
 
 
 def race(contenders: dict[str, Path], problem: Problem, config: EvalConfig, shape_set: str | None = None) -> dict:
-    """{label: {case: timing}} on `shape_set` (default: `full` if the problem has it, else all);
-    raises RuntimeError with the child's message if the race fails."""
+    """{label: {case: timing}} on the cases an evaluation of `shape_set` times (Problem.timed_cases: the `full`
+    set if the problem has it, else all); raises RuntimeError with the child's message if the race fails."""
     from evaluator.precision import get_policy
 
-    cases = problem.cases(shape_set or ("full" if "full" in problem.sets else "all"))
+    cases = problem.timed_cases(problem.set_names(shape_set) if shape_set else None)
     workdir = Path(tempfile.mkdtemp(prefix="kloop-race-"))
     paths = {}
     for i, (label, path) in enumerate(contenders.items()):  # copies: the jail sees its work folder

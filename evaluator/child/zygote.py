@@ -178,7 +178,10 @@ def _seed_cache(trusted: str | None, own: str | None) -> None:
         return
     import shutil
 
-    shutil.copytree(trusted, own, dirs_exist_ok=True, symlinks=False)
+    try:
+        shutil.copytree(trusted, own, dirs_exist_ok=True, symlinks=False)
+    except OSError:  # only a saving: the fork compiles the helper itself
+        pass
 
 
 def _warm(role: str) -> None:
