@@ -48,8 +48,7 @@ from agent import stages
 from agent.cli import CliParser
 from agent.gpu import GpuCard, GpuError, select_card
 from agent.triton_api import given, installed, parse_names
-from evaluator import DEFAULT_METRICS, POLICIES, Policy, data_dir, get_policy
-from evaluator.static.contract import contract_lines
+from evaluator import DEFAULT_METRICS, POLICIES, Policy, contract_lines, data_dir, get_policy
 
 PROMPTS_DIR = data_dir("prompts")  # the checkout's prompts/, or the installed copy
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
