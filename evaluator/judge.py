@@ -227,7 +227,10 @@ def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Pat
         min_checked=plan.min_calls,
     )
     cuda, env, by_label, time_cases = plan.cuda, plan.env, {c.label: c for c in plan.cases}, plan.time_cases
-    warm = plan.warm
+    # Forked candidates rely on a PID namespace of their own for cleanup: where the host refuses namespaces,
+    # their orphans would outlive the sweep (a fork's environment token is not in /proc/PID/environ), so the
+    # candidate's process then starts fresh, as before, and only the trusted oracle is forked.
+    warm = (plan.warm, plan.warm and jail.confined)  # (the oracle, the candidate's process)
     oracle = child = None
     try:
         oracle, child = _start(warm, oracle_job, cand_job, workdir, cand_dir, cuda, jail, env, cand_env)
@@ -260,14 +263,18 @@ def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Pat
     return timings
 
 
-def _start(warm: bool, oracle_job, cand_job, workdir: Path, cand_dir: Path, cuda: bool, jail, env, cand_env):
-    """The oracle and the candidate's process: forked from warm zygotes (evaluator.warm: no interpreter start,
-    no imports per candidate), or started fresh."""
-    if warm:
-        oracle = Child.fork(
-            "oracle", "evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle"
-        )
-        try:
+def _start(
+    warm: tuple[bool, bool], oracle_job, cand_job, workdir: Path, cand_dir: Path, cuda: bool, jail, env, cand_env
+):
+    """The oracle and the candidate's process, each forked from a warm zygote (evaluator.warm: no interpreter
+    start, no imports per candidate) where `warm` says so, else started fresh."""
+    odir = workdir / "oracle"
+    if warm[0]:
+        oracle = Child.fork("oracle", "evaluator.oracle", oracle_job, odir, interpret=not cuda, env=env, name="oracle")
+    else:
+        oracle = Child.start("evaluator.oracle", oracle_job, odir, interpret=not cuda, env=env, name="oracle")
+    try:
+        if warm[1]:
             child = Child.fork(
                 "candidate",
                 "evaluator.child.candidate",
@@ -278,14 +285,19 @@ def _start(warm: bool, oracle_job, cand_job, workdir: Path, cand_dir: Path, cuda
                 env=cand_env,
                 name="candidate",
             )
-        except BaseException:
-            oracle.close()
-            raise
-        return oracle, child
-    oracle = Child.start("evaluator.oracle", oracle_job, workdir / "oracle", interpret=not cuda, env=env, name="oracle")
-    child = Child.start(
-        "evaluator.child.boot", cand_job, cand_dir, interpret=not cuda, jail=jail, env=cand_env, name="candidate"
-    )
+        else:
+            child = Child.start(
+                "evaluator.child.boot",
+                cand_job,
+                cand_dir,
+                interpret=not cuda,
+                jail=jail,
+                env=cand_env,
+                name="candidate",
+            )
+    except BaseException:
+        oracle.close()
+        raise
     return oracle, child
 
 
