@@ -50,10 +50,16 @@ KEEP_BELOW = 9  # constants up to 8 (kernel sizes, strides, dims, small channel 
 class Budget:
     elements: int  # inputs + outputs, all tensors
     seconds: float  # one reference forward on the CPU
+    flops: float | None = None  # one forward, counted on the meta device (FlopCounterMode); None: not bounded
 
 
 SMALL_BUDGET = Budget(elements=1 << 15, seconds=2.0)  # seconds under the interpreter for a plain kernel
 CPU_BUDGET = Budget(elements=1 << 20, seconds=5.0)  # the problem's own shapes are run as is below this
+# For a net whose input cannot shrink below SMALL_BUDGET (a classifier sized for 224x224, windows that must
+# tile the image): one 3x224x224 image and its outputs, and few enough FLOPs for the Triton interpreter,
+# which ran a tiled tl.dot GEMM at 0.03-0.12 GFLOP/s on this project's CPU (2 cores): 0.25 GFLOP is 2-8 s
+# a call. VGG16 (31 GFLOP at batch 1), AlexNet (2.3) and MobileNetV1 (1.1) stay over it: refused.
+FALLBACK_BUDGET = Budget(elements=1 << 18, seconds=2.0, flops=2.5e8)
 
 
 @dataclass
@@ -200,6 +206,7 @@ def derive_sets(path: Path, budget: Budget = SMALL_BUDGET) -> Derivation:
         f = 1 << k
         choices.append((f"divide by {f}", {n: max(1, v // f) for n, v in big.items()}))
     seen = set()
+    starts = []  # choices refused for their size, not because the reference raised: where shrinking alone starts
     for what, values in choices:
         key = tuple(sorted(values.items()))
         if key in seen:
@@ -211,6 +218,13 @@ def derive_sets(path: Path, budget: Budget = SMALL_BUDGET) -> Derivation:
             d.log.append(f"small ({what}): {_show(values) or 'as the file is'}: {why}")
             break
         d.tried.append(f"{what} ({_show(values)}): {why}")
+        if not why.startswith(RAISED):
+            starts.append(values)
+    if d.small is None and big:
+        for b in (budget, FALLBACK_BUDGET) if budget == SMALL_BUDGET else (budget,):
+            if _shrink_alone(path, big, [*starts, dict(big)], b, d):
+                budget = b
+                break
     if d.small is None:
         return d
     odd = dict(d.small)
@@ -227,6 +241,92 @@ def derive_sets(path: Path, budget: Budget = SMALL_BUDGET) -> Derivation:
     else:
         d.log.append("odd: no constant could take an odd size; no odd set")
     return d
+
+
+def _shrink_alone(path: Path, big: dict[str, int], starts: list[dict[str, int]], budget: Budget, d: Derivation) -> bool:
+    """When no uniform cap or division fits: from the smallest of `starts` the reference runs at (on the meta
+    device), halve one size site at a time, or every site sharing one value (sizes tied together), taking
+    the halving that cuts (input+output elements, FLOPs) most among those the reference still runs at, until
+    the budget's elements and FLOPs are met (a batch shrinks alone; channel counts keep the divisibility
+    the model asserts). Then one real run on the CPU decides, as for any choice. Sets d.small on success."""
+    what = "shrink alone" if budget == SMALL_BUDGET else "shrink alone, fallback budget"
+    best = None
+    for values in starts:
+        cost = _meta_cost(path, values)
+        if cost is not None and (best is None or cost < best[0]):
+            best = (cost, values)
+    if best is None:  # it raised at every size (d.tried says how): nothing to shrink from
+        return False
+    cost, values = best
+
+    flops_cap = budget.flops
+    for _ in range(4):  # a real run over the budget's seconds: shrink the FLOPs further, a few times
+        values, cost = _halve_until(path, big, values, cost, budget.elements, flops_cap)
+        if cost[0] > budget.elements or (flops_cap is not None and cost[1] > flops_cap):
+            flops = f", {cost[1] / 1e9:.2f} GFLOP (budget {flops_cap / 1e9:g})" if flops_cap else ""
+            d.tried.append(f"{what} ({_show(values)}): {cost[0]} input+output elements{flops} at the smallest it runs")
+            return False
+        ok, why = try_case(_with(path, values), budget)
+        if ok:
+            d.small = values
+            flops = f", {cost[1] / 1e9:.2f} GFLOP" if budget.flops else ""
+            d.log.append(f"small ({what}): {_show(values)}: {why}{flops}")
+            return True
+        d.tried.append(f"{what} ({_show(values)}): {why}")
+        if "took" not in why or not cost[1]:
+            return False
+        flops_cap = cost[1] / 2
+    return False
+
+
+def _halve_until(
+    path: Path, big: dict[str, int], values: dict[str, int], cost: tuple[int, float], elements: int, flops: float | None
+) -> tuple[dict[str, int], tuple[int, float]]:
+    """_shrink_alone's halving, from `values` (which run, at `cost`), until within elements and FLOPs or stuck."""
+
+    def within(c: tuple[int, float]) -> bool:
+        return c[0] <= elements and (flops is None or c[1] <= flops)
+
+    groups = [[n] for n in big] + [g for v in set(big.values()) if len(g := [n for n in big if big[n] == v]) > 1]
+    while not within(cost):
+        floor = 1 if cost[0] > elements else KEEP_BELOW - 1  # FLOPs alone never take a size below 8
+        moves = []
+        for g in groups:
+            if all(values[n] // 2 >= floor for n in g):
+                trial = dict(values, **{n: values[n] // 2 for n in g})
+                c = _meta_cost(path, trial)
+                if c is not None and c < cost:
+                    moves.append((c, trial))
+        if not moves:
+            break
+        cost, values = min(moves, key=lambda m: m[0])
+    return values, cost
+
+
+def _meta_cost(path: Path, values: dict[str, int]) -> tuple[int, float] | None:
+    """(input+output elements, FLOPs) of one forward at these sizes on the meta device (nothing allocated),
+    None when the reference raises there. A model that needs real values to be built (`.item()` in its
+    __init__) is built on the CPU and moved to the meta device for the forward."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    try:
+        module = _with(path, values)
+        with torch.device("meta"):
+            init = list(module.get_init_inputs())
+            args = module.get_inputs()
+            try:
+                model = module.Model(*init)
+            except Exception:  # noqa: BLE001 - built for real below; a real failure raises there
+                model = None
+        if model is None:
+            torch.manual_seed(0)
+            model = module.Model(*[x.to("cpu") if isinstance(x, torch.Tensor) else x for x in init]).to("meta")
+        model = apply_mode(model, module)
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            out = model(*args)
+    except Exception:  # noqa: BLE001 - the reference does not run at these sizes
+        return None
+    return _numel(args) + _numel(out), float(counter.get_total_flops())
 
 
 def _plain(path: Path) -> ModuleType:
@@ -302,6 +402,9 @@ def cannot_derive(d: Derivation) -> str:
         return raised
     if not d.constants:
         return "get_inputs/get_init_inputs read no module-level integer constant"
+    shrunk = [t for t in d.tried if t.startswith("shrink alone")]
+    if shrunk:  # the sizes it runs at, halved as far as it runs, are still over the budget: that, first
+        return f"{shrunk[-1]}; tried constants {_show(d.constants)}: " + "; ".join(d.tried[:2])
     return f"tried constants {_show(d.constants)}: " + "; ".join(d.tried[:3])
 
 

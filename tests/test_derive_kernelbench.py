@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES
 
 from agent.problem import main as problem_main
-from evaluator.derive import derive_sets
+from evaluator.derive import cannot_derive, derive_sets
 from evaluator.problem import ProblemError, load_problem, rebind_source, size_sites
 
 SAMPLE = FIXTURES / "kernelbench_sample"
@@ -110,3 +110,41 @@ def test_a_reference_that_raises_is_reported_as_such_with_its_exception_and_case
         "in_features=16): RuntimeError: mat1 and mat2"
     ), e.value
     assert "do not fit this CPU-only machine" not in str(e.value)
+
+
+def test_a_batch_shrinks_alone_when_the_spatial_size_is_fixed():
+    # LeNet5: view(-1, 400) fixes the 32x32 input; cap 32 (batch 32) is just over 32k elements
+    d = derive_sets(SAMPLE / "4_LeNet5.py")
+    assert d.small == {"batch_size": 16, "num_classes": 20, "get_inputs[1]": 32, "get_inputs[2]": 32}, d.tried
+    assert d.log[0].startswith("small (shrink alone): batch_size=16"), d.log
+    assert any(t.startswith("cap 32 (") and "input+output elements (budget 32768)" in t for t in d.tried)
+
+
+def test_channel_counts_keep_the_divisibility_the_model_asserts():
+    # ShuffleNetUnit: groups=3 divides in_channels and out_channels // 4; caps (32, 16) break it, so the
+    # shrink starts from "divide by 8" (30, 60: ratios kept) and halves the spatial sizes alone
+    d = derive_sets(SAMPLE / "25_ShuffleNetUnit.py")
+    assert d.small is not None, d.tried
+    c_in, c_out = d.small["input_channels"], d.small["out_channels"]
+    assert c_in % 3 == 0 and (c_out // 4) % 3 == 0 and c_out % 4 == 0 and c_out == 2 * c_in, d.small
+    assert "shrink alone" in d.log[0] and d.odd is not None
+
+
+def test_a_net_whose_input_cannot_shrink_is_refused_over_the_fallback_flops():
+    # AlexNet at batch 1 still needs its 224x224 input: 2.3 GFLOP, minutes a call under the interpreter
+    d = derive_sets(SAMPLE / "5_AlexNet.py")
+    assert d.small is None
+    last = d.tried[-1]
+    assert last.startswith("shrink alone, fallback budget (batch_size=1,") and "GFLOP (budget 0.25)" in last, last
+    assert cannot_derive(d).startswith(last + "; tried constants"), cannot_derive(d)
+
+
+@pytest.mark.slow
+def test_tied_sizes_stay_and_the_rest_shrink_under_the_fallback_budget():
+    # SwinMLP: windows of 7 must tile 224 / 4 / 2^3, so image_size stays 224; batch goes to 1 (one image
+    # is over 32k elements: the fallback budget) and embed_dim shrinks until the FLOPs fit
+    d = derive_sets(SAMPLE / "29_SwinMLP.py")
+    assert d.small is not None, d.tried
+    assert d.small["image_size"] == d.small["Model.__init__.img_size"] == 224 and d.small["batch_size"] == 1
+    assert d.small["Model.__init__.embed_dim"] < 96 and d.small["Model.__init__.embed_dim"] % 3 == 0
+    assert d.log[0].startswith("small (shrink alone, fallback budget)") and "GFLOP" in d.log[0], d.log
