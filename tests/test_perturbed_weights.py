@@ -19,6 +19,7 @@ from evaluator.result import Status
 from evaluator.weights import perturb
 
 IDENT = FIXTURES / "identity_params"
+LAYERNORM = FIXTURES.parent.parent / "suites" / "kernelbench8" / "problems" / "40_LayerNorm.py"  # KernelBench's own
 CPU = EvalConfig(device="cpu", trials=2)
 cpu = torch.device("cpu")
 
@@ -28,7 +29,7 @@ cpu = torch.device("cpu")
     [
         (IDENT / "gelu_alpha" / "reference.py", IDENT / "gelu_alpha" / "ignores_alpha.py"),
         (IDENT / "linear_ln_silu" / "reference.py", IDENT / "linear_ln_silu" / "ignores_affine.py"),
-        ("40_LayerNorm", IDENT / "layernorm40" / "ignores_affine.py"),
+        (LAYERNORM, IDENT / "layernorm40" / "ignores_affine.py"),
     ],
     ids=["gelu_alpha", "linear_ln_silu", "40_LayerNorm"],
 )
@@ -47,7 +48,7 @@ def test_honest_kernels_that_read_the_parameters_stay_correct(name):
 
 
 def test_the_plan_keeps_own_weights_on_each_case_first_call_and_perturbs_the_rest():
-    problem = load_problem("40_LayerNorm")
+    problem = load_problem(str(LAYERNORM))
     cases = problem.cases("all")
     calls = plan(cases, trials=3, dynamic=None, rng=random.Random(7))
     firsts = {}
