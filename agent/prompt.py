@@ -19,7 +19,8 @@ Optional sections (off unless given, so the seed's fusion prompt renders byte fo
 ones) and `history` (one line per attempt already made from this parent: id, verdict or time). The
 loop passes both to every stage; the `seed` stage requires `problem`.
 
-Flags: --code FILE (default: the problem's seed.py; the seed stage needs none); --reference (show
+Flags: --problem NAME (default: agent.run's, the shipped conv2d_scale_min); --code FILE (default: the
+problem's seed.py; the seed stage needs none); --reference (show
 the PyTorch reference and shapes, always on for the seed stage); --ncu FILE.json ({kernel: {metric: value}});
 --ncu-reason TEXT (why there are none); --precision tf32|strict|loose|none (default tf32; none
 omits the section, as in the seed); --missing-apis "tl.a, tl.b" (default: computed from the
@@ -349,7 +350,15 @@ def build_parser() -> argparse.ArgumentParser:
         raises=PromptError, prog="python -m agent.prompt", description="Print the prompt for one optimization stage."
     )
     p.add_argument("--stage", required=True, metavar="STAGE", help=f"one of: {', '.join(load_stages())}")
-    p.add_argument("--problem", required=True, metavar="NAME", help="a folder under kernels/ or a KernelBench .py file")
+    from agent.settings import RunSettings  # the loop's default problem is the prompt's too
+
+    default = RunSettings.model_fields["problem"].default
+    p.add_argument(
+        "--problem",
+        default=default,
+        metavar="NAME",
+        help=f"a folder under kernels/ or a KernelBench .py file (default: {default}, as for agent.run)",
+    )
     p.add_argument("--gpu", metavar="NAME", help="card name or alias (default: detect; without CUDA: h100_sxm)")
     p.add_argument("--code", metavar="FILE", help="current kernel (default: the problem's seed.py)")
     p.add_argument("--ncu", metavar="FILE.json", help="NCU metrics JSON: {kernel: {metric: value}}")

@@ -204,29 +204,23 @@ def print_table(r: EvalResult, best: str | None = None) -> None:
             highlight=False,
             style="dim",
         )
-    if r.checks:
-        t = _table("correctness")
-        for col in ("case", "shapes", "call", "ok", "max abs err", "max rel err"):
-            t.add_column(col)
-        for c in r.checks:
-            # Which call: a trial, a late call (checked calls after all trials) or the check after timing.
-            call = str(c.trial) if c.stage == "trial" else CALL_LABELS.get(c.stage, c.stage)
-            t.add_row(
+    if r.checks:  # which call: a trial, a late call (checked calls after all trials), the dynamic-range call...
+        rows = [
+            (
                 c.case,
                 c.shapes,
-                call,
+                str(c.trial) if c.stage == "trial" else CALL_LABELS.get(c.stage, c.stage),
                 "yes" if c.ok else "[red]no[/]",
                 f"{c.max_abs_err:.2e}" if c.max_abs_err is not None else "-",
                 f"{c.max_rel_err:.2e}" if c.max_rel_err is not None else "-",
             )
-        console.print(t)
+            for c in r.checks
+        ]
+        print_rows(console, "correctness", ("case", "shapes", "call", "ok", "max abs err", "max rel err"), rows)
     if r.timings:
-        t = _table(f"timing on {r.device.name if r.device else '?'} (ms, median ± IQR)")
-        for col in ("case", "candidate", "eager", "compile", "xeager", "xcomp"):
-            t.add_column(col, no_wrap=col != "case")
         fmt = lambda x: f"{x.median_ms:.3f} ± {x.iqr_ms:.3f}" if x else "-"  # noqa: E731
-        for ct in r.timings:
-            t.add_row(
+        rows = [
+            (
                 ct.case + f" {ct.shapes}",
                 fmt(ct.candidate),
                 fmt(ct.eager),
@@ -234,7 +228,10 @@ def print_table(r: EvalResult, best: str | None = None) -> None:
                 f"{ct.speedup_vs_eager:.2f}x" if ct.speedup_vs_eager else "-",
                 f"{ct.speedup_vs_compile:.2f}x" if ct.speedup_vs_compile else "-",
             )
-        console.print(t)
+            for ct in r.timings
+        ]
+        title = f"timing on {r.device.name if r.device else '?'} (ms, median ± IQR)"
+        print_rows(console, title, ("case", "candidate", "eager", "compile", "xeager", "xcomp"), rows, wrap=("case",))
     elif r.timing_unavailable:
         console.print(f"timing: unavailable ({r.timing_unavailable})")
     if best:  # the winner of this GPU model, beside the candidate's time
@@ -254,12 +251,24 @@ def print_table(r: EvalResult, best: str | None = None) -> None:
 CALL_LABELS = {"late": "late", "dynamic": "dynamic range", "knockout": "knockout"}  # else the stage's own name
 
 
-def _table(title: str):
-    """No vertical rules, one space between columns: the tables fit 80 columns, piped or not."""
+def print_rows(console, title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], wrap=None) -> None:
+    """A titled table, or nothing: no table without rows, no column whose every cell is "-" (an incorrect
+    result's errors when the output had the wrong shape), no blank edge lines that read as an empty
+    header. No vertical rules, one space between columns: the tables fit 80 columns, piped or not.
+    `wrap`: the columns that may wrap (default all)."""
     from rich import box
     from rich.table import Table
 
-    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title_justify="left")
+    keep = [i for i in range(len(columns)) if any(row[i] != "-" for row in rows)]
+    if not rows or not keep:
+        return
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
+    for i in keep:
+        t.add_column(columns[i], no_wrap=wrap is not None and columns[i] not in wrap)
+    for row in rows:
+        t.add_row(*(row[i] for i in keep))
+    console.print(title, markup=False, highlight=False)
+    console.print(t)
 
 
 def _num(x: float) -> str:
@@ -269,13 +278,9 @@ def _num(x: float) -> str:
 
 def print_ncu(console, ncu: dict[str, dict[str, float]]) -> None:
     """One row per metric, one column per kernel (metric names are long, kernels are few)."""
-    t = _table("Nsight Compute (first timed case; ncu base units)")
-    t.add_column("metric")
-    for kernel in ncu:
-        t.add_column(kernel, justify="right")
-    for metric in dict.fromkeys(m for values in ncu.values() for m in values):
-        t.add_row(metric, *(_num(ncu[k][metric]) if metric in ncu[k] else "-" for k in ncu))
-    console.print(t)
+    metrics = dict.fromkeys(m for values in ncu.values() for m in values)
+    rows = [(m, *(_num(ncu[k][m]) if m in ncu[k] else "-" for k in ncu)) for m in metrics]
+    print_rows(console, "Nsight Compute (first timed case; ncu base units)", ("metric", *ncu), rows)
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
