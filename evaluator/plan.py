@@ -51,7 +51,7 @@ class EvalPlan(BaseModel):
     call_seed: int | None  # None: each call's seed comes from the system RNG (unpredictable to the candidate)
     trials: int
     min_calls: int
-    timing: dict[str, float]  # evaluator.timing.benchmark keywords
+    timing: dict[str, int | float]  # evaluator.timing.benchmark keywords: repetition counts stay ints
     limits: Limits
     disabled: set[str] = Field(default_factory=set)
     env: dict[str, str] = Field(default_factory=dict)

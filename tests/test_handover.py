@@ -133,3 +133,16 @@ def test_wire_lines_are_bounded_in_depth_and_size():
         parse(bomb, Reply)
     with pytest.raises(WireError):
         parse(b'{"op": "x", "note": "' + b"a" * (2 << 20) + b'"}', Reply)
+
+
+def test_the_plan_keeps_repetition_counts_integers(tmp_path):
+    """evaluator.timing.benchmark runs range(reps) with reps from these: a float there breaks every timing on a
+    GPU, where no CPU test times anything."""
+    from evaluator.evaluation import EvalConfig
+    from evaluator.plan import EvalPlan
+    from evaluator.problem import load_problem
+
+    plan = EvalPlan.resolve(load_problem("conv2d_scale_min"), EvalConfig(), cuda=True)
+    for job in (plan.job("candidate", tmp_path), plan.job("baselines", tmp_path), plan.job("oracle", tmp_path)):
+        assert type(job.timing["min_reps"]) is int and type(job.timing["max_reps"]) is int, job.timing
+    assert plan.time_cases == [c.label for c in load_problem("conv2d_scale_min").sets["full"]]
