@@ -6,6 +6,7 @@
     kernel-loop eval cand.py --problem NAME   # = python -m evaluator cand.py --problem NAME
     kernel-loop prompt --stage fusion         # = python -m agent.prompt --stage fusion
     kernel-loop suite ... / problem ...       # = python -m agent.suite / python -m agent.problem
+    kernel-loop batch DIR --problems P...     # = python -m agent.batch DIR --problems P...
 
 Each verb hands the rest of the command line to that module's `main(argv)`, so flags, help texts and
 exit codes are the module's own (0 success, 1 negative verdict, 2 bad input, 3 LLM unreachable).
@@ -50,6 +51,7 @@ VERBS = {  # verb -> (module with main(argv), what it does)
     "problem": ("agent.problem", "add or inspect a problem"),
     "eval": ("evaluator.__main__", "evaluate one candidate file"),
     "prompt": ("agent.prompt", "print a stage prompt"),
+    "batch": ("agent.batch", "evaluate a folder of kernels against their problems, one table"),
 }
 
 

@@ -65,6 +65,45 @@ class Record(BaseModel):
     time: str = ""
 
 
+class TokenTotals(BaseModel):
+    """The cost of a run (or a suite) in tokens, as the endpoint counted them: prompt and completion
+    totals over the replies that reported usage. No prices: what a token costs is the user's to know."""
+
+    prompt: int = 0
+    completion: int = 0
+    replies: int = 0  # replies that reported usage
+
+    @property
+    def total(self) -> int:
+        return self.prompt + self.completion
+
+    def __add__(self, other: TokenTotals) -> TokenTotals:
+        return TokenTotals(
+            prompt=self.prompt + other.prompt,
+            completion=self.completion + other.completion,
+            replies=self.replies + other.replies,
+        )
+
+    def line(self, over: str | None = None) -> str:
+        """ "tokens 14,690 (12,345 prompt + 2,345 completion) over 3 replies"; `over`: what was summed
+        (default: the replies)."""
+        over = over or f"{self.replies} repl{'y' if self.replies == 1 else 'ies'}"
+        return f"tokens {self.total:,} ({self.prompt:,} prompt + {self.completion:,} completion) over {over}"
+
+
+def token_totals(records: list[Record]) -> TokenTotals | None:
+    """Prompt and completion tokens summed over a run's attempts; None when no reply reported usage
+    (replay, manual, a server that counts nothing)."""
+    counted = [r for r in records if r.prompt_tokens is not None or r.completion_tokens is not None]
+    if not counted:
+        return None
+    return TokenTotals(
+        prompt=sum(r.prompt_tokens or 0 for r in counted),
+        completion=sum(r.completion_tokens or 0 for r in counted),
+        replies=len(counted),
+    )
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Run files are durable: fsynced before the rename (evaluator.files)."""
     _write_atomic(path, text, durable=True)

@@ -23,8 +23,8 @@ from rich.table import Table
 
 from agent.archive import AttemptError, best_of, resolve_attempt
 from agent.cli import CliParser
-from agent.history import HistoryError, Record, RunStore
-from agent.numbers import fmt_ms, fmt_x
+from agent.history import HistoryError, Record, RunStore, token_totals
+from agent.numbers import fmt_ms, fmt_tokens, fmt_x
 from agent.report import write_report
 from agent.scorecard import terminal
 from agent.settings import default_runs_dir
@@ -35,20 +35,13 @@ from agent.tables import UNTIMED, attempts_table, compact
 def cmd_list(runs_dir: Path, console: Console) -> None:
     """One row per run. The run's name (timestamp, stage, problem) is what `show` takes, so it is
     printed whole, folding over two lines where a long problem name needs it, and stage and problem
-    get no columns of their own."""
+    get no columns of their own. `tokens` (the run's prompt + completion totals) only where some run
+    counted any."""
     dirs = sorted(d for d in runs_dir.iterdir() if (d / "config.json").is_file()) if runs_dir.is_dir() else []
     if not dirs:
         console.print(f"no runs in {runs_dir}/")
         return
-    t = compact(f"runs in {runs_dir}/")
-    for col in ("run", "tries", "ok", "best", "ms", "xcomp"):
-        t.add_column(
-            col,
-            no_wrap=col != "run",
-            overflow="fold",
-            justify="right" if col in ("tries", "ok", "ms", "xcomp") else "left",
-        )
-    untimed, broken = False, []
+    rows, untimed, broken = [], False, []
     for d in dirs:
         store = RunStore(d)
         try:
@@ -59,17 +52,29 @@ def cmd_list(runs_dir: Path, console: Console) -> None:
             continue
         best = best_of(records)
         untimed |= best is not None and best.geomean_ms is None
-        t.add_row(
-            d.name,
-            str(len(records)),
-            str(sum(r.status == "correct" for r in records)),
-            (best.id + ("" if best.geomean_ms is not None else "*")) if best else "-",
-            fmt_ms(best.geomean_ms) if best else "-",
-            fmt_x(best.speedup_vs_compile) if best else "-",
+        tokens = token_totals(records)
+        rows.append(
+            (
+                d.name,
+                str(len(records)),
+                str(sum(r.status == "correct" for r in records)),
+                (best.id + ("" if best.geomean_ms is not None else "*")) if best else "-",
+                fmt_ms(best.geomean_ms) if best else "-",
+                fmt_x(best.speedup_vs_compile) if best else "-",
+                fmt_tokens(tokens.total if tokens else None),
+            )
         )
+    cols = ("run", "tries", "ok", "best", "ms", "xcomp", "tokens")
+    keep = [i for i, c in enumerate(cols) if c != "tokens" or any(row[i] != "-" for row in rows)]
+    t = compact(f"runs in {runs_dir}/")
+    for i in keep:
+        t.add_column(cols[i], no_wrap=i > 0, overflow="fold", justify="left" if i in (0, 3) else "right")
+    for row in rows:
+        t.add_row(*(row[i] for i in keep))
     console.print(t)
     console.print(
-        "tries: attempts; ok: correct ones; ms: the best's GPU median; xcomp: its speedup over torch.compile",
+        "tries: attempts; ok: correct ones; ms: the best's GPU median; xcomp: its speedup over torch.compile"
+        + ("; tokens: prompt + completion, all replies" if len(keep) == len(cols) else ""),
         style="dim",
     )
     if untimed:
@@ -222,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
                 highlight=False,
             )
             console.print(attempts_table(records, best_of(records), title=str(store.path)))
+            tokens = token_totals([r for r in records if r.kind == "attempt"])
+            if tokens is not None:  # the run's cost in tokens; no prices (the user knows theirs)
+                console.print(tokens.line(), highlight=False)
         elif args.verb == "diff":
             a, b = resolve_attempt(store, records, args.a), resolve_attempt(store, records, args.b)
             code_a, code_b = store.read(a, "code.py") or "", store.read(b, "code.py") or ""

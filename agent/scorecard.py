@@ -28,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.archive import best_of
-from agent.history import Record, RunStore, write_atomic
+from agent.history import Record, RunStore, TokenTotals, token_totals, write_atomic
 from agent.numbers import fmt_err, fmt_ms, fmt_tokens, fmt_x
 from agent.page import figure, img, page, png_bytes
 from evaluator import Status, geomean
@@ -56,6 +56,8 @@ class ProblemRow(BaseModel):
     speedup_vs_compile: float | None = None
     max_abs_err: float | None = None  # the best's, over all checked cases
     tokens: int | None = None  # prompt + completion tokens over all of the run's replies
+    prompt_tokens: int | None = None  # the two parts of `tokens` (rows from before 2026-12-04: None)
+    completion_tokens: int | None = None
     device: str | None = None  # where the best was evaluated
     llm: str | None = None  # the run's provider (and model, for openai)
     message: str = ""  # why it is not correct, or what stopped the run
@@ -90,15 +92,6 @@ class Scorecard(BaseModel):
 # ------------------------------------------------------------ computing
 
 
-def _tokens(records: list[Record]) -> int | None:
-    counted = [
-        (r.prompt_tokens or 0) + (r.completion_tokens or 0)
-        for r in records
-        if r.prompt_tokens is not None or r.completion_tokens is not None
-    ]
-    return sum(counted) if counted else None
-
-
 def row_from_run(
     problem: str,
     spec: str,
@@ -116,15 +109,9 @@ def row_from_run(
     asked = [r for r in records if r.model is not None]  # attempts that came from an LLM reply
     if llm_error is None and asked and asked[-1].gate == "llm":
         llm_error = asked[-1].message  # the run ended with its requests failing: the endpoint is down
-    best = best_of(records)
+    best, status, message = verdict(records)
     result = store.result(best.id) if best else None
-    if best is not None:
-        status = "correct"
-    elif records:
-        status = max(records, key=lambda r: _rank(r.status)).status  # the furthest any attempt got
-    else:
-        status = "no attempts"
-    message = "" if best else next((r.message for r in reversed(records) if r.message), "")
+    tokens = token_totals(records)
     if llm_error is not None:
         status, message = "llm failed", llm_error
     if error is not None:
@@ -143,12 +130,26 @@ def row_from_run(
         speedup_vs_eager=best.speedup_vs_eager if best else None,
         speedup_vs_compile=best.speedup_vs_compile if best else None,
         max_abs_err=result.max_abs_err if result else None,
-        tokens=_tokens(records),
+        tokens=tokens.total if tokens else None,
+        prompt_tokens=tokens.prompt if tokens else None,
+        completion_tokens=tokens.completion if tokens else None,
         device=result.device.name if result and result.device else None,
         llm=llm,
         message=message[:400],
         seconds=seconds,
     )
+
+
+def verdict(records: list[Record]) -> tuple[Record | None, str, str]:
+    """(best, status, message) of one problem's attempts (a run's, or a batch's kernels for it): its best
+    correct attempt, "correct"; else the furthest status any attempt reached and the last message."""
+    best = best_of(records)
+    if best is not None:
+        return best, "correct", ""
+    if not records:
+        return None, "no attempts", ""
+    status = max(records, key=lambda r: _rank(r.status)).status  # the furthest any attempt got
+    return None, status, next((r.message for r in reversed(records) if r.message), "")
 
 
 def _rank(status: str) -> int:
@@ -226,7 +227,23 @@ def summary_lines(card: Scorecard) -> list[str]:
             f"{fmt_x(card.geomean_vs_compile)} vs torch.compile"
         )
         lines.append(f"  ({FAILED_AS})")
+    tokens = suite_tokens(card)
+    if tokens is not None:
+        lines.append(tokens)
     return lines + _env_lines(card)
+
+
+def suite_tokens(card: Scorecard) -> str | None:
+    """The suite's token totals over its problems' runs (no prices: the user knows theirs); None when no
+    reply counted any."""
+    counted = [r for r in card.rows if r.tokens is not None]
+    if not counted:
+        return None
+    over = f"{len(counted)} problem{'s' if len(counted) > 1 else ''}"
+    if any(r.prompt_tokens is None for r in counted):  # rows written before the split was kept
+        return f"tokens {sum(r.tokens for r in counted):,} over {over}"
+    parts = (TokenTotals(prompt=r.prompt_tokens, completion=r.completion_tokens or 0) for r in counted)
+    return sum(parts, TokenTotals()).line(over)
 
 
 def _fast_table(card: Scorecard) -> Table:
@@ -242,9 +259,10 @@ def _fast_table(card: Scorecard) -> Table:
     return t
 
 
-def terminal(card: Scorecard) -> Group:
-    """The rich table; fits 80 columns: no vertical rules, long problem names fold."""
-    t = Table(title=f"suite {card.name}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+def terminal(card: Scorecard, title: str | None = None) -> Group:
+    """The rich table (titled `suite NAME` unless `title` says otherwise); fits 80 columns: no vertical
+    rules, long problem names fold; the tokens column only where some problem counted any."""
+    t = Table(title=title or f"suite {card.name}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     t.add_column("problem", overflow="fold", min_width=10)
     t.add_column("status", overflow="fold", max_width=11)
     t.add_column("att", justify="right")
@@ -252,7 +270,9 @@ def terminal(card: Scorecard) -> Group:
         for col in ("ms", "vs eager", "vs comp"):
             t.add_column(col, justify="right")
     t.add_column("max err", justify="right")
-    t.add_column("tokens", justify="right")
+    tokens = any(r.tokens is not None for r in card.rows)
+    if tokens:
+        t.add_column("tokens", justify="right")
     for r in card.rows:
         status = Text(r.status, style="green" if r.status == "correct" else "red")
         timing = (
@@ -260,7 +280,8 @@ def terminal(card: Scorecard) -> Group:
             if card.timed
             else []
         )
-        t.add_row(r.problem, status, str(r.attempts), *timing, fmt_err(r.max_abs_err), fmt_tokens(r.tokens))
+        spent = [fmt_tokens(r.tokens)] if tokens else []
+        t.add_row(r.problem, status, str(r.attempts), *timing, fmt_err(r.max_abs_err), *spent)
     parts = [t]
     if card.timed:
         parts.append(_fast_table(card))
@@ -353,12 +374,29 @@ def plot_png(card: Scorecard) -> bytes | None:
     return png_bytes(fig)
 
 
-def html_page(card: Scorecard, png: bytes | None) -> str:
-    head = "".join(f"<th>{c}</th>" for c in COLUMNS + ("message",))
+def report_link(r: ProblemRow, folder: Path | None) -> str | None:
+    """The problem's run report (agent.report) relative to the suite folder, through its runs/<problem>
+    link, where that report exists; else its run folder; None without a run."""
+    if r.run is None:
+        return None
+    report = f"{r.run}/report.html"
+    return report if folder is not None and (folder / report).is_file() else f"{r.run}/"
+
+
+def _run_cell(r: ProblemRow, folder: Path | None) -> str:
+    link = report_link(r, folder)
+    if link is None:
+        return "-"
+    return f"<a href='{html.escape(link)}'>{'report' if link.endswith('.html') else 'folder'}</a>"
+
+
+def html_page(card: Scorecard, png: bytes | None, folder: Path | None = None) -> str:
+    """The page; `folder` (the suite's) lets each problem link to its run's report.html where it exists."""
+    head = "".join(f"<th>{c}</th>" for c in COLUMNS + ("run", "message"))
     rows = "\n".join(
         f"<tr class='{'correct' if r.correct else 'failed'}'>"
         + "".join(f"<td>{html.escape(_cell(r, c))}</td>" for c in COLUMNS)
-        + f"<td class='msg'>{html.escape(r.message)}</td></tr>"
+        + f"<td>{_run_cell(r, folder)}</td><td class='msg'>{html.escape(r.message)}</td></tr>"
         for r in card.rows
     )
     fast = ""
@@ -391,8 +429,10 @@ tr.failed td:nth-child(2) { color: #c0392b; }
 </table>
 {fast}
 <p>{notes}</p>
-<p>Each problem's run (prompts, replies, code, results) is linked from <code>runs/&lt;problem&gt;</code>
-in the suite folder; <code>python -m agent.runs show RUN</code> shows one.</p>"""
+<p>Each problem's <i>run</i> links to its run's report (<code>runs/&lt;problem&gt;/report.html</code>: its attempts,
+their code and results; <code>python -m agent.runs report RUN</code> writes it again); the run folder is
+linked from <code>runs/&lt;problem&gt;</code> in the suite folder; <code>python -m agent.runs show RUN</code>
+shows one.</p>"""
     return page(f"suite {card.name}", style, body)
 
 
@@ -402,5 +442,5 @@ def write_files(card: Scorecard, folder: Path) -> list[Path]:
     out = [folder / "suite.json", folder / "suite.md", folder / "suite.html"]
     write_atomic(out[0], card.model_dump_json(indent=2) + "\n")
     write_atomic(out[1], markdown(card))
-    write_atomic(out[2], html_page(card, png))
+    write_atomic(out[2], html_page(card, png, folder))
     return out

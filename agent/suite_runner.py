@@ -6,7 +6,8 @@ each finished problem appended to suite.jsonl and the scorecard rewritten (agent
 
 Evaluations never exceed the executor's slots (one per GPU) while one problem's LLM calls overlap
 another's evaluations; `cfg.jobs` bounds the problems in flight. A problem whose run raises, or whose
-LLM cannot be reached, is recorded as `error` / `llm failed` and the others go on.
+LLM cannot be reached, is recorded as `error` / `llm failed` and the others go on. Each finished
+problem's run gets its report.html (agent.report), which suite.html links to.
 """
 
 from __future__ import annotations
@@ -22,12 +23,22 @@ from agent.display import Display
 from agent.history import HistoryError, Record, RunStore
 from agent.llm import LLMError, ReplayExhausted
 from agent.numbers import fmt_x
+from agent.report import write_report
 from agent.run import attempt_line, open_run
 from agent.scorecard import ProblemRow, Scorecard, row_from_run, write_files
 from agent.suite_store import Entry, SuiteConfig, SuiteStore, own_flags, settings_for
 from evaluator import Cancelled
 
 RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
+
+
+def write_run_report(link) -> None:
+    """The problem's runs/<name>/report.html (agent.report: one plot and a table, well under a second),
+    which suite.html links to. A report that cannot be written costs the link, never the suite."""
+    try:
+        write_report(RunStore(link.resolve()))
+    except (HistoryError, OSError, ValueError):
+        pass
 
 
 class ProblemStates:
@@ -118,8 +129,10 @@ class SuiteRunner:
                     message=why,
                 )
         row.seconds = round(time.monotonic() - t0, 1)
-        with self.write_lock:
+        with self.write_lock:  # one thread at a time: matplotlib's pyplot is not thread-safe
             self.store.append(row)
+            if link.exists():
+                write_run_report(link)
             write_files(self.store.card(), self.store.path)
         states.set(
             entry.name,

@@ -3,6 +3,8 @@ evaluation of a folder of kernels, a config file and a template folder for agent
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,94 @@ def test_prompt_defaults_to_the_runs_problem():
     from agent.settings import RunSettings
 
     assert RunSettings().problem == "conv2d_scale_min"
+
+
+# ------------------------------------------------------------ a suite: report links, token totals
+
+SUITE = FIXTURES / "suite"
+
+
+@pytest.mark.slow
+def test_suite_links_reports_and_counts_tokens(tmp_path):
+    import shutil
+
+    from chat_server import ChatServer
+
+    from agent.scorecard import write_files
+    from agent.suite_store import SuiteStore
+
+    shutil.copytree(SUITE / "scale_shift", tmp_path / "scale_shift")
+    runs = tmp_path / "runs"
+    reply = (SUITE / "replies" / "scale_shift" / "01_correct.md").read_text()
+    with ChatServer([("ok", reply)]) as srv:
+        p = run_cli(
+            "-m", "agent.suite", str(tmp_path / "scale_shift"), "--name", "t", "--runs-dir", str(runs), "--no-ncu",
+            "--iterations", "1", "--repairs", "0", "--llm", "openai", "--base-url", srv.url, "--model", "m",
+        )  # fmt: skip
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert len(srv.requests) == 1
+    prompt = sum(len(m["content"].split()) for m in srv.requests[0]["messages"])  # the server counts words
+    completion = len(reply.split())
+    both = f"{prompt + completion:,} ({prompt:,} prompt + {completion:,} completion)"
+    # item 4: totals per suite (the table's footer, suite.md) and per run (runs show, runs list)
+    assert f"tokens {both} over 1 problem" in p.stdout, p.stdout
+    folder = runs / "suites" / "t"
+    assert f"tokens {both} over 1 problem" in (folder / "suite.md").read_text()
+    run = (folder / "runs" / "scale_shift").resolve()
+    show = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "show", run.name)
+    assert show.returncode == 0 and f"tokens {both} over 1 reply" in show.stdout, show.stdout
+    listing = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "list")
+    row = next(line for line in listing.stdout.splitlines() if line.split()[:1] == [run.name])
+    assert row.split()[-1] == str(prompt + completion) and "tokens" in listing.stdout, listing.stdout
+    # item 3: suite.html links the problem's report, which the suite wrote beside the run
+    assert (run / "report.html").is_file()
+    assert "href='runs/scale_shift/report.html'" in (folder / "suite.html").read_text()
+    (run / "report.html").unlink()  # no report: the run's folder is linked instead
+    write_files(SuiteStore(folder).card(), folder)
+    assert "href='runs/scale_shift/'" in (folder / "suite.html").read_text()
+    rep = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "report", run.name)
+    assert rep.returncode == 0 and (run / "report.html").is_file()
+    write_files(SuiteStore(folder).card(), folder)
+    assert "href='runs/scale_shift/report.html'" in (folder / "suite.html").read_text()
+
+
+# ------------------------------------------------------------ batch evaluation of a folder of kernels
+
+
+@pytest.mark.slow
+def test_batch_pairs_kernels_with_problems_and_scores_them(tmp_path):
+    gen = tmp_path / "generations"
+    gen.mkdir()
+    (gen / "fma3.py").write_text((FMA3 / "honest.py").read_text())
+    (gen / "fma3__b.py").write_text((FMA3 / "honest.py").read_text())  # a second sample for fma3
+    _variant(GREATER / "honest.py", gen / "greater.py", "x > y, mask", "x < y, mask")  # the wrong kernel
+    (gen / "stray.py").write_text("x = 1\n")  # names no problem
+    out = tmp_path / "batch.json"
+    p = run_cli(
+        "-m", "agent.cli", "batch", str(gen), "--problems", str(FMA3), str(GREATER), "--json", str(out), timeout=600
+    )
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "stray.py names no problem" in p.stderr
+    assert re.search(r"fma3\s+correct\s+2\b", p.stdout) and re.search(r"greater\s+incorrect\s+1\b", p.stdout), p.stdout
+    assert "correct 1/2 (50%)" in p.stdout and "timing unavailable" in p.stdout  # the CPU: correctness only
+    assert re.search(r"fma3__b\.py\s+correct", p.stdout)  # every kernel, as fma3 has two
+    assert "greater (incorrect): Wrong result" in p.stdout
+    data = json.loads(out.read_text())
+    assert (data["card"]["total"], data["card"]["correct"]) == (2, 1)
+    assert {Path(k).name: r["status"] for k, r in data["results"].items()} == {
+        "fma3.py": "correct",
+        "fma3__b.py": "correct",
+        "greater.py": "incorrect",
+    }
+
+
+def test_batch_bad_input_is_one_line(tmp_path):
+    (tmp_path / "other.py").write_text("x = 1\n")
+    for args, words in [
+        ([str(tmp_path / "none"), "--problems", str(FMA3)], "no such folder"),
+        ([str(tmp_path), "--problems", str(FMA3)], "is named after a problem"),
+        ([str(tmp_path), "--problems", str(FMA3), "--precision", "fp8"], "--precision"),
+        ([str(tmp_path)], "--problems"),
+    ]:
+        p = run_cli("-m", "agent.batch", *args, timeout=120)
+        assert p.returncode == 2 and words in p.stderr and len(p.stderr.splitlines()) == 1, (args, p.stderr)
