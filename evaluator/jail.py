@@ -140,8 +140,10 @@ class Jail:
         namespaces: bool = True,
         poison: bool = True,
         writable: list[Path] | None = None,
+        file_mb: float = 0.0,
     ):
         self.workdir = workdir
+        self.file_mb = file_mb  # RLIMIT_FSIZE inside (evaluator.child.boot.confine): bounds every file it writes
         self.memory_mb = default_memory_mb() if memory_mb is None else memory_mb
         self.cuda = cuda
         self.poison = poison
@@ -174,6 +176,8 @@ class Jail:
 
     def env(self) -> dict[str, str]:
         marker = {"KLOOP_JAIL": self.token}  # inherited by every descendant: found again by sweep()
+        if self.file_mb:
+            marker["KLOOP_FILE_MB"] = str(int(self.file_mb))
         if self.poison and not self.cuda:
             tunables = ":".join(filter(None, [os.environ.get("GLIBC_TUNABLES"), "glibc.malloc.tcache_count=0"]))
             marker.update(MALLOC_PERTURB_="128", GLIBC_TUNABLES=tunables)  # allocations read 0x7F7F7F7F

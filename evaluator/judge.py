@@ -93,15 +93,25 @@ class Referee:
         r = self.result
         r.error_type, r.error_tail = err.type, err.tail
         compile_fault = "CompilationError" in err.type or err.module.startswith("triton.compiler")
+        # Python ignores SIGXFSZ: a write past the jail's file limit (RLIMIT_FSIZE) raises EFBIG instead.
+        too_big = "[Errno 27]" in err.message
+        hint = (
+            f" The jail limits every file it writes, captured output included, to {self.limits.file_mb:.0f} MB: "
+            "print little, write no files, return results as tensors."
+            if too_big
+            else ""
+        )
+        reason = "file_size" if too_big else None
         if self.phase == "import":
             return self.fail(
                 Status.compile_error,
                 "compile",
-                f"Importing/constructing the candidate raised {err.type}: {err.message.strip()}",
+                f"Importing/constructing the candidate raised {err.type}: {err.message.strip()}{hint}",
+                reason,
             )
         status = Status.compile_error if first_call and compile_fault else Status.runtime_error
         gate = "compile" if status is Status.compile_error else "correctness" if self.phase != "timing" else "timing"
-        return self.fail(status, gate, f"{err.where} raised {err.type}: {err.message.strip()}")
+        return self.fail(status, gate, f"{err.where} raised {err.type}: {err.message.strip()}{hint}", reason)
 
     def findings(self, reply: Reply, where: str) -> None:
         if reply.findings:
@@ -143,6 +153,15 @@ def _crash(ref: Referee, child: Child, what: str) -> Stop:
             how = signal.Signals(-code).name
         except ValueError:
             how = f"signal {-code}"
+    if code == -signal.SIGXFSZ:
+        limit = child.jail.file_mb if child.jail else 0
+        return ref.fail(
+            Status.crashed,
+            ref.phase,
+            f"Killed: the candidate's process wrote a file (or printed output) past the jail's limit of {limit:.0f} MB "
+            f"while {ref.activity}. Print little, write no files: return results as tensors.",
+            "file_size",
+        )
     return ref.fail(
         Status.crashed,
         ref.phase,
@@ -209,6 +228,7 @@ def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Pat
         cuda=plan.cuda,
         namespaces="namespaces" not in plan.disabled,
         poison="poison" not in plan.disabled,
+        file_mb=plan.limits.file_mb,
     )
     if not jail.confined:
         result.confinement_warning = (

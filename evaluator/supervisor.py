@@ -48,6 +48,7 @@ class Limits:
     baselines_s: float = 900.0  # torch.compile of the reference is slow to compile
     total_s: float = 3600.0  # the whole evaluation of one candidate
     memory_mb: float | None = None  # host RSS of the jail; None: half the host, at most 64 GB; 0: off
+    file_mb: float = 512.0  # the largest file the jail may write, its captured stdout/stderr too (RLIMIT_FSIZE); 0: off
 
     @classmethod
     def from_timeouts(cls, compile_s: float, run_s: float, **more) -> "Limits":

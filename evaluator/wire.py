@@ -193,6 +193,7 @@ class Confinement(_Msg):
     readonly_failed: list[str] = Field(default_factory=list)
     project_writable: bool = False
     pid_ns: str | None = None  # forked by a warm zygote: the PID namespace of its own
+    file_limit_mb: int | None = None  # RLIMIT_FSIZE in force (evaluator.child.boot._limit_files)
 
 
 class Hello(_Msg):

@@ -68,3 +68,31 @@ def test_a_child_that_dies_before_any_candidate_code_is_not_blamed_on_the_candid
     )
     assert (r.status, r.gate, r.reason) == (Status.runtime_error, "start", "harness_failed"), r.message
     assert "not the candidate's fault" in r.message and "rror" in r.message, r.message
+
+
+def test_output_past_the_jails_file_limit_is_the_candidates_crash(tmp_path):
+    """Captured output and files are bounded (RLIMIT_FSIZE in the jail, Limits.file_mb): a candidate that prints
+    20 MB under an 8 MB limit fails (Python ignores SIGXFSZ: the write raises EFBIG) and is told why; the file it
+    filled stops at the limit."""
+    from pathlib import Path
+
+    from conftest import SEED
+
+    from evaluator import EvalConfig, Limits, Status, evaluate, load_problem
+    from evaluator.jail import probe
+
+    if probe(False) is not None:
+        import pytest
+
+        pytest.skip("no namespaces here: the file limit is set inside the jail")
+    cand = tmp_path / "chatty.py"
+    cand.write_text("import sys\nsys.stdout.write('x' * (20 << 20))\nsys.stdout.flush()\n" + Path(SEED).read_text())
+    keep = tmp_path / "kept"
+    r = evaluate(
+        cand,
+        load_problem("conv2d_scale_min"),
+        EvalConfig(device="cpu", time=False, disable={"bans"}, limits=Limits(file_mb=8), keep_dir=keep),
+    )
+    assert r.status is not Status.correct and r.reason == "file_size", (r.status, r.reason, r.message)
+    assert "8 MB" in r.message, r.message
+    assert (keep / "candidate" / "candidate.stdout.txt").stat().st_size <= 8 << 20

@@ -120,6 +120,7 @@ def confine(writable: list[str]) -> dict:
             _mount(None, mp, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _flags(mp))
         except OSError as e:
             failed.append(f"{mp} ({e.strerror})")
+    file_mb = _limit_files()
     drop_capabilities()
     os.chdir(writable[0])  # the old working directory is the read-only one under the private /tmp
     return {
@@ -128,7 +129,24 @@ def confine(writable: list[str]) -> dict:
         "caps_dropped": True,
         "readonly_failed": failed,
         "project_writable": _writable(PROJECT),
+        "file_limit_mb": file_mb,
     }
+
+
+def _limit_files() -> int | None:
+    """RLIMIT_FSIZE, soft and hard, from KLOOP_FILE_MB (evaluator.jail): no file the jail writes, its captured
+    stdout and stderr included, grows past it (a write beyond is SIGXFSZ); without capabilities it cannot be
+    raised again. None when no limit was asked for."""
+    import resource
+
+    try:
+        mb = int(os.environ.get("KLOOP_FILE_MB", "0"))
+    except ValueError:
+        return None
+    if mb <= 0:
+        return None
+    resource.setrlimit(resource.RLIMIT_FSIZE, (mb << 20, mb << 20))
+    return mb
 
 
 def _needed_under_tmp(writable: list[str]) -> list[str]:
