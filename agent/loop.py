@@ -251,6 +251,7 @@ class Loop:
                     ncu_reason="no kernel yet",
                     problem=self.brief,
                     history=self.archive.tried(None),
+                    template_dir=self.settings.template_dir,
                 )
                 replies = self._ask(todo, prompt)
 
@@ -287,6 +288,7 @@ class Loop:
                 ncu_reason="the candidate failed before profiling",
                 problem=self.brief,
                 history=self.archive.tried(failed.parent),
+                template_dir=self.settings.template_dir,
             )
             rec = Record(
                 id=rid,
@@ -347,6 +349,7 @@ class Loop:
                         ncu_reason=reason,
                         problem=self.brief,
                         history=self.archive.tried(pid),
+                        template_dir=self.settings.template_dir,
                     )
                     replies = self._ask(todo, prompt)
                 else:

@@ -236,9 +236,12 @@ def _fenced(text: str, lang: str = "") -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def _environment(template_dir: Path | None = None) -> jinja2.Environment:
+    """The shipped templates, under `template_dir`'s own where it has a file of the same name (a user's
+    seed.j2 replaces ours and may still extend the shipped base.j2)."""
+    loader = jinja2.FileSystemLoader([str(template_dir), str(PROMPTS_DIR)] if template_dir else PROMPTS_DIR)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(PROMPTS_DIR),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -249,10 +252,10 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_template(template: str, context: dict[str, Any]) -> str:
-    """Render one template file; a missing variable raises PromptError naming it."""
+def render_template(template: str, context: dict[str, Any], template_dir: Path | None = None) -> str:
+    """Render one template file (`template_dir`'s own first); a missing variable raises PromptError naming it."""
     try:
-        return _environment().get_template(template).render(**context)
+        return _environment(template_dir).get_template(template).render(**context)
     except jinja2.UndefinedError as e:
         raise PromptError(f"template {template} needs a variable that was not given: {e}") from None
     except jinja2.TemplateError as e:
@@ -272,6 +275,7 @@ def render(
     problem: ProblemBrief | None = None,
     history: list[str] | None = None,
     contract: bool | None = None,
+    template_dir: Path | None = None,
 ) -> str:
     """The prompt for `stage`. `ncu`: {kernel: {metric: value}}, rendered as given (None/empty -> "No
     NCU metrics available", with `ncu_reason`). `precision` None omits the policy section (the seed
@@ -280,7 +284,8 @@ def render(
     `history`: the optional sections (module docstring); `seed` needs `problem`. `contract`: state the
     host-code contract the static gate enforces (evaluator.static.contract); None = whenever the
     evaluator's precision policy is stated, i.e. in every loop prompt but not in the seed prompt, which
-    carries neither of the evaluator's rule sections."""
+    carries neither of the evaluator's rule sections. `template_dir`: a user's folder whose `<stage>.j2`
+    files replace the shipped ones (agent.run --template-dir)."""
     spec = get_stage(stage)
     if stage == "seed" and problem is None:
         raise PromptError("stage seed needs the problem (its PyTorch reference): pass problem=brief(problem)")
@@ -305,6 +310,7 @@ def render(
             "history": history or None,
             "contract": contract_lines() if (precision is not None if contract is None else contract) else None,
         },
+        template_dir,
     )
 
 
@@ -345,6 +351,12 @@ def _read_code(path: Path) -> str:
         raise PromptError(f"--code {path}: cannot read: {e}") from None
 
 
+def _template_dir(path: Path | None) -> Path | None:
+    if path is not None and not path.is_dir():
+        raise PromptError(f"--template-dir {path}: no such folder")
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = CliParser(
         raises=PromptError, prog="python -m agent.prompt", description="Print the prompt for one optimization stage."
@@ -361,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--gpu", metavar="NAME", help="card name or alias (default: detect; without CUDA: h100_sxm)")
     p.add_argument("--code", metavar="FILE", help="current kernel (default: the problem's seed.py)")
+    p.add_argument(
+        "--template-dir", type=Path, metavar="DIR", help="your own templates: DIR/<stage>.j2 replaces the shipped one"
+    )
     p.add_argument("--ncu", metavar="FILE.json", help="NCU metrics JSON: {kernel: {metric: value}}")
     p.add_argument("--ncu-reason", metavar="TEXT", help="why there are no NCU metrics (shown in the prompt)")
     p.add_argument(
@@ -417,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
             failure=failure,
             ncu_reason=args.ncu_reason,
             problem=ref,
+            template_dir=_template_dir(args.template_dir),
         )
     except (ValueError, GpuError) as e:  # PromptError, GpuError, ProblemError, unknown policy
         print(f"error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)

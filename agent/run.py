@@ -122,6 +122,7 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
                 raise ValueError(f"--seed {settings.seed}: no such file")
             settings = settings.model_copy(update={"seed": settings.seed.resolve()})  # resumable from anywhere
         store = None
+    settings = settings.checked_templates()
     # config.json records the provider used, not None for "picked from the environment".
     settings = settings.model_copy(update={"llm": resolve_spec(settings.llm, settings.base_url)})
     if settings.llm == "openai" and settings.base_url is None and os.environ.get("OPENAI_BASE_URL"):

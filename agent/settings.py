@@ -134,6 +134,11 @@ class RunSettings(BaseModel):
         default_factory=default_runs_dir, description=f"where run folders go (default: ${RUNS_DIR_ENV}, else ./runs)"
     )
     resume: str | None = Field(None, description="resume this run (a folder name under --runs-dir, or a path)")
+    template_dir: Path | None = Field(
+        None,
+        description="a folder of your own prompt templates: each <stage>.j2 there (base.j2 too) replaces the "
+        "shipped one, and may extend or include the shipped ones by name (default: the shipped templates only)",
+    )
 
     @field_validator("stage")
     @classmethod
@@ -178,6 +183,19 @@ class RunSettings(BaseModel):
             raise ValueError("must be 0 or more")
         return v
 
+    def checked_templates(self) -> RunSettings:
+        """These settings with --template-dir checked (a folder holding a .j2 template) and absolute, so a
+        resumed run finds it from anywhere. Checked when a run opens, not when its config.json is read:
+        `runs list` still reads a run whose template folder has gone."""
+        v = self.template_dir
+        if v is None:
+            return self
+        if not v.is_dir():
+            raise SettingsError(f"--template-dir {v}: no such folder")
+        if not any(v.glob("*.j2")):
+            raise SettingsError(f"--template-dir {v}: no <stage>.j2 template in it (e.g. fusion.j2, seed.j2)")
+        return self.model_copy(update={"template_dir": v.resolve()})
+
     @property
     def llm_label(self) -> str:
         """`openai (gpt-4o)`, `replay:PATH`, `manual`: a model name only where one was asked. Runs from
@@ -198,13 +216,23 @@ def _flag_type(annotation) -> type:
     return annotation
 
 
-def build_parser(prog: str = "python -m agent.run", exclude: tuple[str, ...] = ()) -> argparse.ArgumentParser:
+def build_parser(
+    prog: str = "python -m agent.run", exclude: tuple[str, ...] = (), config: bool = False
+) -> argparse.ArgumentParser:
+    """Every RunSettings field as a flag; `config`: also --config FILE.json (agent.run's)."""
     p = CliParser(
         raises=SettingsError,
         prog=prog,
         description="The optimization loop: prompt -> LLM -> evaluate -> keep the best.",
         argument_default=argparse.SUPPRESS,
     )
+    if config:
+        p.add_argument(
+            "--config",
+            metavar="FILE.json",
+            help='settings from a JSON object keyed by these flags (as field names), e.g. {"stage": "all", '
+            '"iterations": 2, "max_tokens": 8192}; flags typed on the command line override it',
+        )
     for name, field in RunSettings.model_fields.items():
         if name in exclude:  # a command that sets this field itself (agent.suite: problem, resume)
             continue
@@ -227,17 +255,42 @@ def _one_line(e: ValidationError) -> str:
     return f"{where}: {err['msg'].removeprefix('Value error, ')}"
 
 
+def load_config(path: str) -> dict:
+    """The fields of a --config FILE.json: a JSON object keyed by RunSettings field names (`max_tokens`;
+    `max-tokens` works too). Relative paths in it are taken from the working directory, as flags are."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"--config {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SettingsError(f"--config {path}: cannot read: {e}") from None
+    except json.JSONDecodeError as e:
+        raise SettingsError(f"--config {path}: not valid JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"--config {path}: expected a JSON object of settings, e.g. {{\"iterations\": 2}}")
+    fields = {str(k).replace("-", "_"): v for k, v in data.items()}
+    unknown = [k for k in fields if k not in RunSettings.model_fields]
+    if unknown:
+        raise SettingsError(f"--config {path}: unknown setting {unknown[0]!r} (the settings are agent.run's flags)")
+    return fields
+
+
+def given_flags(argv: list[str] | None) -> dict:
+    """The settings the user gave: --config FILE.json's, overridden by the flags typed (for --resume:
+    these override the saved config)."""
+    given = vars(build_parser(config=True).parse_args(argv))
+    path = given.pop("config", None)
+    return {**(load_config(path) if path else {}), **given}
+
+
 def parse_cli(argv: list[str] | None, saved: dict | None = None) -> RunSettings:
-    given = vars(build_parser().parse_args(argv))
+    given = given_flags(argv)
     try:
         return RunSettings(**{**(saved or {}), **given})
     except ValidationError as e:
         raise SettingsError(_one_line(e)) from None
-
-
-def given_flags(argv: list[str] | None) -> dict:
-    """Only the flags the user typed (for --resume: these override the saved config)."""
-    return vars(build_parser().parse_args(argv))
 
 
 def resumed(saved: RunSettings, given: dict) -> RunSettings:

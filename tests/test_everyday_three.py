@@ -143,3 +143,65 @@ def test_batch_bad_input_is_one_line(tmp_path):
     ]:
         p = run_cli("-m", "agent.batch", *args, timeout=120)
         assert p.returncode == 2 and words in p.stderr and len(p.stderr.splitlines()) == 1, (args, p.stderr)
+
+
+# ------------------------------------------------------------ a config file and a template folder
+
+
+def _templates(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "seed.j2").write_text("MY OWN SEED TEMPLATE for {{ problem.name }}\n{{ problem.source }}\n")
+    (folder / "fusion.j2").write_text('{% extends "base.j2" %}{% block stage %}MY FUSION FOCUS{% endblock %}\n')
+    return folder
+
+
+@pytest.mark.slow
+def test_run_reads_a_config_file_flags_override_it_and_templates_replace_the_shipped(tmp_path):
+    templates = _templates(tmp_path / "templates")
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "01.md").write_text("```python\n" + (FMA3 / "honest.py").read_text() + "```\n")
+    cfg = tmp_path / "run.json"
+    cfg.write_text(
+        json.dumps(
+            {
+                "problem": str(FMA3),
+                "stage": "seed",
+                "iterations": 4,
+                "repairs": 0,
+                "llm": f"replay:{replies}",
+                "template-dir": str(templates),
+                "ncu": False,
+            }
+        )
+    )
+    runs = tmp_path / "runs"
+    p = run_cli("-m", "agent.cli", "run", "--config", str(cfg), "--iterations", "1", "--runs-dir", str(runs))
+    assert p.returncode == 0, p.stdout + p.stderr
+    (run,) = [d for d in runs.iterdir() if (d / "config.json").is_file()]
+    saved = json.loads((run / "config.json").read_text())
+    assert saved["iterations"] == 1 and saved["repairs"] == 0  # the flag over the file; the file over defaults
+    assert saved["problem"] == str(FMA3) and saved["template_dir"] == str(templates.resolve())
+    prompt = (run / "attempts" / "0001-1" / "prompt.md").read_text()
+    assert prompt.startswith("MY OWN SEED TEMPLATE for fma3"), prompt[:200]
+
+    cfg.write_text(json.dumps({"iterationz": 2}))
+    bad = run_cli("-m", "agent.run", "--config", str(cfg), "--runs-dir", str(runs))
+    assert bad.returncode == 2 and "'iterationz'" in bad.stderr and len(bad.stderr.splitlines()) == 1, bad.stderr
+    bad = run_cli("-m", "agent.run", "--config", str(tmp_path / "none.json"))
+    assert bad.returncode == 2 and "no such file" in bad.stderr
+
+
+def test_prompt_takes_a_template_folder(tmp_path):
+    """A user's fusion.j2 replaces the shipped one and still extends the shipped base.j2."""
+    templates = _templates(tmp_path / "templates")
+    p = run_cli("-m", "agent.prompt", "--stage", "fusion", "--gpu", "h100", "--template-dir", str(templates))
+    assert p.returncode == 0, p.stderr
+    assert "MY FUSION FOCUS" in p.stdout and "# Target GPU" in p.stdout
+    shipped = run_cli("-m", "agent.prompt", "--stage", "tiling", "--gpu", "h100")
+    mine = run_cli("-m", "agent.prompt", "--stage", "tiling", "--gpu", "h100", "--template-dir", str(templates))
+    assert mine.stdout == shipped.stdout  # no tiling.j2 there: the shipped one
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    p = run_cli("-m", "agent.run", "--template-dir", str(empty), "--llm", "replay:" + str(empty))
+    assert p.returncode == 2 and "no <stage>.j2 template" in p.stderr, p.stderr
