@@ -568,6 +568,7 @@ def test_environment_is_allow_listed(monkeypatch):
         "KLOOP_PARENT_PID",
         "TRITON_INTERPRET",
         "KLOOP_JAIL",
+        "KLOOP_FILE_MB",
         "MALLOC_PERTURB_",
         "GLIBC_TUNABLES",
         "HOME",

@@ -222,8 +222,10 @@ def test_hard_crash_is_crashed(tmp_path, name, body, signal_word):
 
 
 def test_stdout_flood_is_truncated(tmp_path):
-    flood = "        import sys\n        sys.stdout.write('x' * 100_000_000)\n"
-    r = run(seed_variant(tmp_path, "flood", [(FORWARD, flood + FORWARD)]), trials=1, disable={"bans"})
+    # 100 MB once (at import): under the jail's file limit (Limits.file_mb, tests/test_limits.py), kept as a tail
+    code = "import sys\nsys.stdout.write('x' * 100_000_000)\n" + SEED.read_text()
+    (tmp_path / "flood.py").write_text(code)
+    r = run(tmp_path / "flood.py", trials=1, disable={"bans"})
     assert r.status is Status.correct, r.message
     assert len(r.stdout_tail) < 5000 and "bytes cut" in r.stdout_tail
 

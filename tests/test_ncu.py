@@ -203,7 +203,10 @@ def test_timeout_kills_the_jail(tmp_path, monkeypatch):
     p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", timeout_s=2, cuda=False)
     assert p.metrics is None and p.reason.startswith("ncu timed out after 2 s")
     assert time.monotonic() - t0 < 10
-    assert _running(str(bindir)) == []
+    deadline = time.monotonic() + 5  # killed already; on a loaded machine its exit can take a moment to show
+    while _running(str(bindir)):
+        assert time.monotonic() < deadline, f"ncu outlived its timeout: {_running(str(bindir))}"
+        time.sleep(0.1)
     if p.confined:  # the sleep goes with the PID namespace (the kernel finishes that within moments)
         deadline = time.monotonic() + 5
         while [pid for pid in _running("sleep\x00120") if _ns_of(pid) not in (_ns_of("self"), "gone")]:
