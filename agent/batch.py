@@ -83,8 +83,9 @@ def kernels_in(folder: Path) -> list[Path]:
     return found
 
 
-def problems_from(specs: list[str]) -> dict:
-    """{name: Problem} for what --problems names, each loaded (a bad reference is one line)."""
+def problems_from(specs: list[str], shapes: str = "auto") -> dict:
+    """{name: Problem} for what --problems names, each loaded (a bad reference is one line) and holding
+    the shape sets asked for."""
     from evaluator import load_problem
 
     out: dict = {}
@@ -97,6 +98,8 @@ def problems_from(specs: list[str]) -> dict:
             problem = load_problem(e.problem)
             if problem.name in out and out[problem.name].path != problem.path:
                 raise BatchError(f"two problems are named {problem.name!r} ({out[problem.name].path}, {problem.path})")
+            if shapes != "auto":
+                problem.set_names(shapes)  # ProblemError: the sets it has
             out[problem.name] = problem
     return out
 
@@ -193,7 +196,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     console = Console()
     try:
         args = checked_args(argv, prog)
-        problems = problems_from(args.problems)
+        problems = problems_from(args.problems, args.shapes)
         pairs, unpaired = pair(kernels_in(args.dir), problems)
         if not pairs:
             raise BatchError(

@@ -137,6 +137,7 @@ def test_batch_bad_input_is_one_line(tmp_path):
     (tmp_path / "other.py").write_text("x = 1\n")
     for args, words in [
         ([str(tmp_path / "none"), "--problems", str(FMA3)], "no such folder"),
+        ([str(tmp_path), "--problems", str(FMA3), "--shapes", "huge"], "no shape set 'huge'"),
         ([str(tmp_path), "--problems", str(FMA3)], "is named after a problem"),
         ([str(tmp_path), "--problems", str(FMA3), "--precision", "fp8"], "--precision"),
         ([str(tmp_path)], "--problems"),
