@@ -276,13 +276,15 @@ def comparable(runs: Path) -> tuple[list[dict], str]:
     prompt quotes the previous attempt's failure message, whose length follows those fresh inputs (how
     many mismatches there are to list), so two suites asked the same way count different tokens."""
     rows = [
-        r.model_dump(exclude={"time", "seconds", "interpreter_ms", "tokens"}) | {"message": r.message.split(":")[0]}
+        r.model_dump(exclude={"time", "seconds", "interpreter_ms", "tokens", "prompt_tokens", "completion_tokens"})
+        | {"message": r.message.split(":")[0]}
         for r in SuiteStore(runs / "suites" / "k").rows().values()
     ]
     show = cli("-m", "agent.runs", "--runs-dir", str(runs), "show", "k")
     assert show.returncode == 0, show.stderr
     table = re.sub(r"\d{4}-\d\d-\d\d", "DATE", show.stdout)
     table = re.sub(r"(?m)^(\s*(?:scale_shift|clamp|offline)\b.*?)\d+\s*$", r"\1TOKENS", table)  # last column
+    table = re.sub(r"(?m)^\s*tokens [\d,]+.*$", "TOKENS", table)  # the suite's total, below the table
     return rows, re.sub(r"[ ─]+", " ", table)  # column widths follow the token counts' digits
 
 
