@@ -408,9 +408,20 @@ def cannot_derive(d: Derivation) -> str:
     return f"tried constants {_show(d.constants)}: " + "; ".join(d.tried[:3])
 
 
-def work_floors(problem_module: ModuleType, case: ShapeCase) -> tuple[float | None, float | None]:
-    """(FLOPs, bytes) one forward must do and move at least, from a meta-device run; (None, None)
-    when the reference cannot run on the meta device (data-dependent shapes)."""
+@dataclass(frozen=True)
+class MetaRun:
+    """One forward of the reference on the meta device: bytes of its inputs, outputs and parameters plus
+    buffers, and its FLOPs (torch.utils.flop_counter). No memory, no time."""
+
+    inputs: int
+    outputs: int
+    weights: int
+    flops: int
+
+
+def meta_run(problem_module: ModuleType, case: ShapeCase) -> MetaRun | None:
+    """None when the reference cannot run on the meta device (data-dependent shapes). Shared by the work
+    floors (roofline) and the memory plan (evaluator.memory)."""
     from torch.utils.flop_counter import FlopCounterMode
 
     mod = case_module(problem_module, case)
@@ -426,9 +437,24 @@ def work_floors(problem_module: ModuleType, case: ShapeCase) -> tuple[float | No
                 ]
         with FlopCounterMode(display=False) as counter, torch.no_grad():
             out = model(*args)
-    except Exception:  # noqa: BLE001 - no floor is better than a wrong one
+    except Exception:  # noqa: BLE001 - no number is better than a wrong one
+        return None
+
+    def nbytes(ts) -> int:
+        return sum(t.numel() * t.element_size() for t in ts)
+
+    return MetaRun(
+        inputs=nbytes(_tensors(args)),
+        outputs=nbytes(_tensors(out)),
+        weights=nbytes(list(model.parameters()) + list(model.buffers())),
+        flops=counter.get_total_flops(),
+    )
+
+
+def work_floors(problem_module: ModuleType, case: ShapeCase) -> tuple[float | None, float | None]:
+    """(FLOPs, bytes) one forward must do and move at least, from a meta-device run; (None, None)
+    when the reference cannot run on the meta device (data-dependent shapes)."""
+    run = meta_run(problem_module, case)
+    if run is None:
         return None, None
-    state = list(model.parameters()) + list(model.buffers())
-    nbytes = sum(t.numel() * t.element_size() for t in _tensors(args) + _tensors(out) + state)
-    flops = counter.get_total_flops()
-    return (float(flops) if flops else None), float(nbytes)
+    return (float(run.flops) if run.flops else None), float(run.inputs + run.outputs + run.weights)

@@ -107,6 +107,16 @@ def child_env(workdir: Path, interpret: bool, extra: dict[str, str] | None = Non
     return env
 
 
+def jail_env(workdir: Path, interpret: bool, extra: dict[str, str] | None, jail: "Jail | None") -> dict:
+    """The whole environment of a child: the allow-list and `extra` (child_env), then the jail's own (its token,
+    HOME/TMPDIR in its folder, the file limit). Started fresh (evaluator.supervisor.spawn) or forked
+    (evaluator.warm), a child gets the same."""
+    env = child_env(workdir, interpret, extra)
+    if jail is not None:
+        env.update(jail.env())
+    return env
+
+
 def shared_dirs(env: dict[str, str] | None) -> list[Path]:
     """Folders an evaluation's `env` shares between its processes (a run's TRITON_CACHE_DIR, so each
     kernel compiles once per run): a jail around any of them must leave these writable."""

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import torch
 
-from evaluator.problem import ShapeCase, build_model
+from evaluator.derive import meta_run
+from evaluator.problem import ShapeCase
 from evaluator.wire import CaseMemory, MemoryPlan
 
 HEADROOM = 0.92  # of the free memory a plan may use: CUDA contexts, allocator slack, fragmentation
@@ -42,30 +43,13 @@ COMPARE_BYTES = 8 * 8 * (1 << 25)
 CALIBRATION_FRACTION = 256  # outputs / 256 bytes: float32 block maxima, 4 bytes per 1024 elements of >= 2 bytes
 
 
-def _nbytes(xs) -> int:
-    if isinstance(xs, torch.Tensor):
-        return xs.numel() * xs.element_size()
-    if isinstance(xs, (list, tuple)):
-        return sum(_nbytes(x) for x in xs)
-    if isinstance(xs, dict):
-        return sum(_nbytes(x) for x in xs.values())
-    return 0
-
-
 def case_memory(problem_module, case: ShapeCase) -> CaseMemory:
-    """Bytes of a case's inputs, outputs and weights, from a run on the meta device."""
-    from evaluator.inputs import make_inputs
-
-    try:
-        with torch.device("meta"), torch.no_grad():
-            model = build_model(problem_module, case, "meta")
-            args = make_inputs(case, problem_module, torch.device("meta"))
-            weights = sum(_nbytes(t) for t in model.state_dict().values())
-            inputs = _nbytes(args)
-            out = model(*args)
-        return CaseMemory(case=case.label, inputs=inputs, outputs=_nbytes(out), weights=weights)
-    except Exception:  # noqa: BLE001 - data-dependent shapes (nonzero, .item()): measured on the first call
+    """Bytes of a case's inputs, outputs and weights, from a run on the meta device (evaluator.derive.meta_run,
+    the same run the work floors come from)."""
+    run = meta_run(problem_module, case)
+    if run is None:  # data-dependent shapes (nonzero, .item()): measured on the first call
         return CaseMemory(case=case.label, inputs=0, outputs=0, weights=0, known=False)
+    return CaseMemory(case=case.label, inputs=run.inputs, outputs=run.outputs, weights=run.weights)
 
 
 def peak(c: CaseMemory) -> int:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evaluator import cancel
-from evaluator.jail import Jail, child_env, shared_dirs
+from evaluator.jail import Jail, jail_env, shared_dirs
 from evaluator.wire import Job, LineReader, Reply, Request, WireError, parse, send
 
 TAIL_BYTES = 4000  # of stdout / stderr kept in the result
@@ -136,10 +136,9 @@ def spawn(
     private /tmp and dropped capabilities too it starts with evaluator.child.boot. Stop it with reap()."""
     cancel.raise_if_cancelled()  # after Ctrl-C (evaluator.cancel) nothing new starts
     workdir.mkdir(parents=True, exist_ok=True)
-    full_env = child_env(workdir, interpret, env)
+    full_env = jail_env(workdir, interpret, env, jail)
     if jail is not None:
         argv = jail.prefix() + argv
-        full_env.update(jail.env())
     with open(workdir / f"{name}.stdout.txt", "wb") as out, open(workdir / f"{name}.stderr.txt", "wb") as err:
         return subprocess.Popen(
             argv,
@@ -230,7 +229,7 @@ class Child:
     ) -> Child:
         """As start(), forked from a warm zygote of this role (evaluator.warm): no interpreter start, no
         imports. The jail is then everything below the zygote: its memory limit and sweep cover the fork."""
-        from evaluator.warm import POOL, fork_env
+        from evaluator.warm import POOL
 
         workdir.mkdir(parents=True, exist_ok=True)
         job_path = workdir / f"{name}.job.json"
@@ -240,7 +239,7 @@ class Child:
         from_child_r, from_child_w = os.pipe()
         try:
             confine = jail.writable if jail is not None and jail.confined else []
-            env_full = fork_env(workdir, interpret, env or {}, jail)
+            env_full = jail_env(workdir, interpret, env or {}, jail)
             proc = zygote.fork(module, job_path, (to_child_r, from_child_w), workdir, name, env_full, confine)
         except Exception:
             for fd in (to_child_w, from_child_r):

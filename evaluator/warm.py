@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from evaluator.jail import Jail, _children, child_env
+from evaluator.jail import Jail, _children
 from evaluator.supervisor import reap, spawn, tail
 
 MAX_FORKS = 64  # per zygote, then a fresh one (bounds anything that could accumulate in it)
@@ -254,11 +254,3 @@ POOL = Pool()
 
 def enabled() -> bool:
     return os.environ.get("KLOOP_WARM", "1") != "0"
-
-
-def fork_env(workdir: Path, interpret: bool, env: dict[str, str], jail: Jail | None) -> dict[str, str]:
-    """The environment a fresh process would get (evaluator.supervisor.spawn), for a fork."""
-    full = child_env(workdir, interpret, env)
-    if jail is not None:
-        full.update(jail.env())
-    return full

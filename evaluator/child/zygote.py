@@ -58,10 +58,6 @@ PRELOAD = {
 }
 
 
-def _pdeathsig() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def _redirect(stdout: str, stderr: str) -> None:
     for fd, path in ((1, stdout), (2, stderr)):
         f = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
@@ -74,6 +70,8 @@ def _redirect(stdout: str, stderr: str) -> None:
 
 def _run(req: dict, rfd: int, wfd: int, jailed: bool) -> None:
     """In the fork: become the candidate's process or the oracle. Never returns."""
+    from evaluator.supervisor import die_with_parent
+
     code = 0
     try:
         _redirect(req["stdout"], req["stderr"])
@@ -82,7 +80,7 @@ def _run(req: dict, rfd: int, wfd: int, jailed: bool) -> None:
         os.environ.update(req["env"])
         os.environ["KLOOP_PARENT_PID"] = str(os.getppid())  # the zygote: its death (with the evaluator's) ends this
         _forget_process_state()
-        _pdeathsig()
+        die_with_parent()
         if jailed:
             from evaluator.child import boot
 
@@ -92,8 +90,7 @@ def _run(req: dict, rfd: int, wfd: int, jailed: bool) -> None:
             pid = os.fork()
             if pid:  # stays in the zygote's namespace until its child, the new PID 1, is gone
                 os.close(rfd)
-                os.close(wfd)
-                _pdeathsig()
+                os.close(wfd)  # the death signal set above stays with this process
                 _, status = os.waitpid(pid, 0)
                 if os.WIFSIGNALED(status):  # die of the same signal, so the judge can name it (SIGSEGV...)
                     sig = os.WTERMSIG(status)
@@ -103,7 +100,7 @@ def _run(req: dict, rfd: int, wfd: int, jailed: bool) -> None:
                     signal.signal(sig, signal.SIG_DFL)
                     os.kill(os.getpid(), sig)
                 os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
-            _pdeathsig()
+            die_with_parent()  # PID 1 of its namespace: getppid() is 0 there, which die_with_parent accepts
             boot._mount(None, "/", None, boot.MS_REC | boot.MS_PRIVATE)
             boot._mount("proc", "/proc", "proc", boot.MS_NOSUID | boot.MS_NODEV | boot.MS_NOEXEC)
             info = boot.confine(req["confine"])
