@@ -84,22 +84,8 @@ def used_constants(source: str, module: ModuleType) -> dict[str, int]:
     elements that get_inputs/get_init_inputs/Model read, directly or through other module-level
     assignments (`features = 4 * dim`, `bias_shape = (out_channels, 1, 1)`); every literal written in
     get_inputs/get_init_inputs; and Model.__init__ defaults that get_init_inputs leaves to them."""
-    used: set[str] = set()
-    for fn_name in ("get_inputs", "get_init_inputs"):
-        fn = getattr(module, fn_name, None)
-        if fn is not None and hasattr(fn, "__code__"):
-            used |= _names(fn.__code__)
-    model = getattr(module, "Model", None)
-    for attr in vars(model).values() if model is not None else []:
-        if hasattr(attr, "__code__"):
-            used |= _names(attr.__code__)
-    deps: dict[str, set[str]] = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign):
-            names = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
-            for t in node.targets:
-                if isinstance(t, ast.Name):
-                    deps.setdefault(t.id, set()).update(names)
+    used = _read_names(module)
+    deps = _assignment_deps(source)
     frontier = set(used)
     while frontier:
         frontier = {d for n in frontier for d in deps.get(n, ())} - used
@@ -109,22 +95,45 @@ def used_constants(source: str, module: ModuleType) -> dict[str, int]:
             n_init = len(list(module.get_init_inputs()))
     except Exception:  # noqa: BLE001 - then every default may matter; the derivation's runs decide
         n_init = 0
-    params = _init_params(model)
-    out = {}
-    for n, v in size_sites(source).items():
-        base = n.split("[")[0]
-        if n.startswith("Model.__init__."):
-            arg = n.removeprefix("Model.__init__.")
-            if arg in params and params.index(arg) < n_init:
-                continue  # get_init_inputs passes it: the default never serves
-            if v >= KEEP_BELOW:  # stride=1, groups=1: never moved, so not worth listing
-                out[n] = v
-        elif base in SIZE_FUNCTIONS:
-            if v >= KEEP_BELOW:  # a literal 3 or 0 in get_inputs is a channel count or an axis: never moved
-                out[n] = v
-        elif base in used:
-            out[n] = v
-    return out
+    params = _init_params(getattr(module, "Model", None))
+    passed = set(params[:n_init])  # get_init_inputs passes these: their defaults never serve
+    return {n: v for n, v in size_sites(source).items() if _matters(n, v, used, passed)}
+
+
+def _read_names(module: ModuleType) -> set[str]:
+    """Every global name get_inputs, get_init_inputs and Model's methods read."""
+    used: set[str] = set()
+    for fn_name in ("get_inputs", "get_init_inputs"):
+        fn = getattr(module, fn_name, None)
+        if fn is not None and hasattr(fn, "__code__"):
+            used |= _names(fn.__code__)
+    model = getattr(module, "Model", None)
+    for attr in vars(model).values() if model is not None else []:
+        if hasattr(attr, "__code__"):
+            used |= _names(attr.__code__)
+    return used
+
+
+def _assignment_deps(source: str) -> dict[str, set[str]]:
+    """name -> the names its module-level assignments read (`features = 4 * dim`: features -> {dim})."""
+    deps: dict[str, set[str]] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign):
+            names = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    deps.setdefault(t.id, set()).update(names)
+    return deps
+
+
+def _matters(site: str, v: int, used: set[str], passed: set[str]) -> bool:
+    """Whether one size site is worth re-binding (see used_constants)."""
+    if site.startswith("Model.__init__."):
+        # A default get_init_inputs passes never serves; stride=1, groups=1 are never moved.
+        return site.removeprefix("Model.__init__.") not in passed and v >= KEEP_BELOW
+    if site.split("[")[0] in SIZE_FUNCTIONS:
+        return v >= KEEP_BELOW  # a literal 3 or 0 in get_inputs is a channel count or an axis: never moved
+    return site.split("[")[0] in used
 
 
 def _init_params(model) -> list[str]:
@@ -197,6 +206,21 @@ def derive_sets(path: Path, budget: Budget = SMALL_BUDGET) -> Derivation:
     module = _plain(path)
     d = Derivation(constants=used_constants(source, module))
     big = {n: v for n, v in d.constants.items() if v >= KEEP_BELOW}
+    starts = _first_fit(path, _uniform_choices(big), budget, d)
+    if d.small is None and big:
+        for b in (budget, FALLBACK_BUDGET) if budget == SMALL_BUDGET else (budget,):
+            if _shrink_alone(path, big, [*starts, dict(big)], b, d):
+                budget = b
+                break
+    if d.small is None:
+        return d
+    _odd_set(path, big, budget, d)
+    return d
+
+
+def _uniform_choices(big: dict[str, int]) -> list[tuple[str, dict[str, int]]]:
+    """(what, values) to try in order: the file as is when nothing is big, every big size capped, then
+    divided by ever larger powers of two."""
     choices: list[tuple[str, dict[str, int]]] = []
     if not big:
         choices.append(("the file's own sizes", {}))
@@ -205,8 +229,14 @@ def derive_sets(path: Path, budget: Budget = SMALL_BUDGET) -> Derivation:
     for k in range(1, 21):
         f = 1 << k
         choices.append((f"divide by {f}", {n: max(1, v // f) for n, v in big.items()}))
+    return choices
+
+
+def _first_fit(path: Path, choices, budget: Budget, d: Derivation) -> list[dict[str, int]]:
+    """The first choice the reference runs within the budget becomes d.small. Returns the choices refused
+    for their size, not because the reference raised: where shrinking alone starts."""
     seen = set()
-    starts = []  # choices refused for their size, not because the reference raised: where shrinking alone starts
+    starts = []
     for what, values in choices:
         key = tuple(sorted(values.items()))
         if key in seen:
@@ -220,13 +250,11 @@ def derive_sets(path: Path, budget: Budget = SMALL_BUDGET) -> Derivation:
         d.tried.append(f"{what} ({_show(values)}): {why}")
         if not why.startswith(RAISED):
             starts.append(values)
-    if d.small is None and big:
-        for b in (budget, FALLBACK_BUDGET) if budget == SMALL_BUDGET else (budget,):
-            if _shrink_alone(path, big, [*starts, dict(big)], b, d):
-                budget = b
-                break
-    if d.small is None:
-        return d
+    return starts
+
+
+def _odd_set(path: Path, big: dict[str, int], budget: Budget, d: Derivation) -> None:
+    """From d.small, each big size (largest first) made odd where the reference still runs: d.odd."""
     odd = dict(d.small)
     for n in sorted(big, key=lambda n: -big[n]):
         trial = dict(odd, **{n: _odd(odd[n])})
@@ -240,7 +268,6 @@ def derive_sets(path: Path, budget: Budget = SMALL_BUDGET) -> Derivation:
         d.log.append(f"odd: {_show(odd)}")
     else:
         d.log.append("odd: no constant could take an odd size; no odd set")
-    return d
 
 
 def _shrink_alone(path: Path, big: dict[str, int], starts: list[dict[str, int]], budget: Budget, d: Derivation) -> bool:

@@ -39,6 +39,7 @@ from evaluator.wire import (
     Request,
     WireError,
 )
+from evaluator.wire import Check as Verdict  # the oracle's verdict; result.Check is what the result keeps
 
 POISON_ABOVE = 1e38  # |value| of poisoned memory: NaN on CUDA, 0x7F7F7F7F = 3.4e38 from MALLOC_PERTURB_
 CROSSCHECK_MS = 200.0  # wall time of the batch of calls the parent times itself
@@ -331,8 +332,27 @@ def _run(
     time_cases: list[str],
     rng,
 ) -> None:
-    r = ref.result
+    """The evaluation's steps in order; each raises Stop with the verdict when it fails."""
     ref.timings = {}
+    hello = _hello(ref, child, oracle)
+    _plan(ref, oracle)
+    _note_child(ref.result, hello)
+    _import(ref, child)
+    _correctness(ref, child, oracle, calls, cases)
+    if cuda:  # the kernel audit and the timing need a GPU
+        _kernel_audit(ref, child, cases, rng)
+        n_after = max(c.n for c in calls) + 1  # the calls after timing are numbered on from here
+        for label in time_cases:
+            _time_case(ref, child, oracle, cases[label], n_after, rng)
+    for c in (child, oracle):
+        try:
+            c.request(Request(op="quit"))
+        except WireError:
+            pass
+
+
+def _hello(ref: Referee, child: Child, oracle: Child) -> Reply:
+    """Both processes started: the candidate's hello (device, confinement), then the oracle's."""
     deadline = ref.enter("start", "starting the candidate's process (Python, torch, triton)")
     try:
         hello = child.receive(deadline, "hello")
@@ -342,8 +362,12 @@ def _run(
             raise _oracle_failed(ref, None, "the oracle did not start in time")
     except WireError as e:
         raise _no_start(ref, child, str(e)) from None
-    r.gate_seconds["spawn"] = time.monotonic() - ref.t0
-    _plan(ref, oracle)
+    ref.result.gate_seconds["spawn"] = time.monotonic() - ref.t0
+    return hello
+
+
+def _note_child(r: EvalResult, hello: Reply) -> None:
+    """The device the candidate's process reports, and a note when its confinement is incomplete."""
     if hello.hello is not None and hello.hello.device:
         r.device = DeviceInfo(**hello.hello.device)
     conf = hello.hello.confinement if hello.hello is not None else None
@@ -352,68 +376,76 @@ def _run(
             f"confinement incomplete: project writable={conf.project_writable}, "
             f"read-only remount failed for {conf.readonly_failed}"
         )
+
+
+def _import(ref: Referee, child: Child) -> None:
+    """The candidate's module imported and one ModelNew built per case, with the audit's first findings."""
     deadline = ref.enter("import", "importing the candidate module and constructing ModelNew")
     ready = _ask_child(ref, child, None, deadline, "ready")
     if not ready.ok:
         raise ref.error(ready.error, False)
     ref.findings(ready, "after importing the candidate")
 
+
+CALL_WHAT = {  # how a call of each stage is named in the activity and the messages
+    "trial": "checked call",
+    "dynamic": "dynamic-range call (inputs up to {scale:g} in magnitude, mixed signs)",
+    "late": "late call",
+    "knockout": "knockout call",
+    "after timing": "call after timing",
+}
+
+
+def _correctness(ref: Referee, child: Child, oracle: Child, calls: list[CallSpec], cases: dict[str, ShapeCase]):
+    """Every planned call checked, in the plan's order; a case's first call also compiles its kernels."""
     seen: set[str] = set()
     for spec in calls:
         case = cases[spec.case]
         first = spec.case not in seen
         seen.add(spec.case)
-        what = {
-            "trial": "checked call",
-            "dynamic": f"dynamic-range call (inputs up to {spec.scale or 0:g} in magnitude, mixed signs)",
-            "late": "late call",
-            "knockout": "knockout call",
-            "after timing": "call after timing",
-        }[spec.stage]
+        what = CALL_WHAT[spec.stage].format(scale=spec.scale or 0)
         label = f"{case.label} ({case.describe()}), {what} {spec.n + 1}"
         deadline = ref.enter(
             "compile" if first else "correctness", f"{'first call' if first else 'calling'} ModelNew.forward on {label}"
         )
         _checked_call(ref, child, oracle, spec, case, label, deadline, first)
 
-    if cuda:
-        deadline = ref.enter("audit", "auditing the GPU kernels forward runs (torch.profiler)")
-        for case in cases.values():
-            spec = CallSpec(n=-1, case=case.label, seed=rng.getrandbits(62))
-            reply = _ask_child(ref, child, Request(op="kernels", call=spec), deadline, "kernels")
-            if not reply.ok:
-                raise ref.error(reply.error, False)
-            if reply.note and reply.note not in r.notes:
-                r.notes.append(reply.note)
-            ref.findings(reply, f"kernel audit on {case.label} ({case.describe()})")
-    for label in time_cases:
-        if not cuda:
-            break
-        case = cases[label]
-        deadline = ref.enter("timing", f"timing ModelNew on {label} ({case.describe()})")
-        spec = CallSpec(n=-1, case=label, seed=rng.getrandbits(62))
-        reply = _ask_child(ref, child, Request(op="time", call=spec), deadline, "time")
+
+def _kernel_audit(ref: Referee, child: Child, cases: dict[str, ShapeCase], rng) -> None:
+    """CUDA: which GPU kernels one forward per case ran (torch.profiler in the candidate's process)."""
+    deadline = ref.enter("audit", "auditing the GPU kernels forward runs (torch.profiler)")
+    for case in cases.values():
+        spec = CallSpec(n=-1, case=case.label, seed=rng.getrandbits(62))
+        reply = _ask_child(ref, child, Request(op="kernels", call=spec), deadline, "kernels")
         if not reply.ok:
             raise ref.error(reply.error, False)
-        ref.findings(reply, f"timing {label} ({case.describe()})")
-        stats = dict(reply.timing or {})
-        ref.activity = f"cross-checking the timing of {label} with the parent's clock"
-        reps = max(3, min(1000, int(CROSSCHECK_MS / max(stats.get("median_ms", 1.0), 1e-3))))
-        t0 = time.monotonic()
-        batch = _ask_child(ref, child, Request(op="batch", call=spec, reps=reps), deadline, "batch")
-        wall_ms = (time.monotonic() - t0) * 1e3
-        if not batch.ok:
-            raise ref.error(batch.error, False)
-        stats["crosscheck_ms"] = wall_ms / (reps + 1)  # +1: the batch's warm-up call
-        ref.timings[label] = stats
-        n = max(c.n for c in calls) + 1
-        after = CallSpec(n=n + len(ref.timings), case=label, seed=rng.getrandbits(62), stage="after timing")
-        _checked_call(ref, child, oracle, after, case, f"{label} ({case.describe()}), after timing", deadline, False)
-    for c in (child, oracle):
-        try:
-            c.request(Request(op="quit"))
-        except WireError:
-            pass
+        if reply.note and reply.note not in ref.result.notes:
+            ref.result.notes.append(reply.note)
+        ref.findings(reply, f"kernel audit on {case.label} ({case.describe()})")
+
+
+def _time_case(ref: Referee, child: Child, oracle: Child, case: ShapeCase, n_after: int, rng) -> None:
+    """One timed case: the candidate's benchmark, a batch timed on this process's clock as its
+    cross-check, then a checked call (a kernel that goes wrong once warm is caught)."""
+    label = case.label
+    deadline = ref.enter("timing", f"timing ModelNew on {label} ({case.describe()})")
+    spec = CallSpec(n=-1, case=label, seed=rng.getrandbits(62))
+    reply = _ask_child(ref, child, Request(op="time", call=spec), deadline, "time")
+    if not reply.ok:
+        raise ref.error(reply.error, False)
+    ref.findings(reply, f"timing {label} ({case.describe()})")
+    stats = dict(reply.timing or {})
+    ref.activity = f"cross-checking the timing of {label} with the parent's clock"
+    reps = max(3, min(1000, int(CROSSCHECK_MS / max(stats.get("median_ms", 1.0), 1e-3))))
+    t0 = time.monotonic()
+    batch = _ask_child(ref, child, Request(op="batch", call=spec, reps=reps), deadline, "batch")
+    wall_ms = (time.monotonic() - t0) * 1e3
+    if not batch.ok:
+        raise ref.error(batch.error, False)
+    stats["crosscheck_ms"] = wall_ms / (reps + 1)  # +1: the batch's warm-up call
+    ref.timings[label] = stats
+    after = CallSpec(n=n_after + len(ref.timings), case=label, seed=rng.getrandbits(62), stage="after timing")
+    _checked_call(ref, child, oracle, after, case, f"{label} ({case.describe()}), after timing", deadline, False)
 
 
 def _plan(ref: Referee, oracle: Child) -> None:
@@ -446,9 +478,39 @@ def _ask_child(ref: Referee, child: Child, req: Request | None, deadline: float,
 def _checked_call(
     ref: Referee, child: Child, oracle: Child, spec: CallSpec, case: ShapeCase, label: str, deadline: float, first: bool
 ) -> None:
-    r = ref.result
+    """One call judged: run by both processes, the candidate's own conduct (its inputs, the audit), the
+    output handed over, the oracle's verdict. A knockout call passes only when its output is wrong."""
+    knockout = spec.stage == "knockout"
+    reply = _call_both(ref, child, oracle, spec, deadline)
+    if not reply.ok:
+        if knockout:  # raising with its kernels switched off: they were doing the work
+            return
+        raise ref.error(reply.error, first)
+    if not knockout:
+        _inputs_left_alone(ref, reply, spec, case)
+        ref.findings(reply, label)
+    handed = _handover(ref, child, deadline)
+    if not handed.ok:
+        if knockout:
+            return
+        raise ref.error(handed.error, first)
+    oracle.request(
+        Request(op="check", call=spec, output=handed.output, state=handed.state, state_names=handed.state_names)
+    )
+    verdict = _oracle_reply(ref, oracle, "check", deadline)
+    if verdict.error is not None or verdict.check is None:
+        raise _oracle_failed(ref, verdict.error, "the oracle sent no verdict")
+    if knockout:
+        _knockout_verdict(ref, verdict.check, label)
+    else:
+        _record_check(ref, verdict.check, reply, spec, case)
+
+
+def _call_both(ref: Referee, child: Child, oracle: Child, spec: CallSpec, deadline: float) -> Reply:
+    """The call sent to the oracle first (the reference is computed while the candidate runs), then the
+    candidate's reply; the oracle's inbox noted for the handover."""
     try:
-        oracle.request(Request(op="call", call=spec))  # the reference is computed while the candidate runs
+        oracle.request(Request(op="call", call=spec))
     except WireError as e:
         raise _oracle_failed(ref, None, str(e)) from None
     reply = _ask_child(ref, child, Request(op="call", call=spec), deadline, "call")
@@ -459,65 +521,66 @@ def _checked_call(
         raise _oracle_failed(ref, done.error)
     if done.inbox is not None:
         ref.inbox = done.inbox
-    if not reply.ok:
-        if spec.stage == "knockout":  # raising with its kernels switched off: they were doing the work
-            return
-        raise ref.error(reply.error, first)
-    if spec.stage != "knockout":
-        bad_input = None
-        if reply.input_modified is not None:
-            bad_input = (
-                f"forward modified its input #{reply.input_modified} in place; inputs must be left "
-                "unchanged (write results to a new tensor)."
-            )
-        elif reply.returned_input:
-            bad_input = "forward returned its input (or a view of it); allocate the output."
-        if bad_input:
-            r.checks.append(
-                Check(
-                    case=case.label,
-                    shapes=case.describe(),
-                    trial=spec.n + 1,
-                    ok=False,
-                    message=bad_input,
-                    call_ms=reply.call_ms,
-                    stage=spec.stage,
-                )
-            )
-            raise ref.fail(
-                Status.incorrect,
-                "correctness",
-                f"Wrong result on {case.label} ({case.describe()}), call {spec.n + 1}: {bad_input}",
-            )
-        ref.findings(reply, label)
+    return reply
+
+
+def _inputs_left_alone(ref: Referee, reply: Reply, spec: CallSpec, case: ShapeCase) -> None:
+    """Forward must neither change an input in place nor return one: either is a wrong result."""
+    bad_input = None
+    if reply.input_modified is not None:
+        bad_input = (
+            f"forward modified its input #{reply.input_modified} in place; inputs must be left "
+            "unchanged (write results to a new tensor)."
+        )
+    elif reply.returned_input:
+        bad_input = "forward returned its input (or a view of it); allocate the output."
+    if not bad_input:
+        return
+    ref.result.checks.append(
+        Check(
+            case=case.label,
+            shapes=case.describe(),
+            trial=spec.n + 1,
+            ok=False,
+            message=bad_input,
+            call_ms=reply.call_ms,
+            stage=spec.stage,
+        )
+    )
+    raise ref.fail(
+        Status.incorrect,
+        "correctness",
+        f"Wrong result on {case.label} ({case.describe()}), call {spec.n + 1}: {bad_input}",
+    )
+
+
+def _handover(ref: Referee, child: Child, deadline: float) -> Reply:
+    """The held output copied into the oracle's inbox, sending its handle when the candidate's process
+    has not opened this inbox yet."""
     fresh = ref.inbox if ref.inbox is not None and ref.inbox.serial != ref.child_inbox else None
     handed = _ask_child(ref, child, Request(op="handover", inbox=fresh), deadline, "handover")
     if fresh is not None:
         ref.child_inbox = fresh.serial
-    if not handed.ok:
-        if spec.stage == "knockout":
-            return
-        raise ref.error(handed.error, first)
-    oracle.request(
-        Request(op="check", call=spec, output=handed.output, state=handed.state, state_names=handed.state_names)
-    )
-    verdict = _oracle_reply(ref, oracle, "check", deadline)
-    if verdict.error is not None or verdict.check is None:
-        raise _oracle_failed(ref, verdict.error, "the oracle sent no verdict")
-    v = verdict.check
-    if spec.stage == "knockout":
-        if v.ok:
-            raise ref.fail(
-                Status.incorrect,
-                "audit",
-                (
-                    f"Triton did not compute the result: with every Triton launch turned into a no-op ({label}), "
-                    "forward still returned the right output, so the work happened elsewhere (PyTorch or Python "
-                    "in forward, in a grid callable or a hook). Compute the result inside @triton.jit kernels."
-                ),
-                "knockout",
-            )
-        return
+    return handed
+
+
+def _knockout_verdict(ref: Referee, v: Verdict, label: str) -> None:
+    """With every Triton launch a no-op the output must be wrong; right means the work happened elsewhere."""
+    if v.ok:
+        raise ref.fail(
+            Status.incorrect,
+            "audit",
+            (
+                f"Triton did not compute the result: with every Triton launch turned into a no-op ({label}), "
+                "forward still returned the right output, so the work happened elsewhere (PyTorch or Python "
+                "in forward, in a grid callable or a hook). Compute the result inside @triton.jit kernels."
+            ),
+            "knockout",
+        )
+
+
+def _record_check(ref: Referee, v: Verdict, reply: Reply, spec: CallSpec, case: ShapeCase) -> None:
+    """The oracle's verdict kept as a check of the result; a wrong one ends the evaluation."""
     msg = v.message
     if not v.ok and any(not abs(m.get("got", 0.0)) < POISON_ABOVE for m in v.mismatches):  # NaN, Inf, 3.4e38
         msg += (
@@ -539,7 +602,7 @@ def _checked_call(
         call_ms=reply.call_ms,
         stage=spec.stage,
     )
-    r.checks.append(check)
+    ref.result.checks.append(check)
     if not ok:
         where = {"late": "late call", "dynamic": "dynamic-range call", "after timing": "after timing"}.get(
             spec.stage, "call"

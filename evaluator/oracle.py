@@ -110,7 +110,6 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
     device = torch.device(job.device)
     problem = import_file(Path(job.problem_path), "_reference")
     cases = {c.label: c for c in job.cases}
-    inbox_dir = Path(job.workdir)
     inbox: Inbox | None = None
     held: dict[int, tuple] = {}  # call n -> (reference output, its model after the call, calibrations)
     checked_determinism: set[str] = set()
@@ -131,55 +130,74 @@ def serve(job: Job, reader: LineReader, wfd: int) -> None:
             continue
         if req.op == "call":
             held.clear()  # one call's reference at a time
-            fresh = None
             try:
-                model, args = draw(spec, cases[spec.case], problem, device)
-                first = spec.case not in checked_determinism  # once per case: a second call must agree
-                calibrating = job.policy.mantissa_bits is not None
-                # The buffers the call starts from, for the calibration run (running statistics: small).
-                start = {n: b.clone() for n, b in model.named_buffers()} if calibrating else {}
-                before = snapshot(model) if first else None  # the state the call starts from
-                # training mode: this call updates the model's buffers. Inputs cloned when used again.
-                expected = reference(model, args, clone=first or calibrating)
-                if first:  # the RNG runs on (no reseeding), so dropout-like randomness shows as a difference
-                    check_deterministic(expected, reference(before, args), job.policy, spec.case)
-                    checked_determinism.add(spec.case)
-                    del before
-                # Last, once the determinism check's output is freed: two outputs here at a time, as before.
-                cal, state_cal = calibration(model, args, expected, job.policy, start)
-                del args, start
-                ref_model = model if any(True for _ in model.buffers()) else None
-                held[spec.n] = (expected, ref_model, (cal, state_cal))
-                del model
-                need = capacity_for(expected, [b for b in ref_model.buffers()] if ref_model is not None else [])
-                if inbox is None or inbox.nbytes < need:  # a new handle only when the output outgrows it
-                    serial = inbox.ref.serial + 1 if inbox is not None else 0
-                    if inbox is not None:
-                        inbox.close()
-                    inbox = Inbox.create(need, device, inbox_dir, serial)
-                    fresh = inbox.ref
+                held[spec.n] = _reference_call(job, spec, cases[spec.case], problem, device, checked_determinism)
+                inbox, fresh = _inbox_for(held[spec.n], inbox, Path(job.workdir), device)
             except BaseException as e:  # noqa: BLE001 - the reference's fault, reported as such
                 send(wfd, Reply(op="call", ok=False, error=ErrorInfo.of(e, f"reference on {spec.case}")))
                 continue
             send(wfd, Reply(op="call", inbox=fresh))
         elif req.op == "check":
-            expected, ref_model, (cal, state_cal) = held.pop(spec.n, (None, None, (None, {})))
-            if expected is None:
-                send(wfd, Reply(op="check", ok=False, error=ErrorInfo(type="WireError", message="no reference held")))
-                continue
-            policy = job.policy
-            if spec.scale is not None and job.dynamic is not None and job.dynamic.atol_scale:
-                policy = policy.model_copy(update={"atol": policy.atol * spec.scale})
-            case = cases[spec.case]
-
-            def named(got, spec=spec, case=case, policy=policy):  # which parameter a kernel ignores
-                return blame(spec, case, problem, device, got, policy)
-
-            check = _verdict(expected, ref_model, inbox, req, policy, named, cal, state_cal)
-            del expected, ref_model, cal, state_cal
-            send(wfd, Reply(op="check", check=check))
+            popped = held.pop(spec.n, (None, None, (None, {})))  # a reference serves one check
+            reply = _check(job, req, popped, cases[spec.case], problem, device, inbox)
+            del popped  # freed now, not when the next check comes
+            send(wfd, reply)
         else:
             send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo(type="WireError", message=f"unknown op {req.op}")))
+
+
+def _reference_call(job: Job, spec, case, problem, device: torch.device, checked_determinism: set[str]) -> tuple:
+    """The reference for one call (the same weights and inputs as the candidate's, from the spec's seed):
+    (output, the model after the call when it has buffers, (calibration, module-state calibration))."""
+    model, args = draw(spec, case, problem, device)
+    first = spec.case not in checked_determinism  # once per case: a second call must agree
+    calibrating = job.policy.mantissa_bits is not None
+    # The buffers the call starts from, for the calibration run (running statistics: small).
+    start = {n: b.clone() for n, b in model.named_buffers()} if calibrating else {}
+    before = snapshot(model) if first else None  # the state the call starts from
+    # training mode: this call updates the model's buffers. Inputs cloned when used again.
+    expected = reference(model, args, clone=first or calibrating)
+    if first:  # the RNG runs on (no reseeding), so dropout-like randomness shows as a difference
+        check_deterministic(expected, reference(before, args), job.policy, spec.case)
+        checked_determinism.add(spec.case)
+        del before
+    # Last, once the determinism check's output is freed: two outputs here at a time, as before.
+    cal, state_cal = calibration(model, args, expected, job.policy, start)
+    del args, start
+    ref_model = model if any(True for _ in model.buffers()) else None
+    return expected, ref_model, (cal, state_cal)
+
+
+def _inbox_for(held: tuple, inbox: Inbox | None, inbox_dir: Path, device: torch.device):
+    """(inbox, its new reference or None): a new handle only when the held output outgrows the inbox."""
+    expected, ref_model, _ = held
+    need = capacity_for(expected, [b for b in ref_model.buffers()] if ref_model is not None else [])
+    if inbox is not None and inbox.nbytes >= need:
+        return inbox, None
+    serial = inbox.ref.serial + 1 if inbox is not None else 0
+    if inbox is not None:
+        inbox.close()
+    inbox = Inbox.create(need, device, inbox_dir, serial)
+    return inbox, inbox.ref
+
+
+def _check(job: Job, req: Request, held: tuple, case, problem, device, inbox: Inbox | None) -> Reply:
+    """The verdict on the handed-over output against the held reference (popped: spent here)."""
+    expected, ref_model, (cal, state_cal) = held
+    del held
+    if expected is None:
+        return Reply(op="check", ok=False, error=ErrorInfo(type="WireError", message="no reference held"))
+    spec = req.call
+    policy = job.policy
+    if spec.scale is not None and job.dynamic is not None and job.dynamic.atol_scale:
+        policy = policy.model_copy(update={"atol": policy.atol * spec.scale})
+
+    def named(got, spec=spec, case=case, policy=policy):  # which parameter a kernel ignores
+        return blame(spec, case, problem, device, got, policy)
+
+    check = _verdict(expected, ref_model, inbox, req, policy, named, cal, state_cal)
+    del expected, ref_model, cal, state_cal
+    return Reply(op="check", check=check)
 
 
 def main() -> None:

@@ -312,36 +312,48 @@ def rebind_source(source: str, values: dict[str, int]) -> str:
     for node in tree.body:
         pairs = _bindings(node)
         if any(n in values or any(k.startswith(n + "[") for k in values) for n, _ in pairs):
-            # `h = w = 256` or `d, h, w = 24, 48, 48` may get different new values: one statement per name.
-            for n, value in pairs:
-                if int_value(value) is not None:
-                    value = ast.Constant(values.get(n, int_value(value)))
-                elif isinstance(value, (ast.Tuple, ast.List)):
-                    elts = [
-                        ast.Constant(values[f"{n}[{i}]"]) if f"{n}[{i}]" in values and int_value(e) is not None else e
-                        for i, e in enumerate(value.elts)
-                    ]
-                    value = type(value)(elts=elts, ctx=ast.Load())
-                body.append(ast.copy_location(ast.Assign(targets=[ast.Name(n, ast.Store())], value=value), node))
+            body += _rebound_assignments(node, pairs, values)
             continue
         if isinstance(node, ast.FunctionDef) and node.name in SIZE_FUNCTIONS:
             for k, c in enumerate(_int_literals(node)):
                 if f"{node.name}[{k}]" in values:
                     c.value = values[f"{node.name}[{k}]"]
         elif isinstance(node, ast.ClassDef) and node.name == "Model" and any(k.startswith("Model.") for k in values):
-            init = next(f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")
-            defaults = init.args.defaults
-            positional = (init.args.posonlyargs + init.args.args)[-len(defaults) :] if defaults else []
-            for i, x in enumerate(positional):
-                if f"Model.__init__.{x.arg}" in values:
-                    defaults[i] = ast.copy_location(ast.Constant(values[f"Model.__init__.{x.arg}"]), defaults[i])
-            for i, x in enumerate(init.args.kwonlyargs):
-                if f"Model.__init__.{x.arg}" in values and init.args.kw_defaults[i] is not None:
-                    d = init.args.kw_defaults[i]
-                    init.args.kw_defaults[i] = ast.copy_location(ast.Constant(values[f"Model.__init__.{x.arg}"]), d)
+            _rebind_init_defaults(node, values)
         body.append(node)
     tree.body = body
     return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def _rebound_assignments(node: ast.stmt, pairs: list[tuple[str, ast.expr]], values: dict[str, int]) -> list[ast.Assign]:
+    """One statement per bound name, with its new integer (or tuple elements): `h = w = 256` or
+    `d, h, w = 24, 48, 48` may get different new values."""
+    out = []
+    for n, value in pairs:
+        if int_value(value) is not None:
+            value = ast.Constant(values.get(n, int_value(value)))
+        elif isinstance(value, (ast.Tuple, ast.List)):
+            elts = [
+                ast.Constant(values[f"{n}[{i}]"]) if f"{n}[{i}]" in values and int_value(e) is not None else e
+                for i, e in enumerate(value.elts)
+            ]
+            value = type(value)(elts=elts, ctx=ast.Load())
+        out.append(ast.copy_location(ast.Assign(targets=[ast.Name(n, ast.Store())], value=value), node))
+    return out
+
+
+def _rebind_init_defaults(cls: ast.ClassDef, values: dict[str, int]) -> None:
+    """Model.__init__'s defaults named `Model.__init__.<arg>` in values, set in place."""
+    init = next(f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")
+    defaults = init.args.defaults
+    positional = (init.args.posonlyargs + init.args.args)[-len(defaults) :] if defaults else []
+    for i, x in enumerate(positional):
+        if f"Model.__init__.{x.arg}" in values:
+            defaults[i] = ast.copy_location(ast.Constant(values[f"Model.__init__.{x.arg}"]), defaults[i])
+    for i, x in enumerate(init.args.kwonlyargs):
+        if f"Model.__init__.{x.arg}" in values and init.args.kw_defaults[i] is not None:
+            d = init.args.kw_defaults[i]
+            init.args.kw_defaults[i] = ast.copy_location(ast.Constant(values[f"Model.__init__.{x.arg}"]), d)
 
 
 @lru_cache(maxsize=64)

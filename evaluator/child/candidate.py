@@ -86,6 +86,7 @@ def device_info(device: torch.device) -> dict:
 
 
 def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
+    # Bound here, before any candidate code exists in the process, and handed to the steps below.
     from evaluator.child.trial import AuditFailure, Trial, shares_memory
     from evaluator.timing import benchmark
     from evaluator.weights import copy_weights
@@ -103,18 +104,9 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
         autotune_takes_first_config()
     trial = Trial(device, set(job.disabled))
     trial.before_import()
-    where = "importing the candidate module"
-    try:
-        module = import_file(Path(job.candidate_path), "candidate")
-        models = {}
-        for case in job.cases:
-            where = f"constructing ModelNew{tuple(case.init)} for {case.label}"
-            models[case.label] = apply_mode(module.ModelNew(*case.init).to(device), problem)
-    except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
-        send(wfd, Reply(op="ready", ok=False, error=ErrorInfo.of(e, where)))
+    models = _construct(job, problem, device, trial, wfd)
+    if models is None:
         return
-    send(wfd, Reply(op="ready", findings=_findings(trial.after_import(module))))
-    del module
 
     rng = random.Random(int.from_bytes(os.urandom(8), "little"))  # audited timing reps; unpredictable
     while True:
@@ -122,25 +114,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
         if req.op == "quit":
             return
         if req.op == "handover":  # copy the held output into the oracle's inbox; only then is it judged
-            try:
-                if req.inbox is not None and (slot is None or slot.ref.serial != req.inbox.serial):
-                    if slot is not None:
-                        slot.close()
-                    slot = Slot.open(req.inbox, device)
-                if slot is None or held is None:
-                    raise RuntimeError("nothing to hand over, or no inbox")
-                out, state, names = held
-                held = None
-                metas = slot.put(out, state) if state is not None else slot.put(out)
-                del out, state
-                send(
-                    wfd,
-                    Reply(
-                        op="handover", output=metas[0], state=metas[1] if len(metas) > 1 else None, state_names=names
-                    ),
-                )
-            except BaseException as e:  # noqa: BLE001
-                send(wfd, Reply(op="handover", ok=False, error=ErrorInfo.of(e, "handing the output over")))
+            slot, held = _handover(req, slot, held, device, wfd)
             continue
         label = req.call.case if req.call is not None else req.case
         if label not in cases:
@@ -150,68 +124,130 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
         where = f"ModelNew.forward on {label} ({case.describe()})"
         try:
             if req.op == "call":
-                spec = req.call
-                ref_model, args = draw(spec, case, problem, device)
-                copy_weights(ref_model, model)
-                del ref_model
-                mine = _clone(args)
-                t0 = time.perf_counter()
-                out, found = trial.call(model, mine, knockout=spec.stage == "knockout")
-                call_ms = (time.perf_counter() - t0) * 1e3  # host wall, compile included on a first call
-                changed = next(
-                    (
-                        k
-                        for k, (a, b) in enumerate(zip(args, mine, strict=False))
-                        if isinstance(a, torch.Tensor) and not torch.equal(a, b)
-                    ),
-                    None,
-                )
-                reply = Reply(
-                    op="call",
-                    findings=_findings(found),
-                    call_ms=call_ms,
-                    input_modified=changed,
-                    returned_input=shares_memory(out, mine),
-                )
-                del args, mine
-                buffers = [(name, b) for name, b in model.named_buffers() if b is not None]
-                # The oracle checks the module state too (training-mode BatchNorm...): handed over with the output.
-                state = [b for _, b in buffers] if buffers else None
-                held = (out, state, [name for name, _ in buffers])
-                del out
-                send(wfd, reply)
+                held = _call(req.call, case, model, problem, device, trial, wfd, copy_weights, shares_memory)
             elif req.op == "kernels":
                 _, args = draw(req.call, case, problem, device)
                 found, note = trial.kernels(model, args)
                 send(wfd, Reply(op="kernels", findings=_findings(found), note=note))
             elif req.op == "time":
-                torch.manual_seed(req.call.seed if req.call is not None else 0)
-                fn, on_rep = trial.timed(model, rng)
-
-                def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards
-                    return make_inputs(case, problem, device)
-
-                try:
-                    with torch.no_grad():
-                        stats = benchmark(fn, fresh, on_rep=on_rep, **job.timing)
-                except AuditFailure as e:
-                    send(wfd, Reply(op="time", findings=_findings(e.findings)))
-                    continue
-                send(wfd, Reply(op="time", timing=stats, findings=_findings(trial.integrity_findings())))
+                _time(req, case, model, problem, device, trial, rng, job.timing, wfd, benchmark, AuditFailure)
             elif req.op == "batch":
-                _, args = draw(req.call, case, problem, device)
-                with torch.no_grad():
-                    model(*args)  # warm
-                    torch.cuda.synchronize()
-                    t0 = time.perf_counter()
-                    for _ in range(req.reps):
-                        model(*args)
-                    torch.cuda.synchronize()
-                send(wfd, Reply(op="batch", call_ms=(time.perf_counter() - t0) * 1e3 / max(req.reps, 1)))
+                _batch(req, case, model, problem, device, wfd)
         except BaseException as e:  # noqa: BLE001
             send(wfd, Reply(op=req.op, ok=False, error=ErrorInfo.of(e, where)))
             if isinstance(e, WireError):
                 return
+
+
+def _construct(job: Job, problem, device: torch.device, trial, wfd: int) -> dict | None:
+    """Import the candidate and build one ModelNew per case; answers `ready` either way. None when it
+    failed (the failure is the reply)."""
+    where = "importing the candidate module"
+    try:
+        module = import_file(Path(job.candidate_path), "candidate")
+        models = {}
+        for case in job.cases:
+            where = f"constructing ModelNew{tuple(case.init)} for {case.label}"
+            models[case.label] = apply_mode(module.ModelNew(*case.init).to(device), problem)
+    except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
+        send(wfd, Reply(op="ready", ok=False, error=ErrorInfo.of(e, where)))
+        return None
+    send(wfd, Reply(op="ready", findings=_findings(trial.after_import(module))))
+    del module
+    return models
+
+
+def _handover(req: Request, slot: Slot | None, held: tuple | None, device: torch.device, wfd: int):
+    """Copy the held output (and module state) into the oracle's inbox, opening a new inbox when the
+    oracle made one. Returns (slot, held): held is spent once the copy starts, kept when nothing was
+    handed over."""
+    try:
+        if req.inbox is not None and (slot is None or slot.ref.serial != req.inbox.serial):
+            if slot is not None:
+                slot.close()
+            slot = Slot.open(req.inbox, device)
+        if slot is None or held is None:
+            raise RuntimeError("nothing to hand over, or no inbox")
+        out, state, names = held
+        held = None
+        metas = slot.put(out, state) if state is not None else slot.put(out)
+        del out, state
+        send(
+            wfd,
+            Reply(op="handover", output=metas[0], state=metas[1] if len(metas) > 1 else None, state_names=names),
+        )
+    except BaseException as e:  # noqa: BLE001
+        send(wfd, Reply(op="handover", ok=False, error=ErrorInfo.of(e, "handing the output over")))
+    return slot, held
+
+
+def _call(spec, case, model, problem, device: torch.device, trial, wfd: int, copy_weights, shares_memory) -> tuple:
+    """One checked call: the call's weights and inputs from the parent's seed, forward under the trial,
+    the reply sent; returns what is held until the handover (output, buffers, their names)."""
+    ref_model, args = draw(spec, case, problem, device)
+    copy_weights(ref_model, model)
+    del ref_model
+    mine = _clone(args)
+    t0 = time.perf_counter()
+    out, found = trial.call(model, mine, knockout=spec.stage == "knockout")
+    call_ms = (time.perf_counter() - t0) * 1e3  # host wall, compile included on a first call
+    reply = Reply(
+        op="call",
+        findings=_findings(found),
+        call_ms=call_ms,
+        input_modified=_first_changed(args, mine),
+        returned_input=shares_memory(out, mine),
+    )
+    del args, mine
+    buffers = [(name, b) for name, b in model.named_buffers() if b is not None]
+    # The oracle checks the module state too (training-mode BatchNorm...): handed over with the output.
+    state = [b for _, b in buffers] if buffers else None
+    held = (out, state, [name for name, _ in buffers])
+    del out
+    send(wfd, reply)
+    return held
+
+
+def _first_changed(args: list, mine: list) -> int | None:
+    """The index of the first tensor input forward changed in place (`mine` ran, `args` is the copy)."""
+    return next(
+        (
+            k
+            for k, (a, b) in enumerate(zip(args, mine, strict=False))
+            if isinstance(a, torch.Tensor) and not torch.equal(a, b)
+        ),
+        None,
+    )
+
+
+def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int, benchmark, audit_failure) -> None:
+    """evaluator.timing.benchmark on fresh inputs each repetition, some repetitions under the audit."""
+    torch.manual_seed(req.call.seed if req.call is not None else 0)
+    fn, on_rep = trial.timed(model, rng)
+
+    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards
+        return make_inputs(case, problem, device)
+
+    try:
+        with torch.no_grad():
+            stats = benchmark(fn, fresh, on_rep=on_rep, **timing)
+    except audit_failure as e:
+        send(wfd, Reply(op="time", findings=_findings(e.findings)))
+        return
+    send(wfd, Reply(op="time", timing=stats, findings=_findings(trial.integrity_findings())))
+
+
+def _batch(req, case, model, problem, device, wfd: int) -> None:
+    """`reps` calls back to back on one input, for the parent's wall-clock cross-check of the timing."""
+    _, args = draw(req.call, case, problem, device)
+    with torch.no_grad():
+        model(*args)  # warm
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for _ in range(req.reps):
+            model(*args)
+        torch.cuda.synchronize()
+    send(wfd, Reply(op="batch", call_ms=(time.perf_counter() - t0) * 1e3 / max(req.reps, 1)))
 
 
 def main(job_path: str, rfd: int, wfd: int, confinement: dict) -> None:

@@ -329,22 +329,9 @@ def torch_reason(path: str) -> tuple[str, str] | None:
     if head in ("save", "load"):
         return "file_write", f"{path} reads or writes files; a kernel module does neither."
     if head == "cuda" and len(parts) > 2:
-        if parts[2] in SIDE_STREAM:
-            return "side_stream", (
-                f"{path}: CUDA streams, events and graphs are not allowed; launch every "
-                "kernel on the current stream, inside forward."
-            )
-        if parts[2] not in ALLOWED_CUDA:
-            return "torch_compute", f"{path} is not allowed (only device queries and synchronize)."
-        return None
+        return _cuda_reason(path, parts[2])
     if head == "nn" and len(parts) > 2:
-        if parts[2] == "functional":
-            if len(parts) > 3 and parts[3] not in ALLOWED_F:
-                return "torch_compute", f"{path} computes with PyTorch. " + TORCH_HINT
-            return None
-        if parts[2] in ALLOWED_NN or parts[2][:1].isupper():
-            return None  # containers, init, and layers used to hold weights (calls are checked apart)
-        return "torch_compute", f"{path} is not allowed. " + TORCH_HINT
+        return _nn_reason(path, parts)
     if head == "Tensor" and len(parts) > 2:
         return "torch_compute", f"{path} calls a PyTorch tensor method unbound. " + TORCH_HINT
     if head == "autograd" and len(parts) > 2 and parts[2] != "Function":
@@ -354,3 +341,26 @@ def torch_reason(path: str) -> tuple[str, str] | None:
     if head not in ALLOWED_TORCH:
         return "torch_compute", f"{path} computes with PyTorch. " + TORCH_HINT
     return None
+
+
+def _cuda_reason(path: str, name: str) -> tuple[str, str] | None:
+    """torch.cuda.<name>...: device queries and synchronize only; streams, events and graphs never."""
+    if name in SIDE_STREAM:
+        return "side_stream", (
+            f"{path}: CUDA streams, events and graphs are not allowed; launch every "
+            "kernel on the current stream, inside forward."
+        )
+    if name not in ALLOWED_CUDA:
+        return "torch_compute", f"{path} is not allowed (only device queries and synchronize)."
+    return None
+
+
+def _nn_reason(path: str, parts: list[str]) -> tuple[str, str] | None:
+    """torch.nn.<...>: the allowed functional ops, containers, init and layers that hold weights."""
+    if parts[2] == "functional":
+        if len(parts) > 3 and parts[3] not in ALLOWED_F:
+            return "torch_compute", f"{path} computes with PyTorch. " + TORCH_HINT
+        return None
+    if parts[2] in ALLOWED_NN or parts[2][:1].isupper():
+        return None  # containers, init, and layers used to hold weights (calls are checked apart)
+    return "torch_compute", f"{path} is not allowed. " + TORCH_HINT

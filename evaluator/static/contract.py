@@ -416,13 +416,8 @@ class _Contract:
                     self._bind(t, None, PY if kind == PY else (TENSOR if kind == TENSOR else UNKNOWN), env)
 
     def _flow(self, fn: ast.AST, env: dict[str, str]) -> None:
-        body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
-        nodes = []
-        for stmt in body:
-            nodes += [n for n in ast.walk(stmt) if self.owner(n) is fn or n is stmt]
-        nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
         ret = None
-        for node in nodes:
+        for node in self._own_nodes(fn):
             if isinstance(node, ast.Assign):
                 k = self.kind(node.value, env)
                 for t in node.targets:
@@ -438,22 +433,35 @@ class _Contract:
             elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and node is not fn:
                 pass
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.module_fns:
-                callee = node.func.id
-                cur = self.params.setdefault(callee, [])
-                callee_args = self.module_fns[callee].args
-                names = [a.arg for a in callee_args.posonlyargs + callee_args.args]
-                pairs = list(enumerate(node.args))
-                pairs += [(names.index(k.arg), k.value) for k in node.keywords if k.arg in names]  # f(a=x)
-                for i, a in pairs:
-                    if isinstance(a, ast.Starred):
-                        break
-                    while len(cur) <= i:
-                        cur.append("")
-                    cur[i] = self._join(cur[i] or None, self.kind(a, env))
+                self._note_args(node, env)
         if isinstance(fn, ast.Lambda):
             ret = self.kind(fn.body, env)
         if getattr(fn, "name", None) in self.module_fns and ret is not None:
             self.returns[fn.name] = ret
+
+    def _own_nodes(self, fn: ast.AST) -> list[ast.AST]:
+        """The nodes of fn's body that fn owns (not those of functions nested in it), in source order."""
+        body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
+        nodes = []
+        for stmt in body:
+            nodes += [n for n in ast.walk(stmt) if self.owner(n) is fn or n is stmt]
+        nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        return nodes
+
+    def _note_args(self, node: ast.Call, env: dict[str, str]) -> None:
+        """A call of a module-level function: the kinds of its arguments joined into the callee's params."""
+        callee = node.func.id
+        cur = self.params.setdefault(callee, [])
+        callee_args = self.module_fns[callee].args
+        names = [a.arg for a in callee_args.posonlyargs + callee_args.args]
+        pairs = list(enumerate(node.args))
+        pairs += [(names.index(k.arg), k.value) for k in node.keywords if k.arg in names]  # f(a=x)
+        for i, a in pairs:
+            if isinstance(a, ast.Starred):
+                break
+            while len(cur) <= i:
+                cur.append("")
+            cur[i] = self._join(cur[i] or None, self.kind(a, env))
 
     def kind(self, e: ast.AST, env: dict[str, str], strict: bool = True) -> str:
         if isinstance(e, (ast.Constant, ast.JoinedStr)):
@@ -463,12 +471,7 @@ class _Contract:
         if isinstance(e, ast.Name):
             return env.get(e.id, PY if e.id in self.aliases else UNKNOWN)
         if isinstance(e, ast.Attribute):
-            base = self.kind(e.value, env)
-            if base == TENSOR:
-                return PY if e.attr in META_ATTRS else TENSOR
-            if base == SELF:
-                return self.self_kinds.get(e.attr, UNKNOWN)
-            return PY if self.path(e) else UNKNOWN
+            return self._attribute_kind(e, env)
         if isinstance(e, ast.Subscript):
             return TENSOR if self.kind(e.value, env) == TENSOR else UNKNOWN
         if isinstance(e, ast.BinOp):
@@ -479,24 +482,37 @@ class _Contract:
         if isinstance(e, ast.IfExp):
             return self._join(self.kind(e.body, env), self.kind(e.orelse, env))
         if isinstance(e, ast.Call):
-            f = e.func
-            path = self.path(f)
-            if path:
-                leaf = path.split(".")[-1]
-                if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer")):
-                    return TENSOR
-                return PY
-            if isinstance(f, ast.Attribute):
-                base = self.kind(f.value, env)
-                if base == TENSOR:
-                    return PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR
-                return UNKNOWN
-            if isinstance(f, ast.Name):
-                if f.id in self.module_fns:
-                    return self.returns.get(f.id, UNKNOWN)
-                if f.id in HOST_BUILTINS:
-                    return PY
+            return self._call_kind(e, env)
+        return UNKNOWN
+
+    def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
+        base = self.kind(e.value, env)
+        if base == TENSOR:
+            return PY if e.attr in META_ATTRS else TENSOR
+        if base == SELF:
+            return self.self_kinds.get(e.attr, UNKNOWN)
+        return PY if self.path(e) else UNKNOWN
+
+    def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
+        """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
+        method a tensor (a Python value for its metadata), a module function what its returns joined to."""
+        f = e.func
+        path = self.path(f)
+        if path:
+            leaf = path.split(".")[-1]
+            if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer")):
+                return TENSOR
+            return PY
+        if isinstance(f, ast.Attribute):
+            base = self.kind(f.value, env)
+            if base == TENSOR:
+                return PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR
             return UNKNOWN
+        if isinstance(f, ast.Name):
+            if f.id in self.module_fns:
+                return self.returns.get(f.id, UNKNOWN)
+            if f.id in HOST_BUILTINS:
+                return PY
         return UNKNOWN
 
     def path(self, node: ast.AST) -> str | None:
@@ -729,6 +745,11 @@ class _Contract:
             return
         if not isinstance(f, ast.Attribute) or self.path(f):
             return  # names of modules: judged by _attribute and torch_reason
+        self._method_call(node, f, env)
+
+    def _method_call(self, node: ast.Call, f: ast.Attribute, env: dict[str, str]) -> None:
+        """`receiver.method(...)` in host code: self's own methods, then the methods the receiver's kind
+        allows (a value of unknown kind only what both tensors and Python values allow)."""
         receiver = self.kind(f.value, env)
         method = f.attr
         if receiver == SELF:
