@@ -5,8 +5,9 @@
     cmd = jail.prefix() + [sys.executable, "-m", "evaluator.child.boot", ...] + jail.boot_args()
     cmd = jail.prefix() + jail.around(["ncu", ...])    # another program, confined the same way first
     env = child_env(workdir, interpret, extra) | jail.env()
-    jail.over_memory(pgid)       # while polling: RSS of everything in the jail in MB when over the limit
-    jail.sweep()                 # after the kill: whatever is left (degraded mode only)
+    jail.over(pgid)              # while polling: "memory", "disk" or "processes" once over that limit, else None
+    jail.explain(reason, what)   # the message for the candidate's result
+    jail.sweep()                 # after the kill: whatever is left, its System V segments too
 
 What holds where (README "Trust"):
 - Namespaces (Linux, `unshare` from util-linux; works as root and, where unprivileged user namespaces
@@ -30,6 +31,7 @@ What holds where (README "Trust"):
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -38,7 +40,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
+
+from evaluator import usage
 
 ROOT = Path(__file__).resolve().parent.parent
 UNSHARE = [
@@ -58,36 +64,72 @@ ALLOWED_ENV = re.compile(
     r"|CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|CUBLAS_[A-Z_]+|CUDNN_[A-Z_]+|NCCL_[A-Z_]+|TRITON_[A-Z_]+"
     r"|TORCH_[A-Z_]+|PYTORCH_[A-Z_]+|OMP_NUM_THREADS|MKL_NUM_THREADS|CC|CXX)"
 )
+DISK_MB = 4096.0  # the work folder's whole size (files, its Triton cache, captured stdout/stderr)
+DISK_POLL_S = 1.0  # a folder walk per second at most
+PROCESSES = 64  # alive at once: the candidate launches kernels; it needs no processes beyond a compiler's
 SECRET = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)  # never, even if allowed above
-_PROBED: dict[bool, str | None] = {}
+_PROBED: dict[bool, Probe] = {}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What confinement this host gives (probed once per process and kind of jail)."""
+
+    why_not: str | None  # None: the namespaces work here
+    root: str = "minimal"  # "minimal" (evaluator.child.root) or "host" (the read-only view of the host)
+    root_refused: str | None = None  # why the minimal root did not hold here
 
 
 def probe(cuda: bool) -> str | None:
-    """None when the namespaces work here (probed once per process), else why not (one line)."""
+    """None when the namespaces work here, else why not (one line)."""
+    return confinement(cuda).why_not
+
+
+def confinement(cuda: bool) -> Probe:
+    """Can this host confine? The minimal root first; where it breaks anything an evaluation needs (Python's
+    imports, the GPU, the compiler: evaluator.child.boot._probe), the read-only host view, said so."""
     if os.environ.get("KLOOP_NETNS", "1") == "0":
-        return "switched off (KLOOP_NETNS=0)"
-    if cuda not in _PROBED:
-        if shutil.which("unshare") is None:
-            _PROBED[cuda] = "`unshare` (util-linux) is not installed"
-        else:
-            folder = tempfile.mkdtemp(prefix="kloop-probe-")
-            cmd = [*UNSHARE, sys.executable, "-m", "evaluator.child.boot", "--probe", folder, *(["--cuda"] * cuda)]
-            try:
-                r = subprocess.run(
-                    cmd,
-                    cwd=folder,
-                    env={**child_env(Path(folder), not cuda), "HOME": folder},
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    timeout=120,
-                )
-                last = (r.stderr.decode(errors="replace").strip().splitlines() or [f"exit {r.returncode}"])[-1]
-                _PROBED[cuda] = None if r.returncode == 0 else f"the namespace probe failed ({last[:200]})"
-            except (OSError, subprocess.SubprocessError) as e:
-                _PROBED[cuda] = f"the namespace probe failed ({e})"
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-    return _PROBED[cuda]
+        return Probe("switched off (KLOOP_NETNS=0)")
+    if cuda in _PROBED:
+        return _PROBED[cuda]
+    if shutil.which("unshare") is None:
+        _PROBED[cuda] = Probe("`unshare` (util-linux) is not installed")
+        return _PROBED[cuda]
+    wanted = os.environ.get("KLOOP_ROOT", "minimal")
+    first = _run_probe(cuda, "host" if wanted == "host" else "minimal")
+    if first.why_not is not None and wanted != "host":
+        host = _run_probe(cuda, "host")
+        if host.why_not is None:  # the namespaces hold; only the minimal root broke something here
+            first = Probe(None, "host", first.root_refused or first.why_not)
+    _PROBED[cuda] = first
+    return first
+
+
+def _run_probe(cuda: bool, root: str) -> Probe:
+    folder = tempfile.mkdtemp(prefix="kloop-probe-")
+    cmd = [*UNSHARE, sys.executable, "-m", "evaluator.child.boot", "--probe", folder, *(["--cuda"] * cuda)]
+    try:
+        r = subprocess.run(
+            cmd,
+            cwd=folder,
+            env={**child_env(Path(folder), not cuda), "HOME": folder, "KLOOP_ROOT": root},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=180,
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        return Probe(f"the namespace probe failed ({e})")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        said = json.loads(r.stdout.decode(errors="replace").strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        said = {}
+    if r.returncode == 0 and said:
+        return Probe(None, said.get("root", root), said.get("root_refused"))
+    last = (r.stderr.decode(errors="replace").strip().splitlines() or [f"exit {r.returncode}"])[-1]
+    why = said.get("failed") or last
+    return Probe(f"the namespace probe failed ({str(why)[:200]})", root, said.get("root_refused") or str(why)[:200])
 
 
 def child_env(workdir: Path, interpret: bool, extra: dict[str, str] | None = None) -> dict:
@@ -151,22 +193,31 @@ class Jail:
         poison: bool = True,
         writable: list[Path] | None = None,
         file_mb: float = 0.0,
+        disk_mb: float = DISK_MB,
+        processes: int = PROCESSES,
     ):
         self.workdir = workdir
         self.file_mb = file_mb  # RLIMIT_FSIZE inside (evaluator.child.boot.confine): bounds every file it writes
         self.memory_mb = default_memory_mb() if memory_mb is None else memory_mb
+        self.disk_mb = disk_mb  # everything in the work folder together, captured output included; 0: off
+        self.processes = processes  # processes (not threads) alive in the jail at once; 0: off
         self.cuda = cuda
         self.poison = poison
-        self.why_not = probe(cuda) if namespaces else "switched off for this evaluation"
+        found = confinement(cuda) if namespaces else Probe("switched off for this evaluation")
+        self.why_not, self.root, self.root_refused = found.why_not, found.root, found.root_refused
         self.writable = [workdir] + [p for p in (writable or []) if p != workdir]
         for p in self.writable:  # a shared compile cache may not exist yet; the jail binds what exists
             p.mkdir(parents=True, exist_ok=True)
         self.ns: str | None = None  # the jail's PID namespace, once its init runs
         # Forked by a warm zygote (evaluator.warm): the jail is everything below this host pid instead.
         self.below: int | None = None
-        self.peak_mb = 0.0
+        self.peak_mb = 0.0  # host memory of the jail at its highest (usage.Memory.total_mb)
+        self.peak = usage.Memory()  # the sample at that peak, for the message
+        self.used_disk = usage.Disk(0.0, 0, False)
+        self.most_processes = 0
+        self.seen: set[int] = set()  # host pids ever found in the jail: their System V segments go with it
+        self._disk_at = 0.0
         self.token = secrets.token_hex(8)
-        self._page_kb = os.sysconf("SC_PAGE_SIZE") / 1024
 
     @property
     def confined(self) -> bool:
@@ -186,6 +237,7 @@ class Jail:
 
     def env(self) -> dict[str, str]:
         marker = {"KLOOP_JAIL": self.token}  # inherited by every descendant: found again by sweep()
+        marker["KLOOP_ROOT"] = self.root  # evaluator.child.boot.confine: the root this host's probe allowed
         if self.file_mb:
             marker["KLOOP_FILE_MB"] = str(int(self.file_mb))
         if self.poison and not self.cuda:
@@ -212,10 +264,10 @@ class Jail:
             if ns is not None and ns != _ns("self", "pid"):
                 self.ns = ns
 
-    def _members(self, pgid: int) -> list[tuple[int, int]]:
-        """(pid, rss pages) of the group and of the jail's PID namespace (forked: of the zygote's descendants)."""
+    def _members(self, pgid: int) -> list[int]:
+        """Host pids of the group and of the jail's PID namespace (forked: of the zygote's descendants)."""
         if self.below is not None:
-            return [(pid, _rss_pages(pid)) for pid in descendants(self.below)]
+            return descendants(self.below)
         found = []
         for name in os.listdir("/proc"):
             if not name.isdigit():
@@ -226,15 +278,49 @@ class Jail:
             except OSError:
                 continue
             if int(fields[2]) == pgid or (self.ns is not None and _ns(name, "pid") == self.ns) or self._marked(name):
-                found.append((int(name), int(fields[21])))
+                found.append(int(name))
         return found
 
-    def over_memory(self, pgid: int) -> float | None:
-        if not self.memory_mb:
-            return None
-        rss_mb = sum(pages for _, pages in self._members(pgid)) * self._page_kb / 1024
-        self.peak_mb = max(self.peak_mb, rss_mb)
-        return rss_mb if rss_mb > self.memory_mb else None
+    def over(self, pgid: int) -> str | None:
+        """Polled while the jail runs: "memory", "disk" or "processes" when it went over that limit, else None.
+        Memory counts what its processes hold outside their RSS too (evaluator.usage.memory)."""
+        members = self._members(pgid)
+        self.seen.update(members)
+        self.most_processes = max(self.most_processes, len(members))
+        if self.processes and len(members) > self.processes:
+            return "processes"
+        if self.memory_mb:
+            m = usage.memory(members)
+            if m.total_mb > self.peak_mb:
+                self.peak_mb, self.peak = m.total_mb, m
+            if m.total_mb > self.memory_mb:
+                return "memory"
+        if self.disk_mb and time.monotonic() - self._disk_at >= DISK_POLL_S:
+            self._disk_at = time.monotonic()
+            self.used_disk = usage.disk(self.workdir)
+            if self.used_disk.mb > self.disk_mb or self.used_disk.capped:
+                return "disk"
+        return None
+
+    def explain(self, reason: str, activity: str) -> str:
+        """The message for a jail killed over `reason` (from over()), written for the repair prompt."""
+        if reason == "processes":
+            return (
+                f"Killed: the candidate's process started more than {self.processes} processes while {activity}. "
+                "Launch kernels from the one process; start no processes."
+            )
+        if reason == "disk":
+            d = self.used_disk
+            what = f"{usage.MAX_ENTRIES} files" if d.capped else f"{d.mb:.0f} MB"
+            return (
+                f"Killed: the candidate's work folder grew to {what} (limit {self.disk_mb:.0f} MB, captured "
+                f"output included) while {activity}. Write no files, print little: return results as tensors."
+            )
+        return (
+            f"Killed: the candidate's processes used {self.peak_mb:.0f} MB of host memory ({self.peak.describe()}; "
+            f"limit {self.memory_mb:.0f} MB) while {activity}. Keep tensors on the device, allocate only the "
+            "output and scratch the kernels need, cache nothing across calls, and keep no files in /tmp or /dev/shm."
+        )
 
     def _marked(self, pid: str) -> bool:
         try:
@@ -244,7 +330,14 @@ class Jail:
             return False
 
     def sweep(self) -> None:
-        """Kill what is left: the namespace's members (its init first), then token bearers."""
+        """Kill what is left: the namespace's members (its init first), then token bearers; then remove the
+        System V segments its processes made (they outlive every process and its PID namespace)."""
+        try:
+            self._kill_members()
+        finally:
+            _remove_segments(self.seen)
+
+    def _kill_members(self) -> None:
         me = os.getpid()
         if self.below is not None:
             for pid in descendants(self.below):
@@ -288,9 +381,13 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def _rss_pages(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[21])
-    except (OSError, IndexError, ValueError):
-        return 0
+def _remove_segments(pids: set[int]) -> None:
+    """IPC_RMID on each System V segment created or last attached by one of `pids` (the jail shares the
+    host's IPC namespace: a namespace of its own could stop CUDA's interprocess handles)."""
+    if not pids:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for shmid, _ in usage.sysv_segments(pids):
+        libc.shmctl(shmid, 0, None)  # IPC_RMID: freed once the last process detaches (all are dead)

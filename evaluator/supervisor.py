@@ -11,8 +11,9 @@
 A Child talks over two pipes (evaluator.wire); every wait has a deadline the parent computes from its
 own monotonic clock, so nothing a child writes can extend a limit. Its stdout/stderr go to files whose
 tails the parent keeps. A candidate's Child runs in the jail (evaluator.jail); the oracle runs
-unconfined but trusted (it never imports a candidate). While waiting, the parent samples the host
-memory (RSS) of the jail every POLL_S and kills it above `Limits.memory_mb`.
+unconfined but trusted (it never imports a candidate). While waiting, the parent samples the jail every
+POLL_S (Jail.over: its host memory, tmpfs and memfds included, its work folder's size, its processes) and
+kills it over `Limits.memory_mb`, `disk_mb` or `processes`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evaluator import cancel
-from evaluator.jail import Jail, jail_env, shared_dirs
+from evaluator.jail import DISK_MB, PROCESSES, Jail, jail_env, shared_dirs
 from evaluator.wire import Job, LineReader, Reply, Request, WireError, parse, send
 
 TAIL_BYTES = 4000  # of stdout / stderr kept in the result
@@ -47,8 +48,10 @@ class Limits:
     timing_s: float = 600.0  # timing and its cross-check, together
     baselines_s: float = 900.0  # torch.compile of the reference is slow to compile
     total_s: float = 3600.0  # the whole evaluation of one candidate
-    memory_mb: float | None = None  # host RSS of the jail; None: half the host, at most 64 GB; 0: off
+    memory_mb: float | None = None  # the jail's host memory (RSS, tmpfs, memfd); None: half the host, <= 64 GB; 0: off
     file_mb: float = 512.0  # the largest file the jail may write, its captured stdout/stderr too (RLIMIT_FSIZE); 0: off
+    disk_mb: float = DISK_MB  # the jail's work folder in all, captured output included; 0: off
+    processes: float = PROCESSES  # processes alive in the jail at once (threads are bounded by RLIMIT_NPROC); 0: off
 
     @classmethod
     def from_timeouts(cls, compile_s: float, run_s: float, **more) -> "Limits":
@@ -154,7 +157,7 @@ def spawn(
 
 def watch(proc: subprocess.Popen, deadline: float, jail: Jail | None = None) -> str:
     """Wait for a spawned process on this process's clock: "exited", "timeout" once `deadline`
-    (time.monotonic()) passed, or "memory" when the jail's processes went over its host-memory limit.
+    (time.monotonic()) passed, or the jail's limit it went over ("memory", "disk", "processes": Jail.over).
     The caller reaps it either way."""
     while proc.poll() is None:
         if time.monotonic() >= deadline:
@@ -162,8 +165,9 @@ def watch(proc: subprocess.Popen, deadline: float, jail: Jail | None = None) -> 
         if jail is not None:
             if jail.ns is None:
                 jail.started(proc.pid)
-            if jail.over_memory(proc.pid) is not None:
-                return "memory"
+            over = jail.over(proc.pid)
+            if over is not None:
+                return over
         time.sleep(POLL_S)
     return "exited"
 
@@ -184,7 +188,7 @@ class Child:
         self.reader = LineReader(rfd)
         self.rfd = rfd
         self.t0 = time.monotonic()
-        self.killed: str | None = None  # "memory" when the parent killed it over the limit
+        self.killed: str | None = None  # "memory", "disk" or "processes": the jail limit it was killed over
         self.closed = False
         self.zygote = None  # evaluator.warm.Zygote when forked from a warm process
 
@@ -276,10 +280,11 @@ class Child:
                 if self.jail is not None and self.jail.ns is None and self.zygote is None:
                     self.jail.started(self.proc.pid)
                 return reply
-            if self.jail is not None and self.jail.over_memory(self.proc.pid) is not None:
-                self.killed = "memory"
+            over = self.jail.over(self.proc.pid) if self.jail is not None else None
+            if over is not None:
+                self.killed = over
                 self.close()
-                raise WireError("killed over the host-memory limit")
+                raise WireError(f"killed over the jail's {over} limit")
 
     def ask(self, req: Request, deadline: float) -> Reply | None:
         self.request(req)
@@ -356,7 +361,15 @@ def run_worker(
     argv = [sys.executable, "-m", "evaluator.worker", str(job_path), str(report_path)]
     jail = None
     if untrusted:  # the race imports candidates: their jail, read-only view and private /tmp included
-        jail = Jail(workdir, memory_mb=limits.memory_mb, cuda=not interpret, writable=shared_dirs(env))
+        jail = Jail(
+            workdir,
+            memory_mb=limits.memory_mb,
+            cuda=not interpret,
+            writable=shared_dirs(env),
+            file_mb=limits.file_mb,
+            disk_mb=limits.disk_mb,
+            processes=int(limits.processes),
+        )
         argv = jail.around(argv)
     t0 = time.monotonic()
     proc = spawn(argv, workdir, interpret=interpret, jail=jail, env=env, name="worker")
@@ -378,8 +391,8 @@ def run_worker(
                 timed_out = phase
                 limit = limits.for_phase(phase) if now - t0 <= limits.total_s else limits.total_s
                 break
-            if jail is not None and jail.over_memory(proc.pid) is not None:
-                killed = "memory"
+            killed = jail.over(proc.pid) if jail is not None else None
+            if killed is not None:
                 break
     finally:
         reap(proc, jail)

@@ -6,10 +6,15 @@
 
 With --confine it runs as PID 1 of fresh user, PID, mount and network namespaces (evaluator.jail
 starts it under `unshare`) and, before any candidate code exists in the process:
-- makes mount propagation private, mounts a private tmpfs on /tmp and /dev/shm (size-limited; it
-  vanishes with the namespace), binds each WRITABLE_DIR (the evaluation's work folder) back in place,
-  then remounts every other mount read-only: the project, $HOME, runs/ are unwritable, whatever the
-  path (a `from_file(..., shared=True)` mapping is a write too);
+- makes mount propagation private and enters a minimal root (evaluator.child.root): a fresh tmpfs
+  holding only the system's libraries and programs, a few /etc files, the Python installation, the
+  project's `evaluator` package, the GPU's device files, a private /tmp and /dev/shm (size-limited; they
+  vanish with the namespace) and each WRITABLE_DIR (the evaluation's work folder); the host's tree is
+  detached. Where the host refuses that (or KLOOP_ROOT=host), the whole host stays visible instead,
+  with a private /tmp and /dev/shm and each WRITABLE_DIR bound back in place. Either way every mount but
+  those is then read-only (a `from_file(..., shared=True)` mapping is a write too);
+- limits the size of each file it writes (RLIMIT_FSIZE, KLOOP_FILE_MB) and its tasks (RLIMIT_NPROC,
+  KLOOP_TASKS, counted per user namespace);
 - drops every capability (bounding, ambient, effective, permitted, inheritable sets) and sets
   no_new_privs, so the candidate cannot remount anything writable again; a nested user namespace
   it creates inherits the read-only mounts locked;
@@ -29,22 +34,15 @@ import ctypes
 import os
 import sys
 
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 32, 1024, 2048, 4096
-MS_REC, MS_PRIVATE, MS_RELATIME, MS_STRICTATIME = 16384, 1 << 18, 1 << 21, 1 << 24
-TMP_MB = 2048  # private /tmp: bounded, freed with the namespace
-PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from evaluator.child import root
 
+TMP_MB = root.TMP_MB
+PROJECT = root.PROJECT
+TASKS = 4096  # RLIMIT_NPROC in the jail: tasks (threads count) of its user namespace; a fork bomb stops here
 _libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    def enc(s: str | None) -> bytes | None:
-        return s.encode() if s is not None else None
-
-    if _libc.mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount {target}: {os.strerror(err)}")
+_mount, _flags = root.mount, root.mount_flags
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = root.MS_RDONLY, root.MS_NOSUID, root.MS_NODEV, root.MS_NOEXEC
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = root.MS_REMOUNT, root.MS_BIND, root.MS_REC, root.MS_PRIVATE
 
 
 def _mountpoints() -> list[str]:
@@ -56,25 +54,7 @@ def _mountpoints() -> list[str]:
     return points
 
 
-def _flags(mp: str) -> int:
-    """The mount's own flags, to keep on a read-only remount (a user namespace may not clear locked ones)."""
-    st = os.statvfs(mp)
-    out = 0
-    for st_flag, ms_flag in (
-        (os.ST_NOSUID, MS_NOSUID),
-        (os.ST_NODEV, MS_NODEV),
-        (os.ST_NOEXEC, MS_NOEXEC),
-        (os.ST_NOATIME, MS_NOATIME),
-        (os.ST_NODIRATIME, MS_NODIRATIME),
-        (os.ST_RELATIME, MS_RELATIME),
-    ):
-        if st.f_flag & st_flag:
-            out |= ms_flag
-    return out
-
-
-def _under(path: str, roots) -> bool:
-    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+_under = root.under
 
 
 def drop_capabilities() -> None:
@@ -95,34 +75,27 @@ def drop_capabilities() -> None:
         raise OSError(ctypes.get_errno(), "capset")
 
 
-def confine(writable: list[str]) -> dict:
-    """Private /tmp, read-only everything but `writable`, no capabilities. Returns what holds."""
+def confine(writable: list[str], extra: list[str] | None = None) -> dict:
+    """A minimal root (evaluator.child.root) or, where the host refuses it or KLOOP_ROOT=host, the read-only
+    view of the whole host with a private /tmp; then everything read-only but `writable`, the file and task
+    limits, no capabilities. Returns what holds (wire.Confinement's fields)."""
     writable = [os.path.realpath(p) for p in writable]
-    readable = _needed_under_tmp(writable)
     os.setsid()  # a session of its own: kill(0, ...) then reaches only the namespace, not the launcher
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    # readable first: a work folder that lies inside one of them is bound on top, and stays writable
-    fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in readable + writable}
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_MB}m,mode=1777")
-    if os.path.isdir("/dev/shm"):
-        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_MB // 4}m,mode=1777")
-    for p, fd in fds.items():
-        os.makedirs(p, exist_ok=True)  # under the fresh /tmp the path must exist again
-        _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
-        os.close(fd)
-    failed = []
-    for mp in _mountpoints():
-        if _under(mp, writable) or _under(mp, ["/proc"]):
-            continue
-        if not _under(mp, readable) and _under(mp, ["/tmp", "/dev/shm"]):
-            continue  # the private tmpfs mounts themselves stay writable
+    kind, refused = "host", None
+    if os.environ.get("KLOOP_ROOT", "minimal") != "host":
         try:
-            _mount(None, mp, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _flags(mp))
+            root.enter(writable, extra)
+            kind = "minimal"
         except OSError as e:
-            failed.append(f"{mp} ({e.strerror})")
+            refused = str(e)
+    if kind == "host":
+        _host_view(writable)
+    failed = _readonly_all_but(writable)
     file_mb = _limit_files()
+    tasks = _limit_tasks()
     drop_capabilities()
-    os.chdir(writable[0])  # the old working directory is the read-only one under the private /tmp
+    os.chdir(writable[0])  # the old working directory is gone (minimal root) or read-only
     return {
         "namespaces": ["user", "pid", "mount", "net"],
         "private_tmp": True,
@@ -130,7 +103,55 @@ def confine(writable: list[str]) -> dict:
         "readonly_failed": failed,
         "project_writable": _writable(PROJECT),
         "file_limit_mb": file_mb,
+        "root": kind,
+        "root_refused": refused,
+        "task_limit": tasks,
     }
+
+
+def _host_view(writable: list[str]) -> None:
+    """The fallback: the host's tree stays, with a private /tmp and /dev/shm and `writable` bound back."""
+    readable = _needed_under_tmp(writable)
+    # readable first: a work folder that lies inside one of them is bound on top, and stays writable
+    fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in readable + writable}
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_MB}m,mode=1777")
+    if os.path.isdir("/dev/shm"):
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={root.SHM_MB}m,mode=1777")
+    for p, fd in fds.items():
+        os.makedirs(p, exist_ok=True)  # under the fresh /tmp the path must exist again
+        _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
+        os.close(fd)
+
+
+def _readonly_all_but(writable: list[str]) -> list[str]:
+    """Remount every mount read-only but `writable`, /proc and the private /tmp and /dev/shm (the minimal
+    root's own tmpfs too: nothing can be created next to what it holds). Returns the mounts that refused."""
+    private = {"/tmp", "/dev/shm"}
+    failed = []
+    for mp in _mountpoints():
+        if _under(mp, writable) or _under(mp, ["/proc"]) or mp in private:
+            continue
+        try:
+            _mount(None, mp, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _flags(mp))
+        except OSError as e:
+            failed.append(f"{mp} ({e.strerror})")
+    return failed
+
+
+def _limit_tasks() -> int | None:
+    """RLIMIT_NPROC from KLOOP_TASKS (default TASKS; 0: none). Linux counts it per user namespace (5.14 and
+    later), so it bounds the jail's tasks, threads included, not the host user's; without capabilities it
+    cannot be raised again. The parent's poll (evaluator.jail) bounds the processes more tightly."""
+    import resource
+
+    try:
+        n = int(os.environ.get("KLOOP_TASKS", str(TASKS)))
+    except ValueError:
+        n = TASKS
+    if n <= 0:
+        return None
+    resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
+    return n
 
 
 def _limit_files() -> int | None:
@@ -177,13 +198,63 @@ def _writable(folder: str) -> bool:
 
 
 def _probe(writable: str, cuda: bool) -> int:
+    """Confine as a candidate would be, then check that what an evaluation needs still works inside: Python
+    can import torch and triton (the minimal root holds every file they read), the GPU initialises and the C
+    compiler builds Triton's launcher (GPU only), a thread and a process can start under the task limit.
+    Prints one JSON line: {"root": "minimal"|"host", "root_refused": why or null, "failed": what or null}."""
+    import json
+
     info = confine([writable])
-    ok = not info["project_writable"] and _writable(writable) and _writable("/tmp") and os.getpid() == 1
-    if ok and cuda:  # namespaces must not break the CUDA driver
-        lib = ctypes.CDLL("libcuda.so.1")
-        n = ctypes.c_int()
-        ok = lib.cuInit(0) == 0 and lib.cuDeviceGetCount(ctypes.byref(n)) == 0 and n.value > 0
-    return 0 if ok else 1
+    failed = None
+    if info["project_writable"] or not _writable(writable) or not _writable("/tmp") or os.getpid() != 1:
+        failed = "the jail's view is not as confined as it should be"
+    else:
+        try:
+            _probe_inside(writable, cuda)
+        except Exception as e:  # noqa: BLE001 - whatever failed is the answer
+            failed = f"{type(e).__name__}: {e}".strip()[:300]
+    print(json.dumps({"root": info["root"], "root_refused": info["root_refused"], "failed": failed}), flush=True)
+    return 0 if failed is None else 1
+
+
+def _probe_inside(writable: str, cuda: bool) -> None:
+    import threading
+
+    import torch  # noqa: F401 - importing is the check
+    import triton  # noqa: F401
+
+    t = threading.Thread(target=lambda: None)
+    t.start()
+    t.join()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    if os.waitpid(pid, 0)[1] != 0:
+        raise OSError("a forked process did not exit cleanly")
+    if not cuda:
+        return
+    lib = ctypes.CDLL("libcuda.so.1")
+    n = ctypes.c_int()
+    if lib.cuInit(0) != 0 or lib.cuDeviceGetCount(ctypes.byref(n)) != 0 or n.value == 0:
+        raise OSError("cuInit failed inside the jail")
+    import shutil
+    import subprocess
+    import sysconfig
+
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        raise OSError("no C compiler is visible (Triton builds its launcher with one)")
+    src = os.path.join(writable, "probe.c")
+    with open(src, "w") as f:
+        f.write("#include <Python.h>\nint probe(void) { return Py_IsInitialized(); }\n")
+    inc = sysconfig.get_paths()["include"]
+    r = subprocess.run(
+        [cc, "-shared", "-fPIC", f"-I{inc}", src, "-o", os.path.join(writable, "probe.so")],
+        capture_output=True,
+        timeout=60,
+    )
+    if r.returncode != 0:
+        raise OSError(f"{cc} failed inside the jail: {r.stderr.decode(errors='replace').strip()[-200:]}")
 
 
 def _exec(argv: list[str]) -> None:
@@ -191,7 +262,11 @@ def _exec(argv: list[str]) -> None:
         sys.exit("boot --exec: expected [--confine DIR ...] -- PROGRAM ARGS...")
     options, program = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
     if "--confine" in options:
-        info = confine(options[options.index("--confine") + 1 :])
+        import shutil
+
+        found = shutil.which(program[0])  # the program's own installation (ncu under /opt) is readable too
+        extra = [os.path.dirname(os.path.realpath(found))] if found else []
+        info = confine(options[options.index("--confine") + 1 :], extra)
         if info["project_writable"]:
             print(f"boot --exec: the project is still writable, not starting {program[0]}", file=sys.stderr)
             sys.exit(70)  # EX_SOFTWARE
