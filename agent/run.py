@@ -33,7 +33,7 @@ from agent.archive import is_better
 from agent.display import Display
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
-from agent.llm import LLMUnavailable, ManualLLM, ReplayExhausted, ReplayLLM, make_llm, resolve_spec
+from agent.llm import LLMUnavailable, ReplayExhausted, make_llm, resolve_spec
 from agent.numbers import fmt_ms, fmt_x
 from agent.settings import RunSettings, given_flags, parse_cli, resumed, runs_dir_flag
 from evaluator import load_problem
@@ -150,7 +150,7 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
             store = created = RunStore.create(settings.runs_dir, settings, problem_name)
         if manual:
             llm = make_llm("manual", inbox=store.path / "manual", stdin=settings.manual_stdin)
-        if isinstance(llm, (ReplayLLM, ManualLLM)):  # replies already used by recorded attempts
+        if callable(getattr(llm, "skip", None)):  # replay, manual: replies already used by recorded attempts
             llm.skip(replies_used(store))
         return Loop(settings, store, llm, executor=executor)
     except BaseException:

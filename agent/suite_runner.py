@@ -21,7 +21,7 @@ from rich.text import Text
 
 from agent.display import Display
 from agent.history import HistoryError, Record, RunStore
-from agent.llm import LLMError, ReplayExhausted
+from agent.llm import LLMError, LLMUnavailable, ReplayExhausted
 from agent.numbers import fmt_x
 from agent.report import write_report
 from agent.run import attempt_line, open_run
@@ -79,7 +79,7 @@ class ProblemStates:
 
 def is_llm_failure(exc: BaseException) -> bool:
     """The run stopped because its LLM could not be reached or set up (agent.llm's exceptions)."""
-    return isinstance(exc, LLMError) or type(exc).__module__ == "agent.llm"
+    return isinstance(exc, (LLMError, LLMUnavailable, ReplayExhausted))
 
 
 class SuiteRunner:

@@ -23,7 +23,7 @@ from rich.console import Console
 
 from agent.archive import best_of, is_better
 from agent.history import Record, RunStore
-from agent.llm import ManualLLM
+from agent.llm.manual import ManualLLM
 from agent.settings import RunSettings
 from agent.tables import attempts_table
 
@@ -340,6 +340,7 @@ def test_wheel_carries_templates_cards_and_the_seed_problem(tmp_path):
     for f in ("reference.py", "seed.py", "best.py", "best.json"):
         assert f"{data}kernels/conv2d_scale_min/{f}" in names
     assert not any(n.startswith("studies/") or "/runs/" in n for n in names)  # kept runs stay in the checkout
+    assert "agent/llm/openai_chat.py" in names  # a subpackage ships only when pyproject lists it
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kernel-loop = agent.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 
@@ -357,7 +358,7 @@ def test_runs_show_names_the_provider_that_ran():
 
 @pytest.mark.slow  # runs the loop or evaluations on the CPU interpreter
 def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp_path):
-    from agent.llm import ReplayLLM
+    from agent.llm.replay import ReplayLLM
     from agent.loop import Loop
     from agent.run import RunStatus
 
@@ -384,7 +385,7 @@ def test_live_line_says_what_is_happening_and_never_ranks_cpu_times(problem, tmp
 def test_a_live_run_reads_no_attempt_back_from_its_files(problem, tmp_path, monkeypatch):
     """The candidate travels as data: what this process evaluated (the seed, a failed sample, its repair)
     reaches the next prompt from memory; code.py and result.json are written once, read only on resume."""
-    from agent.llm import ReplayLLM
+    from agent.llm.replay import ReplayLLM
     from agent.loop import Loop
 
     replies = tmp_path / "replies"

@@ -8,7 +8,9 @@ import pytest
 from chat_server import ChatServer
 
 from agent.extract import extract
-from agent.llm import LLMUnavailable, OpenAILLM, ReplayExhausted, ReplayLLM
+from agent.llm import LLMUnavailable, ReplayExhausted
+from agent.llm.openai_chat import OpenAILLM
+from agent.llm.replay import ReplayLLM
 
 MESSAGES = [{"role": "user", "content": "write a kernel please"}]
 

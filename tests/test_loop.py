@@ -265,7 +265,7 @@ def test_manual_provider_reads_replies_from_stdin(problem, tmp_path):
 def test_manual_provider_waits_for_the_reply_file(tmp_path):
     import threading
 
-    from agent.llm import ManualLLM
+    from agent.llm.manual import ManualLLM
 
     inbox = tmp_path / "manual"
     llm = ManualLLM(inbox, poll_s=0.05, wait_s=30)
