@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import json
 import os
 import re
 import shutil
@@ -47,6 +46,7 @@ from evaluator.jail import Jail, shared_dirs
 from evaluator.problem import Problem, ShapeCase
 from evaluator.static import jit_functions
 from evaluator.supervisor import reap, spawn, tail, watch
+from evaluator.wire import Profiled, ProfileJob, WireError, read_message
 
 DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
     "sm__throughput.avg.pct_of_peak_sustained_elapsed",
@@ -207,6 +207,18 @@ def _why_not(
     return f"ncu measured no launch of {', '.join(kernels)} in the profiled call (exit code {rc}){saw}"
 
 
+def _marker_trouble(rc: int | str | None, done: Path) -> str | None:
+    """One line when the profiled process exited (no timeout, no memory kill) leaving something at its
+    marker's place that is not a wire.Profiled (the candidate runs in that process and could write it)."""
+    if not isinstance(rc, int) or not os.path.lexists(done):
+        return None
+    try:
+        read_message(done, Profiled)
+    except WireError as e:
+        return f"the profiled process left a malformed marker after its profiled call ({e})"
+    return None
+
+
 def profile(
     candidate: Candidate | Path,
     problem: Problem,
@@ -246,18 +258,15 @@ def profile(
         # place; the problem is copied there too, since the jail's private /tmp would hide one under /tmp.
         job, done, log = workdir / "profile_job.json", workdir / "profiled.json", workdir / "ncu_log.csv"
         shutil.copyfile(problem.path, workdir / "reference.py")
-        job.write_text(
-            json.dumps(
-                {
-                    "problem_path": str((workdir / "reference.py").resolve()),
-                    "candidate_path": str(candidate.write(workdir).resolve()),
-                    "case": case.model_dump(),
-                    "seed": seed,
-                    "warmup": warmup,
-                    "done_path": str(done.resolve()),
-                }
-            )
+        spec = ProfileJob(
+            problem_path=str((workdir / "reference.py").resolve()),
+            candidate_path=str(candidate.write(workdir).resolve()),
+            case=case,
+            seed=seed,
+            warmup=warmup,
+            done_path=str(done.resolve()),
         )
+        job.write_text(spec.model_dump_json())
         jail = Jail(workdir, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=shared_dirs(env))
         cmd = ncu_command(exe, kernels, metrics, log.resolve(), job.resolve())
         rc, output = _run(cmd, workdir, timeout_s, jail, env)
@@ -266,7 +275,9 @@ def profile(
         full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
         secs = time.monotonic() - t0
         if not parsed:
-            why = _why_not(rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb)
+            why = _marker_trouble(rc, done) or _why_not(
+                rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb
+            )
             return Profile(None, why, secs, command=cmd, log=full, confined=jail.confined)
         # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
         missing = [m for m in metrics if not any(m in v for v in parsed.values())]

@@ -2,12 +2,12 @@
 
     python -m evaluator.profile_target JOB.json
 
-JOB.json: {"problem_path", "candidate_path", "case": ShapeCase as a dict, "seed", "warmup",
-"done_path"}. Started by `evaluator.ncu` under `ncu --profile-from-start off`: the warm-up calls
+JOB.json: a wire.ProfileJob (read with the wire's bounds; a malformed one ends the process with one line
+on stderr). Started by `evaluator.ncu` under `ncu --profile-from-start off`: the warm-up calls
 (Triton compiles and autotunes there) run outside the range, so ncu sees only the launches of the
 one call between torch.cuda.profiler.start() and stop(). The weights are the reference's (copied as
 the evaluator does) and the inputs are drawn like the evaluator's, from `seed`. After the profiled
-call it writes `done_path` ({"warmup_s", "profiled_s"}), so the parent can tell a crash before the
+call it writes a wire.Profiled marker to `done_path`, so the parent can tell a crash before the
 profiled call from a profile that found nothing. Never prints to stdout (the candidate owns it).
 
 `prepare()` is shared with benchmarks/run_candidate.py, which runs a candidate for profilers that
@@ -16,7 +16,6 @@ wrap a whole process.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ import torch
 from evaluator.inputs import make_inputs
 from evaluator.problem import ShapeCase, apply_mode, build_model, import_file
 from evaluator.weights import copy_weights
+from evaluator.wire import Profiled, ProfileJob, WireError, read_message
 
 
 def prepare(
@@ -42,15 +42,13 @@ def prepare(
 
 
 @torch.no_grad()
-def run(job: dict) -> dict:
+def run(job: ProfileJob) -> Profiled:
     if not torch.cuda.is_available():
         raise SystemExit("profile_target: no CUDA device, nothing to profile")
     device = torch.device("cuda")
-    model, inputs = prepare(
-        Path(job["problem_path"]), Path(job["candidate_path"]), ShapeCase(**job["case"]), device, job.get("seed", 0)
-    )
+    model, inputs = prepare(Path(job.problem_path), Path(job.candidate_path), job.case, device, job.seed)
     t0 = time.perf_counter()
-    for _ in range(job.get("warmup", 3)):
+    for _ in range(job.warmup):
         model(*inputs)
     torch.cuda.synchronize()
     t1 = time.perf_counter()
@@ -58,13 +56,15 @@ def run(job: dict) -> dict:
     model(*inputs)
     torch.cuda.synchronize()
     torch.cuda.profiler.stop()
-    return {"warmup_s": t1 - t0, "profiled_s": time.perf_counter() - t1}
+    return Profiled(warmup_s=t1 - t0, profiled_s=time.perf_counter() - t1)
 
 
 def main() -> None:
-    job = json.loads(Path(sys.argv[1]).read_text())
-    stats = run(job)
-    Path(job["done_path"]).write_text(json.dumps(stats))
+    try:
+        job = read_message(Path(sys.argv[1]), ProfileJob)
+    except WireError as e:
+        raise SystemExit(f"profile_target: {e}") from None
+    Path(job.done_path).write_text(run(job).model_dump_json())
     # A normal exit (no os._exit): the profiler's injection library flushes its results at exit.
 
 

@@ -12,6 +12,10 @@ the reference as a sanity check, not the whole trust ladder, under the evaluatio
 policy's floor plus its calibration: `checked_reference` runs the oracle's `reference` and
 `calibration`, and the check is the oracle's `compare`), so an honest TF32 kernel that passed evaluation
 at depth passes here too. GPU only (the timing; the check runs anywhere).
+
+The worker reports a `wire.RaceReport`, written inside the contenders' jail: the parent reads it with the
+wire's bounds and model (`wire.read_message`), and a malformed one, or one that lacks a contender or a
+case, fails the race with one line saying so, never a KeyError.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from pathlib import Path
 
 from evaluator.evaluation import EvalConfig
 from evaluator.problem import Problem
-from evaluator.supervisor import run_worker
-from evaluator.wire import Job
+from evaluator.supervisor import Outcome, run_worker
+from evaluator.wire import Job, RaceReport, TimingStats, WireError, read_message
 
 ROUNDS = 3
 
@@ -69,7 +73,7 @@ def run_race(job: Job, problem, device, report) -> None:
     contenders = {
         label: import_file(Path(path), f"contender_{i}") for i, (label, path) in enumerate(job.contenders.items())
     }
-    results: dict = {label: {} for label in contenders}
+    results: dict[str, dict[str, TimingStats]] = {label: {} for label in contenders}
     for case in job.cases:
         ref, args, expected, cal = refs.pop(case.label)
         models = {}
@@ -97,7 +101,7 @@ def run_race(job: Job, problem, device, report) -> None:
             medians = [s["median_ms"] for s in stats]
             merged = summarize(medians, sum(s["warmup"] for s in stats))
             merged.update(median_ms=statistics.median(medians), reps=sum(s["reps"] for s in stats))
-            results[label][case.label] = merged
+            results[label][case.label] = TimingStats(**merged)
         report.data.timings = results
         report.write()
     report.phase("done")
@@ -105,33 +109,68 @@ def run_race(job: Job, problem, device, report) -> None:
 
 def race(contenders: dict[str, Path], problem: Problem, config: EvalConfig, shape_set: str | None = None) -> dict:
     """{label: {case: timing}} on the cases an evaluation of `shape_set` times (Problem.timed_cases: the `full`
-    set if the problem has it, else all); raises RuntimeError with the child's message if the race fails."""
+    set if the problem has it, else all), each timing a wire.TimingStats as a dict; raises RuntimeError with
+    one line on why if the race fails."""
     from evaluator.precision import get_policy
 
     cases = problem.timed_cases(problem.set_names(shape_set) if shape_set else None)
     workdir = Path(tempfile.mkdtemp(prefix="kloop-race-"))
-    paths = {}
-    for i, (label, path) in enumerate(contenders.items()):  # copies: the jail sees its work folder
-        paths[label] = workdir / f"contender_{i}.py"
-        shutil.copyfile(path, paths[label])
-    shutil.copyfile(problem.path, workdir / "reference.py")
-    job = Job(
-        mode="race",
-        problem_path=str(workdir / "reference.py"),
-        cases=cases,
-        contenders={k: str(v) for k, v in paths.items()},
-        policy=get_policy(config.precision),
-        seed=secrets.randbits(62),
-        device="cuda",
-        timing={"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps},
-    )
     try:
-        out = run_worker(job, workdir, config.limits, interpret=False, untrusted=True, env=config.env)
+        paths = {}
+        for i, (label, path) in enumerate(contenders.items()):  # copies: the jail sees its work folder
+            paths[label] = workdir / f"contender_{i}.py"
+            shutil.copyfile(path, paths[label])
+        shutil.copyfile(problem.path, workdir / "reference.py")
+        job = Job(
+            mode="race",
+            problem_path=str(workdir / "reference.py"),
+            cases=cases,
+            contenders={k: str(v) for k, v in paths.items()},
+            policy=get_policy(config.precision),
+            seed=secrets.randbits(62),
+            device="cuda",
+            timing={"target_ms": config.target_ms, "min_reps": config.min_reps, "max_reps": config.max_reps},
+        )
+        report = run(job, workdir, config)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    err = out.report.get("error")
-    if out.timed_out or out.killed or err or not out.report.get("done"):
-        memory = out.killed and f"killed over the host-memory limit ({out.memory_mb:.0f} MB)"
-        why = (err or {}).get("message") or out.timed_out or memory or out.stderr_tail[-300:]
+    return {label: {case: t.model_dump() for case, t in timed.items()} for label, timed in report.timings.items()}
+
+
+def run(job: Job, workdir: Path, config: EvalConfig) -> RaceReport:
+    """Run the race worker on `job` (its files in `workdir`) and read its report: a RaceReport with every
+    contender timed on every case, else RuntimeError. A job on the CPU runs under the Triton interpreter."""
+    out = run_worker(job, workdir, config.limits, interpret=job.device == "cpu", untrusted=True, env=config.env)
+    try:
+        report: RaceReport | WireError = read_message(workdir / "report.json", RaceReport)
+    except WireError as e:
+        report = e
+    why = _failure(out, report, job)
+    if why is not None:
         raise RuntimeError(f"race failed: {why}")
-    return out.report["timings"]
+    assert isinstance(report, RaceReport)
+    return report
+
+
+def _failure(out: Outcome, report: RaceReport | WireError, job: Job) -> str | None:
+    """Why the race produced no usable timings, in one line; None when it did."""
+    if isinstance(report, RaceReport) and report.error is not None:
+        err = report.error
+        return " ".join(err.message.split())[:500] + f" ({err.type}{f' on {err.where}' if err.where else ''})"
+    if out.timed_out:
+        return f"timed out in its {out.timed_out} phase after {out.timeout_s or 0:.0f} s"
+    if out.killed:
+        return f"killed over the host-memory limit ({out.memory_mb or 0:.0f} MB)"
+    if isinstance(report, WireError):
+        return f"the race worker's report is unreadable: {report}"
+    if not report.done:
+        lines = [ln.strip() for ln in out.stderr_tail.splitlines() if ln.strip()]
+        return f"the race worker stopped before it was done ({(lines or [f'exit code {out.exit_code}'])[-1][:200]})"
+    for label in job.contenders:
+        for case in job.cases:
+            if case.label not in report.timings.get(label, {}):
+                return f"the race worker's report has no timing of {label} on {case.label}"
+    extra = sorted(set(report.timings) - set(job.contenders))
+    if extra:
+        return f"the race worker's report times contenders that did not race: {', '.join(extra)[:200]}"
+    return None

@@ -10,19 +10,27 @@ Three kinds of child, one contract:
   verdict;
 - the oracle (evaluator.oracle, trusted, never imports a candidate) redraws the same weights and
   inputs from the same seed, computes the reference and compares: its `Reply.check` is the verdict;
-- the file-report worker (evaluator.worker: baselines, race) rewrites a `Report` file as it goes.
+- the file-report worker (evaluator.worker: baselines, race) rewrites a `Report` file as it goes
+  (`BaselinesReport`, `RaceReport`);
+- the profiler's target (evaluator.profile_target, under ncu) reads a `ProfileJob` file and leaves a
+  `Profiled` marker after its profiled call.
 
 A child's reply is data to check, never an instruction: the parent validates each line against the
 model it expects, a malformed line ends the child (status crashed), and what a candidate reply claims
-can only count against the candidate (audit findings, an input it modified), never for it.
+can only count against the candidate (audit findings, an input it modified), never for it. A file
+message (a job, a report, a marker) is read with `read_message`: the same bounds as a line, and never
+through a link or from anything but a regular file.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import select
+import stat
 import time
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -237,6 +245,63 @@ class Report(_Msg):
     done: bool = False
 
 
+class TimingStats(_Msg):
+    """evaluator.timing.benchmark's figures for one case (evaluator.result.Timing's fields), as a worker
+    reports them: finite, with a positive median (a speed is a ratio of medians)."""
+
+    median_ms: float = Field(gt=0, allow_inf_nan=False)
+    iqr_ms: float = Field(ge=0, allow_inf_nan=False)
+    min_ms: float = Field(ge=0, allow_inf_nan=False)
+    max_ms: float = Field(ge=0, allow_inf_nan=False)
+    reps: int = Field(ge=1)
+    warmup: int = Field(ge=0)
+
+
+class Baselines(_Msg):
+    """The reference's timings on one case, PyTorch's default settings (evaluator.worker.run_baselines)."""
+
+    eager: TimingStats
+    compiled: TimingStats
+
+
+class BaselinesReport(Report):
+    """The baselines worker's report: timings[case label]."""
+
+    model_config = ConfigDict(ser_json_inf_nan="constants", extra="forbid")
+
+    timings: dict[str, Baselines] = Field(default_factory=dict)
+
+
+class RaceReport(Report):
+    """The race worker's report (evaluator.racing.run_race): timings[contender label][case label]. It is
+    written in the contenders' jail, so it is checked like any child's message and, in the parent, for
+    every contender on every case (evaluator.racing.race)."""
+
+    model_config = ConfigDict(ser_json_inf_nan="constants", extra="forbid")
+
+    timings: dict[str, dict[str, TimingStats]] = Field(default_factory=dict)
+
+
+class ProfileJob(_Msg):
+    """What the profiled process needs (evaluator.profile_target), written by evaluator.ncu into the jail's
+    work folder; every path lies inside it."""
+
+    problem_path: str
+    candidate_path: str
+    case: ShapeCase
+    seed: int = 0
+    warmup: int = Field(default=3, ge=0)  # forward calls before the profiled one
+    done_path: str  # where the Profiled marker goes
+
+
+class Profiled(_Msg):
+    """The profiled process's marker after its profiled call: a crash before that call is not a profile
+    that found nothing."""
+
+    warmup_s: float
+    profiled_s: float
+
+
 def send(fd: int, msg: _Msg) -> None:
     data = (msg.model_dump_json() + "\n").encode()
     view = memoryview(data)
@@ -286,8 +351,36 @@ def parse(line: bytes, model: type[BaseModel]):
         raise WireError(f"a message nested deeper than {MAX_DEPTH} levels")
     try:
         return model.model_validate(json.loads(line))
-    except (ValueError, ValidationError, RecursionError) as e:
-        raise WireError(f"malformed message: {str(e)[:300]}") from None
+    except ValidationError as e:  # where and what, never the values: one line, nothing echoed back
+        errors = e.errors(include_url=False, include_input=False)
+        where = "; ".join(f"{'.'.join(map(str, err['loc'])) or '(top)'}: {err['msg']}" for err in errors[:3])
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        raise WireError(f"malformed {model.__name__}: {where}{more}"[:300]) from None
+    except (ValueError, RecursionError) as e:  # not JSON (or not UTF-8)
+        raise WireError(f"malformed {model.__name__}: {' '.join(str(e).split())}"[:300]) from None
+
+
+def read_message(path: Path, model: type[BaseModel]):
+    """One message from a file (a job, a report, a marker), under the bounds of a line. WireError if it
+    is missing, a link, not a regular file (a FIFO would block the reader), too long, too deep, or not a
+    `model`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        why = "a link" if e.errno == errno.ELOOP else e.strerror
+        raise WireError(f"no {model.__name__} in {Path(path).name} ({why})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise WireError(f"no {model.__name__} in {Path(path).name}: not a regular file")
+        data = b""
+        while len(data) <= MAX_LINE:
+            chunk = os.read(fd, MAX_LINE + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    return parse(data, model)
 
 
 def receive(reader: LineReader, model: type[BaseModel], deadline: float | None = None):

@@ -2,7 +2,8 @@
 
     python -m evaluator.worker JOB.json REPORT.json       # started by evaluator.supervisor.run_worker
 
-It reports through REPORT.json (a wire.Report, rewritten atomically after every step), never stdout.
+It reports through REPORT.json (a wire.BaselinesReport or wire.RaceReport, rewritten atomically after every
+step), never stdout.
 Candidates are judged elsewhere (evaluator.judge: a jailed candidate process plus the oracle); the race
 (evaluator.racing) runs only candidates that passed that, in the candidate's jail (evaluator.child.boot
 --exec: namespaces, read-only view, private /tmp, no capabilities), and decides no status: its figures
@@ -23,13 +24,13 @@ from evaluator.files import write_atomic
 from evaluator.inputs import make_inputs
 from evaluator.problem import build_model, import_file
 from evaluator.supervisor import die_with_parent
-from evaluator.wire import ErrorInfo, Job, Report
+from evaluator.wire import Baselines, BaselinesReport, ErrorInfo, Job, RaceReport, Report, TimingStats
 
 
 class Progress:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, kind: type[Report] = Report):
         self.path = path
-        self.data = Report()
+        self.data = kind()
         self._t0 = time.perf_counter()
 
     def phase(self, name: str, activity: str = "") -> None:
@@ -60,8 +61,8 @@ def run_baselines(job: Job, problem, device, report: Progress) -> None:
         for kind, fn in (("eager", model), ("compiled", torch.compile(model))):
             report.activity(f"timing {kind} reference on {case.label} ({case.describe()})")
             with torch.no_grad():
-                entry[kind] = benchmark(fn, lambda: make_inputs(case, problem, device), **job.timing)
-        report.data.timings[case.label] = entry
+                entry[kind] = TimingStats(**benchmark(fn, lambda: make_inputs(case, problem, device), **job.timing))
+        report.data.timings[case.label] = Baselines(**entry)
         report.write()
     report.phase("done")
 
@@ -69,7 +70,7 @@ def run_baselines(job: Job, problem, device, report: Progress) -> None:
 def main() -> None:
     die_with_parent()
     job = Job.model_validate_json(Path(sys.argv[1]).read_text())
-    report = Progress(Path(sys.argv[2]))
+    report = Progress(Path(sys.argv[2]), RaceReport if job.mode == "race" else BaselinesReport)
     report.write()
     try:
         device = torch.device(job.device)
