@@ -44,6 +44,8 @@ DTYPE_FLOOR = {torch.float16: 5e-3, torch.bfloat16: 3e-2}
 
 
 def _flatten(out) -> list:
+    """Every leaf, tensor or not (a scalar, None, a dict), in order: compare and calibrate line the
+    reference's leaves up with the candidate's by position, and digest covers the plain values too."""
     if isinstance(out, (list, tuple)):
         return [t for o in out for t in _flatten(o)]
     return [out]

@@ -64,6 +64,9 @@ def aligned(n: int) -> int:
 
 
 def flat_tensors(out) -> list[torch.Tensor]:
+    """The tensors `Slot.put` can copy in: lists and tuples are walked, a dict is an "object" there and
+    holds none (unlike derive._tensors, which counts a dict's tensors as memory; correctness._flatten keeps
+    non-tensor leaves, since the comparison lines them up by position)."""
     if isinstance(out, (list, tuple)):
         return [t for o in out for t in flat_tensors(o)]
     return [out] if isinstance(out, torch.Tensor) else []
