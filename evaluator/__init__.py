@@ -17,9 +17,9 @@ Where each part runs:
 |---|---|---|
 | entry | the caller's process: evaluate() and its one plan, the pools that run it (threads, Ray), the CLI and Ctrl-C's cancel | evaluation, plan, executor, __main__, cancel |
 | static gate | the parent, before any candidate code runs: the source's AST only (the bans and the host-code contract) | static (static.scan, static.bans, static.contract) |
-| judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn), the jail it builds and the warm zygotes it forks from | judge, calls, supervisor, jail, warm, roofline |
+| judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn), the jail it builds (and polls: usage) and the warm zygotes it forks from | judge, calls, supervisor, jail, usage, warm, roofline |
 | oracle | its own trusted process: the memory plan, reference outputs and the comparison on the device; never imports the candidate | oracle, correctness, memory |
-| candidate | the jail (namespaces, read-only view, private /tmp): runs ModelNew, hands its outputs over and audit findings; forked per candidate from a warm zygote in the jail | child (child.boot, child.zygote, child.candidate, child.trial, child.audit, child.guards) |
+| candidate | the jail (namespaces, a minimal root, private /tmp): runs ModelNew, hands its outputs over and audit findings; forked per candidate from a warm zygote in the jail | child (child.boot, child.root, child.zygote, child.candidate, child.trial, child.audit, child.guards) |
 | baselines, race | a worker process: the reference alone (trusted), or contenders side by side (in the candidate's jail, child.boot --exec) | worker, racing, baselines, timing |
 | profiler | ncu and the candidate under it, both in the candidate's jail (child.boot --exec) | ncu, profile_target |
 | wire | the typed messages between them, and the inbox outputs are handed over in (GPU memory the oracle owns) | wire, handover |

@@ -136,17 +136,8 @@ def _reap(child: Child) -> int | None:
 
 def _crash(ref: Referee, child: Child, what: str) -> Stop:
     code = _reap(child)
-    if child.killed == "memory":
-        peak = child.jail.peak_mb if child.jail else 0
-        limit = child.jail.memory_mb if child.jail else 0
-        return ref.fail(
-            Status.crashed,
-            ref.phase,
-            f"Killed: the candidate's processes used {peak:.0f} MB of host "
-            f"memory (limit {limit:.0f} MB) while {ref.activity}. Keep tensors on the device, allocate "
-            "only the output and scratch the kernels need, and cache nothing across calls.",
-            "memory",
-        )
+    if child.killed and child.jail is not None:  # the parent's poll: memory, disk or processes (Jail.over)
+        return ref.fail(Status.crashed, ref.phase, child.jail.explain(child.killed, ref.activity), child.killed)
     ref.result.exit_code = code
     how = f"exit code {code}"
     if code is not None and code < 0:
@@ -177,7 +168,7 @@ def _no_start(ref: Referee, child: Child, what: str) -> Stop:
     after it). Python failing to start it (a traceback in its stderr: a package the jail cannot see) is the
     evaluator's environment, not the candidate; any other death (a kill, the memory limit) is a crash."""
     stderr = tail(child.workdir / f"{child.name}.stderr.txt")
-    if child.killed == "memory" or not any(
+    if child.killed or not any(
         sign in stderr for sign in ("Traceback (most recent call last)", "Fatal Python error", "Error while finding")
     ):
         return _crash(ref, child, what)
@@ -230,6 +221,8 @@ def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Pat
         namespaces="namespaces" not in plan.disabled,
         poison="poison" not in plan.disabled,
         file_mb=plan.limits.file_mb,
+        disk_mb=plan.limits.disk_mb,
+        processes=int(plan.limits.processes),
     )
     if not jail.confined:
         result.confinement_warning = (
@@ -237,6 +230,11 @@ def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Pat
             "only the static bans stop writes outside its folder, signals to the evaluator and network use"
         )
         result.notes.append("WARNING: " + result.confinement_warning)
+    elif jail.root != "minimal":
+        result.notes.append(
+            "confinement: the jail showed the host's whole filesystem read-only instead of its minimal root "
+            f"({jail.root_refused or 'KLOOP_ROOT=host'})"
+        )
     rng = random.Random(plan.call_seed) if plan.call_seed is not None else secrets.SystemRandom()
     calls = plan_calls(
         plan.cases,
@@ -375,6 +373,11 @@ def _note_child(r: EvalResult, hello: Reply) -> None:
         r.notes.append(
             f"confinement incomplete: project writable={conf.project_writable}, "
             f"read-only remount failed for {conf.readonly_failed}"
+        )
+    if conf is not None and conf.root == "host" and conf.root_refused:
+        r.notes.append(
+            "confinement: the jail showed the host's whole filesystem read-only instead of its minimal root, "
+            f"refused inside the candidate's process ({conf.root_refused})"
         )
 
 

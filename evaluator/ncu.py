@@ -163,7 +163,8 @@ def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job
 def _run(
     cmd: list[str], workdir: Path, timeout_s: float, jail: Jail, extra: dict[str, str] | None
 ) -> tuple[int | str | None, str]:
-    """Run ncu in the jail; returns (exit code, None on timeout, or "memory"; stdout + stderr tail)."""
+    """Run ncu in the jail; returns (exit code, None on timeout, or the jail limit it went over: "memory",
+    "disk", "processes"; stdout + stderr tail)."""
     proc = spawn(
         jail.around(cmd), workdir, interpret=False, jail=jail, env=extra, name="ncu"
     )  # extra: CUDA_VISIBLE_DEVICES
@@ -171,7 +172,7 @@ def _run(
         how = watch(proc, time.monotonic() + timeout_s, jail)
     finally:
         reap(proc, jail)  # ncu, its target and anything they forked: the whole jail goes
-    rc: int | str | None = {"timeout": None, "memory": "memory"}.get(how, proc.returncode)
+    rc: int | str | None = None if how == "timeout" else how if how != "exited" else proc.returncode
     return rc, tail(workdir / "ncu.stdout.txt") + tail(workdir / "ncu.stderr.txt")
 
 
@@ -182,6 +183,8 @@ def _why_not(
         return f"ncu timed out after {timeout_s:.0f} s; ncu, its target and everything in their jail were killed"
     if rc == "memory":
         return f"ncu and its target went over the jail's host-memory limit ({memory_mb:.0f} MB) and were killed"
+    if isinstance(rc, str):
+        return f"ncu and its target went over the jail's {rc} limit and were killed"
     if rc == 70 and "boot --exec" in output:
         return "the jail could not be made read-only around ncu; not profiled"
     if "ERR_NVGPUCTRPERM" in output:

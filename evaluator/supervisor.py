@@ -19,7 +19,6 @@ kills it over `Limits.memory_mb`, `disk_mb` or `processes`.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import signal
 import subprocess
@@ -27,10 +26,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import RootModel
 
 from evaluator import cancel
 from evaluator.jail import DISK_MB, PROCESSES, Jail, jail_env, shared_dirs
-from evaluator.wire import Job, LineReader, Reply, Request, WireError, parse, send
+from evaluator.wire import Job, LineReader, Reply, Request, WireError, parse, read_message, send
 
 TAIL_BYTES = 4000  # of stdout / stderr kept in the result
 POLL_S = 0.2
@@ -336,10 +338,16 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
+class _Report(RootModel[dict[str, Any]]):
+    """A worker's report file as it is polled: any JSON object, read under the wire's bounds."""
+
+
 def _read_report(path: Path) -> dict:
+    """The report so far, {} while there is none. Written inside the race's jail: a link, a FIFO (it would
+    block this poll and with it every limit), a huge or deeply nested file reads as no report."""
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
+        return read_message(path, _Report).root
+    except WireError:
         return {}
 
 

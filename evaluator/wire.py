@@ -202,6 +202,9 @@ class Confinement(_Msg):
     project_writable: bool = False
     pid_ns: str | None = None  # forked by a warm zygote: the PID namespace of its own
     file_limit_mb: int | None = None  # RLIMIT_FSIZE in force (evaluator.child.boot._limit_files)
+    root: str | None = None  # "minimal" (evaluator.child.root) or "host" (the read-only view of the host)
+    root_refused: str | None = None  # why this host refused the minimal root
+    task_limit: int | None = None  # RLIMIT_NPROC in force (evaluator.child.boot._limit_tasks)
 
 
 class Hello(_Msg):

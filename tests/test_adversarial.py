@@ -545,7 +545,10 @@ def test_from_file_cannot_write_the_project(results, probe):
     if not NAMESPACES:
         pytest.skip("no mount namespace here: only the static ban stops from_file")
     assert not written, "a shared from_file mapping wrote into the project"
-    assert r.status is Status.compile_error and "Read-only file system" in r.message + (r.error_tail or ""), r.message
+    # The minimal root has no runs/ at all (only the project's evaluator package); the host view has it read-only.
+    said = r.message + (r.error_tail or "")
+    assert r.status is Status.compile_error, r.message
+    assert "No such file or directory" in said or "Read-only file system" in said, r.message
 
 
 def test_environment_is_allow_listed(monkeypatch):
@@ -569,6 +572,7 @@ def test_environment_is_allow_listed(monkeypatch):
         "TRITON_INTERPRET",
         "KLOOP_JAIL",
         "KLOOP_FILE_MB",
+        "KLOOP_ROOT",
         "MALLOC_PERTURB_",
         "GLIBC_TUNABLES",
         "HOME",

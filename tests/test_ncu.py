@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -163,11 +164,16 @@ def test_ncu_not_on_path(monkeypatch):
     assert time.monotonic() - t0 < 5
 
 
+def _fixture(work: Path, name: str) -> str:
+    """A copy of an ncu fixture in the profile's work folder: the jail's minimal root shows the fake ncu no
+    other folder of the project."""
+    (work / "fixtures").mkdir(parents=True, exist_ok=True)
+    return str(shutil.copy(NCU / name, work / "fixtures" / name))
+
+
 def test_permission_error_is_reported(tmp_path, monkeypatch):
-    bindir = _fake_ncu(
-        tmp_path / "work",
-        f"open(log, 'w').write(open({str(NCU / 'perm_error_handmade.txt')!r}).read())\nsys.exit(1)",
-    )
+    log_text = _fixture(tmp_path / "work", "perm_error_handmade.txt")
+    bindir = _fake_ncu(tmp_path / "work", f"open(log, 'w').write(open({log_text!r}).read())\nsys.exit(1)")
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
     p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", cuda=False)
     assert p.metrics is None and "ERR_NVGPUCTRPERM" in p.reason and "\n" not in p.reason
@@ -176,7 +182,7 @@ def test_permission_error_is_reported(tmp_path, monkeypatch):
 
 def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
     # The fake ncu writes the real capture and the marker a finished target leaves.
-    capture = str(NCU / "seed_full_h100_evaluator.csv")
+    capture = _fixture(tmp_path / "work", "seed_full_h100_evaluator.csv")
     bindir = _fake_ncu(
         tmp_path / "work",
         f"open(log, 'w').write(open({capture!r}).read())\nimport json\n"

@@ -1,0 +1,173 @@
+"""What the jail shows and counts (issue 24, item 2): a minimal root, and limits on memory held outside the
+resident set (tmpfs, /dev/shm, memfd, System V), on the work folder's disk and on processes.
+
+Each candidate is the seed kernel with a few lines run at import; the static bans are off (disable={"bans"}),
+so the operating-system defence is the one tested. Every test skips where the host refuses namespaces.
+"""
+
+import socket
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED
+
+from evaluator import EvalConfig, Limits, Status, evaluate, load_problem
+from evaluator import jail as jail_module
+from evaluator.jail import Probe, probe
+
+pytestmark = pytest.mark.skipif(probe(False) is not None, reason="no namespaces here: these defences are the jail's")
+
+PROBLEM = load_problem("conv2d_scale_min")
+
+LOOK = '''
+import os, socket, sys, evaluator
+_project = os.path.dirname(os.path.dirname(os.path.abspath(evaluator.__file__)))
+def _try(what):
+    try:
+        return repr(what())[:80]
+    except Exception as e:
+        return type(e).__name__
+_seen = {
+    "secret": _try(lambda: open(os.path.join(_project, "runs", ".kloop_jail_secret.env")).read()),
+    "shadow": _try(lambda: open("/etc/shadow").read()),
+    "project": _try(lambda: sorted(os.listdir(_project))),
+    "home": _try(lambda: os.listdir(os.path.expanduser("~root"))),
+}
+def _connect():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(os.path.join(_project, "runs", ".kloop_jail.sock"))
+    return s.recv(64)
+_seen["socket"] = _try(_connect)
+print("SEEN", _seen, flush=True)
+'''
+
+
+def _candidate(tmp_path: Path, prefix: str, name: str = "cand.py") -> Path:
+    path = tmp_path / name
+    path.write_text(prefix + "\n" + SEED.read_text())
+    return path
+
+
+def _evaluate(path: Path, **limits) -> object:
+    return evaluate(
+        path, PROBLEM, EvalConfig(device="cpu", time=False, shapes="small", disable={"bans"}, limits=Limits(**limits))
+    )
+
+
+@pytest.fixture
+def planted():
+    """A key in the project's runs/ and a unix socket next to it that answers anyone who connects."""
+    runs = ROOT / "runs"
+    runs.mkdir(exist_ok=True)
+    secret, sock_path = runs / ".kloop_jail_secret.env", runs / ".kloop_jail.sock"
+    secret.write_text("OPENAI_API_KEY=sk-planted-in-runs\n")
+    sock_path.unlink(missing_ok=True)
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(sock_path))
+    server.listen(8)
+    server.settimeout(0.2)
+    import threading
+
+    stop = threading.Event()
+
+    def answer():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            conn.sendall(b"host-socket-reached")
+            conn.close()
+
+    t = threading.Thread(target=answer, daemon=True)
+    t.start()
+    yield
+    stop.set()
+    t.join(2)
+    server.close()
+    secret.unlink(missing_ok=True)
+    sock_path.unlink(missing_ok=True)
+
+
+def _seen(r) -> str:
+    return next((ln for ln in r.stdout_tail.splitlines() if ln.startswith("SEEN ")), "")
+
+
+def test_the_minimal_root_hides_the_host(tmp_path, planted):
+    r = _evaluate(_candidate(tmp_path, LOOK))
+    assert r.status is Status.correct, r.message
+    seen = _seen(r)
+    assert seen, r.stdout_tail
+    assert "sk-planted" not in seen and "host-socket-reached" not in seen, seen
+    assert "'shadow': 'FileNotFoundError'" in seen and "'socket': 'FileNotFoundError'" in seen, seen
+    assert "runs" not in seen.split("'project':")[1].split("'home'")[0], seen  # the project is its evaluator only
+    assert not any("minimal root" in n for n in r.notes), r.notes
+
+
+def test_where_the_minimal_root_is_refused_the_host_view_says_so(tmp_path, planted, monkeypatch):
+    """The control: the read-only host view (what a host that refuses the minimal root gets) shows the planted
+    key and lets the socket answer, which is what the minimal root is for; the result says which view held."""
+    monkeypatch.setitem(jail_module._PROBED, False, Probe(None, "host", "refused for this test"))
+    r = _evaluate(_candidate(tmp_path, LOOK))
+    assert r.status is Status.correct, r.message
+    seen = _seen(r)
+    assert "sk-planted" in seen and "host-socket-reached" in seen, seen
+    assert any("instead of its minimal root (refused for this test)" in n for n in r.notes), r.notes
+
+
+HOLD = {
+    # 480 MB outside the resident set, written 16 MB at a time (no large transient in the RSS), then wait to be
+    # seen: /tmp and /dev/shm are the jail's own tmpfs
+    "tmp": "_f = open('/tmp/hog.bin', 'wb')\nfor _ in range(30): _f.write(b'x' * (16 << 20))\n_f.flush()",
+    "shm": "_f = open('/dev/shm/hog.bin', 'wb')\nfor _ in range(30): _f.write(b'x' * (16 << 20))\n_f.flush()",
+    "memfd": "_fd = os.memfd_create('hog')\nfor _ in range(30): os.write(_fd, b'x' * (16 << 20))",
+    "memfd_mapped": (
+        "import mmap; _fd = os.memfd_create('hog'); os.ftruncate(_fd, 480 << 20)\n"
+        "_m = mmap.mmap(_fd, 480 << 20); os.close(_fd)"
+    ),
+    "sysv": (
+        "import ctypes; _libc = ctypes.CDLL(None, use_errno=True)\n"
+        "_id = _libc.shmget(0, ctypes.c_size_t(480 << 20), 0o1600)\n"  # IPC_PRIVATE, IPC_CREAT | 0600
+        "assert _id >= 0, ctypes.get_errno(); print('SHMID', _id, flush=True)"
+    ),
+}
+
+
+def _segments() -> set[int]:
+    with open("/proc/sysvipc/shm") as f:
+        return {int(row.split()[1]) for row in f.read().splitlines()[1:] if row.split()}
+
+
+@pytest.mark.parametrize("kind", sorted(HOLD))
+def test_memory_held_outside_the_resident_set_counts(tmp_path, kind):
+    """Under a limit the honest seed meets (the control below), 480 MB held in a tmpfs, a memfd or a System V
+    segment ends the candidate: killed, reason memory, the message says where the memory was."""
+    before = _segments()
+    r = _evaluate(_candidate(tmp_path, f"import os, time\n{HOLD[kind]}\ntime.sleep(60)"), memory_mb=MEMORY_MB)
+    assert (r.status, r.reason) == (Status.crashed, "memory"), (r.status, r.reason, r.message)
+    where = {"tmp": "tmpfs", "shm": "tmpfs", "memfd": "memfd", "memfd_mapped": "memfd", "sysv": "System V"}[kind]
+    assert where in r.message, r.message
+    assert _segments() <= before, "a System V segment the jail made outlived it"
+
+
+MEMORY_MB = 600  # the seed's jailed process on a CPU peaked at 363 MB (torch, triton, the interpreter)
+
+
+def test_the_honest_seed_meets_the_memory_limit_those_tests_use(tmp_path):
+    r = _evaluate(SEED, memory_mb=MEMORY_MB)
+    assert r.status is Status.correct, r.message
+
+
+def test_too_many_processes_end_the_candidate(tmp_path):
+    fork = "import os, time\nfor _ in range(100):\n    if os.fork() == 0:\n        time.sleep(60)\ntime.sleep(60)"
+    r = _evaluate(_candidate(tmp_path, fork))
+    assert (r.status, r.reason) == (Status.crashed, "processes"), (r.status, r.reason, r.message)
+    assert "64 processes" in r.message, r.message
+
+
+def test_the_work_folder_is_bounded_in_all(tmp_path):
+    """Each file under the per-file limit, together over the folder's: the parent's walk ends it."""
+    fill = "import time\nfor i in range(4):\n    open(f'fill{i}.bin', 'wb').write(b'x' * (60 << 20))\ntime.sleep(60)"
+    r = _evaluate(_candidate(tmp_path, fill), disk_mb=150)
+    assert (r.status, r.reason) == (Status.crashed, "disk"), (r.status, r.reason, r.message)
+    assert "limit 150 MB" in r.message, r.message
