@@ -78,6 +78,7 @@ class Probe:
     why_not: str | None  # None: the namespaces work here
     root: str = "minimal"  # "minimal" (evaluator.child.root) or "host" (the read-only view of the host)
     root_refused: str | None = None  # why the minimal root did not hold here
+    tasks: bool = True  # RLIMIT_NPROC in the jail (off where the kernel counts it per host user)
 
 
 def probe(cuda: bool) -> str | None:
@@ -96,23 +97,27 @@ def confinement(cuda: bool) -> Probe:
         _PROBED[cuda] = Probe("`unshare` (util-linux) is not installed")
         return _PROBED[cuda]
     wanted = os.environ.get("KLOOP_ROOT", "minimal")
-    first = _run_probe(cuda, "host" if wanted == "host" else "minimal")
+    tasks = os.environ.get("KLOOP_TASKS", "") != "0"
+    first = _run_probe(cuda, "host" if wanted == "host" else "minimal", tasks)
+    if first.why_not is not None and tasks and "task limit" in first.why_not:
+        tasks = False  # an older kernel: the limit would count the host user's tasks; the poll still holds
+        first = _run_probe(cuda, first.root, tasks)
     if first.why_not is not None and wanted != "host":
-        host = _run_probe(cuda, "host")
+        host = _run_probe(cuda, "host", tasks)
         if host.why_not is None:  # the namespaces hold; only the minimal root broke something here
-            first = Probe(None, "host", first.root_refused or first.why_not)
+            first = Probe(None, "host", first.root_refused or first.why_not, tasks)
     _PROBED[cuda] = first
     return first
 
 
-def _run_probe(cuda: bool, root: str) -> Probe:
+def _run_probe(cuda: bool, root: str, tasks: bool) -> Probe:
     folder = tempfile.mkdtemp(prefix="kloop-probe-")
     cmd = [*UNSHARE, sys.executable, "-m", "evaluator.child.boot", "--probe", folder, *(["--cuda"] * cuda)]
     try:
         r = subprocess.run(
             cmd,
             cwd=folder,
-            env={**child_env(Path(folder), not cuda), "HOME": folder, "KLOOP_ROOT": root},
+            env={**child_env(Path(folder), not cuda), "HOME": folder, "KLOOP_ROOT": root, **_tasks_env(tasks)},
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=180,
@@ -126,10 +131,16 @@ def _run_probe(cuda: bool, root: str) -> Probe:
     except (ValueError, IndexError):
         said = {}
     if r.returncode == 0 and said:
-        return Probe(None, said.get("root", root), said.get("root_refused"))
+        return Probe(None, said.get("root", root), said.get("root_refused"), tasks)
     last = (r.stderr.decode(errors="replace").strip().splitlines() or [f"exit {r.returncode}"])[-1]
     why = said.get("failed") or last
-    return Probe(f"the namespace probe failed ({str(why)[:200]})", root, said.get("root_refused") or str(why)[:200])
+    return Probe(
+        f"the namespace probe failed ({str(why)[:200]})", root, said.get("root_refused") or str(why)[:200], tasks
+    )
+
+
+def _tasks_env(tasks: bool) -> dict[str, str]:
+    return {} if tasks else {"KLOOP_TASKS": "0"}
 
 
 def child_env(workdir: Path, interpret: bool, extra: dict[str, str] | None = None) -> dict:
@@ -205,6 +216,7 @@ class Jail:
         self.poison = poison
         found = confinement(cuda) if namespaces else Probe("switched off for this evaluation")
         self.why_not, self.root, self.root_refused = found.why_not, found.root, found.root_refused
+        self.tasks = found.tasks
         self.writable = [workdir] + [p for p in (writable or []) if p != workdir]
         for p in self.writable:  # a shared compile cache may not exist yet; the jail binds what exists
             p.mkdir(parents=True, exist_ok=True)
@@ -238,6 +250,7 @@ class Jail:
     def env(self) -> dict[str, str]:
         marker = {"KLOOP_JAIL": self.token}  # inherited by every descendant: found again by sweep()
         marker["KLOOP_ROOT"] = self.root  # evaluator.child.boot.confine: the root this host's probe allowed
+        marker.update(_tasks_env(self.tasks))  # and whether its kernel counts RLIMIT_NPROC per namespace
         if self.file_mb:
             marker["KLOOP_FILE_MB"] = str(int(self.file_mb))
         if self.poison and not self.cuda:

@@ -573,6 +573,7 @@ def test_environment_is_allow_listed(monkeypatch):
         "KLOOP_JAIL",
         "KLOOP_FILE_MB",
         "KLOOP_ROOT",
+        "KLOOP_TASKS",
         "MALLOC_PERTURB_",
         "GLIBC_TUNABLES",
         "HOME",

@@ -171,3 +171,24 @@ def test_the_work_folder_is_bounded_in_all(tmp_path):
     r = _evaluate(_candidate(tmp_path, fill), disk_mb=150)
     assert (r.status, r.reason) == (Status.crashed, "disk"), (r.status, r.reason, r.message)
     assert "limit 150 MB" in r.message, r.message
+
+
+def _kernel_at_least(major: int, minor: int) -> bool:
+    import platform
+
+    numbers = platform.release().split("-")[0].split(".")
+    return (int(numbers[0]), int(numbers[1])) >= (major, minor)
+
+
+@pytest.mark.skipif(not _kernel_at_least(6, 14), reason="pid_max per PID namespace needs Linux 6.14")
+def test_threads_stop_at_the_jails_task_limit(tmp_path):
+    """The kernel bounds the jail's tasks (its PID namespace's pid_max, 1024): threads, which the process poll
+    does not count, stop there. The candidate survives the refusal (it is an exception), and says how far it got."""
+    spawn = (
+        "import threading, time\n_n = 0\ntry:\n    for _ in range(3000):\n"
+        "        threading.Thread(target=time.sleep, args=(5,), daemon=True).start(); _n += 1\n"
+        "except RuntimeError:\n    pass\nprint('THREADS', _n, flush=True)\ntime.sleep(6)"
+    )
+    r = _evaluate(_candidate(tmp_path, spawn))
+    line = next((ln for ln in r.stdout_tail.splitlines() if ln.startswith("THREADS ")), "")
+    assert line and 900 < int(line.split()[1]) < 1024, (line, r.stdout_tail[-500:])

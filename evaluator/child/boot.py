@@ -38,7 +38,7 @@ from evaluator.child import root
 
 TMP_MB = root.TMP_MB
 PROJECT = root.PROJECT
-TASKS = 4096  # RLIMIT_NPROC in the jail: tasks (threads count) of its user namespace; a fork bomb stops here
+TASKS = 1024  # tasks (threads count) in the jail at once: a fork bomb stops here (_limit_tasks)
 _libc = ctypes.CDLL(None, use_errno=True)
 _mount, _flags = root.mount, root.mount_flags
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = root.MS_RDONLY, root.MS_NOSUID, root.MS_NODEV, root.MS_NOEXEC
@@ -139,9 +139,11 @@ def _readonly_all_but(writable: list[str]) -> list[str]:
 
 
 def _limit_tasks() -> int | None:
-    """RLIMIT_NPROC from KLOOP_TASKS (default TASKS; 0: none). Linux counts it per user namespace (5.14 and
-    later), so it bounds the jail's tasks, threads included, not the host user's; without capabilities it
-    cannot be raised again. The parent's poll (evaluator.jail) bounds the processes more tightly."""
+    """At most KLOOP_TASKS (default TASKS; 0: none) tasks, threads included, in the jail, enforced by the kernel
+    two ways, whichever this host honours: the PID namespace's own pid_max (Linux 6.14 and later: a task past
+    it cannot get a PID; needs capabilities in the namespace, so it is set before they are dropped) and
+    RLIMIT_NPROC (counted per user namespace since Linux 5.14, but never for a host's root user). None when
+    neither holds; the parent's poll (evaluator.jail, Limits.processes) bounds the processes either way."""
     import resource
 
     try:
@@ -150,8 +152,30 @@ def _limit_tasks() -> int | None:
         n = TASKS
     if n <= 0:
         return None
-    resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
-    return n
+    held = False
+    if os.getpid() == 1:  # the namespace's init: its pid_max is this jail's alone
+        try:
+            with open("/proc/sys/kernel/pid_max", "w") as f:
+                f.write(str(max(n, 301)))  # the kernel's least pid_max: 300 PIDs are reserved
+            held = True
+        except OSError:  # an older kernel: pid_max is the host's
+            pass
+    try:
+        resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
+        held = held or os.getuid() != 0 or _host_uid() != 0
+    except (OSError, ValueError):
+        pass
+    return n if held else None
+
+
+def _host_uid() -> int:
+    """The host uid this process runs as (its user namespace's map), 0 for the host's root."""
+    try:
+        with open("/proc/self/uid_map") as f:
+            inside, outside, _ = f.read().split()[:3]
+        return int(outside) + os.getuid() - int(inside)
+    except (OSError, ValueError):
+        return os.getuid()
 
 
 def _limit_files() -> int | None:
@@ -223,10 +247,13 @@ def _probe_inside(writable: str, cuda: bool) -> None:
     import torch  # noqa: F401 - importing is the check
     import triton  # noqa: F401
 
-    t = threading.Thread(target=lambda: None)
-    t.start()
-    t.join()
-    pid = os.fork()
+    try:
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+        pid = os.fork()
+    except (OSError, RuntimeError) as e:  # EAGAIN: a kernel that counts RLIMIT_NPROC per host user
+        raise OSError(f"the task limit stops a thread or process here ({e})") from None
     if pid == 0:
         os._exit(0)
     if os.waitpid(pid, 0)[1] != 0:
