@@ -197,6 +197,21 @@ def _oracle_failed(ref: Referee, err: ErrorInfo | None, detail: str = "") -> Sto
     )
 
 
+def _say_confinement(result: EvalResult, jail: Jail) -> None:
+    """What the jail could not put in place on this host, in the result's warning and notes."""
+    if not jail.confined:
+        result.confinement_warning = (
+            f"the candidate ran without OS confinement ({jail.why_not}): no PID, mount or network namespace, so "
+            "only the static bans stop writes outside its folder, signals to the evaluator and network use"
+        )
+        result.notes.append("WARNING: " + result.confinement_warning)
+    elif jail.root != "minimal":
+        result.notes.append(
+            "confinement: the jail showed the host's whole filesystem read-only instead of its minimal root "
+            f"({jail.root_refused or 'KLOOP_ROOT=host'})"
+        )
+
+
 def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Path) -> dict:
     """Fill `result` (status, checks, notes, seconds); returns the raw timings {case: stats} when timed."""
     ref = Referee(result, plan.limits)
@@ -224,17 +239,7 @@ def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Pat
         disk_mb=plan.limits.disk_mb,
         processes=int(plan.limits.processes),
     )
-    if not jail.confined:
-        result.confinement_warning = (
-            f"the candidate ran without OS confinement ({jail.why_not}): no PID, mount or network namespace, so "
-            "only the static bans stop writes outside its folder, signals to the evaluator and network use"
-        )
-        result.notes.append("WARNING: " + result.confinement_warning)
-    elif jail.root != "minimal":
-        result.notes.append(
-            "confinement: the jail showed the host's whole filesystem read-only instead of its minimal root "
-            f"({jail.root_refused or 'KLOOP_ROOT=host'})"
-        )
+    _say_confinement(result, jail)
     rng = random.Random(plan.call_seed) if plan.call_seed is not None else secrets.SystemRandom()
     calls = plan_calls(
         plan.cases,
