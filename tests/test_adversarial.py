@@ -354,7 +354,7 @@ RUNTIME = {
         Status.crashed,
         None,
         "memory",
-        ["MB of host memory (limit 2500 MB)"],
+        ["MB of host memory (", "limit 2500 MB)"],
     ),
     # The same attacks with the one defence that stops them switched off: now they pass.
     "torch_functional-no_ops": (
