@@ -4,7 +4,7 @@
     start = starting_kernel(problem_file, seed, local_gpu())   # this model's winner, else seed.py
 
 The winners themselves (Winner, BestBook, best.json's reading, device keys, pick) are the evaluator's
-(evaluator/best.py), so `python -m evaluator best` reads the same file without importing the agent;
+(evaluator/shared/best.py), so `python -m evaluator best` reads the same file without importing the agent;
 they are re-exported here for the agent's modules. agent.promote writes best.json.
 """
 

@@ -5,7 +5,7 @@
     card, note = select_card(None)              # detect from torch; note says what was assumed
 
 The cards themselves (files in `prompts/gpus/`, their model and lookup) are the evaluator's
-(evaluator.card), since its roofline reads the same numbers; this module adds detection. A GPU
+(evaluator.shared.card), since its roofline reads the same numbers; this module adds detection. A GPU
 without a card gets one built from what torch reports, so a new machine degrades to fewer facts,
 not an error.
 """

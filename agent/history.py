@@ -105,7 +105,7 @@ def token_totals(records: list[Record]) -> TokenTotals | None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Run files are durable: fsynced before the rename (evaluator.files)."""
+    """Run files are durable: fsynced before the rename (evaluator.shared.files)."""
     _write_atomic(path, text, durable=True)
 
 

@@ -16,7 +16,7 @@ reference, the timed shapes and one line per attempt already made from its paren
 
 When the LLM keeps answering with code already evaluated (`--stop-after-repeats N` replies in a row,
 default 3), the loop stops asking: `run()` returns what it has and `stopped` says why. After Ctrl-C
-(evaluator.cancel) nothing more is recorded: an evaluation cut short is no verdict.
+(evaluator.parent.cancel) nothing more is recorded: an evaluation cut short is no verdict.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 
 Prints each thing it derived: the shape sets (`full` is the file's own; `small`, seconds under the CPU
 interpreter, and `odd`, sizes that are not multiples of 16/32/64, re-bind the module-level integers
-that get_inputs/get_init_inputs read: evaluator.derive), the work floors of the timed case
+that get_inputs/get_init_inputs read: evaluator.shared.derive), the work floors of the timed case
 (FlopCounterMode FLOPs and the bytes of inputs, outputs and weights, used by the roofline flags), the
 mode the models are called in, and the next command to run. A file that already declares SHAPES with
 a `small` set keeps its own sets.

@@ -8,7 +8,7 @@ best.py the most recent one, best.json every model's record). The candidate is r
 seeds on every shape set (`all`: small, odd and full with a GPU; small and odd without), then the
 contender: this GPU model's winner, or where this model has none yet the most recent winner measured
 elsewhere, evaluated right after it with the same settings; on a GPU the two are then timed side by
-side in one process (evaluator.racing, turns taken) and those medians decide. Only a correct candidate
+side in one process (evaluator.parent.racing, turns taken) and those medians decide. Only a correct candidate
 faster by more than the race's noise and not flagged as too good to be true is written; otherwise it
 says why, changes nothing and exits 1. Other models' winners are never touched.
 
@@ -226,7 +226,7 @@ def contest(p: Plan, force: bool, shapes: str, console: Console) -> tuple[EvalRe
 
 
 def side_by_side(p: Plan, new: EvalResult, current: EvalResult, config: EvalConfig, progress: Progress) -> dict | None:
-    """The race on this GPU (evaluator.racing), when both are correct and GPU-timed; else None."""
+    """The race on this GPU (evaluator.parent.racing), when both are correct and GPU-timed; else None."""
     if not (new.ok and current.ok and measure(new)[0] == measure(current)[0] == "gpu"):
         progress.start("no race: both must be correct and timed on this GPU")
         progress.done("skipped")

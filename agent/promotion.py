@@ -7,7 +7,7 @@ did, and the record a winner is written as.
     why = decide(new, current, force, raced)  # None to promote, else the reason not to
     write_book(folder, book, key, winner_record(new, key, ...), code)
 
-A GPU race (evaluator.racing: both timed side by side in one process) decides speed whenever it ran;
+A GPU race (evaluator.parent.racing: both timed side by side in one process) decides speed whenever it ran;
 without one, only two GPU times compare, and interpreter time never beats anything without --force.
 """
 
@@ -75,7 +75,7 @@ def decide(
     raced: dict | None = None,
     against: str = "the current best.py",
 ) -> str | None:
-    """None to promote, else the reason not to. `raced`: {label: {case: timing}} from evaluator.racing,
+    """None to promote, else the reason not to. `raced`: {label: {case: timing}} from evaluator.parent.racing,
     which then decides the speed question (same process, turns taken) instead of the two evaluations."""
     if new.status is not Status.correct:
         return f"the candidate is {new.status.value} on re-evaluation: {new.message}"

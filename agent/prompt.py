@@ -89,7 +89,7 @@ class Stage(BaseModel):
     name: str
     template: str
     summary: str
-    metrics: list[str]  # NCU metric names this stage needs: the seed's five (evaluator.ncu), then its own
+    metrics: list[str]  # NCU metric names this stage needs: the seed's five (evaluator.parent.ncu), then its own
     skip: Criterion | None = None  # None: never skipped
     skip_why: str
     min_capability: float | None = None  # offered only on GPUs of at least this compute capability
@@ -203,7 +203,7 @@ def _case_line(case, module=None) -> str:
 
 
 def brief(problem) -> ProblemBrief:
-    """The prompt's view of an evaluator.problem.Problem. SHAPES (our sets, data for the evaluator) is
+    """The prompt's view of an evaluator.shared.problem.Problem. SHAPES (our sets, data for the evaluator) is
     left out of the quoted source: the timed and checked shapes are listed instead."""
     source = problem.path.read_text(encoding="utf-8")
     cuts = [

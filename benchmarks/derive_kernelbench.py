@@ -1,5 +1,5 @@
 """How many KernelBench files `agent.problem add` takes as they are: derived `small` and `odd` sets that
-run on this CPU within the derivation's budget (evaluator.derive.SMALL_BUDGET), and the reason for each
+run on this CPU within the derivation's budget (evaluator.shared.derive.SMALL_BUDGET), and the reason for each
 file it refuses.
 
     git clone https://github.com/ScalingIntelligence/KernelBench /tmp/KernelBench

@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evaluator.evaluation import EvalConfig, evaluate  # noqa: E402
-from evaluator.problem import load_problem  # noqa: E402
-from evaluator.result import Status  # noqa: E402
+from evaluator.parent.evaluation import EvalConfig, evaluate  # noqa: E402
+from evaluator.shared.loader import load_problem  # noqa: E402
+from evaluator.shared.result import Status  # noqa: E402
 
 PATTERN = '_STATE["calls"] % 10 == 1 and _STATE["calls"] > 1  # calls 11, 21, 31, ...'
 

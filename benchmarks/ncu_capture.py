@@ -4,7 +4,7 @@
 
 Writes OUT_DIR/summary.json (per capture: seconds, metrics, rejected metrics, reason, command),
 OUT_DIR/captures.tar.gz (ncu's raw logs, the target's stdout/stderr, `ncu --query-metrics` output)
-and prints one line per step. Captures, through `evaluator.ncu.profile`: the seed at full size (the
+and prints one line per step. Captures, through `evaluator.parent.ncu.profile`: the seed at full size (the
 seed's five metrics); an autotuned kernel with a long name launched twice per call; a single kernel;
 the union of every stage's metrics (prompts/stages.json) on the seed's odd shapes; a metric name that
 does not exist (to see ncu's rejection); a kernel filter that matches nothing (ncu's empty output);
@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import evaluator.ncu  # noqa: E402
-from evaluator.ncu import DEFAULT_METRICS, profile  # noqa: E402
-from evaluator.problem import load_problem  # noqa: E402
+import evaluator.parent.ncu  # noqa: E402
+from evaluator.parent.ncu import DEFAULT_METRICS, profile  # noqa: E402
+from evaluator.shared.loader import load_problem  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "ncu"
@@ -90,13 +90,13 @@ def main() -> int:
         ("no_kernel_match", FIX / "one_kernel_candidate.py", tiny, tiny.sets["small"][0], DEFAULT_METRICS),
     ]
     summary = {}
-    names = evaluator.ncu.kernel_names
+    names = evaluator.parent.ncu.kernel_names
     for name, cand, problem, case, metrics in runs:
         if args.only and name not in args.only.split(","):
             continue
         work = raw / name
         # no_kernel_match: filter on a name the candidate never launches, to record ncu's empty output
-        evaluator.ncu.kernel_names = (lambda code: ["no_such_kernel"]) if name == "no_kernel_match" else names
+        evaluator.parent.ncu.kernel_names = (lambda code: ["no_such_kernel"]) if name == "no_kernel_match" else names
         t = time.monotonic()
         p = profile(cand, problem, case, metrics=metrics, workdir=work, timeout_s=240)
         print(f"  (profile() returned after {time.monotonic() - t:.1f} s)", flush=True)

@@ -3,7 +3,7 @@
     python benchmarks/ncu_jail_cost.py [--reps 3] [--shapes full] [--candidate kernels/conv2d_scale_min/best.py]
 
 Profiles one forward call of the candidate (the seed problem's first case of --shapes) with
-`evaluator.ncu.profile`, alternating the jail (user, PID, mount and network namespaces, read-only view,
+`evaluator.parent.ncu.profile`, alternating the jail (user, PID, mount and network namespaces, read-only view,
 private /tmp, no capabilities: what every evaluation uses) with `namespaces=False` (the same spawner,
 its own session only: what a host that refuses namespaces gets). Per run: wall seconds of the whole
 profile (ncu start, the target's compile and warm-up, replays) and the seed's five metrics per kernel.
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evaluator import DEFAULT_METRICS, load_problem  # noqa: E402
-from evaluator.ncu import profile  # noqa: E402
+from evaluator.parent.ncu import profile  # noqa: E402
 
 
 def main() -> None:

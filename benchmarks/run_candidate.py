@@ -4,7 +4,7 @@
 
 For profilers that wrap a whole process (ncu, compute-sanitizer): the first call compiles, so profile
 with `--launch-skip` past it. Weights are the reference's, copied in as the evaluator does (through
-`evaluator.profile_target.prepare`; `evaluator.ncu` is the evaluator's own, warmed-up ncu path).
+`evaluator.worker.profile_target.prepare`; `evaluator.parent.ncu` is the evaluator's own, warmed-up ncu path).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from evaluator.problem import load_problem  # noqa: E402
-from evaluator.profile_target import prepare  # noqa: E402
+from evaluator.shared.loader import load_problem  # noqa: E402
+from evaluator.worker.profile_target import prepare  # noqa: E402
 
 
 def main() -> None:

@@ -37,9 +37,9 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.extract import extract  # noqa: E402
-from evaluator.evaluation import EvalConfig, cuda_available, evaluate  # noqa: E402
-from evaluator.problem import load_problem  # noqa: E402
-from evaluator.stats import geomean  # noqa: E402
+from evaluator.parent.evaluation import EvalConfig, cuda_available, evaluate  # noqa: E402
+from evaluator.shared.loader import load_problem  # noqa: E402
+from evaluator.shared.stats import geomean  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HOPPER = ROOT / "studies/conv2d_scale_min/runs/20261125-223935-hopper-conv2d_scale_min/attempts/0001-1/code.py"

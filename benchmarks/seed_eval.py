@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from evaluator.evaluation import EvalConfig, cuda_available, evaluate  # noqa: E402
-from evaluator.problem import load_problem  # noqa: E402
+from evaluator.parent.evaluation import EvalConfig, cuda_available, evaluate  # noqa: E402
+from evaluator.shared.loader import load_problem  # noqa: E402
 
 
 def main() -> int:

@@ -25,9 +25,9 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.extract import extract  # noqa: E402
-from evaluator.evaluation import EvalConfig, evaluate  # noqa: E402
-from evaluator.executor import make_executor  # noqa: E402
-from evaluator.problem import load_problem  # noqa: E402
+from evaluator.parent.evaluation import EvalConfig, evaluate  # noqa: E402
+from evaluator.parent.executor import make_executor  # noqa: E402
+from evaluator.shared.loader import load_problem  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GATES = ("spawn", "reference", "import", "compile", "correctness", "timing", "baselines", "ncu")

@@ -115,10 +115,10 @@ def main() -> None:
 
     if args.corpus:
         sys.path.insert(0, str(ROOT))
-        from evaluator.evaluation import EvalConfig
-        from evaluator.evaluation import evaluate as ev
-        from evaluator.problem import load_problem
-        from evaluator.supervisor import Limits
+        from evaluator.parent.evaluation import EvalConfig
+        from evaluator.parent.evaluation import evaluate as ev
+        from evaluator.parent.supervisor import Limits
+        from evaluator.shared.loader import load_problem
 
         problem = load_problem("conv2d_scale_min")
         files = sorted((ROOT / "tests" / "adversarial").glob("*.py"))

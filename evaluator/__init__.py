@@ -11,21 +11,21 @@ inside the jail (evaluator.child) import only what they need; no submodule share
 (`evaluation.py` holds `evaluate`, `racing.py` holds `race`), since importing a submodule sets the
 package attribute of its name.
 
-Where each part runs:
+Where each part runs: a folder per process, so an import across folders is an import across a trust
+boundary, and tests/test_architecture.py holds each folder to the folders it may import.
 
-| part | runs in | modules |
-|---|---|---|
-| entry | the caller's process: evaluate() and its one plan, the pools that run it (threads, Ray), the CLI and Ctrl-C's cancel | evaluation, plan, executor, __main__, cancel |
-| static gate | the parent, before any candidate code runs: the source's AST only (the bans and the host-code contract) | static (static.scan, static.bans, static.contract) |
-| judge | the parent: seeds, clocks, every verdict; the one spawner (supervisor.spawn), the jail it builds (and polls: usage) and the warm zygotes it forks from | judge, calls, supervisor, jail, usage, warm, roofline |
-| oracle | its own trusted process: the memory plan, reference outputs and the comparison on the device; never imports the candidate | oracle, correctness, memory |
-| candidate | the jail (namespaces, a minimal root, private /tmp): runs ModelNew, hands its outputs over and audit findings; forked per candidate from a warm zygote in the jail | child (child.boot, child.root, child.zygote, child.candidate, child.trial, child.audit, child.guards) |
-| baselines, race | a worker process: the reference alone (trusted), or contenders side by side (in the candidate's jail, child.boot --exec) | worker, racing, baselines, timing |
-| profiler | ncu and the candidate under it, both in the candidate's jail (child.boot --exec) | ncu, profile_target |
-| wire | the typed messages between them, and the inbox outputs are handed over in (GPU memory the oracle owns) | wire, handover |
-| shared | wherever imported (`agent` too, through this face): data and pure helpers (problems, winners per GPU model), no process of their own | problem, derive, inputs, weights, precision, result, candidate, card, rules, stats, files, paths, interpret, best |
+| folder | runs in | may import | modules |
+|---|---|---|---|
+| (top) | the caller's process: this face, and the CLI (`python -m evaluator`) | anything but `agent` | __main__ |
+| shared/ | wherever imported (`agent` too, through this face): trusted data and pure helpers, no process of their own: problems and their shapes, draws and weights, precision, results, GPU cards, winners per GPU model, timing, and the typed wire between the processes (wire; handover: the inbox outputs are handed over in, GPU memory the oracle owns) | shared | shared.problem, shared.loader, shared.derive, shared.inputs, shared.draw, shared.weights, shared.precision, shared.result, shared.candidate, shared.card, shared.rules, shared.stats, shared.files, shared.paths, shared.interpret, shared.best, shared.timing, shared.lifeline, shared.wire, shared.handover |
+| static/ | the parent, before any candidate code runs: the source's AST only (the bans and the host-code contract) | shared, static | static.scan, static.bans, static.contract, static.finding |
+| parent/ | the evaluating process (the judge): evaluate() and its one plan, the pools that run it (threads, Ray), Ctrl-C's cancel; seeds, clocks, every verdict; the one spawner (process.spawn), the jail it builds (and polls: usage), the warm zygotes it forks from; the parent side of ncu and of the race; the baselines' cache, the roofline | shared, static, parent | parent.evaluation, parent.plan, parent.executor, parent.cancel, parent.judge, parent.calls, parent.supervisor, parent.process, parent.jail, parent.usage, parent.warm, parent.roofline, parent.ncu, parent.racing, parent.baselines |
+| oracle/ | its own trusted process: the memory plan, reference outputs and the comparison on the device, the blame of an ignored parameter; never imports the candidate | shared, oracle | oracle.oracle, oracle.reference, oracle.determinism, oracle.correctness, oracle.memory, oracle.blame |
+| child/ | the jail (namespaces, a minimal root, private /tmp): runs ModelNew, hands its outputs over and audit findings; forked per candidate from a warm zygote in the jail | shared, child | child.boot, child.root, child.zygote, child.candidate, child.trial, child.audit, child.guards |
+| worker/ | a worker process reporting through a file: the reference's baselines (trusted), contenders raced side by side and the profiler's target under ncu (both in the candidate's jail, child.boot --exec) | shared, oracle, worker | worker.worker, worker.race, worker.profile_target |
 
-tests/test_architecture.py holds this table to the package: every module is in exactly one row.
+tests/test_architecture.py holds this table to the package: every folder is a row, every module is named in
+exactly one row (its folder's), and the "may import" column is the rule its imports are checked against.
 """
 
 from __future__ import annotations
@@ -34,56 +34,56 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {  # name -> the module that owns it
-    "evaluate": "evaluator.evaluation",
-    "EvalConfig": "evaluator.evaluation",
-    "code_hash": "evaluator.candidate",
-    "Candidate": "evaluator.candidate",
-    "EvalResult": "evaluator.result",
-    "Status": "evaluator.result",
-    "Limits": "evaluator.supervisor",
-    "Problem": "evaluator.problem",
-    "ProblemError": "evaluator.problem",
-    "load_problem": "evaluator.problem",
-    "import_file": "evaluator.problem",
-    "check_reference": "evaluator.problem",
-    "KERNELS_DIR": "evaluator.problem",
-    "derive_sets": "evaluator.derive",
-    "cannot_derive": "evaluator.derive",
-    "work_floors": "evaluator.derive",
-    "HAND_HINT": "evaluator.derive",
-    "Policy": "evaluator.precision",
-    "POLICIES": "evaluator.precision",
-    "get_policy": "evaluator.precision",
-    "make_executor": "evaluator.executor",
-    "race": "evaluator.racing",
+    "evaluate": "evaluator.parent.evaluation",
+    "EvalConfig": "evaluator.parent.evaluation",
+    "code_hash": "evaluator.shared.candidate",
+    "Candidate": "evaluator.shared.candidate",
+    "EvalResult": "evaluator.shared.result",
+    "Status": "evaluator.shared.result",
+    "Limits": "evaluator.parent.supervisor",
+    "Problem": "evaluator.shared.problem",
+    "ProblemError": "evaluator.shared.problem",
+    "load_problem": "evaluator.shared.loader",
+    "import_file": "evaluator.shared.problem",
+    "check_reference": "evaluator.oracle.determinism",
+    "KERNELS_DIR": "evaluator.shared.loader",
+    "derive_sets": "evaluator.shared.derive",
+    "cannot_derive": "evaluator.shared.derive",
+    "work_floors": "evaluator.shared.derive",
+    "HAND_HINT": "evaluator.shared.derive",
+    "Policy": "evaluator.shared.precision",
+    "POLICIES": "evaluator.shared.precision",
+    "get_policy": "evaluator.shared.precision",
+    "make_executor": "evaluator.parent.executor",
+    "race": "evaluator.parent.racing",
     "jit_functions": "evaluator.static",
     "contract_lines": "evaluator.static.contract",
-    "DEFAULT_METRICS": "evaluator.ncu",
-    "geomean": "evaluator.stats",
-    "write_atomic": "evaluator.files",
-    "umask_mode": "evaluator.files",
-    "BestBook": "evaluator.best",
-    "BestError": "evaluator.best",
-    "CPU_KEY": "evaluator.best",
-    "Speedups": "evaluator.best",
-    "Winner": "evaluator.best",
-    "device_key": "evaluator.best",
-    "load_best": "evaluator.best",
-    "local_gpu": "evaluator.best",
-    "parse_best": "evaluator.best",
-    "pick": "evaluator.best",
-    "GpuCard": "evaluator.card",
-    "GpuError": "evaluator.card",
-    "card_keys": "evaluator.card",
-    "find_card": "evaluator.card",
-    "load_card": "evaluator.card",
-    "Cancelled": "evaluator.cancel",
-    "cancelled": "evaluator.cancel",
-    "raise_if_cancelled": "evaluator.cancel",
-    "stop_everything": "evaluator.cancel",
-    "exit_now": "evaluator.cancel",
-    "data_dir": "evaluator.paths",
-    "is_installed_copy": "evaluator.paths",
+    "DEFAULT_METRICS": "evaluator.parent.ncu",
+    "geomean": "evaluator.shared.stats",
+    "write_atomic": "evaluator.shared.files",
+    "umask_mode": "evaluator.shared.files",
+    "BestBook": "evaluator.shared.best",
+    "BestError": "evaluator.shared.best",
+    "CPU_KEY": "evaluator.shared.best",
+    "Speedups": "evaluator.shared.best",
+    "Winner": "evaluator.shared.best",
+    "device_key": "evaluator.shared.best",
+    "load_best": "evaluator.shared.best",
+    "local_gpu": "evaluator.shared.best",
+    "parse_best": "evaluator.shared.best",
+    "pick": "evaluator.shared.best",
+    "GpuCard": "evaluator.shared.card",
+    "GpuError": "evaluator.shared.card",
+    "card_keys": "evaluator.shared.card",
+    "find_card": "evaluator.shared.card",
+    "load_card": "evaluator.shared.card",
+    "Cancelled": "evaluator.parent.cancel",
+    "cancelled": "evaluator.parent.cancel",
+    "raise_if_cancelled": "evaluator.parent.cancel",
+    "stop_everything": "evaluator.parent.cancel",
+    "exit_now": "evaluator.parent.cancel",
+    "data_dir": "evaluator.shared.paths",
+    "is_installed_copy": "evaluator.shared.paths",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -98,7 +98,14 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
-    from evaluator.best import (  # noqa: F401
+    from evaluator.oracle.determinism import check_reference  # noqa: F401
+    from evaluator.parent.cancel import Cancelled, cancelled, exit_now, raise_if_cancelled, stop_everything  # noqa: F401
+    from evaluator.parent.evaluation import EvalConfig, evaluate  # noqa: F401
+    from evaluator.parent.executor import make_executor  # noqa: F401
+    from evaluator.parent.ncu import DEFAULT_METRICS  # noqa: F401
+    from evaluator.parent.racing import race  # noqa: F401
+    from evaluator.parent.supervisor import Limits  # noqa: F401
+    from evaluator.shared.best import (  # noqa: F401
         CPU_KEY,
         BestBook,
         BestError,
@@ -110,20 +117,15 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
         parse_best,
         pick,
     )
-    from evaluator.cancel import Cancelled, cancelled, exit_now, raise_if_cancelled, stop_everything  # noqa: F401
-    from evaluator.candidate import Candidate, code_hash  # noqa: F401
-    from evaluator.card import GpuCard, GpuError, card_keys, find_card, load_card  # noqa: F401
-    from evaluator.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
-    from evaluator.evaluation import EvalConfig, evaluate  # noqa: F401
-    from evaluator.executor import make_executor  # noqa: F401
-    from evaluator.files import umask_mode, write_atomic  # noqa: F401
-    from evaluator.ncu import DEFAULT_METRICS  # noqa: F401
-    from evaluator.paths import data_dir, is_installed_copy  # noqa: F401
-    from evaluator.precision import POLICIES, Policy, get_policy  # noqa: F401
-    from evaluator.problem import KERNELS_DIR, Problem, ProblemError, check_reference, import_file, load_problem  # noqa: F401
-    from evaluator.racing import race  # noqa: F401
-    from evaluator.result import EvalResult, Status  # noqa: F401
+    from evaluator.shared.candidate import Candidate, code_hash  # noqa: F401
+    from evaluator.shared.card import GpuCard, GpuError, card_keys, find_card, load_card  # noqa: F401
+    from evaluator.shared.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
+    from evaluator.shared.files import umask_mode, write_atomic  # noqa: F401
+    from evaluator.shared.loader import KERNELS_DIR, load_problem  # noqa: F401
+    from evaluator.shared.paths import data_dir, is_installed_copy  # noqa: F401
+    from evaluator.shared.precision import POLICIES, Policy, get_policy  # noqa: F401
+    from evaluator.shared.problem import Problem, ProblemError, import_file  # noqa: F401
+    from evaluator.shared.result import EvalResult, Status  # noqa: F401
+    from evaluator.shared.stats import geomean  # noqa: F401
     from evaluator.static import jit_functions  # noqa: F401
     from evaluator.static.contract import contract_lines  # noqa: F401
-    from evaluator.stats import geomean  # noqa: F401
-    from evaluator.supervisor import Limits  # noqa: F401

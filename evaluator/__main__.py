@@ -5,7 +5,7 @@
     python -m evaluator best --problem conv2d_scale_min      # the promoted winner for this GPU model
 
 Prints a short table; `--json` writes the full EvalResult. CANDIDATE given as the word `best` is the
-problem's promoted winner for this machine's GPU model (kernels/<problem>/best.json, evaluator.best),
+problem's promoted winner for this machine's GPU model (kernels/<problem>/best.json, evaluator.shared.best),
 else on a GPU the most recent winner; beside a candidate's time, one line gives the winner of this GPU
 model when there is one. Exit codes: 0 correct, 1 not correct
 (any other status), 2 bad input (one line on stderr, nothing written), 130 interrupted (Ctrl-C: the
@@ -19,14 +19,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evaluator.files import write_atomic
-from evaluator.problem import Problem, ProblemError, load_problem
+from evaluator.shared.files import write_atomic
+from evaluator.shared.loader import load_problem
+from evaluator.shared.problem import Problem, ProblemError
 from evaluator.static import MAX_BYTES
 
 if TYPE_CHECKING:
-    from evaluator.result import EvalResult
+    from evaluator.shared.result import EvalResult
 
-# evaluator.evaluation (and with it torch) is imported once the arguments check out: `--help` and a
+# evaluator.parent.evaluation (and with it torch) is imported once the arguments check out: `--help` and a
 # bad flag answer at once.
 
 
@@ -63,7 +64,7 @@ def problem_folder(problem: Problem) -> Path | None:
 def resolve_best(problem: Problem, device: str) -> tuple[Path, str]:
     """The winner's file for `python -m evaluator best` on this machine (`--device cpu`: the interpreter's
     winner), and one line saying which it is."""
-    from evaluator.best import BestError, device_key, load_best, local_gpu, pick
+    from evaluator.shared.best import BestError, device_key, load_best, local_gpu, pick
 
     folder = problem_folder(problem)
     if folder is None:
@@ -101,8 +102,8 @@ def best_line(problem: Problem, r: EvalResult) -> str | None:
     ran on (never another model's: times are not comparable across models), with the candidate's ratio
     when both were timed on the same cases. None without one, or with an unreadable best.json (the
     evaluation stands; promotion reports that file)."""
-    from evaluator.best import BestError, device_key, load_best
-    from evaluator.stats import geomean
+    from evaluator.shared.best import BestError, device_key, load_best
+    from evaluator.shared.stats import geomean
 
     folder = problem_folder(problem)
     if folder is None or r.device is None:
@@ -161,7 +162,7 @@ def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Name
     ap.add_argument(
         "--shapes", default="auto", help="shape set: small, odd, full, all (default: all with a GPU, small without)"
     )
-    # Checked against evaluator.precision.POLICIES after parsing: that module imports torch.
+    # Checked against evaluator.shared.precision.POLICIES after parsing: that module imports torch.
     ap.add_argument("--precision", default="tf32", help="tf32 (default), strict or loose")
     ap.add_argument("--json", type=Path, help="write the full EvalResult here")
     ap.add_argument("--trials", type=int, default=3, help="correctness trials per case (default 3, at least 1)")
@@ -174,7 +175,7 @@ def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Name
         action="append",
         default=[],
         metavar="PHASE=SECONDS",
-        help="any phase limit of evaluator.supervisor.Limits, repeatable: start, reference, import, compile, "
+        help="any phase limit of evaluator.parent.supervisor.Limits, repeatable: start, reference, import, compile, "
         "correctness, timing, baselines, total (seconds), memory (MB of host RSS)",
     )
     ap.add_argument("--keep", type=Path, help="keep the child's job, report, stdout and stderr here")
@@ -186,7 +187,7 @@ def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Name
 def print_table(r: EvalResult, best: str | None = None) -> None:
     from rich.console import Console
 
-    from evaluator.result import Status
+    from evaluator.shared.result import Status
 
     console = Console()
     colour = "green" if r.status is Status.correct else "red"
@@ -240,7 +241,7 @@ def print_table(r: EvalResult, best: str | None = None) -> None:
         print_ncu(console, r.ncu)
     elif r.ncu_reason and r.ncu_reason != "not requested":
         console.print(f"ncu: no metrics ({r.ncu_reason})", markup=False, highlight=False)
-    for flag in r.suspicious:  # evaluator.roofline: promotion refuses these without --force
+    for flag in r.suspicious:  # evaluator.parent.roofline: promotion refuses these without --force
         console.print(f"[bold yellow]suspicious:[/] {flag}", highlight=False)
     for note in r.notes:
         console.print(f"note: {note}", markup=False)
@@ -287,7 +288,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     try:
         return _main(argv, prog)
     except KeyboardInterrupt:  # Ctrl-C: the candidate's processes killed, its folder removed, no traceback
-        from evaluator.cancel import exit_now, stop_everything
+        from evaluator.parent.cancel import exit_now, stop_everything
 
         print("interrupted: nothing was evaluated to the end, nothing written", file=sys.stderr, flush=True)
         if not stop_everything():
@@ -312,13 +313,13 @@ def _main(argv: list[str] | None, prog: str | None) -> int:
             read_candidate(args.candidate)
             print(said)
         check_output(args.json)
-        from evaluator.precision import POLICIES
+        from evaluator.shared.precision import POLICIES
 
         if args.precision not in POLICIES:
             raise UsageError(f"--precision {args.precision!r}: choose from {', '.join(sorted(POLICIES))}")
-        from evaluator.evaluation import EvalConfig, evaluate
-        from evaluator.result import Status
-        from evaluator.supervisor import Limits
+        from evaluator.parent.evaluation import EvalConfig, evaluate
+        from evaluator.parent.supervisor import Limits
+        from evaluator.shared.result import Status
 
         limits = Limits.from_timeouts(args.compile_timeout, args.run_timeout).with_overrides(args.limit)
     except (UsageError, ProblemError, ValueError) as e:

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.jail import probe
-from evaluator.problem import load_problem
-from evaluator.result import Status
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.parent.jail import probe
+from evaluator.parent.supervisor import Limits
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import Status
 from evaluator.static import static_findings
-from evaluator.supervisor import Limits
 
 CORPUS = Path(__file__).resolve().parent / "adversarial"
 PROBLEM = load_problem("conv2d_scale_min")
@@ -552,7 +552,7 @@ def test_from_file_cannot_write_the_project(results, probe):
 
 
 def test_environment_is_allow_listed(monkeypatch):
-    from evaluator.jail import ALLOWED_ENV
+    from evaluator.parent.jail import ALLOWED_ENV
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-leak-0123456789")
     monkeypatch.setenv("HF_TOKEN", "hf_leak")

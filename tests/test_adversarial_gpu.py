@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.jail import probe
-from evaluator.problem import load_problem
-from evaluator.result import Status
-from evaluator.supervisor import Limits
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.parent.jail import probe
+from evaluator.parent.supervisor import Limits
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import Status
 
 pytestmark = pytest.mark.gpu
 CORPUS = Path(__file__).resolve().parent / "adversarial"

@@ -1,4 +1,4 @@
-"""The per-GPU-model winners are the evaluator's (evaluator/best.py, read without importing the agent):
+"""The per-GPU-model winners are the evaluator's (evaluator/shared/best.py, read without importing the agent):
 `python -m evaluator best --problem NAME` evaluates the winner for this machine's GPU model (else on a
 GPU the most recent), and an evaluation prints that model's best beside the candidate's time. On this
 CPU the GPU paths run on best.json fixtures with the local GPU replaced; the CPU path runs for real."""
@@ -13,10 +13,10 @@ from conftest import FIXTURES, ROOT, run_cli
 
 import agent.best
 import evaluator
-import evaluator.best
+import evaluator.shared.best
 from evaluator.__main__ import UsageError, best_line, resolve_best
-from evaluator.problem import load_problem
-from evaluator.result import CaseTiming, DeviceInfo, EvalResult, Status, Timing
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import CaseTiming, DeviceInfo, EvalResult, Status, Timing
 
 H100, H200 = "NVIDIA H100 80GB HBM3", "NVIDIA H200"
 CPU_DEVICE = "cpu (TRITON_INTERPRET=1)"
@@ -25,8 +25,8 @@ RUN = "20261124-110018-all-conv2d_scale_min/0003-1"  # the fixture's run/attempt
 
 def test_the_winners_are_the_evaluators_and_the_agent_reuses_them():
     for name in ("BestBook", "Winner", "parse_best", "load_best", "device_key", "pick", "local_gpu", "CPU_KEY"):
-        assert getattr(agent.best, name) is getattr(evaluator, name) is getattr(evaluator.best, name), name
-    imports = (ROOT / "evaluator" / "best.py").read_text()
+        assert getattr(agent.best, name) is getattr(evaluator, name) is getattr(evaluator.shared.best, name), name
+    imports = (ROOT / "evaluator" / "shared" / "best.py").read_text()
     assert "import torch" not in imports.split("def local_gpu")[0]  # stdlib + pydantic at import
 
 
@@ -43,10 +43,10 @@ def h100_folder(tmp_path):
 
 def test_best_is_this_models_winner_else_the_most_recent_and_never_a_gpu_one_on_the_cpu(h100_folder, monkeypatch):
     problem = load_problem(str(h100_folder))
-    monkeypatch.setattr(evaluator.best, "local_gpu", lambda: H100)
+    monkeypatch.setattr(evaluator.shared.best, "local_gpu", lambda: H100)
     path, said = resolve_best(problem, "auto")
     assert path == h100_folder / "best.py" and "this GPU model's winner" in said and RUN in said
-    monkeypatch.setattr(evaluator.best, "local_gpu", lambda: H200)
+    monkeypatch.setattr(evaluator.shared.best, "local_gpu", lambda: H200)
     path, said = resolve_best(problem, "auto")
     assert path == h100_folder / "best.py"
     assert f"the most recent (no winner for {H200} yet; measured on {H100})" in said

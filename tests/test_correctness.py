@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from evaluator.correctness import compare
-from evaluator.precision import POLICIES
+from evaluator.oracle.correctness import compare
+from evaluator.shared.precision import POLICIES
 
 TF32 = POLICIES["tf32"]
 
@@ -53,7 +53,7 @@ def test_type_shape_dtype_checked_first():
 
 
 def test_result_with_inf_and_nan_survives_a_json_round_trip():
-    from evaluator.result import Check, EvalResult, Mismatch, Status
+    from evaluator.shared.result import Check, EvalResult, Mismatch, Status
 
     check = Check(
         case="odd[0]",
@@ -82,7 +82,7 @@ def test_result_with_inf_and_nan_survives_a_json_round_trip():
 
 
 def test_scalar_int_bool_and_tuple_outputs():
-    from evaluator.correctness import digest
+    from evaluator.oracle.correctness import digest
 
     loss = torch.tensor(1.25)
     assert compare(loss, torch.tensor(1.2505), TF32)["ok"]
@@ -100,7 +100,7 @@ def test_scalar_int_bool_and_tuple_outputs():
 
 
 def test_half_precision_tolerance_follows_the_output_dtype():
-    from evaluator.correctness import tolerance
+    from evaluator.oracle.correctness import tolerance
 
     assert tolerance(TF32, torch.float32) == (1e-3, 1e-3)
     assert tolerance(TF32, torch.float16) == (5e-3, 5e-3) and tolerance(TF32, torch.bfloat16) == (3e-2, 3e-2)

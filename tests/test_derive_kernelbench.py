@@ -9,8 +9,9 @@ import pytest
 from conftest import FIXTURES
 
 from agent.problem import main as problem_main
-from evaluator.derive import cannot_derive, derive_sets
-from evaluator.problem import ProblemError, load_problem, rebind_source, size_sites
+from evaluator.shared.derive import cannot_derive, derive_sets
+from evaluator.shared.loader import load_problem
+from evaluator.shared.problem import ProblemError, rebind_source, size_sites
 
 SAMPLE = FIXTURES / "kernelbench_sample"
 

@@ -8,10 +8,10 @@ import time
 import pytest
 from conftest import SEED, seed_variant
 
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.problem import load_problem
-from evaluator.result import Status
-from evaluator.supervisor import Limits
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.parent.supervisor import Limits
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import Status
 
 PROBLEM = load_problem("conv2d_scale_min")
 FAST = Limits(start_s=120, import_s=60, compile_s=60, correctness_s=120)

@@ -189,7 +189,7 @@ def test_openai_model_from_the_environment_is_the_default(monkeypatch):
 def test_write_atomic_follows_the_umask(tmp_path):
     """mkstemp makes 0600 files; a run file must be readable by whom the umask allows."""
     code = (
-        "import os, sys; from pathlib import Path; from evaluator.files import write_atomic; os.umask(0o002); "
+        "import os, sys; from pathlib import Path; from evaluator.shared.files import write_atomic; os.umask(0o002); "
         "write_atomic(Path(sys.argv[1]), 'x'); print(oct(os.stat(sys.argv[1]).st_mode & 0o777))"
     )
     p = run("-c", code, str(tmp_path / "f.txt"))

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import SEED, seed_variant
 
-from evaluator.evaluation import EvalConfig
-from evaluator.executor import LocalExecutor, make_executor, visible_gpus
-from evaluator.problem import load_problem
-from evaluator.result import Status
+from evaluator.parent.evaluation import EvalConfig
+from evaluator.parent.executor import LocalExecutor, make_executor, visible_gpus
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import Status
 
 PROBLEM = load_problem("conv2d_scale_min")
 CONFIG = EvalConfig(shapes="small", trials=1)

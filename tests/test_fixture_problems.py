@@ -11,9 +11,9 @@ import shutil
 import pytest
 from conftest import FIXTURES
 
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.problem import load_problem
-from evaluator.result import Status
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import Status
 
 PROBLEMS = FIXTURES / "problems"
 DETERMINISTIC = sorted(p.name for p in PROBLEMS.iterdir() if (p / "reference.py").is_file() and p.name != "dropout")
@@ -42,8 +42,8 @@ def test_honest_triton_is_accepted_and_pytorch_doing_the_work_is_rejected(name):
 def test_integer_bool_tuple_and_scalar_outputs_are_what_the_fixtures_exercise():
     import torch
 
-    from evaluator.inputs import make_inputs
-    from evaluator.problem import build_model, import_file
+    from evaluator.shared.inputs import make_inputs
+    from evaluator.shared.problem import build_model, import_file
 
     kinds = {}
     for name in ("cross_entropy", "max_dim", "greater", "masked_cumsum", "silu_fp16", "rowsum_bf16"):

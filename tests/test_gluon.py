@@ -12,10 +12,10 @@ from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record
 from agent.prompt import capability_skip, get_stage, render
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.precision import get_policy
-from evaluator.problem import load_problem
-from evaluator.result import Status
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.shared.loader import load_problem
+from evaluator.shared.precision import get_policy
+from evaluator.shared.result import Status
 from evaluator.static import is_triton_jit, static_findings, uses_gluon
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import SEED, seed_variant
 
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.problem import load_problem
-from evaluator.result import Status
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import Status
 
 pytestmark = pytest.mark.gpu
 PROBLEM = load_problem("conv2d_scale_min")
@@ -63,7 +63,7 @@ def test_illegal_memory_access_is_contained(tmp_path):
 
 
 def test_race_times_contenders_side_by_side(tmp_path):
-    from evaluator.racing import race
+    from evaluator.parent.racing import race
 
     fused = tmp_path / "fused.py"
     from conftest import FIXTURES

@@ -1,4 +1,4 @@
-"""The inbox outputs are handed over in (evaluator.handover), attacked from the candidate's side.
+"""The inbox outputs are handed over in (evaluator.shared.handover), attacked from the candidate's side.
 
 The candidate's process controls the header it sends and may write into the inbox at any time; the
 oracle must copy before it compares, never allocate beyond the reference's size, and never stall or
@@ -14,10 +14,10 @@ import time
 import pytest
 import torch
 
-from evaluator.correctness import compare
-from evaluator.handover import ALIGN, HandoverError, Inbox, Slot, capacity_for
-from evaluator.precision import get_policy
-from evaluator.wire import MAX_DEPTH, OutputMeta, Reply, TensorMeta, WireError, parse
+from evaluator.oracle.correctness import compare
+from evaluator.shared.handover import ALIGN, HandoverError, Inbox, Slot, capacity_for
+from evaluator.shared.precision import get_policy
+from evaluator.shared.wire import MAX_DEPTH, OutputMeta, Reply, TensorMeta, WireError, parse
 
 CPU = torch.device("cpu")
 
@@ -136,11 +136,11 @@ def test_wire_lines_are_bounded_in_depth_and_size():
 
 
 def test_the_plan_keeps_repetition_counts_integers(tmp_path):
-    """evaluator.timing.benchmark runs range(reps) with reps from these: a float there breaks every timing on a
+    """evaluator.shared.timing.benchmark runs range(reps) with reps from these: a float there breaks every timing on a
     GPU, where no CPU test times anything."""
-    from evaluator.evaluation import EvalConfig
-    from evaluator.plan import EvalPlan
-    from evaluator.problem import load_problem
+    from evaluator.parent.evaluation import EvalConfig
+    from evaluator.parent.plan import EvalPlan
+    from evaluator.shared.loader import load_problem
 
     plan = EvalPlan.resolve(load_problem("conv2d_scale_min"), EvalConfig(), cuda=True)
     for job in (plan.job("candidate", tmp_path), plan.job("baselines", tmp_path), plan.job("oracle", tmp_path)):

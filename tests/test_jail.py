@@ -12,8 +12,8 @@ import pytest
 from conftest import ROOT, SEED
 
 from evaluator import EvalConfig, Limits, Status, evaluate, load_problem
-from evaluator import jail as jail_module
-from evaluator.jail import Probe, probe
+from evaluator.parent import jail as jail_module
+from evaluator.parent.jail import Probe, probe
 
 pytestmark = pytest.mark.skipif(probe(False) is not None, reason="no namespaces here: these defences are the jail's")
 

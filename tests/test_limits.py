@@ -79,7 +79,7 @@ def test_output_past_the_jails_file_limit_is_the_candidates_crash(tmp_path):
     from conftest import SEED
 
     from evaluator import EvalConfig, Limits, Status, evaluate, load_problem
-    from evaluator.jail import probe
+    from evaluator.parent.jail import probe
 
     if probe(False) is not None:
         import pytest

@@ -1,4 +1,4 @@
-"""evaluator.ncu: the CSV parser on real H100 captures, and every way profiling can come up empty.
+"""evaluator.parent.ncu: the CSV parser on real H100 captures, and every way profiling can come up empty.
 
 Fixtures are described in tests/fixtures/ncu/README.md (real captures unless named *_handmade.*).
 The fake `ncu` executables below stand in for the profiler only to drive the plumbing (timeout, exit
@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, SEED, has_cuda, run_cli
 
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.ncu import DEFAULT_METRICS, _number, _why_not, parse_csv, profile
-from evaluator.problem import load_problem
-from evaluator.result import Status
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.parent.ncu import DEFAULT_METRICS, _number, _why_not, parse_csv, profile
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import Status
 
 NCU = FIXTURES / "ncu"
 PROBLEM = load_problem("conv2d_scale_min")
@@ -230,7 +230,7 @@ def _ns_of(pid) -> str:
 def test_ncu_and_its_target_run_in_the_jail(tmp_path, monkeypatch):
     """ncu is the one tool that runs candidate code under it: it gets the candidate's jail, not a
     process of its own beside the evaluator."""
-    from evaluator.jail import ROOT
+    from evaluator.parent.jail import ROOT
 
     secret = tmp_path / "outside.txt"  # under /tmp, outside the work folder: hidden by the private /tmp
     secret.write_text("the caller's file")

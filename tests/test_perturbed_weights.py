@@ -11,12 +11,15 @@ import pytest
 import torch
 from conftest import FIXTURES
 
-from evaluator.calls import blame, draw, perturbed, plan
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.precision import get_policy
-from evaluator.problem import build_model, import_file, load_problem
-from evaluator.result import Status
-from evaluator.weights import perturb
+from evaluator.oracle.blame import blame
+from evaluator.parent.calls import plan
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.shared.draw import draw, perturbed
+from evaluator.shared.loader import load_problem
+from evaluator.shared.precision import get_policy
+from evaluator.shared.problem import build_model, import_file
+from evaluator.shared.result import Status
+from evaluator.shared.weights import perturb
 
 IDENT = FIXTURES / "identity_params"
 LAYERNORM = FIXTURES.parent.parent / "suites" / "kernelbench8" / "problems" / "40_LayerNorm.py"  # KernelBench's own

@@ -1,4 +1,5 @@
-"""The calibrated tolerance (evaluator.precision, evaluator.correctness.calibrate, evaluator.oracle.calibration):
+"""The calibrated tolerance (evaluator.shared.precision, evaluator.oracle.correctness.calibrate,
+evaluator.oracle.reference.calibration):
 honest TF32 at depth passes `tf32`, bf16 and fp16 operands still fail it, `strict` stays fp32.
 
 Candidates are GEMMs computed by torch with their operands rounded the way a kernel would round them,
@@ -9,8 +10,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from evaluator.correctness import calibrate, compare
-from evaluator.precision import POLICIES, emulated, round_mantissa
+from evaluator.oracle.correctness import calibrate, compare
+from evaluator.shared.precision import POLICIES, emulated, round_mantissa
 
 TF32, STRICT, LOOSE = POLICIES["tf32"], POLICIES["strict"], POLICIES["loose"]
 
@@ -118,7 +119,7 @@ def test_fp16_operands_fail_the_dynamic_range_call_and_strict_ignores_calibratio
 
 
 def test_oracle_calibration_starts_from_the_calls_state_and_calibrates_buffers():
-    from evaluator.oracle import calibration, reference
+    from evaluator.oracle.reference import calibration, reference
 
     torch.manual_seed(4)
     model = torch.nn.Sequential(torch.nn.Linear(2048, 256), torch.nn.BatchNorm1d(256)).train()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.problem import ProblemError, load_problem
+from evaluator.shared.loader import load_problem
+from evaluator.shared.problem import ProblemError
 
 
 def test_seed_problem_declares_small_odd_full():

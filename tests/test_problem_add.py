@@ -9,10 +9,11 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 from agent.problem import main as problem_main
-from evaluator.derive import SMALL_BUDGET, work_floors
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.problem import import_file, load_problem
-from evaluator.result import Status
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.shared.derive import SMALL_BUDGET, work_floors
+from evaluator.shared.loader import load_problem
+from evaluator.shared.problem import import_file
+from evaluator.shared.result import Status
 
 KB = FIXTURES / "kernelbench"
 GEMM = '''import torch
@@ -139,7 +140,7 @@ def test_path_problem_on_a_cpu_gets_a_small_set_on_the_fly_or_is_refused_up_fron
 def test_problem_folder_and_input_specs(tmp_path):
     import torch
 
-    from evaluator.inputs import make_inputs
+    from evaluator.shared.inputs import make_inputs
 
     f = tmp_path / "specs" / "reference.py"
     f.parent.mkdir()
@@ -168,7 +169,7 @@ def test_problem_folder_and_input_specs(tmp_path):
 
 
 def test_missing_problem_folder_is_a_user_error(tmp_path):
-    from evaluator.problem import ProblemError
+    from evaluator.shared.problem import ProblemError
 
     (tmp_path / "empty").mkdir()
     with pytest.raises(ProblemError, match="has no reference.py"):

@@ -1,7 +1,7 @@
 """The profiler's job and marker are wire messages (ProfileJob, Profiled): a job that is not one ends the real
 profiled process with one line, which becomes the profile's reason, and a marker forged in the profiled
 process (the candidate runs there) is named as such. The fake ncu of tests/test_ncu.py stands in for the
-profiler; the target is the real `python -m evaluator.profile_target`."""
+profiler; the target is the real `python -m evaluator.worker.profile_target`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import os
 from conftest import SEED
 from test_ncu import PROBLEM, SMALL, _fake_ncu, _without_ncu
 
-from evaluator.ncu import profile
-from evaluator.wire import ProfileJob, read_message
+from evaluator.parent.ncu import profile
+from evaluator.shared.wire import ProfileJob, read_message
 
 
 def _profile(tmp_path, monkeypatch, body: str):

@@ -20,7 +20,7 @@ from agent.history import Record, RunStore
 from agent.loop import Loop
 from agent.promotion import contender, cpu_refusal, decide
 from agent.settings import RunSettings
-from evaluator.result import CaseTiming, DeviceInfo, EvalResult, Status, Timing
+from evaluator.shared.result import CaseTiming, DeviceInfo, EvalResult, Status, Timing
 
 H100 = "NVIDIA H100 80GB HBM3"
 H200 = "NVIDIA H200"

@@ -23,7 +23,7 @@ from agent.prompt import (
     should_skip,
 )
 from agent.triton_api import CANDIDATES, installed, parse_names, resolve
-from evaluator.precision import get_policy
+from evaluator.shared.precision import get_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -352,7 +352,7 @@ def test_no_cuda_and_no_gpu_falls_back_with_a_note():
 
 
 def test_optional_sections_show_reference_shapes_and_history():
-    from evaluator.problem import load_problem
+    from evaluator.shared.loader import load_problem
 
     problem = load_problem("conv2d_scale_min")
     b = brief(problem)
@@ -372,7 +372,7 @@ def test_optional_sections_show_reference_shapes_and_history():
 
 
 def test_seed_stage_needs_the_reference_and_shows_no_current_code():
-    from evaluator.problem import load_problem
+    from evaluator.shared.loader import load_problem
 
     with pytest.raises(PromptError, match="stage seed needs the problem"):
         render("seed", gpu=load_card("h100"), code="", ncu=None, precision=None)

@@ -1,7 +1,7 @@
 """The promotion race re-checks each contender under the evaluation's own rule (the policy's floor plus
 the oracle's calibration), so an honest deep-TF32 kernel that passed evaluation is not thrown out by the
 race's sanity check, and bf16 operands still are. The race times on a GPU only; here its child side
-(evaluator.racing.run_race, what the worker runs for mode "race") runs on the CPU with the timing
+(evaluator.worker.race.run_race, what the worker runs for mode "race") runs on the CPU with the timing
 replaced, and the contenders are torch GEMMs with their operands rounded the way a kernel would round
 them (the Triton interpreter's tl.dot is exact fp32)."""
 
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-import evaluator.timing
-from evaluator.precision import get_policy
-from evaluator.problem import import_file, load_problem
-from evaluator.racing import checked_reference, run_race
-from evaluator.wire import Job
-from evaluator.worker import Progress
+import evaluator.shared.timing
+from evaluator.shared.loader import load_problem
+from evaluator.shared.precision import get_policy
+from evaluator.shared.problem import import_file
+from evaluator.shared.wire import Job
+from evaluator.worker.race import checked_reference, run_race
+from evaluator.worker.worker import Progress
 
 REFERENCE = """import torch
 import torch.nn as nn
@@ -66,7 +67,7 @@ def race_on_cpu(tmp_path, monkeypatch):
     (tmp_path / "reference.py").write_text(REFERENCE)
     problem = load_problem(str(tmp_path / "reference.py"), derive_small=False)
     t = {"median_ms": 1.0, "iqr_ms": 0.0, "min_ms": 1.0, "max_ms": 1.0, "reps": 1, "warmup": 1}
-    monkeypatch.setattr(evaluator.timing, "benchmark", lambda *a, **kw: dict(t))
+    monkeypatch.setattr(evaluator.shared.timing, "benchmark", lambda *a, **kw: dict(t))
 
     def race(policy: str, **exprs: str) -> Progress:
         paths = {}
@@ -107,8 +108,8 @@ def test_bf16_operands_still_fail_the_races_check_and_strict_has_no_calibration(
 def test_the_race_reference_is_the_oracles_with_its_calibration(tmp_path):
     import torch
 
-    from evaluator.correctness import compare
-    from evaluator.oracle import reference
+    from evaluator.oracle.correctness import compare
+    from evaluator.oracle.reference import reference
 
     torch.manual_seed(0)
     model = torch.nn.Linear(2048, 16, bias=False)

@@ -10,13 +10,15 @@ import json
 import pytest
 from test_race_check import CONTENDER, REFERENCE
 
-import evaluator.timing
-from evaluator.evaluation import EvalConfig
-from evaluator.precision import get_policy
-from evaluator.problem import import_file, load_problem
-from evaluator.racing import run, run_race
-from evaluator.wire import Job, RaceReport, TimingStats, read_message
-from evaluator.worker import Progress
+import evaluator.shared.timing
+from evaluator.parent.evaluation import EvalConfig
+from evaluator.parent.racing import run
+from evaluator.shared.loader import load_problem
+from evaluator.shared.precision import get_policy
+from evaluator.shared.problem import import_file
+from evaluator.shared.wire import Job, RaceReport, TimingStats, read_message
+from evaluator.worker.race import run_race
+from evaluator.worker.worker import Progress
 
 T = {"median_ms": 1.0, "iqr_ms": 0.0, "min_ms": 1.0, "max_ms": 1.0, "reps": 3, "warmup": 1}
 
@@ -41,7 +43,7 @@ def _job(workdir, **contenders: str) -> Job:
 
 
 def test_the_reports_run_race_writes_read_back_typed(tmp_path, monkeypatch):
-    monkeypatch.setattr(evaluator.timing, "benchmark", lambda *a, **kw: dict(T))
+    monkeypatch.setattr(evaluator.shared.timing, "benchmark", lambda *a, **kw: dict(T))
     job = _job(tmp_path, candidate=CONTENDER.replace("{expr}", "x @ self.weight.t()"))
     report = Progress(tmp_path / "report.json", RaceReport)
     run_race(job, import_file(tmp_path / "reference.py", "_race_report_reference"), "cpu", report)

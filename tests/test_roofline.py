@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.problem import load_problem
-from evaluator.result import CaseTiming, DeviceInfo, EvalResult, Status, Timing
-from evaluator.roofline import DEFAULT, floors, peaks, too_good
+from evaluator.parent.roofline import DEFAULT, floors, peaks, too_good
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import CaseTiming, DeviceInfo, EvalResult, Status, Timing
 
 PROBLEM = load_problem("conv2d_scale_min")
 CASES = {c.label: c for c in PROBLEM.cases("all")}
@@ -79,7 +79,7 @@ def test_peaks_come_from_the_gpu_cards():
 def test_every_shipped_card_has_the_roofline_numbers_the_prompt_shows():
     from agent.prompt import render
     from evaluator import get_policy
-    from evaluator.card import BANDWIDTH, TF32, card_keys, load_card
+    from evaluator.shared.card import BANDWIDTH, TF32, card_keys, load_card
 
     for key in card_keys():
         card = load_card(key)
@@ -90,7 +90,7 @@ def test_every_shipped_card_has_the_roofline_numbers_the_prompt_shows():
 
 
 def test_a_card_without_dense_figures_has_no_peak():
-    from evaluator.card import GpuCard
+    from evaluator.shared.card import GpuCard
 
     facts = {"Memory Bandwidth": "3350 GB/s", "TF32 Tensor Core TFLOPS": "989 with sparsity"}
     card = GpuCard(key="x", name="x", architecture="Hopper", source="test", facts=facts)

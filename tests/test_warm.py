@@ -1,4 +1,4 @@
-"""Warm processes (evaluator.warm, evaluator.child.zygote): one zygote serves many candidates, and no
+"""Warm processes (evaluator.parent.warm, evaluator.child.zygote): one zygote serves many candidates, and no
 candidate sees what another left behind or what the zygote computed for itself (issue 23 item 2)."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-from evaluator.evaluation import EvalConfig, evaluate
-from evaluator.jail import probe
-from evaluator.problem import load_problem
-from evaluator.result import Status
-from evaluator.supervisor import Limits
-from evaluator.warm import POOL
+from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.parent.jail import probe
+from evaluator.parent.supervisor import Limits
+from evaluator.parent.warm import POOL
+from evaluator.shared.loader import load_problem
+from evaluator.shared.result import Status
 
 PROBLEM = load_problem("conv2d_scale_min")
 FAST = Limits(start_s=120, import_s=60, compile_s=120, correctness_s=120, total_s=400)

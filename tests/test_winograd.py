@@ -13,7 +13,7 @@ os.environ.setdefault("TRITON_INTERPRET", "1")
 
 import studies.conv2d_scale_min.winograd_kernels as wk  # noqa: E402
 from evaluator import get_policy, import_file, load_problem  # noqa: E402
-from evaluator.correctness import compare  # noqa: E402
+from evaluator.oracle.correctness import compare  # noqa: E402
 
 _problem = load_problem("conv2d_scale_min")
 reference = import_file(_problem.path, "_winograd_reference")  # the problem's reference.py, as the evaluator imports it

@@ -1,4 +1,4 @@
-"""evaluator.wire: a malformed or forged message is one line naming the model and the field, never a KeyError
+"""evaluator.shared.wire: a malformed or forged message is one line naming the model and the field, never a KeyError
 or an echo of what was sent; file messages (a worker's report, the profiler's job and marker) are read
 under the same bounds as a line and never through a link or from a FIFO."""
 
@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from evaluator.problem import ShapeCase
-from evaluator.wire import (
+from evaluator.shared.problem import ShapeCase
+from evaluator.shared.wire import (
     MAX_DEPTH,
     MAX_LINE,
     BaselinesReport,

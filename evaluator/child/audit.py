@@ -17,7 +17,7 @@ Three independent views, because each alone can be dodged:
   hooks and heuristics. Only the launch machinery itself (the interpreter's argument copies,
   autotune benchmarking) is exempt. PyTorch may only allocate, copy and reshape.
 - Knockout: with `LAUNCHES.knockout` set, a launch is counted and returns without running, so the
-  output of a forward that really uses its kernels comes out wrong (evaluator.calls).
+  output of a forward that really uses its kernels comes out wrong (evaluator.parent.calls).
 - `kernel_audit` (CUDA) lists the kernels the GPU actually ran, through torch.profiler (CUPTI), and
   flags those that are neither the candidate's Triton kernels nor memset/fill/copy kernels: this also
   catches cuBLAS/cuDNN reached without aten.

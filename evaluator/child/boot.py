@@ -4,7 +4,7 @@
     python -m evaluator.child.boot --probe WRITABLE_DIR [--cuda]   # can this host confine? (jail.probe)
     python -m evaluator.child.boot --exec [--confine WRITABLE_DIR ...] -- PROGRAM ARGS...
 
-With --confine it runs as PID 1 of fresh user, PID, mount and network namespaces (evaluator.jail
+With --confine it runs as PID 1 of fresh user, PID, mount and network namespaces (evaluator.parent.jail
 starts it under `unshare`) and, before any candidate code exists in the process:
 - makes mount propagation private and enters a minimal root (evaluator.child.root): a fresh tmpfs
   holding only the system's libraries and programs, a few /etc files, the Python installation, the
@@ -24,7 +24,7 @@ namespace they made for themselves, and getppid() is 0 here: the evaluator is ou
 Without --confine (a host that refuses namespaces) it runs unconfined and says so.
 
 --exec confines the same way, then replaces itself with PROGRAM: how a tool that wraps the candidate's
-process (ncu, evaluator.ncu) runs inside the same jail, with the candidate under it. It refuses to start
+process (ncu, evaluator.parent.ncu) runs inside the same jail, with the candidate under it. It refuses to start
 PROGRAM (exit 70) when the project is still writable.
 """
 
@@ -143,7 +143,7 @@ def _limit_tasks() -> int | None:
     two ways, whichever this host honours: the PID namespace's own pid_max (Linux 6.14 and later: a task past
     it cannot get a PID; needs capabilities in the namespace, so it is set before they are dropped) and
     RLIMIT_NPROC (counted per user namespace since Linux 5.14, but never for a host's root user). None when
-    neither holds; the parent's poll (evaluator.jail, Limits.processes) bounds the processes either way."""
+    neither holds; the parent's poll (evaluator.parent.jail, Limits.processes) bounds the processes either way."""
     import resource
 
     try:
@@ -179,7 +179,7 @@ def _host_uid() -> int:
 
 
 def _limit_files() -> int | None:
-    """RLIMIT_FSIZE, soft and hard, from KLOOP_FILE_MB (evaluator.jail): no file the jail writes, its captured
+    """RLIMIT_FSIZE, soft and hard, from KLOOP_FILE_MB (evaluator.parent.jail): no file the jail writes, its captured
     stdout and stderr included, grows past it (a write beyond is SIGXFSZ); without capabilities it cannot be
     raised again. None when no limit was asked for."""
     import resource

@@ -3,13 +3,13 @@
     (started by evaluator.child.boot inside the jail; talks over two pipes, wire.Request / wire.Reply)
 
 It decides nothing. For each `call` it draws the call's weights and inputs from the seed the parent
-sends at that moment (evaluator.calls.draw), copies the weights into ModelNew, runs forward under
+sends at that moment (evaluator.shared.draw), copies the weights into ModelNew, runs forward under
 evaluator.child.trial.Trial and holds the output until the parent says `handover`: then it copies it
-into the oracle's inbox (evaluator.handover: GPU memory the oracle owns, opened once through a CUDA
+into the oracle's inbox (evaluator.shared.handover: GPU memory the oracle owns, opened once through a CUDA
 IPC handle); the oracle, another process, computes the reference from the same seed, copies the
 output out of its inbox and compares. What it reports besides the output (audit findings, an input
 changed in place, an input returned as output) can only count against the candidate. `time` runs
-evaluator.timing.benchmark (GPU), `batch` runs `reps` calls back to back for the parent's wall-clock
+evaluator.shared.timing.benchmark (GPU), `batch` runs `reps` calls back to back for the parent's wall-clock
 cross-check, `kernels` lists the GPU kernels one forward ran (torch.profiler).
 """
 
@@ -23,11 +23,11 @@ from pathlib import Path
 
 import torch
 
-from evaluator.calls import draw
-from evaluator.handover import Slot
-from evaluator.inputs import make_inputs
-from evaluator.problem import apply_mode, import_file
-from evaluator.wire import (
+from evaluator.shared.draw import draw
+from evaluator.shared.handover import Slot
+from evaluator.shared.inputs import make_inputs
+from evaluator.shared.problem import apply_mode, import_file
+from evaluator.shared.wire import (
     Confinement,
     ErrorInfo,
     Finding,
@@ -88,8 +88,8 @@ def device_info(device: torch.device) -> dict:
 def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
     # Bound here, before any candidate code exists in the process, and handed to the steps below.
     from evaluator.child.trial import AuditFailure, Trial, shares_memory
-    from evaluator.timing import benchmark
-    from evaluator.weights import copy_weights
+    from evaluator.shared.timing import benchmark
+    from evaluator.shared.weights import copy_weights
 
     device = torch.device(job.device)
     cases = {c.label: c for c in job.cases}
@@ -99,7 +99,7 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
     send(wfd, Reply(op="hello", hello=Hello(device=device_info(device), confinement=Confinement(**confinement))))
 
     if os.environ.get("TRITON_INTERPRET") == "1":  # before the integrity snapshot and any candidate code
-        from evaluator.interpret import autotune_takes_first_config
+        from evaluator.shared.interpret import autotune_takes_first_config
 
         autotune_takes_first_config()
     trial = Trial(device, set(job.disabled))
@@ -221,7 +221,7 @@ def _first_changed(args: list, mine: list) -> int | None:
 
 
 def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int, benchmark, audit_failure) -> None:
-    """evaluator.timing.benchmark on fresh inputs each repetition, some repetitions under the audit."""
+    """evaluator.shared.timing.benchmark on fresh inputs each repetition, some repetitions under the audit."""
     torch.manual_seed(req.call.seed if req.call is not None else 0)
     fn, on_rep = trial.timed(model, rng)
 

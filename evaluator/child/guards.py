@@ -22,7 +22,7 @@ Static bans (evaluator.static.bans) are the first line; these catch what gets pa
   conv output) sit in the allocator's cache, so a kernel that never writes part of its output can
   look right. On CUDA every free block of the caching allocator is grabbed (exact sizes, from
   torch.cuda.memory_snapshot), filled with NaN and released. CPU workers get MALLOC_PERTURB_ from
-  evaluator.jail instead: glibc fills every allocation, whichever chunk it reuses.
+  evaluator.parent.jail instead: glibc fills every allocation, whichever chunk it reuses.
 """
 
 from __future__ import annotations

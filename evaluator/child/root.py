@@ -11,7 +11,7 @@ filesystem stays reachable, by any path. The new root holds, each bound in at it
   the Python installation (prefix, base prefix, every sys.path entry; the project itself only as its
   `evaluator` package), LD_LIBRARY_PATH's folders, and whatever `extra` names (ncu's installation);
 - writable: `writable` (the evaluation's work folder, a run's shared compile cache), a private /tmp and
-  /dev/shm (size-limited tmpfs, counted in the jail's memory by evaluator.jail);
+  /dev/shm (size-limited tmpfs, counted in the jail's memory by evaluator.parent.jail);
 - /dev with only null, zero, full, random, urandom, tty-less, plus the GPU's nvidia* device files;
   /proc (the jail's own PID namespace) and /sys, read-only.
 So the host's home folders, keys, `runs/` of other projects, /etc/shadow and host unix sockets (under

@@ -5,14 +5,14 @@
     trial.before_import()                           # launch counter, integrity snapshot, threads
     findings = trial.after_import(module)           # [(reason, message)]
     out, findings = trial.call(model, args)         # poison -> call -> audit
-    out, _ = trial.call(model, args, knockout=True) # every Triton launch a no-op (evaluator.calls)
+    out, _ = trial.call(model, args, knockout=True) # every Triton launch a no-op (evaluator.parent.calls)
     findings, note = trial.kernels(model, args)     # CUDA: what the GPU ran (torch.profiler)
-    fn, on_rep = trial.timed(model, rng)            # for evaluator.timing.benchmark
+    fn, on_rep = trial.timed(model, rng)            # for evaluator.shared.timing.benchmark
 
 A finding is (reason, message): `reason` a short slug (torch_compute, torch_kernels,
 no_triton_launch, threads, tampering), `message` a sentence an LLM can act on. These run in the
 candidate's own process, so a finding can only count against it: the verdict on the values is the
-oracle's (evaluator.oracle). `disabled` switches single defences off, for tests that prove each one
+oracle's (evaluator.oracle.oracle). `disabled` switches single defences off, for tests that prove each one
 matters: ops (aten audit and launch count), kernels (GPU profiler audit), poison, threads, integrity.
 """
 
@@ -35,7 +35,7 @@ from evaluator.child.guards import (
     poison_free_memory,
     thread_names,
 )
-from evaluator.rules import TORCH_HINT
+from evaluator.shared.rules import TORCH_HINT
 
 AUDITED_REP_P = 0.05  # fraction of timed repetitions that also run under the operator audit
 
@@ -97,7 +97,7 @@ class Trial:
     def call(self, model, args: list, knockout: bool = False):
         """Poison freed memory, call forward, synchronise, then audit. Returns (out, findings).
         With `knockout`, every Triton launch returns without running (the output should be garbage)."""
-        if self.on("poison") and self.device.type == "cuda":  # CPU workers: MALLOC_PERTURB_ (evaluator.jail)
+        if self.on("poison") and self.device.type == "cuda":  # CPU workers: MALLOC_PERTURB_ (evaluator.parent.jail)
             poison_free_memory(self.device)
         LAUNCHES.reset()
         audit = OpAudit() if self.on("ops") else None

@@ -1,11 +1,11 @@
 """A warm process that forks a fresh one per evaluation: Python, torch and triton are imported once.
 
-    python -m evaluator.child.zygote CTRL_FD ROLE     # started by evaluator.warm.Zygote, ROLE candidate|oracle
+    python -m evaluator.child.zygote CTRL_FD ROLE     # started by evaluator.parent.warm.Zygote, ROLE candidate|oracle
 
 It imports torch, triton and the harness of its role, never creates a CUDA context and never runs
 candidate code itself. On each `fork` request (JSON over a unix socketpair from the evaluating process,
 with the child's two pipe ends passed as SCM_RIGHTS) it forks; the fork becomes the candidate's process
-(evaluator.child.candidate) or the oracle (evaluator.oracle) exactly as a freshly started one would,
+(evaluator.child.candidate) or the oracle (evaluator.oracle.oracle) exactly as a freshly started one would,
 and creates its own CUDA context (~0.2 s instead of ~8 s for a new interpreter and its imports).
 
 Jailed (the candidate's zygote runs under `unshare`, as PID 1 of its own user, PID, mount and network
@@ -38,22 +38,22 @@ PRELOAD = {
         "evaluator.child.candidate",
         "evaluator.child.trial",
         "evaluator.child.boot",
-        "evaluator.handover",
-        "evaluator.timing",
-        "evaluator.calls",
-        "evaluator.inputs",
-        "evaluator.weights",
-        "evaluator.interpret",
+        "evaluator.shared.handover",
+        "evaluator.shared.timing",
+        "evaluator.shared.draw",
+        "evaluator.shared.inputs",
+        "evaluator.shared.weights",
+        "evaluator.shared.interpret",
     ],
     "oracle": [
         "torch",
         "triton",
-        "evaluator.oracle",
-        "evaluator.handover",
-        "evaluator.memory",
-        "evaluator.correctness",
-        "evaluator.calls",
-        "evaluator.inputs",
+        "evaluator.oracle.oracle",
+        "evaluator.shared.handover",
+        "evaluator.oracle.memory",
+        "evaluator.oracle.correctness",
+        "evaluator.shared.draw",
+        "evaluator.shared.inputs",
     ],
 }
 
@@ -70,7 +70,7 @@ def _redirect(stdout: str, stderr: str) -> None:
 
 def _run(req: dict, rfd: int, wfd: int, jailed: bool) -> None:
     """In the fork: become the candidate's process or the oracle. Never returns."""
-    from evaluator.supervisor import die_with_parent
+    from evaluator.shared.lifeline import die_with_parent
 
     code = 0
     try:
@@ -256,7 +256,7 @@ def main() -> None:
     fd, role = int(sys.argv[1]), sys.argv[2]
     jailed = "--jailed" in sys.argv
     if not jailed:
-        from evaluator.supervisor import die_with_parent
+        from evaluator.shared.lifeline import die_with_parent
 
         die_with_parent()
     ctrl = socket.socket(fileno=fd)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import ast
 
-from evaluator.static.bans import MAX_FINDINGS, Finding
+from evaluator.static.bans import MAX_FINDINGS
 from evaluator.static.contract import check_contract
+from evaluator.static.finding import Finding
 from evaluator.static.scan import find_bans
 
 MAX_BYTES = 1_000_000  # a real kernel file is a few KB; anything this large is not a kernel

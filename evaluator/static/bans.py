@@ -26,17 +26,8 @@ Rules, each with a sentence naming the construct and its line:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from evaluator.rules import TORCH_HINT
-
-
-@dataclass
-class Finding:
-    rule: str
-    line: int
-    message: str
-
+from evaluator.shared.rules import TORCH_HINT
+from evaluator.static.contract import module_reason
 
 IMPORT_REASONS = [
     (
@@ -300,8 +291,6 @@ MAX_FINDINGS = 8
 def import_reason(module: str) -> str | None:
     """Why `import module` is refused: the host-code contract's allow-list (evaluator.static.contract)
     decides; IMPORT_REASONS only word the refusal of well-known modules more specifically."""
-    from evaluator.static.contract import module_reason  # the contract imports Finding from here
-
     why = module_reason(module)
     if why is None:
         return None

@@ -35,8 +35,8 @@ import importlib
 import math
 import types
 
-from evaluator.rules import CONTRACT_HINT, TORCH_HINT
-from evaluator.static.bans import Finding
+from evaluator.shared.rules import CONTRACT_HINT, TORCH_HINT
+from evaluator.static.finding import Finding
 
 # -- modules and the names a candidate may use from each ------------------------------------------------
 # torch: evaluator.static.bans.torch_reason is already an allow-list (ALLOWED_TORCH & co) with specific

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import ast
 
-from evaluator.rules import TORCH_HINT
+from evaluator.shared.rules import TORCH_HINT
 from evaluator.static.bans import (
     ALLOWED_NN,
     BANNED_ATTRS,
     BANNED_BUILTINS,
     MAX_FINDINGS,
     WRITE_METHODS,
-    Finding,
     import_reason,
     torch_reason,
 )
 from evaluator.static.contract import INIT, regions
+from evaluator.static.finding import Finding
 
 
 def _dotted(node: ast.AST) -> list[str] | None:

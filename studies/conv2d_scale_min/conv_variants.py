@@ -23,9 +23,9 @@ N = all C_out channels in one block, K = KH*KW*C_in walked as (tap, channel chun
        unaligned coordinate is the pixel one (TMA=True), or a persistent grid (PERSISTENT=True).
        ONLY_TRANSPOSE times the restage alone. The plain N kernel is the one of replies/03_memory.md.
 
-Correctness: against the fp32 reference with TF32 off (the evaluator's rule), evaluator.correctness.compare
+Correctness: against the fp32 reference with TF32 off (the evaluator's rule), evaluator.oracle.correctness.compare
 under `tf32` (atol=rtol=1e-3),
-on the full shape and on small odd shapes. Timing: evaluator.timing.benchmark (fresh inputs and an L2
+on the full shape and on small odd shapes. Timing: evaluator.shared.timing.benchmark (fresh inputs and an L2
 flush before every repetition, CUDA events), so numbers match the evaluator's.
 """
 
@@ -41,7 +41,7 @@ import torch  # noqa: E402
 import triton  # noqa: E402
 import triton.language as tl  # noqa: E402
 
-from evaluator.ncu import DEFAULT_METRICS  # noqa: E402
+from evaluator.parent.ncu import DEFAULT_METRICS  # noqa: E402
 
 try:
     from triton.tools.tensor_descriptor import TensorDescriptor  # noqa: E402
@@ -618,7 +618,7 @@ OLD_VARIANTS = {
 
 
 # every stage's metrics (prompts/stages.json) plus what explains a tensor-core conv: for `ncu --metrics`
-NCU_METRICS = DEFAULT_METRICS + [  # the seed's five (evaluator.ncu), then what this study looked at
+NCU_METRICS = DEFAULT_METRICS + [  # the seed's five (evaluator.parent.ncu), then what this study looked at
     "launch__block_size",
     "launch__registers_per_thread",
     "launch__occupancy_limit_registers",
@@ -671,8 +671,8 @@ def reference(model, x):
 
 def check(out, ref):
     """The evaluator's own comparison under the `tf32` policy: (ok, max abs err)."""
-    from evaluator.correctness import compare
-    from evaluator.precision import get_policy
+    from evaluator.oracle.correctness import compare
+    from evaluator.shared.precision import get_policy
 
     r = compare(ref, out, get_policy("tf32"))
     return r["ok"], r.get("max_abs_err", float("inf"))
@@ -689,7 +689,8 @@ def main() -> int:
     if args.ncu_metrics:
         print(",".join(NCU_METRICS))
         return 0
-    from evaluator.problem import import_file, load_problem
+    from evaluator.shared.loader import load_problem
+    from evaluator.shared.problem import import_file
 
     problem = import_file(load_problem("conv2d_scale_min").path, "_conv2d_scale_min")
 
@@ -707,7 +708,7 @@ def main() -> int:
         print(f"profiled {args.profile}")
         return 0
 
-    from evaluator.timing import benchmark
+    from evaluator.shared.timing import benchmark
 
     names = args.only or list(VARIANTS)
     x = torch.rand(*shape, device=dev)

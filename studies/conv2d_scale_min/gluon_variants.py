@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 try:
     import pydantic  # noqa: F401
-except ModuleNotFoundError:  # the GPU host has torch and triton only: a stand-in so evaluator.precision imports
+except ModuleNotFoundError:  # the GPU host has torch and triton only: a stand-in so evaluator.shared.precision imports
     import types
 
     class _Model:
@@ -35,8 +35,8 @@ except ModuleNotFoundError:  # the GPU host has torch and triton only: a stand-i
             self.__dict__.update(kw)
 
     sys.modules["pydantic"] = types.SimpleNamespace(BaseModel=_Model)
-from evaluator.correctness import compare  # noqa: E402 - after the pydantic stand-in above
-from evaluator.precision import POLICIES  # noqa: E402 - after the pydantic stand-in above
+from evaluator.oracle.correctness import compare  # noqa: E402 - after the pydantic stand-in above
+from evaluator.shared.precision import POLICIES  # noqa: E402 - after the pydantic stand-in above
 from studies.conv2d_scale_min.gluon_conv import conv_scale_min_ws, conv_scale_min_wt  # noqa: E402 - after the pydantic stand-in above
 
 PROBLEM = ROOT / "kernels" / "conv2d_scale_min"

@@ -9,9 +9,9 @@ The kernels are in studies/conv2d_scale_min/winograd_kernels.py: V = B^T d B bui
 bias, scale and the channel min. `static` unrolls the 16 positions; `dyn` walks them in one runtime loop
 that the software pipeliner can prefetch.
 
-Correctness and timing follow studies/conv2d_scale_min/conv_variants.py (evaluator.correctness.compare under
+Correctness and timing follow studies/conv2d_scale_min/conv_variants.py (evaluator.oracle.correctness.compare under
 `tf32` against the
-TF32-off fp32 reference on the full and odd shapes; evaluator.timing.benchmark: fresh inputs and an L2
+TF32-off fp32 reference on the full and odd shapes; evaluator.shared.timing.benchmark: fresh inputs and an L2
 flush before every repetition).
 """
 
@@ -89,7 +89,8 @@ def main() -> int:
     ap.add_argument("--profile", help="run this variant: 2 warm-up calls, then 1 call (for ncu)")
     ap.add_argument("--target-ms", type=float, default=100.0)
     args = ap.parse_args()
-    from evaluator.problem import import_file, load_problem
+    from evaluator.shared.loader import load_problem
+    from evaluator.shared.problem import import_file
 
     problem = import_file(load_problem("conv2d_scale_min").path, "_conv2d_scale_min")
 
@@ -114,7 +115,7 @@ def main() -> int:
         print(f"profiled {args.profile}")
         return 0
 
-    from evaluator.timing import benchmark
+    from evaluator.shared.timing import benchmark
 
     names = args.only or list(fns)
     x = torch.rand(*shape, device=dev)

@@ -6,7 +6,7 @@ torch.compile and every reply timed the same way.
 
 Correctness: reference in fp32 with TF32 off (matmul and cuDNN), allclose at atol = rtol = 1e-3
 (integer outputs exactly), at the problem's full KernelBench shape and at one odd shape (sizes that are
-not multiples of 16/32/64). Timing: evaluator.timing.benchmark, the evaluator's own method (fresh
+not multiples of 16/32/64). Timing: evaluator.shared.timing.benchmark, the evaluator's own method (fresh
 inputs drawn on the GPU before every repetition, L2 flushed, CUDA events, device synchronised,
 median over >= target-ms of work). Baselines run with PyTorch's defaults (matmul TF32 off, cuDNN TF32
 on), as the evaluator's baselines do; for the GEMM problems a torch.compile with matmul TF32 allowed
@@ -62,8 +62,8 @@ def compare(out, ref) -> dict:
 def run_problem(name: str, reply_names: list[str] | None, baselines: bool, target_ms: float) -> list[dict]:
     import torch
 
-    from evaluator.timing import benchmark
-    from evaluator.weights import copy_weights
+    from evaluator.shared.timing import benchmark
+    from evaluator.shared.weights import copy_weights
 
     dev = torch.device("cuda")
     rows = []

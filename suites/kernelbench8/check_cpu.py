@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loader import PROBLEMS, REPO, load_candidate, load_problem, replies  # noqa: E402
 
 sys.path.insert(0, str(REPO))
-from evaluator.weights import copy_weights  # noqa: E402
+from evaluator.shared.weights import copy_weights  # noqa: E402
 
 # problem -> list of (label, module constants, optional input tweak)
 CASES = {

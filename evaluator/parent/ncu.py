@@ -1,0 +1,291 @@
+"""Nsight Compute metrics of a correct candidate's Triton kernels, measured in an isolated process.
+
+    from evaluator.parent.ncu import profile, parse_csv, DEFAULT_METRICS
+    p = profile(Path("cand.py"), problem, problem.sets["full"][0])    # never raises for ncu trouble
+    p.metrics    # {"conv2d_scale_kernel": {"launch__grid_size": 516128.0, ...}, ...} or None
+    p.reason     # None, or one line on why there are no metrics ("ncu not found on PATH")
+    parse_csv(Path("ncu_log.csv").read_text())                      # the same dict, from saved output
+
+`ncu` runs in the candidate's jail (evaluator.parent.jail through evaluator.parent.process.spawn, like every process
+that runs candidate code): `evaluator.child.boot --exec` confines it (user, PID, mount and network
+namespaces, a read-only view but for its work folder, a private /tmp, no capabilities), then becomes
+ncu, which starts `python -m evaluator.worker.profile_target JOB.json` under it. The jail's host-memory limit
+holds while it runs, and on timeout the whole jail is killed. Where the host refuses namespaces it runs
+as the candidate does there, in its own session and process group (`Profile.confined` is False).
+The target warms the model up (compile and autotune launches happen there), then
+brackets ONE forward call with cudaProfilerStart/Stop; ncu runs with `--profile-from-start off`, so
+only that call's launches of the candidate's own @triton.jit kernels (names from the AST) are profiled,
+with `--clock-control none` (the GPU's real clocks, as timing sees them).
+
+Numbers are in ncu's base units (`--print-units base`: %, byte, nsecond, counts); "n/a" and
+non-numeric values are left out. A kernel launched several times in the profiled call gets one entry:
+metrics ending in `.sum` (extensive: time, bytes, instructions) are summed over its launches, so they
+describe the whole call; every other metric (percentages, launch configuration) is the LAST launch's,
+since ratios do not add and the last launch is the steady state. At most MAX_LAUNCHES launches are
+profiled. A metric name ncu does not know, or this GPU does not offer, comes back as "n/a" (seen with
+ncu 2025.3.1 on an H100) and is simply absent (`Profile.missing` names it). Nothing here raises for
+ncu trouble: `metrics` is None and `reason` says why (no ncu, counters not permitted, timeout, target
+crash, empty output).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evaluator.parent.jail import Jail, shared_dirs
+from evaluator.parent.process import reap, spawn, tail, watch
+from evaluator.shared.candidate import Candidate
+from evaluator.shared.problem import Problem, ShapeCase
+from evaluator.shared.wire import Profiled, ProfileJob, WireError, read_message
+from evaluator.static import jit_functions
+
+DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
+    "sm__throughput.avg.pct_of_peak_sustained_elapsed",
+    "launch__grid_size",
+    "sm__warps_active.avg.pct_of_peak_sustained_active",
+    "dram__throughput.avg.pct_of_peak_sustained_elapsed",
+    "lts__t_sector_hit_rate.pct",
+]
+MAX_LAUNCHES = 100  # profiled launches per call; each costs one or more kernel replays
+WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
+LOG_TAIL = 4000  # bytes of ncu's output kept in Profile.log
+_SCALE = {
+    "Kbyte": 1e3,
+    "Mbyte": 1e6,
+    "Gbyte": 1e9,
+    "Tbyte": 1e12,  # to ncu's base units
+    "us": 1e3,
+    "ms": 1e6,
+    "usecond": 1e3,
+    "msecond": 1e6,
+    "second": 1e9,  # to ns
+    "Kcycle": 1e3,
+    "Mcycle": 1e6,
+    "Gcycle": 1e9,
+}
+
+
+@dataclass
+class Profile:
+    metrics: dict[str, dict[str, float]] | None
+    reason: str | None  # why metrics is None; one line
+    seconds: float  # wall seconds of the whole profile: ncu start, target compile + warm-up, replays, exit
+    missing: list[str] = field(default_factory=list)  # asked for, but "n/a" or absent for every kernel
+    command: list[str] = field(default_factory=list)  # the ncu command line
+    log: str = ""  # tail of ncu's output (its log file, then the target's stderr)
+    confined: bool = False  # ncu and its target ran inside the jail's namespaces
+
+
+def _number(value: str, unit: str) -> float | None:
+    value = value.strip().replace(",", "")  # thousands separators: "516,128"
+    try:
+        x = float(value)
+    except ValueError:
+        return None  # "n/a", "", or a tuple such as "(32258, 1, 1)"
+    return x * _SCALE.get(unit.strip(), 1.0)
+
+
+def parse_csv(text: str) -> dict[str, dict[str, float]]:
+    """{kernel: {metric: value}} from ncu's `--csv --page details` output (other lines are ignored)."""
+    launches: dict[int, tuple[str, dict[str, float]]] = {}
+    header: dict[str, int] | None = None
+    for row in csv.reader(line for line in text.splitlines() if line.startswith('"')):
+        if row and row[0] == "ID":
+            header = {name: i for i, name in enumerate(row)}
+            continue
+        need = ("ID", "Kernel Name", "Metric Name", "Metric Value")
+        if header is None or len(row) != len(header) or not all(k in header for k in need):
+            continue
+        try:
+            launch = int(row[header["ID"]])
+        except ValueError:
+            continue
+        name = row[header["Kernel Name"]].strip()
+        unit = row[header["Metric Unit"]] if "Metric Unit" in header else ""
+        x = _number(row[header["Metric Value"]], unit)
+        entry = launches.setdefault(launch, (name, {}))[1]
+        if x is not None:
+            entry[row[header["Metric Name"]]] = x
+    merged: dict[str, dict[str, float]] = {}
+    for launch in sorted(launches):  # ncu numbers launches in launch order
+        name, values = launches[launch]
+        kernel = merged.setdefault(name, {})
+        for metric, x in values.items():
+            kernel[metric] = kernel.get(metric, 0.0) + x if metric.endswith(".sum") else x
+    return {k: v for k, v in merged.items() if v}
+
+
+def kernel_names(code: str) -> list[str]:
+    return sorted(jit_functions(ast.parse(code)))
+
+
+def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job: Path) -> list[str]:
+    return [
+        ncu,
+        "--csv",
+        "--page",
+        "details",
+        "--print-units",
+        "base",
+        "--log-file",
+        str(log),
+        "--profile-from-start",
+        "off",
+        "--clock-control",
+        "none",
+        # Filter and print by the bare function name: for Triton kernels it is the @triton.jit name.
+        "--kernel-name-base",
+        "function",
+        "--print-kernel-base",
+        "function",
+        "--kernel-name",
+        f"regex:^({'|'.join(map(re.escape, kernels))})$",
+        "--launch-count",
+        str(MAX_LAUNCHES),
+        "--metrics",
+        ",".join(metrics),
+        sys.executable,
+        "-m",
+        "evaluator.worker.profile_target",
+        str(job),
+    ]
+
+
+def _run(
+    cmd: list[str], workdir: Path, timeout_s: float, jail: Jail, extra: dict[str, str] | None
+) -> tuple[int | str | None, str]:
+    """Run ncu in the jail; returns (exit code, None on timeout, or the jail limit it went over: "memory",
+    "disk", "processes"; stdout + stderr tail)."""
+    proc = spawn(
+        jail.around(cmd), workdir, interpret=False, jail=jail, env=extra, name="ncu"
+    )  # extra: CUDA_VISIBLE_DEVICES
+    try:
+        how = watch(proc, time.monotonic() + timeout_s, jail)
+    finally:
+        reap(proc, jail)  # ncu, its target and anything they forked: the whole jail goes
+    rc: int | str | None = None if how == "timeout" else how if how != "exited" else proc.returncode
+    return rc, tail(workdir / "ncu.stdout.txt") + tail(workdir / "ncu.stderr.txt")
+
+
+def _why_not(
+    rc: int | str | None, output: str, done: bool, timeout_s: float, kernels: list[str], memory_mb: float = 0
+) -> str:
+    if rc is None:
+        return f"ncu timed out after {timeout_s:.0f} s; ncu, its target and everything in their jail were killed"
+    if rc == "memory":
+        return f"ncu and its target went over the jail's host-memory limit ({memory_mb:.0f} MB) and were killed"
+    if isinstance(rc, str):
+        return f"ncu and its target went over the jail's {rc} limit and were killed"
+    if rc == 70 and "boot --exec" in output:
+        return "the jail could not be made read-only around ncu; not profiled"
+    if "ERR_NVGPUCTRPERM" in output:
+        return (
+            "profiling not permitted (ERR_NVGPUCTRPERM): GPU performance counters are restricted "
+            "to admin users on this host, and ncu runs in the candidate's jail without capabilities; "
+            "allow them to all users (nvidia module option NVreg_RestrictProfilingToAdminUsers=0) or run with --no-ncu"
+        )
+    errors = [ln.strip() for ln in output.splitlines() if ln.startswith("==ERROR==")]
+    if not done:
+        lines = [ln.strip() for ln in output.splitlines() if ln.strip() and not ln.startswith("==")]
+        last = (errors or lines or [f"exit code {rc}"])[-1]
+        return f"the profiled process failed before its profiled call ({last[:200]})"
+    if errors:
+        return f"ncu reported an error: {errors[-1][:200]}"
+    # ncu ends an empty profile with "No kernels were profiled." and a numbered "Available Kernels:" list.
+    seen = (
+        re.findall(r"^\s*\d+\.\s+(\S.*)$", output.split("Available Kernels:", 1)[1], re.M)
+        if "Available Kernels:" in output
+        else []
+    )
+    saw = f"; ncu saw only {', '.join(seen[:5])[:200]}" if seen else ""
+    return f"ncu measured no launch of {', '.join(kernels)} in the profiled call (exit code {rc}){saw}"
+
+
+def _marker_trouble(rc: int | str | None, done: Path) -> str | None:
+    """One line when the profiled process exited (no timeout, no memory kill) leaving something at its
+    marker's place that is not a wire.Profiled (the candidate runs in that process and could write it)."""
+    if not isinstance(rc, int) or not os.path.lexists(done):
+        return None
+    try:
+        read_message(done, Profiled)
+    except WireError as e:
+        return f"the profiled process left a malformed marker after its profiled call ({e})"
+    return None
+
+
+def profile(
+    candidate: Candidate | Path,
+    problem: Problem,
+    case: ShapeCase,
+    *,
+    metrics: list[str] | None = None,
+    workdir: Path | None = None,
+    timeout_s: float = 300.0,
+    warmup: int = WARMUP_CALLS,
+    seed: int = 0,
+    ncu: str = "ncu",
+    env: dict[str, str] | None = None,
+    memory_mb: float | None = None,
+    namespaces: bool = True,
+    cuda: bool = True,
+) -> Profile:
+    """Profile one forward call of `candidate` on `case`. `workdir` keeps the files (else a temp dir);
+    `env` is added to the child's environment, as EvalConfig.env is for the candidate (a pinned GPU);
+    `memory_mb` and `namespaces` are the jail's, as evaluator.parent.supervisor.Limits and EvalConfig.disable set
+    them for the candidate; `cuda=False` only where the profiled process runs without a GPU (tests that
+    stand a fake ncu in for the real one: the jail's probe then skips its cuInit check)."""
+    metrics = list(metrics or DEFAULT_METRICS)
+    t0 = time.monotonic()
+    exe = shutil.which(ncu, path=os.environ.get("PATH"))
+    if exe is None:
+        return Profile(None, f"{ncu} not found on PATH", time.monotonic() - t0)
+    candidate = Candidate.of(candidate)
+    kernels = kernel_names(candidate.source)
+    if not kernels:
+        return Profile(None, "the candidate defines no @triton.jit kernel", time.monotonic() - t0)
+    own = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="kloop-ncu-")) if own else workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = workdir.resolve()  # the jail binds it by its real path
+    try:
+        # Everything ncu and the target read or write lies in the work folder, the jail's only writable
+        # place; the problem is copied there too, since the jail's private /tmp would hide one under /tmp.
+        job, done, log = workdir / "profile_job.json", workdir / "profiled.json", workdir / "ncu_log.csv"
+        shutil.copyfile(problem.path, workdir / "reference.py")
+        spec = ProfileJob(
+            problem_path=str((workdir / "reference.py").resolve()),
+            candidate_path=str(candidate.write(workdir).resolve()),
+            case=case,
+            seed=seed,
+            warmup=warmup,
+            done_path=str(done.resolve()),
+        )
+        job.write_text(spec.model_dump_json())
+        jail = Jail(workdir, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=shared_dirs(env))
+        cmd = ncu_command(exe, kernels, metrics, log.resolve(), job.resolve())
+        rc, output = _run(cmd, workdir, timeout_s, jail, env)
+        logged = log.read_text(errors="replace") if log.is_file() else ""
+        parsed = parse_csv(logged)  # not stdout: the candidate prints there and could fake rows
+        full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
+        secs = time.monotonic() - t0
+        if not parsed:
+            why = _marker_trouble(rc, done) or _why_not(
+                rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb
+            )
+            return Profile(None, why, secs, command=cmd, log=full, confined=jail.confined)
+        # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
+        missing = [m for m in metrics if not any(m in v for v in parsed.values())]
+        ordered = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked
+        return Profile(ordered, None, secs, missing, cmd, full, jail.confined)
+    finally:
+        if own:
+            shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""The file-report worker: eager/torch.compile baselines of the reference, and races of evaluated candidates.
+
+    python -m evaluator.worker.worker JOB.json REPORT.json       # started by evaluator.parent.supervisor.run_worker
+
+It reports through REPORT.json (a wire.BaselinesReport or wire.RaceReport, rewritten atomically after every
+step), never stdout.
+Candidates are judged elsewhere (evaluator.parent.judge: a jailed candidate process plus the oracle); the
+race (evaluator.worker.race, started by evaluator.parent.racing.race) runs only candidates that passed
+that, in the candidate's jail (evaluator.child.boot --exec: namespaces, read-only view, private /tmp, no
+capabilities), and decides no status: its figures are timings, and its sanity check compares against a
+reference computed here before any contender's code is imported, under the evaluation's rule (the
+oracle's reference and calibration: race.checked_reference).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from evaluator.shared.files import write_atomic
+from evaluator.shared.inputs import make_inputs
+from evaluator.shared.lifeline import die_with_parent
+from evaluator.shared.problem import build_model, import_file
+from evaluator.shared.wire import Baselines, BaselinesReport, ErrorInfo, Job, RaceReport, Report, TimingStats
+
+
+class Progress:
+    def __init__(self, path: Path, kind: type[Report] = Report):
+        self.path = path
+        self.data = kind()
+        self._t0 = time.perf_counter()
+
+    def phase(self, name: str, activity: str = "") -> None:
+        now = time.perf_counter()
+        prev = self.data.phase
+        self.data.gate_seconds[prev] = self.data.gate_seconds.get(prev, 0.0) + now - self._t0
+        self._t0 = now
+        self.data.phase, self.data.activity = name, activity
+        self.write()
+
+    def activity(self, text: str) -> None:
+        self.data.activity = text
+        self.write()
+
+    def write(self) -> None:
+        write_atomic(self.path, self.data.model_dump_json())  # the parent never reads half a report
+
+
+def run_baselines(job: Job, problem, device, report: Progress) -> None:
+    """Eager and torch.compile of the reference, PyTorch's default settings, timed like candidates."""
+    from evaluator.shared.timing import benchmark
+
+    report.phase("baselines", "timing eager and torch.compile")
+    for case in job.cases:
+        torch.manual_seed(job.seed)
+        model = build_model(problem, case, device)  # the problem's mode (KernelBench: as constructed)
+        entry = {}
+        for kind, fn in (("eager", model), ("compiled", torch.compile(model))):
+            report.activity(f"timing {kind} reference on {case.label} ({case.describe()})")
+            with torch.no_grad():
+                entry[kind] = TimingStats(**benchmark(fn, lambda: make_inputs(case, problem, device), **job.timing))
+        report.data.timings[case.label] = Baselines(**entry)
+        report.write()
+    report.phase("done")
+
+
+def main() -> None:
+    die_with_parent()
+    job = Job.model_validate_json(Path(sys.argv[1]).read_text())
+    report = Progress(Path(sys.argv[2]), RaceReport if job.mode == "race" else BaselinesReport)
+    report.write()
+    try:
+        device = torch.device(job.device)
+        problem = import_file(Path(job.problem_path), "_reference")
+        if job.mode == "race":
+            from evaluator.worker.race import run_race
+
+            run_race(job, problem, device, report)
+        else:
+            run_baselines(job, problem, device, report)
+    except BaseException as e:  # noqa: BLE001 - whatever happens, leave evidence
+        report.data.error = ErrorInfo.of(e, report.data.activity)
+    report.data.done = True
+    report.write()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
