@@ -72,6 +72,7 @@ STATIC = {
     "copy_tolist": ("torch_compute", "`.tolist(...)`"),
     "copy_torch_result": ("torch_compute", "as a Python operand"),
     "fork_at_import": ("module_level", "runs at import"),
+    "helper_process": ("import", "`import os`"),  # its runtime verdict: tests/test_jail.py (the parent's witness)
     "autotune_do_bench": ("autotune_hook", "do_bench"),
     "jit_calls_torch": ("jit_body", "inside a @triton.jit body"),
 }

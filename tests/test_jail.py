@@ -192,3 +192,17 @@ def test_threads_stop_at_the_jails_task_limit(tmp_path):
     r = _evaluate(_candidate(tmp_path, spawn))
     line = next((ln for ln in r.stdout_tail.splitlines() if ln.startswith("THREADS ")), "")
     assert line and 900 < int(line.split()[1]) < 1024, (line, r.stdout_tail[-500:])
+
+
+@pytest.mark.parametrize("mode", ["reap", "linger", "auto"])
+def test_work_in_a_helper_process_is_seen_from_outside(tmp_path, mode):
+    """A forward that forks a helper to compute its result (PyTorch in the helper, a Triton copy kernel in the
+    candidate's process) passes the in-process audit and the knockout: the parent's view of the jail's processes
+    (a process alive beside the candidate's, or CPU time of children it reaped, during a checked call after its
+    case's first) rejects it."""
+    source = (ROOT / "tests" / "adversarial" / "helper_process.py").read_text()
+    path = tmp_path / "helper.py"
+    path.write_text(source.replace('MODE = "reap"', f"MODE = {mode!r}"))
+    r = _evaluate(path)
+    assert (r.status, r.reason) == (Status.incorrect, "helper_process"), (r.status, r.reason, r.message)
+    assert "process" in r.message, r.message

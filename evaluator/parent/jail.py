@@ -277,7 +277,7 @@ class Jail:
             if ns is not None and ns != _ns("self", "pid"):
                 self.ns = ns
 
-    def _members(self, pgid: int) -> list[int]:
+    def members(self, pgid: int) -> list[int]:
         """Host pids of the group and of the jail's PID namespace (forked: of the zygote's descendants)."""
         if self.below is not None:
             return descendants(self.below)
@@ -297,7 +297,7 @@ class Jail:
     def over(self, pgid: int) -> str | None:
         """Polled while the jail runs: "memory", "disk" or "processes" when it went over that limit, else None.
         Memory counts what its processes hold outside their RSS too (evaluator.parent.usage.memory)."""
-        members = self._members(pgid)
+        members = self.members(pgid)
         self.seen.update(members)
         self.most_processes = max(self.most_processes, len(members))
         if self.processes and len(members) > self.processes:

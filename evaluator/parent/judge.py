@@ -30,6 +30,7 @@ from evaluator.parent.plan import EvalPlan
 from evaluator.parent.process import tail
 from evaluator.parent.supervisor import Child, Limits
 from evaluator.parent.warm import ZygoteError
+from evaluator.parent.witness import Witness
 from evaluator.shared.candidate import Candidate
 from evaluator.shared.problem import ShapeCase
 from evaluator.shared.result import Check, DeviceInfo, EvalResult, Status
@@ -413,8 +414,10 @@ CALL_WHAT = {  # how a call of each stage is named in the activity and the messa
 
 
 def _correctness(ref: Referee, child: Child, oracle: Child, calls: list[CallSpec], cases: dict[str, ShapeCase]):
-    """Every planned call checked, in the plan's order; a case's first call also compiles its kernels."""
+    """Every planned call checked, in the plan's order; a case's first call also compiles its kernels. The parent
+    watches the jail's processes around each call (evaluator.parent.witness): the work is the candidate's own."""
     seen: set[str] = set()
+    witness = Witness(child.jail, child.proc.pid)
     for spec in calls:
         case = cases[spec.case]
         first = spec.case not in seen
@@ -424,7 +427,11 @@ def _correctness(ref: Referee, child: Child, oracle: Child, calls: list[CallSpec
         deadline = ref.enter(
             "compile" if first else "correctness", f"{'first call' if first else 'calling'} ModelNew.forward on {label}"
         )
+        witness.before()
         _checked_call(ref, child, oracle, spec, case, label, deadline, first)
+        alone = witness.after(counted=not first)  # a first call starts Triton's compilers
+        if alone is not None:
+            raise ref.fail(Status.incorrect, "audit", f"Rejected ({label}): {alone}", "helper_process")
 
 
 def _kernel_audit(ref: Referee, child: Child, cases: dict[str, ShapeCase], rng) -> None:

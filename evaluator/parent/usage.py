@@ -189,3 +189,48 @@ def disk(folder: Path) -> Disk:
                 if e.is_dir(follow_symlinks=False):
                     stack.append(e.path)
     return Disk(total / MB, entries, False)
+
+
+def _status(pid: int) -> dict[str, str]:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except OSError:
+        return {}
+
+
+def ns_pids(pid: int) -> list[int]:
+    """The process's pid in each PID namespace it lives in, outermost first (/proc/PID/status NSpid)."""
+    try:
+        return [int(x) for x in _status(pid).get("NSpid", "").split()]
+    except ValueError:
+        return []
+
+
+def pid_ns(pid: int) -> str | None:
+    return _ns(pid, "pid")
+
+
+def children_ticks(pid: int) -> int:
+    """CPU time, in clock ticks, of the children `pid` has reaped (cutime + cstime)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[13]) + int(fields[14])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def sigchld_mask(pid: int) -> int:
+    """SigIgn | SigCgt of `pid`: the signals it ignores or catches."""
+    s = _status(pid)
+    try:
+        return int(s.get("SigIgn", "0"), 16) | int(s.get("SigCgt", "0"), 16)
+    except ValueError:
+        return 0
+
+
+def describe(pid: int) -> str:
+    """`pid (name, state)` for a message."""
+    s = _status(pid)
+    return f"pid {pid}: {s.get('Name', '?')}, {s.get('State', '?').split(' ')[-1].strip('()')}"
