@@ -94,11 +94,14 @@ def readable(extra: list[str]) -> list[str]:
     paths = [*SYSTEM, *ETC]
     python = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, os.path.dirname(sys.executable)}
     python.add(os.path.dirname(os.path.realpath(sys.executable)))
+    # Installed (pip install .), PROJECT is a site-packages folder: every package in it is needed, bound whole.
+    installed = os.path.basename(PROJECT) in ("site-packages", "dist-packages")
+    checkout = set() if installed else {os.path.realpath(PROJECT), os.path.realpath(os.path.dirname(PROJECT))}
     for entry in sys.path:
         if not entry or not os.path.isabs(entry):
             continue  # the working directory: the work folder, bound writable anyway
-        if os.path.realpath(entry) in (os.path.realpath(PROJECT), os.path.realpath(os.path.dirname(PROJECT))):
-            continue  # the project is reachable as its evaluator package only (not runs/, not .env files)
+        if os.path.realpath(entry) in checkout:
+            continue  # a source checkout is reachable as its evaluator package only (not runs/, not .env files)
         python.add(entry)
     python.add(os.path.join(PROJECT, "evaluator"))
     libs = [p for p in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if os.path.isabs(p)]
