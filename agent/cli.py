@@ -15,33 +15,12 @@ Every verb's parser is a `CliParser`: bad input is one line on stderr and exit 2
 
 from __future__ import annotations
 
-import argparse
-import functools
 import importlib
 import inspect
 import os
 import sys
-import typing
 
-
-class CliParser(argparse.ArgumentParser):
-    """argparse with the project's bad-input rule: one line on stderr, exit 2 (argparse would print the
-    usage too). `raises`: raise that exception with the message instead, for a verb whose main prints
-    its own one-line errors (the same rule, one place to print them); subcommands inherit it."""
-
-    def __init__(self, *args, raises: type[Exception] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.raises = raises
-
-    def add_subparsers(self, **kwargs):
-        kwargs.setdefault("parser_class", functools.partial(type(self), raises=self.raises))
-        return super().add_subparsers(**kwargs)
-
-    def error(self, message: str) -> typing.NoReturn:
-        if self.raises is not None:
-            raise self.raises(message)
-        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
-
+from evaluator import CliParser  # noqa: F401 - the one parser rule; agent's verbs import it from here
 
 VERBS = {  # verb -> (module with main(argv), what it does)
     "run": ("agent.run", "the optimization loop on one problem"),

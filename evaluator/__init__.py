@@ -17,7 +17,7 @@ boundary, and tests/test_architecture.py holds each folder to the folders it may
 | folder | runs in | may import | modules |
 |---|---|---|---|
 | (top) | the caller's process: this face, and the CLI (`python -m evaluator`) | anything but `agent` | __main__ |
-| shared/ | wherever imported (`agent` too, through this face): trusted data and pure helpers, no process of their own: problems and their shapes, draws and weights, precision, results, GPU cards, winners per GPU model, timing, and the typed wire between the processes (wire; handover: the inbox outputs are handed over in, GPU memory the oracle owns) | shared | shared.problem, shared.loader, shared.derive, shared.inputs, shared.draw, shared.weights, shared.precision, shared.result, shared.candidate, shared.card, shared.rules, shared.stats, shared.files, shared.paths, shared.interpret, shared.best, shared.timing, shared.lifeline, shared.wire, shared.handover |
+| shared/ | wherever imported (`agent` too, through this face): trusted data and pure helpers, no process of their own: problems and their shapes, draws and weights, precision, results, GPU cards, winners per GPU model, timing, the one command-line parser rule, and the typed wire between the processes (wire; handover: the inbox outputs are handed over in, GPU memory the oracle owns) | shared | shared.problem, shared.loader, shared.derive, shared.inputs, shared.draw, shared.weights, shared.precision, shared.result, shared.candidate, shared.card, shared.rules, shared.stats, shared.files, shared.paths, shared.interpret, shared.best, shared.timing, shared.lifeline, shared.cli, shared.wire, shared.handover |
 | static/ | the parent, before any candidate code runs: the source's AST only (the bans and the host-code contract) | shared, static | static.scan, static.bans, static.contract, static.finding |
 | parent/ | the evaluating process (the judge): evaluate() and its one plan, the pools that run it (threads, Ray), Ctrl-C's cancel; seeds, clocks, every verdict; the one spawner (process.spawn), the jail it builds (and polls: usage; its witness of the candidate's processes), the warm zygotes it forks from; the parent side of ncu and of the race; the baselines' cache, the roofline | shared, static, parent | parent.evaluation, parent.plan, parent.executor, parent.cancel, parent.judge, parent.calls, parent.supervisor, parent.process, parent.jail, parent.usage, parent.witness, parent.warm, parent.roofline, parent.ncu, parent.racing, parent.baselines |
 | oracle/ | its own trusted process: the memory plan, reference outputs and the comparison on the device, the blame of an ignored parameter; never imports the candidate | shared, oracle | oracle.oracle, oracle.reference, oracle.determinism, oracle.correctness, oracle.memory, oracle.blame |
@@ -34,6 +34,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {  # name -> the module that owns it
+    "CliParser": "evaluator.shared.cli",
     "evaluate": "evaluator.parent.evaluation",
     "EvalConfig": "evaluator.parent.evaluation",
     "code_hash": "evaluator.shared.candidate",
@@ -119,6 +120,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     )
     from evaluator.shared.candidate import Candidate, code_hash  # noqa: F401
     from evaluator.shared.card import GpuCard, GpuError, card_keys, find_card, load_card  # noqa: F401
+    from evaluator.shared.cli import CliParser  # noqa: F401
     from evaluator.shared.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
     from evaluator.shared.files import umask_mode, write_atomic  # noqa: F401
     from evaluator.shared.loader import KERNELS_DIR, load_problem  # noqa: F401

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evaluator.shared.cli import CliParser
 from evaluator.shared.files import write_atomic
 from evaluator.shared.loader import load_problem
 from evaluator.shared.problem import Problem, ProblemError
@@ -33,11 +34,6 @@ if TYPE_CHECKING:
 
 class UsageError(Exception):
     pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # bad input is one line and exit 2, not usage + error
-        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def read_candidate(path: Path) -> str:
@@ -152,7 +148,7 @@ def check_output(path: Path | None) -> None:
 
 
 def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Namespace:
-    ap = _Parser(prog=prog or "python -m evaluator", description=__doc__.split("\n\n")[0])
+    ap = CliParser(prog=prog or "python -m evaluator", description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "candidate",
         type=Path,
