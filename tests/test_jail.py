@@ -94,6 +94,9 @@ def _seen(r) -> str:
 
 
 def test_the_minimal_root_hides_the_host(tmp_path, planted):
+    found = jail_module.confinement(False)
+    if found.root != "minimal":  # the fallback this host gets is the control below
+        pytest.skip(f"this host refuses the minimal root ({found.root_refused})")
     r = _evaluate(_candidate(tmp_path, LOOK))
     assert r.status is Status.correct, r.message
     seen = _seen(r)
