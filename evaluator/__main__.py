@@ -172,7 +172,8 @@ def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Name
         default=[],
         metavar="PHASE=SECONDS",
         help="any phase limit of evaluator.parent.supervisor.Limits, repeatable: start, reference, import, compile, "
-        "correctness, timing, baselines, total (seconds), memory (MB of host RSS)",
+        "correctness, timing, baselines, total (seconds); memory (MB: RSS, tmpfs, memfd), file (MB per file), "
+        "disk (MB of the work folder), processes (count)",
     )
     ap.add_argument("--keep", type=Path, help="keep the child's job, report, stdout and stderr here")
     ap.add_argument("--ncu", action="store_true", help="profile the first timed case under Nsight Compute (GPU)")

@@ -70,7 +70,7 @@ class Limits:
             try:
                 changes[known[name]] = float(value)
             except ValueError:
-                raise ValueError(f"--limit {item!r}: {value!r} is not a number of seconds") from None
+                raise ValueError(f"--limit {item!r}: {value!r} is not a number") from None
             if changes[known[name]] < 0:
                 raise ValueError(f"--limit {item!r}: a limit cannot be negative")
         return dataclasses.replace(self, **changes)
