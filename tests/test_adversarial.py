@@ -75,6 +75,7 @@ STATIC = {
     "helper_process": ("import", "`import os`"),  # its runtime verdict: tests/test_jail.py (the parent's witness)
     "autotune_do_bench": ("autotune_hook", "do_bench"),
     "jit_calls_torch": ("jit_body", "inside a @triton.jit body"),
+    "jit_body_computes": ("jit_body", "inside a @triton.jit body"),
 }
 # Nothing to see statically: these get their verdict at runtime (or only on a GPU).
 STATIC_CLEAN = {
@@ -347,6 +348,15 @@ RUNTIME = {
         "correctness",
         None,
         ["can't allocate memory"],
+    ),
+    "jit_body_computes": (
+        "jit_body_computes",
+        BANS_OFF,
+        {},
+        Status.incorrect,
+        "audit",
+        "torch_compute",
+        ["mul x"],
     ),
     "fault_memory_hog": (
         "fault_memory_hog",

@@ -14,8 +14,9 @@ Three independent views, because each alone can be dodged:
 - `OpAudit` is a TorchDispatchMode that sees every aten operator the forward runs (F.conv2d,
   torch.ops.aten.*, nn.Conv2d forward, matmul, a try/except fallback: all end in aten), including
   code Triton runs during a launch on the candidate's behalf: the grid callable, autotune pre/post
-  hooks and heuristics. Only the launch machinery itself (the interpreter's argument copies,
-  autotune benchmarking) is exempt. PyTorch may only allocate, copy and reshape.
+  hooks and heuristics, and (under TRITON_INTERPRET=1) a jit body that calls torch: the interpreter's own
+  argument copies are allocations and copies, which are allowed anyway. Only autotune's benchmarking
+  (the harness's L2 flush and statistics) is exempt. PyTorch may only allocate, copy and reshape.
 - Knockout: with `LAUNCHES.knockout` set, a launch is counted and returns without running, so the
   output of a forward that really uses its kernels comes out wrong (evaluator.parent.calls).
 - `kernel_audit` (CUDA) lists the kernels the GPU actually ran, through torch.profiler (CUPTI), and
@@ -49,11 +50,12 @@ ALLOWED_KERNEL = re.compile(r"memset|memcpy|fill|copy|arange", re.IGNORECASE)
 
 
 class LaunchCounter:
-    """Triton launches since the last reset; `depth` > 0 while inside one (OpAudit ignores those ops)."""
+    """Triton launches since the last reset; `exempt` > 0 inside autotune's benchmarking (OpAudit ignores
+    the ops it runs: the harness's, not the candidate's)."""
 
     def __init__(self) -> None:
         self.count = 0
-        self.depth = 0
+        self.exempt = 0
         self.names: set[str] = set()
         self.knockout = False
 
@@ -67,14 +69,14 @@ _INSTALLED = False
 
 
 def _audited(fn):
-    """`fn` (a grid callable) run with the operator audit on, even inside a launch."""
+    """`fn` (a grid callable) run with the operator audit on, even inside autotune's benchmarking."""
 
     def call(*args, **kwargs):
-        depth, LAUNCHES.depth = LAUNCHES.depth, 0
+        exempt, LAUNCHES.exempt = LAUNCHES.exempt, 0
         try:
             return fn(*args, **kwargs)
         finally:
-            LAUNCHES.depth = depth
+            LAUNCHES.exempt = exempt
 
     return call
 
@@ -103,11 +105,7 @@ def _wrap_launch(cls) -> None:
                 return None
         if callable(kwargs.get("grid")):
             kwargs["grid"] = _audited(kwargs["grid"])
-        LAUNCHES.depth += 1  # the interpreter copies tensors with aten ops (not the candidate's doing)
-        try:
-            return _original(self, *args, **kwargs)
-        finally:
-            LAUNCHES.depth -= 1
+        return _original(self, *args, **kwargs)  # audited inside too: the interpreter only allocates and copies
 
     cls.run = run
 
@@ -117,11 +115,11 @@ def _wrap_exempt(cls, name: str) -> None:
     original = getattr(cls, name)
 
     def method(self, *args, _original=original, **kwargs):
-        LAUNCHES.depth += 1
+        LAUNCHES.exempt += 1
         try:
             return _original(self, *args, **kwargs)
         finally:
-            LAUNCHES.depth -= 1
+            LAUNCHES.exempt -= 1
 
     setattr(cls, name, method)
 
@@ -146,7 +144,7 @@ def install_launch_counter() -> None:
 
 
 class OpAudit(TorchDispatchMode):
-    """Records the aten operators run outside Triton launches."""
+    """Records the aten operators the forward runs, inside Triton launches too (but not in autotune's benchmarking)."""
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -158,7 +156,7 @@ class OpAudit(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
-        if LAUNCHES.depth == 0:
+        if LAUNCHES.exempt == 0:
             packet = func.overloadpacket
             name = packet.__name__ if func.namespace == "aten" else f"{func.namespace}.{packet.__name__}"
             self.ops[name] += 1
