@@ -78,7 +78,7 @@ class Probe:
     why_not: str | None  # None: the namespaces work here
     root: str = "minimal"  # "minimal" (evaluator.child.root) or "host" (the read-only view of the host)
     root_refused: str | None = None  # why the minimal root did not hold here
-    tasks: bool = True  # RLIMIT_NPROC in the jail (off where the kernel counts it per host user)
+    tasks: bool = True  # the task limit in the jail (off where RLIMIT_NPROC would count the host user's tasks)
 
 
 def probe(cuda: bool) -> str | None:
@@ -186,13 +186,6 @@ def default_memory_mb() -> float:
     return min(total_kb / 1024 / 2, 64_000.0)
 
 
-def _ns(pid: int | str, kind: str) -> str | None:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/{kind}")
-    except OSError:
-        return None
-
-
 class Jail:
     def __init__(
         self,
@@ -226,7 +219,6 @@ class Jail:
         self.peak_mb = 0.0  # host memory of the jail at its highest (usage.Memory.total_mb)
         self.peak = usage.Memory()  # the sample at that peak, for the message
         self.used_disk = usage.Disk(0.0, 0, False)
-        self.most_processes = 0
         self.seen: set[int] = set()  # host pids ever found in the jail: their System V segments go with it
         self._disk_at = 0.0
         self.token = secrets.token_hex(8)
@@ -273,8 +265,8 @@ class Jail:
         if not self.confined:
             return
         for pid in _children(launcher_pid):
-            ns = _ns(pid, "pid")
-            if ns is not None and ns != _ns("self", "pid"):
+            ns = usage.namespace(pid, "pid")
+            if ns is not None and ns != usage.namespace("self", "pid"):
                 self.ns = ns
 
     def members(self, pgid: int) -> list[int]:
@@ -290,7 +282,8 @@ class Jail:
                     fields = f.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[2]) == pgid or (self.ns is not None and _ns(name, "pid") == self.ns) or self._marked(name):
+            in_ns = self.ns is not None and usage.namespace(name, "pid") == self.ns
+            if int(fields[2]) == pgid or in_ns or self._marked(name):
                 found.append(int(name))
         return found
 
@@ -299,7 +292,6 @@ class Jail:
         Memory counts what its processes hold outside their RSS too (evaluator.parent.usage.memory)."""
         members = self.members(pgid)
         self.seen.update(members)
-        self.most_processes = max(self.most_processes, len(members))
         if self.processes and len(members) > self.processes:
             return "processes"
         if self.memory_mb:
@@ -362,7 +354,7 @@ class Jail:
         for name in os.listdir("/proc"):
             if not name.isdigit() or int(name) == me:
                 continue
-            if (self.ns is not None and _ns(name, "pid") == self.ns) or self._marked(name):
+            if (self.ns is not None and usage.namespace(name, "pid") == self.ns) or self._marked(name):
                 try:
                     os.kill(int(name), signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):

@@ -67,7 +67,8 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
-def _ns(pid: int, kind: str) -> str | None:
+def namespace(pid: int | str, kind: str) -> str | None:
+    """The namespace `kind` (pid, mnt, ...) of a process, as /proc/PID/ns names it; None once it is gone."""
     try:
         return os.readlink(f"/proc/{pid}/ns/{kind}")
     except OSError:
@@ -155,11 +156,11 @@ def memory(pids: list[int]) -> Memory:
     """What `pids` hold. A tmpfs is counted only in a mount namespace other than this process's own: the
     private ones of a jail, never the host's /tmp."""
     m = Memory()
-    namespaces: set[str] = {_ns(os.getpid(), "mnt") or ""}
+    namespaces: set[str] = {namespace(os.getpid(), "mnt") or ""}
     seen: set = set()
     for pid in pids:
         m.rss_mb += _rss_bytes(pid) / MB
-        ns = _ns(pid, "mnt")
+        ns = namespace(pid, "mnt")
         if ns is not None and ns not in namespaces:
             namespaces.add(ns)
             m.tmpfs_mb += _tmpfs_bytes(pid) / MB
@@ -205,10 +206,6 @@ def ns_pids(pid: int) -> list[int]:
         return [int(x) for x in _status(pid).get("NSpid", "").split()]
     except ValueError:
         return []
-
-
-def pid_ns(pid: int) -> str | None:
-    return _ns(pid, "pid")
 
 
 def children_ticks(pid: int) -> int:

@@ -31,6 +31,7 @@ SIGCHLD_BIT = 1 << (17 - 1)  # signal 17 on x86_64 and aarch64: bit 16 of the ma
 class Witness:
     def __init__(self, jail: Jail | None, pgid: int):
         self.jail, self.pgid = jail, pgid
+        self._cand: int | None = None  # found once: the jail's PID 1 is the same process for the whole evaluation
         self._ticks: int | None = None
 
     def _candidate(self) -> int | None:
@@ -38,18 +39,21 @@ class Witness:
         members (confined), else the spawned process itself."""
         if self.jail is None or not self.jail.confined:
             return self.pgid
-        best, depth = None, 1
-        for pid in self.jail.members(self.pgid):
-            ns = usage.ns_pids(pid)
-            if len(ns) > depth and ns[-1] == 1:
-                best, depth = pid, len(ns)
-        return best
+        if self._cand is None:
+            depth = 1
+            for pid in self.jail.members(self.pgid):
+                ns = usage.ns_pids(pid)
+                if len(ns) > depth and ns[-1] == 1:
+                    self._cand, depth = pid, len(ns)
+        return self._cand
 
     def _others(self, cand: int) -> list[int]:
         if self.jail is None or not self.jail.confined:
             return descendants(cand)
-        ns = usage.pid_ns(cand)
-        return [p for p in self.jail.members(self.pgid) if p != cand and ns is not None and usage.pid_ns(p) == ns]
+        ns = usage.namespace(cand, "pid")
+        if ns is None:  # gone: the call's own failure says why
+            return []
+        return [p for p in self.jail.members(self.pgid) if p != cand and usage.namespace(p, "pid") == ns]
 
     def before(self) -> None:
         cand = self._candidate()
@@ -61,7 +65,7 @@ class Witness:
             return None
         others = self._others(cand)
         if others:
-            names = ", ".join(f"{usage.describe(p)}" for p in others[:4])
+            names = ", ".join(usage.describe(p) for p in others[:4])
             return (
                 f"Another process was running beside the candidate's during a checked call ({names}): the work "
                 "must be done by the kernels the candidate's own process launches; start no processes."
