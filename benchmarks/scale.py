@@ -137,6 +137,8 @@ def part_seed(args, cuda: bool, console: Console) -> dict:
         )
     console.print(table)
     means = {k: statistics.mean(r.gate_seconds.get(k, 0.0) for _, r, _ in rows) for k in GATES}
+    steps = sorted({k for _, r, _ in rows for k in r.gate_seconds if k.startswith("import.")})
+    means |= {k: statistics.mean(r.gate_seconds.get(k, 0.0) for _, r, _ in rows) for k in steps}
     console.print(
         f"evaluations per {'GPU-' if cuda else 'CPU-'}minute: {per_min:.2f} (mean {wall / len(rows):.2f} s each; "
         f"warm-up {warmup_s:.1f} s, its status {warm.status.value}); peak GPU memory {mem.peak_mib} MiB; "

@@ -33,6 +33,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import time
 
 from evaluator.child import root
 
@@ -79,6 +80,7 @@ def confine(writable: list[str], extra: list[str] | None = None) -> dict:
     """A minimal root (evaluator.child.root) or, where the host refuses it or KLOOP_ROOT=host, the read-only
     view of the whole host with a private /tmp; then everything read-only but `writable`, the file and task
     limits, no capabilities. Returns what holds (wire.Confinement's fields)."""
+    t0 = time.perf_counter()
     writable = [os.path.realpath(p) for p in writable]
     os.setsid()  # a session of its own: kill(0, ...) then reaches only the namespace, not the launcher
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -106,6 +108,7 @@ def confine(writable: list[str], extra: list[str] | None = None) -> dict:
         "root": kind,
         "root_refused": refused,
         "task_limit": tasks,
+        "seconds": time.perf_counter() - t0,
     }
 
 

@@ -91,9 +91,14 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
     from evaluator.shared.timing import benchmark
     from evaluator.shared.weights import copy_weights
 
+    steps = Steps()  # where the start-up's seconds go, sent with `ready` (the judge's import.* gate seconds)
     device = torch.device(job.device)
+    if device.type == "cuda":
+        torch.empty(0, device=device)  # the CUDA context, created here so that its cost is counted apart
+    steps.done("cuda_context")
     cases = {c.label: c for c in job.cases}
     problem = import_file(Path(job.problem_path), "_reference")
+    steps.done("reference")
     slot: Slot | None = None  # the oracle's inbox, opened once per inbox it makes
     held: tuple | None = None  # the last call's output and buffers, until they are handed over
     send(wfd, Reply(op="hello", hello=Hello(device=device_info(device), confinement=Confinement(**confinement))))
@@ -104,7 +109,8 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
         autotune_takes_first_config()
     trial = Trial(device, set(job.disabled))
     trial.before_import()
-    models = _construct(job, problem, device, trial, wfd)
+    steps.done("snapshot")
+    models = _construct(job, problem, device, trial, wfd, steps)
     if models is None:
         return
 
@@ -139,12 +145,25 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
                 return
 
 
-def _construct(job: Job, problem, device: torch.device, trial, wfd: int) -> dict | None:
+class Steps:
+    """Wall seconds of the start-up's steps, in order: {"cuda_context": 0.4, "reference": 0.1, ...}."""
+
+    def __init__(self):
+        self.t, self.seconds = time.perf_counter(), {}
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = now - self.t
+        self.t = now
+
+
+def _construct(job: Job, problem, device: torch.device, trial, wfd: int, steps: Steps) -> dict | None:
     """Import the candidate and build one ModelNew per case; answers `ready` either way. None when it
     failed (the failure is the reply)."""
     where = "importing the candidate module"
     try:
         module = import_file(Path(job.candidate_path), "candidate")
+        steps.done("candidate")
         models = {}
         for case in job.cases:
             where = f"constructing ModelNew{tuple(case.init)} for {case.label}"
@@ -152,7 +171,10 @@ def _construct(job: Job, problem, device: torch.device, trial, wfd: int) -> dict
     except BaseException as e:  # noqa: BLE001 - SystemExit from a candidate is an error too
         send(wfd, Reply(op="ready", ok=False, error=ErrorInfo.of(e, where)))
         return None
-    send(wfd, Reply(op="ready", findings=_findings(trial.after_import(module))))
+    steps.done("construct")
+    findings = _findings(trial.after_import(module))
+    steps.done("audit")
+    send(wfd, Reply(op="ready", findings=findings, timing=steps.seconds))
     del module
     return models
 

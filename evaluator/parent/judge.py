@@ -17,6 +17,7 @@ after timing.
 
 from __future__ import annotations
 
+import math
 import random
 import secrets
 import shutil
@@ -375,6 +376,9 @@ def _hello(ref: Referee, child: Child, oracle: Child) -> Reply:
     except WireError as e:
         raise _no_start(ref, child, str(e)) from None
     ref.result.gate_seconds["spawn"] = time.monotonic() - ref.t0
+    conf = hello.hello.confinement if hello.hello is not None else None
+    if conf is not None and conf.seconds is not None and math.isfinite(conf.seconds):
+        ref.result.gate_seconds["import.confine"] = conf.seconds
     return hello
 
 
@@ -395,12 +399,18 @@ def _note_child(r: EvalResult, hello: Reply) -> None:
         )
 
 
+START_STEPS = ("cuda_context", "reference", "snapshot", "candidate", "construct", "audit")
+
+
 def _import(ref: Referee, child: Child) -> None:
     """The candidate's module imported and one ModelNew built per case, with the audit's first findings."""
     deadline = ref.enter("import", "importing the candidate module and constructing ModelNew")
     ready = _ask_child(ref, child, None, deadline, "ready")
     if not ready.ok:
         raise ref.error(ready.error, False)
+    for step, seconds in (ready.timing or {}).items():  # the child's own account of its start-up (bounded keys)
+        if step in START_STEPS and math.isfinite(seconds):
+            ref.result.gate_seconds[f"import.{step}"] = seconds
     ref.findings(ready, "after importing the candidate")
 
 
