@@ -47,3 +47,23 @@ def test_a_checkout_under_tmp_still_evaluates_inside_the_jail(tmp_path):
     assert out["status"] == "correct", out
     if out["warning"] is None:  # confined: no note says the project was writable or a remount failed
         assert not any("confinement incomplete" in n for n in out["notes"]), out["notes"]
+
+
+def test_a_compiler_outside_usr_is_readable_by_its_own_folders_only(tmp_path, monkeypatch):
+    # An H200 host had gcc under /opt/gcc (CC): the minimal root needs its bin, lib and libexec, and
+    # binds those folders only, never the prefix itself (which could be a home folder).
+    import shutil
+
+    from evaluator.child import root
+
+    prefix = tmp_path / "opt" / "gcc"
+    for d in ("bin", "libexec", "share"):
+        (prefix / d).mkdir(parents=True)
+    real = shutil.which("cc") or shutil.which("gcc") or "/usr/bin/true"
+    (prefix / "bin" / "gcc").symlink_to(real)
+    monkeypatch.setenv("CC", str(prefix / "bin" / "gcc"))
+    found = root.toolchain()
+    assert str(prefix / "bin") in found and str(prefix / "libexec") in found
+    assert str(prefix) not in found and str(prefix / "share") not in found
+    assert all(not p.startswith("/usr/") for p in found)
+    assert set(found) <= set(root.readable([]))

@@ -6,7 +6,8 @@
 Built on a fresh tmpfs and entered with pivot_root, then the old root is detached: nothing else of the host
 filesystem stays reachable, by any path. The new root holds, each bound in at its own path:
 - read-only: the system's programs and libraries (/usr and the merged-/usr links /bin, /lib, /lib64,
-  /sbin; a compiler and ldconfig live there: Triton builds its launcher with them), a few files of
+  /sbin; a compiler and ldconfig live there: Triton builds its launcher with them; a compiler installed
+  elsewhere, with its own bin, lib and libexec folders, see `toolchain`), a few files of
   /etc (the loader's cache, the alternatives links, passwd/group: never shadow, ssl, or anything else),
   the Python installation (prefix, base prefix, every sys.path entry; the project itself only as its
   `evaluator` package), LD_LIBRARY_PATH's folders, and whatever `extra` names (ncu's installation);
@@ -105,7 +106,34 @@ def readable(extra: list[str]) -> list[str]:
         python.add(entry)
     python.add(os.path.join(PROJECT, "evaluator"))
     libs = [p for p in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if os.path.isabs(p)]
-    return paths + sorted(python) + libs + list(extra)
+    return paths + sorted(python) + libs + toolchain() + list(extra)
+
+
+TOOLCHAIN_DIRS = ("bin", "lib", "lib64", "libexec", "include")  # a compiler's own folders under its prefix
+
+
+def toolchain() -> list[str]:
+    """The C compiler Triton builds its launcher with (CC, else cc, gcc or clang on PATH, as Triton looks for
+    one), its assembler and its linker, where they live outside the system folders (an H200 host had gcc
+    under /opt/gcc): their installation's own folders (bin, lib, lib64, libexec, include), never the
+    whole prefix, which could be a home folder."""
+    import shutil
+
+    found = set()
+    for name in (os.environ.get("CC"), "cc", "gcc", "clang", "as", "ld"):
+        path = shutil.which(name) if name else None
+        if path is None:
+            continue
+        for p in (path, os.path.realpath(path)):
+            folder = os.path.dirname(os.path.abspath(p))
+            if under(folder, SYSTEM):
+                continue
+            if os.path.basename(folder) == "bin":
+                prefix = os.path.dirname(folder)
+                found.update(d for d in (os.path.join(prefix, n) for n in TOOLCHAIN_DIRS) if os.path.isdir(d))
+            else:
+                found.add(folder)
+    return sorted(found)
 
 
 class Builder:

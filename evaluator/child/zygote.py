@@ -194,6 +194,10 @@ def _warm(role: str) -> None:
         except Exception:  # noqa: BLE001 - another backend, or none: compiled on first use instead
             pass
     if role == "candidate" and os.environ.get("TRITON_INTERPRET") != "1":
+        try:  # the CUDA kernel audit's torch.profiler imports torch._dynamo, and the integrity snapshot imports it
+            import torch._dynamo  # noqa: F401  first (evaluator.child.guards): 3.6-5.5 s a fork on an H200, once here
+        except Exception:  # noqa: BLE001 - imported by the fork instead
+            pass
         try:  # Triton's driver helper (cuda_utils, ~1 s of gcc): compiled here once, copied into each fork
             from triton.backends.nvidia.driver import CudaUtils
 
