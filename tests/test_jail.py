@@ -5,6 +5,7 @@ Each candidate is the seed kernel with a few lines run at import; the static ban
 so the operating-system defence is the one tested. Every test skips where the host refuses namespaces.
 """
 
+import json
 import socket
 from pathlib import Path
 
@@ -209,3 +210,30 @@ def test_work_in_a_helper_process_is_seen_from_outside(tmp_path, mode):
     r = _evaluate(path)
     assert (r.status, r.reason) == (Status.incorrect, "helper_process"), (r.status, r.reason, r.message)
     assert "process" in r.message, r.message
+
+
+def test_a_probe_that_confines_is_remembered_for_this_boot_only(tmp_path, monkeypatch):
+    """The probe (torch and triton imported in the jail, CUDA and a compile on a GPU: 4-9 s) runs once per boot
+    and confinement code: a second process reads the answer; a failed probe is never kept."""
+    monkeypatch.setenv("KLOOP_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(jail_module, "_PROBED", {})
+    first = jail_module.confinement(False)
+    assert first.why_not is None
+    assert (tmp_path / "probe.json").is_file()
+    monkeypatch.setattr(jail_module, "_PROBED", {})
+
+    def no_probe(*a):
+        raise AssertionError("probed again although this boot's answer is kept")
+
+    monkeypatch.setattr(jail_module, "_run_probe", no_probe)
+    assert jail_module.confinement(False) == first
+    monkeypatch.setattr(jail_module, "_PROBED", {})
+    monkeypatch.setenv("KLOOP_ROOT", "host")  # another kind of jail: another key, probed afresh
+    with pytest.raises(AssertionError, match="probed again"):
+        jail_module.confinement(False)
+    monkeypatch.delenv("KLOOP_ROOT")
+    monkeypatch.setattr(jail_module, "_PROBED", {})
+    monkeypatch.setattr(jail_module, "_run_probe", lambda *a: jail_module.Probe("refused here"))
+    monkeypatch.setenv("KLOOP_TASKS", "0")
+    assert jail_module.confinement(False).why_not == "refused here"
+    assert len(json.loads((tmp_path / "probe.json").read_text())) == 1  # the refusal was not kept

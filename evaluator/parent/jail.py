@@ -31,6 +31,7 @@ What holds where (README "Trust"):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluator.parent import usage
+from evaluator.shared.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSHARE = [
@@ -98,6 +100,11 @@ def confinement(cuda: bool) -> Probe:
         return _PROBED[cuda]
     wanted = os.environ.get("KLOOP_ROOT", "minimal")
     tasks = os.environ.get("KLOOP_TASKS", "") != "0"
+    key = _probe_key(cuda, wanted, tasks)
+    known = _remembered(key)
+    if known is not None:
+        _PROBED[cuda] = known
+        return known
     first = _run_probe(cuda, "host" if wanted == "host" else "minimal", tasks)
     if first.why_not is not None and tasks and "task limit" in first.why_not:
         tasks = False  # an older kernel: the limit would count the host user's tasks; the poll still holds
@@ -107,7 +114,61 @@ def confinement(cuda: bool) -> Probe:
         if host.why_not is None:  # the namespaces hold; only the minimal root broke something here
             first = Probe(None, "host", first.root_refused or first.why_not, tasks)
     _PROBED[cuda] = first
+    _remember(key, first)
     return first
+
+
+PROBE_SOURCES = ("child/boot.py", "child/root.py", "child/candidate.py", "parent/jail.py")
+
+
+def _probe_key(cuda: bool, wanted: str, tasks: bool) -> str | None:
+    """What a probe's answer depends on: this boot of this host (the kernel, its settings, the driver), the
+    user, the interpreter, the environment the jail passes on and the confinement's own code. None where the
+    host has no boot id: probed every time."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return None
+    h = hashlib.sha256()
+    env = {k: os.environ.get(k, "") for k in ("CC", "PATH", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES")}
+    h.update(json.dumps([boot, os.getuid(), sys.executable, sys.version, sys.path, cuda, wanted, tasks, env]).encode())
+    for name in PROBE_SOURCES:
+        h.update((ROOT / "evaluator" / name).read_bytes())
+    return h.hexdigest()[:32]
+
+
+def _probe_file() -> Path:
+    return Path(os.environ.get("KLOOP_CACHE_DIR", Path.home() / ".cache" / "kernel-loop")) / "probe.json"
+
+
+def _remembered(key: str | None) -> Probe | None:
+    """A successful probe of this boot, kept by an earlier process (4-9 s saved per start: the probe imports
+    torch and triton in the jail and, on a GPU, initialises CUDA and compiles). Only answers that confine are
+    kept, so a host that stopped confining is probed again on its next boot, or when anything keyed changes."""
+    if key is None:
+        return None
+    try:
+        said = json.loads(_probe_file().read_text()).get(key)
+        return Probe(None, str(said["root"]), said.get("root_refused"), bool(said["tasks"]))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _remember(key: str | None, p: Probe) -> None:
+    if key is None or p.why_not is not None:
+        return
+    path = _probe_file()
+    try:
+        known = json.loads(path.read_text()) if path.is_file() else {}
+        known = known if isinstance(known, dict) else {}
+    except (OSError, ValueError):
+        known = {}
+    known[key] = {"root": p.root, "root_refused": p.root_refused, "tasks": p.tasks, "at": time.time()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(dict(list(known.items())[-16:]), indent=1))
+    except OSError:
+        pass  # only a saving
 
 
 def _run_probe(cuda: bool, root: str, tasks: bool) -> Probe:
