@@ -39,6 +39,10 @@ def test_one_zygote_serves_consecutive_candidates_from_a_fresh_fork(tmp_path):
     assert first.status is Status.correct and second.status is Status.correct, (first.message, second.message)
     assert POOL.started == started  # the second evaluation forked from the zygotes the first one started
     assert second.gate_seconds["spawn"] < 2.0, second.gate_seconds  # no interpreter start, no torch import
+    # The candidate's own account of its start-up, step by step, and only the steps the judge knows.
+    steps = {k for k in second.gate_seconds if k.startswith("import.")}
+    assert {"import.confine", "import.cuda_context", "import.snapshot", "import.candidate"} <= steps, steps
+    assert all(0 <= second.gate_seconds[k] < 60 for k in steps), second.gate_seconds
 
 
 def test_a_candidate_never_sees_another_ones_leftovers(tmp_path):
