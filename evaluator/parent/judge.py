@@ -409,7 +409,7 @@ def _import(ref: Referee, child: Child) -> None:
     if not ready.ok:
         raise ref.error(ready.error, False)
     for step, seconds in (ready.timing or {}).items():  # the child's own account of its start-up (bounded keys)
-        if step in START_STEPS and math.isfinite(seconds):
+        if step in START_STEPS and math.isfinite(seconds) and 0 <= seconds <= time.monotonic() - ref.t0:
             ref.result.gate_seconds[f"import.{step}"] = seconds
     ref.findings(ready, "after importing the candidate")
 
