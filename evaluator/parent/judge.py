@@ -377,7 +377,7 @@ def _hello(ref: Referee, child: Child, oracle: Child) -> Reply:
         raise _no_start(ref, child, str(e)) from None
     ref.result.gate_seconds["spawn"] = time.monotonic() - ref.t0
     conf = hello.hello.confinement if hello.hello is not None else None
-    if conf is not None and conf.seconds is not None and math.isfinite(conf.seconds):
+    if conf is not None and conf.seconds is not None and 0 <= conf.seconds <= time.monotonic() - ref.t0:
         ref.result.gate_seconds["import.confine"] = conf.seconds
     return hello
 
