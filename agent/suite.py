@@ -106,6 +106,20 @@ def executor_for(flags: dict):
     return make_executor(wide.executor, workers=wide.workers, address=wide.ray_address)
 
 
+def _same_gpu(cfg: SuiteConfig, here: dict) -> None:
+    """A suite's table compares its problems' speedups with each other: a problem finished on another GPU
+    model (or on the CPU interpreter, which has no timings) would sit in it as if measured alike."""
+    if not cfg.environment:
+        return  # a suite from before the environment was recorded
+    then, now_ = cfg.environment.get("gpu"), here.get("gpu")
+    if then != now_:
+        raise SuiteError(
+            f"suite {cfg.name!r} was run on {then or 'the CPU (no GPU)'}, this machine has {now_ or 'no GPU'}: "
+            f"resume it on {then or 'a machine without a GPU'}, or start a new suite here (--name), so that "
+            "one table holds one machine's numbers"
+        )
+
+
 def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
     """A new suite (everything checked first, the executor started before the folder is made) or the
     one --resume names, with its overriding flags."""
@@ -115,12 +129,14 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
         runs_dir = checked(given).runs_dir
         store = SuiteStore.open(args.resume, runs_dir)
         cfg = store.config()
+        here = environment()
+        _same_gpu(cfg, here)
         for e in cfg.problems:  # the overrides must make sense for each problem still to run
             settings_for(e, {**cfg.flags, **given})
         if args.jobs:
             cfg.jobs = args.jobs
         executor = executor_for({**cfg.flags, **given})
-        cfg.resumes.append({"time": now(), "flags": json.loads(json.dumps(given, default=str))})
+        cfg.resumes.append({"time": now(), "flags": json.loads(json.dumps(given, default=str)), "environment": here})
         store.save_config(cfg)
         return store, cfg, given, executor
     name = args.name or _dt.datetime.now().strftime("%Y%m%d-%H%M%S") + "-suite"
