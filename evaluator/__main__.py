@@ -242,8 +242,21 @@ def print_table(r: EvalResult, best: str | None = None) -> None:
         console.print(f"[bold yellow]suspicious:[/] {flag}", highlight=False)
     for note in r.notes:
         console.print(f"note: {note}", markup=False)
-    secs = ", ".join(f"{k} {v:.1f}s" for k, v in r.gate_seconds.items())
-    console.print(f"[dim]seconds by gate: {secs}[/]")
+    console.print(f"[dim]seconds by gate: {gate_line(r.gate_seconds)}[/]", highlight=False)
+
+
+def gate_line(gates: dict[str, float]) -> str:
+    """'spawn 0.2s, plan 0.2s, import 0.3s (cuda_context 0.15, snapshot 0.07), ...': the child's start-up steps
+    (`import.*`) in brackets after the import gate, each with two decimals."""
+    steps = {k.removeprefix("import."): v for k, v in gates.items() if k.startswith("import.")}
+    out = []
+    for k, v in gates.items():
+        if k.startswith("import."):
+            continue
+        out.append(f"{k} {v:.1f}s")
+        if k == "import" and steps:
+            out[-1] += " (" + ", ".join(f"{n} {t:.2f}" for n, t in steps.items()) + ")"
+    return ", ".join(out)
 
 
 CALL_LABELS = {"late": "late", "dynamic": "dynamic range", "knockout": "knockout"}  # else the stage's own name
