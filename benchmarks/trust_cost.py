@@ -5,7 +5,8 @@
 1. Seconds per evaluation of the seed problem (`full` shape set, baselines cached after the first
    run), per gate, for this evaluator and, with --before DIR, for an older checkout of the project
    (each side in its own interpreter, `python -m evaluator ... --json`).
-2. kernels/conv2d_scale_min/best/nvidia-h100-80gb-hbm3.py (the Triton winner) and its fp16-operand variant (both tl.dot operands cast to fp16)
+2. kernels/conv2d_scale_min/best/nvidia-h100-80gb-hbm3.py (the Triton winner) and its fp16-operand variant
+   (both tl.dot operands cast to fp16)
    under `tf32` and `loose`, all shape sets: status, max abs error, wall seconds (baselines cached).
 3. With --corpus: every file of tests/adversarial/ on this device with the static bans off (the
    runtime defences alone), small shapes, no timing: status, gate, reason.

@@ -76,7 +76,8 @@ KERNELS = {
 
 
 def load_best():
-    spec = importlib.util.spec_from_file_location("best", ROOT / "kernels/conv2d_scale_min/best/nvidia-h100-80gb-hbm3.py")
+    triton_winner = ROOT / "kernels/conv2d_scale_min/best/nvidia-h100-80gb-hbm3.py"
+    spec = importlib.util.spec_from_file_location("best", triton_winner)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.conv_scale_min
