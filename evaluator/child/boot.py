@@ -267,11 +267,10 @@ def _probe_inside(writable: str, cuda: bool) -> None:
     n = ctypes.c_int()
     if lib.cuInit(0) != 0 or lib.cuDeviceGetCount(ctypes.byref(n)) != 0 or n.value == 0:
         raise OSError("cuInit failed inside the jail")
-    import shutil
     import subprocess
     import sysconfig
 
-    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    cc = root.compiler()
     if cc is None:
         raise OSError("no C compiler is visible (Triton builds its launcher with one)")
     src = os.path.join(writable, "probe.c")

@@ -112,16 +112,23 @@ def readable(extra: list[str]) -> list[str]:
 TOOLCHAIN_DIRS = ("bin", "lib", "lib64", "libexec", "include")  # a compiler's own folders under its prefix
 
 
+def compiler() -> str | None:
+    """The C compiler Triton builds its launcher with: CC, else gcc, else clang on PATH (as Triton looks for
+    one), else cc. The probe (evaluator.child.boot) compiles with it; `toolchain` makes it readable."""
+    import shutil
+
+    cc = os.environ.get("CC")
+    return shutil.which(cc) if cc else shutil.which("gcc") or shutil.which("clang") or shutil.which("cc")
+
+
 def toolchain() -> list[str]:
-    """The C compiler Triton builds its launcher with (CC, else cc, gcc or clang on PATH, as Triton looks for
-    one), its assembler and its linker, where they live outside the system folders (an H200 host had gcc
-    under /opt/gcc): their installation's own folders (bin, lib, lib64, libexec, include), never the
-    whole prefix, which could be a home folder."""
+    """The C compiler (`compiler`), its assembler and its linker, where they live outside the system folders
+    (an H200 host had gcc under /opt/gcc): their installation's own folders (bin, lib, lib64, libexec,
+    include), never the whole prefix, which could be a home folder."""
     import shutil
 
     found = set()
-    for name in (os.environ.get("CC"), "cc", "gcc", "clang", "as", "ld"):
-        path = shutil.which(name) if name else None
+    for path in (compiler(), shutil.which("as"), shutil.which("ld")):
         if path is None:
             continue
         for p in (path, os.path.realpath(path)):

@@ -15,19 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from evaluator.shared.files import write_atomic
-
-
-def default_dir() -> Path:
-    return Path(os.environ.get("KLOOP_CACHE_DIR", Path.home() / ".cache" / "kernel-loop"))
+from evaluator.shared.paths import cache_dir
 
 
 class BaselineCache:
     def __init__(self, directory: Path | None = None):
-        self.path = (directory or default_dir()) / "baselines.json"
+        self.path = (directory or cache_dir()) / "baselines.json"
 
     @staticmethod
     def key(problem_hash: str, case_label: str, case_desc: str, init: list, device: dict, timing: dict) -> str:

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from evaluator.parent import usage
 from evaluator.shared.files import write_atomic
+from evaluator.shared.paths import cache_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSHARE = [
@@ -118,7 +119,7 @@ def confinement(cuda: bool) -> Probe:
     return first
 
 
-PROBE_SOURCES = ("child/boot.py", "child/root.py", "child/candidate.py", "parent/jail.py")
+PROBE_SOURCES = ("child/boot.py", "child/root.py", "parent/jail.py")  # the probe runs these, nothing else
 
 
 def _probe_key(cuda: bool, wanted: str, tasks: bool) -> str | None:
@@ -138,7 +139,7 @@ def _probe_key(cuda: bool, wanted: str, tasks: bool) -> str | None:
 
 
 def _probe_file() -> Path:
-    return Path(os.environ.get("KLOOP_CACHE_DIR", Path.home() / ".cache" / "kernel-loop")) / "probe.json"
+    return cache_dir() / "probe.json"
 
 
 def _remembered(key: str | None) -> Probe | None:
@@ -165,7 +166,6 @@ def _remember(key: str | None, p: Probe) -> None:
         known = {}
     known[key] = {"root": p.root, "root_refused": p.root_refused, "tasks": p.tasks, "at": time.time()}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(dict(list(known.items())[-16:]), indent=1))
     except OSError:
         pass  # only a saving

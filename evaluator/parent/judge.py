@@ -17,7 +17,6 @@ after timing.
 
 from __future__ import annotations
 
-import math
 import random
 import secrets
 import shutil
@@ -377,8 +376,8 @@ def _hello(ref: Referee, child: Child, oracle: Child) -> Reply:
         raise _no_start(ref, child, str(e)) from None
     ref.result.gate_seconds["spawn"] = time.monotonic() - ref.t0
     conf = hello.hello.confinement if hello.hello is not None else None
-    if conf is not None and conf.seconds is not None and 0 <= conf.seconds <= time.monotonic() - ref.t0:
-        ref.result.gate_seconds["import.confine"] = conf.seconds
+    if conf is not None and conf.seconds is not None:
+        _start_step(ref, "confine", conf.seconds)
     return hello
 
 
@@ -399,7 +398,14 @@ def _note_child(r: EvalResult, hello: Reply) -> None:
         )
 
 
-START_STEPS = ("cuda_context", "reference", "snapshot", "candidate", "construct", "audit")
+START_STEPS = ("confine", "cuda_context", "reference", "snapshot", "candidate", "construct", "audit")
+
+
+def _start_step(ref: Referee, step: str, seconds: float) -> None:
+    """A start-up step as the candidate's process timed it (import.* in gate_seconds): a known step only,
+    and only seconds that fit in the evaluation's own wall time (NaN fits nowhere)."""
+    if step in START_STEPS and 0 <= seconds <= time.monotonic() - ref.t0:
+        ref.result.gate_seconds[f"import.{step}"] = seconds
 
 
 def _import(ref: Referee, child: Child) -> None:
@@ -408,9 +414,8 @@ def _import(ref: Referee, child: Child) -> None:
     ready = _ask_child(ref, child, None, deadline, "ready")
     if not ready.ok:
         raise ref.error(ready.error, False)
-    for step, seconds in (ready.timing or {}).items():  # the child's own account of its start-up (bounded keys)
-        if step in START_STEPS and math.isfinite(seconds) and 0 <= seconds <= time.monotonic() - ref.t0:
-            ref.result.gate_seconds[f"import.{step}"] = seconds
+    for step, seconds in (ready.timing or {}).items():  # the child's own account of its start-up
+        _start_step(ref, step, seconds)
     ref.findings(ready, "after importing the candidate")
 
 

@@ -59,12 +59,19 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 MB = 1 << 20
 
 
-def _rss_bytes(pid: int) -> int:
+def _stat(pid: int, *index: int) -> list[int]:
+    """Fields of /proc/PID/stat, counted after the command name (which may hold spaces and ')'), 0 being the
+    state; all 0 once the process is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[21]) * _PAGE
+            fields = f.read().rsplit(")", 1)[1].split()
+        return [int(fields[i]) for i in index]
     except (OSError, IndexError, ValueError):
-        return 0
+        return [0] * len(index)
+
+
+def _rss_bytes(pid: int) -> int:
+    return _stat(pid, 21)[0] * _PAGE
 
 
 def namespace(pid: int | str, kind: str) -> str | None:
@@ -210,12 +217,7 @@ def ns_pids(pid: int) -> list[int]:
 
 def children_ticks(pid: int) -> int:
     """CPU time, in clock ticks, of the children `pid` has reaped (cutime + cstime)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[13]) + int(fields[14])
-    except (OSError, IndexError, ValueError):
-        return 0
+    return sum(_stat(pid, 13, 14))
 
 
 def sigchld_mask(pid: int) -> int:

@@ -12,6 +12,7 @@ in `./kernels/<name>/` of the directory they work in, which is searched first.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the checkout, or site-packages once installed
@@ -45,3 +46,9 @@ def is_installed_copy(path: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def cache_dir() -> Path:
+    """Where the evaluator keeps what it measured once for later processes (baselines, the jail's probe):
+    $KLOOP_CACHE_DIR, else ~/.cache/kernel-loop."""
+    return Path(os.environ.get("KLOOP_CACHE_DIR", Path.home() / ".cache" / "kernel-loop"))
