@@ -121,3 +121,20 @@ def test_cuda_works_in_the_network_namespace():
     if probe(cuda=True) is not None:
         pytest.skip("the namespaces with CUDA do not work on this machine: the worker ran without a namespace")
     assert "NET lo reached: " in r.stdout_tail and "reached: yes" not in r.stdout_tail, r.stdout_tail
+
+
+def test_cache_saboteur_cannot_break_the_next_honest_candidate(tmp_path):
+    """Honest -> saboteur -> honest on the GPU with one shared TRITON_CACHE_DIR, as the loop passes it
+    (issue 24: on the H200 a saboteur once made the next honest candidate fail with a CUDA error)."""
+    shared = tmp_path / "triton_cache"
+    shared.mkdir()
+    env = {"TRITON_CACHE_DIR": str(shared)}
+    first = ev("honest_fused", env=env)
+    assert first.status is Status.correct, first.message
+    before = sorted((p.relative_to(shared), p.read_bytes()) for p in shared.rglob("*") if p.is_file())
+    sab = ev("cache_saboteur", env=env, disable={"bans"})
+    assert "POISONED" in sab.stdout_tail, sab.stdout_tail  # it ran and wrote into the cache it was given
+    after_files = sorted((p.relative_to(shared), p.read_bytes()) for p in shared.rglob("*") if p.is_file())
+    assert after_files == before  # nothing of the saboteur's reached the shared cache
+    last = ev("honest_fused", env=env)
+    assert last.status is Status.correct, last.message
