@@ -138,3 +138,26 @@ def test_cache_saboteur_cannot_break_the_next_honest_candidate(tmp_path):
     assert after_files == before  # nothing of the saboteur's reached the shared cache
     last = ev("honest_fused", env=env)
     assert last.status is Status.correct, last.message
+
+
+@pytest.mark.parametrize("name", ["torch_functional", "matmul_im2col"])
+def test_ncu_sees_library_kernels_when_every_in_process_audit_is_off(tmp_path, name):
+    """Issue 24 1(b): with the static bans, both in-process audits (aten ops, torch.profiler kernels) and
+    the knockout switched off, as a candidate that blinds its own process would leave them, Nsight
+    Compute's view of the profiled call (from outside the candidate's process) still rejects it."""
+    r = ev(name, disable={"bans", "ops", "kernels", "knockout"}, time=True, ncu=True, cache_dir=tmp_path, target_ms=20)
+    if r.ncu_reason and "not permitted" in r.ncu_reason:
+        pytest.skip(r.ncu_reason)
+    assert r.status is Status.incorrect and r.gate == "ncu" and r.reason == "foreign_kernel", (r.status, r.message)
+    assert "Triton did not compile" in r.message
+
+
+def test_ncu_accepts_the_promoted_kernels(tmp_path):
+    """No false positive: the H200's Gluon winner (torch.empty, views) and the H100's Triton winner (its
+    weight re-layout in the forward call: a fill and a copy) pass the same check."""
+    root = Path(__file__).resolve().parents[1] / "kernels" / "conv2d_scale_min"
+    for path in (root / "best" / "nvidia-h200.py", root / "best" / "nvidia-h100-80gb-hbm3.py", root / "seed.py"):
+        cfg = EvalConfig(shapes="small", time=True, ncu=True, cache_dir=tmp_path, target_ms=20, device="cuda")
+        r = evaluate(path, PROBLEM, cfg)
+        assert r.status is Status.correct, (path.name, r.message)
+        assert r.ncu, (path.name, r.ncu_reason)

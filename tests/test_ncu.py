@@ -18,7 +18,7 @@ import pytest
 from conftest import FIXTURES, SEED, has_cuda, run_cli
 
 from evaluator.parent.evaluation import EvalConfig, evaluate
-from evaluator.parent.ncu import DEFAULT_METRICS, _number, _why_not, parse_csv, profile
+from evaluator.parent.ncu import DEFAULT_METRICS, _number, _why_not, foreign_kernels, launched, parse_csv, profile
 from evaluator.shared.loader import load_problem
 from evaluator.shared.result import Status
 
@@ -193,9 +193,34 @@ def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
     p = profile(SEED, PROBLEM, SMALL, metrics=metrics, workdir=tmp_path / "work", cuda=False)
     assert p.reason is None and list(p.metrics["conv2d_scale_kernel"])[:2] == [L2, GRID]
     assert p.missing == ["no__such_metric.sum"]
-    i = p.command.index("--kernel-name")
-    assert p.command[i + 1] == "regex:^(channel_min_kernel|conv2d_scale_kernel)$"
+    assert "--kernel-name" not in p.command  # every launch of the call is profiled: foreign ones are evidence
+    assert p.foreign == [] and p.launches == 2
     assert "--profile-from-start" in p.command and p.command[p.command.index("--clock-control") + 1] == "none"
+
+
+def test_library_kernels_are_foreign_and_memory_kernels_are_not():
+    names = launched(read("unprivileged_torch_ops_h100.txt"))  # real: a fill, an add, a sum, as ncu names them
+    assert len(names) == 3 and "FillFunctor<float>" in names[0]
+    got = foreign_kernels(names + ["conv2d_scale_kernel"], ["conv2d_scale_kernel"])
+    assert got == names[1:]  # the add and the reduction: ATen compute; the fill is allocation
+    assert "CUDAFunctorOnSelf_add" in got[0] and "reduce_kernel" in got[1]
+    copy = "void unrolled_elementwise_kernel<direct_copy_kernel_cuda(TensorIteratorBase &)::[lambda() (instance 3)]>"
+    gemm = "sm90_xmma_gemm_f32f32_tf32f32_f32_tn_n_tilesize128x128x32_warpgroupsize2x1x1_execute_segment_k_off_kernel"
+    assert foreign_kernels([copy, gemm, gemm], []) == [gemm]  # a copy is layout; cuBLAS is not, named once
+
+
+def test_a_replayed_profile_with_library_kernels_names_them(tmp_path, monkeypatch):
+    # The fake ncu replays a real capture of PyTorch's own kernels as the profiled call of the seed.
+    capture = _fixture(tmp_path / "work", "unprivileged_torch_ops_h100.txt")
+    bindir = _fake_ncu(
+        tmp_path / "work",
+        f"open(log, 'w').write(open({capture!r}).read())\nimport json\n"
+        "open(json.load(open(args[-1]))['done_path'], 'w').write('{}')",
+    )
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", cuda=False)
+    assert p.metrics is None and p.launches == 3  # none of the seed's kernels ran
+    assert len(p.foreign) == 2 and "reduce_kernel" in p.foreign[1]
 
 
 def test_timeout_kills_the_jail(tmp_path, monkeypatch):

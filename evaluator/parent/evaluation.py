@@ -160,7 +160,9 @@ def _summarize_errors(result: EvalResult) -> None:
 def _profile(
     result: EvalResult, candidate: Candidate, problem: Problem, plan: EvalPlan, workdir: Path, config: EvalConfig
 ) -> None:
-    """NCU metrics of the first timed case; never changes the status (evaluator.parent.ncu never raises)."""
+    """NCU metrics of the first timed case (evaluator.parent.ncu never raises). The one way it changes the
+    status: kernels of the profiled call that Triton did not compile and that are not PyTorch's fill or
+    copy kernels (cuBLAS, cuDNN, ATen compute), seen by ncu from outside the candidate's process."""
     if not config.ncu:
         result.ncu_reason = "not requested"
     elif not plan.cuda:
@@ -170,7 +172,7 @@ def _profile(
     elif not plan.time_cases:
         result.ncu_reason = "not profiled: nothing was timed"
     else:
-        from evaluator.parent.ncu import profile
+        from evaluator.parent.ncu import MAX_LAUNCHES, profile
 
         p = profile(
             candidate,
@@ -186,6 +188,19 @@ def _profile(
         )
         result.ncu, result.ncu_reason = p.metrics, p.reason
         result.gate_seconds["ncu"] = p.seconds
+        if p.foreign:
+            shown = "; ".join(k[:120] for k in p.foreign[:4]) + ("; ..." if len(p.foreign) > 4 else "")
+            result.status, result.gate, result.reason = Status.incorrect, "ncu", "foreign_kernel"
+            result.message = (
+                f"Rejected (work not done by Triton): under Nsight Compute the forward call on "
+                f"{plan.time_cases[0]} launched {len(p.foreign)} kernel(s) that Triton did not compile: {shown}. "
+                "Only your own @triton.jit / @gluon.jit kernels may compute; PyTorch may only allocate, fill, "
+                "copy and cast."
+            )
+        elif p.launches >= MAX_LAUNCHES:
+            result.notes.append(
+                f"ncu stopped at {MAX_LAUNCHES} launches of the profiled call; later launches were not seen"
+            )
         if p.missing:
             result.notes.append(
                 f"ncu returned no value (n/a) for {', '.join(p.missing)}: an unknown metric "

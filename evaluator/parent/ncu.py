@@ -14,8 +14,14 @@ holds while it runs, and on timeout the whole jail is killed. Where the host ref
 as the candidate does there, in its own session and process group (`Profile.confined` is False).
 The target warms the model up (compile and autotune launches happen there), then
 brackets ONE forward call with cudaProfilerStart/Stop; ncu runs with `--profile-from-start off`, so
-only that call's launches of the candidate's own @triton.jit kernels (names from the AST) are profiled,
-with `--clock-control none` (the GPU's real clocks, as timing sees them).
+only that call's launches are profiled, with `--clock-control none` (the GPU's real clocks, as timing
+sees them). `metrics` holds the candidate's own @triton.jit / @gluon.jit kernels (names from the AST).
+
+Every other kernel of that call is evidence from outside the candidate's process (ncu's front end
+reads the GPU's launches; no Python state of the candidate's is consulted): `Profile.foreign` lists
+the kernels Triton did not compile and that are not one of PyTorch's memory kernels
+(`MEMORY_KERNELS`: fill, copy or cast, concatenation), i.e. cuBLAS, cuDNN or ATen compute, and the
+evaluation rejects the candidate for them (reason `foreign_kernel`).
 
 Numbers are in ncu's base units (`--print-units base`: %, byte, nsecond, counts); "n/a" and
 non-numeric values are left out. A kernel launched several times in the profiled call gets one entry:
@@ -56,6 +62,10 @@ DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
     "lts__t_sector_hit_rate.pct",
 ]
 MAX_LAUNCHES = 100  # profiled launches per call; each costs one or more kernel replays
+# PyTorch kernels that only allocate-and-fill, copy, cast or concatenate (the host contract's "allocation,
+# views, layout"), matched in ncu's function-base names, e.g. "void vectorized_elementwise_kernel<4,
+# FillFunctor<float>, ...>(int, T2, T3)". Anything else not compiled by Triton is compute done elsewhere.
+MEMORY_KERNELS = ("FillFunctor<", "direct_copy_kernel_cuda", "CatArrayBatchedCopy")
 WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
 LOG_TAIL = 4000  # bytes of ncu's output kept in Profile.log
 _SCALE = {
@@ -83,6 +93,8 @@ class Profile:
     command: list[str] = field(default_factory=list)  # the ncu command line
     log: str = ""  # tail of ncu's output (its log file, then the target's stderr)
     confined: bool = False  # ncu and its target ran inside the jail's namespaces
+    foreign: list[str] = field(default_factory=list)  # compute kernels of the profiled call Triton did not compile
+    launches: int = 0  # kernel launches ncu profiled in that call (at most MAX_LAUNCHES)
 
 
 def _number(value: str, unit: str) -> float | None:
@@ -96,6 +108,29 @@ def _number(value: str, unit: str) -> float | None:
 
 def parse_csv(text: str) -> dict[str, dict[str, float]]:
     """{kernel: {metric: value}} from ncu's `--csv --page details` output (other lines are ignored)."""
+    launches = _launches(text)
+    merged: dict[str, dict[str, float]] = {}
+    for launch in sorted(launches):  # ncu numbers launches in launch order
+        name, values = launches[launch]
+        kernel = merged.setdefault(name, {})
+        for metric, x in values.items():
+            kernel[metric] = kernel.get(metric, 0.0) + x if metric.endswith(".sum") else x
+    return {k: v for k, v in merged.items() if v}
+
+
+def foreign_kernels(names: list[str], own: list[str]) -> list[str]:
+    """The names (first seen first, once each) that are neither the candidate's jit functions nor MEMORY_KERNELS."""
+    mine = set(own)
+    return list(dict.fromkeys(n for n in names if n not in mine and not any(m in n for m in MEMORY_KERNELS)))
+
+
+def launched(text: str) -> list[str]:
+    """Kernel name of every profiled launch, in launch order (values or not)."""
+    launches = _launches(text)
+    return [launches[i][0] for i in sorted(launches)]
+
+
+def _launches(text: str) -> dict[int, tuple[str, dict[str, float]]]:
     launches: dict[int, tuple[str, dict[str, float]]] = {}
     header: dict[str, int] | None = None
     for row in csv.reader(line for line in text.splitlines() if line.startswith('"')):
@@ -115,20 +150,14 @@ def parse_csv(text: str) -> dict[str, dict[str, float]]:
         entry = launches.setdefault(launch, (name, {}))[1]
         if x is not None:
             entry[row[header["Metric Name"]]] = x
-    merged: dict[str, dict[str, float]] = {}
-    for launch in sorted(launches):  # ncu numbers launches in launch order
-        name, values = launches[launch]
-        kernel = merged.setdefault(name, {})
-        for metric, x in values.items():
-            kernel[metric] = kernel.get(metric, 0.0) + x if metric.endswith(".sum") else x
-    return {k: v for k, v in merged.items() if v}
+    return launches
 
 
 def kernel_names(code: str) -> list[str]:
     return sorted(jit_functions(ast.parse(code)))
 
 
-def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job: Path) -> list[str]:
+def ncu_command(ncu: str, metrics: list[str], log: Path, job: Path) -> list[str]:
     return [
         ncu,
         "--csv",
@@ -142,13 +171,10 @@ def ncu_command(ncu: str, kernels: list[str], metrics: list[str], log: Path, job
         "off",
         "--clock-control",
         "none",
-        # Filter and print by the bare function name: for Triton kernels it is the @triton.jit name.
-        "--kernel-name-base",
-        "function",
+        # Print by function name: for Triton kernels it is the @triton.jit name; PyTorch's keep their
+        # template arguments (the functor). No name filter: every launch of the call is evidence.
         "--print-kernel-base",
         "function",
-        "--kernel-name",
-        f"regex:^({'|'.join(map(re.escape, kernels))})$",
         "--launch-count",
         str(MAX_LAUNCHES),
         "--metrics",
@@ -271,21 +297,26 @@ def profile(
         )
         job.write_text(spec.model_dump_json())
         jail = Jail(workdir, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=shared_dirs(env))
-        cmd = ncu_command(exe, kernels, metrics, log.resolve(), job.resolve())
+        cmd = ncu_command(exe, metrics, log.resolve(), job.resolve())
         rc, output = _run(cmd, workdir, timeout_s, jail, env)
         logged = log.read_text(errors="replace") if log.is_file() else ""
-        parsed = parse_csv(logged)  # not stdout: the candidate prints there and could fake rows
+        # The log file, not stdout: the candidate prints there and could fake rows.
+        names = launched(logged)
+        foreign = foreign_kernels(names, kernels)
+        parsed = {k: v for k, v in parse_csv(logged).items() if k in kernels}
         full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
         secs = time.monotonic() - t0
         if not parsed:
             why = _marker_trouble(rc, done) or _why_not(
                 rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb
             )
-            return Profile(None, why, secs, command=cmd, log=full, confined=jail.confined)
+            return Profile(
+                None, why, secs, command=cmd, log=full, confined=jail.confined, foreign=foreign, launches=len(names)
+            )
         # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
         missing = [m for m in metrics if not any(m in v for v in parsed.values())]
         ordered = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked
-        return Profile(ordered, None, secs, missing, cmd, full, jail.confined)
+        return Profile(ordered, None, secs, missing, cmd, full, jail.confined, foreign, len(names))
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
