@@ -7,6 +7,7 @@ folders (the Python installation, the project, sys.path entries) back read-only.
 
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT
 
@@ -67,3 +68,60 @@ def test_a_compiler_outside_usr_is_readable_by_its_own_folders_only(tmp_path, mo
     assert str(prefix) not in found and str(prefix / "share") not in found
     assert all(not p.startswith("/usr/") for p in found)
     assert set(found) <= set(root.readable([]))
+
+
+NCU_WRAPPER = """#!/bin/sh
+# as a CUDA toolkit's bin/ncu does: find the real tool beside bin/ (or under /opt/nvidia), else fail
+for d in "$(dirname "$0")"/../nsight-compute-*; do
+    [ -x "$d/ncu" ] && exec "$d/ncu" "$@"
+done
+echo "ERROR : nsight-compute directory is not found under $(dirname "$0")/../" >&2
+exit 1
+"""
+
+
+def test_a_toolkit_ncu_script_finds_its_real_tool_inside_the_jail(tmp_path, monkeypatch):
+    # On the H200, ncu on PATH was /usr/local/cuda-13.0/bin/ncu, a script that execs
+    # /usr/local/cuda-13.0/nsight-compute-<version>/ncu: the jail showed bin/ only, and every profile failed.
+    import pytest
+
+    from evaluator.child import root
+    from evaluator.parent.jail import probe
+
+    prefix = tmp_path / "cuda-13.0"
+    (prefix / "bin").mkdir(parents=True)
+    real = prefix / "nsight-compute-2025.3.1"
+    real.mkdir()
+    (prefix / "bin" / "ncu").write_text(NCU_WRAPPER)
+    (real / "ncu").write_text('#!/bin/sh\necho "the real ncu ran" > "$1"\n')
+    for f in (prefix / "bin" / "ncu", real / "ncu"):
+        f.chmod(0o755)
+    assert root.program_dirs(str(prefix / "bin" / "ncu"))[:2] == [str(prefix / "bin"), str(real)]
+    if probe(False) is not None:
+        pytest.skip("no namespaces here: nothing is hidden, so nothing needs binding")
+    work = tmp_path / "work"
+    work.mkdir()
+    before = Path("/proc/self/mountinfo").read_text()
+    # Started directly, not under `unshare`: confine() makes its own mount namespace first (it once pivoted
+    # the caller's, here the test machine's, into the minimal root).
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "evaluator.child.boot",
+            "--exec",
+            "--confine",
+            str(work),
+            "--",
+            "ncu",
+            str(work / "out"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": f"{prefix / 'bin'}:/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert (work / "out").read_text() == "the real ncu ran\n"
+    assert Path("/proc/self/mountinfo").read_text() == before  # nothing of the jail's reached this namespace

@@ -41,6 +41,7 @@ TMP_MB = root.TMP_MB
 PROJECT = root.PROJECT
 TASKS = 1024  # tasks (threads count) in the jail at once: a fork bomb stops here (_limit_tasks)
 _libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNS = 0x00020000  # <linux/sched.h>
 _mount, _flags = root.mount, root.mount_flags
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = root.MS_RDONLY, root.MS_NOSUID, root.MS_NODEV, root.MS_NOEXEC
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = root.MS_REMOUNT, root.MS_BIND, root.MS_REC, root.MS_PRIVATE
@@ -83,6 +84,12 @@ def confine(writable: list[str], extra: list[str] | None = None) -> dict:
     t0 = time.perf_counter()
     writable = [os.path.realpath(p) for p in writable]
     os.setsid()  # a session of its own: kill(0, ...) then reaches only the namespace, not the launcher
+    # A mount namespace of our own before the first mount, even inside the launcher's: every mount and the
+    # pivot below stay in it. Run as root outside `unshare` (a test, a person), confine() once pivoted the
+    # caller's namespace, i.e. the whole host, into the minimal root.
+    if _libc.unshare(CLONE_NEWNS) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"unshare(CLONE_NEWNS): {os.strerror(err)}; not confining in the caller's namespace")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     kind, refused = "host", None
     if os.environ.get("KLOOP_ROOT", "minimal") != "host":
@@ -293,8 +300,8 @@ def _exec(argv: list[str]) -> None:
     if "--confine" in options:
         import shutil
 
-        found = shutil.which(program[0])  # the program's own installation (ncu under /opt) is readable too
-        extra = [os.path.dirname(os.path.realpath(found))] if found else []
+        found = shutil.which(program[0])  # the program's own installation (ncu's, wherever) is readable too
+        extra = root.program_dirs(found) if found else []
         info = confine(options[options.index("--confine") + 1 :], extra)
         if info["project_writable"]:
             print(f"boot --exec: the project is still writable, not starting {program[0]}", file=sys.stderr)

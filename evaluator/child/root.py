@@ -143,6 +143,27 @@ def toolchain() -> list[str]:
     return sorted(found)
 
 
+NSIGHT_DIRS = ("nsight-compute*",)  # beside a CUDA toolkit's bin/: where its `ncu` script finds the real tool
+NSIGHT_OPT = "/opt/nvidia/nsight-compute"  # the script's other place to look (standalone installs)
+
+
+def program_dirs(path: str) -> list[str]:
+    """The folders a tool started by `boot --exec` needs to see: its own folder (by the path it was found at
+    and its real path), and for a CUDA toolkit's `bin/ncu`, which is a shell script that looks for
+    `nsight-compute-<version>` beside `bin/` or under /opt/nvidia, those installations too (an H200 host
+    had ncu as /usr/local/cuda-13.0/bin/ncu, the tool itself elsewhere)."""
+    found: list[str] = []
+    for p in dict.fromkeys((os.path.abspath(path), os.path.realpath(path))):
+        folder = os.path.dirname(p)
+        found.append(folder)
+        if os.path.basename(folder) == "bin":
+            prefix = os.path.dirname(folder)
+            found += sorted(d for pat in NSIGHT_DIRS for d in glob.glob(os.path.join(prefix, pat)) if os.path.isdir(d))
+    if os.path.isdir(NSIGHT_OPT):
+        found.append(NSIGHT_OPT)
+    return list(dict.fromkeys(found))
+
+
 class Builder:
     """Assembles the new root under STAGE. `ro` holds the read-only binds made so far (new-root paths): a path
     below one of them is already there, and nothing may be created inside it."""
