@@ -3,7 +3,8 @@ is 1.45 ms reachable for conv2d_scale_min's 609 GFLOP?).
 
     python benchmarks/tf32_roof.py [OUT.json]        # GPU only; prints a table and the SM clock seen
 
-CUDA events, median of 30 after 5 warm-ups (10 for the square GEMMs), TF32 allowed in cuBLAS and cuDNN;
+CUDA events, median of 30 after 5 warm-ups (10 for the square GEMMs), TF32 allowed in cuBLAS and cuDNN,
+cuDNN in benchmark mode (its fastest algorithm for the shape);
 nvidia-smi samples the SM clock and power every 200 ms meanwhile. Rows: square GEMMs, the conv's implicit
 GEMM shape ([64*254*254 x 576] @ [576 x 128]), cuDNN's conv2d (NCHW, and channels-last input), and
 kernels/conv2d_scale_min/best/nvidia-h200.py (conv + scale + min). % of 494.7 TFLOP/s: dense TF32 at the
@@ -21,6 +22,7 @@ import torch.nn.functional as F
 
 torch.backends.cuda.matmul.allow_tf32 = True
 torch.backends.cudnn.allow_tf32 = True
+torch.backends.cudnn.benchmark = True  # cuDNN times its algorithms and keeps the fastest, as Inductor's autotune does
 dev = "cuda"
 
 
