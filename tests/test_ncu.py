@@ -194,6 +194,7 @@ def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
     assert p.reason is None and list(p.metrics["conv2d_scale_kernel"])[:2] == [L2, GRID]
     assert p.missing == ["no__such_metric.sum"]
     assert "--kernel-name" not in p.command  # every launch of the call is profiled: foreign ones are evidence
+    assert p.command[p.command.index("--print-kernel-base") + 1] == "demangled"  # functors name fill and copy
     assert p.foreign == [] and p.launches == 2
     assert "--profile-from-start" in p.command and p.command[p.command.index("--clock-control") + 1] == "none"
 

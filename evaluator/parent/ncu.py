@@ -63,7 +63,7 @@ DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
 ]
 MAX_LAUNCHES = 100  # profiled launches per call; each costs one or more kernel replays
 # PyTorch kernels that only allocate-and-fill, copy, cast or concatenate (the host contract's "allocation,
-# views, layout"), matched in ncu's function-base names, e.g. "void vectorized_elementwise_kernel<4,
+# views, layout"), matched in ncu's demangled names, e.g. "void vectorized_elementwise_kernel<4,
 # FillFunctor<float>, ...>(int, T2, T3)". Anything else not compiled by Triton is compute done elsewhere.
 MEMORY_KERNELS = ("FillFunctor<", "direct_copy_kernel_cuda", "CatArrayBatchedCopy")
 WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
@@ -171,10 +171,12 @@ def ncu_command(ncu: str, metrics: list[str], log: Path, job: Path) -> list[str]
         "off",
         "--clock-control",
         "none",
-        # Print by function name: for Triton kernels it is the @triton.jit name; PyTorch's keep their
-        # template arguments (the functor). No name filter: every launch of the call is evidence.
+        # Demangled names: a Triton kernel's is its @triton.jit name; PyTorch's keep their template
+        # arguments, the functor that says fill or copy ("function" prints only "elementwise_kernel",
+        # which on the H200 rejected the promoted kernel's weight re-layout). No name filter: every
+        # launch of the call is evidence.
         "--print-kernel-base",
-        "function",
+        "demangled",
         "--launch-count",
         str(MAX_LAUNCHES),
         "--metrics",
