@@ -208,6 +208,10 @@ def test_library_kernels_are_foreign_and_memory_kernels_are_not():
     copy = "void unrolled_elementwise_kernel<direct_copy_kernel_cuda(TensorIteratorBase &)::[lambda() (instance 3)]>"
     gemm = "sm90_xmma_gemm_f32f32_tf32f32_f32_tn_n_tilesize128x128x32_warpgroupsize2x1x1_execute_segment_k_off_kernel"
     assert foreign_kernels([copy, gemm, gemm], []) == [gemm]  # a copy is layout; cuBLAS is not, named once
+    # what the contract's allocators launch (arange, randn) is allocation too; a reduction is not
+    arange = "void elementwise_kernel_with_index<int, arange_cuda_out(const Scalar &, const Scalar &)::[lambda]>"
+    randn = "void distribution_elementwise_grid_stride_kernel<float, 4, normal_kernel<...>>(long, PhiloxCudaState)"
+    assert foreign_kernels([arange, randn, names[2]], []) == [names[2]]
 
 
 def test_a_replayed_profile_with_library_kernels_names_them(tmp_path, monkeypatch):

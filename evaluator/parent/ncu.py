@@ -62,10 +62,20 @@ DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
     "lts__t_sector_hit_rate.pct",
 ]
 MAX_LAUNCHES = 100  # profiled launches per call; each costs one or more kernel replays
-# PyTorch kernels that only allocate-and-fill, copy, cast or concatenate (the host contract's "allocation,
-# views, layout"), matched in ncu's demangled names, e.g. "void vectorized_elementwise_kernel<4,
-# FillFunctor<float>, ...>(int, T2, T3)". Anything else not compiled by Triton is compute done elsewhere.
-MEMORY_KERNELS = ("FillFunctor<", "direct_copy_kernel_cuda", "CatArrayBatchedCopy")
+# PyTorch kernels behind what the host-code contract lets `forward` do (evaluator/static/contract.py:
+# TENSOR_ALLOC and the copy/cast methods): fill (zeros, ones, full, fill_), copy and cast (contiguous,
+# clone, to, copy_), arange, and the random creators (rand, randn, randint and their _like). Matched in
+# ncu's demangled names, e.g. "void vectorized_elementwise_kernel<4, FillFunctor<float>, ...>(int, T2,
+# T3)". Anything else Triton did not compile is compute done elsewhere.
+MEMORY_KERNELS = (
+    "FillFunctor<",
+    "direct_copy_kernel_cuda",
+    "float8_copy_kernel_cuda",
+    "CatArrayBatchedCopy",
+    "arange_cuda_out",
+    "distribution_elementwise_grid_stride_kernel",
+    "distribution_nullary_kernel",
+)
 WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
 LOG_TAIL = 4000  # bytes of ncu's output kept in Profile.log
 _SCALE = {
