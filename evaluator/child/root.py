@@ -112,6 +112,11 @@ def readable(extra: list[str]) -> list[str]:
 TOOLCHAIN_DIRS = ("bin", "lib", "lib64", "libexec", "include")  # a compiler's own folders under its prefix
 
 
+def _folders(path: str) -> list[str]:
+    """The folder of `path` as found (a link's) and of its real path, each once."""
+    return list(dict.fromkeys(os.path.dirname(p) for p in (os.path.abspath(path), os.path.realpath(path))))
+
+
 def compiler() -> str | None:
     """The C compiler Triton builds its launcher with: CC, else gcc, else clang on PATH (as Triton looks for
     one), else cc. The probe (evaluator.child.boot) compiles with it; `toolchain` makes it readable."""
@@ -131,8 +136,7 @@ def toolchain() -> list[str]:
     for path in (compiler(), shutil.which("as"), shutil.which("ld")):
         if path is None:
             continue
-        for p in (path, os.path.realpath(path)):
-            folder = os.path.dirname(os.path.abspath(p))
+        for folder in _folders(path):
             if under(folder, SYSTEM):
                 continue
             if os.path.basename(folder) == "bin":
@@ -143,7 +147,7 @@ def toolchain() -> list[str]:
     return sorted(found)
 
 
-NSIGHT_DIRS = ("nsight-compute*",)  # beside a CUDA toolkit's bin/: where its `ncu` script finds the real tool
+NSIGHT_GLOB = "nsight-compute*"  # beside a CUDA toolkit's bin/: where its `ncu` script finds the real tool
 NSIGHT_OPT = "/opt/nvidia/nsight-compute"  # the script's other place to look (standalone installs)
 
 
@@ -153,12 +157,12 @@ def program_dirs(path: str) -> list[str]:
     `nsight-compute-<version>` beside `bin/` or under /opt/nvidia, those installations too (an H200 host
     had ncu as /usr/local/cuda-13.0/bin/ncu, the tool itself elsewhere)."""
     found: list[str] = []
-    for p in dict.fromkeys((os.path.abspath(path), os.path.realpath(path))):
-        folder = os.path.dirname(p)
+    for folder in _folders(path):
         found.append(folder)
         if os.path.basename(folder) == "bin":
-            prefix = os.path.dirname(folder)
-            found += sorted(d for pat in NSIGHT_DIRS for d in glob.glob(os.path.join(prefix, pat)) if os.path.isdir(d))
+            found += sorted(
+                d for d in glob.glob(os.path.join(os.path.dirname(folder), NSIGHT_GLOB)) if os.path.isdir(d)
+            )
     if os.path.isdir(NSIGHT_OPT):
         found.append(NSIGHT_OPT)
     return list(dict.fromkeys(found))

@@ -118,7 +118,10 @@ def _number(value: str, unit: str) -> float | None:
 
 def parse_csv(text: str) -> dict[str, dict[str, float]]:
     """{kernel: {metric: value}} from ncu's `--csv --page details` output (other lines are ignored)."""
-    launches = _launches(text)
+    return _merged(_launches(text))
+
+
+def _merged(launches: dict[int, tuple[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
     merged: dict[str, dict[str, float]] = {}
     for launch in sorted(launches):  # ncu numbers launches in launch order
         name, values = launches[launch]
@@ -136,7 +139,10 @@ def foreign_kernels(names: list[str], own: list[str]) -> list[str]:
 
 def launched(text: str) -> list[str]:
     """Kernel name of every profiled launch, in launch order (values or not)."""
-    launches = _launches(text)
+    return _names(_launches(text))
+
+
+def _names(launches: dict[int, tuple[str, dict[str, float]]]) -> list[str]:
     return [launches[i][0] for i in sorted(launches)]
 
 
@@ -312,10 +318,11 @@ def profile(
         cmd = ncu_command(exe, metrics, log.resolve(), job.resolve())
         rc, output = _run(cmd, workdir, timeout_s, jail, env)
         logged = log.read_text(errors="replace") if log.is_file() else ""
-        # The log file, not stdout: the candidate prints there and could fake rows.
-        names = launched(logged)
+        # The log file, not stdout: the candidate prints there and could fake rows. Parsed once, read twice.
+        launches = _launches(logged)
+        names = _names(launches)
         foreign = foreign_kernels(names, kernels)
-        parsed = {k: v for k, v in parse_csv(logged).items() if k in kernels}
+        parsed = {k: v for k, v in _merged(launches).items() if k in kernels}
         full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
         secs = time.monotonic() - t0
         if not parsed:
