@@ -58,6 +58,7 @@ STATIC = {
     "from_file_escape": ("torch_compute", "from_file"),
     "tmp_litter": ("file_write", "`open` is not allowed"),
     "ns_survivor": ("import", "`import subprocess`"),
+    "ncu_log_forger": ("import", "`import os`"),
     "signal_parent": ("import", "`import os`"),
     "env_leak": ("import", "`import os`"),
     "static_recursion_bomb": ("static_error", "could not analyse this source"),
@@ -113,6 +114,7 @@ RUNTIME = {
         ["convolution x1"],
     ),
     "aten_ops": ("aten_ops", BANS_OFF, {}, Status.incorrect, "audit", "torch_compute", ["convolution x1"]),
+    "ncu_log_forger": ("ncu_log_forger", BANS_OFF, {}, Status.incorrect, "audit", "torch_compute", ["convolution"]),
     "nn_conv_forward": (
         "nn_conv_forward",
         BANS_OFF,

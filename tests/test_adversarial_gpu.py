@@ -140,16 +140,18 @@ def test_cache_saboteur_cannot_break_the_next_honest_candidate(tmp_path):
     assert last.status is Status.correct, last.message
 
 
-@pytest.mark.parametrize("name", ["torch_functional", "matmul_im2col"])
+@pytest.mark.parametrize("name", ["torch_functional", "matmul_im2col", "ncu_log_forger"])
 def test_ncu_sees_library_kernels_when_every_in_process_audit_is_off(tmp_path, name):
     """Issue 24 1(b): with the static bans, both in-process audits (aten ops, torch.profiler kernels) and
     the knockout switched off, as a candidate that blinds its own process would leave them, Nsight
-    Compute's view of the profiled call (from outside the candidate's process) still rejects it."""
+    Compute's view of the profiled call (from outside the candidate's process) still rejects it; the
+    forger, which rewrites ncu's log in place and from a process it leaves behind, too (the log is sealed)."""
     r = ev(name, disable={"bans", "ops", "kernels", "knockout"}, time=True, ncu=True, cache_dir=tmp_path, target_ms=20)
     if r.ncu_reason and "not permitted" in r.ncu_reason:
         pytest.skip(r.ncu_reason)
     assert r.status is Status.incorrect and r.gate == "ncu" and r.reason == "foreign_kernel", (r.status, r.message)
     assert "Triton did not compile" in r.message
+    assert not any("not sealed" in n for n in r.notes), r.notes
 
 
 def test_ncu_accepts_the_promoted_kernels(tmp_path):

@@ -164,11 +164,15 @@ def test_ncu_not_on_path(monkeypatch):
     assert time.monotonic() - t0 < 5
 
 
+# What a target that finished its profiled call leaves (a wire.Profiled), written by the fake ncu.
+MARK = "open(json.load(open(args[-1]))['done_path'], 'w').write('{\"warmup_s\": 1, \"profiled_s\": 0.1}')"
+
+
 def _fixture(work: Path, name: str) -> str:
-    """A copy of an ncu fixture in the profile's work folder: the jail's minimal root shows the fake ncu no
-    other folder of the project."""
-    (work / "fixtures").mkdir(parents=True, exist_ok=True)
-    return str(shutil.copy(NCU / name, work / "fixtures" / name))
+    """A copy of an ncu fixture in ncu's folder of the profile (log/): the jail's minimal root shows the fake
+    ncu no other folder of the project."""
+    (work / "log" / "fixtures").mkdir(parents=True, exist_ok=True)
+    return str(shutil.copy(NCU / name, work / "log" / "fixtures" / name))
 
 
 def test_permission_error_is_reported(tmp_path, monkeypatch):
@@ -185,8 +189,7 @@ def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
     capture = _fixture(tmp_path / "work", "seed_full_h100_evaluator.csv")
     bindir = _fake_ncu(
         tmp_path / "work",
-        f"open(log, 'w').write(open({capture!r}).read())\nimport json\n"
-        "open(json.load(open(args[-1]))['done_path'], 'w').write('{}')",
+        f"open(log, 'w').write(open({capture!r}).read())\nimport json\n" + MARK,
     )
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
     metrics = [L2, GRID, "no__such_metric.sum"]
@@ -195,7 +198,7 @@ def test_replayed_capture_is_parsed_and_ordered_as_asked(tmp_path, monkeypatch):
     assert p.missing == ["no__such_metric.sum"]
     assert "--kernel-name" not in p.command  # every launch of the call is profiled: foreign ones are evidence
     assert p.command[p.command.index("--print-kernel-base") + 1] == "demangled"  # functors name fill and copy
-    assert p.foreign == [] and p.launches == 2
+    assert p.foreign == [] and p.launches == 2 and p.complete  # the whole call, as far as ncu saw it
     assert "--profile-from-start" in p.command and p.command[p.command.index("--clock-control") + 1] == "none"
 
 
@@ -219,8 +222,7 @@ def test_a_replayed_profile_with_library_kernels_names_them(tmp_path, monkeypatc
     capture = _fixture(tmp_path / "work", "unprivileged_torch_ops_h100.txt")
     bindir = _fake_ncu(
         tmp_path / "work",
-        f"open(log, 'w').write(open({capture!r}).read())\nimport json\n"
-        "open(json.load(open(args[-1]))['done_path'], 'w').write('{}')",
+        f"open(log, 'w').write(open({capture!r}).read())\nimport json\n" + MARK,
     )
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
     p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", cuda=False)
@@ -284,7 +286,7 @@ open(os.path.join(os.path.dirname(log), 'seen.json'), 'w').write(json.dumps(seen
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{_without_ncu()}")
     p = profile(SEED, PROBLEM, SMALL, workdir=work, cuda=False)
     assert p.metrics is None  # the fake measured nothing
-    seen = json.loads((work / "seen.json").read_text())
+    seen = json.loads((work / "log" / "seen.json").read_text())
     assert seen["work"] and not seen["key"]  # its own folder is writable; no API key reaches it
     if not p.confined:
         pytest.skip("this host refuses namespaces: ncu ran in its own session only (the candidate too)")

@@ -22,7 +22,7 @@ def _profile(tmp_path, monkeypatch, body: str):
 
 def test_the_job_ncu_writes_is_a_profile_job(tmp_path, monkeypatch):
     p = _profile(tmp_path, monkeypatch, "sys.exit(0)")
-    job = read_message(tmp_path / "work" / "profile_job.json", ProfileJob)
+    job = read_message(tmp_path / "work" / "target" / "profile_job.json", ProfileJob)
     assert job.case == SMALL and job.warmup == 3 and job.done_path.endswith("profiled.json")
     assert p.metrics is None and p.reason.startswith("the profiled process failed before its profiled call")
 

@@ -29,6 +29,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -45,6 +46,9 @@ from evaluator.shared.result import CaseTiming, EvalResult, Status, Timing
 from evaluator.shared.stats import geomean
 from evaluator.shared.wire import Report
 from evaluator.static import static_findings, uses_gluon
+
+if TYPE_CHECKING:
+    from evaluator.parent.ncu import Profile
 
 NO_GPU = "no CUDA device: the candidate ran under TRITON_INTERPRET=1 on the CPU, where timings mean nothing"
 
@@ -160,9 +164,11 @@ def _summarize_errors(result: EvalResult) -> None:
 def _profile(
     result: EvalResult, candidate: Candidate, problem: Problem, plan: EvalPlan, workdir: Path, config: EvalConfig
 ) -> None:
-    """NCU metrics of the first timed case (evaluator.parent.ncu never raises). The one way it changes the
+    """NCU metrics of the first timed case (evaluator.parent.ncu never raises). Two ways it changes the
     status: kernels of the profiled call that Triton did not compile and that are not PyTorch's fill or
-    copy kernels (cuBLAS, cuDNN, ATen compute), seen by ncu from outside the candidate's process."""
+    copy kernels (cuBLAS, cuDNN, ATen compute), seen by ncu from outside the candidate's process
+    (`foreign_kernel`); and no complete list of that call's kernels for a reason that is not the host's
+    (`no_trace`)."""
     if not config.ncu:
         result.ncu_reason = "not requested"
     elif not plan.cuda:
@@ -172,7 +178,7 @@ def _profile(
     elif not plan.time_cases:
         result.ncu_reason = "not profiled: nothing was timed"
     else:
-        from evaluator.parent.ncu import MAX_LAUNCHES, profile
+        from evaluator.parent.ncu import profile
 
         p = profile(
             candidate,
@@ -186,26 +192,45 @@ def _profile(
             memory_mb=0 if "memory" in plan.disabled else plan.limits.memory_mb,
             namespaces="namespaces" not in plan.disabled,
         )
-        result.ncu, result.ncu_reason = p.metrics, p.reason
-        result.gate_seconds["ncu"] = p.seconds
-        if p.foreign:
-            shown = "; ".join(k[:120] for k in p.foreign[:4]) + ("; ..." if len(p.foreign) > 4 else "")
-            result.status, result.gate, result.reason = Status.incorrect, "ncu", "foreign_kernel"
-            result.message = (
-                f"Rejected (work not done by Triton): under Nsight Compute the forward call on "
-                f"{plan.time_cases[0]} launched {len(p.foreign)} kernel(s) that Triton did not compile: {shown}. "
-                "Only your own @triton.jit / @gluon.jit kernels may compute; PyTorch may only allocate, fill, "
-                "copy and cast."
-            )
-        elif p.launches >= MAX_LAUNCHES:
-            result.notes.append(
-                f"ncu stopped at {MAX_LAUNCHES} launches of the profiled call; later launches were not seen"
-            )
+        judge_profile(result, p, plan.time_cases[0])
         if p.missing:
             result.notes.append(
                 f"ncu returned no value (n/a) for {', '.join(p.missing)}: an unknown metric "
                 "name, or one this GPU does not offer"
             )
+
+
+def judge_profile(result: EvalResult, p: Profile, case: str) -> None:
+    """What the profile says of the verdict: `foreign_kernel`, `no_trace`, or nothing (see _profile)."""
+    from evaluator.parent.ncu import MAX_LAUNCHES
+
+    result.ncu, result.ncu_reason = p.metrics, p.reason
+    result.gate_seconds["ncu"] = p.seconds
+    if p.foreign:
+        shown = "; ".join(k[:120] for k in p.foreign[:4]) + ("; ..." if len(p.foreign) > 4 else "")
+        result.status, result.gate, result.reason = Status.incorrect, "ncu", "foreign_kernel"
+        result.message = (
+            f"Rejected (work not done by Triton): under Nsight Compute the forward call on "
+            f"{case} launched {len(p.foreign)} kernel(s) that Triton did not compile: {shown}. "
+            "Only your own @triton.jit / @gluon.jit kernels may compute; PyTorch may only allocate, fill, "
+            "copy and cast."
+        )
+    elif not p.complete and not p.host_fault:
+        # No trace, no verdict: what the candidate's process does to the profile (crash, stall, kill ncu,
+        # launch past the cap) must not buy it a pass on the one check its Python cannot reach.
+        result.status = Status.incorrect if p.metrics else Status.crashed
+        result.gate, result.reason = "ncu", "no_trace"
+        result.message = (
+            f"Rejected (no complete trace): Nsight Compute could not record every kernel of the forward call "
+            f"on {case}: {p.reason}. The evaluator accepts a kernel only with the GPU's own list of what ran; "
+            "the same forward call must run to completion under the profiler, launching fewer than "
+            f"{MAX_LAUNCHES} kernels."
+        )
+    elif not p.host_fault and not p.sealed:
+        result.notes.append(
+            "ncu's log was not sealed from the profiled process (this host's kernel has no Landlock): "
+            "the candidate's process could have rewritten the evidence of what ran"
+        )
 
 
 def _timings(

@@ -231,10 +231,11 @@ def jail_env(workdir: Path, interpret: bool, extra: dict[str, str] | None, jail:
     return env
 
 
-def shared_dirs(env: dict[str, str] | None) -> list[Path]:
-    """Folders an evaluation's `env` shares between its processes (a run's TRITON_CACHE_DIR, so each
-    kernel compiles once per run): a jail around any of them must leave these writable."""
-    return [Path(env["TRITON_CACHE_DIR"])] if env and env.get("TRITON_CACHE_DIR") else []
+def untrusted_env(env: dict[str, str] | None) -> dict[str, str]:
+    """`env` for a process that runs the candidate's code (the candidate's own, ncu's target, the race): no
+    shared TRITON_CACHE_DIR, so it compiles into a cache in its own work folder (child_env). What it wrote
+    into a run's shared cache (a forged kernel binary or launcher) would reach a rival or the trusted side."""
+    return {k: v for k, v in (env or {}).items() if k != "TRITON_CACHE_DIR"}
 
 
 def default_memory_mb() -> float:

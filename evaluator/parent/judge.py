@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from evaluator.parent.calls import plan as plan_calls
-from evaluator.parent.jail import Jail
+from evaluator.parent.jail import Jail, untrusted_env
 from evaluator.parent.plan import EvalPlan
 from evaluator.parent.process import tail
 from evaluator.parent.supervisor import Child, Limits
@@ -231,7 +231,7 @@ def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Pat
     oracle_job = plan.job("oracle", cand_dir)  # its inbox file (CPU) lies in the candidate's folder
     # The candidate compiles into a Triton cache of its own (child_env: its work folder), never a run's shared
     # one: what it writes there (a forged kernel binary, a launcher) could reach a rival or the trusted side.
-    cand_env = {k: v for k, v in plan.env.items() if k != "TRITON_CACHE_DIR"}
+    cand_env = untrusted_env(plan.env)
     jail = _jail(plan, cand_dir, result)
     rng = random.Random(plan.call_seed) if plan.call_seed is not None else secrets.SystemRandom()
     calls = plan_calls(

@@ -3,7 +3,8 @@
     from evaluator.parent.ncu import profile, parse_csv, DEFAULT_METRICS
     p = profile(Path("cand.py"), problem, problem.sets["full"][0])    # never raises for ncu trouble
     p.metrics    # {"conv2d_scale_kernel": {"launch__grid_size": 516128.0, ...}, ...} or None
-    p.reason     # None, or one line on why there are no metrics ("ncu not found on PATH")
+    p.reason     # None, or one line on why the trace is not complete ("ncu not found on PATH")
+    p.complete   # the launch list is the whole profiled call; p.foreign: what Triton did not compile
     parse_csv(Path("ncu_log.csv").read_text())                      # the same dict, from saved output
 
 `ncu` runs in the candidate's jail (evaluator.parent.jail through evaluator.parent.process.spawn, like every process
@@ -21,7 +22,11 @@ Every other kernel of that call is evidence from outside the candidate's process
 reads the GPU's launches; no Python state of the candidate's is consulted): `Profile.foreign` lists
 the kernels Triton did not compile and that are not one of PyTorch's memory kernels
 (`MEMORY_KERNELS`: fill, copy or cast, concatenation), i.e. cuBLAS, cuDNN or ATen compute, and the
-evaluation rejects the candidate for them (reason `foreign_kernel`).
+evaluation rejects the candidate for them (reason `foreign_kernel`). `Profile.complete` says the list is
+the whole call; without it the evaluation rejects too (`no_trace`), unless `host_fault` (no ncu, counters
+not permitted, no jail). The evidence is out of the candidate's reach: ncu logs into a folder of its own
+(`log/`), and the target seals its writes to its own folder (`target/`), /dev and /proc with Landlock
+before it imports torch or the candidate (evaluator.shared.landlock; `Profile.sealed`).
 
 Numbers are in ncu's base units (`--print-units base`: %, byte, nsecond, counts); "n/a" and
 non-numeric values are left out. A kernel launched several times in the profiled call gets one entry:
@@ -47,8 +52,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evaluator.parent.jail import Jail, shared_dirs
+from evaluator.parent.jail import Jail, untrusted_env
 from evaluator.parent.process import reap, spawn, tail, watch
+from evaluator.shared import landlock
 from evaluator.shared.candidate import Candidate
 from evaluator.shared.problem import Problem, ShapeCase
 from evaluator.shared.wire import Profiled, ProfileJob, WireError, read_message
@@ -61,7 +67,8 @@ DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
     "dram__throughput.avg.pct_of_peak_sustained_elapsed",
     "lts__t_sector_hit_rate.pct",
 ]
-MAX_LAUNCHES = 100  # profiled launches per call; each costs one or more kernel replays
+MAX_LAUNCHES = 1000  # profiled launches per call (each costs kernel replays); reaching it leaves the trace incomplete
+SEAL_ALSO = ["/dev", "/proc"]  # written by CUDA and the libraries beside the target's folder (device files, /dev/shm)
 # PyTorch kernels behind what the host-code contract lets `forward` do (evaluator/static/contract.py:
 # TENSOR_ALLOC and the copy/cast methods): fill (zeros, ones, full, fill_), copy and cast (contiguous,
 # clone, to, copy_), arange, and the random creators (rand, randn, randint and their _like). Matched in
@@ -105,6 +112,12 @@ class Profile:
     confined: bool = False  # ncu and its target ran inside the jail's namespaces
     foreign: list[str] = field(default_factory=list)  # compute kernels of the profiled call Triton did not compile
     launches: int = 0  # kernel launches ncu profiled in that call (at most MAX_LAUNCHES)
+    # The launch list is the whole profiled call: ncu and its target exited 0, the target's marker is a
+    # wire.Profiled, and ncu saw at least one launch and fewer than MAX_LAUNCHES. Without it, `foreign`
+    # can miss what ran: evaluation rejects the candidate unless `host_fault`.
+    complete: bool = False
+    host_fault: bool = False  # no trace because of the host (no ncu, counters not permitted, no jail)
+    sealed: bool = False  # the target sealed its writes away from ncu's log (Landlock; evaluator.shared.landlock)
 
 
 def _number(value: str, unit: str) -> float | None:
@@ -254,6 +267,25 @@ def _why_not(
     return f"ncu measured no launch of {', '.join(kernels)} in the profiled call (exit code {rc}){saw}"
 
 
+def _host_fault(rc: int | str | None, output: str) -> bool:
+    """The profile failed because of the host, whatever the candidate does: counters not permitted, or the
+    jail could not be made around ncu."""
+    return "ERR_NVGPUCTRPERM" in output or (rc == 70 and "boot --exec" in output)
+
+
+def _incomplete(rc: int | str | None, launches: int, done: bool, timeout_s: float) -> str:
+    """Why a profile that measured the candidate's kernels is still no complete trace of the call."""
+    if launches >= MAX_LAUNCHES:
+        return f"ncu stopped at {MAX_LAUNCHES} launches of the profiled call; later launches were not seen"
+    if rc is None:
+        return f"ncu timed out after {timeout_s:.0f} s; ncu, its target and everything in their jail were killed"
+    if isinstance(rc, str):
+        return f"ncu and its target went over the jail's {rc} limit and were killed"
+    if not done:
+        return "the profiled process left no marker after its profiled call"
+    return f"ncu or the profiled process exited with code {rc} after the profiled call"
+
+
 def _marker_trouble(rc: int | str | None, done: Path) -> str | None:
     """One line when the profiled process exited (no timeout, no memory kill) leaving something at its
     marker's place that is not a wire.Profiled (the candidate runs in that process and could write it)."""
@@ -283,7 +315,8 @@ def profile(
     cuda: bool = True,
 ) -> Profile:
     """Profile one forward call of `candidate` on `case`. `workdir` keeps the files (else a temp dir);
-    `env` is added to the child's environment, as EvalConfig.env is for the candidate (a pinned GPU);
+    `env` is added to the child's environment, as EvalConfig.env is for the candidate (a pinned GPU), less
+    a shared TRITON_CACHE_DIR (jail.untrusted_env: the target compiles into its own folder);
     `memory_mb` and `namespaces` are the jail's, as evaluator.parent.supervisor.Limits and EvalConfig.disable set
     them for the candidate; `cuda=False` only where the profiled process runs without a GPU (tests that
     stand a fake ncu in for the real one: the jail's probe then skips its cuInit check)."""
@@ -291,7 +324,7 @@ def profile(
     t0 = time.monotonic()
     exe = shutil.which(ncu, path=os.environ.get("PATH"))
     if exe is None:
-        return Profile(None, f"{ncu} not found on PATH", time.monotonic() - t0)
+        return Profile(None, f"{ncu} not found on PATH", time.monotonic() - t0, host_fault=True)
     candidate = Candidate.of(candidate)
     kernels = kernel_names(candidate.source)
     if not kernels:
@@ -301,41 +334,65 @@ def profile(
     workdir.mkdir(parents=True, exist_ok=True)
     workdir = workdir.resolve()  # the jail binds it by its real path
     try:
-        # Everything ncu and the target read or write lies in the work folder, the jail's only writable
-        # place; the problem is copied there too, since the jail's private /tmp would hide one under /tmp.
-        job, done, log = workdir / "profile_job.json", workdir / "profiled.json", workdir / "ncu_log.csv"
-        shutil.copyfile(problem.path, workdir / "reference.py")
+        # Two folders, both writable in the jail: the target's (job, candidate, marker, its HOME, TMPDIR and
+        # Triton cache) and ncu's log, which the target seals itself away from (evaluator.shared.landlock).
+        # The problem is copied in too, since the jail's private /tmp would hide one under /tmp.
+        target, logs = workdir / "target", workdir / "log"
+        target.mkdir(exist_ok=True)
+        logs.mkdir(exist_ok=True)
+        job, done, log = target / "profile_job.json", target / "profiled.json", logs / "ncu_log.csv"
+        shutil.copyfile(problem.path, target / "reference.py")
+        sealed = landlock.abi() > 0  # the target's kernel is this one
         spec = ProfileJob(
-            problem_path=str((workdir / "reference.py").resolve()),
-            candidate_path=str(candidate.write(workdir).resolve()),
+            problem_path=str((target / "reference.py").resolve()),
+            candidate_path=str(candidate.write(target).resolve()),
             case=case,
             seed=seed,
             warmup=warmup,
             done_path=str(done.resolve()),
+            writable=[str(target), *SEAL_ALSO] if sealed else None,
+            sealed=[str(logs)],
         )
         job.write_text(spec.model_dump_json())
-        jail = Jail(workdir, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=shared_dirs(env))
+        env = untrusted_env(env)  # its own Triton cache: the target runs the candidate's code
+        jail = Jail(target, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=[logs])
         cmd = ncu_command(exe, metrics, log.resolve(), job.resolve())
-        rc, output = _run(cmd, workdir, timeout_s, jail, env)
-        logged = log.read_text(errors="replace") if log.is_file() else ""
-        # The log file, not stdout: the candidate prints there and could fake rows. Parsed once, read twice.
-        launches = _launches(logged)
-        names = _names(launches)
-        foreign = foreign_kernels(names, kernels)
-        parsed = {k: v for k, v in _merged(launches).items() if k in kernels}
-        full = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
-        secs = time.monotonic() - t0
-        if not parsed:
-            why = _marker_trouble(rc, done) or _why_not(
-                rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb
-            )
-            return Profile(
-                None, why, secs, command=cmd, log=full, confined=jail.confined, foreign=foreign, launches=len(names)
-            )
-        # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
-        missing = [m for m in metrics if not any(m in v for v in parsed.values())]
-        ordered = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked
-        return Profile(ordered, None, secs, missing, cmd, full, jail.confined, foreign, len(names))
+        rc, output = _run(cmd, target, timeout_s, jail, env)
+        p = _read(rc, output, log, done, kernels, metrics, timeout_s, jail, Profile(None, None, 0.0, sealed=sealed))
+        p.command, p.seconds = cmd, time.monotonic() - t0
+        return p
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _read(
+    rc: int | str | None,
+    output: str,
+    log: Path,
+    done: Path,
+    kernels: list[str],
+    metrics: list[str],
+    timeout_s: float,
+    jail: Jail,
+    p: Profile,
+) -> Profile:
+    """Fill `p` (its command and `sealed` set) from ncu's exit, its log and the target's marker."""
+    logged = log.read_text(errors="replace") if log.is_file() else ""
+    # The log file, not stdout: the candidate prints there and could fake rows. Parsed once, read twice.
+    launches = _launches(logged)
+    names = _names(launches)
+    p.foreign, p.launches, p.confined = foreign_kernels(names, kernels), len(names), jail.confined
+    parsed = {k: v for k, v in _merged(launches).items() if k in kernels}
+    p.log = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
+    marked = _marker_trouble(rc, done)
+    p.complete = rc == 0 and marked is None and done.is_file() and 0 < len(names) < MAX_LAUNCHES
+    if not parsed:
+        p.reason = marked or _why_not(rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb)
+        p.host_fault = _host_fault(rc, logged + output)
+        return p
+    # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
+    p.missing = [m for m in metrics if not any(m in v for v in parsed.values())]
+    p.metrics = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked
+    p.reason = marked or (None if p.complete else _incomplete(rc, len(names), done.is_file(), timeout_s))
+    return p

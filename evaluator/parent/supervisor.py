@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import RootModel
 
-from evaluator.parent.jail import DISK_MB, PROCESSES, Jail, jail_env, shared_dirs
+from evaluator.parent.jail import DISK_MB, PROCESSES, Jail, jail_env, untrusted_env
 from evaluator.parent.process import POLL_S, reap, spawn, tail
 from evaluator.parent.warm import POOL
 from evaluator.shared.wire import Job, LineReader, Reply, Request, WireError, parse, read_message, send
@@ -268,11 +268,11 @@ def run_worker(
     argv = [sys.executable, "-m", "evaluator.worker.worker", str(job_path), str(report_path)]
     jail = None
     if untrusted:  # the race imports candidates: their jail, read-only view and private /tmp included
+        env = untrusted_env(env)  # and a Triton cache of its own: nothing it writes reaches the next run
         jail = Jail(
             workdir,
             memory_mb=limits.memory_mb,
             cuda=not interpret,
-            writable=shared_dirs(env),
             file_mb=limits.file_mb,
             disk_mb=limits.disk_mb,
             processes=int(limits.processes),

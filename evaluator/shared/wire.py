@@ -296,6 +296,10 @@ class ProfileJob(_Msg):
     seed: int = 0
     warmup: int = Field(default=3, ge=0)  # forward calls before the profiled one
     done_path: str  # where the Profiled marker goes
+    # Landlock (evaluator.shared.landlock): before anything else the target seals its writes to these folders;
+    # None where the host's kernel has none. `sealed`: ncu's log folder, whose inherited descriptors it drops.
+    writable: list[str] | None = None
+    sealed: list[str] = Field(default_factory=list)
 
 
 class Profiled(_Msg):

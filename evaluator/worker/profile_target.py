@@ -10,28 +10,42 @@ the evaluator does) and the inputs are drawn like the evaluator's, from `seed`. 
 call it writes a wire.Profiled marker to `done_path`, so the parent can tell a crash before the
 profiled call from a profile that found nothing. Never prints to stdout (the candidate owns it).
 
+Before anything else, before torch is even imported (Landlock seals the calling thread, so it must come
+while this is the only one), the target seals its writes to the job's `writable` folders
+(evaluator.shared.landlock): ncu's log lies outside them, so neither the candidate nor anything it forks can
+forge, truncate or replace the evidence ncu writes of what ran, before or after the target exits.
+
 `prepare()` is shared with benchmarks/run_candidate.py, which runs a candidate for profilers that
 wrap a whole process.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+from evaluator.shared import landlock
 
-from evaluator.shared.inputs import make_inputs
-from evaluator.shared.problem import ShapeCase, apply_mode, build_model, import_file
-from evaluator.shared.weights import copy_weights
-from evaluator.shared.wire import Profiled, ProfileJob, WireError, read_message
+if TYPE_CHECKING:
+    import torch
+
+    from evaluator.shared.problem import ShapeCase
+    from evaluator.shared.wire import Profiled, ProfileJob
 
 
 def prepare(
     problem_path: Path, candidate_path: Path, case: ShapeCase, device: torch.device, seed: int = 0
 ) -> tuple[torch.nn.Module, list]:
     """ModelNew with the reference's weights, and one set of inputs, both on `device`."""
+    import torch
+
+    from evaluator.shared.inputs import make_inputs
+    from evaluator.shared.problem import apply_mode, build_model, import_file
+    from evaluator.shared.weights import copy_weights
+
     torch.manual_seed(seed)
     problem = import_file(problem_path, "_reference")
     ref = build_model(problem, case, device)
@@ -41,8 +55,12 @@ def prepare(
     return model, make_inputs(case, problem, device)
 
 
-@torch.no_grad()
 def run(job: ProfileJob) -> Profiled:
+    import torch
+
+    from evaluator.shared.wire import Profiled
+
+    torch.set_grad_enabled(False)
     if not torch.cuda.is_available():
         raise SystemExit("profile_target: no CUDA device, nothing to profile")
     device = torch.device("cuda")
@@ -59,7 +77,32 @@ def run(job: ProfileJob) -> Profiled:
     return Profiled(warmup_s=t1 - t0, profiled_s=time.perf_counter() - t1)
 
 
+JOB_BYTES = 1 << 20  # a ProfileJob is a few hundred bytes
+
+
+def seal(job_path: Path) -> None:
+    """Seal this process's writes as the job asks, reading its two seal fields with json alone: importing the
+    wire imports torch, which starts a thread, and Landlock seals only the thread that asks. Whatever does
+    not parse here stops the process: nothing runs unsealed because the two readers disagreed."""
+    try:
+        raw = json.loads(job_path.read_bytes()[:JOB_BYTES])
+        writable, sealed = raw.get("writable"), raw.get("sealed", [])
+    except (OSError, ValueError, RecursionError, AttributeError) as e:
+        raise SystemExit(f"profile_target: malformed ProfileJob: {type(e).__name__}: {str(e)[:200]}") from None
+    if writable is None:
+        return  # the parent found no Landlock on this kernel and recorded that the seal did not hold
+    if not all(isinstance(x, list) and all(isinstance(p, str) for p in x) for x in (writable, sealed)):
+        raise SystemExit("profile_target: malformed ProfileJob: writable and sealed must be lists of paths")
+    try:
+        landlock.restrict_writes(writable, sealed)
+    except OSError as e:  # the parent found Landlock on this kernel: failing here is failing closed
+        raise SystemExit(f"profile_target: could not seal its writes ({e})") from None
+
+
 def main() -> None:
+    seal(Path(sys.argv[1]))
+    from evaluator.shared.wire import ProfileJob, WireError, read_message  # imports torch
+
     try:
         job = read_message(Path(sys.argv[1]), ProfileJob)
     except WireError as e:
