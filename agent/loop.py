@@ -303,6 +303,8 @@ class Loop:
     def run(self) -> Record | None:
         """The whole run; returns the best attempt (None: no correct kernel). Stops early, with the
         reason in `stopped`, when the LLM's replies keep repeating code already evaluated."""
+        # The evaluator's warm processes come up while the first prompt is rendered and answered.
+        self.executor.prestart(self.problem, self.config)
         try:
             return self._run()
         except RepliesRepeat as e:

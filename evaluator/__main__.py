@@ -327,7 +327,7 @@ def _main(argv: list[str] | None, prog: str | None) -> int:
 
         if args.precision not in POLICIES:
             raise UsageError(f"--precision {args.precision!r}: choose from {', '.join(sorted(POLICIES))}")
-        from evaluator.parent.evaluation import EvalConfig, evaluate
+        from evaluator.parent.evaluation import EvalConfig, evaluate, prestart
         from evaluator.parent.supervisor import Limits
         from evaluator.shared.result import Status
 
@@ -347,6 +347,7 @@ def _main(argv: list[str] | None, prog: str | None) -> int:
         ncu=args.ncu,
         ncu_metrics=metrics,
     )
+    prestart(problem, config)  # the oracle's and the candidate's zygotes come up side by side, not in turn
     result = evaluate(args.candidate, problem, config)
     if args.json:
         write_atomic(args.json, result.model_dump_json(indent=2))

@@ -3,12 +3,13 @@ candidate sees what another left behind or what the zygote computed for itself (
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from conftest import SEED
 
-from evaluator.parent.evaluation import EvalConfig, evaluate
+from evaluator.parent.evaluation import EvalConfig, evaluate, prestart
 from evaluator.parent.jail import probe
 from evaluator.parent.supervisor import Limits
 from evaluator.parent.warm import POOL
@@ -78,3 +79,22 @@ def test_each_fork_computes_its_own_temp_folder(tmp_path):
     assert r.status is Status.correct, (r.status, r.message, r.stderr_tail[-500:])
     line = next(ln for ln in r.stdout_tail.splitlines() if ln.startswith("TEMP"))
     assert "kloop-warm-" not in line and "kloop-eval-" in line, line
+
+
+def test_prestart_brings_the_zygotes_up_before_the_first_evaluation(tmp_path):
+    """evaluation.prestart (the loop calls it before its first LLM request): the first evaluate() after it
+    forks from zygotes that are already up, and starts none of its own."""
+    cfg = _config(env={"CUDA_CACHE_PATH": str(tmp_path)})  # settings no other test uses: zygotes of its own
+    confined = probe(False) is None
+    started = POOL.started
+    prestart(PROBLEM, cfg)
+    want = started + (2 if confined else 1)  # the candidate's process is forked only inside the jail
+    deadline = time.monotonic() + 300
+    while (POOL.started < want or POOL.pending) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert POOL.started == want and not POOL.pending
+    r = evaluate(SEED, PROBLEM, cfg)
+    assert r.status is Status.correct, r.message
+    assert POOL.started == want  # nothing started again: both came from the prestart
+    if confined:
+        assert r.gate_seconds["spawn"] < 2.0, r.gate_seconds

@@ -27,6 +27,7 @@ from __future__ import annotations
 import shutil
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,10 +36,12 @@ from pydantic import BaseModel
 
 from evaluator.parent import cancel
 from evaluator.parent.baselines import BaselineCache
-from evaluator.parent.judge import judge
+from evaluator.parent.jail import untrusted_env
+from evaluator.parent.judge import candidate_jail, judge
 from evaluator.parent.plan import EvalPlan
 from evaluator.parent.roofline import too_good
 from evaluator.parent.supervisor import Limits, run_worker
+from evaluator.parent.warm import POOL
 from evaluator.parent.warm import enabled as warm_enabled
 from evaluator.shared.candidate import Candidate
 from evaluator.shared.problem import Problem
@@ -88,6 +91,35 @@ def cuda_available() -> bool:
     import torch
 
     return torch.cuda.is_available()
+
+
+def prestart(problem: Problem, config: EvalConfig | None = None) -> None:
+    """Bring up, in the background, the warm processes evaluate() forks from for `problem` under `config`:
+    the oracle's zygote and, where the jail holds, the candidate's (the host's jail probe first). The loop
+    calls it before its first request to the LLM, so that the first verdict does not wait for Python,
+    torch and Triton to import and the jail to be probed (about 19 s on a fresh H200 machine); an
+    evaluate() that comes sooner waits for what is on its way instead of starting a second one. Returns at
+    once; does nothing where warm processes are off (EvalConfig.warm, KLOOP_WARM=0)."""
+    config = config or EvalConfig()
+    if not (config.warm and warm_enabled()):
+        return
+    try:
+        cuda = cuda_available() if config.device == "auto" else config.device == "cuda"
+        plan = EvalPlan.resolve(problem, config, cuda)
+    except Exception:  # noqa: BLE001 - only a head start: evaluate() reports what is wrong with the problem
+        return
+    POOL.prestart("oracle", interpret=not cuda, env=plan.env, jail=None)  # as judge._start acquires them
+    threading.Thread(target=_prestart_candidate, args=(plan,), name="prestart", daemon=True).start()
+
+
+def _prestart_candidate(plan: EvalPlan) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="kloop-prestart-"))
+    try:
+        jail = candidate_jail(plan, folder)  # the probe, once per process (an evaluation waits for it)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if jail.confined:  # judge: the candidate's process is forked only inside the jail's namespaces
+        POOL.prestart("candidate", interpret=not plan.cuda, env=untrusted_env(plan.env), jail=jail)
 
 
 def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig | None = None) -> EvalResult:

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from evaluator.parent.cancel import raise_if_cancelled
-from evaluator.parent.evaluation import EvalConfig, cuda_available, evaluate
+from evaluator.parent.evaluation import EvalConfig, cuda_available, evaluate, prestart
 from evaluator.shared.candidate import Candidate
 from evaluator.shared.loader import load_problem
 from evaluator.shared.problem import Problem
@@ -64,11 +64,7 @@ class LocalExecutor:
         raise_if_cancelled()  # queued before Ctrl-C: never started
         slot = self.slots.get()
         try:
-            cfg = (
-                config
-                if slot is None
-                else config.model_copy(update={"env": {**config.env, "CUDA_VISIBLE_DEVICES": slot}})
-            )
+            cfg = self._pinned(config, slot)
             result = evaluate(candidate, problem, cfg)
             raise_if_cancelled()  # Ctrl-C killed it: no verdict, and no retry
             if _died(result):  # once more: a lost worker is not the candidate's verdict yet
@@ -78,6 +74,19 @@ class LocalExecutor:
             return result
         finally:
             self.slots.put(slot)
+
+    @staticmethod
+    def _pinned(config: EvalConfig, slot: str | None) -> EvalConfig:
+        """`config` with the child pinned to the slot's GPU (the child sees only it)."""
+        return (
+            config if slot is None else config.model_copy(update={"env": {**config.env, "CUDA_VISIBLE_DEVICES": slot}})
+        )
+
+    def prestart(self, problem: Problem, config: EvalConfig) -> None:
+        """Each slot's warm processes, brought up in the background before the first submit
+        (evaluation.prestart): the loop calls this before it first asks the LLM."""
+        for slot in dict.fromkeys(list(self.slots.queue)):
+            prestart(problem, self._pinned(config, slot))
 
     def submit(self, candidate: Candidate | Path, problem: Problem, config: EvalConfig) -> Future:
         return self.pool.submit(self._run, Candidate.of(candidate), problem, config)
@@ -125,6 +134,9 @@ class RayExecutor:
         self.ray = ray
         self.size = int(gpus // per_task) if per_task else int(ray.cluster_resources().get("CPU", 1))
         self.task = ray.remote(num_gpus=per_task, num_cpus=1, max_retries=1, retry_exceptions=False)(_ray_evaluate)
+
+    def prestart(self, problem: Problem, config: EvalConfig) -> None:
+        """Nothing: each Ray task starts its own processes on whatever machine runs it."""
 
     def submit(self, candidate: Candidate | Path, problem: Problem, config: EvalConfig) -> Future:
         candidate = Candidate.of(candidate)

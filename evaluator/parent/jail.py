@@ -41,6 +41,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,7 @@ DISK_POLL_S = 1.0  # a folder walk per second at most
 PROCESSES = 64  # alive at once: the candidate launches kernels; it needs no processes beyond a compiler's
 SECRET = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)  # never, even if allowed above
 _PROBED: dict[bool, Probe] = {}
+_PROBING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -94,17 +96,20 @@ def confinement(cuda: bool) -> Probe:
     imports, the GPU, the compiler: evaluator.child.boot._probe), the read-only host view, said so."""
     if os.environ.get("KLOOP_NETNS", "1") == "0":
         return Probe("switched off (KLOOP_NETNS=0)")
-    if cuda in _PROBED:
+    with _PROBING:  # once per process: an evaluation and a prestart (evaluation.prestart) may ask together
+        if cuda not in _PROBED:
+            _PROBED[cuda] = _confinement(cuda)
         return _PROBED[cuda]
+
+
+def _confinement(cuda: bool) -> Probe:
     if shutil.which("unshare") is None:
-        _PROBED[cuda] = Probe("`unshare` (util-linux) is not installed")
-        return _PROBED[cuda]
+        return Probe("`unshare` (util-linux) is not installed")
     wanted = os.environ.get("KLOOP_ROOT", "minimal")
     tasks = os.environ.get("KLOOP_TASKS", "") != "0"
     key = _probe_key(cuda, wanted, tasks)
     known = _remembered(key)
     if known is not None:
-        _PROBED[cuda] = known
         return known
     first = _run_probe(cuda, "host" if wanted == "host" else "minimal", tasks)
     if first.why_not is not None and tasks and "task limit" in first.why_not:
@@ -114,7 +119,6 @@ def confinement(cuda: bool) -> Probe:
         host = _run_probe(cuda, "host", tasks)
         if host.why_not is None:  # the namespaces hold; only the minimal root broke something here
             first = Probe(None, "host", first.root_refused or first.why_not, tasks)
-    _PROBED[cuda] = first
     _remember(key, first)
     return first
 

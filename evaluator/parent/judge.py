@@ -282,7 +282,14 @@ def judge(result: EvalResult, candidate: Candidate, plan: EvalPlan, workdir: Pat
 
 def _jail(plan: EvalPlan, cand_dir: Path, result: EvalResult) -> Jail:
     """The candidate's jail under the plan's limits; what it could not confine is said in `result`."""
-    jail = Jail(
+    jail = candidate_jail(plan, cand_dir)
+    _say_confinement(result, jail)
+    return jail
+
+
+def candidate_jail(plan: EvalPlan, cand_dir: Path) -> Jail:
+    """The candidate's jail under the plan's limits (the host's probe runs once, on first use)."""
+    return Jail(
         cand_dir,
         memory_mb=0 if "memory" in plan.disabled else plan.limits.memory_mb,
         cuda=plan.cuda,
@@ -292,8 +299,6 @@ def _jail(plan: EvalPlan, cand_dir: Path, result: EvalResult) -> Jail:
         disk_mb=plan.limits.disk_mb,
         processes=int(plan.limits.processes),
     )
-    _say_confinement(result, jail)
-    return jail
 
 
 def _start(

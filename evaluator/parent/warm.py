@@ -5,6 +5,7 @@
     proc = zyg.fork("evaluator.child.candidate", job_path, (rfd, wfd), workdir, name, env, confine=[...])
     proc.poll(); proc.wait(2); proc.kill()                                 # a Popen-like handle
     POOL.release(zyg)                                                      # back to the idle list
+    POOL.prestart("oracle", interpret=False, env=env, jail=None)            # in the background, before it is needed
 
 Two roles: `candidate` (the zygote runs in the jail's namespaces, evaluator.child.zygote; each fork gets
 a PID and mount namespace of its own and confines itself before any candidate code exists) and
@@ -19,6 +20,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import queue
 import select
 import socket
 import sys
@@ -31,6 +33,7 @@ from evaluator.parent.process import reap, spawn, tail
 
 MAX_FORKS = 64  # per zygote, then a fresh one (bounds anything that could accumulate in it)
 START_S = 180.0  # a zygote's imports, on a loaded CPU
+STARTERS = 2  # threads that bring zygotes up for prestart(): an evaluation's two roles at once
 
 
 class ZygoteError(RuntimeError):
@@ -199,6 +202,9 @@ class Pool:
     def __init__(self):
         self.lock = threading.Lock()
         self.idle: dict[tuple, list[Zygote]] = {}
+        self.pending: dict[tuple, threading.Event] = {}  # zygotes prestart() is bringing up, by key
+        self.requests: queue.Queue = queue.Queue()  # prestart()'s, for the starter threads
+        self.starters: list[threading.Thread] = []
         self.root: Path | None = None
         self.started = 0  # zygotes started in this process (benchmarks report it)
 
@@ -209,11 +215,48 @@ class Pool:
     def acquire(self, role: str, *, interpret: bool, env: dict[str, str], jail: Jail | None) -> Zygote:
         key = self._key(role, interpret, env, jail)
         with self.lock:
+            starting = None if self.idle.get(key) else self.pending.get(key)
+        if starting is not None:  # prestart() is bringing one up: wait for it rather than start a second
+            starting.wait(START_S)
+        with self.lock:
             while self.idle.get(key):
                 z = self.idle[key].pop()
                 if z.usable:
                     return z
                 z.close()
+        return self._start(role, interpret, env, jail, key)
+
+    def prestart(self, role: str, *, interpret: bool, env: dict[str, str], jail: Jail | None) -> None:
+        """Bring up a zygote for these settings in the background, into the idle list, so that the first
+        acquire() with the same settings finds it ready (or waits for it) instead of paying its start.
+        Never raises: a start that fails leaves the acquire to try again and say why."""
+        key = self._key(role, interpret, env, jail)
+        with self.lock:
+            if self.idle.get(key) or key in self.pending:
+                return
+            self.pending[key] = threading.Event()
+            if not self.starters:  # a zygote dies with the THREAD that started it (PR_SET_PDEATHSIG): these
+                for i in range(STARTERS):  # live as long as the process, so theirs do too
+                    t = threading.Thread(target=self._starter, name=f"zygote-starter-{i}", daemon=True)
+                    t.start()
+                    self.starters.append(t)
+        self.requests.put((role, interpret, env, jail, key))
+
+    def _starter(self) -> None:
+        while True:
+            role, interpret, env, jail, key = self.requests.get()
+            try:
+                self.release(self._start(role, interpret, env, jail, key))
+            except Exception:  # noqa: BLE001 - the acquire starts one itself, and reports its failure
+                pass
+            finally:
+                with self.lock:
+                    done = self.pending.pop(key, None)
+                if done is not None:
+                    done.set()
+
+    def _start(self, role: str, interpret: bool, env: dict[str, str], jail: Jail | None, key: tuple) -> Zygote:
+        with self.lock:
             self.started += 1
             if self.root is None:
                 import tempfile
