@@ -96,3 +96,33 @@ def test_output_past_the_jails_file_limit_is_the_candidates_crash(tmp_path):
     assert r.status is not Status.correct and r.reason == "file_size", (r.status, r.reason, r.message)
     assert "8 MB" in r.message, r.message
     assert (keep / "candidate" / "candidate.stdout.txt").stat().st_size <= 8 << 20
+
+
+def test_keep_copies_links_as_links_and_skips_what_is_not_a_file(tmp_path):
+    """--keep copies the evaluation's folder, which the candidate wrote: a link to a host file stays a link
+    (its target is never read by the parent), a FIFO is left out (it would stall the copy)."""
+    import os
+    from pathlib import Path
+
+    from conftest import SEED
+
+    from evaluator import EvalConfig, Status, evaluate, load_problem
+
+    secret = tmp_path / "host_secret.txt"
+    secret.write_text("sk-host")
+    cand = tmp_path / "linker.py"
+    prelude = (
+        f"import os\nos.symlink({str(secret)!r}, 'leak.txt')\nos.symlink('/dev/zero', 'zero')\nos.mkfifo('stall')\n"
+    )
+    cand.write_text(prelude + Path(SEED).read_text())
+    keep = tmp_path / "kept"
+    r = evaluate(
+        cand,
+        load_problem("conv2d_scale_min"),
+        EvalConfig(device="cpu", time=False, disable={"bans"}, shapes="small", trials=1, min_calls=2, keep_dir=keep),
+    )
+    assert r.status is Status.correct, r.message
+    kept = keep / "candidate"
+    assert (kept / "leak.txt").is_symlink() and os.readlink(kept / "leak.txt") == str(secret)
+    assert (kept / "zero").is_symlink() and not (kept / "stall").exists()
+    assert (kept / "candidate.py").is_file()

@@ -24,7 +24,9 @@ far below the parent's own clock land in `result.suspicious` (evaluator.parent.r
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import statistics
 import tempfile
 import threading
@@ -157,9 +159,7 @@ def evaluate(candidate: Candidate | Path, problem: Problem, config: EvalConfig |
         _profile(result, candidate, problem, plan, workdir, config)
     finally:
         if config.keep_dir is not None:
-            shutil.copytree(
-                workdir, config.keep_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("triton_cache", "out")
-            )
+            keep(workdir, config.keep_dir, result)
         shutil.rmtree(workdir, ignore_errors=True)
         cancel.leave(workdir)
     return result
@@ -230,6 +230,26 @@ def _profile(
                 f"ncu returned no value (n/a) for {', '.join(p.missing)}: an unknown metric "
                 "name, or one this GPU does not offer"
             )
+
+
+def keep(workdir: Path, dest: Path, result: EvalResult) -> None:
+    """Copy an evaluation's folder to `dest` (EvalConfig.keep_dir), as the candidate left it: links copied as
+    links, never followed (one pointing at a host file or /dev/zero would otherwise copy that file, or never
+    end), and only regular files and folders (a FIFO would stall the copy). What could not be copied is a
+    note, never an exception: the verdict is already made."""
+
+    def skipped(folder: str, names: list[str]) -> set[str]:
+        out = {"triton_cache", "out"}
+        for name in names:
+            mode = os.lstat(os.path.join(folder, name)).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                out.add(name)
+        return out
+
+    try:
+        shutil.copytree(workdir, dest, symlinks=True, dirs_exist_ok=True, ignore=skipped)
+    except (shutil.Error, OSError) as e:
+        result.notes.append(f"--keep: some files were not copied to {dest}: {str(e)[:300]}")
 
 
 def judge_profile(result: EvalResult, p: Profile, case: str) -> None:
