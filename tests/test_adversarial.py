@@ -59,6 +59,7 @@ STATIC = {
     "tmp_litter": ("file_write", "`open` is not allowed"),
     "ns_survivor": ("import", "`import subprocess`"),
     "ncu_log_forger": ("import", "`import os`"),
+    "planted_links": ("import", "`import os`"),
     "signal_parent": ("import", "`import os`"),
     "env_leak": ("import", "`import os`"),
     "static_recursion_bomb": ("static_error", "could not analyse this source"),
@@ -397,6 +398,7 @@ PROBES = {
     "ns_survivor": ("ns_survivor", BANS_OFF),
     "signal_parent": ("signal_parent", BANS_OFF),
     "tmp_litter": ("tmp_litter", BANS_OFF),
+    "planted_links": ("planted_links", BANS_OFF),
     "from_file_escape": ("from_file_escape", BANS_OFF),
     # a hit on the knockout call is no pass (bans off: the contract refuses `id`)
     "cache_by_pointer": ("cache_by_pointer", BANS_OFF | {"knockout"}),
@@ -492,6 +494,24 @@ def test_writes_land_in_the_private_temp_folder(results, probe):
     for path in (home, tmp):
         assert "kloop-eval-" in path and not Path(path).exists(), path  # inside, and deleted with it
     assert not (Path.home() / "kloop_probe.txt").exists()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _host_secret():
+    """The host file tests/adversarial/planted_links.py points its stdout at (outside the jail's view)."""
+    path = Path("/tmp/kloop-adversarial-host-secret.txt")
+    path.write_text(f"sk-host-{os.getpid()}\n")
+    yield path
+    path.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("probe", ["planted_links"])
+def test_the_parent_never_reads_through_a_planted_link(results, probe, _host_secret):
+    r = results[probe].result()
+    assert r.status is Status.correct, r.message  # the verdict is the computation's
+    assert "sk-host-" not in r.stdout_tail + r.stderr_tail + r.message
+    assert "candidate.stdout.txt was replaced by something that is not a regular file" in r.stdout_tail
+    assert "candidate.stderr.txt was replaced" in r.stderr_tail  # a FIFO: named, never opened to wait
 
 
 @pytest.mark.parametrize("probe", ["network"])

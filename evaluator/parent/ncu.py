@@ -56,6 +56,7 @@ from evaluator.parent.jail import Jail, untrusted_env
 from evaluator.parent.process import reap, spawn, tail, watch
 from evaluator.shared import landlock
 from evaluator.shared.candidate import Candidate
+from evaluator.shared.files import read_untrusted
 from evaluator.shared.problem import Problem, ShapeCase
 from evaluator.shared.wire import Profiled, ProfileJob, WireError, read_message
 from evaluator.static import jit_functions
@@ -85,6 +86,7 @@ MEMORY_KERNELS = (
 )
 WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
 LOG_TAIL = 4000  # bytes of ncu's output kept in Profile.log
+MAX_LOG = 64 << 20  # bytes of ncu's log parsed: about 150,000 launches x 5 metrics, far past MAX_LAUNCHES
 _SCALE = {
     "Kbyte": 1e3,
     "Mbyte": 1e6,
@@ -378,7 +380,11 @@ def _read(
     p: Profile,
 ) -> Profile:
     """Fill `p` (its command and `sealed` set) from ncu's exit, its log and the target's marker."""
-    logged = log.read_text(errors="replace") if log.is_file() else ""
+    try:  # the jail's folder: read as the candidate could have left it (sealed where Landlock is)
+        data, size = read_untrusted(log, most=MAX_LOG)
+    except OSError:
+        data, size = b"", 0
+    logged = data.decode("utf-8", "replace")
     # The log file, not stdout: the candidate prints there and could fake rows. Parsed once, read twice.
     launches = _launches(logged)
     names = _names(launches)
@@ -386,7 +392,7 @@ def _read(
     parsed = {k: v for k, v in _merged(launches).items() if k in kernels}
     p.log = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
     marked = _marker_trouble(rc, done)
-    p.complete = rc == 0 and marked is None and done.is_file() and 0 < len(names) < MAX_LAUNCHES
+    p.complete = rc == 0 and marked is None and done.is_file() and 0 < len(names) < MAX_LAUNCHES and size <= MAX_LOG
     if not parsed:
         p.reason = marked or _why_not(rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb)
         p.host_fault = _host_fault(rc, logged + output)
@@ -394,5 +400,6 @@ def _read(
     # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
     p.missing = [m for m in metrics if not any(m in v for v in parsed.values())]
     p.metrics = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked
-    p.reason = marked or (None if p.complete else _incomplete(rc, len(names), done.is_file(), timeout_s))
+    cut = f"ncu's log is over {MAX_LOG >> 20} MB; the rest was not read" if size > MAX_LOG else None
+    p.reason = marked or cut or (None if p.complete else _incomplete(rc, len(names), done.is_file(), timeout_s))
     return p

@@ -20,21 +20,22 @@ from pathlib import Path
 
 from evaluator.parent import cancel
 from evaluator.parent.jail import Jail, jail_env
+from evaluator.shared.files import NotAFile, read_untrusted
 
 TAIL_BYTES = 4000  # of stdout / stderr kept in the result
 POLL_S = 0.2
 
 
 def tail(path: Path, n: int = TAIL_BYTES) -> str:
-    """Last n bytes of a file, decoded leniently; a 100 MB log costs one seek."""
+    """Last n bytes of a captured stream, decoded leniently; a 100 MB log costs one seek. The folder is the
+    candidate's: a link or a FIFO planted in the stream's place is named, never followed or waited on."""
     try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - n))
-            text = f.read().decode("utf-8", "replace")
+        data, size = read_untrusted(path, last=n)
+    except NotAFile:
+        return f"[{path.name} was replaced by something that is not a regular file: not read]\n"
     except OSError:
         return ""
+    text = data.decode("utf-8", "replace")
     return (f"[... {size - n} bytes cut ...]\n" if size > n else "") + text
 
 

@@ -4,6 +4,7 @@
     write_atomic(path, text)                 # temp file beside it + rename
     write_atomic(path, text, durable=True)   # also fsync: survives a machine crash (run history)
     os.chmod(tempfile.mkdtemp(...), umask_mode(directory=True))   # a folder others may read, like mkdir's
+    read_untrusted(path, last=4000)          # a file the candidate could have replaced: never a link's target
 
 The temp file gets a unique name (mkstemp), so threads or processes writing the same path (the
 baseline cache under a multi-slot executor) never clobber each other's half-written file. mkstemp
@@ -14,9 +15,44 @@ user's umask allows, not by the user alone.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+
+class NotAFile(OSError):
+    """The path is a link, a FIFO, a device or a socket: nothing of it was read."""
+
+
+def read_untrusted(path: Path | str, last: int | None = None, most: int = 64 << 20) -> tuple[bytes, int]:
+    """(the bytes, the file's size) of a file in a folder the candidate could write: opened without following
+    a link (one planted there would point the trusted reader at a host file: a key, /etc/shadow), without
+    blocking (a FIFO would stall it), and read only if it is a regular file (NotAFile otherwise). `last`:
+    only the last that many bytes; else at most `most` from the start."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise NotAFile(f"{Path(path).name} is a link") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFile(f"{Path(path).name} is not a regular file")
+        start = max(0, st.st_size - last) if last is not None else 0
+        want = min(st.st_size - start, last if last is not None else most)
+        chunks, got = [], 0
+        while got < want:
+            chunk = os.pread(fd, want - got, start + got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks), st.st_size
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
