@@ -54,6 +54,7 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None):
         gpus = visible_gpus()
         slots: list[str | None] = gpus[:workers] if gpus and workers else gpus or [None] * (workers or CPU_WORKERS)
+        self.slot_ids = list(slots)  # what prestart() warms up, one set of processes per distinct slot
         self.slots: queue.Queue = queue.Queue()
         for s in slots:
             self.slots.put(s)
@@ -85,7 +86,7 @@ class LocalExecutor:
     def prestart(self, problem: Problem, config: EvalConfig) -> None:
         """Each slot's warm processes, brought up in the background before the first submit
         (evaluation.prestart): the loop calls this before it first asks the LLM."""
-        for slot in dict.fromkeys(list(self.slots.queue)):
+        for slot in dict.fromkeys(self.slot_ids):
             prestart(problem, self._pinned(config, slot))
 
     def submit(self, candidate: Candidate | Path, problem: Problem, config: EvalConfig) -> Future:
