@@ -118,6 +118,8 @@ def _prestart_candidate(plan: EvalPlan) -> None:
     folder = Path(tempfile.mkdtemp(prefix="kloop-prestart-"))
     try:
         jail = candidate_jail(plan, folder)  # the probe, once per process (an evaluation waits for it)
+    except Exception:  # noqa: BLE001 - only a head start: the evaluation builds its jail and says what failed
+        return
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if jail.confined:  # judge: the candidate's process is forked only inside the jail's namespaces
