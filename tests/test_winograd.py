@@ -67,3 +67,33 @@ def test_round_tf32_keeps_ten_mantissa_bits():
     assert y[0] == 1.0 and y[2] == 1.0 + 2**-10
     assert y[1] == 1.0 + 2**-10 and y[3] == 1.0 + 2**-9  # halfway cases round up (away from zero)
     assert ((y - x).abs() <= x.abs() * 2**-11 + 1e-45).all()  # within half a TF32 ulp
+
+
+@pytest.mark.parametrize("case", CASES + [(64, 128, 2.0, (1, 64, 10, 12))], ids=lambda c: "x".join(map(str, c[3])))
+def test_gluon_f23_dataflow_matches_reference(case):
+    """studies/conv2d_scale_min/gluon_winograd.py (F(2,3) along the width, Gluon, GPU only): its dataflow in
+    PyTorch (`emulate`: the V scratch's layout, the j order 1, 2, 0, 3 and the fold between, fp32 sums)
+    with U from its own weight-transform kernel (Triton, run by the interpreter here) is judged as the
+    evaluator judges the kernel: this is what the GPU kernel must reproduce."""
+    from studies.conv2d_scale_min import gluon_winograd as gw
+
+    cin, cout, scale, shape = case
+    torch.manual_seed(0)
+    model = reference.Model(cin, cout, 3, scale)
+    x = torch.rand(*shape)
+    w, b = model.conv.weight.detach(), model.conv.bias.detach()
+    bn = max(16, 1 << (cout - 1).bit_length())
+    bk = min(32, max(8, 1 << (cin - 1).bit_length()))
+    c_pad = -(-cin // bk) * bk
+    u = gw.transform_weights(w, bn, c_pad)
+    assert u.shape == (12 * bn, c_pad)
+    tf32 = ((w[:, :, 0, 2].contiguous().view(torch.int32) + 0x1000) & -8192).view(torch.float32)
+    assert torch.equal(u[9 * bn : 9 * bn + cout, :cin], -tf32)  # (j = 3, kh = 0): -U3 = -g2, rounded
+    assert not u[9 * bn + cout : 10 * bn].any() and not u[:, cin:].any()  # padding is zero
+    with torch.no_grad():
+        ref = model(x)
+    out = gw.emulate(x, w, b, scale, u=u, BK=bk)
+    assert out.shape == ref.shape
+    verdict = compare(ref, out, get_policy("tf32"))
+    assert verdict["ok"], verdict["message"]
+    assert (out - ref).abs().max() > 1e-6  # the TF32 rounding is really there

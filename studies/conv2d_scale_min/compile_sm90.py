@@ -2,6 +2,7 @@
 
     python studies/conv2d_scale_min/compile_sm90.py [--dump DIR] [--stages 2] [--bk 32] [--regs 232]
         [--ahead 2] [--transposed] [--rp 64]
+    python studies/conv2d_scale_min/compile_sm90.py --winograd [--stages 6] [--regs 200]   # gluon_winograd
 
 Triton bundles ptxas, so `triton.compile(src, target=GPUTarget("cuda", 90, 32))` runs on a CPU-only box:
 TTGIR, PTX and cubin of the warp-specialised conv are produced without device time. Arguments are
@@ -76,6 +77,49 @@ def conv_args(
     return args, dict(consts, CONSUMER_REGS=regs)
 
 
+def winograd_args(stages: int, regs: int, restage_regs: int = 80, tp: int = 32):
+    """gluon_winograd's kernel arguments from CPU stand-ins (U is not computed: only its shape matters)."""
+    from triton.experimental.gluon import language as gl
+    from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
+
+    from studies.conv2d_scale_min import gluon_winograd
+
+    bm, bk, bn, c_pad, t = 64, 32, 128, 64, 127
+    v = torch.empty(2 * 256, 4, t, c_pad)
+    v_desc = TensorDescriptor(
+        v,
+        list(v.shape),
+        list(v.stride()),
+        [1, 1, bm, bk],
+        gl.NVMMASharedLayout.get_default_for([1, 1, bm, bk], gl.float32),
+    )
+    u = torch.empty(12 * bn, c_pad)
+    u_desc = TensorDescriptor(
+        u, list(u.shape), list(u.stride()), [bn, bk], gl.NVMMASharedLayout.get_default_for([bn, bk], gl.float32)
+    )
+    args = dict(
+        x_ptr=torch.empty(2, 64, 256, 256),
+        v_ptr=v,
+        v_desc=v_desc,
+        u_desc=u_desc,
+        b_ptr=torch.empty(128),
+        out_ptr=torch.empty(2, 1, 254, 254),
+        C_in=64,
+        H=256,
+        W=256,
+        C_out=128,
+        H_out=254,
+        W_out=254,
+        T=t,
+        TILES_W=1,
+        num_rows=2 * 254,
+        scale=2.0,
+    )
+    consts = dict(C_PAD=c_pad, CB=c_pad, BM=bm, BN=bn, BK=bk, STAGES=stages, MAX_ROWS=256, TP=tp)
+    consts.update(CONSUMER_REGS=regs, RESTAGE_REGS=restage_regs)
+    return gluon_winograd._conv_scale_min_f23_kernel, args, consts
+
+
 def ptxas_report(ptx: str) -> str:
     """ptxas -v on the PTX (Triton's bundled ptxas): registers, spills, stack, and wgmma warnings."""
     from triton.backends.nvidia.compiler import get_ptxas
@@ -103,9 +147,15 @@ def main(argv=None) -> int:
     ap.add_argument("--rw", type=int, default=2, help="restager warps (transposed kernel)")
     ap.add_argument("--loader-regs", type=int, default=80, help="loader registers (transposed kernel)")
     ap.add_argument("--transposed", action="store_true", help="the 8-warp consumer kernel (M = out channels)")
+    ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
     a = ap.parse_args(argv)
-    args, consts = conv_args(a.stages, a.bk, a.regs, a.ahead, a.transposed, a.rp, a.restage_regs, a.rw, a.loader_regs)
-    fn = gluon_conv._conv_scale_min_wt_kernel if a.transposed else gluon_conv._conv_scale_min_ws_kernel
+    if a.winograd:
+        fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)
+    else:
+        args, consts = conv_args(
+            a.stages, a.bk, a.regs, a.ahead, a.transposed, a.rp, a.restage_regs, a.rw, a.loader_regs
+        )
+        fn = gluon_conv._conv_scale_min_wt_kernel if a.transposed else gluon_conv._conv_scale_min_ws_kernel
     k = compile_kernel(fn, args, consts, num_warps=8 if a.transposed else 4)
     md = k.metadata
     print(

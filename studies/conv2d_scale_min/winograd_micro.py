@@ -2,7 +2,7 @@
 
     python studies/conv2d_scale_min/winograd_micro.py              # on a GPU: ms per variant, and what it implies
     python studies/conv2d_scale_min/winograd_micro.py --compile    # anywhere: compile each variant for sm_90 (ptxas -v)
-    ncu --kernel-name regex:winograd --launch-skip 1 --launch-count 1 python .../winograd_micro.py --variants f23 --reps 1
+    ncu -k regex:winograd --launch-skip 1 --launch-count 1 python .../winograd_micro.py --variants f23 --reps 1
 
 Each variant streams the GEMM work of #32's full shape (64 images, 64 -> 128 channels, 254 x 254 outputs) in
 one form, through the machinery of the promoted H200 kernel (kernels/conv2d_scale_min/best/nvidia-h200.py): a
