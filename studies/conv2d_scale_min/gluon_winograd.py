@@ -618,3 +618,73 @@ def emulate(
     y1 = y1 + m(3)  # U3 is stored negated
     y = torch.stack([y0, y1], 3).reshape(N, H_out, 2 * T, BN)[:, :, :W_out, :C_out]
     return ((y + bias) * scale).amin(-1)[:, None]
+
+
+MODEL = """
+
+class ModelNew(nn.Module):
+    def __init__(self, in_channels, out_channels, kernel_size, scale_factor):
+        super().__init__()
+        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kh, kw))
+        self.bias = nn.Parameter(torch.randn(out_channels))
+        self.scale_factor = float(scale_factor)
+
+    def forward(self, x):
+        return conv_scale_min_f23(x, self.weight, self.bias, self.scale_factor)
+"""
+REPLY = """(Written by a coding model acting as the LLM of the loop through the `replay` provider, not by an LLM
+endpoint.)
+
+The parent is a direct TF32 conv at 86 % of the tensor cores' per-clock peak: below it, only fewer
+multiplications help. Winograd F(2,3) along the width computes each output pixel pair from 4 products per
+tap row instead of 6 (1.5x fewer MACs), with TF32 rounding of the transformed operands (round to nearest:
+0.33 of the tf32 tolerance's floor in a CPU emulation, against 0.70 for a truncating direct TF32 conv):
+
+- The restager partition does the input transform while it restages: each input row becomes four
+  channels-last rows V_j (V0 = d0 - d2, V1 = d1 + d2, V2 = d2 - d1, V3 = d1 - d3 over pixels 2t..2t+3) in an
+  L2-hot scratch, one row ahead of use.
+- A small Triton kernel transforms the weights per call (U0 = g0, U1 = (g0+g1+g2)/2, U2 = (g0-g1+g2)/2,
+  U3 = -g2, stored negated), one K-contiguous matrix for the loader's TMA.
+- Two consumer warpgroups (64 pixel pairs each, all 128 channels) run the j-steps in the order 1, 2, 0, 3
+  with the output transform folded in between, so only two accumulators live: Y1 = M1; Y0 = M2;
+  Y1 -= Y0; Y0 = 2 Y0 + Y1; Y0 += M0; Y1 += V3 (-U3). Then y[2t] = Y0 and y[2t+1] = Y1 get bias, scale and
+  the channel min.
+
+```python
+{code}
+```
+"""
+
+
+def candidate_source() -> str:
+    """This module as a self-contained candidate: the kernels and launchers, and a ModelNew (no docstring,
+    no CPU emulation)."""
+    import inspect
+    import sys
+
+    source = inspect.getsource(sys.modules[__name__])
+    body = source[source.index("from __future__ import annotations") : source.index("def emulate(")].rstrip()
+    return (
+        body.replace("from __future__ import annotations\n\n", "").replace(
+            "import torch\n", "import torch\nimport torch.nn as nn\n", 1
+        )
+        + "\n"
+        + MODEL
+    )
+
+
+if __name__ == "__main__":
+    import argparse
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(description="write this kernel as a candidate file and as a hopper-stage reply")
+    ap.add_argument("--reply", type=Path, help="a replay folder: writes 01_hopper.md there")
+    ap.add_argument("--candidate", type=Path, help="a candidate file for `python -m evaluator`")
+    a = ap.parse_args()
+    code = candidate_source()
+    if a.reply:
+        a.reply.mkdir(parents=True, exist_ok=True)
+        (a.reply / "01_hopper.md").write_text(REPLY.format(code=code))
+    if a.candidate:
+        a.candidate.write_text(code)
