@@ -14,8 +14,8 @@ an L2-resident buffer) and, where the warpgroups split the channels, the min acr
 | variant  | form           | per CTA unit                        | accumulators per warpgroup | GEMM MACs |
 |----------|----------------|-------------------------------------|----------------------------|-----------|
 | direct   | direct conv    | 256 px of a row, 9 taps x 2 chunks  | 1 x [128 px, 128 ch]        | 1         |
-| f23      | F(2,3), width  | 128 tiles (256 px), 4 x 3 x 2 steps | 3 x [64 tiles, 128 ch]      | 1/1.5     |
-| f23s     | F(2,3), width  | 64 tiles shared, channels split     | 3 x [64 tiles, 64 ch]       | 1/1.5     |
+| f23      | F(2,3), width  | 128 tiles (256 px), 4 x 3 x 2 steps | 2 x [64 tiles, 128 ch]      | 1/1.5     |
+| f23s     | F(2,3), width  | 64 tiles shared, channels split     | 2 x [64 tiles, 64 ch]       | 1/1.5     |
 | f22s     | F(2x2,3x3)     | 64 2x2 tiles shared, channels split | 5 x [64 tiles, 64 ch]       | 1/2.25    |
 
 `direct` against the real kernel's 1.90 ms (evaluator timing, H200) says what the rest of the real kernel
