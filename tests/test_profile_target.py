@@ -23,7 +23,10 @@ def _profile(tmp_path, monkeypatch, body: str):
 def test_the_job_ncu_writes_is_a_profile_job(tmp_path, monkeypatch):
     p = _profile(tmp_path, monkeypatch, "sys.exit(0)")
     job = read_message(tmp_path / "work" / "target" / "profile_job.json", ProfileJob)
-    assert job.case == SMALL and job.warmup == 3 and job.done_path.endswith("profiled.json")
+    assert job.cases == [SMALL] and job.done_path.endswith("profiled.json")
+    # the case's first call (even seed: the module's own weights), then the profiled one (odd: perturbed)
+    assert [c.case for c in job.calls] == [SMALL.label] * 2 and job.profiled == 1
+    assert job.calls[0].seed % 2 == 0 and job.calls[1].seed % 2 == 1 and job.calls[0].seed != job.calls[1].seed
     assert p.metrics is None and p.reason.startswith("the profiled process failed before its profiled call")
 
 
@@ -54,3 +57,20 @@ def test_a_well_formed_marker_still_means_nothing_was_measured(tmp_path, monkeyp
     )
     p = _profile(tmp_path, monkeypatch, body)
     assert p.metrics is None and p.reason.startswith("ncu measured no launch of"), p.reason
+
+
+def test_the_profiled_process_starts_as_a_checked_evaluation_does():
+    """profile_calls: each case's first call in the evaluation's order (as evaluator.parent.calls.plan starts),
+    then the profiled call on the timed case with a seed of its own: nothing the calls before drew repeats."""
+    from evaluator.parent.ncu import profile_calls
+    from evaluator.shared.loader import load_problem
+
+    problem = load_problem("conv2d_scale_min")
+    cases = problem.cases_of(["small", "full"])
+    full = [c for c in cases if c.set == "full"][0]
+    got = profile_calls(full, cases, seed=7)
+    assert [c.label for c in got["cases"]] == [c.label for c in cases]
+    assert [c.case for c in got["calls"]] == [c.label for c in cases] + [full.label]
+    assert got["profiled"] == len(cases) and all(c.seed % 2 == 0 for c in got["calls"][:-1])
+    assert got["calls"][-1].seed % 2 == 1 and len({c.seed for c in got["calls"]}) == len(got["calls"])
+    assert profile_calls(full, cases, seed=8)["calls"][-1].seed != got["calls"][-1].seed  # per evaluation

@@ -15,6 +15,7 @@ from evaluator.shared.wire import (
     MAX_DEPTH,
     MAX_LINE,
     BaselinesReport,
+    CallSpec,
     Profiled,
     ProfileJob,
     RaceReport,
@@ -79,14 +80,20 @@ def test_many_errors_are_summarised_in_one_line():
 
 def test_a_profile_job_and_marker_are_typed():
     case = ShapeCase(set="small", index=0, init=[3], inputs=[])
-    job = ProfileJob(problem_path="/w/reference.py", candidate_path="/w/c.py", case=case, done_path="/w/done.json")
+    calls = [CallSpec(n=0, case=case.label, seed=2), CallSpec(n=1, case=case.label, seed=3)]
+    job = ProfileJob(
+        problem_path="/w/reference.py", candidate_path="/w/c.py", cases=[case], calls=calls, profiled=1,
+        done_path="/w/done.json",
+    )  # fmt: skip
     back = parse(job.model_dump_json().encode(), ProfileJob)
-    assert back.case == case and back.warmup == 3 and back.seed == 0
-    assert "case: Field required" in rejected(
+    assert back.cases == [case] and back.calls == calls and back.profiled == 1 and back.writable is None
+    assert "cases: Field required" in rejected(
         {"problem_path": "p", "candidate_path": "c", "done_path": "d"}, ProfileJob
     )
-    assert "warmup: Input should be greater than or equal to 0" in rejected(
-        {**json.loads(job.model_dump_json()), "warmup": -1}, ProfileJob
+    raw = json.loads(job.model_dump_json())
+    assert "profiled must index calls" in rejected({**raw, "profiled": 2}, ProfileJob)
+    assert "every call's case must be one of cases" in rejected(
+        {**raw, "calls": [{"n": 0, "case": "full[0]", "seed": 1}]}, ProfileJob
     )
     assert "profiled_s: Field required" in rejected({"warmup_s": 1.0}, Profiled)
 

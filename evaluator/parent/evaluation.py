@@ -221,6 +221,7 @@ def _profile(
             metrics=config.ncu_metrics,
             workdir=workdir / "ncu",
             timeout_s=config.ncu_timeout_s,
+            cases=plan.cases,
             seed=plan.seed,
             env=plan.env,
             memory_mb=0 if "memory" in plan.disabled else plan.limits.memory_mb,

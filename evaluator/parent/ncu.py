@@ -13,8 +13,9 @@ namespaces, a read-only view but for its work folder, a private /tmp, no capabil
 ncu, which starts `python -m evaluator.worker.profile_target JOB.json` under it. The jail's host-memory limit
 holds while it runs, and on timeout the whole jail is killed. Where the host refuses namespaces it runs
 as the candidate does there, in its own session and process group (`Profile.confined` is False).
-The target warms the model up (compile and autotune launches happen there), then
-brackets ONE forward call with cudaProfilerStart/Stop; ncu runs with `--profile-from-start off`, so
+The target runs the evaluation's first call of each case (compile and autotune launches happen there),
+then brackets ONE more forward call, drawn as a checked call is (fresh inputs, perturbed weights:
+`profile_calls`), with cudaProfilerStart/Stop; ncu runs with `--profile-from-start off`, so
 only that call's launches are profiled, with `--clock-control none` (the GPU's real clocks, as timing
 sees them). `metrics` holds the candidate's own @triton.jit / @gluon.jit kernels (names from the AST).
 
@@ -44,6 +45,7 @@ from __future__ import annotations
 import ast
 import csv
 import os
+import random
 import re
 import shutil
 import sys
@@ -58,7 +60,7 @@ from evaluator.shared import landlock
 from evaluator.shared.candidate import Candidate
 from evaluator.shared.files import read_untrusted
 from evaluator.shared.problem import Problem, ShapeCase
-from evaluator.shared.wire import Profiled, ProfileJob, WireError, read_message
+from evaluator.shared.wire import CallSpec, Profiled, ProfileJob, WireError, read_message
 from evaluator.static import jit_functions
 
 DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
@@ -84,7 +86,6 @@ MEMORY_KERNELS = (
     "distribution_elementwise_grid_stride_kernel",
     "distribution_nullary_kernel",
 )
-WARMUP_CALLS = 3  # forward calls before the profiled one: compile, autotune, first-touch allocations
 LOG_TAIL = 4000  # bytes of ncu's output kept in Profile.log
 MAX_LOG = 64 << 20  # bytes of ncu's log parsed: about 150,000 launches x 5 metrics, far past MAX_LAUNCHES
 _SCALE = {
@@ -308,7 +309,7 @@ def profile(
     metrics: list[str] | None = None,
     workdir: Path | None = None,
     timeout_s: float = 300.0,
-    warmup: int = WARMUP_CALLS,
+    cases: list[ShapeCase] | None = None,
     seed: int = 0,
     ncu: str = "ncu",
     env: dict[str, str] | None = None,
@@ -348,9 +349,7 @@ def profile(
         spec = ProfileJob(
             problem_path=str((target / "reference.py").resolve()),
             candidate_path=str(candidate.write(target).resolve()),
-            case=case,
-            seed=seed,
-            warmup=warmup,
+            **profile_calls(case, cases, seed),
             done_path=str(done.resolve()),
             writable=[str(target), *SEAL_ALSO] if sealed else None,
             sealed=[str(logs)],
@@ -366,6 +365,19 @@ def profile(
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def profile_calls(case: ShapeCase, cases: list[ShapeCase] | None, seed: int) -> dict:
+    """ProfileJob's cases, calls and profiled index: each case's first call (an even seed: the module's own
+    weights), in the evaluation's order, as its plan starts (evaluator.parent.calls), then the profiled call
+    on `case` with an odd seed (perturbed weights) and inputs of its own, as a later checked call is."""
+    cases = list(cases or [case])
+    if case.label not in {c.label for c in cases}:
+        cases.append(case)
+    rng = random.Random(seed)
+    calls = [CallSpec(n=i, case=c.label, seed=rng.getrandbits(62) & ~1) for i, c in enumerate(cases)]
+    calls.append(CallSpec(n=len(calls), case=case.label, seed=rng.getrandbits(62) | 1))
+    return dict(cases=cases, calls=calls, profiled=len(calls) - 1)
 
 
 def _read(

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evaluator.shared.precision import Policy
 from evaluator.shared.problem import ShapeCase
@@ -288,18 +288,28 @@ class RaceReport(Report):
 
 class ProfileJob(_Msg):
     """What the profiled process needs (evaluator.worker.profile_target), written by evaluator.parent.ncu into
-    the jail's work folder; every path lies inside it."""
+    the jail's work folder; every path lies inside it. `calls` are run in order, each drawn from its seed
+    as a checked call is (evaluator.shared.draw: fresh inputs, perturbed weights on odd seeds); the one at
+    `profiled` runs between cudaProfilerStart and Stop. The calls before it are each case's first call,
+    in the evaluation's order, so the profiled process starts as a checked evaluation does."""
 
     problem_path: str
     candidate_path: str
-    case: ShapeCase
-    seed: int = 0
-    warmup: int = Field(default=3, ge=0)  # forward calls before the profiled one
+    cases: list[ShapeCase] = Field(min_length=1)
+    calls: list[CallSpec] = Field(min_length=1)
+    profiled: int = Field(ge=0)
     done_path: str  # where the Profiled marker goes
     # Landlock (evaluator.shared.landlock): before anything else the target seals its writes to these folders;
     # None where the host's kernel has none. `sealed`: ncu's log folder, whose inherited descriptors it drops.
     writable: list[str] | None = None
     sealed: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProfileJob:
+        labels = {c.label for c in self.cases}
+        if self.profiled >= len(self.calls) or any(c.case not in labels for c in self.calls):
+            raise ValueError("profiled must index calls, and every call's case must be one of cases")
+        return self
 
 
 class Profiled(_Msg):

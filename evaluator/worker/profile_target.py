@@ -1,14 +1,17 @@
-"""The process a profiler watches: warm a candidate up, then run ONE forward call inside a profiler range.
+"""The process a profiler watches: a checked evaluation's first calls, then ONE forward call inside a profiler range.
 
     python -m evaluator.worker.profile_target JOB.json
 
 JOB.json: a wire.ProfileJob (read with the wire's bounds; a malformed one ends the process with one line
-on stderr). Started by `evaluator.parent.ncu` under `ncu --profile-from-start off`: the warm-up calls
-(Triton compiles and autotunes there) run outside the range, so ncu sees only the launches of the
-one call between torch.cuda.profiler.start() and stop(). The weights are the reference's (copied as
-the evaluator does) and the inputs are drawn like the evaluator's, from `seed`. After the profiled
-call it writes a wire.Profiled marker to `done_path`, so the parent can tell a crash before the
-profiled call from a profile that found nothing. Never prints to stdout (the candidate owns it).
+on stderr). Started by `evaluator.parent.ncu` under `ncu --profile-from-start off`: the calls before the
+profiled one (Triton compiles and autotunes there) run outside the range, so ncu sees only the launches
+of the one call between torch.cuda.profiler.start() and stop(). Every call is drawn as a checked call is
+(evaluator.shared.draw: weights from its seed, perturbed on odd seeds, and fresh inputs), and the calls
+before the profiled one are the evaluation's first call of each case, in its order: nothing repeats,
+so an output kept from an earlier call is wrong here, and the process does not start in a way a checked
+evaluation never does. After the profiled call it writes a wire.Profiled marker to `done_path`, so the
+parent can tell a crash before the profiled call from a profile that found nothing. Never prints to
+stdout (the candidate owns it).
 
 Before anything else, before torch is even imported (Landlock seals the calling thread, so it must come
 while this is the only one), the target seals its writes to the job's `writable` folders
@@ -56,25 +59,44 @@ def prepare(
 
 
 def run(job: ProfileJob) -> Profiled:
+    """Every call of the job as a checked call draws it (its seed's weights and fresh inputs), one ModelNew
+    per case; the call at `job.profiled` alone between cudaProfilerStart and Stop."""
     import torch
 
+    from evaluator.shared.draw import draw
+    from evaluator.shared.problem import apply_mode, import_file
+    from evaluator.shared.weights import copy_weights
     from evaluator.shared.wire import Profiled
 
     torch.set_grad_enabled(False)
     if not torch.cuda.is_available():
         raise SystemExit("profile_target: no CUDA device, nothing to profile")
     device = torch.device("cuda")
-    model, inputs = prepare(Path(job.problem_path), Path(job.candidate_path), job.case, device, job.seed)
+    problem = import_file(Path(job.problem_path), "_reference")
+    module = import_file(Path(job.candidate_path), "candidate")
+    cases = {c.label: c for c in job.cases}
+    models = {c.label: apply_mode(module.ModelNew(*c.init).to(device), problem) for c in job.cases}
     t0 = time.perf_counter()
-    for _ in range(job.warmup):
-        model(*inputs)
+    warmup_s = profiled_s = 0.0
+    for i, spec in enumerate(job.calls):
+        ref, args = draw(spec, cases[spec.case], problem, device)
+        model = models[spec.case]
+        copy_weights(ref, model)
+        del ref
+        torch.cuda.synchronize()
+        if i == job.profiled:
+            t1 = time.perf_counter()
+            warmup_s += t1 - t0
+            torch.cuda.profiler.start()  # cudaProfilerStart: ncu --profile-from-start off begins here
+            model(*args)
+            torch.cuda.synchronize()
+            torch.cuda.profiler.stop()
+            t0 = time.perf_counter()
+            profiled_s = t0 - t1
+        else:
+            model(*args)
     torch.cuda.synchronize()
-    t1 = time.perf_counter()
-    torch.cuda.profiler.start()  # cudaProfilerStart: ncu --profile-from-start off begins here
-    model(*inputs)
-    torch.cuda.synchronize()
-    torch.cuda.profiler.stop()
-    return Profiled(warmup_s=t1 - t0, profiled_s=time.perf_counter() - t1)
+    return Profiled(warmup_s=warmup_s, profiled_s=profiled_s)
 
 
 JOB_BYTES = 1 << 20  # a ProfileJob is a few hundred bytes
