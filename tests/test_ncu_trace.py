@@ -140,6 +140,23 @@ def test_a_permission_error_is_the_hosts_fault(tmp_path, monkeypatch):
     assert p.host_fault and not p.complete
 
 
+def test_what_the_profiled_process_prints_never_makes_a_host_fault(tmp_path, monkeypatch):
+    """The host's faults are read from ncu's own log (or from no log at all: the jail refused before ncu
+    started), never from the streams the candidate prints to: printing ncu's permission error, or the
+    jail's refusal and its exit code, would otherwise turn a crashed profile into no rejection."""
+    for i, body in enumerate(
+        (
+            "print('==ERROR== ERR_NVGPUCTRPERM - The user does not have permission', flush=True)\nsys.exit(1)",
+            "open(log, 'w').write('==PROF== Connected to process\\n')\n"
+            "print('evaluator.child.boot --exec: the project is still writable', file=sys.stderr)\nsys.exit(70)",
+        )
+    ):
+        work = tmp_path / f"work{i}"
+        monkeypatch.setenv("PATH", f"{_fake_ncu(work, body)}{os.pathsep}{_without_ncu()}")
+        p = profile(SEED, PROBLEM, SMALL, workdir=work, cuda=False)
+        assert p.metrics is None and not p.complete and not p.host_fault, (i, p.reason)
+
+
 def _result() -> EvalResult:
     return EvalResult(
         status=Status.correct, gate="done", message="", problem="p", candidate="c.py", code_hash="h",

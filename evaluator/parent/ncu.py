@@ -270,10 +270,14 @@ def _why_not(
     return f"ncu measured no launch of {', '.join(kernels)} in the profiled call (exit code {rc}){saw}"
 
 
-def _host_fault(rc: int | str | None, output: str) -> bool:
-    """The profile failed because of the host, whatever the candidate does: counters not permitted, or the
-    jail could not be made around ncu."""
-    return "ERR_NVGPUCTRPERM" in output or (rc == 70 and "boot --exec" in output)
+def _host_fault(rc: int | str | None, logged: str | None, output: str) -> bool:
+    """The profile failed because of the host, whatever the candidate does: counters not permitted (said in
+    ncu's own log, which the target cannot write: never its stdout, where the candidate prints what it
+    likes), or the jail could not be made around ncu (exit 70 before ncu ever started, so no log at all:
+    `logged` is None)."""
+    if logged is not None:
+        return "ERR_NVGPUCTRPERM" in logged
+    return rc == 70 and "boot --exec" in output
 
 
 def _incomplete(rc: int | str | None, launches: int, done: bool, timeout_s: float) -> str:
@@ -394,8 +398,9 @@ def _read(
     """Fill `p` (its command and `sealed` set) from ncu's exit, its log and the target's marker."""
     try:  # the jail's folder: read as the candidate could have left it (sealed where Landlock is)
         data, size = read_untrusted(log, most=MAX_LOG)
+        started = True
     except OSError:
-        data, size = b"", 0
+        data, size, started = b"", 0, os.path.lexists(log)  # no log: ncu never started (or a link was planted)
     logged = data.decode("utf-8", "replace")
     # The log file, not stdout: the candidate prints there and could fake rows. Parsed once, read twice.
     launches = _launches(logged)
@@ -407,7 +412,7 @@ def _read(
     p.complete = rc == 0 and marked is None and done.is_file() and 0 < len(names) < MAX_LAUNCHES and size <= MAX_LOG
     if not parsed:
         p.reason = marked or _why_not(rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb)
-        p.host_fault = _host_fault(rc, logged + output)
+        p.host_fault = _host_fault(rc, logged if started else None, output)
         return p
     # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
     p.missing = [m for m in metrics if not any(m in v for v in parsed.values())]
