@@ -98,3 +98,21 @@ def test_prestart_brings_the_zygotes_up_before_the_first_evaluation(tmp_path):
     assert POOL.started == want  # nothing started again: both came from the prestart
     if confined:
         assert r.gate_seconds["spawn"] < 2.0, r.gate_seconds
+
+
+def test_idle_zygotes_are_bounded(monkeypatch):
+    """A suite runs one loop per problem, each with settings of its own: past MAX_IDLE idle zygotes the one
+    idle longest is closed (its process gone), not kept for a run that has finished."""
+    from evaluator.parent import warm
+
+    monkeypatch.setattr(warm, "MAX_IDLE", 1)
+    pool = warm.Pool()
+    try:
+        first = pool.acquire("oracle", interpret=True, env={"CUDA_CACHE_PATH": "/tmp/kloop-a"}, jail=None)
+        second = pool.acquire("oracle", interpret=True, env={"CUDA_CACHE_PATH": "/tmp/kloop-b"}, jail=None)
+        pool.release(first)
+        pool.release(second)
+        assert [z for zs in pool.idle.values() for z in zs] == [second]
+        assert first.proc.wait(10) is not None  # closed: its process has exited
+    finally:
+        pool.shutdown()

@@ -34,6 +34,7 @@ from evaluator.parent.process import reap, spawn, tail
 MAX_FORKS = 64  # per zygote, then a fresh one (bounds anything that could accumulate in it)
 START_S = 180.0  # a zygote's imports, on a loaded CPU
 STARTERS = 2  # threads that bring zygotes up for prestart(): an evaluation's two roles at once
+MAX_IDLE = 16  # idle zygotes kept at most (two roles for each of 8 GPU slots); the longest idle go first
 
 
 class ZygoteError(RuntimeError):
@@ -271,11 +272,26 @@ class Pool:
         return z
 
     def release(self, z: Zygote) -> None:
+        """Back to the idle list; past MAX_IDLE idle zygotes, the ones idle longest are closed. Every loop run
+        has settings of its own (its TRITON_CACHE_DIR), so a suite over a whole KernelBench level would
+        otherwise keep two zygotes (~0.4 GB each) per problem it has finished."""
         if not z.usable:
             z.close()
             return
+        z.idle_since = time.monotonic()
         with self.lock:
             self.idle.setdefault(z.key, []).append(z)
+            idle = sorted((y for ys in self.idle.values() for y in ys), key=lambda y: y.idle_since)
+            surplus = idle[: max(0, len(idle) - MAX_IDLE)]
+            for y in surplus:
+                self.idle[y.key].remove(y)
+                if not self.idle[y.key]:
+                    del self.idle[y.key]
+        for y in surplus:
+            try:
+                y.close()
+            except Exception:  # noqa: BLE001 - a zygote that will not close is reaped with its namespace
+                pass
 
     def shutdown(self) -> None:
         with self.lock:
