@@ -165,7 +165,10 @@ def test_ncu_not_on_path(monkeypatch):
 
 
 # What a target that finished its profiled call leaves (a wire.Profiled), written by the fake ncu.
-MARK = "open(json.load(open(args[-1]))['done_path'], 'w').write('{\"warmup_s\": 1, \"profiled_s\": 0.1}')"
+MARK = (
+    "open(json.load(open(args[-1]))['done_path'], 'w')"
+    ".write('{\"warmup_s\": 1, \"profiled_s\": 0.1, \"correct\": true}')"
+)
 
 
 def _fixture(work: Path, name: str) -> str:

@@ -58,7 +58,7 @@ if os.fork() == 0:                             # a survivor: waits for ncu's evi
     Path(target, "survivor.json").write_text(json.dumps(late))
     os._exit(0)
 Path(target, "attack.json").write_text(json.dumps(seen))
-Path(job["done_path"]).write_text('{"warmup_s": 1, "profiled_s": 0.1}')
+Path(job["done_path"]).write_text('{"warmup_s": 1, "profiled_s": 0.1, "correct": true}')
 """
 
 

@@ -6,12 +6,18 @@ profiler; the target is the real `python -m evaluator.worker.profile_target`."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 from conftest import SEED
 from test_ncu import PROBLEM, SMALL, _fake_ncu, _without_ncu
 
 from evaluator.parent.ncu import profile
-from evaluator.shared.wire import ProfileJob, read_message
+from evaluator.shared.wire import Profiled, ProfileJob, read_message
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "adversarial"
 
 
 def _profile(tmp_path, monkeypatch, body: str):
@@ -52,8 +58,8 @@ def test_a_forged_marker_is_named(tmp_path, monkeypatch):
 
 
 def test_a_well_formed_marker_still_means_nothing_was_measured(tmp_path, monkeypatch):
-    body = (
-        "import json\nopen(json.load(open(args[-1]))['done_path'], 'w').write('{\"warmup_s\": 1, \"profiled_s\": 0.1}')"
+    body = "import json\nopen(json.load(open(args[-1]))['done_path'], 'w')" + (
+        ".write('{\"warmup_s\": 1, \"profiled_s\": 0.1, \"correct\": true}')"
     )
     p = _profile(tmp_path, monkeypatch, body)
     assert p.metrics is None and p.reason.startswith("ncu measured no launch of"), p.reason
@@ -74,3 +80,42 @@ def test_the_profiled_process_starts_as_a_checked_evaluation_does():
     assert got["profiled"] == len(cases) and all(c.seed % 2 == 0 for c in got["calls"][:-1])
     assert got["calls"][-1].seed % 2 == 1 and len({c.seed for c in got["calls"]}) == len(got["calls"])
     assert profile_calls(full, cases, seed=8)["calls"][-1].seed != got["calls"][-1].seed  # per evaluation
+
+
+RUN_ON_CPU = """
+import sys
+from pathlib import Path
+import torch
+from evaluator.shared.wire import ProfileJob
+from evaluator.worker.profile_target import run
+job = ProfileJob.model_validate_json(Path(sys.argv[1]).read_text())
+print(run(job, torch.device("cpu")).model_dump_json())
+"""
+
+
+def _profiled_on_cpu(tmp_path, candidate) -> Profiled:
+    """The target's calls, run in a process of their own on the CPU (Triton's interpreter), not under ncu."""
+    from evaluator.parent.ncu import profile_calls
+    from evaluator.shared.precision import get_policy
+
+    job = ProfileJob(
+        problem_path=str(PROBLEM.path), candidate_path=str(candidate), **profile_calls(SMALL, [SMALL], seed=3),
+        policy=get_policy("tf32"), done_path=str(tmp_path / "done.json"),
+    )  # fmt: skip
+    (tmp_path / "job.json").write_text(job.model_dump_json())
+    env = {**os.environ, "TRITON_INTERPRET": "1", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", RUN_ON_CPU, str(tmp_path / "job.json")], capture_output=True, text=True, env=env,
+        timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    return Profiled.model_validate_json(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_profiled_call_is_checked_against_the_reference(tmp_path):
+    """The profiled call is checked like any other: its output against the reference, which the target
+    computes before any candidate code exists in its process; a wrong one is said in the marker."""
+    honest = _profiled_on_cpu(tmp_path, SEED)
+    assert honest.correct and honest.message == ""
+    wrong = _profiled_on_cpu(tmp_path, CORPUS / "constant_output.py")
+    assert not wrong.correct and wrong.message

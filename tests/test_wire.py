@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from evaluator.shared.precision import get_policy
 from evaluator.shared.problem import ShapeCase
 from evaluator.shared.wire import (
     MAX_DEPTH,
@@ -83,7 +84,7 @@ def test_a_profile_job_and_marker_are_typed():
     calls = [CallSpec(n=0, case=case.label, seed=2), CallSpec(n=1, case=case.label, seed=3)]
     job = ProfileJob(
         problem_path="/w/reference.py", candidate_path="/w/c.py", cases=[case], calls=calls, profiled=1,
-        done_path="/w/done.json",
+        policy=get_policy("tf32"), done_path="/w/done.json",
     )  # fmt: skip
     back = parse(job.model_dump_json().encode(), ProfileJob)
     assert back.cases == [case] and back.calls == calls and back.profiled == 1 and back.writable is None
@@ -96,6 +97,7 @@ def test_a_profile_job_and_marker_are_typed():
         {**raw, "calls": [{"n": 0, "case": "full[0]", "seed": 1}]}, ProfileJob
     )
     assert "profiled_s: Field required" in rejected({"warmup_s": 1.0}, Profiled)
+    assert "correct: Field required" in rejected({"warmup_s": 1.0, "profiled_s": 0.1}, Profiled)
 
 
 def test_read_message_reads_a_file_under_the_bounds(tmp_path):

@@ -201,8 +201,8 @@ def _profile(
     """NCU metrics of the first timed case (evaluator.parent.ncu never raises). Two ways it changes the
     status: kernels of the profiled call that Triton did not compile and that are not PyTorch's fill or
     copy kernels (cuBLAS, cuDNN, ATen compute), seen by ncu from outside the candidate's process
-    (`foreign_kernel`); and no complete list of that call's kernels for a reason that is not the host's
-    (`no_trace`)."""
+    (`foreign_kernel`); no complete list of that call's kernels for a reason that is not the host's
+    (`no_trace`); and a wrong output of the profiled call (`profiled_output`)."""
     if not config.ncu:
         result.ncu_reason = "not requested"
     elif not plan.cuda:
@@ -223,6 +223,7 @@ def _profile(
             timeout_s=config.ncu_timeout_s,
             cases=plan.cases,
             seed=plan.seed,
+            policy=plan.policy,
             env=plan.env,
             memory_mb=0 if "memory" in plan.disabled else plan.limits.memory_mb,
             namespaces="namespaces" not in plan.disabled,
@@ -280,6 +281,14 @@ def judge_profile(result: EvalResult, p: Profile, case: str) -> None:
             f"on {case}: {p.reason}. The evaluator accepts a kernel only with the GPU's own list of what ran; "
             "the same forward call must run to completion under the profiler, launching fewer than "
             f"{MAX_LAUNCHES} kernels."
+        )
+    elif p.output_ok is False:
+        # The profiled call is drawn as a checked call is, and checked like one: a process that recognised
+        # the profile and only launched Triton there would still have to compute the result there.
+        result.status, result.gate, result.reason = Status.incorrect, "ncu", "profiled_output"
+        result.message = (
+            f"Rejected (wrong under the profiler): the forward call profiled by Nsight Compute on {case} "
+            f"returned a wrong result: {p.output_message} Every call is checked, the profiled one too."
         )
     elif not p.host_fault and not p.sealed:
         result.notes.append(

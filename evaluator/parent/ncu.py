@@ -59,6 +59,7 @@ from evaluator.parent.process import reap, spawn, tail, watch
 from evaluator.shared import landlock
 from evaluator.shared.candidate import Candidate
 from evaluator.shared.files import read_untrusted
+from evaluator.shared.precision import Policy, get_policy
 from evaluator.shared.problem import Problem, ShapeCase
 from evaluator.shared.wire import CallSpec, Profiled, ProfileJob, WireError, read_message
 from evaluator.static import jit_functions
@@ -121,6 +122,9 @@ class Profile:
     complete: bool = False
     host_fault: bool = False  # no trace because of the host (no ncu, counters not permitted, no jail)
     sealed: bool = False  # the target sealed its writes away from ncu's log (Landlock; evaluator.shared.landlock)
+    # The profiled call's own output against the reference (its marker, wire.Profiled); None: no marker
+    output_ok: bool | None = None
+    output_message: str = ""
 
 
 def _number(value: str, unit: str) -> float | None:
@@ -315,6 +319,7 @@ def profile(
     timeout_s: float = 300.0,
     cases: list[ShapeCase] | None = None,
     seed: int = 0,
+    policy: Policy | None = None,
     ncu: str = "ncu",
     env: dict[str, str] | None = None,
     memory_mb: float | None = None,
@@ -354,6 +359,7 @@ def profile(
             problem_path=str((target / "reference.py").resolve()),
             candidate_path=str(candidate.write(target).resolve()),
             **profile_calls(case, cases, seed),
+            policy=policy or get_policy("tf32"),
             done_path=str(done.resolve()),
             writable=[str(target), *SEAL_ALSO] if sealed else None,
             sealed=[str(logs)],
@@ -409,6 +415,9 @@ def _read(
     parsed = {k: v for k, v in _merged(launches).items() if k in kernels}
     p.log = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
     marked = _marker_trouble(rc, done)
+    if marked is None and isinstance(rc, int) and os.path.lexists(done):
+        marker = read_message(done, Profiled)  # well formed: _marker_trouble read it once already
+        p.output_ok, p.output_message = marker.correct, marker.message
     p.complete = rc == 0 and marked is None and done.is_file() and 0 < len(names) < MAX_LAUNCHES and size <= MAX_LOG
     if not parsed:
         p.reason = marked or _why_not(rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb)

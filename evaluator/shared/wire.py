@@ -298,6 +298,7 @@ class ProfileJob(_Msg):
     cases: list[ShapeCase] = Field(min_length=1)
     calls: list[CallSpec] = Field(min_length=1)
     profiled: int = Field(ge=0)
+    policy: Policy  # the profiled call's output is checked under the evaluation's own rule
     done_path: str  # where the Profiled marker goes
     # Landlock (evaluator.shared.landlock): before anything else the target seals its writes to these folders;
     # None where the host's kernel has none. `sealed`: ncu's log folder, whose inherited descriptors it drops.
@@ -314,10 +315,13 @@ class ProfileJob(_Msg):
 
 class Profiled(_Msg):
     """The profiled process's marker after its profiled call: a crash before that call is not a profile
-    that found nothing."""
+    that found nothing. `correct`: the profiled call's output against the reference, computed in that
+    process before any candidate code existed there (evaluator.worker.race.checked_reference)."""
 
     warmup_s: float
     profiled_s: float
+    correct: bool
+    message: str = Field(default="", max_length=2000)  # compare()'s message when not correct
 
 
 def send(fd: int, msg: _Msg) -> None:

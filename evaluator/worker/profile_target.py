@@ -9,9 +9,11 @@ of the one call between torch.cuda.profiler.start() and stop(). Every call is dr
 (evaluator.shared.draw: weights from its seed, perturbed on odd seeds, and fresh inputs), and the calls
 before the profiled one are the evaluation's first call of each case, in its order: nothing repeats,
 so an output kept from an earlier call is wrong here, and the process does not start in a way a checked
-evaluation never does. After the profiled call it writes a wire.Profiled marker to `done_path`, so the
-parent can tell a crash before the profiled call from a profile that found nothing. Never prints to
-stdout (the candidate owns it).
+evaluation never does. The profiled call's output is checked against the reference (and its calibration:
+evaluator.worker.race.checked_reference, the oracle's own rule), which is computed first, before the
+candidate is even imported. After the profiled call it writes a wire.Profiled marker to `done_path`
+(with that verdict), so the parent can tell a crash before the profiled call from a profile that found
+nothing. Never prints to stdout (the candidate owns it).
 
 Before anything else, before torch is even imported (Landlock seals the calling thread, so it must come
 while this is the only one), the target seals its writes to the job's `writable` folders
@@ -58,45 +60,56 @@ def prepare(
     return model, make_inputs(case, problem, device)
 
 
-def run(job: ProfileJob) -> Profiled:
+def run(job: ProfileJob, device: torch.device) -> Profiled:
     """Every call of the job as a checked call draws it (its seed's weights and fresh inputs), one ModelNew
-    per case; the call at `job.profiled` alone between cudaProfilerStart and Stop."""
+    per case; the call at `job.profiled` alone between cudaProfilerStart and Stop (on a GPU), its output
+    then checked against the reference, which is computed first, before any candidate code exists here."""
     import torch
 
+    from evaluator.oracle.correctness import compare
     from evaluator.shared.draw import draw
     from evaluator.shared.problem import apply_mode, import_file
     from evaluator.shared.weights import copy_weights
     from evaluator.shared.wire import Profiled
+    from evaluator.worker.race import checked_reference
 
     torch.set_grad_enabled(False)
-    if not torch.cuda.is_available():
-        raise SystemExit("profile_target: no CUDA device, nothing to profile")
-    device = torch.device("cuda")
     problem = import_file(Path(job.problem_path), "_reference")
-    module = import_file(Path(job.candidate_path), "candidate")
     cases = {c.label: c for c in job.cases}
+    spec = job.calls[job.profiled]
+    held_ref, held_args = draw(spec, cases[spec.case], problem, device)
+    expected, cal = checked_reference(held_ref, held_args, job.policy)
+    module = import_file(Path(job.candidate_path), "candidate")
     models = {c.label: apply_mode(module.ModelNew(*c.init).to(device), problem) for c in job.cases}
+    gpu = device.type == "cuda"
     t0 = time.perf_counter()
     warmup_s = profiled_s = 0.0
+    verdict = {"ok": False, "message": "the profiled call did not run"}
     for i, spec in enumerate(job.calls):
-        ref, args = draw(spec, cases[spec.case], problem, device)
+        ref, args = (held_ref, held_args) if i == job.profiled else draw(spec, cases[spec.case], problem, device)
         model = models[spec.case]
         copy_weights(ref, model)
         del ref
-        torch.cuda.synchronize()
-        if i == job.profiled:
-            t1 = time.perf_counter()
-            warmup_s += t1 - t0
-            torch.cuda.profiler.start()  # cudaProfilerStart: ncu --profile-from-start off begins here
+        if gpu:
+            torch.cuda.synchronize()
+        if i != job.profiled:
             model(*args)
+            continue
+        t1 = time.perf_counter()
+        warmup_s += t1 - t0
+        if gpu:
+            torch.cuda.profiler.start()  # cudaProfilerStart: ncu --profile-from-start off begins here
+        out = model(*args)
+        if gpu:
             torch.cuda.synchronize()
             torch.cuda.profiler.stop()
-            t0 = time.perf_counter()
-            profiled_s = t0 - t1
-        else:
-            model(*args)
-    torch.cuda.synchronize()
-    return Profiled(warmup_s=warmup_s, profiled_s=profiled_s)
+        t0 = time.perf_counter()
+        profiled_s = t0 - t1
+        verdict = compare(expected, out, job.policy, cal)
+        del out, held_ref, held_args, expected, cal
+    return Profiled(
+        warmup_s=warmup_s, profiled_s=profiled_s, correct=bool(verdict["ok"]), message=verdict["message"][:2000]
+    )
 
 
 JOB_BYTES = 1 << 20  # a ProfileJob is a few hundred bytes
@@ -129,7 +142,11 @@ def main() -> None:
         job = read_message(Path(sys.argv[1]), ProfileJob)
     except WireError as e:
         raise SystemExit(f"profile_target: {e}") from None
-    Path(job.done_path).write_text(run(job).model_dump_json())
+    import torch
+
+    if not torch.cuda.is_available():
+        raise SystemExit("profile_target: no CUDA device, nothing to profile")
+    Path(job.done_path).write_text(run(job, torch.device("cuda")).model_dump_json())
     # A normal exit (no os._exit): the profiler's injection library flushes its results at exit.
 
 
