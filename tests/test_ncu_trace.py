@@ -194,6 +194,22 @@ def test_the_verdict_follows_the_trace():
     judge_profile(r, _profile(metrics=None, reason=why, host_fault=True), "full")
     assert r.status is Status.correct and r.ncu_reason == why
 
+    r = _result()  # the whole list, all Triton, but the profiled call's own output was wrong
+    why = "output differs from the reference in 71 of 72 elements"
+    judge_profile(r, _profile(complete=True, sealed=True, launches=1, output_ok=False, output_message=why), "full")
+    assert (r.status, r.gate, r.reason) == (Status.incorrect, "ncu", "profiled_output") and why in r.message
+
     r = _result()  # complete, but this kernel could not seal the log: said, not hidden
     judge_profile(r, _profile(complete=True, sealed=False, launches=2), "full")
     assert r.status is Status.correct and any("not sealed" in n for n in r.notes)
+
+
+def test_the_markers_verdict_reaches_the_profile(tmp_path, monkeypatch):
+    """What the profiled process found of its own output (wire.Profiled.correct) is carried to the verdict."""
+    capture = _fixture(tmp_path / "work", "seed_full_h100_evaluator.csv")
+    marker = '{"warmup_s": 1, "profiled_s": 0.1, "correct": false, "message": "off by 0.7"}'
+    body = f"import json\nopen(log, 'w').write(open({capture!r}).read())\n"
+    body += f"open(json.load(open(args[-1]))['done_path'], 'w').write({marker!r})"
+    monkeypatch.setenv("PATH", f"{_fake_ncu(tmp_path / 'work', body)}{os.pathsep}{_without_ncu()}")
+    p = profile(SEED, PROBLEM, SMALL, workdir=tmp_path / "work", cuda=False)
+    assert p.complete and p.output_ok is False and p.output_message == "off by 0.7"
