@@ -297,16 +297,16 @@ def _incomplete(rc: int | str | None, launches: int, done: bool, timeout_s: floa
     return f"ncu or the profiled process exited with code {rc} after the profiled call"
 
 
-def _marker_trouble(rc: int | str | None, done: Path) -> str | None:
-    """One line when the profiled process exited (no timeout, no memory kill) leaving something at its
-    marker's place that is not a wire.Profiled (the candidate runs in that process and could write it)."""
+def _marker(rc: int | str | None, done: Path) -> tuple[Profiled | None, str | None]:
+    """The profiled process's marker, read once, when it exited on its own (no timeout, no memory kill);
+    and one line when what lies in its place is not a wire.Profiled (the candidate runs in that process and
+    could write it)."""
     if not isinstance(rc, int) or not os.path.lexists(done):
-        return None
+        return None, None
     try:
-        read_message(done, Profiled)
+        return read_message(done, Profiled), None
     except WireError as e:
-        return f"the profiled process left a malformed marker after its profiled call ({e})"
-    return None
+        return None, f"the profiled process left a malformed marker after its profiled call ({e})"
 
 
 def profile(
@@ -414,18 +414,17 @@ def _read(
     p.foreign, p.launches, p.confined = foreign_kernels(names, kernels), len(names), jail.confined
     parsed = {k: v for k, v in _merged(launches).items() if k in kernels}
     p.log = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
-    marked = _marker_trouble(rc, done)
-    if marked is None and isinstance(rc, int) and os.path.lexists(done):
-        marker = read_message(done, Profiled)  # well formed: _marker_trouble read it once already
+    marker, marked = _marker(rc, done)
+    if marker is not None:
         p.output_ok, p.output_message = marker.correct, marker.message
-    p.complete = rc == 0 and marked is None and done.is_file() and 0 < len(names) < MAX_LAUNCHES and size <= MAX_LOG
+    p.complete = rc == 0 and marker is not None and 0 < len(names) < MAX_LAUNCHES and size <= MAX_LOG
     if not parsed:
-        p.reason = marked or _why_not(rc, logged + output, done.is_file(), timeout_s, kernels, jail.memory_mb)
+        p.reason = marked or _why_not(rc, logged + output, marker is not None, timeout_s, kernels, jail.memory_mb)
         p.host_fault = _host_fault(rc, logged if started else None, output)
         return p
     # ncu 2025.3 answers a metric it does not know (or this GPU lacks) with "n/a", not an error.
     p.missing = [m for m in metrics if not any(m in v for v in parsed.values())]
     p.metrics = {k: {m: v[m] for m in metrics if m in v} | v for k, v in parsed.items()}  # as asked
     cut = f"ncu's log is over {MAX_LOG >> 20} MB; the rest was not read" if size > MAX_LOG else None
-    p.reason = marked or cut or (None if p.complete else _incomplete(rc, len(names), done.is_file(), timeout_s))
+    p.reason = marked or cut or (None if p.complete else _incomplete(rc, len(names), marker is not None, timeout_s))
     return p

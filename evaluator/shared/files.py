@@ -23,7 +23,11 @@ from pathlib import Path
 
 
 class NotAFile(OSError):
-    """The path is a link, a FIFO, a device or a socket: nothing of it was read."""
+    """The path is a link (`link`), a FIFO, a device or a socket: nothing of it was read."""
+
+    def __init__(self, message: str, link: bool = False):
+        super().__init__(message)
+        self.link = link
 
 
 def read_untrusted(path: Path | str, last: int | None = None, most: int = 64 << 20) -> tuple[bytes, int]:
@@ -35,7 +39,7 @@ def read_untrusted(path: Path | str, last: int | None = None, most: int = 64 << 
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
         if e.errno == errno.ELOOP:
-            raise NotAFile(f"{Path(path).name} is a link") from None
+            raise NotAFile(f"{Path(path).name} is a link", link=True) from None
         raise
     try:
         st = os.fstat(fd)

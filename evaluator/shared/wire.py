@@ -24,17 +24,16 @@ through a link or from anything but a regular file.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import select
-import stat
 import time
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from evaluator.shared.files import NotAFile, read_untrusted
 from evaluator.shared.precision import Policy
 from evaluator.shared.problem import ShapeCase
 
@@ -385,23 +384,18 @@ def parse(line: bytes, model: type[BaseModel]):
 def read_message(path: Path, model: type[BaseModel]):
     """One message from a file (a job, a report, a marker), under the bounds of a line. WireError if it
     is missing, a link, not a regular file (a FIFO would block the reader), too long, too deep, or not a
-    `model`."""
+    `model` (evaluator.shared.files.read_untrusted opens and reads it)."""
+    name = Path(path).name
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        data, _ = read_untrusted(path, most=MAX_LINE + 1)  # one byte over the bound: parse() says "too long"
+    except NotAFile as e:
+        raise WireError(
+            f"no {model.__name__} in {name} (a link)"
+            if e.link
+            else f"no {model.__name__} in {name}: not a regular file"
+        ) from None
     except OSError as e:
-        why = "a link" if e.errno == errno.ELOOP else e.strerror
-        raise WireError(f"no {model.__name__} in {Path(path).name} ({why})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise WireError(f"no {model.__name__} in {Path(path).name}: not a regular file")
-        data = b""
-        while len(data) <= MAX_LINE:
-            chunk = os.read(fd, MAX_LINE + 1 - len(data))
-            if not chunk:
-                break
-            data += chunk
-    finally:
-        os.close(fd)
+        raise WireError(f"no {model.__name__} in {name} ({e.strerror})") from None
     return parse(data, model)
 
 
