@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One call for both open issues, most important first, for a session where device starts are scarce:
+# issue 26's Winograd kernel (check, then the evaluator with ncu on small, odd, full), then issue 24's evidence
+# (the promoted kernel under --ncu, the sealed-log and Landlock tests, the ncu adversarial tests), then the rest.
+set -u
+export PYTHONUNBUFFERED=1
+SITE=$PWD/.site
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl 2>&1 | tail -2
+export PYTHONPATH=$SITE KLOOP_RUNS_DIR=$PWD/runs
+start=$(date +%s)
+left() { local l=$(( 570 - ($(date +%s) - start) )); [ $l -lt $1 ] && echo $l || echo $1; }
+stamp() { echo "== $1 at $(( $(date +%s) - start )) s"; }
+{ uname -r; python3 -c "from evaluator.shared import landlock; print('landlock abi', landlock.abi())"
+  nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader; ncu --version | tail -1; } 2>&1 | tee $OUT/host.txt
+M2="sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum,lts__t_bytes.sum,sm__cycles_elapsed.avg.per_second"
+# issue 26
+python3 -m studies.conv2d_scale_min.gluon_winograd --candidate $PWD/benchmarks/device/wcand.py
+timeout $(left 90) python3 -m studies.conv2d_scale_min.gluon_winograd --check 2>&1 | tail -14 | tee $OUT/winograd_check.txt
+stamp "winograd check (rc ${PIPESTATUS[0]})"
+if grep -q "median" $OUT/winograd_check.txt; then
+  timeout $(left 170) python3 -m evaluator benchmarks/device/wcand.py --problem conv2d_scale_min --shapes small,odd,full \
+    --ncu --ncu-metrics "$M2" --json $OUT/winograd_eval.json 2>&1 | tail -30 | tee $OUT/winograd_eval.txt
+  stamp "winograd eval"
+fi
+# issue 24
+timeout $(left 100) python3 -m evaluator kernels/conv2d_scale_min/best/nvidia-h200.py --problem conv2d_scale_min --shapes full \
+  --ncu --ncu-metrics "$M2" --json $OUT/ncu_h200.json 2>&1 | tail -24 | tee $OUT/ncu_h200.txt
+stamp "promoted kernel under ncu"
+timeout $(left 200) python3 -m pytest -q -x --durations=8 tests/test_ncu_trace.py tests/test_landlock.py \
+  tests/test_adversarial_gpu.py::test_ncu_sees_library_kernels_when_every_in_process_audit_is_off \
+  tests/test_adversarial_gpu.py::test_ncu_accepts_the_promoted_kernels tests/test_ncu.py::test_gpu_evaluate_with_ncu 2>&1 | tail -24 | tee $OUT/tests_ncu.txt
+stamp "ncu tests"
+timeout $(left 150) python3 -m pytest -q --durations=5 tests/test_jail.py tests/test_jail_paths.py tests/test_warm.py 2>&1 | tail -14 | tee $OUT/tests_jail.txt
+stamp "all done"
