@@ -7,8 +7,9 @@ ATTEMPT defaults to the run's best. Each GPU model keeps its own winner (agent.b
 best.py the most recent one, best.json every model's record). The candidate is re-evaluated with fresh
 seeds on every shape set (`all`: small, odd and full with a GPU; small and odd without), then the
 contender: this GPU model's winner, or where this model has none yet the most recent winner measured
-elsewhere, evaluated right after it with the same settings; on a GPU the two are then timed side by
-side in one process (evaluator.parent.racing, turns taken) and those medians decide. Only a correct candidate
+elsewhere, evaluated right after it with the same settings; on a GPU the two then take turns, three
+evaluations each on the timed shapes, each turn in its own jailed process (evaluator.parent.racing), and
+those medians decide. Only a correct candidate
 faster by more than the race's noise and not flagged as too good to be true is written; otherwise it
 says why, changes nothing and exits 1. Other models' winners are never touched.
 
@@ -231,7 +232,7 @@ def side_by_side(p: Plan, new: EvalResult, current: EvalResult, config: EvalConf
         progress.start("no race: both must be correct and timed on this GPU")
         progress.done("skipped")
         return None
-    progress.start(f"racing both side by side in one process on {p.here}")
+    progress.start(f"racing both in turns on {p.here}, each turn its own evaluation")
     try:
         raced = race({"candidate": p.code_path, "current": p.against_path}, p.problem, config)
     except RuntimeError as e:

@@ -7,7 +7,8 @@ did, and the record a winner is written as.
     why = decide(new, current, force, raced)  # None to promote, else the reason not to
     write_book(folder, book, key, winner_record(new, key, ...), code)
 
-A GPU race (evaluator.parent.racing: both timed side by side in one process) decides speed whenever it ran;
+A GPU race (evaluator.parent.racing: turns taken, each an evaluation in its own jailed process) decides speed
+whenever it ran;
 without one, only two GPU times compare, and interpreter time never beats anything without --force.
 """
 
@@ -147,7 +148,7 @@ def winner_record(
         timings=[t.model_dump() for t in new.timings],
         raced_against=against.key if against else None,
         replaced=summary(current) if current else None,  # the contender, measured just now
-        race=raced,  # both timed side by side in one process (GPU), when there was a contender
+        race=raced,  # both timed in turns on this GPU, when there was a contender
         history=hist,  # a promotion never loses what it replaced
         **meta,
     )

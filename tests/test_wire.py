@@ -15,11 +15,11 @@ from evaluator.shared.problem import ShapeCase
 from evaluator.shared.wire import (
     MAX_DEPTH,
     MAX_LINE,
+    Baselines,
     BaselinesReport,
     CallSpec,
     Profiled,
     ProfileJob,
-    RaceReport,
     TimingStats,
     WireError,
     parse,
@@ -38,45 +38,47 @@ def rejected(data, model) -> str:
     return message
 
 
-def test_a_race_report_round_trips_typed():
-    report = RaceReport(phase="done", done=True, timings={"candidate": {"full[0]": TimingStats(**T)}})
-    back = parse(report.model_dump_json().encode(), RaceReport)
-    assert back == report and back.timings["candidate"]["full[0]"].median_ms == 1.5
+def test_a_baselines_report_round_trips_typed():
+    report = BaselinesReport(
+        phase="done", done=True, timings={"full[0]": Baselines(eager=TimingStats(**T), compiled=TimingStats(**T))}
+    )
+    back = parse(report.model_dump_json().encode(), BaselinesReport)
+    assert back == report and back.timings["full[0]"].eager.median_ms == 1.5
 
 
 @pytest.mark.parametrize(
     "timing, field",
     [
         ({**T, "median_ms": "fast"}, "median_ms: Input should be a valid number"),
-        ({**T, "median_ms": 0.0}, "median_ms: Input should be greater than 0"),  # decide() divides by it
-        ({**T, "median_ms": float("nan")}, "median_ms: Input should be a finite number"),  # NaN wins no race
+        ({**T, "median_ms": 0.0}, "median_ms: Input should be greater than 0"),  # speedups divide by it
+        ({**T, "median_ms": float("nan")}, "median_ms: Input should be a finite number"),
         ({**T, "iqr_ms": float("inf")}, "iqr_ms: Input should be a finite number"),
         ({k: v for k, v in T.items() if k != "reps"}, "reps: Field required"),
         ({**T, "verdict": "correct"}, "verdict: Extra inputs are not permitted"),
     ],
 )
-def test_a_forged_race_timing_is_one_line_naming_the_field(timing, field):
-    message = rejected({"done": True, "timings": {"candidate": {"full[0]": timing}}}, RaceReport)
-    assert message.startswith("malformed RaceReport: ") and f"timings.candidate.full[0].{field}" in message
+def test_a_malformed_timing_is_one_line_naming_the_field(timing, field):
+    message = rejected({"done": True, "timings": {"full[0]": {"eager": timing, "compiled": T}}}, BaselinesReport)
+    assert message.startswith("malformed BaselinesReport: ") and f"timings.full[0].eager.{field}" in message
     assert "fast" not in message and "correct" not in message.replace("Extra", "")  # values are not echoed
 
 
-def test_race_and_baselines_reports_refuse_other_shapes():
-    assert "timings.candidate: Input should be a valid dictionary" in rejected(
-        {"timings": {"candidate": [1]}}, RaceReport
+def test_reports_refuse_other_shapes():
+    assert "timings.full[0]: Input should be a valid dictionary" in rejected(
+        {"timings": {"full[0]": [1]}}, BaselinesReport
     )
-    assert "(top): Input should be a valid dictionary" in rejected([1, 2], RaceReport)
-    assert "done: Input should be a valid boolean" in rejected({"done": [True]}, RaceReport)
+    assert "(top): Input should be a valid dictionary" in rejected([1, 2], BaselinesReport)
+    assert "done: Input should be a valid boolean" in rejected({"done": [True]}, BaselinesReport)
     assert "timings.small[0].compiled: Field required" in rejected(
         {"timings": {"small[0]": {"eager": T}}}, BaselinesReport
     )
-    assert rejected(b"{not json", RaceReport).startswith("malformed RaceReport: Expecting property name")
-    assert rejected(b"\xff\xfe", RaceReport).startswith("malformed RaceReport: ")
+    assert rejected(b"{not json", BaselinesReport).startswith("malformed BaselinesReport: Expecting property name")
+    assert rejected(b"\xff\xfe", BaselinesReport).startswith("malformed BaselinesReport: ")
 
 
 def test_many_errors_are_summarised_in_one_line():
-    message = rejected({"timings": {"a": {"c": {}}}}, RaceReport)  # six fields missing
-    assert message.count("Field required") == 3 and message.endswith("(and 3 more)")
+    message = rejected({"timings": {"a": {"eager": {}, "compiled": {}}}}, BaselinesReport)  # twelve missing
+    assert message.count("Field required") == 3 and message.endswith("(and 9 more)")
 
 
 def test_a_profile_job_and_marker_are_typed():
@@ -102,24 +104,24 @@ def test_a_profile_job_and_marker_are_typed():
 
 def test_read_message_reads_a_file_under_the_bounds(tmp_path):
     path = tmp_path / "report.json"
-    path.write_text(RaceReport(done=True).model_dump_json())
-    assert read_message(path, RaceReport).done
-    with pytest.raises(WireError, match=r"^no RaceReport in absent.json \(No such file or directory\)$"):
-        read_message(tmp_path / "absent.json", RaceReport)
+    path.write_text(BaselinesReport(done=True).model_dump_json())
+    assert read_message(path, BaselinesReport).done
+    with pytest.raises(WireError, match=r"^no BaselinesReport in absent.json \(No such file or directory\)$"):
+        read_message(tmp_path / "absent.json", BaselinesReport)
     path.write_bytes(b'{"phase": "' + b"x" * MAX_LINE + b'"}')
     with pytest.raises(WireError, match="longer than"):
-        read_message(path, RaceReport)
+        read_message(path, BaselinesReport)
     path.write_bytes(b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1))
     with pytest.raises(WireError, match="nested deeper"):
-        read_message(path, RaceReport)
+        read_message(path, BaselinesReport)
 
 
 def test_read_message_refuses_a_link_and_a_fifo_without_blocking(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text('{"done": true}')
     (tmp_path / "link.json").symlink_to(secret)
-    with pytest.raises(WireError, match=r"^no RaceReport in link.json \(a link\)$"):
-        read_message(tmp_path / "link.json", RaceReport)
+    with pytest.raises(WireError, match=r"^no BaselinesReport in link.json \(a link\)$"):
+        read_message(tmp_path / "link.json", BaselinesReport)
     os.mkfifo(tmp_path / "fifo.json")  # no writer: a plain open() would wait for one forever
     t0 = time.monotonic()
     with pytest.raises(WireError, match="not a regular file"):

@@ -4,5 +4,6 @@
 
 The memory plan, reference outputs in true fp32 and their calibration, the comparison on the device, and
 the blame that names an ignored parameter. Never imports the candidate nor the child's code
-(tests/test_architecture.py); the race worker runs the same reference and comparison (worker.race).
+(tests/test_architecture.py); ncu's profiled process runs the same reference and comparison
+(reference.checked_reference, in worker.profile_target).
 """

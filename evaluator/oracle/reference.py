@@ -1,7 +1,7 @@
 """The reference's side of a check, in true fp32: its output (`reference`) and its calibration at the
-precision the policy allows (`calibration`). The oracle runs them for every checked call; the race worker
-for its sanity check (evaluator.worker.race). That the reference agrees with itself is
-evaluator.oracle.determinism.
+precision the policy allows (`calibration`), and both as one checked call needs them (`checked_reference`).
+The oracle runs them for every checked call; ncu's profiled process for its profiled call
+(evaluator.worker.profile_target). That the reference agrees with itself is evaluator.oracle.determinism.
 
     from evaluator.oracle.reference import reference, calibration
     expected = reference(model, args)
@@ -49,3 +49,15 @@ def calibration(model, args: list, expected, policy: Policy, buffers: dict) -> t
         return cal, state
     except Exception:  # noqa: BLE001 - an op the emulation cannot run: no calibration, the floor only
         return None, {}
+
+
+def checked_reference(model, args: list, policy: Policy):
+    """(reference output, calibration) for one case, as the oracle computes them for a checked call
+    (`reference` in true fp32, then `calibration` at the precision the policy allows, from the buffers the
+    call started with); the calibration is None under `strict`. `args` are left as they were: both runs get
+    copies."""
+    start = {n: b.clone() for n, b in model.named_buffers()} if policy.mantissa_bits is not None else {}
+    expected = reference(model, args)
+    copies = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+    cal, _ = calibration(model, copies, expected, policy, start)
+    return expected, cal

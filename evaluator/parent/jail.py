@@ -236,7 +236,7 @@ def jail_env(workdir: Path, interpret: bool, extra: dict[str, str] | None, jail:
 
 
 def untrusted_env(env: dict[str, str] | None) -> dict[str, str]:
-    """`env` for a process that runs the candidate's code (the candidate's own, ncu's target, the race): no
+    """`env` for a process that runs the candidate's code (the candidate's own, ncu's target): no
     shared TRITON_CACHE_DIR, so it compiles into a cache in its own work folder (child_env). What it wrote
     into a run's shared cache (a forged kernel binary or launcher) would reach a rival or the trusted side."""
     return {k: v for k, v in (env or {}).items() if k != "TRITON_CACHE_DIR"}
@@ -302,7 +302,7 @@ class Jail:
 
     def around(self, argv: list[str]) -> list[str]:
         """`argv` started by evaluator.child.boot --exec: confined (read-only view, private /tmp, no
-        capabilities) before it runs, for processes other than the candidate's own (ncu, the race worker)."""
+        capabilities) before it runs, for processes other than the candidate's own (ncu with its target)."""
         return [sys.executable, "-m", "evaluator.child.boot", "--exec", *self.boot_args(), "--", *argv]
 
     def env(self) -> dict[str, str]:

@@ -6,7 +6,7 @@
     child.request(Request(op="call", ...))     # then receive(...)
     child.close()                              # kills the process group and everything in the jail
 
-    outcome = run_worker(job, workdir, limits, interpret=False)   # file-report workers (baselines, race)
+    outcome = run_worker(job, workdir, limits, interpret=False)   # the file-report worker (baselines)
 
 A Child talks over two pipes (evaluator.shared.wire); every wait has a deadline the parent computes from its
 own monotonic clock, so nothing a child writes can extend a limit. Its stdout/stderr go to files whose
@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import RootModel
 
-from evaluator.parent.jail import DISK_MB, PROCESSES, Jail, jail_env, untrusted_env
+from evaluator.parent.jail import DISK_MB, PROCESSES, Jail, jail_env
 from evaluator.parent.process import POLL_S, reap, spawn, tail
 from evaluator.parent.warm import POOL
 from evaluator.shared.wire import Job, LineReader, Reply, Request, WireError, parse, read_message, send
@@ -217,7 +217,7 @@ class Child:
         return code
 
 
-# File-report workers (evaluator.worker.worker: baselines of the reference; race of evaluated candidates).
+# The file-report worker (evaluator.worker.worker: baselines of the reference; it never runs candidate code).
 
 
 @dataclass
@@ -231,9 +231,6 @@ class Outcome:
     stderr_tail: str
     wall_s: float
     spawn_s: float | None = None
-    killed: str | None = None
-    peak_rss_mb: float | None = None
-    memory_mb: float | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -242,8 +239,8 @@ class _Report(RootModel[dict[str, Any]]):
 
 
 def _read_report(path: Path) -> dict:
-    """The report so far, {} while there is none. Written inside the race's jail: a link, a FIFO (it would
-    block this poll and with it every limit), a huge or deeply nested file reads as no report."""
+    """The report so far, {} while there is none. A link, a FIFO (it would block this poll and with it every
+    limit), a huge or deeply nested file reads as no report."""
     try:
         return read_message(path, _Report).root
     except WireError:
@@ -256,7 +253,6 @@ def run_worker(
     limits: Limits,
     *,
     interpret: bool,
-    untrusted: bool = False,
     env: dict[str, str] | None = None,
 ) -> Outcome:
     """Run evaluator.worker.worker on `job`; each phase it reports has a limit, and all of it `limits.total_s`,
@@ -266,21 +262,9 @@ def run_worker(
     workdir.mkdir(parents=True, exist_ok=True)
     job_path.write_text(job.model_dump_json())
     argv = [sys.executable, "-m", "evaluator.worker.worker", str(job_path), str(report_path)]
-    jail = None
-    if untrusted:  # the race imports candidates: their jail, read-only view and private /tmp included
-        env = untrusted_env(env)  # and a Triton cache of its own: nothing it writes reaches the next run
-        jail = Jail(
-            workdir,
-            memory_mb=limits.memory_mb,
-            cuda=not interpret,
-            file_mb=limits.file_mb,
-            disk_mb=limits.disk_mb,
-            processes=int(limits.processes),
-        )
-        argv = jail.around(argv)
     t0 = time.monotonic()
-    proc = spawn(argv, workdir, interpret=interpret, jail=jail, env=env, name="worker")
-    timed_out, limit, phase, killed = None, None, "start", None
+    proc = spawn(argv, workdir, interpret=interpret, env=env, name="worker")
+    timed_out, limit, phase = None, None, "start"
     started: dict[str, float] = {"start": t0}
     report: dict = {}
     spawn_s = None
@@ -298,11 +282,8 @@ def run_worker(
                 timed_out = phase
                 limit = limits.for_phase(phase) if now - t0 <= limits.total_s else limits.total_s
                 break
-            killed = jail.over(proc.pid) if jail is not None else None
-            if killed is not None:
-                break
     finally:
-        reap(proc, jail)
+        reap(proc)
     report = _read_report(report_path) or report
     return Outcome(
         report=report,
@@ -314,7 +295,4 @@ def run_worker(
         stderr_tail=tail(workdir / "worker.stderr.txt"),
         wall_s=time.monotonic() - t0,
         spawn_s=spawn_s,
-        killed=killed,
-        peak_rss_mb=jail.peak_mb if jail is not None else None,
-        memory_mb=jail.memory_mb if jail is not None else None,
     )

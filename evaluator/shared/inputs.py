@@ -4,7 +4,7 @@
     torch.manual_seed(seed)
     args = make_inputs(case, problem_module, torch.device("cuda"))
 
-Shared by everything that calls a model (reference, candidate, baselines, race, profiler), so that two
+Shared by everything that calls a model (reference, candidate, baselines, profiler), so that two
 processes seeded alike draw identical inputs. A case drawn by the problem's own `get_inputs` (a plain
 KernelBench file, or a derived set that re-binds its module-level integers) calls it with `device` as
 the default device, so a large input is allocated where it is used, never staged on the host first.

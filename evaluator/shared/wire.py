@@ -10,8 +10,8 @@ Three kinds of child, one contract:
   verdict;
 - the oracle (evaluator.oracle.oracle, trusted, never imports a candidate) redraws the same weights and
   inputs from the same seed, computes the reference and compares: its `Reply.check` is the verdict;
-- the file-report worker (evaluator.worker.worker: baselines, race) rewrites a `Report` file as it goes
-  (`BaselinesReport`, `RaceReport`);
+- the file-report worker (evaluator.worker.worker: the reference's baselines) rewrites a `Report` file as it
+  goes (`BaselinesReport`);
 - the profiler's target (evaluator.worker.profile_target, under ncu) reads a `ProfileJob` file and leaves a
   `Profiled` marker after its profiled call.
 
@@ -73,7 +73,7 @@ class CallSpec(_Msg):
 class Job(_Msg):
     """What a child needs to start; written to job.json in its work folder."""
 
-    mode: Literal["candidate", "oracle", "baselines", "race"]
+    mode: Literal["candidate", "oracle", "baselines"]
     problem_path: str
     candidate_path: str = ""
     workdir: str = ""  # outputs go to workdir/out
@@ -83,8 +83,7 @@ class Job(_Msg):
     disabled: list[str] = Field(default_factory=list)  # defences off, for tests (EvalConfig.disable)
     timing: dict[str, int | float] = Field(default_factory=dict)  # evaluator.shared.timing.benchmark keywords
     dynamic: DynamicRange | None = None
-    seed: int = 0  # baselines, race
-    contenders: dict[str, str] = Field(default_factory=dict)  # race: label -> path
+    seed: int = 0  # baselines
 
 
 class Finding(_Msg):
@@ -275,16 +274,6 @@ class BaselinesReport(Report):
     timings: dict[str, Baselines] = Field(default_factory=dict)
 
 
-class RaceReport(Report):
-    """The race worker's report (evaluator.worker.race.run_race): timings[contender label][case label]. It is
-    written in the contenders' jail, so it is checked like any child's message and, in the parent, for
-    every contender on every case (evaluator.parent.racing.race)."""
-
-    model_config = ConfigDict(ser_json_inf_nan="constants", extra="forbid")
-
-    timings: dict[str, dict[str, TimingStats]] = Field(default_factory=dict)
-
-
 class ProfileJob(_Msg):
     """What the profiled process needs (evaluator.worker.profile_target), written by evaluator.parent.ncu into
     the jail's work folder; every path lies inside it. `calls` are run in order, each drawn from its seed
@@ -315,7 +304,7 @@ class ProfileJob(_Msg):
 class Profiled(_Msg):
     """The profiled process's marker after its profiled call: a crash before that call is not a profile
     that found nothing. `correct`: the profiled call's output against the reference, computed in that
-    process before any candidate code existed there (evaluator.worker.race.checked_reference)."""
+    process before any candidate code existed there (evaluator.oracle.reference.checked_reference)."""
 
     warmup_s: float
     profiled_s: float

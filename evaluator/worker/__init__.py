@@ -1,6 +1,6 @@
 """Worker processes started by the parent and reporting through a file: the baselines of the reference
-(trusted), the race of evaluated contenders (worker.race, in the candidate's jail through
-evaluator.child.boot --exec) and the profiler's target under ncu (profile_target, in the jail too).
+(trusted) and the profiler's target under ncu (profile_target, in the candidate's jail through
+evaluator.child.boot --exec).
 
     python -m evaluator.worker.worker JOB.json REPORT.json       # started by evaluator.parent.supervisor.run_worker
 

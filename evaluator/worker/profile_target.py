@@ -10,7 +10,7 @@ of the one call between torch.cuda.profiler.start() and stop(). Every call is dr
 before the profiled one are the evaluation's first call of each case, in its order: nothing repeats,
 so an output kept from an earlier call is wrong here, and the process does not start in a way a checked
 evaluation never does. The profiled call's output is checked against the reference (and its calibration:
-evaluator.worker.race.checked_reference, the oracle's own rule), which is computed first, before the
+evaluator.oracle.reference.checked_reference, the oracle's own rule), which is computed first, before the
 candidate is even imported. After the profiled call it writes a wire.Profiled marker to `done_path`
 (with that verdict), so the parent can tell a crash before the profiled call from a profile that found
 nothing. Never prints to stdout (the candidate owns it).
@@ -67,11 +67,11 @@ def run(job: ProfileJob, device: torch.device) -> Profiled:
     import torch
 
     from evaluator.oracle.correctness import compare
+    from evaluator.oracle.reference import checked_reference
     from evaluator.shared.draw import draw
     from evaluator.shared.problem import apply_mode, import_file
     from evaluator.shared.weights import copy_weights
     from evaluator.shared.wire import Profiled
-    from evaluator.worker.race import checked_reference
 
     torch.set_grad_enabled(False)
     problem = import_file(Path(job.problem_path), "_reference")

@@ -1,15 +1,11 @@
-"""The file-report worker: eager/torch.compile baselines of the reference, and races of evaluated candidates.
+"""The file-report worker: eager/torch.compile baselines of the reference.
 
     python -m evaluator.worker.worker JOB.json REPORT.json       # started by evaluator.parent.supervisor.run_worker
 
-It reports through REPORT.json (a wire.BaselinesReport or wire.RaceReport, rewritten atomically after every
-step), never stdout.
-Candidates are judged elsewhere (evaluator.parent.judge: a jailed candidate process plus the oracle); the
-race (evaluator.worker.race, started by evaluator.parent.racing.race) runs only candidates that passed
-that, in the candidate's jail (evaluator.child.boot --exec: namespaces, read-only view, private /tmp, no
-capabilities), and decides no status: its figures are timings, and its sanity check compares against a
-reference computed here before any contender's code is imported, under the evaluation's rule (the
-oracle's reference and calibration: race.checked_reference).
+It reports through REPORT.json (a wire.BaselinesReport, rewritten atomically after every step), never stdout.
+It runs only the reference, never candidate code: candidates are judged elsewhere (evaluator.parent.judge: a
+jailed candidate process plus the oracle), and raced as evaluations, one jailed process per turn
+(evaluator.parent.racing).
 """
 
 from __future__ import annotations
@@ -25,7 +21,7 @@ from evaluator.shared.files import write_atomic
 from evaluator.shared.inputs import make_inputs
 from evaluator.shared.lifeline import die_with_parent
 from evaluator.shared.problem import build_model, import_file
-from evaluator.shared.wire import Baselines, BaselinesReport, ErrorInfo, Job, RaceReport, Report, TimingStats
+from evaluator.shared.wire import Baselines, BaselinesReport, ErrorInfo, Job, Report, TimingStats
 
 
 class Progress:
@@ -71,17 +67,12 @@ def run_baselines(job: Job, problem, device, report: Progress) -> None:
 def main() -> None:
     die_with_parent()
     job = Job.model_validate_json(Path(sys.argv[1]).read_text())
-    report = Progress(Path(sys.argv[2]), RaceReport if job.mode == "race" else BaselinesReport)
+    report = Progress(Path(sys.argv[2]), BaselinesReport)
     report.write()
     try:
         device = torch.device(job.device)
         problem = import_file(Path(job.problem_path), "_reference")
-        if job.mode == "race":
-            from evaluator.worker.race import run_race
-
-            run_race(job, problem, device, report)
-        else:
-            run_baselines(job, problem, device, report)
+        run_baselines(job, problem, device, report)
     except BaseException as e:  # noqa: BLE001 - whatever happens, leave evidence
         report.data.error = ErrorInfo.of(e, report.data.activity)
     report.data.done = True
