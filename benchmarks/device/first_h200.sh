@@ -30,5 +30,5 @@ timeout $(left 200) python3 -m pytest -q -x --durations=8 tests/test_ncu_trace.p
   tests/test_adversarial_gpu.py::test_ncu_sees_library_kernels_when_every_in_process_audit_is_off \
   tests/test_adversarial_gpu.py::test_ncu_accepts_the_promoted_kernels tests/test_ncu.py::test_gpu_evaluate_with_ncu 2>&1 | tail -24 | tee $OUT/tests_ncu.txt
 stamp "ncu tests"
-timeout $(left 150) python3 -m pytest -q --durations=5 tests/test_jail.py tests/test_jail_paths.py tests/test_warm.py 2>&1 | tail -14 | tee $OUT/tests_jail.txt
+timeout $(left 150) python3 -m pytest -q --durations=5 tests/test_gpu.py::test_race_times_contenders_side_by_side tests/test_jail.py tests/test_jail_paths.py tests/test_warm.py 2>&1 | tail -14 | tee $OUT/tests_jail.txt
 stamp "all done"
