@@ -97,3 +97,13 @@ def test_gluon_f23_dataflow_matches_reference(case):
     verdict = compare(ref, out, get_policy("tf32"))
     assert verdict["ok"], verdict["message"]
     assert (out - ref).abs().max() > 1e-6  # the TF32 rounding is really there
+
+
+def test_the_candidate_file_is_the_kernel_alone_and_meets_the_host_code_contract():
+    from evaluator.static import check_source
+    from studies.conv2d_scale_min.gluon_winograd import candidate_source
+
+    src = candidate_source()
+    assert "class ModelNew" in src and "def conv_scale_min_f23(" in src
+    assert "def emulate" not in src and "def _rnd" not in src and "def check" not in src  # no CPU helpers
+    assert check_source(src) == []

@@ -530,15 +530,18 @@ def conv_scale_min_f23(
     TP=16,
     num_ctas=None,
     MAX_ROWS=256,
+    keep=None,
 ):
     """Launch the weight transform, then the warp-specialised Winograd conv (one CTA per SM, each over a
-    contiguous range of output rows)."""
+    contiguous range of output rows). `keep`: a dict that receives the V scratch and U (check()'s diagnosis)."""
     assert weight.shape[2:] == (3, 3), "F(2,3) here is for 3x3 kernels"
     x = x.contiguous()
     N, C_in, H, W = x.shape
     C_out = weight.shape[0]
     H_out, W_out = H - 2, W - 2
     v, v_desc, u, u_desc, T, meta = prepare(x, weight, BM, BK)
+    if keep is not None:
+        keep.update(v=v, u=u)
     out = torch.empty((N, 1, H_out, W_out), device=x.device, dtype=x.dtype)
     num_rows = N * H_out
     if num_ctas is None:
@@ -577,6 +580,30 @@ def conv_scale_min_f23(
     return out
 
 
+def _rnd(t: torch.Tensor) -> torch.Tensor:  # _round_tf32 in PyTorch
+    return ((t.view(torch.int32) + 0x1000) & -8192).view(torch.float32)
+
+
+def emulate_v(x: torch.Tensor, C_pad: int, T: int) -> torch.Tensor:
+    """The restager's V scratch, [N*H, 4, T, C_pad], TF32-rounded."""
+    N, C_in, H, W = x.shape
+    xp = torch.zeros(N, C_pad, H, 2 * T + 2, device=x.device)
+    xp[:, :C_in, :, : min(W, 2 * T + 2)] = x[..., : 2 * T + 2]
+    d = [xp[..., i : i + 2 * T : 2] for i in range(4)]  # [N, C_pad, H, T]
+    vs = [d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]]
+    return _rnd(torch.stack(vs, 2).permute(0, 3, 2, 4, 1).reshape(N * H, 4, T, C_pad).contiguous())
+
+
+def emulate_u(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
+    """transform_weights' U, [12 * BN, C_pad], TF32-rounded, U3 negated."""
+    C_out, C_in = weight.shape[:2]
+    g = torch.zeros(BN, C_pad, 3, 3, device=weight.device)
+    g[:C_out, :C_in] = weight
+    g0, g1, g2 = g[..., 0], g[..., 1], g[..., 2]  # [BN, C_pad, 3 (kh)]
+    us = [g0, (g0 + g1 + g2) * 0.5, (g0 - g1 + g2) * 0.5, -g2]
+    return _rnd(torch.stack(us, 0).permute(0, 3, 1, 2).reshape(12 * BN, C_pad).contiguous())
+
+
 def emulate(
     x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, scale: float, u: torch.Tensor | None = None, BK: int = 32
 ) -> torch.Tensor:
@@ -590,20 +617,9 @@ def emulate(
     C_pad = triton.cdiv(C_in, bk) * bk
     H_out, W_out, T = H - 2, W - 2, triton.cdiv(W - 2, 2)
 
-    def rnd(t):
-        return ((t.view(torch.int32) + 0x1000) & -8192).view(torch.float32)
-
-    xp = torch.zeros(N, C_pad, H, 2 * T + 2, device=x.device)
-    xp[:, :C_in, :, : min(W, 2 * T + 2)] = x[..., : 2 * T + 2]
-    d = [xp[..., i : i + 2 * T : 2] for i in range(4)]  # [N, C_pad, H, T]
-    vs = [d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]]
-    v = rnd(torch.stack(vs, 2).permute(0, 3, 2, 4, 1).reshape(N * H, 4, T, C_pad).contiguous())
+    v = emulate_v(x, C_pad, T)
     if u is None:
-        g = torch.zeros(BN, C_pad, 3, 3, device=x.device)
-        g[:C_out, :C_in] = weight
-        g0, g1, g2 = g[..., 0], g[..., 1], g[..., 2]  # [BN, C_pad, 3 (kh)]
-        us = [g0, (g0 + g1 + g2) * 0.5, (g0 - g1 + g2) * 0.5, -g2]
-        u = rnd(torch.stack(us, 0).permute(0, 3, 1, 2).reshape(12 * BN, C_pad).contiguous())
+        u = emulate_u(weight, BN, C_pad)
     uu = u.view(4, 3, BN, C_pad)
     vv = v.view(N, H, 4, T, C_pad)
 
@@ -657,15 +673,42 @@ tap row instead of 6 (1.5x fewer MACs), with TF32 rounding of the transformed op
 """
 
 
+def diagnose(x, wt, b, out, emu, keep) -> str:
+    """Where a wrong output goes wrong: the weight transform (U against emulate's own), the restager (each
+    V_j against emulate's, and how many scratch rows differ), and the output by column parity and row."""
+    N, C_in, H, W = x.shape
+    BN = max(16, triton.next_power_of_2(wt.shape[0]))
+    bk = min(32, max(8, triton.next_power_of_2(C_in)))
+    C_pad, T = triton.cdiv(C_in, bk) * bk, triton.cdiv(W - 2, 2)
+    u_ref = emulate_u(wt, BN, C_pad)
+    parts = [f"U {(keep['u'] - u_ref).abs().max():.1e}"]
+    v_ref = emulate_v(x, C_pad, T)
+    dv = (keep["v"] - v_ref).abs()
+    for j in range(4):
+        parts.append(f"V{j} {dv[:, j].max():.1e}")
+    parts.append(f"V rows wrong {int((dv.amax((1, 2, 3)) > 1e-4).sum())}/{dv.shape[0]}")
+    err = (out - emu).abs()[:, 0]  # [N, H_out, W_out]
+    bad = err > 1e-3 * (1 + emu.abs()[:, 0])
+    parts.append(f"bad even cols {int(bad[..., 0::2].sum())}, odd cols {int(bad[..., 1::2].sum())} of {bad.numel()}")
+    if bad.any():
+        i = bad.nonzero()[0].tolist()
+        rows = bad.any(-1).flatten().nonzero().flatten().tolist()
+        parts.append(f"first bad (n, oh, ow) {tuple(i)}, bad rows {rows[:6]}{'...' if len(rows) > 6 else ''}")
+    return "; ".join(parts)
+
+
 def check() -> None:
     """On a GPU: small and odd shapes against the fp64 reference and against emulate() (which uses the same
-    U), then the full shape's time (CUDA events, median of 10). Prints one line per case; raises on NaN."""
+    U), then the full shape's time (CUDA events, median of 10). Prints one line per case (with a diagnosis
+    where the kernel and emulate() disagree); raises on NaN."""
     torch.manual_seed(0)
-    for n, cin, cout, h, w in ((1, 64, 128, 18, 20), (2, 5, 61, 13, 17), (1, 20, 40, 9, 10), (64, 64, 128, 256, 256)):
+    shapes = ((1, 64, 1, 18, 20), (1, 64, 128, 18, 20), (2, 5, 61, 13, 17), (1, 20, 40, 9, 10), (64, 64, 128, 256, 256))
+    for n, cin, cout, h, w in shapes:
         conv = torch.nn.Conv2d(cin, cout, 3).cuda()
         x = torch.rand(n, cin, h, w, device="cuda")
         wt, b = conv.weight.detach(), conv.bias.detach()
-        out = conv_scale_min_f23(x, wt, b, 2.0)
+        keep = {}
+        out = conv_scale_min_f23(x, wt, b, 2.0, keep=keep)
         torch.cuda.synchronize()
         ref = (torch.nn.functional.conv2d(x.double(), wt.double(), b.double()) * 2.0).amin(1, keepdim=True)
         bn = max(16, triton.next_power_of_2(cout))
@@ -674,6 +717,8 @@ def check() -> None:
         assert not out.isnan().any(), "NaN in the kernel's output"
         line = f"{n}x{cin}x{h}x{w}->{cout}: max |out - fp64| {(out.double() - ref).abs().max():.2e}"
         line += f", max |out - emulate| {(out - emu).abs().max():.2e}"
+        if h < 256 and (out - emu).abs().max() > 1e-3:
+            line += f"\n    diagnosis: {diagnose(x, wt, b, out, emu, keep)}"
         if h == 256:
             times = []
             for _ in range(10):
@@ -694,7 +739,7 @@ def candidate_source() -> str:
     import sys
 
     source = inspect.getsource(sys.modules[__name__])
-    body = source[source.index("from __future__ import annotations") : source.index("def emulate(")].rstrip()
+    body = source[source.index("from __future__ import annotations") : source.index("def _rnd(")].rstrip()
     return (
         body.replace("from __future__ import annotations\n\n", "").replace(
             "import torch\n", "import torch\nimport torch.nn as nn\n", 1
