@@ -47,10 +47,12 @@ def speed_key(rec: Record) -> float | None:
 
 
 def is_better(new: Record, best: Record | None) -> bool:
-    """Ranking rule. Only correct attempts count. A GPU-timed one beats an untimed one and a slower
-    timed one. Between untimed attempts (a CPU-only run) nothing is ranked: the first correct attempt
-    stays the best, so it is the parent of every later prompt, and later correct ones are kept in order."""
-    if new.status != Status.correct.value:
+    """Ranking rule. Only correct attempts count, and none the evaluator flagged as too good to be true (a
+    timing below the problem's floor, or far below the parent's clock or ncu's: `Record.suspicious`; a
+    person may still promote it with --force). A GPU-timed one beats an untimed one and a slower timed one.
+    Between untimed attempts (a CPU-only run) nothing is ranked: the first correct attempt stays the best,
+    so it is the parent of every later prompt, and later correct ones are kept in order."""
+    if new.status != Status.correct.value or new.suspicious:
         return False
     if best is None or best.status != Status.correct.value:
         return True

@@ -116,6 +116,7 @@ def record_of(kernel: Path, result) -> Record:
         speedup_vs_eager=result.speedup_vs_eager,
         speedup_vs_compile=result.speedup_vs_compile,
         interpreter_ms=result.interpreter_ms,
+        suspicious=list(result.suspicious),
     )
 
 

@@ -55,6 +55,8 @@ class Record(BaseModel):
     speedup_vs_eager: float | None = None
     speedup_vs_compile: float | None = None
     interpreter_ms: float | None = None  # CPU interpreter wall time per call: ranks only without a GPU
+    # The evaluator's too-good-to-be-true flags (EvalResult.suspicious): such an attempt is kept, never the best.
+    suspicious: list[str] = Field(default_factory=list)
     code_hash: str | None = None
     duplicate_of: str | None = None  # same normalized code as this earlier attempt: its verdict, not re-run
     model: str | None = None

@@ -153,7 +153,7 @@ class Loop:
                 rec.status = LLM_ERROR
             rec.geomean_ms, rec.interpreter_ms = geomean_ms(result), result.interpreter_ms
             rec.speedup_vs_eager, rec.speedup_vs_compile = result.speedup_vs_eager, result.speedup_vs_compile
-            rec.code_hash = result.code_hash
+            rec.code_hash, rec.suspicious = result.code_hash, list(result.suspicious)
             if result.ncu or result.ncu_reason:  # the attempt's NCU metrics, beside its result
                 self.store.save(
                     rec.id, "metrics.json", json.dumps({"ncu": result.ncu, "reason": result.ncu_reason}, indent=2)

@@ -185,6 +185,17 @@ def test_untimed_attempts_are_not_ranked_but_a_gpu_time_wins():
     assert best_of([seed, quick, timed, faster]).id == "0003-1"
 
 
+def test_a_flagged_attempt_is_kept_but_never_the_best():
+    timed = Record(id="0001-1", stage="fusion", status="correct", geomean_ms=2.0)
+    flagged = Record(
+        id="0002-1", stage="fusion", status="correct", geomean_ms=0.9,
+        suspicious=["full[0]: timed at 0.9 ms in the candidate's process, but Nsight Compute measured 2 ms"],
+    )  # fmt: skip
+    assert not is_better(flagged, timed) and not is_better(flagged, None)
+    assert best_of([timed, flagged]).id == "0001-1"
+    assert Record.model_validate_json(flagged.model_dump_json()).suspicious == flagged.suspicious  # history keeps it
+
+
 def test_a_history_line_written_before_the_rename_still_ranks():
     # history.jsonl lines before 2026-11-26 name the geometric mean `median_ms`; new lines `geomean_ms`.
     old = Record.model_validate_json('{"id": "0001-1", "stage": "fusion", "status": "correct", "median_ms": 3.0}')

@@ -18,7 +18,17 @@ import pytest
 from conftest import FIXTURES, SEED, has_cuda, run_cli
 
 from evaluator.parent.evaluation import EvalConfig, evaluate
-from evaluator.parent.ncu import DEFAULT_METRICS, _number, _why_not, foreign_kernels, launched, parse_csv, profile
+from evaluator.parent.ncu import (
+    DEFAULT_METRICS,
+    _launches,
+    _number,
+    _why_not,
+    foreign_kernels,
+    gpu_ms,
+    launched,
+    parse_csv,
+    profile,
+)
 from evaluator.shared.loader import load_problem
 from evaluator.shared.result import Status
 
@@ -86,6 +96,14 @@ def test_several_launches_sum_extensive_metrics_and_keep_the_last_of_the_others(
     assert got["gpu__time_duration.sum"] == 10048 + 20000
     assert got["dram__bytes_read.sum"] == 2 * 1106688
     assert got[DRAM] == 7.5 and got[GRID] == 36
+
+
+def test_the_call_s_gpu_time_sums_every_launch_and_needs_all_of_them():
+    text = read("stage_metrics_odd_h100.csv")  # a real capture: two launches, conv then channel min
+    assert gpu_ms(_launches(text)) == pytest.approx((29568 + 10048) / 1e6)
+    without = "\n".join(ln for ln in text.splitlines() if not (ln.startswith('"1",') and "gpu__time_duration" in ln))
+    assert gpu_ms(_launches(without)) is None  # one launch without its time: no figure, never a partial sum
+    assert gpu_ms({}) is None
 
 
 def test_unknown_metric_comes_back_na_and_is_left_out():

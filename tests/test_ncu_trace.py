@@ -20,7 +20,7 @@ from test_ncu import MARK, PROBLEM, SMALL, _fake_ncu, _fixture, _without_ncu
 from evaluator.parent.evaluation import judge_profile
 from evaluator.parent.ncu import MAX_LAUNCHES, Profile, profile
 from evaluator.shared import landlock
-from evaluator.shared.result import EvalResult, Status
+from evaluator.shared.result import CaseTiming, EvalResult, Status, Timing
 
 ATTACK = r"""
 import errno, json, os, sys, time
@@ -157,10 +157,15 @@ def test_what_the_profiled_process_prints_never_makes_a_host_fault(tmp_path, mon
         assert p.metrics is None and not p.complete and not p.host_fault, (i, p.reason)
 
 
-def _result() -> EvalResult:
+def _result(median_ms: float | None = None) -> EvalResult:
+    timing = (
+        Timing(median_ms=median_ms, iqr_ms=0.0, min_ms=median_ms, max_ms=median_ms, reps=10, warmup=1)
+        if median_ms
+        else None
+    )
     return EvalResult(
         status=Status.correct, gate="done", message="", problem="p", candidate="c.py", code_hash="h",
-        precision="tf32", shape_sets=["small"],
+        precision="tf32", shape_sets=["small"], timings=[CaseTiming(case="full", shapes="s", candidate=timing)],
     )  # fmt: skip
 
 
@@ -202,6 +207,27 @@ def test_the_verdict_follows_the_trace():
     r = _result()  # complete, but this kernel could not seal the log: said, not hidden
     judge_profile(r, _profile(complete=True, sealed=False, launches=2), "full")
     assert r.status is Status.correct and any("not sealed" in n for n in r.notes)
+
+
+def test_a_timing_far_below_the_gpu_time_ncu_saw_is_suspicious():
+    """The candidate's benchmark runs in its own process (forgeable); ncu's GPU time of a checked call does not."""
+    r = _result(median_ms=0.9)  # claims 0.9 ms; ncu measured 2.0 ms of kernels in one call
+    judge_profile(r, _profile(complete=True, sealed=True, launches=2, gpu_ms=2.0), "full")
+    assert r.status is Status.correct and len(r.suspicious) == 1
+    assert (
+        "0.9 ms per call inside the candidate's process" in r.suspicious[0] and "2 ms of GPU kernels" in r.suspicious[0]
+    )
+    for median, profile_kw in (
+        (1.9, dict(complete=True, gpu_ms=2.0)),  # honest: launch gaps and warm caches, within the margin
+        (1.1, dict(complete=True, gpu_ms=2.0)),  # at most 2x: inside NCU_TIME's room for cold-cache replays
+        (0.9, dict(complete=True, gpu_ms=None)),  # a launch without its time: no figure to compare
+    ):
+        r = _result(median_ms=median)
+        judge_profile(r, _profile(sealed=True, launches=2, **profile_kw), "full")
+        assert r.suspicious == [], (median, profile_kw)
+    r = _result(median_ms=0.9)  # a rejected candidate gets no flag on top of its verdict
+    judge_profile(r, _profile(complete=True, sealed=True, launches=2, gpu_ms=2.0, foreign=["sm90_xmma_gemm"]), "full")
+    assert r.status is Status.incorrect and r.suspicious == []
 
 
 def test_the_markers_verdict_reaches_the_profile(tmp_path, monkeypatch):

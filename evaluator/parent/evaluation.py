@@ -256,8 +256,17 @@ def keep(workdir: Path, dest: Path, result: EvalResult) -> None:
         result.notes.append(f"--keep: some files were not copied to {dest}: {str(e)[:300]}")
 
 
+# A timed median below this share of the GPU time ncu measured in one checked call is flagged (suspicious). An
+# honest median is at least the call's GPU time (CUDA events include the gaps between launches); ncu replays
+# each kernel with cold caches (`--cache-control all`, its default), which can cost a kernel whose input a
+# previous one left in L2 more than the timed run pays: half leaves room for that. A forged timer can then
+# claim at most 2x, where the wall-clock cross-check alone lets through 2x plus 1 ms.
+NCU_TIME = 0.5
+
+
 def judge_profile(result: EvalResult, p: Profile, case: str) -> None:
-    """What the profile says of the verdict: `foreign_kernel`, `no_trace`, or nothing (see _profile)."""
+    """What the profile says of the verdict: `foreign_kernel`, `no_trace`, `profiled_output`, or nothing (see
+    _profile); and of the timing: a median far below the GPU time ncu measured is suspicious (NCU_TIME)."""
     from evaluator.parent.ncu import MAX_LAUNCHES
 
     result.ncu, result.ncu_reason = p.metrics, p.reason
@@ -294,6 +303,14 @@ def judge_profile(result: EvalResult, p: Profile, case: str) -> None:
         result.notes.append(
             "ncu's log was not sealed from the profiled process (this host's kernel has no Landlock): "
             "the candidate's process could have rewritten the evidence of what ran"
+        )
+    timed = next((t.candidate for t in result.timings if t.case == case and t.candidate), None)
+    if result.status is Status.correct and p.complete and p.gpu_ms and timed and timed.median_ms < NCU_TIME * p.gpu_ms:
+        # The candidate's benchmark runs in its own process, so its figure can be forged; ncu's is not.
+        result.suspicious.append(
+            f"{case}: timed at {timed.median_ms:.4g} ms per call inside the candidate's process, but Nsight "
+            f"Compute measured {p.gpu_ms:.4g} ms of GPU kernels in one checked call: the timing disagrees "
+            "with the GPU's own clock"
         )
 
 

@@ -71,6 +71,9 @@ DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
     "dram__throughput.avg.pct_of_peak_sustained_elapsed",
     "lts__t_sector_hit_rate.pct",
 ]
+# Always collected beside the metrics asked for: the GPU time of every launch of the profiled call, the
+# evaluation's evidence from outside the candidate's process of what one checked call costs (`Profile.gpu_ms`).
+GPU_TIME = "gpu__time_duration.sum"
 MAX_LAUNCHES = 1000  # profiled launches per call (each costs kernel replays); reaching it leaves the trace incomplete
 SEAL_ALSO = ["/dev", "/proc"]  # written by CUDA and the libraries beside the target's folder (device files, /dev/shm)
 # PyTorch kernels behind what the host-code contract lets `forward` do (evaluator/static/contract.py:
@@ -125,6 +128,9 @@ class Profile:
     # The profiled call's own output against the reference (its marker, wire.Profiled); None: no marker
     output_ok: bool | None = None
     output_message: str = ""
+    # GPU milliseconds of the whole profiled call: GPU_TIME summed over every launch ncu saw in it (Triton's,
+    # PyTorch's copies, anything else), at the GPU's real clocks; None unless every launch reported it.
+    gpu_ms: float | None = None
 
 
 def _number(value: str, unit: str) -> float | None:
@@ -149,6 +155,12 @@ def _merged(launches: dict[int, tuple[str, dict[str, float]]]) -> dict[str, dict
         for metric, x in values.items():
             kernel[metric] = kernel.get(metric, 0.0) + x if metric.endswith(".sum") else x
     return {k: v for k, v in merged.items() if v}
+
+
+def gpu_ms(launches: dict[int, tuple[str, dict[str, float]]]) -> float | None:
+    """GPU_TIME summed over every launch, in ms; None without launches or where one lacks it."""
+    times = [values.get(GPU_TIME) for _, values in launches.values()]
+    return sum(times) / 1e6 if times and None not in times else None
 
 
 def foreign_kernels(names: list[str], own: list[str]) -> list[str]:
@@ -333,6 +345,7 @@ def profile(
     them for the candidate; `cuda=False` only where the profiled process runs without a GPU (tests that
     stand a fake ncu in for the real one: the jail's probe then skips its cuInit check)."""
     metrics = list(metrics or DEFAULT_METRICS)
+    collected = metrics + [GPU_TIME] * (GPU_TIME not in metrics)
     t0 = time.monotonic()
     exe = shutil.which(ncu, path=os.environ.get("PATH"))
     if exe is None:
@@ -367,7 +380,7 @@ def profile(
         job.write_text(spec.model_dump_json())
         env = untrusted_env(env)  # its own Triton cache: the target runs the candidate's code
         jail = Jail(target, memory_mb=memory_mb, cuda=cuda, namespaces=namespaces, writable=[logs])
-        cmd = ncu_command(exe, metrics, log.resolve(), job.resolve())
+        cmd = ncu_command(exe, collected, log.resolve(), job.resolve())
         rc, output = _run(cmd, target, timeout_s, jail, env)
         p = _read(rc, output, log, done, kernels, metrics, timeout_s, jail, Profile(None, None, 0.0, sealed=sealed))
         p.command, p.seconds = cmd, time.monotonic() - t0
@@ -412,6 +425,7 @@ def _read(
     launches = _launches(logged)
     names = _names(launches)
     p.foreign, p.launches, p.confined = foreign_kernels(names, kernels), len(names), jail.confined
+    p.gpu_ms = gpu_ms(launches)
     parsed = {k: v for k, v in _merged(launches).items() if k in kernels}
     p.log = (logged[-LOG_TAIL:] + output)[-LOG_TAIL:]
     marker, marked = _marker(rc, done)
