@@ -18,7 +18,7 @@ python3 -m studies.conv2d_scale_min.gluon_winograd --candidate $PWD/benchmarks/d
 timeout $(left 90) python3 -m studies.conv2d_scale_min.gluon_winograd --check 2>&1 | tail -14 | tee $OUT/winograd_check.txt
 stamp "winograd check (rc ${PIPESTATUS[0]})"
 if grep -q "median" $OUT/winograd_check.txt; then
-  timeout $(left 170) python3 -m evaluator benchmarks/device/wcand.py --problem conv2d_scale_min --shapes small,odd,full \
+  timeout $(left 170) python3 -m evaluator benchmarks/device/wcand.py --problem conv2d_scale_min --shapes all \
     --ncu --ncu-metrics "$M2" --json $OUT/winograd_eval.json 2>&1 | tail -30 | tee $OUT/winograd_eval.txt
   stamp "winograd eval"
 fi

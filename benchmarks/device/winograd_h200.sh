@@ -13,7 +13,7 @@ python3 -m studies.conv2d_scale_min.gluon_winograd --candidate $PWD/benchmarks/d
 timeout $(left 90) python3 -m studies.conv2d_scale_min.gluon_winograd --check 2>&1 | tail -12 | tee $OUT/winograd_check.txt
 echo "winograd check at $(( $(date +%s) - start )) s (rc ${PIPESTATUS[0]})"
 M2="sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum,lts__t_bytes.sum,sm__cycles_elapsed.avg.per_second,l1tex__throughput.avg.pct_of_peak_sustained_active"
-timeout $(left 240) python3 -m evaluator benchmarks/device/wcand.py --problem conv2d_scale_min --shapes small,odd,full \
+timeout $(left 240) python3 -m evaluator benchmarks/device/wcand.py --problem conv2d_scale_min --shapes all \
   --ncu --ncu-metrics "$M2" --json $OUT/winograd_eval.json 2>&1 | tail -30 | tee $OUT/winograd_eval.txt
 echo "winograd eval at $(( $(date +%s) - start )) s"
 # Issue 26: Winograd's GEMM work and operand traffic through the H200 kernel's machinery (no transform yet)
