@@ -8,7 +8,7 @@ SITE=$PWD/.site
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl 2>&1 | tail -2
 export PYTHONPATH=$SITE KLOOP_RUNS_DIR=$PWD/runs
 start=$(date +%s)
-left() { local l=$(( 570 - ($(date +%s) - start) )); [ $l -lt $1 ] && echo $l || echo $1; }
+left() { local l=$(( ${BUDGET:-570} - ($(date +%s) - start) )); [ $l -lt $1 ] && echo $l || echo $1; }
 stamp() { echo "== $1 at $(( $(date +%s) - start )) s"; }
 { uname -r; python3 -c "from evaluator.shared import landlock; print('landlock abi', landlock.abi())"
   nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader; ncu --version | tail -1; } 2>&1 | tee $OUT/host.txt
