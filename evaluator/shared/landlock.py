@@ -15,6 +15,10 @@ How it holds (Linux >= 5.13 with Landlock enabled; the kernel, not Python, enfor
   folder descriptor all land on the real file and are refused alike;
 - a sealed process may not ptrace, or read the memory and descriptors (/proc/PID/mem, /proc/PID/fd) of, a
   process outside its domain, such as ncu;
+- threads: Landlock seals the calling thread and what it starts later. From ABI 8 (Linux 7.0) the seal
+  takes every thread of the process at once (LANDLOCK_RESTRICT_SELF_TSYNC), so threads started before it
+  (ncu's injected library starts some before any Python runs) are sealed too; below ABI 8 they are not,
+  which is why the target seals before it imports torch, and why the parent records the ABI;
 - what it opened BEFORE the seal stays usable, so `restrict_writes` first points every inherited
   descriptor that resolves beneath a `sealed` folder at /dev/null (ncu passes its open files, its log
   included, to the target it starts).
@@ -38,6 +42,7 @@ REMOVE_DIR, REMOVE_FILE = 1 << 4, 1 << 5
 MAKE_CHAR, MAKE_DIR, MAKE_REG, MAKE_SOCK, MAKE_FIFO, MAKE_BLOCK, MAKE_SYM = (1 << i for i in range(6, 13))
 REFER = 1 << 13  # ABI 2: link or rename across folders
 TRUNCATE = 1 << 14  # ABI 3
+RESTRICT_SELF_TSYNC = 1 << 3  # ABI 8: landlock_restrict_self seals every thread of the process, not only the caller
 
 
 def _writes(version: int) -> int:
@@ -117,7 +122,8 @@ def restrict_writes(allowed: list[str], sealed: list[str] = ()) -> int:
                 os.close(fd)
         if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
-        if _libc.syscall(ctypes.c_long(SYS_RESTRICT_SELF), ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+        flags = RESTRICT_SELF_TSYNC if version >= 8 else 0
+        if _libc.syscall(ctypes.c_long(SYS_RESTRICT_SELF), ctypes.c_int(ruleset), ctypes.c_uint32(flags)) != 0:
             raise OSError(ctypes.get_errno(), "landlock_restrict_self")
     finally:
         os.close(ruleset)
