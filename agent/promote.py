@@ -5,12 +5,12 @@
 
 ATTEMPT defaults to the run's best. Each GPU model keeps its own winner (agent.best: best/<model>.py,
 best.py the most recent one, best.json every model's record). The candidate is re-evaluated with fresh
-seeds on every shape set (`all`: small, odd and full with a GPU; small and odd without), then the
-contender: this GPU model's winner, or where this model has none yet the most recent winner measured
-elsewhere, evaluated right after it with the same settings; on a GPU the two then take turns, three
-evaluations each on the timed shapes, each turn in its own jailed process (evaluator.parent.racing), and
-those medians decide. Only a correct candidate
-faster by more than the race's noise and not flagged as too good to be true is written; otherwise it
+seeds (under Nsight Compute where the run used it, as runs do by default) on every shape set (`all`:
+small, odd and full with a GPU; small and odd without), then the contender: this GPU model's winner, or
+where this model has none yet the most recent winner measured elsewhere, evaluated right after it with
+the same settings; on a GPU the two then take turns, three evaluations each on the timed shapes, each
+turn in its own jailed process (evaluator.parent.racing), and those medians decide. Only a correct
+candidate faster by more than the race's noise and not flagged as too good to be true is written; otherwise it
 says why, changes nothing and exits 1. Other models' winners are never touched.
 
 A CPU result never replaces a GPU one (--force included: interpreter time says nothing about GPU
@@ -201,7 +201,9 @@ def plan(args) -> Plan:
 def contest(p: Plan, force: bool, shapes: str, console: Console) -> tuple[EvalResult, EvalResult | None, dict | None]:
     """Re-check the candidate, evaluate the contender, race them: (candidate, contender, race), or
     NotPromoted with the reason."""
-    config = EvalConfig(shapes=shapes, precision=p.cfg.precision)
+    # ncu as the run had it (on by default): the re-check is the gate into kernels/, so it looks at what ran on
+    # the GPU (foreign kernels, no trace) and at the GPU's own time, as the loop did; a host without ncu notes it.
+    config = EvalConfig(shapes=shapes, precision=p.cfg.precision, ncu=p.cfg.ncu)
     raceable = p.gpu is not None and p.against is not None
     progress = Progress(console, 1 + (p.against is not None) + raceable)
     progress.say(f"promoting {p.store.name}/{p.attempt} for {p.here} (key {p.key}); contender: {p.contender_name()}")
