@@ -21,13 +21,12 @@ GPU only: on the CPU there is no timing to race.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from pathlib import Path
 
 from evaluator.parent.evaluation import EvalConfig, evaluate
 from evaluator.shared.problem import Problem
-from evaluator.shared.result import EvalResult, Status
+from evaluator.shared.result import EvalResult, Status, Timing
 from evaluator.shared.timing import summarize
 
 ROUNDS = 3
@@ -53,8 +52,7 @@ def race(
             "seed": None,  # fresh seeds every turn
         }
     )
-    medians: dict[str, dict[str, list[float]]] = {label: {} for label in contenders}
-    reps: dict[str, dict[str, int]] = {label: {} for label in contenders}
+    rounds: dict[str, dict[str, list[Timing]]] = {label: {} for label in contenders}
     for r in range(ROUNDS):
         for label, path in contenders.items():
             result = evaluator(Path(path), problem, turn)
@@ -67,18 +65,17 @@ def race(
             timed = {t.case: t.candidate for t in result.timings if t.candidate is not None}
             if not timed:
                 raise RuntimeError(f"race failed: {where} was not timed (a race needs a GPU)")
-            if r and set(timed) != set(medians[label]):
+            if r and set(timed) != set(rounds[label]):
                 raise RuntimeError(f"race failed: {where} timed other cases than in round 1")
             for case, t in timed.items():
-                medians[label].setdefault(case, []).append(t.median_ms)
-                reps[label][case] = reps[label].get(case, 0) + t.reps
+                rounds[label].setdefault(case, []).append(t)
     out = {}
-    for label, per_case in medians.items():
+    for label, per_case in rounds.items():
         out[label] = {}
-        for case, ms in per_case.items():
-            stats = summarize(ms, 0)
-            stats.update(median_ms=statistics.median(ms), reps=reps[label][case])
-            out[label][case] = stats
+        for case, timings in per_case.items():
+            # summarize's median of the round medians; its reps counted rounds, ours count repetitions
+            stats = summarize([t.median_ms for t in timings], 0)
+            out[label][case] = stats | {"reps": sum(t.reps for t in timings)}
     return out
 
 
