@@ -2,17 +2,10 @@
 # One call for both open issues, most important first, for a session where device starts are scarce:
 # issue 26's Winograd kernel (check, then the evaluator with ncu on small, odd, full), then issue 24's evidence
 # (the promoted kernel under --ncu, the sealed-log and Landlock tests, the ncu adversarial tests), then the rest.
-set -u
-export PYTHONUNBUFFERED=1
-SITE=$PWD/.site
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl 2>&1 | tail -2
-export PYTHONPATH=$SITE KLOOP_RUNS_DIR=$PWD/runs
-start=$(date +%s)
-left() { local l=$(( ${BUDGET:-570} - ($(date +%s) - start) )); [ $l -lt $1 ] && echo $l || echo $1; }
-stamp() { echo "== $1 at $(( $(date +%s) - start )) s"; }
+: "${BUDGET:=570}"
+. benchmarks/device/setup.sh
 { uname -r; python3 -c "from evaluator.shared import landlock; print('landlock abi', landlock.abi())"
   nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader; ncu --version | tail -1; } 2>&1 | tee $OUT/host.txt
-M2="sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum,lts__t_bytes.sum,sm__cycles_elapsed.avg.per_second"
 # issue 26
 python3 -m studies.conv2d_scale_min.gluon_winograd --candidate $PWD/benchmarks/device/wcand.py
 timeout $(left 90) python3 -m studies.conv2d_scale_min.gluon_winograd --check 2>&1 | tail -14 | tee $OUT/winograd_check.txt

@@ -1,15 +1,8 @@
 #!/usr/bin/env bash
 # Next GPU call (issue 24's last evidence): the promoted kernels under ncu's foreign-kernel check (demangled
 # names), the sealed log (Landlock on the H200's kernel?), no_trace, the forger, the jail's tests; ~360 s.
-set -u
-export PYTHONUNBUFFERED=1
-SITE=$PWD/.site
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl 2>&1 | tail -2
-export PYTHONPATH=$SITE KLOOP_RUNS_DIR=$PWD/runs
-start=$(date +%s)
-left() { local l=$(( 560 - ($(date +%s) - start) )); [ $l -lt $1 ] && echo $l || echo $1; }
+. benchmarks/device/setup.sh
 { uname -r; python3 -c "from evaluator.shared import landlock; print('landlock abi', landlock.abi())"; nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; } 2>&1 | tee $OUT/host.txt
-M2="sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum,lts__t_bytes.sum,sm__cycles_elapsed.avg.per_second"
 timeout $(left 120) python3 -m evaluator kernels/conv2d_scale_min/best/nvidia-h200.py --problem conv2d_scale_min --shapes full \
   --ncu --ncu-metrics "$M2" --json $OUT/ncu_h200.json 2>&1 | tail -24 | tee $OUT/ncu_h200.txt
 echo "evaluator ncu at $(( $(date +%s) - start )) s"

@@ -1,12 +1,6 @@
 #!/usr/bin/env bash
 # Issue 26 on the H200: the Winograd F(2,3) kernel through the evaluator, then the micro-kernel's roofs.
-set -u
-export PYTHONUNBUFFERED=1
-SITE=$PWD/.site
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl 2>&1 | tail -2
-export PYTHONPATH=$SITE KLOOP_RUNS_DIR=$PWD/runs
-start=$(date +%s)
-left() { local l=$(( 560 - ($(date +%s) - start) )); [ $l -lt $1 ] && echo $l || echo $1; }
+. benchmarks/device/setup.sh
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader | tee $OUT/host.txt
 # Issue 26: the Winograd F(2,3) kernel, correct and timed by the evaluator (small, odd, full)
 python3 -m studies.conv2d_scale_min.gluon_winograd --candidate $PWD/benchmarks/device/wcand.py
