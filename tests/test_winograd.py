@@ -107,3 +107,23 @@ def test_the_candidate_file_is_the_kernel_alone_and_meets_the_host_code_contract
     assert "class ModelNew" in src and "def conv_scale_min_f23(" in src
     assert "def emulate" not in src and "def _rnd" not in src and "def check" not in src  # no CPU helpers
     assert check_source(src) == []
+
+
+def test_the_diagnosis_reads_its_sizes_from_the_kernels_buffers_and_points_at_the_broken_stage():
+    """gluon_winograd.diagnose (what --check prints where the GPU kernel and emulate() disagree), fed the
+    emulation's own V and U: all zero; with one V row and one output broken, it names them."""
+    from studies.conv2d_scale_min import gluon_winograd as gw
+
+    torch.manual_seed(0)
+    x, wt, b = torch.rand(2, 5, 13, 17), torch.randn(61, 5, 3, 3), torch.randn(61)
+    BN, _, C_pad, T = gw.sizes(5, 61, 17)
+    keep = {"u": gw.emulate_u(wt, BN, C_pad), "v": gw.emulate_v(x, C_pad, T)}
+    emu = gw.emulate(x, wt, b, 2.0, u=keep["u"])
+    clean = gw.diagnose(x, wt, emu, emu, keep)
+    assert "U 0.0e+00" in clean and "V rows wrong 0/26" in clean and "odd cols 0 of" in clean
+    keep["v"][3, 2] += 1.0  # one scratch row's V2
+    out = emu.clone()
+    out[1, 0, 4, 7] += 1.0  # an odd column
+    broken = gw.diagnose(x, wt, out, emu, keep)
+    assert "V2 1.0e+00" in broken and "V rows wrong 1/26" in broken and "even cols 0, odd cols 1" in broken
+    assert "first bad (n, oh, ow) (1, 4, 7)" in broken

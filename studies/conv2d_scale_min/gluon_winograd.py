@@ -499,14 +499,19 @@ def _conv_scale_min_f23_kernel(
     )
 
 
-def prepare(x: torch.Tensor, weight: torch.Tensor, BM: int = 64, BK: int = 32):
-    """V scratch and its descriptor, U (transformed weights) and its descriptor, and the constexprs."""
-    N, C_in, H, W = x.shape
-    C_out = weight.shape[0]
+def sizes(C_in: int, C_out: int, W: int, BK: int = 32) -> tuple[int, int, int, int]:
+    """(BN, BK, C_pad, T): output channels padded to a power of two (16 at least), the K tile shrunk to
+    small inputs, input channels padded to whole K tiles, and output pixel pairs per row."""
     BN = max(16, triton.next_power_of_2(C_out))
     BK = min(BK, max(8, triton.next_power_of_2(C_in)))
     C_pad = triton.cdiv(C_in, BK) * BK  # row strides stay multiples of 16 bytes (TMA rule)
-    T = triton.cdiv(W - 2, 2)  # output pixel pairs per row
+    return BN, BK, C_pad, triton.cdiv(W - 2, 2)
+
+
+def prepare(x: torch.Tensor, weight: torch.Tensor, BM: int = 64, BK: int = 32):
+    """V scratch and its descriptor, U (transformed weights) and its descriptor, and the constexprs."""
+    N, C_in, H, W = x.shape
+    BN, BK, C_pad, T = sizes(C_in, weight.shape[0], W, BK)
     v = torch.empty((N * H, 4, T, C_pad), device=x.device, dtype=torch.float32)
     v_layout = gl.NVMMASharedLayout.get_default_for([1, 1, BM, BK], gl.float32)
     v_desc = TensorDescriptor(v, list(v.shape), list(v.stride()), [1, 1, BM, BK], v_layout)
@@ -612,10 +617,8 @@ def emulate(
     1, 2, 0, 3 with the fold between, fp32 accumulation. What the GPU kernel must reproduce."""
     N, C_in, H, W = x.shape
     C_out = weight.shape[0]
-    BN = max(16, triton.next_power_of_2(C_out))
-    bk = min(BK, max(8, triton.next_power_of_2(C_in)))
-    C_pad = triton.cdiv(C_in, bk) * bk
-    H_out, W_out, T = H - 2, W - 2, triton.cdiv(W - 2, 2)
+    BN, _, C_pad, T = sizes(C_in, C_out, W, BK)
+    H_out, W_out = H - 2, W - 2
 
     v = emulate_v(x, C_pad, T)
     if u is None:
@@ -673,14 +676,12 @@ tap row instead of 6 (1.5x fewer MACs), with TF32 rounding of the transformed op
 """
 
 
-def diagnose(x, wt, b, out, emu, keep) -> str:
+def diagnose(x, wt, out, emu, keep) -> str:
     """Where a wrong output goes wrong: the weight transform (U against emulate's own), the restager (each
-    V_j against emulate's, and how many scratch rows differ), and the output by column parity and row."""
-    N, C_in, H, W = x.shape
-    BN = max(16, triton.next_power_of_2(wt.shape[0]))
-    bk = min(32, max(8, triton.next_power_of_2(C_in)))
-    C_pad, T = triton.cdiv(C_in, bk) * bk, triton.cdiv(W - 2, 2)
-    u_ref = emulate_u(wt, BN, C_pad)
+    V_j against emulate's, and how many scratch rows differ), and the output by column parity and row.
+    `keep`: the launcher's V scratch [N*H, 4, T, C_pad] and U [12 * BN, C_pad], whose shapes give the sizes."""
+    (BN12, C_pad), T = keep["u"].shape, keep["v"].shape[2]
+    u_ref = emulate_u(wt, BN12 // 12, C_pad)
     parts = [f"U {(keep['u'] - u_ref).abs().max():.1e}"]
     v_ref = emulate_v(x, C_pad, T)
     dv = (keep["v"] - v_ref).abs()
@@ -711,14 +712,12 @@ def check() -> None:
         out = conv_scale_min_f23(x, wt, b, 2.0, keep=keep)
         torch.cuda.synchronize()
         ref = (torch.nn.functional.conv2d(x.double(), wt.double(), b.double()) * 2.0).amin(1, keepdim=True)
-        bn = max(16, triton.next_power_of_2(cout))
-        bk = min(32, max(8, triton.next_power_of_2(cin)))
-        emu = emulate(x, wt, b, 2.0, u=transform_weights(wt, bn, triton.cdiv(cin, bk) * bk), BK=bk)
+        emu = emulate(x, wt, b, 2.0, u=keep["u"])  # the U the kernel used (transform_weights')
         assert not out.isnan().any(), "NaN in the kernel's output"
         line = f"{n}x{cin}x{h}x{w}->{cout}: max |out - fp64| {(out.double() - ref).abs().max():.2e}"
         line += f", max |out - emulate| {(out - emu).abs().max():.2e}"
         if h < 256 and (out - emu).abs().max() > 1e-3:
-            line += f"\n    diagnosis: {diagnose(x, wt, b, out, emu, keep)}"
+            line += f"\n    diagnosis: {diagnose(x, wt, out, emu, keep)}"
         if h == 256:
             times = []
             for _ in range(10):
