@@ -2,7 +2,7 @@
 
     python studies/conv2d_scale_min/compile_sm90.py [--dump DIR] [--stages 2] [--bk 32] [--regs 232]
         [--ahead 2] [--transposed] [--rp 64]
-    python studies/conv2d_scale_min/compile_sm90.py --winograd [--stages 6] [--regs 200]   # gluon_winograd
+    python studies/conv2d_scale_min/compile_sm90.py --winograd [--stages 6]  # unset sizes: the launcher's
 
 Triton bundles ptxas, so `triton.compile(src, target=GPUTarget("cuda", 90, 32))` runs on a CPU-only box:
 TTGIR, PTX and cubin of the warp-specialised conv are produced without device time. Arguments are
@@ -13,6 +13,7 @@ Prints registers, shared memory, spills and ptxas' wgmma warnings; --dump writes
 from __future__ import annotations
 
 import argparse
+import inspect
 import re
 import subprocess
 import sys
@@ -138,17 +139,28 @@ def ptxas_report(ptx: str) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dump", type=Path)
-    ap.add_argument("--stages", type=int, default=3)
+    ap.add_argument("--stages", type=int, help="default: 3, or the Winograd launcher's")
     ap.add_argument("--bk", type=int, default=32)
-    ap.add_argument("--regs", type=int, default=200)
+    ap.add_argument("--regs", type=int, help="consumer registers; default: 200, or the Winograd launcher's")
     ap.add_argument("--ahead", type=int, default=0, help="restager throttle (rows ahead of the loader; 0 = off)")
-    ap.add_argument("--rp", type=int, default=64)
-    ap.add_argument("--restage-regs", type=int, default=80)
+    ap.add_argument("--rp", type=int, help="default: 64, or the Winograd launcher's TP")
+    ap.add_argument("--restage-regs", type=int, help="default: 80, or the Winograd launcher's")
     ap.add_argument("--rw", type=int, default=2, help="restager warps (transposed kernel)")
     ap.add_argument("--loader-regs", type=int, default=80, help="loader registers (transposed kernel)")
     ap.add_argument("--transposed", action="store_true", help="the 8-warp consumer kernel (M = out channels)")
     ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
     a = ap.parse_args(argv)
+    # Unset sizes take the launcher's own defaults, so a bare --winograd compiles what the GPU would run.
+    if a.winograd:
+        from studies.conv2d_scale_min import gluon_winograd
+
+        launch = inspect.signature(gluon_winograd.conv_scale_min_f23).parameters
+        given = dict(stages="STAGES", regs="CONSUMER_REGS", restage_regs="RESTAGE_REGS", rp="TP")
+    else:
+        given = dict(stages=3, regs=200, restage_regs=80, rp=64)
+    for name, default in given.items():
+        if getattr(a, name) is None:
+            setattr(a, name, launch[default].default if a.winograd else default)
     if a.winograd:
         fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)
     else:
