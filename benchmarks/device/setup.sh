@@ -1,6 +1,6 @@
 # Sourced by every device script: the wheels the device's Python lacks (.whl, carried) into ./.site, the
 # environment, and the clock. `left N`: N seconds, or fewer where the call's BUDGET (seconds, default 560)
-# has less left; `stamp WHAT`: one line with the seconds since the start. M2: the ncu metrics of the conv tables.
+# has less left; `stamp WHAT`: one line with the seconds since the start (also appended to $OUT/log.txt). M2: the ncu metrics of the conv tables.
 set -u
 export PYTHONUNBUFFERED=1
 SITE=$PWD/.site
@@ -8,5 +8,5 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
 export PYTHONPATH=$SITE KLOOP_RUNS_DIR=$PWD/runs
 start=$(date +%s)
 left() { local l=$(( ${BUDGET:-560} - ($(date +%s) - start) )); [ $l -lt $1 ] && echo $l || echo $1; }
-stamp() { echo "== $1 at $(( $(date +%s) - start )) s"; }
+stamp() { echo "== $1 at $(( $(date +%s) - start )) s" | tee -a "$OUT/log.txt"; }
 M2="sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum,lts__t_bytes.sum,sm__cycles_elapsed.avg.per_second"
