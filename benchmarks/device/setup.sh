@@ -1,6 +1,7 @@
 # Sourced by every device script: the wheels the device's Python lacks (.whl, carried) into ./.site, the
 # environment, and the clock. `left N`: N seconds, or fewer where the call's BUDGET (seconds, default 560)
-# has less left; `stamp WHAT`: one line with the seconds since the start (also appended to $OUT/log.txt). M2: the ncu metrics of the conv tables.
+# has less left; `stamp WHAT`: one line with the seconds since the start (also appended to $OUT/log.txt).
+# M2: the ncu metrics of the conv tables.
 set -u
 export PYTHONUNBUFFERED=1
 SITE=$PWD/.site
