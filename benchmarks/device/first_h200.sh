@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One call for both open issues, for a session where device starts are scarce. STEPS (default below) names
 # the steps in the order they run; each is cut to what the call's BUDGET (seconds) has left:
-#   check  issue 26: the Winograd kernel against its emulation (5 shapes) and its full-shape time
+#   check  issue 26: the Winograd kernel against its emulation (5 shapes), its full-shape time, and a sweep of sizes
 #   winner issue 24 (and 26 item 4): this GPU's winner under --ncu: the NCU table, median against ncu's GPU time
 #   tests  issue 24: the sealed-log, Landlock and ncu adversarial tests
 #   loop   issue 26, items 3-4, if check agreed: the loop evaluates the kernel (hopper stage, all shape sets,
@@ -19,7 +19,7 @@ best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,no
 
 check() {
   python3 -m studies.conv2d_scale_min.gluon_winograd --candidate $PWD/benchmarks/device/wcand.py
-  timeout $(left 90) python3 -m studies.conv2d_scale_min.gluon_winograd --check 2>&1 | tail -14 | tee /tmp/wcheck.txt | tee -a $OUT/log.txt
+  timeout $(left 130) python3 -m studies.conv2d_scale_min.gluon_winograd --check --sweep 2>&1 | tail -18 | tee /tmp/wcheck.txt | tee -a $OUT/log.txt
   stamp "winograd check (rc ${PIPESTATUS[0]})"
 }
 winner() {

@@ -698,10 +698,28 @@ def diagnose(x, wt, out, emu, keep) -> str:
     return "; ".join(parts)
 
 
-def check() -> None:
+SWEEP = (dict(TP=8), dict(STAGES=5), dict(STAGES=4), dict(TP=32, RESTAGE_REGS=120, CONSUMER_REGS=192))
+
+
+def _median_ms(fn, reps: int = 10) -> float:
+    """Median of `reps` calls timed with CUDA events (no L2 flush: a quick look, not the evaluator's figure)."""
+    times = []
+    for _ in range(reps):
+        e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        e0.record()
+        fn()
+        e1.record()
+        e1.synchronize()
+        times.append(e0.elapsed_time(e1))
+    return sorted(times)[reps // 2]
+
+
+def check(sweep: bool = False) -> None:
     """On a GPU: small and odd shapes against the fp64 reference and against emulate() (which uses the same
     U), then the full shape's time (CUDA events, median of 10). Prints one line per case (with a diagnosis
-    where the kernel and emulate() disagree); raises on NaN."""
+    where the kernel and emulate() disagree); raises on NaN. `sweep`: then the launcher's sizes in SWEEP at
+    the full shape, each timed and compared with the default sizes' output (ptxas, Triton 3.6: all compile
+    with at most 8-16 bytes of spill)."""
     torch.manual_seed(0)
     shapes = ((1, 64, 1, 18, 20), (1, 64, 128, 18, 20), (2, 5, 61, 13, 17), (1, 20, 40, 9, 10), (64, 64, 128, 256, 256))
     for n, cin, cout, h, w in shapes:
@@ -719,16 +737,17 @@ def check() -> None:
         if h < 256 and (out - emu).abs().max() > 1e-3:
             line += f"\n    diagnosis: {diagnose(x, wt, out, emu, keep)}"
         if h == 256:
-            times = []
-            for _ in range(10):
-                e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-                e0.record()
-                conv_scale_min_f23(x, wt, b, 2.0)
-                e1.record()
-                e1.synchronize()
-                times.append(e0.elapsed_time(e1))
-            line += f", {sorted(times)[5]:.3f} ms (median of 10, no L2 flush)"
+            del keep, emu, ref
+            line += f", {_median_ms(lambda: conv_scale_min_f23(x, wt, b, 2.0)):.3f} ms (median of 10, no L2 flush)"
         print(line, flush=True)
+    if sweep:  # x, wt, b, out: the full shape's
+        for sizes in SWEEP:
+            try:
+                diff = (conv_scale_min_f23(x, wt, b, 2.0, **sizes) - out).abs().max()
+                ms = _median_ms(lambda: conv_scale_min_f23(x, wt, b, 2.0, **sizes))
+                print(f"sweep {sizes}: {ms:.3f} ms, max |out - default sizes' out| {diff:.1e}", flush=True)
+            except Exception as e:  # a size that does not compile or launch: say so, try the next
+                print(f"sweep {sizes}: failed: {type(e).__name__}: {str(e)[:160]}", flush=True)
 
 
 def candidate_source() -> str:
@@ -756,9 +775,10 @@ if __name__ == "__main__":
     ap.add_argument("--reply", type=Path, help="a replay folder: writes 01_hopper.md there")
     ap.add_argument("--candidate", type=Path, help="a candidate file for `python -m evaluator`")
     ap.add_argument("--check", action="store_true", help="GPU: the kernel against emulate() and fp64 on a few shapes")
+    ap.add_argument("--sweep", action="store_true", help="with --check: then time the launcher's sizes in SWEEP")
     a = ap.parse_args()
     if a.check:
-        check()
+        check(a.sweep)
     code = candidate_source()
     if a.reply:
         a.reply.mkdir(parents=True, exist_ok=True)
