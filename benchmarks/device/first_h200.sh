@@ -34,7 +34,7 @@ tests() {
   stamp "ncu tests"
 }
 loop() {
-  grep -q "median" /tmp/wcheck.txt 2>/dev/null || { stamp "loop skipped: the check did not agree"; return; }
+  grep -q "^check: agrees" /tmp/wcheck.txt 2>/dev/null || { stamp "loop skipped: the check did not agree"; return; }
   python3 -m studies.conv2d_scale_min.gluon_winograd --reply studies/conv2d_scale_min/replies_winograd
   timeout $(left 200) python3 -m agent.run --problem conv2d_scale_min --seed $best \
     --stage hopper --iterations 1 --repairs 0 --llm replay:studies/conv2d_scale_min/replies_winograd 2>&1 | tail -20 | tee -a $OUT/log.txt
