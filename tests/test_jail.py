@@ -49,10 +49,15 @@ def _candidate(tmp_path: Path, prefix: str, name: str = "cand.py") -> Path:
     return path
 
 
-def _evaluate(path: Path, **limits) -> object:
+def _evaluate(path: Path, device: str = "cpu", **limits) -> object:
     return evaluate(
-        path, PROBLEM, EvalConfig(device="cpu", time=False, shapes="small", disable={"bans"}, limits=Limits(**limits))
+        path, PROBLEM, EvalConfig(device=device, time=False, shapes="small", disable={"bans"}, limits=Limits(**limits))
     )
+
+
+# The view tests run on the CPU (the interpreter) and, where there is one, on the GPU: there the minimal root
+# must also hold the device files and CUDA's libraries, and the candidate runs as users' candidates do.
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
 
 
 @pytest.fixture
@@ -94,11 +99,12 @@ def _seen(r) -> str:
     return next((ln for ln in r.stdout_tail.splitlines() if ln.startswith("SEEN ")), "")
 
 
-def test_the_minimal_root_hides_the_host(tmp_path, planted):
-    found = jail_module.confinement(False)
+@pytest.mark.parametrize("device", DEVICES)
+def test_the_minimal_root_hides_the_host(tmp_path, planted, device):
+    found = jail_module.confinement(device == "cuda")
     if found.root != "minimal":  # the fallback this host gets is the control below
         pytest.skip(f"this host refuses the minimal root ({found.root_refused})")
-    r = _evaluate(_candidate(tmp_path, LOOK))
+    r = _evaluate(_candidate(tmp_path, LOOK), device)
     assert r.status is Status.correct, r.message
     seen = _seen(r)
     assert seen, r.stdout_tail
@@ -108,11 +114,12 @@ def test_the_minimal_root_hides_the_host(tmp_path, planted):
     assert not any("minimal root" in n for n in r.notes), r.notes
 
 
-def test_where_the_minimal_root_is_refused_the_host_view_says_so(tmp_path, planted, monkeypatch):
+@pytest.mark.parametrize("device", DEVICES)
+def test_where_the_minimal_root_is_refused_the_host_view_says_so(tmp_path, planted, monkeypatch, device):
     """The control: the read-only host view (what a host that refuses the minimal root gets) shows the planted
     key and lets the socket answer, which is what the minimal root is for; the result says which view held."""
-    monkeypatch.setitem(jail_module._PROBED, False, Probe(None, "host", "refused for this test"))
-    r = _evaluate(_candidate(tmp_path, LOOK))
+    monkeypatch.setitem(jail_module._PROBED, device == "cuda", Probe(None, "host", "refused for this test"))
+    r = _evaluate(_candidate(tmp_path, LOOK), device)
     assert r.status is Status.correct, r.message
     seen = _seen(r)
     assert "sk-planted" in seen and "host-socket-reached" in seen, seen
