@@ -100,13 +100,19 @@ def test_gluon_f23_dataflow_matches_reference(case):
 
 
 def test_the_candidate_file_is_the_kernel_alone_and_meets_the_host_code_contract():
+    """The reply as the loop reads it: the code block comes out whole, meets the prompt's output rules (kernels
+    before wrappers: an H100 run of the loop refused it at extract before this was tested) and the host-code
+    contract."""
+    from agent.extract import extract
     from evaluator.static import check_source
-    from studies.conv2d_scale_min.gluon_winograd import candidate_source
+    from studies.conv2d_scale_min.gluon_winograd import REPLY, candidate_source
 
     src = candidate_source()
     assert "class ModelNew" in src and "def conv_scale_min_f23(" in src
     assert "def emulate" not in src and "def _rnd" not in src and "def check" not in src  # no CPU helpers
     assert check_source(src) == []
+    code, problems = extract(REPLY.format(code=src))
+    assert problems == [] and code.strip() == src.strip(), problems
 
 
 def test_the_diagnosis_reads_its_sizes_from_the_kernels_buffers_and_points_at_the_broken_stage():

@@ -67,17 +67,6 @@ def _weight_transform_kernel(w_ptr, u_ptr, C_in, C_out, C_PAD, BN: tl.constexpr,
         tl.store(row + 9 * BN * C_PAD, _round_tf32(-g2), mask=inside)
 
 
-def transform_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
-    """U for every (j, kh) as one K-contiguous [12 * BN, C_pad] matrix (the loader's B operand)."""
-    C_out, C_in = weight.shape[:2]
-    u = torch.empty((12 * BN, C_pad), device=weight.device, dtype=torch.float32)
-    BLOCK = 256
-    _weight_transform_kernel[(triton.cdiv(BN * C_pad, BLOCK),)](
-        weight.contiguous(), u, C_in, C_out, C_pad, BN=BN, BLOCK=BLOCK
-    )
-    return u
-
-
 @gluon.jit
 def _round_tf32_g(v):
     return ((v.to(gl.int32, bitcast=True) + 0x1000) & -8192).to(gl.float32, bitcast=True)
@@ -497,6 +486,17 @@ def _conv_scale_min_f23_kernel(
         [4, 1, 4],
         [CONSUMER_REGS, 24, RESTAGE_REGS],
     )
+
+
+def transform_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
+    """U for every (j, kh) as one K-contiguous [12 * BN, C_pad] matrix (the loader's B operand)."""
+    C_out, C_in = weight.shape[:2]
+    u = torch.empty((12 * BN, C_pad), device=weight.device, dtype=torch.float32)
+    BLOCK = 256
+    _weight_transform_kernel[(triton.cdiv(BN * C_pad, BLOCK),)](
+        weight.contiguous(), u, C_in, C_out, C_pad, BN=BN, BLOCK=BLOCK
+    )
+    return u
 
 
 def sizes(C_in: int, C_out: int, W: int, BK: int = 32) -> tuple[int, int, int, int]:
