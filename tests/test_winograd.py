@@ -69,12 +69,14 @@ def test_round_tf32_keeps_ten_mantissa_bits():
     assert ((y - x).abs() <= x.abs() * 2**-11 + 1e-45).all()  # within half a TF32 ulp
 
 
+@pytest.mark.parametrize("kernel", ["scratch", "registers"])
 @pytest.mark.parametrize("case", CASES + [(64, 128, 2.0, (1, 64, 10, 12))], ids=lambda c: "x".join(map(str, c[3])))
-def test_gluon_f23_dataflow_matches_reference(case):
-    """studies/conv2d_scale_min/gluon_winograd.py (F(2,3) along the width, Gluon, GPU only): its dataflow in
-    PyTorch (`emulate`: the V scratch's layout, the j order 1, 2, 0, 3 and the fold between, fp32 sums)
-    with U from its own weight-transform kernel (Triton, run by the interpreter here) is judged as the
-    evaluator judges the kernel: this is what the GPU kernel must reproduce."""
+def test_gluon_f23_dataflow_matches_reference(case, kernel):
+    """studies/conv2d_scale_min/gluon_winograd.py and gluon_winograd_rs.py (F(2,3) along the width, Gluon, GPU
+    only): their dataflow in PyTorch (`emulate`: V as the scratch lays it out, the j order 1, 2, 0, 3 and the
+    fold between, fp32 sums) with U from their weight-transform kernel (Triton, run by the interpreter here;
+    8-channel K chunks for the register kernel) is judged as the evaluator judges the kernel: this is what
+    the GPU kernels must reproduce."""
     from studies.conv2d_scale_min import gluon_winograd as gw
 
     cin, cout, scale, shape = case
@@ -83,7 +85,7 @@ def test_gluon_f23_dataflow_matches_reference(case):
     x = torch.rand(*shape)
     w, b = model.conv.weight.detach(), model.conv.bias.detach()
     bn = max(16, 1 << (cout - 1).bit_length())
-    bk = min(32, max(8, 1 << (cin - 1).bit_length()))
+    bk = min(32 if kernel == "scratch" else 8, max(8, 1 << (cin - 1).bit_length()))
     c_pad = -(-cin // bk) * bk
     u = gw.transform_weights(w, bn, c_pad)
     assert u.shape == (12 * bn, c_pad)
@@ -97,6 +99,25 @@ def test_gluon_f23_dataflow_matches_reference(case):
     verdict = compare(ref, out, get_policy("tf32"))
     assert verdict["ok"], verdict["message"]
     assert (out - ref).abs().max() > 1e-6  # the TF32 rounding is really there
+
+
+def test_the_register_kernels_sizes_and_candidate_file():
+    """gluon_winograd_rs: 64 output channels per pass, K chunks of 8 channels, 128-tile spans; its candidate file
+    (the weight transform, its kernels, its launcher, ModelNew) extracts as the loop extracts a reply and
+    meets the host-code contract."""
+    from agent.extract import extract
+    from evaluator.static import check_source
+    from studies.conv2d_scale_min import gluon_winograd_rs as rs
+
+    assert rs.sizes(64, 128, 256) == (128, 64, 64, 127, 1)  # #32 at full size: two passes, one span per row
+    assert rs.sizes(5, 61, 17) == (64, 64, 8, 8, 1)
+    assert rs.sizes(3, 7, 300) == (16, 16, 8, 149, 2)
+    src = rs.candidate_source()
+    assert "def conv_scale_min_f23_rs(" in src and "def _weight_transform_kernel(" in src
+    assert "def check" not in src and "from studies" not in src  # self-contained, no GPU check helpers
+    assert check_source(src) == []
+    code, problems = extract(rs.REPLY.format(code=src))
+    assert problems == [] and code.strip() == src.strip(), problems
 
 
 def test_the_candidate_file_is_the_kernel_alone_and_meets_the_host_code_contract():

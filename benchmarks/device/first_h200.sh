@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # One call for both open issues, for a session where device starts are scarce. STEPS (default below) names
 # the steps in the order they run; each is cut to what the call's BUDGET (seconds) has left:
-#   check  issue 26: the Winograd kernel against its emulation (5 shapes), its full-shape time, and a sweep of sizes
+#   check:MOD  issue 26: studies/conv2d_scale_min/MOD.py's Winograd kernel against its emulation (5 shapes), its
+#          full-shape time, and a sweep of sizes (MOD: gluon_winograd_rs, V in registers, or gluon_winograd)
 #   winner issue 24 (and 26 item 4): this GPU's winner under --ncu: the NCU table, median against ncu's GPU time
 #   tests  issue 24: the sealed-log, Landlock and ncu adversarial tests
-#   loop   issue 26, items 3-4, if check agreed: the loop evaluates the kernel (hopper stage, all shape sets,
-#          under ncu; the reply written by the coding model acting as the LLM, through replay), promote's race
-#          against this GPU's winner decides; the run and kernels/ come back in one tarball
+#   loop:MOD  issue 26, items 3-4, if check:MOD agreed: the loop evaluates the kernel (hopper stage, all shape
+#          sets, under ncu; the reply written by the coding model acting as the LLM, through replay, in
+#          studies/conv2d_scale_min/replies_MOD), promote's race against this GPU's winner decides; the run and
+#          kernels/ come back in one tarball
 #   jail   the race and jail tests
-: "${BUDGET:=570}" "${STEPS:=check winner tests loop jail}"
+: "${BUDGET:=570}" "${STEPS:=check:gluon_winograd_rs winner loop:gluon_winograd_rs tests jail}"
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON, the history and one tarball.
 # This GPU's winner: best/<gpu slug>.py ("NVIDIA H100 80GB HBM3" -> nvidia-h100-80gb-hbm3), else the H200's.
@@ -18,9 +20,8 @@ best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,no
   nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader; ncu --version | tail -1; } 2>&1 | tee -a $OUT/log.txt
 
 check() {
-  python3 -m studies.conv2d_scale_min.gluon_winograd --candidate $PWD/benchmarks/device/wcand.py
-  timeout $(left 130) python3 -m studies.conv2d_scale_min.gluon_winograd --check --sweep 2>&1 | tail -18 | tee /tmp/wcheck.txt | tee -a $OUT/log.txt
-  stamp "winograd check (rc ${PIPESTATUS[0]})"
+  timeout $(left 130) python3 -m studies.conv2d_scale_min.$1 --check --sweep 2>&1 | tail -18 | tee /tmp/$1.check | tee -a $OUT/log.txt
+  stamp "$1 check (rc ${PIPESTATUS[0]})"
 }
 winner() {
   timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
@@ -34,14 +35,15 @@ tests() {
   stamp "ncu tests"
 }
 loop() {
-  grep -q "^check: agrees" /tmp/wcheck.txt 2>/dev/null || { stamp "loop skipped: the check did not agree"; return; }
-  python3 -m studies.conv2d_scale_min.gluon_winograd --reply studies/conv2d_scale_min/replies_winograd
+  grep -q "^check: agrees" /tmp/$1.check 2>/dev/null || { stamp "loop skipped: check:$1 did not agree"; return; }
+  local replies=studies/conv2d_scale_min/replies_${1#gluon_}
+  python3 -m studies.conv2d_scale_min.$1 --reply $replies
   timeout $(left 200) python3 -m agent.run --problem conv2d_scale_min --seed $best \
-    --stage hopper --iterations 1 --repairs 0 --llm replay:studies/conv2d_scale_min/replies_winograd 2>&1 | tail -20 | tee -a $OUT/log.txt
+    --stage hopper --iterations 1 --repairs 0 --llm replay:$replies 2>&1 | tail -20 | tee -a $OUT/log.txt
   local run=$(ls -td runs/*/ | head -1)
   stamp "loop ($run)"
   tail -c 8000 "$run/history.jsonl" > $OUT/loop_history.jsonl
-  timeout $(left 220) python3 -m agent.promote "$run" --note "hopper-stage Winograd F(2,3) Gluon kernel; the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
+  timeout $(left 220) python3 -m agent.promote "$run" --note "hopper-stage Winograd F(2,3) Gluon kernel ($1); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
   stamp "promote"
   tar czf $OUT/run_and_kernels.tgz "$run" kernels/conv2d_scale_min
 }
@@ -51,5 +53,6 @@ jail() {
 }
 for step in $STEPS; do
   [ "$(left 20)" -ge 20 ] || { stamp "out of budget before $step"; break; }
-  $step
+  IFS=: read -r fn arg <<< "$step"
+  $fn $arg
 done

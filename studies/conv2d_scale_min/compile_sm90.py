@@ -121,6 +121,37 @@ def winograd_args(stages: int, regs: int, restage_regs: int = 80, tp: int = 32):
     return gluon_winograd._conv_scale_min_f23_kernel, args, consts
 
 
+def winograd_rs_args(stages: int, regs: int):
+    """gluon_winograd_rs's kernel arguments from CPU stand-ins (U is not computed: only its shape matters)."""
+    from triton.experimental.gluon import language as gl
+    from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
+
+    from studies.conv2d_scale_min import gluon_winograd_rs
+
+    BN, N, c_pad, t, tiles_w = gluon_winograd_rs.sizes(64, 128, 256)
+    u = torch.empty(12 * BN, c_pad)
+    layout = gl.NVMMASharedLayout.get_default_for([N, 8], gl.float32)
+    u_desc = TensorDescriptor(u, list(u.shape), list(u.stride()), [N, 8], layout)
+    args = dict(
+        x_ptr=torch.empty(2, 64, 256, 256),
+        u_desc=u_desc,
+        b_ptr=torch.empty(128),
+        out_ptr=torch.empty(2, 1, 254, 254),
+        C_in=64,
+        C_out=128,
+        H=256,
+        W=256,
+        H_out=254,
+        W_out=254,
+        T=t,
+        TILES_W=tiles_w,
+        num_rows=2 * 254,
+        scale=2.0,
+    )
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs)
+    return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
+
+
 def ptxas_report(ptx: str) -> str:
     """ptxas -v on the PTX (Triton's bundled ptxas): registers, spills, stack, and wgmma warnings."""
     from triton.backends.nvidia.compiler import get_ptxas
@@ -149,19 +180,24 @@ def main(argv=None) -> int:
     ap.add_argument("--loader-regs", type=int, default=80, help="loader registers (transposed kernel)")
     ap.add_argument("--transposed", action="store_true", help="the 8-warp consumer kernel (M = out channels)")
     ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
+    ap.add_argument("--winograd-rs", action="store_true", help="gluon_winograd_rs's kernel (V in registers)")
     a = ap.parse_args(argv)
-    # Unset sizes take the launcher's own defaults, so a bare --winograd compiles what the GPU would run.
-    if a.winograd:
-        from studies.conv2d_scale_min import gluon_winograd
+    # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
+    if a.winograd or a.winograd_rs:
+        from studies.conv2d_scale_min import gluon_winograd, gluon_winograd_rs
 
-        launch = inspect.signature(gluon_winograd.conv_scale_min_f23).parameters
+        launcher = gluon_winograd_rs.conv_scale_min_f23_rs if a.winograd_rs else gluon_winograd.conv_scale_min_f23
+        launch = inspect.signature(launcher).parameters
         given = dict(stages="STAGES", regs="CONSUMER_REGS", restage_regs="RESTAGE_REGS", rp="TP")
+        given = {name: launch[key].default for name, key in given.items() if key in launch}
     else:
         given = dict(stages=3, regs=200, restage_regs=80, rp=64)
     for name, default in given.items():
         if getattr(a, name) is None:
-            setattr(a, name, launch[default].default if a.winograd else default)
-    if a.winograd:
+            setattr(a, name, default)
+    if a.winograd_rs:
+        fn, args, consts = winograd_rs_args(a.stages, a.regs)
+    elif a.winograd:
         fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)
     else:
         args, consts = conv_args(
