@@ -104,9 +104,10 @@ def serve(job: Job, reader: LineReader, wfd: int, confinement: dict) -> None:
     send(wfd, Reply(op="hello", hello=Hello(device=device_info(device), confinement=Confinement(**confinement))))
 
     if os.environ.get("TRITON_INTERPRET") == "1":  # before the integrity snapshot and any candidate code
-        from evaluator.shared.interpret import autotune_takes_first_config
+        from evaluator.shared.interpret import autotune_takes_first_config, scalars_index_as_ints
 
         autotune_takes_first_config()
+        scalars_index_as_ints()
     trial = Trial(device, set(job.disabled))
     trial.before_import()
     steps.done("snapshot")
