@@ -16,7 +16,10 @@ reference, the timed shapes and one line per attempt already made from its paren
 
 When the LLM keeps answering with code already evaluated (`--stop-after-repeats N` replies in a row,
 default 3), the loop stops asking: `run()` returns what it has and `stopped` says why. After Ctrl-C
-(evaluator.parent.cancel) nothing more is recorded: an evaluation cut short is no verdict.
+(evaluator.parent.cancel) nothing more is recorded: an evaluation cut short is no verdict. Nor is one
+that failed through no fault of the candidate (the jailed process could not start on this host, or the
+problem's reference failed): `run()` raises CannotJudge with the evaluator's message instead of asking the
+LLM to repair what no reply can fix; a resume, once that is fixed, evaluates the same attempt again.
 """
 
 from __future__ import annotations
@@ -69,6 +72,17 @@ def failure_text(result: EvalResult) -> str:
 
 class RepliesRepeat(RuntimeError):
     """The LLM keeps returning code already evaluated: asking again would spend tokens on nothing."""
+
+
+# Verdicts on the host or the problem, not the candidate (evaluator.parent.judge): the jailed process failed
+# before any candidate code ran, or the problem's own reference failed. No reply can repair either.
+NOT_THE_CANDIDATE = ("harness_failed", "reference_failed")
+
+
+class CannotJudge(RuntimeError):
+    """The evaluator could not judge a candidate, through no fault of the candidate: the run stops (a repair
+    prompt would ask the LLM to fix the machine or the problem). The attempt is not recorded; its reply is
+    kept, so a resume evaluates it again."""
 
 
 def extraction_failure(
@@ -147,6 +161,8 @@ class Loop:
                     Candidate(source=code, origin=str(cand)), self.problem, self.config
                 ).result()
             raise_if_cancelled()  # Ctrl-C while it ran: a killed evaluation is no verdict, record nothing
+            if result.reason in NOT_THE_CANDIDATE:  # no verdict on the candidate: record nothing, stop
+                raise CannotJudge(f"attempt {rec.id}: {result.message}")
             rec.eval_s = round(time.monotonic() - t0, 2)
             rec.status, rec.gate, rec.message = result.status.value, result.gate, result.message[:400]
             if result.reason == "llm_refused":

@@ -14,7 +14,9 @@ happening now (with its elapsed time); piped or logged, one line per finished at
 it finishes. The run ends with a table and the path of its folder under runs/. Exit codes: 0 the run
 has a correct kernel, 1 it has none (every attempt failed, or the seed stage found none), 2 bad input
 or setup (one line on stderr, no run folder left behind), 3 the LLM endpoint is unreachable or
-refuses the run (one line on stderr; nothing recorded as an attempt; resumable), 130 interrupted by
+refuses the run (one line on stderr; nothing recorded as an attempt; resumable), 4 the evaluator could not
+judge a candidate through no fault of its own (its jailed process could not start here, or the problem's
+reference failed: one line on stderr; that attempt not recorded; resumable once fixed), 130 interrupted by
 Ctrl-C (the evaluation in flight is killed and not recorded; resumable). Every printed resume
 command names --runs-dir when the run is not under the default folder.
 """
@@ -181,6 +183,7 @@ def _main(argv: list[str] | None) -> int:
     except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
         print(f"error: {e}", file=sys.stderr)
         return 2
+    from agent.loop import CannotJudge
     from agent.prompt import PromptError  # (torch, through the precision policies: only once a run starts)
 
     if loop.card_note:
@@ -208,6 +211,13 @@ def _main(argv: list[str] | None) -> int:
             file=sys.stderr,
         )
         return 3
+    except CannotJudge as e:
+        print(
+            f"error: {e.args[0].rstrip('.')}; no reply can fix that, so the run stopped: fix it, then "
+            f"{resume_command(store)}",
+            file=sys.stderr,
+        )
+        return 4
     except ReplayExhausted as e:
         best = loop.best
         print(f"stopped: {e}; the run is complete up to here (resumable with more replies)", flush=True)

@@ -339,3 +339,26 @@ def test_parent_metrics_are_narrowed_to_the_stage_prompt():
     assert for_stage(profiled, "fusion") == seed  # the seed's five, in the seed's order
     assert for_stage(profiled, "tiling")["conv2d_scale_kernel"]["launch__registers_per_thread"] == 40.0
     assert for_stage(None, "fusion") is None
+
+
+def test_a_verdict_on_the_problem_not_the_candidate_stops_the_run_resumably(tmp_path):
+    """A reference that is not deterministic (tests/fixtures/problems/dropout in training mode) fails every
+    evaluation before any candidate is judged. The loop used to record that as a failed attempt and ask the
+    LLM to repair it; now it stops: exit 4, one line that quotes the evaluator, no attempt recorded, and a
+    resume (once the problem is fixed) evaluates the same kernel again."""
+    folder = tmp_path / "dropout"
+    shutil.copytree(FIXTURES / "problems" / "dropout", folder)
+    runs = tmp_path / "runs"
+    seed = folder / "honest.py"
+    flags = ("--seed", str(seed), "--llm", f"replay:{REPLIES}", "--iterations", "1", "--repairs", "1")
+    p = agent_run(folder / "reference.py", runs, *flags)
+    assert p.returncode == 4, (p.returncode, p.stdout[-1500:], p.stderr[-1500:])
+    [line] = p.stderr.strip().splitlines()
+    assert "attempt 000-seed" in line and "not deterministic" in line and "no reply can fix that" in line, line
+    assert "agent.run --resume" in line
+    store = only_run(runs)
+    assert store.records() == []  # nothing recorded: no verdict was reached on the kernel
+    (folder / "reference.py").write_text((folder / "reference.py").read_text() + '\nMODE = "eval"\n')
+    p = run_cli("-m", "agent.run", "--resume", store.name, "--runs-dir", str(runs), "--repairs", "0")
+    assert p.returncode == 0, (p.stdout[-1500:], p.stderr[-1500:])
+    assert store.records()[0].id == "000-seed" and store.records()[0].status == "correct"
