@@ -121,7 +121,7 @@ def winograd_args(stages: int, regs: int, restage_regs: int = 80, tp: int = 32):
     return gluon_winograd._conv_scale_min_f23_kernel, args, consts
 
 
-def winograd_rs_args(stages: int, regs: int):
+def winograd_rs_args(stages: int, regs: int, overlap: bool = False):
     """gluon_winograd_rs's kernel arguments from CPU stand-ins (U is not computed: only its shape matters)."""
     from triton.experimental.gluon import language as gl
     from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
@@ -148,7 +148,7 @@ def winograd_rs_args(stages: int, regs: int):
         num_rows=2 * 254,
         scale=2.0,
     )
-    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs)
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, OVERLAP=overlap)
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
@@ -181,6 +181,7 @@ def main(argv=None) -> int:
     ap.add_argument("--transposed", action="store_true", help="the 8-warp consumer kernel (M = out channels)")
     ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
     ap.add_argument("--winograd-rs", action="store_true", help="gluon_winograd_rs's kernel (V in registers)")
+    ap.add_argument("--overlap", action="store_true", help="with --winograd-rs: one step of wgmma in flight")
     a = ap.parse_args(argv)
     # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
     if a.winograd or a.winograd_rs:
@@ -196,7 +197,7 @@ def main(argv=None) -> int:
         if getattr(a, name) is None:
             setattr(a, name, default)
     if a.winograd_rs:
-        fn, args, consts = winograd_rs_args(a.stages, a.regs)
+        fn, args, consts = winograd_rs_args(a.stages, a.regs, a.overlap)
     elif a.winograd:
         fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)
     else:

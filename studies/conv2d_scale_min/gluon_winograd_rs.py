@@ -127,6 +127,7 @@ def _consumer(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    OVERLAP: gl.constexpr,
 ):
     # One warpgroup: tiles [tt0, tt0 + 64) of each unit, tt0 = 128 * tw + 64 * WG; every output channel in
     # BN // N passes of N, the running min over channels in registers.
@@ -143,6 +144,11 @@ def _consumer(
     m1 = gl.zeros([64, N], gl.float32, acc_layout)
     m2 = gl.zeros([64, N], gl.float32, acc_layout)
     m3 = gl.zeros([64, N], gl.float32, acc_layout)
+    # OVERLAP: the V registers of the step still in flight, carried to the next step's wait
+    w0 = gl.zeros([64, BK], gl.float32, a_layout)
+    w1 = gl.zeros([64, BK], gl.float32, a_layout)
+    w2 = gl.zeros([64, BK], gl.float32, a_layout)
+    w3 = gl.zeros([64, BK], gl.float32, a_layout)
     it = 0
     for t in range(t0, t1):
         n = t // H_out
@@ -183,14 +189,29 @@ def _consumer(
                     m2 = warpgroup_mma(v2, b_bufs.index(4 * s + 2).permute((1, 0)), m2, use_acc=first, is_async=True)
                     v3 = _round_tf32_g(d1 - d3)  # V3
                     m3 = warpgroup_mma(v3, b_bufs.index(4 * s + 3).permute((1, 0)), m3, use_acc=first, is_async=True)
-                    # The stage's four products retired: its U slots go back to the loader. The V registers are
-                    # deps too: an asynchronous wgmma reads its A registers until this wait.
-                    m0, m1, m2, m3, v0, v1, v2, v3 = warpgroup_mma_wait(
-                        num_outstanding=0, deps=(m0, m1, m2, m3, v0, v1, v2, v3)
-                    )
-                    mbarrier.arrive(empty.index(s), count=1)
+                    if OVERLAP:
+                        # One step in flight: the wait leaves this step's four products running (and its V
+                        # registers live, as deps) while the next d loads and V forms; the previous step's
+                        # are done, so its U slots go back to the loader.
+                        m0, m1, m2, m3, v0, v1, v2, v3, w0, w1, w2, w3 = warpgroup_mma_wait(
+                            num_outstanding=4, deps=(m0, m1, m2, m3, v0, v1, v2, v3, w0, w1, w2, w3)
+                        )
+                        mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1, pred=step > 0)
+                        w0, w1, w2, w3 = v0, v1, v2, v3
+                    else:
+                        # The stage's four products retired: its U slots go back to the loader. The V registers
+                        # are deps too: an asynchronous wgmma reads its A registers until this wait.
+                        m0, m1, m2, m3, v0, v1, v2, v3 = warpgroup_mma_wait(
+                            num_outstanding=0, deps=(m0, m1, m2, m3, v0, v1, v2, v3)
+                        )
+                        mbarrier.arrive(empty.index(s), count=1)
                     it += 1
                     d0, d1, d2, d3 = e0, e1, e2, e3
+                if OVERLAP:  # the pass's last step: wait for it, release its slots
+                    m0, m1, m2, m3, w0, w1, w2, w3 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(m0, m1, m2, m3, w0, w1, w2, w3)
+                    )
+                    mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1)
                 # Output transform in place (no third tile): y1 = M1 - M2 - M3 (M3 holds -U3 products), y0 =
                 # M0 + M1 + M2; then bias, scale and this pass's channel min (+inf on padded channels).
                 m3 = m1 - m2 + m3
@@ -229,6 +250,7 @@ def _consumer0(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    OVERLAP: gl.constexpr,
 ):
     _consumer(
         x_ptr,
@@ -253,6 +275,7 @@ def _consumer0(
         BK,
         C_PAD,
         STAGES,
+        OVERLAP,
     )
 
 
@@ -279,6 +302,7 @@ def _consumer1(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    OVERLAP: gl.constexpr,
 ):
     _consumer(
         x_ptr,
@@ -303,6 +327,7 @@ def _consumer1(
         BK,
         C_PAD,
         STAGES,
+        OVERLAP,
     )
 
 
@@ -328,6 +353,7 @@ def _conv_scale_min_f23_rs_kernel(
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
+    OVERLAP: gl.constexpr,
 ):
     b_bufs = gl.allocate_shared_memory(gl.float32, [4 * STAGES] + u_desc.block_type.shape, u_desc.layout)
     ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
@@ -361,6 +387,7 @@ def _conv_scale_min_f23_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    OVERLAP,
                 ),
             ),
             (
@@ -387,6 +414,7 @@ def _conv_scale_min_f23_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    OVERLAP,
                 ),
             ),
             (_loader, (u_desc, b_bufs, ready, empty, TILES_W, num_rows, BN, N, BK, C_PAD, STAGES)),
@@ -406,7 +434,7 @@ def sizes(C_in: int, C_out: int, W: int, BK: int = 8) -> tuple[int, int, int, in
     return BN, N, C_pad, T, triton.cdiv(T, 128)
 
 
-def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, num_ctas=None, keep=None):
+def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, OVERLAP=False, num_ctas=None, keep=None):
     """Transform the weights (gluon_winograd.transform_weights: U as [12 * BN, C_pad], U3 negated), then one
     persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives U."""
     assert weight.shape[2:] == (3, 3), "F(2,3) here is for 3x3 kernels"
@@ -447,6 +475,7 @@ def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, n
         C_PAD=C_pad,
         STAGES=STAGES,
         CONSUMER_REGS=CONSUMER_REGS,
+        OVERLAP=OVERLAP,
         num_warps=4,
     )
     return out
@@ -486,7 +515,7 @@ scratch was correct but DRAM- and restage-bound; this one never stores V:
 ```
 """
 
-SWEEP = (dict(STAGES=4), dict(STAGES=12), dict(CONSUMER_REGS=200))
+SWEEP = (dict(OVERLAP=True), dict(STAGES=4), dict(STAGES=12), dict(OVERLAP=True, STAGES=12), dict(CONSUMER_REGS=200))
 
 
 def check(sweep: bool = False) -> None:
