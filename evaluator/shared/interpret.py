@@ -26,7 +26,7 @@ def autotune_takes_first_config() -> None:
 def scalars_index_as_ints() -> None:
     """Runtime scalars as loop bounds (`for c in range(C_in)`) under NumPy 2.4 and later.
 
-    The interpreter holds a scalar as a one-element array and Triton up to 3.6 turns it into an index with
+    The interpreter holds a scalar as a one-element array, and Triton 3.6 turns it into an index with
     `int(array)`, which NumPy 2.4 refuses ("only 0-dimensional arrays can be converted to Python scalars"):
     there every kernel that loops over a runtime bound fails on the CPU, the seed kernel included (found on a
     GPU host's image: Triton 3.6, NumPy 2.5.2). Triton 3.9 squeezes the array first; this does the same where
