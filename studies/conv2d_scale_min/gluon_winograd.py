@@ -286,90 +286,6 @@ def _consumer(
 
 
 @gluon.jit
-def _consumer0(
-    a_bufs,
-    b_bufs,
-    ready,
-    empty,
-    bias_s,
-    pad_s,
-    out_ptr,
-    H_out,
-    W_out,
-    TILES_W,
-    num_rows,
-    scale,
-    C_PAD: gl.constexpr,
-    BM: gl.constexpr,
-    BN: gl.constexpr,
-    BK: gl.constexpr,
-    STAGES: gl.constexpr,
-):
-    _consumer(
-        a_bufs,
-        b_bufs,
-        ready,
-        empty,
-        bias_s,
-        pad_s,
-        out_ptr,
-        H_out,
-        W_out,
-        TILES_W,
-        num_rows,
-        scale,
-        0,
-        C_PAD,
-        BM,
-        BN,
-        BK,
-        STAGES,
-    )
-
-
-@gluon.jit
-def _consumer1(
-    a_bufs,
-    b_bufs,
-    ready,
-    empty,
-    bias_s,
-    pad_s,
-    out_ptr,
-    H_out,
-    W_out,
-    TILES_W,
-    num_rows,
-    scale,
-    C_PAD: gl.constexpr,
-    BM: gl.constexpr,
-    BN: gl.constexpr,
-    BK: gl.constexpr,
-    STAGES: gl.constexpr,
-):
-    _consumer(
-        a_bufs,
-        b_bufs,
-        ready,
-        empty,
-        bias_s,
-        pad_s,
-        out_ptr,
-        H_out,
-        W_out,
-        TILES_W,
-        num_rows,
-        scale,
-        1,
-        C_PAD,
-        BM,
-        BN,
-        BK,
-        STAGES,
-    )
-
-
-@gluon.jit
 def _conv_scale_min_f23_kernel(
     x_ptr,
     v_ptr,
@@ -418,7 +334,7 @@ def _conv_scale_min_f23_kernel(
     gl.warp_specialize(
         [
             (
-                _consumer0,
+                _consumer,  # warpgroup 0: tiles 0 * BM .. of each unit
                 (
                     a_bufs,
                     b_bufs,
@@ -432,6 +348,7 @@ def _conv_scale_min_f23_kernel(
                     TILES_W,
                     num_rows,
                     scale,
+                    0,
                     C_PAD,
                     BM,
                     BN,
@@ -440,7 +357,7 @@ def _conv_scale_min_f23_kernel(
                 ),
             ),
             (
-                _consumer1,
+                _consumer,  # warpgroup 1: tiles 1 * BM .. of each unit
                 (
                     a_bufs,
                     b_bufs,
@@ -454,6 +371,7 @@ def _conv_scale_min_f23_kernel(
                     TILES_W,
                     num_rows,
                     scale,
+                    1,
                     C_PAD,
                     BM,
                     BN,

@@ -228,110 +228,6 @@ def _consumer(
 
 
 @gluon.jit
-def _consumer0(
-    x_ptr,
-    b_bufs,
-    ready,
-    empty,
-    b_ptr,
-    out_ptr,
-    C_in,
-    C_out,
-    H,
-    W,
-    H_out,
-    W_out,
-    T,
-    TILES_W,
-    num_rows,
-    scale,
-    BN: gl.constexpr,
-    N: gl.constexpr,
-    BK: gl.constexpr,
-    C_PAD: gl.constexpr,
-    STAGES: gl.constexpr,
-    OVERLAP: gl.constexpr,
-):
-    _consumer(
-        x_ptr,
-        b_bufs,
-        ready,
-        empty,
-        b_ptr,
-        out_ptr,
-        C_in,
-        C_out,
-        H,
-        W,
-        H_out,
-        W_out,
-        T,
-        TILES_W,
-        num_rows,
-        scale,
-        0,
-        BN,
-        N,
-        BK,
-        C_PAD,
-        STAGES,
-        OVERLAP,
-    )
-
-
-@gluon.jit
-def _consumer1(
-    x_ptr,
-    b_bufs,
-    ready,
-    empty,
-    b_ptr,
-    out_ptr,
-    C_in,
-    C_out,
-    H,
-    W,
-    H_out,
-    W_out,
-    T,
-    TILES_W,
-    num_rows,
-    scale,
-    BN: gl.constexpr,
-    N: gl.constexpr,
-    BK: gl.constexpr,
-    C_PAD: gl.constexpr,
-    STAGES: gl.constexpr,
-    OVERLAP: gl.constexpr,
-):
-    _consumer(
-        x_ptr,
-        b_bufs,
-        ready,
-        empty,
-        b_ptr,
-        out_ptr,
-        C_in,
-        C_out,
-        H,
-        W,
-        H_out,
-        W_out,
-        T,
-        TILES_W,
-        num_rows,
-        scale,
-        1,
-        BN,
-        N,
-        BK,
-        C_PAD,
-        STAGES,
-        OVERLAP,
-    )
-
-
-@gluon.jit
 def _conv_scale_min_f23_rs_kernel(
     x_ptr,
     u_desc,
@@ -364,7 +260,7 @@ def _conv_scale_min_f23_rs_kernel(
     gl.warp_specialize(
         [
             (
-                _consumer0,
+                _consumer,  # warpgroup 0: tiles 64 * 0 .. of each 128-tile span
                 (
                     x_ptr,
                     b_bufs,
@@ -382,6 +278,7 @@ def _conv_scale_min_f23_rs_kernel(
                     TILES_W,
                     num_rows,
                     scale,
+                    0,
                     BN,
                     N,
                     BK,
@@ -391,7 +288,7 @@ def _conv_scale_min_f23_rs_kernel(
                 ),
             ),
             (
-                _consumer1,
+                _consumer,  # warpgroup 1: tiles 64 * 1 .. of each 128-tile span
                 (
                     x_ptr,
                     b_bufs,
@@ -409,6 +306,7 @@ def _conv_scale_min_f23_rs_kernel(
                     TILES_W,
                     num_rows,
                     scale,
+                    1,
                     BN,
                     N,
                     BK,
