@@ -24,7 +24,7 @@ the two 64-tile halves of an output row (127 pixel pairs at full size); one load
 one stage per (pass, kh, 8-channel chunk): the four U_j tiles [N, 8] (8 KB). K = 8 per step keeps d and V
 at 4 registers each.
 
-Status: written without a GPU (session 11); it compiles for sm_90 with Triton 3.6 (see __main__ --compile).
+Status: written without a GPU (session 11); it compiles for sm_90 with Triton 3.6 (`compile_sm90.py --winograd-rs`).
 Never run on a GPU: its correctness and time are the next device call's first measurement.
 """
 
@@ -37,21 +37,7 @@ from triton.experimental.gluon import language as gl
 from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait
 from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
-from studies.conv2d_scale_min.gluon_winograd import transform_weights
-
-
-@gluon.jit
-def _round_tf32_g(v):
-    # round to nearest (ties away) onto TF32's 10-bit mantissa: half a TF32 ulp added, 13 low bits cleared
-    return ((v.to(gl.int32, bitcast=True) + 0x1000) & -8192).to(gl.float32, bitcast=True)
-
-
-@gluon.jit
-def _row_range(num_rows):
-    # Output rows [t0, t1) of this CTA: a contiguous range, so consecutive rows reuse input rows in L1/L2.
-    pid = gl.program_id(0)
-    nprog = gl.num_programs(0)
-    return (pid * num_rows) // nprog, ((pid + 1) * num_rows) // nprog
+from studies.conv2d_scale_min.gluon_winograd import _round_tf32_g, _row_range, transform_weights
 
 
 @gluon.jit
@@ -458,8 +444,8 @@ def check(sweep: bool = False) -> None:
 
 
 def candidate_source() -> str:
-    """A self-contained candidate: the weight transform (gluon_winograd's), this module's kernels, then the host
-    functions, then ModelNew (the output rules: kernels before wrappers)."""
+    """A self-contained candidate: gluon_winograd's weight transform and Gluon helpers, this module's kernels,
+    then the host functions, then ModelNew (the output rules: kernels before wrappers)."""
     import inspect
     import sys
 
@@ -469,13 +455,14 @@ def candidate_source() -> str:
     theirs = inspect.getsource(gw)
     body = source[source.index("from __future__ import annotations") :]
     imports = body[body.index("import torch\n") : body.index("from studies.conv2d_scale_min.gluon_winograd import")]
-    kernels = source[source.index("@gluon.jit\ndef _round_tf32_g") : source.index("def sizes(")].rstrip()
+    kernels = source[source.index("@gluon.jit\ndef _loader(") : source.index("def sizes(")].rstrip()
     hosts = source[source.index("def sizes(") : source.index("\n\nMODEL = ")].rstrip()
     parts = [
         imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1)
         .replace("import triton\n", "import triton\nimport triton.language as tl\n", 1)
         .rstrip(),
-        theirs[theirs.index("@triton.jit\ndef _round_tf32") : theirs.index("@gluon.jit\ndef _round_tf32_g")].rstrip(),
+        # _round_tf32, _weight_transform_kernel, _round_tf32_g, _row_range
+        theirs[theirs.index("@triton.jit\ndef _round_tf32") : theirs.index("@gluon.jit\ndef _restager(")].rstrip(),
         kernels,
         theirs[theirs.index("def transform_weights(") : theirs.index("def sizes(")].rstrip(),
         hosts,
