@@ -154,3 +154,5 @@ def test_the_diagnosis_reads_its_sizes_from_the_kernels_buffers_and_points_at_th
     broken = gw.diagnose(x, wt, out, emu, keep)
     assert "V2 1.0e+00" in broken and "V rows wrong 1/26" in broken and "even cols 0, odd cols 1" in broken
     assert "first bad (n, oh, ow) (1, 4, 7)" in broken
+    no_scratch = gw.diagnose(x, wt, out, emu, {"u": keep["u"]})  # gluon_winograd_rs keeps no V
+    assert "U 0.0e+00" in no_scratch and "V" not in no_scratch.split(";")[1] and "odd cols 1" in no_scratch

@@ -365,19 +365,6 @@ def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, O
     return out
 
 
-MODEL = """
-
-class ModelNew(nn.Module):
-    def __init__(self, in_channels, out_channels, kernel_size, scale_factor):
-        super().__init__()
-        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kh, kw))
-        self.bias = nn.Parameter(torch.randn(out_channels))
-        self.scale_factor = float(scale_factor)
-
-    def forward(self, x):
-        return conv_scale_min_f23_rs(x, self.weight, self.bias, self.scale_factor)
-"""
 REPLY = """(Written by a coding model acting as the LLM of the loop through the `replay` provider, not by an LLM
 endpoint.)
 
@@ -403,44 +390,11 @@ SWEEP = (dict(OVERLAP=True), dict(STAGES=4), dict(STAGES=12), dict(OVERLAP=True,
 
 
 def check(sweep: bool = False) -> None:
-    """On a GPU: five shapes against the fp64 reference and against gluon_winograd.emulate() with the same U,
-    the full shape's time (CUDA events, median of 10, no L2 flush), then "check: agrees" or where it
-    disagrees; `sweep`: where it agrees, the launcher's sizes in SWEEP at the full shape."""
-    from studies.conv2d_scale_min.gluon_winograd import _median_ms, emulate
+    """gluon_winograd.check with this launcher and its 8-channel U: five shapes against emulate() and fp64, the
+    full shape's time, then "check: agrees" or where it disagrees; `sweep`: then the sizes in SWEEP."""
+    from studies.conv2d_scale_min import gluon_winograd as gw
 
-    torch.manual_seed(0)
-    shapes = ((1, 64, 1, 18, 20), (1, 64, 128, 18, 20), (2, 5, 61, 13, 17), (1, 20, 40, 9, 10), (64, 64, 128, 256, 256))
-    disagree = []
-    for n, cin, cout, h, w in shapes:
-        conv = torch.nn.Conv2d(cin, cout, 3).cuda()
-        x = torch.rand(n, cin, h, w, device="cuda")
-        wt, b = conv.weight.detach(), conv.bias.detach()
-        keep = {}
-        out = conv_scale_min_f23_rs(x, wt, b, 2.0, keep=keep)
-        torch.cuda.synchronize()
-        ref = (torch.nn.functional.conv2d(x.double(), wt.double(), b.double()) * 2.0).amin(1, keepdim=True)
-        emu = emulate(x, wt, b, 2.0, u=keep["u"], BK=8)
-        assert not out.isnan().any(), "NaN in the kernel's output"
-        err = (out - emu).abs()
-        line = f"{n}x{cin}x{h}x{w}->{cout}: max |out - fp64| {(out.double() - ref).abs().max():.2e}"
-        line += f", max |out - emulate| {err.max():.2e}"
-        if not bool((err <= 1e-3 * (1 + emu.abs())).all()):
-            bad = err[:, 0] > 1e-3 * (1 + emu.abs()[:, 0])
-            disagree.append(f"{n}x{cin}x{h}x{w}->{cout}")
-            line += f" (bad even cols {int(bad[..., 0::2].sum())}, odd cols {int(bad[..., 1::2].sum())})"
-        if h == 256:
-            del emu, ref, err
-            line += f", {_median_ms(lambda: conv_scale_min_f23_rs(x, wt, b, 2.0)):.3f} ms (median of 10, no L2 flush)"
-        print(line, flush=True)
-    print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
-    if sweep and not disagree:  # x, wt, b, out: the full shape's
-        for sizes_ in SWEEP:
-            try:
-                diff = (conv_scale_min_f23_rs(x, wt, b, 2.0, **sizes_) - out).abs().max()
-                ms = _median_ms(lambda: conv_scale_min_f23_rs(x, wt, b, 2.0, **sizes_))
-                print(f"sweep {sizes_}: {ms:.3f} ms, max |out - default sizes' out| {diff:.1e}", flush=True)
-            except Exception as e:  # a size that does not compile or launch: say so, try the next
-                print(f"sweep {sizes_}: failed: {type(e).__name__}: {str(e)[:160]}", flush=True)
+    gw.check(sweep, launch=conv_scale_min_f23_rs, sweep_sizes=SWEEP, BK=8)
 
 
 def candidate_source() -> str:
@@ -456,7 +410,7 @@ def candidate_source() -> str:
     body = source[source.index("from __future__ import annotations") :]
     imports = body[body.index("import torch\n") : body.index("from studies.conv2d_scale_min.gluon_winograd import")]
     kernels = source[source.index("@gluon.jit\ndef _loader(") : source.index("def sizes(")].rstrip()
-    hosts = source[source.index("def sizes(") : source.index("\n\nMODEL = ")].rstrip()
+    hosts = source[source.index("def sizes(") : source.index("\n\nREPLY = ")].rstrip()
     parts = [
         imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1)
         .replace("import triton\n", "import triton\nimport triton.language as tl\n", 1)
@@ -467,24 +421,10 @@ def candidate_source() -> str:
         theirs[theirs.index("def transform_weights(") : theirs.index("def sizes(")].rstrip(),
         hosts,
     ]
-    return "\n\n\n".join(parts) + "\n" + MODEL
+    return "\n\n\n".join(parts) + "\n" + gw.MODEL.format(launcher="conv_scale_min_f23_rs")
 
 
 if __name__ == "__main__":
-    import argparse
-    from pathlib import Path
+    from studies.conv2d_scale_min import gluon_winograd
 
-    ap = argparse.ArgumentParser(description="write this kernel as a candidate file and as a hopper-stage reply")
-    ap.add_argument("--reply", type=Path, help="a replay folder: writes 01_hopper.md there")
-    ap.add_argument("--candidate", type=Path, help="a candidate file for `python -m evaluator`")
-    ap.add_argument("--check", action="store_true", help="GPU: the kernel against emulate() and fp64 on a few shapes")
-    ap.add_argument("--sweep", action="store_true", help="with --check: then time the launcher's sizes in SWEEP")
-    a = ap.parse_args()
-    if a.check:
-        check(a.sweep)
-    code = candidate_source()
-    if a.reply:
-        a.reply.mkdir(parents=True, exist_ok=True)
-        (a.reply / "01_hopper.md").write_text(REPLY.format(code=code))
-    if a.candidate:
-        a.candidate.write_text(code)
+    gluon_winograd.main(check, candidate_source, REPLY)
