@@ -10,6 +10,8 @@
 #          studies/conv2d_scale_min/replies_MOD), promote's race against this GPU's winner decides; the run and
 #          kernels/ come back in one tarball
 #   jail   the race and jail tests
+#   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
+#          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
 : "${BUDGET:=570}" "${STEPS:=check:gluon_winograd_rs winner loop:gluon_winograd_rs tests jail}"
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON, the history and one tarball.
@@ -29,7 +31,7 @@ winner() {
   stamp "$best under ncu"
 }
 tests() {
-  timeout $(left 200) python3 -m pytest -q -x --durations=8 tests/test_ncu_trace.py tests/test_landlock.py \
+  timeout $(left 300) python3 -m pytest -q -x --durations=8 tests/test_ncu_trace.py tests/test_landlock.py \
     tests/test_adversarial_gpu.py::test_ncu_sees_library_kernels_when_every_in_process_audit_is_off \
     tests/test_adversarial_gpu.py::test_ncu_accepts_the_promoted_kernels tests/test_ncu.py::test_gpu_evaluate_with_ncu 2>&1 | tail -24 | tee -a $OUT/log.txt
   stamp "ncu tests"
@@ -47,8 +49,14 @@ loop() {
   stamp "promote"
   tar czf $OUT/run_and_kernels.tgz "$run" kernels/conv2d_scale_min
 }
+profile() {
+  local P="gpu__time_duration.sum,sm__cycles_elapsed.avg.per_second,sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__inst_issued.avg.pct_of_peak_sustained_active,l1tex__throughput.avg.pct_of_peak_sustained_active,l1tex__data_pipe_lsu_wavefronts_mem_shared.sum,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sector_hit_rate.pct,lts__t_bytes.sum,dram__bytes_read.sum,smsp__average_warps_issue_stalled_long_scoreboard_per_issue_active.ratio,smsp__average_warps_issue_stalled_wait_per_issue_active.ratio"
+  timeout $(left 150) ncu --clock-control none --kernel-name regex:conv_scale_min_f23 --launch-skip 4 --launch-count 1 \
+    --metrics "$P" --csv python3 -m studies.conv2d_scale_min.$1 --check 2>&1 | grep -E '^"|check' | tail -20 | tee -a $OUT/log.txt
+  stamp "$1 under ncu (rc ${PIPESTATUS[0]})"
+}
 jail() {
-  timeout $(left 150) python3 -m pytest -q --durations=5 tests/test_gpu.py::test_race_times_contenders_side_by_side tests/test_jail.py tests/test_jail_paths.py tests/test_warm.py 2>&1 | tail -14 | tee -a $OUT/log.txt
+  timeout $(left 260) python3 -m pytest -q --durations=5 tests/test_gpu.py::test_race_times_contenders_side_by_side tests/test_jail.py tests/test_jail_paths.py tests/test_warm.py 2>&1 | tail -14 | tee -a $OUT/log.txt
   stamp "jail tests"
 }
 for step in $STEPS; do
