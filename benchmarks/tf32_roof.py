@@ -1,29 +1,40 @@
 """What a GPU sustains in TF32, measured with cuBLAS and cuDNN, beside the promoted #32 kernel (issue 26:
 is 1.45 ms reachable for conv2d_scale_min's 609 GFLOP?).
 
-    python benchmarks/tf32_roof.py [OUT.json]        # GPU only; prints a table and the SM clock seen
+    python benchmarks/tf32_roof.py [--json OUT.json]       # GPU only: the burst table, then the sustained one
+    python benchmarks/tf32_roof.py --sustain 0             # the burst table only
 
-CUDA events, median of 30 after 5 warm-ups (10 for the square GEMMs), TF32 allowed in cuBLAS and cuDNN,
-cuDNN in benchmark mode (its fastest algorithm for the shape);
-nvidia-smi samples the SM clock and power every 200 ms meanwhile. Rows: square GEMMs, the conv's implicit
-GEMM shape ([64*254*254 x 576] @ [576 x 128]), cuDNN's conv2d (NCHW, and channels-last input), and
-kernels/conv2d_scale_min/best/nvidia-h200.py (conv + scale + min). % of 494.7 TFLOP/s: dense TF32 at the
+Burst: CUDA events, median of 30 after 5 warm-ups (10 for the square GEMMs); nvidia-smi samples the SM clock
+and power every 200 ms over the whole table. Sustained (`--sustain S` seconds per row, default 3): each
+workload back to back for S seconds, CUDA events over the whole run, nvidia-smi every 50 ms, so that each row
+gets the clock, power and clock-event reasons (0x4: software power cap) the GPU holds under that load alone.
+A direct TF32 convolution does 609 GFLOP whatever the kernel, so the sustained rate at the power limit, not
+the boost clock, sets how fast #32 can go; "#32 at this rate" is 609 GFLOP at the row's TFLOP/s.
+
+TF32 is allowed in cuBLAS and cuDNN, cuDNN in benchmark mode (its fastest algorithm for the shape, as
+Inductor's autotune compares). Rows: square GEMMs, the conv's implicit GEMM shape ([64*254*254 x 576] @
+[576 x 128]), cuDNN's conv2d (NCHW, and channels-last input), and this GPU's promoted kernel
+(kernels/conv2d_scale_min/best/<gpu>.py: conv + scale + min). % of 494.7 TFLOP/s: dense TF32 at the
 H100/H200 SXM boost clock.
 """
 
+from __future__ import annotations
+
+import argparse
 import importlib.util
 import json
+import re
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-torch.backends.cuda.matmul.allow_tf32 = True
-torch.backends.cudnn.allow_tf32 = True
-torch.backends.cudnn.benchmark = True  # cuDNN times its algorithms and keeps the fastest, as Inductor's autotune does
-dev = "cuda"
+ROOT = Path(__file__).resolve().parents[1]
+CONV_FLOP = 2 * 64 * 128 * 254 * 254 * 64 * 9  # #32 at full shape: 609 GFLOP
+PEAK = 494.7  # TFLOP/s, dense TF32 at 1.83 GHz on 132 SMs
 
 
 def bench(fn, reps=30, warm=5):
@@ -41,57 +52,119 @@ def bench(fn, reps=30, warm=5):
     return statistics.median(ts)
 
 
-smi = subprocess.Popen(
-    [
-        "nvidia-smi",
-        "--query-gpu=clocks.sm,clocks.max.sm,power.draw,temperature.gpu",
-        "--format=csv,noheader",
-        "-lms",
-        "200",
-    ],
-    stdout=subprocess.PIPE,
-    text=True,
-)
-rows = {}
-flop_conv = 2 * 64 * 128 * 254 * 254 * 64 * 9
-for n in (8192, 16384):
-    A = torch.randn(n, n, device=dev)
-    B = torch.randn(n, n, device=dev)
-    ms = bench(lambda: A @ B, reps=10)
-    rows[f"cuBLAS TF32 GEMM {n}^3"] = (ms, 2 * n**3 / ms / 1e9)
-M = 64 * 254 * 254
-A = torch.randn(M, 576, device=dev)
-B = torch.randn(576, 128, device=dev)
-ms = bench(lambda: A @ B)
-rows["cuBLAS TF32 GEMM conv-shaped [4.13M x 576] @ [576 x 128]"] = (ms, 2 * M * 576 * 128 / ms / 1e9)
-x = torch.rand(64, 64, 256, 256, device=dev)
-w = torch.randn(128, 64, 3, 3, device=dev) * 0.04
-b = torch.randn(128, device=dev)
-ms = bench(lambda: F.conv2d(x, w, b))
-rows["cuDNN TF32 conv2d NCHW"] = (ms, flop_conv / ms / 1e9)
-xc, wc = x.to(memory_format=torch.channels_last), w.to(memory_format=torch.channels_last)
-ms = bench(lambda: F.conv2d(xc, wc, b))
-rows["cuDNN TF32 conv2d channels_last (input already NHWC)"] = (ms, flop_conv / ms / 1e9)
-spec = importlib.util.spec_from_file_location("winner", "kernels/conv2d_scale_min/best/nvidia-h200.py")
-mod = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(mod)
-m = mod.ModelNew(64, 128, 3, 2.0).to(dev)
-with torch.no_grad():
-    ms = bench(lambda: m(x))
-rows["our H200 winner (Gluon), conv + scale + min"] = (ms, flop_conv / ms / 1e9)
-smi.terminate()
-clocks = [ln.split(",") for ln in smi.stdout.read().strip().splitlines()]
-print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}")
-print("| what | ms | TFLOP/s | % of 494.7 |\n|---|---|---|---|")
-for k, (ms, tf) in rows.items():
-    print(f"| {k} | {ms:.3f} | {tf:.1f} | {100 * tf / 494.7:.1f} |")
-sm = [float(c[0].split()[0]) for c in clocks if c[0].strip().split()[0].isdigit()]
-pw = [float(c[2].split()[0]) for c in clocks if len(c) > 2 and c[2].strip().split()[0].replace('.', '').isdigit()]
-print(
-    f"SM clock during the runs: median {statistics.median(sm):.0f} MHz, min {min(sm):.0f}, max {max(sm):.0f} "
-    f"(max {clocks[0][1].strip()}); power median {statistics.median(pw):.0f} W, max {max(pw):.0f} W; {len(sm)} samples"
-)
-json.dump(
-    {k: {"ms": v[0], "tflops": v[1]} for k, v in rows.items()} | {"sm_mhz": sm, "power_w": pw},
-    open(sys.argv[1] if len(sys.argv) > 1 else "/dev/null", "w"),
-)
+def sampler(fields: str, period_ms: int) -> subprocess.Popen:
+    cmd = ["nvidia-smi", f"--query-gpu={fields}", "--format=csv,noheader,nounits", "-lms", str(period_ms)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+
+
+def samples(smi: subprocess.Popen) -> list[list[str]]:
+    smi.terminate()
+    out = smi.communicate()[0]
+    return [[c.strip() for c in ln.split(",")] for ln in out.strip().splitlines() if re.match(r"^\s*\d", ln)]
+
+
+def sustained(fn, seconds: float) -> dict:
+    """`fn` back to back for about `seconds`: ms per call over the whole run, and what nvidia-smi saw."""
+    ms = bench(fn, reps=3, warm=2)
+    reps = max(5, int(seconds * 1000 / max(ms, 1e-3)))
+    smi = sampler("clocks.sm,power.draw,temperature.gpu,clocks_event_reasons.active", 50)
+    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    a.record()
+    for _ in range(reps):
+        fn()
+    b.record()
+    b.synchronize()
+    rows = samples(smi)
+    rows = rows[2:] or rows  # the first samples may predate the load
+    return {
+        "ms": a.elapsed_time(b) / reps,
+        "sm_mhz": statistics.median(float(r[0]) for r in rows),
+        "power_w": statistics.median(float(r[1]) for r in rows),
+        "max_temp_c": max(float(r[2]) for r in rows),
+        "reasons": sorted({r[3] for r in rows}),
+    }
+
+
+def workloads() -> dict:
+    """label -> (fn, flop)"""
+    work = {}
+    for n in (8192, 16384):
+        A = torch.randn(n, n, device="cuda")
+        B = torch.randn(n, n, device="cuda")
+        work[f"cuBLAS TF32 GEMM {n}^3"] = (lambda A=A, B=B: A @ B, 2 * n**3)
+    M = 64 * 254 * 254
+    A = torch.randn(M, 576, device="cuda")
+    B = torch.randn(576, 128, device="cuda")
+    work["cuBLAS TF32 GEMM conv-shaped [4.13M x 576] @ [576 x 128]"] = (lambda: A @ B, 2 * M * 576 * 128)
+    x = torch.rand(64, 64, 256, 256, device="cuda")
+    w = torch.randn(128, 64, 3, 3, device="cuda") * 0.04
+    b = torch.randn(128, device="cuda")
+    work["cuDNN TF32 conv2d NCHW"] = (lambda: F.conv2d(x, w, b), CONV_FLOP)
+    xc, wc = x.to(memory_format=torch.channels_last), w.to(memory_format=torch.channels_last)
+    work["cuDNN TF32 conv2d channels_last (input already NHWC)"] = (lambda: F.conv2d(xc, wc, b), CONV_FLOP)
+    slug = re.sub(r"[^a-z0-9]+", "-", torch.cuda.get_device_name().lower()).strip("-")
+    best = ROOT / "kernels" / "conv2d_scale_min" / "best" / f"{slug}.py"
+    if not best.exists():
+        best = ROOT / "kernels" / "conv2d_scale_min" / "best" / "nvidia-h200.py"
+    spec = importlib.util.spec_from_file_location("winner", best)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    m = mod.ModelNew(64, 128, 3, 2.0).cuda()
+    work[f"promoted {best.name}, conv + scale + min"] = (lambda: m(x), CONV_FLOP)
+    return work
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sustain", type=float, default=3.0, help="seconds per row back to back (0: skip)")
+    ap.add_argument("--json", type=Path, help="write the measurements here")
+    a = ap.parse_args(argv)
+    if not torch.cuda.is_available():
+        print("tf32_roof: needs a CUDA GPU", file=sys.stderr)
+        return 2
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
+    torch.backends.cudnn.benchmark = True
+    limits = subprocess.run(
+        ["nvidia-smi", "--query-gpu=clocks.max.sm,power.limit,driver_version", "--format=csv,noheader"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    print(f"{torch.cuda.get_device_name()} ({limits})  torch {torch.__version__}")
+    work = workloads()
+    result = {}
+    with torch.no_grad():
+        smi = sampler("clocks.sm,power.draw", 200)
+        for label, (fn, flop) in work.items():
+            ms = bench(fn, reps=10 if "^3" in label else 30)
+            result[label] = {"ms": ms, "tflops": flop / ms / 1e9}
+        clocks = samples(smi)
+        print("\nburst: median of 30 (10 for the square GEMMs)")
+        print(f"| what | ms | TFLOP/s | % of {PEAK} |\n|---|---|---|---|")
+        for label, r in result.items():
+            print(f"| {label} | {r['ms']:.3f} | {r['tflops']:.1f} | {100 * r['tflops'] / PEAK:.1f} |")
+        sm = [float(c[0]) for c in clocks]
+        pw = [float(c[1]) for c in clocks]
+        print(
+            f"SM clock during the burst table: median {statistics.median(sm):.0f} MHz, min {min(sm):.0f}, "
+            f"max {max(sm):.0f}; power median {statistics.median(pw):.0f} W, max {max(pw):.0f} W; {len(sm)} samples"
+        )
+        if a.sustain > 0:
+            print(f"\nsustained: each row back to back for {a.sustain:g} s")
+            print("| what | ms | TFLOP/s | SM MHz | W | max C | #32 at this rate | clock-event reasons |")
+            print("|---|---|---|---|---|---|---|---|")
+            for label, (fn, flop) in work.items():
+                s = sustained(fn, a.sustain)
+                s["tflops"] = flop / s["ms"] / 1e9
+                result[label]["sustained"] = s
+                print(
+                    f"| {label} | {s['ms']:.3f} | {s['tflops']:.1f} | {s['sm_mhz']:.0f} | {s['power_w']:.0f} | "
+                    f"{s['max_temp_c']:.0f} | {CONV_FLOP / s['tflops'] / 1e9:.3f} ms | {' '.join(s['reasons'])} |"
+                )
+    if a.json:
+        a.json.write_text(json.dumps(result | {"sm_mhz": sm, "power_w": pw}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
