@@ -156,3 +156,73 @@ def test_the_diagnosis_reads_its_sizes_from_the_kernels_buffers_and_points_at_th
     assert "first bad (n, oh, ow) (1, 4, 7)" in broken
     no_scratch = gw.diagnose(x, wt, out, emu, {"u": keep["u"]})  # gluon_winograd_rs keeps no V
     assert "U 0.0e+00" in no_scratch and "V" not in no_scratch.split(";")[1] and "odd cols 1" in no_scratch
+
+
+def _tma_copy(row: torch.Tensor, c8: int, px0: int) -> torch.Tensor:
+    """What the loader's four TMA boxes put in shared memory for one copy: channels 8 c8 .. + 8 of one input row
+    [C, W], pixels px0 .. px0 + 128, zero past the edges; box b, channel c, pixel 4q + e at float offset
+    256 b + 32 c + 4 (q ^ c) + e (128-byte rows, the 16-byte chunk index XORed with the row mod 8)."""
+    mem = torch.zeros(1024)
+    C, W = row.shape
+    for b in range(4):
+        for c in range(8):
+            for px in range(32):
+                q, e, ch, col = px // 4, px % 4, 8 * c8 + c, px0 + 32 * b + px
+                if ch < C and col < W:
+                    mem[256 * b + 32 * c + 4 * (q ^ c) + e] = row[ch, col]
+    return mem
+
+
+def _view(mem: torch.Tensor, offset_bases) -> torch.Tensor:
+    """A SharedLinearLayout view read as Triton reads it: offset o holds the index XOR-combined from the bases of
+    o's set bits. Returns the [32, 8, 4] tensor."""
+    out = torch.full((32, 8, 4), float("nan"))
+    for o in range(1024):
+        idx = [0, 0, 0]
+        for bit, basis in enumerate(offset_bases):
+            if o >> bit & 1:
+                idx = [i ^ v for i, v in zip(idx, basis)]
+        out[tuple(idx)] = mem[o]
+    return out
+
+
+def test_the_register_kernels_quad_reads_form_the_scratch_kernels_v():
+    """gluon_winograd_rs's consumer, mirrored op for op in PyTorch on the CPU (the GPU runs it next): the TMA
+    boxes of copies A (pixel 2 tt0) and B (2 tt0 + 4), read through QUAD_VIEW, split into pixels, formed into
+    V0..V3 and joined into wgmma's A fragment, give emulate_v's V of the fragment row's tile (the store's
+    row -> tile map) and of the channel SIGMA[k] at K index k (fragment_order's U columns) -- odd shapes and
+    channel padding included."""
+    from studies.conv2d_scale_min import gluon_winograd as gw
+    from studies.conv2d_scale_min import gluon_winograd_rs as rs
+
+    bases = rs.QUAD_VIEW.value.offset_bases
+    assert _view(torch.arange(1024.0), bases).flatten().sort().values.eq(torch.arange(1024.0)).all()  # a bijection
+    r = torch.arange(64)
+    tile_of_row = 2 * (8 * (r // 16) + r % 8) + (r // 8) % 2  # _consumer's tile_o
+    assert sorted(tile_of_row.tolist()) == list(range(64))
+    torch.manual_seed(0)
+    for N, C, H, W in ((1, 5, 4, 17), (1, 12, 4, 300)):
+        x = torch.randn(N, C, H, W)
+        _, _, C_pad, T, TILES_W = rs.sizes(C, 16, W)
+        v_ref = gw.emulate_v(x, C_pad, T).view(N, H, 4, T, C_pad)
+        for h, c8, tw, wg in ((1, 0, 0, 0), (3, C_pad // 8 - 1, TILES_W - 1, 1)):
+            tt0 = 128 * tw + 64 * wg
+            qa = _view(_tma_copy(x[0, :, h], c8, 2 * tt0), bases)
+            qb = _view(_tma_copy(x[0, :, h], c8, 2 * tt0 + 4), bases)
+            a0, a1, a2, a3 = qa.unbind(-1)
+            b0, b1 = qb[..., 0], qb[..., 1]
+
+            def fragment(even, odd):  # _fragment: join, reshape, permute, reshape
+                return torch.stack([even, odd], -1).reshape(4, 8, 8, 2).permute(0, 3, 1, 2).reshape(64, 8)
+
+            v = [fragment(a0 - a2, a2 - b0), fragment(a1 + a2, a3 + b0), fragment(a2 - a1, b0 - a3)]
+            v.append(fragment(a1 - a3, a3 - b1))
+            tiles = tt0 + tile_of_row
+            live = tiles < T
+            channels = [8 * c8 + k for k in rs.SIGMA]
+            for j in range(4):
+                want = v_ref[0, h, j][tiles[live]][:, channels]
+                assert torch.equal(gw._rnd(v[j][live]), want), (N, C, H, W, h, c8, tw, wg, j)
+    u = torch.arange(3 * 16.0).view(3, 16)
+    uk = rs.fragment_order(u)
+    assert all(torch.equal(uk[:, 8 * c8 + k], u[:, 8 * c8 + rs.SIGMA[k]]) for c8 in range(2) for k in range(8))

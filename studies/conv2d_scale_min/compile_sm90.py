@@ -130,20 +130,20 @@ def winograd_rs_args(stages: int, regs: int, overlap: bool = False):
 
     BN, N, c_pad, t, tiles_w = gluon_winograd_rs.sizes(64, 128, 256)
     u = torch.empty(12 * BN, c_pad)
-    layout = gl.NVMMASharedLayout.get_default_for([N, 8], gl.float32)
-    u_desc = TensorDescriptor(u, list(u.shape), list(u.stride()), [N, 8], layout)
+    u_desc = TensorDescriptor(
+        u, list(u.shape), list(u.stride()), [N, 8], gl.NVMMASharedLayout.get_default_for([N, 8], gl.float32)
+    )
+    x = torch.empty(2, 64, 256, 256)
+    box = gl.NVMMASharedLayout(swizzle_byte_width=128, element_bitwidth=32, rank=4)
+    x_desc = TensorDescriptor(x, list(x.shape), list(x.stride()), [1, 8, 1, 32], box)
     args = dict(
-        x_ptr=torch.empty(2, 64, 256, 256),
+        x_desc=x_desc,
         u_desc=u_desc,
         b_ptr=torch.empty(128),
         out_ptr=torch.empty(2, 1, 254, 254),
-        C_in=64,
         C_out=128,
-        H=256,
-        W=256,
         H_out=254,
         W_out=254,
-        T=t,
         TILES_W=tiles_w,
         num_rows=2 * 254,
         scale=2.0,
