@@ -12,7 +12,7 @@
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
-: "${BUDGET:=570}" "${STEPS:=check:gluon_winograd_rs winner loop:gluon_winograd_rs tests jail}"
+: "${BUDGET:=570}" "${STEPS:=check:gluon_winograd_rs profile:gluon_winograd_rs loop:gluon_winograd_rs winner}"
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON, the history and one tarball.
 # This GPU's winner: best/<gpu slug>.py ("NVIDIA H100 80GB HBM3" -> nvidia-h100-80gb-hbm3), else the H200's.
