@@ -41,10 +41,12 @@ loop() {
   local replies=studies/conv2d_scale_min/replies_${1#gluon_}
   python3 -m studies.conv2d_scale_min.$1 --reply $replies
   timeout $(left 200) python3 -m agent.run --problem conv2d_scale_min --seed $best \
-    --stage hopper --iterations 1 --repairs 0 --llm replay:$replies 2>&1 | tail -20 | tee -a $OUT/log.txt
+    --stage hopper --iterations 1 --repairs 0 --llm replay:$replies 2>&1 | tail -20 | tee /tmp/loop.txt | tee -a $OUT/log.txt
   local run=$(ls -td runs/*/ | head -1)
   stamp "loop ($run)"
   tail -c 8000 "$run/history.jsonl" > $OUT/loop_history.jsonl
+  # the run's best is its seed (this GPU's winner) when the candidate lost: nothing to race
+  grep -q "^best: 000-seed" /tmp/loop.txt && { stamp "promote skipped: the run's best is its seed"; return; }
   timeout $(left 220) python3 -m agent.promote "$run" --note "hopper-stage Winograd F(2,3) Gluon kernel ($1); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
   stamp "promote"
   tar czf $OUT/run_and_kernels.tgz "$run" kernels/conv2d_scale_min
