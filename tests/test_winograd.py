@@ -120,6 +120,24 @@ def test_the_register_kernels_sizes_and_candidate_file():
     assert problems == [] and code.strip() == src.strip(), problems
 
 
+def test_the_direct_register_kernels_candidate_file_extracts_and_meets_the_host_code_contract():
+    """gluon_direct_rs: 128 output channels per pass, 8-channel K chunks, 256-pixel spans; its candidate file
+    (the Gluon helpers it shares, its kernels, its launcher, ModelNew) extracts as the loop extracts a reply."""
+    from agent.extract import extract
+    from evaluator.static import check_source
+    from studies.conv2d_scale_min import gluon_direct_rs as dr
+
+    assert dr.sizes(64, 128, 256) == (128, 128, 64, 1)  # #32 at full size: one pass, one span per row
+    assert dr.sizes(5, 61, 17) == (64, 64, 8, 1)
+    assert dr.sizes(3, 300, 300) == (512, 128, 8, 2)
+    src = dr.candidate_source()
+    assert "def conv_scale_min_direct_rs(" in src and "QUAD_VIEW = " in src and "def _round_tf32_g(" in src
+    assert "def check" not in src and "from studies" not in src and "def emulate" not in src
+    assert check_source(src) == []
+    code, problems = extract(dr.REPLY.format(code=src))
+    assert problems == [] and code.strip() == src.strip(), problems
+
+
 def test_the_candidate_file_is_the_kernel_alone_and_meets_the_host_code_contract():
     """The reply as the loop reads it: the code block comes out whole, meets the prompt's output rules (kernels
     before wrappers: an H100 run of the loop refused it at extract before this was tested) and the host-code
@@ -226,3 +244,54 @@ def test_the_register_kernels_quad_reads_form_the_scratch_kernels_v():
     u = torch.arange(3 * 16.0).view(3, 16)
     uk = rs.fragment_order(u)
     assert all(torch.equal(uk[:, 8 * c8 + k], u[:, 8 * c8 + rs.SIGMA[k]]) for c8 in range(2) for k in range(8))
+
+
+def test_the_direct_register_kernel_mirrored_on_the_cpu_computes_the_rows_output():
+    """gluon_direct_rs's dataflow in PyTorch for whole output rows: the TMA boxes of copies A and B read through
+    QUAD_VIEW, x at pixels 4s .. 4s + 5, the six fragments of each stage times the prepared weights (SIGMA's
+    column order, TF32), the two accumulators' rows mapped to pixels as the epilogue stores them, then bias,
+    scale and the channel min -- against the fp64 conv of the TF32-rounded operands, on odd shapes with padded
+    channels, two 256-pixel spans and a negative scale."""
+    from studies.conv2d_scale_min import gluon_direct_rs as dr
+    from studies.conv2d_scale_min import gluon_winograd_rs as rs
+
+    bases = rs.QUAD_VIEW.value.offset_bases
+    r = torch.arange(64)
+    px_of_row = 4 * (8 * (r // 16) + r % 8) + (r // 8) % 2  # _consumer's px_o (block 1: + 2)
+
+    def fragment(even, odd):  # _fragment
+        return torch.stack([even, odd], -1).reshape(4, 8, 8, 2).permute(0, 3, 1, 2).reshape(64, 8)
+
+    def rnd(t):  # _round_tf32_g
+        return ((t.view(torch.int32) + 0x1000) & -8192).view(torch.float32)
+
+    torch.manual_seed(0)
+    for N_img, C, C_out, H, W, scale in ((1, 12, 20, 5, 19, -0.5), (1, 5, 3, 4, 300, 2.0)):
+        x, wt, b = torch.randn(N_img, C, H, W), torch.randn(C_out, C, 3, 3), torch.randn(C_out)
+        BN, N, C_pad, TILES_W = dr.sizes(C, C_out, W)
+        w = dr.prepare_weights(wt, BN, C_pad)
+        # column k of each chunk holds channel SIGMA[k], TF32-rounded (tap (1, 2), K index 2 -> channel 4)
+        assert torch.equal(w.view(3, 3, BN, C_pad)[1, 2, :C_out, 2], rnd(wt[:, rs.SIGMA[2], 1, 2].contiguous()))
+        want = dr.emulate(x, wt, b, scale)[0, 0]  # [H_out, W_out]
+        for oh in range(H - 2):
+            row = torch.full((TILES_W * 256,), float("inf"))
+            for tw in range(TILES_W):
+                for wg in range(2):
+                    p0 = 256 * tw + 128 * wg
+                    acc = [torch.zeros(64, BN, dtype=torch.float64) for _ in range(2)]
+                    for kh in range(3):
+                        for c8 in range(C_pad // 8):
+                            qa = _view(_tma_copy(x[0, :, oh + kh], c8, p0), bases)
+                            qb = _view(_tma_copy(x[0, :, oh + kh], c8, p0 + 4), bases)
+                            xs = [rnd(qa[..., e].contiguous()) for e in range(4)]
+                            xs += [rnd(qb[..., e].contiguous()) for e in range(2)]
+                            for kw in range(3):
+                                tile = w[(kh * 3 + kw) * BN : (kh * 3 + kw + 1) * BN, 8 * c8 : 8 * c8 + 8].double()
+                                for i in range(2):  # block i: pixels 4s + 2i + v, tap kw
+                                    f = fragment(xs[2 * i + kw], xs[2 * i + kw + 1]).double()
+                                    acc[i] += f @ tile.T
+                    for i in range(2):
+                        y = ((acc[i][:, :C_out] + b.double()) * scale).amin(1)
+                        row[p0 + px_of_row + 2 * i] = y.float()
+            got = row[: W - 2]
+            assert torch.allclose(got.double(), want[oh], rtol=1e-5, atol=1e-5), (N_img, C, C_out, H, W, oh)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One call for both open issues, for a session where device starts are scarce. STEPS (default below) names
 # the steps in the order they run; each is cut to what the call's BUDGET (seconds) has left:
-#   check:MOD  issue 26: studies/conv2d_scale_min/MOD.py's Winograd kernel against its emulation (5 shapes), its
-#          full-shape time, and a sweep of sizes (MOD: gluon_winograd_rs, V in registers, or gluon_winograd)
+#   check:MOD  issue 26: studies/conv2d_scale_min/MOD.py's kernel against its emulation (5 shapes), its full-shape
+#          time, and a sweep of sizes (MOD: gluon_direct_rs, the direct conv with no restage; gluon_winograd_rs,
+#          F(2,3) with V in registers; gluon_winograd)
 #   winner issue 24 (and 26 item 4): this GPU's winner under --ncu: the NCU table, median against ncu's GPU time
 #   tests  issue 24: the sealed-log, Landlock and ncu adversarial tests
 #   loop:MOD  issue 26, items 3-4, if check:MOD agreed: the loop evaluates the kernel (hopper stage, all shape
@@ -12,9 +13,10 @@
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
-: "${BUDGET:=570}" "${STEPS:=check:gluon_winograd_rs profile:gluon_winograd_rs loop:gluon_winograd_rs winner}"
+: "${BUDGET:=570}" "${STEPS:=check:gluon_direct_rs profile:gluon_direct_rs loop:gluon_direct_rs check:gluon_winograd_rs profile:gluon_winograd_rs loop:gluon_winograd_rs}"
 . benchmarks/device/setup.sh
-# $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON, the history and one tarball.
+# $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON and, per loop step, its history
+# tail and one tarball of its run and kernels/.
 # This GPU's winner: best/<gpu slug>.py ("NVIDIA H100 80GB HBM3" -> nvidia-h100-80gb-hbm3), else the H200's.
 best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | tr 'A-Z ' 'a-z-').py
 [ -f "$best" ] || best=kernels/conv2d_scale_min/best/nvidia-h200.py
@@ -44,16 +46,16 @@ loop() {
     --stage hopper --iterations 1 --repairs 0 --llm replay:$replies 2>&1 | tail -20 | tee /tmp/loop.txt | tee -a $OUT/log.txt
   local run=$(ls -td runs/*/ | head -1)
   stamp "loop ($run)"
-  tail -c 8000 "$run/history.jsonl" > $OUT/loop_history.jsonl
+  tail -c 8000 "$run/history.jsonl" > $OUT/loop_history_$1.jsonl
   # the run's best is its seed (this GPU's winner) when the candidate lost: nothing to race
   grep -q "^best: 000-seed" /tmp/loop.txt && { stamp "promote skipped: the run's best is its seed"; return; }
-  timeout $(left 220) python3 -m agent.promote "$run" --note "hopper-stage Winograd F(2,3) Gluon kernel ($1); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
+  timeout $(left 220) python3 -m agent.promote "$run" --note "hopper-stage Gluon kernel ($1); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
   stamp "promote"
-  tar czf $OUT/run_and_kernels.tgz "$run" kernels/conv2d_scale_min
+  tar czf $OUT/run_and_kernels_$1.tgz "$run" kernels/conv2d_scale_min
 }
 profile() {
   local P="gpu__time_duration.sum,sm__cycles_elapsed.avg.per_second,sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__inst_issued.avg.pct_of_peak_sustained_active,l1tex__throughput.avg.pct_of_peak_sustained_active,l1tex__data_pipe_lsu_wavefronts_mem_shared.sum,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sector_hit_rate.pct,lts__t_bytes.sum,lts__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,smsp__average_warps_issue_stalled_long_scoreboard_per_issue_active.ratio,smsp__average_warps_issue_stalled_wait_per_issue_active.ratio"
-  timeout $(left 150) ncu --clock-control none --kernel-name regex:conv_scale_min_f23 --launch-skip 4 --launch-count 1 \
+  timeout $(left 150) ncu --clock-control none --kernel-name 'regex:conv_scale_min_(f23|direct)_rs' --launch-skip 4 --launch-count 1 \
     --metrics "$P" --csv python3 -m studies.conv2d_scale_min.$1 --check 2>&1 | grep -E '^"|check' | tail -20 | tee -a $OUT/log.txt
   stamp "$1 under ncu (rc ${PIPESTATUS[0]})"
 }

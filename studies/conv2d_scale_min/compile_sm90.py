@@ -152,6 +152,36 @@ def winograd_rs_args(stages: int, regs: int, overlap: bool = False):
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
+def direct_rs_args(stages: int, regs: int):
+    """gluon_direct_rs's kernel arguments from CPU stand-ins (weights not prepared: only their shape matters)."""
+    from triton.experimental.gluon import language as gl
+    from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
+
+    from studies.conv2d_scale_min import gluon_direct_rs
+
+    BN, N, c_pad, tiles_w = gluon_direct_rs.sizes(64, 128, 256)
+    w = torch.empty(9 * BN, c_pad)
+    w_layout = gl.NVMMASharedLayout.get_default_for([N, 8], gl.float32)
+    w_desc = TensorDescriptor(w, list(w.shape), list(w.stride()), [N, 8], w_layout)
+    x = torch.empty(2, 64, 256, 256)
+    box = gl.NVMMASharedLayout(swizzle_byte_width=128, element_bitwidth=32, rank=4)
+    x_desc = TensorDescriptor(x, list(x.shape), list(x.stride()), [1, 8, 1, 32], box)
+    args = dict(
+        x_desc=x_desc,
+        w_desc=w_desc,
+        b_ptr=torch.empty(128),
+        out_ptr=torch.empty(2, 1, 254, 254),
+        C_out=128,
+        H_out=254,
+        W_out=254,
+        TILES_W=tiles_w,
+        num_rows=2 * 254,
+        scale=2.0,
+    )
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs)
+    return gluon_direct_rs._conv_scale_min_direct_rs_kernel, args, consts
+
+
 def ptxas_report(ptx: str) -> str:
     """ptxas -v on the PTX (Triton's bundled ptxas): registers, spills, stack, and wgmma warnings."""
     from triton.backends.nvidia.compiler import get_ptxas
@@ -182,12 +212,14 @@ def main(argv=None) -> int:
     ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
     ap.add_argument("--winograd-rs", action="store_true", help="gluon_winograd_rs's kernel (V in registers)")
     ap.add_argument("--overlap", action="store_true", help="with --winograd-rs: one step of wgmma in flight")
+    ap.add_argument("--direct-rs", action="store_true", help="gluon_direct_rs's kernel (no restage, A in registers)")
     a = ap.parse_args(argv)
     # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
-    if a.winograd or a.winograd_rs:
-        from studies.conv2d_scale_min import gluon_winograd, gluon_winograd_rs
+    if a.winograd or a.winograd_rs or a.direct_rs:
+        from studies.conv2d_scale_min import gluon_direct_rs, gluon_winograd, gluon_winograd_rs
 
         launcher = gluon_winograd_rs.conv_scale_min_f23_rs if a.winograd_rs else gluon_winograd.conv_scale_min_f23
+        launcher = gluon_direct_rs.conv_scale_min_direct_rs if a.direct_rs else launcher
         launch = inspect.signature(launcher).parameters
         given = dict(stages="STAGES", regs="CONSUMER_REGS", restage_regs="RESTAGE_REGS", rp="TP")
         given = {name: launch[key].default for name, key in given.items() if key in launch}
@@ -196,7 +228,9 @@ def main(argv=None) -> int:
     for name, default in given.items():
         if getattr(a, name) is None:
             setattr(a, name, default)
-    if a.winograd_rs:
+    if a.direct_rs:
+        fn, args, consts = direct_rs_args(a.stages, a.regs)
+    elif a.winograd_rs:
         fn, args, consts = winograd_rs_args(a.stages, a.regs, a.overlap)
     elif a.winograd:
         fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)

@@ -1,0 +1,475 @@
+"""The direct conv of #32 with no restage: NCHW x by TMA into shared memory, wgmma's A operand built in registers.
+
+    from studies.conv2d_scale_min.gluon_direct_rs import conv_scale_min_direct_rs
+    out = conv_scale_min_direct_rs(x, weight, bias, 2.0)   # CUDA, sm_90; 3x3 kernels, stride 1, no padding
+    python -m studies.conv2d_scale_min.gluon_direct_rs --check [--sweep]   # on a GPU: against fp64, timed
+
+Why (GLUON_NOTES.md, "Session 12"): the promoted H200 kernel restages x to channels-last through a DRAM
+scratch (1.1 GB written and read again: 3.3 GB of DRAM traffic, 17.7 GB through L2, at a 700 W power cap that
+holds the clock at 1.4-1.5 GHz) because TF32 wgmma reads its shared-memory operands K-major and x is NCHW.
+With A taken from registers instead (TF32 wgmma allows it: rs_tf32_probe.py), the transpose happens in the
+load: gluon_winograd_rs.py's quad trick, applied to the direct conv's taps.
+
+Per output row, 128 pixels per consumer warpgroup, output channel co:
+
+    y[p, co] = sum over kh, kw, c of x[c, oh + kh, p + kw] * w[co, c, kh, kw]
+
+- The loader brings each (kh, 8-channel chunk) stage by TMA: the three taps' weight tiles [N, 8] (rows
+  (kh * 3 + kw) * BN + co, TF32-rounded, columns in SIGMA's order) and, per warpgroup, its input row twice,
+  copy A at pixel P and copy B at P + 4 (4 boxes of [8 channels, 32 pixels] each, 128-byte swizzle).
+- A consumer reads quad s of each copy (pixels P + 4s .. + 3 and P + 4s + 4 ..) with one 16-byte and one
+  8-byte load per channel: x at pixels 4s + 0 .. 4s + 5, everything the four output pixels 4s .. 4s + 3 need
+  for all three taps.
+- Two accumulators of [64 rows, N] per warpgroup: block i holds output pixels 4s + 2i + v at row
+  16 s_hi + 8 v + s_lo (gluon_winograd_rs._fragment's order), so the A operand of block i and tap kw is the
+  join of x[4s + 2i + kw] (v = 0) and x[4s + 2i + kw + 1] (v = 1): registers already loaded, no data
+  movement. Six m64nNk8 wgmmas per stage, no arithmetic but the TF32 rounding of x.
+- The channel min is whole in each warpgroup (N = 128 covers every channel of #32): bias, scale and min in
+  the epilogue, no exchange between warpgroups.
+
+Per stage (two warpgroups, 768 tensor cycles at N = 128): 16 KB of x and 12 KB of weights from L2 (the
+promoted kernel: 24 KB per 512 cycles, plus its scratch), 64 KB of shared-memory operand reads.
+
+Status: written in session 12 after the device time ran out; it compiles for sm_90 with Triton 3.6 and its
+indexing is checked on the CPU (tests/test_winograd.py); it has not run on a GPU.
+"""
+
+from __future__ import annotations
+
+import torch
+import triton
+import triton.language as tl
+from triton.experimental import gluon
+from triton.experimental.gluon import language as gl
+from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait
+from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
+
+from studies.conv2d_scale_min.gluon_winograd import _round_tf32_g, _row_range
+from studies.conv2d_scale_min.gluon_winograd_rs import QUAD_LAYOUT, QUAD_VIEW, _fragment
+
+
+@gluon.jit
+def _loader(
+    x_desc,
+    w_desc,
+    x_bufs,
+    w_bufs,
+    ready,
+    empty,
+    H_out,
+    TILES_W,
+    num_rows,
+    BN: gl.constexpr,
+    N: gl.constexpr,
+    BK: gl.constexpr,
+    C_PAD: gl.constexpr,
+    STAGES: gl.constexpr,
+):
+    # 1 warp: per unit (output row, 256-pixel span), per pass p, kh and 8-channel chunk, into stage s: the three
+    # taps' weight tiles (rows (kh * 3 + kw) * BN + p * N .. + N, columns c8 * BK .. + BK) and 16 x boxes,
+    # box 16 s + 8 w + 4 copy + b: warpgroup w's copy (A: +0 pixels, B: +4) of pixels 256 tw + 128 w + 32 b ..
+    t0, t1 = _row_range(num_rows)
+    STEP_BYTES: gl.constexpr = 3 * w_desc.block_type.nbytes + 16 * x_desc.block_type.nbytes
+    it = 0
+    for t in range(t0, t1):
+        n = t // H_out
+        oh = t % H_out
+        for tw in range(TILES_W):
+            for step in range((BN // N) * 3 * (C_PAD // BK)):
+                p = step // (3 * (C_PAD // BK))
+                kh = (step // (C_PAD // BK)) % 3
+                c8 = step % (C_PAD // BK)
+                s = it % STAGES
+                mbarrier.wait(empty.index(s), ((it // STAGES) & 1) ^ 1)  # a fresh barrier: parity 1 passes
+                mbarrier.expect(ready.index(s), STEP_BYTES)
+                for kw in gl.static_range(3):
+                    tma.async_copy_global_to_shared(
+                        w_desc, [(kh * 3 + kw) * BN + p * N, c8 * BK], ready.index(s), w_bufs.index(3 * s + kw)
+                    )
+                for q in gl.static_range(16):
+                    px = 256 * tw + 128 * (q // 8) + 4 * ((q // 4) % 2) + 32 * (q % 4)
+                    tma.async_copy_global_to_shared(
+                        x_desc, [n, c8 * BK, oh + kh, px], ready.index(s), x_bufs.index(16 * s + q)
+                    )
+                it += 1
+
+
+@gluon.jit
+def _taps(qa, qb):
+    # Quads of copy A (pixels 4s..4s+3) and copy B (4s+4..4s+7) -> x at pixels 4s + 0 .. 4s + 5, TF32-rounded.
+    a02, a13 = gl.split(gl.reshape(qa, [32, 8, 2, 2]))
+    x0, x2 = gl.split(a02)
+    x1, x3 = gl.split(a13)
+    b02, b13 = gl.split(gl.reshape(qb, [32, 8, 2, 2]))
+    x4, _b2 = gl.split(b02)  # B's upper pairs are never read: ptxas keeps one 8-byte load
+    x5, _b3 = gl.split(b13)
+    return (
+        _round_tf32_g(x0),
+        _round_tf32_g(x1),
+        _round_tf32_g(x2),
+        _round_tf32_g(x3),
+        _round_tf32_g(x4),
+        _round_tf32_g(x5),
+    )
+
+
+@gluon.jit
+def _consumer(
+    x_bufs,
+    w_bufs,
+    ready,
+    empty,
+    b_ptr,
+    out_ptr,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    num_rows,
+    scale,
+    WG: gl.constexpr,
+    BN: gl.constexpr,
+    N: gl.constexpr,
+    BK: gl.constexpr,
+    C_PAD: gl.constexpr,
+    STAGES: gl.constexpr,
+):
+    # One warpgroup: output pixels [P, P + 128) of each unit, P = 256 tw + 128 WG, in two [64, N] blocks;
+    # every output channel in BN // N passes of N, the running min over channels in registers.
+    acc_layout: gl.constexpr = gl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, N, 8])
+    a_layout: gl.constexpr = gl.DotOperandLayout(operand_index=0, parent=acc_layout, k_width=1)
+    r = gl.arange(0, 64, layout=gl.SliceLayout(1, acc_layout))
+    px_o = 4 * (8 * (r // 16) + r % 8) + (r // 8) % 2  # block 0's pixel of row r (block 1's: + 2)
+    chan_o = gl.arange(0, N, layout=gl.SliceLayout(0, acc_layout))
+    # copy g = 4 s + 2 w + (0: A, 1: B) of the stages: its 4 boxes as one [4, 8, 1, 32] swizzled tile
+    copies = x_bufs._reinterpret(gl.float32, [STAGES * 4, 4, BK, 1, 32], x_bufs.layout)
+    t0, t1 = _row_range(num_rows)
+    CHUNKS: gl.constexpr = C_PAD // BK
+    acc0 = gl.zeros([64, N], gl.float32, acc_layout)
+    acc1 = gl.zeros([64, N], gl.float32, acc_layout)
+    it = 0
+    for t in range(t0, t1):
+        for tw in range(TILES_W):
+            p0 = tw * 256 + WG * 128
+            lo0 = gl.full([64], float("inf"), gl.float32, gl.SliceLayout(1, acc_layout))
+            lo1 = gl.full([64], float("inf"), gl.float32, gl.SliceLayout(1, acc_layout))
+            for p in range(BN // N):
+                for step in range(3 * CHUNKS):
+                    s = it % STAGES
+                    mbarrier.wait(ready.index(s), (it // STAGES) & 1)
+                    qa = copies.index(4 * s + 2 * WG)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW)
+                    qb = copies.index(4 * s + 2 * WG + 1)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW)
+                    x0, x1, x2, x3, x4, x5 = _taps(qa.load(QUAD_LAYOUT), qb.load(QUAD_LAYOUT))
+                    first = step > 0
+                    # block 0: pixels 4s + v + kw; block 1: 4s + 2 + v + kw
+                    f00 = _fragment(x0, x1, a_layout)
+                    f01 = _fragment(x1, x2, a_layout)
+                    f02 = _fragment(x2, x3, a_layout)
+                    f12 = _fragment(x4, x5, a_layout)
+                    acc0 = warpgroup_mma(f00, w_bufs.index(3 * s).permute((1, 0)), acc0, use_acc=first, is_async=True)
+                    acc1 = warpgroup_mma(f02, w_bufs.index(3 * s).permute((1, 0)), acc1, use_acc=first, is_async=True)
+                    acc0 = warpgroup_mma(f01, w_bufs.index(3 * s + 1).permute((1, 0)), acc0, is_async=True)
+                    f11 = _fragment(x3, x4, a_layout)
+                    acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
+                    acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
+                    acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
+                    # The stage's products retired: its slots go back to the loader. The A registers are deps
+                    # too: an asynchronous wgmma reads them until this wait.
+                    acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(acc0, acc1, f00, f01, f02, f11, f12)
+                    )
+                    mbarrier.arrive(empty.index(s), count=1)
+                    it += 1
+                co = p * N + chan_o
+                bias = gl.load(b_ptr + co, mask=co < C_out, other=0.0)
+                pad = gl.where(co < C_out, 0.0, float("inf"))
+                lo0 = gl.minimum(lo0, gl.min((acc0 + bias[None, :]) * scale + pad[None, :], axis=1))
+                lo1 = gl.minimum(lo1, gl.min((acc1 + bias[None, :]) * scale + pad[None, :], axis=1))
+            ow = p0 + px_o
+            out = out_ptr + t * W_out + ow
+            gl.store(out, lo0, mask=ow < W_out)
+            gl.store(out + 2, lo1, mask=ow + 2 < W_out)
+
+
+@gluon.jit
+def _conv_scale_min_direct_rs_kernel(
+    x_desc,
+    w_desc,
+    b_ptr,
+    out_ptr,
+    C_out,
+    H_out,
+    W_out,
+    TILES_W,
+    num_rows,
+    scale,
+    BN: gl.constexpr,
+    N: gl.constexpr,
+    BK: gl.constexpr,
+    C_PAD: gl.constexpr,
+    STAGES: gl.constexpr,
+    CONSUMER_REGS: gl.constexpr,
+):
+    x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * 16] + x_desc.block_type.shape, x_desc.layout)
+    w_bufs = gl.allocate_shared_memory(gl.float32, [3 * STAGES] + w_desc.block_type.shape, w_desc.layout)
+    ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+    empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+    for i in gl.static_range(STAGES):
+        mbarrier.init(ready.index(i), count=1)  # the loader's expect; TMA bytes complete the phase
+        mbarrier.init(empty.index(i), count=2)  # one arrive per consumer warpgroup
+    gl.warp_specialize(
+        [
+            (
+                _consumer,  # warpgroup 0: pixels 0 .. 127 of each 256-pixel span
+                (
+                    x_bufs,
+                    w_bufs,
+                    ready,
+                    empty,
+                    b_ptr,
+                    out_ptr,
+                    C_out,
+                    H_out,
+                    W_out,
+                    TILES_W,
+                    num_rows,
+                    scale,
+                    0,
+                    BN,
+                    N,
+                    BK,
+                    C_PAD,
+                    STAGES,
+                ),
+            ),
+            (
+                _consumer,  # warpgroup 1: pixels 128 .. 255
+                (
+                    x_bufs,
+                    w_bufs,
+                    ready,
+                    empty,
+                    b_ptr,
+                    out_ptr,
+                    C_out,
+                    H_out,
+                    W_out,
+                    TILES_W,
+                    num_rows,
+                    scale,
+                    1,
+                    BN,
+                    N,
+                    BK,
+                    C_PAD,
+                    STAGES,
+                ),
+            ),
+            (
+                _loader,
+                (x_desc, w_desc, x_bufs, w_bufs, ready, empty, H_out, TILES_W, num_rows, BN, N, BK, C_PAD, STAGES),
+            ),
+        ],
+        [4, 1],
+        [CONSUMER_REGS, 40],
+    )
+
+
+@triton.jit
+def _prepare_weights_kernel(w_ptr, out_ptr, C_in, C_out, BN, C_PAD, numel, BLOCK: tl.constexpr):
+    # out[(kh * 3 + kw) * BN + co, 8 c8 + k] = TF32(w[co, 8 c8 + SIGMA[k], kh, kw]), zero where co or the channel
+    # is padding; SIGMA[k] = 2 (k & 1) + 4 ((k >> 1) & 1) + (k >> 2).
+    i = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    row = i // C_PAD
+    col = i % C_PAD
+    tap = row // BN
+    co = row % BN
+    k = col % 8
+    c = col - k + 2 * (k & 1) + 4 * ((k >> 1) & 1) + (k >> 2)
+    real = (i < numel) & (co < C_out) & (c < C_in)
+    g = tl.load(w_ptr + (co * C_in + c) * 9 + tap, mask=real, other=0.0)
+    g = ((g.to(tl.int32, bitcast=True) + 0x1000) & -8192).to(tl.float32, bitcast=True)
+    tl.store(out_ptr + i, g, mask=i < numel)
+
+
+def sizes(C_in: int, C_out: int, W: int, BK: int = 8) -> tuple[int, int, int, int]:
+    """(BN, N, C_pad, TILES_W): output channels padded to a power of two (16 at least) and taken N <= 128 per
+    pass, input channels padded to whole K chunks, 256-pixel spans per output row."""
+    BN = max(16, triton.next_power_of_2(C_out))
+    return BN, min(BN, 128), triton.cdiv(C_in, BK) * BK, triton.cdiv(W - 2, 256)
+
+
+def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
+    """The loader's weights: [9 * BN, C_pad], row (kh * 3 + kw) * BN + co, column k of each 8-channel chunk
+    holding channel SIGMA[k] (gluon_winograd_rs's K order), rounded to nearest TF32, zero where padded."""
+    C_out, C_in = weight.shape[:2]
+    w = torch.empty(9 * BN, C_pad, device=weight.device, dtype=torch.float32)
+    BLOCK = 1024
+    _prepare_weights_kernel[(triton.cdiv(w.numel(), BLOCK),)](
+        weight.contiguous(), w, C_in, C_out, BN, C_pad, w.numel(), BLOCK=BLOCK
+    )
+    return w
+
+
+def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=6, CONSUMER_REGS=232, num_ctas=None, keep=None):
+    """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
+    prepared weights."""
+    assert weight.shape[2:] == (3, 3), "3x3 kernels"
+    x = x.contiguous()
+    N_img, C_in, H, W = x.shape
+    C_out = weight.shape[0]
+    H_out, W_out = H - 2, W - 2
+    BK = 8
+    BN, N, C_pad, TILES_W = sizes(C_in, C_out, W, BK)
+    w = prepare_weights(weight, BN, C_pad)
+    if keep is not None:
+        keep.update(w=w)
+    w_desc = TensorDescriptor(
+        w, list(w.shape), list(w.stride()), [N, BK], gl.NVMMASharedLayout.get_default_for([N, BK], gl.float32)
+    )
+    if W % 4:  # TMA: every stride but the last a multiple of 16 bytes; the zero pixels only reach masked outputs
+        x = torch.nn.functional.pad(x, (0, 4 - W % 4))
+    box = gl.NVMMASharedLayout(swizzle_byte_width=128, element_bitwidth=32, rank=4)
+    x_desc = TensorDescriptor(x, list(x.shape), list(x.stride()), [1, BK, 1, 32], box)
+    out = torch.empty((N_img, 1, H_out, W_out), device=x.device, dtype=x.dtype)
+    num_rows = N_img * H_out
+    if num_ctas is None:
+        num_ctas = torch.cuda.get_device_properties(x.device).multi_processor_count
+    _conv_scale_min_direct_rs_kernel[(min(num_ctas, num_rows),)](
+        x_desc,
+        w_desc,
+        bias.contiguous(),
+        out,
+        C_out,
+        H_out,
+        W_out,
+        TILES_W,
+        num_rows,
+        float(scale),
+        BN=BN,
+        N=N,
+        BK=BK,
+        C_PAD=C_pad,
+        STAGES=STAGES,
+        CONSUMER_REGS=CONSUMER_REGS,
+        num_warps=4,
+    )
+    return out
+
+
+REPLY = """(Written by a coding model acting as the LLM of the loop through the `replay` provider, not by an LLM
+endpoint.)
+
+The parent restages x to channels-last through a DRAM scratch because TF32 wgmma reads shared-memory operands
+K-major and x is NCHW: 1.1 GB written and read back per call, at a GPU that is power-capped. This version has
+no restage and no scratch. TF32 wgmma can take its A operand from registers, so the transpose happens in the
+load:
+
+- A 1-warp loader brings NCHW x rows by TMA into shared memory, twice per warpgroup (at pixel P and P + 4, as
+  TMA starts must be 16-byte aligned), beside the three taps' weight tiles of each (kh, 8-channel chunk).
+- Each consumer warpgroup reads 16-byte quads of both copies: each thread then holds x at pixels 4s .. 4s + 5
+  for two channels, everything its four output pixels need for all three taps.
+- The accumulator rows are ordered so that the A operand of every tap is a join of registers already loaded
+  (no data movement); six m64n128k8 TF32 wgmmas per stage, two accumulators per warpgroup.
+- Bias, scale and the min over all 128 channels in the epilogue, in each warpgroup.
+
+```python
+{code}
+```
+"""
+
+MODEL = """
+
+class ModelNew(nn.Module):
+    def __init__(self, in_channels, out_channels, kernel_size, scale_factor):
+        super().__init__()
+        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kh, kw))
+        self.bias = nn.Parameter(torch.randn(out_channels))
+        self.scale_factor = float(scale_factor)
+
+    def forward(self, x):
+        return conv_scale_min_direct_rs(x, self.weight, self.bias, self.scale_factor)
+"""
+
+SWEEP = (dict(STAGES=4), dict(STAGES=7), dict(CONSUMER_REGS=200))
+
+
+def emulate(x, weight, bias, scale):
+    """What the kernel computes, in fp64: x and the weights rounded to nearest TF32, the conv, bias, scale, min."""
+
+    def rnd(t):
+        return ((t.float().contiguous().view(torch.int32) + 0x1000) & -8192).view(torch.float32).double()
+
+    y = torch.nn.functional.conv2d(rnd(x), rnd(weight), bias.double())
+    return (y * scale).amin(1, keepdim=True)
+
+
+def check(sweep: bool = False) -> None:
+    """On a GPU: five shapes against fp64 and against emulate() (TF32-rounded operands in fp64: only the fp32
+    accumulation order may differ), the full shape's time (CUDA events, median of 10), then "check: agrees"
+    or where it disagrees; `sweep`: then the sizes in SWEEP at the full shape."""
+    from studies.conv2d_scale_min.gluon_winograd import _median_ms
+
+    torch.manual_seed(0)
+    shapes = ((1, 64, 1, 18, 20), (1, 64, 128, 18, 20), (2, 5, 61, 13, 17), (1, 20, 40, 9, 10), (64, 64, 128, 256, 256))
+    disagree = []
+    for n, cin, cout, h, w in shapes:
+        conv = torch.nn.Conv2d(cin, cout, 3).cuda()
+        x = torch.rand(n, cin, h, w, device="cuda")
+        wt, b = conv.weight.detach(), conv.bias.detach()
+        out = conv_scale_min_direct_rs(x, wt, b, 2.0)
+        torch.cuda.synchronize()
+        ref = (torch.nn.functional.conv2d(x.double(), wt.double(), b.double()) * 2.0).amin(1, keepdim=True)
+        emu = emulate(x, wt, b, 2.0)
+        assert not out.isnan().any(), "NaN in the kernel's output"
+        err = (out.double() - emu).abs()
+        line = f"{n}x{cin}x{h}x{w}->{cout}: max |out - fp64| {(out.double() - ref).abs().max():.2e}"
+        line += f", max |out - emulate| {err.max():.2e}"
+        if not bool((err <= 1e-4 * (1 + emu.abs())).all()):
+            bad = (err > 1e-4 * (1 + emu.abs())).nonzero()
+            disagree.append(f"{n}x{cin}x{h}x{w}->{cout}")
+            line += f"\n    {len(bad)} outputs off, first (n, 0, oh, ow) {tuple(bad[0].tolist())}"
+            line += f", ow mod 4 of the bad ones {sorted(set((bad[:, 3] % 4).tolist()))}"
+        if h == 256:
+            del emu, ref
+            ms = _median_ms(lambda: conv_scale_min_direct_rs(x, wt, b, 2.0))
+            line += f", {ms:.3f} ms (median of 10, no L2 flush)"
+        print(line, flush=True)
+    print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
+    if sweep and not disagree:
+        for sizes_ in SWEEP:
+            try:
+                diff = (conv_scale_min_direct_rs(x, wt, b, 2.0, **sizes_) - out).abs().max()
+                ms = _median_ms(lambda: conv_scale_min_direct_rs(x, wt, b, 2.0, **sizes_))
+                print(f"sweep {sizes_}: {ms:.3f} ms, max |out - default sizes' out| {diff:.1e}", flush=True)
+            except Exception as e:  # a size that does not compile or launch: say so, try the next
+                print(f"sweep {sizes_}: failed: {type(e).__name__}: {str(e)[:160]}", flush=True)
+
+
+def candidate_source() -> str:
+    """A self-contained candidate: the Gluon helpers of gluon_winograd and gluon_winograd_rs, this module's
+    kernels, then the host functions, then ModelNew (the output rules: kernels before wrappers)."""
+    import inspect
+    import sys
+
+    from studies.conv2d_scale_min import gluon_winograd as gw
+    from studies.conv2d_scale_min import gluon_winograd_rs as rs
+
+    source = inspect.getsource(sys.modules[__name__])
+    gws, rss = inspect.getsource(gw), inspect.getsource(rs)
+    body = source[source.index("from __future__ import annotations") :]
+    imports = body[body.index("import torch\n") : body.index("from studies.conv2d_scale_min.gluon_winograd import")]
+    parts = [
+        imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1).rstrip(),
+        gws[gws.index("@gluon.jit\ndef _round_tf32_g(") : gws.index("@gluon.jit\ndef _restager(")].rstrip(),
+        rss[rss.index("# The x tile in shared memory.") : rss.index("@gluon.jit\ndef _form_v(")].rstrip(),
+        source[source.index("@gluon.jit\ndef _loader(") : source.index("\n\nREPLY = ")].rstrip(),
+    ]
+    return "\n\n\n".join(parts) + "\n" + MODEL
+
+
+if __name__ == "__main__":
+    from studies.conv2d_scale_min import gluon_winograd
+
+    gluon_winograd.main(check, candidate_source, REPLY)
