@@ -1,7 +1,9 @@
-"""The Winograd F(2x2, 3x3) study kernels (studies/conv2d_scale_min/winograd_kernels.py) compute the problem exactly
-enough: checked under the Triton interpreter on tiny odd shapes against the fp32 reference.
+"""The conv2d_scale_min study kernels, on the CPU: the Winograd Triton kernels (winograd_kernels.py) under the
+interpreter on tiny odd shapes against the fp32 reference; the Gluon kernels (gluon_winograd, gluon_winograd_rs,
+gluon_direct_rs), which need a Hopper GPU to run, through their emulations, their candidate files and PyTorch
+mirrors of their shared-memory indexing.
 
-Their speed is measured by studies/conv2d_scale_min/winograd_variants.py on a GPU, not here.
+Their speed and their GPU correctness are measured by the study modules' --check on a GPU, not here.
 """
 
 import os
