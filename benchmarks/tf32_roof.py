@@ -33,6 +33,10 @@ import torch
 import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from evaluator.shared.best import device_key  # noqa: E402
+
 CONV_FLOP = 2 * 64 * 128 * 254 * 254 * 64 * 9  # #32 at full shape: 609 GFLOP
 PEAK = 494.7  # TFLOP/s, dense TF32 at 1.83 GHz on 132 SMs
 
@@ -102,8 +106,7 @@ def workloads() -> dict:
     work["cuDNN TF32 conv2d NCHW"] = (lambda: F.conv2d(x, w, b), CONV_FLOP)
     xc, wc = x.to(memory_format=torch.channels_last), w.to(memory_format=torch.channels_last)
     work["cuDNN TF32 conv2d channels_last (input already NHWC)"] = (lambda: F.conv2d(xc, wc, b), CONV_FLOP)
-    slug = re.sub(r"[^a-z0-9]+", "-", torch.cuda.get_device_name().lower()).strip("-")
-    best = ROOT / "kernels" / "conv2d_scale_min" / "best" / f"{slug}.py"
+    best = ROOT / "kernels" / "conv2d_scale_min" / "best" / f"{device_key(torch.cuda.get_device_name())}.py"
     if not best.exists():
         best = ROOT / "kernels" / "conv2d_scale_min" / "best" / "nvidia-h200.py"
     spec = importlib.util.spec_from_file_location("winner", best)
