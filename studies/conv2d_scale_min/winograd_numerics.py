@@ -13,7 +13,13 @@ spends 0.33-0.59 of the floor, F(4,3) 0.95-1.90 (its transform's 4, 5, 8 and 1/2
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from evaluator.shared.precision import round_mantissa  # noqa: E402
 
 F23 = dict(
     BT=[[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
@@ -46,8 +52,7 @@ def truncate(t: torch.Tensor) -> torch.Tensor:  # the tensor cores' TF32 of raw 
 
 
 def nearest(t: torch.Tensor) -> torch.Tensor:  # round to nearest, ties to even, at TF32's 10 mantissa bits
-    i = t.view(torch.int32)
-    return ((i + (((i >> 13) & 1) + 0xFFF)) & ~0x1FFF).view(torch.float32)
+    return round_mantissa(t, 10)
 
 
 def exact_error(form: dict) -> float:
