@@ -256,6 +256,7 @@ def test_the_direct_register_kernel_mirrored_on_the_cpu_computes_the_rows_output
     channels, two 256-pixel spans and a negative scale."""
     from studies.conv2d_scale_min import gluon_direct_rs as dr
     from studies.conv2d_scale_min import gluon_winograd_rs as rs
+    from studies.conv2d_scale_min.gluon_winograd import _rnd as rnd  # _round_tf32_g in PyTorch
 
     bases = rs.QUAD_VIEW.value.offset_bases
     r = torch.arange(64)
@@ -263,9 +264,6 @@ def test_the_direct_register_kernel_mirrored_on_the_cpu_computes_the_rows_output
 
     def fragment(even, odd):  # _fragment
         return torch.stack([even, odd], -1).reshape(4, 8, 8, 2).permute(0, 3, 1, 2).reshape(64, 8)
-
-    def rnd(t):  # _round_tf32_g
-        return ((t.view(torch.int32) + 0x1000) & -8192).view(torch.float32)
 
     torch.manual_seed(0)
     for N_img, C, C_out, H, W, scale in ((1, 12, 20, 5, 19, -0.5), (1, 5, 3, 4, 300, 2.0)):

@@ -398,10 +398,11 @@ SWEEP = (dict(STAGES=4), dict(STAGES=7), dict(CONSUMER_REGS=200))
 def emulate(x, weight, bias, scale):
     """What the kernel computes, in fp64: x and the weights rounded to nearest TF32, the conv, bias, scale, min."""
 
-    def rnd(t):
-        return ((t.float().contiguous().view(torch.int32) + 0x1000) & -8192).view(torch.float32).double()
+    from studies.conv2d_scale_min.gluon_winograd import _rnd
 
-    y = torch.nn.functional.conv2d(rnd(x), rnd(weight), bias.double())
+    y = torch.nn.functional.conv2d(
+        _rnd(x.float().contiguous()).double(), _rnd(weight.float().contiguous()).double(), bias.double()
+    )
     return (y * scale).amin(1, keepdim=True)
 
 
