@@ -45,7 +45,7 @@ from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warp
 from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
 from studies.conv2d_scale_min.gluon_winograd import _round_tf32_g, _row_range
-from studies.conv2d_scale_min.gluon_winograd_rs import QUAD_LAYOUT, QUAD_VIEW, _fragment
+from studies.conv2d_scale_min.gluon_winograd_rs import QUAD_LAYOUT, QUAD_VIEW, _fragment, _pixels
 
 
 @gluon.jit
@@ -97,12 +97,7 @@ def _loader(
 @gluon.jit
 def _taps(qa, qb):
     # Quads of copy A (pixels 4s..4s+3) and copy B (4s+4..4s+7) -> x at pixels 4s + 0 .. 4s + 5, TF32-rounded.
-    a02, a13 = gl.split(gl.reshape(qa, [32, 8, 2, 2]))
-    x0, x2 = gl.split(a02)
-    x1, x3 = gl.split(a13)
-    b02, b13 = gl.split(gl.reshape(qb, [32, 8, 2, 2]))
-    x4, _b2 = gl.split(b02)  # B's upper pairs are never read: ptxas keeps one 8-byte load
-    x5, _b3 = gl.split(b13)
+    x0, x1, x2, x3, x4, x5 = _pixels(qa, qb)
     return (
         _round_tf32_g(x0),
         _round_tf32_g(x1),
@@ -464,7 +459,7 @@ def candidate_source() -> str:
     parts = [
         imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1).rstrip(),
         gws[gws.index("@gluon.jit\ndef _round_tf32_g(") : gws.index("@gluon.jit\ndef _restager(")].rstrip(),
-        rss[rss.index("# The x tile in shared memory.") : rss.index("@gluon.jit\ndef _form_v(")].rstrip(),
+        rss[rss.index("# The x tile in shared memory.") : rss.index("@gluon.jit\ndef _form_v(")].rstrip(),  # to _pixels
         source[source.index("@gluon.jit\ndef _loader(") : source.index("\n\nREPLY = ")].rstrip(),
     ]
     return "\n\n\n".join(parts) + "\n" + MODEL

@@ -105,15 +105,22 @@ def _fragment(even, odd, a_layout: gl.constexpr):
 
 
 @gluon.jit
-def _form_v(qa, qb, a_layout: gl.constexpr):
-    # Quads of copy A (pixels 4s..4s+3) and copy B (4s+4..4s+7) -> V0..V3, TF32-rounded, in wgmma's A layout.
-    # Even tile 2s: d = (a0, a1, a2, a3); odd tile 2s + 1: d = (a2, a3, b0, b1).
+def _pixels(qa, qb):
+    # Quads of copy A (pixels 4s..4s+3) and copy B (4s+4..4s+7) -> [32, 8] tensors of pixels 4s + 0 .. 4s + 5.
     a02, a13 = gl.split(gl.reshape(qa, [32, 8, 2, 2]))
     a0, a2 = gl.split(a02)
     a1, a3 = gl.split(a13)
     b02, b13 = gl.split(gl.reshape(qb, [32, 8, 2, 2]))
     b0, _b2 = gl.split(b02)  # B's upper pairs are never read: ptxas keeps one 8-byte load
     b1, _b3 = gl.split(b13)
+    return a0, a1, a2, a3, b0, b1
+
+
+@gluon.jit
+def _form_v(qa, qb, a_layout: gl.constexpr):
+    # Quads of copies A and B -> V0..V3, TF32-rounded, in wgmma's A layout.
+    # Even tile 2s: d = (a0, a1, a2, a3); odd tile 2s + 1: d = (a2, a3, b0, b1).
+    a0, a1, a2, a3, b0, b1 = _pixels(qa, qb)
     v0 = _fragment(_round_tf32_g(a0 - a2), _round_tf32_g(a2 - b0), a_layout)
     v1 = _fragment(_round_tf32_g(a1 + a2), _round_tf32_g(a3 + b0), a_layout)
     v2 = _fragment(_round_tf32_g(a2 - a1), _round_tf32_g(b0 - a3), a_layout)

@@ -20,7 +20,8 @@ shifts by two pixels. The trick here:
   one quad: row = 16 s_hi + 8 v + s_lo for tile 2s + v, s = 8 s_hi + s_lo. The join of the even and the odd V
   then *is* wgmma's A layout: `convert_layout(..., assert_trivial=True)` compiles only if no data moves.
 
-Prints whether it compiles, the shared loads ptxas sees (ld.shared.v4 expected), registers and spills.
+The kernel below calls gluon_winograd_rs's own view, layout and `_form_v`, as its consumers do. Prints whether
+it compiles, the shared loads ptxas sees (ld.shared.v4 expected), registers and spills.
 """
 
 from __future__ import annotations
@@ -38,60 +39,11 @@ from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from studies.conv2d_scale_min.compile_sm90 import compile_kernel, ptxas_report
+from studies.conv2d_scale_min.gluon_winograd_rs import QUAD_LAYOUT, QUAD_VIEW, _form_v
 
 # The x tile of one warpgroup: BOXES boxes of [8 channels, 1 row, 32 pixels] (128 B rows, 128-byte swizzle:
 # the 16-byte chunk index of a row XORs with the row's index mod 8), 1 KB each: 128 pixels = 64 tiles.
 BOXES = gl.constexpr(4)
-
-
-# [32 quads s, 8 channels c, 4 pixels e] in registers: e (one 16-byte load) and channel bit 2 per thread;
-# channel bits 0-1 and s bits 0-2 across lanes; s bits 3-4 across warps (wgmma's A fragment, rows by s).
-QUAD_LAYOUT = gl.constexpr(
-    gl.DistributedLinearLayout(
-        reg_bases=[[0, 0, 1], [0, 0, 2], [0, 4, 0]],
-        lane_bases=[[0, 1, 0], [0, 2, 0], [1, 0, 0], [2, 0, 0], [4, 0, 0]],
-        warp_bases=[[8, 0, 0], [16, 0, 0]],
-        block_bases=[],
-        shape=[32, 8, 4],
-    )
-)
-
-
-# Offset (in elements) of the swizzled buffer -> [s, c, e]: offset bits 0-1 are e; bits 2-4 the chunk, which
-# holds quad s ^ c; bits 5-7 the channel; bits 8-9 the box (s bits 3-4). Inverted: chunk bit i belongs to
-# s bit i, and channel bit i also flips chunk bit i, so the offset basis of c bit i is (s bit i, c bit i).
-QUAD_VIEW = gl.constexpr(
-    gl.SharedLinearLayout(
-        offset_bases=[
-            [0, 0, 1],
-            [0, 0, 2],
-            [1, 0, 0],
-            [2, 0, 0],
-            [4, 0, 0],
-            [1, 1, 0],
-            [2, 2, 0],
-            [4, 4, 0],
-            [8, 0, 0],
-            [16, 0, 0],
-        ],
-        alignment=1024,
-    )
-)
-
-
-@gluon.jit
-def _round_tf32(v):
-    return ((v.to(gl.int32, bitcast=True) + 0x1000) & -8192).to(gl.float32, bitcast=True)
-
-
-@gluon.jit
-def _fragment(even, odd, a_layout: gl.constexpr):
-    # [32, 8] even-tile and odd-tile V -> [64, 8] A rows 16 s_hi + 8 v + s_lo, no data movement.
-    v = gl.join(even, odd)  # [32, 8, 2]
-    v = gl.reshape(v, [4, 8, 8, 2])  # s_hi, s_lo, c, v
-    v = gl.permute(v, [0, 3, 1, 2])  # s_hi, v, s_lo, c
-    v = gl.reshape(v, [64, 8])
-    return gl.convert_layout(v, a_layout, assert_trivial=True)
 
 
 @gluon.jit
@@ -109,20 +61,14 @@ def _probe_kernel(x_desc, out_ptr, N: gl.constexpr):
     mbarrier.wait(bar, 0)
     qa = xa._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW).load(QUAD_LAYOUT)
     qb = xb._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW).load(QUAD_LAYOUT)
-    a02, a13 = gl.split(gl.reshape(qa, [32, 8, 2, 2]))  # pixels (0, 2) and (1, 3) of each quad
-    a0, a2 = gl.split(a02)
-    a1, a3 = gl.split(a13)
-    b02, b13 = gl.split(gl.reshape(qb, [32, 8, 2, 2]))
-    b0, _b2 = gl.split(b02)
-    b1, _b3 = gl.split(b13)
-    # even tile d = (a0, a1, a2, a3); odd tile d = (a2, a3, b0, b1)
-    v0 = _fragment(_round_tf32(a0 - a2), _round_tf32(a2 - b0), a_layout)
-    v3 = _fragment(_round_tf32(a1 - a3), _round_tf32(a3 - b1), a_layout)
+    v0, v1, v2, v3 = _form_v(qa, qb, a_layout)  # gluon_winograd_rs's own, as its consumers call it
     u = gl.allocate_shared_memory(gl.float32, [N, 8], gl.NVMMASharedLayout.get_default_for([N, 8], gl.float32))
     acc = gl.zeros([64, N], gl.float32, acc_layout)
     acc = warpgroup_mma(v0, u.permute((1, 0)), acc, is_async=True)
+    acc = warpgroup_mma(v1, u.permute((1, 0)), acc, is_async=True)
+    acc = warpgroup_mma(v2, u.permute((1, 0)), acc, is_async=True)
     acc = warpgroup_mma(v3, u.permute((1, 0)), acc, is_async=True)
-    acc, v0, v3 = warpgroup_mma_wait(num_outstanding=0, deps=(acc, v0, v3))
+    acc, v0, v1, v2, v3 = warpgroup_mma_wait(num_outstanding=0, deps=(acc, v0, v1, v2, v3))
     om = gl.arange(0, 64, layout=gl.SliceLayout(1, acc_layout))
     on = gl.arange(0, N, layout=gl.SliceLayout(0, acc_layout))
     gl.store(out_ptr + om[:, None] * N + on[None, :], acc)
