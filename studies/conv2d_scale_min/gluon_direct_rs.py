@@ -14,9 +14,10 @@ Per output row, 128 pixels per consumer warpgroup, output channel co:
 
     y[p, co] = sum over kh, kw, c of x[c, oh + kh, p + kw] * w[co, c, kh, kw]
 
-- The loader brings each (kh, 8-channel chunk) stage by TMA: the three taps' weight tiles [N, 8] (rows
-  (kh * 3 + kw) * BN + co, TF32-rounded, columns in SIGMA's order) and, per warpgroup, its input row twice,
-  copy A at pixel P and copy B at P + 4 (4 boxes of [8 channels, 32 pixels] each, 128-byte swizzle).
+- The loader (gluon_winograd_rs's) brings each (kh, 8-channel chunk) stage by TMA: the three taps' weight
+  tiles [N, 8] (rows (kh * 3 + kw) * BN + co, TF32-rounded, columns in SIGMA's order) and, per warpgroup,
+  its input row twice, copy A at pixel P and copy B at P + 4 (4 boxes of [8 channels, 32 pixels] each,
+  128-byte swizzle).
 - A consumer reads quad s of each copy (pixels P + 4s .. + 3 and P + 4s + 4 ..) with one 16-byte and one
   8-byte load per channel: x at pixels 4s + 0 .. 4s + 5, everything the four output pixels 4s .. 4s + 3 need
   for all three taps.
@@ -41,57 +42,13 @@ import triton
 import triton.language as tl
 from triton.experimental import gluon
 from triton.experimental.gluon import language as gl
-from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait
+
+# tma: used by gluon_winograd_rs's _loader, whose text the candidate file (candidate_source) carries with these
+from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait  # noqa: F401
 from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
 from studies.conv2d_scale_min.gluon_winograd import _round_tf32_g, _row_range
-from studies.conv2d_scale_min.gluon_winograd_rs import QUAD_LAYOUT, QUAD_VIEW, _fragment, _pixels
-
-
-@gluon.jit
-def _loader(
-    x_desc,
-    w_desc,
-    x_bufs,
-    w_bufs,
-    ready,
-    empty,
-    H_out,
-    TILES_W,
-    num_rows,
-    BN: gl.constexpr,
-    N: gl.constexpr,
-    BK: gl.constexpr,
-    C_PAD: gl.constexpr,
-    STAGES: gl.constexpr,
-):
-    # 1 warp: per unit (output row, 256-pixel span), per pass p, kh and 8-channel chunk, into stage s: the three
-    # taps' weight tiles (rows (kh * 3 + kw) * BN + p * N .. + N, columns c8 * BK .. + BK) and 16 x boxes,
-    # box 16 s + 8 w + 4 copy + b: warpgroup w's copy (A: +0 pixels, B: +4) of pixels 256 tw + 128 w + 32 b ..
-    t0, t1 = _row_range(num_rows)
-    STEP_BYTES: gl.constexpr = 3 * w_desc.block_type.nbytes + 16 * x_desc.block_type.nbytes
-    it = 0
-    for t in range(t0, t1):
-        n = t // H_out
-        oh = t % H_out
-        for tw in range(TILES_W):
-            for step in range((BN // N) * 3 * (C_PAD // BK)):
-                p = step // (3 * (C_PAD // BK))
-                kh = (step // (C_PAD // BK)) % 3
-                c8 = step % (C_PAD // BK)
-                s = it % STAGES
-                mbarrier.wait(empty.index(s), ((it // STAGES) & 1) ^ 1)  # a fresh barrier: parity 1 passes
-                mbarrier.expect(ready.index(s), STEP_BYTES)
-                for kw in gl.static_range(3):
-                    tma.async_copy_global_to_shared(
-                        w_desc, [(kh * 3 + kw) * BN + p * N, c8 * BK], ready.index(s), w_bufs.index(3 * s + kw)
-                    )
-                for q in gl.static_range(16):
-                    px = 256 * tw + 128 * (q // 8) + 4 * ((q // 4) % 2) + 32 * (q % 4)
-                    tma.async_copy_global_to_shared(
-                        x_desc, [n, c8 * BK, oh + kh, px], ready.index(s), x_bufs.index(16 * s + q)
-                    )
-                it += 1
+from studies.conv2d_scale_min.gluon_winograd_rs import QUAD_LAYOUT, QUAD_VIEW, _fragment, _loader, _pixels
 
 
 @gluon.jit
@@ -261,8 +218,26 @@ def _conv_scale_min_direct_rs_kernel(
                 ),
             ),
             (
-                _loader,
-                (x_desc, w_desc, x_bufs, w_bufs, ready, empty, H_out, TILES_W, num_rows, BN, N, BK, C_PAD, STAGES),
+                _loader,  # gluon_winograd_rs's, with the three taps of each (pass, kh, chunk): rows (kh * 3 + kw) * BN
+                (
+                    x_desc,
+                    w_desc,
+                    x_bufs,
+                    w_bufs,
+                    ready,
+                    empty,
+                    H_out,
+                    TILES_W,
+                    num_rows,
+                    BN,
+                    N,
+                    BK,
+                    C_PAD,
+                    STAGES,
+                    3,
+                    1,
+                    3,
+                ),
             ),
         ],
         [4, 1],
@@ -460,7 +435,8 @@ def candidate_source() -> str:
         imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1).rstrip(),
         gws[gws.index("@gluon.jit\ndef _round_tf32_g(") : gws.index("@gluon.jit\ndef _restager(")].rstrip(),
         rss[rss.index("# The x tile in shared memory.") : rss.index("@gluon.jit\ndef _form_v(")].rstrip(),  # to _pixels
-        source[source.index("@gluon.jit\ndef _loader(") : source.index("\n\nREPLY = ")].rstrip(),
+        rss[rss.index("@gluon.jit\ndef _loader(") : rss.index("@gluon.jit\ndef _consumer(")].rstrip(),
+        source[source.index("@gluon.jit\ndef _taps(") : source.index("\n\nREPLY = ")].rstrip(),
     ]
     return "\n\n\n".join(parts) + "\n" + MODEL
 

@@ -131,9 +131,9 @@ def _form_v(qa, qb, a_layout: gl.constexpr):
 @gluon.jit
 def _loader(
     x_desc,
-    u_desc,
+    w_desc,
     x_bufs,
-    b_bufs,
+    w_bufs,
     ready,
     empty,
     H_out,
@@ -144,12 +144,17 @@ def _loader(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    TILES: gl.constexpr,
+    TILE_ROWS: gl.constexpr,
+    KH_ROWS: gl.constexpr,
 ):
-    # 1 warp: per unit (output row, 128-tile span), per pass p, kh and 8-channel chunk, into stage s: the four
-    # U_j tiles (rows (j * 3 + kh) * BN + p * N .. + N, columns c8 * BK .. + BK) and 16 x boxes, box
-    # 16 s + 8 w + 4 copy + b: warpgroup w's copy (A: +0 pixels, B: +4) of pixels 256 tw + 128 w + 32 b ..
+    # 1 warp: per unit (output row, 256-pixel span), per pass p, kh and 8-channel chunk, into stage s: TILES
+    # weight tiles, tile i from rows (i * TILE_ROWS + kh * KH_ROWS) * BN + p * N .. + N, columns c8 * BK .. + BK
+    # (here: the four U_j, rows (j * 3 + kh) * BN; gluon_direct_rs: the three taps, rows (kh * 3 + kw) * BN),
+    # into w_bufs TILES * s + i; and 16 x boxes, box 16 s + 8 w + 4 copy + b: warpgroup w's copy (A: +0
+    # pixels, B: +4) of pixels 256 tw + 128 w + 32 b ..
     t0, t1 = _row_range(num_rows)
-    STEP_BYTES: gl.constexpr = 4 * u_desc.block_type.nbytes + 16 * x_desc.block_type.nbytes
+    STEP_BYTES: gl.constexpr = TILES * w_desc.block_type.nbytes + 16 * x_desc.block_type.nbytes
     it = 0
     for t in range(t0, t1):
         n = t // H_out
@@ -162,10 +167,9 @@ def _loader(
                 s = it % STAGES
                 mbarrier.wait(empty.index(s), ((it // STAGES) & 1) ^ 1)  # a fresh barrier: parity 1 passes
                 mbarrier.expect(ready.index(s), STEP_BYTES)
-                for j in gl.static_range(4):
-                    tma.async_copy_global_to_shared(
-                        u_desc, [(j * 3 + kh) * BN + p * N, c8 * BK], ready.index(s), b_bufs.index(4 * s + j)
-                    )
+                for i in gl.static_range(TILES):
+                    row = (i * TILE_ROWS + kh * KH_ROWS) * BN + p * N
+                    tma.async_copy_global_to_shared(w_desc, [row, c8 * BK], ready.index(s), w_bufs.index(TILES * s + i))
                 for q in gl.static_range(16):
                     px = 256 * tw + 128 * (q // 8) + 4 * ((q // 4) % 2) + 32 * (q % 4)
                     tma.async_copy_global_to_shared(
@@ -353,8 +357,26 @@ def _conv_scale_min_f23_rs_kernel(
                 ),
             ),
             (
-                _loader,
-                (x_desc, u_desc, x_bufs, b_bufs, ready, empty, H_out, TILES_W, num_rows, BN, N, BK, C_PAD, STAGES),
+                _loader,  # the four U_j of each (pass, kh, chunk): rows (j * 3 + kh) * BN
+                (
+                    x_desc,
+                    u_desc,
+                    x_bufs,
+                    b_bufs,
+                    ready,
+                    empty,
+                    H_out,
+                    TILES_W,
+                    num_rows,
+                    BN,
+                    N,
+                    BK,
+                    C_PAD,
+                    STAGES,
+                    4,
+                    3,
+                    1,
+                ),
             ),
         ],
         [4, 1],
