@@ -121,63 +121,47 @@ def winograd_args(stages: int, regs: int, restage_regs: int = 80, tp: int = 32):
     return gluon_winograd._conv_scale_min_f23_kernel, args, consts
 
 
-def winograd_rs_args(stages: int, regs: int, overlap: bool = False):
-    """gluon_winograd_rs's kernel arguments from CPU stand-ins (U is not computed: only its shape matters)."""
+def _register_kernel_args(weights: str, weight_rows: int, N: int, c_pad: int, tiles_w: int) -> dict:
+    """The arguments gluon_winograd_rs's and gluon_direct_rs's kernels share, from CPU stand-ins: the NCHW x
+    descriptor ([1, 8, 1, 32] boxes, 128-byte swizzle), a [weight_rows, c_pad] weight descriptor named `weights`
+    ([N, 8] tiles; its values are not computed: only the shape matters), and #32's sizes for two images."""
     from triton.experimental.gluon import language as gl
     from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
-    from studies.conv2d_scale_min import gluon_winograd_rs
-
-    BN, N, c_pad, t, tiles_w = gluon_winograd_rs.sizes(64, 128, 256)
-    u = torch.empty(12 * BN, c_pad)
-    u_desc = TensorDescriptor(
-        u, list(u.shape), list(u.stride()), [N, 8], gl.NVMMASharedLayout.get_default_for([N, 8], gl.float32)
-    )
+    w = torch.empty(weight_rows, c_pad)
+    w_layout = gl.NVMMASharedLayout.get_default_for([N, 8], gl.float32)
     x = torch.empty(2, 64, 256, 256)
     box = gl.NVMMASharedLayout(swizzle_byte_width=128, element_bitwidth=32, rank=4)
-    x_desc = TensorDescriptor(x, list(x.shape), list(x.stride()), [1, 8, 1, 32], box)
-    args = dict(
-        x_desc=x_desc,
-        u_desc=u_desc,
-        b_ptr=torch.empty(128),
-        out_ptr=torch.empty(2, 1, 254, 254),
-        C_out=128,
-        H_out=254,
-        W_out=254,
-        TILES_W=tiles_w,
-        num_rows=2 * 254,
-        scale=2.0,
-    )
+    return {
+        "x_desc": TensorDescriptor(x, list(x.shape), list(x.stride()), [1, 8, 1, 32], box),
+        weights: TensorDescriptor(w, list(w.shape), list(w.stride()), [N, 8], w_layout),
+        "b_ptr": torch.empty(128),
+        "out_ptr": torch.empty(2, 1, 254, 254),
+        "C_out": 128,
+        "H_out": 254,
+        "W_out": 254,
+        "TILES_W": tiles_w,
+        "num_rows": 2 * 254,
+        "scale": 2.0,
+    }
+
+
+def winograd_rs_args(stages: int, regs: int, overlap: bool = False):
+    """gluon_winograd_rs's kernel arguments from CPU stand-ins (U: [12 * BN, C_pad])."""
+    from studies.conv2d_scale_min import gluon_winograd_rs
+
+    BN, N, c_pad, _, tiles_w = gluon_winograd_rs.sizes(64, 128, 256)
+    args = _register_kernel_args("u_desc", 12 * BN, N, c_pad, tiles_w)
     consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, OVERLAP=overlap)
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
 def direct_rs_args(stages: int, regs: int):
-    """gluon_direct_rs's kernel arguments from CPU stand-ins (weights not prepared: only their shape matters)."""
-    from triton.experimental.gluon import language as gl
-    from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
-
+    """gluon_direct_rs's kernel arguments from CPU stand-ins (the weights: [9 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_direct_rs
 
     BN, N, c_pad, tiles_w = gluon_direct_rs.sizes(64, 128, 256)
-    w = torch.empty(9 * BN, c_pad)
-    w_layout = gl.NVMMASharedLayout.get_default_for([N, 8], gl.float32)
-    w_desc = TensorDescriptor(w, list(w.shape), list(w.stride()), [N, 8], w_layout)
-    x = torch.empty(2, 64, 256, 256)
-    box = gl.NVMMASharedLayout(swizzle_byte_width=128, element_bitwidth=32, rank=4)
-    x_desc = TensorDescriptor(x, list(x.shape), list(x.stride()), [1, 8, 1, 32], box)
-    args = dict(
-        x_desc=x_desc,
-        w_desc=w_desc,
-        b_ptr=torch.empty(128),
-        out_ptr=torch.empty(2, 1, 254, 254),
-        C_out=128,
-        H_out=254,
-        W_out=254,
-        TILES_W=tiles_w,
-        num_rows=2 * 254,
-        scale=2.0,
-    )
+    args = _register_kernel_args("w_desc", 9 * BN, N, c_pad, tiles_w)
     consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs)
     return gluon_direct_rs._conv_scale_min_direct_rs_kernel, args, consts
 
