@@ -380,7 +380,7 @@ def check(sweep: bool = False) -> None:
     """On a GPU: five shapes against fp64 and against emulate() (TF32-rounded operands in fp64: only the fp32
     accumulation order may differ), the full shape's time (CUDA events, median of 10), then "check: agrees"
     or where it disagrees; `sweep`: then the sizes in SWEEP at the full shape."""
-    from studies.conv2d_scale_min.gluon_winograd import _median_ms
+    from studies.conv2d_scale_min.gluon_winograd import _median_ms, sweep_launch
 
     torch.manual_seed(0)
     shapes = ((1, 64, 1, 18, 20), (1, 64, 128, 18, 20), (2, 5, 61, 13, 17), (1, 20, 40, 9, 10), (64, 64, 128, 256, 256))
@@ -409,13 +409,7 @@ def check(sweep: bool = False) -> None:
         print(line, flush=True)
     print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
     if sweep and not disagree:
-        for sizes_ in SWEEP:
-            try:
-                diff = (conv_scale_min_direct_rs(x, wt, b, 2.0, **sizes_) - out).abs().max()
-                ms = _median_ms(lambda: conv_scale_min_direct_rs(x, wt, b, 2.0, **sizes_))
-                print(f"sweep {sizes_}: {ms:.3f} ms, max |out - default sizes' out| {diff:.1e}", flush=True)
-            except Exception as e:  # a size that does not compile or launch: say so, try the next
-                print(f"sweep {sizes_}: failed: {type(e).__name__}: {str(e)[:160]}", flush=True)
+        sweep_launch(conv_scale_min_direct_rs, x, wt, b, out, SWEEP)
 
 
 def candidate_source() -> str:

@@ -668,13 +668,19 @@ def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32) -> 
         print(line, flush=True)
     print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
     if sweep and not disagree:  # x, wt, b, out: the full shape's
-        for sizes in sweep_sizes:
-            try:
-                diff = (launch(x, wt, b, 2.0, **sizes) - out).abs().max()
-                ms = _median_ms(lambda: launch(x, wt, b, 2.0, **sizes))
-                print(f"sweep {sizes}: {ms:.3f} ms, max |out - default sizes' out| {diff:.1e}", flush=True)
-            except Exception as e:  # a size that does not compile or launch: say so, try the next
-                print(f"sweep {sizes}: failed: {type(e).__name__}: {str(e)[:160]}", flush=True)
+        sweep_launch(launch, x, wt, b, out, sweep_sizes)
+
+
+def sweep_launch(launch, x, wt, b, out, sweep_sizes) -> None:
+    """Each of the launcher's sizes in `sweep_sizes` on one input: its time (median of 10) and how far its output
+    is from `out`, the default sizes' (a size that does not compile or launch is said so, then the next)."""
+    for sizes in sweep_sizes:
+        try:
+            diff = (launch(x, wt, b, 2.0, **sizes) - out).abs().max()
+            ms = _median_ms(lambda: launch(x, wt, b, 2.0, **sizes))
+            print(f"sweep {sizes}: {ms:.3f} ms, max |out - default sizes' out| {diff:.1e}", flush=True)
+        except Exception as e:
+            print(f"sweep {sizes}: failed: {type(e).__name__}: {str(e)[:160]}", flush=True)
 
 
 def candidate_source() -> str:
