@@ -206,6 +206,11 @@ def _view(mem: torch.Tensor, offset_bases) -> torch.Tensor:
     return out
 
 
+def fragment(even: torch.Tensor, odd: torch.Tensor) -> torch.Tensor:
+    """gluon_winograd_rs._fragment in PyTorch: join, reshape, permute, reshape ([32, 8] twice -> [64, 8])."""
+    return torch.stack([even, odd], -1).reshape(4, 8, 8, 2).permute(0, 3, 1, 2).reshape(64, 8)
+
+
 def test_the_register_kernels_quad_reads_form_the_scratch_kernels_v():
     """gluon_winograd_rs's consumer, mirrored op for op in PyTorch on the CPU (the GPU runs it next): the TMA
     boxes of copies A (pixel 2 tt0) and B (2 tt0 + 4), read through QUAD_VIEW, split into pixels, formed into
@@ -231,9 +236,6 @@ def test_the_register_kernels_quad_reads_form_the_scratch_kernels_v():
             qb = _view(_tma_copy(x[0, :, h], c8, 2 * tt0 + 4), bases)
             a0, a1, a2, a3 = qa.unbind(-1)
             b0, b1 = qb[..., 0], qb[..., 1]
-
-            def fragment(even, odd):  # _fragment: join, reshape, permute, reshape
-                return torch.stack([even, odd], -1).reshape(4, 8, 8, 2).permute(0, 3, 1, 2).reshape(64, 8)
 
             v = [fragment(a0 - a2, a2 - b0), fragment(a1 + a2, a3 + b0), fragment(a2 - a1, b0 - a3)]
             v.append(fragment(a1 - a3, a3 - b1))
@@ -261,9 +263,6 @@ def test_the_direct_register_kernel_mirrored_on_the_cpu_computes_the_rows_output
     bases = rs.QUAD_VIEW.value.offset_bases
     r = torch.arange(64)
     px_of_row = 4 * (8 * (r // 16) + r % 8) + (r // 8) % 2  # _consumer's px_o (block 1: + 2)
-
-    def fragment(even, odd):  # _fragment
-        return torch.stack([even, odd], -1).reshape(4, 8, 8, 2).permute(0, 3, 1, 2).reshape(64, 8)
 
     torch.manual_seed(0)
     for N_img, C, C_out, H, W, scale in ((1, 12, 20, 5, 19, -0.5), (1, 5, 3, 4, 300, 2.0)):

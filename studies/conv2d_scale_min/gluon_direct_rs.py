@@ -348,20 +348,6 @@ load:
 ```
 """
 
-MODEL = """
-
-class ModelNew(nn.Module):
-    def __init__(self, in_channels, out_channels, kernel_size, scale_factor):
-        super().__init__()
-        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kh, kw))
-        self.bias = nn.Parameter(torch.randn(out_channels))
-        self.scale_factor = float(scale_factor)
-
-    def forward(self, x):
-        return conv_scale_min_direct_rs(x, self.weight, self.bias, self.scale_factor)
-"""
-
 SWEEP = (dict(STAGES=4), dict(STAGES=7), dict(CONSUMER_REGS=200))
 
 
@@ -380,12 +366,11 @@ def check(sweep: bool = False) -> None:
     """On a GPU: five shapes against fp64 and against emulate() (TF32-rounded operands in fp64: only the fp32
     accumulation order may differ), the full shape's time (CUDA events, median of 10), then "check: agrees"
     or where it disagrees; `sweep`: then the sizes in SWEEP at the full shape."""
-    from studies.conv2d_scale_min.gluon_winograd import _median_ms, sweep_launch
+    from studies.conv2d_scale_min.gluon_winograd import CHECK_SHAPES, _median_ms, sweep_launch
 
     torch.manual_seed(0)
-    shapes = ((1, 64, 1, 18, 20), (1, 64, 128, 18, 20), (2, 5, 61, 13, 17), (1, 20, 40, 9, 10), (64, 64, 128, 256, 256))
     disagree = []
-    for n, cin, cout, h, w in shapes:
+    for n, cin, cout, h, w in CHECK_SHAPES:
         conv = torch.nn.Conv2d(cin, cout, 3).cuda()
         x = torch.rand(n, cin, h, w, device="cuda")
         wt, b = conv.weight.detach(), conv.bias.detach()
@@ -432,7 +417,7 @@ def candidate_source() -> str:
         rss[rss.index("@gluon.jit\ndef _loader(") : rss.index("@gluon.jit\ndef _consumer(")].rstrip(),
         source[source.index("@gluon.jit\ndef _taps(") : source.index("\n\nREPLY = ")].rstrip(),
     ]
-    return "\n\n\n".join(parts) + "\n" + MODEL
+    return "\n\n\n".join(parts) + "\n" + gw.MODEL.format(launcher="conv_scale_min_direct_rs")
 
 
 if __name__ == "__main__":

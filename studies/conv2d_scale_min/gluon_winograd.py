@@ -634,6 +634,17 @@ def _median_ms(fn, reps: int = 10) -> float:
     return sorted(times)[reps // 2]
 
 
+# --check's cases (images, in, out, H, W): one output channel, a full 128, odd sizes with 5 and 20 input
+# channels, then #32 at full size (the one timed)
+CHECK_SHAPES = (
+    (1, 64, 1, 18, 20),
+    (1, 64, 128, 18, 20),
+    (2, 5, 61, 13, 17),
+    (1, 20, 40, 9, 10),
+    (64, 64, 128, 256, 256),
+)
+
+
 def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32) -> None:
     """On a GPU: small and odd shapes against the fp64 reference and against emulate() (which uses the same
     U), then the full shape's time (CUDA events, median of 10). Prints one line per case (with a diagnosis
@@ -644,9 +655,8 @@ def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32) -> 
     most 16 bytes of spill)."""
     launch = launch or conv_scale_min_f23
     torch.manual_seed(0)
-    shapes = ((1, 64, 1, 18, 20), (1, 64, 128, 18, 20), (2, 5, 61, 13, 17), (1, 20, 40, 9, 10), (64, 64, 128, 256, 256))
     disagree = []
-    for n, cin, cout, h, w in shapes:
+    for n, cin, cout, h, w in CHECK_SHAPES:
         conv = torch.nn.Conv2d(cin, cout, 3).cuda()
         x = torch.rand(n, cin, h, w, device="cuda")
         wt, b = conv.weight.detach(), conv.bias.detach()
