@@ -134,6 +134,7 @@ def test_the_direct_register_kernels_candidate_file_extracts_and_meets_the_host_
     assert dr.sizes(3, 300, 300) == (512, 128, 8, 2)
     src = dr.candidate_source()
     assert "def conv_scale_min_direct_rs(" in src and "QUAD_VIEW = " in src and "def _round_tf32_g(" in src
+    assert all(f"def {helper}(" in src for helper in ("_next_quad", "_pixels", "_windows", "_loader", "_fragment"))
     assert "def check" not in src and "from studies" not in src and "def emulate" not in src
     assert check_source(src) == []
     code, problems = extract(dr.REPLY.format(code=src))
@@ -178,19 +179,51 @@ def test_the_diagnosis_reads_its_sizes_from_the_kernels_buffers_and_points_at_th
     assert "U 0.0e+00" in no_scratch and "V" not in no_scratch.split(";")[1] and "odd cols 1" in no_scratch
 
 
-def _tma_copy(row: torch.Tensor, c8: int, px0: int) -> torch.Tensor:
-    """What the loader's four TMA boxes put in shared memory for one copy: channels 8 c8 .. + 8 of one input row
-    [C, W], pixels px0 .. px0 + 128, zero past the edges; box b, channel c, pixel 4q + e at float offset
+def _tma_boxes(row: torch.Tensor, c8: int, px0: int, boxes: int = 9) -> torch.Tensor:
+    """What the loader's TMA boxes put in shared memory for one stage: channels 8 c8 .. + 8 of one input row
+    [C, W], pixels px0 .. px0 + 32 boxes, zero past the edges; box b, channel c, pixel 4q + e at float offset
     256 b + 32 c + 4 (q ^ c) + e (128-byte rows, the 16-byte chunk index XORed with the row mod 8)."""
-    mem = torch.zeros(1024)
+    mem = torch.zeros(256 * boxes)
     C, W = row.shape
-    for b in range(4):
+    for b in range(boxes):
         for c in range(8):
             for px in range(32):
                 q, e, ch, col = px // 4, px % 4, 8 * c8 + c, px0 + 32 * b + px
                 if ch < C and col < W:
                     mem[256 * b + 32 * c + 4 * (q ^ c) + e] = row[ch, col]
     return mem
+
+
+def _windows(mem: torch.Tensor, wg: int, bases) -> tuple[torch.Tensor, torch.Tensor]:
+    """gluon_winograd_rs._windows: warpgroup wg's own 4-box window and the one a box on, read through QUAD_VIEW."""
+    return _view(mem[1024 * wg : 1024 * wg + 1024], bases), _view(mem[1024 * wg + 256 : 1024 * wg + 1280], bases)
+
+
+def _next_quad(a: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    """gluon_winograd_rs._next_quad lane by lane: element (s, k) of a [32, 8] tensor split from QUAD_LAYOUT sits
+    in the register, lane and warp whose bases XOR to (s, k); lanes 0-3 offer n, the others a, and each lane
+    takes the offer of lane + 4 (mod 32) in its warp, same register (the inline asm's shfl.sync.idx)."""
+    from studies.conv2d_scale_min import gluon_winograd_rs as rs
+
+    layout = rs.QUAD_LAYOUT.value
+    reg = [b[:2] for b in layout.reg_bases if b[:2] != [0, 0]]  # the pixel (e) bases are split off
+
+    def index(r, lane, warp):
+        s = k = 0
+        for bases, value in ((reg, r), (layout.lane_bases, lane), (layout.warp_bases, warp)):
+            for bit, basis in enumerate(bases):
+                if value >> bit & 1:
+                    s, k = s ^ basis[0], k ^ basis[1]
+        return s, k
+
+    out = torch.full_like(a, float("nan"))
+    for r in range(1 << len(reg)):
+        for warp in range(1 << len(layout.warp_bases)):
+            for lane in range(32):
+                src = (lane + 4) % 32
+                offer = n if src < 4 else a
+                out[index(r, lane, warp)] = offer[index(r, src, warp)]
+    return out
 
 
 def _view(mem: torch.Tensor, offset_bases) -> torch.Tensor:
@@ -232,10 +265,9 @@ def test_the_register_kernels_quad_reads_form_the_scratch_kernels_v():
         v_ref = gw.emulate_v(x, C_pad, T).view(N, H, 4, T, C_pad)
         for h, c8, tw, wg in ((1, 0, 0, 0), (3, C_pad // 8 - 1, TILES_W - 1, 1)):
             tt0 = 128 * tw + 64 * wg
-            qa = _view(_tma_copy(x[0, :, h], c8, 2 * tt0), bases)
-            qb = _view(_tma_copy(x[0, :, h], c8, 2 * tt0 + 4), bases)
+            qa, qn = _windows(_tma_boxes(x[0, :, h], c8, 256 * tw), wg, bases)
             a0, a1, a2, a3 = qa.unbind(-1)
-            b0, b1 = qb[..., 0], qb[..., 1]
+            b0, b1 = _next_quad(a0, qn[..., 0]), _next_quad(a1, qn[..., 1])
 
             v = [fragment(a0 - a2, a2 - b0), fragment(a1 + a2, a3 + b0), fragment(a2 - a1, b0 - a3)]
             v.append(fragment(a1 - a3, a3 - b1))
@@ -251,10 +283,11 @@ def test_the_register_kernels_quad_reads_form_the_scratch_kernels_v():
 
 
 def test_the_direct_register_kernel_mirrored_on_the_cpu_computes_the_rows_output():
-    """gluon_direct_rs's dataflow in PyTorch for whole output rows: the TMA boxes of copies A and B read through
-    QUAD_VIEW, x at pixels 4s .. 4s + 5, the six fragments of each stage times the prepared weights (SIGMA's
-    column order, TF32), the two accumulators' rows mapped to pixels as the epilogue stores them, then bias,
-    scale and the channel min -- against the fp64 conv of the TF32-rounded operands, on odd shapes with padded
+    """gluon_direct_rs's dataflow in PyTorch for whole output rows: the stage's 9 TMA boxes, the warpgroup's two
+    windows read through QUAD_VIEW, x at pixels 4s .. 4s + 5 (the last two by _next_quad's lane rotation), the
+    six fragments of each stage times the prepared weights (SIGMA's column order, TF32), the two accumulators'
+    rows mapped to pixels as the epilogue stores them, then bias, scale and the channel min
+    -- against the fp64 conv of the TF32-rounded operands, on odd shapes with padded
     channels, two 256-pixel spans and a negative scale."""
     from studies.conv2d_scale_min import gluon_direct_rs as dr
     from studies.conv2d_scale_min import gluon_winograd_rs as rs
@@ -280,10 +313,9 @@ def test_the_direct_register_kernel_mirrored_on_the_cpu_computes_the_rows_output
                     acc = [torch.zeros(64, BN, dtype=torch.float64) for _ in range(2)]
                     for kh in range(3):
                         for c8 in range(C_pad // 8):
-                            qa = _view(_tma_copy(x[0, :, oh + kh], c8, p0), bases)
-                            qb = _view(_tma_copy(x[0, :, oh + kh], c8, p0 + 4), bases)
+                            qa, qn = _windows(_tma_boxes(x[0, :, oh + kh], c8, 256 * tw), wg, bases)
                             xs = [rnd(qa[..., e].contiguous()) for e in range(4)]
-                            xs += [rnd(qb[..., e].contiguous()) for e in range(2)]
+                            xs += [rnd(_next_quad(qa[..., e], qn[..., e]).contiguous()) for e in range(2)]
                             for kw in range(3):
                                 tile = w[(kh * 3 + kw) * BN : (kh * 3 + kw + 1) * BN, 8 * c8 : 8 * c8 + 8].double()
                                 for i in range(2):  # block i: pixels 4s + 2i + v, tap kw

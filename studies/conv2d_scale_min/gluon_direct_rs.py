@@ -15,12 +15,13 @@ Per output row, 128 pixels per consumer warpgroup, output channel co:
     y[p, co] = sum over kh, kw, c of x[c, oh + kh, p + kw] * w[co, c, kh, kw]
 
 - The loader (gluon_winograd_rs's) brings each (kh, 8-channel chunk) stage by TMA: the three taps' weight
-  tiles [N, 8] (rows (kh * 3 + kw) * BN + co, TF32-rounded, columns in SIGMA's order) and, per warpgroup,
-  its input row twice, copy A at pixel P and copy B at P + 4 (4 boxes of [8 channels, 32 pixels] each,
-  128-byte swizzle).
-- A consumer reads quad s of each copy (pixels P + 4s .. + 3 and P + 4s + 4 ..) with one 16-byte and one
-  8-byte load per channel: x at pixels 4s + 0 .. 4s + 5, everything the four output pixels 4s .. 4s + 3 need
-  for all three taps.
+  tiles [N, 8] (rows (kh * 3 + kw) * BN + co, TF32-rounded, columns in SIGMA's order) and the input row once,
+  9 boxes of [8 channels, 32 pixels] (128-byte swizzle) at pixel 256 tw + 32 b: warpgroup w's 128 pixels
+  are boxes 4w .. 4w + 3, box 4w + 4 its right halo.
+- A consumer reads quad s (pixels P + 4s .. + 3) of its window with one 16-byte load per channel, and the
+  first two pixels of quad s of the window a box on (P + 4s + 32 ..) with one 8-byte load; _next_quad's
+  4-lane rotation (shfl) makes the latter quad s + 1: x at pixels 4s + 0 .. 4s + 5, everything the four
+  output pixels 4s .. 4s + 3 need for all three taps.
 - Two accumulators of [64 rows, N] per warpgroup: block i holds output pixels 4s + 2i + v at row
   16 s_hi + 8 v + s_lo (gluon_winograd_rs._fragment's order), so the A operand of block i and tap kw is the
   join of x[4s + 2i + kw] (v = 0) and x[4s + 2i + kw + 1] (v = 1): registers already loaded, no data
@@ -28,11 +29,16 @@ Per output row, 128 pixels per consumer warpgroup, output channel co:
 - The channel min is whole in each warpgroup (N = 128 covers every channel of #32): bias, scale and min in
   the epilogue, no exchange between warpgroups.
 
-Per stage (two warpgroups, 768 tensor cycles at N = 128): 16 KB of x and 12 KB of weights from L2 (the
-promoted kernel: 24 KB per 512 cycles, plus its scratch), 64 KB of shared-memory operand reads.
+Per stage (two warpgroups, 768 tensor cycles at N = 128): 9 KB of x and 12 KB of weights from L2 (the
+promoted H200 kernel: 24 KB per 512 cycles, plus its scratch), 64 KB of shared-memory operand reads.
 
-Status: written in session 12 after the device time ran out; it compiles for sm_90 with Triton 3.6 and its
-indexing is checked on the CPU (tests/test_winograd.py); it has not run on a GPU.
+Measured (session 13, one H100; benchmarks/h100_session13.txt). The first version, with two copies of x per
+warpgroup (16 KB per stage), was correct and took 2.38-2.52 ms (`--check --sweep`); under ncu 2.08 ms at
+1.81 GHz with the L2 88.5 % busy (12.4 GB through it) and the tensor pipe 64.5 %: L2-bound. It was
+promoted for the H100 through the loop (2.14 ms in the evaluator, 1.53x torch.compile). One copy with the
+halo cuts the L2 bytes per stage by a quarter (28 -> 21 KB); OVERLAP keeps one stage of wgmmas in flight.
+This version compiles (168 registers, no spill, 172 KB of shared memory at 8 stages) and its dataflow is
+mirrored on the CPU; its GPU numbers are in NOTES.md when measured.
 """
 
 from __future__ import annotations
@@ -48,13 +54,16 @@ from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warp
 from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
 from studies.conv2d_scale_min.gluon_winograd import _round_tf32_g, _row_range
-from studies.conv2d_scale_min.gluon_winograd_rs import QUAD_LAYOUT, QUAD_VIEW, _fragment, _loader, _pixels
+
+# QUAD_LAYOUT, QUAD_VIEW and _next_quad: used by these helpers, whose text the candidate file carries
+from studies.conv2d_scale_min.gluon_winograd_rs import X_BOXES, _fragment, _loader, _pixels, _windows
 
 
 @gluon.jit
-def _taps(qa, qb):
-    # Quads of copy A (pixels 4s..4s+3) and copy B (4s+4..4s+7) -> x at pixels 4s + 0 .. 4s + 5, TF32-rounded.
-    x0, x1, x2, x3, x4, x5 = _pixels(qa, qb)
+def _taps(qa, qn):
+    # Quads of the own window (pixels 4s..4s+3) and of the window a box on -> x at pixels 4s + 0 .. 4s + 5,
+    # TF32-rounded.
+    x0, x1, x2, x3, x4, x5 = _pixels(qa, qn)
     return (
         _round_tf32_g(x0),
         _round_tf32_g(x1),
@@ -85,6 +94,7 @@ def _consumer(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    OVERLAP: gl.constexpr,
 ):
     # One warpgroup: output pixels [P, P + 128) of each unit, P = 256 tw + 128 WG, in two [64, N] blocks;
     # every output channel in BN // N passes of N, the running min over channels in registers.
@@ -93,12 +103,16 @@ def _consumer(
     r = gl.arange(0, 64, layout=gl.SliceLayout(1, acc_layout))
     px_o = 4 * (8 * (r // 16) + r % 8) + (r // 8) % 2  # block 0's pixel of row r (block 1's: + 2)
     chan_o = gl.arange(0, N, layout=gl.SliceLayout(0, acc_layout))
-    # copy g = 4 s + 2 w + (0: A, 1: B) of the stages: its 4 boxes as one [4, 8, 1, 32] swizzled tile
-    copies = x_bufs._reinterpret(gl.float32, [STAGES * 4, 4, BK, 1, 32], x_bufs.layout)
     t0, t1 = _row_range(num_rows)
     CHUNKS: gl.constexpr = C_PAD // BK
     acc0 = gl.zeros([64, N], gl.float32, acc_layout)
     acc1 = gl.zeros([64, N], gl.float32, acc_layout)
+    # OVERLAP: the A fragments of the stage still in flight, carried to the next stage's wait
+    g00 = gl.zeros([64, BK], gl.float32, a_layout)
+    g01 = gl.zeros([64, BK], gl.float32, a_layout)
+    g02 = gl.zeros([64, BK], gl.float32, a_layout)
+    g11 = gl.zeros([64, BK], gl.float32, a_layout)
+    g12 = gl.zeros([64, BK], gl.float32, a_layout)
     it = 0
     for t in range(t0, t1):
         for tw in range(TILES_W):
@@ -109,9 +123,8 @@ def _consumer(
                 for step in range(3 * CHUNKS):
                     s = it % STAGES
                     mbarrier.wait(ready.index(s), (it // STAGES) & 1)
-                    qa = copies.index(4 * s + 2 * WG)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW)
-                    qb = copies.index(4 * s + 2 * WG + 1)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW)
-                    x0, x1, x2, x3, x4, x5 = _taps(qa.load(QUAD_LAYOUT), qb.load(QUAD_LAYOUT))
+                    qa, qn = _windows(x_bufs, s, WG)
+                    x0, x1, x2, x3, x4, x5 = _taps(qa, qn)
                     first = step > 0
                     # block 0: pixels 4s + v + kw; block 1: 4s + 2 + v + kw
                     f00 = _fragment(x0, x1, a_layout)
@@ -125,13 +138,28 @@ def _consumer(
                     acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
                     acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
                     acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
-                    # The stage's products retired: its slots go back to the loader. The A registers are deps
-                    # too: an asynchronous wgmma reads them until this wait.
-                    acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
-                        num_outstanding=0, deps=(acc0, acc1, f00, f01, f02, f11, f12)
-                    )
-                    mbarrier.arrive(empty.index(s), count=1)
+                    if OVERLAP:
+                        # One stage in flight: the wait leaves this stage's six products running (its A
+                        # registers live, as deps) while the next stage's quads load and round; the previous
+                        # stage's are done, so its slots go back to the loader.
+                        acc0, acc1, f00, f01, f02, f11, f12, g00, g01, g02, g11, g12 = warpgroup_mma_wait(
+                            num_outstanding=6, deps=(acc0, acc1, f00, f01, f02, f11, f12, g00, g01, g02, g11, g12)
+                        )
+                        mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1, pred=step > 0)
+                        g00, g01, g02, g11, g12 = f00, f01, f02, f11, f12
+                    else:
+                        # The stage's products retired: its slots go back to the loader. The A registers are
+                        # deps too: an asynchronous wgmma reads them until this wait.
+                        acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
+                            num_outstanding=0, deps=(acc0, acc1, f00, f01, f02, f11, f12)
+                        )
+                        mbarrier.arrive(empty.index(s), count=1)
                     it += 1
+                if OVERLAP:  # the pass's last stage: wait for it, release its slots
+                    acc0, acc1, g00, g01, g02, g11, g12 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(acc0, acc1, g00, g01, g02, g11, g12)
+                    )
+                    mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1)
                 co = p * N + chan_o
                 bias = gl.load(b_ptr + co, mask=co < C_out, other=0.0)
                 pad = gl.where(co < C_out, 0.0, float("inf"))
@@ -161,8 +189,9 @@ def _conv_scale_min_direct_rs_kernel(
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
+    OVERLAP: gl.constexpr,
 ):
-    x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * 16] + x_desc.block_type.shape, x_desc.layout)
+    x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [3 * STAGES] + w_desc.block_type.shape, w_desc.layout)
     ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
     empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
@@ -192,6 +221,7 @@ def _conv_scale_min_direct_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    OVERLAP,
                 ),
             ),
             (
@@ -215,6 +245,7 @@ def _conv_scale_min_direct_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    OVERLAP,
                 ),
             ),
             (
@@ -281,7 +312,9 @@ def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
     return w
 
 
-def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=6, CONSUMER_REGS=232, num_ctas=None, keep=None):
+def conv_scale_min_direct_rs(
+    x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, OVERLAP=False, num_ctas=None, keep=None
+):
     """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
     prepared weights."""
     assert weight.shape[2:] == (3, 3), "3x3 kernels"
@@ -322,6 +355,7 @@ def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=6, CONSUMER_REGS=232
         C_PAD=C_pad,
         STAGES=STAGES,
         CONSUMER_REGS=CONSUMER_REGS,
+        OVERLAP=OVERLAP,
         num_warps=4,
     )
     return out
@@ -335,10 +369,14 @@ K-major and x is NCHW: 1.1 GB written and read back per call, at a GPU that is p
 no restage and no scratch. TF32 wgmma can take its A operand from registers, so the transpose happens in the
 load:
 
-- A 1-warp loader brings NCHW x rows by TMA into shared memory, twice per warpgroup (at pixel P and P + 4, as
-  TMA starts must be 16-byte aligned), beside the three taps' weight tiles of each (kh, 8-channel chunk).
-- Each consumer warpgroup reads 16-byte quads of both copies: each thread then holds x at pixels 4s .. 4s + 5
-  for two channels, everything its four output pixels need for all three taps.
+- A 1-warp loader brings each NCHW x row once by TMA into shared memory (9 boxes of [8 channels, 32 pixels]
+  per 256-pixel span: both warpgroups' pixels and the right halo), beside the three taps' weight tiles of
+  each (kh, 8-channel chunk).
+- Each consumer warpgroup reads 16-byte quads of its 128 pixels, plus the first two pixels of the quads one
+  box on; a 4-lane rotation (shfl) turns those into quad s + 1, so each thread holds x at pixels
+  4s .. 4s + 5 for two channels, everything its four output pixels need for all three taps. Against the
+  parent's restage: no scratch; against two copies per warpgroup: 9 KB of x per stage instead of 16 KB.
+- One stage of wgmmas stays in flight while the next stage's quads load (OVERLAP), if the sweep says so.
 - The accumulator rows are ordered so that the A operand of every tap is a join of registers already loaded
   (no data movement); six m64n128k8 TF32 wgmmas per stage, two accumulators per warpgroup.
 - Bias, scale and the min over all 128 channels in the epilogue, in each warpgroup.
@@ -348,7 +386,7 @@ load:
 ```
 """
 
-SWEEP = (dict(STAGES=4), dict(STAGES=7), dict(CONSUMER_REGS=200))
+SWEEP = (dict(OVERLAP=True), dict(STAGES=6), dict(STAGES=10), dict(OVERLAP=True, STAGES=10))
 
 
 def emulate(x, weight, bias, scale):
@@ -413,8 +451,8 @@ def candidate_source() -> str:
     parts = [
         imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1).rstrip(),
         gws[gws.index("@gluon.jit\ndef _round_tf32_g(") : gws.index("@gluon.jit\ndef _restager(")].rstrip(),
-        rss[rss.index("# The x tile in shared memory.") : rss.index("@gluon.jit\ndef _form_v(")].rstrip(),  # to _pixels
-        rss[rss.index("@gluon.jit\ndef _loader(") : rss.index("@gluon.jit\ndef _consumer(")].rstrip(),
+        rss[rss.index("# The x rows in shared memory.") : rss.index("@gluon.jit\ndef _form_v(")].rstrip(),  # to _pixels
+        rss[rss.index("@gluon.jit\ndef _windows(") : rss.index("@gluon.jit\ndef _consumer(")].rstrip(),  # and _loader
         source[source.index("@gluon.jit\ndef _taps(") : source.index("\n\nREPLY = ")].rstrip(),
     ]
     return "\n\n\n".join(parts) + "\n" + gw.MODEL.format(launcher="conv_scale_min_direct_rs")

@@ -25,18 +25,20 @@ Where d comes from (second version, session 12). The first loaded d0..d3 from gl
 scalar loads per element. On one H200 it was correct but took 3.6-3.9 ms, and ncu showed it waiting on those
 loads (tensor pipe 22.7 %, issue slots 35.6 %, 3.25 long-scoreboard stalls per issue, 9.7 sectors per
 request). Now a 1-warp loader brings each (pass, kh, 8-channel chunk) stage by TMA: the four U_j tiles
-[N, 8] and, per warpgroup, its input row twice, copy A at pixel 2 tt0 and copy B at 2 tt0 + 4 (TMA starts
-must be 16-byte aligned; F(2,3)'s odd tiles start 8 bytes into a quad), 4 boxes of [8 channels, 32 pixels]
-each with the 128-byte swizzle. A consumer reads quad s of each copy (pixels 4s..4s+3) with one 16-byte
-load per channel through QUAD_VIEW; even tile 2s takes d = A[s, 0..3], odd tile 2s + 1 takes
-(A[s, 2], A[s, 3], B[s, 0], B[s, 1]). The fragment rows are ordered so that each thread's two rows are the
-two tiles of one quad, which makes the V the A operand with no data movement (_fragment's assert_trivial),
-and the K order SIGMA puts one 16-byte load's 8 lanes in 8 different chunks (U's columns follow:
-fragment_order). rs_smem_probe.py shows the trick alone; tests/test_winograd.py mirrors it in PyTorch.
+[N, 8] and the input row once, 9 boxes of [8 channels, 32 pixels] with the 128-byte swizzle (the two
+warpgroups' pixels and the right halo; TMA starts must be 16-byte aligned, F(2,3)'s odd tiles start 8 bytes
+into a quad). A consumer reads quad s of its window (pixels 4s..4s+3) with one 16-byte load per channel
+through QUAD_VIEW and quad s + 1's first two pixels (b) from the window a box on plus a lane rotation
+(_next_quad); even tile 2s takes d = (a0, a1, a2, a3), odd tile 2s + 1 takes (a2, a3, b0, b1). The
+fragment rows are ordered so that each thread's two rows are the two tiles of one quad, which makes the V
+the A operand with no data movement (_fragment's assert_trivial), and the K order SIGMA puts one 16-byte
+load's 8 lanes in 8 different chunks (U's columns follow: fragment_order).
+rs_smem_probe.py shows the trick alone; tests/test_winograd.py mirrors it in PyTorch.
 
-Status: the first version ran on one H200 (session 12, above). This version compiles for sm_90 with Triton 3.6
-(`compile_sm90.py --winograd-rs`: 168 registers, no spill, 197 KB of shared memory at 8 stages) and its
-indexing is checked on the CPU; it has not run on a GPU.
+Status: the first version ran on one H200 (session 12, above). The second, with two copies of x per
+warpgroup, was correct on one H100 (session 13) and took 3.5-3.8 ms, L2-bound (92 % busy, 21 GB): its two
+64-channel passes read x twice and the U tiles stream per pass. This third version reads x once per pass
+(17 KB per stage, was 24); it compiles (168 registers, no spill, 140 KB of shared memory at 8 stages).
 """
 
 from __future__ import annotations
@@ -50,12 +52,16 @@ from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
 from studies.conv2d_scale_min.gluon_winograd import _round_tf32_g, _row_range, transform_weights
 
-# The x tile in shared memory. Per (pass, kh, 8-channel chunk) step the loader brings, for each consumer
-# warpgroup, two copies of its input row: A at pixel 2 tt0 and B at 2 tt0 + 4, each 4 TMA boxes of [1 image,
-# 8 channels, 1 row, 32 pixels] (128-byte rows, 128-byte swizzle: a row's 16-byte chunk index XORs with the
-# channel mod 8). The consumer reads them as [32 quads s, 8 K, 4 pixels e] (pixels 4s + e of the copy):
+# The x rows in shared memory. Per (pass, kh, 8-channel chunk) step the loader brings X_BOXES TMA boxes of
+# [1 image, 8 channels, 1 row, 32 pixels], box b at pixel 256 tw + 32 b (128-byte rows, 128-byte swizzle: a
+# row's 16-byte chunk index XORs with the channel mod 8): warpgroup w's 128 pixels are boxes 4w .. 4w + 3 and
+# box 4w + 4 is its right halo (the next warpgroup's first box, or one past the span). A consumer reads two
+# 4-box windows as [32 quads s, 8 K, 4 pixels e]: its own (pixels 4s + e) and the one a box on (4s + 32 + e),
+# from which _next_quad makes quad s + 1 by a lane rotation. One copy of every pixel: 9 KB of x per step for
+# both warpgroups, where session 12's two copies per warpgroup (at +0 and +4 pixels) took 16 KB.
 # SIGMA[k] is the channel at wgmma's K index k (U's columns are stored in that order), chosen so that the 8
 # lanes of one 16-byte load hit 8 different chunks (no bank conflict).
+X_BOXES = gl.constexpr(9)
 SIGMA = (0, 2, 4, 6, 1, 3, 5, 7)
 
 # [s, k, e] in registers: e (one 16-byte load) and k bit 2 per thread; k bits 0-1 and s bits 0-2 across
@@ -105,27 +111,57 @@ def _fragment(even, odd, a_layout: gl.constexpr):
 
 
 @gluon.jit
-def _pixels(qa, qb):
-    # Quads of copy A (pixels 4s..4s+3) and copy B (4s+4..4s+7) -> [32, 8] tensors of pixels 4s + 0 .. 4s + 5.
-    a02, a13 = gl.split(gl.reshape(qa, [32, 8, 2, 2]))
-    a0, a2 = gl.split(a02)
-    a1, a3 = gl.split(a13)
-    b02, b13 = gl.split(gl.reshape(qb, [32, 8, 2, 2]))
-    b0, _b2 = gl.split(b02)  # B's upper pairs are never read: ptxas keeps one 8-byte load
-    b1, _b3 = gl.split(b13)
-    return a0, a1, a2, a3, b0, b1
+def _next_quad(a, n):
+    # [32, 8] values at pixel e of quad s (a: this warpgroup's window) and of quad s + 8 (n: the window one box
+    # on) -> pixel e of quad s + 1. In QUAD_LAYOUT lane bits 2-4 are s bits 0-2 (lanes 4 s_lo + k_lo), so
+    # quad s + 1 lives 4 lanes up, except that s_lo = 7 wraps to the next warp's quads: lanes 0-3 (s_lo = 0)
+    # offer n (quad 8 (s_hi + 1) = s + 1 for s_lo = 7) instead of a, then every lane takes lane + 4 (mod 32).
+    return gl.inline_asm_elementwise(
+        "{ .reg .u32 l; .reg .b32 v; .reg .pred p; mov.u32 l, %laneid; setp.lt.u32 p, l, 4;"
+        " selp.b32 v, $2, $1, p; add.u32 l, l, 4; shfl.sync.idx.b32 $0, v, l, 31, -1; }",
+        "=r,r,r",
+        [a, n],
+        dtype=gl.float32,
+        is_pure=True,
+        pack=1,
+    )
 
 
 @gluon.jit
-def _form_v(qa, qb, a_layout: gl.constexpr):
-    # Quads of copies A and B -> V0..V3, TF32-rounded, in wgmma's A layout.
-    # Even tile 2s: d = (a0, a1, a2, a3); odd tile 2s + 1: d = (a2, a3, b0, b1).
-    a0, a1, a2, a3, b0, b1 = _pixels(qa, qb)
+def _pixels(qa, qn):
+    # Quads of the own window (pixels 4s..4s+3) and of the window a box on (4s+32..) -> [32, 8] tensors of
+    # pixels 4s + 0 .. 4s + 5.
+    a02, a13 = gl.split(gl.reshape(qa, [32, 8, 2, 2]))
+    a0, a2 = gl.split(a02)
+    a1, a3 = gl.split(a13)
+    n02, n13 = gl.split(gl.reshape(qn, [32, 8, 2, 2]))
+    n0, _n2 = gl.split(n02)  # the upper pairs are never read: ptxas keeps one 8-byte load
+    n1, _n3 = gl.split(n13)
+    return a0, a1, a2, a3, _next_quad(a0, n0), _next_quad(a1, n1)
+
+
+@gluon.jit
+def _form_v(qa, qn, a_layout: gl.constexpr):
+    # Quads of the two windows -> V0..V3, TF32-rounded, in wgmma's A layout.
+    # Even tile 2s: d = (a0, a1, a2, a3); odd tile 2s + 1: d = (a2, a3, b0, b1), b = quad s + 1.
+    a0, a1, a2, a3, b0, b1 = _pixels(qa, qn)
     v0 = _fragment(_round_tf32_g(a0 - a2), _round_tf32_g(a2 - b0), a_layout)
     v1 = _fragment(_round_tf32_g(a1 + a2), _round_tf32_g(a3 + b0), a_layout)
     v2 = _fragment(_round_tf32_g(a2 - a1), _round_tf32_g(b0 - a3), a_layout)
     v3 = _fragment(_round_tf32_g(a1 - a3), _round_tf32_g(a3 - b1), a_layout)
     return v0, v1, v2, v3
+
+
+@gluon.jit
+def _windows(x_bufs, s, WG: gl.constexpr):
+    # Stage s's x boxes -> warpgroup WG's quads [32, 8, 4]: its own window (boxes 4 WG .. + 3 of the stage) and
+    # the window a box on (4 WG + 1 .. + 4), both through QUAD_VIEW from their first box (1 KB-aligned: the
+    # swizzle repeats per box). Windows overlap and a stage holds 9 boxes, not a power of two: hence a view
+    # from one box's address rather than a slice of a per-stage shape.
+    first = X_BOXES * s + 4 * WG
+    qa = x_bufs.index(first)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW).load(QUAD_LAYOUT)
+    qn = x_bufs.index(first + 1)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW).load(QUAD_LAYOUT)
+    return qa, qn
 
 
 @gluon.jit
@@ -151,10 +187,10 @@ def _loader(
     # 1 warp: per unit (output row, 256-pixel span), per pass p, kh and 8-channel chunk, into stage s: TILES
     # weight tiles, tile i from rows (i * TILE_ROWS + kh * KH_ROWS) * BN + p * N .. + N, columns c8 * BK .. + BK
     # (here: the four U_j, rows (j * 3 + kh) * BN; gluon_direct_rs: the three taps, rows (kh * 3 + kw) * BN),
-    # into w_bufs TILES * s + i; and 16 x boxes, box 16 s + 8 w + 4 copy + b: warpgroup w's copy (A: +0
-    # pixels, B: +4) of pixels 256 tw + 128 w + 32 b ..
+    # into w_bufs TILES * s + i; and the X_BOXES x boxes of the row, box X_BOXES s + b at pixel 256 tw + 32 b
+    # (TMA fills what lies past the row's end with zeros; those pixels reach masked outputs only).
     t0, t1 = _row_range(num_rows)
-    STEP_BYTES: gl.constexpr = TILES * w_desc.block_type.nbytes + 16 * x_desc.block_type.nbytes
+    STEP_BYTES: gl.constexpr = TILES * w_desc.block_type.nbytes + X_BOXES * x_desc.block_type.nbytes
     it = 0
     for t in range(t0, t1):
         n = t // H_out
@@ -170,10 +206,9 @@ def _loader(
                 for i in gl.static_range(TILES):
                     row = (i * TILE_ROWS + kh * KH_ROWS) * BN + p * N
                     tma.async_copy_global_to_shared(w_desc, [row, c8 * BK], ready.index(s), w_bufs.index(TILES * s + i))
-                for q in gl.static_range(16):
-                    px = 256 * tw + 128 * (q // 8) + 4 * ((q // 4) % 2) + 32 * (q % 4)
+                for b in gl.static_range(X_BOXES):
                     tma.async_copy_global_to_shared(
-                        x_desc, [n, c8 * BK, oh + kh, px], ready.index(s), x_bufs.index(16 * s + q)
+                        x_desc, [n, c8 * BK, oh + kh, 256 * tw + 32 * b], ready.index(s), x_bufs.index(X_BOXES * s + b)
                     )
                 it += 1
 
@@ -207,8 +242,6 @@ def _consumer(
     r = gl.arange(0, 64, layout=gl.SliceLayout(1, acc_layout))
     tile_o = 2 * (8 * (r // 16) + r % 8) + (r // 8) % 2  # the tile of accumulator row r (_fragment's order)
     chan_o = gl.arange(0, N, layout=gl.SliceLayout(0, acc_layout))
-    # copy g = 4 s + 2 w + (0: A, 1: B) of the stages: its 4 boxes as one [4, 8, 1, 32] swizzled tile
-    copies = x_bufs._reinterpret(gl.float32, [STAGES * 4, 4, BK, 1, 32], x_bufs.layout)
     t0, t1 = _row_range(num_rows)
     CHUNKS: gl.constexpr = C_PAD // BK
     m0 = gl.zeros([64, N], gl.float32, acc_layout)
@@ -230,13 +263,8 @@ def _consumer(
                 for step in range(3 * CHUNKS):
                     s = it % STAGES
                     mbarrier.wait(ready.index(s), (it // STAGES) & 1)
-                    qa = copies.index(4 * s + 2 * WG)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW).load(QUAD_LAYOUT)
-                    qb = (
-                        copies.index(4 * s + 2 * WG + 1)
-                        ._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW)
-                        .load(QUAD_LAYOUT)
-                    )
-                    v0, v1, v2, v3 = _form_v(qa, qb, a_layout)
+                    qa, qn = _windows(x_bufs, s, WG)
+                    v0, v1, v2, v3 = _form_v(qa, qn, a_layout)
                     first = step > 0
                     m0 = warpgroup_mma(v0, b_bufs.index(4 * s).permute((1, 0)), m0, use_acc=first, is_async=True)
                     m1 = warpgroup_mma(v1, b_bufs.index(4 * s + 1).permute((1, 0)), m1, use_acc=first, is_async=True)
@@ -299,7 +327,7 @@ def _conv_scale_min_f23_rs_kernel(
     CONSUMER_REGS: gl.constexpr,
     OVERLAP: gl.constexpr,
 ):
-    x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * 16] + x_desc.block_type.shape, x_desc.layout)
+    x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     b_bufs = gl.allocate_shared_memory(gl.float32, [4 * STAGES] + u_desc.block_type.shape, u_desc.layout)
     ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
     empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
@@ -396,8 +424,11 @@ def sizes(C_in: int, C_out: int, W: int, BK: int = 8) -> tuple[int, int, int, in
 
 def fragment_order(u: torch.Tensor) -> torch.Tensor:
     """U's columns in wgmma's K order: within each 8-channel chunk, column k holds channel SIGMA[k]."""
+    # A view and a copy, no indexing (the runtime audit allows PyTorch to reshape and copy, not to compute):
+    # K index k = 4 k2 + 2 k1 + k0 holds channel SIGMA[k] = 4 k1 + 2 k0 + k2, so with the chunk's channels as
+    # dims (c2, c1, c0) the columns (k2, k1, k0) are dims (c0, c2, c1).
     rows, c_pad = u.shape
-    return u.view(rows, c_pad // 8, 8)[:, :, list(SIGMA)].reshape(rows, c_pad).contiguous()
+    return u.view(rows, c_pad // 8, 2, 2, 2).permute(0, 1, 4, 2, 3).reshape(rows, c_pad).contiguous()
 
 
 def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, OVERLAP=False, num_ctas=None, keep=None):
@@ -457,11 +488,11 @@ multiplications help. Winograd F(2,3) along the width computes each output pixel
 tap row instead of 6 (1.5x fewer MACs). A first version that wrote the transformed input V to a global
 scratch was correct but DRAM- and restage-bound; this one never stores V:
 
-- A 1-warp loader brings NCHW x rows by TMA into shared memory, twice per warpgroup (at pixel 2 tt0 and
-  2 tt0 + 4, so that the odd pixel pairs' windows are whole 16-byte quads of one copy or the other); each
-  consumer warpgroup reads them with 16-byte loads and forms V0 = d0 - d2, V1 = d1 + d2, V2 = d2 - d1,
-  V3 = d1 - d3 in registers, rounded to nearest TF32, laid out as wgmma's A operand (TF32 wgmma reads A from
-  registers).
+- A 1-warp loader brings each NCHW x row once by TMA into shared memory (9 boxes of [8 channels, 32 pixels]
+  per 256-pixel span, the right halo included); each consumer warpgroup reads its 16-byte quads, gets the
+  odd pixel pairs' right neighbours (quad s + 1) by a 4-lane rotation (shfl), and forms V0 = d0 - d2,
+  V1 = d1 + d2, V2 = d2 - d1, V3 = d1 - d3 in registers, rounded to nearest TF32, laid out as wgmma's A
+  operand (TF32 wgmma reads A from registers).
 - A small Triton kernel transforms the weights per call (U0 = g0, U1 = (g0+g1+g2)/2, U2 = (g0-g1+g2)/2,
   U3 = -g2); the loader streams the four U_j tiles of each (pass, kh, 8-channel chunk) by TMA beside x.
 - Four accumulators M0..M3 of [64 pixel pairs, 64 channels] per warpgroup (two 64-channel passes, the
@@ -495,7 +526,7 @@ def candidate_source() -> str:
     theirs = inspect.getsource(gw)
     body = source[source.index("from __future__ import annotations") :]
     imports = body[body.index("import torch\n") : body.index("from studies.conv2d_scale_min.gluon_winograd import")]
-    kernels = source[source.index("# The x tile in shared memory.") : source.index("def sizes(")].rstrip()
+    kernels = source[source.index("# The x rows in shared memory.") : source.index("def sizes(")].rstrip()
     hosts = source[source.index("def sizes(") : source.index("\n\nREPLY = ")].rstrip()
     parts = [
         imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1)
