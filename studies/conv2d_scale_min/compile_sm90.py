@@ -156,13 +156,13 @@ def winograd_rs_args(stages: int, regs: int, overlap: bool = False):
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
-def direct_rs_args(stages: int, regs: int, overlap: bool = False):
+def direct_rs_args(stages: int, regs: int):
     """gluon_direct_rs's kernel arguments from CPU stand-ins (the weights: [9 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_direct_rs
 
     BN, N, c_pad, tiles_w = gluon_direct_rs.sizes(64, 128, 256)
     args = _register_kernel_args("w_desc", 9 * BN, N, c_pad, tiles_w)
-    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, OVERLAP=overlap)
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs)
     return gluon_direct_rs._conv_scale_min_direct_rs_kernel, args, consts
 
 
@@ -195,7 +195,7 @@ def main(argv=None) -> int:
     ap.add_argument("--transposed", action="store_true", help="the 8-warp consumer kernel (M = out channels)")
     ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
     ap.add_argument("--winograd-rs", action="store_true", help="gluon_winograd_rs's kernel (V in registers)")
-    ap.add_argument("--overlap", action="store_true", help="--winograd-rs, --direct-rs: one stage of wgmma in flight")
+    ap.add_argument("--overlap", action="store_true", help="with --winograd-rs: one step of wgmma in flight")
     ap.add_argument("--direct-rs", action="store_true", help="gluon_direct_rs's kernel (no restage, A in registers)")
     a = ap.parse_args(argv)
     # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
@@ -213,7 +213,7 @@ def main(argv=None) -> int:
         if getattr(a, name) is None:
             setattr(a, name, default)
     if a.direct_rs:
-        fn, args, consts = direct_rs_args(a.stages, a.regs, a.overlap)
+        fn, args, consts = direct_rs_args(a.stages, a.regs)
     elif a.winograd_rs:
         fn, args, consts = winograd_rs_args(a.stages, a.regs, a.overlap)
     elif a.winograd:

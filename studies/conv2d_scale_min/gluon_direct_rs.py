@@ -36,7 +36,7 @@ Measured (session 13, one H100; benchmarks/h100_session13.txt). The first versio
 warpgroup (16 KB per stage), was correct and took 2.38-2.52 ms (`--check --sweep`); under ncu 2.08 ms at
 1.81 GHz with the L2 88.5 % busy (12.4 GB through it) and the tensor pipe 64.5 %: L2-bound. It was
 promoted for the H100 through the loop (2.14 ms in the evaluator, 1.53x torch.compile). One copy with the
-halo cuts the L2 bytes per stage by a quarter (28 -> 21 KB); OVERLAP keeps one stage of wgmmas in flight.
+halo cuts the L2 bytes per stage by a quarter (28 -> 21 KB).
 This version compiles (168 registers, no spill, 172 KB of shared memory at 8 stages) and its dataflow is
 mirrored on the CPU; its GPU numbers are in NOTES.md when measured.
 """
@@ -94,7 +94,6 @@ def _consumer(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
-    OVERLAP: gl.constexpr,
 ):
     # One warpgroup: output pixels [P, P + 128) of each unit, P = 256 tw + 128 WG, in two [64, N] blocks;
     # every output channel in BN // N passes of N, the running min over channels in registers.
@@ -107,12 +106,6 @@ def _consumer(
     CHUNKS: gl.constexpr = C_PAD // BK
     acc0 = gl.zeros([64, N], gl.float32, acc_layout)
     acc1 = gl.zeros([64, N], gl.float32, acc_layout)
-    # OVERLAP: the A fragments of the stage still in flight, carried to the next stage's wait
-    g00 = gl.zeros([64, BK], gl.float32, a_layout)
-    g01 = gl.zeros([64, BK], gl.float32, a_layout)
-    g02 = gl.zeros([64, BK], gl.float32, a_layout)
-    g11 = gl.zeros([64, BK], gl.float32, a_layout)
-    g12 = gl.zeros([64, BK], gl.float32, a_layout)
     it = 0
     for t in range(t0, t1):
         for tw in range(TILES_W):
@@ -138,28 +131,13 @@ def _consumer(
                     acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
                     acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
                     acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
-                    if OVERLAP:
-                        # One stage in flight: the wait leaves this stage's six products running (its A
-                        # registers live, as deps) while the next stage's quads load and round; the previous
-                        # stage's are done, so its slots go back to the loader.
-                        acc0, acc1, f00, f01, f02, f11, f12, g00, g01, g02, g11, g12 = warpgroup_mma_wait(
-                            num_outstanding=6, deps=(acc0, acc1, f00, f01, f02, f11, f12, g00, g01, g02, g11, g12)
-                        )
-                        mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1, pred=step > 0)
-                        g00, g01, g02, g11, g12 = f00, f01, f02, f11, f12
-                    else:
-                        # The stage's products retired: its slots go back to the loader. The A registers are
-                        # deps too: an asynchronous wgmma reads them until this wait.
-                        acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
-                            num_outstanding=0, deps=(acc0, acc1, f00, f01, f02, f11, f12)
-                        )
-                        mbarrier.arrive(empty.index(s), count=1)
-                    it += 1
-                if OVERLAP:  # the pass's last stage: wait for it, release its slots
-                    acc0, acc1, g00, g01, g02, g11, g12 = warpgroup_mma_wait(
-                        num_outstanding=0, deps=(acc0, acc1, g00, g01, g02, g11, g12)
+                    # The stage's products retired: its slots go back to the loader. The A registers are
+                    # deps too: an asynchronous wgmma reads them until this wait.
+                    acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(acc0, acc1, f00, f01, f02, f11, f12)
                     )
-                    mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1)
+                    mbarrier.arrive(empty.index(s), count=1)
+                    it += 1
                 co = p * N + chan_o
                 bias = gl.load(b_ptr + co, mask=co < C_out, other=0.0)
                 pad = gl.where(co < C_out, 0.0, float("inf"))
@@ -189,7 +167,6 @@ def _conv_scale_min_direct_rs_kernel(
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
-    OVERLAP: gl.constexpr,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [3 * STAGES] + w_desc.block_type.shape, w_desc.layout)
@@ -221,7 +198,6 @@ def _conv_scale_min_direct_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
-                    OVERLAP,
                 ),
             ),
             (
@@ -245,7 +221,6 @@ def _conv_scale_min_direct_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
-                    OVERLAP,
                 ),
             ),
             (
@@ -312,9 +287,7 @@ def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
     return w
 
 
-def conv_scale_min_direct_rs(
-    x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, OVERLAP=False, num_ctas=None, keep=None
-):
+def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, num_ctas=None, keep=None):
     """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
     prepared weights."""
     assert weight.shape[2:] == (3, 3), "3x3 kernels"
@@ -355,7 +328,6 @@ def conv_scale_min_direct_rs(
         C_PAD=C_pad,
         STAGES=STAGES,
         CONSUMER_REGS=CONSUMER_REGS,
-        OVERLAP=OVERLAP,
         num_warps=4,
     )
     return out
@@ -376,7 +348,6 @@ load:
   box on; a 4-lane rotation (shfl) turns those into quad s + 1, so each thread holds x at pixels
   4s .. 4s + 5 for two channels, everything its four output pixels need for all three taps. Against the
   parent's restage: no scratch; against two copies per warpgroup: 9 KB of x per stage instead of 16 KB.
-- One stage of wgmmas stays in flight while the next stage's quads load (OVERLAP), if the sweep says so.
 - The accumulator rows are ordered so that the A operand of every tap is a join of registers already loaded
   (no data movement); six m64n128k8 TF32 wgmmas per stage, two accumulators per warpgroup.
 - Bias, scale and the min over all 128 channels in the epilogue, in each warpgroup.
@@ -386,7 +357,7 @@ load:
 ```
 """
 
-SWEEP = (dict(OVERLAP=True), dict(STAGES=6), dict(STAGES=10), dict(OVERLAP=True, STAGES=10))
+SWEEP = (dict(STAGES=6), dict(STAGES=10), dict(CONSUMER_REGS=200))
 
 
 def emulate(x, weight, bias, scale):
