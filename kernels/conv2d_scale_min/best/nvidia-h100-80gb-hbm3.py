@@ -23,12 +23,16 @@ def _row_range(num_rows):
     return (pid * num_rows) // nprog, ((pid + 1) * num_rows) // nprog
 
 
-# The x tile in shared memory. Per (pass, kh, 8-channel chunk) step the loader brings, for each consumer
-# warpgroup, two copies of its input row: A at pixel 2 tt0 and B at 2 tt0 + 4, each 4 TMA boxes of [1 image,
-# 8 channels, 1 row, 32 pixels] (128-byte rows, 128-byte swizzle: a row's 16-byte chunk index XORs with the
-# channel mod 8). The consumer reads them as [32 quads s, 8 K, 4 pixels e] (pixels 4s + e of the copy):
+# The x rows in shared memory. Per (pass, kh, 8-channel chunk) step the loader brings X_BOXES TMA boxes of
+# [1 image, 8 channels, 1 row, 32 pixels], box b at pixel 256 tw + 32 b (128-byte rows, 128-byte swizzle: a
+# row's 16-byte chunk index XORs with the channel mod 8): warpgroup w's 128 pixels are boxes 4w .. 4w + 3 and
+# box 4w + 4 is its right halo (the next warpgroup's first box, or one past the span). A consumer reads two
+# 4-box windows as [32 quads s, 8 K, 4 pixels e]: its own (pixels 4s + e) and the one a box on (4s + 32 + e),
+# from which _next_quad makes quad s + 1 by a lane rotation. One copy of every pixel: 9 KB of x per step for
+# both warpgroups, where session 12's two copies per warpgroup (at +0 and +4 pixels) took 16 KB.
 # SIGMA[k] is the channel at wgmma's K index k (U's columns are stored in that order), chosen so that the 8
 # lanes of one 16-byte load hit 8 different chunks (no bank conflict).
+X_BOXES = gl.constexpr(9)
 SIGMA = (0, 2, 4, 6, 1, 3, 5, 7)
 
 # [s, k, e] in registers: e (one 16-byte load) and k bit 2 per thread; k bits 0-1 and s bits 0-2 across
@@ -78,15 +82,45 @@ def _fragment(even, odd, a_layout: gl.constexpr):
 
 
 @gluon.jit
-def _pixels(qa, qb):
-    # Quads of copy A (pixels 4s..4s+3) and copy B (4s+4..4s+7) -> [32, 8] tensors of pixels 4s + 0 .. 4s + 5.
+def _next_quad(a, n):
+    # [32, 8] values at pixel e of quad s (a: this warpgroup's window) and of quad s + 8 (n: the window one box
+    # on) -> pixel e of quad s + 1. In QUAD_LAYOUT lane bits 2-4 are s bits 0-2 (lanes 4 s_lo + k_lo), so
+    # quad s + 1 lives 4 lanes up, except that s_lo = 7 wraps to the next warp's quads: lanes 0-3 (s_lo = 0)
+    # offer n (quad 8 (s_hi + 1) = s + 1 for s_lo = 7) instead of a, then every lane takes lane + 4 (mod 32).
+    return gl.inline_asm_elementwise(
+        "{ .reg .u32 l; .reg .b32 v; .reg .pred p; mov.u32 l, %laneid; setp.lt.u32 p, l, 4;"
+        " selp.b32 v, $2, $1, p; add.u32 l, l, 4; shfl.sync.idx.b32 $0, v, l, 31, -1; }",
+        "=r,r,r",
+        [a, n],
+        dtype=gl.float32,
+        is_pure=True,
+        pack=1,
+    )
+
+
+@gluon.jit
+def _pixels(qa, qn):
+    # Quads of the own window (pixels 4s..4s+3) and of the window a box on (4s+32..) -> [32, 8] tensors of
+    # pixels 4s + 0 .. 4s + 5.
     a02, a13 = gl.split(gl.reshape(qa, [32, 8, 2, 2]))
     a0, a2 = gl.split(a02)
     a1, a3 = gl.split(a13)
-    b02, b13 = gl.split(gl.reshape(qb, [32, 8, 2, 2]))
-    b0, _b2 = gl.split(b02)  # B's upper pairs are never read: ptxas keeps one 8-byte load
-    b1, _b3 = gl.split(b13)
-    return a0, a1, a2, a3, b0, b1
+    n02, n13 = gl.split(gl.reshape(qn, [32, 8, 2, 2]))
+    n0, _n2 = gl.split(n02)  # the upper pairs are never read: ptxas keeps one 8-byte load
+    n1, _n3 = gl.split(n13)
+    return a0, a1, a2, a3, _next_quad(a0, n0), _next_quad(a1, n1)
+
+
+@gluon.jit
+def _windows(x_bufs, s, WG: gl.constexpr):
+    # Stage s's x boxes -> warpgroup WG's quads [32, 8, 4]: its own window (boxes 4 WG .. + 3 of the stage) and
+    # the window a box on (4 WG + 1 .. + 4), both through QUAD_VIEW from their first box (1 KB-aligned: the
+    # swizzle repeats per box). Windows overlap and a stage holds 9 boxes, not a power of two: hence a view
+    # from one box's address rather than a slice of a per-stage shape.
+    first = X_BOXES * s + 4 * WG
+    qa = x_bufs.index(first)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW).load(QUAD_LAYOUT)
+    qn = x_bufs.index(first + 1)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW).load(QUAD_LAYOUT)
+    return qa, qn
 
 
 @gluon.jit
@@ -112,10 +146,10 @@ def _loader(
     # 1 warp: per unit (output row, 256-pixel span), per pass p, kh and 8-channel chunk, into stage s: TILES
     # weight tiles, tile i from rows (i * TILE_ROWS + kh * KH_ROWS) * BN + p * N .. + N, columns c8 * BK .. + BK
     # (here: the four U_j, rows (j * 3 + kh) * BN; gluon_direct_rs: the three taps, rows (kh * 3 + kw) * BN),
-    # into w_bufs TILES * s + i; and 16 x boxes, box 16 s + 8 w + 4 copy + b: warpgroup w's copy (A: +0
-    # pixels, B: +4) of pixels 256 tw + 128 w + 32 b ..
+    # into w_bufs TILES * s + i; and the X_BOXES x boxes of the row, box X_BOXES s + b at pixel 256 tw + 32 b
+    # (TMA fills what lies past the row's end with zeros; those pixels reach masked outputs only).
     t0, t1 = _row_range(num_rows)
-    STEP_BYTES: gl.constexpr = TILES * w_desc.block_type.nbytes + 16 * x_desc.block_type.nbytes
+    STEP_BYTES: gl.constexpr = TILES * w_desc.block_type.nbytes + X_BOXES * x_desc.block_type.nbytes
     it = 0
     for t in range(t0, t1):
         n = t // H_out
@@ -131,18 +165,18 @@ def _loader(
                 for i in gl.static_range(TILES):
                     row = (i * TILE_ROWS + kh * KH_ROWS) * BN + p * N
                     tma.async_copy_global_to_shared(w_desc, [row, c8 * BK], ready.index(s), w_bufs.index(TILES * s + i))
-                for q in gl.static_range(16):
-                    px = 256 * tw + 128 * (q // 8) + 4 * ((q // 4) % 2) + 32 * (q % 4)
+                for b in gl.static_range(X_BOXES):
                     tma.async_copy_global_to_shared(
-                        x_desc, [n, c8 * BK, oh + kh, px], ready.index(s), x_bufs.index(16 * s + q)
+                        x_desc, [n, c8 * BK, oh + kh, 256 * tw + 32 * b], ready.index(s), x_bufs.index(X_BOXES * s + b)
                     )
                 it += 1
 
 
 @gluon.jit
-def _taps(qa, qb):
-    # Quads of copy A (pixels 4s..4s+3) and copy B (4s+4..4s+7) -> x at pixels 4s + 0 .. 4s + 5, TF32-rounded.
-    x0, x1, x2, x3, x4, x5 = _pixels(qa, qb)
+def _taps(qa, qn):
+    # Quads of the own window (pixels 4s..4s+3) and of the window a box on -> x at pixels 4s + 0 .. 4s + 5,
+    # TF32-rounded.
+    x0, x1, x2, x3, x4, x5 = _pixels(qa, qn)
     return (
         _round_tf32_g(x0),
         _round_tf32_g(x1),
@@ -181,8 +215,6 @@ def _consumer(
     r = gl.arange(0, 64, layout=gl.SliceLayout(1, acc_layout))
     px_o = 4 * (8 * (r // 16) + r % 8) + (r // 8) % 2  # block 0's pixel of row r (block 1's: + 2)
     chan_o = gl.arange(0, N, layout=gl.SliceLayout(0, acc_layout))
-    # copy g = 4 s + 2 w + (0: A, 1: B) of the stages: its 4 boxes as one [4, 8, 1, 32] swizzled tile
-    copies = x_bufs._reinterpret(gl.float32, [STAGES * 4, 4, BK, 1, 32], x_bufs.layout)
     t0, t1 = _row_range(num_rows)
     CHUNKS: gl.constexpr = C_PAD // BK
     acc0 = gl.zeros([64, N], gl.float32, acc_layout)
@@ -197,9 +229,8 @@ def _consumer(
                 for step in range(3 * CHUNKS):
                     s = it % STAGES
                     mbarrier.wait(ready.index(s), (it // STAGES) & 1)
-                    qa = copies.index(4 * s + 2 * WG)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW)
-                    qb = copies.index(4 * s + 2 * WG + 1)._reinterpret(gl.float32, [32, 8, 4], QUAD_VIEW)
-                    x0, x1, x2, x3, x4, x5 = _taps(qa.load(QUAD_LAYOUT), qb.load(QUAD_LAYOUT))
+                    qa, qn = _windows(x_bufs, s, WG)
+                    x0, x1, x2, x3, x4, x5 = _taps(qa, qn)
                     first = step > 0
                     # block 0: pixels 4s + v + kw; block 1: 4s + 2 + v + kw
                     f00 = _fragment(x0, x1, a_layout)
@@ -213,8 +244,8 @@ def _consumer(
                     acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
                     acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
                     acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
-                    # The stage's products retired: its slots go back to the loader. The A registers are deps
-                    # too: an asynchronous wgmma reads them until this wait.
+                    # The stage's products retired: its slots go back to the loader. The A registers are
+                    # deps too: an asynchronous wgmma reads them until this wait.
                     acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
                         num_outstanding=0, deps=(acc0, acc1, f00, f01, f02, f11, f12)
                     )
@@ -250,7 +281,7 @@ def _conv_scale_min_direct_rs_kernel(
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
 ):
-    x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * 16] + x_desc.block_type.shape, x_desc.layout)
+    x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [3 * STAGES] + w_desc.block_type.shape, w_desc.layout)
     ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
     empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
@@ -369,7 +400,7 @@ def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
     return w
 
 
-def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=6, CONSUMER_REGS=232, num_ctas=None, keep=None):
+def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, num_ctas=None, keep=None):
     """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
     prepared weights."""
     assert weight.shape[2:] == (3, 3), "3x3 kernels"
