@@ -146,13 +146,13 @@ def _register_kernel_args(weights: str, weight_rows: int, N: int, c_pad: int, ti
     }
 
 
-def winograd_rs_args(stages: int, regs: int, overlap: bool = False):
+def winograd_rs_args(stages: int, regs: int):
     """gluon_winograd_rs's kernel arguments from CPU stand-ins (U: [12 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_winograd_rs
 
     BN, N, c_pad, _, tiles_w = gluon_winograd_rs.sizes(64, 128, 256)
     args = _register_kernel_args("u_desc", 12 * BN, N, c_pad, tiles_w)
-    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, OVERLAP=overlap)
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs)
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
@@ -195,7 +195,6 @@ def main(argv=None) -> int:
     ap.add_argument("--transposed", action="store_true", help="the 8-warp consumer kernel (M = out channels)")
     ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
     ap.add_argument("--winograd-rs", action="store_true", help="gluon_winograd_rs's kernel (V in registers)")
-    ap.add_argument("--overlap", action="store_true", help="with --winograd-rs: one step of wgmma in flight")
     ap.add_argument("--direct-rs", action="store_true", help="gluon_direct_rs's kernel (no restage, A in registers)")
     a = ap.parse_args(argv)
     # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
@@ -215,7 +214,7 @@ def main(argv=None) -> int:
     if a.direct_rs:
         fn, args, consts = direct_rs_args(a.stages, a.regs)
     elif a.winograd_rs:
-        fn, args, consts = winograd_rs_args(a.stages, a.regs, a.overlap)
+        fn, args, consts = winograd_rs_args(a.stages, a.regs)
     elif a.winograd:
         fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)
     else:

@@ -233,7 +233,6 @@ def _consumer(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
-    OVERLAP: gl.constexpr,
 ):
     # One warpgroup: tiles [tt0, tt0 + 64) of each unit, tt0 = 128 * tw + 64 * WG; every output channel in
     # BN // N passes of N, the running min over channels in registers.
@@ -248,11 +247,6 @@ def _consumer(
     m1 = gl.zeros([64, N], gl.float32, acc_layout)
     m2 = gl.zeros([64, N], gl.float32, acc_layout)
     m3 = gl.zeros([64, N], gl.float32, acc_layout)
-    # OVERLAP: the V registers of the step still in flight, carried to the next step's wait
-    w0 = gl.zeros([64, BK], gl.float32, a_layout)
-    w1 = gl.zeros([64, BK], gl.float32, a_layout)
-    w2 = gl.zeros([64, BK], gl.float32, a_layout)
-    w3 = gl.zeros([64, BK], gl.float32, a_layout)
     it = 0
     for t in range(t0, t1):
         for tw in range(TILES_W):
@@ -270,28 +264,13 @@ def _consumer(
                     m1 = warpgroup_mma(v1, b_bufs.index(4 * s + 1).permute((1, 0)), m1, use_acc=first, is_async=True)
                     m2 = warpgroup_mma(v2, b_bufs.index(4 * s + 2).permute((1, 0)), m2, use_acc=first, is_async=True)
                     m3 = warpgroup_mma(v3, b_bufs.index(4 * s + 3).permute((1, 0)), m3, use_acc=first, is_async=True)
-                    if OVERLAP:
-                        # One step in flight: the wait leaves this step's four products running (and its V
-                        # registers live, as deps) while the next step's quads load and V forms; the previous
-                        # step's are done, so its stage goes back to the loader.
-                        m0, m1, m2, m3, v0, v1, v2, v3, w0, w1, w2, w3 = warpgroup_mma_wait(
-                            num_outstanding=4, deps=(m0, m1, m2, m3, v0, v1, v2, v3, w0, w1, w2, w3)
-                        )
-                        mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1, pred=step > 0)
-                        w0, w1, w2, w3 = v0, v1, v2, v3
-                    else:
-                        # The stage's four products retired: its U and x slots go back to the loader. The V
-                        # registers are deps too: an asynchronous wgmma reads its A registers until this wait.
-                        m0, m1, m2, m3, v0, v1, v2, v3 = warpgroup_mma_wait(
-                            num_outstanding=0, deps=(m0, m1, m2, m3, v0, v1, v2, v3)
-                        )
-                        mbarrier.arrive(empty.index(s), count=1)
-                    it += 1
-                if OVERLAP:  # the pass's last step: wait for it, release its stage
-                    m0, m1, m2, m3, w0, w1, w2, w3 = warpgroup_mma_wait(
-                        num_outstanding=0, deps=(m0, m1, m2, m3, w0, w1, w2, w3)
+                    # The stage's four products retired: its U and x slots go back to the loader. The V
+                    # registers are deps too: an asynchronous wgmma reads its A registers until this wait.
+                    m0, m1, m2, m3, v0, v1, v2, v3 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(m0, m1, m2, m3, v0, v1, v2, v3)
                     )
-                    mbarrier.arrive(empty.index((it + STAGES - 1) % STAGES), count=1)
+                    mbarrier.arrive(empty.index(s), count=1)
+                    it += 1
                 # Output transform in place (no third tile): y1 = M1 - M2 - M3 (M3 holds -U3 products), y0 =
                 # M0 + M1 + M2; then bias, scale and this pass's channel min (+inf on padded channels).
                 m3 = m1 - m2 + m3
@@ -325,7 +304,6 @@ def _conv_scale_min_f23_rs_kernel(
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
-    OVERLAP: gl.constexpr,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     b_bufs = gl.allocate_shared_memory(gl.float32, [4 * STAGES] + u_desc.block_type.shape, u_desc.layout)
@@ -357,7 +335,6 @@ def _conv_scale_min_f23_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
-                    OVERLAP,
                 ),
             ),
             (
@@ -381,7 +358,6 @@ def _conv_scale_min_f23_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
-                    OVERLAP,
                 ),
             ),
             (
@@ -431,7 +407,7 @@ def fragment_order(u: torch.Tensor) -> torch.Tensor:
     return u.view(rows, c_pad // 8, 2, 2, 2).permute(0, 1, 4, 2, 3).reshape(rows, c_pad).contiguous()
 
 
-def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, OVERLAP=False, num_ctas=None, keep=None):
+def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, num_ctas=None, keep=None):
     """Transform the weights (gluon_winograd.transform_weights: U as [12 * BN, C_pad], U3 negated; its columns
     then put in SIGMA's order), then one persistent launch, one CTA per SM over a contiguous range of output
     rows. `keep` receives U (in channel order)."""
@@ -474,7 +450,6 @@ def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, O
         C_PAD=C_pad,
         STAGES=STAGES,
         CONSUMER_REGS=CONSUMER_REGS,
-        OVERLAP=OVERLAP,
         num_warps=4,
     )
     return out
@@ -503,7 +478,7 @@ scratch was correct but DRAM- and restage-bound; this one never stores V:
 ```
 """
 
-SWEEP = (dict(OVERLAP=True), dict(STAGES=4), dict(OVERLAP=True, STAGES=4), dict(CONSUMER_REGS=200))
+SWEEP = (dict(STAGES=4), dict(STAGES=12), dict(CONSUMER_REGS=200))
 
 
 def check(sweep: bool = False) -> None:
