@@ -7,7 +7,8 @@
 Triton bundles ptxas, so `triton.compile(src, target=GPUTarget("cuda", 90, 32))` runs on a CPU-only box:
 TTGIR, PTX and cubin of the warp-specialised conv are produced without device time. Arguments are
 mangled from real (CPU) tensors and descriptors exactly as the JIT would on launch, then compiled.
-Prints registers, shared memory, spills and ptxas' wgmma warnings; --dump writes .ttgir/.ptx/.sass.
+Prints registers, shared memory, spills and ptxas' wgmma warnings (and, for the register kernels, the A-register
+hazards sass_hazards.py finds); --dump writes .ttgir/.llir/.ptx/.cubin/.sass.
 """
 
 from __future__ import annotations
@@ -228,11 +229,22 @@ def main(argv=None) -> int:
         f"shared {md.shared} B  warps {md.num_warps}  wgmma in PTX: {len(re.findall('wgmma.mma_async', k.asm['ptx']))}"
     )
     print(ptxas_report(k.asm["ptx"]))
+    if a.winograd_rs or a.direct_rs:  # A in registers: none may be overwritten while its wgmma runs
+        from studies.conv2d_scale_min.sass_hazards import hazards, sass_of
+
+        with tempfile.TemporaryDirectory() as d:
+            cubin = Path(d) / "k.cubin"
+            cubin.write_bytes(k.asm["cubin"])
+            found = hazards(sass_of(cubin))
+        print(f"A-register hazards in the SASS (sass_hazards.py): {len(found)}", *found[:3], sep="\n  ")
     if a.dump:
         a.dump.mkdir(parents=True, exist_ok=True)
         for ext in ("ttgir", "llir", "ptx"):
             (a.dump / f"conv.{ext}").write_text(k.asm[ext])
         (a.dump / "conv.cubin").write_bytes(k.asm["cubin"])
+        from studies.conv2d_scale_min.sass_hazards import sass_of
+
+        (a.dump / "conv.sass").write_text(sass_of(a.dump / "conv.cubin"))
     return 0
 
 

@@ -1,0 +1,51 @@
+"""sass_hazards: the check that a register-operand wgmma's A registers are not overwritten while it runs.
+
+The two fixtures are gluon_direct_rs's consumer loop as ptxas built it (Triton 3.6, sm_90a), trimmed to the
+loop's addresses: the default build (every stage waits for its wgmmas) and the OVERLAP build that one H200
+showed wrong in session 13 (outputs off by up to 0.29), whose next stage loads x into the registers of the
+previous stage's first HGMMA.
+"""
+
+from pathlib import Path
+
+from studies.conv2d_scale_min.sass_hazards import hazards, main, parse
+
+DATA = Path(__file__).parent / "data" / "sass"
+
+
+def test_the_default_register_kernel_loop_has_no_hazard():
+    sass = (DATA / "direct_rs_loop.sass").read_text()
+    assert sum("HGMMA" in instr and ", gdesc" in instr for _, instr in parse(sass)) == 6
+    assert hazards(sass) == []
+
+
+def test_the_overlap_build_loads_the_next_stage_into_an_in_flight_a_register():
+    found = hazards((DATA / "direct_rs_overlap_loop.sass").read_text())
+    assert any("HGMMA at 0x18e0 reads R152-R155" in f and "LDS.64 R152" in f for f in found), found[:3]
+
+
+def _sass(*instrs: str) -> str:
+    return "\n".join(f"/*{16 * i:04x}*/ {instr} ;" for i, instr in enumerate(instrs))
+
+
+def test_a_write_counts_only_while_its_wgmma_is_in_flight():
+    hgmma = "HGMMA.64x128x8.F32.TF32 R24, R152, gdesc[UR16], R24, gsb0"
+    other = "HGMMA.64x128x8.F32.TF32 R88, R160, gdesc[UR16], R88, gsb0"
+    assert hazards(_sass(hgmma, "MOV R153, R2", "WARPGROUP.DEPBAR.LE gsb0, 0x0")) != []
+    assert hazards(_sass(hgmma, "WARPGROUP.DEPBAR.LE gsb0, 0x0", "MOV R153, R2")) == []
+    assert hazards(_sass(hgmma, "MOV R156, R2", "WARPGROUP.DEPBAR.LE gsb0, 0x0")) == []  # not its register
+    assert hazards(_sass(hgmma, "STS [R153], R2", "WARPGROUP.DEPBAR.LE gsb0, 0x0")) == []  # a read, not a write
+    # DEPBAR.LE 1 retires the older wgmma only: a write to the newer one's A is still a hazard
+    assert hazards(_sass(hgmma, other, "WARPGROUP.DEPBAR.LE gsb0, 0x1", "MOV R152, R2")) == []
+    assert hazards(_sass(hgmma, other, "WARPGROUP.DEPBAR.LE gsb0, 0x1", "LDS.128 R160, [R2]")) != []
+    # through a back edge, as in a loop whose next stage starts before the wait
+    looped = _sass("LDS.64 R152, [R2]", hgmma, "WARPGROUP.DEPBAR.LE gsb0, 0x1", "@P0 BRA 0x0", "EXIT")
+    assert len(hazards(looped)) == 1
+
+
+def test_the_command_line_reports_and_fails_on_a_hazard(capsys, tmp_path):
+    assert main([str(DATA / "direct_rs_loop.sass")]) == 0
+    assert "6 register-operand HGMMAs; 0 hazards" in capsys.readouterr().out
+    assert main([str(DATA / "direct_rs_overlap_loop.sass")]) == 1
+    assert main([str(tmp_path / "missing.sass")]) == 2
+    assert "no such file" in capsys.readouterr().err
