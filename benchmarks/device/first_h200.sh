@@ -13,7 +13,7 @@
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
-: "${BUDGET:=570}" "${STEPS:=check:gluon_direct_rs profile:gluon_direct_rs loop:gluon_direct_rs check:gluon_winograd_rs profile:gluon_winograd_rs loop:gluon_winograd_rs}"
+: "${BUDGET:=570}" "${STEPS:=check:gluon_direct_rs loop:gluon_direct_rs winner profile:gluon_direct_rs}"
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON and, per loop step, its history
 # tail and one tarball of its run and kernels/.
