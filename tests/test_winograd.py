@@ -103,6 +103,18 @@ def test_gluon_f23_dataflow_matches_reference(case, kernel):
     assert (out - ref).abs().max() > 1e-6  # the TF32 rounding is really there
 
 
+def _undefined_helpers(src: str) -> set[str]:
+    """The _private functions a candidate file calls but does not define (a Gluon helper left out of the text
+    fails only when the GPU compiles it)."""
+    import re
+
+    return (
+        set(re.findall(r"\b(_[a-z][a-z_0-9]*)\(", src))
+        - set(re.findall(r"def (_[a-z_0-9]+)\(", src))
+        - {"_reinterpret"}
+    )
+
+
 def test_the_register_kernels_sizes_and_candidate_file():
     """gluon_winograd_rs: 64 output channels per pass, K chunks of 8 channels, 128-tile spans; its candidate file
     (the weight transform, its kernels, its launcher, ModelNew) extracts as the loop extracts a reply and
@@ -117,6 +129,7 @@ def test_the_register_kernels_sizes_and_candidate_file():
     src = rs.candidate_source()
     assert "def conv_scale_min_f23_rs(" in src and "def _weight_transform_kernel(" in src
     assert "def check" not in src and "from studies" not in src  # self-contained, no GPU check helpers
+    assert _undefined_helpers(src) == set()
     assert check_source(src) == []
     code, problems = extract(rs.REPLY.format(code=src))
     assert problems == [] and code.strip() == src.strip(), problems
@@ -135,6 +148,7 @@ def test_the_direct_register_kernels_candidate_file_extracts_and_meets_the_host_
     src = dr.candidate_source()
     assert "def conv_scale_min_direct_rs(" in src and "QUAD_VIEW = " in src and "def _round_tf32_g(" in src
     assert all(f"def {helper}(" in src for helper in ("_next_quad", "_pixels", "_windows", "_loader", "_fragment"))
+    assert _undefined_helpers(src) == set()
     assert "def check" not in src and "from studies" not in src and "def emulate" not in src
     assert check_source(src) == []
     code, problems = extract(dr.REPLY.format(code=src))

@@ -147,23 +147,23 @@ def _register_kernel_args(weights: str, weight_rows: int, N: int, c_pad: int, ti
     }
 
 
-def winograd_rs_args(stages: int, regs: int):
+def winograd_rs_args(stages: int, regs: int, prefetch: bool = True):
     """gluon_winograd_rs's kernel arguments from CPU stand-ins (U: [12 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_winograd_rs
 
     BN, N, c_pad, _, tiles_w = gluon_winograd_rs.sizes(64, 128, 256)
     args = _register_kernel_args("u_desc", 12 * BN, N, c_pad, tiles_w)
-    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs)
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, PREFETCH=prefetch)
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
-def direct_rs_args(stages: int, regs: int):
+def direct_rs_args(stages: int, regs: int, prefetch: bool = True):
     """gluon_direct_rs's kernel arguments from CPU stand-ins (the weights: [9 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_direct_rs
 
     BN, N, c_pad, tiles_w = gluon_direct_rs.sizes(64, 128, 256)
     args = _register_kernel_args("w_desc", 9 * BN, N, c_pad, tiles_w)
-    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs)
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, PREFETCH=prefetch)
     return gluon_direct_rs._conv_scale_min_direct_rs_kernel, args, consts
 
 
@@ -197,6 +197,7 @@ def main(argv=None) -> int:
     ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
     ap.add_argument("--winograd-rs", action="store_true", help="gluon_winograd_rs's kernel (V in registers)")
     ap.add_argument("--direct-rs", action="store_true", help="gluon_direct_rs's kernel (no restage, A in registers)")
+    ap.add_argument("--no-prefetch", action="store_true", help="register kernels: each stage's x loaded after the wait")
     a = ap.parse_args(argv)
     # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
     if a.winograd or a.winograd_rs or a.direct_rs:
@@ -213,9 +214,9 @@ def main(argv=None) -> int:
         if getattr(a, name) is None:
             setattr(a, name, default)
     if a.direct_rs:
-        fn, args, consts = direct_rs_args(a.stages, a.regs)
+        fn, args, consts = direct_rs_args(a.stages, a.regs, not a.no_prefetch)
     elif a.winograd_rs:
-        fn, args, consts = winograd_rs_args(a.stages, a.regs)
+        fn, args, consts = winograd_rs_args(a.stages, a.regs, not a.no_prefetch)
     elif a.winograd:
         fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)
     else:

@@ -40,6 +40,12 @@ halo cuts the L2 bytes per stage by a quarter (28 -> 21 KB): 1.61 ms under ncu o
 tensor pipe 84.5 %, L2 68 % busy (tensor-bound now); 1.70-1.73 ms in `--check` on the H200; promoted for the
 H100 through the loop (1.808 ms, 1.78x torch.compile). 168 registers, no spill, 172 KB of shared memory at 8
 stages; kernels/conv2d_scale_min/NOTES.md, "Session 13".
+
+PREFETCH (default, built after the device time ran out, not yet run): each stage's wgmmas are issued, then the
+next stage's x is loaded, shuffled and rounded while they run, then the wait. The in-flight fragments are deps
+of a wait in the same loop iteration, so no back edge can move them; the SASS shows the loads between the
+HGMMAs and their DEPBAR, into other registers (sass_hazards.py: 0 hazards). session 13's OVERLAP, which
+carried the in-flight fragments across the back edge, did not hold that and gave wrong outputs.
 """
 
 from __future__ import annotations
@@ -76,6 +82,15 @@ def _taps(qa, qn):
 
 
 @gluon.jit
+def _stage_taps(x_bufs, ready, it, STAGES: gl.constexpr, WG: gl.constexpr):
+    # Stage it's x, once the loader's TMA has landed: pixels 4s + 0 .. 4s + 5 of this warpgroup, TF32-rounded.
+    s = it % STAGES
+    mbarrier.wait(ready.index(s), (it // STAGES) & 1)
+    qa, qn = _windows(x_bufs, s, WG)
+    return _taps(qa, qn)
+
+
+@gluon.jit
 def _consumer(
     x_bufs,
     w_bufs,
@@ -95,6 +110,7 @@ def _consumer(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    PREFETCH: gl.constexpr,
 ):
     # One warpgroup: output pixels [P, P + 128) of each unit, P = 256 tw + 128 WG, in two [64, N] blocks;
     # every output channel in BN // N passes of N, the running min over channels in registers.
@@ -107,6 +123,9 @@ def _consumer(
     CHUNKS: gl.constexpr = C_PAD // BK
     acc0 = gl.zeros([64, N], gl.float32, acc_layout)
     acc1 = gl.zeros([64, N], gl.float32, acc_layout)
+    total = (t1 - t0) * TILES_W * (BN // N) * 3 * CHUNKS  # the stages this CTA consumes, in the loader's order
+    if PREFETCH:  # the launcher's grid never exceeds the rows: every CTA has a first stage
+        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, 0, STAGES, WG)
     it = 0
     for t in range(t0, t1):
         for tw in range(TILES_W):
@@ -116,9 +135,8 @@ def _consumer(
             for p in range(BN // N):
                 for step in range(3 * CHUNKS):
                     s = it % STAGES
-                    mbarrier.wait(ready.index(s), (it // STAGES) & 1)
-                    qa, qn = _windows(x_bufs, s, WG)
-                    x0, x1, x2, x3, x4, x5 = _taps(qa, qn)
+                    if not PREFETCH:
+                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
                     first = step > 0
                     # block 0: pixels 4s + v + kw; block 1: 4s + 2 + v + kw
                     f00 = _fragment(x0, x1, a_layout)
@@ -132,6 +150,11 @@ def _consumer(
                     acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
                     acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
                     acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
+                    if PREFETCH and it + 1 < total:
+                        # The next stage's x loads and rounds while these products run, into registers other
+                        # than theirs: the fragments stay live (deps below) until the wait in this same
+                        # iteration, so no loop back edge lets them move (sass_hazards.py checks the SASS).
+                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it + 1, STAGES, WG)
                     # The stage's products retired: its slots go back to the loader. The A registers are
                     # deps too: an asynchronous wgmma reads them until this wait.
                     acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
@@ -168,6 +191,7 @@ def _conv_scale_min_direct_rs_kernel(
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
+    PREFETCH: gl.constexpr,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [3 * STAGES] + w_desc.block_type.shape, w_desc.layout)
@@ -199,6 +223,7 @@ def _conv_scale_min_direct_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    PREFETCH,
                 ),
             ),
             (
@@ -222,6 +247,7 @@ def _conv_scale_min_direct_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    PREFETCH,
                 ),
             ),
             (
@@ -288,7 +314,9 @@ def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
     return w
 
 
-def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, num_ctas=None, keep=None):
+def conv_scale_min_direct_rs(
+    x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, PREFETCH=True, num_ctas=None, keep=None
+):
     """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
     prepared weights."""
     assert weight.shape[2:] == (3, 3), "3x3 kernels"
@@ -329,6 +357,7 @@ def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232
         C_PAD=C_pad,
         STAGES=STAGES,
         CONSUMER_REGS=CONSUMER_REGS,
+        PREFETCH=PREFETCH,
         num_warps=4,
     )
     return out
@@ -349,6 +378,8 @@ load:
   box on; a 4-lane rotation (shfl) turns those into quad s + 1, so each thread holds x at pixels
   4s .. 4s + 5 for two channels, everything its four output pixels need for all three taps. Against the
   parent's restage: no scratch; against two copies per warpgroup: 9 KB of x per stage instead of 16 KB.
+- The next stage's x loads and rounds while this stage's wgmmas run (the fragments in flight stay in their
+  registers until the wait in the same iteration).
 - The accumulator rows are ordered so that the A operand of every tap is a join of registers already loaded
   (no data movement); six m64n128k8 TF32 wgmmas per stage, two accumulators per warpgroup.
 - Bias, scale and the min over all 128 channels in the epilogue, in each warpgroup.
@@ -358,7 +389,7 @@ load:
 ```
 """
 
-SWEEP = (dict(STAGES=6), dict(STAGES=10), dict(CONSUMER_REGS=200))
+SWEEP = (dict(PREFETCH=False), dict(STAGES=6), dict(STAGES=10), dict(PREFETCH=False, STAGES=10))
 
 
 def emulate(x, weight, bias, scale):
@@ -424,7 +455,7 @@ def candidate_source() -> str:
         imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1).rstrip(),
         gws[gws.index("@gluon.jit\ndef _round_tf32_g(") : gws.index("@gluon.jit\ndef _restager(")].rstrip(),
         rss[rss.index("# The x rows in shared memory.") : rss.index("@gluon.jit\ndef _form_v(")].rstrip(),  # to _pixels
-        rss[rss.index("@gluon.jit\ndef _windows(") : rss.index("@gluon.jit\ndef _consumer(")].rstrip(),  # and _loader
+        rss[rss.index("@gluon.jit\ndef _windows(") : rss.index("@gluon.jit\ndef _stage_v(")].rstrip(),  # and _loader
         source[source.index("@gluon.jit\ndef _taps(") : source.index("\n\nREPLY = ")].rstrip(),
     ]
     return "\n\n\n".join(parts) + "\n" + gw.MODEL.format(launcher="conv_scale_min_direct_rs")

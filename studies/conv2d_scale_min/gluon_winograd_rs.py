@@ -41,6 +41,8 @@ warpgroup, was correct on one H100 (session 13) and took 3.5-3.8 ms, L2-bound (9
 (17 KB per stage, was 24; 168 registers, no spill, 140 KB of shared memory at 8 stages): correct on one H200,
 2.39-2.63 ms, 2.22 ms under ncu with the tensor pipe at 38 % and the issue slots at 48.7 % (GLUON_NOTES.md,
 "Session 13": four accumulators force two passes and a wait per stage; the direct kernel is faster).
+PREFETCH (default since, not yet run): the next stage's V forms while this stage's wgmmas run, as in
+gluon_direct_rs (sass_hazards.py: 0 hazards).
 """
 
 from __future__ import annotations
@@ -216,6 +218,15 @@ def _loader(
 
 
 @gluon.jit
+def _stage_v(x_bufs, ready, it, STAGES: gl.constexpr, WG: gl.constexpr, a_layout: gl.constexpr):
+    # Stage it's V0..V3 of this warpgroup's tiles, once the loader's TMA has landed.
+    s = it % STAGES
+    mbarrier.wait(ready.index(s), (it // STAGES) & 1)
+    qa, qn = _windows(x_bufs, s, WG)
+    return _form_v(qa, qn, a_layout)
+
+
+@gluon.jit
 def _consumer(
     x_bufs,
     b_bufs,
@@ -235,6 +246,7 @@ def _consumer(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    PREFETCH: gl.constexpr,
 ):
     # One warpgroup: tiles [tt0, tt0 + 64) of each unit, tt0 = 128 * tw + 64 * WG; every output channel in
     # BN // N passes of N, the running min over channels in registers.
@@ -249,6 +261,9 @@ def _consumer(
     m1 = gl.zeros([64, N], gl.float32, acc_layout)
     m2 = gl.zeros([64, N], gl.float32, acc_layout)
     m3 = gl.zeros([64, N], gl.float32, acc_layout)
+    total = (t1 - t0) * TILES_W * (BN // N) * 3 * CHUNKS  # the stages this CTA consumes, in the loader's order
+    if PREFETCH:  # the launcher's grid never exceeds the rows: every CTA has a first stage
+        v0, v1, v2, v3 = _stage_v(x_bufs, ready, 0, STAGES, WG, a_layout)
     it = 0
     for t in range(t0, t1):
         for tw in range(TILES_W):
@@ -258,18 +273,23 @@ def _consumer(
             for p in range(BN // N):
                 for step in range(3 * CHUNKS):
                     s = it % STAGES
-                    mbarrier.wait(ready.index(s), (it // STAGES) & 1)
-                    qa, qn = _windows(x_bufs, s, WG)
-                    v0, v1, v2, v3 = _form_v(qa, qn, a_layout)
+                    if not PREFETCH:
+                        v0, v1, v2, v3 = _stage_v(x_bufs, ready, it, STAGES, WG, a_layout)
                     first = step > 0
                     m0 = warpgroup_mma(v0, b_bufs.index(4 * s).permute((1, 0)), m0, use_acc=first, is_async=True)
                     m1 = warpgroup_mma(v1, b_bufs.index(4 * s + 1).permute((1, 0)), m1, use_acc=first, is_async=True)
                     m2 = warpgroup_mma(v2, b_bufs.index(4 * s + 2).permute((1, 0)), m2, use_acc=first, is_async=True)
                     m3 = warpgroup_mma(v3, b_bufs.index(4 * s + 3).permute((1, 0)), m3, use_acc=first, is_async=True)
+                    u0, u1, u2, u3 = v0, v1, v2, v3  # this stage's A operands, in flight until the wait
+                    if PREFETCH and it + 1 < total:
+                        # The next stage's V forms while these products run, into registers other than theirs:
+                        # u0..u3 stay live (deps below) until the wait in this same iteration, so no loop back
+                        # edge lets them move (sass_hazards.py checks the SASS).
+                        v0, v1, v2, v3 = _stage_v(x_bufs, ready, it + 1, STAGES, WG, a_layout)
                     # The stage's four products retired: its U and x slots go back to the loader. The V
                     # registers are deps too: an asynchronous wgmma reads its A registers until this wait.
-                    m0, m1, m2, m3, v0, v1, v2, v3 = warpgroup_mma_wait(
-                        num_outstanding=0, deps=(m0, m1, m2, m3, v0, v1, v2, v3)
+                    m0, m1, m2, m3, u0, u1, u2, u3 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(m0, m1, m2, m3, u0, u1, u2, u3)
                     )
                     mbarrier.arrive(empty.index(s), count=1)
                     it += 1
@@ -306,6 +326,7 @@ def _conv_scale_min_f23_rs_kernel(
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
+    PREFETCH: gl.constexpr,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     b_bufs = gl.allocate_shared_memory(gl.float32, [4 * STAGES] + u_desc.block_type.shape, u_desc.layout)
@@ -337,6 +358,7 @@ def _conv_scale_min_f23_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    PREFETCH,
                 ),
             ),
             (
@@ -360,6 +382,7 @@ def _conv_scale_min_f23_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    PREFETCH,
                 ),
             ),
             (
@@ -409,7 +432,7 @@ def fragment_order(u: torch.Tensor) -> torch.Tensor:
     return u.view(rows, c_pad // 8, 2, 2, 2).permute(0, 1, 4, 2, 3).reshape(rows, c_pad).contiguous()
 
 
-def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, num_ctas=None, keep=None):
+def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, PREFETCH=True, num_ctas=None, keep=None):
     """Transform the weights (gluon_winograd.transform_weights: U as [12 * BN, C_pad], U3 negated; its columns
     then put in SIGMA's order), then one persistent launch, one CTA per SM over a contiguous range of output
     rows. `keep` receives U (in channel order)."""
@@ -452,6 +475,7 @@ def conv_scale_min_f23_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, n
         C_PAD=C_pad,
         STAGES=STAGES,
         CONSUMER_REGS=CONSUMER_REGS,
+        PREFETCH=PREFETCH,
         num_warps=4,
     )
     return out
@@ -469,7 +493,7 @@ scratch was correct but DRAM- and restage-bound; this one never stores V:
   per 256-pixel span, the right halo included); each consumer warpgroup reads its 16-byte quads, gets the
   odd pixel pairs' right neighbours (quad s + 1) by a 4-lane rotation (shfl), and forms V0 = d0 - d2,
   V1 = d1 + d2, V2 = d2 - d1, V3 = d1 - d3 in registers, rounded to nearest TF32, laid out as wgmma's A
-  operand (TF32 wgmma reads A from registers).
+  operand (TF32 wgmma reads A from registers). The next stage's V forms while this stage's wgmmas run.
 - A small Triton kernel transforms the weights per call (U0 = g0, U1 = (g0+g1+g2)/2, U2 = (g0-g1+g2)/2,
   U3 = -g2); the loader streams the four U_j tiles of each (pass, kh, 8-channel chunk) by TMA beside x.
 - Four accumulators M0..M3 of [64 pixel pairs, 64 channels] per warpgroup (two 64-channel passes, the
@@ -480,7 +504,7 @@ scratch was correct but DRAM- and restage-bound; this one never stores V:
 ```
 """
 
-SWEEP = (dict(STAGES=4), dict(STAGES=12), dict(CONSUMER_REGS=200))
+SWEEP = (dict(PREFETCH=False), dict(STAGES=4), dict(STAGES=12), dict(PREFETCH=False, STAGES=4))
 
 
 def check(sweep: bool = False) -> None:
