@@ -85,9 +85,13 @@ def geomean_ms(r) -> float | None:
     return geomean([t.candidate.median_ms for t in r.timings]) if r.timings else None
 
 
+TRITON_WINNER = ROOT / "studies/conv2d_scale_min/runs/20261124-110018-all-conv2d_scale_min/attempts/0003-1/code.py"
+
+
 def seed_candidates(n: int, folder: Path, cuda: bool) -> list[Path]:
-    # The Triton tile kernel promoted on the H100 (best.py is now the H200's Gluon winner: no tiles to vary).
-    best = (ROOT / "kernels/conv2d_scale_min/best/nvidia-h100-80gb-hbm3.py").read_text()
+    # The Triton tile kernel promoted on the H100 on 2026-11-24 (today's winners are Gluon kernels: no tiles to
+    # vary), kept in its run folder.
+    best = TRITON_WINNER.read_text()
     default = "BM=256, BK=32, num_warps=8, num_stages=3"
     variants = [("best", best)]
     for bm, bk, w, s in ((256, 32, 8, 2), (256, 32, 8, 4), (128, 32, 4, 3), (256, 64, 8, 2)):

@@ -5,8 +5,8 @@
 1. Seconds per evaluation of the seed problem (`full` shape set, baselines cached after the first
    run), per gate, for this evaluator and, with --before DIR, for an older checkout of the project
    (each side in its own interpreter, `python -m evaluator ... --json`).
-2. kernels/conv2d_scale_min/best/nvidia-h100-80gb-hbm3.py (the Triton winner) and its fp16-operand variant
-   (both tl.dot operands cast to fp16)
+2. The Triton winner promoted on the H100 on 2026-11-24 (its run folder's code.py; today's winners are Gluon
+   kernels) and its fp16-operand variant (both tl.dot operands cast to fp16)
    under `tf32` and `loose`, all shape sets: status, max abs error, wall seconds (baselines cached).
 3. With --corpus: every file of tests/adversarial/ on this device with the static bans off (the
    runtime defences alone), small shapes, no timing: status, gate, reason.
@@ -25,7 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BEST = ROOT / "kernels" / "conv2d_scale_min" / "best" / "nvidia-h100-80gb-hbm3.py"  # the Triton winner (tl.dot)
+# the Triton winner (tl.dot), promoted on the H100 on 2026-11-24 and replaced since; best.json's history holds it
+BEST = ROOT / "studies/conv2d_scale_min/runs/20261124-110018-all-conv2d_scale_min/attempts/0003-1/code.py"
 FP16 = (
     "        acc = tl.dot(tl.reshape(a, (BM, BK)), tl.trans(b), acc)",
     "        acc = tl.dot(tl.reshape(a, (BM, BK)).to(tl.float16), tl.trans(b).to(tl.float16), acc)",
