@@ -340,3 +340,25 @@ def test_the_direct_register_kernel_mirrored_on_the_cpu_computes_the_rows_output
                         row[p0 + px_of_row + 2 * i] = y.float()
             got = row[: W - 2]
             assert torch.allclose(got.double(), want[oh], rtol=1e-5, atol=1e-5), (N_img, C, C_out, H, W, oh)
+
+
+def test_set_replaces_a_launcher_default_in_the_written_candidate_and_refuses_unknown_sizes(tmp_path, capsys):
+    """--set NAME=VALUE: the candidate file (and reply) carries the launcher with that default, so the loop
+    evaluates the build the check ran; a size the launcher lacks, or a value that is not a literal, is a
+    one-line error."""
+    from evaluator.static import check_source
+    from studies.conv2d_scale_min import gluon_direct_rs as dr
+    from studies.conv2d_scale_min import gluon_winograd as gw
+
+    main = dict(check_fn=dr.check, source_fn=dr.candidate_source, reply=dr.REPLY, launcher=dr.conv_scale_min_direct_rs)
+    gw.main(**main, argv=["--candidate", str(tmp_path / "c.py"), "--set", "PREFETCH=False", "--set", "STAGES=10"])
+    code = (tmp_path / "c.py").read_text()
+    head = code[code.index("def conv_scale_min_direct_rs(") :].split("):")[0]
+    assert "PREFETCH=False" in head and "STAGES=10" in head and "CONSUMER_REGS=232" in head
+    assert code.replace("PREFETCH=False", "PREFETCH=True").replace("STAGES=10", "STAGES=8") == dr.candidate_source()
+    assert check_source(code) == []
+    for bad, said in (("TILE=3", "sizes are"), ("PREFETCH", "sizes are"), ("STAGES=eight", "Python literal")):
+        with pytest.raises(SystemExit) as e:
+            gw.main(**main, argv=["--candidate", str(tmp_path / "d.py"), "--set", bad])
+        assert said in str(e.value) and str(e.value).startswith("error: --set")
+    assert not (tmp_path / "d.py").exists()

@@ -3,7 +3,7 @@
 # the steps in the order they run; each is cut to what the call's BUDGET (seconds) has left:
 #   check:MOD  issue 26: studies/conv2d_scale_min/MOD.py's kernel against its emulation (5 shapes), its full-shape
 #          time, and a sweep of sizes (MOD: gluon_direct_rs, the direct conv with no restage; gluon_winograd_rs,
-#          F(2,3) with V in registers; gluon_winograd)
+#          F(2,3) with V in registers; gluon_winograd); if the default disagrees, MOD's FALLBACK build instead
 #   winner issue 24 (and 26 item 4): this GPU's winner under --ncu: the NCU table, median against ncu's GPU time
 #   tests  issue 24: the sealed-log, Landlock and ncu adversarial tests
 #   loop:MOD  issue 26, items 3-4, if check:MOD agreed: the loop evaluates the kernel (hopper stage, all shape
@@ -23,9 +23,18 @@ best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,no
 { uname -r; python3 -c "from evaluator.shared import landlock; print('landlock abi', landlock.abi())"
   nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader; ncu --version | tail -1; } 2>&1 | tee -a $OUT/log.txt
 
+# Where MOD's default build disagrees, its last measured-correct build (FALLBACK: --set arguments) is checked
+# instead, and the loop's reply is written with it; a reply only ever carries a build its check passed.
+declare -A FALLBACK=([gluon_direct_rs]="PREFETCH=False" [gluon_winograd_rs]="PREFETCH=False")
 check() {
+  rm -f /tmp/$1.set
   timeout $(left 130) python3 -m studies.conv2d_scale_min.$1 --check --sweep 2>&1 | tail -18 | tee /tmp/$1.check | tee -a $OUT/log.txt
   stamp "$1 check (rc ${PIPESTATUS[0]})"
+  if ! grep -q "^check: agrees" /tmp/$1.check && [ -n "${FALLBACK[$1]:-}" ]; then
+    echo "--set ${FALLBACK[$1]}" > /tmp/$1.set
+    timeout $(left 100) python3 -m studies.conv2d_scale_min.$1 --check $(cat /tmp/$1.set) 2>&1 | tail -8 | tee /tmp/$1.check | tee -a $OUT/log.txt
+    stamp "$1 check with $(cat /tmp/$1.set), its default having disagreed (rc ${PIPESTATUS[0]})"
+  fi
 }
 winner() {
   timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
@@ -41,7 +50,7 @@ tests() {
 loop() {
   grep -q "^check: agrees" /tmp/$1.check 2>/dev/null || { stamp "loop skipped: check:$1 did not agree"; return; }
   local replies=studies/conv2d_scale_min/replies_${1#gluon_}
-  python3 -m studies.conv2d_scale_min.$1 --reply $replies
+  python3 -m studies.conv2d_scale_min.$1 --reply $replies $(cat /tmp/$1.set 2>/dev/null)
   timeout $(left 200) python3 -m agent.run --problem conv2d_scale_min --seed $best \
     --stage hopper --iterations 1 --repairs 0 --llm replay:$replies 2>&1 | tail -20 | tee /tmp/loop.txt | tee -a $OUT/log.txt
   local run=$(ls -td runs/*/ | head -1)

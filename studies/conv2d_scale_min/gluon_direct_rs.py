@@ -403,19 +403,23 @@ def emulate(x, weight, bias, scale):
     return (y * scale).amin(1, keepdim=True)
 
 
-def check(sweep: bool = False) -> None:
+def check(sweep: bool = False, sizes: dict | None = None) -> None:
     """On a GPU: five shapes against fp64 and against emulate() (TF32-rounded operands in fp64: only the fp32
     accumulation order may differ), the full shape's time (CUDA events, median of 10), then "check: agrees"
-    or where it disagrees; `sweep`: then the sizes in SWEEP at the full shape."""
+    or where it disagrees; `sweep`: then the sizes in SWEEP at the full shape; `sizes`: launcher arguments in
+    place of its defaults, everywhere (gluon_winograd.main's --set)."""
+    import functools
+
     from studies.conv2d_scale_min.gluon_winograd import CHECK_SHAPES, _median_ms, sweep_launch
 
+    launch = functools.partial(conv_scale_min_direct_rs, **(sizes or {}))
     torch.manual_seed(0)
     disagree = []
     for n, cin, cout, h, w in CHECK_SHAPES:
         conv = torch.nn.Conv2d(cin, cout, 3).cuda()
         x = torch.rand(n, cin, h, w, device="cuda")
         wt, b = conv.weight.detach(), conv.bias.detach()
-        out = conv_scale_min_direct_rs(x, wt, b, 2.0)
+        out = launch(x, wt, b, 2.0)
         torch.cuda.synchronize()
         ref = (torch.nn.functional.conv2d(x.double(), wt.double(), b.double()) * 2.0).amin(1, keepdim=True)
         emu = emulate(x, wt, b, 2.0)
@@ -430,12 +434,12 @@ def check(sweep: bool = False) -> None:
             line += f", ow mod 4 of the bad ones {sorted(set((bad[:, 3] % 4).tolist()))}"
         if h == 256:
             del emu, ref
-            ms = _median_ms(lambda: conv_scale_min_direct_rs(x, wt, b, 2.0))
+            ms = _median_ms(lambda: launch(x, wt, b, 2.0))
             line += f", {ms:.3f} ms (median of 10, no L2 flush)"
         print(line, flush=True)
     print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
     if sweep and not disagree:
-        sweep_launch(conv_scale_min_direct_rs, x, wt, b, out, SWEEP)
+        sweep_launch(launch, x, wt, b, out, SWEEP)
 
 
 def candidate_source() -> str:
@@ -464,4 +468,4 @@ def candidate_source() -> str:
 if __name__ == "__main__":
     from studies.conv2d_scale_min import gluon_winograd
 
-    gluon_winograd.main(check, candidate_source, REPLY)
+    gluon_winograd.main(check, candidate_source, REPLY, launcher=conv_scale_min_direct_rs)

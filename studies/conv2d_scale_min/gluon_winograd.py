@@ -645,15 +645,17 @@ CHECK_SHAPES = (
 )
 
 
-def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32) -> None:
+def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32, sizes: dict | None = None) -> None:
     """On a GPU: small and odd shapes against the fp64 reference and against emulate() (which uses the same
     U), then the full shape's time (CUDA events, median of 10). Prints one line per case (with a diagnosis
     where the kernel and emulate() disagree), then "check: agrees" or where it disagrees; raises on NaN.
     `sweep`: where it agrees, the launcher's sizes in `sweep_sizes` at the full shape, each timed and compared
     with the default sizes' output. `launch`: another launcher of the same math and U (gluon_winograd_rs's,
     with its K chunk `BK`); default this module's (ptxas, Triton 3.6: each size in SWEEP compiles with at
-    most 16 bytes of spill)."""
-    launch = launch or conv_scale_min_f23
+    most 16 bytes of spill). `sizes`: launcher arguments in place of its defaults, everywhere (main's --set)."""
+    import functools
+
+    launch = functools.partial(launch or conv_scale_min_f23, **(sizes or {}))
     torch.manual_seed(0)
     disagree = []
     for n, cin, cout, h, w in CHECK_SHAPES:
@@ -710,9 +712,42 @@ def candidate_source() -> str:
     )
 
 
-def main(check_fn=check, source_fn=candidate_source, reply: str = REPLY, argv=None) -> None:
-    """The command line of this module and of gluon_winograd_rs: --check [--sweep] on a GPU, then write the
-    candidate file and/or the hopper-stage reply."""
+def parse_sizes(items: list[str], launcher) -> dict:
+    """--set NAME=VALUE items -> the launcher's keyword arguments (values as Python literals: 8, False, 200);
+    a name the launcher has no default for, or a value that is not a literal, exits with a one-line error."""
+    import ast
+    import inspect
+
+    known = {n for n, p in inspect.signature(launcher).parameters.items() if p.default is not p.empty}
+    sizes = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or name not in known:
+            raise SystemExit(f"error: --set {item}: {launcher.__name__}'s sizes are {', '.join(sorted(known))}")
+        try:
+            sizes[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise SystemExit(f"error: --set {item}: the value must be a Python literal (8, False, 200)") from None
+    return sizes
+
+
+def with_defaults(code: str, launcher: str, sizes: dict) -> str:
+    """The candidate text with `sizes` as its launcher's defaults: `def launcher(..., NAME=old, ...)` ->
+    NAME=new, so the file the loop evaluates runs what the check ran."""
+    import re
+
+    head = re.search(rf"def {launcher}\((.*?)\):", code, re.S)
+    sig = head.group(1)
+    for name, value in sizes.items():
+        sig, n = re.subn(rf"\b{name}=[^,\n)]+", f"{name}={value!r}", sig)
+        assert n == 1, f"{launcher} has no default {name}"
+    return code[: head.start(1)] + sig + code[head.end(1) :]
+
+
+def main(check_fn=check, source_fn=candidate_source, reply: str = REPLY, argv=None, launcher=None) -> None:
+    """The command line of this module and of the register kernels': --check [--sweep] on a GPU, then write the
+    candidate file and/or the hopper-stage reply; --set NAME=VALUE (repeatable) replaces a launcher default in
+    both the check and the written code."""
     import argparse
     from pathlib import Path
 
@@ -721,10 +756,13 @@ def main(check_fn=check, source_fn=candidate_source, reply: str = REPLY, argv=No
     ap.add_argument("--candidate", type=Path, help="a candidate file for `python -m evaluator`")
     ap.add_argument("--check", action="store_true", help="GPU: the kernel against emulate() and fp64 on a few shapes")
     ap.add_argument("--sweep", action="store_true", help="with --check: then time the launcher's sizes in SWEEP")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a launcher default to replace")
     a = ap.parse_args(argv)
+    launcher = launcher or conv_scale_min_f23
+    sizes = parse_sizes(a.set, launcher)
     if a.check:
-        check_fn(a.sweep)
-    code = source_fn()
+        check_fn(a.sweep, sizes=sizes)
+    code = with_defaults(source_fn(), launcher.__name__, sizes)
     if a.reply:
         a.reply.mkdir(parents=True, exist_ok=True)
         (a.reply / "01_hopper.md").write_text(reply.format(code=code))

@@ -507,12 +507,13 @@ scratch was correct but DRAM- and restage-bound; this one never stores V:
 SWEEP = (dict(PREFETCH=False), dict(STAGES=4), dict(STAGES=12), dict(PREFETCH=False, STAGES=4))
 
 
-def check(sweep: bool = False) -> None:
+def check(sweep: bool = False, sizes: dict | None = None) -> None:
     """gluon_winograd.check with this launcher and its 8-channel U: five shapes against emulate() and fp64, the
-    full shape's time, then "check: agrees" or where it disagrees; `sweep`: then the sizes in SWEEP."""
+    full shape's time, then "check: agrees" or where it disagrees; `sweep`: then the sizes in SWEEP; `sizes`:
+    launcher arguments in place of its defaults."""
     from studies.conv2d_scale_min import gluon_winograd as gw
 
-    gw.check(sweep, launch=conv_scale_min_f23_rs, sweep_sizes=SWEEP, BK=8)
+    gw.check(sweep, launch=conv_scale_min_f23_rs, sweep_sizes=SWEEP, BK=8, sizes=sizes)
 
 
 def candidate_source() -> str:
@@ -545,4 +546,4 @@ def candidate_source() -> str:
 if __name__ == "__main__":
     from studies.conv2d_scale_min import gluon_winograd
 
-    gluon_winograd.main(check, candidate_source, REPLY)
+    gluon_winograd.main(check, candidate_source, REPLY, launcher=conv_scale_min_f23_rs)
