@@ -40,6 +40,7 @@ from agent.extract import extract  # noqa: E402
 from evaluator.parent.evaluation import EvalConfig, cuda_available, evaluate  # noqa: E402
 from evaluator.shared.loader import load_problem  # noqa: E402
 from evaluator.shared.stats import geomean  # noqa: E402
+from studies.conv2d_scale_min import TRITON_WINNER  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HOPPER = ROOT / "studies/conv2d_scale_min/runs/20261125-223935-hopper-conv2d_scale_min/attempts/0001-1/code.py"
@@ -83,9 +84,6 @@ class GpuMemory:
 def geomean_ms(r) -> float | None:
     """The geometric mean of the per-case medians (the loop's `geomean_ms`), None when nothing was timed."""
     return geomean([t.candidate.median_ms for t in r.timings]) if r.timings else None
-
-
-TRITON_WINNER = ROOT / "studies/conv2d_scale_min/runs/20261124-110018-all-conv2d_scale_min/attempts/0003-1/code.py"
 
 
 def seed_candidates(n: int, folder: Path, cuda: bool) -> list[Path]:

@@ -25,8 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# the Triton winner (tl.dot), promoted on the H100 on 2026-11-24 and replaced since; best.json's history holds it
-BEST = ROOT / "studies/conv2d_scale_min/runs/20261124-110018-all-conv2d_scale_min/attempts/0003-1/code.py"
+sys.path.insert(0, str(ROOT))
+from studies.conv2d_scale_min import TRITON_WINNER as BEST  # noqa: E402 - the Triton winner (tl.dot), its run folder
+
 FP16 = (
     "        acc = tl.dot(tl.reshape(a, (BM, BK)), tl.trans(b), acc)",
     "        acc = tl.dot(tl.reshape(a, (BM, BK)).to(tl.float16), tl.trans(b).to(tl.float16), acc)",

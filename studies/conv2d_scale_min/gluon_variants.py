@@ -37,6 +37,7 @@ except ModuleNotFoundError:  # the GPU host has torch and triton only: a stand-i
     sys.modules["pydantic"] = types.SimpleNamespace(BaseModel=_Model)
 from evaluator.oracle.correctness import compare  # noqa: E402 - after the pydantic stand-in above
 from evaluator.shared.precision import POLICIES  # noqa: E402 - after the pydantic stand-in above
+from studies.conv2d_scale_min import TRITON_WINNER  # noqa: E402 - after the pydantic stand-in above
 from studies.conv2d_scale_min.gluon_conv import conv_scale_min_ws, conv_scale_min_wt  # noqa: E402 - after the pydantic stand-in above
 
 PROBLEM = ROOT / "kernels" / "conv2d_scale_min"
@@ -50,8 +51,7 @@ def load(path: Path, name: str):
 
 
 REF = load(PROBLEM / "reference.py", "reference")
-# the Triton winner (promoted on the H100 on 2026-11-24, replaced since by Gluon kernels), from its run folder
-BEST = load(Path(__file__).parent / "runs/20261124-110018-all-conv2d_scale_min/attempts/0003-1/code.py", "best")
+BEST = load(TRITON_WINNER, "best")
 
 VARIANTS = {
     "ws3": dict(STAGES=3),

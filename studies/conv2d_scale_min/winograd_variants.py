@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 import torch  # noqa: E402
 
+from studies.conv2d_scale_min import TRITON_WINNER  # noqa: E402
 from studies.conv2d_scale_min.conv_variants import check, reference  # noqa: E402
 from studies.conv2d_scale_min.winograd_kernels import (  # noqa: E402
     LAST,
@@ -76,9 +77,7 @@ KERNELS = {
 
 
 def load_best():
-    # promoted on the H100 on 2026-11-24 and replaced since by Gluon kernels: its run folder keeps it
-    triton_winner = ROOT / "studies/conv2d_scale_min/runs/20261124-110018-all-conv2d_scale_min/attempts/0003-1/code.py"
-    spec = importlib.util.spec_from_file_location("best", triton_winner)
+    spec = importlib.util.spec_from_file_location("best", TRITON_WINNER)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.conv_scale_min
