@@ -49,6 +49,12 @@ def _writes(instr: str) -> set[int]:
     return set(range(int(m.group(1)), int(m.group(1)) + width))
 
 
+def _a_regs(instr: str) -> frozenset[int] | None:
+    """The A registers a register-operand HGMMA reads (4 from its base), or None for any other instruction."""
+    m = HGMMA_RS.search(instr)
+    return frozenset(range(int(m.group(1)), int(m.group(1)) + 4)) if m else None
+
+
 def hazards(sass: str, max_states: int = 200_000) -> list[str]:
     """One line per write to an in-flight wgmma's A register: where the HGMMA is, where the write is, which
     register."""
@@ -56,11 +62,11 @@ def hazards(sass: str, max_states: int = 200_000) -> list[str]:
     index = {addr: i for i, (addr, _) in enumerate(code)}
     found: dict[tuple[int, int], str] = {}
     for start, (addr0, instr0) in enumerate(code):
-        if not HGMMA_RS.search(instr0):
+        regs0 = _a_regs(instr0)
+        if regs0 is None:
             continue
         # state: (instruction index, in-flight A register sets, oldest first, with their HGMMA's address)
-        base = int(HGMMA_RS.search(instr0).group(1))
-        todo = [(start + 1, ((addr0, frozenset(range(base, base + 4))),))]
+        todo = [(start + 1, ((addr0, regs0),))]
         seen = set()
         while todo and len(seen) < max_states:
             i, flight = todo.pop()
@@ -75,18 +81,17 @@ def hazards(sass: str, max_states: int = 200_000) -> list[str]:
                 todo.append((i + 1, flight))
                 continue
             hit = _writes(instr) & set().union(*(regs for _, regs in flight))
-            for h_addr, regs in flight:
-                if hit & regs:
-                    written = ", ".join(f"R{r}" for r in sorted(hit & regs))
+            for h_addr, a_regs in flight:
+                if hit & a_regs:
+                    written = ", ".join(f"R{r}" for r in sorted(hit & a_regs))
                     found[(h_addr, addr)] = (
-                        f"HGMMA at {h_addr:#06x} reads R{min(regs)}-R{max(regs)} in flight; {addr:#06x} writes"
+                        f"HGMMA at {h_addr:#06x} reads R{min(a_regs)}-R{max(a_regs)} in flight; {addr:#06x} writes"
                         f" {written}: {instr}"
                     )
-            m = HGMMA_RS.search(instr)
-            if m:
-                base = int(m.group(1))
-                flight = flight + ((addr, frozenset(range(base, base + 4))),)
-            if re.match(r"^(@!?U?P\w+\s+)?EXIT", instr) and not instr.startswith("@"):
+            regs = _a_regs(instr)
+            if regs is not None:
+                flight = flight + ((addr, regs),)
+            if instr.startswith("EXIT"):  # unpredicated: the path ends (a predicated one falls through)
                 continue
             b = BRANCH.match(instr)
             if b and b.group(2) is not None:
