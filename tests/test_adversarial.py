@@ -40,6 +40,7 @@ STATIC = {
     "try_fallback": ("torch_compute", "torch.nn.functional.conv2d"),
     "token_slice": ("torch_compute", "torch.conv2d"),
     "background_thread": ("import", "`import threading`"),
+    "thread_worker": ("import", "`import threading`"),
     "lazy_subclass": ("tensor_subclass", "subclasses torch.Tensor"),
     "monkeypatch_timer": ("monkeypatch", "`torch.cuda.Event` modifies"),
     "sys_modules_compare": ("import", "`import sys`"),
@@ -154,6 +155,15 @@ RUNTIME = {
         "audit",
         "threads",
         ["left 1 Python thread(s) running"],
+    ),
+    "thread_worker": (
+        "thread_worker",
+        BANS_OFF,
+        {},
+        Status.incorrect,
+        "audit",
+        "torch_compute",
+        ["convolution x1", "amin x1"],
     ),
     "lazy_subclass": (
         "lazy_subclass",

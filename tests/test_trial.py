@@ -77,6 +77,49 @@ def test_timed_reps_catch_a_thread_left_running():
         stop.set()
 
 
+def test_call_sees_pytorch_work_in_a_thread_it_starts_and_joins():
+    """A dispatch mode holds for one thread: the work of a thread forward starts and joins is audited all the
+    same (threading.Thread and _thread alike), and counts into the call's findings."""
+    import _thread
+
+    trial = Trial(CPU)
+    trial.before_import()
+    w = torch.rand(4, 3, 3, 3)
+
+    def by_thread(x):
+        box = {}
+        t = threading.Thread(target=lambda: box.update(y=torch.nn.functional.conv2d(x, w)))
+        t.start()
+        t.join()
+        return box["y"]
+
+    def by_raw_thread(x):
+        done = threading.Event()
+        box = {}
+        _thread.start_new_thread(lambda: (box.update(y=x.amin(dim=1)), done.set()), ())
+        done.wait(10)
+        return box["y"]
+
+    for body, op in ((by_thread, "convolution x1"), (by_raw_thread, "amin x1")):
+        out, findings = trial.call(_model(body), [torch.rand(1, 3, 6, 6)])
+        messages = dict(findings)
+        assert "torch_compute" in messages and op in messages["torch_compute"], findings
+        assert "threads" not in messages, findings  # joined: nothing left running
+    assert OpAudit.current is None  # the call's audit is gone with the call
+    # Outside an audited call a thread runs unwrapped and counts nowhere.
+    t = threading.Thread(target=lambda: torch.rand(2) * 2)
+    t.start()
+    t.join()
+    assert trial.integrity.changed() == []  # the wrapped thread start is part of the snapshot
+    name = next(n for n in ("_start_new_thread", "_start_joinable_thread") if hasattr(threading, n))
+    wrapped = getattr(threading, name)
+    try:  # a candidate that puts the unwrapped start back is tampering
+        setattr(threading, name, wrapped.__kwdefaults__["_original"])
+        assert f"threading.{name} was replaced" in trial.integrity.changed()
+    finally:
+        setattr(threading, name, wrapped)
+
+
 def test_integrity_names_a_replaced_function_and_restores_cleanly():
     integrity = Integrity.snapshot()
     assert integrity.changed() == [] and integrity.quick_changed() == []

@@ -17,6 +17,11 @@ Three independent views, because each alone can be dodged:
   hooks and heuristics, and (under TRITON_INTERPRET=1) a jit body that calls torch: the interpreter's own
   argument copies are allocations and copies, which are allowed anyway. Only autotune's benchmarking
   (the harness's L2 flush and statistics) is exempt. PyTorch may only allocate, copy and reshape.
+  A dispatch mode holds for one thread only, so a forward that hands PyTorch work to a thread it starts
+  and joins before returning would pass unseen: every Python thread started during an audited call
+  (threading, _thread, concurrent.futures) runs under an audit of its own that counts into the call's
+  (`install_launch_counter` wraps the thread start; `_thread` and `threading` are in the Integrity
+  guard's watch). A thread still alive when forward returns is the `threads` finding's.
 - Knockout: with `LAUNCHES.knockout` set, a launch is counted and returns without running, so the
   output of a forward that really uses its kernels comes out wrong (evaluator.parent.calls).
 - `kernel_audit` (CUDA) lists the kernels the GPU actually ran, through torch.profiler (CUPTI), and
@@ -124,11 +129,49 @@ def _wrap_exempt(cls, name: str) -> None:
     setattr(cls, name, method)
 
 
+# Where a new Python thread starts, per version: _thread's functions and threading's own references to them
+# (3.11-3.12: start_new_thread; 3.13: start_joinable_thread).
+THREAD_STARTS = (
+    ("_thread", ("start_new_thread", "start_new", "start_joinable_thread")),
+    ("threading", ("_start_new_thread", "_start_joinable_thread")),
+)
+
+
+def _audited_thread(function):
+    """`function`, a new thread's body, run under an audit that counts into the call's, if one is running."""
+    owner = OpAudit.current
+    if owner is None:
+        return function
+
+    def body(*args, **kwargs):
+        with OpAudit(counts=owner.ops):
+            return function(*args, **kwargs)
+
+    return body
+
+
+def _wrap_thread_start(module, name: str) -> None:
+    original = getattr(module, name)
+
+    def start(function, *args, _original=original, **kwargs):
+        return _original(_audited_thread(function), *args, **kwargs)
+
+    setattr(module, name, start)
+
+
 def install_launch_counter() -> None:
-    """Patch Triton's launch entry points (idempotent). Call before importing the candidate."""
+    """Patch Triton's launch entry points and the Python thread start (idempotent). Call before importing the
+    candidate (and before the Integrity snapshot, which then watches the patches)."""
     global _INSTALLED
     if _INSTALLED:
         return
+    import importlib
+
+    for module_name, names in THREAD_STARTS:
+        module = importlib.import_module(module_name)
+        for name in names:
+            if hasattr(module, name):
+                _wrap_thread_start(module, name)
     from triton.runtime import autotuner, jit
 
     _wrap_launch(jit.JITFunction)  # GluonJITFunction subclasses it
@@ -144,15 +187,32 @@ def install_launch_counter() -> None:
 
 
 class OpAudit(TorchDispatchMode):
-    """Records the aten operators the forward runs, inside Triton launches too (but not in autotune's benchmarking)."""
+    """Records the aten operators the forward runs, inside Triton launches too (but not in autotune's benchmarking),
+    and in the threads it starts while the audit runs (`counts`: the call's counter, for such a thread's audit)."""
+
+    current: OpAudit | None = None  # the audit of the call in progress, whichever thread asks
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
         return False  # else torch wraps __torch_dispatch__ in torch._disable_dynamo: a 1-2 s import
 
-    def __init__(self) -> None:
+    def __init__(self, counts: Counter[str] | None = None) -> None:
         super().__init__()
-        self.ops: Counter[str] = Counter()
+        self.ops: Counter[str] = Counter() if counts is None else counts
+        self._outer: OpAudit | None = None
+        self._thread_audit = counts is not None
+
+    def __enter__(self):
+        if not self._thread_audit:
+            self._outer, OpAudit.current = OpAudit.current, self
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        try:
+            return super().__exit__(*exc)
+        finally:
+            if not self._thread_audit:
+                OpAudit.current = self._outer
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))

@@ -56,6 +56,7 @@ WATCHED = {
     "random",
     "hashlib",
     "threading",
+    "_thread",
     "__main__",
 }
 WATCHED_PREFIXES = ("evaluator.", "torch.nn.modules.")
