@@ -13,7 +13,9 @@
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
-: "${BUDGET:=570}" "${STEPS:=check:gluon_direct_rs loop:gluon_direct_rs winner profile:gluon_direct_rs}"
+# Default (session 14): the direct kernel checked, looped, promoted and profiled (~330 s), then the Winograd kernel's
+# PREFETCH build checked and profiled (~90 s) where the budget allows: both PREFETCH builds are unmeasured.
+: "${BUDGET:=570}" "${STEPS:=check:gluon_direct_rs loop:gluon_direct_rs winner profile:gluon_direct_rs check:gluon_winograd_rs profile:gluon_winograd_rs}"
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON and, per loop step, its history
 # tail and one tarball of its run and kernels/.
