@@ -1,7 +1,7 @@
 """The conv2d_scale_min study kernels, on the CPU: the Winograd Triton kernels (winograd_kernels.py) under the
 interpreter on tiny odd shapes against the fp32 reference; the Gluon kernels (gluon_winograd, gluon_winograd_rs,
-gluon_direct_rs), which need a Hopper GPU to run, through their emulations, their candidate files and PyTorch
-mirrors of their shared-memory indexing.
+gluon_winograd_resident, gluon_direct_rs), which need a Hopper GPU to run, through their emulations, their candidate
+files and PyTorch mirrors of their shared-memory indexing.
 
 Their speed and their GPU correctness are measured by the study modules' --check on a GPU, not here.
 """
@@ -153,6 +153,88 @@ def test_the_direct_register_kernels_candidate_file_extracts_and_meets_the_host_
     assert check_source(src) == []
     code, problems = extract(dr.REPLY.format(code=src))
     assert problems == [] and code.strip() == src.strip(), problems
+
+
+def test_the_resident_kernels_sizes_and_candidate_file():
+    """gluon_winograd_resident: one output-channel half per CTA, its U resident beside the x slots that fit (three
+    at #32's sizes), a clear error where U cannot stay; its candidate file extracts as the loop extracts a reply,
+    carries every helper it calls and meets the host-code contract."""
+    from agent.extract import extract
+    from evaluator.static import check_source
+    from studies.conv2d_scale_min import gluon_winograd_resident as res
+
+    assert res.resident_sizes(64, 128, 256) == (128, 64, 64, 127, 1, 3)  # U: 192 KB of the 227
+    assert res.resident_sizes(5, 61, 17) == (64, 32, 8, 8, 1, 8)
+    assert res.resident_sizes(32, 64, 66)[-1] == 8
+    with pytest.raises(ValueError, match="too much to keep resident"):
+        res.resident_sizes(256, 128, 256)
+    src = res.candidate_source()
+    assert "def conv_scale_min_f23_resident(" in src and "def _weight_transform_kernel(" in src
+    assert "gl.atomic_min(" in src and 'torch.full((N_img, 1, H_out, W_out), float("inf")' in src
+    assert "def check" not in src and "from studies" not in src and "def emulate" not in src
+    assert _undefined_helpers(src) == set()
+    assert check_source(src) == []
+    code, problems = extract(res.REPLY.format(code=src))
+    assert problems == [] and code.strip() == src.strip(), problems
+
+
+def _half_rows(pid: int, grid: int, num_rows: int) -> tuple[int, int, int]:
+    """gluon_winograd_resident._half_rows in Python."""
+    per_half, k = grid // 2, pid // 2
+    return pid % 2, (k * num_rows) // per_half, ((k + 1) * num_rows) // per_half
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "x".join(map(str, c[3])))
+def test_the_resident_kernel_mirrored_on_the_cpu_computes_the_output(case):
+    """gluon_winograd_resident's own indexing, op for op in PyTorch: each CTA's half and rows (_half_rows, an even
+    grid), the U tiles its loader brings once (tile i from U rows (i // CHUNKS) * BN + half * N, columns
+    (i % CHUNKS) * 8) and the tile each K step of point j multiplies (j * KSTEPS + step), the fold, bias,
+    scale and +inf padding, and the two halves meeting by min in an output filled with +inf. V is the scratch
+    kernel's (gluon_winograd.emulate_v: the register kernels form the same V, tested above). The result is
+    judged as the evaluator judges the kernel, and matches emulate()."""
+    from studies.conv2d_scale_min import gluon_winograd as gw
+    from studies.conv2d_scale_min import gluon_winograd_resident as res
+
+    cin, cout, scale, shape = case
+    torch.manual_seed(0)
+    model = reference.Model(cin, cout, 3, scale)
+    x = torch.rand(*shape)
+    w, b = model.conv.weight.detach(), model.conv.bias.detach()
+    n_img, _, h, wd = shape
+    h_out, w_out = h - 2, wd - 2
+    BN, N, c_pad, T, tiles_w, _ = res.resident_sizes(cin, cout, wd)
+    chunks, ksteps = c_pad // 8, 3 * (c_pad // 8)
+    u = gw.transform_weights(w, BN, c_pad)
+    v = gw.emulate_v(x, c_pad, tiles_w * 128 + 1)  # [N*H, 4, tiles, C_pad]: V past the row's end reaches masks only
+    out = torch.full((n_img, 1, h_out, w_out), float("inf"))
+    grid, num_rows = 6, n_img * h_out
+    seen = {0: [], 1: []}
+    for pid in range(grid):
+        half, t0, t1 = _half_rows(pid, grid, num_rows)
+        seen[half] += range(t0, t1)
+        tiles = [u[(i // chunks) * BN + half * N :][:N, (i % chunks) * 8 :][:, :8] for i in range(12 * chunks)]
+        co = half * N + torch.arange(N)
+        bias = torch.where(co < cout, b[co.clamp(max=cout - 1)], 0.0)
+        pad = torch.where(co < cout, 0.0, float("inf"))
+        for t in range(t0, t1):
+            n, oh = divmod(t, h_out)
+            m = [torch.zeros(tiles_w * 128, N) for _ in range(4)]
+            for step in range(ksteps):
+                kh, c8 = divmod(step, chunks)
+                for j in range(4):
+                    vj = v[n * h + oh + kh, j, : tiles_w * 128, c8 * 8 : c8 * 8 + 8]
+                    m[j] += vj @ tiles[j * ksteps + step].T
+            y0 = m[0] + m[1] + m[2]
+            y1 = m[1] - m[2] + m[3]  # U3 stored negated
+            lo = torch.stack([((y + bias) * scale + pad).amin(1) for y in (y0, y1)], 1).flatten()[:w_out]
+            out[n, 0, oh] = torch.minimum(out[n, 0, oh], lo)  # the atomic min
+    assert sorted(seen[0]) == sorted(seen[1]) == list(range(num_rows))  # each half covers every row once
+    with torch.no_grad():
+        ref = model(x)
+    verdict = compare(ref, out, get_policy("tf32"))
+    assert verdict["ok"], verdict["message"]
+    emu = gw.emulate(x, w, b, scale, u=u, BK=8)
+    assert (out - emu).abs().max() < 1e-5
 
 
 def test_the_candidate_file_is_the_kernel_alone_and_meets_the_host_code_contract():
@@ -362,3 +444,25 @@ def test_set_replaces_a_launcher_default_in_the_written_candidate_and_refuses_un
             gw.main(**main, argv=["--candidate", str(tmp_path / "d.py"), "--set", bad])
         assert said in str(e.value) and str(e.value).startswith("error: --set")
     assert not (tmp_path / "d.py").exists()
+
+
+def test_the_traffic_model_matches_ncus_l2_bytes_where_the_kernels_ran(capsys, tmp_path):
+    """studies/conv2d_scale_min/traffic.py: its per-step byte counts, summed over the problem, against the L2
+    bytes ncu measured for the two register kernels that ran (benchmarks/h200_session13.txt); the resident
+    layout's floor is then the lowest of the Winograd ones. A log without the direct kernel's profile is a
+    one-line error."""
+    from studies.conv2d_scale_min import traffic
+
+    log = traffic.ROOT / "benchmarks" / "h200_session13.txt"
+    ncu = traffic.measured(log)
+    for lay in traffic.LAYOUTS[:2]:
+        got = ncu[lay.kernel]["lts__t_bytes.sum"]
+        assert abs(lay.l2_bytes() - got) / got < 0.05, (lay.name, lay.l2_bytes(), got)
+    assert traffic.main(["--log", str(log)]) == 0
+    rows = {line.split("|")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")}
+    floor = {name: float(rows[name].split("(max ")[1].split(")")[0]) for name in ("winograd_rs", "winograd_resident")}
+    assert floor["winograd_resident"] < floor["winograd_rs"]
+    empty = tmp_path / "log.txt"
+    empty.write_text("no profile here\n")
+    assert traffic.main(["--log", str(empty)]) == 2
+    assert "has no ncu profile" in capsys.readouterr().err

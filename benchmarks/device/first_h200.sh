@@ -3,7 +3,8 @@
 # the steps in the order they run; each is cut to what the call's BUDGET (seconds) has left:
 #   check:MOD  issue 26: studies/conv2d_scale_min/MOD.py's kernel against its emulation (5 shapes), its full-shape
 #          time, and a sweep of sizes (MOD: gluon_direct_rs, the direct conv with no restage; gluon_winograd_rs,
-#          F(2,3) with V in registers; gluon_winograd); if the default disagrees, MOD's FALLBACK build instead
+#          F(2,3) with V in registers; gluon_winograd_resident, the same with U resident in shared memory;
+#          gluon_winograd); if the default disagrees, MOD's FALLBACK build instead
 #   winner issue 24 (and 26 item 4): this GPU's winner under --ncu: the NCU table, median against ncu's GPU time
 #   tests  issue 24: the sealed-log, Landlock and ncu adversarial tests
 #   loop:MOD  issue 26, items 3-4, if check:MOD agreed: the loop evaluates the kernel (hopper stage, all shape
@@ -13,9 +14,13 @@
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
-# Default (session 14): the direct kernel checked, looped, promoted and profiled (~330 s), then the Winograd kernel's
-# PREFETCH build checked and profiled (~90 s) where the budget allows: both PREFETCH builds are unmeasured.
-: "${BUDGET:=570}" "${STEPS:=check:gluon_direct_rs loop:gluon_direct_rs winner profile:gluon_direct_rs check:gluon_winograd_rs profile:gluon_winograd_rs}"
+# Default (session 14): the direct kernel checked, then the U-resident Winograd kernel (new, never run) checked;
+# the direct kernel looped, promoted and profiled (~330 s with the checks); the resident kernel profiled; then
+# gluon_winograd_rs's PREFETCH build checked and profiled where the budget allows. Every PREFETCH build is
+# unmeasured so far.
+: "${BUDGET:=570}"
+: "${STEPS:=check:gluon_direct_rs check:gluon_winograd_resident loop:gluon_direct_rs winner profile:gluon_direct_rs
+  profile:gluon_winograd_resident check:gluon_winograd_rs profile:gluon_winograd_rs}"
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON and, per loop step, its history
 # tail and one tarball of its run and kernels/.
@@ -27,7 +32,8 @@ best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,no
 
 # Where MOD's default build disagrees, its last measured-correct build (FALLBACK: --set arguments) is checked
 # instead, and the loop's reply is written with it; a reply only ever carries a build its check passed.
-declare -A FALLBACK=([gluon_direct_rs]="PREFETCH=False" [gluon_winograd_rs]="PREFETCH=False")
+declare -A FALLBACK=([gluon_direct_rs]="PREFETCH=False" [gluon_winograd_rs]="PREFETCH=False"
+  [gluon_winograd_resident]="EARLY_RELEASE=False --set PREFETCH=False")
 check() {
   rm -f /tmp/$1.set
   timeout $(left 130) python3 -m studies.conv2d_scale_min.$1 --check --sweep 2>&1 | tail -18 | tee /tmp/$1.check | tee -a $OUT/log.txt
@@ -66,7 +72,7 @@ loop() {
 }
 profile() {
   local P="gpu__time_duration.sum,sm__cycles_elapsed.avg.per_second,sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__inst_issued.avg.pct_of_peak_sustained_active,l1tex__throughput.avg.pct_of_peak_sustained_active,l1tex__data_pipe_lsu_wavefronts_mem_shared.sum,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sector_hit_rate.pct,lts__t_bytes.sum,lts__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,smsp__average_warps_issue_stalled_long_scoreboard_per_issue_active.ratio,smsp__average_warps_issue_stalled_wait_per_issue_active.ratio"
-  timeout $(left 150) ncu --clock-control none --kernel-name 'regex:conv_scale_min_(f23|direct)_rs' --launch-skip 4 --launch-count 1 \
+  timeout $(left 150) ncu --clock-control none --kernel-name 'regex:conv_scale_min_(f23|direct)_r(s|esident)_kernel' --launch-skip 4 --launch-count 1 \
     --metrics "$P" --csv python3 -m studies.conv2d_scale_min.$1 --check 2>&1 | grep -E '^"|check' | tail -20 | tee -a $OUT/log.txt
   stamp "$1 under ncu (rc ${PIPESTATUS[0]})"
 }

@@ -157,6 +157,18 @@ def winograd_rs_args(stages: int, regs: int, prefetch: bool = True):
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
+def winograd_resident_args(stages: int | None, regs: int, prefetch: bool = True):
+    """gluon_winograd_resident's kernel arguments from CPU stand-ins (U: [12 * BN, C_pad], [N, 8] tiles of one
+    output-channel half; stages: default as many x slots as fit beside U)."""
+    from studies.conv2d_scale_min import gluon_winograd_resident as res
+
+    BN, N, c_pad, _, tiles_w, slots = res.resident_sizes(64, 128, 256)
+    args = _register_kernel_args("u_desc", 12 * BN, N, c_pad, tiles_w)
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=min(stages or slots, slots), CONSUMER_REGS=regs)
+    consts.update(PREFETCH=prefetch, EARLY_RELEASE=True)
+    return res._conv_scale_min_f23_resident_kernel, args, consts
+
+
 def direct_rs_args(stages: int, regs: int, prefetch: bool = True):
     """gluon_direct_rs's kernel arguments from CPU stand-ins (the weights: [9 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_direct_rs
@@ -197,14 +209,17 @@ def main(argv=None) -> int:
     ap.add_argument("--winograd", action="store_true", help="gluon_winograd's F(2,3) kernel (--rp: tiles per pass)")
     ap.add_argument("--winograd-rs", action="store_true", help="gluon_winograd_rs's kernel (V in registers)")
     ap.add_argument("--direct-rs", action="store_true", help="gluon_direct_rs's kernel (no restage, A in registers)")
+    ap.add_argument("--winograd-resident", action="store_true", help="gluon_winograd_resident's kernel (U resident)")
     ap.add_argument("--no-prefetch", action="store_true", help="register kernels: each stage's x loaded after the wait")
     a = ap.parse_args(argv)
     # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
-    if a.winograd or a.winograd_rs or a.direct_rs:
-        from studies.conv2d_scale_min import gluon_direct_rs, gluon_winograd, gluon_winograd_rs
+    register_kernel = a.winograd_rs or a.direct_rs or a.winograd_resident  # A in registers
+    if a.winograd or register_kernel:
+        from studies.conv2d_scale_min import gluon_direct_rs, gluon_winograd, gluon_winograd_resident, gluon_winograd_rs
 
         launcher = gluon_winograd_rs.conv_scale_min_f23_rs if a.winograd_rs else gluon_winograd.conv_scale_min_f23
         launcher = gluon_direct_rs.conv_scale_min_direct_rs if a.direct_rs else launcher
+        launcher = gluon_winograd_resident.conv_scale_min_f23_resident if a.winograd_resident else launcher
         launch = inspect.signature(launcher).parameters
         given = dict(stages="STAGES", regs="CONSUMER_REGS", restage_regs="RESTAGE_REGS", rp="TP")
         given = {name: launch[key].default for name, key in given.items() if key in launch}
@@ -213,7 +228,9 @@ def main(argv=None) -> int:
     for name, default in given.items():
         if getattr(a, name) is None:
             setattr(a, name, default)
-    if a.direct_rs:
+    if a.winograd_resident:
+        fn, args, consts = winograd_resident_args(a.stages, a.regs, not a.no_prefetch)
+    elif a.direct_rs:
         fn, args, consts = direct_rs_args(a.stages, a.regs, not a.no_prefetch)
     elif a.winograd_rs:
         fn, args, consts = winograd_rs_args(a.stages, a.regs, not a.no_prefetch)
@@ -230,7 +247,7 @@ def main(argv=None) -> int:
         f"shared {md.shared} B  warps {md.num_warps}  wgmma in PTX: {len(re.findall('wgmma.mma_async', k.asm['ptx']))}"
     )
     print(ptxas_report(k.asm["ptx"]))
-    if a.winograd_rs or a.direct_rs:  # A in registers: none may be overwritten while its wgmma runs
+    if register_kernel:  # A in registers: none may be overwritten while its wgmma runs
         from studies.conv2d_scale_min.sass_hazards import hazards, sass_of
 
         with tempfile.TemporaryDirectory() as d:
