@@ -273,7 +273,21 @@ def _batch(req, case, model, problem, device, wfd: int) -> None:
     send(wfd, Reply(op="batch", call_ms=(time.perf_counter() - t0) * 1e3 / max(req.reps, 1)))
 
 
+def seal_sigchld() -> dict:
+    """SIGCHLD's disposition fixed for this process, its threads and its children (evaluator.shared.seccomp), so a
+    helper process it starts cannot be reaped by the kernel out of the parent's witness; what held, as
+    wire.Confinement's fields."""
+    from evaluator.shared import seccomp
+
+    try:
+        seccomp.seal_sigchld()
+    except OSError as e:
+        return {"sigchld_sealed": False, "sigchld_refused": str(e)[:200]}
+    return {"sigchld_sealed": True}
+
+
 def main(job_path: str, rfd: int, wfd: int, confinement: dict) -> None:
+    confinement = confinement | seal_sigchld()  # before any candidate code exists in the process
     job = Job.model_validate_json(Path(job_path).read_text())
     try:
         serve(job, LineReader(rfd), wfd, confinement)

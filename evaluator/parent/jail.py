@@ -22,7 +22,9 @@ What holds where (README "Trust"):
   HOME/TMPDIR, and the result carries a warning (`confinement_warning`): writes outside the work
   folder, signals to the parent and network are then stopped only by the static bans, and leftover
   processes only by the group kill and a sweep for the KLOOP_JAIL token in their environment.
-- Everywhere: an allow-listed environment (no API keys or tokens reach the candidate: ALLOWED_ENV),
+- Everywhere: SIGCHLD's disposition sealed by seccomp in the candidate's process before its code runs
+  (evaluator.shared.seccomp: a helper process it starts cannot be reaped out of the witness's sight);
+  an allow-listed environment (no API keys or tokens reach the candidate: ALLOWED_ENV),
   and a host-memory limit on the RSS of everything in the jail (polled from /proc; RLIMIT_AS would
   break CUDA's huge virtual reservations).
 - Stale host memory (CPU): MALLOC_PERTURB_ makes glibc fill every allocation with 0x7F bytes (3.4e38

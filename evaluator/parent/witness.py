@@ -15,9 +15,12 @@ nothing in the jail can edit (it holds no capabilities):
   what a helper that came and went left behind);
 - SIGCHLD ignored or caught by the candidate (/proc/PID/status SigIgn, SigCgt): children that are reaped
   automatically leave no CPU time behind, and honest host code never touches SIGCHLD.
-A case's first call is not counted: Triton starts its compilers (cc, ptxas) there. What stays out of reach:
-a child reaped automatically through SA_NOCLDWAIT with the default handler (visible in neither field) that
-exits before the call returns; the static contract (no os, no ctypes) stops the code that would set it up.
+A case's first call is not counted: Triton starts its compilers (cc, ptxas) there. A child reaped
+automatically through SA_NOCLDWAIT with the default handler would be visible in none of these; the
+candidate's process cannot arrange it: before any candidate code runs, a seccomp filter makes the kernel
+refuse every change of SIGCHLD's disposition, in all its threads and children (evaluator.shared.seccomp,
+evaluator.child.candidate.seal_sigchld). Where the kernel refuses the filter, the result's notes say so and
+that case stays out of reach (the static contract, no os and no ctypes, still stops the code that sets it up).
 """
 
 from __future__ import annotations

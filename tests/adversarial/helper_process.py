@@ -3,7 +3,9 @@ result with PyTorch (its operator audit is a copy in the helper's memory, never 
 mapping; a Triton copy kernel moves it into the output, so the knockout sees a launch on the output path.
 MODE "reap" waits for the helper (it leaves no process behind, only its CPU time in the candidate's children's
 account); "linger" lets it live on past the call; "auto" ignores SIGCHLD so the kernel reaps the helper
-itself (no zombie, no CPU time left in any account).
+itself (no zombie, no CPU time left in any account); "nocldwait" keeps SIGCHLD's default handler but sets
+SA_NOCLDWAIT (through ctypes: the kernel reaps the helper and the candidate's signal masks show nothing).
+The last two need rt_sigaction(SIGCHLD), which the candidate's process may not call (evaluator.shared.seccomp).
 
 Static: os, mmap are not in the contract's import list (import); a tensor is an operand of PyTorch compute in
 forward (torch_compute). With the bans off, the parent's view of the jail's processes is what is left.
@@ -22,6 +24,22 @@ if MODE == "auto":
     import signal
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+if MODE == "nocldwait":
+    import ctypes
+    import signal
+
+    class _Sigaction(ctypes.Structure):  # glibc's struct sigaction
+        _fields_ = [
+            ("handler", ctypes.c_void_p),
+            ("mask", ctypes.c_ulong * 16),
+            ("flags", ctypes.c_int),
+            ("restorer", ctypes.c_void_p),
+        ]
+
+    _libc = ctypes.CDLL(None, use_errno=True)
+    _act = _Sigaction(None, (ctypes.c_ulong * 16)(), 2, None)  # SIG_DFL with SA_NOCLDWAIT
+    if _libc.sigaction(int(signal.SIGCHLD), ctypes.byref(_act), None) != 0:
+        raise OSError(ctypes.get_errno(), "sigaction(SIGCHLD, SA_NOCLDWAIT) refused")
 
 
 @triton.jit
