@@ -121,8 +121,8 @@ def _resident_v(
     x_bufs, ready, empty, it, STAGES: gl.constexpr, WG: gl.constexpr, a_layout: gl.constexpr, EARLY: gl.constexpr
 ):
     # Stage it's V0..V3 of this warpgroup's tiles, once the loader's TMA has landed. EARLY: the slot goes back
-    # to the loader right away; the arrive has release semantics, so the slot's loads are performed before
-    # the loader can see it (the SASS issues it right after the LDS, before the shuffles use their data).
+    # to the loader right away. The warpgroup's arrive is a bar.sync of its 128 threads, then one elected
+    # arrive (release): every warp's loads of the slot are performed before the loader can see it free.
     s = it % STAGES
     mbarrier.wait(ready.index(s), (it // STAGES) & 1)
     qa, qn = _windows(x_bufs, s, WG)
