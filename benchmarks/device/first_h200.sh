@@ -7,6 +7,7 @@
 #          gluon_winograd); if the default disagrees, MOD's FALLBACK build instead
 #   winner issue 24 (and 26 item 4): this GPU's winner under --ncu: the NCU table, median against ncu's GPU time
 #   tests  issue 24: the sealed-log, Landlock and ncu adversarial tests
+#   loop:fastest  the loop step on whichever kernel checked so far agreed at the lowest full-shape time
 #   loop:MOD  issue 26, items 3-4, if check:MOD agreed: the loop evaluates the kernel (hopper stage, all shape
 #          sets, under ncu; the reply written by the coding model acting as the LLM, through replay, in
 #          studies/conv2d_scale_min/replies_MOD), promote's race against this GPU's winner decides; the run and
@@ -19,7 +20,7 @@
 # gluon_winograd_rs's PREFETCH build checked and profiled where the budget allows. Every PREFETCH build is
 # unmeasured so far.
 : "${BUDGET:=570}"
-: "${STEPS:=check:gluon_direct_rs check:gluon_winograd_resident loop:gluon_direct_rs winner profile:gluon_direct_rs
+: "${STEPS:=check:gluon_direct_rs check:gluon_winograd_resident loop:fastest winner profile:gluon_direct_rs
   profile:gluon_winograd_resident check:gluon_winograd_rs profile:gluon_winograd_rs}"
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON and, per loop step, its history
@@ -55,7 +56,22 @@ tests() {
     tests/test_adversarial_gpu.py::test_ncu_accepts_the_promoted_kernels tests/test_ncu.py::test_gpu_evaluate_with_ncu 2>&1 | tail -24 | tee -a $OUT/log.txt
   stamp "ncu tests"
 }
+full_ms() {  # the full shape's time in MOD's last check (its FALLBACK's, where that ran), if the check agreed
+  grep -q "^check: agrees" /tmp/$1.check 2>/dev/null && grep -o '[0-9.]* ms (median of 10' /tmp/$1.check | tail -1 | cut -d' ' -f1
+}
+fastest() {  # the checked module that agreed at the lowest full-shape time
+  for f in /tmp/gluon_*.check; do
+    [ -f "$f" ] || continue
+    local m=$(basename "$f" .check) ms=$(full_ms $(basename "$f" .check))
+    [ -n "$ms" ] && echo "$ms $m"
+  done | sort -g | head -1 | cut -d' ' -f2
+}
 loop() {
+  if [ "$1" = fastest ]; then
+    set -- "$(fastest)"
+    [ -n "$1" ] || { stamp "loop skipped: no checked kernel agreed"; return; }
+    stamp "loop: $1 is the fastest kernel that agreed ($(full_ms $1) ms in its check)"
+  fi
   grep -q "^check: agrees" /tmp/$1.check 2>/dev/null || { stamp "loop skipped: check:$1 did not agree"; return; }
   local replies=studies/conv2d_scale_min/replies_${1#gluon_}
   python3 -m studies.conv2d_scale_min.$1 --reply $replies $(cat /tmp/$1.set 2>/dev/null)
