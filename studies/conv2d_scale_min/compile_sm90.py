@@ -164,8 +164,9 @@ def winograd_resident_args(stages: int | None, regs: int, prefetch: bool = True)
 
     BN, N, c_pad, _, tiles_w, slots = res.resident_sizes(64, 128, 256)
     args = _register_kernel_args("u_desc", 12 * BN, N, c_pad, tiles_w)
+    args.update(x_ptr=torch.empty(2, 64, 256, 256), C_in=64, H=256, W_ROW=256)
     consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=min(stages or slots, slots), CONSUMER_REGS=regs)
-    consts.update(PREFETCH=prefetch, EARLY_RELEASE=True)
+    consts.update(PREFETCH=prefetch, EARLY_RELEASE=True, PREFETCH_L2=True)
     return res._conv_scale_min_f23_resident_kernel, args, consts
 
 

@@ -69,6 +69,26 @@ def _half_rows(num_rows):
 
 
 @gluon.jit
+def _prefetch_row_l2(x_ptr, n, row, C_in, H, W_ROW):
+    # Input row `row` of image n, every channel, into L2 (cp.async.bulk.prefetch: no shared memory, nothing to
+    # wait for), so that the TMA which needs it a unit later finds it in L2 instead of DRAM. 1 warp, 2 channels
+    # a lane per 64; a row is W_ROW * 4 bytes, a multiple of 16 (the launcher pads W to a multiple of 4).
+    layout: gl.constexpr = gl.BlockedLayout([2], [32], [1], [0])
+    size = gl.full([64], W_ROW * 4, gl.int32, layout)
+    for c0 in range(0, C_in, 64):
+        c = gl.minimum(c0 + gl.arange(0, 64, layout=layout), C_in - 1)  # past C_in: the last channel again
+        rows = ((n * C_in + c) * H + row).to(gl.int64)
+        gl.inline_asm_elementwise(
+            "cp.async.bulk.prefetch.L2.global [$1], $2; mov.u32 $0, 0;",
+            "=r,l,r",
+            [x_ptr + rows * W_ROW, size],
+            dtype=gl.int32,
+            is_pure=False,
+            pack=1,
+        )
+
+
+@gluon.jit
 def _resident_loader(
     x_desc,
     u_desc,
@@ -80,16 +100,23 @@ def _resident_loader(
     H_out,
     TILES_W,
     num_rows,
+    x_ptr,
+    C_in,
+    H,
+    W_ROW,
     BN: gl.constexpr,
     N: gl.constexpr,
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    PREFETCH_L2: gl.constexpr,
 ):
     # 1 warp. First this half's U: tile i = (j * 3 + kh) * CHUNKS + c8 from U rows (j * 3 + kh) * BN + half * N
     # .. + N, columns c8 * BK .. + BK, into u_bufs i (all on u_ready). Then per unit (output row, 256-pixel
     # span), kh and 8-channel chunk, into slot s: the X_BOXES x boxes of the row, box X_BOXES s + b at pixel
     # 256 tw + 32 b (TMA fills what lies past the row's end with zeros; those pixels reach masked outputs only).
+    # PREFETCH_L2: at each unit, the one input row the next unit reads first (its kh = 2 row) goes into L2:
+    # three x slots cover about two stages of TMA latency, not a DRAM miss.
     half, t0, t1 = _half_rows(num_rows)
     CHUNKS: gl.constexpr = C_PAD // BK
     mbarrier.expect(u_ready, 12 * CHUNKS * u_desc.block_type.nbytes)
@@ -101,6 +128,8 @@ def _resident_loader(
     for t in range(t0, t1):
         n = t // H_out
         oh = t % H_out
+        if PREFETCH_L2 and t + 1 < t1:
+            _prefetch_row_l2(x_ptr, (t + 1) // H_out, (t + 1) % H_out + 2, C_in, H, W_ROW)
         for tw in range(TILES_W):
             for step in range(3 * CHUNKS):
                 s = it % STAGES
@@ -211,8 +240,8 @@ def _resident_consumer(
             lo1 = gl.min((m3 + bias[None, :]) * scale + pad[None, :], axis=1)
             ow = 2 * (tt0 + tile_o)
             out = out_ptr + t * W_out + ow
-            gl.atomic_min(out, lo0, mask=ow < W_out)
-            gl.atomic_min(out + 1, lo1, mask=ow + 1 < W_out)
+            gl.atomic_min(out, lo0, mask=ow < W_out, sem="relaxed")
+            gl.atomic_min(out + 1, lo1, mask=ow + 1 < W_out, sem="relaxed")
 
 
 @gluon.jit
@@ -227,6 +256,10 @@ def _conv_scale_min_f23_resident_kernel(
     TILES_W,
     num_rows,
     scale,
+    x_ptr,
+    C_in,
+    H,
+    W_ROW,
     BN: gl.constexpr,
     N: gl.constexpr,
     BK: gl.constexpr,
@@ -235,6 +268,7 @@ def _conv_scale_min_f23_resident_kernel(
     CONSUMER_REGS: gl.constexpr,
     PREFETCH: gl.constexpr,
     EARLY_RELEASE: gl.constexpr,
+    PREFETCH_L2: gl.constexpr,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     u_bufs = gl.allocate_shared_memory(gl.float32, [12 * (C_PAD // BK)] + u_desc.block_type.shape, u_desc.layout)
@@ -310,11 +344,16 @@ def _conv_scale_min_f23_resident_kernel(
                     H_out,
                     TILES_W,
                     num_rows,
+                    x_ptr,
+                    C_in,
+                    H,
+                    W_ROW,
                     BN,
                     N,
                     BK,
                     C_PAD,
                     STAGES,
+                    PREFETCH_L2,
                 ),
             ),
         ],
@@ -342,13 +381,24 @@ def resident_sizes(C_in: int, C_out: int, W: int, BK: int = 8) -> tuple[int, int
 
 
 def conv_scale_min_f23_resident(
-    x, weight, bias, scale, STAGES=None, CONSUMER_REGS=232, PREFETCH=True, EARLY_RELEASE=True, num_ctas=None, keep=None
+    x,
+    weight,
+    bias,
+    scale,
+    STAGES=None,
+    CONSUMER_REGS=232,
+    PREFETCH=True,
+    EARLY_RELEASE=True,
+    PREFETCH_L2=True,
+    num_ctas=None,
+    keep=None,
 ):
     """Transform the weights (gluon_winograd.transform_weights: U as [12 * BN, C_pad], U3 negated; its columns
     then put in SIGMA's order), fill the output with +inf, then one persistent launch of an even number of
     CTAs, each on one half of the output channels over a contiguous range of output rows. STAGES: x slots
     (default: as many as fit beside U, at most 8). EARLY_RELEASE: a consumer gives an x slot back once it has
-    formed the slot's V (else once the slot's products retired). `keep` receives U (in channel order)."""
+    formed the slot's V (else once the slot's products retired). PREFETCH_L2: the loader brings each unit's
+    newest input row into L2 a unit ahead. `keep` receives U (in channel order)."""
     assert weight.shape[2:] == (3, 3), "F(2,3) here is for 3x3 kernels"
     x = x.contiguous()
     N_img, C_in, H, W = x.shape
@@ -382,6 +432,10 @@ def conv_scale_min_f23_resident(
         TILES_W,
         num_rows,
         float(scale),
+        x,  # the L2 prefetch's rows (W padded to a multiple of 4: 16-byte sizes)
+        C_in,
+        H,
+        x.shape[3],
         BN=BN,
         N=N,
         BK=BK,
@@ -390,6 +444,7 @@ def conv_scale_min_f23_resident(
         CONSUMER_REGS=CONSUMER_REGS,
         PREFETCH=PREFETCH,
         EARLY_RELEASE=EARLY_RELEASE,
+        PREFETCH_L2=PREFETCH_L2,
         num_warps=4,
     )
     return out
@@ -420,7 +475,13 @@ which bounds it near 1.7 ms. This one keeps U resident in shared memory instead:
 ```
 """
 
-SWEEP = (dict(PREFETCH=False), dict(EARLY_RELEASE=False), dict(STAGES=2), dict(PREFETCH=False, EARLY_RELEASE=False))
+SWEEP = (
+    dict(PREFETCH_L2=False),
+    dict(PREFETCH=False),
+    dict(EARLY_RELEASE=False),
+    dict(STAGES=2),
+    dict(PREFETCH=False, EARLY_RELEASE=False),
+)
 
 
 def check(sweep: bool = False, sizes: dict | None = None) -> None:
