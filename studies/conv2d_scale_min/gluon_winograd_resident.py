@@ -31,6 +31,8 @@ What is new:
   and U from the resident tiles, never the x slot. With three slots (all that fits beside U) the loader so
   keeps two stages in flight while the consumers compute.
 - CTA pid takes output channels [N * (pid % 2), + N) and rows among the CTAs of its half (an even grid).
+- Three slots hide L2 latency but not DRAM's, so the loader prefetches the next unit's newest input row (the
+  one its kh = 2 stages read first) into L2 a unit ahead (PREFETCH_L2, cp.async.bulk.prefetch.L2).
 
 Status (session 14): written without a GPU. ptxas (Triton 3.6, sm_90a, CPU): compile_sm90.py
 --winograd-resident; the CPU tests mirror its U tile order; the next device call (benchmarks/device/first_h200.sh)
@@ -465,7 +467,9 @@ which bounds it near 1.7 ms. This one keeps U resident in shared memory instead:
 - Each consumer warpgroup reads its 16-byte quads, gets the odd pixel pairs' right neighbours by a 4-lane
   rotation (shfl), forms V0 = d0 - d2, V1 = d1 + d2, V2 = d2 - d1, V3 = d1 - d3 in registers, rounded to
   nearest TF32, as wgmma's A operand, and gives the x slot back at once (the wgmmas read V from registers
-  and U from the resident tiles). The next stage's V forms while this stage's wgmmas run.
+  and U from the resident tiles). The next stage's V forms while this stage's wgmmas run. Three x slots
+  cover L2 latency, not DRAM's: the loader prefetches the next output row's newest input row into L2 a
+  row ahead (cp.async.bulk.prefetch.L2).
 - Four accumulators M0..M3 of [64 pixel pairs, 64 channels] per warpgroup; then y[2t] = M0 + M1 + M2,
   y[2t+1] = M1 - M2 - M3, bias, scale, the min over the half's channels, and an atomic min into the output
   (filled with +inf first): min is exact and order-free, so the two halves meet without a second pass.
