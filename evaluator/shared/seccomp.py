@@ -13,7 +13,7 @@ SIGCHLD (a linker, collect2, resets it to SIG_DFL and ignores the answer).
 
 How it holds (the kernel, not Python, enforces it):
 - a seccomp filter can never be removed, and is inherited by every thread and child (no_new_privs first);
-- TSYNC puts it on every thread the process already has (ncu's injected library starts some early);
+- TSYNC puts it on every thread the process already has (torch and the CUDA driver may have started some);
 - only the native system-call ABI is allowed through: a call made through another one (x86-64's int 0x80
   or x32 numbers, which seccomp sees under another architecture or number) is refused, whatever it is.
 Where the kernel refuses seccomp, `seal_sigchld` raises OSError and the caller records that it did not hold.
@@ -83,6 +83,9 @@ def seal_sigchld() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
-    if libc.syscall(ctypes.c_long(sys_seccomp), ctypes.c_uint(SECCOMP_SET_MODE_FILTER),
-                    ctypes.c_uint(SECCOMP_FILTER_FLAG_TSYNC), ctypes.byref(prog)) != 0:  # fmt: skip
+    got = libc.syscall(ctypes.c_long(sys_seccomp), ctypes.c_uint(SECCOMP_SET_MODE_FILTER),
+                       ctypes.c_uint(SECCOMP_FILTER_FLAG_TSYNC), ctypes.byref(prog))  # fmt: skip
+    if got > 0:  # TSYNC's failure: the id of a thread that could not take the filter
+        raise OSError(f"seccomp: thread {got} could not take the filter")
+    if got != 0:
         raise OSError(ctypes.get_errno(), "seccomp(SECCOMP_SET_MODE_FILTER)")
