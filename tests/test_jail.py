@@ -230,10 +230,13 @@ def test_work_in_a_helper_process_is_seen_from_outside(tmp_path, mode):
     path = tmp_path / "helper.py"
     path.write_text(source.replace('MODE = "reap"', f"MODE = {mode!r}"))
     r = _evaluate(path)
-    if mode in ("auto", "nocldwait") and platform.machine() in seccomp.ARCHES:
+    sealed = platform.machine() in seccomp.ARCHES and not any("SIGCHLD could not be sealed" in n for n in r.notes)
+    if mode in ("auto", "nocldwait") and sealed:
         assert (r.status, r.gate) == (Status.compile_error, "compile"), (r.status, r.gate, r.message)
         assert "PermissionError" in r.message, r.message
         return
+    if mode == "nocldwait":
+        pytest.skip("this kernel refuses the seccomp filter: the auto-reaped helper stays out of reach (noted)")
     assert (r.status, r.reason) == (Status.incorrect, "helper_process"), (r.status, r.reason, r.message)
     assert "process" in r.message, r.message
 
