@@ -24,12 +24,15 @@ highest one (the direct kernel: 83 % of its tensor floor).
 from __future__ import annotations
 
 import argparse
-import csv
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from evaluator.parent.ncu import parse_csv  # noqa: E402
+
 SMS = 132
 MAC_PER_CLK = 1024  # TF32 multiply-adds per SM per cycle (dense)
 SMEM_B_PER_CLK = 128
@@ -93,18 +96,13 @@ LAYOUTS = (
 
 
 def measured(log: Path) -> dict[str, dict[str, float]]:
-    """{kernel: {metric: value}} from ncu's CSV rows in a device log (the last row of each metric wins)."""
+    """{kernel: {metric: value}} from ncu's CSV in a device log (evaluator.parent.ncu.parse_csv), one ncu run
+    at a time: each starts with its own header row and numbers its launches from 0 again."""
+    runs = re.split(r'^(?="ID",)', log.read_text(errors="replace"), flags=re.M)
     found: dict[str, dict[str, float]] = {}
-    for line in log.read_text(errors="replace").splitlines():
-        if not line.startswith('"') or "Metric Name" in line:
-            continue
-        row = next(csv.reader([line]))
-        if len(row) < 15:
-            continue
-        try:
-            found.setdefault(row[4], {})[row[12]] = float(row[14].replace(",", ""))
-        except ValueError:
-            continue
+    for run in runs:
+        for kernel, metrics in parse_csv(run).items():
+            found.setdefault(kernel, {}).update(metrics)
     return found
 
 
