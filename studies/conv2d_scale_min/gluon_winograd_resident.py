@@ -47,14 +47,23 @@ import triton
 import triton.language as tl  # noqa: F401  (the weight transform's kernel, carried in the candidate file)
 from triton.experimental import gluon
 from triton.experimental.gluon import language as gl
-from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait
+
+# warpgroup_mma: used by gluon_winograd_rs's _f23_issue, whose text the candidate file carries with these
+from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait  # noqa: F401
 from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
 from studies.conv2d_scale_min.gluon_winograd import transform_weights
 
 # QUAD_LAYOUT, QUAD_VIEW, _fragment, _next_quad and _pixels: used by these helpers, whose text the candidate
 # file carries with them (candidate_source)
-from studies.conv2d_scale_min.gluon_winograd_rs import X_BOXES, _form_v, _windows, fragment_order
+from studies.conv2d_scale_min.gluon_winograd_rs import (
+    X_BOXES,
+    _f23_channel_min,
+    _f23_issue,
+    _form_v,
+    _windows,
+    fragment_order,
+)
 
 SMEM_BYTES = 232448  # sm_90's largest dynamic shared memory per block (227 KB)
 X_STAGE_BYTES = 9 * 8 * 32 * 4  # X_BOXES boxes of [8 channels, 32 pixels], fp32
@@ -214,13 +223,20 @@ def _resident_consumer(
                 if not PREFETCH:
                     v0, v1, v2, v3 = _resident_v(x_bufs, ready, empty, it, STAGES, WG, a_layout, EARLY_RELEASE)
                 first = step > 0
-                m0 = warpgroup_mma(v0, u_bufs.index(step).permute((1, 0)), m0, use_acc=first, is_async=True)
-                m1 = warpgroup_mma(v1, u_bufs.index(KSTEPS + step).permute((1, 0)), m1, use_acc=first, is_async=True)
-                m2 = warpgroup_mma(
-                    v2, u_bufs.index(2 * KSTEPS + step).permute((1, 0)), m2, use_acc=first, is_async=True
-                )
-                m3 = warpgroup_mma(
-                    v3, u_bufs.index(3 * KSTEPS + step).permute((1, 0)), m3, use_acc=first, is_async=True
+                m0, m1, m2, m3 = _f23_issue(
+                    v0,
+                    v1,
+                    v2,
+                    v3,
+                    u_bufs.index(step),
+                    u_bufs.index(KSTEPS + step),
+                    u_bufs.index(2 * KSTEPS + step),
+                    u_bufs.index(3 * KSTEPS + step),
+                    m0,
+                    m1,
+                    m2,
+                    m3,
+                    first,
                 )
                 u0, u1, u2, u3 = v0, v1, v2, v3  # this stage's A operands, in flight until the wait
                 if PREFETCH and it + 1 < total:
@@ -234,12 +250,8 @@ def _resident_consumer(
                 if not EARLY_RELEASE:  # as gluon_winograd_rs: the slot goes back once its products retired
                     mbarrier.arrive(empty.index(it % STAGES), count=1)
                 it += 1
-            # Output transform in place: y1 = M1 - M2 - M3 (M3 holds -U3 products), y0 = M0 + M1 + M2; then
-            # bias, scale and the min over this half's channels, into the output's running min.
-            m3 = m1 - m2 + m3
-            m0 = m0 + m1 + m2
-            lo0 = gl.min((m0 + bias[None, :]) * scale + pad[None, :], axis=1)
-            lo1 = gl.min((m3 + bias[None, :]) * scale + pad[None, :], axis=1)
+            # The min over this half's channels, into the output's running min.
+            lo0, lo1 = _f23_channel_min(m0, m1, m2, m3, bias, pad, scale)
             ow = 2 * (tt0 + tile_o)
             out = out_ptr + t * W_out + ow
             gl.atomic_min(out, lo0, mask=ow < W_out, sem="relaxed")
@@ -517,7 +529,8 @@ def candidate_source() -> str:
         .rstrip(),
         # _round_tf32, _weight_transform_kernel, _round_tf32_g, _row_range
         gws[gws.index("@triton.jit\ndef _round_tf32") : gws.index("@gluon.jit\ndef _restager(")].rstrip(),
-        # X_BOXES, SIGMA, QUAD_LAYOUT, QUAD_VIEW, _fragment, _next_quad, _pixels, _form_v, _windows
+        # X_BOXES, SIGMA, QUAD_LAYOUT, QUAD_VIEW, _fragment, _next_quad, _pixels, _form_v, _windows, _f23_issue,
+        # _f23_channel_min
         rss[rss.index("# The x rows in shared memory.") : rss.index("@gluon.jit\ndef _loader(")].rstrip(),
         source[source.index("SMEM_BYTES = ") : source.index("\n\n\ndef resident_sizes(")].rstrip(),
         gws[gws.index("def transform_weights(") : gws.index("def sizes(")].rstrip(),

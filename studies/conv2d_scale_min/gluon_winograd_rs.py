@@ -169,6 +169,28 @@ def _windows(x_bufs, s, WG: gl.constexpr):
 
 
 @gluon.jit
+def _f23_issue(v0, v1, v2, v3, u0, u1, u2, u3, m0, m1, m2, m3, first):
+    # One K step's four point products, asynchronous: M_j (+)= V_j @ U_j, u_j being U_j's [N, 8] tile in
+    # shared memory. They run until the caller's warpgroup_mma_wait, which must hold v0..v3 as deps.
+    m0 = warpgroup_mma(v0, u0.permute((1, 0)), m0, use_acc=first, is_async=True)
+    m1 = warpgroup_mma(v1, u1.permute((1, 0)), m1, use_acc=first, is_async=True)
+    m2 = warpgroup_mma(v2, u2.permute((1, 0)), m2, use_acc=first, is_async=True)
+    m3 = warpgroup_mma(v3, u3.permute((1, 0)), m3, use_acc=first, is_async=True)
+    return m0, m1, m2, m3
+
+
+@gluon.jit
+def _f23_channel_min(m0, m1, m2, m3, bias, pad, scale):
+    # The output transform, y[2t] = M0 + M1 + M2 and y[2t+1] = M1 - M2 - M3 (M3 holds -U3 products), then
+    # bias, scale and the min over the accumulators' channels (pad: +inf on channels past C_out).
+    y0 = m0 + m1 + m2
+    y1 = m1 - m2 + m3
+    lo0 = gl.min((y0 + bias[None, :]) * scale + pad[None, :], axis=1)
+    lo1 = gl.min((y1 + bias[None, :]) * scale + pad[None, :], axis=1)
+    return lo0, lo1
+
+
+@gluon.jit
 def _loader(
     x_desc,
     w_desc,
@@ -276,10 +298,21 @@ def _consumer(
                     if not PREFETCH:
                         v0, v1, v2, v3 = _stage_v(x_bufs, ready, it, STAGES, WG, a_layout)
                     first = step > 0
-                    m0 = warpgroup_mma(v0, b_bufs.index(4 * s).permute((1, 0)), m0, use_acc=first, is_async=True)
-                    m1 = warpgroup_mma(v1, b_bufs.index(4 * s + 1).permute((1, 0)), m1, use_acc=first, is_async=True)
-                    m2 = warpgroup_mma(v2, b_bufs.index(4 * s + 2).permute((1, 0)), m2, use_acc=first, is_async=True)
-                    m3 = warpgroup_mma(v3, b_bufs.index(4 * s + 3).permute((1, 0)), m3, use_acc=first, is_async=True)
+                    m0, m1, m2, m3 = _f23_issue(
+                        v0,
+                        v1,
+                        v2,
+                        v3,
+                        b_bufs.index(4 * s),
+                        b_bufs.index(4 * s + 1),
+                        b_bufs.index(4 * s + 2),
+                        b_bufs.index(4 * s + 3),
+                        m0,
+                        m1,
+                        m2,
+                        m3,
+                        first,
+                    )
                     u0, u1, u2, u3 = v0, v1, v2, v3  # this stage's A operands, in flight until the wait
                     if PREFETCH and it + 1 < total:
                         # The next stage's V forms while these products run, into registers other than theirs:
@@ -293,15 +326,13 @@ def _consumer(
                     )
                     mbarrier.arrive(empty.index(s), count=1)
                     it += 1
-                # Output transform in place (no third tile): y1 = M1 - M2 - M3 (M3 holds -U3 products), y0 =
-                # M0 + M1 + M2; then bias, scale and this pass's channel min (+inf on padded channels).
-                m3 = m1 - m2 + m3
-                m0 = m0 + m1 + m2
+                # This pass's channel min, into the running one.
                 co = p * N + chan_o
                 bias = gl.load(b_ptr + co, mask=co < C_out, other=0.0)
                 pad = gl.where(co < C_out, 0.0, float("inf"))
-                lo0 = gl.minimum(lo0, gl.min((m0 + bias[None, :]) * scale + pad[None, :], axis=1))
-                lo1 = gl.minimum(lo1, gl.min((m3 + bias[None, :]) * scale + pad[None, :], axis=1))
+                y0, y1 = _f23_channel_min(m0, m1, m2, m3, bias, pad, scale)
+                lo0 = gl.minimum(lo0, y0)
+                lo1 = gl.minimum(lo1, y1)
             ow = 2 * (tt0 + tile_o)
             out = out_ptr + t * W_out + ow
             gl.store(out, lo0, mask=ow < W_out)
