@@ -124,6 +124,28 @@ def _windows(x_bufs, s, WG: gl.constexpr):
 
 
 @gluon.jit
+def _f23_issue(v0, v1, v2, v3, u0, u1, u2, u3, m0, m1, m2, m3, first):
+    # One K step's four point products, asynchronous: M_j (+)= V_j @ U_j, u_j being U_j's [N, 8] tile in
+    # shared memory. They run until the caller's warpgroup_mma_wait, which must hold v0..v3 as deps.
+    m0 = warpgroup_mma(v0, u0.permute((1, 0)), m0, use_acc=first, is_async=True)
+    m1 = warpgroup_mma(v1, u1.permute((1, 0)), m1, use_acc=first, is_async=True)
+    m2 = warpgroup_mma(v2, u2.permute((1, 0)), m2, use_acc=first, is_async=True)
+    m3 = warpgroup_mma(v3, u3.permute((1, 0)), m3, use_acc=first, is_async=True)
+    return m0, m1, m2, m3
+
+
+@gluon.jit
+def _f23_channel_min(m0, m1, m2, m3, bias, pad, scale):
+    # The output transform, y[2t] = M0 + M1 + M2 and y[2t+1] = M1 - M2 - M3 (M3 holds -U3 products), then
+    # bias, scale and the min over the accumulators' channels (pad: +inf on channels past C_out).
+    y0 = m0 + m1 + m2
+    y1 = m1 - m2 + m3
+    lo0 = gl.min((y0 + bias[None, :]) * scale + pad[None, :], axis=1)
+    lo1 = gl.min((y1 + bias[None, :]) * scale + pad[None, :], axis=1)
+    return lo0, lo1
+
+
+@gluon.jit
 def _loader(
     x_desc,
     w_desc,
@@ -188,6 +210,15 @@ def _taps(qa, qn):
 
 
 @gluon.jit
+def _stage_taps(x_bufs, ready, it, STAGES: gl.constexpr, WG: gl.constexpr):
+    # Stage it's x, once the loader's TMA has landed: pixels 4s + 0 .. 4s + 5 of this warpgroup, TF32-rounded.
+    s = it % STAGES
+    mbarrier.wait(ready.index(s), (it // STAGES) & 1)
+    qa, qn = _windows(x_bufs, s, WG)
+    return _taps(qa, qn)
+
+
+@gluon.jit
 def _consumer(
     x_bufs,
     w_bufs,
@@ -207,6 +238,7 @@ def _consumer(
     BK: gl.constexpr,
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
+    PREFETCH: gl.constexpr,
 ):
     # One warpgroup: output pixels [P, P + 128) of each unit, P = 256 tw + 128 WG, in two [64, N] blocks;
     # every output channel in BN // N passes of N, the running min over channels in registers.
@@ -219,6 +251,9 @@ def _consumer(
     CHUNKS: gl.constexpr = C_PAD // BK
     acc0 = gl.zeros([64, N], gl.float32, acc_layout)
     acc1 = gl.zeros([64, N], gl.float32, acc_layout)
+    total = (t1 - t0) * TILES_W * (BN // N) * 3 * CHUNKS  # the stages this CTA consumes, in the loader's order
+    if PREFETCH:  # the launcher's grid never exceeds the rows: every CTA has a first stage
+        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, 0, STAGES, WG)
     it = 0
     for t in range(t0, t1):
         for tw in range(TILES_W):
@@ -228,9 +263,8 @@ def _consumer(
             for p in range(BN // N):
                 for step in range(3 * CHUNKS):
                     s = it % STAGES
-                    mbarrier.wait(ready.index(s), (it // STAGES) & 1)
-                    qa, qn = _windows(x_bufs, s, WG)
-                    x0, x1, x2, x3, x4, x5 = _taps(qa, qn)
+                    if not PREFETCH:
+                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
                     first = step > 0
                     # block 0: pixels 4s + v + kw; block 1: 4s + 2 + v + kw
                     f00 = _fragment(x0, x1, a_layout)
@@ -244,6 +278,11 @@ def _consumer(
                     acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
                     acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
                     acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
+                    if PREFETCH and it + 1 < total:
+                        # The next stage's x loads and rounds while these products run, into registers other
+                        # than theirs: the fragments stay live (deps below) until the wait in this same
+                        # iteration, so no loop back edge lets them move (sass_hazards.py checks the SASS).
+                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it + 1, STAGES, WG)
                     # The stage's products retired: its slots go back to the loader. The A registers are
                     # deps too: an asynchronous wgmma reads them until this wait.
                     acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
@@ -280,6 +319,7 @@ def _conv_scale_min_direct_rs_kernel(
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
+    PREFETCH: gl.constexpr,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [3 * STAGES] + w_desc.block_type.shape, w_desc.layout)
@@ -311,6 +351,7 @@ def _conv_scale_min_direct_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    PREFETCH,
                 ),
             ),
             (
@@ -334,6 +375,7 @@ def _conv_scale_min_direct_rs_kernel(
                     BK,
                     C_PAD,
                     STAGES,
+                    PREFETCH,
                 ),
             ),
             (
@@ -400,7 +442,9 @@ def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
     return w
 
 
-def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, num_ctas=None, keep=None):
+def conv_scale_min_direct_rs(
+    x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, PREFETCH=False, num_ctas=None, keep=None
+):
     """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
     prepared weights."""
     assert weight.shape[2:] == (3, 3), "3x3 kernels"
@@ -441,6 +485,7 @@ def conv_scale_min_direct_rs(x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232
         C_PAD=C_pad,
         STAGES=STAGES,
         CONSUMER_REGS=CONSUMER_REGS,
+        PREFETCH=PREFETCH,
         num_warps=4,
     )
     return out
