@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Where the register-operand kernels of #32 wait: each kernel's full-shape launch (the 5th in its --check)
+# under ncu with the warp-state and source-counter sections, then per kernel
+#   $OUT/MOD_stalls.txt  the warp-state table (stall reasons, cycles per issued instruction)
+#   $OUT/MOD_sass.csv    the SASS with its stall samples, line by line (ncu's source page)
+# and this GPU's winner under --ncu (the issue's table). Session 15: gluon_winograd_resident agreed but took
+# 2.6-3.3 ms against gluon_winograd_rs's 2.2 and gluon_direct_rs's 1.7 (benchmarks/h200_session15.txt); the
+# byte floors (traffic.py) say neither L2 nor shared memory binds it, so this asks the stall counters.
+#   BUDGET=420 bash benchmarks/device/stalls.sh        # on the device, .whl carried
+: "${BUDGET:=420}"
+: "${KERNELS:=gluon_winograd_resident:PREFETCH=False,PREFETCH_L2=False gluon_winograd_rs:PREFETCH=False gluon_direct_rs:PREFETCH=False}"
+. benchmarks/device/setup.sh
+best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | tr 'A-Z ' 'a-z-').py
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee -a $OUT/log.txt
+for k in $KERNELS; do
+  IFS=: read -r mod sets <<< "$k"
+  args=$(echo ",$sets" | sed 's/,/ --set /g')
+  [ "$(left 40)" -ge 40 ] || { stamp "out of budget before $mod"; break; }
+  timeout $(left 120) ncu --clock-control none --kernel-name 'regex:conv_scale_min_(f23|direct)_r(s|esident)_kernel' \
+    --launch-skip 4 --launch-count 1 --section WarpStateStats --section SourceCounters --section SpeedOfLight \
+    -f -o /tmp/$mod python3 -m studies.conv2d_scale_min.$mod --check $args 2>&1 | grep -E 'check|ms \(median' | tee -a $OUT/log.txt
+  ncu --import /tmp/$mod.ncu-rep --page details --section WarpStateStats --section SpeedOfLight > $OUT/${mod}_stalls.txt 2>&1
+  ncu --import /tmp/$mod.ncu-rep --page source --csv --print-source sass > $OUT/${mod}_sass.csv 2>&1
+  stamp "$mod ($args) under ncu: $(wc -l < $OUT/${mod}_sass.csv) SASS lines"
+done
+[ "$(left 60)" -ge 60 ] && {
+  timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
+    --ncu --ncu-metrics "$M2" --json $OUT/ncu_winner.json 2>&1 | tail -24 | tee -a $OUT/log.txt
+  stamp "$best under ncu"
+}
