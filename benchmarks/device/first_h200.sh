@@ -15,10 +15,11 @@
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
-# Default (session 14): the direct kernel checked, then the U-resident Winograd kernel (new, never run) checked;
-# the direct kernel looped, promoted and profiled (~330 s with the checks); the resident kernel profiled; then
-# gluon_winograd_rs's PREFETCH build checked and profiled where the budget allows. Every PREFETCH build is
-# unmeasured so far.
+# Default (session 14): the direct kernel checked, then the U-resident Winograd kernel checked; the fastest
+# looped, promoted and profiled; both profiled; then gluon_winograd_rs. Session 15 ran it on an H200 and promoted
+# gluon_direct_rs there (benchmarks/h200_session15.txt); since then a check whose default agrees hands the loop
+# the fastest build its sweep matched (fastest_build.py), not the default. The next question is where the
+# register kernels' consumers wait: benchmarks/device/stalls.sh.
 : "${BUDGET:=570}"
 : "${STEPS:=check:gluon_direct_rs check:gluon_winograd_resident loop:fastest winner profile:gluon_direct_rs
   profile:gluon_winograd_resident check:gluon_winograd_rs profile:gluon_winograd_rs}"
@@ -43,6 +44,9 @@ check() {
     echo "--set ${FALLBACK[$1]}" > /tmp/$1.set
     timeout $(left 100) python3 -m studies.conv2d_scale_min.$1 --check $(cat /tmp/$1.set) 2>&1 | tail -8 | tee /tmp/$1.check | tee -a $OUT/log.txt
     stamp "$1 check with $(cat /tmp/$1.set), its default having disagreed (rc ${PIPESTATUS[0]})"
+  else  # the default agreed: the loop's reply carries the fastest build that matched it (fastest_build.py)
+    local fb=$(python3 benchmarks/device/fastest_build.py /tmp/$1.check)
+    case "$fb" in *--set*) echo "${fb#* }" > /tmp/$1.set; stamp "$1: the reply's build is ${fb#* } (${fb%% *} ms)";; esac
   fi
 }
 winner() {
@@ -56,8 +60,8 @@ tests() {
     tests/test_adversarial_gpu.py::test_ncu_accepts_the_promoted_kernels tests/test_ncu.py::test_gpu_evaluate_with_ncu 2>&1 | tail -24 | tee -a $OUT/log.txt
   stamp "ncu tests"
 }
-full_ms() {  # the full shape's time in MOD's last check (its FALLBACK's, where that ran), if the check agreed
-  grep -q "^check: agrees" /tmp/$1.check 2>/dev/null && grep -o '[0-9.]* ms (median of 10' /tmp/$1.check | tail -1 | cut -d' ' -f1
+full_ms() {  # the full shape's time of MOD's fastest agreeing build (its FALLBACK's, where that ran), if any agreed
+  [ -f /tmp/$1.check ] && python3 benchmarks/device/fastest_build.py /tmp/$1.check | cut -d' ' -f1
 }
 fastest() {  # the checked module that agreed at the lowest full-shape time
   for f in /tmp/gluon_*.check; do
