@@ -34,8 +34,8 @@ best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,no
 
 # Where MOD's default build disagrees, its last measured-correct build (FALLBACK: --set arguments) is checked
 # instead, and the loop's reply is written with it; a reply only ever carries a build its check passed.
-declare -A FALLBACK=([gluon_direct_rs]="PREFETCH=False" [gluon_winograd_rs]="PREFETCH=False"
-  [gluon_winograd_resident]="EARLY_RELEASE=False --set PREFETCH=False")
+declare -A FALLBACK=([gluon_winograd_rs]="PREFETCH=False"
+  [gluon_winograd_resident]="EARLY_RELEASE=False")
 check() {
   rm -f /tmp/$1.set
   timeout $(left 130) python3 -m studies.conv2d_scale_min.$1 --check --sweep 2>&1 | tail -18 | tee /tmp/$1.check | tee -a $OUT/log.txt

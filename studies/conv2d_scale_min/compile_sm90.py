@@ -147,7 +147,7 @@ def _register_kernel_args(weights: str, weight_rows: int, N: int, c_pad: int, ti
     }
 
 
-def winograd_rs_args(stages: int, regs: int, prefetch: bool = True):
+def winograd_rs_args(stages: int, regs: int, prefetch: bool):
     """gluon_winograd_rs's kernel arguments from CPU stand-ins (U: [12 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_winograd_rs
 
@@ -157,7 +157,7 @@ def winograd_rs_args(stages: int, regs: int, prefetch: bool = True):
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
-def winograd_resident_args(stages: int | None, regs: int, prefetch: bool = True):
+def winograd_resident_args(stages: int | None, regs: int, prefetch: bool, prefetch_l2: bool):
     """gluon_winograd_resident's kernel arguments from CPU stand-ins (U: [12 * BN, C_pad], [N, 8] tiles of one
     output-channel half; stages: default as many x slots as fit beside U)."""
     from studies.conv2d_scale_min import gluon_winograd_resident as res
@@ -166,11 +166,11 @@ def winograd_resident_args(stages: int | None, regs: int, prefetch: bool = True)
     args = _register_kernel_args("u_desc", 12 * BN, N, c_pad, tiles_w)
     args.update(x_ptr=torch.empty(2, 64, 256, 256), C_in=64, H=256, W_ROW=256)
     consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=min(stages or slots, slots), CONSUMER_REGS=regs)
-    consts.update(PREFETCH=prefetch, EARLY_RELEASE=True, PREFETCH_L2=True)
+    consts.update(PREFETCH=prefetch, EARLY_RELEASE=True, PREFETCH_L2=prefetch_l2)
     return res._conv_scale_min_f23_resident_kernel, args, consts
 
 
-def direct_rs_args(stages: int, regs: int, prefetch: bool = True):
+def direct_rs_args(stages: int, regs: int, prefetch: bool):
     """gluon_direct_rs's kernel arguments from CPU stand-ins (the weights: [9 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_direct_rs
 
@@ -211,7 +211,11 @@ def main(argv=None) -> int:
     ap.add_argument("--winograd-rs", action="store_true", help="gluon_winograd_rs's kernel (V in registers)")
     ap.add_argument("--direct-rs", action="store_true", help="gluon_direct_rs's kernel (no restage, A in registers)")
     ap.add_argument("--winograd-resident", action="store_true", help="gluon_winograd_resident's kernel (U resident)")
-    ap.add_argument("--no-prefetch", action="store_true", help="register kernels: each stage's x loaded after the wait")
+    ap.add_argument(
+        "--prefetch",
+        choices=("on", "off"),
+        help="register kernels: the next stage's x loaded while this stage's wgmmas run; default: the launcher's",
+    )
     a = ap.parse_args(argv)
     # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
     register_kernel = a.winograd_rs or a.direct_rs or a.winograd_resident  # A in registers
@@ -222,19 +226,21 @@ def main(argv=None) -> int:
         launcher = gluon_direct_rs.conv_scale_min_direct_rs if a.direct_rs else launcher
         launcher = gluon_winograd_resident.conv_scale_min_f23_resident if a.winograd_resident else launcher
         launch = inspect.signature(launcher).parameters
-        given = dict(stages="STAGES", regs="CONSUMER_REGS", restage_regs="RESTAGE_REGS", rp="TP")
+        given = dict(stages="STAGES", regs="CONSUMER_REGS", restage_regs="RESTAGE_REGS", rp="TP", prefetch="PREFETCH")
         given = {name: launch[key].default for name, key in given.items() if key in launch}
+        given["prefetch"] = {True: "on", False: "off"}.get(given.get("prefetch"))
+        prefetch_l2 = launch["PREFETCH_L2"].default if "PREFETCH_L2" in launch else False
     else:
         given = dict(stages=3, regs=200, restage_regs=80, rp=64)
     for name, default in given.items():
         if getattr(a, name) is None:
             setattr(a, name, default)
     if a.winograd_resident:
-        fn, args, consts = winograd_resident_args(a.stages, a.regs, not a.no_prefetch)
+        fn, args, consts = winograd_resident_args(a.stages, a.regs, a.prefetch == "on", prefetch_l2)
     elif a.direct_rs:
-        fn, args, consts = direct_rs_args(a.stages, a.regs, not a.no_prefetch)
+        fn, args, consts = direct_rs_args(a.stages, a.regs, a.prefetch == "on")
     elif a.winograd_rs:
-        fn, args, consts = winograd_rs_args(a.stages, a.regs, not a.no_prefetch)
+        fn, args, consts = winograd_rs_args(a.stages, a.regs, a.prefetch == "on")
     elif a.winograd:
         fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)
     else:

@@ -41,11 +41,13 @@ tensor pipe 84.5 %, L2 68 % busy (tensor-bound now); 1.70-1.73 ms in `--check` o
 H100 through the loop (1.808 ms, 1.78x torch.compile). 168 registers, no spill, 172 KB of shared memory at 8
 stages; kernels/conv2d_scale_min/NOTES.md, "Session 13".
 
-PREFETCH (default, built after the device time ran out, not yet run): each stage's wgmmas are issued, then the
-next stage's x is loaded, shuffled and rounded while they run, then the wait. The in-flight fragments are deps
-of a wait in the same loop iteration, so no back edge can move them; the SASS shows the loads between the
-HGMMAs and their DEPBAR, into other registers (sass_hazards.py: 0 hazards). session 13's OVERLAP, which
-carried the in-flight fragments across the back edge, did not hold that and gave wrong outputs.
+PREFETCH (built after session 13's device time ran out; off by default since session 15): each stage's wgmmas
+are issued, then the next stage's x is loaded, shuffled and rounded while they run, then the wait. The
+in-flight fragments are deps of a wait in the same loop iteration, so no back edge can move them; the SASS
+shows the loads between the HGMMAs and their DEPBAR, into other registers (sass_hazards.py: 0 hazards).
+Correct on an H200 (session 15), but slower: 1.878 ms against 1.690 ms without it (`--check --sweep`), so
+the launcher's default is PREFETCH=False, the build the loop promoted for the H200 (1.741 ms in the
+evaluator, 1.63x torch.compile; kernels/conv2d_scale_min/NOTES.md, "Session 15").
 """
 
 from __future__ import annotations
@@ -315,7 +317,7 @@ def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
 
 
 def conv_scale_min_direct_rs(
-    x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, PREFETCH=True, num_ctas=None, keep=None
+    x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, PREFETCH=False, num_ctas=None, keep=None
 ):
     """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
     prepared weights."""
@@ -389,7 +391,7 @@ load:
 ```
 """
 
-SWEEP = (dict(PREFETCH=False), dict(STAGES=6), dict(STAGES=10), dict(PREFETCH=False, STAGES=10))
+SWEEP = (dict(PREFETCH=True), dict(STAGES=6), dict(STAGES=10), dict(PREFETCH=True, STAGES=10))
 
 
 def emulate(x, weight, bias, scale):

@@ -34,10 +34,14 @@ What is new:
 - Three slots hide L2 latency but not DRAM's, so the loader prefetches the next unit's newest input row (the
   one its kh = 2 stages read first) into L2 a unit ahead (PREFETCH_L2, cp.async.bulk.prefetch.L2).
 
-Status (session 14): written without a GPU. ptxas (Triton 3.6, sm_90a, CPU): compile_sm90.py
---winograd-resident; the CPU tests mirror its U tile order; the next device call (benchmarks/device/first_h200.sh)
-checks and profiles it. traffic.py's floor for it is about 1.0 ms (shared-memory bound) against
-gluon_winograd_rs's 1.7 ms (L2 bound); whether three x slots hide the TMA latency is the open question.
+Status (session 15, one H200): correct (max |out - emulate| 2.4e-6 at full size), but 2.62 ms at best
+(`--check`, PREFETCH and PREFETCH_L2 off, the launcher's defaults since) against gluon_winograd_rs's 2.39-2.63
+and gluon_direct_rs's 1.69: with U off L2 the kernel is no faster, so U's bytes were not what held
+gluon_winograd_rs back (traffic.py's floors hold as floors, not as the binding limit). Under ncu (the
+session-14 default build) 2.76 ms, tensor pipe 30.8 %, L2 25 %: each stage forms V, then waits for its four
+small wgmmas. The L2 prefetch cost 0.4-0.5 ms (both halves' CTAs prefetch the same rows, mostly in L2 already).
+kernels/conv2d_scale_min/NOTES.md, "Session 15", has every build's time; benchmarks/device/stalls.sh asks ncu
+where the consumers wait.
 """
 
 from __future__ import annotations
@@ -401,9 +405,9 @@ def conv_scale_min_f23_resident(
     scale,
     STAGES=None,
     CONSUMER_REGS=232,
-    PREFETCH=True,
+    PREFETCH=False,
     EARLY_RELEASE=True,
-    PREFETCH_L2=True,
+    PREFETCH_L2=False,
     num_ctas=None,
     keep=None,
 ):
@@ -491,12 +495,12 @@ which bounds it near 1.7 ms. This one keeps U resident in shared memory instead:
 ```
 """
 
-SWEEP = (
-    dict(PREFETCH_L2=False),
-    dict(PREFETCH=False),
+SWEEP = (  # the default (PREFETCH and PREFETCH_L2 off) was the fastest build on an H200 in session 15, 2.621 ms
+    dict(PREFETCH_L2=True),
+    dict(PREFETCH=True),
     dict(EARLY_RELEASE=False),
     dict(STAGES=2),
-    dict(PREFETCH=False, EARLY_RELEASE=False),
+    dict(PREFETCH=True, PREFETCH_L2=True),
 )
 
 
