@@ -39,7 +39,7 @@ Status (session 15, one H200): correct (max |out - emulate| 2.4e-6 at full size)
 and gluon_direct_rs's 1.69: with U off L2 the kernel is no faster, so U's bytes were not what held
 gluon_winograd_rs back (traffic.py's floors hold as floors, not as the binding limit). Under ncu (the
 session-14 default build) 2.76 ms, tensor pipe 30.8 %, L2 25 %: each stage forms V, then waits for its four
-small wgmmas. The L2 prefetch cost 0.4-0.5 ms (both halves' CTAs prefetch the same rows, mostly in L2 already).
+small wgmmas. The L2 prefetch cost 0.37-0.47 ms (both halves' CTAs prefetch the same rows, mostly in L2 already).
 kernels/conv2d_scale_min/NOTES.md, "Session 15", has every build's time; benchmarks/device/stalls.sh asks ncu
 where the consumers wait.
 """
