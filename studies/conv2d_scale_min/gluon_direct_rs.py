@@ -461,7 +461,8 @@ def candidate_source() -> str:
         imports.replace("import torch\n", "import torch\nimport torch.nn as nn\n", 1).rstrip(),
         gws[gws.index("@gluon.jit\ndef _round_tf32_g(") : gws.index("@gluon.jit\ndef _restager(")].rstrip(),
         rss[rss.index("# The x rows in shared memory.") : rss.index("@gluon.jit\ndef _form_v(")].rstrip(),  # to _pixels
-        rss[rss.index("@gluon.jit\ndef _windows(") : rss.index("@gluon.jit\ndef _stage_v(")].rstrip(),  # and _loader
+        rss[rss.index("@gluon.jit\ndef _windows(") : rss.index("@gluon.jit\ndef _f23_issue(")].rstrip(),
+        rss[rss.index("@gluon.jit\ndef _loader(") : rss.index("@gluon.jit\ndef _stage_v(")].rstrip(),
         source[source.index("@gluon.jit\ndef _taps(") : source.index("\n\nREPLY = ")].rstrip(),
     ]
     return "\n\n\n".join(parts) + "\n" + gw.MODEL.format(launcher="conv_scale_min_direct_rs")
