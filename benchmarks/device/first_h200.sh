@@ -26,9 +26,6 @@
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON and, per loop step, its history
 # tail and one tarball of its run and kernels/.
-# This GPU's winner: best/<gpu slug>.py ("NVIDIA H100 80GB HBM3" -> nvidia-h100-80gb-hbm3), else the H200's.
-best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | tr 'A-Z ' 'a-z-').py
-[ -f "$best" ] || best=kernels/conv2d_scale_min/best/nvidia-h200.py
 { uname -r; python3 -c "from evaluator.shared import landlock; print('landlock abi', landlock.abi())"
   nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader; ncu --version | tail -1; } 2>&1 | tee -a $OUT/log.txt
 

@@ -10,7 +10,6 @@
 : "${BUDGET:=420}"
 : "${KERNELS:=gluon_winograd_resident:PREFETCH=False,PREFETCH_L2=False gluon_winograd_rs:PREFETCH=False gluon_direct_rs:PREFETCH=False}"
 . benchmarks/device/setup.sh
-best=kernels/conv2d_scale_min/best/$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | tr 'A-Z ' 'a-z-').py
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee -a $OUT/log.txt
 for k in $KERNELS; do
   IFS=: read -r mod sets <<< "$k"
