@@ -226,21 +226,20 @@ def main(argv=None) -> int:
         launcher = gluon_direct_rs.conv_scale_min_direct_rs if a.direct_rs else launcher
         launcher = gluon_winograd_resident.conv_scale_min_f23_resident if a.winograd_resident else launcher
         launch = inspect.signature(launcher).parameters
-        given = dict(stages="STAGES", regs="CONSUMER_REGS", restage_regs="RESTAGE_REGS", rp="TP", prefetch="PREFETCH")
+        given = dict(stages="STAGES", regs="CONSUMER_REGS", restage_regs="RESTAGE_REGS", rp="TP")
         given = {name: launch[key].default for name, key in given.items() if key in launch}
-        given["prefetch"] = {True: "on", False: "off"}.get(given.get("prefetch"))
-        prefetch_l2 = launch["PREFETCH_L2"].default if "PREFETCH_L2" in launch else False
+        prefetch = launch["PREFETCH"].default if a.prefetch is None and "PREFETCH" in launch else a.prefetch == "on"
     else:
         given = dict(stages=3, regs=200, restage_regs=80, rp=64)
     for name, default in given.items():
         if getattr(a, name) is None:
             setattr(a, name, default)
     if a.winograd_resident:
-        fn, args, consts = winograd_resident_args(a.stages, a.regs, a.prefetch == "on", prefetch_l2)
+        fn, args, consts = winograd_resident_args(a.stages, a.regs, prefetch, launch["PREFETCH_L2"].default)
     elif a.direct_rs:
-        fn, args, consts = direct_rs_args(a.stages, a.regs, a.prefetch == "on")
+        fn, args, consts = direct_rs_args(a.stages, a.regs, prefetch)
     elif a.winograd_rs:
-        fn, args, consts = winograd_rs_args(a.stages, a.regs, a.prefetch == "on")
+        fn, args, consts = winograd_rs_args(a.stages, a.regs, prefetch)
     elif a.winograd:
         fn, args, consts = winograd_args(a.stages, a.regs, a.restage_regs, a.rp)
     else:
