@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Where the register-operand kernels of #32 wait: each kernel's full-shape launch (the 5th in its --check)
 # under ncu with the warp-state and source-counter sections, then per kernel
-#   $OUT/MOD_stalls.txt  the warp-state table (stall reasons, cycles per issued instruction)
-#   $OUT/MOD_sass.csv    the SASS with its stall samples, line by line (ncu's source page)
+#   $OUT/TAG_stalls.txt  the warp-state table (stall reasons, cycles per issued instruction)
+#   $OUT/TAG_sass.csv    the SASS with its stall samples, line by line (ncu's source page)
+# (TAG: the module and its --set values, gluon_direct_rs_AHEAD_True)
 # and this GPU's winner under --ncu (the issue's table). Session 15: gluon_winograd_resident agreed but took
 # 2.6-3.3 ms against gluon_winograd_rs's 2.2 and gluon_direct_rs's 1.7 (benchmarks/h200_session15.txt); the
 # byte floors (traffic.py) say neither L2 nor shared memory binds it, so this asks the stall counters.
@@ -14,14 +15,36 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee -a $OUT/l
 for k in $KERNELS; do
   IFS=: read -r mod sets <<< "$k"
   args=$(echo ",$sets" | sed 's/,/ --set /g')
+  tag=$mod$(echo "$sets" | tr '=,' '_-' | sed 's/^./_&/')  # one file pair per build
   [ "$(left 40)" -ge 40 ] || { stamp "out of budget before $mod"; break; }
   timeout $(left 120) ncu --clock-control none --kernel-name 'regex:conv_scale_min_(f23|direct)_r(s|esident)_kernel' \
     --launch-skip 4 --launch-count 1 --section WarpStateStats --section SourceCounters --section SpeedOfLight \
-    -f -o /tmp/$mod python3 -m studies.conv2d_scale_min.$mod --check $args 2>&1 | grep -E 'check|ms \(median' | tee -a $OUT/log.txt
-  ncu --import /tmp/$mod.ncu-rep --page details --section WarpStateStats --section SpeedOfLight > $OUT/${mod}_stalls.txt 2>&1
-  ncu --import /tmp/$mod.ncu-rep --page source --csv --print-source sass > $OUT/${mod}_sass.csv 2>&1
-  stamp "$mod ($args) under ncu: $(wc -l < $OUT/${mod}_sass.csv) SASS lines"
+    -f -o /tmp/$tag python3 -m studies.conv2d_scale_min.$mod --check $args 2>&1 | grep -E 'check|ms \(median' | tee -a $OUT/log.txt
+  ncu --import /tmp/$tag.ncu-rep --page details --section WarpStateStats --section SpeedOfLight > $OUT/${tag}_stalls.txt 2>&1
+  ncu --import /tmp/$tag.ncu-rep --page source --csv --print-source sass > $OUT/${tag}_sass.csv 2>&1
+  stamp "$mod ($args) under ncu: $(wc -l < $OUT/${tag}_sass.csv) SASS lines"
 done
+# The winner timed by the evaluator with nvidia-smi sampling the SM clock and power every 100 ms (the clock the
+# timing ran at; ncu's single launch runs cooler), then under --ncu for the issue's table.
+[ "$(left 60)" -ge 60 ] && {
+  nvidia-smi --query-gpu=clocks.sm,power.draw,clocks_event_reasons.active --format=csv,noheader,nounits -lms 100 \
+    > $OUT/smi_winner.csv & smi=$!
+  timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
+    --json $OUT/eval_winner.json 2>&1 | tail -12 | tee -a $OUT/log.txt
+  kill $smi
+  python3 - $OUT/smi_winner.csv <<'PY' | tee -a $OUT/log.txt
+import statistics, sys
+rows = [[v.strip() for v in line.split(",")] for line in open(sys.argv[1]) if line.count(",") == 2]
+busy = [(float(c), float(w), r) for c, w, r in rows if float(w) > 400]  # samples under load (idle ~100 W)
+if busy:
+    print(f"evaluator run: {len(busy)} of {len(rows)} samples above 400 W: SM clock median "
+          f"{statistics.median(c for c, _, _ in busy):.0f} MHz (min {min(c for c, _, _ in busy):.0f}), power median "
+          f"{statistics.median(w for _, w, _ in busy):.0f} W, reasons {sorted(set(r for *_, r in busy))}")
+else:
+    print(f"evaluator run: no sample above 400 W in {len(rows)}")
+PY
+  stamp "$best timed with clock samples"
+}
 [ "$(left 60)" -ge 60 ] && {
   timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
     --ncu --ncu-metrics "$M2" --json $OUT/ncu_winner.json 2>&1 | tail -24 | tee -a $OUT/log.txt

@@ -176,7 +176,7 @@ def direct_rs_args(stages: int, regs: int, prefetch: bool):
 
     BN, N, c_pad, tiles_w = gluon_direct_rs.sizes(64, 128, 256)
     args = _register_kernel_args("w_desc", 9 * BN, N, c_pad, tiles_w)
-    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, PREFETCH=prefetch)
+    consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, PREFETCH=prefetch, AHEAD=False)
     return gluon_direct_rs._conv_scale_min_direct_rs_kernel, args, consts
 
 
@@ -216,6 +216,13 @@ def main(argv=None) -> int:
         choices=("on", "off"),
         help="register kernels: the next stage's x loaded while this stage's wgmmas run; default: the launcher's",
     )
+    ap.add_argument(
+        "--const",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a constexpr of the kernel set outright, e.g. AHEAD=True (ints and True/False; repeatable)",
+    )
     a = ap.parse_args(argv)
     # Unset sizes take the launcher's own defaults, so a bare --winograd(-rs) compiles what the GPU would run.
     register_kernel = a.winograd_rs or a.direct_rs or a.winograd_resident  # A in registers
@@ -247,6 +254,9 @@ def main(argv=None) -> int:
             a.stages, a.bk, a.regs, a.ahead, a.transposed, a.rp, a.restage_regs, a.rw, a.loader_regs
         )
         fn = gluon_conv._conv_scale_min_wt_kernel if a.transposed else gluon_conv._conv_scale_min_ws_kernel
+    for item in a.const:
+        name, _, value = item.partition("=")
+        consts[name] = {"True": True, "False": False}[value] if value in ("True", "False") else int(value)
     k = compile_kernel(fn, args, consts, num_warps=8 if a.transposed else 4)
     md = k.metadata
     print(
