@@ -24,25 +24,13 @@ for k in $KERNELS; do
   ncu --import /tmp/$tag.ncu-rep --page source --csv --print-source sass > $OUT/${tag}_sass.csv 2>&1
   stamp "$mod ($args) under ncu: $(wc -l < $OUT/${tag}_sass.csv) SASS lines"
 done
-# The winner timed by the evaluator with nvidia-smi sampling the SM clock and power every 100 ms (the clock the
-# timing ran at; ncu's single launch runs cooler), then under --ncu for the issue's table.
+# The winner timed by the evaluator with nvidia-smi sampling the SM clock and power (the clock the timing ran at;
+# ncu's single launch runs cooler), then under --ncu for the issue's table.
 [ "$(left 60)" -ge 60 ] && {
-  nvidia-smi --query-gpu=clocks.sm,power.draw,clocks_event_reasons.active --format=csv,noheader,nounits -lms 100 \
-    > $OUT/smi_winner.csv & smi=$!
+  smi_start winner
   timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
     --json $OUT/eval_winner.json 2>&1 | tail -12 | tee -a $OUT/log.txt
-  kill $smi
-  python3 - $OUT/smi_winner.csv <<'PY' | tee -a $OUT/log.txt
-import statistics, sys
-rows = [[v.strip() for v in line.split(",")] for line in open(sys.argv[1]) if line.count(",") == 2]
-busy = [(float(c), float(w), r) for c, w, r in rows if float(w) > 400]  # samples under load (idle ~100 W)
-if busy:
-    print(f"evaluator run: {len(busy)} of {len(rows)} samples above 400 W: SM clock median "
-          f"{statistics.median(c for c, _, _ in busy):.0f} MHz (min {min(c for c, _, _ in busy):.0f}), power median "
-          f"{statistics.median(w for _, w, _ in busy):.0f} W, reasons {sorted(set(r for *_, r in busy))}")
-else:
-    print(f"evaluator run: no sample above 400 W in {len(rows)}")
-PY
+  smi_stop winner
   stamp "$best timed with clock samples"
 }
 [ "$(left 60)" -ge 60 ] && {

@@ -457,8 +457,12 @@ load:
   box on; a 4-lane rotation (shfl) turns those into quad s + 1, so each thread holds x at pixels
   4s .. 4s + 5 for two channels, everything its four output pixels need for all three taps. Against the
   parent's restage: no scratch; against two copies per warpgroup: 9 KB of x per stage instead of 16 KB.
-- The next stage's x loads and rounds while this stage's wgmmas run (the fragments in flight stay in their
-  registers until the wait in the same iteration).
+- The stage loop has two schedules, the launcher's AHEAD picks one: each stage waits for its own products
+  before the next loads, or (AHEAD) the next stage's six products are issued before this stage's are waited
+  for, so the tensor pipe always holds this warpgroup's work while it releases a slot and loads. Then the
+  fragments alternate between two register sets and a unit's stages are unrolled: a set is rewritten only
+  after the wait that retired its products (one set in a loop would rewrite an in-flight wgmma's A
+  registers; ptxas serialises the wgmmas of a rolled two-set loop).
 - The accumulator rows are ordered so that the A operand of every tap is a join of registers already loaded
   (no data movement); six m64n128k8 TF32 wgmmas per stage, two accumulators per warpgroup.
 - Bias, scale and the min over all 128 channels in the epilogue, in each warpgroup.
