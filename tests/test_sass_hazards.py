@@ -3,7 +3,8 @@
 The two fixtures are gluon_direct_rs's consumer loop as ptxas built it (Triton 3.6, sm_90a), trimmed to the
 loop's addresses: the default build (every stage waits for its wgmmas) and the OVERLAP build that one H200
 showed wrong in session 13 (outputs off by up to 0.29), whose next stage loads x into the registers of the
-previous stage's first HGMMA.
+previous stage's first HGMMA. A third is the AHEAD build's row loop (session 16: two stages' wgmmas in flight,
+faster on an H100 and bit-identical to the default there).
 """
 
 from pathlib import Path
@@ -16,6 +17,18 @@ DATA = Path(__file__).parent / "data" / "sass"
 def test_the_default_register_kernel_loop_has_no_hazard():
     sass = (DATA / "direct_rs_loop.sass").read_text()
     assert sum("HGMMA" in instr and ", gdesc" in instr for _, instr in parse(sass)) == 6
+    assert hazards(sass) == []
+
+
+def test_the_ahead_build_keeps_two_stages_in_flight_without_a_hazard():
+    # 24 stages of six HGMMAs each, unrolled; each stage's wait leaves the six just issued in flight
+    # (DEPBAR.LE 6) and only the row's last waits for all. Its two register sets are what keeps it clean:
+    # a rolled loop of one set rewrites the previous stage's A registers (the overlap fixture below).
+    sass = (DATA / "direct_rs_ahead_rows.sass").read_text()
+    instrs = [instr for _, instr in parse(sass)]
+    assert sum("HGMMA" in instr and ", gdesc" in instr for instr in instrs) == 144
+    assert sum("WARPGROUP.DEPBAR.LE gsb0, 0x6" in instr for instr in instrs) == 24
+    assert sum("WARPGROUP.DEPBAR.LE gsb0, 0x0" in instr for instr in instrs) == 1
     assert hazards(sass) == []
 
 

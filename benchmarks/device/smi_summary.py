@@ -11,8 +11,14 @@ import sys
 
 
 def summary(path: str) -> str:
-    rows = [[v.strip() for v in line.split(",")] for line in open(path) if line.count(",") == 2]
-    busy = [(float(c), float(w), r) for c, w, r in rows if float(w) > 400]
+    rows = []
+    for line in open(path):
+        fields = [v.strip() for v in line.split(",")]
+        try:  # a sample nvidia-smi could not read ([N/A]) or a line cut by the kill is no sample
+            rows.append((float(fields[0]), float(fields[1]), fields[2]))
+        except (ValueError, IndexError):
+            continue
+    busy = [(c, w, r) for c, w, r in rows if w > 400]
     if not busy:
         return f"no sample above 400 W in {len(rows)}"
     clocks, watts = [c for c, _, _ in busy], [w for _, w, _ in busy]
