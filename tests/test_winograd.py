@@ -433,11 +433,11 @@ def test_set_replaces_a_launcher_default_in_the_written_candidate_and_refuses_un
     from studies.conv2d_scale_min import gluon_winograd as gw
 
     main = dict(check_fn=dr.check, source_fn=dr.candidate_source, reply=dr.REPLY, launcher=dr.conv_scale_min_direct_rs)
-    gw.main(**main, argv=["--candidate", str(tmp_path / "c.py"), "--set", "PREFETCH=True", "--set", "STAGES=10"])
+    gw.main(**main, argv=["--candidate", str(tmp_path / "c.py"), "--set", "AHEAD=False", "--set", "STAGES=8"])
     code = (tmp_path / "c.py").read_text()
     head = code[code.index("def conv_scale_min_direct_rs(") :].split("):")[0]
-    assert "PREFETCH=True" in head and "STAGES=10" in head and "CONSUMER_REGS=232" in head
-    assert code.replace("PREFETCH=True", "PREFETCH=False").replace("STAGES=10", "STAGES=8") == dr.candidate_source()
+    assert "AHEAD=False" in head and "STAGES=8," in head and "CONSUMER_REGS=232" in head
+    assert code.replace("AHEAD=False,", "AHEAD=True,").replace("STAGES=8,", "STAGES=10,") == dr.candidate_source()
     assert check_source(code) == []
     for bad, said in (("TILE=3", "sizes are"), ("PREFETCH", "sizes are"), ("STAGES=eight", "Python literal")):
         with pytest.raises(SystemExit) as e:

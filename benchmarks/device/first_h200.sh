@@ -31,8 +31,9 @@
 
 # Where MOD's default build disagrees, its last measured-correct build (FALLBACK: --set arguments) is checked
 # instead, and the loop's reply is written with it; a reply only ever carries a build its check passed.
-declare -A FALLBACK=([gluon_winograd_rs]="PREFETCH=False"
-  [gluon_winograd_resident]="EARLY_RELEASE=False")
+# (AHEAD: session 16's schedule, two stages in flight; AHEAD=False is the schedule every earlier check measured)
+declare -A FALLBACK=([gluon_winograd_rs]="PREFETCH=False" [gluon_winograd_resident]="AHEAD=False"
+  [gluon_direct_rs]="AHEAD=False --set STAGES=8")
 check() {
   rm -f /tmp/$1.set
   timeout $(left 130) python3 -m studies.conv2d_scale_min.$1 --check --sweep 2>&1 | tail -18 | tee /tmp/$1.check | tee -a $OUT/log.txt

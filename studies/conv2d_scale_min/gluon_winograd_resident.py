@@ -42,6 +42,12 @@ session-14 default build) 2.76 ms, tensor pipe 30.8 %, L2 25 %: each stage forms
 small wgmmas. The L2 prefetch cost 0.37-0.47 ms (both halves' CTAs prefetch the same rows, mostly in L2 already).
 kernels/conv2d_scale_min/NOTES.md, "Session 15", has every build's time; benchmarks/device/stalls.sh asks ncu
 where the consumers wait.
+
+AHEAD (session 16; the launcher's default; compiled, not yet run on a GPU): gluon_direct_rs's schedule, which made
+that kernel 2.5-8 % faster on an H100. Each stage's four wgmmas are issued before the previous stage's are waited
+for (num_outstanding=4), so the 790-cycle chain above no longer drains the tensor pipe of this warpgroup's work.
+A row's 24 stages are unrolled: 24 `DEPBAR.LE gsb0, 0x4` per row, 0 A-register hazards; ptxas spills 188 bytes
+(it hoists the 96 per-step U descriptors out of the row loop and reloads some per stage from local memory).
 """
 
 from __future__ import annotations
@@ -177,6 +183,53 @@ def _resident_v(
 
 
 @gluon.jit
+def _ahead_stage(
+    x_bufs,
+    u_bufs,
+    ready,
+    empty,
+    it,
+    step: gl.constexpr,
+    KSTEPS: gl.constexpr,
+    m0,
+    m1,
+    m2,
+    m3,
+    p0,
+    p1,
+    p2,
+    p3,
+    STAGES: gl.constexpr,
+    WG: gl.constexpr,
+    a_layout: gl.constexpr,
+    EARLY: gl.constexpr,
+):
+    # AHEAD: stage it (step `step` of its unit) forms its V and issues its four products while the previous
+    # stage's four, whose A operands are p0..p3, still run; then it waits for those (num_outstanding=4: its
+    # own four stay in flight). Returns the accumulators and this stage's V, the next call's p.
+    v0, v1, v2, v3 = _resident_v(x_bufs, ready, empty, it, STAGES, WG, a_layout, EARLY)
+    m0, m1, m2, m3 = _f23_issue(
+        v0,
+        v1,
+        v2,
+        v3,
+        u_bufs.index(step),
+        u_bufs.index(KSTEPS + step),
+        u_bufs.index(2 * KSTEPS + step),
+        u_bufs.index(3 * KSTEPS + step),
+        m0,
+        m1,
+        m2,
+        m3,
+        True,
+    )
+    m0, m1, m2, m3, p0, p1, p2, p3 = warpgroup_mma_wait(num_outstanding=4, deps=(m0, m1, m2, m3, p0, p1, p2, p3))
+    if not EARLY:  # the previous stage's products retired: its slot goes back
+        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+    return m0, m1, m2, m3, v0, v1, v2, v3
+
+
+@gluon.jit
 def _resident_consumer(
     x_bufs,
     u_bufs,
@@ -198,6 +251,7 @@ def _resident_consumer(
     STAGES: gl.constexpr,
     PREFETCH: gl.constexpr,
     EARLY_RELEASE: gl.constexpr,
+    AHEAD: gl.constexpr,
 ):
     # One warpgroup: tiles [tt0, tt0 + 64) of each unit, tt0 = 128 * tw + 64 * WG, this CTA's N output
     # channels; per unit the output transform, bias, scale, the min over those channels, and an atomic min
@@ -208,8 +262,6 @@ def _resident_consumer(
     tile_o = 2 * (8 * (r // 16) + r % 8) + (r // 8) % 2  # the tile of accumulator row r (_fragment's order)
     half, t0, t1 = _half_rows(num_rows)
     co = half * N + gl.arange(0, N, layout=gl.SliceLayout(0, acc_layout))
-    bias = gl.load(b_ptr + co, mask=co < C_out, other=0.0)
-    pad = gl.where(co < C_out, 0.0, float("inf"))  # channels past C_out never win the min
     KSTEPS: gl.constexpr = 3 * (C_PAD // BK)  # (kh, chunk) steps per unit; U tile of point j: j * KSTEPS + step
     m0 = gl.zeros([64, N], gl.float32, acc_layout)
     m1 = gl.zeros([64, N], gl.float32, acc_layout)
@@ -223,38 +275,92 @@ def _resident_consumer(
     for t in range(t0, t1):
         for tw in range(TILES_W):
             tt0 = tw * 128 + WG * 64
-            for step in range(KSTEPS):
-                if not PREFETCH:
-                    v0, v1, v2, v3 = _resident_v(x_bufs, ready, empty, it, STAGES, WG, a_layout, EARLY_RELEASE)
-                first = step > 0
+            if AHEAD:
+                # Two stages' products in flight (gluon_direct_rs's AHEAD): each stage's four are issued before
+                # the previous stage's are waited for, so this warpgroup's next products are queued on the tensor
+                # pipe while it forms V. The unit's stages are unrolled (static_range): a rolled loop would
+                # rewrite in-flight A registers or have ptxas serialise the wgmmas.
+                a0, a1, a2, a3 = _resident_v(x_bufs, ready, empty, it, STAGES, WG, a_layout, EARLY_RELEASE)
                 m0, m1, m2, m3 = _f23_issue(
-                    v0,
-                    v1,
-                    v2,
-                    v3,
-                    u_bufs.index(step),
-                    u_bufs.index(KSTEPS + step),
-                    u_bufs.index(2 * KSTEPS + step),
-                    u_bufs.index(3 * KSTEPS + step),
+                    a0,
+                    a1,
+                    a2,
+                    a3,
+                    u_bufs.index(0),
+                    u_bufs.index(KSTEPS),
+                    u_bufs.index(2 * KSTEPS),
+                    u_bufs.index(3 * KSTEPS),
                     m0,
                     m1,
                     m2,
                     m3,
-                    first,
+                    False,
                 )
-                u0, u1, u2, u3 = v0, v1, v2, v3  # this stage's A operands, in flight until the wait
-                if PREFETCH and it + 1 < total:
-                    # The next stage's V forms while these products run, into registers other than theirs:
-                    # u0..u3 stay live (deps below) until the wait in this same iteration, so no loop back
-                    # edge lets them move (sass_hazards.py checks the SASS).
-                    v0, v1, v2, v3 = _resident_v(x_bufs, ready, empty, it + 1, STAGES, WG, a_layout, EARLY_RELEASE)
-                m0, m1, m2, m3, u0, u1, u2, u3 = warpgroup_mma_wait(
-                    num_outstanding=0, deps=(m0, m1, m2, m3, u0, u1, u2, u3)
-                )
-                if not EARLY_RELEASE:  # as gluon_winograd_rs: the slot goes back once its products retired
-                    mbarrier.arrive(empty.index(it % STAGES), count=1)
+                # Waits for nothing (all four may stay outstanding): the accumulators' type as the loop carries it
+                m0, m1, m2, m3 = warpgroup_mma_wait(num_outstanding=4, deps=(m0, m1, m2, m3))
                 it += 1
+                for k in gl.static_range((KSTEPS - 1) // 2):  # steps 2k + 1 (V in b) and 2k + 2 (V in a)
+                    m0, m1, m2, m3, b0, b1, b2, b3 = _ahead_stage(
+                        x_bufs, u_bufs, ready, empty, it, 2 * k + 1, KSTEPS, m0, m1, m2, m3, a0, a1, a2, a3,
+                        STAGES, WG, a_layout, EARLY_RELEASE,
+                    )  # fmt: skip
+                    it += 1
+                    m0, m1, m2, m3, a0, a1, a2, a3 = _ahead_stage(
+                        x_bufs, u_bufs, ready, empty, it, 2 * k + 2, KSTEPS, m0, m1, m2, m3, b0, b1, b2, b3,
+                        STAGES, WG, a_layout, EARLY_RELEASE,
+                    )  # fmt: skip
+                    it += 1
+                if (KSTEPS - 1) % 2 == 1:  # one step left, its V in b
+                    m0, m1, m2, m3, b0, b1, b2, b3 = _ahead_stage(
+                        x_bufs, u_bufs, ready, empty, it, KSTEPS - 1, KSTEPS, m0, m1, m2, m3, a0, a1, a2, a3,
+                        STAGES, WG, a_layout, EARLY_RELEASE,
+                    )  # fmt: skip
+                    it += 1
+                    m0, m1, m2, m3, b0, b1, b2, b3 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(m0, m1, m2, m3, b0, b1, b2, b3)
+                    )
+                else:
+                    m0, m1, m2, m3, a0, a1, a2, a3 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(m0, m1, m2, m3, a0, a1, a2, a3)
+                    )
+                if not EARLY_RELEASE:
+                    mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+            else:
+                for step in range(KSTEPS):
+                    if not PREFETCH:
+                        v0, v1, v2, v3 = _resident_v(x_bufs, ready, empty, it, STAGES, WG, a_layout, EARLY_RELEASE)
+                    first = step > 0
+                    m0, m1, m2, m3 = _f23_issue(
+                        v0,
+                        v1,
+                        v2,
+                        v3,
+                        u_bufs.index(step),
+                        u_bufs.index(KSTEPS + step),
+                        u_bufs.index(2 * KSTEPS + step),
+                        u_bufs.index(3 * KSTEPS + step),
+                        m0,
+                        m1,
+                        m2,
+                        m3,
+                        first,
+                    )
+                    u0, u1, u2, u3 = v0, v1, v2, v3  # this stage's A operands, in flight until the wait
+                    if PREFETCH and it + 1 < total:
+                        # The next stage's V forms while these products run, into registers other than theirs:
+                        # u0..u3 stay live (deps below) until the wait in this same iteration, so no loop back
+                        # edge lets them move (sass_hazards.py checks the SASS).
+                        v0, v1, v2, v3 = _resident_v(x_bufs, ready, empty, it + 1, STAGES, WG, a_layout, EARLY_RELEASE)
+                    m0, m1, m2, m3, u0, u1, u2, u3 = warpgroup_mma_wait(
+                        num_outstanding=0, deps=(m0, m1, m2, m3, u0, u1, u2, u3)
+                    )
+                    if not EARLY_RELEASE:  # as gluon_winograd_rs: the slot goes back once its products retired
+                        mbarrier.arrive(empty.index(it % STAGES), count=1)
+                    it += 1
             # The min over this half's channels, into the output's running min.
+            # bias and pad per unit, not held across the stages: AHEAD's two V sets need those registers
+            bias = gl.load(b_ptr + co, mask=co < C_out, other=0.0)
+            pad = gl.where(co < C_out, 0.0, float("inf"))  # channels past C_out never win the min
             lo0, lo1 = _f23_channel_min(m0, m1, m2, m3, bias, pad, scale)
             ow = 2 * (tt0 + tile_o)
             out = out_ptr + t * W_out + ow
@@ -287,6 +393,7 @@ def _conv_scale_min_f23_resident_kernel(
     PREFETCH: gl.constexpr,
     EARLY_RELEASE: gl.constexpr,
     PREFETCH_L2: gl.constexpr,
+    AHEAD: gl.constexpr,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     u_bufs = gl.allocate_shared_memory(gl.float32, [12 * (C_PAD // BK)] + u_desc.block_type.shape, u_desc.layout)
@@ -322,6 +429,7 @@ def _conv_scale_min_f23_resident_kernel(
                     STAGES,
                     PREFETCH,
                     EARLY_RELEASE,
+                    AHEAD,
                 ),
             ),
             (
@@ -347,6 +455,7 @@ def _conv_scale_min_f23_resident_kernel(
                     STAGES,
                     PREFETCH,
                     EARLY_RELEASE,
+                    AHEAD,
                 ),
             ),
             (
@@ -408,6 +517,7 @@ def conv_scale_min_f23_resident(
     PREFETCH=False,
     EARLY_RELEASE=True,
     PREFETCH_L2=False,
+    AHEAD=True,
     num_ctas=None,
     keep=None,
 ):
@@ -416,7 +526,9 @@ def conv_scale_min_f23_resident(
     CTAs, each on one half of the output channels over a contiguous range of output rows. STAGES: x slots
     (default: as many as fit beside U, at most 8). EARLY_RELEASE: a consumer gives an x slot back once it has
     formed the slot's V (else once the slot's products retired). PREFETCH_L2: the loader brings each unit's
-    newest input row into L2 a unit ahead. `keep` receives U (in channel order)."""
+    newest input row into L2 a unit ahead. AHEAD: each stage's products are issued before the previous stage's
+    are waited for (two stages in flight). `keep` receives U (in channel order)."""
+    assert not (PREFETCH and AHEAD), "PREFETCH and AHEAD are two schedules of the same loop: one at most"
     assert weight.shape[2:] == (3, 3), "F(2,3) here is for 3x3 kernels"
     x = x.contiguous()
     N_img, C_in, H, W = x.shape
@@ -463,6 +575,7 @@ def conv_scale_min_f23_resident(
         PREFETCH=PREFETCH,
         EARLY_RELEASE=EARLY_RELEASE,
         PREFETCH_L2=PREFETCH_L2,
+        AHEAD=AHEAD,
         num_warps=4,
     )
     return out
@@ -483,9 +596,12 @@ which bounds it near 1.7 ms. This one keeps U resident in shared memory instead:
 - Each consumer warpgroup reads its 16-byte quads, gets the odd pixel pairs' right neighbours by a 4-lane
   rotation (shfl), forms V0 = d0 - d2, V1 = d1 + d2, V2 = d2 - d1, V3 = d1 - d3 in registers, rounded to
   nearest TF32, as wgmma's A operand, and gives the x slot back at once (the wgmmas read V from registers
-  and U from the resident tiles). The next stage's V forms while this stage's wgmmas run. Three x slots
-  cover L2 latency, not DRAM's: the loader prefetches the next output row's newest input row into L2 a
-  row ahead (cp.async.bulk.prefetch.L2).
+  and U from the resident tiles). With AHEAD (the launcher's default), each stage's four wgmmas are
+  issued before the previous stage's are waited for, so the tensor pipe holds this warpgroup's products
+  while it forms the next V; a row's stages are unrolled, so that no register an in-flight wgmma reads is
+  rewritten and ptxas keeps the wgmmas asynchronous. Three x slots cover L2 latency, not DRAM's; the
+  loader can prefetch the next output row's newest input row into L2 a row ahead (PREFETCH_L2, off: it
+  cost time on an H200).
 - Four accumulators M0..M3 of [64 pixel pairs, 64 channels] per warpgroup; then y[2t] = M0 + M1 + M2,
   y[2t+1] = M1 - M2 - M3, bias, scale, the min over the half's channels, and an atomic min into the output
   (filled with +inf first): min is exact and order-free, so the two halves meet without a second pass.
@@ -495,12 +611,11 @@ which bounds it near 1.7 ms. This one keeps U resident in shared memory instead:
 ```
 """
 
-SWEEP = (  # the default (PREFETCH and PREFETCH_L2 off) was the fastest build on an H200 in session 15, 2.621 ms
-    dict(PREFETCH_L2=True),
-    dict(PREFETCH=True),
+SWEEP = (  # AHEAD=False is session 15's fastest build on an H200 (2.621 ms; PREFETCH and PREFETCH_L2 off)
+    dict(AHEAD=False),
     dict(EARLY_RELEASE=False),
     dict(STAGES=2),
-    dict(PREFETCH=True, PREFETCH_L2=True),
+    dict(AHEAD=False, PREFETCH=True),
 )
 
 
