@@ -15,14 +15,13 @@
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
-# Default (session 14): the direct kernel checked, then the U-resident Winograd kernel checked; the fastest
-# looped, promoted and profiled; both profiled; then gluon_winograd_rs. Session 15 ran it on an H200 and promoted
-# gluon_direct_rs there (benchmarks/h200_session15.txt); since then a check whose default agrees hands the loop
-# the fastest build its sweep matched (fastest_build.py), not the default. The next question is where the
-# register kernels' consumers wait: benchmarks/device/stalls.sh.
+# Default (session 16): both register kernels checked with their AHEAD schedule (two stages of wgmmas in flight;
+# the direct kernel's was 2.5-8 % faster on an H100 in session 16, benchmarks/h100_session16.txt; the resident
+# Winograd kernel's is compiled, not yet run), the fastest looped and promoted (promote itself takes about 250 s:
+# re-check, the incumbent's evaluation, the race), then this GPU's winner under ncu if the budget is left. The
+# loop's own evaluation profiles the candidate (tensor pipe, SM throughput, DRAM bytes: the run's result.json).
 : "${BUDGET:=570}"
-: "${STEPS:=check:gluon_direct_rs check:gluon_winograd_resident loop:fastest winner profile:gluon_direct_rs
-  profile:gluon_winograd_resident check:gluon_winograd_rs profile:gluon_winograd_rs}"
+: "${STEPS:=check:gluon_direct_rs check:gluon_winograd_resident loop:fastest winner profile:gluon_winograd_resident}"
 . benchmarks/device/setup.sh
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON and, per loop step, its history
 # tail and one tarball of its run and kernels/.
@@ -86,7 +85,7 @@ loop() {
   tail -c 8000 "$run/history.jsonl" > $OUT/loop_history_$1.jsonl
   # the run's best is its seed (this GPU's winner) when the candidate lost: nothing to race
   grep -q "^best: 000-seed" /tmp/loop.txt && { stamp "promote skipped: the run's best is its seed"; return; }
-  timeout $(left 220) python3 -m agent.promote "$run" --note "hopper-stage Gluon kernel ($1); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
+  timeout $(left 300) python3 -m agent.promote "$run" --note "hopper-stage Gluon kernel ($1); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
   stamp "promote"
   tar czf $OUT/run_and_kernels_$1.tgz "$run" kernels/conv2d_scale_min
 }
