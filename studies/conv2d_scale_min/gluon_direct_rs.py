@@ -48,6 +48,15 @@ shows the loads between the HGMMAs and their DEPBAR, into other registers (sass_
 Correct on an H200 (session 15), but slower: 1.878 ms against 1.690 ms without it (`--check --sweep`), so
 the launcher's default is PREFETCH=False, the build the loop promoted for the H200 (1.741 ms in the
 evaluator, 1.63x torch.compile; kernels/conv2d_scale_min/NOTES.md, "Session 15").
+
+AHEAD (session 16; the launcher's default, with STAGES=10): PREFETCH still waited for all of a stage's wgmmas,
+so the pipe ran out of this warpgroup's work at every stage boundary. AHEAD issues stage it's six wgmmas and
+then waits with num_outstanding=6, which retires stage it - 1 only. A row's 24 stages are unrolled, the
+fragments alternating between two sets, so that a set is rewritten only after the wait that retired it (a
+rolled one-set loop rewrote in-flight A registers; a rolled two-set loop made ptxas serialise every wgmma,
+C7512). On an H100: identical output; 1.681 ms against 1.953 in `--check --sweep`; 1.599 against 1.737 ms in
+the loop, the tensor pipe 91.9 % against 84.9 % under its ncu; promote's race 1.619 against 1.660 ms, inside its
+4 % noise rule, so not promoted (kernels/conv2d_scale_min/NOTES.md, "Session 16").
 """
 
 from __future__ import annotations
