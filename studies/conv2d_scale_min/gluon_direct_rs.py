@@ -170,7 +170,8 @@ def _consumer(
                     # warpgroup's next products while it waits, releases and loads. Stages alternate between two
                     # sets of fragments, A (even) and B (odd): a set is loaded again only after the wait that
                     # retired its last products, so no register an in-flight wgmma reads is written (a loop of
-                    # one set rewrites its registers a stage too early; sass_hazards.py finds that).
+                    # one set rewrites its registers a stage too early; sass_hazards.py finds that). The row's
+                    # stages are unrolled (static_range): in a rolled two-set loop ptxas serialises the wgmmas.
                     x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
                     acc0, acc1, a00, a01, a02, a11, a12 = _issue(
                         x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, False, a_layout
