@@ -4,7 +4,8 @@ The two fixtures are gluon_direct_rs's consumer loop as ptxas built it (Triton 3
 loop's addresses: the default build (every stage waits for its wgmmas) and the OVERLAP build that one H200
 showed wrong in session 13 (outputs off by up to 0.29), whose next stage loads x into the registers of the
 previous stage's first HGMMA. A third is the AHEAD build's row loop (session 16: two stages' wgmmas in flight,
-faster on an H100 and bit-identical to the default there).
+faster on an H100 and bit-identical to the default there), and the fourth the same schedule in
+gluon_winograd_resident (four m64n64k8 products a stage; compiled, not yet run).
 """
 
 from pathlib import Path
@@ -28,6 +29,16 @@ def test_the_ahead_build_keeps_two_stages_in_flight_without_a_hazard():
     instrs = [instr for _, instr in parse(sass)]
     assert sum("HGMMA" in instr and ", gdesc" in instr for instr in instrs) == 144
     assert sum("WARPGROUP.DEPBAR.LE gsb0, 0x6" in instr for instr in instrs) == 24
+    assert sum("WARPGROUP.DEPBAR.LE gsb0, 0x0" in instr for instr in instrs) == 1
+    assert hazards(sass) == []
+
+
+def test_the_resident_winograd_kernels_ahead_build_has_no_hazard():
+    # four products a stage (one per Winograd point), each stage's wait leaving those four in flight
+    sass = (DATA / "resident_ahead_rows.sass").read_text()
+    instrs = [instr for _, instr in parse(sass)]
+    assert sum(instr.startswith("HGMMA.64x64x8") for instr in instrs) == 96
+    assert sum("WARPGROUP.DEPBAR.LE gsb0, 0x4" in instr for instr in instrs) == 24
     assert sum("WARPGROUP.DEPBAR.LE gsb0, 0x0" in instr for instr in instrs) == 1
     assert hazards(sass) == []
 
