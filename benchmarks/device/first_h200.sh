@@ -46,13 +46,6 @@ check() {
     case "$fb" in *--set*) echo "${fb#* }" > /tmp/$1.set; stamp "$1: the reply's build is ${fb#* } (${fb%% *} ms)";; esac
   fi
 }
-winner() {  # (after a promotion in this call: the new winner)
-  smi_start winner
-  timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
-    --ncu --ncu-metrics "$M2" --json $OUT/ncu_winner.json 2>&1 | tail -24 | tee -a $OUT/log.txt
-  smi_stop winner
-  stamp "$best under ncu"
-}
 tests() {
   timeout $(left 300) python3 -m pytest -q -x --durations=8 tests/test_ncu_trace.py tests/test_landlock.py \
     tests/test_adversarial_gpu.py::test_ncu_sees_library_kernels_when_every_in_process_audit_is_off \

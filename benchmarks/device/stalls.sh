@@ -24,17 +24,5 @@ for k in $KERNELS; do
   ncu --import /tmp/$tag.ncu-rep --page source --csv --print-source sass > $OUT/${tag}_sass.csv 2>&1
   stamp "$mod ($args) under ncu: $(wc -l < $OUT/${tag}_sass.csv) SASS lines"
 done
-# The winner timed by the evaluator with nvidia-smi sampling the SM clock and power (the clock the timing ran at;
-# ncu's single launch runs cooler), then under --ncu for the table.
-[ "$(left 60)" -ge 60 ] && {
-  smi_start winner
-  timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
-    --json $OUT/eval_winner.json 2>&1 | tail -12 | tee -a $OUT/log.txt
-  smi_stop winner
-  stamp "$best timed with clock samples"
-}
-[ "$(left 60)" -ge 60 ] && {
-  timeout $(left 100) python3 -m evaluator $best --problem conv2d_scale_min --shapes full \
-    --ncu --ncu-metrics "$M2" --json $OUT/ncu_winner.json 2>&1 | tail -24 | tee -a $OUT/log.txt
-  stamp "$best under ncu"
-}
+# This GPU's winner through the evaluator with --ncu, nvidia-smi sampling around it (setup.sh's winner).
+[ "$(left 60)" -ge 60 ] && winner
