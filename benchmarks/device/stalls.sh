@@ -8,13 +8,14 @@
 # 2.6-3.3 ms against gluon_winograd_rs's 2.2 and gluon_direct_rs's 1.7 (benchmarks/h200_session15.txt); the
 # byte floors (traffic.py) say neither L2 nor shared memory binds it, so this asks the stall counters.
 #   BUDGET=420 bash benchmarks/device/stalls.sh        # on the device, .whl carried
+#   KERNELS="gluon_winograd_resident gluon_direct_rs:AHEAD=False" WINNER=0 bash benchmarks/device/stalls.sh
 : "${BUDGET:=420}"
 : "${KERNELS:=gluon_winograd_resident:PREFETCH=False,PREFETCH_L2=False gluon_winograd_rs:PREFETCH=False gluon_direct_rs:PREFETCH=False}"
 . benchmarks/device/setup.sh
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee -a $OUT/log.txt
 for k in $KERNELS; do
   IFS=: read -r mod sets <<< "$k"
-  args=$(echo ",$sets" | sed 's/,/ --set /g')
+  args=; [ -n "$sets" ] && args=$(echo ",$sets" | sed 's/,/ --set /g')  # MOD alone: its default build
   tag=$mod$(echo "$sets" | tr '=,' '_-' | sed 's/^./_&/')  # one file pair per build
   [ "$(left 40)" -ge 40 ] || { stamp "out of budget before $mod"; break; }
   timeout $(left 120) ncu --clock-control none --kernel-name 'regex:conv_scale_min_(f23|direct)_r(s|esident)_kernel' \
@@ -25,4 +26,4 @@ for k in $KERNELS; do
   stamp "$mod ($args) under ncu: $(wc -l < $OUT/${tag}_sass.csv) SASS lines"
 done
 # This GPU's winner through the evaluator with --ncu, nvidia-smi sampling around it (setup.sh's winner).
-[ "$(left 60)" -ge 60 ] && winner
+if [ "${WINNER:-1}" = 1 ] && [ "$(left 60)" -ge 60 ]; then winner; fi

@@ -124,28 +124,6 @@ def _windows(x_bufs, s, WG: gl.constexpr):
 
 
 @gluon.jit
-def _f23_issue(v0, v1, v2, v3, u0, u1, u2, u3, m0, m1, m2, m3, first):
-    # One K step's four point products, asynchronous: M_j (+)= V_j @ U_j, u_j being U_j's [N, 8] tile in
-    # shared memory. They run until the caller's warpgroup_mma_wait, which must hold v0..v3 as deps.
-    m0 = warpgroup_mma(v0, u0.permute((1, 0)), m0, use_acc=first, is_async=True)
-    m1 = warpgroup_mma(v1, u1.permute((1, 0)), m1, use_acc=first, is_async=True)
-    m2 = warpgroup_mma(v2, u2.permute((1, 0)), m2, use_acc=first, is_async=True)
-    m3 = warpgroup_mma(v3, u3.permute((1, 0)), m3, use_acc=first, is_async=True)
-    return m0, m1, m2, m3
-
-
-@gluon.jit
-def _f23_channel_min(m0, m1, m2, m3, bias, pad, scale):
-    # The output transform, y[2t] = M0 + M1 + M2 and y[2t+1] = M1 - M2 - M3 (M3 holds -U3 products), then
-    # bias, scale and the min over the accumulators' channels (pad: +inf on channels past C_out).
-    y0 = m0 + m1 + m2
-    y1 = m1 - m2 + m3
-    lo0 = gl.min((y0 + bias[None, :]) * scale + pad[None, :], axis=1)
-    lo1 = gl.min((y1 + bias[None, :]) * scale + pad[None, :], axis=1)
-    return lo0, lo1
-
-
-@gluon.jit
 def _loader(
     x_desc,
     w_desc,
@@ -219,6 +197,25 @@ def _stage_taps(x_bufs, ready, it, STAGES: gl.constexpr, WG: gl.constexpr):
 
 
 @gluon.jit
+def _issue(x0, x1, x2, x3, x4, x5, w_bufs, s, acc0, acc1, first, a_layout: gl.constexpr):
+    # Stage s's six products, asynchronous: block 0 takes pixels 4s + v + kw, block 1 4s + 2 + v + kw (kw the
+    # tap, v the row pair); returns the accumulators and the five A fragments, which the wgmmas read until
+    # a wait names them.
+    f00 = _fragment(x0, x1, a_layout)
+    f01 = _fragment(x1, x2, a_layout)
+    f02 = _fragment(x2, x3, a_layout)
+    f11 = _fragment(x3, x4, a_layout)
+    f12 = _fragment(x4, x5, a_layout)
+    acc0 = warpgroup_mma(f00, w_bufs.index(3 * s).permute((1, 0)), acc0, use_acc=first, is_async=True)
+    acc1 = warpgroup_mma(f02, w_bufs.index(3 * s).permute((1, 0)), acc1, use_acc=first, is_async=True)
+    acc0 = warpgroup_mma(f01, w_bufs.index(3 * s + 1).permute((1, 0)), acc0, is_async=True)
+    acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
+    acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
+    acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
+    return acc0, acc1, f00, f01, f02, f11, f12
+
+
+@gluon.jit
 def _consumer(
     x_bufs,
     w_bufs,
@@ -239,6 +236,7 @@ def _consumer(
     C_PAD: gl.constexpr,
     STAGES: gl.constexpr,
     PREFETCH: gl.constexpr,
+    AHEAD: gl.constexpr,
 ):
     # One warpgroup: output pixels [P, P + 128) of each unit, P = 256 tw + 128 WG, in two [64, N] blocks;
     # every output channel in BN // N passes of N, the running min over channels in registers.
@@ -261,35 +259,89 @@ def _consumer(
             lo0 = gl.full([64], float("inf"), gl.float32, gl.SliceLayout(1, acc_layout))
             lo1 = gl.full([64], float("inf"), gl.float32, gl.SliceLayout(1, acc_layout))
             for p in range(BN // N):
-                for step in range(3 * CHUNKS):
-                    s = it % STAGES
-                    if not PREFETCH:
-                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
-                    first = step > 0
-                    # block 0: pixels 4s + v + kw; block 1: 4s + 2 + v + kw
-                    f00 = _fragment(x0, x1, a_layout)
-                    f01 = _fragment(x1, x2, a_layout)
-                    f02 = _fragment(x2, x3, a_layout)
-                    f12 = _fragment(x4, x5, a_layout)
-                    acc0 = warpgroup_mma(f00, w_bufs.index(3 * s).permute((1, 0)), acc0, use_acc=first, is_async=True)
-                    acc1 = warpgroup_mma(f02, w_bufs.index(3 * s).permute((1, 0)), acc1, use_acc=first, is_async=True)
-                    acc0 = warpgroup_mma(f01, w_bufs.index(3 * s + 1).permute((1, 0)), acc0, is_async=True)
-                    f11 = _fragment(x3, x4, a_layout)
-                    acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
-                    acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
-                    acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
-                    if PREFETCH and it + 1 < total:
-                        # The next stage's x loads and rounds while these products run, into registers other
-                        # than theirs: the fragments stay live (deps below) until the wait in this same
-                        # iteration, so no loop back edge lets them move (sass_hazards.py checks the SASS).
-                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it + 1, STAGES, WG)
-                    # The stage's products retired: its slots go back to the loader. The A registers are
-                    # deps too: an asynchronous wgmma reads them until this wait.
-                    acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
-                        num_outstanding=0, deps=(acc0, acc1, f00, f01, f02, f11, f12)
+                if AHEAD:
+                    # Two stages' products in flight: stage it's wgmmas are issued before stage it - 1's are
+                    # waited for (num_outstanding=6: this stage's six), so the tensor pipe always holds this
+                    # warpgroup's next products while it waits, releases and loads. Stages alternate between two
+                    # sets of fragments, A (even) and B (odd): a set is loaded again only after the wait that
+                    # retired its last products, so no register an in-flight wgmma reads is written (a loop of
+                    # one set rewrites its registers a stage too early; sass_hazards.py finds that). The row's
+                    # stages are unrolled (static_range): in a rolled two-set loop ptxas serialises the wgmmas.
+                    x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
+                    acc0, acc1, a00, a01, a02, a11, a12 = _issue(
+                        x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, False, a_layout
                     )
-                    mbarrier.arrive(empty.index(s), count=1)
+                    # Waits for nothing (all six may stay outstanding): the accumulators' type as the loop carries it
+                    acc0, acc1 = warpgroup_mma_wait(num_outstanding=6, deps=(acc0, acc1))
                     it += 1
+                    for k in gl.static_range((3 * CHUNKS - 1) // 2):  # stages 2k + 1 (set B) and 2k + 2 (set A)
+                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
+                        acc0, acc1, b00, b01, b02, b11, b12 = _issue(
+                            x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, True, a_layout
+                        )
+                        acc0, acc1, a00, a01, a02, a11, a12 = warpgroup_mma_wait(
+                            num_outstanding=6, deps=(acc0, acc1, a00, a01, a02, a11, a12)
+                        )
+                        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+                        it += 1
+                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
+                        acc0, acc1, a00, a01, a02, a11, a12 = _issue(
+                            x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, True, a_layout
+                        )
+                        acc0, acc1, b00, b01, b02, b11, b12 = warpgroup_mma_wait(
+                            num_outstanding=6, deps=(acc0, acc1, b00, b01, b02, b11, b12)
+                        )
+                        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+                        it += 1
+                    if (3 * CHUNKS - 1) % 2 == 1:  # one stage left, in set B
+                        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
+                        acc0, acc1, b00, b01, b02, b11, b12 = _issue(
+                            x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, True, a_layout
+                        )
+                        acc0, acc1, a00, a01, a02, a11, a12 = warpgroup_mma_wait(
+                            num_outstanding=6, deps=(acc0, acc1, a00, a01, a02, a11, a12)
+                        )
+                        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+                        it += 1
+                        acc0, acc1, b00, b01, b02, b11, b12 = warpgroup_mma_wait(
+                            num_outstanding=0, deps=(acc0, acc1, b00, b01, b02, b11, b12)
+                        )
+                    else:
+                        acc0, acc1, a00, a01, a02, a11, a12 = warpgroup_mma_wait(
+                            num_outstanding=0, deps=(acc0, acc1, a00, a01, a02, a11, a12)
+                        )
+                    mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+                else:
+                    for step in range(3 * CHUNKS):
+                        s = it % STAGES
+                        if not PREFETCH:
+                            x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
+                        first = step > 0
+                        # block 0: pixels 4s + v + kw; block 1: 4s + 2 + v + kw
+                        f00 = _fragment(x0, x1, a_layout)
+                        f01 = _fragment(x1, x2, a_layout)
+                        f02 = _fragment(x2, x3, a_layout)
+                        f12 = _fragment(x4, x5, a_layout)
+                        w0 = w_bufs.index(3 * s).permute((1, 0))
+                        acc0 = warpgroup_mma(f00, w0, acc0, use_acc=first, is_async=True)
+                        acc1 = warpgroup_mma(f02, w0, acc1, use_acc=first, is_async=True)
+                        acc0 = warpgroup_mma(f01, w_bufs.index(3 * s + 1).permute((1, 0)), acc0, is_async=True)
+                        f11 = _fragment(x3, x4, a_layout)
+                        acc1 = warpgroup_mma(f11, w_bufs.index(3 * s + 1).permute((1, 0)), acc1, is_async=True)
+                        acc0 = warpgroup_mma(f02, w_bufs.index(3 * s + 2).permute((1, 0)), acc0, is_async=True)
+                        acc1 = warpgroup_mma(f12, w_bufs.index(3 * s + 2).permute((1, 0)), acc1, is_async=True)
+                        if PREFETCH and it + 1 < total:
+                            # The next stage's x loads and rounds while these products run, into registers other
+                            # than theirs: the fragments stay live (deps below) until the wait in this same
+                            # iteration, so no loop back edge lets them move (sass_hazards.py checks the SASS).
+                            x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it + 1, STAGES, WG)
+                        # The stage's products retired: its slots go back to the loader. The A registers are
+                        # deps too: an asynchronous wgmma reads them until this wait.
+                        acc0, acc1, f00, f01, f02, f11, f12 = warpgroup_mma_wait(
+                            num_outstanding=0, deps=(acc0, acc1, f00, f01, f02, f11, f12)
+                        )
+                        mbarrier.arrive(empty.index(s), count=1)
+                        it += 1
                 co = p * N + chan_o
                 bias = gl.load(b_ptr + co, mask=co < C_out, other=0.0)
                 pad = gl.where(co < C_out, 0.0, float("inf"))
@@ -320,6 +372,7 @@ def _conv_scale_min_direct_rs_kernel(
     STAGES: gl.constexpr,
     CONSUMER_REGS: gl.constexpr,
     PREFETCH: gl.constexpr,
+    AHEAD: gl.constexpr = False,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [3 * STAGES] + w_desc.block_type.shape, w_desc.layout)
@@ -352,6 +405,7 @@ def _conv_scale_min_direct_rs_kernel(
                     C_PAD,
                     STAGES,
                     PREFETCH,
+                    AHEAD,
                 ),
             ),
             (
@@ -376,6 +430,7 @@ def _conv_scale_min_direct_rs_kernel(
                     C_PAD,
                     STAGES,
                     PREFETCH,
+                    AHEAD,
                 ),
             ),
             (
@@ -443,11 +498,12 @@ def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
 
 
 def conv_scale_min_direct_rs(
-    x, weight, bias, scale, STAGES=8, CONSUMER_REGS=232, PREFETCH=False, num_ctas=None, keep=None
+    x, weight, bias, scale, STAGES=10, CONSUMER_REGS=232, PREFETCH=False, AHEAD=True, num_ctas=None, keep=None
 ):
     """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
     prepared weights."""
     assert weight.shape[2:] == (3, 3), "3x3 kernels"
+    assert not (PREFETCH and AHEAD), "PREFETCH and AHEAD are two schedules of the same loop: one at most"
     x = x.contiguous()
     N_img, C_in, H, W = x.shape
     C_out = weight.shape[0]
@@ -486,6 +542,7 @@ def conv_scale_min_direct_rs(
         STAGES=STAGES,
         CONSUMER_REGS=CONSUMER_REGS,
         PREFETCH=PREFETCH,
+        AHEAD=AHEAD,
         num_warps=4,
     )
     return out

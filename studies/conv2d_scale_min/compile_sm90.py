@@ -157,7 +157,9 @@ def winograd_rs_args(stages: int, regs: int, prefetch: bool):
     return gluon_winograd_rs._conv_scale_min_f23_rs_kernel, args, consts
 
 
-def winograd_resident_args(stages: int | None, regs: int, prefetch: bool, prefetch_l2: bool, ahead: bool):
+def winograd_resident_args(
+    stages: int | None, regs: int, prefetch: bool, prefetch_l2: bool, ahead: bool, lookahead: bool = True
+):
     """gluon_winograd_resident's kernel arguments from CPU stand-ins (U: [12 * BN, C_pad], [N, 8] tiles of one
     output-channel half; stages: default as many x slots as fit beside U)."""
     from studies.conv2d_scale_min import gluon_winograd_resident as res
@@ -166,7 +168,7 @@ def winograd_resident_args(stages: int | None, regs: int, prefetch: bool, prefet
     args = _register_kernel_args("u_desc", 12 * BN, N, c_pad, tiles_w)
     args.update(x_ptr=torch.empty(2, 64, 256, 256), C_in=64, H=256, W_ROW=256)
     consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=min(stages or slots, slots), CONSUMER_REGS=regs)
-    consts.update(PREFETCH=prefetch, EARLY_RELEASE=True, PREFETCH_L2=prefetch_l2, AHEAD=ahead)
+    consts.update(PREFETCH=prefetch, EARLY_RELEASE=True, PREFETCH_L2=prefetch_l2, AHEAD=ahead, LOOKAHEAD=lookahead)
     return res._conv_scale_min_f23_resident_kernel, args, consts
 
 
@@ -243,7 +245,12 @@ def main(argv=None) -> int:
             setattr(a, name, default)
     if a.winograd_resident:
         fn, args, consts = winograd_resident_args(
-            a.stages, a.regs, prefetch, launch["PREFETCH_L2"].default, launch["AHEAD"].default
+            a.stages,
+            a.regs,
+            prefetch,
+            launch["PREFETCH_L2"].default,
+            launch["AHEAD"].default,
+            launch["LOOKAHEAD"].default,
         )
     elif a.direct_rs:
         fn, args, consts = direct_rs_args(a.stages, a.regs, prefetch, launch["AHEAD"].default)  # --const overrides

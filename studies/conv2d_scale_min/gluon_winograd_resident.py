@@ -62,7 +62,7 @@ from triton.experimental.gluon import language as gl
 from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait  # noqa: F401
 from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
-from studies.conv2d_scale_min.gluon_winograd import transform_weights
+from studies.conv2d_scale_min.gluon_winograd import _round_tf32_g, transform_weights
 
 # QUAD_LAYOUT, QUAD_VIEW, _fragment, _next_quad and _pixels: used by these helpers, whose text the candidate
 # file carries with them (candidate_source)
@@ -71,6 +71,8 @@ from studies.conv2d_scale_min.gluon_winograd_rs import (
     _f23_channel_min,
     _f23_issue,
     _form_v,
+    _fragment,
+    _pixels,
     _windows,
     fragment_order,
 )
@@ -230,6 +232,157 @@ def _ahead_stage(
 
 
 @gluon.jit
+def _stage_pixels(x_bufs, ready, it, STAGES: gl.constexpr, WG: gl.constexpr):
+    # LOOKAHEAD: stage it's pixels 4s + 0 .. 4s + 5 of this warpgroup's quads (_pixels: the loads and the
+    # 4-lane rotation), once the loader's TMA has landed; the V arithmetic waits for the stage that uses them.
+    s = it % STAGES
+    mbarrier.wait(ready.index(s), (it // STAGES) & 1)
+    qa, qn = _windows(x_bufs, s, WG)
+    return _pixels(qa, qn)
+
+
+@gluon.jit
+def _v_of_pixels(a0, a1, a2, a3, b0, b1, a_layout: gl.constexpr):
+    # _form_v's arithmetic on pixels already in registers: V0..V3, TF32-rounded, in wgmma's A layout.
+    v0 = _fragment(_round_tf32_g(a0 - a2), _round_tf32_g(a2 - b0), a_layout)
+    v1 = _fragment(_round_tf32_g(a1 + a2), _round_tf32_g(a3 + b0), a_layout)
+    v2 = _fragment(_round_tf32_g(a2 - a1), _round_tf32_g(b0 - a3), a_layout)
+    v3 = _fragment(_round_tf32_g(a1 - a3), _round_tf32_g(a3 - b1), a_layout)
+    return v0, v1, v2, v3
+
+
+@gluon.jit
+def _lookahead_stage(
+    x_bufs,
+    u_bufs,
+    ready,
+    empty,
+    it,
+    step: gl.constexpr,
+    KSTEPS: gl.constexpr,
+    m0,
+    m1,
+    m2,
+    m3,
+    p0,
+    p1,
+    p2,
+    p3,
+    a0,
+    a1,
+    a2,
+    a3,
+    b0,
+    b1,
+    STAGES: gl.constexpr,
+    WG: gl.constexpr,
+    a_layout: gl.constexpr,
+    EARLY: gl.constexpr,
+):
+    # AHEAD with LOOKAHEAD: stage it (step `step` of its unit) forms its V from pixels loaded a stage earlier
+    # (ALU work only: no shared-memory or shuffle latency before the products), issues its four products, then
+    # loads and rotates the next stage's pixels while the previous stage's products and its own run, then waits
+    # for the previous stage's (num_outstanding=4). EARLY: the next stage's slot goes back once its pixels are
+    # in registers. Returns the accumulators, this stage's V (the next call's p) and the next stage's pixels.
+    v0, v1, v2, v3 = _v_of_pixels(a0, a1, a2, a3, b0, b1, a_layout)
+    m0, m1, m2, m3 = _f23_issue(
+        v0,
+        v1,
+        v2,
+        v3,
+        u_bufs.index(step),
+        u_bufs.index(KSTEPS + step),
+        u_bufs.index(2 * KSTEPS + step),
+        u_bufs.index(3 * KSTEPS + step),
+        m0,
+        m1,
+        m2,
+        m3,
+        step > 0,
+    )
+    if step + 1 < KSTEPS:
+        a0, a1, a2, a3, b0, b1 = _stage_pixels(x_bufs, ready, it + 1, STAGES, WG)
+    m0, m1, m2, m3, p0, p1, p2, p3 = warpgroup_mma_wait(num_outstanding=4, deps=(m0, m1, m2, m3, p0, p1, p2, p3))
+    if step + 1 < KSTEPS:
+        if EARLY:  # the next stage's pixels are in registers: its slot goes back
+            mbarrier.arrive(empty.index((it + 1) % STAGES), count=1)
+    if not EARLY and step > 0:  # the previous stage's products retired: its slot goes back
+        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+    return m0, m1, m2, m3, v0, v1, v2, v3, a0, a1, a2, a3, b0, b1
+
+
+@gluon.jit
+def _lookahead_unit(
+    x_bufs,
+    u_bufs,
+    ready,
+    empty,
+    it,
+    KSTEPS: gl.constexpr,
+    m0,
+    m1,
+    m2,
+    m3,
+    STAGES: gl.constexpr,
+    WG: gl.constexpr,
+    a_layout: gl.constexpr,
+    EARLY_RELEASE: gl.constexpr,
+):
+    # One unit's KSTEPS stages with AHEAD, each stage's pixels loaded and rotated a stage early
+    # (_lookahead_stage): the first stage here, then pairs alternating two V sets (c, d), then the unit's last
+    # wait. Returns the accumulators and the next unit's first stage. Measured (session 17, an H100, --check):
+    # 2.137 ms against 2.287 without LOOKAHEAD; its consumers still wait on the loads and on the TMA (ready),
+    # not on the tensor pipe (benchmarks/device/sass_stalls.py on stalls.sh's source page).
+    q0, q1, q2, q3, r0, r1 = _stage_pixels(x_bufs, ready, it, STAGES, WG)
+    if EARLY_RELEASE:
+        mbarrier.arrive(empty.index(it % STAGES), count=1)
+    c0, c1, c2, c3 = _v_of_pixels(q0, q1, q2, q3, r0, r1, a_layout)
+    m0, m1, m2, m3 = _f23_issue(
+        c0,
+        c1,
+        c2,
+        c3,
+        u_bufs.index(0),
+        u_bufs.index(KSTEPS),
+        u_bufs.index(2 * KSTEPS),
+        u_bufs.index(3 * KSTEPS),
+        m0,
+        m1,
+        m2,
+        m3,
+        False,
+    )
+    q0, q1, q2, q3, r0, r1 = _stage_pixels(x_bufs, ready, it + 1, STAGES, WG)
+    m0, m1, m2, m3 = warpgroup_mma_wait(num_outstanding=4, deps=(m0, m1, m2, m3))
+    if EARLY_RELEASE:
+        mbarrier.arrive(empty.index((it + 1) % STAGES), count=1)
+    it += 1
+    for k in gl.static_range((KSTEPS - 1) // 2):  # steps 2k + 1 (V in d) and 2k + 2 (V in c)
+        m0, m1, m2, m3, d0, d1, d2, d3, q0, q1, q2, q3, r0, r1 = _lookahead_stage(
+            x_bufs, u_bufs, ready, empty, it, 2 * k + 1, KSTEPS, m0, m1, m2, m3, c0, c1, c2, c3,
+            q0, q1, q2, q3, r0, r1, STAGES, WG, a_layout, EARLY_RELEASE,
+        )  # fmt: skip
+        it += 1
+        m0, m1, m2, m3, c0, c1, c2, c3, q0, q1, q2, q3, r0, r1 = _lookahead_stage(
+            x_bufs, u_bufs, ready, empty, it, 2 * k + 2, KSTEPS, m0, m1, m2, m3, d0, d1, d2, d3,
+            q0, q1, q2, q3, r0, r1, STAGES, WG, a_layout, EARLY_RELEASE,
+        )  # fmt: skip
+        it += 1
+    if (KSTEPS - 1) % 2 == 1:  # one step left, its V in d
+        m0, m1, m2, m3, d0, d1, d2, d3, q0, q1, q2, q3, r0, r1 = _lookahead_stage(
+            x_bufs, u_bufs, ready, empty, it, KSTEPS - 1, KSTEPS, m0, m1, m2, m3, c0, c1, c2, c3,
+            q0, q1, q2, q3, r0, r1, STAGES, WG, a_layout, EARLY_RELEASE,
+        )  # fmt: skip
+        it += 1
+        m0, m1, m2, m3, d0, d1, d2, d3 = warpgroup_mma_wait(num_outstanding=0, deps=(m0, m1, m2, m3, d0, d1, d2, d3))
+    else:
+        m0, m1, m2, m3, c0, c1, c2, c3 = warpgroup_mma_wait(num_outstanding=0, deps=(m0, m1, m2, m3, c0, c1, c2, c3))
+    if not EARLY_RELEASE:
+        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+    return m0, m1, m2, m3, it
+
+
+@gluon.jit
 def _resident_consumer(
     x_bufs,
     u_bufs,
@@ -252,6 +405,7 @@ def _resident_consumer(
     PREFETCH: gl.constexpr,
     EARLY_RELEASE: gl.constexpr,
     AHEAD: gl.constexpr,
+    LOOKAHEAD: gl.constexpr,
 ):
     # One warpgroup: tiles [tt0, tt0 + 64) of each unit, tt0 = 128 * tw + 64 * WG, this CTA's N output
     # channels; per unit the output transform, bias, scale, the min over those channels, and an atomic min
@@ -275,7 +429,11 @@ def _resident_consumer(
     for t in range(t0, t1):
         for tw in range(TILES_W):
             tt0 = tw * 128 + WG * 64
-            if AHEAD:
+            if AHEAD and LOOKAHEAD:
+                m0, m1, m2, m3, it = _lookahead_unit(
+                    x_bufs, u_bufs, ready, empty, it, KSTEPS, m0, m1, m2, m3, STAGES, WG, a_layout, EARLY_RELEASE
+                )
+            elif AHEAD:
                 # Two stages' products in flight (gluon_direct_rs's AHEAD): each stage's four are issued before
                 # the previous stage's are waited for, so this warpgroup's next products are queued on the tensor
                 # pipe while it forms V. The unit's stages are unrolled (static_range): a rolled loop would
@@ -394,6 +552,7 @@ def _conv_scale_min_f23_resident_kernel(
     EARLY_RELEASE: gl.constexpr,
     PREFETCH_L2: gl.constexpr,
     AHEAD: gl.constexpr,
+    LOOKAHEAD: gl.constexpr,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     u_bufs = gl.allocate_shared_memory(gl.float32, [12 * (C_PAD // BK)] + u_desc.block_type.shape, u_desc.layout)
@@ -430,6 +589,7 @@ def _conv_scale_min_f23_resident_kernel(
                     PREFETCH,
                     EARLY_RELEASE,
                     AHEAD,
+                    LOOKAHEAD,
                 ),
             ),
             (
@@ -456,6 +616,7 @@ def _conv_scale_min_f23_resident_kernel(
                     PREFETCH,
                     EARLY_RELEASE,
                     AHEAD,
+                    LOOKAHEAD,
                 ),
             ),
             (
@@ -518,6 +679,7 @@ def conv_scale_min_f23_resident(
     EARLY_RELEASE=True,
     PREFETCH_L2=False,
     AHEAD=True,
+    LOOKAHEAD=True,
     num_ctas=None,
     keep=None,
 ):
@@ -576,6 +738,7 @@ def conv_scale_min_f23_resident(
         EARLY_RELEASE=EARLY_RELEASE,
         PREFETCH_L2=PREFETCH_L2,
         AHEAD=AHEAD,
+        LOOKAHEAD=LOOKAHEAD,
         num_warps=4,
     )
     return out
@@ -611,11 +774,10 @@ which bounds it near 1.7 ms. This one keeps U resident in shared memory instead:
 ```
 """
 
-SWEEP = (  # AHEAD=False is session 15's fastest build on an H200 (2.621 ms; PREFETCH and PREFETCH_L2 off)
+SWEEP = (  # LOOKAHEAD=False: session 16's AHEAD build (2.128 ms on an H100, session 17); AHEAD=False: session 15's
+    dict(LOOKAHEAD=False),  # fastest build on an H200 (2.621 ms; PREFETCH and PREFETCH_L2 off)
     dict(AHEAD=False),
     dict(EARLY_RELEASE=False),
-    dict(STAGES=2),
-    dict(AHEAD=False, PREFETCH=True),
 )
 
 
