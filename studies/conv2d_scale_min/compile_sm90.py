@@ -172,13 +172,14 @@ def winograd_resident_args(
     return res._conv_scale_min_f23_resident_kernel, args, consts
 
 
-def direct_rs_args(stages: int, regs: int, prefetch: bool, ahead: bool):
+def direct_rs_args(stages: int, regs: int, prefetch: bool, ahead: bool, lookahead: bool = True):
     """gluon_direct_rs's kernel arguments from CPU stand-ins (the weights: [9 * BN, C_pad])."""
     from studies.conv2d_scale_min import gluon_direct_rs
 
     BN, N, c_pad, tiles_w = gluon_direct_rs.sizes(64, 128, 256)
     args = _register_kernel_args("w_desc", 9 * BN, N, c_pad, tiles_w)
     consts = dict(BN=BN, N=N, BK=8, C_PAD=c_pad, STAGES=stages, CONSUMER_REGS=regs, PREFETCH=prefetch, AHEAD=ahead)
+    consts.update(LOOKAHEAD=lookahead)
     return gluon_direct_rs._conv_scale_min_direct_rs_kernel, args, consts
 
 
@@ -253,7 +254,9 @@ def main(argv=None) -> int:
             launch["LOOKAHEAD"].default,
         )
     elif a.direct_rs:
-        fn, args, consts = direct_rs_args(a.stages, a.regs, prefetch, launch["AHEAD"].default)  # --const overrides
+        fn, args, consts = direct_rs_args(  # --const overrides
+            a.stages, a.regs, prefetch, launch["AHEAD"].default, launch["LOOKAHEAD"].default
+        )
     elif a.winograd_rs:
         fn, args, consts = winograd_rs_args(a.stages, a.regs, prefetch)
     elif a.winograd:

@@ -56,7 +56,14 @@ fragments alternating between two sets, so that a set is rewritten only after th
 rolled one-set loop rewrote in-flight A registers; a rolled two-set loop made ptxas serialise every wgmma,
 C7512). On an H100: identical output; 1.681 ms against 1.953 in `--check --sweep`; 1.599 against 1.737 ms in
 the loop, the tensor pipe 91.9 % against 84.9 % under its ncu; promote's race 1.619 against 1.660 ms, inside its
-4 % noise rule, so not promoted (kernels/conv2d_scale_min/NOTES.md, "Session 16").
+4 % noise rule, so not promoted (kernels/conv2d_scale_min/NOTES.md, "Session 16"). Session 17: promoted for
+the H100 through the loop (1.647 ms in promote's re-check; its race 1.613 against 1.737).
+
+LOOKAHEAD (session 17; the launcher's default with AHEAD): ncu's source page showed the consumers' first wait of
+each stage on the x loads (VIADD's short-scoreboard stall, 23 % of samples). _lookahead_pass loads, rotates and
+rounds stage it + 1's x right after stage it's six wgmmas are issued, before the wait that retires stage it - 1:
+the SASS per stage is HGMMA x 6, TRYWAIT, LDS x 4, DEPBAR.LE 6, arrive, SHFL x 4; 0 hazards, 12 bytes of spill.
+The same change made gluon_winograd_resident 7 % faster on an H100 (2.137 against 2.287 ms).
 """
 
 from __future__ import annotations
@@ -121,6 +128,72 @@ def _issue(x0, x1, x2, x3, x4, x5, w_bufs, s, acc0, acc1, first, a_layout: gl.co
 
 
 @gluon.jit
+def _lookahead_pass(
+    x_bufs,
+    w_bufs,
+    ready,
+    empty,
+    it,
+    KSTEPS: gl.constexpr,
+    acc0,
+    acc1,
+    STAGES: gl.constexpr,
+    WG: gl.constexpr,
+    a_layout: gl.constexpr,
+):
+    # AHEAD with LOOKAHEAD: one pass's KSTEPS stages, each stage's x loaded, rotated and rounded while the
+    # previous stage's products and its own run (after its six are issued, before the wait that retires the
+    # previous six), so no stage starts with shared-memory and shuffle latency before its products. The loaded
+    # x are new registers: the in-flight fragments (sets A and B, as in the AHEAD branch) stay live until the
+    # wait that names them. Returns the accumulators and the next pass's first stage.
+    x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it, STAGES, WG)
+    acc0, acc1, a00, a01, a02, a11, a12 = _issue(
+        x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, False, a_layout
+    )
+    x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it + 1, STAGES, WG)  # KSTEPS = 3 * chunks: a next stage
+    acc0, acc1 = warpgroup_mma_wait(num_outstanding=6, deps=(acc0, acc1))  # the accumulators' type, nothing retired
+    it += 1
+    for k in gl.static_range((KSTEPS - 1) // 2):  # stages 2k + 1 (set B) and 2k + 2 (set A)
+        acc0, acc1, b00, b01, b02, b11, b12 = _issue(
+            x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, True, a_layout
+        )
+        x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it + 1, STAGES, WG)  # 2k + 2 <= KSTEPS - 1
+        acc0, acc1, a00, a01, a02, a11, a12 = warpgroup_mma_wait(
+            num_outstanding=6, deps=(acc0, acc1, a00, a01, a02, a11, a12)
+        )
+        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+        it += 1
+        acc0, acc1, a00, a01, a02, a11, a12 = _issue(
+            x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, True, a_layout
+        )
+        if 2 * k + 3 < KSTEPS:
+            x0, x1, x2, x3, x4, x5 = _stage_taps(x_bufs, ready, it + 1, STAGES, WG)
+        acc0, acc1, b00, b01, b02, b11, b12 = warpgroup_mma_wait(
+            num_outstanding=6, deps=(acc0, acc1, b00, b01, b02, b11, b12)
+        )
+        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+        it += 1
+    if (KSTEPS - 1) % 2 == 1:  # one stage left, in set B; its x is loaded
+        acc0, acc1, b00, b01, b02, b11, b12 = _issue(
+            x0, x1, x2, x3, x4, x5, w_bufs, it % STAGES, acc0, acc1, True, a_layout
+        )
+        acc0, acc1, a00, a01, a02, a11, a12 = warpgroup_mma_wait(
+            num_outstanding=6, deps=(acc0, acc1, a00, a01, a02, a11, a12)
+        )
+        mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+        it += 1
+        acc0, acc1, b00, b01, b02, b11, b12 = warpgroup_mma_wait(
+            num_outstanding=0, deps=(acc0, acc1, b00, b01, b02, b11, b12)
+        )
+    else:
+        acc0, acc1, a00, a01, a02, a11, a12 = warpgroup_mma_wait(
+            num_outstanding=0, deps=(acc0, acc1, a00, a01, a02, a11, a12)
+        )
+    mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
+    return acc0, acc1, it
+
+
+@gluon.jit
 def _consumer(
     x_bufs,
     w_bufs,
@@ -142,6 +215,7 @@ def _consumer(
     STAGES: gl.constexpr,
     PREFETCH: gl.constexpr,
     AHEAD: gl.constexpr,
+    LOOKAHEAD: gl.constexpr,
 ):
     # One warpgroup: output pixels [P, P + 128) of each unit, P = 256 tw + 128 WG, in two [64, N] blocks;
     # every output channel in BN // N passes of N, the running min over channels in registers.
@@ -164,7 +238,11 @@ def _consumer(
             lo0 = gl.full([64], float("inf"), gl.float32, gl.SliceLayout(1, acc_layout))
             lo1 = gl.full([64], float("inf"), gl.float32, gl.SliceLayout(1, acc_layout))
             for p in range(BN // N):
-                if AHEAD:
+                if AHEAD and LOOKAHEAD:
+                    acc0, acc1, it = _lookahead_pass(
+                        x_bufs, w_bufs, ready, empty, it, 3 * CHUNKS, acc0, acc1, STAGES, WG, a_layout
+                    )
+                elif AHEAD:
                     # Two stages' products in flight: stage it's wgmmas are issued before stage it - 1's are
                     # waited for (num_outstanding=6: this stage's six), so the tensor pipe always holds this
                     # warpgroup's next products while it waits, releases and loads. Stages alternate between two
@@ -278,6 +356,7 @@ def _conv_scale_min_direct_rs_kernel(
     CONSUMER_REGS: gl.constexpr,
     PREFETCH: gl.constexpr,
     AHEAD: gl.constexpr = False,
+    LOOKAHEAD: gl.constexpr = False,
 ):
     x_bufs = gl.allocate_shared_memory(gl.float32, [STAGES * X_BOXES] + x_desc.block_type.shape, x_desc.layout)
     w_bufs = gl.allocate_shared_memory(gl.float32, [3 * STAGES] + w_desc.block_type.shape, w_desc.layout)
@@ -311,6 +390,7 @@ def _conv_scale_min_direct_rs_kernel(
                     STAGES,
                     PREFETCH,
                     AHEAD,
+                    LOOKAHEAD,
                 ),
             ),
             (
@@ -336,6 +416,7 @@ def _conv_scale_min_direct_rs_kernel(
                     STAGES,
                     PREFETCH,
                     AHEAD,
+                    LOOKAHEAD,
                 ),
             ),
             (
@@ -403,7 +484,17 @@ def prepare_weights(weight: torch.Tensor, BN: int, C_pad: int) -> torch.Tensor:
 
 
 def conv_scale_min_direct_rs(
-    x, weight, bias, scale, STAGES=10, CONSUMER_REGS=232, PREFETCH=False, AHEAD=True, num_ctas=None, keep=None
+    x,
+    weight,
+    bias,
+    scale,
+    STAGES=10,
+    CONSUMER_REGS=232,
+    PREFETCH=False,
+    AHEAD=True,
+    LOOKAHEAD=True,
+    num_ctas=None,
+    keep=None,
 ):
     """One persistent launch, one CTA per SM over a contiguous range of output rows. `keep` receives the
     prepared weights."""
@@ -448,6 +539,7 @@ def conv_scale_min_direct_rs(
         CONSUMER_REGS=CONSUMER_REGS,
         PREFETCH=PREFETCH,
         AHEAD=AHEAD,
+        LOOKAHEAD=LOOKAHEAD,
         num_warps=4,
     )
     return out
@@ -473,7 +565,10 @@ load:
   for, so the tensor pipe always holds this warpgroup's work while it releases a slot and loads. Then the
   fragments alternate between two register sets and a unit's stages are unrolled: a set is rewritten only
   after the wait that retired its products (one set in a loop would rewrite an in-flight wgmma's A
-  registers; ptxas serialises the wgmmas of a rolled two-set loop).
+  registers; ptxas serialises the wgmmas of a rolled two-set loop). With LOOKAHEAD (the default), the next
+  stage's x is loaded, rotated and rounded right after this stage's products are issued, before the wait
+  that retires the previous stage's: the shared-memory and shuffle latency runs under the products instead of
+  between them.
 - The accumulator rows are ordered so that the A operand of every tap is a join of registers already loaded
   (no data movement); six m64n128k8 TF32 wgmmas per stage, two accumulators per warpgroup.
 - Bias, scale and the min over all 128 channels in the epilogue, in each warpgroup.
@@ -483,8 +578,9 @@ load:
 ```
 """
 
-# the promoted builds (sessions 13 and 15), this schedule at their depth, the PREFETCH schedule
-SWEEP = (dict(AHEAD=False, STAGES=8), dict(STAGES=8), dict(AHEAD=False, PREFETCH=True, STAGES=8))
+# AHEAD without LOOKAHEAD (session 16's build, promoted for the H100 in session 17), the H200's promoted build
+# (session 15)
+SWEEP = (dict(LOOKAHEAD=False), dict(AHEAD=False, STAGES=8))
 
 
 def emulate(x, weight, bias, scale):
