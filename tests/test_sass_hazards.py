@@ -5,7 +5,8 @@ loop's addresses: the default build (every stage waits for its wgmmas) and the O
 showed wrong in session 13 (outputs off by up to 0.29), whose next stage loads x into the registers of the
 previous stage's first HGMMA. A third is the AHEAD build's row loop (session 16: two stages' wgmmas in flight,
 faster on an H100 and bit-identical to the default there), and the fourth the same schedule in
-gluon_winograd_resident (four m64n64k8 products a stage; compiled, not yet run).
+gluon_winograd_resident (four m64n64k8 products a stage). The last two are both kernels' LOOKAHEAD builds
+(session 17: the next stage's x loaded between a stage's products and the wait that retires the previous stage's).
 """
 
 from pathlib import Path
@@ -41,6 +42,37 @@ def test_the_resident_winograd_kernels_ahead_build_has_no_hazard():
     assert sum("WARPGROUP.DEPBAR.LE gsb0, 0x4" in instr for instr in instrs) == 24
     assert sum("WARPGROUP.DEPBAR.LE gsb0, 0x0" in instr for instr in instrs) == 1
     assert hazards(sass) == []
+
+
+def _loads_under_the_products(instrs: list[str], in_flight: str) -> list[bool]:
+    # per stage wait (DEPBAR.LE in_flight): whether shared-memory loads were issued after the stage's last
+    # HGMMA and before that wait, i.e. under the products
+    out, since = [], None
+    for instr in instrs:
+        if "HGMMA" in instr and ", gdesc" in instr:
+            since = False
+        elif instr.startswith("LDS") and since is not None:
+            since = True
+        elif f"WARPGROUP.DEPBAR.LE gsb0, {in_flight}" in instr:
+            out.append(bool(since))
+    return out
+
+
+def test_the_lookahead_builds_load_the_next_stage_under_the_products_without_a_hazard():
+    for name, wgmma, per_stage, in_flight in (
+        ("direct_rs_lookahead_rows.sass", "HGMMA.64x128x8", 6, "0x6"),
+        ("resident_lookahead_rows.sass", "HGMMA.64x64x8", 4, "0x4"),
+    ):
+        sass = (DATA / name).read_text()
+        instrs = [instr for _, instr in parse(sass)]
+        assert sum(instr.startswith(wgmma) for instr in instrs) == 24 * per_stage, name
+        loads = _loads_under_the_products(instrs, in_flight)
+        # every stage but the row's last loads its successor's x before the wait; the last has none to load
+        assert loads == [True] * 23 + [False], (name, loads)
+        assert hazards(sass) == [], name
+    # session 16's AHEAD build, for contrast, loads each stage's x only after the previous wait
+    ahead = [instr for _, instr in parse((DATA / "direct_rs_ahead_rows.sass").read_text())]
+    assert not any(_loads_under_the_products(ahead, "0x6"))
 
 
 def test_the_overlap_build_loads_the_next_stage_into_an_in_flight_a_register():
