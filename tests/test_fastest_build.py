@@ -47,3 +47,10 @@ def test_nothing_when_the_default_disagreed():
 def test_two_settings_become_two_set_arguments():
     log = LOG.replace("1.704 ms", "1.600 ms")
     assert fastest_build.fastest(log) == (1.600, "--set PREFETCH=False --set STAGES=10")
+
+
+def test_the_wide_row_line_after_the_sweep_changes_nothing():
+    # gluon_winograd.check_wide's line comes last and never gates the agreement or names a time
+    wide = "wide 1x16x6x600->24 (rows of more than one unit; apart from the agreement): max |out - fp64| 1.0e-01, "
+    wide += "max |out - emulate| 1.0e-01, DISAGREES\n"
+    assert fastest_build.fastest(LOG + wide) == fastest_build.fastest(LOG) == (1.690, "--set PREFETCH=False")

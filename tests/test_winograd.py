@@ -466,3 +466,29 @@ def test_the_traffic_model_matches_ncus_l2_bytes_where_the_kernels_ran(capsys, t
     empty.write_text("no profile here\n")
     assert traffic.main(["--log", str(empty)]) == 2
     assert "has no ncu profile" in capsys.readouterr().err
+
+
+def test_the_wide_row_check_reports_agreement_a_wrong_edge_and_a_failure(capsys):
+    # check_wide's verdicts on the CPU, with plain-torch launchers in place of the GPU kernels: one right, one
+    # that drops the last unit of each row (what a kernel with a unit-count bug would do), one that raises
+    from studies.conv2d_scale_min import gluon_winograd as gw
+
+    def exact(x, wt, b, scale, keep):
+        keep["u"] = None
+        return (torch.nn.functional.conv2d(x, wt, b) * scale).amin(1, keepdim=True)
+
+    def short_rows(x, wt, b, scale, keep):
+        out = exact(x, wt, b, scale, keep)
+        out[..., 512:] = 0.0
+        return out
+
+    def broken(x, wt, b, scale, keep):
+        raise RuntimeError("TMA descriptor: box too large")
+
+    emu = lambda x, wt, b, keep: exact(x.double(), wt.double(), b.double(), 2.0, {})  # noqa: E731
+    for launch in (exact, short_rows, broken):
+        gw.check_wide(launch, emu, tol=1e-4, device="cpu")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(line.startswith("wide 1x16x6x600->24") for line in lines)
+    assert lines[0].endswith(", agrees") and lines[1].endswith(", DISAGREES")
+    assert "failed: RuntimeError: TMA descriptor" in lines[2]

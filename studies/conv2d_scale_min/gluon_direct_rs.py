@@ -598,10 +598,11 @@ def check(sweep: bool = False, sizes: dict | None = None) -> None:
     """On a GPU: five shapes against fp64 and against emulate() (TF32-rounded operands in fp64: only the fp32
     accumulation order may differ), the full shape's time (CUDA events, median of 10), then "check: agrees"
     or where it disagrees; `sweep`: then the sizes in SWEEP at the full shape; `sizes`: launcher arguments in
-    place of its defaults, everywhere (gluon_winograd.main's --set)."""
+    place of its defaults, everywhere (gluon_winograd.main's --set); last, gluon_winograd.WIDE_SHAPES (rows of more
+    than one unit) on lines of their own, apart from the agreement."""
     import functools
 
-    from studies.conv2d_scale_min.gluon_winograd import CHECK_SHAPES, _median_ms, sweep_launch
+    from studies.conv2d_scale_min.gluon_winograd import CHECK_SHAPES, _median_ms, check_wide, sweep_launch
 
     launch = functools.partial(conv_scale_min_direct_rs, **(sizes or {}))
     torch.manual_seed(0)
@@ -631,6 +632,7 @@ def check(sweep: bool = False, sizes: dict | None = None) -> None:
     print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
     if sweep and not disagree:
         sweep_launch(launch, x, wt, b, out, SWEEP)
+    check_wide(launch, lambda x, wt, b, keep: emulate(x, wt, b, 2.0), tol=1e-4)
 
 
 def candidate_source() -> str:

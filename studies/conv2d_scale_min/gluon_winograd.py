@@ -644,6 +644,11 @@ CHECK_SHAPES = (
     (64, 64, 128, 256, 256),
 )
 
+# Rows longer than one unit (the register kernels cover 256 output pixels a unit, so 598 outputs take three):
+# neither CHECK_SHAPES nor the problem's shape sets have one. The check reports them on a line of their own,
+# after the agreement and the sweep, without gating either (a device script's loop step keys on "check: agrees").
+WIDE_SHAPES = ((1, 16, 24, 6, 600),)
+
 
 def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32, sizes: dict | None = None) -> None:
     """On a GPU: small and odd shapes against the fp64 reference and against emulate() (which uses the same
@@ -652,7 +657,8 @@ def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32, siz
     `sweep`: where it agrees, the launcher's sizes in `sweep_sizes` at the full shape, each timed and compared
     with the default sizes' output. `launch`: another launcher of the same math and U (gluon_winograd_rs's,
     with its K chunk `BK`); default this module's (ptxas, Triton 3.6: each size in SWEEP compiles with at
-    most 16 bytes of spill). `sizes`: launcher arguments in place of its defaults, everywhere (main's --set)."""
+    most 16 bytes of spill). `sizes`: launcher arguments in place of its defaults, everywhere (main's --set).
+    Last, WIDE_SHAPES (rows of more than one unit) on lines of their own (check_wide), apart from the agreement."""
     import functools
 
     launch = functools.partial(launch or conv_scale_min_f23, **(sizes or {}))
@@ -681,6 +687,34 @@ def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32, siz
     print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
     if sweep and not disagree:  # x, wt, b, out: the full shape's
         sweep_launch(launch, x, wt, b, out, sweep_sizes)
+    check_wide(launch, lambda x, wt, b, keep: emulate(x, wt, b, 2.0, u=keep["u"], BK=BK), tol=1e-3)
+
+
+def check_wide(launch, emulate_fn, tol: float, device: str = "cuda") -> None:
+    """WIDE_SHAPES through `launch` (which takes keep=), each against fp64 and against emulate_fn(x, wt, b,
+    keep), within tol * (1 + |emulate|): one line per shape, "agrees" or "DISAGREES", never an exception."""
+    for n, cin, cout, h, w in WIDE_SHAPES:
+        conv = torch.nn.Conv2d(cin, cout, 3).to(device)
+        x = torch.rand(n, cin, h, w, device=device)
+        wt, b = conv.weight.detach(), conv.bias.detach()
+        keep = {}
+        try:
+            out = launch(x, wt, b, 2.0, keep=keep)
+            if x.is_cuda:
+                torch.cuda.synchronize()
+        except Exception as e:
+            print(f"wide {n}x{cin}x{h}x{w}->{cout}: failed: {type(e).__name__}: {str(e)[:160]}", flush=True)
+            continue
+        ref = (torch.nn.functional.conv2d(x.double(), wt.double(), b.double()) * 2.0).amin(1, keepdim=True)
+        emu = emulate_fn(x, wt, b, keep).double()
+        err = (out.double() - emu).abs()
+        ok = not out.isnan().any() and bool((err <= tol * (1 + emu.abs())).all())
+        print(
+            f"wide {n}x{cin}x{h}x{w}->{cout} (rows of more than one unit; apart from the agreement): "
+            f"max |out - fp64| {(out.double() - ref).abs().max():.2e}, max |out - emulate| {err.max():.2e}, "
+            + ("agrees" if ok else "DISAGREES"),
+            flush=True,
+        )
 
 
 def sweep_launch(launch, x, wt, b, out, sweep_sizes) -> None:
