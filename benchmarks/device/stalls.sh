@@ -10,7 +10,7 @@
 #   BUDGET=420 bash benchmarks/device/stalls.sh        # on the device, .whl carried
 #   KERNELS="gluon_winograd_resident gluon_direct_rs:AHEAD=False" WINNER=0 bash benchmarks/device/stalls.sh
 : "${BUDGET:=420}"
-: "${KERNELS:=gluon_winograd_resident:PREFETCH=False,PREFETCH_L2=False gluon_winograd_rs:PREFETCH=False gluon_direct_rs:PREFETCH=False}"
+: "${KERNELS:=gluon_direct_rs gluon_direct_rs:LOOKAHEAD=False gluon_winograd_resident}"  # session 17: the default builds
 . benchmarks/device/setup.sh
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee -a $OUT/log.txt
 for k in $KERNELS; do
