@@ -11,7 +11,8 @@
 #   loop:MOD  issue 26, items 3-4, if check:MOD agreed: the loop evaluates the kernel (hopper stage, all shape
 #          sets, under ncu; the reply written by the coding model acting as the LLM, through replay, in
 #          studies/conv2d_scale_min/replies_MOD), promote's race against this GPU's winner decides; the run and
-#          kernels/ come back in one tarball
+#          kernels/ come back in one tarball. Under 240 s left, promote is deferred: the log names the step
+#   promote:RUN:ATTEMPT:MOD  promote's race for an earlier call's run on this machine (while it stays warm)
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
@@ -80,12 +81,24 @@ loop() {
   # winner) in the loop (race_worthy.py: single evaluations minutes apart differ by more than the gains raced here)
   local attempt=$(python3 benchmarks/device/race_worthy.py "$run/history.jsonl" 2>/tmp/race_worthy.txt)
   stamp "race: $(cat /tmp/race_worthy.txt)"
-  if [ -n "$attempt" ]; then
-    timeout $(left 300) python3 -m agent.promote "$run" "$attempt" --note "hopper-stage Gluon kernel ($1); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
-    stamp "promote"
+  if [ -n "$attempt" ] && [ "$(left 240)" -lt 240 ]; then
+    # promote needs about 250 s (re-check, the incumbent, the race): cut short it decides nothing
+    stamp "promote deferred ($(left 240) s left): on this machine next, STEPS=\"promote:$(basename "$run"):$attempt:$1 winner\""
+  elif [ -n "$attempt" ]; then
+    promote "$(basename "$run"):$attempt:$1"
+    return
   fi
   # the run (its Triton cache left out) and kernels/ come back whether or not anything was promoted
-  tar czf $OUT/run_and_kernels_$1.tgz --exclude triton_cache "$run" kernels/conv2d_scale_min
+  tar czf $OUT/run_and_kernels.tgz --exclude triton_cache "$run" kernels/conv2d_scale_min
+}
+promote() {  # promote:RUN:ATTEMPT:MOD, a run under runs/ on this machine (an earlier call's, while it stays warm)
+  local r attempt mod
+  IFS=: read -r r attempt mod <<< "$1"
+  local run=runs/$r
+  [ -f "$run/history.jsonl" ] || { stamp "promote skipped: no $run on this machine"; return; }
+  timeout $(left 300) python3 -m agent.promote "$run" "$attempt" --note "hopper-stage Gluon kernel ($mod); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
+  stamp "promote"
+  tar czf $OUT/run_and_kernels.tgz --exclude triton_cache "$run" kernels/conv2d_scale_min
 }
 profile() {
   local P="gpu__time_duration.sum,sm__cycles_elapsed.avg.per_second,sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__inst_issued.avg.pct_of_peak_sustained_active,l1tex__throughput.avg.pct_of_peak_sustained_active,l1tex__data_pipe_lsu_wavefronts_mem_shared.sum,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sector_hit_rate.pct,lts__t_bytes.sum,lts__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,smsp__average_warps_issue_stalled_long_scoreboard_per_issue_active.ratio,smsp__average_warps_issue_stalled_wait_per_issue_active.ratio"
