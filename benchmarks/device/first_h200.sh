@@ -88,8 +88,10 @@ loop() {
     promote "$(basename "$run"):$attempt:$1"
     return
   fi
-  # the run (its Triton cache left out) and kernels/ come back whether or not anything was promoted
-  tar czf $OUT/run_and_kernels.tgz --exclude triton_cache "$run" kernels/conv2d_scale_min
+  send_back "$run"  # whether or not anything was promoted
+}
+send_back() {  # the run (its Triton cache left out) and kernels/ in one tarball under $OUT
+  tar czf $OUT/run_and_kernels.tgz --exclude triton_cache "$1" kernels/conv2d_scale_min
 }
 promote() {  # promote:RUN:ATTEMPT:MOD, a run under runs/ on this machine (an earlier call's, while it stays warm)
   local r attempt mod
@@ -98,7 +100,7 @@ promote() {  # promote:RUN:ATTEMPT:MOD, a run under runs/ on this machine (an ea
   [ -f "$run/history.jsonl" ] || { stamp "promote skipped: no $run on this machine"; return; }
   timeout $(left 300) python3 -m agent.promote "$run" "$attempt" --note "hopper-stage Gluon kernel ($mod); the reply was written by a coding model acting as the LLM (replay), not by an LLM endpoint" 2>&1 | tail -30 | tee -a $OUT/log.txt
   stamp "promote"
-  tar czf $OUT/run_and_kernels.tgz --exclude triton_cache "$run" kernels/conv2d_scale_min
+  send_back "$run"
 }
 profile() {
   local P="gpu__time_duration.sum,sm__cycles_elapsed.avg.per_second,sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active,sm__inst_issued.avg.pct_of_peak_sustained_active,l1tex__throughput.avg.pct_of_peak_sustained_active,l1tex__data_pipe_lsu_wavefronts_mem_shared.sum,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sector_hit_rate.pct,lts__t_bytes.sum,lts__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes_read.sum,smsp__average_warps_issue_stalled_long_scoreboard_per_issue_active.ratio,smsp__average_warps_issue_stalled_wait_per_issue_active.ratio"

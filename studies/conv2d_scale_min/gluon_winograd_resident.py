@@ -70,7 +70,7 @@ from triton.experimental.gluon import language as gl
 from triton.experimental.gluon.language.nvidia.hopper import mbarrier, tma, warpgroup_mma, warpgroup_mma_wait  # noqa: F401
 from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
-from studies.conv2d_scale_min.gluon_winograd import _round_tf32_g, transform_weights
+from studies.conv2d_scale_min.gluon_winograd import transform_weights
 
 # QUAD_LAYOUT, QUAD_VIEW, _fragment, _next_quad and _pixels: used by these helpers, whose text the candidate
 # file carries with them (candidate_source)
@@ -79,8 +79,8 @@ from studies.conv2d_scale_min.gluon_winograd_rs import (
     _f23_channel_min,
     _f23_issue,
     _form_v,
-    _fragment,
     _pixels,
+    _v_of_pixels,
     _windows,
     fragment_order,
 )
@@ -193,6 +193,26 @@ def _resident_v(
 
 
 @gluon.jit
+def _step_issue(v0, v1, v2, v3, u_bufs, step, KSTEPS: gl.constexpr, m0, m1, m2, m3, first):
+    # _f23_issue with step `step`'s resident U tiles (point j's at j * KSTEPS + step).
+    return _f23_issue(
+        v0,
+        v1,
+        v2,
+        v3,
+        u_bufs.index(step),
+        u_bufs.index(KSTEPS + step),
+        u_bufs.index(2 * KSTEPS + step),
+        u_bufs.index(3 * KSTEPS + step),
+        m0,
+        m1,
+        m2,
+        m3,
+        first,
+    )
+
+
+@gluon.jit
 def _ahead_stage(
     x_bufs,
     u_bufs,
@@ -218,21 +238,7 @@ def _ahead_stage(
     # stage's four, whose A operands are p0..p3, still run; then it waits for those (num_outstanding=4: its
     # own four stay in flight). Returns the accumulators and this stage's V, the next call's p.
     v0, v1, v2, v3 = _resident_v(x_bufs, ready, empty, it, STAGES, WG, a_layout, EARLY)
-    m0, m1, m2, m3 = _f23_issue(
-        v0,
-        v1,
-        v2,
-        v3,
-        u_bufs.index(step),
-        u_bufs.index(KSTEPS + step),
-        u_bufs.index(2 * KSTEPS + step),
-        u_bufs.index(3 * KSTEPS + step),
-        m0,
-        m1,
-        m2,
-        m3,
-        True,
-    )
+    m0, m1, m2, m3 = _step_issue(v0, v1, v2, v3, u_bufs, step, KSTEPS, m0, m1, m2, m3, True)
     m0, m1, m2, m3, p0, p1, p2, p3 = warpgroup_mma_wait(num_outstanding=4, deps=(m0, m1, m2, m3, p0, p1, p2, p3))
     if not EARLY:  # the previous stage's products retired: its slot goes back
         mbarrier.arrive(empty.index((it - 1) % STAGES), count=1)
@@ -247,16 +253,6 @@ def _stage_pixels(x_bufs, ready, it, STAGES: gl.constexpr, WG: gl.constexpr):
     mbarrier.wait(ready.index(s), (it // STAGES) & 1)
     qa, qn = _windows(x_bufs, s, WG)
     return _pixels(qa, qn)
-
-
-@gluon.jit
-def _v_of_pixels(a0, a1, a2, a3, b0, b1, a_layout: gl.constexpr):
-    # _form_v's arithmetic on pixels already in registers: V0..V3, TF32-rounded, in wgmma's A layout.
-    v0 = _fragment(_round_tf32_g(a0 - a2), _round_tf32_g(a2 - b0), a_layout)
-    v1 = _fragment(_round_tf32_g(a1 + a2), _round_tf32_g(a3 + b0), a_layout)
-    v2 = _fragment(_round_tf32_g(a2 - a1), _round_tf32_g(b0 - a3), a_layout)
-    v3 = _fragment(_round_tf32_g(a1 - a3), _round_tf32_g(a3 - b1), a_layout)
-    return v0, v1, v2, v3
 
 
 @gluon.jit
@@ -293,21 +289,7 @@ def _lookahead_stage(
     # for the previous stage's (num_outstanding=4). EARLY: the next stage's slot goes back once its pixels are
     # in registers. Returns the accumulators, this stage's V (the next call's p) and the next stage's pixels.
     v0, v1, v2, v3 = _v_of_pixels(a0, a1, a2, a3, b0, b1, a_layout)
-    m0, m1, m2, m3 = _f23_issue(
-        v0,
-        v1,
-        v2,
-        v3,
-        u_bufs.index(step),
-        u_bufs.index(KSTEPS + step),
-        u_bufs.index(2 * KSTEPS + step),
-        u_bufs.index(3 * KSTEPS + step),
-        m0,
-        m1,
-        m2,
-        m3,
-        step > 0,
-    )
+    m0, m1, m2, m3 = _step_issue(v0, v1, v2, v3, u_bufs, step, KSTEPS, m0, m1, m2, m3, step > 0)
     if step + 1 < KSTEPS:
         a0, a1, a2, a3, b0, b1 = _stage_pixels(x_bufs, ready, it + 1, STAGES, WG)
     m0, m1, m2, m3, p0, p1, p2, p3 = warpgroup_mma_wait(num_outstanding=4, deps=(m0, m1, m2, m3, p0, p1, p2, p3))
@@ -345,21 +327,7 @@ def _lookahead_unit(
     if EARLY_RELEASE:
         mbarrier.arrive(empty.index(it % STAGES), count=1)
     c0, c1, c2, c3 = _v_of_pixels(q0, q1, q2, q3, r0, r1, a_layout)
-    m0, m1, m2, m3 = _f23_issue(
-        c0,
-        c1,
-        c2,
-        c3,
-        u_bufs.index(0),
-        u_bufs.index(KSTEPS),
-        u_bufs.index(2 * KSTEPS),
-        u_bufs.index(3 * KSTEPS),
-        m0,
-        m1,
-        m2,
-        m3,
-        False,
-    )
+    m0, m1, m2, m3 = _step_issue(c0, c1, c2, c3, u_bufs, 0, KSTEPS, m0, m1, m2, m3, False)
     q0, q1, q2, q3, r0, r1 = _stage_pixels(x_bufs, ready, it + 1, STAGES, WG)
     m0, m1, m2, m3 = warpgroup_mma_wait(num_outstanding=4, deps=(m0, m1, m2, m3))
     if EARLY_RELEASE:
@@ -447,21 +415,7 @@ def _resident_consumer(
                 # pipe while it forms V. The unit's stages are unrolled (static_range): a rolled loop would
                 # rewrite in-flight A registers or have ptxas serialise the wgmmas.
                 a0, a1, a2, a3 = _resident_v(x_bufs, ready, empty, it, STAGES, WG, a_layout, EARLY_RELEASE)
-                m0, m1, m2, m3 = _f23_issue(
-                    a0,
-                    a1,
-                    a2,
-                    a3,
-                    u_bufs.index(0),
-                    u_bufs.index(KSTEPS),
-                    u_bufs.index(2 * KSTEPS),
-                    u_bufs.index(3 * KSTEPS),
-                    m0,
-                    m1,
-                    m2,
-                    m3,
-                    False,
-                )
+                m0, m1, m2, m3 = _step_issue(a0, a1, a2, a3, u_bufs, 0, KSTEPS, m0, m1, m2, m3, False)
                 # Waits for nothing (all four may stay outstanding): the accumulators' type as the loop carries it
                 m0, m1, m2, m3 = warpgroup_mma_wait(num_outstanding=4, deps=(m0, m1, m2, m3))
                 it += 1
@@ -496,21 +450,7 @@ def _resident_consumer(
                     if not PREFETCH:
                         v0, v1, v2, v3 = _resident_v(x_bufs, ready, empty, it, STAGES, WG, a_layout, EARLY_RELEASE)
                     first = step > 0
-                    m0, m1, m2, m3 = _f23_issue(
-                        v0,
-                        v1,
-                        v2,
-                        v3,
-                        u_bufs.index(step),
-                        u_bufs.index(KSTEPS + step),
-                        u_bufs.index(2 * KSTEPS + step),
-                        u_bufs.index(3 * KSTEPS + step),
-                        m0,
-                        m1,
-                        m2,
-                        m3,
-                        first,
-                    )
+                    m0, m1, m2, m3 = _step_issue(v0, v1, v2, v3, u_bufs, step, KSTEPS, m0, m1, m2, m3, first)
                     u0, u1, u2, u3 = v0, v1, v2, v3  # this stage's A operands, in flight until the wait
                     if PREFETCH and it + 1 < total:
                         # The next stage's V forms while these products run, into registers other than theirs:

@@ -147,8 +147,15 @@ def _pixels(qa, qn):
 @gluon.jit
 def _form_v(qa, qn, a_layout: gl.constexpr):
     # Quads of the two windows -> V0..V3, TF32-rounded, in wgmma's A layout.
-    # Even tile 2s: d = (a0, a1, a2, a3); odd tile 2s + 1: d = (a2, a3, b0, b1), b = quad s + 1.
     a0, a1, a2, a3, b0, b1 = _pixels(qa, qn)
+    return _v_of_pixels(a0, a1, a2, a3, b0, b1, a_layout)
+
+
+@gluon.jit
+def _v_of_pixels(a0, a1, a2, a3, b0, b1, a_layout: gl.constexpr):
+    # Pixels 4s + 0 .. 4s + 5 (_pixels) -> V0..V3, TF32-rounded, in wgmma's A layout (gluon_winograd_resident's
+    # LOOKAHEAD calls it on pixels loaded a stage earlier).
+    # Even tile 2s: d = (a0, a1, a2, a3); odd tile 2s + 1: d = (a2, a3, b0, b1), b = quad s + 1.
     v0 = _fragment(_round_tf32_g(a0 - a2), _round_tf32_g(a2 - b0), a_layout)
     v1 = _fragment(_round_tf32_g(a1 + a2), _round_tf32_g(a3 + b0), a_layout)
     v2 = _fragment(_round_tf32_g(a2 - a1), _round_tf32_g(b0 - a3), a_layout)
