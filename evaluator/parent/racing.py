@@ -9,6 +9,14 @@ the contenders take turns, `ROUNDS` rounds of one full evaluation each (evaluato
 on the timed shape set: correctness, the in-process audits, the candidate's benchmark and the parent's
 wall-clock cross-check), and each one's figure per case is the median of its round medians.
 
+Why the order rotates: a turn's place in its round moves its time. Raced against itself in a fixed order
+(the same cubin in two files, one NVIDIA H100, session 18), the kernel that always went first took 1.515,
+1.522 and 1.581 ms, its copy 1.599, 1.608 and 1.641 ms: 5.6 % between medians, past the noise the promotion
+rule allows, three rounds out of three. So round r starts with the contender r places down the list, and
+ROUNDS is a multiple of two (each of two contenders leads as often as it follows): a place effect then lands
+in each contender's spread across rounds (its IQR, which promote's rule counts as noise) instead of between
+the contenders. Each case keeps its round medians (`rounds_ms`) and which of them the contender led (`led`).
+
 Why evaluations, one process per turn, and not all contenders in one process: a contender is an adversary
 of the others. In a shared process it could slow its rival (patch what the rival calls, keep the GPU busy
 during the rival's turns) or rewrite the race's report; the report was the contenders' own file. Here each
@@ -29,7 +37,7 @@ from evaluator.shared.problem import Problem
 from evaluator.shared.result import EvalResult, Status, Timing
 from evaluator.shared.timing import summarize
 
-ROUNDS = 3
+ROUNDS = 4  # even: with two contenders, each leads two rounds and follows two
 
 
 def race(
@@ -41,7 +49,8 @@ def race(
 ) -> dict:
     """{label: {case: timing}} on the cases an evaluation of `shape_set` (default: the config's) times
     (Problem.timed_cases: the `full` set if the problem has it, else all), each timing a wire.TimingStats as a
-    dict over the rounds' medians; raises RuntimeError with one line on why if the race fails.
+    dict over the rounds' medians, with `rounds_ms` (those medians, round by round) and `led` (per round, whether
+    this contender's turn came first); raises RuntimeError with one line on why if the race fails.
     `evaluator`: what runs one turn (evaluate; a test may record turns)."""
     turn = config.model_copy(
         update={
@@ -53,8 +62,13 @@ def race(
         }
     )
     rounds: dict[str, dict[str, list[Timing]]] = {label: {} for label in contenders}
+    led: dict[str, list[bool]] = {label: [] for label in contenders}
+    labels = list(contenders)
     for r in range(ROUNDS):
-        for label, path in contenders.items():
+        order = labels[r % len(labels) :] + labels[: r % len(labels)]
+        for label in order:
+            path = contenders[label]
+            led[label].append(label == order[0])
             result = evaluator(Path(path), problem, turn)
             where = f"{label} in round {r + 1} of {ROUNDS}"
             if result.status is not Status.correct:
@@ -75,7 +89,11 @@ def race(
         for case, timings in per_case.items():
             # summarize's median of the round medians; its reps counted rounds, ours count repetitions
             stats = summarize([t.median_ms for t in timings], 0)
-            out[label][case] = stats | {"reps": sum(t.reps for t in timings)}
+            out[label][case] = stats | {
+                "reps": sum(t.reps for t in timings),
+                "rounds_ms": [t.median_ms for t in timings],
+                "led": led[label],
+            }
     return out
 
 
