@@ -46,31 +46,37 @@ def race(
     config: EvalConfig,
     shape_set: str | None = None,
     evaluator: Callable[[Path, Problem, EvalConfig], EvalResult] = evaluate,
+    rounds: int = ROUNDS,
 ) -> dict:
     """{label: {case: timing}} on the cases an evaluation of `shape_set` (default: the config's) times
     (Problem.timed_cases: the `full` set if the problem has it, else all), each timing a wire.TimingStats as a
     dict over the rounds' medians, with `rounds_ms` (those medians, round by round) and `led` (per round, whether
     this contender's turn came first); raises RuntimeError with one line on why if the race fails.
-    `evaluator`: what runs one turn (evaluate; a test may record turns)."""
+    `evaluator`: what runs one turn (evaluate; a test may record turns). `rounds`: a multiple of the number of
+    contenders, so that each leads as often as the others (benchmarks/race_self.py runs more)."""
+    if rounds < 1 or rounds % len(contenders):
+        raise ValueError(
+            f"a race of {len(contenders)} contenders needs a positive multiple of {len(contenders)} rounds"
+        )
     turn = config.model_copy(
         update={
             "shapes": round_shapes(problem, shape_set or config.shapes),
-            "target_ms": config.target_ms / ROUNDS,
+            "target_ms": config.target_ms / rounds,
             "ncu": False,  # the promotion's own evaluations profiled; the race only times
             "keep_dir": None,
             "seed": None,  # fresh seeds every turn
         }
     )
-    rounds: dict[str, dict[str, list[Timing]]] = {label: {} for label in contenders}
+    times: dict[str, dict[str, list[Timing]]] = {label: {} for label in contenders}
     led: dict[str, list[bool]] = {label: [] for label in contenders}
     labels = list(contenders)
-    for r in range(ROUNDS):
+    for r in range(rounds):
         order = labels[r % len(labels) :] + labels[: r % len(labels)]
         for label in order:
             path = contenders[label]
             led[label].append(label == order[0])
             result = evaluator(Path(path), problem, turn)
-            where = f"{label} in round {r + 1} of {ROUNDS}"
+            where = f"{label} in round {r + 1} of {rounds}"
             if result.status is not Status.correct:
                 raise RuntimeError(f"race failed: {where} is {result.status.value}: {_line(result.message)}")
             if result.suspicious:
@@ -79,12 +85,12 @@ def race(
             timed = {t.case: t.candidate for t in result.timings if t.candidate is not None}
             if not timed:
                 raise RuntimeError(f"race failed: {where} was not timed (a race needs a GPU)")
-            if r and set(timed) != set(rounds[label]):
+            if r and set(timed) != set(times[label]):
                 raise RuntimeError(f"race failed: {where} timed other cases than in round 1")
             for case, t in timed.items():
-                rounds[label].setdefault(case, []).append(t)
+                times[label].setdefault(case, []).append(t)
     out = {}
-    for label, per_case in rounds.items():
+    for label, per_case in times.items():
         out[label] = {}
         for case, timings in per_case.items():
             # summarize's median of the round medians; its reps counted rounds, ours count repetitions
