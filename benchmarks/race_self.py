@@ -43,8 +43,24 @@ def as_result(per_case: dict) -> EvalResult:
         for c, t in per_case.items()
     ]
     return EvalResult(
-        status=Status.correct, gate="done", message="", problem="p", candidate="c", code_hash="h", timings=timings
+        status=Status.correct,
+        gate="done",
+        message="",
+        problem="p",
+        candidate="c",
+        code_hash="h",
+        precision="tf32",
+        shape_sets=["full"],
+        timings=timings,
     )
+
+
+def verdict(raced: dict, copies: bool) -> str:
+    """What promote's rule says of the race's candidate against its current (copies: the two are one file)."""
+    why = decide(as_result(raced["candidate"]), as_result(raced["current"]), force=False, raced=raced)
+    if why:
+        return "refuses: " + why
+    return "PROMOTES the copy (a false promotion)" if copies else "promotes the candidate"
 
 
 def main(argv=None) -> int:
@@ -89,9 +105,7 @@ def main(argv=None) -> int:
             f"medians: candidate {c['median_ms']:.4f} ms (IQR {c['iqr_ms']:.4f}), current {k['median_ms']:.4f} ms "
             f"(IQR {k['iqr_ms']:.4f}); place effect: a leading turn {place:+.1f} % against a following one"
         )
-    why = decide(as_result(raced["candidate"]), as_result(raced["current"]), force=False, raced=raced)
-    verdict = "PROMOTES the copy (a false promotion)" if not a.against else "promotes the candidate"
-    console.print(f"promote's rule: {'refuses: ' + why if why else verdict}")
+    console.print(f"promote's rule: {verdict(raced, copies=a.against is None)}")
     if a.json:
         a.json.write_text(json.dumps({"kernel": str(kernel), "against": str(against), "race": raced}, indent=1))
     return 0

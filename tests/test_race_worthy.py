@@ -58,3 +58,25 @@ def test_the_command_line_prints_the_attempt_alone_on_stdout(tmp_path):
         and missing.stderr.startswith("race_worthy: cannot read")
         and "Traceback" not in missing.stderr
     )
+
+
+def test_race_self_reads_a_race_as_promote_would():
+    """benchmarks/race_self.py's verdict: session 18's A/A race on an H100 (one kernel against a copy of itself,
+    the lead alternating) was refused by a hair; the fixed-order race before it promoted the copy."""
+    spec = importlib.util.spec_from_file_location("race_self", ROOT / "benchmarks" / "race_self.py")
+    race_self = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(race_self)
+
+    def side(ms, led):
+        s = sorted(ms)
+        q1, q3 = s[0] + (s[1] - s[0]) * 0.25, s[2] + (s[3] - s[2]) * 0.75  # statistics.quantiles' exclusive n=4
+        return {"full[0]": {"median_ms": (s[1] + s[2]) / 2, "iqr_ms": q3 - q1, "rounds_ms": ms, "led": led}}
+
+    alternating = {
+        "candidate": side([1.5530, 1.5515, 1.6255, 1.5585], [True, False, True, False]),
+        "current": side([1.5480, 1.6397, 1.6196, 1.6360], [False, True, False, True]),
+    }
+    assert race_self.verdict(alternating, copies=True).startswith("refuses: not faster than")
+    wide = {label: {c: t | {"iqr_ms": 0.0} for c, t in v.items()} for label, v in alternating.items()}
+    assert race_self.verdict(wide, copies=True) == "PROMOTES the copy (a false promotion)"  # no spread: 4.4 % wins
+    assert race_self.verdict(wide, copies=False) == "promotes the candidate"
