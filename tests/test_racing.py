@@ -13,7 +13,7 @@ from conftest import SEED
 
 from agent.promotion import decide
 from evaluator.parent.evaluation import EvalConfig
-from evaluator.parent.racing import ROUNDS, race, round_shapes
+from evaluator.parent.racing import ROUNDS, TURN_MS, race, round_shapes
 from evaluator.shared.loader import load_problem
 from evaluator.shared.result import CaseTiming, EvalResult, Status, Timing
 
@@ -50,6 +50,7 @@ class Turns:
     def __call__(self, path: Path, problem, config: EvalConfig) -> EvalResult:
         self.turns.append((path.stem, config.shapes))
         assert config.seed is None and not config.ncu and config.keep_dir is None
+        assert config.target_ms >= TURN_MS  # the sustained state, not the first milliseconds of a burst
         return self.results[path].pop(0)
 
 

@@ -17,6 +17,13 @@ ROUNDS is a multiple of two (each of two contenders leads as often as it follows
 in each contender's spread across rounds (its IQR, which promote's rule counts as noise) instead of between
 the contenders. Each case keeps its round medians (`rounds_ms`) and which of them the contender led (`led`).
 
+Why each turn times at least TURN_MS: a turn timed 25 ms of work (the evaluation's 100 ms over 4 rounds) lands
+wherever the power cap's throttling happens to be. The same kernel evaluated 6 times per window in turns
+(benchmarks/seed_eval.py, one H100, session 18): 25 ms windows 1.546-1.616 ms (4.4 % between the extremes),
+400 ms windows 1.627-1.661 ms (2.1 %; five of six within 0.7 %), and 2.5 % slower: the clock the cap allows
+under sustained TF32 work, which is what a user's workload runs at. The longer window costs about 0.6 s a
+turn against some 20 s of process, compile and correctness.
+
 Why evaluations, one process per turn, and not all contenders in one process: a contender is an adversary
 of the others. In a shared process it could slow its rival (patch what the rival calls, keep the GPU busy
 during the rival's turns) or rewrite the race's report; the report was the contenders' own file. Here each
@@ -38,6 +45,7 @@ from evaluator.shared.result import EvalResult, Status, Timing
 from evaluator.shared.timing import summarize
 
 ROUNDS = 4  # even: with two contenders, each leads two rounds and follows two
+TURN_MS = 400.0  # the least measured work per timed case in one turn (ms): the GPU's sustained, power-capped state
 
 
 def race(
@@ -61,7 +69,7 @@ def race(
     turn = config.model_copy(
         update={
             "shapes": round_shapes(problem, shape_set or config.shapes),
-            "target_ms": config.target_ms / rounds,
+            "target_ms": max(config.target_ms, TURN_MS),
             "ncu": False,  # the promotion's own evaluations profiled; the race only times
             "keep_dir": None,
             "seed": None,  # fresh seeds every turn
