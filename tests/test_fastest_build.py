@@ -54,3 +54,14 @@ def test_the_wide_row_line_after_the_sweep_changes_nothing():
     wide = "wide 1x16x6x600->24 (rows of more than one unit; apart from the agreement): max |out - fp64| 1.0e-01, "
     wide += "max |out - emulate| 1.0e-01, DISAGREES\n"
     assert fastest_build.fastest(LOG + wide) == fastest_build.fastest(LOG) == (1.690, "--set PREFETCH=False")
+
+
+def test_the_check_line_of_session_18_and_later_is_read():
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from studies.conv2d_scale_min.gluon_winograd import TIMED
+
+    log = LOG.replace("(median of 10, no L2 flush)", f"({TIMED})").replace("1.690 ms", "1.990 ms")
+    log = log.replace("1.704 ms", "1.904 ms")
+    assert fastest_build.fastest(log) == (1.878, "")

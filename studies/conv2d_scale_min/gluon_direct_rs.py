@@ -596,13 +596,13 @@ def emulate(x, weight, bias, scale):
 
 def check(sweep: bool = False, sizes: dict | None = None) -> None:
     """On a GPU: five shapes against fp64 and against emulate() (TF32-rounded operands in fp64: only the fp32
-    accumulation order may differ), the full shape's time (CUDA events, median of 10), then "check: agrees"
+    accumulation order may differ), the full shape's time (CUDA events, gluon_winograd.TIMED), then "check: agrees"
     or where it disagrees; `sweep`: then the sizes in SWEEP at the full shape; `sizes`: launcher arguments in
     place of its defaults, everywhere (gluon_winograd.main's --set); last, gluon_winograd.WIDE_SHAPES (rows of more
     than one unit) on lines of their own, apart from the agreement."""
     import functools
 
-    from studies.conv2d_scale_min.gluon_winograd import CHECK_SHAPES, _median_ms, check_wide, sweep_launch
+    from studies.conv2d_scale_min.gluon_winograd import CHECK_SHAPES, TIMED, _median_ms, check_wide, sweep_launch
 
     launch = functools.partial(conv_scale_min_direct_rs, **(sizes or {}))
     torch.manual_seed(0)
@@ -627,7 +627,7 @@ def check(sweep: bool = False, sizes: dict | None = None) -> None:
         if h == 256:
             del emu, ref
             ms = _median_ms(lambda: launch(x, wt, b, 2.0))
-            line += f", {ms:.3f} ms (median of 10, no L2 flush)"
+            line += f", {ms:.3f} ms ({TIMED})"
         print(line, flush=True)
     print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
     if sweep and not disagree:

@@ -621,17 +621,29 @@ def diagnose(x, wt, out, emu, keep) -> str:
 SWEEP = (dict(TP=8), dict(STAGES=5), dict(STAGES=4), dict(TP=32, RESTAGE_REGS=120, CONSUMER_REGS=192))
 
 
-def _median_ms(fn, reps: int = 10) -> float:
-    """Median of `reps` calls timed with CUDA events (no L2 flush: a quick look, not the evaluator's figure)."""
-    times = []
-    for _ in range(reps):
+TIMED = "median over 400 ms after 400 ms of warm-up, no L2 flush"  # how --check times (its lines say so)
+
+
+def _median_ms(fn, window_ms: float = 400.0) -> float:
+    """Median of back-to-back calls timed with CUDA events over `window_ms` of work, after as long a warm-up (no
+    L2 flush: a quick look, not the evaluator's figure). Why so long: the GPU's clock under sustained TF32 work
+    is the power cap's, reached after some hundreds of ms; a median of 10 calls (16 ms) caught whatever the clock
+    was, and builds timed one after another drew it differently (session 18, one H100: 1.707, 1.672 and
+    1.694 ms for builds that promote's race, timing 400 ms a turn, put within 0.1 % of each other)."""
+
+    def one() -> float:
         e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         e0.record()
         fn()
         e1.record()
         e1.synchronize()
-        times.append(e0.elapsed_time(e1))
-    return sorted(times)[reps // 2]
+        return e0.elapsed_time(e1)
+
+    estimate = min(one() for _ in range(3))
+    for _ in range(max(1, int(window_ms / max(estimate, 1e-3)))):
+        one()
+    times = [one() for _ in range(max(10, int(window_ms / max(estimate, 1e-3))))]
+    return sorted(times)[len(times) // 2]
 
 
 # --check's cases (images, in, out, H, W): one output channel, a full 128, odd sizes with 5 and 20 input
@@ -652,7 +664,7 @@ WIDE_SHAPES = ((1, 16, 24, 6, 600),)
 
 def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32, sizes: dict | None = None) -> None:
     """On a GPU: small and odd shapes against the fp64 reference and against emulate() (which uses the same
-    U), then the full shape's time (CUDA events, median of 10). Prints one line per case (with a diagnosis
+    U), then the full shape's time (CUDA events, _median_ms's TIMED). Prints one line per case (with a diagnosis
     where the kernel and emulate() disagree), then "check: agrees" or where it disagrees; raises on NaN.
     `sweep`: where it agrees, the launcher's sizes in `sweep_sizes` at the full shape, each timed and compared
     with the default sizes' output. `launch`: another launcher of the same math and U (gluon_winograd_rs's,
@@ -682,7 +694,7 @@ def check(sweep: bool = False, launch=None, sweep_sizes=SWEEP, BK: int = 32, siz
                 line += f"\n    diagnosis: {diagnose(x, wt, out, emu, keep)}"
         if h == 256:
             del keep, emu, ref
-            line += f", {_median_ms(lambda: launch(x, wt, b, 2.0)):.3f} ms (median of 10, no L2 flush)"
+            line += f", {_median_ms(lambda: launch(x, wt, b, 2.0)):.3f} ms ({TIMED})"
         print(line, flush=True)
     print(f"check: the kernel disagrees with emulate() on {', '.join(disagree)}" if disagree else "check: agrees")
     if sweep and not disagree:  # x, wt, b, out: the full shape's
@@ -718,7 +730,7 @@ def check_wide(launch, emulate_fn, tol: float, device: str = "cuda") -> None:
 
 
 def sweep_launch(launch, x, wt, b, out, sweep_sizes) -> None:
-    """Each of the launcher's sizes in `sweep_sizes` on one input: its time (median of 10) and how far its output
+    """Each of the launcher's sizes in `sweep_sizes` on one input: its time (_median_ms) and how far its output
     is from `out`, the default sizes' (a size that does not compile or launch is said so, then the next)."""
     for sizes in sweep_sizes:
         try:
