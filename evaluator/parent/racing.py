@@ -17,7 +17,7 @@ ROUNDS is a multiple of two (each of two contenders leads as often as it follows
 in each contender's spread across rounds (its IQR, which promote's rule counts as noise) instead of between
 the contenders. Each case keeps its round medians (`rounds_ms`) and which of them the contender led (`led`).
 
-Why each turn times at least TURN_MS: a turn timed 25 ms of work (the evaluation's 100 ms over 4 rounds) lands
+Why each turn times at least TURN_MS: a turn timed 25 ms of work (then the evaluation's 100 ms over 4 rounds) lands
 wherever the power cap's throttling happens to be. The same kernel evaluated 6 times per window in turns
 (benchmarks/seed_eval.py, one H100, session 18): 25 ms windows 1.546-1.616 ms (4.4 % between the extremes),
 400 ms windows 1.627-1.661 ms (2.1 %; five of six within 0.7 %), and 2.5 % slower: the clock the cap allows

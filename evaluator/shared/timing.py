@@ -1,7 +1,7 @@
 """GPU timing: CUDA events, L2 flushed and fresh inputs before every repetition.
 
     from evaluator.shared.timing import benchmark
-    stats = benchmark(model, make_args, target_ms=100)   # {"median_ms": ..., "iqr_ms": ..., ...}
+    stats = benchmark(model, make_args, target_ms=400)   # {"median_ms": ..., "iqr_ms": ..., ...}
 
 One repetition is: draw fresh inputs (off the clock) -> overwrite a buffer twice the L2 size (so no
 input or weight is served from L2) -> record the start event -> call -> synchronise the whole device
@@ -40,7 +40,7 @@ def benchmark(
     fn: Callable,
     make_args: Callable[[], list],
     *,
-    target_ms: float = 100.0,
+    target_ms: float = 400.0,
     min_reps: int = 10,
     max_reps: int = 1000,
     warmup_ms: float = 25.0,
