@@ -11,16 +11,18 @@
 #   loop:MOD  issue 26, items 3-4, if check:MOD agreed: the loop evaluates the kernel (hopper stage, all shape
 #          sets, under ncu; the reply written by the coding model acting as the LLM, through replay, in
 #          studies/conv2d_scale_min/replies_MOD), promote's race against this GPU's winner decides; the run and
-#          kernels/ come back in one tarball. Under 240 s left, promote is deferred: the log names the step
+#          kernels/ come back in one tarball. Under 300 s left, promote is deferred: the log names the step
 #   promote:RUN:ATTEMPT:MOD  promote's race for an earlier call's run on this machine (while it stays warm)
 #   jail   the race and jail tests
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
 # Default (session 17): the direct register kernel checked with AHEAD and LOOKAHEAD (its launcher's defaults;
-# its sweep times LOOKAHEAD=False, the H100's winner, and the H200's promoted build), looped, raced by promote
-# (about 250 s: re-check, the incumbent's evaluation, the race), then this GPU's winner under ncu if the budget is
-# left. The loop's own evaluation profiles the candidate (tensor pipe, SM throughput, DRAM bytes: the run's
-# result.json, in the tarball). gluon_winograd_resident is left out: 2.137 ms against 1.739 on an H100 (session 17).
+# its sweep times LOOKAHEAD=False, the H100's winner, and the H200's promoted build; since session 18 each over
+# 400 ms of sustained work), looped with the fastest build, raced by promote (about 300 s: re-check, the
+# incumbent's evaluation, 4 rounds of turns), then this GPU's winner under ncu if the budget is left. The loop's
+# own evaluation profiles the candidate (tensor pipe, SM throughput, DRAM bytes: the run's result.json, in the
+# tarball). gluon_winograd_resident is left out: 2.137 ms against 1.739 on an H100 (session 17). On an H100 in
+# session 18, LOOKAHEAD and AHEAD took the same time at the sustained clock (1.627 against 1.626 ms).
 : "${BUDGET:=570}"
 : "${STEPS:=check:gluon_direct_rs loop:fastest winner}"
 . benchmarks/device/setup.sh
@@ -81,9 +83,9 @@ loop() {
   # winner) in the loop (race_worthy.py: single evaluations minutes apart differ by more than the gains raced here)
   local attempt=$(python3 benchmarks/device/race_worthy.py "$run/history.jsonl" 2>/tmp/race_worthy.txt)
   stamp "race: $(cat /tmp/race_worthy.txt)"
-  if [ -n "$attempt" ] && [ "$(left 240)" -lt 240 ]; then
-    # promote needs about 250 s (re-check, the incumbent, the race): cut short it decides nothing
-    stamp "promote deferred ($(left 240) s left): on this machine next, STEPS=\"promote:$(basename "$run"):$attempt:$1 winner\""
+  if [ -n "$attempt" ] && [ "$(left 300)" -lt 300 ]; then
+    # promote needs about 300 s (re-check, the incumbent, 8 race turns of 20 s; session 18): cut short it decides nothing
+    stamp "promote deferred ($(left 300) s left): on this machine next, STEPS=\"promote:$(basename "$run"):$attempt:$1 winner\""
   elif [ -n "$attempt" ]; then
     promote "$(basename "$run"):$attempt:$1"
     return
