@@ -1,7 +1,7 @@
 """Evaluate the seed kernel at full size, several times, and print what the evaluator measures.
 
     python benchmarks/seed_eval.py [--evaluations 3] [--problem conv2d_scale_min] [--candidate FILE]
-        [--shapes all] [--target-ms 100 [MS ...]] [--json OUT.json]
+        [--shapes all] [--target-ms MS [MS ...]] [--json OUT.json]
 
 Prints, from one run on one GPU: eager PyTorch, torch.compile and the seed (median ± IQR, ms), the
 seed's spread over N independent evaluations (fresh process, fresh inputs each), and the wall seconds
@@ -38,7 +38,9 @@ def main() -> int:
     ap.add_argument("--candidate", type=Path, help="default: the problem's seed.py")
     ap.add_argument("--evaluations", type=int, default=3, help="per timing window")
     ap.add_argument("--shapes", default="all", help="shape sets on a GPU (the CPU runs small)")
-    ap.add_argument("--target-ms", type=float, nargs="+", default=[100.0], help="timing windows, taken in turns")
+    ap.add_argument(
+        "--target-ms", type=float, nargs="+", help="timing windows, taken in turns (default: the evaluator's)"
+    )
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     problem = load_problem(args.problem)
@@ -47,7 +49,8 @@ def main() -> int:
     cuda = cuda_available()
     cache = Path(tempfile.mkdtemp(prefix="kloop-baselines-"))
     config = EvalConfig(shapes=args.shapes if cuda else "small", cache_dir=cache)
-    windows = args.target_ms if cuda else args.target_ms[:1]
+    windows = args.target_ms or [config.target_ms]
+    windows = windows if cuda else windows[:1]
     results, window_of = [], []
     for i in range(args.evaluations if cuda else 1):
         for w in windows:
