@@ -64,6 +64,8 @@ each stage on the x loads (VIADD's short-scoreboard stall, 23 % of samples). _lo
 rounds stage it + 1's x right after stage it's six wgmmas are issued, before the wait that retires stage it - 1:
 the SASS per stage is HGMMA x 6, TRYWAIT, LDS x 4, DEPBAR.LE 6, arrive, SHFL x 4; 0 hazards, 12 bytes of spill.
 The same change made gluon_winograd_resident 7 % faster on an H100 (2.137 against 2.287 ms).
+Session 18: at the clock the power cap holds under sustained work, LOOKAHEAD and the promoted AHEAD build take
+the same time on an H100 (promote's race with 400 ms turns, benchmarks/race_self.py: 1.627 against 1.626 ms).
 """
 
 from __future__ import annotations
