@@ -40,7 +40,16 @@ from agent.best import BestBook, BestError, Winner, device_key, load_best, local
 from agent.cli import CliParser
 from agent.gpu import environment
 from agent.history import HistoryError, RunStore, now, write_atomic
-from agent.promotion import contender, cpu_refusal, decide, measure, race_ms, winner_record, write_book
+from agent.promotion import (
+    contender,
+    cpu_refusal,
+    decide,
+    measure,
+    race_ms,
+    race_noise,
+    winner_record,
+    write_book,
+)
 from agent.settings import RunSettings, default_runs_dir
 from agent.suite_store import SuiteError, SuiteStore
 from evaluator import (
@@ -240,7 +249,10 @@ def side_by_side(p: Plan, new: EvalResult, current: EvalResult, config: EvalConf
     except RuntimeError as e:
         progress.done("race failed")
         raise NotPromoted(str(e)) from None
-    progress.done(f"candidate {race_ms(raced['candidate']):.4g} ms, {p.label()} {race_ms(raced['current']):.4g} ms")
+    progress.done(
+        f"candidate {race_ms(raced['candidate']):.4g} ms, {p.label()} {race_ms(raced['current']):.4g} ms "
+        f"(the race's noise {100 * race_noise(raced):.1f} %)"
+    )
     return raced
 
 

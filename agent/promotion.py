@@ -50,6 +50,12 @@ def race_ms(per_case: dict) -> float | None:
     return geomean(t["median_ms"] for t in per_case.values())
 
 
+def race_noise(raced: dict) -> float:
+    """The race's noise: the larger relative IQR of any contender's round medians on any case. Faster must mean
+    faster than this; with the lead alternating (evaluator.parent.racing), a place effect counts here too."""
+    return max(t["iqr_ms"] / t["median_ms"] for label in raced.values() for t in label.values())
+
+
 def cpu_refusal(book: BestBook, key: str) -> str | None:
     """Why nothing measured here may be promoted, decided before any evaluation, or None. Only a CPU
     meets a GPU winner this way; a GPU always races its contender instead."""
@@ -87,8 +93,7 @@ def decide(
         return None
     if raced is not None:
         vn, vc = race_ms(raced["candidate"]), race_ms(raced["current"])
-        # Faster must mean faster than the noise: by more than the larger relative IQR of the race.
-        noise = max(t["iqr_ms"] / t["median_ms"] for label in raced.values() for t in label.values())
+        noise = race_noise(raced)
         if vn >= vc * (1 - noise):
             return (
                 f"not faster than {against} side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race; "
