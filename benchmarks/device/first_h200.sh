@@ -14,6 +14,10 @@
 #          kernels/ come back in one tarball. Under 300 s left, promote is deferred: the log names the step
 #   promote:RUN:ATTEMPT:MOD  promote's race for an earlier call's run on this machine (while it stays warm)
 #   jail   the race and jail tests
+#   ab:MOD[:NAME=VALUE,...]  MOD's build (its launcher's defaults, or these --set values) raced against this GPU's
+#          winner by benchmarks/race_self.py (promote's race and rule, 4 rounds of 400 ms turns, about 200 s);
+#          promotes nothing. E.g. on an H100, ab:gluon_direct_rs:AHEAD=False,STAGES=8 asks whether AHEAD still
+#          wins at the sustained clock
 #   profile:MOD  issue 26: MOD's kernel under ncu at full shape (its 5th launch in --check, after the four small
 #          shapes), with the metrics that say what binds it: tensor pipe, issue slots, L1 and L2 traffic, stalls
 # Default (session 17): the direct register kernel checked with AHEAD and LOOKAHEAD (its launcher's defaults;
@@ -109,6 +113,16 @@ profile() {
   timeout $(left 150) ncu --clock-control none --kernel-name 'regex:conv_scale_min_(f23|direct)_r(s|esident)_kernel' --launch-skip 4 --launch-count 1 \
     --metrics "$P" --csv python3 -m studies.conv2d_scale_min.$1 --check 2>&1 | grep -E '^"|check' | tail -20 | tee -a $OUT/log.txt
   stamp "$1 under ncu (rc ${PIPESTATUS[0]})"
+}
+ab() {
+  local mod sets args=""
+  IFS=: read -r mod sets <<< "$1"
+  for kv in ${sets//,/ }; do args="$args --set $kv"; done
+  python3 -m studies.conv2d_scale_min.$mod --candidate /tmp/ab_$mod.py $args > /dev/null \
+    || { stamp "ab: $mod$args wrote no candidate"; return; }
+  timeout $(left 260) python3 benchmarks/race_self.py /tmp/ab_$mod.py --against $best --json $OUT/ab_$mod.json 2>&1 \
+    | tail -14 | tee -a $OUT/log.txt
+  stamp "ab: $mod$args against $best"
 }
 jail() {
   timeout $(left 260) python3 -m pytest -q --durations=5 tests/test_gpu.py::test_race_times_contenders_side_by_side tests/test_jail.py tests/test_jail_paths.py tests/test_warm.py 2>&1 | tail -14 | tee -a $OUT/log.txt
