@@ -9,15 +9,17 @@ the contenders take turns, `ROUNDS` rounds of one full evaluation each (evaluato
 on the timed shape set: correctness, the in-process audits, the candidate's benchmark and the parent's
 wall-clock cross-check), and each one's figure per case is the median of its round medians.
 
-Why the order rotates: a turn's place in its round moves its time. Raced against itself in a fixed order
-(the same cubin in two files, one NVIDIA H100, session 18), the kernel that always went first took 1.515,
+Why the order rotates: with a fixed order, anything tied to a turn's place in its round (the state the GPU
+is left in by the turn before) becomes a difference between the contenders. Raced against itself with the
+candidate first every round (the same cubin in two files, one NVIDIA H100, session 18), the kernel took 1.515,
 1.522 and 1.581 ms, its copy 1.599, 1.608 and 1.641 ms: 5.6 % between medians, past the noise the promotion
-rule allows, three rounds out of three. So round r starts with the contender r places down the list, and
-ROUNDS is a multiple of two (each of two contenders leads as often as it follows): a place effect then lands
-in each contender's spread across rounds (its IQR, which promote's rule counts as noise) instead of between
-the contenders. Each case keeps its round medians (`rounds_ms`) and which of them the contender led (`led`).
+rule allows. (Short turns were most of that; see below.) So round r starts with the contender r places down
+the list, and ROUNDS is a multiple of two (each of two contenders leads as often as it follows): a place effect
+lands in each contender's spread across rounds (its IQR, which promote's rule counts as noise) instead of
+between the contenders. Each case keeps its round medians (`rounds_ms`) and which of them the contender led
+(`led`).
 
-Why each turn times at least TURN_MS: a turn timed 25 ms of work (then the evaluation's 100 ms over 4 rounds) lands
+Why each turn times at least TURN_MS: a turn of 25-33 ms of work (the evaluation's 100 ms over the rounds) lands
 wherever the power cap's throttling happens to be. The same kernel evaluated 6 times per window in turns
 (benchmarks/seed_eval.py, one H100, session 18): 25 ms windows 1.546-1.616 ms (4.4 % between the extremes),
 400 ms windows 1.627-1.661 ms (2.1 %; five of six within 0.7 %), and 2.5 % slower: the clock the cap allows
