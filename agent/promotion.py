@@ -56,6 +56,19 @@ def race_noise(raced: dict) -> float:
     return max(t["iqr_ms"] / t["median_ms"] for label in raced.values() for t in label.values())
 
 
+def race_verdict(raced: dict, against: str = "the current best.py") -> str | None:
+    """The speed question on a race's figures alone: None when the candidate is faster than `current` by more than
+    the race's noise, else why not (decide's answer once both sides are correct)."""
+    vn, vc = race_ms(raced["candidate"]), race_ms(raced["current"])
+    noise = race_noise(raced)
+    if vn >= vc * (1 - noise):
+        return (
+            f"not faster than {against} side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race; "
+            f"a win must exceed the noise, {100 * noise:.1f}%)"
+        )
+    return None
+
+
 def cpu_refusal(book: BestBook, key: str) -> str | None:
     """Why nothing measured here may be promoted, decided before any evaluation, or None. Only a CPU
     meets a GPU winner this way; a GPU always races its contender instead."""
@@ -92,14 +105,7 @@ def decide(
     if current is None or current.status is not Status.correct:
         return None
     if raced is not None:
-        vn, vc = race_ms(raced["candidate"]), race_ms(raced["current"])
-        noise = race_noise(raced)
-        if vn >= vc * (1 - noise):
-            return (
-                f"not faster than {against} side by side: {vn:.4g} ms vs {vc:.4g} ms (gpu race; "
-                f"a win must exceed the noise, {100 * noise:.1f}%)"
-            )
-        return None
+        return race_verdict(raced, against)
     (kn, vn), (kc, vc) = measure(new), measure(current)
     if kn == kc == "cpu-interpreter":
         if force:

@@ -6,9 +6,10 @@
 Any difference between two copies of the same file is the measurement's, not the code's, so this is how far
 promote's race can be trusted on this machine. Prints every round (who led, both medians), each side's
 median and spread over the rounds, the place effect (mean time of a turn that led its round over one that
-followed, minus 1) and what agent.promotion.decide says of the first copy as a candidate against the second:
-anything but a refusal is a false promotion. With --against, an A/B race of KERNEL (the candidate) against
-OTHER (the current) under the same rule, promoting nothing. GPU only: a CPU has no timing to race.
+followed, minus 1) and what promote's rule (agent.promotion.race_verdict) says of the first copy as a
+candidate against the second: anything but a refusal is a false promotion. With --against, an A/B race of
+KERNEL (the candidate) against OTHER (the current) under the same rule, promoting nothing. GPU only: a CPU
+has no timing to race.
 KERNEL: default the problem's best.py.
 """
 
@@ -27,37 +28,15 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from agent.promotion import decide  # noqa: E402
+from agent.promotion import race_verdict  # noqa: E402
 from evaluator.parent.evaluation import EvalConfig  # noqa: E402
 from evaluator.parent.racing import ROUNDS, race  # noqa: E402
 from evaluator.shared.loader import load_problem  # noqa: E402
-from evaluator.shared.result import CaseTiming, EvalResult, Status, Timing  # noqa: E402
-
-
-def as_result(per_case: dict) -> EvalResult:
-    """A correct result with the race's medians, for decide()."""
-    timings = [
-        CaseTiming(
-            case=c, shapes=c, candidate=Timing(median_ms=t["median_ms"], iqr_ms=0, min_ms=0, max_ms=0, reps=1, warmup=0)
-        )
-        for c, t in per_case.items()
-    ]
-    return EvalResult(
-        status=Status.correct,
-        gate="done",
-        message="",
-        problem="p",
-        candidate="c",
-        code_hash="h",
-        precision="tf32",
-        shape_sets=["full"],
-        timings=timings,
-    )
 
 
 def verdict(raced: dict, copies: bool) -> str:
     """What promote's rule says of the race's candidate against its current (copies: the two are one file)."""
-    why = decide(as_result(raced["candidate"]), as_result(raced["current"]), force=False, raced=raced)
+    why = race_verdict(raced)
     if why:
         return "refuses: " + why
     return "PROMOTES the copy (a false promotion)" if copies else "promotes the candidate"

@@ -67,10 +67,10 @@ def test_race_self_reads_a_race_as_promote_would():
     race_self = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(race_self)
 
+    from evaluator.shared.timing import summarize  # what race() makes of the round medians
+
     def side(ms, led):
-        s = sorted(ms)
-        q1, q3 = s[0] + (s[1] - s[0]) * 0.25, s[2] + (s[3] - s[2]) * 0.75  # statistics.quantiles' exclusive n=4
-        return {"full[0]": {"median_ms": (s[1] + s[2]) / 2, "iqr_ms": q3 - q1, "rounds_ms": ms, "led": led}}
+        return {"full[0]": summarize(ms, 0) | {"rounds_ms": ms, "led": led}}
 
     alternating = {
         "candidate": side([1.5530, 1.5515, 1.6255, 1.5585], [True, False, True, False]),

@@ -639,10 +639,10 @@ def _median_ms(fn, window_ms: float = 400.0) -> float:
         e1.synchronize()
         return e0.elapsed_time(e1)
 
-    estimate = min(one() for _ in range(3))
-    for _ in range(max(1, int(window_ms / max(estimate, 1e-3)))):
+    calls = int(window_ms / max(min(one() for _ in range(3)), 1e-3))  # calls in one window, from the fastest of 3
+    for _ in range(max(1, calls)):
         one()
-    times = [one() for _ in range(max(10, int(window_ms / max(estimate, 1e-3))))]
+    times = [one() for _ in range(max(10, calls))]
     return sorted(times)[len(times) // 2]
 
 
