@@ -3,6 +3,7 @@ is 1.45 ms reachable for conv2d_scale_min's 609 GFLOP?).
 
     python benchmarks/tf32_roof.py [--json OUT.json]       # GPU only: the burst table, then the sustained one
     python benchmarks/tf32_roof.py --sustain 0             # the burst table only
+    python benchmarks/tf32_roof.py --half                  # and bf16 / fp16 rows beside the TF32 ones
 
 Burst: CUDA events, median of 30 after 5 warm-ups (10 for the square GEMMs); nvidia-smi samples the SM clock
 and power every 200 ms over the whole table. Sustained (`--sustain S` seconds per row, default 3): each
@@ -16,6 +17,11 @@ Inductor's autotune compares). Rows: square GEMMs, the conv's implicit GEMM shap
 [576 x 128]), cuDNN's conv2d (NCHW, and channels-last input), and this GPU's promoted kernel
 (kernels/conv2d_scale_min/best/<gpu>.py: conv + scale + min). % of 494.7 TFLOP/s: dense TF32 at the
 H100/H200 SXM boost clock.
+
+`--half` adds the 8192^3 GEMM and the channels-last conv with bf16 and fp16 operands (fp32 accumulation in
+cuBLAS and cuDNN; their dense peak is twice TF32's). Under the tf32 policy a kernel's output must keep TF32's
+precision, so these rows price a pass that only screens (which channel can hold the min) at the power cap; they
+are not a kernel #32 may use for its result.
 """
 
 from __future__ import annotations
@@ -89,8 +95,8 @@ def sustained(fn, seconds: float) -> dict:
     }
 
 
-def workloads() -> dict:
-    """label -> (fn, flop)"""
+def workloads(half: bool = False) -> dict:
+    """label -> (fn, flop); `half`: bf16 and fp16 rows too"""
     work = {}
     for n in (8192, 16384):
         A = torch.randn(n, n, device="cuda")
@@ -106,6 +112,12 @@ def workloads() -> dict:
     work["cuDNN TF32 conv2d NCHW"] = (lambda: F.conv2d(x, w, b), CONV_FLOP)
     xc, wc = x.to(memory_format=torch.channels_last), w.to(memory_format=torch.channels_last)
     work["cuDNN TF32 conv2d channels_last (input already NHWC)"] = (lambda: F.conv2d(xc, wc, b), CONV_FLOP)
+    for dtype in (torch.bfloat16, torch.float16) if half else ():
+        name = str(dtype).removeprefix("torch.").replace("bfloat16", "bf16").replace("float16", "fp16")
+        A, B = (torch.randn(8192, 8192, device="cuda", dtype=dtype) for _ in range(2))
+        work[f"cuBLAS {name} GEMM 8192^3"] = (lambda A=A, B=B: A @ B, 2 * 8192**3)
+        xh, wh, bh = xc.to(dtype), wc.to(dtype), b.to(dtype)
+        work[f"cuDNN {name} conv2d channels_last"] = (lambda xh=xh, wh=wh, bh=bh: F.conv2d(xh, wh, bh), CONV_FLOP)
     best = ROOT / "kernels" / "conv2d_scale_min" / "best" / f"{device_key(torch.cuda.get_device_name())}.py"
     if not best.exists():
         best = ROOT / "kernels" / "conv2d_scale_min" / "best" / "nvidia-h200.py"
@@ -121,6 +133,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sustain", type=float, default=3.0, help="seconds per row back to back (0: skip)")
     ap.add_argument("--json", type=Path, help="write the measurements here")
+    ap.add_argument("--half", action="store_true", help="bf16 and fp16 rows too (a screening pass's price)")
     a = ap.parse_args(argv)
     if not torch.cuda.is_available():
         print("tf32_roof: needs a CUDA GPU", file=sys.stderr)
@@ -134,7 +147,7 @@ def main(argv=None) -> int:
         text=True,
     ).stdout.strip()
     print(f"{torch.cuda.get_device_name()} ({limits})  torch {torch.__version__}")
-    work = workloads()
+    work = workloads(a.half)
     result = {}
     with torch.no_grad():
         smi = sampler("clocks.sm,power.draw", 200)

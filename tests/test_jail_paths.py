@@ -15,10 +15,11 @@ SCRIPT = """
 import json, sys
 from pathlib import Path
 from evaluator import EvalConfig, evaluate, load_problem
+from evaluator.parent.jail import confinement
 r = evaluate(Path("tests/adversarial/honest_fused.py"), load_problem("conv2d_scale_min"),
              EvalConfig(time=False, device="cpu", shapes="small"))
 print(json.dumps({"status": r.status.value, "message": r.message, "warning": r.confinement_warning,
-                  "notes": r.notes}))
+                  "notes": r.notes, "root": confinement(False).root, "refused": confinement(False).root_refused}))
 """
 
 
@@ -48,6 +49,13 @@ def test_a_checkout_under_tmp_still_evaluates_inside_the_jail(tmp_path):
     assert out["status"] == "correct", out
     if out["warning"] is None:  # confined: no note says the project was writable or a remount failed
         assert not any("confinement incomplete" in n for n in out["notes"]), out["notes"]
+    from evaluator.parent.jail import confinement
+
+    if confinement(False).root == "minimal":
+        # Where this checkout gets the minimal root, one under /tmp gets it too. It used to fall back to the host
+        # view: the checkout's own folder, made on the jail's private /tmp to hold its evaluator package, took
+        # files, and the probe read that as a writable project (evaluator.child.root, _placeholders_under_tmp).
+        assert out["root"] == "minimal", out["refused"]
 
 
 def test_a_compiler_outside_usr_is_readable_by_its_own_folders_only(tmp_path, monkeypatch):

@@ -313,6 +313,28 @@ def test_cards_are_uniform_and_dense():
                 assert value.endswith("with dense") or "with sparsity" in value, (key, label)
 
 
+def test_sustained_rates_are_measured_shown_under_the_facts_and_never_the_roofline():
+    # Measured under load (benchmarks/tf32_roof.py): each value leads with its figure and says so; the datasheet
+    # peak stays the roofline's (a floor no kernel may beat), and a card without the field renders as before.
+    h100 = load_card("h100_sxm")
+    assert set(h100.sustained) == {
+        "TF32 Tensor Core TFLOPS at the 700 W power limit",
+        "BFLOAT16 Tensor Core TFLOPS at the 700 W power limit",
+    }
+    for key in card_keys():
+        for label, value in load_card(key).sustained.items():
+            assert re.match(r"\d+(\.\d+)? measured \(", value), (key, label)
+            assert float(value.split()[0]) < float(load_card(key).facts[label.split(" at ")[0]].split()[0])
+    assert h100.peak().tf32_tflops == 494.7
+    policy = get_policy("tf32")
+    text = render("hopper", gpu=h100, code="pass", ncu=None, precision=policy)
+    facts, rest = text.split("Sustained under load", 1)
+    assert "• L2 cache (global, all SM shared): 50 MB" in facts
+    assert "• TF32 Tensor Core TFLOPS at the 700 W power limit: 353 measured" in rest.split("[OPTIMIZATION STAGE]")[0]
+    plain = render("hopper", gpu=load_card("4090"), code="pass", ncu=None, precision=policy)
+    assert "Sustained under load" not in plain
+
+
 def test_unknown_gpu_gets_a_card_from_torch_properties():
     props = SimpleNamespace(
         name="NVIDIA B200",

@@ -99,7 +99,7 @@ def confine(writable: list[str], extra: list[str] | None = None) -> dict:
         except OSError as e:
             refused = str(e)
     if kind == "host":
-        _host_view(writable)
+        _host_view(writable, extra or [])
     failed = _readonly_all_but(writable)
     file_mb = _limit_files()
     tasks = _limit_tasks()
@@ -119,9 +119,10 @@ def confine(writable: list[str], extra: list[str] | None = None) -> dict:
     }
 
 
-def _host_view(writable: list[str]) -> None:
-    """The fallback: the host's tree stays, with a private /tmp and /dev/shm and `writable` bound back."""
-    readable = _needed_under_tmp(writable)
+def _host_view(writable: list[str], extra: list[str]) -> None:
+    """The fallback: the host's tree stays, with a private /tmp and /dev/shm and `writable` bound back (and
+    what the jail must read under /tmp: `_needed_under_tmp`, `extra` among it)."""
+    readable = _needed_under_tmp(writable, extra)
     # readable first: a work folder that lies inside one of them is bound on top, and stays writable
     fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in readable + writable}
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMP_MB}m,mode=1777")
@@ -204,11 +205,12 @@ def _limit_files() -> int | None:
     return mb
 
 
-def _needed_under_tmp(writable: list[str]) -> list[str]:
+def _needed_under_tmp(writable: list[str], extra: list[str] | None = None) -> list[str]:
     """Folders this process must still read that live under /tmp, which the private tmpfs would hide: the
-    Python installation (a venv made under /tmp), the project and every sys.path entry. They are bound
-    back in place and then remounted read-only with everything else."""
-    wanted = {PROJECT, sys.prefix, sys.exec_prefix, *(p for p in sys.path if p)}
+    Python installation (a venv made under /tmp), the project, every sys.path entry and `extra` (the folders of
+    a program `--exec` starts: ncu's). They are bound back in place and then remounted read-only with
+    everything else."""
+    wanted = {PROJECT, sys.prefix, sys.exec_prefix, *(p for p in sys.path if p), *(extra or [])}
     under = sorted(
         {os.path.realpath(p) for p in wanted if os.path.isdir(p)} - set(writable),
         key=len,

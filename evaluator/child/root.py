@@ -201,12 +201,27 @@ class Builder:
             mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags(target))
             self.ro.append(path)
 
+    def seal(self, path: str) -> None:
+        """`path`, a folder made on the private /tmp to hold mountpoints, bound onto itself read-only with what is
+        mounted below it (a writable work folder stays writable): nothing can be created in it."""
+        target = self.stage(path)
+        mount(target, target, None, MS_BIND | MS_REC)
+        mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags(target))
+
     def link(self, path: str) -> None:
         """A symbolic link of the host (merged /usr: /lib -> usr/lib) recreated as is in the new root."""
         if under(path, self.ro) or os.path.lexists(self.stage(path)):
             return
         self.ensure(os.path.dirname(path), True)
         os.symlink(os.readlink(path), self.stage(path))
+
+
+def _placeholders_under_tmp(bound: list[str]) -> list[str]:
+    """The outermost folders the new root's private /tmp gets only as parents of what is bound below them: a
+    checkout under /tmp is there as its `evaluator` package alone (`readable`), so /tmp/<checkout> is made on
+    the writable tmpfs, and would otherwise take files (the rest of the staging tmpfs is remounted read-only)."""
+    tops = {"/tmp/" + p[len("/tmp/") :].split("/")[0] for p in bound if p.startswith("/tmp/")}
+    return sorted(t for t in tops if t not in bound)
 
 
 def _open_all(paths: list[str]) -> list[tuple[str, int, bool]]:
@@ -253,6 +268,8 @@ def enter(writable: list[str], extra: list[str] | None = None) -> None:
             mount(f"/proc/self/fd/{fd}", b.stage(path), None, MS_BIND | MS_REC)
         for path, fd in sorted(wfds, key=lambda x: len(x[0])):
             b.bind(fd, path, writable=True)
+        for path in _placeholders_under_tmp([path for path, _, _ in sources]):
+            b.seal(path)
         os.mkdir(b.stage("/.old"), 0o700)
         if _libc.syscall(PIVOT_ROOT[arch], STAGE.encode(), (STAGE + "/.old").encode()) != 0:
             err = ctypes.get_errno()

@@ -11,6 +11,11 @@ Cards are data files in `prompts/gpus/<key>.json`: a display name, the architect
 `• label: value`. Figures are dense; a sparse figure must say "with sparsity". `peak()` reads the
 three roofline numbers from the facts themselves ("494.7 with dense", "3350 GB/s"), so the prompt and
 the roofline cannot disagree; tests/test_roofline.py holds every shipped card to having all three.
+
+`sustained` is optional and measured, not datasheet: what a card holds under minutes of load, where its
+power limit pulls the clock below boost (an H100 SXM at 700 W: dense TF32 353 TFLOP/s of the 494.7,
+benchmarks/tf32_roof.py). The prompt shows it under the facts; the roofline never reads it (its floors are
+bounds no kernel may beat, so they stay at the datasheet's peak).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class GpuCard(BaseModel):
     aliases: list[str] = []
     source: str  # where the numbers come from, for whoever audits a card
     facts: dict[str, str]  # ordered: rendered in file order
+    sustained: dict[str, str] = {}  # measured under sustained load (label -> value with its source), if any
 
     def peak(self) -> Peak | None:
         """Dense TF32 and BF16 tensor-core TFLOP/s and DRAM TB/s from the facts; None when one is missing

@@ -81,6 +81,23 @@ def winograd(x, w, b, scale, round_fn, form):
     return ((y + b[None, :, None, None]) * scale).amin(1, keepdim=True)
 
 
+def winograd_2d(x, w, b, scale, round_fn, form):
+    """F(m x m, 3 x 3): tiles of (m + 2)^2 input pixels at stride m in both directions, V = B^T d B, U = G g G^T,
+    y = A^T M A, with V and U rounded by round_fn (TF32: the operands of the 16 or 36 tensor-core GEMMs)."""
+    BT, G, AT = (torch.tensor(form[k], dtype=torch.float32) for k in ("BT", "G", "AT"))
+    m, a = AT.shape
+    N, C, H, W = x.shape
+    H_out, W_out = H - 2, W - 2
+    Th, Tw = (H_out + m - 1) // m, (W_out + m - 1) // m
+    xp = torch.nn.functional.pad(x, (0, m * Tw + a - m - W, 0, m * Th + a - m - H))
+    d = xp.unfold(2, a, m).unfold(3, a, m)  # [N, C, Th, Tw, a, a]
+    V = round_fn((BT @ d @ BT.T).contiguous())
+    U = round_fn((G @ w @ G.T).contiguous())  # [C_out, C, a, a]
+    M = torch.einsum("ncxyij,ocij->noxyij", V, U)
+    y = (AT @ M @ AT.T).permute(0, 1, 2, 4, 3, 5).reshape(N, w.shape[0], m * Th, m * Tw)[..., :H_out, :W_out]
+    return ((y + b[None, :, None, None]) * scale).amin(1, keepdim=True)
+
+
 def direct(x, w, b, scale, round_fn, form=None):
     return (torch.nn.functional.conv2d(round_fn(x), round_fn(w), b) * scale).amin(1, keepdim=True)
 
@@ -88,6 +105,10 @@ def direct(x, w, b, scale, round_fn, form=None):
 def main() -> None:
     torch.manual_seed(0)
     print(f"algebra: F(2,3) off by {exact_error(F23):.1e}, F(4,3) by {exact_error(F43):.1e}")
+    x, conv = torch.randn(1, 3, 9, 8), torch.nn.Conv2d(3, 5, 3)
+    exact = (torch.nn.functional.conv2d(x, conv.weight, conv.bias) * 2.0).amin(1, keepdim=True)
+    off = (winograd_2d(x, conv.weight.detach(), conv.bias.detach(), 2.0, lambda t: t, F23) - exact).abs().max()
+    print(f"algebra: F(2x2,3x3) against the conv in fp32, odd sizes, off by {off:.1e}")
     conv = torch.nn.Conv2d(64, 128, 3)
     w, b = conv.weight.detach(), conv.bias.detach()
     inputs = {
@@ -99,6 +120,7 @@ def main() -> None:
         "direct, TF32 truncated": (direct, truncate, None),
         "F(2,3), TF32 nearest": (winograd, nearest, F23),
         "F(4,3), TF32 nearest": (winograd, nearest, F43),
+        "F(2x2,3x3), TF32 nearest": (winograd_2d, nearest, F23),
     }
     print(f"{'inputs':10} {'form':24} {'max |err|':>10} {'/ floor':>8}")
     for name, (x, magnitude) in inputs.items():
