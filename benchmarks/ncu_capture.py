@@ -51,7 +51,9 @@ def main() -> int:
     raw = out / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     stages = json.loads((ROOT / "prompts" / "stages.json").read_text())
-    union = list(dict.fromkeys(m for k, s in stages.items() if not k.startswith("_") for m in s["metrics"]))
+    # every metric a stage's prompt can show: the seed's five, which every stage gets first, then the stages' own
+    own = [m for k, s in stages.items() if not k.startswith("_") for m in s["metrics"]]
+    union = list(dict.fromkeys(DEFAULT_METRICS + own))
     info = [
         sh("ncu --version"),
         sh("nvidia-smi -L"),
