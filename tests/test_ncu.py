@@ -81,8 +81,9 @@ def test_every_stage_metric_is_measured_on_h100_in_base_units():
     for kernel in got.values():
         assert set(kernel) == wanted
     conv = got["conv2d_scale_kernel"]
-    assert conv["gpu__time_duration.sum"] == 29568  # ns
-    assert conv["dram__bytes_read.sum"] == 123392  # byte, printed "123,392"
+    assert conv["gpu__time_duration.sum"] == 29248  # ns
+    assert conv["dram__bytes_read.sum"] == 125952  # byte, printed "125,952"
+    assert conv["sm__cycles_elapsed.avg.per_second"] == 1990495076.59  # Hz (hopper's stage: the clock ncu saw)
     assert conv["launch__shared_mem_per_block_dynamic"] == 4096
     assert conv["launch__registers_per_thread"] == 40 and conv["launch__waves_per_multiprocessor"] == 0.18
 
@@ -91,16 +92,16 @@ def test_several_launches_sum_extensive_metrics_and_keep_the_last_of_the_others(
     # Derived from a real capture: channel_min's rows repeated as a later launch with other values.
     text = read("stage_metrics_odd_h100.csv")
     rows = [ln for ln in text.splitlines() if ln.startswith('"1",')]
-    later = [ln.replace('"1",', '"2",', 1).replace('"10,048"', '"20,000"').replace('"3.29"', '"7.5"') for ln in rows]
+    later = [ln.replace('"1",', '"2",', 1).replace('"9,952"', '"20,000"').replace('"3.33"', '"7.5"') for ln in rows]
     got = parse_csv(text + "\n" + "\n".join(later))["channel_min_kernel"]
-    assert got["gpu__time_duration.sum"] == 10048 + 20000
-    assert got["dram__bytes_read.sum"] == 2 * 1106688
+    assert got["gpu__time_duration.sum"] == 9952 + 20000
+    assert got["dram__bytes_read.sum"] == 2 * 1106944
     assert got[DRAM] == 7.5 and got[GRID] == 36
 
 
 def test_the_call_s_gpu_time_sums_every_launch_and_needs_all_of_them():
     text = read("stage_metrics_odd_h100.csv")  # a real capture: two launches, conv then channel min
-    assert gpu_ms(_launches(text)) == pytest.approx((29568 + 10048) / 1e6)
+    assert gpu_ms(_launches(text)) == pytest.approx((29248 + 9952) / 1e6)
     without = "\n".join(ln for ln in text.splitlines() if not (ln.startswith('"1",') and "gpu__time_duration" in ln))
     assert gpu_ms(_launches(without)) is None  # one launch without its time: no figure, never a partial sum
     assert gpu_ms({}) is None
