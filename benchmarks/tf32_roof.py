@@ -167,15 +167,18 @@ def main(argv=None) -> int:
         )
         if a.sustain > 0:
             print(f"\nsustained: each row back to back for {a.sustain:g} s")
-            print("| what | ms | TFLOP/s | SM MHz | W | max C | #32 at this rate | clock-event reasons |")
-            print("|---|---|---|---|---|---|---|---|")
+            # J per call: board power x time, idle power included; at the cap, time follows it
+            print("| what | ms | TFLOP/s | SM MHz | W | J per call | pJ/FLOP | max C | #32 at this rate | reasons |")
+            print("|---|---|---|---|---|---|---|---|---|---|")
             for label, (fn, flop) in work.items():
                 s = sustained(fn, a.sustain)
                 s["tflops"] = flop / s["ms"] / 1e9
                 result[label]["sustained"] = s
+                joules = s["power_w"] * s["ms"] / 1e3
                 print(
                     f"| {label} | {s['ms']:.3f} | {s['tflops']:.1f} | {s['sm_mhz']:.0f} | {s['power_w']:.0f} | "
-                    f"{s['max_temp_c']:.0f} | {CONV_FLOP / s['tflops'] / 1e9:.3f} ms | {' '.join(s['reasons'])} |"
+                    f"{joules:.3f} | {joules / flop * 1e12:.2f} | {s['max_temp_c']:.0f} | "
+                    f"{CONV_FLOP / s['tflops'] / 1e9:.3f} ms | {' '.join(s['reasons'])} |"
                 )
     if a.json:
         a.json.write_text(json.dumps(result | {"sm_mhz": sm, "power_w": pw}, indent=1))
