@@ -133,3 +133,15 @@ def test_a_toolkit_ncu_script_finds_its_real_tool_inside_the_jail(tmp_path, monk
     assert p.returncode == 0, p.stderr[-2000:]
     assert (work / "out").read_text() == "the real ncu ran\n"
     assert Path("/proc/self/mountinfo").read_text() == before  # nothing of the jail's reached this namespace
+
+
+def test_only_folders_made_to_hold_a_bind_under_tmp_are_sealed():
+    # evaluator.child.root seals (binds read-only onto itself) each top folder under the jail's private /tmp that
+    # exists there only as the parent of something bound read-only; never a folder bound itself, and never a
+    # work folder, which sealing would shut.
+    from evaluator.child.root import _placeholders_under_tmp
+
+    bound = ["/usr/lib", "/tmp/clone/evaluator", "/tmp/venv", "/tmp/venv/lib/python3.11/site-packages", "/tmp/w/bin"]
+    assert _placeholders_under_tmp(bound, ["/tmp/w", "/tmp/clone/runs/x/work"]) == ["/tmp/clone"]
+    assert _placeholders_under_tmp(bound, []) == ["/tmp/clone", "/tmp/w"]
+    assert _placeholders_under_tmp(["/usr", "/opt/x"], ["/tmp/w"]) == []

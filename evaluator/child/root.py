@@ -216,12 +216,13 @@ class Builder:
         os.symlink(os.readlink(path), self.stage(path))
 
 
-def _placeholders_under_tmp(bound: list[str]) -> list[str]:
-    """The outermost folders the new root's private /tmp gets only as parents of what is bound below them: a
-    checkout under /tmp is there as its `evaluator` package alone (`readable`), so /tmp/<checkout> is made on
-    the writable tmpfs, and would otherwise take files (the rest of the staging tmpfs is remounted read-only)."""
+def _placeholders_under_tmp(bound: list[str], writable: list[str]) -> list[str]:
+    """The outermost folders the new root's private /tmp gets only as parents of what is bound read-only below
+    them: a checkout under /tmp is there as its `evaluator` package alone (`readable`), so /tmp/<checkout> is made
+    on the writable tmpfs, and would otherwise take files (the rest of the staging tmpfs is remounted read-only).
+    A folder bound itself, read-only or writable, is no placeholder (sealing a work folder would shut it)."""
     tops = {"/tmp/" + p[len("/tmp/") :].split("/")[0] for p in bound if p.startswith("/tmp/")}
-    return sorted(t for t in tops if t not in bound)
+    return sorted(t for t in tops if t not in bound and t not in writable)
 
 
 def _open_all(paths: list[str]) -> list[tuple[str, int, bool]]:
@@ -268,7 +269,7 @@ def enter(writable: list[str], extra: list[str] | None = None) -> None:
             mount(f"/proc/self/fd/{fd}", b.stage(path), None, MS_BIND | MS_REC)
         for path, fd in sorted(wfds, key=lambda x: len(x[0])):
             b.bind(fd, path, writable=True)
-        for path in _placeholders_under_tmp([path for path, _, _ in sources]):
+        for path in _placeholders_under_tmp([path for path, _, _ in sources], writable):
             b.seal(path)
         os.mkdir(b.stage("/.old"), 0o700)
         if _libc.syscall(PIVOT_ROOT[arch], STAGE.encode(), (STAGE + "/.old").encode()) != 0:
