@@ -13,7 +13,7 @@
 #          studies/conv2d_scale_min/replies_MOD), promote's race against this GPU's winner decides; the run and
 #          kernels/ come back in one tarball. Under 300 s left, promote is deferred: the log names the step
 #   promote:RUN:ATTEMPT:MOD  promote's race for an earlier call's run on this machine (while it stays warm)
-#   jail   the race and jail tests
+#   jail   the race and jail tests (up to 450 s: in session 19, 260 s ran ten of them on an H100; run it alone)
 #   ab:MOD[:NAME=VALUE,...]  MOD's build (its launcher's defaults, or these --set values) raced against this GPU's
 #          winner by benchmarks/race_self.py (promote's race and rule, 4 rounds of 400 ms turns, about 200 s);
 #          promotes nothing. E.g. on an H100, ab:gluon_direct_rs:AHEAD=False,STAGES=8 asks whether AHEAD still
@@ -125,7 +125,7 @@ ab() {
   stamp "ab: $mod$args against $best"
 }
 jail() {
-  timeout $(left 260) python3 -m pytest -q --durations=5 tests/test_gpu.py::test_race_times_contenders_side_by_side tests/test_jail.py tests/test_jail_paths.py tests/test_warm.py 2>&1 | tail -14 | tee -a $OUT/log.txt
+  timeout $(left 450) python3 -m pytest -q --durations=5 tests/test_gpu.py::test_race_times_contenders_side_by_side tests/test_jail.py tests/test_jail_paths.py tests/test_warm.py 2>&1 | tail -14 | tee -a $OUT/log.txt
   stamp "jail tests"
 }
 for step in $STEPS; do
