@@ -492,3 +492,20 @@ def test_the_wide_row_check_reports_agreement_a_wrong_edge_and_a_failure(capsys)
     assert len(lines) == 3 and all(line.startswith("wide 1x16x6x600->24") for line in lines)
     assert lines[0].endswith(", agrees") and lines[1].endswith(", DISAGREES")
     assert "failed: RuntimeError: TMA descriptor" in lines[2]
+
+
+def test_f22_form_is_the_conv_and_keeps_tf32_precision():
+    # winograd_numerics.winograd_2d, behind the notes' F(2x2,3x3) figures: exact algebra (odd sizes, unrounded), and
+    # with V and U rounded to nearest TF32 on the problem's layer, an error under the policy's floor.
+    from studies.conv2d_scale_min.winograd_numerics import F23, nearest, winograd_2d
+
+    torch.manual_seed(0)
+    x, conv = torch.randn(1, 3, 9, 8), torch.nn.Conv2d(3, 5, 3)
+    w, b = conv.weight.detach(), conv.bias.detach()
+    exact = (torch.nn.functional.conv2d(x, w, b) * 2.0).amin(1, keepdim=True)
+    assert (winograd_2d(x, w, b, 2.0, lambda t: t, F23) - exact).abs().max() < 1e-5
+    conv = torch.nn.Conv2d(64, 128, 3)
+    w, b, x = conv.weight.detach(), conv.bias.detach(), torch.randn(1, 64, 20, 22)
+    ref = (torch.nn.functional.conv2d(x.double(), w.double(), b.double()) * 2.0).amin(1, keepdim=True)
+    err = (winograd_2d(x, w, b, 2.0, nearest, F23).double() - ref).abs()
+    assert (err / (1e-3 + 1e-3 * ref.abs())).max() < 1.0
