@@ -12,9 +12,9 @@ Cards are data files in `prompts/gpus/<key>.json`: a display name, the architect
 three roofline numbers from the facts themselves ("494.7 with dense", "3350 GB/s"), so the prompt and
 the roofline cannot disagree; tests/test_roofline.py holds every shipped card to having all three.
 
-`sustained` is optional and measured, not datasheet: what a card holds under minutes of load, where its
-power limit pulls the clock below boost (an H100 SXM at 700 W: dense TF32 353 TFLOP/s of the 494.7,
-benchmarks/tf32_roof.py). The prompt shows it under the facts; the roofline never reads it (its floors are
+`sustained` is optional and measured, not datasheet: what a card holds under sustained load (seconds back to
+back), where its power limit pulls the clock below boost (an H100 SXM at 700 W: dense TF32 353 TFLOP/s of the
+494.7, benchmarks/tf32_roof.py). The prompt shows it under the facts; the roofline never reads it (its floors are
 bounds no kernel may beat, so they stay at the datasheet's peak).
 """
 
