@@ -112,8 +112,7 @@ def workloads(half: bool = False) -> dict:
     work["cuDNN TF32 conv2d NCHW"] = (lambda: F.conv2d(x, w, b), CONV_FLOP)
     xc, wc = x.to(memory_format=torch.channels_last), w.to(memory_format=torch.channels_last)
     work["cuDNN TF32 conv2d channels_last (input already NHWC)"] = (lambda: F.conv2d(xc, wc, b), CONV_FLOP)
-    for dtype in (torch.bfloat16, torch.float16) if half else ():
-        name = str(dtype).removeprefix("torch.").replace("bfloat16", "bf16").replace("float16", "fp16")
+    for name, dtype in {"bf16": torch.bfloat16, "fp16": torch.float16}.items() if half else ():
         A, B = (torch.randn(8192, 8192, device="cuda", dtype=dtype) for _ in range(2))
         work[f"cuBLAS {name} GEMM 8192^3"] = (lambda A=A, B=B: A @ B, 2 * 8192**3)
         xh, wh, bh = xc.to(dtype), wc.to(dtype), b.to(dtype)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
+from evaluator.parent.jail import confinement
+
 SCRIPT = """
 import json, sys
 from pathlib import Path
@@ -18,8 +20,9 @@ from evaluator import EvalConfig, evaluate, load_problem
 from evaluator.parent.jail import confinement
 r = evaluate(Path("tests/adversarial/honest_fused.py"), load_problem("conv2d_scale_min"),
              EvalConfig(time=False, device="cpu", shapes="small"))
+c = confinement(False)
 print(json.dumps({"status": r.status.value, "message": r.message, "warning": r.confinement_warning,
-                  "notes": r.notes, "root": confinement(False).root, "refused": confinement(False).root_refused}))
+                  "notes": r.notes, "root": c.root, "refused": c.root_refused}))
 """
 
 
@@ -49,8 +52,6 @@ def test_a_checkout_under_tmp_still_evaluates_inside_the_jail(tmp_path):
     assert out["status"] == "correct", out
     if out["warning"] is None:  # confined: no note says the project was writable or a remount failed
         assert not any("confinement incomplete" in n for n in out["notes"]), out["notes"]
-    from evaluator.parent.jail import confinement
-
     if confinement(False).root == "minimal":
         # Where this checkout gets the minimal root, one under /tmp gets it too. It used to fall back to the host
         # view: the checkout's own folder, made on the jail's private /tmp to hold its evaluator package, took

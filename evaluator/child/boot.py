@@ -205,12 +205,12 @@ def _limit_files() -> int | None:
     return mb
 
 
-def _needed_under_tmp(writable: list[str], extra: list[str] | None = None) -> list[str]:
+def _needed_under_tmp(writable: list[str], extra: list[str]) -> list[str]:
     """Folders this process must still read that live under /tmp, which the private tmpfs would hide: the
     Python installation (a venv made under /tmp), the project, every sys.path entry and `extra` (the folders of
     a program `--exec` starts: ncu's). They are bound back in place and then remounted read-only with
     everything else."""
-    wanted = {PROJECT, sys.prefix, sys.exec_prefix, *(p for p in sys.path if p), *(extra or [])}
+    wanted = {PROJECT, sys.prefix, sys.exec_prefix, *(p for p in sys.path if p), *extra}
     under = sorted(
         {os.path.realpath(p) for p in wanted if os.path.isdir(p)} - set(writable),
         key=len,
