@@ -2,6 +2,9 @@
 
     python -m agent.problem add path/to/19_ReLU.py [--name relu] [--kernels-dir kernels]
 
+The folder goes to the checkout's `kernels/`, or to `./kernels` when the tool runs from an installed copy
+(`pip install .`): its package data is never written (evaluator.shared.paths.writable_kernels_dir).
+
 Prints each thing it derived: the shape sets (`full` is the file's own; `small`, seconds under the CPU
 interpreter, and `odd`, sizes that are not multiples of 16/32/64, re-bind the module-level integers
 that get_inputs/get_init_inputs read: evaluator.shared.derive), the work floors of the timed case
@@ -27,7 +30,8 @@ import tempfile
 from pathlib import Path
 
 from agent.cli import CliParser
-from evaluator import KERNELS_DIR, ProblemError, check_reference, umask_mode
+from evaluator import ProblemError, check_reference, umask_mode
+from evaluator.shared.paths import problem_dirs, writable_kernels_dir
 
 MARKER = "# ---- added by `python -m agent.problem add`"
 
@@ -39,7 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("file", type=Path, help="a KernelBench-format .py file (Model, get_inputs, get_init_inputs)")
     add.add_argument("--name", help="problem name (default: the file's stem); letters, digits, _ and -")
     add.add_argument(
-        "--kernels-dir", type=Path, default=KERNELS_DIR, help=f"where problems live (default: {KERNELS_DIR})"
+        "--kernels-dir",
+        type=Path,
+        default=None,
+        help=f"where to write the problem's folder (default: {writable_kernels_dir()})",
     )
     return p
 
@@ -77,12 +84,13 @@ def _gpu_bytes() -> int | None:
     return torch.cuda.get_device_properties(0).total_memory if torch.cuda.is_available() else None
 
 
-def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
+def add(file: Path, name: str | None, kernels_dir: Path | None = None, say=print) -> Path:
     from evaluator import HAND_HINT, cannot_derive, derive_sets, import_file, load_problem, work_floors
 
     if not file.is_file():
         raise ProblemError(f"problem file not found: {file}")
     name = name or file.stem
+    kernels_dir = kernels_dir or writable_kernels_dir()
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
         raise ProblemError(f"problem name {name!r}: use letters, digits, '_', '-' and '.'")
     dest = kernels_dir / name
@@ -146,7 +154,8 @@ def add(file: Path, name: str | None, kernels_dir: Path, say=print) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     say(f"added {dest / 'reference.py'}")
-    target = name if kernels_dir.resolve() == KERNELS_DIR.resolve() else str(dest)
+    # Its name finds it from here only where name lookup searches that folder (./kernels, the shipped one).
+    target = name if any(kernels_dir.resolve() == d.resolve() for d in problem_dirs()) else str(dest)
     say(f"next:  python -m agent.run --problem {target}   (no seed.py: the seed stage writes the first kernel)")
     return dest
 

@@ -3,6 +3,7 @@
     from evaluator.shared.paths import data_dir, problem_dirs
     data_dir("prompts")      # <checkout>/prompts, or <site-packages>/kernel_loop_data/prompts after `pip install .`
     problem_dirs()           # [./kernels, <checkout or installed>/kernels]: where a problem name is looked up
+    writable_kernels_dir()   # <checkout>/kernels, or ./kernels when running from an installed copy
 
 The top-level folders stay where the user wants them in the checkout; a wheel carries them as the
 package `kernel_loop_data` (pyproject.toml maps the folders into it), because a top-level `prompts` or
@@ -37,6 +38,14 @@ def problem_dirs() -> list[Path]:
         if d.is_dir() and all(d.resolve() != o.resolve() for o in out):
             out.append(d)
     return out
+
+
+def writable_kernels_dir() -> Path:
+    """Where a new problem (`agent.problem add`) goes: the checkout's `kernels/`, or `./kernels` of the
+    working directory when this code runs from an installed copy, whose package data is never written
+    (an upgrade or uninstall would take the user's problem with it; site-packages may be read-only)."""
+    shipped = data_dir("kernels")
+    return Path.cwd() / "kernels" if is_installed_copy(shipped) else shipped
 
 
 def is_installed_copy(path: Path) -> bool:
