@@ -30,8 +30,7 @@ import tempfile
 from pathlib import Path
 
 from agent.cli import CliParser
-from evaluator import ProblemError, check_reference, umask_mode
-from evaluator.shared.paths import problem_dirs, writable_kernels_dir
+from evaluator import ProblemError, check_reference, problem_dirs, umask_mode, writable_kernels_dir
 
 MARKER = "# ---- added by `python -m agent.problem add`"
 

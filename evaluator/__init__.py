@@ -85,6 +85,8 @@ _EXPORTS = {  # name -> the module that owns it
     "exit_now": "evaluator.parent.cancel",
     "data_dir": "evaluator.shared.paths",
     "is_installed_copy": "evaluator.shared.paths",
+    "problem_dirs": "evaluator.shared.paths",
+    "writable_kernels_dir": "evaluator.shared.paths",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -124,7 +126,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from evaluator.shared.derive import HAND_HINT, cannot_derive, derive_sets, work_floors  # noqa: F401
     from evaluator.shared.files import umask_mode, write_atomic  # noqa: F401
     from evaluator.shared.loader import KERNELS_DIR, load_problem  # noqa: F401
-    from evaluator.shared.paths import data_dir, is_installed_copy  # noqa: F401
+    from evaluator.shared.paths import data_dir, is_installed_copy, problem_dirs, writable_kernels_dir  # noqa: F401
     from evaluator.shared.precision import POLICIES, Policy, get_policy  # noqa: F401
     from evaluator.shared.problem import Problem, ProblemError, import_file  # noqa: F401
     from evaluator.shared.result import EvalResult, Status  # noqa: F401
