@@ -14,30 +14,31 @@ on the problem's layer (nn.Conv2d(64, 128, 3) init) and inputs (torch.rand, as `
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
 
-
-def round_bits(t: torch.Tensor, bits: int) -> torch.Tensor:
-    """Round to nearest at `bits` explicit mantissa bits (bf16: 7, fp16: 10; no range limit)."""
-    m, e = torch.frexp(t)
-    s = 2.0 ** (bits + 1)
-    return torch.ldexp(torch.round(m * s) / s, e)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from evaluator.shared.precision import round_mantissa  # noqa: E402  (ties to even; bf16: 7 bits, fp16: 10)
 
 
 def main() -> None:
     torch.manual_seed(0)
     conv = torch.nn.Conv2d(64, 128, 3)
-    w, b = conv.weight.detach().double(), conv.bias.detach().double()
+    w32, b = conv.weight.detach(), conv.bias.detach().double()
+    w = w32.double()
     w_norm = w.flatten(1).norm(dim=1).view(1, -1, 1, 1)
     print("inputs  operands bound | candidates per pixel: mean p99 max, share with one | union per 64-pixel tile")
     for dist in ("rand", "randn"):
-        x = (torch.rand if dist == "rand" else torch.randn)(2, 64, 34, 130, dtype=torch.double)
+        x32 = (torch.rand if dist == "rand" else torch.randn)(2, 64, 34, 130)
+        x = x32.double()  # the fp32 inputs, exactly; sums in fp64
         exact = F.conv2d(x, w, b)
         x_norm = F.conv2d(x * x, torch.ones(1, 64, 3, 3, dtype=torch.double)).sqrt()
         s = F.conv2d(x.abs(), w.abs())
         for fmt, bits in (("bf16", 7), ("fp16", 10)):
-            est = F.conv2d(round_bits(x, bits), round_bits(w, bits), b)
+            est = F.conv2d(round_mantissa(x32, bits).double(), round_mantissa(w32, bits).double(), b)
             delta = 2 * 2.0 ** -(bits + 1) + 2.0 ** -(2 * bits + 2) + 576 * 2.0**-23
             for name, bound in (("||w|| ||x||", delta * w_norm * x_norm), ("sum |w||x|", delta * s)):
                 assert ((est - exact).abs() <= bound).all(), "the bound does not hold"
