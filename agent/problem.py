@@ -96,8 +96,7 @@ def add(file: Path, name: str | None, kernels_dir: Path | None = None, say=print
     if dest.exists():
         raise ProblemError(f"problem {name}: {dest} exists already (pick another --name)")
     source = file.read_text(encoding="utf-8")
-    problem = load_problem(str(file), derive_small=False)
-    problem.name = name
+    problem = load_problem(str(file), derive_small=False, name=name)
     module = import_file(problem.path, f"_problem_add_{name}")
     if getattr(module, "SHAPES", None) is not None:
         if "small" not in problem.sets:
@@ -125,8 +124,7 @@ def add(file: Path, name: str | None, kernels_dir: Path | None = None, say=print
     os.chmod(tmp, umask_mode(directory=True))  # mkdtemp makes it 0700; a problem folder is as mkdir would make it
     try:
         (tmp / "reference.py").write_text(text, encoding="utf-8")
-        added = load_problem(str(tmp / "reference.py"), derive_small=False)
-        added.name = name
+        added = load_problem(str(tmp / "reference.py"), derive_small=False, name=name)
         added_module = import_file(added.path, f"_problem_added_{name}")
         label = check_reference(added, added_module, name)
         say(

@@ -119,6 +119,18 @@ def test_add_bad_input_is_one_line_exit_2_and_nothing_written(case, tmp_path, ca
     assert list(kernels.iterdir()) == []
 
 
+def test_add_names_the_problem_by_its_name_in_every_error(tmp_path, capsys):
+    # KernelBench's Mamba2 files import einops; the refusal names the problem as the user called it
+    src = tmp_path / "48_Mamba2ReturnY.py"
+    src.write_text("import einops_that_is_not_installed\n" + GEMM)
+    kernels = tmp_path / "kernels"
+    kernels.mkdir()
+    assert problem_main(["add", str(src), "--name", "mamba", "--kernels-dir", str(kernels)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: problem mamba: ") and "No module named" in err and str(src) in err, err
+    assert list(kernels.iterdir()) == []
+
+
 def test_add_refuses_an_existing_problem(tmp_path, capsys):
     kernels = tmp_path / "kernels"
     (kernels / "19_ReLU").mkdir(parents=True)

@@ -81,16 +81,18 @@ def _case(module: ModuleType, set_name: str, index: int, raw: Any) -> ShapeCase:
     return ShapeCase(set=set_name, index=index, init=list(raw["init"]), inputs=specs)
 
 
-def load_problem(name_or_path: str, derive_small: bool | None = None) -> Problem:
-    """`derive_small`: None derives a missing small set only without CUDA; False never; True always."""
-    name, path = resolve_path(name_or_path)
+def load_problem(name_or_path: str, derive_small: bool | None = None, name: str | None = None) -> Problem:
+    """`derive_small`: None derives a missing small set only without CUDA; False never; True always.
+    `name` overrides the name taken from the path (agent.problem's --name), in errors too."""
+    resolved, path = resolve_path(name_or_path)
+    name = name or resolved
     try:
         source = path.read_bytes()
         source.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ProblemError(f"cannot read problem file {path}: {e}") from None
     try:
-        module = import_file(path, f"_problem_{name}")
+        module = import_file(path, f"_problem_{resolved}")
     except Exception as e:  # the file is broken: say so in one line
         raise ProblemError(f"problem {name}: {path} failed to import: {type(e).__name__}: {e}") from None
     missing = [a for a in ("Model", "get_inputs", "get_init_inputs") if not hasattr(module, a)]
