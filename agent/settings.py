@@ -252,7 +252,8 @@ def build_parser(
 def _one_line(e: ValidationError) -> str:
     err = e.errors()[0]
     where = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "settings"
-    return f"{where}: {err['msg'].removeprefix('Value error, ')}"
+    got = f" (got {err['input']!r})" if err["loc"] and not isinstance(err.get("input"), dict) else ""
+    return f"{where}: {err['msg'].removeprefix('Value error, ')}{got}"
 
 
 def load_config(path: str) -> dict:

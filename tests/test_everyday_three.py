@@ -191,6 +191,9 @@ def test_run_reads_a_config_file_flags_override_it_and_templates_replace_the_shi
     assert bad.returncode == 2 and "'iterationz'" in bad.stderr and len(bad.stderr.splitlines()) == 1, bad.stderr
     bad = run_cli("-m", "agent.run", "--config", str(tmp_path / "none.json"))
     assert bad.returncode == 2 and "no such file" in bad.stderr
+    cfg.write_text(json.dumps({"stage": 3}))  # a wrong type in the file: the line names the value found
+    bad = run_cli("-m", "agent.run", "--config", str(cfg), "--runs-dir", str(runs))
+    assert bad.returncode == 2 and bad.stderr == "error: --stage: Input should be a valid string (got 3)\n", bad.stderr
 
 
 def test_prompt_takes_a_template_folder(tmp_path):
