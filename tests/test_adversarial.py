@@ -79,6 +79,9 @@ STATIC = {
     "autotune_do_bench": ("autotune_hook", "do_bench"),
     "jit_calls_torch": ("jit_body", "inside a @triton.jit body"),
     "jit_body_computes": ("jit_body", "inside a @triton.jit body"),
+    # Session 21 (red team): a module held in a local, an expression called, a private name read
+    "audit_submodule_torch": ("module_value", "`torch.nn.parameter`"),
+    "planted_inbox": ("import", "`import os`"),
 }
 # Nothing to see statically: these get their verdict at runtime (or only on a GPU).
 STATIC_CLEAN = {
@@ -409,6 +412,7 @@ PROBES = {
     "signal_parent": ("signal_parent", BANS_OFF),
     "tmp_litter": ("tmp_litter", BANS_OFF),
     "planted_links": ("planted_links", BANS_OFF),
+    "planted_inbox": ("planted_inbox", BANS_OFF),
     "from_file_escape": ("from_file_escape", BANS_OFF),
     # a hit on the knockout call is no pass (bans off: the contract refuses `id`)
     "cache_by_pointer": ("cache_by_pointer", BANS_OFF | {"knockout"}),
@@ -522,6 +526,13 @@ def test_the_parent_never_reads_through_a_planted_link(results, probe, _host_sec
     assert "sk-host-" not in r.stdout_tail + r.stderr_tail + r.message
     assert "candidate.stdout.txt was replaced by something that is not a regular file" in r.stdout_tail
     assert "candidate.stderr.txt was replaced" in r.stderr_tail  # a FIFO: named, never opened to wait
+
+
+@pytest.mark.parametrize("probe", ["planted_inbox"])
+def test_names_planted_in_the_candidates_folder_never_blame_the_reference(results, probe):
+    r = results[probe].result()
+    # the oracle's inbox in that folder has a name no candidate can guess: the verdict is the computation's
+    assert r.status is Status.correct and r.reason != "reference_failed", (r.status, r.reason, r.message)
 
 
 @pytest.mark.parametrize("probe", ["network"])

@@ -173,6 +173,13 @@ def test_torch_stored_in_init_runs_later_and_is_refused():
         ("        i = torch.arange(3)\n        return input[i]", "torch_compute", ["`input[i]`"]),
         ("        return [float(v) for v in list(input)]", "torch_compute", ["`list(input)`"]),
         ("        return math.sqrt(input)", "torch_compute", ["`math.sqrt(input)`"]),
+        # any module is a value, not only the listed ones: each holds the modules it imported (`.torch`)
+        ("        T = torch.nn.parameter\n        return T.torch.amin(input, 1)", "module_value", ["nn.parameter"]),
+        ("        from torch.nn import parameter as P\n        return [P][0]", "module_value", ["torch.nn.parameter"]),
+        ("        n = (triton.cdiv or max)(4, 2)\n        return input", "host_call", ["value of an expression"]),
+        ("        return (lambda t: t)(input)", "host_call", ["calls the value of an expression"]),
+        ("        w = self.conv.weight\n        return w._base", "dynamic_access", ["private name `_base`"]),
+        ("        return self.conv._parameters", "dynamic_access", ["private name `_parameters`"]),
     ],
 )
 def test_contract_refuses_with_a_named_rule(body, rule, words):
@@ -202,6 +209,28 @@ def test_special_methods_are_refused():
         "class ModelNew(nn.Module):",
         "class Box:\n    def __getattr__(self, n):\n        return n\n\n\nclass ModelNew(nn.Module):",
     )
+    assert "dynamic_access" in {f.rule for f in static_findings(code + "        return input\n")}
+
+
+def test_definitions_call_nothing_the_gate_cannot_name():
+    """A decorator and a metaclass are calls without a Call node: each must be a name or a dotted path."""
+    found = static_findings(HEAD.replace("def launch(", "@(lambda f: f)\ndef launch(") + "        return input\n")
+    assert any(f.rule == "host_call" and "decorate and subclass with names" in f.message for f in found), found
+    meta = HEAD.replace("class ModelNew(nn.Module):", "class ModelNew(nn.Module, metaclass=type):")
+    found = static_findings(meta + "        return input\n")
+    assert any(f.rule == "host_call" and "metaclass" in f.message for f in found), found
+
+
+def test_private_names_stay_legal_on_self_and_in_gluon_bodies():
+    own = HEAD.replace("        super().__init__()\n", "        super().__init__()\n        self._cache = {}\n")
+    assert static_findings(own + "        c = self._cache\n        return input\n") == []
+    # Gluon's API has `smem._reinterpret`; a Gluon body compiles for a GPU only and never runs as Python
+    body = "(x_ptr):\n    s = x_ptr._reinterpret(1)\n\n\n"
+    gluon = "from triton.experimental import gluon\n\n\n@gluon.jit\ndef g" + body
+    code = HEAD.replace("def launch(", gluon + "def launch(").replace("    k[(", "    g[(1,)](x)\n    k[(")
+    assert static_findings(code + "        return input\n") == []
+    jit = "@triton.jit\ndef g" + body
+    code = HEAD.replace("def launch(", jit + "def launch(").replace("    k[(", "    g[(1,)](x)\n    k[(")
     assert "dynamic_access" in {f.rule for f in static_findings(code + "        return input\n")}
 
 

@@ -11,7 +11,9 @@ IPC handle (cuIpcGetMemHandle): outputs never leave the GPU, and the handle is m
 not per call (making one costs milliseconds). Without CUDA (the interpreter) it is a file the oracle
 creates in the candidate's work folder and reads with pread from its own descriptor, never by path
 again: a swapped, truncated or FIFO-replaced file gives short data (the candidate's fault), never a
-stall or a SIGBUS in the oracle.
+stall or a SIGBUS in the oracle. Its name carries 128 random bits, drawn when it is made: the folder
+is the candidate's to write, so a name it could guess could be taken first (a FIFO planted at import),
+and the oracle's failure to create it would read as the reference's.
 
 Trust: the oracle sizes the inbox from the reference's own output, so a candidate cannot make it
 allocate more; `take` reads only tensors that lie inside the inbox and whose sizes sum to at most its
@@ -28,6 +30,7 @@ import base64
 import ctypes
 import mmap
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -134,7 +137,7 @@ class Inbox:
             inbox = cls(nbytes, device, ref, _as_tensor(ptr.value, nbytes, device), None)
             inbox._ptr = ptr.value
             return inbox
-        path = folder / f"inbox-{serial}.bin"
+        path = folder / f"inbox-{serial}-{secrets.token_hex(16)}.bin"  # unguessable: the folder is the candidate's
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         os.ftruncate(fd, nbytes)
         return cls(nbytes, device, InboxRef(kind="file", nbytes=nbytes, serial=serial, path=str(path)), None, fd)

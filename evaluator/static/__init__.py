@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 
 from evaluator.static.bans import MAX_FINDINGS
-from evaluator.static.contract import check_contract
+from evaluator.static.contract import GLUON_DECORATORS, check_contract
 from evaluator.static.finding import Finding
 from evaluator.static.scan import find_bans
 
@@ -33,7 +33,7 @@ def _decorator_names(node: ast.FunctionDef) -> set[str]:
 # Decorators that make a function Triton device code. Gluon (`triton.experimental.gluon`) is Triton too:
 # its JITFunction subclasses triton's, so launches, the launch counter and the kernel audit are shared.
 TRITON_JIT = frozenset({"triton.jit", "jit", "tl.jit"})
-GLUON_JIT = frozenset({"gluon.jit", "triton.experimental.gluon.jit"})
+GLUON_JIT = frozenset(GLUON_DECORATORS)
 
 
 def is_triton_jit(decorator: str) -> bool:

@@ -22,8 +22,10 @@ Code is split into regions, because the same call is legal in one and not in ano
   may do arithmetic on sizes; tensors are never operands of Python operators or builtins.
 
 Everywhere: only the modules in ALLOWED_MODULES and their listed names, only the builtins in
-HOST_BUILTINS, no module used as a value (`t = torch`, `reduce(getattr, names, typing)`), no dunder
-attribute, no call of a value whose code the gate cannot see, nothing run at import time.
+HOST_BUILTINS, no module used as a value (`t = torch`, `reduce(getattr, names, typing)`, any module: each
+holds the modules it imported), no dunder attribute, a private attribute only on self (or in a @gluon.jit
+body), no call of a value whose code the gate cannot see (nor of an expression, nor through a decorator or
+metaclass that is not a name), nothing run at import time.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ PURE_MODULES = {
 }
 ALLOWED_MODULES = set(TORCH_MODULES) | set(TRITON_MODULES) | set(PURE_MODULES)
 OPEN_PREFIXES = ("triton.language", "triton.experimental.gluon.language")
+GLUON_DECORATORS = frozenset({"gluon.jit", "triton.experimental.gluon.jit"})  # evaluator.static.GLUON_JIT
 
 # -- builtins ----------------------------------------------------------------------------------------
 # No getattr/setattr/hasattr/vars/globals/locals/dir/eval/exec/compile/__import__/open/type/id/map/
@@ -222,6 +225,23 @@ def module_leak(path: str) -> str | None:
                 "the contract allows a module only by its own name"
             )
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def is_module(path: str) -> bool:
+    """Whether a dotted name is a module object (walked in the real modules, as module_leak does): any module
+    used as a value is refused, not only the listed ones, since every module holds the modules it imported
+    (`torch.nn.parameter.torch`, `T.builtins.exec` once `T = torch.nn.parameter`)."""
+    parts = path.split(".")
+    try:
+        obj = importlib.import_module(parts[0])
+    except Exception:  # noqa: BLE001 - not installed: the candidate fails to import, not here
+        return False
+    for part in parts[1:]:
+        if not isinstance(obj, types.ModuleType):
+            return False
+        obj = getattr(obj, part, None)
+    return isinstance(obj, types.ModuleType)
 
 
 def _decorators(fn: ast.AST) -> list[ast.AST]:
@@ -557,15 +577,52 @@ class _Contract:
             elif isinstance(node, ast.Attribute):
                 self._attribute(node, region)
             elif isinstance(node, ast.Call):
-                if region == DEVICE:
-                    self._device_call(node)
-                else:
-                    self._autotune(node)
-                    if region == HOST:
-                        self._host_call(node)
+                self._call(node, region)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._implicit_calls(node)
             if region == HOST:
                 self._host_tensor_use(node)
         return self.found
+
+    def _call(self, node: ast.Call, region: str) -> None:
+        if not isinstance(node.func, (ast.Name, ast.Attribute, ast.Subscript)):  # in every region
+            self.add(
+                "host_call",
+                node,
+                f"`({ast.unparse(node.func)[:50]})(...)` calls the value of an expression, whose code the gate "
+                "cannot see; call functions and methods by name. " + CONTRACT_HINT,
+            )
+        elif region == DEVICE:
+            self._device_call(node)
+        else:
+            self._autotune(node)
+            if region == HOST:
+                self._host_call(node)
+
+    def _implicit_calls(self, node: ast.AST) -> None:
+        """Code a definition calls without a Call node: each decorator, and a class's metaclass (a `metaclass=`
+        keyword, or one a base brings). Each must be a name or dotted path (called or not) the gate judges."""
+        exprs = [d.func if isinstance(d, ast.Call) else d for d in _decorators(node)]
+        if isinstance(node, ast.ClassDef):
+            exprs += node.bases
+            for kw in node.keywords:
+                self.add(
+                    "host_call",
+                    kw.value,
+                    f"`class {node.name}(..., {kw.arg}=...)`: a metaclass or class keyword runs code the gate "
+                    "cannot follow; subclass nn.Module plainly. " + CONTRACT_HINT,
+                )
+        for e in exprs:
+            plain = e
+            while isinstance(plain, ast.Attribute):
+                plain = plain.value
+            if not isinstance(plain, ast.Name):
+                self.add(
+                    "host_call",
+                    e,
+                    f"`@{ast.unparse(e)[:50]}` (or a base class) is the value of an expression, whose code the "
+                    "gate cannot see; decorate and subclass with names. " + CONTRACT_HINT,
+                )
 
     def _module_level(self) -> None:
         """Import time runs only definitions: a module that forks a helper, starts a thread or computes
@@ -615,7 +672,7 @@ class _Contract:
         parent = self.parents.get(node)
         if name in self.aliases and not isinstance(parent, ast.Attribute):
             path = self.aliases[name]
-            if path in ALLOWED_MODULES or path.split(".")[0] in ("torch", "triton") and path.count(".") == 0:
+            if path in ALLOWED_MODULES or is_module(path):
                 self.add(
                     "module_value",
                     node,
@@ -666,6 +723,13 @@ class _Contract:
                 f"`.{node.attr}` reaches into Python internals; the contract allows no dunder attribute. "
                 + CONTRACT_HINT,
             )
+        elif node.attr.startswith("_") and node.attr not in ALLOWED_DUNDERS and not self._own_private(node, region):
+            self.add(
+                "dynamic_access",
+                node,
+                f"`{ast.unparse(node)[:60]}` reads the private name `{node.attr}` of a value; a private attribute "
+                "may be read only on self (`self._cache`), as this class's own state. " + CONTRACT_HINT,
+            )
         if isinstance(self.parents.get(node), ast.Attribute):
             return  # judged once, as the whole dotted name
         path = self.path(node)
@@ -686,12 +750,31 @@ class _Contract:
             why = f"`{path}` reaches into the PyTorch layer class {parts[2]}; use layers only to hold weights"
         if why:
             self.add("contract_name", node, why + ". " + CONTRACT_HINT)
-        elif path in ALLOWED_MODULES and not isinstance(self.parents.get(node), ast.Attribute):
+        elif (path in ALLOWED_MODULES or is_module(path)) and not isinstance(self.parents.get(node), ast.Attribute):
             self.add(
                 "module_value",
                 node,
                 f"the module `{path}` is used as a value; use its names directly. " + CONTRACT_HINT,
             )
+
+    def _own_private(self, node: ast.Attribute, region: str) -> bool:
+        """A private attribute the gate can follow: `self._x` (the class's own state), a name of a module the
+        candidate imports (judged by name_reason / torch_reason with the rest of its dotted path), or one in
+        a @gluon.jit body (Gluon's API has `smem._reinterpret`; Gluon compiles for a GPU only, so its body
+        never runs as Python, unlike a @triton.jit body under TRITON_INTERPRET=1)."""
+        if self.path(node) is not None:
+            return True
+        if region == DEVICE and self._in_gluon(node):
+            return True
+        return isinstance(node.value, ast.Name) and node.value.id == "self"
+
+    def _in_gluon(self, node: ast.AST) -> bool:
+        fn = self.owner(node)
+        while fn is not None and self.owner(fn) is not None:
+            fn = self.owner(fn)
+        return fn is not None and any(
+            ast.unparse(d.func if isinstance(d, ast.Call) else d) in GLUON_DECORATORS for d in _decorators(fn)
+        )
 
     def _device_call(self, node: ast.Call) -> None:
         f = node.func
@@ -891,8 +974,9 @@ def contract_lines() -> list[str]:
         f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
         f"{', '.join(sorted(CONFIG_KWARGS))}: no do_bench, pre_hook, post_hook or prune_configs_by.",
         f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "
-        "hasattr, vars, globals, eval, exec, open or __import__, no dunder attribute, no module used as a value; "
-        "the module only defines things (nothing runs at import).",
+        "hasattr, vars, globals, eval, exec, open or __import__, no dunder attribute, no module used as a value "
+        "(`t = torch.nn.parameter`), no call of an expression (`(f or g)(x)`), private attributes only on self "
+        "(`self._cache`); the module only defines things (nothing runs at import).",
     ]
 
 
