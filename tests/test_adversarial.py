@@ -82,6 +82,7 @@ STATIC = {
     # Session 21 (red team): a module held in a local, an expression called, a private name read
     "audit_submodule_torch": ("module_value", "`torch.nn.parameter`"),
     "planted_inbox": ("import", "`import os`"),
+    "ipc_channel": ("import", "`import ctypes`"),
 }
 # Nothing to see statically: these get their verdict at runtime (or only on a GPU).
 STATIC_CLEAN = {
@@ -413,6 +414,7 @@ PROBES = {
     "tmp_litter": ("tmp_litter", BANS_OFF),
     "planted_links": ("planted_links", BANS_OFF),
     "planted_inbox": ("planted_inbox", BANS_OFF),
+    "ipc_channel": ("ipc_channel", BANS_OFF),
     "from_file_escape": ("from_file_escape", BANS_OFF),
     # a hit on the knockout call is no pass (bans off: the contract refuses `id`)
     "cache_by_pointer": ("cache_by_pointer", BANS_OFF | {"knockout"}),
@@ -533,6 +535,16 @@ def test_names_planted_in_the_candidates_folder_never_blame_the_reference(result
     r = results[probe].result()
     # the oracle's inbox in that folder has a name no candidate can guess: the verdict is the computation's
     assert r.status is Status.correct and r.reason != "reference_failed", (r.status, r.reason, r.message)
+
+
+@pytest.mark.parametrize("probe", ["ipc_channel"])
+def test_no_ipc_object_outlives_the_jail(results, probe):
+    r = results[probe].result()
+    assert r.status is Status.correct, r.message
+    if any("seccomp filter could not be set" in n for n in r.notes):
+        pytest.skip("this kernel refuses the seccomp filter (noted in the result)")
+    said = re.search(r"IPC (.*)", r.stdout_tail)
+    assert said and "made" not in said.group(1) and said.group(1).count("Operation not permitted") >= 3, r.stdout_tail
 
 
 @pytest.mark.parametrize("probe", ["network"])

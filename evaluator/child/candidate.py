@@ -273,21 +273,21 @@ def _batch(req, case, model, problem, device, wfd: int) -> None:
     send(wfd, Reply(op="batch", call_ms=(time.perf_counter() - t0) * 1e3 / max(req.reps, 1)))
 
 
-def seal_sigchld() -> dict:
-    """SIGCHLD's disposition fixed for this process, its threads and its children (evaluator.shared.seccomp), so a
-    helper process it starts cannot be reaped by the kernel out of the parent's witness; what held, as
-    wire.Confinement's fields."""
+def seal() -> dict:
+    """seccomp's filter on this process, its threads and its children (evaluator.shared.seccomp): SIGCHLD's
+    disposition fixed, so a helper process it starts cannot be reaped by the kernel out of the parent's witness,
+    and no System V IPC or POSIX message queue, which outlive the jail; what held, as wire.Confinement's fields."""
     from evaluator.shared import seccomp
 
     try:
-        seccomp.seal_sigchld()
+        seccomp.seal()
     except OSError as e:
-        return {"sigchld_sealed": False, "sigchld_refused": str(e)[:200]}
-    return {"sigchld_sealed": True}
+        return {"seccomp_sealed": False, "seccomp_refused": str(e)[:200]}
+    return {"seccomp_sealed": True}
 
 
 def main(job_path: str, rfd: int, wfd: int, confinement: dict) -> None:
-    confinement = confinement | seal_sigchld()  # before any candidate code exists in the process
+    confinement = confinement | seal()  # before any candidate code exists in the process
     job = Job.model_validate_json(Path(job_path).read_text())
     try:
         serve(job, LineReader(rfd), wfd, confinement)

@@ -396,10 +396,11 @@ def _note_child(r: EvalResult, hello: Reply) -> None:
             f"confinement incomplete: project writable={conf.project_writable}, "
             f"read-only remount failed for {conf.readonly_failed}"
         )
-    if conf is not None and conf.sigchld_sealed is False:
+    if conf is not None and conf.seccomp_sealed is False:
         r.notes.append(
-            f"confinement: SIGCHLD could not be sealed ({conf.sigchld_refused}): a helper process the kernel reaps "
-            "by itself (SA_NOCLDWAIT) stays out of the parent's witness"
+            f"confinement: the seccomp filter could not be set ({conf.seccomp_refused}): a helper process the kernel "
+            "reaps by itself (SA_NOCLDWAIT) stays out of the parent's witness, and System V IPC and POSIX message "
+            "queues stay open to the candidate"
         )
     if conf is not None and conf.root == "host" and conf.root_refused:
         r.notes.append(

@@ -19,7 +19,7 @@ A case's first call is not counted: Triton starts its compilers (cc, ptxas) ther
 automatically through SA_NOCLDWAIT with the default handler would be visible in none of these; the
 candidate's process cannot arrange it: before any candidate code runs, a seccomp filter makes the kernel
 refuse every change of SIGCHLD's disposition, in all its threads and children (evaluator.shared.seccomp,
-evaluator.child.candidate.seal_sigchld). Where the kernel refuses the filter, the result's notes say so and
+evaluator.child.candidate.seal). Where the kernel refuses the filter, the result's notes say so and
 that case stays out of reach (the static contract, no os and no ctypes, still stops the code that sets it up).
 """
 

@@ -203,9 +203,10 @@ class Confinement(_Msg):
     root: str | None = None  # "minimal" (evaluator.child.root) or "host" (the read-only view of the host)
     root_refused: str | None = None  # why this host refused the minimal root
     task_limit: int | None = None  # RLIMIT_NPROC in force (evaluator.child.boot._limit_tasks)
-    # SIGCHLD's disposition fixed by seccomp (evaluator.shared.seccomp) before any candidate code; None: not tried
-    sigchld_sealed: bool | None = None
-    sigchld_refused: str | None = None  # why the kernel refused it
+    # seccomp's filter (evaluator.shared.seccomp: SIGCHLD's disposition fixed, no System V IPC or POSIX message
+    # queues) in force before any candidate code; None: not tried
+    seccomp_sealed: bool | None = None
+    seccomp_refused: str | None = None  # why the kernel refused it
     seconds: float | None = None  # wall seconds the confinement took (the minimal root's mounts, the limits)
 
 
