@@ -140,7 +140,7 @@ def test_cache_saboteur_cannot_break_the_next_honest_candidate(tmp_path):
     assert last.status is Status.correct, last.message
 
 
-@pytest.mark.parametrize("name", ["torch_functional", "matmul_im2col", "ncu_log_forger"])
+@pytest.mark.parametrize("name", ["torch_functional", "matmul_im2col", "ncu_log_forger", "audit_submodule_torch"])
 def test_ncu_sees_library_kernels_when_every_in_process_audit_is_off(tmp_path, name):
     """Issue 24 1(b): with the static bans, both in-process audits (aten ops, torch.profiler kernels) and
     the knockout switched off, as a candidate that blinds its own process would leave them, Nsight
