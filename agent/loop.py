@@ -251,10 +251,10 @@ class Loop:
         """Write the first kernel from the bare reference; returns the iterations it used."""
         iteration = 0
         for _ in range(self.settings.iterations):
-            if self.best is not None:
-                break
+            ids = [f"{iteration + 1:04d}-{k}" for k in range(1, self.settings.samples + 1)]
+            if self.best is not None and not any(i in self.done and self.done[i].stage == "seed" for i in ids):
+                break  # a resumed run counts the seed iterations it recorded before its first correct kernel
             iteration += 1
-            ids = [f"{iteration:04d}-{k}" for k in range(1, self.settings.samples + 1)]
             todo = [i for i in ids if i not in self.done]
             replies = {}
             if todo:
@@ -328,9 +328,18 @@ class Loop:
             self.on_event(f"stopped: {e}", None)
             return self.best
 
+    def began_with_seed_stage(self) -> bool:
+        """Whether this run wrote its first kernel in the seed stage: what it recorded decides on resume, not
+        whether a kernel to start from exists now (a winner promoted since, a seed.py added)."""
+        if SEED_ID in self.done:
+            return False
+        if any(r.stage == "seed" for r in self.done.values()):
+            return True
+        return self.start_path() is None
+
     def _run(self) -> Record | None:
         iteration = 0
-        if self.start_path() is not None:
+        if not self.began_with_seed_stage():
             self.run_seed()
         else:
             iteration = self.seed_stage()

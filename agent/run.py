@@ -118,7 +118,10 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
         if set(given) - {"resume", "runs_dir"}:  # the config says what the run uses from now on
             store.update_config(settings)
     else:
-        problem_name = load_problem(settings.problem).name  # fail fast, before a run folder exists
+        problem = load_problem(settings.problem)  # fail fast, before a run folder exists
+        problem_name = problem.name
+        if settings.shapes != "auto":
+            problem.set_names(settings.shapes)  # ProblemError: a set it lacks (--resume cannot change it later)
         if settings.seed is not None:
             if not settings.seed.is_file():
                 raise ValueError(f"--seed {settings.seed}: no such file")

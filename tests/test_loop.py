@@ -187,6 +187,7 @@ def test_openai_provider_in_the_loop_records_tokens_and_codeless_replies(problem
         (["--stage", "polish"], "unknown stage 'polish'"),
         (["--problem", "no_such_problem"], "unknown problem"),
         (["--iterations", "0"], "--iterations: must be at least 1 (got 0)"),
+        (["--shapes", "huge"], "has no shape set 'huge'"),  # before a run folder exists: --resume cannot change it
         (["--llm", "replay:EMPTY"], "holds no replies"),
         (["--llm", "carrier-pigeon"], "unknown LLM provider"),
         ([], "no LLM configured"),

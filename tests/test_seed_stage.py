@@ -159,3 +159,32 @@ def test_seed_flag_starts_from_a_given_kernel_and_bad_seed_is_exit_2(tmp_path):
         ("000-seed", "seed", "correct"),
         ("0001-1", "fusion", "correct"),
     ]
+
+
+def test_a_resumed_run_counts_its_seed_iterations_and_keeps_its_start(tmp_path):
+    """A run that wrote its first kernel in the seed stage and ran out of replies resumes where it stopped:
+    0001-1 was the seed stage's, so fusion's iterations are 0002 and 0003 (not 0001 again, which would skip
+    one), and a kernel to start from that appears meanwhile (a seed.py) does not turn it into a seed.py run."""
+    problem = tmp_path / "greater"
+    problem.mkdir()
+    shutil.copy(PROBLEMS / "greater" / "reference.py", problem / "reference.py")
+    honest = (PROBLEMS / "greater" / "honest.py").read_text()
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "01.md").write_text(reply(honest, "first kernel"))
+    runs = tmp_path / "runs"
+    flags = ["--runs-dir", str(runs), "--no-ncu", "--iterations", "2", "--repairs", "0", "--stage", "fusion"]
+    p = run_cli("-m", "agent.run", "--problem", str(problem), "--llm", f"replay:{replies}", *flags)
+    assert "ran out of replies" in p.stdout + p.stderr, p.stdout + p.stderr
+    store = only_run(runs)
+    assert [(r.id, r.stage) for r in store.records()] == [("0001-1", "seed")]
+    (replies / "02.md").write_text(reply(honest + "\n# fusion 1\n", "fusion 1"))
+    (replies / "03.md").write_text(reply(honest + "\n# fusion 2\n", "fusion 2"))
+    shutil.copy(PROBLEMS / "greater" / "honest.py", problem / "seed.py")  # a start that was not there before
+    p = run_cli("-m", "agent.run", "--resume", store.path.name, "--runs-dir", str(runs))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert [(r.id, r.stage, r.status) for r in store.records()] == [
+        ("0001-1", "seed", "correct"),
+        ("0002-1", "fusion", "correct"),
+        ("0003-1", "fusion", "correct"),
+    ]

@@ -123,13 +123,17 @@ class RayExecutor:
 
         root = str(Path(__file__).resolve().parents[2])
         if not ray.is_initialized():
-            ray.init(
-                address=address,
-                num_cpus=num_cpus,
-                include_dashboard=False,
-                log_to_driver=False,
-                runtime_env={"env_vars": {"PYTHONPATH": root}},
-            )
+            try:
+                ray.init(
+                    address=address,
+                    num_cpus=num_cpus,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    runtime_env={"env_vars": {"PYTHONPATH": root}},
+                )
+            except (ConnectionError, TimeoutError) as e:  # an address with no cluster behind it: the user's input
+                first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                raise ValueError(f"--ray-address {address}: no Ray cluster answered ({first[:160]})") from None
         gpus = ray.cluster_resources().get("GPU", 0)
         per_task = gpus_per_task if gpus_per_task is not None else (1 if gpus else 0)
         self.ray = ray
