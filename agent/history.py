@@ -172,7 +172,24 @@ class RunStore:
     # ------------------------------------------------------------ history
 
     def _lines(self) -> list[str]:
-        return self.history.read_text(encoding="utf-8").splitlines(keepends=True) if self.history.exists() else []
+        """The history's lines, split on line ends only (bytes.splitlines: a U+2028 in a message is not one).
+        A torn last line may end inside a UTF-8 sequence: decoded with U+FFFD, it is dropped as torn (repair);
+        an undecodable line before it is corruption, said with its number."""
+        if not self.history.exists():
+            return []
+        raw = self.history.read_bytes().splitlines(keepends=True)
+        out = []
+        for n, line in enumerate(raw, 1):
+            try:
+                out.append(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                if n < len(raw) or line.endswith(b"\n"):
+                    raise HistoryError(
+                        f"{self.history} line {n} is not UTF-8; every attempt is still in "
+                        f"{self.path / 'attempts'}/ - fix or delete that line"
+                    ) from None
+                out.append(line.decode("utf-8", "replace"))
+        return out
 
     def records(self) -> list[Record]:
         out = []

@@ -29,6 +29,7 @@ import shutil
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.archive import is_better
@@ -37,7 +38,7 @@ from agent.gpu import GpuError
 from agent.history import Record, RunStore
 from agent.llm import LLMUnavailable, ReplayExhausted, make_llm, resolve_spec
 from agent.numbers import fmt_ms, fmt_x
-from agent.settings import RunSettings, given_flags, parse_cli, resumed, runs_dir_flag
+from agent.settings import RunSettings, given_flags, is_problem_path, parse_cli, resumed, runs_dir_flag
 from evaluator import load_problem
 
 if TYPE_CHECKING:
@@ -126,6 +127,11 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
             if not settings.seed.is_file():
                 raise ValueError(f"--seed {settings.seed}: no such file")
             settings = settings.model_copy(update={"seed": settings.seed.resolve()})  # resumable from anywhere
+        # a problem or replay folder given by path is saved absolute too: resume and promote find them anywhere
+        if is_problem_path(settings.problem):
+            settings = settings.model_copy(update={"problem": str(Path(settings.problem).resolve())})
+        if settings.llm and settings.llm.startswith("replay:"):
+            settings = settings.model_copy(update={"llm": "replay:" + str(Path(settings.llm[7:]).resolve())})
         store = None
     settings = settings.checked_templates()
     # config.json records the provider used, not None for "picked from the environment".

@@ -13,6 +13,7 @@ Bad input (no such run, no such attempt, a corrupt history line): one line on st
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import sys
 from pathlib import Path
@@ -190,17 +191,20 @@ def main(argv: list[str] | None = None) -> int:
         default=default_runs_dir(),
         help="where runs live (default: $KLOOP_RUNS_DIR, else ./runs)",
     )
+    # --runs-dir after the verb too (`runs show RUN --runs-dir DIR`): SUPPRESS keeps the one before it otherwise
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--runs-dir", type=Path, default=argparse.SUPPRESS, help="as before the verb")
     sub = ap.add_subparsers(dest="verb", required=True, metavar="{list,show,diff,report}")
-    sub.add_parser("list", help="one line per run: problem, stage, attempts, correct, best")
+    sub.add_parser("list", parents=[where], help="one line per run: problem, stage, attempts, correct, best")
     run_help = "a run folder name under --runs-dir (as `list` prints it), or a path to a run folder"
     which = "an attempt id (e.g. 0002-1, 0001-1r1), or `seed` or `best`"
-    show = sub.add_parser("show", help="a run's settings and attempts, or one attempt in full")
+    show = sub.add_parser("show", parents=[where], help="a run's settings and attempts, or one attempt in full")
     show.add_argument("run", help=run_help)
     show.add_argument("attempt", nargs="?", help=f"{which}: print its verdict, message, timings, code")
-    sub.add_parser("report", help="write RUN/report.html: speedup plot, attempts, code").add_argument(
+    sub.add_parser("report", parents=[where], help="write RUN/report.html: speedup plot, attempts, code").add_argument(
         "run", help=run_help
     )
-    d = sub.add_parser("diff", help="unified diff of two attempts' code")
+    d = sub.add_parser("diff", parents=[where], help="unified diff of two attempts' code")
     d.add_argument("run", help=run_help)
     d.add_argument("a", help=which)
     d.add_argument("b", help=which)

@@ -294,6 +294,22 @@ def parse_cli(argv: list[str] | None, saved: dict | None = None) -> RunSettings:
         raise SettingsError(_one_line(e)) from None
 
 
+PATH_SETTINGS = ("seed", "template_dir")  # saved absolute (run.open_run, checked_templates)
+
+
+def is_problem_path(problem: str) -> bool:
+    """Whether --problem names a file or folder by path (saved absolute) rather than a problem by name."""
+    return os.sep in problem or problem.endswith(".py")
+
+
+def _as_given(name: str, value) -> str:
+    """A setting's value as resume compares it: a path repeated relative to the working directory is the
+    same as the absolute one saved."""
+    if value is not None and (name in PATH_SETTINGS or (name == "problem" and is_problem_path(str(value)))):
+        return str(Path(value).resolve())
+    return str(value)
+
+
 def resumed(saved: RunSettings, given: dict) -> RunSettings:
     """The settings of a resumed run: the saved config, overridden by the flags typed again. A flag
     that would change what the run is (see RESUME_MAY_CHANGE) must repeat the saved value."""
@@ -302,13 +318,15 @@ def resumed(saved: RunSettings, given: dict) -> RunSettings:
         if name in RESUME_MAY_CHANGE or name not in RunSettings.model_fields:
             continue
         old = getattr(saved, name)
-        if str(value) != str(old):
+        if _as_given(name, value) != _as_given(name, old):
             changed.append(f"--{name.replace('_', '-')} {value} (the run has {old})")
     if changed:
         raise SettingsError(
             f"--resume continues a run as it was started; it cannot change {'; '.join(changed)}: "
             "start a new run for that"
         )
+    # a path repeated as typed keeps the absolute one saved: the run still resumes from anywhere
+    given = {k: getattr(saved, k) if k in PATH_SETTINGS or k == "problem" else v for k, v in given.items()}
     try:
         return RunSettings(**{**saved.model_dump(), **given})
     except ValidationError as e:

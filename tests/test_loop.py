@@ -226,6 +226,21 @@ def test_corrupt_history_line_is_one_line_error_and_nothing_lost(problem, tmp_pa
     assert p.returncode == 2 and "line 2 is corrupt" in p.stderr and len(p.stderr.strip().splitlines()) == 1
     assert store.history.read_text().count("\n") == len(lines) + 1  # untouched
 
+    # bytes that are not UTF-8 on a middle line: the same one-line error; everywhere, never a traceback
+    store.history.write_bytes(
+        ("\n".join([lines[0], ""]) + "\n").encode() + b'{"id": "caf\xc3"}\n' + lines[1].encode() + b"\n"
+    )
+    for cmd in (["agent.run", "--resume", store.name], ["agent.runs", "show", store.name]):
+        p = run_cli("-m", *cmd, "--runs-dir", str(runs))
+        assert p.returncode == 2 and "line 3 is not UTF-8" in p.stderr and "Traceback" not in p.stderr, p.stderr
+    p = run_cli("-m", "agent.runs", "list", "--runs-dir", str(runs))  # one unreadable run does not hide the rest
+    assert "Traceback" not in p.stderr, p.stderr
+    # a last line torn inside a UTF-8 sequence (a crash mid-write) is a torn line: resume drops it and goes on
+    store.history.write_bytes("".join(f"{x}\n" for x in lines).encode() + b'{"kind": "attempt", "message": "caf\xc3')
+    p = run_cli("-m", "agent.run", "--resume", store.name, "--runs-dir", str(runs))
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stdout + p.stderr
+    assert store.history.read_text().splitlines() == lines
+
 
 def test_manual_provider_reads_replies_from_stdin(problem, tmp_path):
     runs = tmp_path / "runs"

@@ -188,3 +188,34 @@ def test_a_resumed_run_counts_its_seed_iterations_and_keeps_its_start(tmp_path):
         ("0002-1", "fusion", "correct"),
         ("0003-1", "fusion", "correct"),
     ]
+
+
+def test_resume_takes_the_same_relative_paths_again_and_works_from_anywhere(tmp_path):
+    """--problem, --seed and --llm replay:DIR given relative to the working directory are saved absolute: a
+    resume that repeats them as typed is the same run (not a change), and one from another folder finds them."""
+    import os
+    import subprocess
+    import sys
+
+    shutil.copytree(PROBLEMS / "greater", tmp_path / "greater")
+    honest = (PROBLEMS / "greater" / "honest.py").read_text()
+    (tmp_path / "replies").mkdir()
+    (tmp_path / "replies" / "01.md").write_text(reply(honest + "\n# fusion 1\n", "fusion 1"))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "agent.run", *args], cwd=cwd, env=env, capture_output=True,
+                              text=True, timeout=600)  # fmt: skip
+
+    same = ["--problem", "./greater", "--seed", "greater/honest.py"]
+    flags = [*same, "--llm", "replay:replies", "--runs-dir", "runs", "--no-ncu", "--iterations", "2"]
+    p = run(*flags, "--repairs", "0", "--stage", "fusion", cwd=tmp_path)
+    assert "ran out of replies" in p.stdout + p.stderr, p.stdout + p.stderr
+    store = only_run(tmp_path / "runs")
+    (tmp_path / "replies" / "02.md").write_text(reply(honest + "\n# fusion 2\n", "fusion 2"))
+    p = run("--resume", store.path.name, "--runs-dir", "runs", *same, cwd=tmp_path)  # the same, as typed
+    assert p.returncode == 0 and "cannot change" not in p.stderr, p.stdout + p.stderr
+    assert [r.id for r in store.records()] == ["000-seed", "0001-1", "0002-1"]
+    (tmp_path / "elsewhere").mkdir()  # from another folder: nothing left to do, and nothing missing
+    p = run("--resume", store.path.name, "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path / "elsewhere")
+    assert p.returncode == 0, p.stdout + p.stderr
