@@ -38,10 +38,10 @@ import sys
 from rich.console import Console
 
 from agent.gpu import GpuError, environment
-from agent.history import now
+from agent.history import HistoryError, RunStore, now
 from agent.llm import make_llm
 from agent.scorecard import terminal
-from agent.settings import RunSettings, build_parser, runs_dir_flag
+from agent.settings import RunSettings, SettingsError, build_parser, resumed, runs_dir_flag
 from agent.suite_runner import SuiteRunner
 from agent.suite_store import (
     NAME_RE,
@@ -53,6 +53,7 @@ from agent.suite_store import (
     SuiteStore,
     checked,
     expand,
+    own_flags,
     settings_for,
 )
 from evaluator import exit_now, load_problem, stop_everything
@@ -132,7 +133,14 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
         here = environment()
         _same_gpu(cfg, here)
         for e in cfg.problems:  # the overrides must make sense for each problem still to run
-            settings_for(e, {**cfg.flags, **given})
+            settings = settings_for(e, {**cfg.flags, **given})
+            link = store.link(e.name)
+            if link.exists():  # a started run takes them only where agent.run --resume would (RESUME_MAY_CHANGE)
+                try:
+                    again = {k: getattr(settings, k) for k in {**given, **own_flags(e)}}
+                    resumed(RunStore(link.resolve()).config(), again)
+                except (SettingsError, HistoryError) as err:
+                    raise SuiteError(f"{e.name}: {err}") from None
         if args.jobs:
             cfg.jobs = args.jobs
         executor = executor_for({**cfg.flags, **given})

@@ -328,6 +328,14 @@ def test_killed_suite_resumes_without_asking_the_llm_again(problems):
         missing = 4 - len(replies_before)
         assert missing == 1
 
+        # a flag no started run can take (it would change what the run is): bad input, nothing recorded
+        config_before, rows_before = (folder / "config.json").read_text(), (folder / "suite.jsonl").read_text()
+        p = cli("-m", "agent.suite", "--resume", "k", "--runs-dir", str(runs), "--precision", "strict")
+        assert p.returncode == 2 and "cannot change --precision strict" in p.stderr, p.stdout + p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+        assert (folder / "config.json").read_text() == config_before
+        assert (folder / "suite.jsonl").read_text() == rows_before
+
         srv.script = [("ok", answers[3])]
         asked = len(srv.requests)
         p = cli("-m", "agent.suite", "--resume", "k", "--runs-dir", str(runs))
