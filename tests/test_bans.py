@@ -237,3 +237,15 @@ def test_private_names_stay_legal_on_self_and_in_gluon_bodies():
 def test_nothing_runs_at_import():
     code = HEAD.replace("def launch(", "print('hi')\n\n\ndef launch(")
     assert "module_level" in {f.rule for f in static_findings(code + "        return input\n")}
+
+    # the module's own code called at import: an assignment, a decorator, a class body (not a method's body)
+    helper = "def helper(f=None):\n    return f\n\n\n"
+    for at_import in ("_ = helper()\n\n\n", "@helper\ndef g():\n    return 1\n\n\n",
+                      "class Box:\n    X = helper()\n\n\n", "def g(a=helper()):\n    return a\n\n\n"):  # fmt: skip
+        code = HEAD.replace("def launch(", helper + at_import + "def launch(")
+        found = static_findings(code + "        return input\n")
+        assert any(f.rule == "module_level" and "calls `helper` at import" in f.message for f in found), at_import
+    library = "CONFIGS = [triton.Config({'BLOCK': b}, num_warps=4) for b in (64, 128)]\nLOG2E = math.log2(math.e)\n"
+    method = "class Box:\n    def m(self):\n        return helper()\n\n\n"
+    code = HEAD.replace("def launch(", helper + library + "\n\n" + method + "def launch(")
+    assert static_findings(code + "        return input\n") == []

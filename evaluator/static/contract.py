@@ -649,6 +649,14 @@ class _Contract:
                     f"top-level `{ast.unparse(stmt).splitlines()[0][:60]}` runs at import; a kernel module only "
                     "defines things (imports, constants, kernels, helper functions, ModelNew). " + CONTRACT_HINT,
                 )
+            own = self._own_calls_at_import(stmt)
+            if own:
+                self.add(
+                    "module_level",
+                    stmt,
+                    f"top-level `{ast.unparse(stmt).splitlines()[0][:60]}` calls `{own}` at import; a constant is a "
+                    "literal or a library call (triton.Config, math.*), never this module's own code. " + CONTRACT_HINT,
+                )
         for cls in self.classes.values():
             for stmt in cls.body:
                 if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("__") and stmt.name != "__init__":
@@ -666,6 +674,34 @@ class _Contract:
                         f"`{ast.unparse(stmt).splitlines()[0][:60]}` in class {cls.name} runs at import; a class "
                         "body holds only methods and constants. " + CONTRACT_HINT,
                     )
+
+    def _own_calls_at_import(self, stmt: ast.stmt) -> str | None:
+        """The first function or class of this module a top-level statement calls (a decorator and a def's
+        defaults run at import too), outside any lambda or def it defines; None if it calls none."""
+        todo = [stmt]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for d in node.decorator_list:  # `@helper` calls helper at import, as `helper(fn)` would
+                    if isinstance(d, ast.Name) and d.id in self.module_fns and d.id not in self.kernels:
+                        return d.id
+                todo += [*node.decorator_list, *getattr(getattr(node, "args", None), "defaults", [])]
+                todo += [*getattr(node, "bases", [])]
+                if isinstance(node, ast.ClassDef):  # a class body runs at import, its methods' bodies do not
+                    todo += [b for b in node.body if not isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                    todo += [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                continue
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and (node.func.id in self.module_fns or node.func.id in self.classes)
+                and node.func.id not in self.kernels
+            ):
+                return node.func.id
+            todo += list(ast.iter_child_nodes(node))
+        return None
 
     def _name(self, node: ast.Name, region: str) -> None:
         name = node.id
