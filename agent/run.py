@@ -131,7 +131,8 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
         if is_problem_path(settings.problem):
             settings = settings.model_copy(update={"problem": str(Path(settings.problem).resolve())})
         if settings.llm and settings.llm.startswith("replay:"):
-            settings = settings.model_copy(update={"llm": "replay:" + str(Path(settings.llm[7:]).resolve())})
+            source = Path(settings.llm.removeprefix("replay:")).resolve()
+            settings = settings.model_copy(update={"llm": f"replay:{source}"})
         store = None
     settings = settings.checked_templates()
     # config.json records the provider used, not None for "picked from the environment".

@@ -53,8 +53,8 @@ from agent.suite_store import (
     SuiteStore,
     checked,
     expand,
-    own_flags,
     settings_for,
+    typed_again,
 )
 from evaluator import exit_now, load_problem, stop_everything
 
@@ -137,8 +137,7 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
             link = store.link(e.name)
             if link.exists():  # a started run takes them only where agent.run --resume would (RESUME_MAY_CHANGE)
                 try:
-                    again = {k: getattr(settings, k) for k in {**given, **own_flags(e)}}
-                    resumed(RunStore(link.resolve()).config(), again)
+                    resumed(RunStore(link.resolve()).config(), typed_again(e, settings, given))
                 except (SettingsError, HistoryError) as err:
                     raise SuiteError(f"{e.name}: {err}") from None
         if args.jobs:

@@ -26,7 +26,7 @@ from agent.numbers import fmt_x
 from agent.report import write_report
 from agent.run import attempt_line, open_run
 from agent.scorecard import ProblemRow, Scorecard, row_from_run, write_files
-from agent.suite_store import Entry, SuiteConfig, SuiteStore, own_flags, settings_for
+from agent.suite_store import Entry, SuiteConfig, SuiteStore, settings_for, typed_again
 from evaluator import Cancelled
 
 RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
@@ -98,7 +98,7 @@ class SuiteRunner:
             settings = settings_for(entry, self.flags)
             given: dict = {}
             if link.exists():  # started before: resume that run, under any flags given to --resume
-                given = {k: getattr(settings, k) for k in {**self.overrides, **own_flags(entry)}}
+                given = typed_again(entry, settings, self.overrides)
                 settings = settings.model_copy(update={"resume": str(link.resolve())})
             loop = open_run(settings, given, executor=self.executor)
             if not link.exists():

@@ -113,6 +113,12 @@ def own_flags(entry: Entry) -> dict:
     return given
 
 
+def typed_again(entry: Entry, settings: RunSettings, overrides: dict) -> dict:
+    """What resuming an entry's started run gives agent.settings.resumed: --resume's overrides and the entry's
+    own flags, as `settings` holds them."""
+    return {k: getattr(settings, k) for k in {**overrides, **own_flags(entry)}}
+
+
 def checked(fields: dict, who: str = "") -> RunSettings:
     """RunSettings from flags, a bad value as one line (naming the problem it was given for)."""
     try:

@@ -33,7 +33,7 @@ def _decorator_names(node: ast.FunctionDef) -> set[str]:
 # Decorators that make a function Triton device code. Gluon (`triton.experimental.gluon`) is Triton too:
 # its JITFunction subclasses triton's, so launches, the launch counter and the kernel audit are shared.
 TRITON_JIT = frozenset({"triton.jit", "jit", "tl.jit"})
-GLUON_JIT = frozenset(GLUON_DECORATORS)
+GLUON_JIT = GLUON_DECORATORS
 
 
 def is_triton_jit(decorator: str) -> bool:

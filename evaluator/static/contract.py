@@ -208,14 +208,7 @@ def module_leak(path: str) -> str | None:
     warnings and torch. The trusted side walks the path in the real modules, only while each step is a
     module (module attributes run no candidate code), and names the first module beyond the list."""
     parts = path.split(".")
-    try:
-        obj = importlib.import_module(parts[0])
-    except Exception:  # noqa: BLE001 - not installed: the candidate fails to import, not here
-        return None
-    for i, part in enumerate(parts[1:], 2):
-        obj = getattr(obj, part, None)
-        if not isinstance(obj, types.ModuleType):
-            return None  # a function, class or constant (or no such name: the compile gate says so)
+    for i, obj in enumerate(_modules_along(path)[1:], 2):
         name = obj.__name__
         # a submodule reached by its own name (torch.nn.init, tl.math) is fine; a module another one merely
         # imported (torch.nn.init.torch, tl.core.builtins, typing.sys) is an alias around the name checks
@@ -227,21 +220,29 @@ def module_leak(path: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
 def is_module(path: str) -> bool:
-    """Whether a dotted name is a module object (walked in the real modules, as module_leak does): any module
-    used as a value is refused, not only the listed ones, since every module holds the modules it imported
-    (`torch.nn.parameter.torch`, `T.builtins.exec` once `T = torch.nn.parameter`)."""
+    """Whether a dotted name is a module object in the real modules: any module used as a value is refused, not
+    only the listed ones, since every module holds the modules it imported (`torch.nn.parameter.torch`,
+    `T.builtins.exec` once `T = torch.nn.parameter`)."""
+    return len(_modules_along(path)) == path.count(".") + 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _modules_along(path: str) -> tuple[types.ModuleType, ...]:
+    """The modules a dotted name steps through, from its first part, up to the first step that is not a module
+    (a function, class or constant, or no such name: the compile gate says so); () if the first is not
+    installed (the candidate fails to import, not here). Module attributes run no candidate code."""
     parts = path.split(".")
     try:
-        obj = importlib.import_module(parts[0])
-    except Exception:  # noqa: BLE001 - not installed: the candidate fails to import, not here
-        return False
+        found = [importlib.import_module(parts[0])]
+    except Exception:  # noqa: BLE001 - not installed
+        return ()
     for part in parts[1:]:
+        obj = getattr(found[-1], part, None)
         if not isinstance(obj, types.ModuleType):
-            return False
-        obj = getattr(obj, part, None)
-    return isinstance(obj, types.ModuleType)
+            break
+        found.append(obj)
+    return tuple(found)
 
 
 def _decorators(fn: ast.AST) -> list[ast.AST]:
@@ -689,9 +690,8 @@ class _Contract:
                         return d.id
                 todo += [*node.decorator_list, *getattr(getattr(node, "args", None), "defaults", [])]
                 todo += [*getattr(node, "bases", [])]
-                if isinstance(node, ast.ClassDef):  # a class body runs at import, its methods' bodies do not
-                    todo += [b for b in node.body if not isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))]
-                    todo += [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                if isinstance(node, ast.ClassDef):  # a class body runs at import (its methods: only their heads)
+                    todo += node.body
                 continue
             if (
                 isinstance(node, ast.Call)
