@@ -11,16 +11,40 @@ Each problem is one sentence the next (repair) prompt can quote.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 
-from evaluator import jit_functions
+from evaluator import MAX_SOURCE_BYTES, jit_functions
 
-FENCE = re.compile(r"^(`{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
+OPENING = re.compile(r"(`{3,})[ \t]*([\w+-]*)")
+# A reply longer than this is not a kernel module with an explanation (the evaluator refuses sources over
+# MAX_SOURCE_BYTES anyway): it is answered as a failure, without scanning it.
+MAX_REPLY_CHARS = 4 * MAX_SOURCE_BYTES
 
 
 def code_blocks(text: str) -> list[tuple[str, str]]:
-    """(language, body) of each fenced block, in order."""
-    return [(m.group(2).lower(), m.group(3)) for m in FENCE.finditer(text)]
+    """(language, body) of each fenced block, in order: a line opening with three or more backticks (and a
+    language) up to the next line that is the same backticks alone. One pass over the lines (an opening with
+    no closing line is skipped), so a reply of many unclosed fences costs linear time, not quadratic."""
+    lines = text.split("\n")
+    closers: dict[str, list[int]] = {}  # fence -> the lines that are that fence alone, in order
+    for i, line in enumerate(lines):
+        bare = line.rstrip(" \t")
+        if bare.startswith("```") and not bare.strip("`"):
+            closers.setdefault(bare, []).append(i)
+    blocks, i = [], 0
+    while i < len(lines):
+        m = OPENING.match(lines[i])
+        if m:
+            at = closers.get(m.group(1), [])
+            k = bisect.bisect_right(at, i)
+            if k < len(at):
+                j = at[k]
+                blocks.append((m.group(2).lower(), "".join(line + "\n" for line in lines[i + 1 : j])))
+                i = j + 1
+                continue
+        i += 1
+    return blocks
 
 
 def pick_block(text: str) -> str | None:
@@ -37,9 +61,14 @@ def _is_docstring(node: ast.stmt) -> bool:
 
 def check_rules(code: str) -> list[str]:
     try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []  # the evaluator's static gate reports syntax errors with the line
+        return _rules(ast.parse(code))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # a syntax error, or an expression nested past the parser's or unparser's depth: the evaluator's
+        # static gate reports it with the line (or refuses the source as a recursion bomb)
+        return []
+
+
+def _rules(tree: ast.Module) -> list[str]:
     problems: list[str] = []
     kernels = jit_functions(tree)
     seen_other = seen_wrapper = seen_model = False
@@ -81,6 +110,11 @@ def check_rules(code: str) -> list[str]:
 
 
 def extract(reply: str) -> tuple[str | None, list[str]]:
+    if len(reply) > MAX_REPLY_CHARS:
+        return None, [
+            f"The reply is {len(reply):,} characters, over the {MAX_REPLY_CHARS:,} a reply may have; answer with "
+            "one ```python block holding the whole module and a short explanation."
+        ]
     code = pick_block(reply)
     if code is None:
         if not reply.strip():

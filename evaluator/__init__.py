@@ -58,6 +58,7 @@ _EXPORTS = {  # name -> the module that owns it
     "make_executor": "evaluator.parent.executor",
     "race": "evaluator.parent.racing",
     "jit_functions": "evaluator.static",
+    "MAX_SOURCE_BYTES": "evaluator.static",
     "contract_lines": "evaluator.static.contract",
     "DEFAULT_METRICS": "evaluator.parent.ncu",
     "geomean": "evaluator.shared.stats",
@@ -131,5 +132,5 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from evaluator.shared.problem import Problem, ProblemError, import_file  # noqa: F401
     from evaluator.shared.result import EvalResult, Status  # noqa: F401
     from evaluator.shared.stats import geomean  # noqa: F401
-    from evaluator.static import jit_functions  # noqa: F401
+    from evaluator.static import MAX_SOURCE_BYTES, jit_functions  # noqa: F401
     from evaluator.static.contract import contract_lines  # noqa: F401

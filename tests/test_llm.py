@@ -7,7 +7,7 @@ import time
 import pytest
 from chat_server import ChatServer
 
-from agent.extract import extract
+from agent.extract import MAX_REPLY_CHARS, code_blocks, extract
 from agent.llm import LLMUnavailable, ReplayExhausted
 from agent.llm.openai_chat import OpenAILLM
 from agent.llm.replay import ReplayLLM
@@ -88,6 +88,26 @@ def test_extract_takes_the_modelnew_block_and_checks_output_rules():
     assert code.startswith("import torch") and "class ModelNew" in code
     assert any("print('hi')" in p and "test code" in p for p in problems)
     assert any("get_inputs" in p for p in problems)
+
+
+def test_extract_fences_in_one_pass_like_markdown():
+    # a closing line is the opening's backticks alone; a longer fence holds a shorter one; an opening with no
+    # closing line is skipped (the red team's 40,000 unclosed fences took 100 s with the old regex)
+    reply = "````\ny\n```\n````\n```py extra\nz\n```  \n```\nunclosed"
+    assert code_blocks(reply) == [("", "y\n```\n"), ("py", "z\n")]
+    assert code_blocks("```\na\n```x\nb\n```\n") == [("", "a\n```x\nb\n")]
+    assert code_blocks("```x\n" * 40_000) == []
+    code, problems = extract("````x\n" * 40_000 + "```python\nclass ModelNew:\n    pass\n```\n")
+    assert code == "class ModelNew:\n    pass\n" and problems == []
+
+
+def test_extract_answers_a_reply_too_deep_or_too_long_as_a_problem_not_a_crash():
+    # a top-level call nested past ast.unparse's recursion limit (the output rules quote top-level calls)
+    code, problems = extract("```python\nf(" + "+".join(["a"] * 800) + ")\n```")
+    assert code.startswith("f(a+a") and problems == []  # the evaluator's static gate judges it
+    assert extract("```python\nf(" + "+".join(["a"] * 6000) + ")\n```")[1] == []  # past the parser's depth
+    code, problems = extract("x" * (MAX_REPLY_CHARS + 1))
+    assert code is None and f"{MAX_REPLY_CHARS:,}" in problems[0]
 
 
 def test_replay_from_folder_in_order_then_exhausted(tmp_path):

@@ -19,7 +19,7 @@ from evaluator.static.contract import GLUON_DECORATORS, check_contract
 from evaluator.static.finding import Finding
 from evaluator.static.scan import find_bans
 
-MAX_BYTES = 1_000_000  # a real kernel file is a few KB; anything this large is not a kernel
+MAX_BYTES = MAX_SOURCE_BYTES = 1_000_000  # a real kernel file is a few KB; anything this large is not a kernel
 
 
 def _decorator_names(node: ast.FunctionDef) -> set[str]:
