@@ -143,6 +143,22 @@ def test_weight_preprocessing_in_init_is_accepted(extra):
     assert found == [], [(f.rule, f.message) for f in found]
 
 
+def test_init_region_is_only_what_modelnew_init_builds():
+    # session 22 (red team): a helper class forward builds may be handed the input, so its __init__ is host code
+    helper = (
+        "class Prepared:\n    def __init__(self, x):\n        self.value = torch.amin(x, dim=1)\n\n\n"
+        "class Folded(nn.Module):\n    def __init__(self, w):\n        super().__init__()\n"
+        "        self.w = nn.Parameter(torch.amin(w, dim=1) * 2)\n\n\n"
+    )
+    code = _with_init("        self.f = Folded(self.weight)\n", "        return Prepared(input).value\n")
+    found = static_findings(code.replace("class ModelNew", helper + "class ModelNew"))
+    assert [(f.rule, f.line) for f in found if "torch.amin" in f.message] == [("torch_compute", 25)], found
+    # the same class built in __init__ too: whoever else builds it makes it host code
+    code = _with_init("        self.f = Folded(self.weight)\n", "        return Folded(input).w\n")
+    found = static_findings(code.replace("class ModelNew", helper + "class ModelNew"))
+    assert any(f.rule == "torch_compute" and "torch.amin" in f.message for f in found), found
+
+
 def test_torch_stored_in_init_runs_later_and_is_refused():
     code = _with_init("        self.f = torch.amin\n", "        return self.f(input, dim=1)\n")
     assert {f.rule for f in static_findings(code)} >= {"torch_compute", "host_call"}
@@ -180,10 +196,45 @@ def test_torch_stored_in_init_runs_later_and_is_refused():
         ("        return (lambda t: t)(input)", "host_call", ["calls the value of an expression"]),
         ("        w = self.conv.weight\n        return w._base", "dynamic_access", ["private name `_base`"]),
         ("        return self.conv._parameters", "dynamic_access", ["private name `_parameters`"]),
+        # session 22 (red team): an import's name rebound makes any method pass as a Triton name (`tl.numpy()`)
+        ("        tl = input\n        return tl.numpy()", "rebound_import", ["`tl` is the import of triton.language"]),
+        ("        return [tl.numpy() for tl in [input]]", "rebound_import", ["bound again here"]),
+        ("        import torch as tl\n        return input", "rebound_import", ["imported as triton.language"]),
+        # ... and a tensor laundered through a container, a closure or an exception is still a tensor
+        (
+            "        box = [input.contiguous()]\n        return [float(v) for v in box[0].reshape(-1)]",
+            "torch_compute",
+            ["`box[0].reshape(-1)`"],
+        ),
+        (
+            "        box = []\n        box.append(input)\n        t = box.pop()\n        return sum(t)",
+            "torch_compute",
+            ["`sum(t)`"],
+        ),
+        (
+            "        d = {}\n        d['x'] = input\n        return [v for v in d['x'].view(-1)]",
+            "torch_compute",
+            ["d['x'].view(-1)"],
+        ),
+        ("        return min([input, input])", "torch_compute", ["a container that may hold a tensor"]),
+        (
+            "        box = [input]\n        def inner():\n            return box[0]\n        return float(inner())",
+            "torch_compute",
+            ["`float(inner())`"],
+        ),
+        (
+            "        try:\n            raise ValueError(input)\n        except ValueError as e:\n"
+            "            return float(e.args[0])",
+            "torch_compute",
+            ["`float(e.args[0])`"],
+        ),
+        ("        return launch_twice(*[[input]])", "torch_compute", ["`float(t)`"]),
+        ("        return ModelNew(1, 2, 3, 4)", "host_call", ["builds the model a second time"]),
     ],
 )
 def test_contract_refuses_with_a_named_rule(body, rule, words):
-    found = static_findings(HEAD + body + "\n")
+    helper = "def launch_twice(box):\n    return [float(t) for t in box]\n\n\n"  # its parameter holds a tensor
+    found = static_findings(HEAD.replace("class ModelNew", helper + "class ModelNew") + body + "\n")
     assert rule in {f.rule for f in found}, [(f.rule, f.message) for f in found]
     text = " ".join(f.message for f in found)
     for w in words:

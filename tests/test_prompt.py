@@ -430,7 +430,11 @@ def test_every_loop_prompt_states_the_host_code_contract(stage):
     assert "HOST-CODE CONTRACT" in text and text.index("HOST-CODE CONTRACT") < text.index("OUTPUT RULES (STRICT)")
     for line in contract_lines():
         assert f"- {line}\n" in text
-    assert all(k in text for k in AUTOTUNE_KWARGS) and ".tolist()" in text and "__init__ may preprocess" in text
+    assert (
+        all(k in text for k in AUTOTUNE_KWARGS)
+        and ".tolist()" in text
+        and "ModelNew.__init__ (and helper modules only it builds) may preprocess" in text
+    )
 
 
 def test_seed_prompt_has_no_contract_unless_asked():

@@ -50,6 +50,11 @@ ALLOWED_ATEN = frozenset(
 """.split()
 )  # noqa: SIM905 - a word list
 
+# Reading a tensor's values into Python (float(t), int(t), bool(t), t.item(): aten _local_scalar_dense) is how a
+# forward computes in Python and has a Triton copy kernel move the result, which the knockout cannot tell from
+# honest work. An honest wrapper reads at most a few scalars a call (a size or a flag kept in a tensor).
+MAX_SCALAR_READS = 16
+
 # GPU kernels PyTorch launches for the allowed operators above (memset/fill/copy/arange/pad).
 ALLOWED_KERNEL = re.compile(r"memset|memcpy|fill|copy|arange", re.IGNORECASE)
 
@@ -223,7 +228,10 @@ class OpAudit(TorchDispatchMode):
         return out
 
     def forbidden(self) -> dict[str, int]:
-        return {op: n for op, n in self.ops.items() if op not in ALLOWED_ATEN}
+        out = {op: n for op, n in self.ops.items() if op not in ALLOWED_ATEN}
+        if self.ops["_local_scalar_dense"] > MAX_SCALAR_READS:  # values read into Python one by one
+            out["_local_scalar_dense"] = self.ops["_local_scalar_dense"]
+        return out
 
 
 def describe_ops(ops: dict[str, int]) -> str:

@@ -135,8 +135,14 @@ class Trial:
             )
         bad = audit.forbidden()
         if bad:
+            reads = (
+                " (_local_scalar_dense: a tensor's values read into Python one by one, by float(t), int(t) or a "
+                "loop over a tensor; Python arithmetic on them is not Triton's)"
+                if "_local_scalar_dense" in bad
+                else ""
+            )
             found.append(
-                ("torch_compute", f"forward ran PyTorch compute operators: {describe_ops(bad)}. " + TORCH_HINT)
+                ("torch_compute", f"forward ran PyTorch compute operators: {describe_ops(bad)}{reads}. " + TORCH_HINT)
             )
         return found
 

@@ -153,7 +153,17 @@ AUTOTUNE_KWARGS = {"configs", "key", "reset_to_zero", "restore_value", "warmup",
 CONFIG_KWARGS = {"num_warps", "num_stages", "num_ctas", "maxnreg", "kwargs"}
 
 HOST, INIT, DEVICE = "host", "init", "device"
-TENSOR, PY, UNKNOWN, SELF = "tensor", "py", "unknown", "self"
+# Kinds of host values: TENSOR; TCONT, a Python container (list, tuple, dict, set, an exception, an object's
+# attributes) that may hold a tensor: an element read out of it is a TENSOR, iterating it binds TENSORs, and a
+# builtin that compares or converts its elements reads tensor values; PY, a Python value built in host code;
+# SELF, `self` or an instance of one of the module's classes (its attributes: self_kinds); UNKNOWN.
+TENSOR, TCONT, PY, UNKNOWN, SELF = "tensor", "container", "py", "unknown", "self"
+RANK = {PY: 0, UNKNOWN: 1, SELF: 1, TCONT: 2, TENSOR: 3}  # joins keep the higher: what may hold a tensor does
+HOLDS = (TENSOR, TCONT)
+# builtins that build a container from their arguments' elements (no element read): the result holds what they hold
+CONTAINER_BUILTINS = {"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "enumerate", "zip"}
+# methods that change a container in place: an argument holding a tensor makes the receiver hold one
+MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault"}
 FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
@@ -291,9 +301,26 @@ class _Contract:
         self.region = self._regions()
         self.kinds: dict[ast.AST, dict[str, str]] = {}  # function node -> {name: kind}
         self.self_kinds: dict[str, str] = {}
-        self.returns: dict[str, str] = {}
-        self.params: dict[str, list[str]] = {}
+        self.returns: dict[str, str] = {}  # function name (module function, method, nested def, lambda) -> kind
+        self.tuple_returns: dict[str, list[str] | None] = {}  # name -> each part's kind where it returns tuples
+        self.params: dict[ast.AST, dict[str, str]] = {}  # function node -> {parameter: kind at its call sites}
+        self.global_kinds: dict[str, str] = {}  # module-level names, and what functions store into them
+        self.raises_tensor = False  # an exception built from a tensor: `except ... as e` then holds one
+        self._globals: dict[ast.AST, set[str]] = {}
+        self.named_fns = self._named_functions()
         self._infer()
+
+    def _named_functions(self) -> dict[str, list[ast.AST]]:
+        """Every def by its name, and every lambda assigned to a name (a call by that name may run any of them)."""
+        named: dict[str, list[ast.AST]] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                named.setdefault(node.name, []).append(node)
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        named.setdefault(t.id, []).append(node.value)
+        return named
 
     # -- regions -------------------------------------------------------------------------------
     def owner(self, node: ast.AST) -> ast.AST | None:
@@ -339,7 +366,7 @@ class _Contract:
                 if isinstance(node, FUNCS):
                     region[node] = DEVICE
         fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and n not in region]
-        inits = [f for f in fns if isinstance(f, ast.FunctionDef) and f.name == "__init__" and self.owner(f) is None]
+        inits = self._init_roots(fns)
         # a module function also used as a value (a grid, a hook) is host code whoever calls it
         as_value = {
             n.id
@@ -364,18 +391,57 @@ class _Contract:
                 region[f] = HOST
         return region
 
+    def _init_roots(self, fns: list[ast.AST]) -> list[ast.AST]:
+        """The __init__ methods that see only weights: ModelNew's (the evaluator builds it from the problem's
+        init inputs) and those of the classes that only such code builds (a helper nn.Module made in
+        ModelNew.__init__). A class built anywhere else (forward, a helper it calls, module level) may be
+        handed the inputs, so its __init__ is host code, as is every class nothing builds."""
+
+        def init_of(cls: str) -> list[ast.AST]:
+            body = self.classes[cls].body
+            return [f for f in body if isinstance(f, ast.FunctionDef) and f.name == "__init__" and f in fns]
+
+        def built_by(roots: list[ast.AST]) -> set[str]:
+            callers = roots + [self.module_fns[n] for n in self._reach(roots)]
+            return {
+                n.func.id
+                for fn in callers
+                for n in ast.walk(fn)
+                if isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Name)
+                and n.func.id in self.classes
+                and self.owner(n) is fn
+            }
+
+        init_classes = {"ModelNew"} & set(self.classes)
+        while True:
+            roots = [f for c in init_classes for f in init_of(c)]
+            grown = init_classes | (built_by(roots) - {"ModelNew"})
+            others = [f for f in fns if f not in roots and f not in self.module_fns.values()]
+            elsewhere = built_by(others) | {  # built at module level, outside any function
+                n.func.id
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and self.owner(n) is None
+            }
+            # a module function reached from both is host code (as in _regions), so the classes it builds are too
+            shared = self._reach(others) & self._reach(roots)
+            elsewhere |= built_by([self.module_fns[n] for n in shared]) if shared else set()
+            kept = {c for c in grown if c == "ModelNew" or c not in elsewhere}
+            if kept == init_classes:
+                return roots
+            init_classes = kept
+
     # -- kinds: which names hold tensors in host code --------------------------------------------
     def _infer(self) -> None:
         model = self.classes.get("ModelNew")
-        for cls in self.classes.values():  # self.<attr> kinds from every assignment in the class
+        for stmt in self.tree.body:  # module-level names (constants, caches); functions may store into them
+            if isinstance(stmt, ast.Assign):
+                for t in stmt.targets:
+                    if isinstance(t, ast.Name):
+                        self.global_kinds[t.id] = self._join(self.global_kinds.get(t.id), self.kind(stmt.value, {}))
+        for cls in self.classes.values():  # self.<attr> kinds: registered buffers (assignments: _flow)
             for node in ast.walk(cls):
-                if isinstance(node, ast.Assign):
-                    for t in node.targets:
-                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
-                            self.self_kinds[t.attr] = self._join(
-                                self.self_kinds.get(t.attr), self.kind(node.value, {}, strict=False)
-                            )
-                elif (
+                if (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)
                     and node.func.attr in ("register_buffer", "register_parameter")
@@ -383,12 +449,12 @@ class _Contract:
                     and isinstance(node.args[0], ast.Constant)
                 ):
                     self.self_kinds[str(node.args[0].value)] = TENSOR
-        for _ in range(3):  # parameters from call sites and return kinds, to a fixpoint (small programs)
-            for fn in [n for n in ast.walk(self.tree) if isinstance(n, FUNCS)]:
-                if self.region.get(fn) == DEVICE:
-                    continue
+        fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and self.region.get(n) != DEVICE]
+        for _ in range(4):  # parameters from call sites, returns, stores, closures: to a fixpoint (small programs)
+            for fn in fns:
                 env = self._params(fn, model)
                 self._flow(fn, env)
+                self._flow(fn, env)  # twice: a loop's later statements reach its earlier ones
                 self.kinds[fn] = env
 
     def _params(self, fn: ast.AST, model: ast.ClassDef | None) -> dict[str, str]:
@@ -397,68 +463,172 @@ class _Contract:
         env: dict[str, str] = {}
         is_method = self.owner(fn) is None and not isinstance(fn, ast.Lambda) and fn not in self.module_fns.values()
         name = getattr(fn, "name", "")
-        from_calls = self.params.get(name, []) if name in self.module_fns else []
+        from_calls = self.params.get(fn, {})
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
         for i, a in enumerate(positional):
             if is_method and i == 0:
                 env[a.arg] = SELF
             elif is_method and name == "forward" and model is not None:
                 env[a.arg] = TENSOR  # forward's inputs are tensors
-            elif i < len(from_calls) and from_calls[i]:
-                env[a.arg] = from_calls[i]
-            elif defaults[i] is not None:
-                env[a.arg] = self.kind(defaults[i], {})
             else:
-                env[a.arg] = UNKNOWN
-        for a in args.kwonlyargs:
-            env[a.arg] = UNKNOWN
+                default = self.kind(defaults[i], {}) if defaults[i] is not None else None
+                env[a.arg] = self._join(default, from_calls[a.arg]) if a.arg in from_calls else default or UNKNOWN
+        for a, d in zip(args.kwonlyargs, args.kw_defaults):
+            default = self.kind(d, {}) if d is not None else None
+            env[a.arg] = self._join(default, from_calls[a.arg]) if a.arg in from_calls else default or UNKNOWN
         for a in (args.vararg, args.kwarg):
             if a is not None:
-                env[a.arg] = TENSOR if name == "forward" else UNKNOWN
+                env[a.arg] = TCONT if name == "forward" else from_calls.get(a.arg, UNKNOWN)
         return env
 
     @staticmethod
     def _join(a: str | None, b: str) -> str:
         if a is None or a == b:
             return b
-        if TENSOR in (a, b):
-            return TENSOR
-        return UNKNOWN
+        high = max(a, b, key=RANK.__getitem__)
+        return high if high in HOLDS else UNKNOWN
 
     def _bind(self, target: ast.AST, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
         if isinstance(target, ast.Name):
             env[target.id] = self._join(env.get(target.id), kind) if target.id in env and kind != PY else kind
+            if target.id in self._declared_global(target):
+                self.global_kinds[target.id] = self._join(self.global_kinds.get(target.id), kind)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, None, TCONT if kind in HOLDS else kind, env)
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            parts = self._tuple_call(value, env)
             for i, t in enumerate(target.elts):
                 if elts is not None and len(elts) == len(target.elts):
                     self._bind(t, elts[i], self.kind(elts[i], env), env)
-                else:
-                    self._bind(t, None, PY if kind == PY else (TENSOR if kind == TENSOR else UNKNOWN), env)
+                elif parts is not None and len(parts) == len(target.elts):
+                    self._bind(t, None, parts[i], env)
+                else:  # unpacked from a container that may hold tensors: each part may be one
+                    self._bind(t, None, PY if kind == PY else (TENSOR if kind in HOLDS else UNKNOWN), env)
+        elif isinstance(target, (ast.Subscript, ast.Attribute)) and kind in HOLDS:
+            self._holds(target.value, env)  # `box[0] = x`, `obj.t = x`: the container now holds a tensor
+            if isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
+                self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
+        elif isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
+            self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
+
+    def _tuple_call(self, value: ast.AST | None, env: dict[str, str]) -> list[str] | None:
+        """The kinds of the parts of the tuple a call of this module's function returns, if it always returns one."""
+        if not isinstance(value, ast.Call):
+            return None
+        f = value.func
+        if isinstance(f, ast.Name) and f.id in self.named_fns and f.id not in self.classes:
+            return self.tuple_returns.get(f.id)
+        if isinstance(f, ast.Attribute) and self.kind(f.value, env) == SELF:
+            return self.tuple_returns.get(f.attr)
+        return None
+
+    def _holds(self, e: ast.AST, env: dict[str, str]) -> None:
+        """`e` (a name, `self.attr`, `a.b[0]`...) is a container that now holds a tensor."""
+        while isinstance(e, (ast.Subscript, ast.Attribute)) and not (
+            isinstance(e, ast.Attribute) and self.kind(e.value, env) == SELF
+        ):
+            e = e.value
+        if isinstance(e, ast.Attribute):  # self.attr / instance.attr
+            self.self_kinds[e.attr] = self._join(self.self_kinds.get(e.attr), TCONT)
+        elif isinstance(e, ast.Name) and env.get(e.id) != SELF:
+            if e.id in env and e.id not in self._declared_global(e):
+                env[e.id] = self._join(env[e.id], TCONT)
+                return
+            fn = self.owner(e)  # an enclosing function's container (a closure), else a module-level one
+            while fn is not None and e.id not in self.kinds.get(self.owner(fn), {}):
+                fn = self.owner(fn)
+            outer = self.kinds.get(self.owner(fn)) if fn is not None else None
+            if outer is not None:
+                outer[e.id] = self._join(outer[e.id], TCONT)
+            else:
+                self.global_kinds[e.id] = self._join(self.global_kinds.get(e.id), TCONT)
+
+    def _declared_global(self, node: ast.AST) -> set[str]:
+        """The names `node`'s function declares global or nonlocal: stores to them reach outside it."""
+        fn = self.owner(node)
+        if fn is None:
+            return set()
+        if fn not in self._globals:
+            self._globals[fn] = {
+                n
+                for g in ast.walk(fn)
+                if isinstance(g, (ast.Global, ast.Nonlocal)) and self.owner(g) is fn
+                for n in g.names
+            }
+        return self._globals[fn]
 
     def _flow(self, fn: ast.AST, env: dict[str, str]) -> None:
+        """One pass over fn's own nodes in source order: bind names, note call arguments and stores, and
+        record what fn returns."""
         ret = None
+        shapes: list[list[str] | None] = []  # per return: its tuple's kinds (None: not a tuple literal)
         for node in self._own_nodes(fn):
-            if isinstance(node, ast.Assign):
-                k = self.kind(node.value, env)
-                for t in node.targets:
-                    self._bind(t, node.value, k, env)
-            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
-                self._bind(node.target, node.value, self.kind(node.value, env), env)
-            elif isinstance(node, ast.For | ast.comprehension):
-                it = node.iter
-                is_range = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
-                self._bind(node.target, None, PY if is_range else UNKNOWN, env)
-            elif isinstance(node, ast.Return) and node.value is not None:
+            if isinstance(node, ast.Return) and node.value is not None:
                 ret = self._join(ret, self.kind(node.value, env))
-            elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and node is not fn:
-                pass
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.module_fns:
-                self._note_args(node, env)
+                parts = node.value.elts if isinstance(node.value, ast.Tuple) else None
+                shapes.append([self.kind(p, env) for p in parts] if parts is not None else None)
+            elif isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None:
+                k = self.kind(node.value, env)  # a generator's items come out of what it returns
+                ret = self._join(ret, TCONT if k in HOLDS else PY)
+            else:
+                self._flow_node(node, env)
         if isinstance(fn, ast.Lambda):
             ret = self.kind(fn.body, env)
-        if getattr(fn, "name", None) in self.module_fns and ret is not None:
-            self.returns[fn.name] = ret
+        name = getattr(fn, "name", None) or self._lambda_name(fn)
+        if name and ret is not None:
+            self.returns[name] = self._join(self.returns.get(name), ret)
+        if name and shapes:
+            self._note_tuple_returns(name, shapes)
+
+    def _note_tuple_returns(self, name: str, shapes: list[list[str] | None]) -> None:
+        """`return out, n` everywhere: a caller's `out, n = f(x)` binds each part by its own kind."""
+        same = all(sh is not None and len(sh) == len(shapes[0]) for sh in shapes)
+        old = self.tuple_returns.get(name, shapes[0] if same else None)
+        if same and old is not None and len(old) == len(shapes[0]):
+            self.tuple_returns[name] = [
+                functools.reduce(self._join, [sh[i] for sh in shapes], old[i]) for i in range(len(old))
+            ]
+        else:
+            self.tuple_returns[name] = None
+
+    def _flow_node(self, node: ast.AST, env: dict[str, str]) -> None:
+        """Bindings (assignments, loop targets, `except ... as e`), call arguments, and stores that make a
+        container hold a tensor (`box.append(x)`, `raise E(x)`)."""
+        if isinstance(node, ast.Assign):
+            k = self.kind(node.value, env)
+            for t in node.targets:
+                self._bind(t, node.value, k, env)
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            self._bind(node.target, node.value, self.kind(node.value, env), env)
+        elif isinstance(node, ast.AugAssign):  # `box += [x]`
+            k = self.kind(node.value, env)
+            self._bind(node.target, None, self._join(self.kind(node.target, env), k), env)
+        elif isinstance(node, ast.For | ast.comprehension):
+            it = node.iter
+            is_range = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+            k = self.kind(it, env)
+            self._bind(node.target, None, PY if is_range else (TENSOR if k in HOLDS else UNKNOWN), env)
+        elif isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc
+            parts = [exc, *exc.args, *(k.value for k in exc.keywords)] if isinstance(exc, ast.Call) else [exc]
+            self.raises_tensor |= any(self.kind(p, env) in HOLDS for p in parts)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            env[node.name] = TCONT if self.raises_tensor else UNKNOWN
+        elif isinstance(node, ast.Call):
+            self._note_args(node, env)
+            f = node.func
+            if isinstance(f, ast.Attribute) and f.attr in MUTATORS:
+                parts = [*node.args, *(k.value for k in node.keywords)]
+                if any(self.kind(p, env) in HOLDS for p in parts):
+                    self._holds(f.value, env)
+
+    def _lambda_name(self, fn: ast.AST) -> str | None:
+        parent = self.parents.get(fn)
+        if isinstance(fn, ast.Lambda) and isinstance(parent, ast.Assign):
+            names = [t.id for t in parent.targets if isinstance(t, ast.Name)]
+            return names[0] if names else None
+        return None
 
     def _own_nodes(self, fn: ast.AST) -> list[ast.AST]:
         """The nodes of fn's body that fn owns (not those of functions nested in it), in source order."""
@@ -469,35 +639,84 @@ class _Contract:
         nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
         return nodes
 
-    def _note_args(self, node: ast.Call, env: dict[str, str]) -> None:
-        """A call of a module-level function: the kinds of its arguments joined into the callee's params."""
-        callee = node.func.id
-        cur = self.params.setdefault(callee, [])
-        callee_args = self.module_fns[callee].args
-        names = [a.arg for a in callee_args.posonlyargs + callee_args.args]
-        pairs = list(enumerate(node.args))
-        pairs += [(names.index(k.arg), k.value) for k in node.keywords if k.arg in names]  # f(a=x)
-        for i, a in pairs:
-            if isinstance(a, ast.Starred):
-                break
-            while len(cur) <= i:
-                cur.append("")
-            cur[i] = self._join(cur[i] or None, self.kind(a, env))
+    def _callees(self, node: ast.Call, env: dict[str, str]) -> list[tuple[ast.AST, int]]:
+        """The functions a call may run, each with the parameters its call fills implicitly (1: self): a
+        function or lambda of this module by name, a class (its __init__), a method of self or of an instance."""
+        f = node.func
+        if isinstance(f, ast.Name):
+            if f.id in self.classes:
+                return [
+                    (m, 1) for m in self.classes[f.id].body if isinstance(m, ast.FunctionDef) and m.name == "__init__"
+                ]
+            return [(fn, 0) for fn in self.named_fns.get(f.id, []) if not self._is_method(fn)]
+        if isinstance(f, ast.Attribute) and self.kind(f.value, env) == SELF:
+            return [(fn, 1) for fn in self.named_fns.get(f.attr, []) if self._is_method(fn)]
+        return []
 
-    def kind(self, e: ast.AST, env: dict[str, str], strict: bool = True) -> str:
+    def _is_method(self, fn: ast.AST) -> bool:
+        return isinstance(self.parents.get(fn), ast.ClassDef)
+
+    def _note_args(self, node: ast.Call, env: dict[str, str]) -> None:
+        """A call of a function of this module: the kinds of its arguments joined into the callee's params (a
+        starred argument or `**kw` into every parameter it may fill)."""
+        for callee, skip in self._callees(node, env):
+            args = callee.args
+            positional = [a.arg for a in args.posonlyargs + args.args][skip:]
+            keyword = positional + [a.arg for a in args.kwonlyargs]
+            cur = self.params.setdefault(callee, {})
+
+            def note(name: str, kind: str, cur=cur) -> None:
+                cur[name] = self._join(cur.get(name), kind)
+
+            for i, a in enumerate(node.args):
+                if isinstance(a, ast.Starred):  # f(*box): any later parameter may be any of its items
+                    k = self.kind(a.value, env)
+                    for name in positional[i:]:
+                        note(name, TENSOR if k in HOLDS else UNKNOWN)
+                    if args.vararg:
+                        note(args.vararg.arg, TCONT if k in HOLDS else UNKNOWN)
+                    break
+                if i < len(positional):
+                    note(positional[i], self.kind(a, env))
+                elif args.vararg:
+                    note(args.vararg.arg, TCONT if self.kind(a, env) in HOLDS else PY)
+            self._note_keywords(node, env, args, keyword, note)
+
+    def _note_keywords(
+        self, node: ast.Call, env: dict[str, str], args: ast.arguments, keyword: list[str], note
+    ) -> None:
+        for k in node.keywords:
+            kind = self.kind(k.value, env)
+            if k.arg is None:  # f(**d): any parameter may be any of its values
+                for name in keyword:
+                    note(name, TENSOR if kind in HOLDS else UNKNOWN)
+                if args.kwarg:
+                    note(args.kwarg.arg, TCONT if kind in HOLDS else UNKNOWN)
+            elif k.arg in keyword:
+                note(k.arg, kind)
+            elif args.kwarg:
+                note(args.kwarg.arg, TCONT if kind in HOLDS else PY)
+
+    def kind(self, e: ast.AST, env: dict[str, str]) -> str:
         if isinstance(e, (ast.Constant, ast.JoinedStr)):
             return PY
-        if isinstance(e, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.DictComp, ast.SetComp)):
-            return PY
+        parts = _container_parts(e)
+        if parts is not None:  # comprehensions: their targets are bound in env (_flow)
+            return self._container_kind(parts, env)
+        if isinstance(e, ast.Starred):
+            return self.kind(e.value, env)
         if isinstance(e, ast.Name):
-            return env.get(e.id, PY if e.id in self.aliases else UNKNOWN)
+            return self._name_kind(e, env)
         if isinstance(e, ast.Attribute):
             return self._attribute_kind(e, env)
         if isinstance(e, ast.Subscript):
-            return TENSOR if self.kind(e.value, env) == TENSOR else UNKNOWN
-        if isinstance(e, ast.BinOp):
-            a, b = self.kind(e.left, env), self.kind(e.right, env)
-            return TENSOR if TENSOR in (a, b) else (PY if a == b == PY else UNKNOWN)
+            return TENSOR if self.kind(e.value, env) in HOLDS else UNKNOWN
+        if isinstance(e, ast.BinOp):  # `[x] + []` is still a container holding x
+            return functools.reduce(self._join, [self.kind(e.left, env), self.kind(e.right, env)])
+        if isinstance(e, ast.BoolOp):  # `box or []`
+            return functools.reduce(self._join, [self.kind(v, env) for v in e.values])
+        if isinstance(e, ast.NamedExpr):
+            return self.kind(e.value, env)
         if isinstance(e, ast.UnaryOp):
             return self.kind(e.operand, env)
         if isinstance(e, ast.IfExp):
@@ -506,12 +725,30 @@ class _Contract:
             return self._call_kind(e, env)
         return UNKNOWN
 
+    def _container_kind(self, elts: list[ast.AST], env: dict[str, str]) -> str:
+        return TCONT if any(self.kind(x, env) in HOLDS for x in elts) else PY
+
+    def _name_kind(self, e: ast.Name, env: dict[str, str]) -> str:
+        """A local, else one of an enclosing function (a closure), else a module-level name."""
+        if e.id in env:
+            return env[e.id]
+        fn = self.owner(e)
+        while fn is not None:
+            if e.id in self.kinds.get(fn, {}):
+                return self.kinds[fn][e.id]
+            fn = self.owner(fn)
+        if e.id in self.global_kinds:
+            return self.global_kinds[e.id]
+        return PY if e.id in self.aliases else UNKNOWN
+
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
         base = self.kind(e.value, env)
         if base == TENSOR:
             return PY if e.attr in META_ATTRS else TENSOR
         if base == SELF:
             return self.self_kinds.get(e.attr, UNKNOWN)
+        if base == TCONT:
+            return TCONT
         return PY if self.path(e) else UNKNOWN
 
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
@@ -528,10 +765,18 @@ class _Contract:
             base = self.kind(f.value, env)
             if base == TENSOR:
                 return PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR
+            if base == TCONT:  # an item out of it, or a view of its items
+                return TENSOR if f.attr in ("pop", "get", "setdefault") else TCONT
+            if base == SELF:
+                return self.returns.get(f.attr, UNKNOWN)
             return UNKNOWN
         if isinstance(f, ast.Name):
-            if f.id in self.module_fns:
+            if f.id in self.classes:
+                return SELF  # an instance: its attributes are self_kinds
+            if f.id in self.named_fns:
                 return self.returns.get(f.id, UNKNOWN)
+            if f.id in CONTAINER_BUILTINS:
+                return self._container_kind([*e.args, *(k.value for k in e.keywords)], env)
             if f.id in HOST_BUILTINS:
                 return PY
         return UNKNOWN
@@ -551,7 +796,10 @@ class _Contract:
 
     # -- findings ------------------------------------------------------------------------------
     def add(self, rule: str, node: ast.AST, message: str) -> None:
-        line = getattr(node, "lineno", 0)
+        at = node
+        while not hasattr(at, "lineno") and at in self.parents:  # a comprehension clause has no line of its own
+            at = self.parents[at]
+        line = getattr(at, "lineno", 0)
         text = f"Line {line}: {message}"
         if not any(f.rule == rule and f.line == line and f.message == text for f in self.found):
             self.found.append(Finding(rule, line, text))
@@ -562,6 +810,7 @@ class _Contract:
 
     def check(self) -> list[Finding]:
         self._module_level()
+        self._rebound_imports()
         for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ALLOWED_MODULES:
                 for a in node.names:
@@ -586,6 +835,13 @@ class _Contract:
         return self.found
 
     def _call(self, node: ast.Call, region: str) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id == "ModelNew":  # its __init__ may compute (init region)
+            self.add(
+                "host_call",
+                node,
+                "`ModelNew(...)` builds the model a second time; the evaluator builds it once from the problem's "
+                "init inputs, and only that __init__ sees weights alone. " + CONTRACT_HINT,
+            )
         if not isinstance(node.func, (ast.Name, ast.Attribute, ast.Subscript)):  # in every region
             self.add(
                 "host_call",
@@ -624,6 +880,41 @@ class _Contract:
                     f"`@{ast.unparse(e)[:50]}` (or a base class) is the value of an expression, whose code the "
                     "gate cannot see; decorate and subclass with names. " + CONTRACT_HINT,
                 )
+
+    def _rebound_imports(self) -> None:
+        """An imported name means one module (or one name of it) everywhere: the gate reads `tl.x` as
+        triton.language.x by the name alone, so `tl = x` (or a parameter, a loop target, `except ... as tl`, a
+        def named tl) would let any method of any value pass as a Triton name. Flow-insensitive on purpose."""
+        self._import_conflicts()
+        for node in ast.walk(self.tree):
+            for name in _bound_names(node):
+                if name in self.aliases:
+                    self.add(
+                        "rebound_import",
+                        node,
+                        f"`{name}` is the import of {self.aliases[name]} and is bound again here; an imported "
+                        "name keeps its one meaning in the whole module, so choose another name. " + CONTRACT_HINT,
+                    )
+
+    def _import_conflicts(self) -> None:
+        seen: dict[str, str] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                pairs = [
+                    (a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0]) for a in node.names
+                ]
+            elif isinstance(node, ast.ImportFrom):
+                pairs = [(a.asname or a.name, f"{'.' * node.level}{node.module or ''}.{a.name}") for a in node.names]
+            else:
+                continue
+            for name, path in pairs:
+                if seen.setdefault(name, path) != path:
+                    self.add(
+                        "rebound_import",
+                        node,
+                        f"`{name}` is imported as {seen[name]} and again as {path}; give each import its own "
+                        "name. " + CONTRACT_HINT,
+                    )
 
     def _module_level(self) -> None:
         """Import time runs only definitions: a module that forks a helper, starts a thread or computes
@@ -877,7 +1168,8 @@ class _Contract:
             self.add(
                 "host_call",
                 node,
-                f"`self.{method}(...)` is not a method of this class; forward may call only methods it defines, "
+                f"`{ast.unparse(f)[:50]}(...)` is not a method of this module's classes; forward may call only "
+                "methods they define, "
                 "allowed tensor methods and kernels. " + CONTRACT_HINT,
             )
             return
@@ -921,41 +1213,82 @@ class _Contract:
     def _host_tensor_use(self, node: ast.AST) -> None:
         """Tensors are never operands of Python operators or builtins in host code: `x * 2`, `-x`,
         `x > 0`, `float(x)`, `for v in x` all run PyTorch (or read values in Python)."""
-        env = self.env(node)
-        if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
-            operands = [node.left, node.right]
-        elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not):
-            operands = [node.operand]
-        elif isinstance(node, ast.Compare):
-            if all(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
-                return
-            operands = [node.left, *node.comparators]
-        elif isinstance(node, ast.AugAssign):
-            operands = [node.target, node.value]
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HOST_BUILTINS:
-            if node.func.id in ("isinstance", "len", "print", "super"):
-                return  # str/repr/format, list/tuple and float/int of a tensor read its values: refused below
-            operands = list(node.args)
-        elif isinstance(node, ast.Call) and _int_helper(self.path(node.func) or ""):
-            operands = list(node.args)  # math.sqrt(t), triton.cdiv(t, 2): Python arithmetic on a tensor
-        elif isinstance(node, ast.FormattedValue):
-            operands = [node.value]  # f"{t}" prints the values, which Python can parse back
-        elif isinstance(node, ast.Subscript):
-            index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            operands = [i for i in index if not isinstance(i, ast.Slice)]  # x[idx] gathers when idx is a tensor
-        elif isinstance(node, (ast.For, ast.comprehension)):
-            operands = [node.iter]
-        else:
-            return
+        operands, refused = self._operands(node)
+        env = self.env(node) if operands else {}
         for o in operands:
-            if self.kind(o, env) == TENSOR:
+            k = self.kind(o, env)
+            if k in refused:
+                what = f"the tensor `{ast.unparse(o)[:30]}`"
+                if k == TCONT:
+                    what = f"`{ast.unparse(o)[:30]}`, a container that may hold a tensor,"
                 self.add(
                     "torch_compute",
                     node,
-                    f"`{ast.unparse(node).splitlines()[0][:60]}` uses the tensor `{ast.unparse(o)[:30]}` as a "
-                    "Python operand, which computes with PyTorch (or reads its values). " + TORCH_HINT,
+                    f"`{ast.unparse(node).splitlines()[0][:60]}` uses {what} as a Python operand, which computes "
+                    "with PyTorch (or reads its values). " + TORCH_HINT,
                 )
                 return
+
+    def _operands(self, node: ast.AST) -> tuple[list[ast.AST], tuple[str, ...]]:
+        """The operands of a Python operator or builtin, and the kinds they may not have: not a tensor, and,
+        where a container's items would be read or compared, not a container that may hold one either
+        (`min([x, y])`, `float(box)`, f"{box}")."""
+        if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
+            return [node.left, node.right], (TENSOR,)  # `[x] + [y]` joins lists
+        if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not):
+            return [node.operand], HOLDS
+        if isinstance(node, ast.Compare):
+            if all(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
+                return [], ()
+            return [node.left, *node.comparators], HOLDS
+        if isinstance(node, ast.AugAssign):
+            return [node.target, node.value], (TENSOR,)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HOST_BUILTINS:
+            if node.func.id in ("isinstance", "len", "print", "super"):
+                return [], ()  # str/repr/format, list/tuple and float/int of a tensor read its values: refused
+            # a container of tensors is fine in list()/zip()...; `list(t)` iterates a tensor
+            return list(node.args), (TENSOR,) if node.func.id in CONTAINER_BUILTINS else HOLDS
+        if isinstance(node, ast.Call) and _int_helper(self.path(node.func) or ""):
+            return list(node.args), HOLDS  # math.sqrt(t), triton.cdiv(t, 2): Python arithmetic on a tensor
+        if isinstance(node, ast.FormattedValue):
+            return [node.value], HOLDS  # f"{t}" prints the values, which Python can parse back
+        if isinstance(node, ast.Subscript):
+            index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return [i for i in index if not isinstance(i, ast.Slice)], HOLDS  # x[idx] gathers if idx is a tensor
+        if isinstance(node, (ast.For, ast.comprehension)):
+            return [node.iter], (TENSOR,)  # iterating a container binds its items as tensors
+        return [], ()
+
+
+def _container_parts(e: ast.AST) -> list[ast.AST] | None:
+    """The expressions a container display or comprehension holds (None: `e` is not one)."""
+    if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
+        return list(e.elts)
+    if isinstance(e, ast.Dict):
+        return [k for k in e.keys if k is not None] + list(e.values)
+    if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return [e.elt]
+    if isinstance(e, ast.DictComp):
+        return [e.key, e.value]
+    return None
+
+
+def _bound_names(node: ast.AST) -> list[str]:
+    """The names a node binds other than by import: assignment and loop targets, parameters, defs, `except ... as`,
+    match captures, and global/nonlocal declarations (which let a function bind a module-level name)."""
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return [node.id]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return [node.name] if node.name else []
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest else []
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    return []
 
 
 def _int_helper(path: str) -> bool:
@@ -1003,7 +1336,8 @@ def contract_lines() -> list[str]:
         "Never in forward: a tensor as an operand of + - * / < > or of min/max/sum/float/int, .item(), .tolist(), "
         "tensor math methods (.sum(), .amin(), .mul()), torch functions that compute (torch.matmul, F.conv2d), `@`, "
         "or calling an nn layer (layers may only hold weights).",
-        "__init__ may preprocess weights with PyTorch (any op, in place or not, e.g. self.weight.data.mul_(2)); "
+        "ModelNew.__init__ (and helper modules only it builds) may preprocess weights with PyTorch (any op, in "
+        "place or not, e.g. self.weight.data.mul_(2)); "
         "a function or lambda it stores is host code and follows the forward rules.",
         "@triton.jit / @gluon.jit bodies: only tl / gl operations, constexpr values, module constants and other jit "
         "functions; no torch and no plain Python helpers.",
@@ -1012,7 +1346,8 @@ def contract_lines() -> list[str]:
         f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "
         "hasattr, vars, globals, eval, exec, open or __import__, no dunder attribute, no module used as a value "
         "(`t = torch.nn.parameter`), no call of an expression (`(f or g)(x)`), private attributes only on self "
-        "(`self._cache`); the module only defines things (nothing runs at import).",
+        "(`self._cache`), an imported name never assigned again (`tl = ...`), ModelNew never built by the module; "
+        "the module only defines things (nothing runs at import).",
     ]
 
 
