@@ -159,6 +159,21 @@ def test_init_region_is_only_what_modelnew_init_builds():
     assert any(f.rule == "torch_compute" and "torch.amin" in f.message for f in found), found
 
 
+def test_init_may_not_reach_pytorch_internals():
+    # the dispatch modes that audit forward are PyTorch internals: no weight preprocessing needs them
+    code = _with_init("        with torch.utils._python_dispatch._disable_current_modes():\n            pass\n")
+    assert any("reaches PyTorch internals" in f.message for f in static_findings(code))
+
+
+def test_a_kernels_decorators_are_host_code():
+    # a heuristic's lambda runs on the host at launch: it is not the kernel's body (device rules check no methods)
+    heuristic = '@triton.heuristics({"D": lambda a: a["x_ptr"].sum().item() > 0})\n@triton.jit\ndef k2(x_ptr):'
+    code = HEAD.replace("def launch(", heuristic + "\n    pass\n\n\ndef launch(") + "        return input\n"
+    assert {"`.sum(...)`", "`.item(...)`"} <= {
+        m for f in static_findings(code) for m in ("`.sum(...)`", "`.item(...)`") if m in f.message
+    }
+
+
 def test_torch_stored_in_init_runs_later_and_is_refused():
     code = _with_init("        self.f = torch.amin\n", "        return self.f(input, dim=1)\n")
     assert {f.rule for f in static_findings(code)} >= {"torch_compute", "host_call"}
@@ -230,6 +245,10 @@ def test_torch_stored_in_init_runs_later_and_is_refused():
         ),
         ("        return launch_twice(*[[input]])", "torch_compute", ["`float(t)`"]),
         ("        return ModelNew(1, 2, 3, 4)", "host_call", ["builds the model a second time"]),
+        # second round: triton.language's modules import sys.modules, importlib and contextlib under public names
+        ("        return tl.extra.modules['os']", "contract_name", ["dict from builtins"]),
+        ("        return tl.core.contextmanager", "contract_name", ["from contextlib"]),
+        ("        self.__init__(1, 2, 3, 4)\n        return input", "dynamic_access", ["runs an __init__ again"]),
     ],
 )
 def test_contract_refuses_with_a_named_rule(body, rule, words):

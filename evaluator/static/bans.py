@@ -303,6 +303,9 @@ def import_reason(module: str) -> str | None:
     return why
 
 
+INTERNALS = "reaches PyTorch internals"  # refused in __init__ too (evaluator.static.scan)
+
+
 def torch_reason(path: str) -> tuple[str, str] | None:
     """(rule, why) for a dotted torch name that is not allowed, e.g. torch.nn.functional.conv2d."""
     parts = path.split(".")
@@ -310,7 +313,7 @@ def torch_reason(path: str) -> tuple[str, str] | None:
         return None
     head = parts[1]
     if any(p.startswith("_") and p != "__version__" for p in parts[1:]) and parts[1:3] != ["nn", "init"]:
-        return "torch_compute", f"{path} reaches PyTorch internals. " + TORCH_HINT
+        return "torch_compute", f"{path} {INTERNALS}. " + TORCH_HINT
     if head == "ops":
         return "torch_compute", f"{path} calls an aten operator. " + TORCH_HINT
     if head == "backends":

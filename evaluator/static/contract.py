@@ -34,6 +34,7 @@ import ast
 import builtins
 import functools
 import importlib
+import inspect
 import math
 import types
 
@@ -230,6 +231,44 @@ def module_leak(path: str) -> str | None:
     return None
 
 
+# Where an object named in an open namespace may come from: Triton's language itself (functions, classes, dtypes,
+# layouts, jit helpers). triton.language's modules also import other things under public names (sys.modules as
+# `tl.extra.modules`, importlib's loader as `tl.extra.spec.loader`, contextlib's contextmanager as
+# `tl.core.contextmanager`, the runtime's driver as `tl.target_info.driver`): those are not Triton's language.
+LANGUAGE_ORIGINS = ("triton.language", "triton.experimental.gluon")
+CONSTANTS = (int, float, bool, str, complex, type(None))
+
+
+@functools.lru_cache(maxsize=4096)
+def foreign_object(path: str) -> str | None:
+    """Why a dotted name in an open namespace (tl.*, gl.*) is an object from outside Triton's language, found in the
+    real modules: each step past the modules is read with inspect.getattr_static (no descriptor, no candidate code
+    runs), and every object on the way must be defined in Triton's language modules or be a plain constant."""
+    modules = _modules_along(path)
+    if not modules or not modules[-1].__name__.startswith(OPEN_PREFIXES):
+        return None
+    parts = path.split(".")
+    obj = modules[-1]
+    for i in range(len(modules), len(parts)):
+        try:
+            obj = inspect.getattr_static(obj, parts[i])
+        except AttributeError:
+            return None  # no such name here (a device-time attribute, or the compile gate's to report)
+        if isinstance(obj, (staticmethod, classmethod)):
+            obj = obj.__func__
+        if isinstance(obj, CONSTANTS) or isinstance(obj, types.ModuleType):
+            continue
+        origin = getattr(obj, "__module__", None) if isinstance(obj, type) or callable(obj) else None
+        if not isinstance(origin, str):
+            origin = type(obj).__module__
+        if not origin.startswith(LANGUAGE_ORIGINS):
+            return (
+                f"`{'.'.join(parts[: i + 1])}` is {type(obj).__name__} from {origin}, imported into Triton's "
+                "language module; the contract allows only Triton's own names there"
+            )
+    return None
+
+
 def is_module(path: str) -> bool:
     """Whether a dotted name is a module object in the real modules: any module used as a value is refused, not
     only the listed ones, since every module holds the modules it imported (`torch.nn.parameter.torch`,
@@ -361,8 +400,9 @@ class _Contract:
     def _regions(self) -> dict[ast.AST, str]:
         region: dict[ast.AST, str] = {}
         device_roots = [self.module_fns[k] for k in self.kernels if k in self.module_fns]
-        for root in device_roots:
-            for node in ast.walk(root):
+        for root in device_roots:  # its body only: a lambda in its decorators (a heuristic) is host code
+            region[root] = DEVICE
+            for node in (n for stmt in root.body for n in ast.walk(stmt)):
                 if isinstance(node, FUNCS):
                     region[node] = DEVICE
         fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and n not in region]
@@ -817,7 +857,7 @@ class _Contract:
                     full = f"{node.module}.{a.name}"
                     if full.startswith("torch.") or full in ALLOWED_MODULES:
                         continue  # torch names: bans.torch_reason
-                    why = name_reason(full) or module_leak(full)
+                    why = name_reason(full) or module_leak(full) or foreign_object(full)
                     if why:
                         self.add("contract_name", node, why + ". " + CONTRACT_HINT)
         for node in ast.walk(self.tree):
@@ -1043,6 +1083,15 @@ class _Contract:
             )
 
     def _attribute(self, node: ast.Attribute, region: str) -> None:
+        base = node.value
+        is_super = isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "super"
+        if node.attr == "__init__" and not (is_super or self.path(base)):  # super().__init__, nn.Module.__init__
+            self.add(
+                "dynamic_access",
+                node,
+                f"`{ast.unparse(node)[:60]}` runs an __init__ again; the init region (where PyTorch may compute) "
+                "sees only weights, so it runs once, when the evaluator builds the model. " + CONTRACT_HINT,
+            )
         if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
             self.add(
                 "dynamic_access",
@@ -1071,7 +1120,7 @@ class _Contract:
                 f"`{path}` inside a @triton.jit body: only Triton (tl / gl) runs in a kernel. " + TORCH_HINT,
             )
             return
-        why = name_reason(path) or module_leak(path)
+        why = name_reason(path) or module_leak(path) or foreign_object(path)
         parts = path.split(".")
         if len(parts) > 3 and parts[:2] == ["torch", "nn"] and parts[2][:1].isupper():
             why = f"`{path}` reaches into the PyTorch layer class {parts[2]}; use layers only to hold weights"

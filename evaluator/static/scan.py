@@ -19,6 +19,7 @@ from evaluator.static.bans import (
     ALLOWED_NN,
     BANNED_ATTRS,
     BANNED_BUILTINS,
+    INTERNALS,
     MAX_FINDINGS,
     WRITE_METHODS,
     import_reason,
@@ -64,8 +65,8 @@ class _Visitor(ast.NodeVisitor):
 
     def add(self, rule: str, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 0)
-        if rule == "torch_compute" and self.in_init(node) and not self._escapes(node):
-            return
+        if rule == "torch_compute" and self.in_init(node) and not self._escapes(node) and INTERNALS not in message:
+            return  # weight preprocessing; never PyTorch's internals (the dispatch modes that audit forward)
         if not any(
             f.rule == rule and f.line == line and f.message.startswith(f"Line {line}: {message[:40]}")
             for f in self.found
