@@ -165,6 +165,10 @@ HOLDS = (TENSOR, TCONT)
 CONTAINER_BUILTINS = {"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "enumerate", "zip"}
 # methods that change a container in place: an argument holding a tensor makes the receiver hold one
 MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault"}
+# the PyTorch classes a candidate's class may subclass (a layer's subclass would keep the layer's forward)
+CLASS_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.autograd.Function"}
+# methods that read the values of their receiver's items or of their arguments
+READ_METHODS = {"format", "count", "index"}
 FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
@@ -298,6 +302,10 @@ def _decorators(fn: ast.AST) -> list[ast.AST]:
     return getattr(fn, "decorator_list", [])
 
 
+def _is_static(fn: ast.AST) -> bool:
+    return any(ast.unparse(d) == "staticmethod" for d in _decorators(fn))
+
+
 class _Contract:
     def __init__(self, tree: ast.Module, kernels: set[str]):
         self.tree = tree
@@ -359,6 +367,8 @@ class _Contract:
                 for t in node.targets:
                     if isinstance(t, ast.Name):
                         named.setdefault(t.id, []).append(node.value)
+                    elif isinstance(t, ast.Attribute):  # `self.prep = lambda v: ...`, called as self.prep(x)
+                        named.setdefault(t.attr, []).append(node.value)
         return named
 
     # -- regions -------------------------------------------------------------------------------
@@ -505,8 +515,9 @@ class _Contract:
         name = getattr(fn, "name", "")
         from_calls = self.params.get(fn, {})
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        static = _is_static(fn)
         for i, a in enumerate(positional):
-            if is_method and i == 0:
+            if is_method and i == 0 and not static:  # self, or a classmethod's class
                 env[a.arg] = SELF
             elif is_method and name == "forward" and model is not None:
                 env[a.arg] = TENSOR  # forward's inputs are tensors
@@ -530,7 +541,9 @@ class _Contract:
 
     def _bind(self, target: ast.AST, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
         if isinstance(target, ast.Name):
-            env[target.id] = self._join(env.get(target.id), kind) if target.id in env and kind != PY else kind
+            # flow-insensitive: a name's kind is the join of everything ever bound to it (`x = None` at the end of
+            # forward does not make the tensor it held earlier a Python value; the checks read the final env)
+            env[target.id] = self._join(env.get(target.id), kind)
             if target.id in self._declared_global(target):
                 self.global_kinds[target.id] = self._join(self.global_kinds.get(target.id), kind)
         elif isinstance(target, ast.Starred):
@@ -645,11 +658,14 @@ class _Contract:
             k = self.kind(node.value, env)
             self._bind(node.target, None, self._join(self.kind(node.target, env), k), env)
         elif isinstance(node, ast.For | ast.comprehension):
-            it = node.iter
-            is_range = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
-            k = self.kind(it, env)
-            self._bind(node.target, None, PY if is_range else (TENSOR if k in HOLDS else UNKNOWN), env)
-        elif isinstance(node, ast.Raise) and node.exc is not None:
+            self._bind_loop(node.target, node.iter, env)
+        elif isinstance(node, (ast.With, ast.Match)):
+            self._bind_captures(node, env)
+        else:
+            self._flow_effect(node, env)
+
+    def _flow_effect(self, node: ast.AST, env: dict[str, str]) -> None:
+        if isinstance(node, ast.Raise) and node.exc is not None:
             exc = node.exc
             parts = [exc, *exc.args, *(k.value for k in exc.keywords)] if isinstance(exc, ast.Call) else [exc]
             self.raises_tensor |= any(self.kind(p, env) in HOLDS for p in parts)
@@ -663,10 +679,54 @@ class _Contract:
                 if any(self.kind(p, env) in HOLDS for p in parts):
                     self._holds(f.value, env)
 
+    def _bind_captures(self, node: ast.With | ast.Match, env: dict[str, str]) -> None:
+        """`with hold(x) as v`: v may be what the context gives back; `case v:` captures the subject or a part."""
+        if isinstance(node, ast.With):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    k = self.kind(item.context_expr, env)
+                    self._bind(item.optional_vars, None, TENSOR if k in HOLDS else UNKNOWN, env)
+            return
+        k = self.kind(node.subject, env)
+        for case in node.cases:
+            for p in ast.walk(case.pattern):
+                name = getattr(p, "name", None) or getattr(p, "rest", None)
+                if isinstance(p, (ast.MatchAs, ast.MatchStar, ast.MatchMapping)) and name:
+                    env[name] = self._join(env.get(name), TENSOR if k in HOLDS else UNKNOWN)
+
+    def _bind_loop(self, target: ast.AST, it: ast.AST, env: dict[str, str]) -> None:
+        """A loop target: range gives ints; enumerate an int and an item; zip one item of each; `.items()` a key and
+        a value; any other iterable its items (tensors if it may hold one)."""
+        call = it if isinstance(it, ast.Call) else None
+        fname = call.func.id if call is not None and isinstance(call.func, ast.Name) else None
+        parts = target.elts if isinstance(target, ast.Tuple) else None
+
+        def item(e: ast.AST) -> str:
+            return TENSOR if self.kind(e, env) in HOLDS else UNKNOWN
+
+        if fname == "range":
+            self._bind(target, None, PY, env)
+        elif fname == "enumerate" and parts and len(parts) == 2 and call.args:
+            self._bind(parts[0], None, PY, env)
+            self._bind_loop(parts[1], call.args[0], env)
+        elif fname == "zip" and parts and len(parts) == len(call.args):
+            for t, a in zip(parts, call.args, strict=True):
+                self._bind_loop(t, a, env)
+        elif call is not None and isinstance(call.func, ast.Attribute) and call.func.attr == "items" and parts:
+            self._bind(parts[0], None, UNKNOWN, env)
+            for t in parts[1:]:
+                self._bind(t, None, item(call.func.value), env)
+        else:
+            self._bind(target, None, item(it), env)
+
     def _lambda_name(self, fn: ast.AST) -> str | None:
         parent = self.parents.get(fn)
         if isinstance(fn, ast.Lambda) and isinstance(parent, ast.Assign):
-            names = [t.id for t in parent.targets if isinstance(t, ast.Name)]
+            names = [
+                t.id if isinstance(t, ast.Name) else t.attr
+                for t in parent.targets
+                if isinstance(t, ast.Name | ast.Attribute)
+            ]
             return names[0] if names else None
         return None
 
@@ -689,8 +749,14 @@ class _Contract:
                     (m, 1) for m in self.classes[f.id].body if isinstance(m, ast.FunctionDef) and m.name == "__init__"
                 ]
             return [(fn, 0) for fn in self.named_fns.get(f.id, []) if not self._is_method(fn)]
-        if isinstance(f, ast.Attribute) and self.kind(f.value, env) == SELF:
-            return [(fn, 1) for fn in self.named_fns.get(f.attr, []) if self._is_method(fn)]
+        if isinstance(f, ast.Attribute) and self.kind(f.value, env) != TENSOR:
+            # a method of one of this module's classes (on self, or on an instance kept anywhere), or a lambda
+            # stored on an attribute
+            return [
+                (fn, 0 if isinstance(fn, ast.Lambda) or _is_static(fn) else 1)
+                for fn in self.named_fns.get(f.attr, [])
+                if self._is_method(fn) or isinstance(fn, ast.Lambda)
+            ]
         return []
 
     def _is_method(self, fn: ast.AST) -> bool:
@@ -698,7 +764,16 @@ class _Contract:
 
     def _note_args(self, node: ast.Call, env: dict[str, str]) -> None:
         """A call of a function of this module: the kinds of its arguments joined into the callee's params (a
-        starred argument or `**kw` into every parameter it may fill)."""
+        starred argument or `**kw` into every parameter it may fill). A lambda given to any call (sorted's key)
+        may be handed what the call was given."""
+        given = [*node.args, *(k.value for k in node.keywords)]
+        lambdas = [n for a in given for n in ast.walk(a) if isinstance(n, ast.Lambda)]
+        if lambdas:
+            k = TENSOR if any(self.kind(a, env) in HOLDS for a in given if not isinstance(a, ast.Lambda)) else UNKNOWN
+            for lam in lambdas:
+                cur = self.params.setdefault(lam, {})
+                for a in lam.args.posonlyargs + lam.args.args + lam.args.kwonlyargs:
+                    cur[a.arg] = self._join(cur.get(a.arg), k)
         for callee, skip in self._callees(node, env):
             args = callee.args
             positional = [a.arg for a in args.posonlyargs + args.args][skip:]
@@ -769,24 +844,36 @@ class _Contract:
         return TCONT if any(self.kind(x, env) in HOLDS for x in elts) else PY
 
     def _name_kind(self, e: ast.Name, env: dict[str, str]) -> str:
-        """A local, else one of an enclosing function (a closure), else a module-level name."""
-        if e.id in env:
+        """A local, else one of an enclosing function (a closure), else a module-level name; a name declared
+        global or nonlocal is the join of both."""
+        declared = e.id in self._declared_global(e)
+        if e.id in env and not declared:
             return env[e.id]
+        outer = self._outer_kind(e, skip_own=declared)
+        return self._join(env[e.id], outer) if e.id in env else outer
+
+    def _outer_kind(self, e: ast.Name, skip_own: bool) -> str:
         fn = self.owner(e)
+        if skip_own and fn is not None:
+            fn = self.owner(fn)
         while fn is not None:
             if e.id in self.kinds.get(fn, {}):
                 return self.kinds[fn][e.id]
             fn = self.owner(fn)
         if e.id in self.global_kinds:
             return self.global_kinds[e.id]
+        if e.id in self.classes:
+            return SELF  # a class of this module: its attributes are self_kinds (`ModelNew.cache`)
         return PY if e.id in self.aliases else UNKNOWN
 
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
         base = self.kind(e.value, env)
         if base == TENSOR:
             return PY if e.attr in META_ATTRS else TENSOR
-        if base == SELF:
-            return self.self_kinds.get(e.attr, UNKNOWN)
+        if base == SELF:  # an attribute, or a property (what the method of that name returns)
+            kinds = [self.self_kinds.get(e.attr), self.returns.get(e.attr) if e.attr in self.methods else None]
+            known = [k for k in kinds if k is not None]
+            return functools.reduce(self._join, known) if known else UNKNOWN
         if base == TCONT:
             return TCONT
         return PY if self.path(e) else UNKNOWN
@@ -800,7 +887,10 @@ class _Contract:
             leaf = path.split(".")[-1]
             if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer")):
                 return TENSOR
-            return PY
+            # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
+            # triton.Config({...}).kwargs): its result holds what its arguments hold
+            given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
+            return functools.reduce(self._join, [k for k in given if k in HOLDS], PY)
         if isinstance(f, ast.Attribute):
             base = self.kind(f.value, env)
             if base == TENSOR:
@@ -851,6 +941,8 @@ class _Contract:
     def check(self) -> list[Finding]:
         self._module_level()
         self._rebound_imports()
+        self._raises()
+        self._registered_names()
         for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ALLOWED_MODULES:
                 for a in node.names:
@@ -902,6 +994,15 @@ class _Contract:
         exprs = [d.func if isinstance(d, ast.Call) else d for d in _decorators(node)]
         if isinstance(node, ast.ClassDef):
             exprs += node.bases
+            for b in node.bases:  # a PyTorch layer's subclass keeps its forward, which computes with PyTorch
+                path = self.path(b)
+                if path and path.startswith("torch.") and path not in CLASS_BASES:
+                    self.add(
+                        "host_call",
+                        b,
+                        f"`class {node.name}({ast.unparse(b)})`: a subclass of {path} runs its PyTorch code; subclass "
+                        "nn.Module (or torch.autograd.Function) and compute in Triton. " + CONTRACT_HINT,
+                    )
             for kw in node.keywords:
                 self.add(
                     "host_call",
@@ -921,12 +1022,53 @@ class _Contract:
                     "gate cannot see; decorate and subclass with names. " + CONTRACT_HINT,
                 )
 
+    def _raises(self) -> None:
+        """Only Python's built-in exceptions are raised, with values that hold no tensor (or an exception caught
+        by `except ... as e` is raised again): an exception is a channel out of any call that the inference would
+        have to follow into every `except`."""
+        caught = {n.name for n in ast.walk(self.tree) if isinstance(n, ast.ExceptHandler) and n.name}
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Raise) or node.exc is None or self.region_of(node) == DEVICE:
+                continue
+            exc, env = node.exc, self.env(node)
+            cls = exc.func if isinstance(exc, ast.Call) else exc
+            builtin = isinstance(cls, ast.Name) and cls.id in HOST_BUILTINS and cls.id not in self.bound
+            given = [*exc.args, *(k.value for k in exc.keywords)] if isinstance(exc, ast.Call) else []
+            given += [node.cause] if node.cause is not None else []
+            ok = builtin or (isinstance(exc, ast.Name) and exc.id in caught)
+            if not ok or any(self.kind(g, env) in HOLDS for g in given):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(node)[:60]}`: raise only Python's built-in exceptions, with messages (no tensor), "
+                    "or re-raise what `except ... as e` caught. " + CONTRACT_HINT,
+                )
+
+    def _registered_names(self) -> None:
+        """register_buffer / register_parameter name their attribute with a string literal, so the gate knows
+        which self.<attr> holds a tensor."""
+        for node in ast.walk(self.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("register_buffer", "register_parameter")
+                and not (node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
+            ):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(node)[:60]}`: name the buffer with a string literal "
+                    '(self.register_buffer("w_t", t)). ' + CONTRACT_HINT,
+                )
+
     def _rebound_imports(self) -> None:
         """An imported name means one module (or one name of it) everywhere: the gate reads `tl.x` as
         triton.language.x by the name alone, so `tl = x` (or a parameter, a loop target, `except ... as tl`, a
         def named tl) would let any method of any value pass as a Triton name. Flow-insensitive on purpose."""
         self._import_conflicts()
         for node in ast.walk(self.tree):
+            if self._optional_import(node):
+                continue
             for name in _bound_names(node):
                 if name in self.aliases:
                     self.add(
@@ -935,6 +1077,22 @@ class _Contract:
                         f"`{name}` is the import of {self.aliases[name]} and is bound again here; an imported "
                         "name keeps its one meaning in the whole module, so choose another name. " + CONTRACT_HINT,
                     )
+
+    def _optional_import(self, node: ast.AST) -> bool:
+        """`try: from triton.experimental import gluon` / `except ImportError: gluon = None` at module level: the name
+        is the module or None, never another value."""
+        assign = self.parents.get(node)
+        handler = self.parents.get(assign)
+        return (
+            isinstance(node, ast.Name)
+            and isinstance(assign, ast.Assign)
+            and isinstance(assign.value, ast.Constant)
+            and assign.value.value is None
+            and isinstance(handler, ast.ExceptHandler)
+            and isinstance(handler.type, ast.Name)
+            and handler.type.id in ("ImportError", "ModuleNotFoundError")
+            and self.owner(node) is None
+        )
 
     def _import_conflicts(self) -> None:
         seen: dict[str, str] = {}
@@ -998,6 +1156,16 @@ class _Contract:
                         f"`def {stmt.name}` in class {cls.name}: special methods (__getattr__, __call__, operators) "
                         "run code the gate cannot follow; define __init__, forward and plain methods only. "
                         + CONTRACT_HINT,
+                    )
+                refers = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)} & (
+                    self.methods | set(self.module_fns) | set(self.classes)
+                )
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and refers:  # `forward = run` makes run forward
+                    self.add(
+                        "module_level",
+                        stmt,
+                        f"`{ast.unparse(stmt).splitlines()[0][:60]}` in class {cls.name} names code of this module "
+                        "(an alias of a method); define each method with def under its own name. " + CONTRACT_HINT,
                     )
                 if not (ok(stmt) and not isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))):
                     self.add(
@@ -1283,30 +1451,63 @@ class _Contract:
         where a container's items would be read or compared, not a container that may hold one either
         (`min([x, y])`, `float(box)`, f"{box}")."""
         if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
-            return [node.left, node.right], (TENSOR,)  # `[x] + [y]` joins lists
+            # `[x] + [y]` joins lists; `"%g" % (t,)` formats the values
+            return [node.left, node.right], HOLDS if isinstance(node.op, ast.Mod) else (TENSOR,)
         if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not):
             return [node.operand], HOLDS
         if isinstance(node, ast.Compare):
-            if all(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
+            if all(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
                 return [], ()
+            if all(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
+                # `v in t` compares v with a tensor's values (a dict of tensors looks up keys only; `v in [t]`
+                # runs aten eq, which the runtime audit refuses)
+                return list(node.comparators), (TENSOR,)
             return [node.left, *node.comparators], HOLDS
         if isinstance(node, ast.AugAssign):
             return [node.target, node.value], (TENSOR,)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HOST_BUILTINS:
-            if node.func.id in ("isinstance", "len", "print", "super"):
-                return [], ()  # str/repr/format, list/tuple and float/int of a tensor read its values: refused
-            # a container of tensors is fine in list()/zip()...; `list(t)` iterates a tensor
-            return list(node.args), (TENSOR,) if node.func.id in CONTAINER_BUILTINS else HOLDS
-        if isinstance(node, ast.Call) and _int_helper(self.path(node.func) or ""):
-            return list(node.args), HOLDS  # math.sqrt(t), triton.cdiv(t, 2): Python arithmetic on a tensor
+        if isinstance(node, ast.Call):
+            return self._call_operands(node)
         if isinstance(node, ast.FormattedValue):
             return [node.value], HOLDS  # f"{t}" prints the values, which Python can parse back
-        if isinstance(node, ast.Subscript):
+        if isinstance(node, ast.Subscript):  # x[idx] gathers if idx is a tensor; a tensor bound of a slice is read
             index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            return [i for i in index if not isinstance(i, ast.Slice)], HOLDS  # x[idx] gathers if idx is a tensor
+            bounds = [b for i in index if isinstance(i, ast.Slice) for b in (i.lower, i.upper, i.step) if b]
+            return [i for i in index if not isinstance(i, ast.Slice)] + bounds, HOLDS
         if isinstance(node, (ast.For, ast.comprehension)):
             return [node.iter], (TENSOR,)  # iterating a container binds its items as tensors
+        if isinstance(node, ast.Starred):
+            return [node.value], (TENSOR,)  # `[*t]`, `f(*t)` iterate a tensor
+        return self._truth_tests(node), (TENSOR,)
+
+    def _call_operands(self, node: ast.Call) -> tuple[list[ast.AST], tuple[str, ...]]:
+        f = node.func
+        given = [*node.args, *(k.value for k in node.keywords)]
+        if isinstance(f, ast.Name) and f.id in HOST_BUILTINS:
+            if f.id in ("isinstance", "len", "super"):
+                return [], ()
+            # str/repr/format/print, sorted, min/max/sum, float/int read the values of what they are given; a
+            # container of tensors is fine in list()/zip()..., where only `list(t)` iterates a tensor
+            reads = f.id not in CONTAINER_BUILTINS or f.id == "sorted"
+            return given, HOLDS if reads else (TENSOR,)
+        if isinstance(f, ast.Attribute) and f.attr in READ_METHODS:
+            # "{}".format(t) prints values; box.count(v) / box.index(v) compare them
+            return ([f.value] if f.attr != "format" else []) + given, HOLDS
+        if _int_helper(self.path(f) or ""):
+            return list(node.args), HOLDS  # math.sqrt(t), triton.cdiv(t, 2): Python arithmetic on a tensor
         return [], ()
+
+    @staticmethod
+    def _truth_tests(node: ast.AST) -> list[ast.AST]:
+        """Values tested for truth (`if t:`, `not t`, `t and u`, `u if t else v`): a tensor's truth is its value."""
+        if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
+            return [node.test]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return [node.operand]
+        if isinstance(node, ast.BoolOp):
+            return list(node.values)
+        if isinstance(node, ast.comprehension):
+            return list(node.ifs)
+        return []
 
 
 def _container_parts(e: ast.AST) -> list[ast.AST] | None:

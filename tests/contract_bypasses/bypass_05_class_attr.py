@@ -1,0 +1,31 @@
+import torch
+import torch.nn as nn
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def copy_kernel(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    tl.store(dst_ptr + offs, tl.load(src_ptr + offs, mask=mask), mask=mask)
+
+
+def launch(src):
+    src = src.contiguous()
+    out = torch.empty_like(src)
+    n = src.numel()
+    copy_kernel[(triton.cdiv(n, 256),)](src, out, n, BLOCK=256)
+    return out
+
+
+class ModelNew(nn.Module):
+    cache = {}
+
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x):
+        self.cache["x"] = x
+        v = ModelNew.cache["x"]   # the class name is not SELF: UNKNOWN
+        return launch(v * 2.0 + 1.0)
