@@ -47,6 +47,21 @@ def code_blocks(text: str) -> list[tuple[str, str]]:
     return blocks
 
 
+def _unclosed(text: str) -> bool:
+    """Whether the reply opens a python (or bare) fence that no later line closes (a reply cut at max-tokens)."""
+    lines = text.split("\n")
+    last: dict[str, int] = {}  # fence -> its last closing line
+    for i, line in enumerate(lines):
+        bare = line.rstrip(" \t")
+        if bare.startswith("```") and not bare.strip("`"):
+            last[bare] = i
+    for i, line in enumerate(lines):
+        m = OPENING.match(line)
+        if m and m.group(2).lower() in ("python", "py", "") and last.get(m.group(1), -1) <= i:
+            return True
+    return False
+
+
 def pick_block(text: str) -> str | None:
     blocks = [b for lang, b in code_blocks(text) if lang in ("python", "py", "")]
     if not blocks:
@@ -119,6 +134,11 @@ def extract(reply: str) -> tuple[str | None, list[str]]:
     if code is None:
         if not reply.strip():
             return None, ["The reply was empty; answer with one ```python block holding the whole module."]
+        if _unclosed(reply):
+            return None, [
+                "The reply's ```python block is never closed: the reply was cut off (raise --max-tokens) or the "
+                "closing ``` is missing; answer with one complete block holding the whole module."
+            ]
         return None, [
             "The reply has no ```python code block; answer with one block holding the whole "
             "module (imports, kernels, wrappers, ModelNew)."

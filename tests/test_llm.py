@@ -110,6 +110,12 @@ def test_extract_answers_a_reply_too_deep_or_too_long_as_a_problem_not_a_crash()
     assert code is None and f"{MAX_REPLY_CHARS:,}" in problems[0]
 
 
+def test_extract_says_a_cut_off_block_is_unclosed():
+    code, problems = extract("Here is the kernel:\n```python\nimport torch\nclass ModelNew:\n    def f(self):")
+    assert code is None and "never closed" in problems[0] and "--max-tokens" in problems[0]
+    assert "no ```python code block" in extract("just prose, no code")[1][0]
+
+
 def test_replay_from_folder_in_order_then_exhausted(tmp_path):
     (tmp_path / "b.md").write_text("second")
     (tmp_path / "a.md").write_text("first")
