@@ -102,6 +102,7 @@ BAD = {
         " batch_size=32, in_features=32, out_features=32, num_groups=32): RuntimeError: mat1 and mat2 shapes cannot",
     ),
     "random": ((FIXTURES / "problems" / "dropout" / "reference.py").read_text(), "not deterministic"),
+    "exits_at_import": ("raise SystemExit(0)\n", "failed to import: SystemExit"),  # it used to end the tool, exit 0
 }
 
 

@@ -93,7 +93,7 @@ def load_problem(name_or_path: str, derive_small: bool | None = None, name: str 
         raise ProblemError(f"cannot read problem file {path}: {e}") from None
     try:
         module = import_file(path, f"_problem_{resolved}")
-    except Exception as e:  # the file is broken: say so in one line
+    except (Exception, SystemExit) as e:  # the file is broken (or calls exit() at import): say so in one line
         raise ProblemError(f"problem {name}: {path} failed to import: {type(e).__name__}: {e}") from None
     missing = [a for a in ("Model", "get_inputs", "get_init_inputs") if not hasattr(module, a)]
     if missing:
@@ -110,7 +110,7 @@ def load_problem(name_or_path: str, derive_small: bool | None = None, name: str 
             }
     except ProblemError as e:
         raise ProblemError(f"problem {name}: {e}") from None
-    except Exception as e:
+    except (Exception, SystemExit) as e:
         msg = str(e).splitlines()[0] if str(e) else ""
         raise ProblemError(f"problem {name}: {path} has unusable shapes: {type(e).__name__}: {msg}") from None
     problem = Problem(name=name, path=path, sets=sets, source_hash=hashlib.sha256(source).hexdigest()[:16], mode=mode)
