@@ -319,3 +319,18 @@ def test_nothing_runs_at_import():
     method = "class Box:\n    def m(self):\n        return helper()\n\n\n"
     code = HEAD.replace("def launch(", helper + library + "\n\n" + method + "def launch(")
     assert static_findings(code + "        return input\n") == []
+
+
+def test_gluon_names_are_walked_even_when_nothing_imported_triton_experimental():
+    # `import triton` does not import triton.experimental: the walk imports a listed submodule itself, so gl.* names
+    # get the same module and origin checks as tl.* (they used to stop at `triton` and pass unchecked)
+    import subprocess
+    import sys
+
+    code = (
+        "from evaluator.static.contract import _modules_along, foreign_object\n"
+        "print(len(_modules_along('triton.experimental.gluon.language.load')),"
+        " foreign_object('triton.language.extra.modules') is not None)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["4", "True"], out

@@ -290,8 +290,10 @@ def _modules_along(path: str) -> tuple[types.ModuleType, ...]:
         found = [importlib.import_module(parts[0])]
     except Exception:  # noqa: BLE001 - not installed
         return ()
-    for part in parts[1:]:
+    for i, part in enumerate(parts[1:], 2):
         obj = getattr(found[-1], part, None)
+        if obj is None and ".".join(parts[:i]) in ALLOWED_MODULES:  # a listed submodule not imported yet
+            obj = importlib.import_module(".".join(parts[:i]))  # (triton.experimental.gluon): a library's own code
         if not isinstance(obj, types.ModuleType):
             break
         found.append(obj)
