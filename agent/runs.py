@@ -90,7 +90,11 @@ def cmd_list(runs_dir: Path, console: Console) -> None:
 def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, console: Console) -> None:
     """Everything about one attempt a person asks first: verdict, message, timings, code, where the files are."""
     rec = next((r for r in records if r.id == attempt), None)
-    result = store.result(attempt)
+    try:
+        result = store.result(attempt)
+        unreadable = None
+    except ValueError as e:  # a result.json edited or torn by hand: say so, show the rest
+        result, unreadable = None, str(e).splitlines()[0]
     folder = store.attempt_dir(attempt)
     status = rec.status if rec else (result.status.value if result else "not recorded (no result yet)")
     console.print(f"attempt {attempt} of run {store.name}", style="bold", highlight=False)
@@ -122,9 +126,8 @@ def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, conso
             )
         if not result.timings:
             rows.append(("timing", f"unavailable ({result.timing_unavailable or 'not timed'})"))
-    for name in ("prompt.md", "reply.md", "code.py", "result.json", "metrics.json"):
-        if (folder / name).is_file():
-            rows.append((name.split(".")[0] if name != "result.json" else "result", str(folder / name)))
+    if unreadable:
+        rows.append(("result", f"result.json is not readable: {unreadable}"))
     grid = compact()
     grid.show_header = False
     grid.add_column(no_wrap=True, style="bold")
@@ -132,6 +135,7 @@ def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, conso
     for k, v in rows:
         grid.add_row(k, v)
     console.print(grid)
+    _print_files(folder, console)
     text = (result.message if result else None) or (rec.message if rec else "")
     if text:
         console.print("message", style="bold")
@@ -144,6 +148,14 @@ def cmd_show_attempt(store: RunStore, records: list[Record], attempt: str, conso
     console.print(
         Syntax(code, "python", line_numbers=True, word_wrap=True) if code else "(no code: the reply had none)"
     )
+
+
+def _print_files(folder: Path, console: Console) -> None:
+    """The attempt's files, one per line, each path whole (never wrapped: a user copies them)."""
+    for name in ("prompt.md", "reply.md", "code.py", "result.json", "metrics.json"):
+        if (folder / name).is_file():
+            label = name.split(".")[0] if name != "result.json" else "result"
+            console.print(f"{label:<13}{folder / name}", soft_wrap=True, highlight=False, markup=False)
 
 
 def show_suite(name: str, runs_dir: Path, console: Console) -> bool:
@@ -225,12 +237,11 @@ def main(argv: list[str] | None = None) -> int:
             cmd_show_attempt(store, records, resolve_attempt(store, records, args.attempt), console)
         elif args.verb == "show":
             cfg = store.config()
-            console.print(
-                f"run {store.name}: problem {cfg.problem}, stage {cfg.stage}, "
-                f"llm {cfg.llm_label}, precision {cfg.precision}",
-                highlight=False,
-            )
-            console.print(attempts_table(records, best_of(records), title=str(store.path)))
+            console.print(f"run {store.name}: stage {cfg.stage}, precision {cfg.precision}", highlight=False)
+            for label, value in (("problem", cfg.problem), ("llm", cfg.llm_label)):  # paths: whole, never wrapped
+                console.print(f"{label:<8}{value}", soft_wrap=True, highlight=False, markup=False)
+            console.print(str(store.path), soft_wrap=True, highlight=False, markup=False)  # whole, never wrapped
+            console.print(attempts_table(records, best_of(records)))
             tokens = token_totals([r for r in records if r.kind == "attempt"])
             if tokens is not None:  # the run's cost in tokens; no prices (the user knows theirs)
                 console.print(tokens.line(), highlight=False)
@@ -248,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             if not lines:  # silence would read as a failure
                 print(f"{a} and {b} have the same code" if code_a else f"{a} and {b} have no code")
         elif args.verb == "report":
-            console.print(f"wrote {write_report(store)}")
+            console.print(f"wrote {write_report(store)}", soft_wrap=True, highlight=False, markup=False)
     except (HistoryError, AttemptError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -280,13 +280,23 @@ def test_runs_list_and_show_fit_80_columns_piped():
             env=dict(os.environ, PYTHONPATH=str(ROOT), **env_cols),
         )
         assert p.returncode == 0, p.stderr
-        assert max(len(line) for line in p.stdout.splitlines()) <= 80, args
+        long = [line for line in p.stdout.splitlines() if len(line) > 80]
+        assert all("/" in line for line in long), (args, long)  # only lines with a whole path pass 80 columns
         assert "…" not in p.stdout
     assert tma in p.stdout and "NVIDIA H100" in p.stdout and "2.608 ms" in p.stdout
-    flat = "".join(p.stdout.split())  # long paths fold over lines at 80 columns
-    folder = "".join(str(runs / tma / "attempts" / "0003-1").split())
-    assert f"{folder}/code.py" in flat and f"{folder}/prompt.md" in flat
+    folder = runs / tma / "attempts" / "0003-1"  # paths whole, never folded mid-word (a user copies them)
+    assert f"{folder}/code.py" in p.stdout and f"{folder}/prompt.md" in p.stdout
     assert "TensorDescriptor" in p.stdout  # the code itself
+
+
+def test_runs_show_of_a_torn_result_json_says_so(tmp_path):
+    tma = "20261124-110018-all-conv2d_scale_min"
+    run = tmp_path / tma
+    shutil.copytree(ROOT / "studies" / "conv2d_scale_min" / "runs" / tma, run)
+    (run / "attempts" / "0003-1" / "result.json").write_text("{bad")
+    p = run_cli("-m", "agent.runs", "show", str(run), "0003-1")
+    assert p.returncode == 0 and "result.json is not readable" in p.stdout, p.stdout + p.stderr
+    assert "Traceback" not in p.stderr
 
 
 # ------------------------------------------------------------ help texts, console script, wheel
