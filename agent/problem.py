@@ -193,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ProblemError, OSError, UnicodeDecodeError) as e:
         print(f"error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # the folder is built under a temporary name and renamed last: nothing half-added
+        print("interrupted: no problem added", file=sys.stderr, flush=True)
+        return 130
     return 0
 
 

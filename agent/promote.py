@@ -364,9 +364,17 @@ def promote_suite(args: argparse.Namespace, console: Console) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     console = Console()
-    if args.suite or args.run is None:
-        return promote_suite(args, console)
-    return promote_run(args, console)
+    try:
+        if args.suite or args.run is None:
+            return promote_suite(args, console)
+        return promote_run(args, console)
+    except KeyboardInterrupt:  # best.json is written last, atomically: an interrupted race promotes nothing
+        from evaluator import exit_now, stop_everything
+
+        print("interrupted: nothing promoted", file=sys.stderr, flush=True)
+        if not stop_everything():
+            exit_now(130)
+        return 130
 
 
 if __name__ == "__main__":

@@ -215,3 +215,29 @@ def test_add_gives_the_folder_and_files_the_modes_the_umask_allows(tmp_path, cap
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     files = [p for p in folder.rglob("*") if p.is_file()]
     assert files and {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {p.name: 0o644 for p in files}
+
+
+def test_ctrl_c_during_add_is_one_line_exit_130_and_nothing_added(tmp_path):
+    # it used to end in a KeyboardInterrupt traceback; the folder is built under a temporary name, renamed last
+    import signal
+    import subprocess
+    import sys
+
+    slow = tmp_path / "slow.py"
+    slow.write_text(
+        "import time\nimport torch\nclass Model(torch.nn.Module):\n    def forward(self, x): return x * 2\n"
+        "def get_inputs():\n    time.sleep(0.5)\n    return [torch.rand(64, 64)]\ndef get_init_inputs(): return []\n"
+    )
+    kernels = tmp_path / "kernels"
+    kernels.mkdir()
+    p = subprocess.Popen(
+        [sys.executable, "-m", "agent.problem", "add", str(slow), "--kernels-dir", str(kernels)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    p.stdout.readline()  # it has started deriving (each get_inputs call takes 0.5 s)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and "interrupted: no problem added" in err and "Traceback" not in err, err
+    assert list(kernels.iterdir()) == []
