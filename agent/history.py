@@ -13,6 +13,8 @@ Layout:
     attempts/<id>/code.py       the extracted candidate
     attempts/<id>/result.json   the EvalResult
     attempts/<id>/metrics.json  its Nsight Compute metrics, or why there are none
+    run.lock                    flock'ed by the process working on the run (agent.run, a suite's loop): a second
+                                one is refused; the OS releases it when the process ends, crashed or not
 Every file is written atomically (temp file + rename), and result.json before its history line, so a
 run killed anywhere loses at most the attempt in flight; `open` re-appends a line whose result.json
 exists but whose history line was lost, and drops a torn (half-written) last line.
@@ -21,6 +23,7 @@ exists but whose history line was lost, and drops a torn (half-written) last lin
 from __future__ import annotations
 
 import datetime as _dt
+import fcntl
 import os
 from pathlib import Path
 from typing import Literal
@@ -111,6 +114,46 @@ def write_atomic(path: Path, text: str) -> None:
     _write_atomic(path, text, durable=True)
 
 
+LOCK_FILE = "run.lock"
+
+
+class RunLock:
+    """An exclusive flock on a run folder's run.lock, held until release() (or the process ends: the OS drops
+    it on a crash or a kill, so a stale lock never blocks a resume). The file holds the holder's pid."""
+
+    def __init__(self, fd: int):
+        self.fd: int | None = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            os.close(fd)  # closing the descriptor drops the flock
+
+    def __del__(self):  # a suite's finished loop: its run is free again once the loop is gone
+        self.release()
+
+
+def lock_run(path: Path) -> RunLock:
+    """Take the run folder's lock, or raise HistoryError naming the process that holds it."""
+    try:
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError as e:  # a read-only folder, say: no run can be worked on there
+        raise HistoryError(f"run {path.name}: cannot take its lock {path / LOCK_FILE} ({e.strerror})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        who = f"pid {holder}" if holder.isdigit() else "pid unknown"
+        raise HistoryError(f"run {path.name} is in use by another agent.run ({who}); wait for it or stop it") from None
+    except OSError as e:  # a file system without flock
+        os.close(fd)
+        raise HistoryError(f"run {path.name}: cannot lock {path / LOCK_FILE} ({e.strerror})") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    return RunLock(fd)
+
+
 def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -119,6 +162,12 @@ class RunStore:
     def __init__(self, path: Path):
         self.path = path
         self.history = path / "history.jsonl"
+        self.lock: RunLock | None = None  # held while this process works on the run (create, open(lock=True))
+
+    def unlock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     @property
     def name(self) -> str:
@@ -126,7 +175,7 @@ class RunStore:
 
     @classmethod
     def create(cls, runs_dir: Path, settings: RunSettings, problem: str) -> "RunStore":
-        """A new run folder named `<timestamp>-<stage>-<problem name>`."""
+        """A new run folder named `<timestamp>-<stage>-<problem name>`, locked by this process."""
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = runs_dir / f"{stamp}-{settings.stage}-{problem}"
         n = 1
@@ -135,12 +184,15 @@ class RunStore:
             path = runs_dir / f"{stamp}-{settings.stage}-{problem}-{n}"
         store = cls(path)
         (path / "attempts").mkdir(parents=True)
+        store.lock = lock_run(path)
         write_atomic(path / "config.json", settings.model_dump_json(indent=2))
         store.history.touch()
         return store
 
     @classmethod
-    def open(cls, name_or_path: str, runs_dir: Path) -> "RunStore":
+    def open(cls, name_or_path: str, runs_dir: Path, lock: bool = False) -> "RunStore":
+        """The run folder named (under runs_dir) or given by path. `lock`: this process will work on the run
+        (a resume): its lock is taken before anything is repaired, or HistoryError says who holds it."""
         path = Path(name_or_path)
         if not (path / "config.json").is_file():
             path = runs_dir / name_or_path
@@ -149,7 +201,13 @@ class RunStore:
                 f"no run {name_or_path!r}: expected a folder with config.json (under {runs_dir}/ or a path)"
             )
         store = cls(path)
-        store.repair()
+        if lock:
+            store.lock = lock_run(path)
+        try:
+            store.repair()
+        except BaseException:
+            store.unlock()
+            raise
         return store
 
     def update_config(self, settings: RunSettings) -> None:

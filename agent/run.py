@@ -110,10 +110,22 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
     `settings.resume` names, whose config.json is the base under the `given` flags (agent.settings.resumed
     says which may differ). `executor`: a shared one (agent.suite runs many problems on one). Raises
     ValueError/GpuError for bad input, leaving no run folder behind."""
+    store = None
+    if settings.resume:  # locked first: a second process on the same run is refused before it writes
+        store = RunStore.open(settings.resume, settings.runs_dir, lock=True)
+    try:
+        return _open(settings, given, store, executor)
+    except BaseException:
+        if store is not None:
+            store.unlock()
+        raise
+
+
+def _open(settings: RunSettings, given: dict | None, store: RunStore | None, executor) -> Loop:
+    """open_run, once a resumed run's folder is open and locked (`store`; None for a new run)."""
     from agent.loop import Loop, replies_used
 
-    if settings.resume:
-        store = RunStore.open(settings.resume, settings.runs_dir)
+    if store is not None:
         given = given or {}
         settings = resumed(store.config(), given)
         if set(given) - {"resume", "runs_dir"}:  # the config says what the run uses from now on
@@ -133,7 +145,6 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
         if settings.llm and settings.llm.startswith("replay:"):
             source = Path(settings.llm.removeprefix("replay:")).resolve()
             settings = settings.model_copy(update={"llm": f"replay:{source}"})
-        store = None
     settings = settings.checked_templates()
     # config.json records the provider used, not None for "picked from the environment".
     settings = settings.model_copy(update={"llm": resolve_spec(settings.llm, settings.base_url)})
@@ -167,6 +178,7 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
         return Loop(settings, store, llm, executor=executor)
     except BaseException:
         if created is not None:
+            created.unlock()
             shutil.rmtree(created.path, ignore_errors=True)
         raise
 
@@ -189,10 +201,17 @@ def _main(argv: list[str] | None) -> int:
     console = Console(stderr=False)
     try:
         loop = open_run(parse_cli(argv), given_flags(argv))
-        store = loop.store
     except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
         print(f"error: {e}", file=sys.stderr)
         return 2
+    try:  # the run's lock is held until it ends (the OS drops it if the process dies first)
+        return _drive(loop, console)
+    finally:
+        loop.store.unlock()
+
+
+def _drive(loop: Loop, console: Console) -> int:
+    store = loop.store
     from agent.loop import CannotJudge
     from agent.prompt import PromptError  # (torch, through the precision policies: only once a run starts)
 

@@ -1,0 +1,67 @@
+"""One process at a time works on a run: agent.run takes an exclusive lock (flock on run.lock) for a new run
+and for a resume; a second process is refused with one line and exit 2 before it writes anything, and a
+process that dies (killed, crashed) leaves no lock behind. Real processes, a real manual run waiting for
+its reply."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import FIXTURES, ROOT, run_cli
+
+from agent.history import HistoryError, lock_run
+
+FMA3 = FIXTURES / "problems" / "fma3"
+
+
+def test_a_second_lock_on_a_run_is_refused_until_the_first_is_released(tmp_path):
+    first = lock_run(tmp_path)
+    with pytest.raises(
+        HistoryError, match=rf"run {tmp_path.name} is in use by another agent.run \(pid {os.getpid()}\)"
+    ):
+        lock_run(tmp_path)
+    first.release()
+    lock_run(tmp_path).release()
+
+
+def _wait_for(what, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not what():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.2)
+
+
+def test_resume_of_a_run_in_use_is_refused_and_a_killed_run_frees_it(tmp_path):
+    runs = tmp_path / "runs"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200", TMPDIR=str(tmp_path))
+    # No seed.py: the seed stage asks the (manual) LLM first, so the run waits for 001.reply.md at once.
+    first = subprocess.Popen(
+        [sys.executable, "-m", "agent.run", "--problem", str(FMA3), "--runs-dir", str(runs), "--no-ncu"]
+        + ["--llm", "manual", "--stage", "seed", "--iterations", "1", "--repairs", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(lambda: runs.is_dir() and any(runs.glob("*/manual/001.prompt.md")))
+        (run,) = [d for d in runs.iterdir() if d.is_dir()]
+        history = (run / "history.jsonl").read_bytes()
+        second = run_cli("-m", "agent.run", "--resume", run.name, "--runs-dir", str(runs), timeout=120)
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert second.stderr == (
+            f"error: run {run.name} is in use by another agent.run (pid {first.pid}); wait for it or stop it\n"
+        ), second.stderr
+        assert (run / "history.jsonl").read_bytes() == history
+        assert first.poll() is None  # the first run goes on waiting for its reply
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(30)
+    lock_run(run).release()  # killed: the OS dropped its lock, so a resume may take the run
