@@ -24,8 +24,16 @@ as `error` / `llm failed`; the others go on. `--resume` resumes each unfinished 
 finished attempts are never redone, its saved replies never asked for again), retries the problems
 that ended in `error` or `llm failed`, and leaves finished ones alone.
 
-Exit codes: 0 the suite ran to the end (whatever each problem's verdict), 2 bad input (one line on
-stderr, nothing written), 130 interrupted (resumable).
+Exit codes: 0 every problem's run finished (whatever its verdict: the table is the result), 2 bad input
+(one line on stderr, nothing written), 130 interrupted (resumable). A problem whose run stopped before it
+finished is marked in the table and the suite goes on; at the end one line on stderr names those problems,
+the first one's reason and `--resume NAME`, and the exit code says why, the gravest first: 3 a problem's
+LLM endpoint was unreachable or refused it, 4 the evaluator could not judge a candidate through no fault of
+the candidate (the jail cannot start here, the problem's reference failed), 2 a problem's own input was bad
+(its LLM set-up, seed or template file), 1 anything else. Such a problem counts as correct only for a
+correct kernel its LLM wrote: its starting kernel (seed.py, a promoted winner) being correct is not enough,
+since nothing new was judged (a finished run whose best is its starting kernel does count, as agent.run
+says 0 for it).
 """
 
 from __future__ import annotations
@@ -196,9 +204,30 @@ def main(argv: list[str] | None = None) -> int:
     if any(r.correct for r in card.rows):
         print(
             f"promote the winners with:  python -m agent.promote --suite {shlex.quote(store.name)}"
-            f"{runs_dir_flag(store.path.parent.parent)}"
+            f"{runs_dir_flag(store.path.parent.parent)}",
+            flush=True,
         )
-    return 0
+    code = runner.exit_code()
+    if code:
+        print(f"error: {stopped_line(runner.stopped, code)}; resume with:  {resume_command(store)}", file=sys.stderr)
+    return code
+
+
+STOP_WORDS = {  # why the problems behind the exit code stopped
+    3: "the LLM endpoint failed",
+    4: "the evaluator could not judge a candidate, not the candidate's fault",
+    2: "bad input",
+    1: "the run failed",
+}
+
+
+def stopped_line(stopped: dict[str, tuple[int, str]], code: int) -> str:
+    """One line for the problems whose runs stopped: those behind the exit code, with the first one's reason
+    (suite.md has each problem's), and how many others stopped for other reasons."""
+    names = [n for n, (c, _) in stopped.items() if c == code]
+    others = len(stopped) - len(names)
+    more = f" (and {others} other problem{'s' if others > 1 else ''} stopped: see suite.md)" if others else ""
+    return f"{', '.join(names)} stopped ({STOP_WORDS[code]}): {stopped[names[0]][1]}{more}"
 
 
 def resume_command(store: SuiteStore) -> str:

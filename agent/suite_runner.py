@@ -6,8 +6,11 @@ each finished problem appended to suite.jsonl and the scorecard rewritten (agent
 
 Evaluations never exceed the executor's slots (one per GPU) while one problem's LLM calls overlap
 another's evaluations; `cfg.jobs` bounds the problems in flight. A problem whose run raises, or whose
-LLM cannot be reached, is recorded as `error` / `llm failed` and the others go on. Each finished
-problem's run gets its report.html (agent.report), which suite.html links to.
+LLM cannot be reached, is recorded as `error` / `llm failed` and the others go on; `runner.stopped` keeps,
+for each such problem, the exit code it stands for and its reason (agent.suite exits with the gravest).
+Such a problem stopped before its run was finished: it counts as correct only where one of its LLM
+attempts was (a correct starting kernel alone is nothing this run judged). Each finished problem's run
+gets its report.html (agent.report), which suite.html links to.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from rich.console import Console
 from rich.text import Text
 
 from agent.display import Display
+from agent.gpu import GpuError
 from agent.history import HistoryError, Record, RunStore
 from agent.llm import LLMError, LLMUnavailable, ReplayExhausted
 from agent.numbers import fmt_x
@@ -30,6 +34,10 @@ from agent.suite_store import Entry, SuiteConfig, SuiteStore, settings_for, type
 from evaluator import Cancelled
 
 RETRIED = ("error", "llm failed")  # statuses a resume runs again: the cause may be gone
+# What a stopped problem makes the suite exit with (agent.suite's exit codes), gravest first: the endpoint
+# (fix it once for all problems), the evaluator (this machine or a reference), bad input, anything else.
+LLM_DOWN, CANNOT_JUDGE, BAD_INPUT, FAILED = 3, 4, 2, 1
+GRAVITY = (LLM_DOWN, CANNOT_JUDGE, BAD_INPUT, FAILED)
 
 
 def write_run_report(link) -> None:
@@ -82,18 +90,45 @@ def is_llm_failure(exc: BaseException) -> bool:
     return isinstance(exc, (LLMError, LLMUnavailable, ReplayExhausted))
 
 
+def exit_code_of(exc: BaseException) -> int:
+    """The exit code agent.run would give for this stop: 3 the endpoint, 4 the evaluator could not judge,
+    2 bad input (an LLM set-up, settings, a problem, a template or seed file), 1 anything else."""
+    from agent.loop import CannotJudge  # torch: only once a problem has run (`runs list` imports agent.suite)
+
+    if isinstance(exc, LLMUnavailable):
+        return LLM_DOWN
+    if isinstance(exc, CannotJudge):
+        return CANNOT_JUDGE
+    if isinstance(exc, (ValueError, GpuError, FileNotFoundError)):  # LLMError, SettingsError, ProblemError...
+        return BAD_INPUT
+    return FAILED
+
+
+def reason_of(exc: BaseException) -> str:
+    """One line: the exception's own words (its class name only where it has none)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
 class SuiteRunner:
     def __init__(self, store: SuiteStore, cfg: SuiteConfig, overrides: dict, executor, console: Console):
         self.store, self.cfg, self.overrides, self.console = store, cfg, overrides, console
         self.flags = {**cfg.flags, **overrides}
         self.executor = executor  # shared by every problem's loop: its slots bound the evaluations
         self.write_lock = threading.Lock()
+        self.stopped: dict[str, tuple[int, str]] = {}  # problem -> (exit code, reason): its run did not finish
+
+    def exit_code(self) -> int:
+        """The gravest stop among this invocation's problems (GRAVITY), 0 where every run finished."""
+        codes = {code for code, _ in self.stopped.values()}
+        return next((c for c in GRAVITY if c in codes), 0)
 
     def run_one(self, entry: Entry, states: ProblemStates) -> ProblemRow:
         t0 = time.monotonic()
         link = self.store.link(entry.name)
         rel = str(link.relative_to(self.store.path))
         loop = None
+        stop: tuple[int, str] | None = None
         try:
             settings = settings_for(entry, self.flags)
             given: dict = {}
@@ -116,6 +151,7 @@ class SuiteRunner:
         except BaseException as e:  # noqa: BLE001 - one problem's failure never stops the others
             why = f"{type(e).__name__}: {e}".replace("\n", " ")[:400]
             kind = {"llm_error": why} if is_llm_failure(e) else {"error": why}
+            stop = exit_code_of(e), reason_of(e)
             if link.exists():
                 try:
                     row = row_from_run(entry.name, entry.problem, RunStore(link.resolve()), run_link=rel, **kind)
@@ -129,16 +165,22 @@ class SuiteRunner:
                     message=why,
                 )
         row.seconds = round(time.monotonic() - t0, 1)
+        if stop is None and row.status in RETRIED:  # the run's last request failed (e.g. refused by the server)
+            stop = LLM_DOWN if row.status == "llm failed" else FAILED, reason_of(ValueError(row.message))
+        if stop is not None:
+            # An unfinished run counts as correct only for a correct kernel its LLM wrote: the starting
+            # kernel (seed.py, a promoted winner) being correct says nothing about this suite's run.
+            row.correct = row.correct and row.correct_attempts > 0
+            self.stopped[entry.name] = stop
         with self.write_lock:  # one thread at a time: matplotlib's pyplot is not thread-safe
             self.store.append(row)
             if link.exists():
                 write_run_report(link)
             write_files(self.store.card(), self.store.path)
-        states.set(
-            entry.name,
-            f"done: {row.status}" + (f", {fmt_x(row.speedup_vs_compile)} vs compile" if row.speedup_vs_compile else ""),
-            log=True,
+        done = f"done: {row.status}" + (
+            f", {fmt_x(row.speedup_vs_compile)} vs compile" if row.speedup_vs_compile else ""
         )
+        states.set(entry.name, done + (f": {stop[1]}" if stop else ""), log=True)
         return row
 
     def run(self) -> Scorecard:
