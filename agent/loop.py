@@ -34,7 +34,7 @@ from agent.best import local_gpu, starting_kernel
 from agent.extract import extract
 from agent.gpu import select_card
 from agent.history import Record, RunStore
-from agent.llm import LLM, Completion, LLMUnavailable
+from agent.llm import LLM, Completion, LLMUnavailable, ReplayExhausted
 from agent.prompt import brief, capability_skip, get_stage, load_stages, render, should_skip
 from agent.settings import RunSettings
 from evaluator import (
@@ -194,7 +194,7 @@ class Loop:
             self.on_event(f"asking {self.llm.name} for {len(missing)} repl{'y' if len(missing) == 1 else 'ies'}", None)
             try:
                 replies = self.llm.complete([{"role": "user", "content": prompt}], len(missing))
-            except LLMUnavailable as e:  # keep what arrived (reused on resume), record no attempt
+            except (LLMUnavailable, ReplayExhausted) as e:  # keep what arrived (reused on resume), record no attempt
                 for k, c in e.replies.items():
                     self.store.save(missing[k], "reply.md", c.text)
                     self.store.save(missing[k], "llm.json", c.model_dump_json(indent=1))

@@ -65,3 +65,30 @@ def test_resume_of_a_run_in_use_is_refused_and_a_killed_run_frees_it(tmp_path):
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(30)
     lock_run(run).release()  # killed: the OS dropped its lock, so a resume may take the run
+
+
+# ------------------------------------------------------------ --manual-stdin at the end of its input
+
+
+def test_manual_stdin_at_its_end_stops_the_run_as_replay_running_out_does(tmp_path):
+    """End of input is no reply: the run stops as a replay that ran out of replies does (nothing recorded as
+    a failed attempt), and a reply that did arrive in the same call is kept for the resume."""
+    runs = tmp_path / "runs"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200", TMPDIR=str(tmp_path))
+    p = subprocess.run(
+        [sys.executable, "-m", "agent.run", "--problem", str(FMA3), "--runs-dir", str(runs), "--no-ncu"]
+        + ["--llm", "manual", "--manual-stdin", "--stage", "seed", "--samples", "2", "--repairs", "0"],
+        cwd=ROOT,
+        env=env,
+        input="no code here, just words\nEOF\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "stopped: stdin ended: no more manual replies after 1; the run is complete up to here" in p.stdout
+    assert "Traceback" not in p.stderr, p.stderr
+    (run,) = [d for d in runs.iterdir() if d.is_dir()]
+    assert (run / "history.jsonl").read_text() == ""  # no "The reply was empty" attempts
+    assert (run / "attempts" / "0001-1" / "reply.md").read_text() == "no code here, just words\n"
+    assert not (run / "attempts" / "0001-2" / "reply.md").exists()

@@ -7,13 +7,15 @@ import time
 from pathlib import Path
 
 from agent.llm.protocol import Completion, LLMError, Options
+from agent.llm.replay import ReplayExhausted
 
 
 class ManualLLM:
     """You are the LLM: each prompt is written to `inbox/NNN.prompt.md`; the reply is read from
     `inbox/NNN.reply.md` once it has content and has stopped changing for one poll (an empty file, as
     `touch` leaves, or one still being written is not a reply yet), or from stdin, ended by a line `EOF`,
-    with `stdin=True`. Numbers follow the replies the run has used: after a stop, `skip(k)` with the
+    with `stdin=True`; stdin at its end means no more replies (ReplayExhausted, as a replay that ran out:
+    the run stops and resumes with more). Numbers follow the replies the run has used: after a stop, `skip(k)` with the
     k replies already recorded makes the next prompt k+1 again, so a reply written while the run was
     stopped is the one read on resume."""
 
@@ -34,11 +36,14 @@ class ManualLLM:
                 "end with a line EOF",
                 file=sys.stderr,
             )
-            lines = []
+            lines, ended = [], True
             for line in sys.stdin:
                 if line.rstrip("\n") == "EOF":
+                    ended = False
                     break
                 lines.append(line)
+            if ended and not lines:  # end of input, not an empty reply: there are no more replies
+                raise ReplayExhausted(f"stdin ended: no more manual replies after {self.count - 1}")
             return "".join(lines)
         print(f"[manual] waiting for {reply}", file=sys.stderr)
         t0, last = time.monotonic(), None
@@ -59,7 +64,10 @@ class ManualLLM:
             stem = f"{self.count:03d}"
             (self.inbox / f"{stem}.prompt.md").write_text(messages[-1]["content"], encoding="utf-8")
             t0 = time.monotonic()
-            text = self._reply(stem)
+            try:
+                text = self._reply(stem)
+            except ReplayExhausted as e:  # the replies read in this call are kept
+                raise ReplayExhausted(str(e), dict(enumerate(out))) from None
             out.append(
                 Completion(
                     text=text or "",

@@ -9,7 +9,12 @@ from agent.llm.protocol import Completion, LLMError, Options
 
 
 class ReplayExhausted(RuntimeError):
-    """The replay source has no more replies: the natural end of a replayed run."""
+    """The replay source has no more replies: the natural end of a replayed run (or of a manual one whose
+    stdin ended). `replies`: those that did arrive in the same call ({sample index: Completion}), kept."""
+
+    def __init__(self, message: str, replies: dict | None = None):
+        super().__init__(message)
+        self.replies = replies or {}
 
 
 REPLY_SUFFIXES = (".md", ".txt", ".py")
