@@ -36,7 +36,7 @@ from agent.archive import is_better
 from agent.display import Display
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
-from agent.llm import LLMUnavailable, ReplayExhausted, make_llm, resolve_spec
+from agent.llm import LLMUnavailable, ReplayExhausted, make_llm, replay, resolve_spec
 from agent.numbers import fmt_ms, fmt_x
 from agent.settings import RunSettings, given_flags, is_problem_path, parse_cli, resumed, runs_dir_flag
 from evaluator import load_problem
@@ -143,7 +143,7 @@ def _open(settings: RunSettings, given: dict | None, store: RunStore | None, exe
         if is_problem_path(settings.problem):
             settings = settings.model_copy(update={"problem": str(Path(settings.problem).resolve())})
         if settings.llm and settings.llm.startswith("replay:"):
-            source = Path(settings.llm.removeprefix("replay:")).resolve()
+            source = replay.source_of(settings.llm.removeprefix("replay:"))
             settings = settings.model_copy(update={"llm": f"replay:{source}"})
     settings = settings.checked_templates()
     # config.json records the provider used, not None for "picked from the environment".

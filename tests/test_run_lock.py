@@ -92,3 +92,16 @@ def test_manual_stdin_at_its_end_stops_the_run_as_replay_running_out_does(tmp_pa
     assert (run / "history.jsonl").read_text() == ""  # no "The reply was empty" attempts
     assert (run / "attempts" / "0001-1" / "reply.md").read_text() == "no code here, just words\n"
     assert not (run / "attempts" / "0001-2" / "reply.md").exists()
+
+
+# ------------------------------------------------------------ bad --llm specs: one line, exit 2, nothing written
+
+
+@pytest.mark.parametrize("spec", ["replay:", "replay:  "])
+def test_replay_without_a_path_is_bad_input(tmp_path, spec):
+    """`replay:` with an empty path used to replay the files of the current folder."""
+    runs = tmp_path / "runs"
+    p = run_cli("-m", "agent.run", "--problem", str(FMA3), "--runs-dir", str(runs), "--llm", spec, timeout=120)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert p.stderr == "error: --llm replay: needs a folder or file of replies\n", p.stderr
+    assert not runs.exists()

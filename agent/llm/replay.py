@@ -67,6 +67,13 @@ class ReplayLLM:
         return out
 
 
+def source_of(arg: str) -> Path:
+    """PATH of `replay:PATH`, absolute; an empty one is refused (Path("") would be the current folder)."""
+    if not arg.strip():
+        raise LLMError("--llm replay: needs a folder or file of replies")
+    return Path(arg).resolve()
+
+
 def from_spec(arg: str, o: Options) -> ReplayLLM:
     """`replay:PATH`: PATH a folder of replies, one reply file, or a run (its history.jsonl)."""
-    return ReplayLLM(Path(arg))
+    return ReplayLLM(source_of(arg))
