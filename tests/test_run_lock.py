@@ -105,3 +105,21 @@ def test_replay_without_a_path_is_bad_input(tmp_path, spec):
     assert p.returncode == 2, p.stdout + p.stderr
     assert p.stderr == "error: --llm replay: needs a folder or file of replies\n", p.stderr
     assert not runs.exists()
+
+
+def test_llm_openai_without_a_key_or_endpoint_is_bad_input_as_without_the_flag(tmp_path):
+    """`--llm openai` typed, no OPENAI_API_KEY, no OPENAI_BASE_URL: the same one line and exit 2 as the default,
+    before the seed is evaluated or a run folder made (it went on to a DNS error and exit 3)."""
+    runs = tmp_path / "runs"
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    env.update(PYTHONPATH=str(ROOT), COLUMNS="200")
+    args = [sys.executable, "-m", "agent.run", "--problem", str(FMA3), "--runs-dir", str(runs)]
+    out = [
+        subprocess.run(args + flags, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        for flags in ([], ["--llm", "openai"])
+    ]
+    for p in out:
+        assert p.returncode == 2, p.stdout + p.stderr
+        assert p.stderr.startswith("error: no LLM configured: set OPENAI_API_KEY") and p.stderr.count("\n") == 1
+    assert out[0].stderr == out[1].stderr
+    assert not runs.exists()

@@ -30,7 +30,7 @@ import os
 from pathlib import Path
 
 from agent.llm import manual, openai_chat, replay
-from agent.llm.protocol import LLM, Completion, LLMError, LLMUnavailable, Options
+from agent.llm.protocol import LLM, NO_LLM, Completion, LLMError, LLMUnavailable, Options
 from agent.llm.replay import ReplayExhausted
 
 __all__ = ["LLM", "Completion", "LLMError", "LLMUnavailable", "ReplayExhausted", "make_llm", "resolve_spec"]
@@ -51,11 +51,7 @@ def resolve_spec(spec: str | None, base_url: str | None = None) -> str:
         return spec
     if base_url or os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"):
         return "openai"
-    raise LLMError(
-        "no LLM configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
-        "OpenAI-compatible server) and use --llm openai, or --llm replay:PATH to replay "
-        "replies, or --llm manual to answer the prompts yourself"
-    )
+    raise LLMError(NO_LLM)
 
 
 def make_llm(

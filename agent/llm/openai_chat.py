@@ -8,7 +8,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from agent.llm.protocol import Completion, LLMUnavailable, Options
+from agent.llm.protocol import NO_LLM, Completion, LLMError, LLMUnavailable, Options
 
 
 class OpenAILLM:
@@ -110,7 +110,10 @@ class OpenAILLM:
 
 
 def from_spec(arg: str, o: Options) -> OpenAILLM:
-    """`openai`: OPENAI_API_KEY / OPENAI_BASE_URL, or the options' base URL."""
+    """`openai`: OPENAI_API_KEY / OPENAI_BASE_URL, or the options' base URL. With none of them there is no
+    endpoint to ask (the SDK would go to api.openai.com without a key): LLMError, as without --llm."""
+    if not (o.base_url or os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")):
+        raise LLMError(NO_LLM)
     return OpenAILLM(
         o.model,
         o.temperature,

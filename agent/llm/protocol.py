@@ -14,6 +14,14 @@ class LLMError(ValueError):
     """A provider that cannot be set up; one line for the user."""
 
 
+# Said when no endpoint is configured, whether `--llm openai` was typed or picked by default.
+NO_LLM = (
+    "no LLM configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+    "OpenAI-compatible server) and use --llm openai, or --llm replay:PATH to replay "
+    "replies, or --llm manual to answer the prompts yourself"
+)
+
+
 class LLMUnavailable(RuntimeError):
     """The LLM endpoint cannot answer at all (transport, auth, unknown model, retries exhausted). The
     message is one line for the user; `replies` holds the replies that did arrive before it failed
