@@ -231,12 +231,7 @@ class Loop:
     def start_path(self):
         """The kernel to start from (--seed FILE, else the problem's best for this GPU, else its seed.py), or
         None: the seed stage."""
-        if self.settings.seed is not None:
-            return self.settings.seed
-        if self.settings.stage != "seed":  # the promoted winner for this GPU model, else seed.py (agent.best)
-            seed = self.problem.seed_path if self.problem.seed_path.is_file() else None
-            return starting_kernel(self.problem.path, seed, local_gpu())
-        return None
+        return start_kernel(self.settings, self.problem)
 
     def run_seed(self) -> None:
         if SEED_ID in self.done:
@@ -402,6 +397,16 @@ class Loop:
         else:
             for a in items:
                 fn(*a)
+
+
+def start_kernel(settings: RunSettings, problem: Problem):
+    """Loop.start_path for these settings and problem: agent.run asks it before a run folder exists."""
+    if settings.seed is not None:
+        return settings.seed
+    if settings.stage != "seed":  # the promoted winner for this GPU model, else seed.py (agent.best)
+        seed = problem.seed_path if problem.seed_path.is_file() else None
+        return starting_kernel(problem.path, seed, local_gpu())
+    return None
 
 
 def replies_used(store: RunStore) -> int:

@@ -123,13 +123,14 @@ def open_run(settings: RunSettings, given: dict | None = None, executor=None) ->
 
 def _open(settings: RunSettings, given: dict | None, store: RunStore | None, executor) -> Loop:
     """open_run, once a resumed run's folder is open and locked (`store`; None for a new run)."""
-    from agent.loop import Loop, replies_used
+    from agent.loop import Loop, replies_used, start_kernel
 
     if store is not None:
         given = given or {}
         settings = resumed(store.config(), given)
         if set(given) - {"resume", "runs_dir"}:  # the config says what the run uses from now on
             store.update_config(settings)
+        problem = load_problem(settings.problem)
     else:
         problem = load_problem(settings.problem)  # fail fast, before a run folder exists
         problem_name = problem.name
@@ -146,6 +147,8 @@ def _open(settings: RunSettings, given: dict | None, store: RunStore | None, exe
             source = replay.source_of(settings.llm.removeprefix("replay:"))
             settings = settings.model_copy(update={"llm": f"replay:{source}"})
     settings = settings.checked_templates()
+    # Every template the run will render, compiled now: a broken one is bad input before anything is written.
+    check_templates(settings, seed_stage=start_kernel(settings, problem) is None)
     # config.json records the provider used, not None for "picked from the environment".
     settings = settings.model_copy(update={"llm": resolve_spec(settings.llm, settings.base_url)})
     if settings.llm == "openai" and settings.base_url is None and os.environ.get("OPENAI_BASE_URL"):
@@ -181,6 +184,25 @@ def _open(settings: RunSettings, given: dict | None, store: RunStore | None, exe
             created.unlock()
             shutil.rmtree(created.path, ignore_errors=True)
         raise
+
+
+def check_templates(settings: RunSettings, seed_stage: bool) -> None:
+    """Load and compile the --template-dir templates this run renders (the seed stage's where it writes the
+    first kernel, its stages', repair's, and the base they extend), raising PromptError for one that jinja2
+    cannot compile, as agent.prompt reports it (agent.prompt.render_template)."""
+    if settings.template_dir is None:
+        return
+    import jinja2
+
+    from agent.prompt import PromptError, _environment, get_stage
+
+    stages = [*(["seed"] if seed_stage else []), *settings.stages, "repair"]
+    env = _environment(settings.template_dir)
+    for name in dict.fromkeys([*(get_stage(s).template for s in stages), "base.j2"]):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as e:
+            raise PromptError(f"template {name} failed: {type(e).__name__}: {e}".replace("\n", " ")) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,3 +123,23 @@ def test_llm_openai_without_a_key_or_endpoint_is_bad_input_as_without_the_flag(t
         assert p.stderr.startswith("error: no LLM configured: set OPENAI_API_KEY") and p.stderr.count("\n") == 1
     assert out[0].stderr == out[1].stderr
     assert not runs.exists()
+
+
+def test_a_broken_template_is_bad_input_before_the_run_folder_exists(tmp_path):
+    """A --template-dir template jinja2 cannot compile: one line and exit 2 before the seed is evaluated or a
+    run folder made (it was found only when the first prompt was rendered)."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "fusion.j2").write_text('{% extends "base.j2" %}\n{% block stage %}Hello {{ 1 + }} {% endblock %}\n')
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "01.md").write_text("no code")
+    runs = tmp_path / "runs"
+    p = run_cli(
+        "-m", "agent.run", "--problem", str(FMA3), "--seed", str(FMA3 / "honest.py"), "--stage", "fusion",
+        "--runs-dir", str(runs), "--no-ncu", "--llm", f"replay:{replies}", "--template-dir", str(templates),
+        timeout=120,
+    )  # fmt: skip
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert p.stderr.startswith("error: template fusion.j2 failed: TemplateSyntaxError: ") and p.stderr.count("\n") == 1
+    assert not runs.exists()
