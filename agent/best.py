@@ -29,14 +29,11 @@ from evaluator import (  # noqa: F401 - re-exported for agent.promote, agent.loo
 def starting_kernel(problem_file: Path, fallback: Path | None, gpu: str | None) -> Path | None:
     """The loop's first kernel: the winner picked for this device (`gpu`: its name, None on a CPU) in
     the problem's folder, else `fallback` (seed.py). Only a problem folder's reference.py has winners
-    (promote writes nowhere else); an unreadable best.json falls back too: starting from the seed is
-    never wrong, only slower."""
+    (promote writes nowhere else). An unreadable best.json raises BestError, as agent.promote refuses it: the
+    run would silently start from the seed, and that file needs the user's eye."""
     if problem_file.name != "reference.py":
         return fallback
     folder = problem_file.parent
-    try:
-        book = load_best(folder)
-    except BestError:
-        return fallback
+    book = load_best(folder)
     path = book.path_of(folder, pick(book, device_key(gpu)))
     return path if path is not None else fallback

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.archive import is_better
+from agent.best import BestError
 from agent.display import Display
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
@@ -252,7 +253,7 @@ def _drive(loop: Loop, console: Console) -> int:
         if not clean:  # a thread is still blocked in an LLM request: do not wait for it
             exit_now(130)
         return 130
-    except (PromptError, FileNotFoundError) as e:
+    except (PromptError, FileNotFoundError, BestError) as e:  # BestError: best.json spoilt since the run opened
         print(f"error: {e}", file=sys.stderr)
         return 2
     except LLMUnavailable as e:  # nothing was recorded for the attempts it could not ask about

@@ -143,3 +143,20 @@ def test_a_broken_template_is_bad_input_before_the_run_folder_exists(tmp_path):
     assert p.returncode == 2, p.stdout + p.stderr
     assert p.stderr.startswith("error: template fusion.j2 failed: TemplateSyntaxError: ") and p.stderr.count("\n") == 1
     assert not runs.exists()
+
+
+def test_a_corrupt_best_json_stops_the_run_as_promote_does(tmp_path):
+    """agent.run used to start a fresh seed stage past a best.json it could not read; agent.promote refuses it
+    with "best.json is not readable JSON": agent.run says the same in one line, exit 2, nothing written."""
+    folder = tmp_path / "fma3"
+    folder.mkdir()
+    (folder / "reference.py").write_text((FMA3 / "reference.py").read_text())
+    (folder / "best.json").write_text("{not json")
+    runs = tmp_path / "runs"
+    p = run_cli(
+        "-m", "agent.run", "--problem", str(folder), "--runs-dir", str(runs), "--no-ncu",
+        "--llm", f"replay:{FMA3 / 'honest.py'}", timeout=120,
+    )  # fmt: skip
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert p.stderr.startswith(f"error: {folder / 'best.json'} is not readable JSON (") and p.stderr.count("\n") == 1
+    assert not runs.exists()
