@@ -206,13 +206,42 @@ def check_templates(settings: RunSettings, seed_stage: bool) -> None:
             raise PromptError(f"template {name} failed: {type(e).__name__}: {e}".replace("\n", " ")) from None
 
 
+# The run this process works on, once open_run has returned it (a folder open_run gives up is removed), and
+# whether its resume command was printed: a Ctrl-C anywhere after that prints it, once.
+_current: dict = {"store": None, "hinted": False}
+
+
+def hold_interrupts() -> None:
+    """A second Ctrl-C is ignored until the first one's lines are printed (stop_everything then makes the
+    next one leave at once)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def print_interrupted() -> None:
+    """`interrupted: resume with ...` where a run folder exists, else `interrupted`; once per process."""
+    store = _current["store"]
+    if _current["hinted"]:
+        return
+    _current["hinted"] = True
+    if store is not None and (store.path / "config.json").is_file():
+        print(f"interrupted: resume with  {resume_command(store)}", flush=True)
+    else:  # Ctrl-C before the run started (e.g. while torch loads): nothing to resume
+        print("interrupted", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _current.update(store=None, hinted=False)
     try:
         return _main(argv)
-    except KeyboardInterrupt:  # Ctrl-C before the run started (e.g. while torch loads): nothing to resume
+    except KeyboardInterrupt:  # before the run's loop started, or a second Ctrl-C while the first was handled
+        hold_interrupts()
         from evaluator import exit_now, stop_everything
 
-        print("interrupted", file=sys.stderr, flush=True)
+        print_interrupted()
         if not stop_everything():
             exit_now(130)
         return 130
@@ -227,6 +256,7 @@ def _main(argv: list[str] | None) -> int:
     except (ValueError, GpuError) as e:  # SettingsError, ProblemError, LLMError, HistoryError, PromptError...
         print(f"error: {e}", file=sys.stderr)
         return 2
+    _current["store"] = loop.store
     try:  # the run's lock is held until it ends (the OS drops it if the process dies first)
         return _drive(loop, console)
     finally:
@@ -246,10 +276,11 @@ def _drive(loop: Loop, console: Console) -> int:
         with status.display:
             best = loop.run()
     except KeyboardInterrupt:
+        hold_interrupts()
         from evaluator import exit_now, stop_everything
 
+        print_interrupted()  # first: a second Ctrl-C while the evaluation is stopped leaves at once
         clean = stop_everything()  # kill the evaluation in flight; nothing half-done is recorded
-        print(f"interrupted: resume with  {resume_command(store)}", flush=True)
         if not clean:  # a thread is still blocked in an LLM request: do not wait for it
             exit_now(130)
         return 130

@@ -160,3 +160,38 @@ def test_a_corrupt_best_json_stops_the_run_as_promote_does(tmp_path):
     assert p.returncode == 2, p.stdout + p.stderr
     assert p.stderr.startswith(f"error: {folder / 'best.json'} is not readable JSON (") and p.stderr.count("\n") == 1
     assert not runs.exists()
+
+
+# ------------------------------------------------------------ Ctrl-C: the resume command, whenever a run exists
+
+
+@pytest.mark.slow
+def test_a_double_ctrl_c_still_prints_the_resume_command(tmp_path):
+    """A second SIGINT while the first is handled (the evaluation being stopped) used to end the process with
+    no resume command; it is printed whenever a run folder exists."""
+    runs = tmp_path / "runs"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200", TMPDIR=str(tmp_path))
+    p = subprocess.Popen(
+        [sys.executable, "-m", "agent.run", "--problem", str(FMA3), "--seed", str(FMA3 / "honest.py")]
+        + ["--runs-dir", str(runs), "--no-ncu", "--llm", f"replay:{FMA3 / 'honest.py'}", "--stage", "fusion"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(lambda: any(runs.glob("*/attempts/000-seed/code.py")))  # the seed's evaluation in flight
+        time.sleep(0.5)
+        os.killpg(p.pid, signal.SIGINT)
+        time.sleep(0.05)
+        os.killpg(p.pid, signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+    (run,) = [d for d in runs.iterdir() if d.is_dir()]
+    assert p.returncode == 130, out + err
+    assert f"interrupted: resume with  python -m agent.run --resume {run.name} --runs-dir" in out, out + err
+    assert "Traceback" not in err, err
