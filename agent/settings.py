@@ -295,6 +295,27 @@ def parse_cli(argv: list[str] | None, saved: dict | None = None) -> RunSettings:
 
 
 PATH_SETTINGS = ("seed", "template_dir")  # saved absolute (run.open_run, checked_templates)
+REPLAY = "replay:"
+
+
+def absolute_llm(spec: str | None) -> str | None:
+    """`replay:PATH` with PATH absolute (taken from the working directory, as typed): what a run or suite
+    saves, so that a resume finds the replies from any folder. Other providers as they are."""
+    if spec and spec.startswith(REPLAY) and spec.removeprefix(REPLAY):
+        return REPLAY + str(Path(spec.removeprefix(REPLAY)).expanduser().resolve())
+    return spec
+
+
+def absolute_paths(fields: dict) -> dict:
+    """Settings as typed, with every path among them absolute (--seed, --template-dir, --runs-dir and
+    --llm replay:PATH): what agent.suite saves for its problems, so `--resume` works from any folder."""
+    out = dict(fields)
+    for name in (*PATH_SETTINGS, "runs_dir"):
+        if out.get(name) is not None:
+            out[name] = Path(out[name]).expanduser().resolve()
+    if "llm" in out:
+        out["llm"] = absolute_llm(out["llm"])
+    return out
 
 
 def is_problem_path(problem: str) -> bool:
@@ -325,8 +346,11 @@ def resumed(saved: RunSettings, given: dict) -> RunSettings:
             f"--resume continues a run as it was started; it cannot change {'; '.join(changed)}: "
             "start a new run for that"
         )
-    # a path repeated as typed keeps the absolute one saved: the run still resumes from anywhere
+    # a path repeated as typed keeps the absolute one saved, and a new replay folder is saved absolute:
+    # the run still resumes from anywhere
     given = {k: getattr(saved, k) if k in PATH_SETTINGS or k == "problem" else v for k, v in given.items()}
+    if "llm" in given:
+        given["llm"] = absolute_llm(given["llm"])
     try:
         return RunSettings(**{**saved.model_dump(), **given})
     except ValidationError as e:

@@ -47,10 +47,10 @@ from rich.console import Console
 
 from agent.gpu import GpuError, environment
 from agent.history import HistoryError, RunStore, now
-from agent.llm import make_llm
+from agent.llm import LLMError, make_llm
 from agent.scorecard import terminal
-from agent.settings import RunSettings, SettingsError, build_parser, resumed, runs_dir_flag
-from agent.suite_runner import SuiteRunner
+from agent.settings import RunSettings, SettingsError, absolute_paths, build_parser, resumed, runs_dir_flag
+from agent.suite_runner import RETRIED, SuiteRunner
 from agent.suite_store import (
     NAME_RE,
     SUITE_SETS,
@@ -59,6 +59,7 @@ from agent.suite_store import (
     SuiteConfig,
     SuiteError,
     SuiteStore,
+    absolute_flags,
     checked,
     expand,
     settings_for,
@@ -96,13 +97,18 @@ def resolve(specs: list[str], flags: dict) -> list[Entry]:
                     f"two problems are named {e.name!r} ({seen[e.name]} and {e.problem}); a suite needs distinct names"
                 )
             seen[e.name] = e.problem
-            s = settings_for(e, flags)
-            if s.llm != "manual":  # the provider can be set up (key, replay folder) - no request is made
-                make_llm(s.llm, model=s.model, base_url=s.base_url)
+            can_ask(settings_for(e, flags))
+            e.flags = absolute_flags(e)  # saved with absolute paths: the suite resumes from any folder
             entries.append(e)
     if not entries:
         raise SuiteError("no problems given: name problems, files, folders or a list file (or --resume NAME)")
     return entries
+
+
+def can_ask(s: RunSettings) -> None:
+    """The provider can be set up (key, replay folder), or LLMError; no request is made."""
+    if s.llm != "manual":
+        make_llm(s.llm, model=s.model, base_url=s.base_url)
 
 
 # ------------------------------------------------------------ running
@@ -140,20 +146,24 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
         cfg = store.config()
         here = environment()
         _same_gpu(cfg, here)
+        done = store.rows()
         for e in cfg.problems:  # the overrides must make sense for each problem still to run
             settings = settings_for(e, {**cfg.flags, **given})
             link = store.link(e.name)
-            if link.exists():  # a started run takes them only where agent.run --resume would (RESUME_MAY_CHANGE)
-                try:
-                    resumed(RunStore(link.resolve()).config(), typed_again(e, settings, given))
-                except (SettingsError, HistoryError) as err:
-                    raise SuiteError(f"{e.name}: {err}") from None
+            try:
+                if link.exists():  # a started run takes them only where agent.run --resume would (RESUME_MAY_CHANGE)
+                    settings = resumed(RunStore(link.resolve()).config(), typed_again(e, settings, given))
+                if e.name not in done or done[e.name].status in RETRIED:
+                    can_ask(settings)  # e.g. a replay folder that is not there (from here): one line, not N errors
+            except (SettingsError, HistoryError, LLMError) as err:
+                raise SuiteError(f"{e.name}: {err}") from None
         if args.jobs:
             cfg.jobs = args.jobs
         executor = executor_for({**cfg.flags, **given})
         cfg.resumes.append({"time": now(), "flags": json.loads(json.dumps(given, default=str)), "environment": here})
         store.save_config(cfg)
-        return store, cfg, given, executor
+        # the problems' runs go where the suite is, also when it was named by its folder's path
+        return store, cfg, {**given, "runs_dir": store.path.parent.parent}, executor
     name = args.name or _dt.datetime.now().strftime("%Y%m%d-%H%M%S") + "-suite"
     if not NAME_RE.match(name):
         raise SuiteError(f"--name {name!r}: use letters, digits, '.', '_' and '-'")
@@ -161,6 +171,7 @@ def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
         raise SuiteError("--jobs: must be at least 1")
     runs_dir = checked(given).runs_dir
     entries = resolve(args.problems, given)
+    given = absolute_paths(given)  # --seed, --template-dir, --runs-dir, --llm replay:DIR: resumable from anywhere
     if (SuiteStore.folder(runs_dir) / name).exists():
         raise SuiteError(
             f"suite {name!r} exists in {SuiteStore.folder(runs_dir)}/; finish it with --resume {name} "
@@ -185,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
         given = {k: v for k, v in vars(args).items() if k in RunSettings.model_fields and k not in SUITE_SETS}
+        if args.resume:
+            given = absolute_paths(given)
         store, cfg, overrides, executor = start(args, given)
         runner = SuiteRunner(store, cfg, overrides, executor, console)
     except (ValueError, GpuError) as e:  # SuiteError, SettingsError, ProblemError, LLMError...

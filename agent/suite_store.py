@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agent.history import now, write_atomic
 from agent.scorecard import ProblemRow, Scorecard, score
-from agent.settings import RunSettings, SettingsError, build_parser
+from agent.settings import RunSettings, SettingsError, absolute_paths, build_parser
 
 SUITE_SETS = ("problem", "resume", "manual_stdin")  # the suite decides these for each problem
 SUITE_WIDE = ("executor", "workers", "ray_address", "runs_dir")  # one executor, one runs folder
@@ -111,6 +111,24 @@ def own_flags(entry: Entry) -> dict:
             f"{where or entry.problem}: --{wide[0].replace('_', '-')} is set for the whole suite, not per problem"
         )
     return given
+
+
+def absolute_flags(entry: Entry) -> list[str]:
+    """The entry's own flags as config.json keeps them: with a path among them (--seed, --template-dir,
+    --llm replay:PATH) made absolute, taken from the working directory as typed, so that `--resume` works
+    from any folder; as typed where none is relative."""
+    given = own_flags(entry)
+    fixed = absolute_paths(given)
+    if fixed == given:
+        return list(entry.flags)
+    words: list[str] = []
+    for name, value in fixed.items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(value, bool):
+            words.append(flag if value else f"--no-{flag[2:]}")
+        else:
+            words += [flag, str(value)]
+    return words
 
 
 def typed_again(entry: Entry, settings: RunSettings, overrides: dict) -> dict:
