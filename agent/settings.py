@@ -331,6 +331,18 @@ def _as_given(name: str, value) -> str:
     return str(value)
 
 
+def _same_problem(given: str, saved: str) -> bool:
+    """Whether two spellings of --problem (a name, a folder, its reference.py, relative or absolute) are
+    the same problem: the same reference file, as the evaluator finds them from here. A spelling that finds
+    no problem is a change (the resume says which)."""
+    from evaluator import load_problem  # imports the reference (and torch): only where the spellings differ
+
+    try:
+        return load_problem(given, derive_small=False).path == load_problem(saved, derive_small=False).path
+    except ValueError:  # ProblemError
+        return False
+
+
 def resumed(saved: RunSettings, given: dict) -> RunSettings:
     """The settings of a resumed run: the saved config, overridden by the flags typed again. A flag
     that would change what the run is (see RESUME_MAY_CHANGE) must repeat the saved value."""
@@ -339,7 +351,9 @@ def resumed(saved: RunSettings, given: dict) -> RunSettings:
         if name in RESUME_MAY_CHANGE or name not in RunSettings.model_fields:
             continue
         old = getattr(saved, name)
-        if _as_given(name, value) != _as_given(name, old):
+        if _as_given(name, value) != _as_given(name, old) and not (
+            name == "problem" and _same_problem(str(value), str(old))
+        ):
             changed.append(f"--{name.replace('_', '-')} {value} (the run has {old})")
     if changed:
         raise SettingsError(

@@ -15,7 +15,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from agent.scorecard import ProblemRow
-from agent.settings import RunSettings, resumed
+from agent.settings import RunSettings, SettingsError, resumed
 from agent.suite_store import Entry, SuiteConfig, SuiteStore, absolute_flags
 
 SUITE = FIXTURES / "suite"
@@ -92,3 +92,19 @@ def test_a_suite_started_with_relative_paths_resumes_from_another_folder(tmp_pat
     row = SuiteStore(folder).rows()["clamp"]
     assert (row.status, row.attempts, row.llm) == ("incorrect", 1, f"replay:{here / 'replies' / 'clamp'}")
     assert not (elsewhere / "runs").exists() and len(list((here / "runs").glob("*/config.json"))) == 2
+
+
+def test_the_same_problem_by_name_folder_or_reference_file_is_no_change_on_resume(tmp_path, monkeypatch):
+    """A run saved its problem folder's absolute path; `--resume RUN --problem NAME` (or its reference.py,
+    or the folder relative to here) names the same reference file, so it is the same run."""
+    shutil.copytree(SUITE / "clamp", tmp_path / "kernels" / "clamp")
+    shutil.copytree(SUITE / "offline", tmp_path / "kernels" / "offline")
+    monkeypatch.chdir(tmp_path)
+    saved = RunSettings(problem=str(tmp_path / "kernels" / "clamp"), llm="manual")
+    for typed in ("clamp", "kernels/clamp/reference.py", "./kernels/clamp", str(tmp_path / "kernels" / "clamp")):
+        assert resumed(saved, {"problem": typed}).problem == saved.problem, typed  # the saved spelling kept
+    by_name = RunSettings(problem="clamp", llm="manual")  # a run saved by name, resumed by path
+    assert resumed(by_name, {"problem": "kernels/clamp"}).problem == "clamp"
+    for other in ("offline", "kernels/offline/reference.py", "no_such_problem"):
+        with pytest.raises(SettingsError, match=f"cannot change --problem {other} "):
+            resumed(saved, {"problem": other})
