@@ -166,9 +166,11 @@ def test_a_corrupt_best_json_stops_the_run_as_promote_does(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_double_ctrl_c_still_prints_the_resume_command(tmp_path):
+@pytest.mark.parametrize("signals", [1, 2])
+def test_ctrl_c_prints_the_resume_command_and_leaves_no_warm_folder(tmp_path, signals):
     """A second SIGINT while the first is handled (the evaluation being stopped) used to end the process with
-    no resume command; it is printed whenever a run folder exists."""
+    no resume command; it is printed whenever a run folder exists. And Ctrl-C, once or twice, leaves no
+    kloop-warm-* folder in $TMPDIR (a normal exit never did)."""
     runs = tmp_path / "runs"
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200", TMPDIR=str(tmp_path))
     p = subprocess.Popen(
@@ -184,9 +186,10 @@ def test_a_double_ctrl_c_still_prints_the_resume_command(tmp_path):
     try:
         _wait_for(lambda: any(runs.glob("*/attempts/000-seed/code.py")))  # the seed's evaluation in flight
         time.sleep(0.5)
-        os.killpg(p.pid, signal.SIGINT)
-        time.sleep(0.05)
-        os.killpg(p.pid, signal.SIGINT)
+        assert list(tmp_path.glob("kloop-warm-*"))  # the warm zygotes' folder, while the run goes on
+        for _ in range(signals):
+            os.killpg(p.pid, signal.SIGINT)
+            time.sleep(0.05)
         out, err = p.communicate(timeout=60)
     finally:
         if p.poll() is None:
@@ -195,3 +198,4 @@ def test_a_double_ctrl_c_still_prints_the_resume_command(tmp_path):
     assert p.returncode == 130, out + err
     assert f"interrupted: resume with  python -m agent.run --resume {run.name} --runs-dir" in out, out + err
     assert "Traceback" not in err, err
+    assert not list(tmp_path.glob("kloop-*")), list(tmp_path.iterdir())

@@ -25,6 +25,7 @@ from pathlib import Path
 
 _lock = threading.Lock()
 _dirs: set[Path] = set()
+_roots: set[Path] = set()  # folders that outlive one evaluation (the warm zygotes'): removed on every cancel
 _cancelled = threading.Event()
 
 
@@ -47,6 +48,13 @@ def enter(workdir: Path) -> None:
     with _lock:
         _dirs.add(Path(workdir))
     raise_if_cancelled()
+
+
+def keep_clean(folder: Path) -> None:
+    """A folder of this process's own (warm.Pool's kloop-warm-*) that Ctrl-C removes too: atexit, which removes
+    it on a normal exit, never runs after exit_now, and a starter thread may still write into it."""
+    with _lock:
+        _roots.add(Path(folder))
 
 
 def leave(workdir: Path) -> None:
@@ -88,7 +96,7 @@ def kill_children() -> int:
 
 def remove_dirs() -> None:
     with _lock:
-        dirs = list(_dirs)
+        dirs = list(_dirs) + (list(_roots) if _cancelled.is_set() else [])
         _dirs.clear()
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)

@@ -28,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 
+from evaluator.parent import cancel
 from evaluator.parent.jail import Jail, _children
 from evaluator.parent.process import reap, spawn, tail
 
@@ -264,6 +265,7 @@ class Pool:
 
                 self.root = Path(tempfile.mkdtemp(prefix="kloop-warm-"))
                 atexit.register(self.shutdown)
+                cancel.keep_clean(self.root)  # Ctrl-C removes it too: exit_now skips atexit
             folder = Path(self.root) / f"{role}-{self.started}"
         if jail is not None:  # the zygote's own namespaces; each fork confines itself to its own folder
             jail = Jail(folder, memory_mb=0, cuda=jail.cuda, poison=jail.poison, namespaces=jail.confined)
