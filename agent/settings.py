@@ -85,10 +85,10 @@ class RunSettings(BaseModel):
         description="start from this kernel file instead of the problem's seed.py (or, without one, the seed stage)",
     )
     iterations: int = Field(
-        3, description="iterations per stage; each renders one prompt and asks for --samples replies"
+        3, strict=True, description="iterations per stage; each renders one prompt and asks for --samples replies"
     )
-    samples: int = Field(1, description="replies per prompt (K)")
-    repairs: int = Field(1, description="repair attempts for each failed candidate (0: none)")
+    samples: int = Field(1, strict=True, description="replies per prompt (K)")
+    repairs: int = Field(1, strict=True, description="repair attempts for each failed candidate (0: none)")
     llm: str | None = Field(
         None,
         description="openai | replay:PATH | manual (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set)",
@@ -98,37 +98,55 @@ class RunSettings(BaseModel):
         description="model name for the openai provider; a local server (vLLM, Ollama...) needs the name it "
         "serves (default: $OPENAI_MODEL, else gpt-4o)",
     )
-    temperature: float = Field(0.7, description="sampling temperature")
+    temperature: float = Field(
+        0.7, strict=True, ge=0, le=2, allow_inf_nan=False, description="sampling temperature, 0 to 2"
+    )
     max_tokens: int | None = Field(
-        None, description="the most tokens one reply may have (default: the server's own limit)"
+        None, strict=True, description="the most tokens one reply may have (default: the server's own limit)"
     )
     stop_after_repeats: int = Field(
         3,
+        strict=True,
         description="stop asking the LLM once this many replies in a row repeat code already evaluated "
         "(0: never stop for that)",
     )
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
-    concurrency: int = Field(4, description="LLM requests in flight at once")
-    llm_timeout: float = Field(600.0, description="seconds per LLM request (the SDK retries 429/5xx itself)")
+    concurrency: int = Field(4, strict=True, description="LLM requests in flight at once")
+    llm_timeout: float = Field(
+        600.0,
+        strict=True,
+        gt=0,
+        allow_inf_nan=False,
+        description="seconds per LLM request (the SDK retries 429/5xx itself)",
+    )
     llm_retries: int = Field(
         2,
+        strict=True,
         description="the openai SDK's own retries of a request (connection errors, "
         "408/409/429/5xx, with backoff) before the run stops with exit 3",
     )
-    manual_stdin: bool = Field(False, description="manual provider: read replies from stdin instead of reply files")
+    manual_stdin: bool = Field(
+        False, strict=True, description="manual provider: read replies from stdin instead of reply files"
+    )
     gpu: str | None = Field(None, description="GPU card for the prompt (default: detected)")
     precision: str = Field("tf32", description="tf32, strict or loose")
     shapes: str = Field(
         "auto", description="shape sets to check: auto (all with a GPU, small without), small, odd, full, all"
     )
-    ncu: bool = Field(True, description="profile correct candidates with Nsight Compute (GPU only)")
-    compile_timeout: float = Field(300.0, description="seconds for a candidate's import + first call")
-    run_timeout: float = Field(300.0, description="seconds for a candidate's correctness phase")
+    ncu: bool = Field(True, strict=True, description="profile correct candidates with Nsight Compute (GPU only)")
+    compile_timeout: float = Field(
+        300.0, strict=True, gt=0, allow_inf_nan=False, description="seconds for a candidate's import + first call"
+    )
+    run_timeout: float = Field(
+        300.0, strict=True, gt=0, allow_inf_nan=False, description="seconds for a candidate's correctness phase"
+    )
     executor: str = Field(
         "local",
         description="local (one worker per visible GPU; CPU: interpreter workers) or ray (each evaluation a Ray task)",
     )
-    workers: int | None = Field(None, description="local: evaluation workers (default: one per GPU, 2 on a CPU)")
+    workers: int | None = Field(
+        None, strict=True, description="local: evaluation workers (default: one per GPU, 2 on a CPU)"
+    )
     ray_address: str | None = Field(None, description="ray: cluster address (default: start a local instance)")
     runs_dir: Path = Field(
         default_factory=default_runs_dir, description=f"where run folders go (default: ${RUNS_DIR_ENV}, else ./runs)"
@@ -249,7 +267,7 @@ def build_parser(
     return p
 
 
-def _one_line(e: ValidationError) -> str:
+def one_line(e: ValidationError) -> str:
     err = e.errors()[0]
     where = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "settings"
     got = f" (got {err['input']!r})" if err["loc"] and not isinstance(err.get("input"), dict) else ""
@@ -291,7 +309,7 @@ def parse_cli(argv: list[str] | None, saved: dict | None = None) -> RunSettings:
     try:
         return RunSettings(**{**(saved or {}), **given})
     except ValidationError as e:
-        raise SettingsError(_one_line(e)) from None
+        raise SettingsError(one_line(e)) from None
 
 
 PATH_SETTINGS = ("seed", "template_dir")  # saved absolute (run.open_run, checked_templates)
@@ -368,4 +386,4 @@ def resumed(saved: RunSettings, given: dict) -> RunSettings:
     try:
         return RunSettings(**{**saved.model_dump(), **given})
     except ValidationError as e:
-        raise SettingsError(_one_line(e)) from None
+        raise SettingsError(one_line(e)) from None

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agent.history import now, write_atomic
 from agent.scorecard import ProblemRow, Scorecard, score
-from agent.settings import RunSettings, SettingsError, absolute_paths, build_parser
+from agent.settings import RunSettings, SettingsError, absolute_paths, build_parser, one_line
 
 SUITE_SETS = ("problem", "resume", "manual_stdin")  # the suite decides these for each problem
 SUITE_WIDE = ("executor", "workers", "ray_address", "runs_dir")  # one executor, one runs folder
@@ -142,9 +142,7 @@ def checked(fields: dict, who: str = "") -> RunSettings:
     try:
         return RunSettings(**fields)
     except ValidationError as e:
-        err = e.errors()[0]
-        flag = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "settings"
-        raise SuiteError(f"{who + ': ' if who else ''}{flag}: {err['msg'].removeprefix('Value error, ')}") from None
+        raise SuiteError(f"{who + ': ' if who else ''}{one_line(e)}") from None
 
 
 def settings_for(entry: Entry, flags: dict) -> RunSettings:
