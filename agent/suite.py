@@ -8,9 +8,11 @@
 PROBLEMS are problem names (kernels/<name>), KernelBench files, problem folders, folders of those, or a
 text file listing them one per line (`#` starts a comment; flags after a problem apply to it alone,
 e.g. `relu.py --iterations 5 --llm replay:replies/relu`). Every agent.run flag applies to each problem,
+--config FILE.json included (agent.run's: a JSON object of settings, overridden by the flags typed),
 except --problem, --resume and --manual-stdin; --executor, --workers, --ray-address and --runs-dir are
 the suite's own (one executor, one runs folder). `--llm replay:DIR` gives a problem the replies in
-DIR/<problem>/ when that folder exists.
+DIR/<problem>/ when that folder exists. Paths among the flags are saved absolute: `--resume` works from
+any folder.
 
 The suite lives in <runs-dir>/suites/<name>/:
     config.json       problems, flags, --note, environment (GPU, driver, torch, triton), each resume
@@ -49,7 +51,15 @@ from agent.gpu import GpuError, environment
 from agent.history import HistoryError, RunStore, now
 from agent.llm import LLMError, make_llm
 from agent.scorecard import terminal
-from agent.settings import RunSettings, SettingsError, absolute_paths, build_parser, resumed, runs_dir_flag
+from agent.settings import (
+    RunSettings,
+    SettingsError,
+    absolute_paths,
+    build_parser,
+    load_config,
+    resumed,
+    runs_dir_flag,
+)
 from agent.suite_runner import RETRIED, SuiteRunner
 from agent.suite_store import (
     NAME_RE,
@@ -69,7 +79,7 @@ from evaluator import exit_now, load_problem, stop_everything
 
 
 def parser():
-    p = build_parser("python -m agent.suite", exclude=SUITE_SETS)
+    p = build_parser("python -m agent.suite", exclude=SUITE_SETS, config=True)
     p.description = "Run the loop on many problems and score them in one table (fast_p, geometric mean)."
     p.add_argument(
         "problems",
@@ -83,6 +93,23 @@ def parser():
     p.add_argument("--jobs", type=int, default=None, help="problems in flight at once (default: executor slots)")
     p.add_argument("--note", default=None, help="free text kept in config.json and shown under the table")
     return p
+
+
+def typed_flags(args) -> dict:
+    """The agent.run flags typed on the command line (not the suite's own: problems, --name, --jobs...)."""
+    return {k: v for k, v in vars(args).items() if k in RunSettings.model_fields and k not in SUITE_SETS}
+
+
+def from_config(path: str | None) -> dict:
+    """--config FILE.json's settings, as agent.run reads them (flags typed on the command line override
+    them), less those the suite decides for each problem."""
+    if path is None:
+        return {}
+    fields = load_config(path)
+    own = [k for k in fields if k in SUITE_SETS]
+    if own:
+        raise SuiteError(f"--config {path}: {own[0]!r} is decided by the suite for each problem, not a suite setting")
+    return fields
 
 
 def resolve(specs: list[str], flags: dict) -> list[Entry]:
@@ -195,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     try:
         args = parser().parse_args(argv)
-        given = {k: v for k, v in vars(args).items() if k in RunSettings.model_fields and k not in SUITE_SETS}
+        given = {**from_config(getattr(args, "config", None)), **typed_flags(args)}
         if args.resume:
             given = absolute_paths(given)
         store, cfg, overrides, executor = start(args, given)

@@ -4,6 +4,7 @@ line naming the flag and the value, exit 2, nothing written (agent.run, agent.su
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -100,3 +101,37 @@ def test_python_m_evaluator_refuses_a_timeout_that_is_not_above_0(tmp_path, flag
     assert p.returncode == 2, p.stdout + p.stderr
     assert p.stderr.strip().startswith(f"error: argument {flag}: must be a number of seconds above 0, got '{value}'")
     assert len(p.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+# ------------------------------------------------------------ agent.suite --config (agent.run's semantics)
+
+
+def test_agent_suite_config_is_checked_like_agent_runs(tmp_path):
+    clamp = str(FIXTURES / "suite" / "clamp")
+    for text, line in [
+        ('{"problem": "relu"}', "'problem' is decided by the suite for each problem"),
+        ('{"iterations": 0}', "error: --iterations: must be at least 1 (got 0)"),
+        ('{"iterations": true}', "error: --iterations: Input should be a valid integer (got True)"),
+        ('{"itertions": 2}', "unknown setting 'itertions'"),
+        ("[1]", "expected a JSON object of settings"),
+    ]:
+        (tmp_path / "c.json").write_text(text)
+        p = cli("-m", "agent.suite", clamp, "--config", str(tmp_path / "c.json"), cwd=tmp_path)
+        assert p.returncode == 2 and line in p.stderr and len(p.stderr.strip().splitlines()) == 1, (text, p.stderr)
+        assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.slow
+def test_agent_suite_takes_its_settings_from_config_with_typed_flags_over_them(tmp_path):
+    import shutil
+
+    for d in ("clamp", "replies"):
+        shutil.copytree(FIXTURES / "suite" / d, tmp_path / d)
+    config = {"iterations": 2, "repairs": 0, "ncu": False, "llm": "replay:replies", "stage": "fusion"}
+    (tmp_path / "c.json").write_text(json.dumps(config))
+    p = cli("-m", "agent.suite", "clamp", "--name", "c", "--config", "c.json", "--iterations", "1", cwd=tmp_path)
+    assert p.returncode == 0, p.stdout + p.stderr
+    saved = json.loads((tmp_path / "runs" / "suites" / "c" / "config.json").read_text())["flags"]
+    assert saved == {**config, "iterations": 1, "llm": f"replay:{tmp_path / 'replies'}"}
+    row = json.loads((tmp_path / "runs" / "suites" / "c" / "suite.jsonl").read_text())
+    assert (row["attempts"], row["status"]) == (1, "incorrect")  # one iteration: the typed flag won
