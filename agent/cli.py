@@ -9,7 +9,8 @@
     kernel-loop batch DIR --problems P...     # = python -m agent.batch DIR --problems P...
 
 Each verb hands the rest of the command line to that module's `main(argv)`, so flags, help texts and
-exit codes are the module's own (0 success, 1 negative verdict, 2 bad input, 3 LLM unreachable).
+exit codes are the module's own (0 success, 1 negative verdict, 2 bad input, 3 LLM unreachable,
+4 the evaluator cannot judge, 130 interrupted).
 Every verb's parser is a `CliParser`: bad input is one line on stderr and exit 2, never usage + error.
 """
 
@@ -39,7 +40,8 @@ def usage() -> str:
     rows = "\n".join(f"  {verb:<{width}}  {what}" for verb, (_, what) in VERBS.items())
     return (
         f"usage: kernel-loop VERB [ARGS...]   (kernel-loop VERB --help for its flags)\n\n{rows}\n\n"
-        "exit codes: 0 success, 1 negative verdict, 2 bad input, 3 LLM unreachable"
+        "exit codes: 0 success, 1 negative verdict, 2 bad input, 3 LLM unreachable,\n"
+        "            4 the evaluator cannot judge, 130 interrupted"
     )
 
 
