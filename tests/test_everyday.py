@@ -158,6 +158,7 @@ def test_manual_skip_continues_the_numbering():
 def test_resume_refuses_to_change_what_the_run_is(tmp_path):
     runs = tmp_path / "runs"
     store = RunStore.create(runs, RunSettings(llm="manual"), "conv2d_scale_min")
+    store.unlock()  # as agent.run does when it ends: the resume below is another process
     before = (store.path / "config.json").read_text()
     p = run_cli("-m", "agent.run", "--resume", store.name, "--runs-dir", str(runs), "--stage", "tiling")
     assert p.returncode == 2 and "--stage tiling (the run has fusion)" in p.stderr, p.stderr
