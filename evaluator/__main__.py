@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evaluator.shared.cli import CliParser
+from evaluator.shared.cli import CliParser, seconds
 from evaluator.shared.files import write_atomic
 from evaluator.shared.loader import load_problem
 from evaluator.shared.problem import Problem, ProblemError
@@ -164,8 +164,8 @@ def parse_args(argv: list[str] | None, prog: str | None = None) -> argparse.Name
     ap.add_argument("--trials", type=int, default=3, help="correctness trials per case (default 3, at least 1)")
     ap.add_argument("--no-time", action="store_true", help="skip timing and baselines")
     ap.add_argument("--device", choices=["auto", "cuda", "cpu"], default="auto")
-    ap.add_argument("--compile-timeout", type=float, default=300.0, help="seconds for import + first call")
-    ap.add_argument("--run-timeout", type=float, default=300.0, help="seconds for the correctness phase")
+    ap.add_argument("--compile-timeout", type=seconds, default=300.0, help="seconds for import + first call")
+    ap.add_argument("--run-timeout", type=seconds, default=300.0, help="seconds for the correctness phase")
     ap.add_argument(
         "--limit",
         action="append",

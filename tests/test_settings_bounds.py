@@ -78,7 +78,7 @@ def test_agent_suite_refuses_them_in_one_line(tmp_path):
     listing.write_text(f"{FIXTURES / 'suite' / 'clamp'} --run-timeout 0\n")
     p = cli("-m", "agent.suite", str(listing), cwd=tmp_path)
     assert p.returncode == 2, p.stderr
-    assert "list.txt line 1: argument --run-timeout: must be a number of seconds above 0, got '0'" in p.stderr
+    assert "list.txt line 1: --run-timeout: Input should be greater than 0 (got 0.0)" in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and not (tmp_path / "runs").exists()
 
 

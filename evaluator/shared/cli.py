@@ -5,9 +5,8 @@ error (evaluator's CLI and every `agent` verb use it; agent reaches it through t
     ap = CliParser(prog="python -m agent.run")                # error: ... (see python -m agent.run --help), exit 2
     ap = CliParser(prog="...", raises=UsageError)             # a verb that prints its own one-line errors
 
-A second rule: a timeout is seconds above 0. Every `--...-timeout` flag declared with `type=float` takes
-`seconds` (a finite number above 0), so `--compile-timeout 0` or `-5` is bad input (one line, exit 2)
-rather than a candidate blamed for a timeout it never had the time to avoid.
+A timeout flag takes `type=seconds` (a finite number above 0), so `--compile-timeout 0` or `-5` is bad input
+(one line, exit 2) rather than a candidate blamed for a timeout it never had the time to avoid.
 """
 
 from __future__ import annotations
@@ -37,11 +36,6 @@ class CliParser(argparse.ArgumentParser):
     def __init__(self, *args, raises: type[Exception] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.raises = raises
-
-    def add_argument(self, *names, **kwargs):
-        if kwargs.get("type") is float and any(n.startswith("--") and n.endswith("-timeout") for n in names):
-            kwargs["type"] = seconds  # the second rule (module docstring)
-        return super().add_argument(*names, **kwargs)
 
     def add_subparsers(self, **kwargs):
         kwargs.setdefault("parser_class", functools.partial(type(self), raises=self.raises))
