@@ -324,13 +324,19 @@ def test_nothing_runs_at_import():
 def test_gluon_names_are_walked_even_when_nothing_imported_triton_experimental():
     # `import triton` does not import triton.experimental: the walk imports a listed submodule itself, so gl.* names
     # get the same module and origin checks as tl.* (they used to stop at `triton` and pass unchecked)
+    import os
     import subprocess
     import sys
 
+    # Under TRITON_INTERPRET=1 (the CPU evaluator's) tl.sum is the interpreter's InterpretedFunction, from
+    # triton.runtime: its origin is the function it wraps (triton.language.standard), not refused
     code = (
         "from evaluator.static.contract import _modules_along, foreign_object\n"
         "print(len(_modules_along('triton.experimental.gluon.language.load')),"
-        " foreign_object('triton.language.extra.modules') is not None)"
+        " foreign_object('triton.language.extra.modules') is not None,"
+        " foreign_object('triton.language.sum') is None)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["4", "True"], out
+    for interpret in ("0", "1"):
+        env = dict(os.environ, TRITON_INTERPRET=interpret)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+        assert out.split() == ["4", "True", "True"], (interpret, out)

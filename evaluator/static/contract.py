@@ -262,15 +262,24 @@ def foreign_object(path: str) -> str | None:
             obj = obj.__func__
         if isinstance(obj, CONSTANTS) or isinstance(obj, types.ModuleType):
             continue
-        origin = getattr(obj, "__module__", None) if isinstance(obj, type) or callable(obj) else None
-        if not isinstance(origin, str):
-            origin = type(obj).__module__
+        origin = _origin(obj)
         if not origin.startswith(LANGUAGE_ORIGINS):
             return (
                 f"`{'.'.join(parts[: i + 1])}` is {type(obj).__name__} from {origin}, imported into Triton's "
                 "language module; the contract allows only Triton's own names there"
             )
     return None
+
+
+def _origin(obj: object) -> str:
+    """The module that defines obj: a function's or class's own; for a jit function (triton.runtime's JITFunction,
+    or the interpreter's InterpretedFunction under TRITON_INTERPRET=1) the function it wraps; else its type's."""
+    if type(obj).__module__.startswith("triton.runtime"):
+        inner = inspect.getattr_static(obj, "fn", None)
+        if callable(inner):
+            obj = inner
+    origin = getattr(obj, "__module__", None) if isinstance(obj, type) or callable(obj) else None
+    return origin if isinstance(origin, str) else type(obj).__module__
 
 
 def is_module(path: str) -> bool:
