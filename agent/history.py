@@ -183,7 +183,12 @@ class RunStore:
             n += 1
             path = runs_dir / f"{stamp}-{settings.stage}-{problem}-{n}"
         store = cls(path)
-        (path / "attempts").mkdir(parents=True)
+        try:
+            (path / "attempts").mkdir(parents=True)
+        except FileExistsError:  # another process took the same name this second: the next free one
+            return cls.create(runs_dir, settings, problem)
+        except OSError as e:  # --runs-dir names a file, a read-only folder...
+            raise HistoryError(f"cannot make a run folder under {runs_dir}: {e.strerror}") from None
         store.lock = lock_run(path)
         write_atomic(path / "config.json", settings.model_dump_json(indent=2))
         store.history.touch()

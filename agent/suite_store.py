@@ -167,7 +167,10 @@ class SuiteStore:
     @classmethod
     def create(cls, runs_dir: Path, config: SuiteConfig) -> SuiteStore:
         path = cls.folder(runs_dir) / config.name
-        (path / "runs").mkdir(parents=True)
+        try:
+            (path / "runs").mkdir(parents=True)
+        except OSError as e:  # --runs-dir names a file, a read-only folder; the name is checked free before
+            raise SuiteError(f"cannot make the suite's folder {path}: {e.strerror}") from None
         store = cls(path)
         write_atomic(path / "config.json", config.model_dump_json(indent=2))
         store.jsonl.touch()

@@ -165,6 +165,18 @@ def test_resume_refuses_to_change_what_the_run_is(tmp_path):
     assert len(p.stderr.strip().splitlines()) == 1 and (store.path / "config.json").read_text() == before
 
 
+def test_runs_dir_that_is_a_file_is_one_line_of_bad_input(tmp_path):
+    # it was a NotADirectoryError traceback (agent.run exited 1, agent.suite too)
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a folder")
+    replies = str(ROOT / "studies" / "conv2d_scale_min" / "replies_direct_rs")
+    for verb in ("agent.run", "agent.suite"):
+        extra = ["conv2d_scale_min"] if verb == "agent.suite" else []
+        p = run_cli("-m", verb, *extra, "--llm", f"replay:{replies}", "--runs-dir", str(afile), "--iterations", "1")
+        assert p.returncode == 2 and "Not a directory" in p.stderr and "Traceback" not in p.stderr, (verb, p.stderr)
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
 def test_a_setup_failure_leaves_no_run_folder(problem, tmp_path):
     runs = tmp_path / "runs"
     p = agent_run(problem, runs, "--llm", "manual", "--gpu", "abacus")
