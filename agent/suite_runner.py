@@ -165,6 +165,8 @@ class SuiteRunner:
                     message=why,
                 )
         row.seconds = round(time.monotonic() - t0, 1)
+        if loop is not None:
+            loop.store.unlock()  # this problem's run is done with: release its lock now, not when collected
         if stop is None and row.status in RETRIED:  # the run's last request failed (e.g. refused by the server)
             stop = LLM_DOWN if row.status == "llm failed" else FAILED, reason_of(ValueError(row.message))
         if stop is not None:
