@@ -326,14 +326,12 @@ class _Contract:
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
-        self.aliases: dict[str, str] = {}  # local name -> dotted path (imports)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    self.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                for a in node.names:
-                    self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        self.aliases: dict[str, str] = {  # local name -> dotted path (imports; relative ones are refused anyway)
+            name: path
+            for node in ast.walk(tree)
+            if not (isinstance(node, ast.ImportFrom) and node.level)
+            for name, path in _import_bindings(node)
+        }
         self.module_fns = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         self.classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
         self.methods = {
@@ -599,10 +597,7 @@ class _Contract:
             if e.id in env and e.id not in self._declared_global(e):
                 env[e.id] = self._join(env[e.id], TCONT)
                 return
-            fn = self.owner(e)  # an enclosing function's container (a closure), else a module-level one
-            while fn is not None and e.id not in self.kinds.get(self.owner(fn), {}):
-                fn = self.owner(fn)
-            outer = self.kinds.get(self.owner(fn)) if fn is not None else None
+            outer = self._scope_of(e, skip_own=True)  # an enclosing function's container, else a module-level one
             if outer is not None:
                 outer[e.id] = self._join(outer[e.id], TCONT)
             else:
@@ -863,14 +858,22 @@ class _Contract:
         outer = self._outer_kind(e, skip_own=declared)
         return self._join(env[e.id], outer) if e.id in env else outer
 
-    def _outer_kind(self, e: ast.Name, skip_own: bool) -> str:
+    def _scope_of(self, e: ast.Name, skip_own: bool) -> dict[str, str] | None:
+        """The kinds of the innermost function around `e` (past its own with skip_own) that binds its name, or None
+        (a module-level name): where a closure's name lives."""
         fn = self.owner(e)
         if skip_own and fn is not None:
             fn = self.owner(fn)
         while fn is not None:
             if e.id in self.kinds.get(fn, {}):
-                return self.kinds[fn][e.id]
+                return self.kinds[fn]
             fn = self.owner(fn)
+        return None
+
+    def _outer_kind(self, e: ast.Name, skip_own: bool) -> str:
+        scope = self._scope_of(e, skip_own)
+        if scope is not None:
+            return scope[e.id]
         if e.id in self.global_kinds:
             return self.global_kinds[e.id]
         if e.id in self.classes:
@@ -1108,15 +1111,7 @@ class _Contract:
     def _import_conflicts(self) -> None:
         seen: dict[str, str] = {}
         for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import):
-                pairs = [
-                    (a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0]) for a in node.names
-                ]
-            elif isinstance(node, ast.ImportFrom):
-                pairs = [(a.asname or a.name, f"{'.' * node.level}{node.module or ''}.{a.name}") for a in node.names]
-            else:
-                continue
-            for name, path in pairs:
+            for name, path in _import_bindings(node):
                 if seen.setdefault(name, path) != path:
                     self.add(
                         "rebound_import",
@@ -1532,6 +1527,15 @@ def _container_parts(e: ast.AST) -> list[ast.AST] | None:
     if isinstance(e, ast.DictComp):
         return [e.key, e.value]
     return None
+
+
+def _import_bindings(node: ast.AST) -> list[tuple[str, str]]:
+    """(local name, dotted path) for each name an import statement binds ([] for any other node)."""
+    if isinstance(node, ast.Import):
+        return [(a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0]) for a in node.names]
+    if isinstance(node, ast.ImportFrom):
+        return [(a.asname or a.name, f"{'.' * node.level}{node.module or ''}.{a.name}") for a in node.names]
+    return []
 
 
 def _bound_names(node: ast.AST) -> list[str]:
