@@ -27,11 +27,7 @@ def code_blocks(text: str) -> list[tuple[str, str]]:
     language) up to the next line that is the same backticks alone. One pass over the lines (an opening with
     no closing line is skipped), so a reply of many unclosed fences costs linear time, not quadratic."""
     lines = text.split("\n")
-    closers: dict[str, list[int]] = {}  # fence -> the lines that are that fence alone, in order
-    for i, line in enumerate(lines):
-        bare = line.rstrip(" \t")
-        if bare.startswith("```") and not bare.strip("`"):
-            closers.setdefault(bare, []).append(i)
+    closers = _closing_lines(lines)
     blocks, i = [], 0
     while i < len(lines):
         m = OPENING.match(lines[i])
@@ -50,16 +46,22 @@ def code_blocks(text: str) -> list[tuple[str, str]]:
 def _unclosed(text: str) -> bool:
     """Whether the reply opens a python (or bare) fence that no later line closes (a reply cut at max-tokens)."""
     lines = text.split("\n")
-    last: dict[str, int] = {}  # fence -> its last closing line
+    closers = _closing_lines(lines)
+    for i, line in enumerate(lines):
+        m = OPENING.match(line)
+        if m and m.group(2).lower() in ("python", "py", "") and closers.get(m.group(1), [-1])[-1] <= i:
+            return True
+    return False
+
+
+def _closing_lines(lines: list[str]) -> dict[str, list[int]]:
+    """fence (its backticks) -> the indices of the lines that are that fence alone, in order."""
+    closers: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
         bare = line.rstrip(" \t")
         if bare.startswith("```") and not bare.strip("`"):
-            last[bare] = i
-    for i, line in enumerate(lines):
-        m = OPENING.match(line)
-        if m and m.group(2).lower() in ("python", "py", "") and last.get(m.group(1), -1) <= i:
-            return True
-    return False
+            closers.setdefault(bare, []).append(i)
+    return closers
 
 
 def pick_block(text: str) -> str | None:
