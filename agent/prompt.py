@@ -259,7 +259,22 @@ def render_template(template: str, context: dict[str, Any], template_dir: Path |
     except jinja2.UndefinedError as e:
         raise PromptError(f"template {template} needs a variable that was not given: {e}") from None
     except jinja2.TemplateError as e:
-        raise PromptError(f"template {template} failed: {type(e).__name__}: {e}".replace("\n", " ")) from None
+        raise _failed(template, e) from None
+
+
+def compile_templates(templates: list[str], template_dir: Path | None = None) -> None:
+    """Load and compile each template (`template_dir`'s own first) without rendering it: a syntax error raises
+    PromptError worded as render_template's, before anything that would need it runs."""
+    env = _environment(template_dir)
+    for template in templates:
+        try:
+            env.get_template(template)
+        except jinja2.TemplateError as e:
+            raise _failed(template, e) from None
+
+
+def _failed(template: str, e: jinja2.TemplateError) -> PromptError:
+    return PromptError(f"template {template} failed: {type(e).__name__}: {e}".replace("\n", " "))
 
 
 def render(

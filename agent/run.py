@@ -37,9 +37,17 @@ from agent.best import BestError
 from agent.display import Display
 from agent.gpu import GpuError
 from agent.history import Record, RunStore
-from agent.llm import LLMUnavailable, ReplayExhausted, make_llm, replay, resolve_spec
+from agent.llm import LLMUnavailable, ReplayExhausted, make_llm, resolve_spec
 from agent.numbers import fmt_ms, fmt_x
-from agent.settings import RunSettings, given_flags, is_problem_path, parse_cli, resumed, runs_dir_flag
+from agent.settings import (
+    RunSettings,
+    absolute_llm,
+    given_flags,
+    is_problem_path,
+    parse_cli,
+    resumed,
+    runs_dir_flag,
+)
 from evaluator import load_problem
 
 if TYPE_CHECKING:
@@ -144,9 +152,7 @@ def _open(settings: RunSettings, given: dict | None, store: RunStore | None, exe
         # a problem or replay folder given by path is saved absolute too: resume and promote find them anywhere
         if is_problem_path(settings.problem):
             settings = settings.model_copy(update={"problem": str(Path(settings.problem).resolve())})
-        if settings.llm and settings.llm.startswith("replay:"):
-            source = replay.source_of(settings.llm.removeprefix("replay:"))
-            settings = settings.model_copy(update={"llm": f"replay:{source}"})
+        settings = settings.model_copy(update={"llm": absolute_llm(settings.llm)})  # make_llm refuses an empty one
     settings = settings.checked_templates()
     # Every template the run will render, compiled now: a broken one is bad input before anything is written.
     check_templates(settings, seed_stage=start_kernel(settings, problem) is None)
@@ -188,22 +194,15 @@ def _open(settings: RunSettings, given: dict | None, store: RunStore | None, exe
 
 
 def check_templates(settings: RunSettings, seed_stage: bool) -> None:
-    """Load and compile the --template-dir templates this run renders (the seed stage's where it writes the
-    first kernel, its stages', repair's, and the base they extend), raising PromptError for one that jinja2
-    cannot compile, as agent.prompt reports it (agent.prompt.render_template)."""
+    """Compile the --template-dir templates this run renders (the seed stage's where it writes the first kernel,
+    its stages', repair's, and the base they extend): PromptError for one jinja2 cannot compile."""
     if settings.template_dir is None:
         return
-    import jinja2
-
-    from agent.prompt import PromptError, _environment, get_stage
+    from agent.prompt import compile_templates, get_stage
 
     stages = [*(["seed"] if seed_stage else []), *settings.stages, "repair"]
-    env = _environment(settings.template_dir)
-    for name in dict.fromkeys([*(get_stage(s).template for s in stages), "base.j2"]):
-        try:
-            env.get_template(name)
-        except jinja2.TemplateError as e:
-            raise PromptError(f"template {name} failed: {type(e).__name__}: {e}".replace("\n", " ")) from None
+    names = dict.fromkeys([*(get_stage(s).template for s in stages), "base.j2"])
+    compile_templates(list(names), settings.template_dir)
 
 
 # The run this process works on, once open_run has returned it (a folder open_run gives up is removed), and

@@ -319,7 +319,7 @@ REPLAY = "replay:"
 def absolute_llm(spec: str | None) -> str | None:
     """`replay:PATH` with PATH absolute (taken from the working directory, as typed): what a run or suite
     saves, so that a resume finds the replies from any folder. Other providers as they are."""
-    if spec and spec.startswith(REPLAY) and spec.removeprefix(REPLAY):
+    if spec and spec.startswith(REPLAY) and spec.removeprefix(REPLAY).strip():  # a blank one: make_llm refuses it
         return REPLAY + str(Path(spec.removeprefix(REPLAY)).expanduser().resolve())
     return spec
 
