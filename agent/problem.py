@@ -21,6 +21,7 @@ written under a temporary name and renamed when complete.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import os
 import re
@@ -117,12 +118,14 @@ def add(file: Path, name: str | None, kernels_dir: Path | None = None, say=print
         for line in d.log:
             say(line)
         text = source.rstrip("\n") + "\n" + shapes_block(d.small, d.odd)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=kernels_dir)) if kernels_dir.is_dir() else None
-    if tmp is None:
-        kernels_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=kernels_dir))
-    os.chmod(tmp, umask_mode(directory=True))  # mkdtemp makes it 0700; a problem folder is as mkdir would make it
+    kernels_dir.mkdir(parents=True, exist_ok=True)
+    tmp = None
     try:
+        # Ctrl-C between mkdtemp's mkdir and the assignment would leave the folder behind, unseen by the
+        # finally: SIGINT is held pending until `tmp` names it, then raised here as KeyboardInterrupt.
+        with _sigint_held():
+            tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=kernels_dir))
+        os.chmod(tmp, umask_mode(directory=True))  # mkdtemp makes it 0700; a folder is as mkdir would make it
         (tmp / "reference.py").write_text(text, encoding="utf-8")
         added = load_problem(str(tmp / "reference.py"), derive_small=False, name=name)
         added_module = import_file(added.path, f"_problem_added_{name}")
@@ -149,12 +152,36 @@ def add(file: Path, name: str | None, kernels_dir: Path | None = None, say=print
                 )
         tmp.rename(dest)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     say(f"added {dest / 'reference.py'}")
     # Its name finds it from here only where name lookup searches that folder (./kernels, the shipped one).
     target = name if any(kernels_dir.resolve() == d.resolve() for d in problem_dirs()) else str(dest)
     say(f"next:  python -m agent.run --problem {target}   (no seed.py: the seed stage writes the first kernel)")
     return dest
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Hold Ctrl-C for the block's duration and deliver it (KeyboardInterrupt, or whatever the handler
+    does) once the block has finished. The handler is swapped rather than the signal masked: a mask is
+    per thread, and torch's threads would take a process-directed SIGINT for the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
+        yield
+        return
+    held: list[tuple] = []
+    old = signal.signal(signal.SIGINT, lambda *sig: held.append(sig))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if held and callable(old):
+        old(*held[0])  # Python's default handler raises KeyboardInterrupt
+    elif held and old == signal.SIG_DFL:
+        raise KeyboardInterrupt
 
 
 def _mode_note(problem, module) -> str | None:
