@@ -3,7 +3,15 @@
 32 of the 33 bypass_*.py passed the gate at dc74c8b with no finding (bypass_31, a nested default, was refused
 already) while their forward read tensor values into Python, ran PyTorch compute, re-entered __init__ or reached
 a module outside the allow-list (sys.modules, importlib's loader). Each honest_*.py is a pattern an honest wrapper
-uses that a stricter rule first refused. Static only: fast."""
+uses that a stricter rule first refused. Static only: fast.
+
+Session 23 added ten more bypasses (bypass_34..43, each passed the gate at 06eef35): stores that reach a container
+through a name sharing its object (`a = box`, `for b in boxes`, a part of a dict, an argument a helper appends to,
+what a helper returns, a method's parameter, `nonlocal`), and a generator's `return (1, 2)` read as the tuple
+`a, b = gen(x)` unpacks. The mech_*.py attack the mechanisms added with them: the part-by-part structures
+(honest_11..13: a list of job tuples, a tuple returned through a name, a dict of sizes and buffers) and the stores
+followed through shared objects and parameters (`*args`, `**kwargs`, a starred call). The bypasses from 34 and every
+mech_*.py must be refused on their compute line, `s = ...`, not only on some other line."""
 
 from __future__ import annotations
 
@@ -16,10 +24,11 @@ from evaluator.static import static_findings
 CORPUS = Path(__file__).resolve().parent / "contract_bypasses"
 BYPASSES = sorted(CORPUS.glob("bypass_*.py"))
 HONEST = sorted(CORPUS.glob("honest_*.py"))
+MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 33 and len(HONEST) == 5
+    assert len(BYPASSES) == 43 and len(HONEST) == 8 and len(MECH) == 19
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -40,3 +49,17 @@ def test_every_bypass_is_refused(path):
 def test_honest_patterns_pass(path):
     found = static_findings(path.read_text(encoding="utf-8"))
     assert found == [], [(f.rule, f.message[:120]) for f in found]
+
+
+def compute_lines(text: str) -> set[int]:
+    return {i for i, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith("s = ")}
+
+
+@pytest.mark.parametrize("path", [p for p in BYPASSES if int(p.stem.split("_")[1]) >= 34] + MECH, ids=lambda p: p.stem)
+def test_the_compute_line_itself_is_refused(path):
+    # not only some other line of the file (an `.append` on a receiver the gate cannot type): the arithmetic
+    text = path.read_text(encoding="utf-8")
+    lines = compute_lines(text)
+    assert lines, "the attack marks its compute line `s = ...`"
+    found = static_findings(text)
+    assert any(f.line in lines and f.rule == "torch_compute" for f in found), [(f.line, f.rule) for f in found]

@@ -158,10 +158,15 @@ HOST, INIT, DEVICE = "host", "init", "device"
 # attributes) that may hold a tensor: an element read out of it is a TENSOR, iterating it binds TENSORs, and a
 # builtin that compares or converts its elements reads tensor values; PY, a Python value built in host code;
 # SELF, `self` or an instance of one of the module's classes (its attributes: self_kinds); UNKNOWN.
+# Host code is typed by a flow-insensitive inference (a name's kind is the join of all it is ever bound to) run to a
+# fixpoint over the module: parameters from call sites, returns, stores into containers (`box.append(x)`, through
+# every name sharing box's object and every argument of a parameter a helper stores into), closures and nonlocal.
+# Tuples, string-keyed dicts and lists of tuples are followed part by part only where they cannot change (_frozen).
 TENSOR, TCONT, PY, UNKNOWN, SELF = "tensor", "container", "py", "unknown", "self"
 RANK = {PY: 0, UNKNOWN: 1, SELF: 1, TCONT: 2, TENSOR: 3}  # joins keep the higher: what may hold a tensor does
 HOLDS = (TENSOR, TCONT)
 # builtins that build a container from their arguments' elements (no element read): the result holds what they hold
+SHARING_METHODS = {"get", "pop", "setdefault", "copy", "values", "items", "popitem"}  # give back (shared) items
 CONTAINER_BUILTINS = {"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "enumerate", "zip"}
 # methods that change a container in place: an argument holding a tensor makes the receiver hold one
 MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault"}
@@ -170,6 +175,7 @@ CLASS_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.autog
 # methods that read the values of their receiver's items or of their arguments
 READ_METHODS = {"format", "count", "index"}
 FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
 
 
 def module_reason(module: str) -> str | None:
@@ -359,6 +365,14 @@ class _Contract:
         self.self_kinds: dict[str, str] = {}
         self.returns: dict[str, str] = {}  # function name (module function, method, nested def, lambda) -> kind
         self.tuple_returns: dict[str, list[str] | None] = {}  # name -> each part's kind where it returns tuples
+        self.dict_returns: dict[str, dict[str, str] | None] = {}  # name -> each key's kind where it returns dicts
+        self._frozen_names: dict[ast.AST, dict[str, list[ast.AST]]] = {}
+        # Mutation is followed through names that share an object: `a = box` (or `for a in boxes`) makes a store
+        # into a reach box and the other way round; a parameter a function stores a tensor into makes each call's
+        # argument hold one. (function, name) -> the expressions it shares an object with.
+        self.shares: dict[tuple[ast.AST | None, str], list[ast.AST]] = {}
+        self.holds_params: dict[ast.AST, set[str]] = {}  # function -> its parameters it stores a tensor into
+        self.mutated: set[tuple[ast.AST | None, str]] = set()  # locals a tensor was stored into (_frozen's check)
         self.params: dict[ast.AST, dict[str, str]] = {}  # function node -> {parameter: kind at its call sites}
         self.global_kinds: dict[str, str] = {}  # module-level names, and what functions store into them
         self.raises_tensor = False  # an exception built from a tensor: `except ... as e` then holds one
@@ -509,12 +523,38 @@ class _Contract:
                 ):
                     self.self_kinds[str(node.args[0].value)] = TENSOR
         fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and self.region.get(n) != DEVICE]
-        for _ in range(4):  # parameters from call sites, returns, stores, closures: to a fixpoint (small programs)
+        state = None
+        for _ in range(MAX_PASSES):  # parameters from call sites, returns, stores, closures: to a fixpoint
             for fn in fns:
-                env = self._params(fn, model)
+                # an env lives across passes: a closure's store into it (`nonlocal`, `box.append`) made in a later
+                # function of one pass reaches the bindings derived from it in the next
+                env = self.kinds.get(fn, {})
+                for name, k in self._params(fn, model).items():
+                    env[name] = self._join(env.get(name), k)
                 self._flow(fn, env)
                 self._flow(fn, env)  # twice: a loop's later statements reach its earlier ones
                 self.kinds[fn] = env
+            if state == (state := self._state(fns)):
+                break
+
+    def _state(self, fns: list[ast.AST]) -> tuple:
+        """Everything a pass may change, to stop at the fixpoint (kinds only rise, so it is reached)."""
+
+        def items(d: dict) -> tuple:
+            return tuple(sorted((str(k), repr(v)) for k, v in d.items()))
+
+        return (
+            tuple(items(self.kinds.get(fn, {})) for fn in fns),
+            tuple(items(self.params.get(fn, {})) for fn in fns),
+            tuple(tuple(sorted(self.holds_params.get(fn, ()))) for fn in fns),
+            items(self.self_kinds),
+            items(self.returns),
+            items(self.tuple_returns),
+            items(self.dict_returns),
+            items(self.global_kinds),
+            len(self.mutated),
+            self.raises_tensor,
+        )
 
     def _params(self, fn: ast.AST, model: ast.ClassDef | None) -> dict[str, str]:
         args = fn.args
@@ -550,29 +590,78 @@ class _Contract:
 
     def _bind(self, target: ast.AST, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
         if isinstance(target, ast.Name):
+            if value is not None:
+                self._share(target, value)
             # flow-insensitive: a name's kind is the join of everything ever bound to it (`x = None` at the end of
             # forward does not make the tensor it held earlier a Python value; the checks read the final env)
             env[target.id] = self._join(env.get(target.id), kind)
             if target.id in self._declared_global(target):
-                self.global_kinds[target.id] = self._join(self.global_kinds.get(target.id), kind)
+                outer = self._scope_of(target, skip_own=True) if self._nonlocal(target) else None
+                if outer is not None:  # `nonlocal res; res = (x, x)`: the enclosing function's name
+                    outer[target.id] = self._join(outer[target.id], kind)
+                else:
+                    self.global_kinds[target.id] = self._join(self.global_kinds.get(target.id), kind)
         elif isinstance(target, ast.Starred):
             self._bind(target.value, None, TCONT if kind in HOLDS else kind, env)
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
-            parts = self._tuple_call(value, env)
+            parts = self._parts(value, env) if value is not None else None
             for i, t in enumerate(target.elts):
                 if elts is not None and len(elts) == len(target.elts):
                     self._bind(t, elts[i], self.kind(elts[i], env), env)
-                elif parts is not None and len(parts) == len(target.elts):
-                    self._bind(t, None, parts[i], env)
-                else:  # unpacked from a container that may hold tensors: each part may be one
-                    self._bind(t, None, PY if kind == PY else (TENSOR if kind in HOLDS else UNKNOWN), env)
+                else:
+                    if isinstance(t, ast.Name) and value is not None:
+                        self._share(t, value)  # `lst, n = pair`: a store into lst reaches pair's part
+                    if parts is not None and len(parts) == len(target.elts):
+                        self._bind(t, None, parts[i], env)
+                    else:  # unpacked from a container that may hold tensors: each part may be one
+                        self._bind(t, None, PY if kind == PY else (TENSOR if kind in HOLDS else UNKNOWN), env)
         elif isinstance(target, (ast.Subscript, ast.Attribute)) and kind in HOLDS:
             self._holds(target.value, env)  # `box[0] = x`, `obj.t = x`: the container now holds a tensor
             if isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
                 self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
         elif isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
             self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
+
+    def _share(self, target: ast.Name, value: ast.AST) -> None:
+        """`target = value` where value names an existing object (`box`, `p["lst"]`, `self.cache`, `a or b`):
+        a store into either reaches the other."""
+        fn = self.owner(target)
+        for ref in self._references(value):
+            pair = self.shares.setdefault((fn, target.id), [])
+            if ref not in pair:
+                pair.append(ref)
+            root = ref
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if isinstance(root, ast.Name) and self.owner(root) is fn:
+                back = self.shares.setdefault((fn, root.id), [])
+                if target not in back:
+                    back.append(target)
+
+    def _references(self, e: ast.AST) -> list[ast.AST]:
+        """The expressions naming an existing object that `e` may evaluate to, or share items with: `box`,
+        `p["lst"]`, `self.cache`, both sides of `a or b` and `a if c else b`, the arguments of this module's
+        functions (`keep(box)` may return box), of list()/sorted()/... (a shallow copy shares its items) and of
+        typing.cast, and the receiver of `.get()`/`.pop()`/`.copy()`..."""
+        if isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)):
+            return [e]
+        if isinstance(e, ast.BoolOp):
+            return [r for v in e.values for r in self._references(v)]
+        if isinstance(e, ast.IfExp):
+            return self._references(e.body) + self._references(e.orelse)
+        if isinstance(e, (ast.NamedExpr, ast.Starred)):
+            return self._references(e.value)
+        if not isinstance(e, ast.Call):
+            return []
+        f, given = e.func, [*e.args, *(k.value for k in e.keywords)]
+        own = isinstance(f, ast.Name) and f.id in self.named_fns
+        own = own or (isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in self.named_fns)
+        if own or (isinstance(f, ast.Name) and f.id in CONTAINER_BUILTINS) or self.path(f) == "typing.cast":
+            return [r for a in given for r in self._references(a)]
+        if isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in SHARING_METHODS:
+            return self._references(f.value)
+        return []
 
     def _tuple_call(self, value: ast.AST | None, env: dict[str, str]) -> list[str] | None:
         """The kinds of the parts of the tuple a call of this module's function returns, if it always returns one."""
@@ -585,8 +674,15 @@ class _Contract:
             return self.tuple_returns.get(f.attr)
         return None
 
-    def _holds(self, e: ast.AST, env: dict[str, str]) -> None:
-        """`e` (a name, `self.attr`, `a.b[0]`...) is a container that now holds a tensor."""
+    def _holds(self, e: ast.AST, env: dict[str, str], seen: set | None = None) -> None:
+        """`e` (a name, `self.attr`, `a.b[0]`...) is a container that now holds a tensor; so is every name that
+        shares its object (self.shares), and the argument each call gave a parameter that is one."""
+        if not isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)):
+            # a display, or an expression naming existing objects: `f(*[box, x])`, `keep(a or b)`
+            parts = _container_parts(e)
+            for part in parts if parts is not None else self._references(e):
+                self._holds(part, env, seen)
+            return
         while isinstance(e, (ast.Subscript, ast.Attribute)) and not (
             isinstance(e, ast.Attribute) and self.kind(e.value, env) == SELF
         ):
@@ -595,13 +691,29 @@ class _Contract:
             self.self_kinds[e.attr] = self._join(self.self_kinds.get(e.attr), TCONT)
         elif isinstance(e, ast.Name) and env.get(e.id) != SELF:
             if e.id in env and e.id not in self._declared_global(e):
+                fn = self.owner(e)
+                seen = seen if seen is not None else set()
+                if (fn, e.id) in seen:
+                    return
+                seen.add((fn, e.id))
                 env[e.id] = self._join(env[e.id], TCONT)
+                self.mutated.add((fn, e.id))
+                if fn is not None and e.id in {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}:
+                    self.holds_params.setdefault(fn, set()).add(e.id)
+                for other in self.shares.get((fn, e.id), []):
+                    self._holds(other, env, seen)
                 return
             outer = self._scope_of(e, skip_own=True)  # an enclosing function's container, else a module-level one
             if outer is not None:
                 outer[e.id] = self._join(outer[e.id], TCONT)
             else:
                 self.global_kinds[e.id] = self._join(self.global_kinds.get(e.id), TCONT)
+
+    def _nonlocal(self, node: ast.Name) -> bool:
+        fn = self.owner(node)
+        return fn is not None and any(
+            isinstance(g, ast.Nonlocal) and node.id in g.names and self.owner(g) is fn for g in ast.walk(fn)
+        )
 
     def _declared_global(self, node: ast.AST) -> set[str]:
         """The names `node`'s function declares global or nonlocal: stores to them reach outside it."""
@@ -621,17 +733,22 @@ class _Contract:
         """One pass over fn's own nodes in source order: bind names, note call arguments and stores, and
         record what fn returns."""
         ret = None
-        shapes: list[list[str] | None] = []  # per return: its tuple's kinds (None: not a tuple literal)
+        shapes: list[list[str] | None] = []  # per return: its tuple's kinds (None: not a known tuple)
+        keyed: list[dict[str, str] | None] = []  # per return: its dict's kinds by key (None: not a known dict)
+        generator = False
         for node in self._own_nodes(fn):
             if isinstance(node, ast.Return) and node.value is not None:
                 ret = self._join(ret, self.kind(node.value, env))
-                parts = node.value.elts if isinstance(node.value, ast.Tuple) else None
-                shapes.append([self.kind(p, env) for p in parts] if parts is not None else None)
-            elif isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None:
-                k = self.kind(node.value, env)  # a generator's items come out of what it returns
+                shapes.append(self._parts(node.value, env))
+                keyed.append(self._keys(node.value, env))
+            elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+                generator = True  # a call gives back a generator: `a, b = gen(x)` unpacks its first items
+                k = self.kind(node.value, env) if node.value is not None else PY
                 ret = self._join(ret, TCONT if k in HOLDS else PY)
             else:
                 self._flow_node(node, env)
+        if generator:
+            shapes, keyed = [None], [None]
         if isinstance(fn, ast.Lambda):
             ret = self.kind(fn.body, env)
         name = getattr(fn, "name", None) or self._lambda_name(fn)
@@ -639,6 +756,8 @@ class _Contract:
             self.returns[name] = self._join(self.returns.get(name), ret)
         if name and shapes:
             self._note_tuple_returns(name, shapes)
+        if name and keyed:
+            self._note_dict_returns(name, keyed)
 
     def _note_tuple_returns(self, name: str, shapes: list[list[str] | None]) -> None:
         """`return out, n` everywhere: a caller's `out, n = f(x)` binds each part by its own kind."""
@@ -650,6 +769,144 @@ class _Contract:
             ]
         else:
             self.tuple_returns[name] = None
+
+    def _note_dict_returns(self, name: str, keyed: list[dict[str, str] | None]) -> None:
+        """`return {"out": out, "n": n}` everywhere, with the same keys: a caller's `p["n"]` is that key's kind."""
+        old = self.dict_returns.get(name, keyed[0])
+        if old is not None and all(k is not None and k.keys() == old.keys() for k in keyed):
+            self.dict_returns[name] = {
+                key: functools.reduce(self._join, [k[key] for k in keyed], old[key]) for key in old
+            }
+        else:
+            self.dict_returns[name] = None
+
+    # -- structures followed part by part: tuples, dicts with string keys, lists of tuples ----------------
+    # Kinds are per name, so `res = (x2, M, K)` makes `res` a container that may hold a tensor, and without
+    # these `x2, M, K = res` would make M and K tensors too. Each is followed only where it cannot have
+    # changed since it was built: a display, or a local only ever bound to one and only read (_frozen).
+
+    def _parts(self, e: ast.AST, env: dict[str, str]) -> list[str] | None:
+        """The kinds of the parts of the fixed-length sequence `e` always is (None: not known)."""
+        if isinstance(e, (ast.Tuple, ast.List)):
+            return None if any(isinstance(x, ast.Starred) for x in e.elts) else [self.kind(x, env) for x in e.elts]
+        if isinstance(e, ast.Call):
+            return self._tuple_call(e, env)
+        return self._frozen_join(e, env, self._parts, list)
+
+    def _items(self, e: ast.AST, env: dict[str, str]) -> list[str] | None:
+        """The kinds of the parts of each item of `e`, a sequence of same-length tuples (`[(a, oa, n), ...]`)."""
+        if isinstance(e, (ast.Tuple, ast.List)):
+            parts = [self._parts(x, env) if isinstance(x, ast.Tuple) else None for x in e.elts]  # immutable items
+            return self._join_all(parts, list) if e.elts else None
+        return self._frozen_join(e, env, self._items, list)
+
+    def _keys(self, e: ast.AST, env: dict[str, str]) -> dict[str, str] | None:
+        """The kinds of the values of `e`, a dict with string keys, by key."""
+        if isinstance(e, ast.Dict):
+            if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in e.keys):
+                return None  # `**d` (key None) or a computed key
+            keyed: dict[str, str] = {}
+            for k, v in zip(e.keys, e.values, strict=True):
+                keyed[k.value] = self._join(keyed.get(k.value), self.kind(v, env))
+            return keyed
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in self.module_fns:
+            return self.dict_returns.get(e.func.id)
+        return self._frozen_join(e, env, self._keys, dict)
+
+    def _frozen_join(self, e: ast.AST, env: dict[str, str], of, shape: type):
+        """`of` (a structure) of a frozen name: joined over every value bound to it."""
+        fn = self.owner(e)
+        if not isinstance(e, ast.Name) or fn is None:
+            return None
+        values = self._frozen(fn).get(e.id)
+        if (fn, e.id) in self.mutated:  # a tensor was stored into a part: `p["lst"].append(x)`
+            return None
+        return self._join_all([of(v, env) for v in values], shape) if values else None
+
+    def _join_all(self, found: list, shape: type):
+        """Per part (a list) or per key (a dict) joins of structures of the same length or keys; None if any is
+        unknown or they differ."""
+        if not found or any(f is None for f in found):
+            return None
+        first = found[0]
+        if shape is list:
+            if any(len(f) != len(first) for f in found):
+                return None
+            return [functools.reduce(self._join, [f[i] for f in found]) for i in range(len(first))]
+        if any(f.keys() != first.keys() for f in found):
+            return None
+        return {k: functools.reduce(self._join, [f[k] for f in found]) for k in first}
+
+    def _frozen(self, fn: ast.AST) -> dict[str, list[ast.AST]]:
+        """fn's locals bound only by `name = <tuple, list or dict display, or a call of this module's function>`
+        (each such value listed), and read only where the structure is used, never changed: unpacked
+        (`a, b = name`), iterated (`for ... in name`, through enumerate/zip), indexed by a constant, len(), or
+        returned. Not a parameter, global, nonlocal or closure; bound by nothing else (a loop, `with ... as`,
+        `except ... as`, a walrus, an import, a def). A list handed anywhere else could be changed there."""
+        if fn in self._frozen_names:
+            return self._frozen_names[fn]
+        values: dict[str, list[ast.AST]] = {}
+        spoiled: set[str] = set(self._declared_global(fn) if not isinstance(fn, ast.Lambda) else ())
+        generator = False
+        for node in ast.walk(fn):
+            if node is fn:
+                spoiled |= {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+                continue
+            if isinstance(node, (ast.Yield, ast.YieldFrom)) and self.owner(node) is fn:
+                generator = True
+            if isinstance(node, ast.Name) and self.owner(node) is not fn:
+                spoiled.add(node.id)  # a closure's read or store, or a nested function's own local
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                parent = self.parents.get(node)
+                if (
+                    isinstance(parent, ast.Assign)
+                    and parent.targets == [node]
+                    and (
+                        isinstance(parent.value, (ast.Tuple, ast.List, ast.Dict))
+                        or (isinstance(parent.value, ast.Call) and self._module_call(parent.value))
+                    )
+                ):
+                    values.setdefault(node.id, []).append(parent.value)
+                else:
+                    spoiled.add(node.id)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                if not self._frozen_read(node, allow_return=True):
+                    spoiled.add(node.id)
+            elif isinstance(node, ast.Name):  # del
+                spoiled.add(node.id)
+            elif not isinstance(node, ast.Name):
+                spoiled |= {n for n in _bound_names(node) if not isinstance(node, ast.Name)}
+                spoiled |= {name for name, _ in _import_bindings(node)}
+        if generator:  # a return inside a generator is no value the caller unpacks; reads happen across yields
+            spoiled |= set(values)
+        self._frozen_names[fn] = {k: v for k, v in values.items() if k not in spoiled}
+        return self._frozen_names[fn]
+
+    def _module_call(self, call: ast.Call) -> bool:
+        """A call of a function of this module by name (what it returns is followed: tuple_returns, dict_returns)."""
+        f = call.func
+        return isinstance(f, ast.Name) and f.id in self.module_fns and f.id not in self.classes
+
+    def _frozen_read(self, node: ast.Name, allow_return: bool) -> bool:
+        """Whether this read of a name only takes its structure apart (see _frozen)."""
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.Assign) and parent.value is node:
+            return all(isinstance(t, (ast.Tuple, ast.List)) for t in parent.targets)
+        if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node:
+            return True
+        if isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.ctx, ast.Load):
+            return isinstance(parent.slice, ast.Constant) and isinstance(parent.slice.value, (int, str))
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and node in parent.args:
+            if parent.func.id == "len" and parent.func.id not in self.bound:
+                return True
+            grand = self.parents.get(parent)
+            return (
+                parent.func.id in ("enumerate", "zip")
+                and parent.func.id not in self.bound
+                and isinstance(grand, (ast.For, ast.comprehension))
+                and grand.iter is parent
+            )
+        return allow_return and isinstance(parent, ast.Return)
 
     def _flow_node(self, node: ast.AST, env: dict[str, str]) -> None:
         """Bindings (assignments, loop targets, `except ... as e`), call arguments, and stores that make a
@@ -722,7 +979,14 @@ class _Contract:
             self._bind(parts[0], None, UNKNOWN, env)
             for t in parts[1:]:
                 self._bind(t, None, item(call.func.value), env)
+        elif parts and self._items(it, env) is not None and len(self._items(it, env)) == len(parts):
+            for t, k in zip(parts, self._items(it, env), strict=True):  # `for src, dst, n in jobs`
+                if isinstance(t, ast.Name):
+                    self._share(t, it)
+                self._bind(t, None, k, env)
         else:
+            if isinstance(target, ast.Name):
+                self._share(target, it)  # `for box in boxes: box.append(x)` stores into boxes' items
             self._bind(target, None, item(it), env)
 
     def _lambda_name(self, fn: ast.AST) -> str | None:
@@ -789,6 +1053,7 @@ class _Contract:
             def note(name: str, kind: str, cur=cur) -> None:
                 cur[name] = self._join(cur.get(name), kind)
 
+            self._held_arguments(node, env, callee, skip)
             for i, a in enumerate(node.args):
                 if isinstance(a, ast.Starred):  # f(*box): any later parameter may be any of its items
                     k = self.kind(a.value, env)
@@ -802,6 +1067,28 @@ class _Contract:
                 elif args.vararg:
                     note(args.vararg.arg, TCONT if self.kind(a, env) in HOLDS else PY)
             self._note_keywords(node, env, args, keyword, note)
+
+    def _held_arguments(self, node: ast.Call, env: dict[str, str], callee: ast.AST, skip: int) -> None:
+        """`f(box)` where f does `box.append(x)` (a parameter it stores a tensor into): box holds a tensor now. A
+        starred argument or `**kw` may fill any parameter; extra ones fill `*args`/`**kwargs`."""
+        held = self.holds_params.get(callee)
+        if not held:
+            return
+        args = callee.args
+        positional = [a.arg for a in args.posonlyargs + args.args][skip:]
+        star = args.vararg is not None and args.vararg.arg in held
+        for i, a in enumerate(node.args):
+            if isinstance(a, ast.Starred):
+                if star or set(positional[i:]) & held:
+                    self._holds(a.value, env)
+            elif (positional[i] in held) if i < len(positional) else star:
+                self._holds(a, env)
+        named = {a.arg for a in args.kwonlyargs} | set(positional)
+        for k in node.keywords:
+            if k.arg is None and (held & named or (args.kwarg is not None and args.kwarg.arg in held)):
+                self._holds(k.value, env)
+            elif k.arg in held or (k.arg not in named and args.kwarg is not None and args.kwarg.arg in held):
+                self._holds(k.value, env)
 
     def _note_keywords(
         self, node: ast.Call, env: dict[str, str], args: ast.arguments, keyword: list[str], note
@@ -831,6 +1118,9 @@ class _Contract:
         if isinstance(e, ast.Attribute):
             return self._attribute_kind(e, env)
         if isinstance(e, ast.Subscript):
+            known = self._constant_item(e, env)
+            if known is not None:
+                return known
             return TENSOR if self.kind(e.value, env) in HOLDS else UNKNOWN
         if isinstance(e, ast.BinOp):  # `[x] + []` is still a container holding x
             return functools.reduce(self._join, [self.kind(e.left, env), self.kind(e.right, env)])
@@ -845,6 +1135,18 @@ class _Contract:
         if isinstance(e, ast.Call):
             return self._call_kind(e, env)
         return UNKNOWN
+
+    def _constant_item(self, e: ast.Subscript, env: dict[str, str]) -> str | None:
+        """`res[1]` of a known tuple, `p["n"]` of a known dict: that part's kind."""
+        key = e.slice.value if isinstance(e.slice, ast.Constant) else None
+        if isinstance(key, str):
+            keyed = self._keys(e.value, env)
+            return keyed.get(key) if keyed is not None else None
+        if isinstance(key, int) and not isinstance(key, bool):
+            parts = self._parts(e.value, env)
+            if parts is not None and -len(parts) <= key < len(parts):
+                return parts[key]
+        return None
 
     def _container_kind(self, elts: list[ast.AST], env: dict[str, str]) -> str:
         return TCONT if any(self.kind(x, env) in HOLDS for x in elts) else PY

@@ -1,0 +1,39 @@
+import torch
+import torch.nn as nn
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def copy_kernel(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    tl.store(dst_ptr + offs, tl.load(src_ptr + offs, mask=mask), mask=mask)
+
+
+def launch(src):
+    src = src.contiguous()
+    out = torch.empty_like(src)
+    n = src.numel()
+    copy_kernel[(triton.cdiv(n, 256),)](src, out, n, BLOCK=256)
+    return out
+
+
+@triton.jit
+def copy2(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    tl.store(dst_ptr + offs, tl.load(src_ptr + offs, mask=mask), mask=mask)
+
+
+class ModelNew(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, a, b):
+        oa = torch.empty_like(a)
+        ob = torch.empty_like(b)
+        jobs = [(a, oa, a.numel()), (b, ob, b.numel())]
+        for src, dst, n in jobs:
+            copy2[(triton.cdiv(n, 256),)](src, dst, n, BLOCK=256)
+        return oa
