@@ -77,11 +77,14 @@ def check_source(code: str, bans: bool = True) -> list[str]:
     return [f.message for f in static_findings(code, bans)]
 
 
-def static_findings(code: str, bans: bool = True) -> list[Finding]:
-    """Never raises: a source that breaks the checks themselves (RecursionError on a 1,500-term expression,
-    a MemoryError) is a static_error with a message, not a crash of the evaluator."""
+def static_findings(code: str, bans: bool = True, inputs: tuple[bool, ...] | None = None) -> list[Finding]:
+    """inputs: for each positional input the problem passes to ModelNew.forward, whether it may be a tensor
+    (forward_inputs(cases)); None types every input as a tensor.
+
+    Never raises: a source that breaks the checks themselves (RecursionError on a 1,500-term expression, a
+    MemoryError) is a static_error with a message, not a crash of the evaluator."""
     try:
-        return _static_findings(code, bans)
+        return _static_findings(code, bans, inputs)
     except (RecursionError, MemoryError) as e:
         return [
             Finding(
@@ -95,7 +98,31 @@ def static_findings(code: str, bans: bool = True) -> list[Finding]:
         return [Finding("static_error", 0, f"The static checks failed on this source ({type(e).__name__}: {e}).")]
 
 
-def _static_findings(code: str, bans: bool = True) -> list[Finding]:
+def forward_inputs(cases) -> tuple[bool, ...]:
+    """For each position of forward's inputs over these ShapeCases: True where any case passes a tensor (or a
+    value drawn by the file's get_inputs that was a tensor), False where every case that fills it passes a
+    Python value (`dim = 1`). The contract then types `dim < 0` on it as the arithmetic on sizes it is."""
+    width = max((len(c.inputs) for c in cases), default=0)
+    return tuple(any(len(c.inputs) > j and not _plain(c.inputs[j]) for c in cases) for j in range(width))
+
+
+def _plain(spec) -> bool:
+    """A Python value with no tensor in it: a number, string, bool or None, or a list/tuple/dict of them (a
+    `get_inputs` that returns a list of tensors as one input is not plain)."""
+
+    def plain(v) -> bool:
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return True
+        if isinstance(v, (list, tuple)):
+            return all(plain(x) for x in v)
+        if isinstance(v, dict):
+            return all(plain(k) and plain(x) for k, x in v.items())
+        return False
+
+    return spec.shape is None and plain(spec.value)
+
+
+def _static_findings(code: str, bans: bool = True, inputs: tuple[bool, ...] | None = None) -> list[Finding]:
     if len(code.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return [
             Finding(
@@ -148,6 +175,6 @@ def _static_findings(code: str, bans: bool = True) -> list[Finding]:
         # the contract (an allow-list) after the specific bans: a construct both refuse keeps the ban's
         # more specific message, and its line is named once
         seen = {f.line for f in found}
-        found += [f for f in check_contract(tree, kernels) if f.line not in seen]
+        found += [f for f in check_contract(tree, kernels, inputs) if f.line not in seen]
         problems += sorted(found, key=lambda f: f.line)[:MAX_FINDINGS]
     return problems

@@ -324,9 +324,10 @@ def _is_static(fn: ast.AST) -> bool:
 
 
 class _Contract:
-    def __init__(self, tree: ast.Module, kernels: set[str]):
+    def __init__(self, tree: ast.Module, kernels: set[str], inputs: tuple[bool, ...] | None = None):
         self.tree = tree
         self.kernels = kernels
+        self.inputs = inputs  # forward's positional inputs as the harness fills them: True where one may be a tensor
         self.found: list[Finding] = []
         self.parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(tree):
@@ -568,8 +569,9 @@ class _Contract:
         for i, a in enumerate(positional):
             if is_method and i == 0 and not static:  # self, or a classmethod's class
                 env[a.arg] = SELF
-            elif is_method and name == "forward" and model is not None:
-                env[a.arg] = TENSOR  # forward's inputs are tensors
+            elif is_method and name == "forward" and model is not None:  # a layer's inputs are tensors
+                given = self._forward_input(i - 1, defaults[i]) if self._is_model(fn) else TENSOR
+                env[a.arg] = self._join(from_calls.get(a.arg), given)  # and what its own calls pass it
             else:
                 default = self.kind(defaults[i], {}) if defaults[i] is not None else None
                 env[a.arg] = self._join(default, from_calls[a.arg]) if a.arg in from_calls else default or UNKNOWN
@@ -580,6 +582,21 @@ class _Contract:
             if a is not None:
                 env[a.arg] = TCONT if name == "forward" else from_calls.get(a.arg, UNKNOWN)
         return env
+
+    def _is_model(self, fn: ast.AST) -> bool:
+        return self.parents.get(fn) is self.classes.get("ModelNew")
+
+    def _forward_input(self, j: int, default: ast.AST | None) -> str:
+        """The kind of ModelNew.forward's j-th input. Unknown inputs (no problem given) are tensors. Known ones: a
+        tensor where any case passes one, a Python value where every case passes one (`dim=-1`), and past the
+        inputs every case passes, only the default: the harness calls forward(*inputs), the problem's own."""
+        if self.inputs is None:
+            return TENSOR
+        given = None if j >= len(self.inputs) else (TENSOR if self.inputs[j] else PY)
+        default_kind = self.kind(default, {}) if default is not None else None
+        if given is None:
+            return default_kind or UNKNOWN
+        return self._join(default_kind, given)
 
     @staticmethod
     def _join(a: str | None, b: str) -> str:
@@ -1878,8 +1895,9 @@ def regions(tree: ast.Module, kernels: set[str]):
     return c.region, c.owner
 
 
-def check_contract(tree: ast.Module, kernels: set[str]) -> list[Finding]:
-    return _Contract(tree, kernels).check()
+def check_contract(tree: ast.Module, kernels: set[str], inputs: tuple[bool, ...] | None = None) -> list[Finding]:
+    """inputs: for each positional input the problem passes to forward, whether it may be a tensor (None: all are)."""
+    return _Contract(tree, kernels, inputs).check()
 
 
 def contract_lines() -> list[str]:
