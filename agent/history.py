@@ -118,8 +118,9 @@ LOCK_FILE = "run.lock"
 
 
 class RunLock:
-    """An exclusive flock on a run folder's run.lock, held until release() (or the process ends: the OS drops
-    it on a crash or a kill, so a stale lock never blocks a resume). The file holds the holder's pid."""
+    """An exclusive flock on a folder's lock file (a run's run.lock, a suite's suite.lock), held until
+    release() (or the process ends: the OS drops it on a crash or a kill, so a stale lock never blocks a
+    resume). The file holds the holder's pid."""
 
     def __init__(self, fd: int):
         self.fd: int | None = fd
@@ -133,25 +134,41 @@ class RunLock:
         self.release()
 
 
-def lock_run(path: Path) -> RunLock:
-    """Take the run folder's lock, or raise HistoryError naming the process that holds it."""
+class FolderBusy(HistoryError):
+    """Another live process holds the folder's lock; `holder`: "pid N" as its lock file says (or "pid unknown")."""
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message)
+        self.holder = holder
+
+
+def lock_folder(path: Path, lock_file: str, what: str, by: str) -> RunLock:
+    """Take `path/lock_file`'s exclusive flock, or raise HistoryError: FolderBusy where another process holds
+    it, naming that process. `what`: the folder in messages ("run NAME"); `by`: the command that works on such
+    folders ("agent.run")."""
+    lock = path / lock_file
     try:
-        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    except OSError as e:  # a read-only folder, say: no run can be worked on there
-        raise HistoryError(f"run {path.name}: cannot take its lock {path / LOCK_FILE} ({e.strerror})") from None
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError as e:  # a read-only folder, say: nothing can be worked on there
+        raise HistoryError(f"{what}: cannot take its lock {lock} ({e.strerror})") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
         os.close(fd)
         who = f"pid {holder}" if holder.isdigit() else "pid unknown"
-        raise HistoryError(f"run {path.name} is in use by another agent.run ({who}); wait for it or stop it") from None
+        raise FolderBusy(f"{what} is in use by another {by} ({who}); wait for it or stop it", who) from None
     except OSError as e:  # a file system without flock
         os.close(fd)
-        raise HistoryError(f"run {path.name}: cannot lock {path / LOCK_FILE} ({e.strerror})") from None
+        raise HistoryError(f"{what}: cannot lock {lock} ({e.strerror})") from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
     return RunLock(fd)
+
+
+def lock_run(path: Path) -> RunLock:
+    """Take the run folder's lock, or raise HistoryError (FolderBusy) naming the process that holds it."""
+    return lock_folder(path, LOCK_FILE, f"run {path.name}", "agent.run")
 
 
 def now() -> str:
@@ -163,6 +180,9 @@ class RunStore:
         self.path = path
         self.history = path / "history.jsonl"
         self.lock: RunLock | None = None  # held while this process works on the run (create, open(lock=True))
+        # Opened for inspection while another process works on the run, its history needing a repair that
+        # was left to that process: "pid N" of that process (see open).
+        self.live: str | None = None
 
     def unlock(self) -> None:
         if self.lock is not None:
@@ -197,7 +217,9 @@ class RunStore:
     @classmethod
     def open(cls, name_or_path: str, runs_dir: Path, lock: bool = False) -> "RunStore":
         """The run folder named (under runs_dir) or given by path. `lock`: this process will work on the run
-        (a resume): its lock is taken before anything is repaired, or HistoryError says who holds it."""
+        (a resume): its lock is taken before anything is repaired, or HistoryError says who holds it. Without
+        it (inspection: agent.runs, agent.promote) a repair happens only under the lock, taken for the repair
+        alone; where another process holds it the run is read as it stands and `live` names that process."""
         path = Path(name_or_path)
         if not (path / "config.json").is_file():
             path = runs_dir / name_or_path
@@ -206,8 +228,10 @@ class RunStore:
                 f"no run {name_or_path!r}: expected a folder with config.json (under {runs_dir}/ or a path)"
             )
         store = cls(path)
-        if lock:
-            store.lock = lock_run(path)
+        if not lock:
+            store.live = store.repair_if_free()
+            return store
+        store.lock = lock_run(path)
         try:
             store.repair()
         except BaseException:
@@ -255,13 +279,18 @@ class RunStore:
         return out
 
     def records(self) -> list[Record]:
+        """Every line as a Record. A torn last line (no line end, not a whole record) is left out, as repair
+        drops it: a run read without its repair (another process works on it) still reads."""
         out = []
-        for n, line in enumerate(self._lines(), 1):
+        lines = self._lines()
+        for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 out.append(Record.model_validate_json(line))
             except ValidationError as e:
+                if n == len(lines) and not line.endswith("\n"):
+                    break
                 raise HistoryError(
                     f"{self.history} line {n} is corrupt ({e.errors()[0]['msg']}); every "
                     f"attempt is still in {self.path / 'attempts'}/ - fix or delete that line"
@@ -280,7 +309,8 @@ class RunStore:
             os.close(fd)
 
     def repair(self) -> list[str]:
-        """Drop a torn last line; re-append attempts whose result.json exists but whose line is missing."""
+        """Drop a torn last line; re-append attempts whose result.json exists but whose line is missing.
+        Only under the run's lock (open says how): it rewrites the history file."""
         notes = []
         lines = self._lines()
         if lines and not lines[-1].endswith("\n"):
@@ -291,14 +321,50 @@ class RunStore:
                 notes.append(f"dropped a torn last line of {self.history.name}")
                 lines = lines[:-1]
             write_atomic(self.history, "".join(lines))
+        for d in self._unrecorded():
+            self.append(Record.model_validate_json((d / "record.json").read_text(encoding="utf-8")))
+            notes.append(f"recovered attempt {d.name} from its folder")
+        return notes
+
+    def _unrecorded(self) -> list[Path]:
+        """Attempt folders whose result.json and record.json exist but whose history line does not (the
+        process stopped between the two, or is between them now)."""
         known = {r.id for r in self.records()}
         attempts = self.path / "attempts"
-        for d in sorted(attempts.iterdir()) if attempts.is_dir() else []:
-            meta = d / "record.json"
-            if d.name not in known and (d / "result.json").is_file() and meta.is_file():
-                self.append(Record.model_validate_json(meta.read_text(encoding="utf-8")))
-                notes.append(f"recovered attempt {d.name} from its folder")
-        return notes
+        return [
+            d
+            for d in (sorted(attempts.iterdir()) if attempts.is_dir() else [])
+            if d.name not in known and (d / "result.json").is_file() and (d / "record.json").is_file()
+        ]
+
+    def needs_repair(self) -> bool:
+        """Whether repair would change anything; reads only."""
+        lines = self._lines()
+        return bool(lines and not lines[-1].endswith("\n")) or bool(self._unrecorded())
+
+    def repair_if_free(self) -> str | None:
+        """Repair the history where it needs one, under the run's lock taken for the repair alone; None, or
+        "pid N" of another process that holds the lock (nothing repaired: read as it stands). A repair beside
+        a live process could lose the line it appends (the history is rewritten by a rename) or recover an
+        attempt whose line it is about to append itself. No repair needed: no lock taken, so inspecting never
+        stands in a resume's way, and a read-only folder still reads."""
+        if not self.needs_repair():
+            return None
+        try:
+            held = lock_run(self.path)
+        except FolderBusy as e:
+            return e.holder
+        try:
+            self.repair()
+        finally:
+            held.release()
+        return None
+
+    def live_note(self) -> str | None:
+        """One line for a run read while another process works on it (`live`), else None."""
+        if self.live is None:
+            return None
+        return f"note: run {self.name} is in progress ({self.live}): read as it stands, its history not repaired"
 
     # ------------------------------------------------------------ attempts
 

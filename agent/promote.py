@@ -20,6 +20,12 @@ record says it was forced. Each model's record keeps its replaced winners under 
 first). A problem that is the installed package's copy is promoted into ./kernels/<name>/
 (reference.py and seed.py are copied there), never into site-packages. One flushed line per phase, so
 a pipe or a log sees progress. Bad input: one line on stderr, exit 2.
+
+A run in progress (agent.run or a suite's loop holds its lock) can be promoted from, read-only: its attempts
+as recorded so far (`best`: the best so far; an attempt's files are complete before its history line is
+written), nothing in its folder written. A history that needs a repair (a torn last line, an attempt whose
+line is missing) is repaired under the run's lock when the run is free, and left to the process working on
+it otherwise: one line on stderr says the run is in progress.
 """
 
 from __future__ import annotations
@@ -314,6 +320,8 @@ def promote_run(args: argparse.Namespace, console: Console) -> int:
     except (HistoryError, AttemptError, PromoteError, ProblemError, BestError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if p.store.live_note():
+        print(p.store.live_note(), file=sys.stderr, flush=True)
     try:
         refusal = cpu_refusal(p.book, p.key)
         if refusal is not None:

@@ -9,6 +9,11 @@
     (--runs-dir DIR before the verb: where runs live, default $KLOOP_RUNS_DIR or ./runs)
 
 Bad input (no such run, no such attempt, a corrupt history line): one line on stderr, exit 2.
+
+A run is only read here, also while agent.run or a suite works on it. A history that needs a repair (a torn
+last line, an attempt whose line is missing: the process was killed) is repaired under the run's lock
+(agent.history); where another process holds that lock it is left to that process, and one line on stderr
+says the run is in progress and is shown as it stands.
 """
 
 from __future__ import annotations
@@ -232,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "show" and show_suite(args.run, args.runs_dir, console):
             return 0
         store = RunStore.open(args.run, args.runs_dir)
+        if store.live_note():  # on stderr: `diff ... | patch` reads stdout
+            print(store.live_note(), file=sys.stderr, flush=True)
         records = store.records()
         if args.verb == "show" and args.attempt:
             cmd_show_attempt(store, records, resolve_attempt(store, records, args.attempt), console)

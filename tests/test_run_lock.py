@@ -6,6 +6,7 @@ its reply."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -199,3 +200,92 @@ def test_ctrl_c_prints_the_resume_command_and_leaves_no_warm_folder(tmp_path, si
     assert f"interrupted: resume with  python -m agent.run --resume {run.name} --runs-dir" in out, out + err
     assert "Traceback" not in err, err
     assert not list(tmp_path.glob("kloop-*")), list(tmp_path.iterdir())
+
+
+# ------------------------------------------------------------ inspecting a run another process works on
+
+
+def _hold_lock(run) -> subprocess.Popen:
+    """A live process holding the run's lock, as agent.run does while it works (until its stdin closes)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from agent.history import lock_run; "
+         "held = lock_run(Path(sys.argv[1])); print('held', flush=True); sys.stdin.read()", str(run)],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def _in_progress(store, holder) -> str:
+    """The one line agent.runs and agent.promote print for a run another process holds."""
+    return f"note: run {store.name} is in progress (pid {holder.pid}): read as it stands, its history not repaired\n"
+
+
+def _run_needing_a_repair(tmp_path):
+    """A run of a copy of fma3 whose 0001-1 (the honest kernel) is recorded, whose 0002-1 has its result.json
+    and record.json but no history line (its process was between the two), and whose history ends in a torn
+    line: what a repair re-appends and drops."""
+    from agent.history import Record, RunStore
+    from agent.settings import RunSettings
+    from evaluator.shared.result import EvalResult, Status
+
+    folder = tmp_path / "fma3"
+    shutil.copytree(FMA3, folder)
+    runs = tmp_path / "runs"
+    store = RunStore.create(runs, RunSettings(problem=str(folder / "reference.py"), llm="manual"), "fma3")
+    store.unlock()
+    ok = EvalResult(status=Status.correct, gate="done", message="", problem="fma3", candidate="c", code_hash="h",
+                    precision="tf32", shape_sets=["small"])  # fmt: skip
+    for attempt in ("0001-1", "0002-1"):
+        store.save(attempt, "code.py", (FMA3 / "honest.py").read_text())
+    store.finish(Record(id="0001-1", stage="fusion", status="correct"), ok)
+    store.save("0002-1", "result.json", ok.model_dump_json())
+    store.save("0002-1", "record.json", Record(id="0002-1", stage="fusion", status="correct").model_dump_json())
+    with store.history.open("a") as f:
+        f.write('{"kind": "attempt", "id": "0003-1", "sta')
+    return runs, store
+
+
+def test_runs_show_of_a_run_in_progress_repairs_nothing_and_says_so(tmp_path):
+    """agent.runs used to repair a history whose run another process holds: a recovered line appended beside
+    that process's own, or the file replaced under it. It reads it as it stands, says so in one line on
+    stderr, and repairs it (under the lock) once the run is free."""
+    runs, store = _run_needing_a_repair(tmp_path)
+    before = store.history.read_bytes()
+    holder = _hold_lock(store.path)
+    try:
+        p = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "show", store.name, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert p.stderr == _in_progress(store, holder), p.stderr
+        assert "0001-1" in p.stdout and "0002-1" not in p.stdout  # as recorded so far
+        assert store.history.read_bytes() == before
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    p = run_cli("-m", "agent.runs", "--runs-dir", str(runs), "show", store.name, timeout=120)
+    assert p.returncode == 0 and p.stderr == "", p.stdout + p.stderr
+    assert [r.id for r in store.records()] == ["0001-1", "0002-1"]  # repaired: 0002-1 recovered, torn line gone
+    assert store.history.read_text().endswith("\n")
+    lock_run(store.path).release()  # the inspection held the lock for its repair alone
+
+
+def test_promote_from_a_run_in_progress_reads_it_and_writes_nothing_there(tmp_path):
+    """agent.promote of a run in progress works read-only: its recorded best is re-checked and promoted, its
+    history left as it stands (a torn line, a missing line: the working process's to repair), one note line."""
+    runs, store = _run_needing_a_repair(tmp_path)
+    holder = _hold_lock(store.path)
+    before = {p: p.read_bytes() for p in store.path.rglob("*") if p.is_file()}
+    try:
+        p = run_cli("-m", "agent.promote", store.name, "--runs-dir", str(runs), timeout=300)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert p.stderr == _in_progress(store, holder), p.stderr
+        assert f"promoted {store.name}/0001-1" in p.stdout, p.stdout
+        assert {p: p.read_bytes() for p in store.path.rglob("*") if p.is_file()} == before
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    assert (tmp_path / "fma3" / "best.py").read_text() == (FMA3 / "honest.py").read_text()
