@@ -19,6 +19,8 @@ The suite lives in <runs-dir>/suites/<name>/:
     suite.jsonl       one line per finished problem (agent.scorecard.ProblemRow), appended, never rewritten
     runs/<problem>    a relative link to that problem's run folder in <runs-dir>/, made when it starts
     suite.md, suite.json, suite.html    the scorecard (agent.scorecard), rewritten as problems finish
+    suite.lock        flock'ed by the process working on the suite: a second agent.suite on it (a
+                      `--resume` while it runs) exits 2 at once naming that process, and writes nothing
 Problems run in threads over one shared executor: evaluations never exceed its slots (one per GPU),
 while one problem's LLM calls overlap another's evaluations; --jobs bounds the problems in flight
 (default: the executor's slots). A problem whose run raises, or whose LLM cannot be reached, is recorded
@@ -162,35 +164,47 @@ def _same_gpu(cfg: SuiteConfig, here: dict) -> None:
         )
 
 
+def resume_suite(store: SuiteStore, args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
+    """start's --resume, once the suite is open and locked: its config with the overriding flags checked
+    for each problem still to run, the executor, the resume recorded."""
+    cfg = store.config()
+    here = environment()
+    _same_gpu(cfg, here)
+    done = store.rows()
+    for e in cfg.problems:  # the overrides must make sense for each problem still to run
+        settings = settings_for(e, {**cfg.flags, **given})
+        link = store.link(e.name)
+        try:
+            if link.exists():  # a started run takes them only where agent.run --resume would (RESUME_MAY_CHANGE)
+                settings = resumed(RunStore(link.resolve()).config(), typed_again(e, settings, given))
+            if e.name not in done or done[e.name].status in RETRIED:
+                can_ask(settings)  # e.g. a replay folder that is not there (from here): one line, not N errors
+        except (SettingsError, HistoryError, LLMError) as err:
+            raise SuiteError(f"{e.name}: {err}") from None
+    if args.jobs:
+        cfg.jobs = args.jobs
+    executor = executor_for({**cfg.flags, **given})
+    cfg.resumes.append({"time": now(), "flags": json.loads(json.dumps(given, default=str)), "environment": here})
+    store.save_config(cfg)
+    # the problems' runs go where the suite is, also when it was named by its folder's path
+    return store, cfg, {**given, "runs_dir": store.path.parent.parent}, executor
+
+
 def start(args, given: dict) -> tuple[SuiteStore, SuiteConfig, dict, object]:
     """A new suite (everything checked first, the executor started before the folder is made) or the
-    one --resume names, with its overriding flags."""
+    one --resume names, with its overriding flags; either way locked by this process (SuiteStore.lock)."""
     if args.resume:
         if args.problems or args.name:
             raise SuiteError("--resume takes no problems and no --name: it finishes the suite as configured")
         runs_dir = checked(given).runs_dir
-        store = SuiteStore.open(args.resume, runs_dir)
-        cfg = store.config()
-        here = environment()
-        _same_gpu(cfg, here)
-        done = store.rows()
-        for e in cfg.problems:  # the overrides must make sense for each problem still to run
-            settings = settings_for(e, {**cfg.flags, **given})
-            link = store.link(e.name)
-            try:
-                if link.exists():  # a started run takes them only where agent.run --resume would (RESUME_MAY_CHANGE)
-                    settings = resumed(RunStore(link.resolve()).config(), typed_again(e, settings, given))
-                if e.name not in done or done[e.name].status in RETRIED:
-                    can_ask(settings)  # e.g. a replay folder that is not there (from here): one line, not N errors
-            except (SettingsError, HistoryError, LLMError) as err:
-                raise SuiteError(f"{e.name}: {err}") from None
-        if args.jobs:
-            cfg.jobs = args.jobs
-        executor = executor_for({**cfg.flags, **given})
-        cfg.resumes.append({"time": now(), "flags": json.loads(json.dumps(given, default=str)), "environment": here})
-        store.save_config(cfg)
-        # the problems' runs go where the suite is, also when it was named by its folder's path
-        return store, cfg, {**given, "runs_dir": store.path.parent.parent}, executor
+        # Locked first: a second process on the suite is refused before it writes anything (a resume entry,
+        # an error row for each problem whose run the first one holds).
+        store = SuiteStore.open(args.resume, runs_dir, lock=True)
+        try:
+            return resume_suite(store, args, given)
+        except BaseException:
+            store.unlock()
+            raise
     name = args.name or _dt.datetime.now().strftime("%Y%m%d-%H%M%S") + "-suite"
     if not NAME_RE.match(name):
         raise SuiteError(f"--name {name!r}: use letters, digits, '.', '_' and '-'")
@@ -226,10 +240,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.resume:
             given = absolute_paths(given)
         store, cfg, overrides, executor = start(args, given)
-        runner = SuiteRunner(store, cfg, overrides, executor, console)
     except (ValueError, GpuError) as e:  # SuiteError, SettingsError, ProblemError, LLMError...
         print(f"error: {e}", file=sys.stderr)
         return 2
+    try:
+        return run_suite(SuiteRunner(store, cfg, overrides, executor, console), console)
+    finally:
+        store.unlock()  # done with the suite (in a test's process too; any exit drops it anyway)
+
+
+def run_suite(runner: SuiteRunner, console: Console) -> int:
+    """main, once the suite is started and locked: its problems run, its table, the exit code."""
+    store, cfg = runner.store, runner.cfg
     console.print(f"suite {store.name}: {len(cfg.problems)} problems, folder {store.path}", highlight=False)
     try:
         card = runner.run()

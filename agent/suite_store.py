@@ -8,7 +8,10 @@
 
 Layout of runs/suites/<name>/: config.json (SuiteConfig), suite.jsonl (one ProblemRow per finished
 problem, appended in one write; a torn last line is dropped), runs/<problem> (a relative symlink to the
-problem's run folder, made atomically when it starts), suite.md / suite.json / suite.html.
+problem's run folder, made atomically when it starts), suite.md / suite.json / suite.html, and suite.lock:
+flock'ed by the agent.suite that works on the suite (a new one, a resume), so that a second one is refused
+before it writes anything (each problem's run has its own lock too, but a second suite would have recorded
+every problem it could not take as an error).
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from agent.history import now, write_atomic
+from agent.history import HistoryError, RunLock, lock_folder, now, write_atomic
 from agent.scorecard import ProblemRow, Scorecard, score
 from agent.settings import RunSettings, SettingsError, absolute_paths, build_parser, one_line
 
 SUITE_SETS = ("problem", "resume", "manual_stdin")  # the suite decides these for each problem
 SUITE_WIDE = ("executor", "workers", "ray_address", "runs_dir")  # one executor, one runs folder
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LOCK_FILE = "suite.lock"
 
 
 class SuiteError(ValueError):
@@ -156,9 +160,24 @@ def settings_for(entry: Entry, flags: dict) -> RunSettings:
 # ------------------------------------------------------------ the suite folder
 
 
+def lock_suite(path: Path) -> RunLock:
+    """Take the suite folder's lock (agent.history's flock, as a run's), or SuiteError naming the process
+    that holds it."""
+    try:
+        return lock_folder(path, LOCK_FILE, f"suite {path.name}", "agent.suite")
+    except HistoryError as e:
+        raise SuiteError(str(e)) from None
+
+
 class SuiteStore:
     def __init__(self, path: Path):
         self.path, self.jsonl = path, path / "suite.jsonl"
+        self.lock: RunLock | None = None  # held while this process works on the suite (create, open(lock=True))
+
+    def unlock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     @staticmethod
     def folder(runs_dir: Path) -> Path:
@@ -172,18 +191,24 @@ class SuiteStore:
         except OSError as e:  # --runs-dir names a file, a read-only folder; the name is checked free before
             raise SuiteError(f"cannot make the suite's folder {path}: {e.strerror}") from None
         store = cls(path)
+        store.lock = lock_suite(path)  # before config.json: a --resume refused from the moment it can find it
         write_atomic(path / "config.json", config.model_dump_json(indent=2))
         store.jsonl.touch()
         return store
 
     @classmethod
-    def open(cls, name_or_path: str, runs_dir: Path) -> SuiteStore:
+    def open(cls, name_or_path: str, runs_dir: Path, lock: bool = False) -> SuiteStore:
+        """The suite named (under runs_dir/suites) or given by path. `lock`: this process will work on it (a
+        resume): SuiteError where another process does."""
         path = Path(name_or_path)
         if not (path / "suite.jsonl").is_file():
             path = cls.folder(runs_dir) / name_or_path
         if not (path / "suite.jsonl").is_file() or not (path / "config.json").is_file():
             raise SuiteError(f"no suite {name_or_path!r} under {cls.folder(runs_dir)}/ (nor a suite folder path)")
-        return cls(path)
+        store = cls(path)
+        if lock:
+            store.lock = lock_suite(path)
+        return store
 
     @property
     def name(self) -> str:

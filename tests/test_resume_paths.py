@@ -62,6 +62,7 @@ def test_a_suite_saved_with_a_relative_replay_folder_is_refused_in_one_line_from
         flags={"iterations": 1, "llm": "replay:replies"},  # as suites saved it before
     )
     store = SuiteStore.create(runs, cfg)
+    store.unlock()  # made here, resumed by the command below: this process does not work on it
     store.append(ProblemRow(problem="clamp", spec=cfg.problems[0].problem, status="llm failed", message="x"))
     before = (store.path / "config.json").read_text()
     p = suite_cli("--resume", "old", "--runs-dir", str(runs), cwd=tmp_path)
