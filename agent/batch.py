@@ -20,8 +20,11 @@ of the speedups (agent.scorecard's, the suite's definitions); where a problem ha
 second table lists every kernel.
 `--json OUT` writes the scorecard and every kernel's full result.
 
-Exit codes: 0 every kernel was evaluated (whatever the verdicts), 2 bad input (one line on stderr),
-130 interrupted.
+Exit codes say the verdicts, as agent.run's and agent.suite's do, the gravest first: 4 the evaluator could
+not judge some kernel through no fault of the kernel (its jailed process could not start here, or the
+problem's reference failed: one line on stderr names them; run again once that is fixed), 1 some problem has
+no correct kernel (its kernels are incorrect or fail, or it has none), 0 every problem has a correct kernel;
+2 bad input (one line on stderr, nothing evaluated), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -193,6 +196,21 @@ def card_of(args, problems: dict, results: dict) -> Scorecard:
     return score(str(args.dir), rows, environment=env)
 
 
+def exit_code(card: Scorecard, results: dict) -> tuple[int, str | None]:
+    """The verdicts as an exit code (module docstring), the codes agent.suite uses, and for a 4 the line that
+    says it on stderr: a kernel the evaluator could not judge has no verdict, which outranks an unsolved problem."""
+    from agent.loop import NOT_THE_CANDIDATE  # (torch: evaluated by now)
+    from agent.suite_runner import CANNOT_JUDGE, FAILED
+
+    unjudged = [k for k, r in results.items() if r.reason in NOT_THE_CANDIDATE]
+    if unjudged:
+        names = ", ".join(k.name for k in unjudged)
+        why = " ".join(results[unjudged[0]].message.split())[:300]
+        whose = "the kernel" if len(unjudged) == 1 else "the kernels"
+        return CANNOT_JUDGE, f"the evaluator could not judge {names}, through no fault of {whose}: {why}"
+    return (FAILED if any(not r.correct for r in card.rows) else 0), None
+
+
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     console = Console()
     try:
@@ -233,7 +251,10 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         out = {"card": card.model_dump(), "results": {str(k): r.model_dump(mode="json") for k, r in results.items()}}
         write_atomic(args.json, json.dumps(out, indent=2, default=str) + "\n")
         console.print(f"wrote {args.json}", highlight=False)
-    return 0
+    code, line = exit_code(card, results)
+    if line:
+        print(f"error: {line}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ def test_batch_pairs_kernels_with_problems_and_scores_them(tmp_path):
     p = run_cli(
         "-m", "agent.cli", "batch", str(gen), "--problems", str(FMA3), str(GREATER), "--json", str(out), timeout=600
     )
-    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.returncode == 1, p.stdout + p.stderr  # greater has no correct kernel (it used to exit 0)
     assert "stray.py names no problem" in p.stderr
     assert re.search(r"fma3\s+correct\s+2\b", p.stdout) and re.search(r"greater\s+incorrect\s+1\b", p.stdout), p.stdout
     assert "correct 1/2 (50%)" in p.stdout and "timing unavailable" in p.stdout  # the CPU: correctness only
