@@ -18,7 +18,9 @@ speed); on a CPU-only machine a candidate is promoted only where no winner exist
 --force, over an earlier CPU winner. `--force` also overrides the too-good-to-be-true flag, and the
 record says it was forced. Each model's record keeps its replaced winners under `history` (oldest
 first). A problem that is the installed package's copy is promoted into ./kernels/<name>/
-(reference.py and seed.py are copied there), never into site-packages. One flushed line per phase, so
+(reference.py and seed.py are copied there), never into site-packages. A run on a plain KernelBench file has
+no folder to promote into: it is refused (exit 2) with the commands that add the file as a problem and
+re-check the attempt in a run there (agent.promotion.promote_commands). One flushed line per phase, so
 a pipe or a log sees progress. Bad input: one line on stderr, exit 2.
 
 A run in progress (agent.run or a suite's loop holds its lock) can be promoted from, read-only: its attempts
@@ -51,6 +53,7 @@ from agent.promotion import (
     cpu_refusal,
     decide,
     measure,
+    promote_commands,
     race_ms,
     race_noise,
     winner_record,
@@ -182,10 +185,11 @@ def plan(args) -> Plan:
     attempt = resolve_attempt(store, store.records(), args.attempt)
     cfg = store.config()
     problem = load_problem(cfg.problem)
-    if problem.path.name != "reference.py":
+    if problem.path.name != "reference.py":  # a plain KernelBench file: no folder to write a winner into
         raise PromoteError(
-            f"the run's problem {problem.path} is not a problem folder's reference.py; copy "
-            f"it to ./kernels/<name>/reference.py to promote into that folder"
+            f"the run's problem {problem.path} is a plain file, not a problem folder's reference.py: add it as a "
+            f"problem and re-check {attempt} there (that run ends with the promote command):  "
+            + " && ".join(promote_commands(store, attempt, problem.path))
         )
     source = problem.path.parent
     # The installed package's copy is never written: its winner goes to ./kernels/<name>/.

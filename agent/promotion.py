@@ -6,6 +6,7 @@ did, and the record a winner is written as.
     against = contender(book, key)            # this model's winner, else (on a GPU) the most recent one
     why = decide(new, current, force, raced)  # None to promote, else the reason not to
     write_book(folder, book, key, winner_record(new, key, ...), code)
+    commands = promote_commands(store, "0003-1", problem_path)  # what a user types to promote it
 
 A GPU race (evaluator.parent.racing: turns taken, each an evaluation in its own jailed process) decides speed
 whenever it ran;
@@ -15,12 +16,14 @@ without one, only two GPU times compare, and interpreter time never beats anythi
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 from agent.archive import geomean_ms
 from agent.best import CPU_KEY, BestBook, Speedups, Winner, pick
-from agent.history import write_atomic
-from evaluator import EvalResult, Status, geomean
+from agent.history import RunStore, write_atomic
+from agent.settings import RunSettings, runs_dir_flag
+from evaluator import EvalResult, Status, geomean, problem_dirs, writable_kernels_dir
 
 
 def measure(result: EvalResult) -> tuple[str, float | None]:
@@ -178,3 +181,27 @@ def write_book(folder: Path, book: BestBook, key: str, entry: Winner, code: str)
     write_atomic(folder / "best" / f"{key}.py", code)
     write_atomic(folder / "best.py", code)
     write_atomic(folder / "best.json", json.dumps(book.dump(), indent=2) + "\n")
+
+
+def promote_commands(store: RunStore, attempt: str, problem: Path) -> list[str]:
+    """The commands that promote `attempt` of this run (on `problem`, the reference file it ran on), as they work
+    when pasted into the same shell. A winner is written into its problem's folder (kernels/<name>/): a run on
+    a plain KernelBench file has none, so for it the file is added as a problem (agent.problem add) and the
+    kernel re-checked in a run there, from it (--seed) in the seed stage, which asks the LLM nothing while that
+    kernel is correct; that run's last lines give the promote command."""
+    if problem.name == "reference.py":
+        return [f"python -m agent.promote {shlex.quote(store.name)} {attempt}{runs_dir_flag(store.path.parent)}"]
+    kernels = writable_kernels_dir()
+    # As agent.problem add names it (the file's stem), and as it prints the folder: by name where lookup finds it.
+    found = any(kernels.resolve() == d.resolve() for d in problem_dirs())
+    target = problem.stem if found else str(kernels / problem.stem)
+    cfg = store.config()
+    flags = f" --llm {shlex.quote(cfg.llm)}" if cfg.llm not in (None, "openai") else ""  # the run's own LLM
+    if cfg.precision != RunSettings.model_fields["precision"].default:
+        flags += f" --precision {cfg.precision}"  # judged as this run judged it
+    code = (store.attempt_dir(attempt) / "code.py").absolute()
+    return [
+        f"python -m agent.problem add {shlex.quote(str(problem))}",
+        f"python -m agent.run --problem {shlex.quote(target)} --seed {shlex.quote(str(code))} --stage seed"
+        f"{flags}{runs_dir_flag(store.path.parent)}",
+    ]

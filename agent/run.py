@@ -11,9 +11,11 @@
 
 On a terminal a live display shows the stage, attempts, statuses, the best so far and what is
 happening now (with its elapsed time); piped or logged, one line per finished attempt is printed as
-it finishes. The run ends with a table and the path of its folder under runs/. Exit codes: 0 the run
-has a correct kernel, 1 it has none (every attempt failed, or the seed stage found none), 2 bad input
-or setup (one line on stderr, no run folder left behind), 3 the LLM endpoint is unreachable or
+it finishes. The run ends with a table, how to promote its best (for a plain KernelBench file, which
+agent.promote cannot take, the commands that add it as a problem and re-check that kernel there first) and
+the path of its folder under runs/. Exit codes: 0 the run has a correct kernel, 1 it has none (every
+attempt failed, or the seed stage found none), 2 bad input or setup (one line on stderr, no run folder
+left behind), 3 the LLM endpoint is unreachable or
 refuses the run (one line on stderr; nothing recorded as an attempt; resumable), 4 the evaluator could not
 judge a candidate through no fault of its own (its jailed process could not start here, or the problem's
 reference failed: one line on stderr; that attempt not recorded; resumable once fixed), 130 interrupted by
@@ -318,19 +320,32 @@ def _drive(loop: Loop, console: Console) -> int:
         print("no correct kernel in this run")
     if best is not None and best.geomean_ms is None:
         print(f"parent: {best.id} (correct; no timing on the CPU interpreter, so nothing was ranked)")
-        print(f"promote it on a GPU machine with:  python -m agent.promote {promote_args(store, best)}")
     elif best is not None:
         print(
             f"best: {best.id} ({fmt_ms(best.geomean_ms)} ms, {fmt_x(best.speedup_vs_eager)} vs eager, "
             f"{fmt_x(best.speedup_vs_compile)} vs torch.compile)"
         )
-        print(f"promote it with:  python -m agent.promote {promote_args(store, best)}")
+    if best is not None:
+        print("\n".join(promote_hint(store, best, loop.problem.path)))
     print(f"run folder: {store.path}", flush=True)
     return 0 if best is not None else 1
 
 
-def promote_args(store: RunStore, best: Record) -> str:
-    return f"{shlex.quote(store.name)} {best.id}{runs_dir_flag(store.path.parent)}"
+def promote_hint(store: RunStore, best: Record, problem: Path) -> list[str]:
+    """The closing lines that say how to promote `best` (agent.promotion.promote_commands): one command, or
+    for a run on a plain KernelBench file, which agent.promote cannot take, the commands that make it a
+    problem folder and re-check the kernel there."""
+    from agent.promotion import promote_commands  # (torch, through the evaluator: only once a run ended)
+
+    commands = promote_commands(store, best.id, problem)
+    if len(commands) == 1:
+        where = " on a GPU machine" if best.geomean_ms is None else ""
+        return [f"promote it{where} with:  {commands[0]}"]
+    return [
+        f"to promote it, add {problem.name} as a problem (agent.promote writes into a problem folder) and re-check "
+        f"{best.id} there; that run ends with the promote command:",
+        *(f"  {c}" for c in commands),
+    ]
 
 
 if __name__ == "__main__":
