@@ -11,7 +11,15 @@ what a helper returns, a method's parameter, `nonlocal`), and a generator's `ret
 `a, b = gen(x)` unpacks. The mech_*.py attack the mechanisms added with them: the part-by-part structures
 (honest_11..13: a list of job tuples, a tuple returned through a name, a dict of sizes and buffers) and the stores
 followed through shared objects and parameters (`*args`, `**kwargs`, a starred call). The bypasses from 34 and every
-mech_*.py must be refused on their compute line, `s = ...`, not only on some other line."""
+mech_*.py must be refused on their compute line (`s = ...`, or one marked `# compute`), not only on some other
+line.
+
+A second red team the same session attacked those mechanisms: bypass_44..70, each passing the gate at 887b437 (a
+display's item, `self.box = lst`, a closure's or a property's returned list, a parameter's default object, module-level
+and global aliases, `case a:`, `a += [x]`, a starred display unpacked by position, `ModelNew.calc(self, x)`,
+`super()`, grid and heuristics lambdas, whose dict holds the launch's tensors on a GPU, and more). Its false
+positives that now pass are honest_14..17; honest_18 is a chain of tuples that took the gate 34 s before the
+structures were computed once per pass."""
 
 from __future__ import annotations
 
@@ -28,7 +36,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 43 and len(HONEST) == 8 and len(MECH) == 19
+    assert len(BYPASSES) == 70 and len(HONEST) == 13 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -52,7 +60,11 @@ def test_honest_patterns_pass(path):
 
 
 def compute_lines(text: str) -> set[int]:
-    return {i for i, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith("s = ")}
+    return {
+        i
+        for i, line in enumerate(text.splitlines(), 1)
+        if line.lstrip().startswith("s = ") or line.endswith("# compute")
+    }
 
 
 @pytest.mark.parametrize("path", [p for p in BYPASSES if int(p.stem.split("_")[1]) >= 34] + MECH, ids=lambda p: p.stem)

@@ -368,6 +368,13 @@ class _Contract:
         self.tuple_returns: dict[str, list[str] | None] = {}  # name -> each part's kind where it returns tuples
         self.dict_returns: dict[str, dict[str, str] | None] = {}  # name -> each key's kind where it returns dicts
         self._frozen_names: dict[ast.AST, dict[str, list[ast.AST]]] = {}
+        self._local_names: dict[ast.AST, set[str]] = {}
+        self._appends: dict[tuple, list[ast.Tuple]] = {}  # (function, frozen list) -> the tuples appended to it
+        # every kind each place was ever bound to (assignments, call sites): a store into a place only ever bound to
+        # tensors (`w2[:n] = w`) copies data and makes nothing hold a tensor
+        self.bound_kinds: dict[tuple, set[str]] = {}
+        self.caught = {n.name for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler) and n.name}
+        self._memo: dict[tuple, object] = {}  # _frozen_join's structures, for one inference pass
         # Mutation is followed through names that share an object: `a = box` (or `for a in boxes`) makes a store
         # into a reach box and the other way round; a parameter a function stores a tensor into makes each call's
         # argument hold one. (function, name) -> the expressions it shares an object with.
@@ -379,6 +386,7 @@ class _Contract:
         self.raises_tensor = False  # an exception built from a tensor: `except ... as e` then holds one
         self._globals: dict[ast.AST, set[str]] = {}
         self.named_fns = self._named_functions()
+        self.meta_fns, self.constexprs = self._meta()
         self._infer()
 
     def _named_functions(self) -> dict[str, list[ast.AST]]:
@@ -513,6 +521,7 @@ class _Contract:
                 for t in stmt.targets:
                     if isinstance(t, ast.Name):
                         self.global_kinds[t.id] = self._join(self.global_kinds.get(t.id), self.kind(stmt.value, {}))
+                        self._share(t, stmt.value)  # `B = A`: a store into either reaches the other
         for cls in self.classes.values():  # self.<attr> kinds: registered buffers (assignments: _flow)
             for node in ast.walk(cls):
                 if (
@@ -526,17 +535,18 @@ class _Contract:
         fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and self.region.get(n) != DEVICE]
         state = None
         for _ in range(MAX_PASSES):  # parameters from call sites, returns, stores, closures: to a fixpoint
+            self._memo.clear()
             for fn in fns:
                 # an env lives across passes: a closure's store into it (`nonlocal`, `box.append`) made in a later
                 # function of one pass reaches the bindings derived from it in the next
-                env = self.kinds.get(fn, {})
+                env = self.kinds.setdefault(fn, {})  # registered first: stores from elsewhere find it (_env_of)
                 for name, k in self._params(fn, model).items():
                     env[name] = self._join(env.get(name), k)
                 self._flow(fn, env)
                 self._flow(fn, env)  # twice: a loop's later statements reach its earlier ones
-                self.kinds[fn] = env
             if state == (state := self._state(fns)):
                 break
+        self._memo.clear()  # the checks read the final kinds
 
     def _state(self, fns: list[ast.AST]) -> tuple:
         """Everything a pass may change, to stop at the fixpoint (kinds only rise, so it is reached)."""
@@ -555,6 +565,45 @@ class _Contract:
             items(self.global_kinds),
             len(self.mutated),
             self.raises_tensor,
+        )
+
+    def _meta(self) -> tuple[set[ast.AST], set[str]]:
+        """The functions Triton calls with a dict of a launch's arguments (a grid callable, a heuristics or
+        autotune lambda: on a GPU the dict holds the real tensors), and the keys of that dict that are always
+        Python values: the kernels' constexpr parameters and the keys configs and heuristics set."""
+        fns: set[ast.AST] = set()
+        keys: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node):
+                g = node.slice
+                fns |= {g} if isinstance(g, ast.Lambda) else set()
+                if isinstance(g, ast.Name):
+                    fns |= set(self.named_fns.get(g.id, []))
+            if isinstance(node, ast.Call) and (self.path(node.func) or "").split(".")[-1] in (
+                "heuristics",
+                "autotune",
+                "Config",
+            ):
+                fns |= {n for n in ast.walk(node) if isinstance(n, ast.Lambda)}
+                for d in ast.walk(node):
+                    if isinstance(d, ast.Dict):
+                        keys |= {k.value for k in d.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+            if isinstance(node, ast.arg) and node.annotation is not None:
+                ann = node.annotation
+                if (isinstance(ann, ast.Attribute) and ann.attr == "constexpr") or (
+                    isinstance(ann, ast.Name) and ann.id == "constexpr"
+                ):
+                    keys.add(node.arg)
+        return fns, keys
+
+    def _is_launch(self, node: ast.Subscript) -> bool:
+        """`kernel[grid]` of a jit function of this module, called."""
+        call = self.parents.get(node)
+        return (
+            isinstance(call, ast.Call)
+            and call.func is node
+            and isinstance(node.value, ast.Name)
+            and (node.value.id in self.kernels)
         )
 
     def _params(self, fn: ast.AST, model: ast.ClassDef | None) -> dict[str, str]:
@@ -581,6 +630,9 @@ class _Contract:
         for a in (args.vararg, args.kwarg):
             if a is not None:
                 env[a.arg] = TCONT if name == "forward" else from_calls.get(a.arg, UNKNOWN)
+        if fn in self.meta_fns:  # `lambda META: ...`: the launch's arguments, tensors among them
+            for a in positional[:1] + [x for x in (args.vararg, args.kwarg) if x is not None]:
+                env[a.arg] = TCONT
         return env
 
     def _is_model(self, fn: ast.AST) -> bool:
@@ -605,30 +657,38 @@ class _Contract:
         high = max(a, b, key=RANK.__getitem__)
         return high if high in HOLDS else UNKNOWN
 
+    def _bind_name(self, target: ast.Name, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
+        if value is not None:
+            self._share(target, value)
+        # flow-insensitive: a name's kind is the join of everything ever bound to it (`x = None` at the end of
+        # forward does not make the tensor it held earlier a Python value; the checks read the final env)
+        env[target.id] = self._join(env.get(target.id), kind)
+        # a part of a container, a loop's item, a capture: whatever the container held
+        alternatives = self._alternatives(value, env) if value is not None else {UNKNOWN}
+        self.bound_kinds.setdefault(self._place(target), set()).update({kind} | alternatives)  # `lst if c else x`
+        if target.id in self._declared_global(target):
+            outer = self._scope_of(target, skip_own=True) if self._nonlocal(target) else None
+            if outer is not None:  # `nonlocal res; res = (x, x)`: the enclosing function's name
+                outer[target.id] = self._join(outer[target.id], kind)
+            else:
+                self.global_kinds[target.id] = self._join(self.global_kinds.get(target.id), kind)
+
     def _bind(self, target: ast.AST, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
         if isinstance(target, ast.Name):
-            if value is not None:
-                self._share(target, value)
-            # flow-insensitive: a name's kind is the join of everything ever bound to it (`x = None` at the end of
-            # forward does not make the tensor it held earlier a Python value; the checks read the final env)
-            env[target.id] = self._join(env.get(target.id), kind)
-            if target.id in self._declared_global(target):
-                outer = self._scope_of(target, skip_own=True) if self._nonlocal(target) else None
-                if outer is not None:  # `nonlocal res; res = (x, x)`: the enclosing function's name
-                    outer[target.id] = self._join(outer[target.id], kind)
-                else:
-                    self.global_kinds[target.id] = self._join(self.global_kinds.get(target.id), kind)
+            self._bind_name(target, value, kind, env)
         elif isinstance(target, ast.Starred):
             self._bind(target.value, None, TCONT if kind in HOLDS else kind, env)
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if elts is not None and any(isinstance(x, ast.Starred) for x in elts):
+                elts = None  # `a, b = (*[x, x], *[])`: positions do not line up
             parts = self._parts(value, env) if value is not None else None
             for i, t in enumerate(target.elts):
                 if elts is not None and len(elts) == len(target.elts):
                     self._bind(t, elts[i], self.kind(elts[i], env), env)
                 else:
-                    if isinstance(t, ast.Name) and value is not None:
-                        self._share(t, value)  # `lst, n = pair`: a store into lst reaches pair's part
+                    if value is not None:
+                        self._share_all(t, value)  # `lst, n = pair`: a store into lst reaches pair's part
                     if parts is not None and len(parts) == len(target.elts):
                         self._bind(t, None, parts[i], env)
                     else:  # unpacked from a container that may hold tensors: each part may be one
@@ -639,45 +699,76 @@ class _Contract:
                 self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
         elif isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
             self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
+        if isinstance(target, ast.Attribute) and value is not None and self.kind(target.value, env) == SELF:
+            self._share(target, value)  # `self.box = lst`
 
-    def _share(self, target: ast.Name, value: ast.AST) -> None:
-        """`target = value` where value names an existing object (`box`, `p["lst"]`, `self.cache`, `a or b`):
-        a store into either reaches the other."""
-        fn = self.owner(target)
+    def _share(self, target: ast.Name | ast.Attribute, value: ast.AST) -> None:
+        """`target = value` where value names an existing object (`box`, `p["lst"]`, `self.cache`, `a or b`,
+        `[box][0]`, `keep(box)`): a store into either reaches the other."""
+        place = self._place(target)
         for ref in self._references(value):
-            pair = self.shares.setdefault((fn, target.id), [])
+            pair = self.shares.setdefault(place, [])
             if ref not in pair:
                 pair.append(ref)
-            root = ref
-            while isinstance(root, (ast.Subscript, ast.Attribute)):
-                root = root.value
-            if isinstance(root, ast.Name) and self.owner(root) is fn:
-                back = self.shares.setdefault((fn, root.id), [])
+            for root in self._roots(ref):
+                back = self.shares.setdefault(self._place(root), [])
                 if target not in back:
                     back.append(target)
 
-    def _references(self, e: ast.AST) -> list[ast.AST]:
+    def _share_all(self, target: ast.AST, value: ast.AST) -> None:
+        """Every name a target binds shares value's object, or a part of it (`for (a, m), n in jobs`)."""
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self._share(node, value)
+
+    def _roots(self, ref: ast.AST) -> list[ast.AST]:
+        """The names (and self attributes) an object reference starts from: `p["lst"]` -> p, `[box][0]` -> box."""
+        while isinstance(ref, (ast.Subscript, ast.Attribute)) and not self._self_attribute(ref):
+            ref = ref.value
+        if isinstance(ref, (ast.Name, ast.Attribute)):
+            return [ref]
+        parts = _container_parts(ref)
+        return [r for p in parts or [] for q in self._references(p) for r in self._roots(q)]
+
+    def _references(self, e: ast.AST, depth: int = 0) -> list[ast.AST]:
         """The expressions naming an existing object that `e` may evaluate to, or share items with: `box`,
-        `p["lst"]`, `self.cache`, both sides of `a or b` and `a if c else b`, the arguments of this module's
-        functions (`keep(box)` may return box), of list()/sorted()/... (a shallow copy shares its items) and of
-        typing.cast, and the receiver of `.get()`/`.pop()`/`.copy()`..."""
-        if isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)):
+        `p["lst"]`, `self.cache`, a display (its items), both sides of `a or b` and `a if c else b`, the
+        arguments and the returned expressions of this module's functions (`keep(box)`, `get()` returning a
+        closure's list), the arguments of list()/sorted()/... (a shallow copy shares its items) and of
+        typing.cast, and the receiver and arguments of `.get()`/`.pop()`/`.setdefault()`/`.copy()`..."""
+        if depth > 8:  # a recursive function's returns
+            return []
+        chain = e
+        while isinstance(chain, (ast.Subscript, ast.Attribute)):
+            if isinstance(chain, ast.Attribute) and chain.attr in META_ATTRS:
+                return []  # `x.shape[0]`: ints in a new tuple, no object shared with x
+            chain = chain.value
+        if isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)) or _container_parts(e) is not None:
             return [e]
         if isinstance(e, ast.BoolOp):
-            return [r for v in e.values for r in self._references(v)]
+            return [r for v in e.values for r in self._references(v, depth)]
         if isinstance(e, ast.IfExp):
-            return self._references(e.body) + self._references(e.orelse)
-        if isinstance(e, (ast.NamedExpr, ast.Starred)):
-            return self._references(e.value)
+            return self._references(e.body, depth) + self._references(e.orelse, depth)
+        if isinstance(e, ast.NamedExpr):  # `f(lst := [1])`: lst is the object
+            return [e.target, *self._references(e.value, depth)]
+        if isinstance(e, ast.Starred):
+            return self._references(e.value, depth)
         if not isinstance(e, ast.Call):
             return []
         f, given = e.func, [*e.args, *(k.value for k in e.keywords)]
+        args = [r for a in given for r in self._references(a, depth + 1)]
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
         own = isinstance(f, ast.Name) and f.id in self.named_fns
         own = own or (isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in self.named_fns)
-        if own or (isinstance(f, ast.Name) and f.id in CONTAINER_BUILTINS) or self.path(f) == "typing.cast":
-            return [r for a in given for r in self._references(a)]
+        if own:
+            returned = [v for fn in self.named_fns[name] for v in self._return_values(fn)]
+            return args + [r for v in returned for r in self._references(v, depth + 1)]
+        if (isinstance(f, ast.Name) and f.id in CONTAINER_BUILTINS) or self.path(f) == "typing.cast":
+            return args
         if isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in SHARING_METHODS:
-            return self._references(f.value)
+            # an item, or the default given after the key (`d.get(k, box)`, `{}.setdefault("k", box)`)
+            defaults = [r for a in e.args[1:] for r in self._references(a, depth + 1)]
+            return self._references(f.value, depth + 1) + defaults
         return []
 
     def _tuple_call(self, value: ast.AST | None, env: dict[str, str]) -> list[str] | None:
@@ -685,46 +776,153 @@ class _Contract:
         if not isinstance(value, ast.Call):
             return None
         f = value.func
-        if isinstance(f, ast.Name) and f.id in self.named_fns and f.id not in self.classes:
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        if len(self.named_fns.get(name, [])) != 1 or (isinstance(f, ast.Name) and f.id in env):
+            return None  # several bodies by that name (`plan = lambda v: (v, v)` beside `def plan`), or a local
+        if isinstance(f, ast.Name) and f.id not in self.classes:
             return self.tuple_returns.get(f.id)
         if isinstance(f, ast.Attribute) and self.kind(f.value, env) == SELF:
             return self.tuple_returns.get(f.attr)
         return None
 
     def _holds(self, e: ast.AST, env: dict[str, str], seen: set | None = None) -> None:
-        """`e` (a name, `self.attr`, `a.b[0]`...) is a container that now holds a tensor; so is every name that
-        shares its object (self.shares), and the argument each call gave a parameter that is one."""
+        """`e` (a name, `self.attr`, `a.b[0]`, a display, a call giving back an object) is a container that now
+        holds a tensor; so is every place that shares its object (self.shares), the default object of a
+        parameter that is one, and the argument each call gave it (holds_params, read by _held_arguments)."""
+        seen = seen if seen is not None else set()
         if not isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)):
-            # a display, or an expression naming existing objects: `f(*[box, x])`, `keep(a or b)`
-            parts = _container_parts(e)
+            parts = _container_parts(e)  # a display: its items; else what the expression may name
             for part in parts if parts is not None else self._references(e):
-                self._holds(part, env, seen)
+                self._holds(part, self._env_of(part), seen)
             return
-        while isinstance(e, (ast.Subscript, ast.Attribute)) and not (
-            isinstance(e, ast.Attribute) and self.kind(e.value, env) == SELF
-        ):
+        env = self._env_of(e)
+        while isinstance(e, (ast.Subscript, ast.Attribute)) and not self._self_attribute(e):
             e = e.value
-        if isinstance(e, ast.Attribute):  # self.attr / instance.attr
-            self.self_kinds[e.attr] = self._join(self.self_kinds.get(e.attr), TCONT)
-        elif isinstance(e, ast.Name) and env.get(e.id) != SELF:
-            if e.id in env and e.id not in self._declared_global(e):
-                fn = self.owner(e)
-                seen = seen if seen is not None else set()
-                if (fn, e.id) in seen:
-                    return
-                seen.add((fn, e.id))
-                env[e.id] = self._join(env[e.id], TCONT)
-                self.mutated.add((fn, e.id))
-                if fn is not None and e.id in {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}:
-                    self.holds_params.setdefault(fn, set()).add(e.id)
-                for other in self.shares.get((fn, e.id), []):
-                    self._holds(other, env, seen)
-                return
-            outer = self._scope_of(e, skip_own=True)  # an enclosing function's container, else a module-level one
-            if outer is not None:
-                outer[e.id] = self._join(outer[e.id], TCONT)
-            else:
-                self.global_kinds[e.id] = self._join(self.global_kinds.get(e.id), TCONT)
+        if not isinstance(e, (ast.Name, ast.Attribute)):  # `self.get_box().append(x)`, `[lst][0].append(x)`
+            self._holds(e, env, seen)
+            return
+        if isinstance(e, ast.Name) and self.kind(e, env) == SELF:
+            return
+        place = self._place(e)
+        if place in seen or self._only_tensors(place):
+            return
+        seen.add(place)
+        self.mutated.add(place)
+        scope, name = place
+        if scope == "self":
+            self.self_kinds[name] = self._join(self.self_kinds.get(name), TCONT)
+            for fn in self.named_fns.get(name, []):  # a property: what it returns
+                for ret in self._return_values(fn):
+                    self._holds(ret, self._env_of(ret), seen)
+        else:
+            kinds = self.global_kinds if scope is None else self.kinds.setdefault(scope, {})
+            kinds[name] = self._join(kinds.get(name), TCONT)
+            if scope is not None:
+                args = scope.args
+                positional = args.posonlyargs + args.args
+                defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
+                defaults |= {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
+                if name in {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)}:
+                    self.holds_params.setdefault(scope, set()).add(name)
+                if name in defaults:  # `def fill(v, box=CACHE)`: the default object is shared by every call
+                    self._holds(defaults[name], self._env_of(defaults[name]), seen)
+        for other in self.shares.get(place, []):
+            self._holds(other, self._env_of(other), seen)
+
+    def _alternatives(self, value: ast.AST, env: dict[str, str], depth: int = 0) -> set[str]:
+        """The kind of each object `value` may be, not joined: `lst if c else x` is a list or a tensor, and so is
+        `pick(lst, x)` where pick returns one of its parameters."""
+        if depth > 8:
+            return {UNKNOWN}
+        if isinstance(value, ast.IfExp):
+            return self._alternatives(value.body, env, depth + 1) | self._alternatives(value.orelse, env, depth + 1)
+        if isinstance(value, ast.BoolOp):
+            return {k for v in value.values for k in self._alternatives(v, env, depth + 1)}
+        if isinstance(value, ast.NamedExpr):
+            return self._alternatives(value.value, env, depth + 1)
+        found = {self.kind(value, env)}
+        if isinstance(value, ast.Call) and self._references(value):  # an own function's call (or a copy)
+            f = value.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            for fn in self.named_fns.get(name, []):
+                params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+                fenv = self.kinds.get(fn, {})
+                for ret in self._return_values(fn):
+                    found |= self._alternatives(ret, fenv, depth + 1)
+                    if any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(ret)):
+                        found |= {self.kind(a, env) for a in [*value.args, *(k.value for k in value.keywords)]}
+            if name not in self.named_fns:  # list(box), typing.cast(T, box), d.get(k, box)
+                found |= {self.kind(r, env) for r in self._references(value)}
+        return found
+
+    def _only_tensors(self, place: tuple) -> bool:
+        """A local only ever bound to tensors, and a parameter only ever given them (none has a default)."""
+        scope, name = place
+        if scope in (None, "self") or isinstance(scope, ast.Lambda):
+            return False
+        args = scope.args
+        params = {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)}
+        if name in params:
+            positional = args.posonlyargs + args.args
+            defaulted = {a.arg for a in positional[len(positional) - len(args.defaults) :]}
+            defaulted |= {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
+            if name in defaulted or self.kinds.get(scope, {}).get(name) != TENSOR:
+                return False
+        return self.bound_kinds.get(place, {TENSOR}) == {TENSOR} and self.kinds.get(scope, {}).get(name) == TENSOR
+
+    def _env_of(self, node: ast.AST) -> dict[str, str]:
+        fn = self.owner(node)
+        return self.global_kinds if fn is None else self.kinds.setdefault(fn, {})
+
+    def _self_attribute(self, e: ast.AST) -> bool:
+        return isinstance(e, ast.Attribute) and self.kind(e.value, self._env_of(e)) == SELF
+
+    def _place(self, e: ast.Name | ast.Attribute) -> tuple:
+        """Where a name (or self.attr) lives: ("self", attr), (function, name) for a local of that function or of
+        the enclosing one a closure reads, (None, name) for a module-level name or one declared global."""
+        if isinstance(e, ast.Attribute):
+            return ("self", e.attr)
+        fn = self.owner(e)
+        if fn is not None and not isinstance(fn, ast.Lambda) and e.id in self._globals_of(fn):
+            return (None, e.id)
+        if fn is not None and e.id not in self._nonlocals_of(fn) and e.id in self._locals(fn):
+            return (fn, e.id)
+        outer = self.owner(fn) if fn is not None else None
+        while outer is not None:
+            if e.id in self._locals(outer) and e.id not in self._nonlocals_of(outer):
+                return (outer, e.id)
+            outer = self.owner(outer)
+        return (None, e.id)
+
+    def _assigned(self, fn: ast.AST) -> set[str]:
+        """Names a function binds in its body (not its parameters)."""
+        return {
+            n for node in ast.walk(fn) if node is not fn for n in _bound_names(node) if not isinstance(node, ast.arg)
+        }
+
+    def _locals(self, fn: ast.AST) -> set[str]:
+        if fn not in self._local_names:
+            names = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+            for node in ast.walk(fn):
+                if node is not fn and self.owner(node) is fn:
+                    names |= set(_bound_names(node)) | {n for n, _ in _import_bindings(node)}
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        names.add(node.name)
+            self._local_names[fn] = names - self._globals_of(fn) - self._nonlocals_of(fn)
+        return self._local_names[fn]
+
+    def _globals_of(self, fn: ast.AST) -> set[str]:
+        return {n for g in ast.walk(fn) if isinstance(g, ast.Global) and self.owner(g) is fn for n in g.names}
+
+    def _nonlocals_of(self, fn: ast.AST) -> set[str]:
+        return {n for g in ast.walk(fn) if isinstance(g, ast.Nonlocal) and self.owner(g) is fn for n in g.names}
+
+    def _return_values(self, fn: ast.AST) -> list[ast.AST]:
+        if isinstance(fn, ast.Lambda):
+            return [fn.body]
+        return [
+            n.value for n in ast.walk(fn) if isinstance(n, ast.Return) and n.value is not None and self.owner(n) is fn
+        ]
 
     def _nonlocal(self, node: ast.Name) -> bool:
         fn = self.owner(node)
@@ -768,13 +966,13 @@ class _Contract:
             shapes, keyed = [None], [None]
         if isinstance(fn, ast.Lambda):
             ret = self.kind(fn.body, env)
-        name = getattr(fn, "name", None) or self._lambda_name(fn)
-        if name and ret is not None:
-            self.returns[name] = self._join(self.returns.get(name), ret)
-        if name and shapes:
-            self._note_tuple_returns(name, shapes)
-        if name and keyed:
-            self._note_dict_returns(name, keyed)
+        for name in [fn.name] if hasattr(fn, "name") else self._lambda_names(fn):
+            if ret is not None:
+                self.returns[name] = self._join(self.returns.get(name), ret)
+            if shapes:
+                self._note_tuple_returns(name, shapes)
+            if keyed:
+                self._note_dict_returns(name, keyed)
 
     def _note_tuple_returns(self, name: str, shapes: list[list[str] | None]) -> None:
         """`return out, n` everywhere: a caller's `out, n = f(x)` binds each part by its own kind."""
@@ -808,6 +1006,8 @@ class _Contract:
             return None if any(isinstance(x, ast.Starred) for x in e.elts) else [self.kind(x, env) for x in e.elts]
         if isinstance(e, ast.Call):
             return self._tuple_call(e, env)
+        if isinstance(e, ast.Name) and self._grown(e):
+            return None
         return self._frozen_join(e, env, self._parts, list)
 
     def _items(self, e: ast.AST, env: dict[str, str]) -> list[str] | None:
@@ -815,7 +1015,17 @@ class _Contract:
         if isinstance(e, (ast.Tuple, ast.List)):
             parts = [self._parts(x, env) if isinstance(x, ast.Tuple) else None for x in e.elts]  # immutable items
             return self._join_all(parts, list) if e.elts else None
-        return self._frozen_join(e, env, self._items, list)
+        if isinstance(e, ast.ListComp):  # `[(x, o, n) for o in outs]`: its targets are bound in env
+            return self._parts(e.elt, env) if isinstance(e.elt, ast.Tuple) else None
+        if not isinstance(e, ast.Name):
+            return None
+        fn = self.owner(e)
+        grown = [self._parts(t, env) for t in self._grown(e)]
+        values = self._frozen(fn).get(e.id, []) if fn is not None else []
+        if grown and values and all(isinstance(v, ast.List) and not v.elts for v in values):
+            return self._join_all(grown, list) if (fn, e.id) not in self.mutated else None  # `jobs = []` + appends
+        start = self._frozen_join(e, env, self._items, list)
+        return self._join_all([start, *grown], list) if grown and start is not None else start
 
     def _keys(self, e: ast.AST, env: dict[str, str]) -> dict[str, str] | None:
         """The kinds of the values of `e`, a dict with string keys, by key."""
@@ -826,7 +1036,14 @@ class _Contract:
             for k, v in zip(e.keys, e.values, strict=True):
                 keyed[k.value] = self._join(keyed.get(k.value), self.kind(v, env))
             return keyed
+        if self._dict_call(e):
+            keyed = {}
+            for k in e.keywords:
+                keyed[k.arg] = self._join(keyed.get(k.arg), self.kind(k.value, env))
+            return keyed
         if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in self.module_fns:
+            if len(self.named_fns.get(e.func.id, [])) != 1 or e.func.id in env:
+                return None
             return self.dict_returns.get(e.func.id)
         return self._frozen_join(e, env, self._keys, dict)
 
@@ -836,9 +1053,13 @@ class _Contract:
         if not isinstance(e, ast.Name) or fn is None:
             return None
         values = self._frozen(fn).get(e.id)
-        if (fn, e.id) in self.mutated:  # a tensor was stored into a part: `p["lst"].append(x)`
+        if not values or (fn, e.id) in self.mutated:  # a tensor was stored into a part: `p["lst"].append(x)`
             return None
-        return self._join_all([of(v, env) for v in values], shape) if values else None
+        key = (fn, e.id, of.__name__)
+        if key not in self._memo:  # once per pass: `n1 = (n2[0], n2[1])` chains are linear, and cycles end
+            self._memo[key] = None
+            self._memo[key] = self._join_all([of(v, env) for v in values], shape)
+        return self._memo[key]
 
     def _join_all(self, found: list, shape: type):
         """Per part (a list) or per key (a dict) joins of structures of the same length or keys; None if any is
@@ -871,33 +1092,82 @@ class _Contract:
                 continue
             if isinstance(node, (ast.Yield, ast.YieldFrom)) and self.owner(node) is fn:
                 generator = True
-            if isinstance(node, ast.Name) and self.owner(node) is not fn:
-                spoiled.add(node.id)  # a closure's read or store, or a nested function's own local
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                parent = self.parents.get(node)
-                if (
-                    isinstance(parent, ast.Assign)
-                    and parent.targets == [node]
-                    and (
-                        isinstance(parent.value, (ast.Tuple, ast.List, ast.Dict))
-                        or (isinstance(parent.value, ast.Call) and self._module_call(parent.value))
-                    )
-                ):
-                    values.setdefault(node.id, []).append(parent.value)
-                else:
-                    spoiled.add(node.id)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                if not self._frozen_read(node, allow_return=True):
-                    spoiled.add(node.id)
-            elif isinstance(node, ast.Name):  # del
-                spoiled.add(node.id)
-            elif not isinstance(node, ast.Name):
-                spoiled |= {n for n in _bound_names(node) if not isinstance(node, ast.Name)}
-                spoiled |= {name for name, _ in _import_bindings(node)}
+            if isinstance(node, ast.Name):
+                self._frozen_use(fn, node, values, spoiled)
+            else:
+                spoiled |= set(_bound_names(node)) | {name for name, _ in _import_bindings(node)}
         if generator:  # a return inside a generator is no value the caller unpacks; reads happen across yields
             spoiled |= set(values)
+        for name in [n for (f, n) in self._appends if f is fn]:  # only a list grows
+            if not all(isinstance(v, (ast.List, ast.ListComp)) for v in values.get(name, [])):
+                spoiled.add(name)
         self._frozen_names[fn] = {k: v for k, v in values.items() if k not in spoiled}
         return self._frozen_names[fn]
+
+    def _frozen_use(self, fn: ast.AST, node: ast.Name, values: dict, spoiled: set) -> None:
+        """One use of a name in fn: a binding _frozen follows (into values), an append it follows, or a spoiler."""
+        if self.owner(node) is not fn:
+            spoiled.add(node.id)  # a closure's read or store, or a nested function's own local
+        elif isinstance(node.ctx, ast.Store):
+            value = self._frozen_value(node)
+            if value is not None:
+                values.setdefault(node.id, []).append(value)
+            else:
+                spoiled.add(node.id)
+        elif isinstance(node.ctx, ast.Load):
+            appended = self._appended_item(node)
+            if appended is not None:
+                self._appends.setdefault((fn, node.id), []).append(appended)
+            elif not self._frozen_read(node, allow_return=True):
+                spoiled.add(node.id)
+        else:  # del
+            spoiled.add(node.id)
+
+    def _frozen_value(self, node: ast.Name) -> ast.AST | None:
+        """The value of `node = <tuple, list or dict display, list comprehension, dict(k=v), own function's call>`."""
+        parent = self.parents.get(node)
+        if not (isinstance(parent, ast.Assign) and parent.targets == [node]):
+            return None
+        v = parent.value
+        if isinstance(v, (ast.Tuple, ast.List, ast.Dict, ast.ListComp)) or self._dict_call(v):
+            return v
+        return v if isinstance(v, ast.Call) and self._module_call(v) else None
+
+    def _appended_item(self, node: ast.Name) -> ast.Tuple | None:
+        """`jobs.append((a, out, n))` as a statement: the tuple display it appends (a list of jobs grows)."""
+        attr = self.parents.get(node)
+        call = self.parents.get(attr)
+        if not (isinstance(attr, ast.Attribute) and attr.attr == "append" and isinstance(call, ast.Call)):
+            return None
+        if (
+            call.func is not attr
+            or call.keywords
+            or len(call.args) != 1
+            or not isinstance(self.parents.get(call), ast.Expr)
+        ):
+            return None
+        item = call.args[0]
+        if isinstance(item, ast.Tuple) and not any(isinstance(x, ast.Starred) for x in item.elts):
+            return item
+        return None
+
+    def _grown(self, e: ast.Name) -> list[ast.Tuple]:
+        """The tuples appended to a frozen list (`jobs.append((a, out, n))`), in e's function."""
+        fn = self.owner(e)
+        if fn is None or e.id not in self._frozen(fn):
+            return []
+        return self._appends.get((fn, e.id), [])
+
+    def _dict_call(self, e: ast.AST) -> bool:
+        """`dict(out=..., n=...)`: a dict with string keys, by the builtin."""
+        return (
+            isinstance(e, ast.Call)
+            and isinstance(e.func, ast.Name)
+            and e.func.id == "dict"
+            and "dict" not in self.bound
+            and not e.args
+            and all(k.arg is not None for k in e.keywords)
+        )
 
     def _module_call(self, call: ast.Call) -> bool:
         """A call of a function of this module by name (what it returns is followed: tuple_returns, dict_returns)."""
@@ -934,9 +1204,11 @@ class _Contract:
                 self._bind(t, node.value, k, env)
         elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
             self._bind(node.target, node.value, self.kind(node.value, env), env)
-        elif isinstance(node, ast.AugAssign):  # `box += [x]`
+        elif isinstance(node, ast.AugAssign):  # `box += [x]`: an in-place extend of box's object
             k = self.kind(node.value, env)
             self._bind(node.target, None, self._join(self.kind(node.target, env), k), env)
+            if k in HOLDS:
+                self._holds(node.target, env)
         elif isinstance(node, ast.For | ast.comprehension):
             self._bind_loop(node.target, node.iter, env)
         elif isinstance(node, (ast.With, ast.Match)):
@@ -956,7 +1228,15 @@ class _Contract:
             f = node.func
             if isinstance(f, ast.Attribute) and f.attr in MUTATORS:
                 parts = [*node.args, *(k.value for k in node.keywords)]
-                if any(self.kind(p, env) in HOLDS for p in parts):
+                if isinstance(f.value, ast.Name) or self._self_attribute(f.value):
+                    for part in parts:  # `jobs.append((lst, n))`: jobs' items are lst's object now
+                        self._share(f.value, part)
+                tracked = isinstance(f.value, ast.Name) and any(
+                    node.args and node.args[0] is t for t in self._grown(f.value)
+                )
+                if tracked and f.value.id in self._frozen(self.owner(node)):
+                    env[f.value.id] = self._join(env.get(f.value.id), TCONT)  # its items are typed part by part
+                elif any(self.kind(p, env) in HOLDS for p in parts):
                     self._holds(f.value, env)
 
     def _bind_captures(self, node: ast.With | ast.Match, env: dict[str, str]) -> None:
@@ -964,6 +1244,7 @@ class _Contract:
         if isinstance(node, ast.With):
             for item in node.items:
                 if item.optional_vars is not None:
+                    self._share_all(item.optional_vars, item.context_expr)
                     k = self.kind(item.context_expr, env)
                     self._bind(item.optional_vars, None, TENSOR if k in HOLDS else UNKNOWN, env)
             return
@@ -973,6 +1254,8 @@ class _Contract:
                 name = getattr(p, "name", None) or getattr(p, "rest", None)
                 if isinstance(p, (ast.MatchAs, ast.MatchStar, ast.MatchMapping)) and name:
                     env[name] = self._join(env.get(name), TENSOR if k in HOLDS else UNKNOWN)
+                    shared = self.shares.setdefault((self.owner(node), name), [])  # `case a: a.append(x)`
+                    shared += [r for r in self._references(node.subject) if r not in shared]
 
     def _bind_loop(self, target: ast.AST, it: ast.AST, env: dict[str, str]) -> None:
         """A loop target: range gives ints; enumerate an int and an item; zip one item of each; `.items()` a key and
@@ -995,15 +1278,14 @@ class _Contract:
         elif call is not None and isinstance(call.func, ast.Attribute) and call.func.attr == "items" and parts:
             self._bind(parts[0], None, UNKNOWN, env)
             for t in parts[1:]:
+                self._share_all(t, call.func.value)  # `for k, v in d.items(): v.append(x)`
                 self._bind(t, None, item(call.func.value), env)
         elif parts and self._items(it, env) is not None and len(self._items(it, env)) == len(parts):
             for t, k in zip(parts, self._items(it, env), strict=True):  # `for src, dst, n in jobs`
-                if isinstance(t, ast.Name):
-                    self._share(t, it)
+                self._share_all(t, it)
                 self._bind(t, None, k, env)
         else:
-            if isinstance(target, ast.Name):
-                self._share(target, it)  # `for box in boxes: box.append(x)` stores into boxes' items
+            self._share_all(target, it)  # `for box in boxes: box.append(x)` stores into boxes' items
             self._bind(target, None, item(it), env)
 
     def _lambda_name(self, fn: ast.AST) -> str | None:
@@ -1016,6 +1298,17 @@ class _Contract:
             ]
             return names[0] if names else None
         return None
+
+    def _lambda_names(self, fn: ast.AST) -> list[str]:
+        """Every name a lambda is assigned to (`f = g = lambda v: v`)."""
+        parent = self.parents.get(fn)
+        if isinstance(fn, ast.Lambda) and isinstance(parent, ast.Assign):
+            return [
+                t.id if isinstance(t, ast.Name) else t.attr
+                for t in parent.targets
+                if isinstance(t, ast.Name | ast.Attribute)
+            ]
+        return []
 
     def _own_nodes(self, fn: ast.AST) -> list[ast.AST]:
         """The nodes of fn's body that fn owns (not those of functions nested in it), in source order."""
@@ -1038,13 +1331,26 @@ class _Contract:
             return [(fn, 0) for fn in self.named_fns.get(f.id, []) if not self._is_method(fn)]
         if isinstance(f, ast.Attribute) and self.kind(f.value, env) != TENSOR:
             # a method of one of this module's classes (on self, or on an instance kept anywhere), or a lambda
-            # stored on an attribute
+            # stored on an attribute; through the class itself (`ModelNew.calc(self, x)`) nothing is filled
+            unbound = self._is_class(f.value)
             return [
-                (fn, 0 if isinstance(fn, ast.Lambda) or _is_static(fn) else 1)
+                (fn, 0 if unbound or isinstance(fn, ast.Lambda) or _is_static(fn) else 1)
                 for fn in self.named_fns.get(f.attr, [])
                 if self._is_method(fn) or isinstance(fn, ast.Lambda)
             ]
         return []
+
+    def _is_class(self, e: ast.AST) -> bool:
+        """A name of one of this module's classes, or a name ever assigned one (`C = ModelNew`)."""
+        if not isinstance(e, ast.Name):
+            return False
+        return e.id in self.classes or any(
+            isinstance(n, ast.Assign)
+            and isinstance(n.value, ast.Name)
+            and n.value.id in self.classes
+            and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets)
+            for n in ast.walk(self.tree)
+        )
 
     def _is_method(self, fn: ast.AST) -> bool:
         return isinstance(self.parents.get(fn), ast.ClassDef)
@@ -1067,8 +1373,11 @@ class _Contract:
             keyword = positional + [a.arg for a in args.kwonlyargs]
             cur = self.params.setdefault(callee, {})
 
-            def note(name: str, kind: str, cur=cur) -> None:
+            def note(name: str, kind: str, expr: ast.AST | None = None, cur=cur, callee=callee) -> None:
                 cur[name] = self._join(cur.get(name), kind)
+                # an argument's own alternatives; one of a starred box's or a **dict's items: anything
+                given = self._alternatives(expr, env) if expr is not None else {UNKNOWN}
+                self.bound_kinds.setdefault((callee, name), set()).update({kind} | given)
 
             self._held_arguments(node, env, callee, skip)
             for i, a in enumerate(node.args):
@@ -1080,7 +1389,7 @@ class _Contract:
                         note(args.vararg.arg, TCONT if k in HOLDS else UNKNOWN)
                     break
                 if i < len(positional):
-                    note(positional[i], self.kind(a, env))
+                    note(positional[i], self.kind(a, env), a)
                 elif args.vararg:
                     note(args.vararg.arg, TCONT if self.kind(a, env) in HOLDS else PY)
             self._note_keywords(node, env, args, keyword, note)
@@ -1118,7 +1427,7 @@ class _Contract:
                 if args.kwarg:
                     note(args.kwarg.arg, TCONT if kind in HOLDS else UNKNOWN)
             elif k.arg in keyword:
-                note(k.arg, kind)
+                note(k.arg, kind, k.value)
             elif args.kwarg:
                 note(args.kwarg.arg, TCONT if kind in HOLDS else PY)
 
@@ -1154,8 +1463,14 @@ class _Contract:
         return UNKNOWN
 
     def _constant_item(self, e: ast.Subscript, env: dict[str, str]) -> str | None:
-        """`res[1]` of a known tuple, `p["n"]` of a known dict: that part's kind."""
+        """`res[1]` of a known tuple, `p["n"]` of a known dict: that part's kind. `META["BLOCK"]` in a grid
+        callable: a Python value where BLOCK is a constexpr (or a config's key), else maybe a tensor."""
         key = e.slice.value if isinstance(e.slice, ast.Constant) else None
+        fn = self.owner(e)
+        if fn in self.meta_fns and isinstance(e.value, ast.Name) and isinstance(key, str):
+            params = fn.args.posonlyargs + fn.args.args
+            if params and e.value.id == params[0].arg and e.value.id not in self._assigned(fn):
+                return PY if key in self.constexprs else TENSOR
         if isinstance(key, str):
             keyed = self._keys(e.value, env)
             return keyed.get(key) if keyed is not None else None
@@ -1209,6 +1524,8 @@ class _Contract:
             return functools.reduce(self._join, known) if known else UNKNOWN
         if base == TCONT:
             return TCONT
+        if e.attr == "args" and isinstance(e.value, ast.Name) and e.value.id in self.caught:
+            return TCONT  # what an exception was raised with: `{}.pop(x)` raises KeyError(x)
         return PY if self.path(e) else UNKNOWN
 
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
@@ -1228,14 +1545,16 @@ class _Contract:
             base = self.kind(f.value, env)
             if base == TENSOR:
                 return PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR
+            if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`
+                return self._join(self.returns.get(f.attr), UNKNOWN)
             if base == TCONT:  # an item out of it, or a view of its items
                 return TENSOR if f.attr in ("pop", "get", "setdefault") else TCONT
             if base == SELF:
                 return self.returns.get(f.attr, UNKNOWN)
             return UNKNOWN
         if isinstance(f, ast.Name):
-            if f.id in self.classes:
-                return SELF  # an instance: its attributes are self_kinds
+            if f.id in self.classes or (f.id == "super" and f.id not in self.bound):
+                return SELF  # an instance (or `super()`): its attributes are self_kinds, its methods' returns
             if f.id in self.named_fns:
                 return self.returns.get(f.id, UNKNOWN)
             if f.id in CONTAINER_BUILTINS:
@@ -1813,7 +2132,8 @@ class _Contract:
             # str/repr/format/print, sorted, min/max/sum, float/int read the values of what they are given; a
             # container of tensors is fine in list()/zip()..., where only `list(t)` iterates a tensor
             reads = f.id not in CONTAINER_BUILTINS or f.id == "sorted"
-            return given, HOLDS if reads else (TENSOR,)
+            # `dict(out=t)` stores t; `list(t)`, `dict(t)` iterate it
+            return (given, HOLDS) if reads else (list(node.args), (TENSOR,))
         if isinstance(f, ast.Attribute) and f.attr in READ_METHODS:
             # "{}".format(t) prints values; box.count(v) / box.index(v) compare them
             return ([f.value] if f.attr != "format" else []) + given, HOLDS
