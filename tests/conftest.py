@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,13 @@ def only_run(runs: Path):
 
     [path] = [p for p in runs.iterdir() if p.is_dir()]
     return RunStore(path)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ctrl_c_reaches_the_tools():
+    """The Ctrl-C tests send SIGINT to the tools they start. A shell starts a background job (`bash .ci/run &`)
+    with SIGINT ignored, and an ignored signal stays ignored through exec, so every tool would shrug it off and
+    those tests fail for the way pytest was launched. Python's own handler is reset to the default at exec."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
