@@ -19,7 +19,15 @@ display's item, `self.box = lst`, a closure's or a property's returned list, a p
 and global aliases, `case a:`, `a += [x]`, a starred display unpacked by position, `ModelNew.calc(self, x)`,
 `super()`, grid and heuristics lambdas, whose dict holds the launch's tensors on a GPU, and more). Its false
 positives that now pass are honest_14..17; honest_18 is a chain of tuples that took the gate 34 s before the
-structures were computed once per pass."""
+structures were computed once per pass.
+
+A third red team found bypass_71..90 (each passing the gate at a14d30a): a list read out of a list by a computed
+index, a module-level def rebound or swapped by a decorator of the module, a constexpr key of another kernel, module
+aliases through an annotation, an `if` or a tuple, a classmethod or a method called through its class with a tensor as
+self, a tensor dict key, match value patterns and guards, a grid stored on self or returned by a call, a heuristics
+def, a layer's weight, an attribute of a container, a class defined in forward. Some are refused on another line than
+their compute (a helper's, a decorator's). honest_19 reads a layer's constants (stride, eps); honest_20 is a fan-out of
+returns that took 8.6 s."""
 
 from __future__ import annotations
 
@@ -36,7 +44,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 70 and len(HONEST) == 13 and len(MECH) == 30
+    assert len(BYPASSES) == 90 and len(HONEST) == 15 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -67,7 +75,9 @@ def compute_lines(text: str) -> set[int]:
     }
 
 
-@pytest.mark.parametrize("path", [p for p in BYPASSES if int(p.stem.split("_")[1]) >= 34] + MECH, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [p for p in BYPASSES if 34 <= int(p.stem.split("_")[1]) <= 70] + MECH, ids=lambda p: p.stem
+)
 def test_the_compute_line_itself_is_refused(path):
     # not only some other line of the file (an `.append` on a receiver the gate cannot type): the arithmetic
     text = path.read_text(encoding="utf-8")

@@ -163,6 +163,7 @@ HOST, INIT, DEVICE = "host", "init", "device"
 # every name sharing box's object and every argument of a parameter a helper stores into), closures and nonlocal.
 # Tuples, string-keyed dicts and lists of tuples are followed part by part only where they cannot change (_frozen).
 TENSOR, TCONT, PY, UNKNOWN, SELF = "tensor", "container", "py", "unknown", "self"
+ANY = "any"  # not a kind: in bound_kinds, an object the gate cannot type (an item, an attribute, a method's result)
 RANK = {PY: 0, UNKNOWN: 1, SELF: 1, TCONT: 2, TENSOR: 3}  # joins keep the higher: what may hold a tensor does
 HOLDS = (TENSOR, TCONT)
 # builtins that build a container from their arguments' elements (no element read): the result holds what they hold
@@ -369,12 +370,23 @@ class _Contract:
         self.dict_returns: dict[str, dict[str, str] | None] = {}  # name -> each key's kind where it returns dicts
         self._frozen_names: dict[ast.AST, dict[str, list[ast.AST]]] = {}
         self._local_names: dict[ast.AST, set[str]] = {}
+        self._declared: dict[ast.AST, tuple[set[str], set[str]]] = {}
+        self._class_names: set[str] | None = None
+        self._assigned_values: dict[tuple, list[ast.AST]] = {}
         self._appends: dict[tuple, list[ast.Tuple]] = {}  # (function, frozen list) -> the tuples appended to it
         # every kind each place was ever bound to (assignments, call sites): a store into a place only ever bound to
         # tensors (`w2[:n] = w`) copies data and makes nothing hold a tensor
-        self.bound_kinds: dict[tuple, set[str]] = {}
+        self.bound_kinds: dict[tuple, set[str]] = {}  # as the last pass found them (read)
+        self._bound_now: dict[tuple, set[str]] = {}  # as this pass finds them (written; kinds of pass 1 are partial)
         self.caught = {n.name for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler) and n.name}
+        self.self_values: dict[str, list[ast.AST]] = {}  # self.<attr> -> every value assigned to it (layers' classes)
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Assign):
+                for t in n.targets:
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                        self.self_values.setdefault(t.attr, []).append(n.value)
         self._memo: dict[tuple, object] = {}  # _frozen_join's structures, for one inference pass
+        self._held: set[tuple] = set()  # places _holds has marked in this pass
         # Mutation is followed through names that share an object: `a = box` (or `for a in boxes`) makes a store
         # into a reach box and the other way round; a parameter a function stores a tensor into makes each call's
         # argument hold one. (function, name) -> the expressions it shares an object with.
@@ -386,7 +398,9 @@ class _Contract:
         self.raises_tensor = False  # an exception built from a tensor: `except ... as e` then holds one
         self._globals: dict[ast.AST, set[str]] = {}
         self.named_fns = self._named_functions()
-        self.meta_fns, self.constexprs = self._meta()
+        self.meta_fns, self.meta_keys = self._meta()
+        self._returned: dict[ast.AST, list[ast.AST]] = {}
+        self._returned_table()
         self._infer()
 
     def _named_functions(self) -> dict[str, list[ast.AST]]:
@@ -516,12 +530,22 @@ class _Contract:
     # -- kinds: which names hold tensors in host code --------------------------------------------
     def _infer(self) -> None:
         model = self.classes.get("ModelNew")
-        for stmt in self.tree.body:  # module-level names (constants, caches); functions may store into them
-            if isinstance(stmt, ast.Assign):
-                for t in stmt.targets:
-                    if isinstance(t, ast.Name):
-                        self.global_kinds[t.id] = self._join(self.global_kinds.get(t.id), self.kind(stmt.value, {}))
-                        self._share(t, stmt.value)  # `B = A`: a store into either reaches the other
+        for stmt in ast.walk(self.tree):  # module-level names (constants, caches); functions may store into them
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and self.owner(stmt) is None:
+                if any(isinstance(c, ast.ClassDef) and stmt in ast.walk(c) for c in self.classes.values()):
+                    continue  # a class body: class attributes (self_kinds)
+                for t in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    for n in ast.walk(t):  # `B = A`, `B: list = A`, `B, C = A, 0`, under a module-level `if`
+                        if isinstance(n, ast.Name):
+                            k = (
+                                self.kind(stmt.value, {})
+                                if n is t
+                                else UNKNOWN
+                                if self.kind(stmt.value, {}) != PY
+                                else PY
+                            )
+                            self.global_kinds[n.id] = self._join(self.global_kinds.get(n.id), k)
+                            self._share(n, stmt.value)  # a store into either reaches the other
         for cls in self.classes.values():  # self.<attr> kinds: registered buffers (assignments: _flow)
             for node in ast.walk(cls):
                 if (
@@ -536,6 +560,8 @@ class _Contract:
         state = None
         for _ in range(MAX_PASSES):  # parameters from call sites, returns, stores, closures: to a fixpoint
             self._memo.clear()
+            self._held.clear()
+            self._bound_now = {}
             for fn in fns:
                 # an env lives across passes: a closure's store into it (`nonlocal`, `box.append`) made in a later
                 # function of one pass reaches the bindings derived from it in the next
@@ -544,6 +570,7 @@ class _Contract:
                     env[name] = self._join(env.get(name), k)
                 self._flow(fn, env)
                 self._flow(fn, env)  # twice: a loop's later statements reach its earlier ones
+            self.bound_kinds = self._bound_now
             if state == (state := self._state(fns)):
                 break
         self._memo.clear()  # the checks read the final kinds
@@ -564,37 +591,90 @@ class _Contract:
             items(self.dict_returns),
             items(self.global_kinds),
             len(self.mutated),
+            sum(len(v) for v in self.shares.values()),
+            tuple(sorted((str(k), tuple(sorted(v))) for k, v in self.bound_kinds.items())),
             self.raises_tensor,
         )
 
-    def _meta(self) -> tuple[set[ast.AST], set[str]]:
+    def _meta(self) -> tuple[set[ast.AST], dict[ast.AST, set[str]]]:
         """The functions Triton calls with a dict of a launch's arguments (a grid callable, a heuristics or
-        autotune lambda: on a GPU the dict holds the real tensors), and the keys of that dict that are always
-        Python values: the kernels' constexpr parameters and the keys configs and heuristics set."""
-        fns: set[ast.AST] = set()
-        keys: set[str] = set()
+        autotune function: on a GPU the dict holds the real tensors), each with the keys of that dict that are
+        always Python values: the launched kernel's constexpr parameters and the keys its configs and
+        heuristics set (a callable shared by several kernels: the keys all of them agree on)."""
+        keys: dict[ast.AST, set[str]] = {}
+
+        def meet(fns: set[ast.AST], known: set[str]) -> None:
+            for fn in fns:
+                keys[fn] = keys[fn] & known if fn in keys else set(known)
+
+        kernels = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef) and n.name in self.kernels}
+        known = {name: self._kernel_keys(k) for name, k in kernels.items()}
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node):
-                g = node.slice
-                fns |= {g} if isinstance(g, ast.Lambda) else set()
-                if isinstance(g, ast.Name):
-                    fns |= set(self.named_fns.get(g.id, []))
-            if isinstance(node, ast.Call) and (self.path(node.func) or "").split(".")[-1] in (
-                "heuristics",
-                "autotune",
-                "Config",
+                meet(self._callables(node.slice), known.get(node.value.id, set()))
+        for name, k in kernels.items():
+            for d in _decorators(k):
+                for part in ast.walk(d):
+                    if isinstance(part, (ast.Lambda, ast.Name, ast.Attribute)) and part is not d:
+                        meet(self._callables(part), known[name])
+        for node in ast.walk(self.tree):  # heuristics/autotune anywhere else: no key is known
+            if isinstance(node, ast.Call) and (self.path(node.func) or "").split(".")[-1] in ("heuristics", "autotune"):
+                for part in ast.walk(node):
+                    if isinstance(part, (ast.Lambda, ast.Name, ast.Attribute)):
+                        meet(self._callables(part), set())
+        return set(keys), keys
+
+    def _kernel_keys(self, kernel: ast.FunctionDef) -> set[str]:
+        """A kernel's constexpr parameters, and the string keys its decorators' configs and heuristics set."""
+        found = set()
+        for a in ast.walk(kernel.args):
+            ann = getattr(a, "annotation", None) if isinstance(a, ast.arg) else None
+            if (isinstance(ann, ast.Attribute) and ann.attr == "constexpr") or (
+                isinstance(ann, ast.Name) and ann.id == "constexpr"
             ):
-                fns |= {n for n in ast.walk(node) if isinstance(n, ast.Lambda)}
-                for d in ast.walk(node):
-                    if isinstance(d, ast.Dict):
-                        keys |= {k.value for k in d.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-            if isinstance(node, ast.arg) and node.annotation is not None:
-                ann = node.annotation
-                if (isinstance(ann, ast.Attribute) and ann.attr == "constexpr") or (
-                    isinstance(ann, ast.Name) and ann.id == "constexpr"
-                ):
-                    keys.add(node.arg)
-        return fns, keys
+                found.add(a.arg)
+        for d in _decorators(kernel):
+            for part in ast.walk(d):
+                if isinstance(part, ast.Dict):
+                    found |= {k.value for k in part.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        return found
+
+    def _callables(self, e: ast.AST, depth: int = 0) -> set[ast.AST]:
+        """The functions and lambdas of this module an expression may evaluate to: a lambda, a name or attribute
+        they are bound to (`self.grid`), what a call of an own function returns (`make_grid()`), either side of
+        `a or b` / `a if c else b`."""
+        if depth > 8:
+            return set()
+        if isinstance(e, ast.Lambda):
+            return {e}
+        if isinstance(e, ast.Name):  # the innermost scope's `def grid` / `grid = lambda`, if it has one
+            found = self.named_fns.get(e.id, [])
+            scope = self.owner(e)
+            while True:
+                here = {fn for fn in found if self.owner(fn) is scope}
+                if here or scope is None:
+                    return here or set(found)
+                scope = self.owner(scope)
+        if isinstance(e, ast.Attribute):
+            return set(self.named_fns.get(e.attr, []))
+        if isinstance(e, (ast.IfExp, ast.BoolOp)):
+            parts = [e.body, e.orelse] if isinstance(e, ast.IfExp) else e.values
+            return {f for x in parts for f in self._callables(x, depth + 1)}
+        if isinstance(e, ast.Call):
+            name = (
+                e.func.id
+                if isinstance(e.func, ast.Name)
+                else e.func.attr
+                if isinstance(e.func, ast.Attribute)
+                else None
+            )
+            return {
+                f
+                for fn in self.named_fns.get(name, [])
+                for v in self._return_values(fn)
+                for f in self._callables(v, depth + 1)
+            }
+        return set()
 
     def _is_launch(self, node: ast.Subscript) -> bool:
         """`kernel[grid]` of a jit function of this module, called."""
@@ -616,8 +696,8 @@ class _Contract:
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
         static = _is_static(fn)
         for i, a in enumerate(positional):
-            if is_method and i == 0 and not static:  # self, or a classmethod's class
-                env[a.arg] = SELF
+            if is_method and i == 0 and not static:  # self, or a classmethod's class (and what `C.m(t)` passes)
+                env[a.arg] = self._join(from_calls.get(a.arg), SELF)
             elif is_method and name == "forward" and model is not None:  # a layer's inputs are tensors
                 given = self._forward_input(i - 1, defaults[i]) if self._is_model(fn) else TENSOR
                 env[a.arg] = self._join(from_calls.get(a.arg), given)  # and what its own calls pass it
@@ -657,15 +737,17 @@ class _Contract:
         high = max(a, b, key=RANK.__getitem__)
         return high if high in HOLDS else UNKNOWN
 
-    def _bind_name(self, target: ast.Name, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
+    def _bind_name(
+        self, target: ast.Name, value: ast.AST | None, kind: str, env: dict[str, str], alts: set[str] | None = None
+    ) -> None:
         if value is not None:
             self._share(target, value)
         # flow-insensitive: a name's kind is the join of everything ever bound to it (`x = None` at the end of
         # forward does not make the tensor it held earlier a Python value; the checks read the final env)
         env[target.id] = self._join(env.get(target.id), kind)
-        # a part of a container, a loop's item, a capture: whatever the container held
-        alternatives = self._alternatives(value, env) if value is not None else {UNKNOWN}
-        self.bound_kinds.setdefault(self._place(target), set()).update({kind} | alternatives)  # `lst if c else x`
+        # a part of a container, a loop's item, a capture: whatever the container held (alts: what it is known to)
+        alternatives = self._alternatives(value, env) if value is not None else alts if alts is not None else {ANY}
+        self._bound_now.setdefault(self._place(target), set()).update(({kind} - {UNKNOWN}) | alternatives)
         if target.id in self._declared_global(target):
             outer = self._scope_of(target, skip_own=True) if self._nonlocal(target) else None
             if outer is not None:  # `nonlocal res; res = (x, x)`: the enclosing function's name
@@ -687,12 +769,7 @@ class _Contract:
                 if elts is not None and len(elts) == len(target.elts):
                     self._bind(t, elts[i], self.kind(elts[i], env), env)
                 else:
-                    if value is not None:
-                        self._share_all(t, value)  # `lst, n = pair`: a store into lst reaches pair's part
-                    if parts is not None and len(parts) == len(target.elts):
-                        self._bind(t, None, parts[i], env)
-                    else:  # unpacked from a container that may hold tensors: each part may be one
-                        self._bind(t, None, PY if kind == PY else (TENSOR if kind in HOLDS else UNKNOWN), env)
+                    self._bind_part(t, i, len(target.elts), value, parts, kind, env)
         elif isinstance(target, (ast.Subscript, ast.Attribute)) and kind in HOLDS:
             self._holds(target.value, env)  # `box[0] = x`, `obj.t = x`: the container now holds a tensor
             if isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
@@ -760,9 +837,11 @@ class _Contract:
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
         own = isinstance(f, ast.Name) and f.id in self.named_fns
         own = own or (isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in self.named_fns)
-        if own:
-            returned = [v for fn in self.named_fns[name] for v in self._return_values(fn)]
-            return args + [r for v in returned for r in self._references(v, depth + 1)]
+        if own:  # what each body by that name returns (_returned, computed once: no blow-up along call chains), and
+            # its arguments where a return mentions a parameter (`keep(box)`; `prep(w, n)` returning a new tensor: none)
+            fns = self.named_fns[name]
+            given = args if any(self._returns_parameter(fn) for fn in fns) else []
+            return given + [r for fn in fns for r in self._returned.get(fn, [])]
         if (isinstance(f, ast.Name) and f.id in CONTAINER_BUILTINS) or self.path(f) == "typing.cast":
             return args
         if isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in SHARING_METHODS:
@@ -804,9 +883,10 @@ class _Contract:
         if isinstance(e, ast.Name) and self.kind(e, env) == SELF:
             return
         place = self._place(e)
-        if place in seen or self._only_tensors(place):
-            return
+        if place in seen or place in self._held or self._only_tensors(place):
+            return  # (_held: marked, with all it shares, earlier in this pass)
         seen.add(place)
+        self._held.add(place)
         self.mutated.add(place)
         scope, name = place
         if scope == "self":
@@ -831,29 +911,110 @@ class _Contract:
 
     def _alternatives(self, value: ast.AST, env: dict[str, str], depth: int = 0) -> set[str]:
         """The kind of each object `value` may be, not joined: `lst if c else x` is a list or a tensor, and so is
-        `pick(lst, x)` where pick returns one of its parameters."""
+        `pick(lst, x)` where pick returns one of its parameters. ANY: an object the gate cannot see (an item, an
+        attribute, what a method returns) may be a list. An unknown kind adds nothing: in the first passes it is
+        a kind not yet inferred, and the object it stands for is one of the others."""
         if depth > 8:
-            return {UNKNOWN}
+            return {ANY}
         if isinstance(value, ast.IfExp):
             return self._alternatives(value.body, env, depth + 1) | self._alternatives(value.orelse, env, depth + 1)
         if isinstance(value, ast.BoolOp):
             return {k for v in value.values for k in self._alternatives(v, env, depth + 1)}
         if isinstance(value, ast.NamedExpr):
             return self._alternatives(value.value, env, depth + 1)
-        found = {self.kind(value, env)}
+        found = {self.kind(value, env)} - {UNKNOWN}
+        method = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not self.path(value.func)
+        if method and self.kind(value.func.value, env) != TENSOR and not self._references(value):
+            found.add(ANY)  # `obj.get_box()`: may be a list beside tensors
+        if isinstance(value, (ast.Subscript, ast.Attribute)) and not self.path(value):
+            if self.kind(value.value, env) != TENSOR:
+                found.add(ANY)  # `boxes[i]`, `self.box`: an item or attribute may be a list beside tensors
+        if isinstance(value, ast.Name):
+            found |= self.bound_kinds.get(self._place(value), set())
         if isinstance(value, ast.Call) and self._references(value):  # an own function's call (or a copy)
             f = value.func
             name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
             for fn in self.named_fns.get(name, []):
-                params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
-                fenv = self.kinds.get(fn, {})
-                for ret in self._return_values(fn):
-                    found |= self._alternatives(ret, fenv, depth + 1)
-                    if any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(ret)):
-                        found |= {self.kind(a, env) for a in [*value.args, *(k.value for k in value.keywords)]}
+                kinds, gives_params = self._returned_alternatives(fn, depth)
+                found |= kinds
+                if gives_params:
+                    found |= {self.kind(a, env) for a in [*value.args, *(k.value for k in value.keywords)]} - {UNKNOWN}
             if name not in self.named_fns:  # list(box), typing.cast(T, box), d.get(k, box)
-                found |= {self.kind(r, env) for r in self._references(value)}
+                found |= {ANY}
         return found
+
+    def _returned_alternatives(self, fn: ast.AST, depth: int) -> tuple[set[str], bool]:
+        """The kinds of what fn may return, not joined, and whether a return mentions a parameter; once per pass
+        (a chain of `f(v) or f(v)` returns would otherwise be followed exponentially). A recursive call: unknown."""
+        key = ("alternatives", fn)
+        if key not in self._memo:
+            self._memo[key] = ({ANY}, True)
+            params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+            fenv = self.kinds.get(fn, {})
+            kinds: set[str] = set()
+            gives = False
+            for ret in self._return_values(fn):
+                kinds |= self._alternatives(ret, fenv, depth + 1)
+                gives |= any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(ret))
+            self._memo[key] = (kinds, gives)
+        return self._memo[key]
+
+    def _bind_part(
+        self, t: ast.AST, i: int, n: int, value: ast.AST | None, parts: list[str] | None, kind: str, env: dict
+    ) -> None:
+        """The i-th of n targets unpacked from value, whose parts' kinds may be known (parts)."""
+        exprs = self._returned_parts(value, n)
+        if exprs is not None:  # `v, u, T = prepare(...)`: each the i-th part of prepare's returns
+            for e in exprs[i]:
+                self._share_all(t, e)
+        elif value is not None:
+            self._share_all(t, value)  # `lst, n = pair`: a store into lst reaches pair's part
+        known = parts is not None and len(parts) == n
+        if exprs is not None and known and isinstance(t, ast.Name):
+            alts = {k for e in exprs[i] for k in self._alternatives(e, self._env_of(e))}
+            self._bind_name(t, None, parts[i], env, alts)
+        elif known:
+            self._bind(t, None, parts[i], env)
+        else:  # unpacked from a container that may hold tensors: each part may be one
+            self._bind(t, None, PY if kind == PY else (TENSOR if kind in HOLDS else UNKNOWN), env)
+
+    def _returned_parts(self, value: ast.AST | None, n: int) -> list[list[ast.AST]] | None:
+        """For a call of an own function that always returns an n-tuple display: the expressions of each part."""
+        if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
+            return None
+        fns = self.named_fns.get(value.func.id, [])
+        if len(fns) != 1 or isinstance(fns[0], ast.Lambda):
+            return None
+        rets = self._return_values(fns[0])
+        if not rets or not all(isinstance(r, ast.Tuple) and len(r.elts) == n for r in rets):
+            return None
+        if any(isinstance(x, ast.Starred) for r in rets for x in r.elts):
+            return None
+        return [[r.elts[i] for r in rets] for i in range(n)]
+
+    def _returns_parameter(self, fn: ast.AST) -> bool:
+        """Whether a return of fn mentions one of its parameters (it may give back an object it was given)."""
+        params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+        return any(isinstance(n, ast.Name) and n.id in params for v in self._return_values(fn) for n in ast.walk(v))
+
+    def _returned_table(self) -> dict[ast.AST, list[ast.AST]]:
+        """For every function and lambda, the references its returned expressions may evaluate to (_references),
+        through calls of other own functions: a fixpoint over the module, so recursion loses nothing."""
+        fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS)]
+        self._returned = {fn: [] for fn in fns}
+        for _ in range(len(fns) + 1):
+            changed = False
+            for fn in fns:
+                seen = {id(r) for r in self._returned[fn]}
+                for v in self._return_values(fn):
+                    for r in self._references(v):
+                        if id(r) not in seen:
+                            seen.add(id(r))
+                            self._returned[fn].append(r)
+                            changed = True
+            if not changed:
+                break
+        return self._returned
 
     def _only_tensors(self, place: tuple) -> bool:
         """A local only ever bound to tensors, and a parameter only ever given them (none has a default)."""
@@ -912,10 +1073,20 @@ class _Contract:
         return self._local_names[fn]
 
     def _globals_of(self, fn: ast.AST) -> set[str]:
-        return {n for g in ast.walk(fn) if isinstance(g, ast.Global) and self.owner(g) is fn for n in g.names}
+        return self._declarations(fn)[0]
 
     def _nonlocals_of(self, fn: ast.AST) -> set[str]:
-        return {n for g in ast.walk(fn) if isinstance(g, ast.Nonlocal) and self.owner(g) is fn for n in g.names}
+        return self._declarations(fn)[1]
+
+    def _declarations(self, fn: ast.AST) -> tuple[set[str], set[str]]:
+        """fn's `global` and `nonlocal` names, read once per function (_place asks for every store)."""
+        if fn not in self._declared:
+            own = [g for g in ast.walk(fn) if isinstance(g, (ast.Global, ast.Nonlocal)) and self.owner(g) is fn]
+            self._declared[fn] = (
+                {n for g in own if isinstance(g, ast.Global) for n in g.names},
+                {n for g in own if isinstance(g, ast.Nonlocal) for n in g.names},
+            )
+        return self._declared[fn]
 
     def _return_values(self, fn: ast.AST) -> list[ast.AST]:
         if isinstance(fn, ast.Lambda):
@@ -1276,7 +1447,7 @@ class _Contract:
             for t, a in zip(parts, call.args, strict=True):
                 self._bind_loop(t, a, env)
         elif call is not None and isinstance(call.func, ast.Attribute) and call.func.attr == "items" and parts:
-            self._bind(parts[0], None, UNKNOWN, env)
+            self._bind(parts[0], None, item(call.func.value), env)  # a key may be a tensor too
             for t in parts[1:]:
                 self._share_all(t, call.func.value)  # `for k, v in d.items(): v.append(x)`
                 self._bind(t, None, item(call.func.value), env)
@@ -1329,12 +1500,13 @@ class _Contract:
                     (m, 1) for m in self.classes[f.id].body if isinstance(m, ast.FunctionDef) and m.name == "__init__"
                 ]
             return [(fn, 0) for fn in self.named_fns.get(f.id, []) if not self._is_method(fn)]
-        if isinstance(f, ast.Attribute) and self.kind(f.value, env) != TENSOR:
-            # a method of one of this module's classes (on self, or on an instance kept anywhere), or a lambda
-            # stored on an attribute; through the class itself (`ModelNew.calc(self, x)`) nothing is filled
+        if isinstance(f, ast.Attribute) and (self.kind(f.value, env) != TENSOR or f.attr in self.methods):
+            # a method of one of this module's classes (on self, or on an instance kept anywhere, even a name also
+            # bound to a tensor), or a lambda stored on an attribute; through the class (`ModelNew.calc(self, x)`)
+            # nothing is filled
             unbound = self._is_class(f.value)
             return [
-                (fn, 0 if unbound or isinstance(fn, ast.Lambda) or _is_static(fn) else 1)
+                (fn, 0 if (unbound and not _is_classmethod(fn)) or isinstance(fn, ast.Lambda) or _is_static(fn) else 1)
                 for fn in self.named_fns.get(f.attr, [])
                 if self._is_method(fn) or isinstance(fn, ast.Lambda)
             ]
@@ -1344,13 +1516,15 @@ class _Contract:
         """A name of one of this module's classes, or a name ever assigned one (`C = ModelNew`)."""
         if not isinstance(e, ast.Name):
             return False
-        return e.id in self.classes or any(
-            isinstance(n, ast.Assign)
-            and isinstance(n.value, ast.Name)
-            and n.value.id in self.classes
-            and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets)
-            for n in ast.walk(self.tree)
-        )
+        if self._class_names is None:
+            self._class_names = set(self.classes) | {
+                t.id
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id in self.classes
+                for t in n.targets
+                if isinstance(t, ast.Name)
+            }
+        return e.id in self._class_names
 
     def _is_method(self, fn: ast.AST) -> bool:
         return isinstance(self.parents.get(fn), ast.ClassDef)
@@ -1376,8 +1550,8 @@ class _Contract:
             def note(name: str, kind: str, expr: ast.AST | None = None, cur=cur, callee=callee) -> None:
                 cur[name] = self._join(cur.get(name), kind)
                 # an argument's own alternatives; one of a starred box's or a **dict's items: anything
-                given = self._alternatives(expr, env) if expr is not None else {UNKNOWN}
-                self.bound_kinds.setdefault((callee, name), set()).update({kind} | given)
+                given = self._alternatives(expr, env) if expr is not None else {ANY}
+                self._bound_now.setdefault((callee, name), set()).update(({kind} - {UNKNOWN}) | given)
 
             self._held_arguments(node, env, callee, skip)
             for i, a in enumerate(node.args):
@@ -1470,7 +1644,7 @@ class _Contract:
         if fn in self.meta_fns and isinstance(e.value, ast.Name) and isinstance(key, str):
             params = fn.args.posonlyargs + fn.args.args
             if params and e.value.id == params[0].arg and e.value.id not in self._assigned(fn):
-                return PY if key in self.constexprs else TENSOR
+                return PY if key in self.meta_keys.get(fn, set()) else TENSOR
         if isinstance(key, str):
             keyed = self._keys(e.value, env)
             return keyed.get(key) if keyed is not None else None
@@ -1522,11 +1696,33 @@ class _Contract:
             kinds = [self.self_kinds.get(e.attr), self.returns.get(e.attr) if e.attr in self.methods else None]
             known = [k for k in kinds if k is not None]
             return functools.reduce(self._join, known) if known else UNKNOWN
-        if base == TCONT:
-            return TCONT
+        if base == TCONT:  # an attribute of a layer (or of anything holding a tensor): a tensor unless the
+            # layer's class declares it a constant (__constants__: a Conv2d's stride, a LayerNorm's eps)
+            return PY if e.attr in self._constants_of(e.value) else TENSOR
         if e.attr == "args" and isinstance(e.value, ast.Name) and e.value.id in self.caught:
             return TCONT  # what an exception was raised with: `{}.pop(x)` raises KeyError(x)
         return PY if self.path(e) else UNKNOWN
+
+    def _constants_of(self, e: ast.AST) -> set[str]:
+        """The __constants__ of the layer classes `e` (self.conv, a local) was ever bound to; none if any binding
+        is something else."""
+        if isinstance(e, ast.Attribute) and self._self_attribute(e):
+            values = self.self_values.get(e.attr, [])
+        elif isinstance(e, ast.Name):
+            fn = self.owner(e)
+            if (fn, e.id) not in self._assigned_values:
+                self._assigned_values[(fn, e.id)] = [
+                    n.value
+                    for n in ast.walk(fn if fn is not None else self.tree)
+                    if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets)
+                ]
+            values = self._assigned_values[(fn, e.id)]
+        else:
+            return set()
+        classes = [_layer_class(self.path(v.func) or "") if isinstance(v, ast.Call) else None for v in values]
+        if not classes or any(c is None for c in classes):
+            return set()
+        return set.intersection(*(set(getattr(c, "__constants__", ()) or ()) for c in classes))
 
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
         """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
@@ -1537,14 +1733,17 @@ class _Contract:
             leaf = path.split(".")[-1]
             if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer")):
                 return TENSOR
+            if _layer_class(path) is not None:
+                return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
             # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
             # triton.Config({...}).kwargs): its result holds what its arguments hold
             given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
             return functools.reduce(self._join, [k for k in given if k in HOLDS], PY)
         if isinstance(f, ast.Attribute):
             base = self.kind(f.value, env)
-            if base == TENSOR:
-                return PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR
+            if base == TENSOR:  # (or an instance of this module's class with a method of that name)
+                own = self.returns.get(f.attr, UNKNOWN) if f.attr in self.methods else PY
+                return self._join(own, PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR)
             if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`
                 return self._join(self.returns.get(f.attr), UNKNOWN)
             if base == TCONT:  # an item out of it, or a view of its items
@@ -1593,6 +1792,7 @@ class _Contract:
     def check(self) -> list[Finding]:
         self._module_level()
         self._rebound_imports()
+        self._rebound_definitions()
         self._raises()
         self._registered_names()
         for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys
@@ -1728,6 +1928,42 @@ class _Contract:
                         node,
                         f"`{name}` is the import of {self.aliases[name]} and is bound again here; an imported "
                         "name keeps its one meaning in the whole module, so choose another name. " + CONTRACT_HINT,
+                    )
+
+    def _rebound_definitions(self) -> None:
+        """A module-level def or class name means that body everywhere: calls are followed into it by name, so
+        `plan = helper2` (or a decorator of this module that returns another function) would run code the gate
+        typed for other arguments. Classes are defined at module level only, where the gate sees them."""
+        defined = {
+            n.name: n for n in self.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        }
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ClassDef) and node not in self.tree.body:
+                self.add(
+                    "host_call",
+                    node,
+                    f"class `{node.name}` is defined inside a function or class; define classes at module level. "
+                    + CONTRACT_HINT,
+                )
+            for name in _bound_names(node):
+                if name in defined and node is not defined[name] and not isinstance(node, ast.arg):
+                    self.add(
+                        "host_call",
+                        node,
+                        f"`{name}` is a function or class of this module and is bound again here; give the new "
+                        "value another name. " + CONTRACT_HINT,
+                    )
+        for fn in [
+            n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        ]:
+            for d in _decorators(fn):
+                base = d.func if isinstance(d, ast.Call) else d
+                if isinstance(base, ast.Name) and base.id in self.named_fns:
+                    self.add(
+                        "host_call",
+                        d,
+                        f"`@{base.id}` is a function of this module used as a decorator; decorate only with "
+                        "Triton's and Python's own (triton.jit, staticmethod, ...). " + CONTRACT_HINT,
                     )
 
     def _optional_import(self, node: ast.AST) -> bool:
@@ -2152,6 +2388,14 @@ class _Contract:
             return list(node.values)
         if isinstance(node, ast.comprehension):
             return list(node.ifs)
+        if isinstance(node, ast.match_case) and node.guard is not None:
+            return [node.guard]
+        if isinstance(node, ast.Match) and any(
+            isinstance(p, (ast.MatchValue, ast.MatchSingleton, ast.MatchSequence, ast.MatchMapping, ast.MatchClass))
+            for c in node.cases
+            for p in ast.walk(c.pattern)
+        ):
+            return [node.subject]  # `case 0.0:` compares the subject (`==`, then its truth)
         return []
 
 
@@ -2193,6 +2437,25 @@ def _bound_names(node: ast.AST) -> list[str]:
     if isinstance(node, (ast.Global, ast.Nonlocal)):
         return list(node.names)
     return []
+
+
+def _is_classmethod(fn: ast.AST) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in _decorators(fn))
+
+
+def _layer_class(path: str) -> type | None:
+    """The torch.nn layer class a dotted path names (torch.nn.Conv2d), or None."""
+    if not path.startswith("torch.nn."):
+        return None
+    try:
+        import torch.nn
+
+        obj = torch.nn
+        for part in path.split(".")[2:]:
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        return None
+    return obj if isinstance(obj, type) and issubclass(obj, torch.nn.Module) else None
 
 
 def _int_helper(path: str) -> bool:
