@@ -396,7 +396,6 @@ class _Contract:
         self.params: dict[ast.AST, dict[str, str]] = {}  # function node -> {parameter: kind at its call sites}
         self.global_kinds: dict[str, str] = {}  # module-level names, and what functions store into them
         self.raises_tensor = False  # an exception built from a tensor: `except ... as e` then holds one
-        self._globals: dict[ast.AST, set[str]] = {}
         self.named_fns = self._named_functions()
         self.meta_fns, self.meta_keys = self._meta()
         self._returned: dict[ast.AST, list[ast.AST]] = {}
@@ -749,7 +748,8 @@ class _Contract:
         alternatives = self._alternatives(value, env) if value is not None else alts if alts is not None else {ANY}
         self._bound_now.setdefault(self._place(target), set()).update(({kind} - {UNKNOWN}) | alternatives)
         if target.id in self._declared_global(target):
-            outer = self._scope_of(target, skip_own=True) if self._nonlocal(target) else None
+            nonlocal_ = target.id in self._nonlocals_of(self.owner(target))
+            outer = self._scope_of(target, skip_own=True) if nonlocal_ else None
             if outer is not None:  # `nonlocal res; res = (x, x)`: the enclosing function's name
                 outer[target.id] = self._join(outer[target.id], kind)
             else:
@@ -898,11 +898,8 @@ class _Contract:
             kinds = self.global_kinds if scope is None else self.kinds.setdefault(scope, {})
             kinds[name] = self._join(kinds.get(name), TCONT)
             if scope is not None:
-                args = scope.args
-                positional = args.posonlyargs + args.args
-                defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
-                defaults |= {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
-                if name in {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)}:
+                defaults = _defaults(scope)
+                if name in _param_names(scope):
                     self.holds_params.setdefault(scope, set()).add(name)
                 if name in defaults:  # `def fill(v, box=CACHE)`: the default object is shared by every call
                     self._holds(defaults[name], self._env_of(defaults[name]), seen)
@@ -949,7 +946,7 @@ class _Contract:
         key = ("alternatives", fn)
         if key not in self._memo:
             self._memo[key] = ({ANY}, True)
-            params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+            params = _param_names(fn)
             fenv = self.kinds.get(fn, {})
             kinds: set[str] = set()
             gives = False
@@ -994,7 +991,7 @@ class _Contract:
 
     def _returns_parameter(self, fn: ast.AST) -> bool:
         """Whether a return of fn mentions one of its parameters (it may give back an object it was given)."""
-        params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+        params = _param_names(fn)
         return any(isinstance(n, ast.Name) and n.id in params for v in self._return_values(fn) for n in ast.walk(v))
 
     def _returned_table(self) -> dict[ast.AST, list[ast.AST]]:
@@ -1021,14 +1018,8 @@ class _Contract:
         scope, name = place
         if scope in (None, "self") or isinstance(scope, ast.Lambda):
             return False
-        args = scope.args
-        params = {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)}
-        if name in params:
-            positional = args.posonlyargs + args.args
-            defaulted = {a.arg for a in positional[len(positional) - len(args.defaults) :]}
-            defaulted |= {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
-            if name in defaulted or self.kinds.get(scope, {}).get(name) != TENSOR:
-                return False
+        if name in _param_names(scope) and (name in _defaults(scope) or self.kinds.get(scope, {}).get(name) != TENSOR):
+            return False
         return self.bound_kinds.get(place, {TENSOR}) == {TENSOR} and self.kinds.get(scope, {}).get(name) == TENSOR
 
     def _env_of(self, node: ast.AST) -> dict[str, str]:
@@ -1063,7 +1054,7 @@ class _Contract:
 
     def _locals(self, fn: ast.AST) -> set[str]:
         if fn not in self._local_names:
-            names = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+            names = set(_param_names(fn))
             for node in ast.walk(fn):
                 if node is not fn and self.owner(node) is fn:
                     names |= set(_bound_names(node)) | {n for n, _ in _import_bindings(node)}
@@ -1095,25 +1086,10 @@ class _Contract:
             n.value for n in ast.walk(fn) if isinstance(n, ast.Return) and n.value is not None and self.owner(n) is fn
         ]
 
-    def _nonlocal(self, node: ast.Name) -> bool:
-        fn = self.owner(node)
-        return fn is not None and any(
-            isinstance(g, ast.Nonlocal) and node.id in g.names and self.owner(g) is fn for g in ast.walk(fn)
-        )
-
     def _declared_global(self, node: ast.AST) -> set[str]:
         """The names `node`'s function declares global or nonlocal: stores to them reach outside it."""
         fn = self.owner(node)
-        if fn is None:
-            return set()
-        if fn not in self._globals:
-            self._globals[fn] = {
-                n
-                for g in ast.walk(fn)
-                if isinstance(g, (ast.Global, ast.Nonlocal)) and self.owner(g) is fn
-                for n in g.names
-            }
-        return self._globals[fn]
+        return set() if fn is None else self._globals_of(fn) | self._nonlocals_of(fn)
 
     def _flow(self, fn: ast.AST, env: dict[str, str]) -> None:
         """One pass over fn's own nodes in source order: bind names, note call arguments and stores, and
@@ -1255,11 +1231,11 @@ class _Contract:
         if fn in self._frozen_names:
             return self._frozen_names[fn]
         values: dict[str, list[ast.AST]] = {}
-        spoiled: set[str] = set(self._declared_global(fn) if not isinstance(fn, ast.Lambda) else ())
+        spoiled: set[str] = self._globals_of(fn) | self._nonlocals_of(fn)
         generator = False
         for node in ast.walk(fn):
             if node is fn:
-                spoiled |= {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+                spoiled |= _param_names(fn)
                 continue
             if isinstance(node, (ast.Yield, ast.YieldFrom)) and self.owner(node) is fn:
                 generator = True
@@ -1451,24 +1427,13 @@ class _Contract:
             for t in parts[1:]:
                 self._share_all(t, call.func.value)  # `for k, v in d.items(): v.append(x)`
                 self._bind(t, None, item(call.func.value), env)
-        elif parts and self._items(it, env) is not None and len(self._items(it, env)) == len(parts):
-            for t, k in zip(parts, self._items(it, env), strict=True):  # `for src, dst, n in jobs`
+        elif parts and len(items := self._items(it, env) or []) == len(parts):
+            for t, k in zip(parts, items, strict=True):  # `for src, dst, n in jobs`
                 self._share_all(t, it)
                 self._bind(t, None, k, env)
         else:
             self._share_all(target, it)  # `for box in boxes: box.append(x)` stores into boxes' items
             self._bind(target, None, item(it), env)
-
-    def _lambda_name(self, fn: ast.AST) -> str | None:
-        parent = self.parents.get(fn)
-        if isinstance(fn, ast.Lambda) and isinstance(parent, ast.Assign):
-            names = [
-                t.id if isinstance(t, ast.Name) else t.attr
-                for t in parent.targets
-                if isinstance(t, ast.Name | ast.Attribute)
-            ]
-            return names[0] if names else None
-        return None
 
     def _lambda_names(self, fn: ast.AST) -> list[str]:
         """Every name a lambda is assigned to (`f = g = lambda v: v`)."""
@@ -2437,6 +2402,19 @@ def _bound_names(node: ast.AST) -> list[str]:
     if isinstance(node, (ast.Global, ast.Nonlocal)):
         return list(node.names)
     return []
+
+
+def _param_names(fn: ast.AST) -> set[str]:
+    """Every parameter a function or lambda binds (positional, keyword-only, *args, **kwargs)."""
+    return {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+
+
+def _defaults(fn: ast.AST) -> dict[str, ast.AST]:
+    """A function's parameters that have a default, each with its default's expression."""
+    args = fn.args
+    positional = args.posonlyargs + args.args
+    found = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
+    return found | {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
 
 
 def _is_classmethod(fn: ast.AST) -> bool:
