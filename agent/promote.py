@@ -20,7 +20,8 @@ record says it was forced. Each model's record keeps its replaced winners under 
 first). A problem that is the installed package's copy is promoted into ./kernels/<name>/
 (reference.py and seed.py are copied there), never into site-packages. A run on a plain KernelBench file has
 no folder to promote into: it is refused (exit 2) with the commands that add the file as a problem and
-re-check the attempt in a run there (agent.promotion.promote_commands). One flushed line per phase, so
+re-check the attempt in a run there (agent.promotion.promote_commands); under --suite (a KernelBench level's
+files) the same line is printed for each such problem, counted as not promoted (exit 1). One flushed line per phase, so
 a pipe or a log sees progress. Bad input: one line on stderr, exit 2.
 
 A run in progress (agent.run or a suite's loop holds its lock) can be promoted from, read-only: its attempts
@@ -53,7 +54,7 @@ from agent.promotion import (
     cpu_refusal,
     decide,
     measure,
-    promote_commands,
+    plain_file_refusal,
     race_ms,
     race_noise,
     winner_record,
@@ -185,12 +186,9 @@ def plan(args) -> Plan:
     attempt = resolve_attempt(store, store.records(), args.attempt)
     cfg = store.config()
     problem = load_problem(cfg.problem)
-    if problem.path.name != "reference.py":  # a plain KernelBench file: no folder to write a winner into
-        raise PromoteError(
-            f"the run's problem {problem.path} is a plain file, not a problem folder's reference.py: add it as a "
-            f"problem and re-check {attempt} there (that run ends with the promote command):  "
-            + " && ".join(promote_commands(store, attempt, problem.path))
-        )
+    refusal = plain_file_refusal(store, attempt)
+    if refusal is not None:  # a plain KernelBench file: no folder to write a winner into
+        raise PromoteError(refusal)
     source = problem.path.parent
     # The installed package's copy is never written: its winner goes to ./kernels/<name>/.
     target = Path.cwd() / "kernels" / problem.name if is_installed_copy(source) else source
@@ -338,6 +336,15 @@ def promote_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def plain_file(run: str, runs_dir: Path | None, attempt: str) -> str | None:
+    """plain_file_refusal for a suite problem's run, or None: a problem folder's run, or one that promote_run
+    reports on (a run or problem that no longer opens)."""
+    try:
+        return plain_file_refusal(RunStore.open(run, runs_dir), attempt)
+    except (HistoryError, ProblemError, ValueError):
+        return None
+
+
 def promote_suite(args: argparse.Namespace, console: Console) -> int:
     """--suite NAME: each correct problem's best promoted as `RUN ATTEMPT` with the same flags would be
     (the same re-check and race), one after another. 0: every winner promoted; 1: some were not;
@@ -357,7 +364,13 @@ def promote_suite(args: argparse.Namespace, console: Console) -> int:
             outcomes.append((row.problem, f"skipped: no correct kernel ({row.status})"))
             continue
         console.rule(f"{row.problem}: {row.best}")
-        one = argparse.Namespace(**{**vars(args), "suite": None, "run": str(store.link(row.problem).resolve())})
+        run = str(store.link(row.problem).resolve())
+        refusal = plain_file(run, args.runs_dir, row.best)
+        if refusal is not None:  # not bad input here: the suite ran on a KernelBench level's files
+            print(refusal, flush=True)
+            outcomes.append((row.problem, "not promoted: a plain KernelBench file (add it as a problem: see above)"))
+            continue
+        one = argparse.Namespace(**{**vars(args), "suite": None, "run": run})
         one.attempt = row.best
         rc = promote_run(one, console)
         outcomes.append((row.problem, {0: "promoted", 1: "not promoted (see above)"}.get(rc, "error (see above)")))

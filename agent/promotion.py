@@ -23,7 +23,7 @@ from agent.archive import geomean_ms
 from agent.best import CPU_KEY, BestBook, Speedups, Winner, pick
 from agent.history import RunStore, write_atomic
 from agent.settings import RunSettings, runs_dir_flag
-from evaluator import EvalResult, Status, geomean, problem_dirs, writable_kernels_dir
+from evaluator import EvalResult, Status, geomean, load_problem, problem_dirs, writable_kernels_dir
 
 
 def measure(result: EvalResult) -> tuple[str, float | None]:
@@ -181,6 +181,20 @@ def write_book(folder: Path, book: BestBook, key: str, entry: Winner, code: str)
     write_atomic(folder / "best" / f"{key}.py", code)
     write_atomic(folder / "best.py", code)
     write_atomic(folder / "best.json", json.dumps(book.dump(), indent=2) + "\n")
+
+
+def plain_file_refusal(store: RunStore, attempt: str) -> str | None:
+    """Why `attempt` of a run on a plain KernelBench file cannot be promoted as it is, with the commands that
+    add the file as a problem and re-check the attempt there (promote_commands); None for a problem folder's
+    run. Raises ProblemError where the run's problem no longer loads."""
+    problem = load_problem(store.config().problem).path
+    if problem.name == "reference.py":
+        return None
+    return (
+        f"the run's problem {problem} is a plain file, not a problem folder's reference.py: add it as a "
+        f"problem and re-check {attempt} there (that run ends with the promote command):  "
+        + " && ".join(promote_commands(store, attempt, problem))
+    )
 
 
 def promote_commands(store: RunStore, attempt: str, problem: Path) -> list[str]:

@@ -263,16 +263,32 @@ def run_suite(runner: SuiteRunner, console: Console) -> int:
         return 130
     console.print(terminal(card))
     console.print(f"wrote {store.path}/suite.md, suite.json, suite.html", highlight=False)
-    if any(r.correct for r in card.rows):
-        print(
-            f"promote the winners with:  python -m agent.promote --suite {shlex.quote(store.name)}"
-            f"{runs_dir_flag(store.path.parent.parent)}",
-            flush=True,
-        )
+    winners = [r for r in card.rows if r.correct and r.best]
+    if winners:
+        command = f"python -m agent.promote --suite {shlex.quote(store.name)}{runs_dir_flag(store.path.parent.parent)}"
+        plain = sum(on_plain_file(store, r.problem) for r in winners)
+        if not plain:
+            print(f"promote the winners with:  {command}", flush=True)
+        else:  # agent.promote writes into problem folders: it prints, for each plain file, how to make it one
+            among = "they are" if plain == len(winners) else f"{plain} of them are"
+            print(
+                f"promote the winners with:  {command}  ({among} plain KernelBench files: for each, it prints the "
+                "commands that add it as a problem and re-check its kernel there)",
+                flush=True,
+            )
     code = runner.exit_code()
     if code:
         print(f"error: {stopped_line(runner.stopped, code)}; resume with:  {resume_command(store)}", file=sys.stderr)
     return code
+
+
+def on_plain_file(store: SuiteStore, problem: str) -> bool:
+    """Whether the problem's run is on a plain KernelBench file, which agent.promote cannot write a winner for."""
+    try:
+        run = RunStore.open(str(store.link(problem).resolve()), store.path.parent.parent)
+        return load_problem(run.config().problem).path.name != "reference.py"
+    except (HistoryError, ValueError):  # (ProblemError is one) promote --suite says what is wrong with it
+        return False
 
 
 STOP_WORDS = {  # why the problems behind the exit code stopped

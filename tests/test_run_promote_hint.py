@@ -72,3 +72,27 @@ def test_the_commands_a_plain_file_run_prints_promote_its_kernel(tmp_path):
     p = run_cli(*shlex.split(promote.group(1))[1:], timeout=600)  # a CPU promotes where no winner exists yet
     assert p.returncode == 0, p.stdout + p.stderr
     assert (kernels / "19_ReLU" / "best.py").read_text() == (KB / "relu_triton.py").read_text()
+
+
+def test_a_suite_on_plain_files_says_how_to_promote_them_and_promote_suite_writes_nothing(tmp_path):
+    """A suite on a KernelBench level's files: its closing hint and `promote --suite` say what to do with each
+    plain file (add it as a problem: the commands), rather than offering a promotion that fails as bad input."""
+    runs, replies = tmp_path / "runs", tmp_path / "replies" / "19_ReLU"
+    replies.mkdir(parents=True)
+    (replies / "01.md").write_text(f"A ReLU.\n\n```python\n{(KB / 'relu_triton.py').read_text()}```\n")
+    suite = run_cli(
+        "-m", "agent.suite", str(KB / "19_ReLU.py"), "--name", "level", "--runs-dir", str(runs), "--no-ncu",
+        "--iterations", "1", "--repairs", "0", "--llm", f"replay:{replies.parent}", timeout=600,
+    )  # fmt: skip
+    assert suite.returncode == 0, suite.stdout + suite.stderr
+    assert "correct 1/1" in suite.stdout, suite.stdout
+    hint = [line for line in suite.stdout.splitlines() if line.startswith("promote the winners")]
+    assert len(hint) == 1 and "they are plain KernelBench files" in hint[0], suite.stdout
+    command = shlex.split(hint[0].split(":  ", 1)[1].split("  (", 1)[0])
+    assert command[:4] == ["python", "-m", "agent.promote", "--suite"], hint
+    p = run_cli(*command[1:], timeout=600)
+    out = p.stdout + p.stderr
+    assert p.returncode == 1 and "Traceback" not in out, out  # nothing promoted; not bad input
+    assert re.search(r"19_ReLU\s.*not promoted: a plain KernelBench file", p.stdout), out
+    assert f"python -m agent.problem add {KB / '19_ReLU.py'}" in p.stdout, out
+    assert not (KB / "best.py").exists() and not (KB / "best.json").exists()
