@@ -157,13 +157,26 @@ def lock_folder(path: Path, lock_file: str, what: str, by: str) -> RunLock:
         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
         os.close(fd)
         who = f"pid {holder}" if holder.isdigit() else "pid unknown"
-        raise FolderBusy(f"{what} is in use by another {by} ({who}); wait for it or stop it", who) from None
+        command = holder_command(holder)  # a suite's runs are held by agent.suite
+        command = f"another {by}" if command in (None, by) else command
+        raise FolderBusy(f"{what} is in use by {command} ({who}); wait for it or stop it", who) from None
     except OSError as e:  # a file system without flock
         os.close(fd)
         raise HistoryError(f"{what}: cannot lock {lock} ({e.strerror})") from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
     return RunLock(fd)
+
+
+def holder_command(pid: str) -> str | None:
+    """The agent command (`agent.suite`) that process `pid` runs, as its command line says (`python -m
+    agent.suite ...`), or None: not one, gone, or not readable here."""
+    try:
+        argv = Path(f"/proc/{int(pid)}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except (ValueError, OSError):
+        return None
+    modules = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "-m"]
+    return modules[0] if modules and modules[0].startswith("agent.") else None
 
 
 def lock_run(path: Path) -> RunLock:

@@ -289,3 +289,31 @@ def test_promote_from_a_run_in_progress_reads_it_and_writes_nothing_there(tmp_pa
         holder.stdin.close()
         holder.wait(30)
     assert (tmp_path / "fma3" / "best.py").read_text() == (FMA3 / "honest.py").read_text()
+
+
+def test_a_run_held_by_a_suite_is_refused_naming_the_suite(tmp_path):
+    """A suite works on its problems' runs in its own process: a resume of one is told agent.suite holds it
+    (the holder's command line, read from /proc), not "another agent.run", which the user could not find."""
+    runs = tmp_path / "runs"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200", TMPDIR=str(tmp_path))
+    suite = subprocess.Popen(
+        [sys.executable, "-m", "agent.suite", str(FMA3), "--name", "s", "--runs-dir", str(runs), "--no-ncu"]
+        + ["--llm", "manual", "--stage", "seed", "--iterations", "1", "--repairs", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(lambda: runs.is_dir() and any(runs.glob("*/manual/001.prompt.md")))
+        (run,) = [d for d in runs.iterdir() if d.is_dir() and (d / "config.json").is_file()]
+        second = run_cli("-m", "agent.run", "--resume", run.name, "--runs-dir", str(runs), timeout=120)
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert second.stderr == (
+            f"error: run {run.name} is in use by agent.suite (pid {suite.pid}); wait for it or stop it\n"
+        ), second.stderr
+    finally:
+        os.killpg(suite.pid, signal.SIGKILL)
+        suite.wait(30)
