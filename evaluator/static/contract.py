@@ -2494,6 +2494,9 @@ def contract_lines() -> list[str]:
         "(`t = torch.nn.parameter`), no call of an expression (`(f or g)(x)`), private attributes only on self "
         "(`self._cache`), an imported name never assigned again (`tl = ...`), ModelNew never built by the module; "
         "the module only defines things (nothing runs at import).",
+        "The module's functions and classes keep their one body: a def or class name is never bound again "
+        "(`helper = other`), never decorated by a function of the module (only by triton.jit, staticmethod and "
+        "Python's own), and classes are defined at module level, not inside a function or class.",
     ]
 
 
