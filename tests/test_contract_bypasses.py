@@ -27,7 +27,12 @@ aliases through an annotation, an `if` or a tuple, a classmethod or a method cal
 self, a tensor dict key, match value patterns and guards, a grid stored on self or returned by a call, a heuristics
 def, a layer's weight, an attribute of a container, a class defined in forward. Some are refused on another line than
 their compute (a helper's, a decorator's). honest_19 reads a layer's constants (stride, eps); honest_20 is a fan-out of
-returns that took 8.6 s."""
+returns that took 8.6 s.
+
+Session 24 closed a class the third red team left open: an exception caught around code that touches tensors
+carries them (`{}.pop(x)` raises KeyError(x)), and `str(e)` reads their values (bypass_91; bypass_92 and 93 raise it
+in a method of self and in a helper, out of the gate's sight from the `try`). honest_21 re-raises with a bare
+`raise`."""
 
 from __future__ import annotations
 
@@ -44,7 +49,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 90 and len(HONEST) == 15 and len(MECH) == 30
+    assert len(BYPASSES) == 93 and len(HONEST) == 16 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -67,6 +72,10 @@ def test_honest_patterns_pass(path):
     assert found == [], [(f.rule, f.message[:120]) for f in found]
 
 
+def number(path: Path) -> int:
+    return int(path.stem.split("_")[1])
+
+
 def compute_lines(text: str) -> set[int]:
     return {
         i
@@ -76,7 +85,7 @@ def compute_lines(text: str) -> set[int]:
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in BYPASSES if 34 <= int(p.stem.split("_")[1]) <= 70] + MECH, ids=lambda p: p.stem
+    "path", [p for p in BYPASSES if 34 <= number(p) <= 70 or number(p) >= 91] + MECH, ids=lambda p: p.stem
 )
 def test_the_compute_line_itself_is_refused(path):
     # not only some other line of the file (an `.append` on a receiver the gate cannot type): the arithmetic

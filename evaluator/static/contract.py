@@ -1369,7 +1369,8 @@ class _Contract:
             parts = [exc, *exc.args, *(k.value for k in exc.keywords)] if isinstance(exc, ast.Call) else [exc]
             self.raises_tensor |= any(self.kind(p, env) in HOLDS for p in parts)
         elif isinstance(node, ast.ExceptHandler) and node.name:
-            env[node.name] = TCONT if self.raises_tensor else UNKNOWN
+            caught = self.raises_tensor or self._try_holds(node, env)
+            env[node.name] = TCONT if caught else UNKNOWN
         elif isinstance(node, ast.Call):
             self._note_args(node, env)
             f = node.func
@@ -1652,6 +1653,20 @@ class _Contract:
         if e.id in self.classes:
             return SELF  # a class of this module: its attributes are self_kinds (`ModelNew.cache`)
         return PY if e.id in self.aliases else UNKNOWN
+
+    def _try_holds(self, handler: ast.ExceptHandler, env: dict[str, str]) -> bool:
+        """Whether the code `handler` guards may raise with a tensor: Python's own exceptions carry the values
+        they failed on (`{}.pop(x)` raises KeyError(x), `lst.index(x)` a ValueError with x's repr), so an
+        exception caught around a call, an item or a tensor may hold one (a call may touch tensors the gate
+        does not see from here: self's, a helper's), and formatting it (`str(e)`, f"{e}") reads its values."""
+        guarded = self.parents.get(handler)
+        body = guarded.body if isinstance(guarded, (ast.Try, ast.TryStar)) else []
+        return any(
+            isinstance(n, (ast.Call, ast.Subscript))
+            or (isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load) and self.kind(n, env) in HOLDS)
+            for stmt in body
+            for n in ast.walk(stmt)
+        )
 
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
         base = self.kind(e.value, env)
@@ -2281,7 +2296,12 @@ class _Contract:
             k = self.kind(o, env)
             if k in refused:
                 what = f"the tensor `{ast.unparse(o)[:30]}`"
-                if k == TCONT:
+                if k == TCONT and isinstance(o, ast.Name) and o.id in self.caught:
+                    what = (
+                        f"`{o.id}`, an exception caught around code that touches tensors (it may carry one: "
+                        "`{}.pop(x)` raises KeyError(x); re-raise it with a bare `raise`),"
+                    )
+                elif k == TCONT:
                     what = f"`{ast.unparse(o)[:30]}`, a container that may hold a tensor,"
                 self.add(
                     "torch_compute",
