@@ -2501,7 +2501,8 @@ def contract_lines() -> list[str]:
         "strides, grids: triton.cdiv, triton.next_power_of_2); kernels are launched as kernel[grid](...).",
         "Never in forward: a tensor as an operand of + - * / < > or of min/max/sum/float/int, .item(), .tolist(), "
         "tensor math methods (.sum(), .amin(), .mul()), torch functions that compute (torch.matmul, F.conv2d), `@`, "
-        "or calling an nn layer (layers may only hold weights).",
+        "calling an nn layer (layers may only hold weights), or formatting a caught exception (str(e), f\"{e}\": "
+        "it may carry a tensor; re-raise it with a bare `raise`).",
         "ModelNew.__init__ (and helper modules only it builds) may preprocess weights with PyTorch (any op, in "
         "place or not, e.g. self.weight.data.mul_(2)); "
         "a function or lambda it stores is host code and follows the forward rules.",
