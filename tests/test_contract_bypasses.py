@@ -31,7 +31,8 @@ returns that took 8.6 s.
 
 Session 24 closed a class the third red team left open: an exception caught around code that touches tensors
 carries them (`{}.pop(x)` raises KeyError(x)), and `str(e)` reads their values (bypass_91; bypass_92 and 93 raise it
-in a method of self and in a helper, out of the gate's sight from the `try`). honest_21 re-raises with a bare
+in a method of self and in a helper, out of the gate's sight from the `try`; bypass_94 catches it again from a bare
+`raise` in the outer `except`). honest_21 re-raises with a bare
 `raise`."""
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 93 and len(HONEST) == 16 and len(MECH) == 30
+    assert len(BYPASSES) == 94 and len(HONEST) == 16 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)

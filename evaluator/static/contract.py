@@ -1657,12 +1657,13 @@ class _Contract:
     def _try_holds(self, handler: ast.ExceptHandler, env: dict[str, str]) -> bool:
         """Whether the code `handler` guards may raise with a tensor: Python's own exceptions carry the values
         they failed on (`{}.pop(x)` raises KeyError(x), `lst.index(x)` a ValueError with x's repr), so an
-        exception caught around a call, an item or a tensor may hold one (a call may touch tensors the gate
-        does not see from here: self's, a helper's), and formatting it (`str(e)`, f"{e}") reads its values."""
+        exception caught around a call, an item, a raise or a tensor may hold one (a call may touch tensors the
+        gate does not see from here: self's, a helper's), and formatting it (`str(e)`, f"{e}") reads its values."""
         guarded = self.parents.get(handler)
         body = guarded.body if isinstance(guarded, (ast.Try, ast.TryStar)) else []
         return any(
-            isinstance(n, (ast.Call, ast.Subscript))
+            isinstance(n, (ast.Call, ast.Subscript, ast.Raise))  # (a bare `raise` re-raises what an outer
+            # `except` is handling)
             or (isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load) and self.kind(n, env) in HOLDS)
             for stmt in body
             for n in ast.walk(stmt)
