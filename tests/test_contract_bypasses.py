@@ -32,7 +32,9 @@ returns that took 8.6 s.
 Session 24 closed a class the third red team left open: an exception caught around code that touches tensors
 carries them (`{}.pop(x)` raises KeyError(x)), and `str(e)` reads their values (bypass_91; bypass_92 and 93 raise it
 in a method of self and in a helper, out of the gate's sight from the `try`; bypass_94 catches it again from a bare
-`raise` in the outer `except`). honest_21 re-raises with a bare
+`raise` in the outer `except`). A tensor given as a size, dim or value of an allowed torch call is read into Python
+through its __index__ (`torch.empty(t)`, `x.reshape(t, -1)`, `x.narrow(0, t, 1)`: bypass_95, 96, 98), and `t in (0, 1)`
+compares t's values (bypass_97). honest_21 re-raises with a bare
 `raise`."""
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 94 and len(HONEST) == 16 and len(MECH) == 30
+    assert len(BYPASSES) == 98 and len(HONEST) == 16 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)

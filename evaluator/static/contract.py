@@ -175,6 +175,10 @@ MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault"}
 CLASS_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.autograd.Function"}
 # methods that read the values of their receiver's items or of their arguments
 READ_METHODS = {"format", "count", "index"}
+# Tensor methods whose arguments may be tensors without their values being read (x.view_as(y), out.copy_(y),
+# x.to(y): y's layout, dtype or data on the device); every other argument of an allowed torch call is a size, a
+# dim or a value, which a tensor would give by reading its data (`torch.empty(t)`, `x.reshape(t, -1)`)
+TENSOR_ARG_METHODS = {"view_as", "reshape_as", "expand_as", "copy_", "to", "type", "fill_"}
 FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
 
@@ -2231,9 +2235,38 @@ class _Contract:
                     "this module or allowed torch / triton functions by name. " + CONTRACT_HINT,
                 )
             return
-        if not isinstance(f, ast.Attribute) or self.path(f):
-            return  # names of modules: judged by _attribute and torch_reason
+        if not isinstance(f, ast.Attribute):
+            return
+        if self.path(f):  # names of modules: judged by _attribute and torch_reason
+            self._size_arguments(node, self._size_parts(node), env)
+            return
         self._method_call(node, f, env)
+        if f.attr in TENSOR_METHODS and f.attr not in TENSOR_ARG_METHODS and self.kind(f.value, env) == TENSOR:
+            self._size_arguments(node, [*node.args, *(k.value for k in node.keywords)], env)
+
+    def _size_parts(self, node: ast.Call) -> list[ast.AST]:
+        """The arguments of an allowed torch allocation (torch.empty, torch.full_like, F.pad) that are sizes,
+        dims or values, not the tensor it copies or is shaped like."""
+        path = self.path(node.func) or ""
+        leaf = path.split(".")[-1]
+        if not (path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf == "pad")):
+            return []
+        data = leaf.endswith("_like") or leaf in ("tensor", "as_tensor", "pad")  # its first argument is a tensor
+        return [*node.args[1 if data else 0 :], *(k.value for k in node.keywords if k.arg not in ("input", "data"))]
+
+    def _size_arguments(self, node: ast.Call, parts: list[ast.AST], env: dict[str, str]) -> None:
+        """A size, dim or fill value given as a tensor is read into Python (its __index__ or __float__):
+        `torch.empty(t)`, `x.reshape(t, -1)`, `x.narrow(0, t, 4)` turn the tensor's data into a shape."""
+        for part in parts:
+            if self.kind(part, env) in HOLDS:
+                self.add(
+                    "torch_compute",
+                    node,
+                    f"`{ast.unparse(node)[:60]}` gives `{ast.unparse(part)[:30]}`, which may be or hold a tensor, as "
+                    "a size, dim or value: PyTorch reads its data into Python. Sizes come from .shape, .size() "
+                    "and Python arithmetic on them. " + TORCH_HINT,
+                )
+                return
 
     def _method_call(self, node: ast.Call, f: ast.Attribute, env: dict[str, str]) -> None:
         """`receiver.method(...)` in host code: self's own methods, then the methods the receiver's kind
@@ -2325,9 +2358,11 @@ class _Contract:
             if all(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
                 return [], ()
             if all(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
-                # `v in t` compares v with a tensor's values (a dict of tensors looks up keys only; `v in [t]`
-                # runs aten eq, which the runtime audit refuses)
-                return list(node.comparators), (TENSOR,)
+                # `v in t` compares v with a tensor's values, and `t in (0, 1)` t with 0 and 1 (a dict or set
+                # looks up keys by hash, a tensor's being its id: `t in cache` reads nothing; `v in [t]` runs aten
+                # eq, which the runtime audit refuses)
+                hashed = all(isinstance(c, (ast.Dict, ast.Set, ast.DictComp, ast.SetComp)) for c in node.comparators)
+                return list(node.comparators) + ([] if hashed else [node.left]), (TENSOR,)
             return [node.left, *node.comparators], HOLDS
         if isinstance(node, ast.AugAssign):
             return [node.target, node.value], (TENSOR,)
