@@ -1780,6 +1780,7 @@ class _Contract:
         self._rebound_definitions()
         self._raises()
         self._registered_names()
+        self._launch_values()
         for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ALLOWED_MODULES:
                 for a in node.names:
@@ -1802,6 +1803,34 @@ class _Contract:
             if region == HOST:
                 self._host_tensor_use(node)
         return self.found
+
+    def _launch_values(self) -> None:
+        """What Triton reads as Python numbers at a launch is never a tensor: what a grid callable returns (a
+        grid tuple is a subscript, judged by _operands), the kernel's constexpr arguments (BLOCK=...) and the
+        launch options (num_warps=...). A tensor there is read through its __index__ or compared in Python."""
+        kernels = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef) and n.name in self.kernels}
+        for node in ast.walk(self.tree):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node)):
+                continue
+            call, kernel = self.parents[node], kernels.get(node.value.id)
+            numbers = CONFIG_KWARGS | (self._kernel_keys(kernel) if kernel is not None else set())
+            params = [a.arg for a in kernel.args.posonlyargs + kernel.args.args] if kernel is not None else []
+            parts = [k.value for k in call.keywords if k.arg in numbers]
+            parts += [a for name, a in zip(params, call.args) if name in numbers]
+            for fn in self._callables(node.slice):
+                if isinstance(fn, ast.Lambda):
+                    parts.append(fn.body)
+                else:
+                    parts += [r.value for r in ast.walk(fn) if isinstance(r, ast.Return) and r.value is not None]
+            for part in parts:
+                if self.kind(part, self.env(part)) in HOLDS:
+                    self.add(
+                        "torch_compute",
+                        part,
+                        f"`{ast.unparse(part)[:40]}` may be or hold a tensor where the launch of `{node.value.id}` "
+                        "reads Python numbers (its grid, a constexpr, num_warps...): Triton reads the tensor's data "
+                        "into Python. Compute these from .shape, .size() and Python ints. " + CONTRACT_HINT,
+                    )
 
     def _call(self, node: ast.Call, region: str) -> None:
         if isinstance(node.func, ast.Name) and node.func.id == "ModelNew":  # its __init__ may compute (init region)
@@ -2245,10 +2274,12 @@ class _Contract:
             self._size_arguments(node, [*node.args, *(k.value for k in node.keywords)], env)
 
     def _size_parts(self, node: ast.Call) -> list[ast.AST]:
-        """The arguments of an allowed torch allocation (torch.empty, torch.full_like, F.pad) that are sizes,
-        dims or values, not the tensor it copies or is shaped like."""
+        """The arguments of an allowed torch allocation (torch.empty, torch.full_like, F.pad) or of torch.Size
+        that are sizes, dims or values, not the tensor it copies or is shaped like."""
         path = self.path(node.func) or ""
         leaf = path.split(".")[-1]
+        if path == "torch.Size":  # torch.Size([t]) reads t's value
+            return [*node.args, *(k.value for k in node.keywords)]
         if not (path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf == "pad")):
             return []
         data = leaf.endswith("_like") or leaf in ("tensor", "as_tensor", "pad")  # its first argument is a tensor
