@@ -2271,25 +2271,34 @@ class _Contract:
             return
         self._method_call(node, f, env)
         if f.attr in TENSOR_METHODS and f.attr not in TENSOR_ARG_METHODS and self.kind(f.value, env) == TENSOR:
-            self._size_arguments(node, [*node.args, *(k.value for k in node.keywords)], env)
+            self._size_arguments(node, [(a, HOLDS) for a in [*node.args, *(k.value for k in node.keywords)]], env)
 
-    def _size_parts(self, node: ast.Call) -> list[ast.AST]:
-        """The arguments of an allowed torch allocation (torch.empty, torch.full_like, F.pad) or of torch.Size
-        that are sizes, dims or values, not the tensor it copies or is shaped like."""
+    def _size_parts(self, node: ast.Call) -> list[tuple[ast.AST, tuple[str, ...]]]:
+        """The arguments of an allowed torch call that are sizes, dims or values, each with the kinds it may not
+        have: an allocation's (torch.empty, torch.full_like, F.pad), torch.Size's, torch.nn.init's fill values
+        and torch.cuda's device numbers; not the tensor it copies, fills or is shaped like, though a list of
+        tensors given as data (torch.tensor([t, u])) is read item by item."""
         path = self.path(node.func) or ""
         leaf = path.split(".")[-1]
-        if path == "torch.Size":  # torch.Size([t]) reads t's value
-            return [*node.args, *(k.value for k in node.keywords)]
+        given = [*node.args, *(k.value for k in node.keywords)]
+        if path == "torch.Size" or path.startswith("torch.cuda."):  # torch.Size([t]), set_device(t) read t
+            return [(a, HOLDS) for a in given]
+        if path.startswith("torch.nn.init."):  # nn.init.constant_(out, t): the tensor filled, then values
+            return [(a, HOLDS) for a in [*node.args[1:], *(k.value for k in node.keywords if k.arg != "tensor")]]
         if not (path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf == "pad")):
             return []
         data = leaf.endswith("_like") or leaf in ("tensor", "as_tensor", "pad")  # its first argument is a tensor
-        return [*node.args[1 if data else 0 :], *(k.value for k in node.keywords if k.arg not in ("input", "data"))]
+        firsts = [(a, (TCONT,)) for a in node.args[:1] if data]
+        rest = [*node.args[1 if data else 0 :], *(k.value for k in node.keywords if k.arg not in ("input", "data"))]
+        return firsts + [(a, HOLDS) for a in rest]
 
-    def _size_arguments(self, node: ast.Call, parts: list[ast.AST], env: dict[str, str]) -> None:
+    def _size_arguments(
+        self, node: ast.Call, parts: list[tuple[ast.AST, tuple[str, ...]]], env: dict[str, str]
+    ) -> None:
         """A size, dim or fill value given as a tensor is read into Python (its __index__ or __float__):
         `torch.empty(t)`, `x.reshape(t, -1)`, `x.narrow(0, t, 4)` turn the tensor's data into a shape."""
-        for part in parts:
-            if self.kind(part, env) in HOLDS:
+        for part, refused in parts:
+            if self.kind(part, env) in refused:
                 self.add(
                     "torch_compute",
                     node,
@@ -2568,8 +2577,9 @@ def contract_lines() -> list[str]:
         "strides, grids: triton.cdiv, triton.next_power_of_2); kernels are launched as kernel[grid](...).",
         "Never in forward: a tensor as an operand of + - * / < > or of min/max/sum/float/int, .item(), .tolist(), "
         "tensor math methods (.sum(), .amin(), .mul()), torch functions that compute (torch.matmul, F.conv2d), `@`, "
-        "calling an nn layer (layers may only hold weights), or formatting a caught exception (str(e), f\"{e}\": "
-        "it may carry a tensor; re-raise it with a bare `raise`).",
+        "calling an nn layer (layers may only hold weights), a tensor as a size, dim, grid, constexpr or fill value "
+        "(torch.empty(t), x.reshape(t, -1), BLOCK=t, `t in (0, 1)` read its data), or formatting a caught "
+        "exception (str(e), f\"{e}\": it may carry a tensor; re-raise it with a bare `raise`).",
         "ModelNew.__init__ (and helper modules only it builds) may preprocess weights with PyTorch (any op, in "
         "place or not, e.g. self.weight.data.mul_(2)); "
         "a function or lambda it stores is host code and follows the forward rules.",
