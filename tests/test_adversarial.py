@@ -73,6 +73,7 @@ STATIC = {
     "grid_frame_read": ("contract_name", "is the module inspect"),
     "sentinel_fallback": ("torch_compute", "`.item(...)`"),
     "copy_tolist": ("torch_compute", "`.tolist(...)`"),
+    "copy_repr": ("torch_compute", "`repr(t.detach().flatten())`"),
     "copy_torch_result": ("torch_compute", "as a Python operand"),
     "fork_at_import": ("module_level", "runs at import"),
     "helper_process": ("import", "`import os`"),  # its runtime verdict: tests/test_jail.py (the parent's witness)
@@ -146,6 +147,9 @@ RUNTIME = {
     "matmul_im2col": ("matmul_im2col", BANS_OFF, {}, Status.incorrect, "audit", "torch_compute", ["mm x1"]),
     "try_fallback": ("try_fallback", BANS_OFF, {}, Status.incorrect, "audit", "torch_compute", ["convolution"]),
     "token_slice": ("token_slice", BANS_OFF, {}, Status.incorrect, "audit", "torch_compute", ["amin x1"]),
+    # values read into Python with no aten operator (both were correct with the bans off at b8f2041)
+    "copy_tolist": ("copy_tolist", BANS_OFF, {}, Status.incorrect, "audit", "torch_compute", ["Tensor.tolist x3"]),
+    "copy_repr": ("copy_repr", BANS_OFF, {}, Status.incorrect, "audit", "torch_compute", ["Tensor.__repr__ x3"]),
     "unlaunched_kernel": (
         "unlaunched_kernel",
         frozenset(),

@@ -30,14 +30,15 @@ their compute (a helper's, a decorator's). honest_19 reads a layer's constants (
 returns that took 8.6 s.
 
 Session 24 closed a class the third red team left open: an exception caught around code that touches tensors
-carries them (`{}.pop(x)` raises KeyError(x)), and `str(e)` reads their values (bypass_91; bypass_92 and 93 raise it
-in a method of self and in a helper, out of the gate's sight from the `try`; bypass_94 catches it again from a bare
-`raise` in the outer `except`). A tensor given as a size, dim or value of an allowed torch call is read into Python
-through its __index__ (`torch.empty(t)`, `x.reshape(t, -1)`, `x.narrow(0, t, 1)`: bypass_95, 96, 98), and `t in (0, 1)`
-compares t's values (bypass_97); so are a grid callable's returned tensor, a constexpr or a launch option given a
-tensor (bypass_99..101), torch.Size([t]) (bypass_102), nn.init's fill values and torch.cuda's device numbers
-(bypass_103, 104), and a list of tensors given to torch.tensor, which reads them item by item (bypass_105). honest_21 re-raises with a bare
-`raise`."""
+carries them (`{}.pop(x)` raises KeyError(x)), and `str(e)` reads their values (bypass_91; bypass_92 and 93 raise
+it in a method of self and in a helper, out of the gate's sight from the `try`; bypass_94 catches it again from a
+bare `raise` in the outer `except`). A tensor given as a size, dim or value of an allowed torch call is read into
+Python through its __index__ (`torch.empty(t)`, `x.reshape(t, -1)`, `x.narrow(0, t, 1)`: bypass_95, 96, 98), and
+`t in (0, 1)` compares t's values (bypass_97); so are a grid callable's returned tensor, a constexpr or a launch
+option given a tensor (bypass_99..101), torch.Size([t]) (bypass_102), nn.init's fill values and torch.cuda's device
+numbers (bypass_103, 104), and a list of tensors given to torch.tensor, which reads them item by item (bypass_105).
+honest_21 re-raises with a bare `raise`. honest_22's recursive helpers (a list display holding a call of itself)
+made the gate recurse without end (static_error at b8f2041)."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 105 and len(HONEST) == 16 and len(MECH) == 30
+    assert len(BYPASSES) == 105 and len(HONEST) == 17 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)

@@ -35,6 +35,7 @@ import re
 from collections import Counter
 
 import torch
+from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 # aten operators that allocate, copy, reshape or read metadata: what an honest host wrapper needs
@@ -54,6 +55,12 @@ ALLOWED_ATEN = frozenset(
 # forward computes in Python and has a Triton copy kernel move the result, which the knockout cannot tell from
 # honest work. An honest wrapper reads at most a few scalars a call (a size or a flag kept in a tensor).
 MAX_SCALAR_READS = 16
+
+# Tensor methods that read all of a tensor's values into Python with no aten operator the dispatch audit sees
+# (printing formats under torch's disabled dispatch modes, tolist reads in C++): a forward that formats a tensor
+# parses its values back (`float(str(e)[7:-1])`, an exception carrying the tensor). A TorchFunctionMode beside
+# the dispatch one (ValueReads) counts them, as `Tensor.<name>`; none is allowed.
+VALUE_READS = frozenset({"__repr__", "__str__", "__format__", "tolist", "numpy", "__array__", "__dlpack__"})
 
 # GPU kernels PyTorch launches for the allowed operators above (memset/fill/copy/arange/pad).
 ALLOWED_KERNEL = re.compile(r"memset|memcpy|fill|copy|arange", re.IGNORECASE)
@@ -210,12 +217,15 @@ class OpAudit(TorchDispatchMode):
     def __enter__(self):
         if not self._thread_audit:
             self._outer, OpAudit.current = OpAudit.current, self
+        self._reads = ValueReads(self.ops)
+        self._reads.__enter__()
         return super().__enter__()
 
     def __exit__(self, *exc):
         try:
             return super().__exit__(*exc)
         finally:
+            self._reads.__exit__(*exc)
             if not self._thread_audit:
                 OpAudit.current = self._outer
 
@@ -232,6 +242,21 @@ class OpAudit(TorchDispatchMode):
         if self.ops["_local_scalar_dense"] > MAX_SCALAR_READS:  # values read into Python one by one
             out["_local_scalar_dense"] = self.ops["_local_scalar_dense"]
         return out
+
+
+class ValueReads(TorchFunctionMode):
+    """Counts into `counts` the VALUE_READS tensor methods called while it is on (outside autotune's
+    benchmarking), as `Tensor.<name>`: not aten operators, so never in ALLOWED_ATEN."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        super().__init__()
+        self.counts = counts
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", "")
+        if name in VALUE_READS and LAUNCHES.exempt == 0:
+            self.counts[f"Tensor.{name}"] += 1
+        return func(*args, **(kwargs or {}))
 
 
 def describe_ops(ops: dict[str, int]) -> str:

@@ -139,6 +139,8 @@ class Trial:
                 " (_local_scalar_dense: a tensor's values read into Python one by one, by float(t), int(t) or a "
                 "loop over a tensor; Python arithmetic on them is not Triton's)"
                 if "_local_scalar_dense" in bad
+                else " (Tensor.__repr__, __format__, tolist: a tensor's values printed or listed into Python)"
+                if any(op.startswith("Tensor.") for op in bad)
                 else ""
             )
             found.append(

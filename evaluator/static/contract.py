@@ -802,14 +802,19 @@ class _Contract:
             if isinstance(node, ast.Name):
                 self._share(node, value)
 
-    def _roots(self, ref: ast.AST) -> list[ast.AST]:
-        """The names (and self attributes) an object reference starts from: `p["lst"]` -> p, `[box][0]` -> box."""
+    def _roots(self, ref: ast.AST, seen: set[ast.AST] | None = None) -> list[ast.AST]:
+        """The names (and self attributes) an object reference starts from: `p["lst"]` -> p, `[box][0]` -> box.
+        `seen`: the displays already opened (a recursive function's returned display holds a call of itself)."""
         while isinstance(ref, (ast.Subscript, ast.Attribute)) and not self._self_attribute(ref):
             ref = ref.value
         if isinstance(ref, (ast.Name, ast.Attribute)):
             return [ref]
+        seen = set() if seen is None else seen
+        if ref in seen:
+            return []
+        seen.add(ref)
         parts = _container_parts(ref)
-        return [r for p in parts or [] for q in self._references(p) for r in self._roots(q)]
+        return [r for p in parts or [] for q in self._references(p) for r in self._roots(q, seen)]
 
     def _references(self, e: ast.AST, depth: int = 0) -> list[ast.AST]:
         """The expressions naming an existing object that `e` may evaluate to, or share items with: `box`,
