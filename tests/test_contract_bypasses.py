@@ -38,7 +38,12 @@ Python through its __index__ (`torch.empty(t)`, `x.reshape(t, -1)`, `x.narrow(0,
 option given a tensor (bypass_99..101), torch.Size([t]) (bypass_102), nn.init's fill values and torch.cuda's device
 numbers (bypass_103, 104), and a list of tensors given to torch.tensor, which reads them item by item (bypass_105).
 honest_21 re-raises with a bare `raise`. honest_22's recursive helpers (a list display holding a call of itself)
-made the gate recurse without end (static_error at b8f2041)."""
+made the gate recurse without end (static_error at b8f2041). A red team the same session found bypass_106..113, each
+passing the gate at 4e0bbe5: a tensor method reached unbound through a name torch.nn.init imports, a tensor as the
+index or count of a list or str method, as torch.device's index or torch.manual_seed's seed, as enumerate's start,
+a constexpr given through `**`, a library's exception text joined (`"".join(e.args)`), a triton.language helper run
+in Python on a tensor. Library calls now take tensors only where an allow-list says they take one as data.
+honest_23 chains a caught exception (`raise ... from e`), which the gate refused."""
 
 from __future__ import annotations
 
@@ -55,7 +60,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 105 and len(HONEST) == 17 and len(MECH) == 30
+    assert len(BYPASSES) == 113 and len(HONEST) == 18 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)

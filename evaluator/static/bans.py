@@ -26,6 +26,8 @@ Rules, each with a sentence naming the construct and its line:
 
 from __future__ import annotations
 
+import inspect
+
 from evaluator.shared.rules import TORCH_HINT
 from evaluator.static.contract import module_reason
 
@@ -347,12 +349,27 @@ def _cuda_reason(path: str, name: str) -> tuple[str, str] | None:
     return None
 
 
+def _init_function(rest: list[str]) -> bool:
+    """torch.nn.init.<name> is a function defined there (constant_, kaiming_uniform_...), not a name it imports
+    (`torch.nn.init.Tensor.item` is the tensor class's method, unbound)."""
+    import torch.nn.init
+
+    found = getattr(torch.nn.init, rest[0], None)
+    if inspect.ismodule(found):  # torch.nn.init.torch: a module used as a value, the contract's rule
+        return True
+    return len(rest) == 1 and callable(found) and getattr(found, "__module__", None) == "torch.nn.init"
+
+
 def _nn_reason(path: str, parts: list[str]) -> tuple[str, str] | None:
     """torch.nn.<...>: the allowed functional ops, containers, init and layers that hold weights."""
     if parts[2] == "functional":
         if len(parts) > 3 and parts[3] not in ALLOWED_F:
             return "torch_compute", f"{path} computes with PyTorch. " + TORCH_HINT
         return None
+    if parts[2] == "init" and len(parts) > 3 and not _init_function(parts[3:]):
+        return "torch_compute", f"{path} is not one of torch.nn.init's own functions. " + TORCH_HINT
+    if parts[2] == "parameter" and len(parts) > 4:  # torch.nn.parameter.Parameter.sum: a method, unbound
+        return "torch_compute", f"{path} reaches a method through a class. " + TORCH_HINT
     if parts[2] in ALLOWED_NN or parts[2][:1].isupper():
         return None  # containers, init, and layers used to hold weights (calls are checked apart)
     return "torch_compute", f"{path} is not allowed. " + TORCH_HINT

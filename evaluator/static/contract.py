@@ -174,7 +174,14 @@ MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault"}
 # the PyTorch classes a candidate's class may subclass (a layer's subclass would keep the layer's forward)
 CLASS_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "torch.autograd.Function"}
 # methods that read the values of their receiver's items or of their arguments
-READ_METHODS = {"format", "count", "index"}
+READ_METHODS = {"format", "count", "index", "join"}  # `"".join(e.args)`: the strings a library formatted a tensor into
+# torch functions whose first argument is a tensor taken as data, not read into Python (besides *_like)
+DATA_FIRST = {"tensor", "as_tensor", "pad", "is_tensor", "is_floating_point", "Parameter", "Buffer"}
+DESCRIPTORS = {"from_tensor", "TensorDescriptor"}  # Triton's tensor descriptors: the tensor described, then its box
+# Python container methods: the argument positions that store an object (a tensor there is kept, not read); a
+# tensor anywhere else is an index, a count or a flag, read through its __index__ (`lst.pop(t)`, `s.replace(a, b, t)`)
+STORES = {"append": {0}, "add": {0}, "insert": {1}, "setdefault": {0, 1}, "get": {0, 1}, "pop": {1}}
+KEYWORD_STORES = {"update"}  # d.update(w=t) stores t
 # Tensor methods whose arguments may be tensors without their values being read (x.view_as(y), out.copy_(y),
 # x.to(y): y's layout, dtype or data on the device); every other argument of an allowed torch call is a size, a
 # dim or a value, which a tensor would give by reading its data (`torch.empty(t)`, `x.reshape(t, -1)`)
@@ -1820,8 +1827,15 @@ class _Contract:
             call, kernel = self.parents[node], kernels.get(node.value.id)
             numbers = CONFIG_KWARGS | (self._kernel_keys(kernel) if kernel is not None else set())
             params = [a.arg for a in kernel.args.posonlyargs + kernel.args.args] if kernel is not None else []
-            parts = [k.value for k in call.keywords if k.arg in numbers]
-            parts += [a for name, a in zip(params, call.args) if name in numbers]
+            parts = [k.value for k in call.keywords if k.arg in numbers or k.arg is None]  # (`**opts` too)
+            named = {k.arg for k in call.keywords}
+            for i, a in enumerate(call.args):
+                if isinstance(a, ast.Starred):  # `*args` may fill any constexpr from here on not given by name
+                    if kernel is None or any(p in numbers and p not in named for p in params[i:]):
+                        parts.append(a.value)
+                    break
+                if i < len(params) and params[i] in numbers:
+                    parts.append(a)
             for fn in self._callables(node.slice):
                 if isinstance(fn, ast.Lambda):
                     parts.append(fn.body)
@@ -1905,7 +1919,8 @@ class _Contract:
             cls = exc.func if isinstance(exc, ast.Call) else exc
             builtin = isinstance(cls, ast.Name) and cls.id in HOST_BUILTINS and cls.id not in self.bound
             given = [*exc.args, *(k.value for k in exc.keywords)] if isinstance(exc, ast.Call) else []
-            given += [node.cause] if node.cause is not None else []
+            chained = isinstance(node.cause, ast.Name) and node.cause.id in caught  # `from e`: stored, not read
+            given += [node.cause] if node.cause is not None and not chained else []
             ok = builtin or (isinstance(exc, ast.Name) and exc.id in caught)
             if not ok or any(self.kind(g, env) in HOLDS for g in given):
                 self.add(
@@ -2275,26 +2290,31 @@ class _Contract:
             self._size_arguments(node, self._size_parts(node), env)
             return
         self._method_call(node, f, env)
-        if f.attr in TENSOR_METHODS and f.attr not in TENSOR_ARG_METHODS and self.kind(f.value, env) == TENSOR:
+        receiver = self.kind(f.value, env)
+        if f.attr in TENSOR_METHODS and f.attr not in TENSOR_ARG_METHODS and receiver == TENSOR:
             self._size_arguments(node, [(a, HOLDS) for a in [*node.args, *(k.value for k in node.keywords)]], env)
+        elif f.attr in PY_METHODS and receiver not in (TENSOR, SELF):
+            kept = STORES.get(f.attr, set())
+            given = [a for i, a in enumerate(node.args) if i not in kept]
+            given += [k.value for k in node.keywords] if f.attr not in KEYWORD_STORES else []
+            self._size_arguments(node, [(a, (TENSOR,)) for a in given], env)
 
     def _size_parts(self, node: ast.Call) -> list[tuple[ast.AST, tuple[str, ...]]]:
-        """The arguments of an allowed torch call that are sizes, dims or values, each with the kinds it may not
-        have: an allocation's (torch.empty, torch.full_like, F.pad), torch.Size's, torch.nn.init's fill values
-        and torch.cuda's device numbers; not the tensor it copies, fills or is shaped like, though a list of
-        tensors given as data (torch.tensor([t, u])) is read item by item."""
+        """The arguments of a library call (torch, triton, math...) in host code that may not be or hold a tensor,
+        each with the kinds refused: all of them, but for the functions that take a tensor as data (DATA_FIRST:
+        the tensor an allocation copies, fills or is shaped like; typing.cast's value), whose other arguments are
+        sizes, dims or values. A tensor given as a size or value is read into Python (torch.empty(t),
+        torch.device("cpu", t), torch.manual_seed(t), tl.core helpers comparing it), and a list of tensors given
+        as data (torch.tensor([t, u])) is read item by item."""
         path = self.path(node.func) or ""
         leaf = path.split(".")[-1]
-        given = [*node.args, *(k.value for k in node.keywords)]
-        if path == "torch.Size" or path.startswith("torch.cuda."):  # torch.Size([t]), set_device(t) read t
-            return [(a, HOLDS) for a in given]
-        if path.startswith("torch.nn.init."):  # nn.init.constant_(out, t): the tensor filled, then values
-            return [(a, HOLDS) for a in [*node.args[1:], *(k.value for k in node.keywords if k.arg != "tensor")]]
-        if not (path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf == "pad")):
+        if not path or path == "typing.cast" or _int_helper(path):  # (math, cdiv: _call_operands)
             return []
-        data = leaf.endswith("_like") or leaf in ("tensor", "as_tensor", "pad")  # its first argument is a tensor
-        firsts = [(a, (TCONT,)) for a in node.args[:1] if data]
-        rest = [*node.args[1 if data else 0 :], *(k.value for k in node.keywords if k.arg not in ("input", "data"))]
+        data = path.startswith("torch.") and (leaf in DATA_FIRST or leaf.endswith("_like")) or leaf in DESCRIPTORS
+        data = data or path.startswith("torch.nn.init.")  # nn.init.constant_(out, t): the tensor filled, then values
+        firsts = [(a, (TCONT,) if leaf in ("tensor", "as_tensor") else ()) for a in node.args[:1] if data]
+        skip = ("input", "data", "tensor")
+        rest = [*node.args[1 if data else 0 :], *(k.value for k in node.keywords if k.arg not in skip)]
         return firsts + [(a, HOLDS) for a in rest]
 
     def _size_arguments(
@@ -2435,7 +2455,10 @@ class _Contract:
             # container of tensors is fine in list()/zip()..., where only `list(t)` iterates a tensor
             reads = f.id not in CONTAINER_BUILTINS or f.id == "sorted"
             # `dict(out=t)` stores t; `list(t)`, `dict(t)` iterate it
-            return (given, HOLDS) if reads else (list(node.args), (TENSOR,))
+            if reads:
+                return given, HOLDS
+            # enumerate(start=t), zip(strict=t) read t; only dict(k=t) stores what its keywords give
+            return list(node.args) + ([] if f.id == "dict" else [k.value for k in node.keywords]), (TENSOR,)
         if isinstance(f, ast.Attribute) and f.attr in READ_METHODS:
             # "{}".format(t) prints values; box.count(v) / box.index(v) compare them
             return ([f.value] if f.attr != "format" else []) + given, HOLDS
