@@ -43,7 +43,13 @@ passing the gate at 4e0bbe5: a tensor method reached unbound through a name torc
 index or count of a list or str method, as torch.device's index or torch.manual_seed's seed, as enumerate's start,
 a constexpr given through `**`, a library's exception text joined (`"".join(e.args)`), a triton.language helper run
 in Python on a tensor. Library calls now take tensors only where an allow-list says they take one as data.
-honest_23 chains a caught exception (`raise ... from e`), which the gate refused."""
+honest_23 chains a caught exception (`raise ... from e`), which the gate refused. A second red team found
+bypass_114..123, each passing the gate at 358311f: keyword arguments of math and triton.cdiv, what `yield from`
+returns, torch.tensor(data=[t]), a method of nn.Module called on self because a helper class defines one by that
+name (and a layer typed as the helper through it), a layer's constant stored into, an inherited __init__ run from
+forward through a subclass, a grid lambda handed to the launcher as an argument, a compile option (debug=t), and
+torch.Tensor(n) as an allocation. honest_24 reads a layer's `training` flag. nn.MultiheadAttention's num_heads and
+embed_dim are still typed as tensors (its __constants__ names only batch_first)."""
 
 from __future__ import annotations
 
@@ -60,7 +66,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 113 and len(HONEST) == 18 and len(MECH) == 30
+    assert len(BYPASSES) == 123 and len(HONEST) == 19 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -95,8 +101,14 @@ def compute_lines(text: str) -> set[int]:
     }
 
 
+# refused where they call nn.Module's own method on self (host_call), which is what reaches the computation
+CALL_REFUSED = {"bypass_117_module_method_name_elsewhere", "bypass_118_layer_typed_as_own_instance"}
+
+
 @pytest.mark.parametrize(
-    "path", [p for p in BYPASSES if 34 <= number(p) <= 70 or number(p) >= 91] + MECH, ids=lambda p: p.stem
+    "path",
+    [p for p in BYPASSES if (34 <= number(p) <= 70 or number(p) >= 91) and p.stem not in CALL_REFUSED] + MECH,
+    ids=lambda p: p.stem,
 )
 def test_the_compute_line_itself_is_refused(path):
     # not only some other line of the file (an `.append` on a receiver the gate cannot type): the arithmetic

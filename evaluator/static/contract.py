@@ -166,6 +166,9 @@ TENSOR, TCONT, PY, UNKNOWN, SELF = "tensor", "container", "py", "unknown", "self
 ANY = "any"  # not a kind: in bound_kinds, an object the gate cannot type (an item, an attribute, a method's result)
 RANK = {PY: 0, UNKNOWN: 1, SELF: 1, TCONT: 2, TENSOR: 3}  # joins keep the higher: what may hold a tensor does
 HOLDS = (TENSOR, TCONT)
+# expressions whose kind is fixed: literals, and what a `yield` is sent or a `yield from` / `await` returns, which
+# the gate cannot follow (r = yield from inner(x) is x)
+FIXED_KINDS = {ast.Constant: PY, ast.JoinedStr: PY, ast.Yield: TENSOR, ast.YieldFrom: TENSOR, ast.Await: TENSOR}
 # builtins that build a container from their arguments' elements (no element read): the result holds what they hold
 SHARING_METHODS = {"get", "pop", "setdefault", "copy", "values", "items", "popitem"}  # give back (shared) items
 CONTAINER_BUILTINS = {"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "enumerate", "zip"}
@@ -396,6 +399,7 @@ class _Contract:
                 for t in n.targets:
                     if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                         self.self_values.setdefault(t.attr, []).append(n.value)
+        self._memo_once: dict[str, set[str]] = {}  # computed once per contract, whatever the pass
         self._memo: dict[tuple, object] = {}  # _frozen_join's structures, for one inference pass
         self._held: set[tuple] = set()  # places _holds has marked in this pass
         # Mutation is followed through names that share an object: `a = box` (or `for a in boxes`) makes a store
@@ -532,6 +536,12 @@ class _Contract:
             # a module function reached from both is host code (as in _regions), so the classes it builds are too
             shared = self._reach(others) & self._reach(roots)
             elsewhere |= built_by([self.module_fns[n] for n in shared]) if shared else set()
+            while True:  # `Sub(x)` runs the __init__ Sub inherits from a class of this module
+                built = [self.classes[c] for c in elsewhere if c in self.classes]
+                bases = {b.id for c in built for b in c.bases if isinstance(b, ast.Name)} & set(self.classes)
+                if bases <= elsewhere:
+                    break
+                elsewhere |= bases
             kept = {c for c in grown if c == "ModelNew" or c not in elsewhere}
             if kept == init_classes:
                 return roots
@@ -1588,8 +1598,8 @@ class _Contract:
                 note(args.kwarg.arg, TCONT if kind in HOLDS else PY)
 
     def kind(self, e: ast.AST, env: dict[str, str]) -> str:
-        if isinstance(e, (ast.Constant, ast.JoinedStr)):
-            return PY
+        if type(e) in FIXED_KINDS:
+            return FIXED_KINDS[type(e)]
         parts = _container_parts(e)
         if parts is not None:  # comprehensions: their targets are bound in env (_flow)
             return self._container_kind(parts, env)
@@ -1719,7 +1729,20 @@ class _Contract:
         classes = [_layer_class(self.path(v.func) or "") if isinstance(v, ast.Call) else None for v in values]
         if not classes or any(c is None for c in classes):
             return set()
-        return set.intersection(*(set(getattr(c, "__constants__", ()) or ()) for c in classes))
+        # every module's `training` flag too; never an attribute this module stores into (`self.ln.eps = x`)
+        constants = set.intersection(*({"training", *(getattr(c, "__constants__", ()) or ())} for c in classes))
+        return constants - self._stored_attributes()
+
+    def _stored_attributes(self) -> set[str]:
+        """The attribute names this module stores into on anything but `self` itself (`self.ln.eps = x`)."""
+        if "stored" not in self._memo_once:
+            self._memo_once["stored"] = {
+                t.attr
+                for n in ast.walk(self.tree)
+                for t in _store_targets(n)
+                if isinstance(t, ast.Attribute) and not (isinstance(t.value, ast.Name) and t.value.id == "self")
+            }
+        return self._memo_once["stored"]
 
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
         """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
@@ -1728,7 +1751,7 @@ class _Contract:
         path = self.path(f)
         if path:
             leaf = path.split(".")[-1]
-            if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer")):
+            if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer", "Tensor")):
                 return TENSOR
             if _layer_class(path) is not None:
                 return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
@@ -1827,7 +1850,8 @@ class _Contract:
             call, kernel = self.parents[node], kernels.get(node.value.id)
             numbers = CONFIG_KWARGS | (self._kernel_keys(kernel) if kernel is not None else set())
             params = [a.arg for a in kernel.args.posonlyargs + kernel.args.args] if kernel is not None else []
-            parts = [k.value for k in call.keywords if k.arg in numbers or k.arg is None]  # (`**opts` too)
+            # constexprs, `**opts`, and every keyword that is no parameter: a compile option (num_warps, debug)
+            parts = [k.value for k in call.keywords if k.arg in numbers or k.arg is None or k.arg not in params]
             named = {k.arg for k in call.keywords}
             for i, a in enumerate(call.args):
                 if isinstance(a, ast.Starred):  # `*args` may fill any constexpr from here on not given by name
@@ -1836,7 +1860,8 @@ class _Contract:
                     break
                 if i < len(params) and params[i] in numbers:
                     parts.append(a)
-            for fn in self._callables(node.slice):
+            grids = [node.slice, *self._parameter_arguments(node.slice)]
+            for fn in {f for g in grids for f in self._callables(g)}:
                 if isinstance(fn, ast.Lambda):
                     parts.append(fn.body)
                 else:
@@ -1850,6 +1875,30 @@ class _Contract:
                         "reads Python numbers (its grid, a constexpr, num_warps...): Triton reads the tensor's data "
                         "into Python. Compute these from .shape, .size() and Python ints. " + CONTRACT_HINT,
                     )
+
+    def _parameter_arguments(self, e: ast.AST) -> list[ast.AST]:
+        """Where `e` is a parameter of its function, what the calls of that function (by name) give it:
+        `launch(lambda m: ..., x)` hands its grid to `copy_kernel[g](...)` inside launch."""
+        fn = self.owner(e)
+        if not isinstance(e, ast.Name) or not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return []
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        if e.id not in params + [a.arg for a in fn.args.kwonlyargs]:
+            return []
+        method = isinstance(self.parents.get(fn), ast.ClassDef)
+        found = []
+        for call in ast.walk(self.tree):
+            if not isinstance(call, ast.Call):
+                continue
+            f = call.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            if name != fn.name:
+                continue
+            skip = 1 if method and isinstance(f, ast.Attribute) else 0  # self.launch(g): g is the second
+            found += [k.value for k in call.keywords if k.arg == e.id]
+            if e.id in params and 0 <= params.index(e.id) - skip < len(call.args):
+                found.append(call.args[params.index(e.id) - skip])
+        return found
 
     def _call(self, node: ast.Call, region: str) -> None:
         if isinstance(node.func, ast.Name) and node.func.id == "ModelNew":  # its __init__ may compute (init region)
@@ -2312,10 +2361,11 @@ class _Contract:
             return []
         data = path.startswith("torch.") and (leaf in DATA_FIRST or leaf.endswith("_like")) or leaf in DESCRIPTORS
         data = data or path.startswith("torch.nn.init.")  # nn.init.constant_(out, t): the tensor filled, then values
-        firsts = [(a, (TCONT,) if leaf in ("tensor", "as_tensor") else ()) for a in node.args[:1] if data]
-        skip = ("input", "data", "tensor")
+        as_data = (TCONT,) if leaf in ("tensor", "as_tensor") else ()  # torch.tensor([t, u]) reads t and u
+        skip = ("input", "data", "tensor") if data else ()
+        firsts = [*node.args[:1], *(k.value for k in node.keywords if k.arg in skip)] if data else []
         rest = [*node.args[1 if data else 0 :], *(k.value for k in node.keywords if k.arg not in skip)]
-        return firsts + [(a, HOLDS) for a in rest]
+        return [(a, as_data) for a in firsts] + [(a, HOLDS) for a in rest]
 
     def _size_arguments(
         self, node: ast.Call, parts: list[tuple[ast.AST, tuple[str, ...]]], env: dict[str, str]
@@ -2339,7 +2389,9 @@ class _Contract:
         receiver = self.kind(f.value, env)
         method = f.attr
         if receiver == SELF:
-            if method in self.methods or method in ("register_buffer", "register_parameter"):
+            cls = self._class_of(f.value)
+            own = self._own_methods(cls) if cls is not None else self.methods
+            if method in own or method in ("register_buffer", "register_parameter"):
                 return
             self.add(
                 "host_call",
@@ -2367,6 +2419,23 @@ class _Contract:
                 why = "is not in the host-code contract. " + CONTRACT_HINT
             rule = "torch_compute" if method in READS or _is_tensor_method(method) else "host_call"
             self.add(rule, node, f"`.{method}(...)` in host code {why}")
+
+    def _class_of(self, e: ast.AST) -> ast.ClassDef | None:
+        """The class whose method `e` (the name `self`) is the first parameter of, if it is."""
+        fn = self.owner(e)
+        cls = self.parents.get(fn) if fn is not None else None
+        params = fn.args.posonlyargs + fn.args.args if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        first = params[0].arg if params else None
+        return cls if isinstance(cls, ast.ClassDef) and isinstance(e, ast.Name) and e.id == first else None
+
+    def _own_methods(self, cls: ast.ClassDef, depth: int = 0) -> set[str]:
+        """The methods a class of this module defines or inherits from its own bases in this module: not another
+        class's method of the same name (`self.get_buffer` is nn.Module's, whatever a helper class defines)."""
+        names = {f.name for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for b in cls.bases:
+            if isinstance(b, ast.Name) and b.id in self.classes and depth < 8:
+                names |= self._own_methods(self.classes[b.id], depth + 1)
+        return names
 
     def _container(self, e: ast.AST, env: dict[str, str]) -> bool:
         """Whether `e` is known to be a Python list/set/dict (a literal, or a name only ever bound to one)."""
@@ -2463,7 +2532,7 @@ class _Contract:
             # "{}".format(t) prints values; box.count(v) / box.index(v) compare them
             return ([f.value] if f.attr != "format" else []) + given, HOLDS
         if _int_helper(self.path(f) or ""):
-            return list(node.args), HOLDS  # math.sqrt(t), triton.cdiv(t, 2): Python arithmetic on a tensor
+            return given, HOLDS  # math.sqrt(t), triton.cdiv(x=t, y=2): Python arithmetic on a tensor
         return [], ()
 
     @staticmethod
@@ -2558,6 +2627,17 @@ def _layer_class(path: str) -> type | None:
     except (ImportError, AttributeError):
         return None
     return obj if isinstance(obj, type) and issubclass(obj, torch.nn.Module) else None
+
+
+def _store_targets(node: ast.AST) -> list[ast.AST]:
+    """The expressions a statement stores into, each part of a tuple target apart."""
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        targets = [node.target]
+    else:
+        return []
+    return [t for target in targets for t in ast.walk(target) if isinstance(getattr(t, "ctx", None), ast.Store)]
 
 
 def _int_helper(path: str) -> bool:
