@@ -49,7 +49,10 @@ returns, torch.tensor(data=[t]), a method of nn.Module called on self because a 
 name (and a layer typed as the helper through it), a layer's constant stored into, an inherited __init__ run from
 forward through a subclass, a grid lambda handed to the launcher as an argument, a compile option (debug=t), and
 torch.Tensor(n) as an allocation. honest_24 reads a layer's `training` flag. nn.MultiheadAttention's num_heads and
-embed_dim are still typed as tensors (its __constants__ names only batch_first)."""
+embed_dim are still typed as tensors (its __constants__ names only batch_first). A third red team found
+bypass_124..127, each passing the gate at f410e57: an autograd.Function's setup_context, which torch calls with the
+inputs, a lambda property in a class body, a generator expression kept by __init__ and iterated in forward, and
+nn.Module's private _buffers read on self. honest_25 runs its kernel through CopyOp.apply(x), which the gate refused."""
 
 from __future__ import annotations
 
@@ -66,7 +69,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 123 and len(HONEST) == 19 and len(MECH) == 30
+    assert len(BYPASSES) == 127 and len(HONEST) == 20 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -101,8 +104,15 @@ def compute_lines(text: str) -> set[int]:
     }
 
 
-# refused where they call nn.Module's own method on self (host_call), which is what reaches the computation
-CALL_REFUSED = {"bypass_117_module_method_name_elsewhere", "bypass_118_layer_typed_as_own_instance"}
+# refused by the construct that reaches the computation, not on its arithmetic: nn.Module's own method called on
+# self (host_call), a lambda kept in a class body, a generator kept by __init__, nn.Module's private _buffers
+CALL_REFUSED = {
+    "bypass_117_module_method_name_elsewhere",
+    "bypass_118_layer_typed_as_own_instance",
+    "bypass_125_class_body_property_lambda",
+    "bypass_126_init_generator_expression",
+    "bypass_127_module_private_dicts",
+}
 
 
 @pytest.mark.parametrize(

@@ -718,6 +718,8 @@ class _Contract:
         for i, a in enumerate(positional):
             if is_method and i == 0 and not static:  # self, or a classmethod's class (and what `C.m(t)` passes)
                 env[a.arg] = self._join(from_calls.get(a.arg), SELF)
+            elif is_method and self._function_class(fn):  # torch calls these with the tensors (inputs, grads)
+                env[a.arg] = TENSOR
             elif is_method and name == "forward" and model is not None:  # a layer's inputs are tensors
                 given = self._forward_input(i - 1, defaults[i]) if self._is_model(fn) else TENSOR
                 env[a.arg] = self._join(from_calls.get(a.arg), given)  # and what its own calls pass it
@@ -734,6 +736,12 @@ class _Contract:
             for a in positional[:1] + [x for x in (args.vararg, args.kwarg) if x is not None]:
                 env[a.arg] = TCONT
         return env
+
+    def _function_class(self, fn: ast.AST) -> bool:
+        """Whether fn is a method of a torch.autograd.Function subclass: apply calls its forward, setup_context
+        and backward with the tensors themselves."""
+        cls = self.parents.get(fn)
+        return isinstance(cls, ast.ClassDef) and any(self.path(b) == "torch.autograd.Function" for b in cls.bases)
 
     def _is_model(self, fn: ast.AST) -> bool:
         return self.parents.get(fn) is self.classes.get("ModelNew")
@@ -1816,6 +1824,7 @@ class _Contract:
         self._raises()
         self._registered_names()
         self._launch_values()
+        self._stored_generators()
         for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ALLOWED_MODULES:
                 for a in node.names:
@@ -1838,6 +1847,20 @@ class _Contract:
             if region == HOST:
                 self._host_tensor_use(node)
         return self.found
+
+    def _stored_generators(self) -> None:
+        """A generator expression runs its body when it is iterated, not where it is written: one made in
+        __init__ (where PyTorch may compute) and kept (`self.gen = (... for ...)`) runs in forward. In __init__ a
+        generator is consumed at once, as a call's argument (`sum(k for k in ks)`), or it is refused."""
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.GeneratorExp) and self.region_of(node) == INIT:
+                if not isinstance(self.parents.get(node), ast.Call):
+                    self.add(
+                        "host_call",
+                        node,
+                        f"`{ast.unparse(node)[:50]}` is a generator kept by __init__: its body would run later, in "
+                        "forward, where only the host rules hold; build a list (`[...]`) instead. " + CONTRACT_HINT,
+                    )
 
     def _launch_values(self) -> None:
         """What Triton reads as Python numbers at a launch is never a tensor: what a grid callable returns (a
@@ -2110,6 +2133,12 @@ class _Contract:
                     f"top-level `{ast.unparse(stmt).splitlines()[0][:60]}` calls `{own}` at import; a constant is a "
                     "literal or a library call (triton.Config, math.*), never this module's own code. " + CONTRACT_HINT,
                 )
+        self._class_bodies(ok)
+
+    def _class_bodies(self, ok) -> None:
+        """A class body runs at import too, and holds only methods and constants: no special method, no alias of
+        this module's code, no lambda or generator stored (it runs when the attribute is read, past the gate's
+        calls)."""
         for cls in self.classes.values():
             for stmt in cls.body:
                 if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("__") and stmt.name != "__init__":
@@ -2123,6 +2152,15 @@ class _Contract:
                 refers = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)} & (
                     self.methods | set(self.module_fns) | set(self.classes)
                 )
+                code = [n for n in ast.walk(stmt) if isinstance(n, (ast.Lambda, ast.GeneratorExp))]
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and code:  # `sq = property(lambda self: ...)`
+                    self.add(
+                        "module_level",
+                        stmt,
+                        f"`{ast.unparse(stmt).splitlines()[0][:60]}` in class {cls.name} holds code that runs when the "
+                        "attribute is read, with no call the gate can follow; define methods with def. "
+                        + CONTRACT_HINT,
+                    )
                 if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and refers:  # `forward = run` makes run forward
                     self.add(
                         "module_level",
@@ -2273,7 +2311,20 @@ class _Contract:
             return True
         if region == DEVICE and self._in_gluon(node):
             return True
-        return isinstance(node.value, ast.Name) and node.value.id == "self"
+        # self._x that this module sets (its own state), not nn.Module's internals (self._buffers holds the tensors
+        # register_buffer was given)
+        return isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr in self._self_set()
+
+    def _self_set(self) -> set[str]:
+        """The attributes this module stores on self (`self._cache = {}`), by any assignment form."""
+        if "self_set" not in self._memo_once:
+            self._memo_once["self_set"] = {
+                t.attr
+                for n in ast.walk(self.tree)
+                for t in _store_targets(n)
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+            }
+        return self._memo_once["self_set"]
 
     def _in_gluon(self, node: ast.AST) -> bool:
         fn = self.owner(node)
@@ -2393,6 +2444,9 @@ class _Contract:
             own = self._own_methods(cls) if cls is not None else self.methods
             if method in own or method in ("register_buffer", "register_parameter"):
                 return
+            named = self.classes.get(f.value.id) if isinstance(f.value, ast.Name) else None
+            if method == "apply" and named is not None and any(self._function_class(m) for m in named.body):
+                return  # CopyOp.apply(x): the way an autograd.Function runs (its methods' parameters are tensors)
             self.add(
                 "host_call",
                 node,
