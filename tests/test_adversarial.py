@@ -269,16 +269,27 @@ RUNTIME = {
         "knockout",
         ["Triton did not compute the result"],
     ),
+    # .tolist() reads every value with no aten operator: the function-level read audit sees it (session 24); with
+    # the operator audits off, the knockout does; with both off it passes
     "pure_python": (
         "pure_python",
         BANS_OFF,
         {},
         Status.incorrect,
         "audit",
+        "torch_compute",
+        ["Tensor.tolist"],
+    ),
+    "pure_python-no_ops": (
+        "pure_python",
+        BANS_OFF | {"ops"},
+        {},
+        Status.incorrect,
+        "audit",
         "knockout",
         ["Triton did not compute the result"],
     ),
-    "pure_python-no_knockout": ("pure_python", BANS_OFF | {"knockout"}, {}, Status.correct, "done", None, []),
+    "pure_python-no_knockout": ("pure_python", BANS_OFF | {"knockout", "ops"}, {}, Status.correct, "done", None, []),
     # values read one by one (float(v)): the copy kernel passes the knockout, the audit counts the reads
     "launder_container": (
         "launder_container",
