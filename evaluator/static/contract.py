@@ -393,13 +393,17 @@ class _Contract:
         self.bound_kinds: dict[tuple, set[str]] = {}  # as the last pass found them (read)
         self._bound_now: dict[tuple, set[str]] = {}  # as this pass finds them (written; kinds of pass 1 are partial)
         self.caught = {n.name for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler) and n.name}
+        self.kernel_defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in kernels}
         self.self_values: dict[str, list[ast.AST]] = {}  # self.<attr> -> every value assigned to it (layers' classes)
         for n in ast.walk(tree):
             if isinstance(n, ast.Assign):
                 for t in n.targets:
                     if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                         self.self_values.setdefault(t.attr, []).append(n.value)
-        self._memo_once: dict[str, set[str]] = {}  # computed once per contract, whatever the pass
+        stored = [t for n in ast.walk(tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)]
+        on_self = [isinstance(t.value, ast.Name) and t.value.id == "self" for t in stored]
+        self.self_set = {t.attr for t, mine in zip(stored, on_self) if mine}  # self._cache = ...: its own state
+        self.stored_elsewhere = {t.attr for t, mine in zip(stored, on_self) if not mine}  # self.ln.eps = x
         self._memo: dict[tuple, object] = {}  # _frozen_join's structures, for one inference pass
         self._held: set[tuple] = set()  # places _holds has marked in this pass
         # Mutation is followed through names that share an object: `a = box` (or `for a in boxes`) makes a store
@@ -627,7 +631,7 @@ class _Contract:
             for fn in fns:
                 keys[fn] = keys[fn] & known if fn in keys else set(known)
 
-        kernels = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef) and n.name in self.kernels}
+        kernels = self.kernel_defs
         known = {name: self._kernel_keys(k) for name, k in kernels.items()}
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node):
@@ -718,7 +722,7 @@ class _Contract:
         for i, a in enumerate(positional):
             if is_method and i == 0 and not static:  # self, or a classmethod's class (and what `C.m(t)` passes)
                 env[a.arg] = self._join(from_calls.get(a.arg), SELF)
-            elif is_method and self._function_class(fn):  # torch calls these with the tensors (inputs, grads)
+            elif is_method and self._autograd_function(self.parents.get(fn)):  # torch calls these with the tensors
                 env[a.arg] = TENSOR
             elif is_method and name == "forward" and model is not None:  # a layer's inputs are tensors
                 given = self._forward_input(i - 1, defaults[i]) if self._is_model(fn) else TENSOR
@@ -737,10 +741,9 @@ class _Contract:
                 env[a.arg] = TCONT
         return env
 
-    def _function_class(self, fn: ast.AST) -> bool:
-        """Whether fn is a method of a torch.autograd.Function subclass: apply calls its forward, setup_context
-        and backward with the tensors themselves."""
-        cls = self.parents.get(fn)
+    def _autograd_function(self, cls: ast.AST | None) -> bool:
+        """Whether cls is a torch.autograd.Function subclass: apply calls its forward, setup_context and backward
+        with the tensors themselves."""
         return isinstance(cls, ast.ClassDef) and any(self.path(b) == "torch.autograd.Function" for b in cls.bases)
 
     def _is_model(self, fn: ast.AST) -> bool:
@@ -1739,18 +1742,7 @@ class _Contract:
             return set()
         # every module's `training` flag too; never an attribute this module stores into (`self.ln.eps = x`)
         constants = set.intersection(*({"training", *(getattr(c, "__constants__", ()) or ())} for c in classes))
-        return constants - self._stored_attributes()
-
-    def _stored_attributes(self) -> set[str]:
-        """The attribute names this module stores into on anything but `self` itself (`self.ln.eps = x`)."""
-        if "stored" not in self._memo_once:
-            self._memo_once["stored"] = {
-                t.attr
-                for n in ast.walk(self.tree)
-                for t in _store_targets(n)
-                if isinstance(t, ast.Attribute) and not (isinstance(t.value, ast.Name) and t.value.id == "self")
-            }
-        return self._memo_once["stored"]
+        return constants - self.stored_elsewhere
 
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
         """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
@@ -1866,7 +1858,7 @@ class _Contract:
         """What Triton reads as Python numbers at a launch is never a tensor: what a grid callable returns (a
         grid tuple is a subscript, judged by _operands), the kernel's constexpr arguments (BLOCK=...) and the
         launch options (num_warps=...). A tensor there is read through its __index__ or compared in Python."""
-        kernels = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef) and n.name in self.kernels}
+        kernels = self.kernel_defs
         for node in ast.walk(self.tree):
             if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node)):
                 continue
@@ -1983,7 +1975,7 @@ class _Contract:
         """Only Python's built-in exceptions are raised, with values that hold no tensor (or an exception caught
         by `except ... as e` is raised again): an exception is a channel out of any call that the inference would
         have to follow into every `except`."""
-        caught = {n.name for n in ast.walk(self.tree) if isinstance(n, ast.ExceptHandler) and n.name}
+        caught = self.caught
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Raise) or node.exc is None or self.region_of(node) == DEVICE:
                 continue
@@ -2313,18 +2305,7 @@ class _Contract:
             return True
         # self._x that this module sets (its own state), not nn.Module's internals (self._buffers holds the tensors
         # register_buffer was given)
-        return isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr in self._self_set()
-
-    def _self_set(self) -> set[str]:
-        """The attributes this module stores on self (`self._cache = {}`), by any assignment form."""
-        if "self_set" not in self._memo_once:
-            self._memo_once["self_set"] = {
-                t.attr
-                for n in ast.walk(self.tree)
-                for t in _store_targets(n)
-                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
-            }
-        return self._memo_once["self_set"]
+        return isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr in self.self_set
 
     def _in_gluon(self, node: ast.AST) -> bool:
         fn = self.owner(node)
@@ -2445,7 +2426,7 @@ class _Contract:
             if method in own or method in ("register_buffer", "register_parameter"):
                 return
             named = self.classes.get(f.value.id) if isinstance(f.value, ast.Name) else None
-            if method == "apply" and named is not None and any(self._function_class(m) for m in named.body):
+            if method == "apply" and self._autograd_function(named):
                 return  # CopyOp.apply(x): the way an autograd.Function runs (its methods' parameters are tensors)
             self.add(
                 "host_call",
