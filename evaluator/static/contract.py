@@ -400,10 +400,7 @@ class _Contract:
                 for t in n.targets:
                     if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                         self.self_values.setdefault(t.attr, []).append(n.value)
-        stored = [t for n in ast.walk(tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)]
-        on_self = [isinstance(t.value, ast.Name) and t.value.id == "self" for t in stored]
-        self.self_set = {t.attr for t, mine in zip(stored, on_self) if mine}  # self._cache = ...: its own state
-        self.stored_elsewhere = {t.attr for t, mine in zip(stored, on_self) if not mine}  # self.ln.eps = x
+        self.self_set, self.stored_elsewhere = _stored_attributes(tree)
         self._memo: dict[tuple, object] = {}  # _frozen_join's structures, for one inference pass
         self._held: set[tuple] = set()  # places _holds has marked in this pass
         # Mutation is followed through names that share an object: `a = box` (or `for a in boxes`) makes a store
@@ -2673,6 +2670,14 @@ def _store_targets(node: ast.AST) -> list[ast.AST]:
     else:
         return []
     return [t for target in targets for t in ast.walk(target) if isinstance(getattr(t, "ctx", None), ast.Store)]
+
+
+def _stored_attributes(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The attribute names the module stores on self (`self._cache = ...`: its own state) and on anything else
+    (`self.ln.eps = x`), by any assignment form."""
+    stored = [t for n in ast.walk(tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)]
+    mine = [isinstance(t.value, ast.Name) and t.value.id == "self" for t in stored]
+    return {t.attr for t, m in zip(stored, mine) if m}, {t.attr for t, m in zip(stored, mine) if not m}
 
 
 def _int_helper(path: str) -> bool:
