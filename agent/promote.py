@@ -54,6 +54,7 @@ from agent.promotion import (
     cpu_refusal,
     decide,
     measure,
+    plain_file,
     plain_file_refusal,
     race_ms,
     race_noise,
@@ -186,7 +187,7 @@ def plan(args) -> Plan:
     attempt = resolve_attempt(store, store.records(), args.attempt)
     cfg = store.config()
     problem = load_problem(cfg.problem)
-    refusal = plain_file_refusal(store, attempt)
+    refusal = plain_file_refusal(store, attempt, problem.path)
     if refusal is not None:  # a plain KernelBench file: no folder to write a winner into
         raise PromoteError(refusal)
     source = problem.path.parent
@@ -336,13 +337,15 @@ def promote_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def plain_file(run: str, runs_dir: Path | None, attempt: str) -> str | None:
+def suite_refusal(run: str, runs_dir: Path | None, attempt: str) -> str | None:
     """plain_file_refusal for a suite problem's run, or None: a problem folder's run, or one that promote_run
     reports on (a run or problem that no longer opens)."""
     try:
-        return plain_file_refusal(RunStore.open(run, runs_dir), attempt)
-    except (HistoryError, ProblemError, ValueError):
+        store = RunStore.open(run, runs_dir)
+        problem = plain_file(store)
+    except (HistoryError, ValueError):  # (ProblemError is one)
         return None
+    return None if problem is None else plain_file_refusal(store, attempt, problem)
 
 
 def promote_suite(args: argparse.Namespace, console: Console) -> int:
@@ -365,7 +368,7 @@ def promote_suite(args: argparse.Namespace, console: Console) -> int:
             continue
         console.rule(f"{row.problem}: {row.best}")
         run = str(store.link(row.problem).resolve())
-        refusal = plain_file(run, args.runs_dir, row.best)
+        refusal = suite_refusal(run, args.runs_dir, row.best)
         if refusal is not None:  # not bad input here: the suite ran on a KernelBench level's files
             print(refusal, flush=True)
             outcomes.append((row.problem, "not promoted: a plain KernelBench file (add it as a problem: see above)"))

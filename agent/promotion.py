@@ -183,11 +183,17 @@ def write_book(folder: Path, book: BestBook, key: str, entry: Winner, code: str)
     write_atomic(folder / "best.json", json.dumps(book.dump(), indent=2) + "\n")
 
 
-def plain_file_refusal(store: RunStore, attempt: str) -> str | None:
-    """Why `attempt` of a run on a plain KernelBench file cannot be promoted as it is, with the commands that
-    add the file as a problem and re-check the attempt there (promote_commands); None for a problem folder's
-    run. Raises ProblemError where the run's problem no longer loads."""
+def plain_file(store: RunStore) -> Path | None:
+    """The plain KernelBench file the run's problem is (agent.promote has no folder to write its winner into), or
+    None for a problem folder's reference.py. Raises ProblemError where the run's problem no longer loads."""
     problem = load_problem(store.config().problem).path
+    return None if problem.name == "reference.py" else problem
+
+
+def plain_file_refusal(store: RunStore, attempt: str, problem: Path) -> str | None:
+    """Why `attempt` of a run on `problem`, its reference file, cannot be promoted as it is, with the commands
+    that add the file as a problem and re-check the attempt there (promote_commands); None for a problem
+    folder's reference.py."""
     if problem.name == "reference.py":
         return None
     return (

@@ -52,6 +52,7 @@ from rich.console import Console
 from agent.gpu import GpuError, environment
 from agent.history import HistoryError, RunStore, now
 from agent.llm import LLMError, make_llm
+from agent.promotion import plain_file
 from agent.scorecard import terminal
 from agent.settings import (
     RunSettings,
@@ -285,8 +286,7 @@ def run_suite(runner: SuiteRunner, console: Console) -> int:
 def on_plain_file(store: SuiteStore, problem: str) -> bool:
     """Whether the problem's run is on a plain KernelBench file, which agent.promote cannot write a winner for."""
     try:
-        run = RunStore.open(str(store.link(problem).resolve()), store.path.parent.parent)
-        return load_problem(run.config().problem).path.name != "reference.py"
+        return plain_file(RunStore.open(str(store.link(problem).resolve()), store.path.parent.parent)) is not None
     except (HistoryError, ValueError):  # (ProblemError is one) promote --suite says what is wrong with it
         return False
 
