@@ -64,7 +64,7 @@ STATIC = {
     "signal_parent": ("import", "`import os`"),
     "env_leak": ("import", "`import os`"),
     "static_recursion_bomb": ("static_error", "could not analyse this source"),
-    # Issue 24: refused by the host-code contract (evaluator/static/contract.py), an allow-list.
+    # Issue 24: refused by the host-code contract (evaluator/static/contract/), an allow-list.
     "pure_python": ("torch_compute", "`.tolist(...)`"),
     "cache_by_pointer": ("builtin", "the builtin `id`"),
     "audit_typing_sys": ("contract_name", "`typing.sys.modules`"),

@@ -76,7 +76,7 @@ DEFAULT_METRICS = [  # the seed's five (prompts/stages.json, stage "fusion")
 GPU_TIME = "gpu__time_duration.sum"
 MAX_LAUNCHES = 1000  # profiled launches per call (each costs kernel replays); reaching it leaves the trace incomplete
 SEAL_ALSO = ["/dev", "/proc"]  # written by CUDA and the libraries beside the target's folder (device files, /dev/shm)
-# PyTorch kernels behind what the host-code contract lets `forward` do (evaluator/static/contract.py:
+# PyTorch kernels behind what the host-code contract lets `forward` do (evaluator/static/contract/:
 # TENSOR_ALLOC and the copy/cast methods): fill (zeros, ones, full, fill_), copy and cast (contiguous,
 # clone, to, copy_), arange, and the random creators (rand, randn, randint and their _like). Matched in
 # ncu's demangled names, e.g. "void vectorized_elementwise_kernel<4, FillFunctor<float>, ...>(int, T2,

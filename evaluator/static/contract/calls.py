@@ -1,0 +1,286 @@
+"""Calls: device calls (Triton only), host calls (allocate, view, copy, describe; a tensor never as a size, dim
+or value), method calls on tensors and containers, autotune and launch options, and what a launch reads."""
+
+from __future__ import annotations
+
+import ast
+
+from evaluator.shared.rules import CONTRACT_HINT, TORCH_HINT
+from evaluator.static.contract.allowlist import (
+    AMBIGUOUS,
+    AUTOTUNE_KWARGS,
+    CONFIG_KWARGS,
+    DATA_FIRST,
+    DESCRIPTORS,
+    KEYWORD_STORES,
+    PY_METHODS,
+    READS,
+    STORES,
+    TENSOR_ARG_METHODS,
+    TENSOR_METHODS,
+)
+from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
+from evaluator.static.contract.region import DEVICE, HOST
+from evaluator.static.contract.syntax import _int_helper, _is_tensor_method
+
+
+class Calls:
+    """The rules on calls in each region, and on what a kernel launch reads."""
+
+    def _launch_values(self) -> None:
+        """What Triton reads as Python numbers at a launch is never a tensor: what a grid callable returns (a
+        grid tuple is a subscript, judged by _operands), the kernel's constexpr arguments (BLOCK=...) and the
+        launch options (num_warps=...). A tensor there is read through its __index__ or compared in Python."""
+        kernels = self.kernel_defs
+        for node in ast.walk(self.tree):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node)):
+                continue
+            call, kernel = self.parents[node], kernels.get(node.value.id)
+            numbers = CONFIG_KWARGS | (self._kernel_keys(kernel) if kernel is not None else set())
+            params = [a.arg for a in kernel.args.posonlyargs + kernel.args.args] if kernel is not None else []
+            # constexprs, `**opts`, and every keyword that is no parameter: a compile option (num_warps, debug)
+            parts = [k.value for k in call.keywords if k.arg in numbers or k.arg is None or k.arg not in params]
+            named = {k.arg for k in call.keywords}
+            for i, a in enumerate(call.args):
+                if isinstance(a, ast.Starred):  # `*args` may fill any constexpr from here on not given by name
+                    if kernel is None or any(p in numbers and p not in named for p in params[i:]):
+                        parts.append(a.value)
+                    break
+                if i < len(params) and params[i] in numbers:
+                    parts.append(a)
+            grids = [node.slice, *self._parameter_arguments(node.slice)]
+            for fn in {f for g in grids for f in self._callables(g)}:
+                if isinstance(fn, ast.Lambda):
+                    parts.append(fn.body)
+                else:
+                    parts += [r.value for r in ast.walk(fn) if isinstance(r, ast.Return) and r.value is not None]
+            for part in parts:
+                if self.kind(part, self.env(part)) in HOLDS:
+                    self.add(
+                        "torch_compute",
+                        part,
+                        f"`{ast.unparse(part)[:40]}` may be or hold a tensor where the launch of `{node.value.id}` "
+                        "reads Python numbers (its grid, a constexpr, num_warps...): Triton reads the tensor's data "
+                        "into Python. Compute these from .shape, .size() and Python ints. " + CONTRACT_HINT,
+                    )
+
+    def _parameter_arguments(self, e: ast.AST) -> list[ast.AST]:
+        """Where `e` is a parameter of its function, what the calls of that function (by name) give it:
+        `launch(lambda m: ..., x)` hands its grid to `copy_kernel[g](...)` inside launch."""
+        fn = self.owner(e)
+        if not isinstance(e, ast.Name) or not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return []
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        if e.id not in params + [a.arg for a in fn.args.kwonlyargs]:
+            return []
+        method = isinstance(self.parents.get(fn), ast.ClassDef)
+        found = []
+        for call in ast.walk(self.tree):
+            if not isinstance(call, ast.Call):
+                continue
+            f = call.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            if name != fn.name:
+                continue
+            skip = 1 if method and isinstance(f, ast.Attribute) else 0  # self.launch(g): g is the second
+            found += [k.value for k in call.keywords if k.arg == e.id]
+            if e.id in params and 0 <= params.index(e.id) - skip < len(call.args):
+                found.append(call.args[params.index(e.id) - skip])
+        return found
+
+    def _call(self, node: ast.Call, region: str) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id == "ModelNew":  # its __init__ may compute (init region)
+            self.add(
+                "host_call",
+                node,
+                "`ModelNew(...)` builds the model a second time; the evaluator builds it once from the problem's "
+                "init inputs, and only that __init__ sees weights alone. " + CONTRACT_HINT,
+            )
+        if not isinstance(node.func, (ast.Name, ast.Attribute, ast.Subscript)):  # in every region
+            self.add(
+                "host_call",
+                node,
+                f"`({ast.unparse(node.func)[:50]})(...)` calls the value of an expression, whose code the gate "
+                "cannot see; call functions and methods by name. " + CONTRACT_HINT,
+            )
+        elif region == DEVICE:
+            self._device_call(node)
+        else:
+            self._autotune(node)
+            if region == HOST:
+                self._host_call(node)
+
+    def _device_call(self, node: ast.Call) -> None:
+        f = node.func
+        if isinstance(f, ast.Name) and f.id not in self.kernels and f.id in self.module_fns:
+            return  # reported by _device_name
+        path = self.path(f)
+        if path and path.split(".")[0] not in ("triton",):
+            self.add(
+                "jit_body",
+                node,
+                f"`{ast.unparse(f)}(...)` inside a @triton.jit body is not Triton; use tl / gl functions. "
+                + CONTRACT_HINT,
+            )
+
+    def _autotune(self, node: ast.Call) -> None:
+        path = self.path(node.func) or ""
+        allowed = {"triton.autotune": AUTOTUNE_KWARGS, "triton.Config": CONFIG_KWARGS}.get(path)
+        if allowed is None:
+            return
+        for kw in node.keywords:
+            if kw.arg is not None and kw.arg not in allowed:
+                self.add(
+                    "autotune_hook",
+                    kw.value,
+                    f"`{path}({kw.arg}=...)`: autotune hooks, pruners and custom benchmarkers run host code the "
+                    f"evaluator cannot judge; use only {', '.join(sorted(allowed))}. " + CONTRACT_HINT,
+                )
+
+    def _host_call(self, node: ast.Call) -> None:
+        f = node.func
+        env = self.env(node)
+        if isinstance(f, ast.Subscript):
+            if not (isinstance(f.value, ast.Name) and f.value.id in self.kernels):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(f)[:50]}(...)`: only a @triton.jit / @gluon.jit kernel is launched as "
+                    "`kernel[grid](...)`. " + CONTRACT_HINT,
+                )
+            return
+        if isinstance(f, ast.Name):
+            if f.id in self.kernels:
+                self.add("host_call", node, f"launch the kernel as `{f.id}[grid](...)`, not `{f.id}(...)`.")
+            elif f.id not in self.defined and f.id in self.bound:
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{f.id}(...)` calls a value whose code the gate cannot see; call functions defined in "
+                    "this module or allowed torch / triton functions by name. " + CONTRACT_HINT,
+                )
+            return
+        if not isinstance(f, ast.Attribute):
+            return
+        if self.path(f):  # names of modules: judged by _attribute and torch_reason
+            self._size_arguments(node, self._size_parts(node), env)
+            return
+        self._method_call(node, f, env)
+        receiver = self.kind(f.value, env)
+        if f.attr in TENSOR_METHODS and f.attr not in TENSOR_ARG_METHODS and receiver == TENSOR:
+            self._size_arguments(node, [(a, HOLDS) for a in [*node.args, *(k.value for k in node.keywords)]], env)
+        elif f.attr in PY_METHODS and receiver not in (TENSOR, SELF):
+            kept = STORES.get(f.attr, set())
+            given = [a for i, a in enumerate(node.args) if i not in kept]
+            given += [k.value for k in node.keywords] if f.attr not in KEYWORD_STORES else []
+            self._size_arguments(node, [(a, (TENSOR,)) for a in given], env)
+
+    def _size_parts(self, node: ast.Call) -> list[tuple[ast.AST, tuple[str, ...]]]:
+        """The arguments of a library call (torch, triton, math...) in host code that may not be or hold a tensor,
+        each with the kinds refused: all of them, but for the functions that take a tensor as data (DATA_FIRST:
+        the tensor an allocation copies, fills or is shaped like; typing.cast's value), whose other arguments are
+        sizes, dims or values. A tensor given as a size or value is read into Python (torch.empty(t),
+        torch.device("cpu", t), torch.manual_seed(t), tl.core helpers comparing it), and a list of tensors given
+        as data (torch.tensor([t, u])) is read item by item."""
+        path = self.path(node.func) or ""
+        leaf = path.split(".")[-1]
+        if not path or path == "typing.cast" or _int_helper(path):  # (math, cdiv: _call_operands)
+            return []
+        data = path.startswith("torch.") and (leaf in DATA_FIRST or leaf.endswith("_like")) or leaf in DESCRIPTORS
+        data = data or path.startswith("torch.nn.init.")  # nn.init.constant_(out, t): the tensor filled, then values
+        as_data = (TCONT,) if leaf in ("tensor", "as_tensor") else ()  # torch.tensor([t, u]) reads t and u
+        skip = ("input", "data", "tensor") if data else ()
+        firsts = [*node.args[:1], *(k.value for k in node.keywords if k.arg in skip)] if data else []
+        rest = [*node.args[1 if data else 0 :], *(k.value for k in node.keywords if k.arg not in skip)]
+        return [(a, as_data) for a in firsts] + [(a, HOLDS) for a in rest]
+
+    def _size_arguments(
+        self, node: ast.Call, parts: list[tuple[ast.AST, tuple[str, ...]]], env: dict[str, str]
+    ) -> None:
+        """A size, dim or fill value given as a tensor is read into Python (its __index__ or __float__):
+        `torch.empty(t)`, `x.reshape(t, -1)`, `x.narrow(0, t, 4)` turn the tensor's data into a shape."""
+        for part, refused in parts:
+            if self.kind(part, env) in refused:
+                self.add(
+                    "torch_compute",
+                    node,
+                    f"`{ast.unparse(node)[:60]}` gives `{ast.unparse(part)[:30]}`, which may be or hold a tensor, as "
+                    "a size, dim or value: PyTorch reads its data into Python. Sizes come from .shape, .size() "
+                    "and Python arithmetic on them. " + TORCH_HINT,
+                )
+                return
+
+    def _method_call(self, node: ast.Call, f: ast.Attribute, env: dict[str, str]) -> None:
+        """`receiver.method(...)` in host code: self's own methods, then the methods the receiver's kind
+        allows (a value of unknown kind only what both tensors and Python values allow)."""
+        receiver = self.kind(f.value, env)
+        method = f.attr
+        if receiver == SELF:
+            cls = self._class_of(f.value)
+            own = self._own_methods(cls) if cls is not None else self.methods
+            if method in own or method in ("register_buffer", "register_parameter"):
+                return
+            named = self.classes.get(f.value.id) if isinstance(f.value, ast.Name) else None
+            if method == "apply" and self._autograd_function(named):
+                return  # CopyOp.apply(x): the way an autograd.Function runs (its methods' parameters are tensors)
+            self.add(
+                "host_call",
+                node,
+                f"`{ast.unparse(f)[:50]}(...)` is not a method of this module's classes; forward may call only "
+                "methods they define, "
+                "allowed tensor methods and kernels. " + CONTRACT_HINT,
+            )
+            return
+        if isinstance(f.value, ast.Call) and isinstance(f.value.func, ast.Name) and f.value.func.id == "super":
+            return
+        if receiver == TENSOR:
+            ok = method in TENSOR_METHODS
+        elif receiver == PY:
+            ok = method in PY_METHODS or method in TENSOR_METHODS  # an unknown PY value may hold a tensor
+            ok = ok and not (method in AMBIGUOUS and not self._container(f.value, env))
+        else:
+            ok = (method in TENSOR_METHODS or method in PY_METHODS) and method not in AMBIGUOUS
+        if not ok:
+            if method in READS:
+                why = "reads tensor values into Python, where the arithmetic is not Triton's. " + TORCH_HINT
+            elif _is_tensor_method(method):
+                why = "computes with PyTorch. " + TORCH_HINT
+            else:
+                why = "is not in the host-code contract. " + CONTRACT_HINT
+            rule = "torch_compute" if method in READS or _is_tensor_method(method) else "host_call"
+            self.add(rule, node, f"`.{method}(...)` in host code {why}")
+
+    def _class_of(self, e: ast.AST) -> ast.ClassDef | None:
+        """The class whose method `e` (the name `self`) is the first parameter of, if it is."""
+        fn = self.owner(e)
+        cls = self.parents.get(fn) if fn is not None else None
+        params = fn.args.posonlyargs + fn.args.args if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        first = params[0].arg if params else None
+        return cls if isinstance(cls, ast.ClassDef) and isinstance(e, ast.Name) and e.id == first else None
+
+    def _own_methods(self, cls: ast.ClassDef, depth: int = 0) -> set[str]:
+        """The methods a class of this module defines or inherits from its own bases in this module: not another
+        class's method of the same name (`self.get_buffer` is nn.Module's, whatever a helper class defines)."""
+        names = {f.name for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for b in cls.bases:
+            if isinstance(b, ast.Name) and b.id in self.classes and depth < 8:
+                names |= self._own_methods(self.classes[b.id], depth + 1)
+        return names
+
+    def _container(self, e: ast.AST, env: dict[str, str]) -> bool:
+        """Whether `e` is known to be a Python list/set/dict (a literal, or a name only ever bound to one)."""
+        if isinstance(e, (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)):
+            return True
+        if isinstance(e, ast.Name):
+            fn = self.owner(e)
+            values = [
+                n.value
+                for n in ast.walk(fn if fn is not None else self.tree)
+                if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets)
+            ]
+            return bool(values) and all(
+                isinstance(v, (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp))
+                or (isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in ("set", "list", "dict"))
+                for v in values
+            )
+        return False

@@ -1,0 +1,289 @@
+"""The module's definitions: nothing runs at import, a def, class or import keeps its one binding, class bodies
+hold no code that runs later, exceptions and generators carry no tensor out of reach, the calls Python makes on
+its own (decorators and metaclasses)."""
+
+from __future__ import annotations
+
+import ast
+
+from evaluator.shared.rules import CONTRACT_HINT
+from evaluator.static.contract.allowlist import CLASS_BASES, HOST_BUILTINS
+from evaluator.static.contract.kinds import HOLDS
+from evaluator.static.contract.region import DEVICE, INIT
+from evaluator.static.contract.syntax import _bound_names, _decorators, _import_bindings
+
+
+class Definitions:
+    """The rules on what the module defines and what runs without a visible call."""
+
+    def _stored_generators(self) -> None:
+        """A generator expression runs its body when it is iterated, not where it is written: one made in
+        __init__ (where PyTorch may compute) and kept (`self.gen = (... for ...)`) runs in forward. In __init__ a
+        generator is consumed at once, as a call's argument (`sum(k for k in ks)`), or it is refused."""
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.GeneratorExp) and self.region_of(node) == INIT:
+                if not isinstance(self.parents.get(node), ast.Call):
+                    self.add(
+                        "host_call",
+                        node,
+                        f"`{ast.unparse(node)[:50]}` is a generator kept by __init__: its body would run later, in "
+                        "forward, where only the host rules hold; build a list (`[...]`) instead. " + CONTRACT_HINT,
+                    )
+
+    def _implicit_calls(self, node: ast.AST) -> None:
+        """Code a definition calls without a Call node: each decorator, and a class's metaclass (a `metaclass=`
+        keyword, or one a base brings). Each must be a name or dotted path (called or not) the gate judges."""
+        exprs = [d.func if isinstance(d, ast.Call) else d for d in _decorators(node)]
+        if isinstance(node, ast.ClassDef):
+            exprs += node.bases
+            for b in node.bases:  # a PyTorch layer's subclass keeps its forward, which computes with PyTorch
+                path = self.path(b)
+                if path and path.startswith("torch.") and path not in CLASS_BASES:
+                    self.add(
+                        "host_call",
+                        b,
+                        f"`class {node.name}({ast.unparse(b)})`: a subclass of {path} runs its PyTorch code; subclass "
+                        "nn.Module (or torch.autograd.Function) and compute in Triton. " + CONTRACT_HINT,
+                    )
+            for kw in node.keywords:
+                self.add(
+                    "host_call",
+                    kw.value,
+                    f"`class {node.name}(..., {kw.arg}=...)`: a metaclass or class keyword runs code the gate "
+                    "cannot follow; subclass nn.Module plainly. " + CONTRACT_HINT,
+                )
+        for e in exprs:
+            plain = e
+            while isinstance(plain, ast.Attribute):
+                plain = plain.value
+            if not isinstance(plain, ast.Name):
+                self.add(
+                    "host_call",
+                    e,
+                    f"`@{ast.unparse(e)[:50]}` (or a base class) is the value of an expression, whose code the "
+                    "gate cannot see; decorate and subclass with names. " + CONTRACT_HINT,
+                )
+
+    def _raises(self) -> None:
+        """Only Python's built-in exceptions are raised, with values that hold no tensor (or an exception caught
+        by `except ... as e` is raised again): an exception is a channel out of any call that the inference would
+        have to follow into every `except`."""
+        caught = self.caught
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Raise) or node.exc is None or self.region_of(node) == DEVICE:
+                continue
+            exc, env = node.exc, self.env(node)
+            cls = exc.func if isinstance(exc, ast.Call) else exc
+            builtin = isinstance(cls, ast.Name) and cls.id in HOST_BUILTINS and cls.id not in self.bound
+            given = [*exc.args, *(k.value for k in exc.keywords)] if isinstance(exc, ast.Call) else []
+            chained = isinstance(node.cause, ast.Name) and node.cause.id in caught  # `from e`: stored, not read
+            given += [node.cause] if node.cause is not None and not chained else []
+            ok = builtin or (isinstance(exc, ast.Name) and exc.id in caught)
+            if not ok or any(self.kind(g, env) in HOLDS for g in given):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(node)[:60]}`: raise only Python's built-in exceptions, with messages (no tensor), "
+                    "or re-raise what `except ... as e` caught. " + CONTRACT_HINT,
+                )
+
+    def _registered_names(self) -> None:
+        """register_buffer / register_parameter name their attribute with a string literal, so the gate knows
+        which self.<attr> holds a tensor."""
+        for node in ast.walk(self.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("register_buffer", "register_parameter")
+                and not (node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
+            ):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(node)[:60]}`: name the buffer with a string literal "
+                    '(self.register_buffer("w_t", t)). ' + CONTRACT_HINT,
+                )
+
+    def _rebound_imports(self) -> None:
+        """An imported name means one module (or one name of it) everywhere: the gate reads `tl.x` as
+        triton.language.x by the name alone, so `tl = x` (or a parameter, a loop target, `except ... as tl`, a
+        def named tl) would let any method of any value pass as a Triton name. Flow-insensitive on purpose."""
+        self._import_conflicts()
+        for node in ast.walk(self.tree):
+            if self._optional_import(node):
+                continue
+            for name in _bound_names(node):
+                if name in self.aliases:
+                    self.add(
+                        "rebound_import",
+                        node,
+                        f"`{name}` is the import of {self.aliases[name]} and is bound again here; an imported "
+                        "name keeps its one meaning in the whole module, so choose another name. " + CONTRACT_HINT,
+                    )
+
+    def _rebound_definitions(self) -> None:
+        """A module-level def or class name means that body everywhere: calls are followed into it by name, so
+        `plan = helper2` (or a decorator of this module that returns another function) would run code the gate
+        typed for other arguments. Classes are defined at module level only, where the gate sees them."""
+        defined = {
+            n.name: n for n in self.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        }
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ClassDef) and node not in self.tree.body:
+                self.add(
+                    "host_call",
+                    node,
+                    f"class `{node.name}` is defined inside a function or class; define classes at module level. "
+                    + CONTRACT_HINT,
+                )
+            for name in _bound_names(node):
+                if name in defined and node is not defined[name] and not isinstance(node, ast.arg):
+                    self.add(
+                        "host_call",
+                        node,
+                        f"`{name}` is a function or class of this module and is bound again here; give the new "
+                        "value another name. " + CONTRACT_HINT,
+                    )
+        for fn in [
+            n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        ]:
+            for d in _decorators(fn):
+                base = d.func if isinstance(d, ast.Call) else d
+                if isinstance(base, ast.Name) and base.id in self.named_fns:
+                    self.add(
+                        "host_call",
+                        d,
+                        f"`@{base.id}` is a function of this module used as a decorator; decorate only with "
+                        "Triton's and Python's own (triton.jit, staticmethod, ...). " + CONTRACT_HINT,
+                    )
+
+    def _optional_import(self, node: ast.AST) -> bool:
+        """`try: from triton.experimental import gluon` / `except ImportError: gluon = None` at module level: the name
+        is the module or None, never another value."""
+        assign = self.parents.get(node)
+        handler = self.parents.get(assign)
+        return (
+            isinstance(node, ast.Name)
+            and isinstance(assign, ast.Assign)
+            and isinstance(assign.value, ast.Constant)
+            and assign.value.value is None
+            and isinstance(handler, ast.ExceptHandler)
+            and isinstance(handler.type, ast.Name)
+            and handler.type.id in ("ImportError", "ModuleNotFoundError")
+            and self.owner(node) is None
+        )
+
+    def _import_conflicts(self) -> None:
+        seen: dict[str, str] = {}
+        for node in ast.walk(self.tree):
+            for name, path in _import_bindings(node):
+                if seen.setdefault(name, path) != path:
+                    self.add(
+                        "rebound_import",
+                        node,
+                        f"`{name}` is imported as {seen[name]} and again as {path}; give each import its own "
+                        "name. " + CONTRACT_HINT,
+                    )
+
+    def _module_level(self) -> None:
+        """Import time runs only definitions: a module that forks a helper, starts a thread or computes
+        a table with torch at import is refused before it is imported."""
+
+        def ok(stmt: ast.stmt) -> bool:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
+                return True
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+                return True  # a docstring
+            if isinstance(stmt, ast.Try):  # try: from triton.experimental import gluon / except ImportError
+                return all(ok(s) for s in stmt.body + stmt.orelse + stmt.finalbody) and all(
+                    ok(s) for h in stmt.handlers for s in h.body
+                )
+            if isinstance(stmt, ast.If):
+                return all(ok(s) for s in stmt.body + stmt.orelse)
+            return isinstance(stmt, ast.Pass)
+
+        for stmt in self.tree.body:
+            if not ok(stmt):
+                self.add(
+                    "module_level",
+                    stmt,
+                    f"top-level `{ast.unparse(stmt).splitlines()[0][:60]}` runs at import; a kernel module only "
+                    "defines things (imports, constants, kernels, helper functions, ModelNew). " + CONTRACT_HINT,
+                )
+            own = self._own_calls_at_import(stmt)
+            if own:
+                self.add(
+                    "module_level",
+                    stmt,
+                    f"top-level `{ast.unparse(stmt).splitlines()[0][:60]}` calls `{own}` at import; a constant is a "
+                    "literal or a library call (triton.Config, math.*), never this module's own code. " + CONTRACT_HINT,
+                )
+        self._class_bodies(ok)
+
+    def _class_bodies(self, ok) -> None:
+        """A class body runs at import too, and holds only methods and constants: no special method, no alias of
+        this module's code, no lambda or generator stored (it runs when the attribute is read, past the gate's
+        calls)."""
+        for cls in self.classes.values():
+            for stmt in cls.body:
+                if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("__") and stmt.name != "__init__":
+                    self.add(
+                        "dynamic_access",
+                        stmt,
+                        f"`def {stmt.name}` in class {cls.name}: special methods (__getattr__, __call__, operators) "
+                        "run code the gate cannot follow; define __init__, forward and plain methods only. "
+                        + CONTRACT_HINT,
+                    )
+                refers = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)} & (
+                    self.methods | set(self.module_fns) | set(self.classes)
+                )
+                code = [n for n in ast.walk(stmt) if isinstance(n, (ast.Lambda, ast.GeneratorExp))]
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and code:  # `sq = property(lambda self: ...)`
+                    self.add(
+                        "module_level",
+                        stmt,
+                        f"`{ast.unparse(stmt).splitlines()[0][:60]}` in class {cls.name} holds code that runs when the "
+                        "attribute is read, with no call the gate can follow; define methods with def. "
+                        + CONTRACT_HINT,
+                    )
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and refers:  # `forward = run` makes run forward
+                    self.add(
+                        "module_level",
+                        stmt,
+                        f"`{ast.unparse(stmt).splitlines()[0][:60]}` in class {cls.name} names code of this module "
+                        "(an alias of a method); define each method with def under its own name. " + CONTRACT_HINT,
+                    )
+                if not (ok(stmt) and not isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))):
+                    self.add(
+                        "module_level",
+                        stmt,
+                        f"`{ast.unparse(stmt).splitlines()[0][:60]}` in class {cls.name} runs at import; a class "
+                        "body holds only methods and constants. " + CONTRACT_HINT,
+                    )
+
+    def _own_calls_at_import(self, stmt: ast.stmt) -> str | None:
+        """The first function or class of this module a top-level statement calls (a decorator and a def's
+        defaults run at import too), outside any lambda or def it defines; None if it calls none."""
+        todo = [stmt]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for d in node.decorator_list:  # `@helper` calls helper at import, as `helper(fn)` would
+                    if isinstance(d, ast.Name) and d.id in self.module_fns and d.id not in self.kernels:
+                        return d.id
+                todo += [*node.decorator_list, *getattr(getattr(node, "args", None), "defaults", [])]
+                todo += [*getattr(node, "bases", [])]
+                if isinstance(node, ast.ClassDef):  # a class body runs at import (its methods: only their heads)
+                    todo += node.body
+                continue
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and (node.func.id in self.module_fns or node.func.id in self.classes)
+                and node.func.id not in self.kernels
+            ):
+                return node.func.id
+            todo += list(ast.iter_child_nodes(node))
+        return None

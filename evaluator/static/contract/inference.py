@@ -1,0 +1,505 @@
+"""The inference that types host code: a flow-insensitive pass over every function, run to a fixpoint, binding
+parameters from call sites, returns, loop targets, captures and the containers a tensor is stored into."""
+
+from __future__ import annotations
+
+import ast
+import functools
+
+from evaluator.static.contract.allowlist import MUTATORS
+from evaluator.static.contract.kinds import ANY, HOLDS, MAX_PASSES, PY, SELF, TCONT, TENSOR, UNKNOWN
+from evaluator.static.contract.region import DEVICE, FUNCS
+from evaluator.static.contract.syntax import _decorators, _is_classmethod, _is_static
+
+
+class Inference:
+    """The fixpoint over host code that fills kinds, params, returns, self_kinds and global_kinds."""
+
+    def _infer(self) -> None:
+        model = self.classes.get("ModelNew")
+        for stmt in ast.walk(self.tree):  # module-level names (constants, caches); functions may store into them
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and self.owner(stmt) is None:
+                if any(isinstance(c, ast.ClassDef) and stmt in ast.walk(c) for c in self.classes.values()):
+                    continue  # a class body: class attributes (self_kinds)
+                for t in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    for n in ast.walk(t):  # `B = A`, `B: list = A`, `B, C = A, 0`, under a module-level `if`
+                        if isinstance(n, ast.Name):
+                            k = (
+                                self.kind(stmt.value, {})
+                                if n is t
+                                else UNKNOWN
+                                if self.kind(stmt.value, {}) != PY
+                                else PY
+                            )
+                            self.global_kinds[n.id] = self._join(self.global_kinds.get(n.id), k)
+                            self._share(n, stmt.value)  # a store into either reaches the other
+        for cls in self.classes.values():  # self.<attr> kinds: registered buffers (assignments: _flow)
+            for node in ast.walk(cls):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("register_buffer", "register_parameter")
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                ):
+                    self.self_kinds[str(node.args[0].value)] = TENSOR
+        fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and self.region.get(n) != DEVICE]
+        state = None
+        for _ in range(MAX_PASSES):  # parameters from call sites, returns, stores, closures: to a fixpoint
+            self._memo.clear()
+            self._held.clear()
+            self._bound_now = {}
+            for fn in fns:
+                # an env lives across passes: a closure's store into it (`nonlocal`, `box.append`) made in a later
+                # function of one pass reaches the bindings derived from it in the next
+                env = self.kinds.setdefault(fn, {})  # registered first: stores from elsewhere find it (_env_of)
+                for name, k in self._params(fn, model).items():
+                    env[name] = self._join(env.get(name), k)
+                self._flow(fn, env)
+                self._flow(fn, env)  # twice: a loop's later statements reach its earlier ones
+            self.bound_kinds = self._bound_now
+            if state == (state := self._state(fns)):
+                break
+        self._memo.clear()  # the checks read the final kinds
+
+    def _state(self, fns: list[ast.AST]) -> tuple:
+        """Everything a pass may change, to stop at the fixpoint (kinds only rise, so it is reached)."""
+
+        def items(d: dict) -> tuple:
+            return tuple(sorted((str(k), repr(v)) for k, v in d.items()))
+
+        return (
+            tuple(items(self.kinds.get(fn, {})) for fn in fns),
+            tuple(items(self.params.get(fn, {})) for fn in fns),
+            tuple(tuple(sorted(self.holds_params.get(fn, ()))) for fn in fns),
+            items(self.self_kinds),
+            items(self.returns),
+            items(self.tuple_returns),
+            items(self.dict_returns),
+            items(self.global_kinds),
+            len(self.mutated),
+            sum(len(v) for v in self.shares.values()),
+            tuple(sorted((str(k), tuple(sorted(v))) for k, v in self.bound_kinds.items())),
+            self.raises_tensor,
+        )
+
+    def _meta(self) -> tuple[set[ast.AST], dict[ast.AST, set[str]]]:
+        """The functions Triton calls with a dict of a launch's arguments (a grid callable, a heuristics or
+        autotune function: on a GPU the dict holds the real tensors), each with the keys of that dict that are
+        always Python values: the launched kernel's constexpr parameters and the keys its configs and
+        heuristics set (a callable shared by several kernels: the keys all of them agree on)."""
+        keys: dict[ast.AST, set[str]] = {}
+
+        def meet(fns: set[ast.AST], known: set[str]) -> None:
+            for fn in fns:
+                keys[fn] = keys[fn] & known if fn in keys else set(known)
+
+        kernels = self.kernel_defs
+        known = {name: self._kernel_keys(k) for name, k in kernels.items()}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node):
+                meet(self._callables(node.slice), known.get(node.value.id, set()))
+        for name, k in kernels.items():
+            for d in _decorators(k):
+                for part in ast.walk(d):
+                    if isinstance(part, (ast.Lambda, ast.Name, ast.Attribute)) and part is not d:
+                        meet(self._callables(part), known[name])
+        for node in ast.walk(self.tree):  # heuristics/autotune anywhere else: no key is known
+            if isinstance(node, ast.Call) and (self.path(node.func) or "").split(".")[-1] in ("heuristics", "autotune"):
+                for part in ast.walk(node):
+                    if isinstance(part, (ast.Lambda, ast.Name, ast.Attribute)):
+                        meet(self._callables(part), set())
+        return set(keys), keys
+
+    def _kernel_keys(self, kernel: ast.FunctionDef) -> set[str]:
+        """A kernel's constexpr parameters, and the string keys its decorators' configs and heuristics set."""
+        found = set()
+        for a in ast.walk(kernel.args):
+            ann = getattr(a, "annotation", None) if isinstance(a, ast.arg) else None
+            if (isinstance(ann, ast.Attribute) and ann.attr == "constexpr") or (
+                isinstance(ann, ast.Name) and ann.id == "constexpr"
+            ):
+                found.add(a.arg)
+        for d in _decorators(kernel):
+            for part in ast.walk(d):
+                if isinstance(part, ast.Dict):
+                    found |= {k.value for k in part.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        return found
+
+    def _callables(self, e: ast.AST, depth: int = 0) -> set[ast.AST]:
+        """The functions and lambdas of this module an expression may evaluate to: a lambda, a name or attribute
+        they are bound to (`self.grid`), what a call of an own function returns (`make_grid()`), either side of
+        `a or b` / `a if c else b`."""
+        if depth > 8:
+            return set()
+        if isinstance(e, ast.Lambda):
+            return {e}
+        if isinstance(e, ast.Name):  # the innermost scope's `def grid` / `grid = lambda`, if it has one
+            found = self.named_fns.get(e.id, [])
+            scope = self.owner(e)
+            while True:
+                here = {fn for fn in found if self.owner(fn) is scope}
+                if here or scope is None:
+                    return here or set(found)
+                scope = self.owner(scope)
+        if isinstance(e, ast.Attribute):
+            return set(self.named_fns.get(e.attr, []))
+        if isinstance(e, (ast.IfExp, ast.BoolOp)):
+            parts = [e.body, e.orelse] if isinstance(e, ast.IfExp) else e.values
+            return {f for x in parts for f in self._callables(x, depth + 1)}
+        if isinstance(e, ast.Call):
+            name = (
+                e.func.id
+                if isinstance(e.func, ast.Name)
+                else e.func.attr
+                if isinstance(e.func, ast.Attribute)
+                else None
+            )
+            return {
+                f
+                for fn in self.named_fns.get(name, [])
+                for v in self._return_values(fn)
+                for f in self._callables(v, depth + 1)
+            }
+        return set()
+
+    def _is_launch(self, node: ast.Subscript) -> bool:
+        """`kernel[grid]` of a jit function of this module, called."""
+        call = self.parents.get(node)
+        return (
+            isinstance(call, ast.Call)
+            and call.func is node
+            and isinstance(node.value, ast.Name)
+            and (node.value.id in self.kernels)
+        )
+
+    def _params(self, fn: ast.AST, model: ast.ClassDef | None) -> dict[str, str]:
+        args = fn.args
+        positional = args.posonlyargs + args.args
+        env: dict[str, str] = {}
+        is_method = self.owner(fn) is None and not isinstance(fn, ast.Lambda) and fn not in self.module_fns.values()
+        name = getattr(fn, "name", "")
+        from_calls = self.params.get(fn, {})
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        static = _is_static(fn)
+        for i, a in enumerate(positional):
+            if is_method and i == 0 and not static:  # self, or a classmethod's class (and what `C.m(t)` passes)
+                env[a.arg] = self._join(from_calls.get(a.arg), SELF)
+            elif is_method and self._autograd_function(self.parents.get(fn)):  # torch calls these with the tensors
+                env[a.arg] = TENSOR
+            elif is_method and name == "forward" and model is not None:  # a layer's inputs are tensors
+                given = self._forward_input(i - 1, defaults[i]) if self._is_model(fn) else TENSOR
+                env[a.arg] = self._join(from_calls.get(a.arg), given)  # and what its own calls pass it
+            else:
+                default = self.kind(defaults[i], {}) if defaults[i] is not None else None
+                env[a.arg] = self._join(default, from_calls[a.arg]) if a.arg in from_calls else default or UNKNOWN
+        for a, d in zip(args.kwonlyargs, args.kw_defaults):
+            default = self.kind(d, {}) if d is not None else None
+            env[a.arg] = self._join(default, from_calls[a.arg]) if a.arg in from_calls else default or UNKNOWN
+        for a in (args.vararg, args.kwarg):
+            if a is not None:
+                env[a.arg] = TCONT if name == "forward" else from_calls.get(a.arg, UNKNOWN)
+        if fn in self.meta_fns:  # `lambda META: ...`: the launch's arguments, tensors among them
+            for a in positional[:1] + [x for x in (args.vararg, args.kwarg) if x is not None]:
+                env[a.arg] = TCONT
+        return env
+
+    def _autograd_function(self, cls: ast.AST | None) -> bool:
+        """Whether cls is a torch.autograd.Function subclass: apply calls its forward, setup_context and backward
+        with the tensors themselves."""
+        return isinstance(cls, ast.ClassDef) and any(self.path(b) == "torch.autograd.Function" for b in cls.bases)
+
+    def _is_model(self, fn: ast.AST) -> bool:
+        return self.parents.get(fn) is self.classes.get("ModelNew")
+
+    def _forward_input(self, j: int, default: ast.AST | None) -> str:
+        """The kind of ModelNew.forward's j-th input. Unknown inputs (no problem given) are tensors. Known ones: a
+        tensor where any case passes one, a Python value where every case passes one (`dim=-1`), and past the
+        inputs every case passes, only the default: the harness calls forward(*inputs), the problem's own."""
+        if self.inputs is None:
+            return TENSOR
+        given = None if j >= len(self.inputs) else (TENSOR if self.inputs[j] else PY)
+        default_kind = self.kind(default, {}) if default is not None else None
+        if given is None:
+            return default_kind or UNKNOWN
+        return self._join(default_kind, given)
+
+    def _flow(self, fn: ast.AST, env: dict[str, str]) -> None:
+        """One pass over fn's own nodes in source order: bind names, note call arguments and stores, and
+        record what fn returns."""
+        ret = None
+        shapes: list[list[str] | None] = []  # per return: its tuple's kinds (None: not a known tuple)
+        keyed: list[dict[str, str] | None] = []  # per return: its dict's kinds by key (None: not a known dict)
+        generator = False
+        for node in self._own_nodes(fn):
+            if isinstance(node, ast.Return) and node.value is not None:
+                ret = self._join(ret, self.kind(node.value, env))
+                shapes.append(self._parts(node.value, env))
+                keyed.append(self._keys(node.value, env))
+            elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+                generator = True  # a call gives back a generator: `a, b = gen(x)` unpacks its first items
+                k = self.kind(node.value, env) if node.value is not None else PY
+                ret = self._join(ret, TCONT if k in HOLDS else PY)
+            else:
+                self._flow_node(node, env)
+        if generator:
+            shapes, keyed = [None], [None]
+        if isinstance(fn, ast.Lambda):
+            ret = self.kind(fn.body, env)
+        for name in [fn.name] if hasattr(fn, "name") else self._lambda_names(fn):
+            if ret is not None:
+                self.returns[name] = self._join(self.returns.get(name), ret)
+            if shapes:
+                self._note_tuple_returns(name, shapes)
+            if keyed:
+                self._note_dict_returns(name, keyed)
+
+    def _note_tuple_returns(self, name: str, shapes: list[list[str] | None]) -> None:
+        """`return out, n` everywhere: a caller's `out, n = f(x)` binds each part by its own kind."""
+        same = all(sh is not None and len(sh) == len(shapes[0]) for sh in shapes)
+        old = self.tuple_returns.get(name, shapes[0] if same else None)
+        if same and old is not None and len(old) == len(shapes[0]):
+            self.tuple_returns[name] = [
+                functools.reduce(self._join, [sh[i] for sh in shapes], old[i]) for i in range(len(old))
+            ]
+        else:
+            self.tuple_returns[name] = None
+
+    def _note_dict_returns(self, name: str, keyed: list[dict[str, str] | None]) -> None:
+        """`return {"out": out, "n": n}` everywhere, with the same keys: a caller's `p["n"]` is that key's kind."""
+        old = self.dict_returns.get(name, keyed[0])
+        if old is not None and all(k is not None and k.keys() == old.keys() for k in keyed):
+            self.dict_returns[name] = {
+                key: functools.reduce(self._join, [k[key] for k in keyed], old[key]) for key in old
+            }
+        else:
+            self.dict_returns[name] = None
+
+    def _flow_node(self, node: ast.AST, env: dict[str, str]) -> None:
+        """Bindings (assignments, loop targets, `except ... as e`), call arguments, and stores that make a
+        container hold a tensor (`box.append(x)`, `raise E(x)`)."""
+        if isinstance(node, ast.Assign):
+            k = self.kind(node.value, env)
+            for t in node.targets:
+                self._bind(t, node.value, k, env)
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            self._bind(node.target, node.value, self.kind(node.value, env), env)
+        elif isinstance(node, ast.AugAssign):  # `box += [x]`: an in-place extend of box's object
+            k = self.kind(node.value, env)
+            self._bind(node.target, None, self._join(self.kind(node.target, env), k), env)
+            if k in HOLDS:
+                self._holds(node.target, env)
+        elif isinstance(node, ast.For | ast.comprehension):
+            self._bind_loop(node.target, node.iter, env)
+        elif isinstance(node, (ast.With, ast.Match)):
+            self._bind_captures(node, env)
+        else:
+            self._flow_effect(node, env)
+
+    def _flow_effect(self, node: ast.AST, env: dict[str, str]) -> None:
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc
+            parts = [exc, *exc.args, *(k.value for k in exc.keywords)] if isinstance(exc, ast.Call) else [exc]
+            self.raises_tensor |= any(self.kind(p, env) in HOLDS for p in parts)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            caught = self.raises_tensor or self._try_holds(node, env)
+            env[node.name] = TCONT if caught else UNKNOWN
+        elif isinstance(node, ast.Call):
+            self._note_args(node, env)
+            f = node.func
+            if isinstance(f, ast.Attribute) and f.attr in MUTATORS:
+                parts = [*node.args, *(k.value for k in node.keywords)]
+                if isinstance(f.value, ast.Name) or self._self_attribute(f.value):
+                    for part in parts:  # `jobs.append((lst, n))`: jobs' items are lst's object now
+                        self._share(f.value, part)
+                tracked = isinstance(f.value, ast.Name) and any(
+                    node.args and node.args[0] is t for t in self._grown(f.value)
+                )
+                if tracked and f.value.id in self._frozen(self.owner(node)):
+                    env[f.value.id] = self._join(env.get(f.value.id), TCONT)  # its items are typed part by part
+                elif any(self.kind(p, env) in HOLDS for p in parts):
+                    self._holds(f.value, env)
+
+    def _bind_captures(self, node: ast.With | ast.Match, env: dict[str, str]) -> None:
+        """`with hold(x) as v`: v may be what the context gives back; `case v:` captures the subject or a part."""
+        if isinstance(node, ast.With):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    self._share_all(item.optional_vars, item.context_expr)
+                    k = self.kind(item.context_expr, env)
+                    self._bind(item.optional_vars, None, TENSOR if k in HOLDS else UNKNOWN, env)
+            return
+        k = self.kind(node.subject, env)
+        for case in node.cases:
+            for p in ast.walk(case.pattern):
+                name = getattr(p, "name", None) or getattr(p, "rest", None)
+                if isinstance(p, (ast.MatchAs, ast.MatchStar, ast.MatchMapping)) and name:
+                    env[name] = self._join(env.get(name), TENSOR if k in HOLDS else UNKNOWN)
+                    shared = self.shares.setdefault((self.owner(node), name), [])  # `case a: a.append(x)`
+                    shared += [r for r in self._references(node.subject) if r not in shared]
+
+    def _bind_loop(self, target: ast.AST, it: ast.AST, env: dict[str, str]) -> None:
+        """A loop target: range gives ints; enumerate an int and an item; zip one item of each; `.items()` a key and
+        a value; any other iterable its items (tensors if it may hold one)."""
+        call = it if isinstance(it, ast.Call) else None
+        fname = call.func.id if call is not None and isinstance(call.func, ast.Name) else None
+        parts = target.elts if isinstance(target, ast.Tuple) else None
+
+        def item(e: ast.AST) -> str:
+            return TENSOR if self.kind(e, env) in HOLDS else UNKNOWN
+
+        if fname == "range":
+            self._bind(target, None, PY, env)
+        elif fname == "enumerate" and parts and len(parts) == 2 and call.args:
+            self._bind(parts[0], None, PY, env)
+            self._bind_loop(parts[1], call.args[0], env)
+        elif fname == "zip" and parts and len(parts) == len(call.args):
+            for t, a in zip(parts, call.args, strict=True):
+                self._bind_loop(t, a, env)
+        elif call is not None and isinstance(call.func, ast.Attribute) and call.func.attr == "items" and parts:
+            self._bind(parts[0], None, item(call.func.value), env)  # a key may be a tensor too
+            for t in parts[1:]:
+                self._share_all(t, call.func.value)  # `for k, v in d.items(): v.append(x)`
+                self._bind(t, None, item(call.func.value), env)
+        elif parts and len(items := self._items(it, env) or []) == len(parts):
+            for t, k in zip(parts, items, strict=True):  # `for src, dst, n in jobs`
+                self._share_all(t, it)
+                self._bind(t, None, k, env)
+        else:
+            self._share_all(target, it)  # `for box in boxes: box.append(x)` stores into boxes' items
+            self._bind(target, None, item(it), env)
+
+    def _lambda_names(self, fn: ast.AST) -> list[str]:
+        """Every name a lambda is assigned to (`f = g = lambda v: v`)."""
+        parent = self.parents.get(fn)
+        if isinstance(fn, ast.Lambda) and isinstance(parent, ast.Assign):
+            return [
+                t.id if isinstance(t, ast.Name) else t.attr
+                for t in parent.targets
+                if isinstance(t, ast.Name | ast.Attribute)
+            ]
+        return []
+
+    def _own_nodes(self, fn: ast.AST) -> list[ast.AST]:
+        """The nodes of fn's body that fn owns (not those of functions nested in it), in source order."""
+        body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
+        nodes = []
+        for stmt in body:
+            nodes += [n for n in ast.walk(stmt) if self.owner(n) is fn or n is stmt]
+        nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        return nodes
+
+    def _callees(self, node: ast.Call, env: dict[str, str]) -> list[tuple[ast.AST, int]]:
+        """The functions a call may run, each with the parameters its call fills implicitly (1: self): a
+        function or lambda of this module by name, a class (its __init__), a method of self or of an instance."""
+        f = node.func
+        if isinstance(f, ast.Name):
+            if f.id in self.classes:
+                return [
+                    (m, 1) for m in self.classes[f.id].body if isinstance(m, ast.FunctionDef) and m.name == "__init__"
+                ]
+            return [(fn, 0) for fn in self.named_fns.get(f.id, []) if not self._is_method(fn)]
+        if isinstance(f, ast.Attribute) and (self.kind(f.value, env) != TENSOR or f.attr in self.methods):
+            # a method of one of this module's classes (on self, or on an instance kept anywhere, even a name also
+            # bound to a tensor), or a lambda stored on an attribute; through the class (`ModelNew.calc(self, x)`)
+            # nothing is filled
+            unbound = self._is_class(f.value)
+            return [
+                (fn, 0 if (unbound and not _is_classmethod(fn)) or isinstance(fn, ast.Lambda) or _is_static(fn) else 1)
+                for fn in self.named_fns.get(f.attr, [])
+                if self._is_method(fn) or isinstance(fn, ast.Lambda)
+            ]
+        return []
+
+    def _is_class(self, e: ast.AST) -> bool:
+        """A name of one of this module's classes, or a name ever assigned one (`C = ModelNew`)."""
+        if not isinstance(e, ast.Name):
+            return False
+        if self._class_names is None:
+            self._class_names = set(self.classes) | {
+                t.id
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id in self.classes
+                for t in n.targets
+                if isinstance(t, ast.Name)
+            }
+        return e.id in self._class_names
+
+    def _is_method(self, fn: ast.AST) -> bool:
+        return isinstance(self.parents.get(fn), ast.ClassDef)
+
+    def _note_args(self, node: ast.Call, env: dict[str, str]) -> None:
+        """A call of a function of this module: the kinds of its arguments joined into the callee's params (a
+        starred argument or `**kw` into every parameter it may fill). A lambda given to any call (sorted's key)
+        may be handed what the call was given."""
+        given = [*node.args, *(k.value for k in node.keywords)]
+        lambdas = [n for a in given for n in ast.walk(a) if isinstance(n, ast.Lambda)]
+        if lambdas:
+            k = TENSOR if any(self.kind(a, env) in HOLDS for a in given if not isinstance(a, ast.Lambda)) else UNKNOWN
+            for lam in lambdas:
+                cur = self.params.setdefault(lam, {})
+                for a in lam.args.posonlyargs + lam.args.args + lam.args.kwonlyargs:
+                    cur[a.arg] = self._join(cur.get(a.arg), k)
+        for callee, skip in self._callees(node, env):
+            args = callee.args
+            positional = [a.arg for a in args.posonlyargs + args.args][skip:]
+            keyword = positional + [a.arg for a in args.kwonlyargs]
+            cur = self.params.setdefault(callee, {})
+
+            def note(name: str, kind: str, expr: ast.AST | None = None, cur=cur, callee=callee) -> None:
+                cur[name] = self._join(cur.get(name), kind)
+                # an argument's own alternatives; one of a starred box's or a **dict's items: anything
+                given = self._alternatives(expr, env) if expr is not None else {ANY}
+                self._bound_now.setdefault((callee, name), set()).update(({kind} - {UNKNOWN}) | given)
+
+            self._held_arguments(node, env, callee, skip)
+            for i, a in enumerate(node.args):
+                if isinstance(a, ast.Starred):  # f(*box): any later parameter may be any of its items
+                    k = self.kind(a.value, env)
+                    for name in positional[i:]:
+                        note(name, TENSOR if k in HOLDS else UNKNOWN)
+                    if args.vararg:
+                        note(args.vararg.arg, TCONT if k in HOLDS else UNKNOWN)
+                    break
+                if i < len(positional):
+                    note(positional[i], self.kind(a, env), a)
+                elif args.vararg:
+                    note(args.vararg.arg, TCONT if self.kind(a, env) in HOLDS else PY)
+            self._note_keywords(node, env, args, keyword, note)
+
+    def _held_arguments(self, node: ast.Call, env: dict[str, str], callee: ast.AST, skip: int) -> None:
+        """`f(box)` where f does `box.append(x)` (a parameter it stores a tensor into): box holds a tensor now. A
+        starred argument or `**kw` may fill any parameter; extra ones fill `*args`/`**kwargs`."""
+        held = self.holds_params.get(callee)
+        if not held:
+            return
+        args = callee.args
+        positional = [a.arg for a in args.posonlyargs + args.args][skip:]
+        star = args.vararg is not None and args.vararg.arg in held
+        for i, a in enumerate(node.args):
+            if isinstance(a, ast.Starred):
+                if star or set(positional[i:]) & held:
+                    self._holds(a.value, env)
+            elif (positional[i] in held) if i < len(positional) else star:
+                self._holds(a, env)
+        named = {a.arg for a in args.kwonlyargs} | set(positional)
+        for k in node.keywords:
+            if k.arg is None and (held & named or (args.kwarg is not None and args.kwarg.arg in held)):
+                self._holds(k.value, env)
+            elif k.arg in held or (k.arg not in named and args.kwarg is not None and args.kwarg.arg in held):
+                self._holds(k.value, env)
+
+    def _note_keywords(
+        self, node: ast.Call, env: dict[str, str], args: ast.arguments, keyword: list[str], note
+    ) -> None:
+        for k in node.keywords:
+            kind = self.kind(k.value, env)
+            if k.arg is None:  # f(**d): any parameter may be any of its values
+                for name in keyword:
+                    note(name, TENSOR if kind in HOLDS else UNKNOWN)
+                if args.kwarg:
+                    note(args.kwarg.arg, TCONT if kind in HOLDS else UNKNOWN)
+            elif k.arg in keyword:
+                note(k.arg, kind, k.value)
+            elif args.kwarg:
+                note(args.kwarg.arg, TCONT if kind in HOLDS else PY)

@@ -1,0 +1,216 @@
+"""The kind of a host expression (TENSOR, TCONT, PY, UNKNOWN, SELF; see below) from the kinds the inference
+found for names, attributes, calls and returns."""
+
+from __future__ import annotations
+
+import ast
+import functools
+
+from evaluator.static.contract.allowlist import (
+    CONTAINER_BUILTINS,
+    HOST_BUILTINS,
+    META_ATTRS,
+    META_METHODS,
+    TENSOR_ALLOC,
+)
+from evaluator.static.contract.syntax import _container_parts, _layer_class
+
+# Kinds of host values: TENSOR; TCONT, a Python container (list, tuple, dict, set, an exception, an object's
+# attributes) that may hold a tensor: an element read out of it is a TENSOR, iterating it binds TENSORs, and a
+# builtin that compares or converts its elements reads tensor values; PY, a Python value built in host code;
+# SELF, `self` or an instance of one of the module's classes (its attributes: self_kinds); UNKNOWN.
+# Host code is typed by a flow-insensitive inference (a name's kind is the join of all it is ever bound to) run to a
+# fixpoint over the module: parameters from call sites, returns, stores into containers (`box.append(x)`, through
+# every name sharing box's object and every argument of a parameter a helper stores into), closures and nonlocal.
+# Tuples, string-keyed dicts and lists of tuples are followed part by part only where they cannot change (_frozen).
+TENSOR, TCONT, PY, UNKNOWN, SELF = "tensor", "container", "py", "unknown", "self"
+
+ANY = "any"  # not a kind: in bound_kinds, an object the gate cannot type (an item, an attribute, a method's result)
+
+RANK = {PY: 0, UNKNOWN: 1, SELF: 1, TCONT: 2, TENSOR: 3}  # joins keep the higher: what may hold a tensor does
+
+HOLDS = (TENSOR, TCONT)
+
+# expressions whose kind is fixed: literals, and what a `yield` is sent or a `yield from` / `await` returns, which
+# the gate cannot follow (r = yield from inner(x) is x)
+FIXED_KINDS = {ast.Constant: PY, ast.JoinedStr: PY, ast.Yield: TENSOR, ast.YieldFrom: TENSOR, ast.Await: TENSOR}
+
+MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
+
+
+class Kinds:
+    """The kind of an expression, read from what the inference found."""
+
+    def kind(self, e: ast.AST, env: dict[str, str]) -> str:
+        if type(e) in FIXED_KINDS:
+            return FIXED_KINDS[type(e)]
+        parts = _container_parts(e)
+        if parts is not None:  # comprehensions: their targets are bound in env (_flow)
+            return self._container_kind(parts, env)
+        if isinstance(e, ast.Starred):
+            return self.kind(e.value, env)
+        if isinstance(e, ast.Name):
+            return self._name_kind(e, env)
+        if isinstance(e, ast.Attribute):
+            return self._attribute_kind(e, env)
+        if isinstance(e, ast.Subscript):
+            known = self._constant_item(e, env)
+            if known is not None:
+                return known
+            return TENSOR if self.kind(e.value, env) in HOLDS else UNKNOWN
+        if isinstance(e, ast.BinOp):  # `[x] + []` is still a container holding x
+            return functools.reduce(self._join, [self.kind(e.left, env), self.kind(e.right, env)])
+        if isinstance(e, ast.BoolOp):  # `box or []`
+            return functools.reduce(self._join, [self.kind(v, env) for v in e.values])
+        if isinstance(e, ast.NamedExpr):
+            return self.kind(e.value, env)
+        if isinstance(e, ast.UnaryOp):
+            return self.kind(e.operand, env)
+        if isinstance(e, ast.IfExp):
+            return self._join(self.kind(e.body, env), self.kind(e.orelse, env))
+        if isinstance(e, ast.Call):
+            return self._call_kind(e, env)
+        return UNKNOWN
+
+    def _constant_item(self, e: ast.Subscript, env: dict[str, str]) -> str | None:
+        """`res[1]` of a known tuple, `p["n"]` of a known dict: that part's kind. `META["BLOCK"]` in a grid
+        callable: a Python value where BLOCK is a constexpr (or a config's key), else maybe a tensor."""
+        key = e.slice.value if isinstance(e.slice, ast.Constant) else None
+        fn = self.owner(e)
+        if fn in self.meta_fns and isinstance(e.value, ast.Name) and isinstance(key, str):
+            params = fn.args.posonlyargs + fn.args.args
+            if params and e.value.id == params[0].arg and e.value.id not in self._assigned(fn):
+                return PY if key in self.meta_keys.get(fn, set()) else TENSOR
+        if isinstance(key, str):
+            keyed = self._keys(e.value, env)
+            return keyed.get(key) if keyed is not None else None
+        if isinstance(key, int) and not isinstance(key, bool):
+            parts = self._parts(e.value, env)
+            if parts is not None and -len(parts) <= key < len(parts):
+                return parts[key]
+        return None
+
+    def _container_kind(self, elts: list[ast.AST], env: dict[str, str]) -> str:
+        return TCONT if any(self.kind(x, env) in HOLDS for x in elts) else PY
+
+    def _name_kind(self, e: ast.Name, env: dict[str, str]) -> str:
+        """A local, else one of an enclosing function (a closure), else a module-level name; a name declared
+        global or nonlocal is the join of both."""
+        declared = e.id in self._declared_global(e)
+        if e.id in env and not declared:
+            return env[e.id]
+        outer = self._outer_kind(e, skip_own=declared)
+        return self._join(env[e.id], outer) if e.id in env else outer
+
+    def _scope_of(self, e: ast.Name, skip_own: bool) -> dict[str, str] | None:
+        """The kinds of the innermost function around `e` (past its own with skip_own) that binds its name, or None
+        (a module-level name): where a closure's name lives."""
+        fn = self.owner(e)
+        if skip_own and fn is not None:
+            fn = self.owner(fn)
+        while fn is not None:
+            if e.id in self.kinds.get(fn, {}):
+                return self.kinds[fn]
+            fn = self.owner(fn)
+        return None
+
+    def _outer_kind(self, e: ast.Name, skip_own: bool) -> str:
+        scope = self._scope_of(e, skip_own)
+        if scope is not None:
+            return scope[e.id]
+        if e.id in self.global_kinds:
+            return self.global_kinds[e.id]
+        if e.id in self.classes:
+            return SELF  # a class of this module: its attributes are self_kinds (`ModelNew.cache`)
+        return PY if e.id in self.aliases else UNKNOWN
+
+    def _try_holds(self, handler: ast.ExceptHandler, env: dict[str, str]) -> bool:
+        """Whether the code `handler` guards may raise with a tensor: Python's own exceptions carry the values
+        they failed on (`{}.pop(x)` raises KeyError(x), `lst.index(x)` a ValueError with x's repr), so an
+        exception caught around a call, an item, a raise or a tensor may hold one (a call may touch tensors the
+        gate does not see from here: self's, a helper's), and formatting it (`str(e)`, f"{e}") reads its values."""
+        guarded = self.parents.get(handler)
+        body = guarded.body if isinstance(guarded, (ast.Try, ast.TryStar)) else []
+        return any(
+            isinstance(n, (ast.Call, ast.Subscript, ast.Raise))  # (a bare `raise` re-raises what an outer
+            # `except` is handling)
+            or (isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load) and self.kind(n, env) in HOLDS)
+            for stmt in body
+            for n in ast.walk(stmt)
+        )
+
+    def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
+        base = self.kind(e.value, env)
+        if base == TENSOR:
+            return PY if e.attr in META_ATTRS else TENSOR
+        if base == SELF:  # an attribute, or a property (what the method of that name returns)
+            kinds = [self.self_kinds.get(e.attr), self.returns.get(e.attr) if e.attr in self.methods else None]
+            known = [k for k in kinds if k is not None]
+            return functools.reduce(self._join, known) if known else UNKNOWN
+        if base == TCONT:  # an attribute of a layer (or of anything holding a tensor): a tensor unless the
+            # layer's class declares it a constant (__constants__: a Conv2d's stride, a LayerNorm's eps)
+            return PY if e.attr in self._constants_of(e.value) else TENSOR
+        if e.attr == "args" and isinstance(e.value, ast.Name) and e.value.id in self.caught:
+            return TCONT  # what an exception was raised with: `{}.pop(x)` raises KeyError(x)
+        return PY if self.path(e) else UNKNOWN
+
+    def _constants_of(self, e: ast.AST) -> set[str]:
+        """The __constants__ of the layer classes `e` (self.conv, a local) was ever bound to; none if any binding
+        is something else."""
+        if isinstance(e, ast.Attribute) and self._self_attribute(e):
+            values = self.self_values.get(e.attr, [])
+        elif isinstance(e, ast.Name):
+            fn = self.owner(e)
+            if (fn, e.id) not in self._assigned_values:
+                self._assigned_values[(fn, e.id)] = [
+                    n.value
+                    for n in ast.walk(fn if fn is not None else self.tree)
+                    if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets)
+                ]
+            values = self._assigned_values[(fn, e.id)]
+        else:
+            return set()
+        classes = [_layer_class(self.path(v.func) or "") if isinstance(v, ast.Call) else None for v in values]
+        if not classes or any(c is None for c in classes):
+            return set()
+        # every module's `training` flag too; never an attribute this module stores into (`self.ln.eps = x`)
+        constants = set.intersection(*({"training", *(getattr(c, "__constants__", ()) or ())} for c in classes))
+        return constants - self.stored_elsewhere
+
+    def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
+        """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
+        method a tensor (a Python value for its metadata), a module function what its returns joined to."""
+        f = e.func
+        path = self.path(f)
+        if path:
+            leaf = path.split(".")[-1]
+            if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer", "Tensor")):
+                return TENSOR
+            if _layer_class(path) is not None:
+                return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
+            # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
+            # triton.Config({...}).kwargs): its result holds what its arguments hold
+            given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
+            return functools.reduce(self._join, [k for k in given if k in HOLDS], PY)
+        if isinstance(f, ast.Attribute):
+            base = self.kind(f.value, env)
+            if base == TENSOR:  # (or an instance of this module's class with a method of that name)
+                own = self.returns.get(f.attr, UNKNOWN) if f.attr in self.methods else PY
+                return self._join(own, PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR)
+            if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`
+                return self._join(self.returns.get(f.attr), UNKNOWN)
+            if base == TCONT:  # an item out of it, or a view of its items
+                return TENSOR if f.attr in ("pop", "get", "setdefault") else TCONT
+            if base == SELF:
+                return self.returns.get(f.attr, UNKNOWN)
+            return UNKNOWN
+        if isinstance(f, ast.Name):
+            if f.id in self.classes or (f.id == "super" and f.id not in self.bound):
+                return SELF  # an instance (or `super()`): its attributes are self_kinds, its methods' returns
+            if f.id in self.named_fns:
+                return self.returns.get(f.id, UNKNOWN)
+            if f.id in CONTAINER_BUILTINS:
+                return self._container_kind([*e.args, *(k.value for k in e.keywords)], env)
+            if f.id in HOST_BUILTINS:
+                return PY
+        return UNKNOWN

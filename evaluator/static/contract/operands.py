@@ -1,0 +1,250 @@
+"""Names, attributes and operands: what each region may name, and where host code would read a tensor's values
+(an operator, a builtin, a truth test, a comparison)."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+from evaluator.shared.rules import CONTRACT_HINT, TORCH_HINT
+from evaluator.static.contract.allowlist import (
+    ALLOWED_DUNDERS,
+    ALLOWED_MODULES,
+    CONTAINER_BUILTINS,
+    DEVICE_BUILTINS,
+    GLUON_DECORATORS,
+    HOST_BUILTINS,
+    READ_METHODS,
+    foreign_object,
+    is_module,
+    module_leak,
+    name_reason,
+)
+from evaluator.static.contract.kinds import HOLDS, TCONT, TENSOR
+from evaluator.static.contract.region import DEVICE
+from evaluator.static.contract.syntax import _decorators, _int_helper
+
+
+class Operands:
+    """The rules on names, attributes and operands in each region."""
+
+    def _name(self, node: ast.Name, region: str) -> None:
+        name = node.id
+        parent = self.parents.get(node)
+        if name in self.aliases and not isinstance(parent, ast.Attribute):
+            path = self.aliases[name]
+            if path in ALLOWED_MODULES or is_module(path):
+                self.add(
+                    "module_value",
+                    node,
+                    f"the module `{name}` ({path}) is used as a value; use its names directly "
+                    f"(`{name}.empty(...)`), never pass, store or search a module. " + CONTRACT_HINT,
+                )
+            return
+        if name in self.bound or name in self.defined:
+            if region == DEVICE:
+                self._device_name(node)
+            return
+        if hasattr(builtins, name):
+            allowed = DEVICE_BUILTINS if region == DEVICE else HOST_BUILTINS
+            if name not in allowed:
+                self.add(
+                    "builtin",
+                    node,
+                    f"the builtin `{name}` is not in the host-code contract"
+                    + (" inside a @triton.jit body" if region == DEVICE else "")
+                    + f" (allowed: {', '.join(sorted(b for b in allowed if b[0].islower()))}). "
+                    + CONTRACT_HINT,
+                )
+
+    def _device_name(self, node: ast.Name) -> None:
+        """Inside a jit body a module-level name must be Triton: a jit function or a constant."""
+        name = node.id
+        fn = self.owner(node)
+        local = fn is not None and any(
+            (isinstance(n, ast.arg) and n.arg == name)
+            or (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store))
+            for n in ast.walk(fn)
+        )
+        if local or name in self.kernels:
+            return
+        if name in self.module_fns or name in self.classes:
+            self.add(
+                "jit_body",
+                node,
+                f"`{name}` is plain Python called from a @triton.jit body; only Triton runs there "
+                f"(make it @triton.jit, or compute it in the launcher and pass it in). " + CONTRACT_HINT,
+            )
+
+    def _attribute(self, node: ast.Attribute, region: str) -> None:
+        base = node.value
+        is_super = isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "super"
+        if node.attr == "__init__" and not (is_super or self.path(base)):  # super().__init__, nn.Module.__init__
+            self.add(
+                "dynamic_access",
+                node,
+                f"`{ast.unparse(node)[:60]}` runs an __init__ again; the init region (where PyTorch may compute) "
+                "sees only weights, so it runs once, when the evaluator builds the model. " + CONTRACT_HINT,
+            )
+        if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
+            self.add(
+                "dynamic_access",
+                node,
+                f"`.{node.attr}` reaches into Python internals; the contract allows no dunder attribute. "
+                + CONTRACT_HINT,
+            )
+        elif node.attr.startswith("_") and node.attr not in ALLOWED_DUNDERS and not self._own_private(node, region):
+            self.add(
+                "dynamic_access",
+                node,
+                f"`{ast.unparse(node)[:60]}` reads the private name `{node.attr}` of a value; a private attribute "
+                "may be read only on self (`self._cache`), as this class's own state. " + CONTRACT_HINT,
+            )
+        if isinstance(self.parents.get(node), ast.Attribute):
+            return  # judged once, as the whole dotted name
+        path = self.path(node)
+        if path is None:
+            return
+        if region == DEVICE and path.split(".")[0] == "torch":
+            if isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node:
+                return  # named once, as the call
+            self.add(
+                "jit_body",
+                node,
+                f"`{path}` inside a @triton.jit body: only Triton (tl / gl) runs in a kernel. " + TORCH_HINT,
+            )
+            return
+        why = name_reason(path) or module_leak(path) or foreign_object(path)
+        parts = path.split(".")
+        if len(parts) > 3 and parts[:2] == ["torch", "nn"] and parts[2][:1].isupper():
+            why = f"`{path}` reaches into the PyTorch layer class {parts[2]}; use layers only to hold weights"
+        if why:
+            self.add("contract_name", node, why + ". " + CONTRACT_HINT)
+        elif (path in ALLOWED_MODULES or is_module(path)) and not isinstance(self.parents.get(node), ast.Attribute):
+            self.add(
+                "module_value",
+                node,
+                f"the module `{path}` is used as a value; use its names directly. " + CONTRACT_HINT,
+            )
+
+    def _own_private(self, node: ast.Attribute, region: str) -> bool:
+        """A private attribute the gate can follow: `self._x` (the class's own state), a name of a module the
+        candidate imports (judged by name_reason / torch_reason with the rest of its dotted path), or one in
+        a @gluon.jit body (Gluon's API has `smem._reinterpret`; Gluon compiles for a GPU only, so its body
+        never runs as Python, unlike a @triton.jit body under TRITON_INTERPRET=1)."""
+        if self.path(node) is not None:
+            return True
+        if region == DEVICE and self._in_gluon(node):
+            return True
+        # self._x that this module sets (its own state), not nn.Module's internals (self._buffers holds the tensors
+        # register_buffer was given)
+        return isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr in self.self_set
+
+    def _in_gluon(self, node: ast.AST) -> bool:
+        fn = self.owner(node)
+        while fn is not None and self.owner(fn) is not None:
+            fn = self.owner(fn)
+        return fn is not None and any(
+            ast.unparse(d.func if isinstance(d, ast.Call) else d) in GLUON_DECORATORS for d in _decorators(fn)
+        )
+
+    def _host_tensor_use(self, node: ast.AST) -> None:
+        """Tensors are never operands of Python operators or builtins in host code: `x * 2`, `-x`,
+        `x > 0`, `float(x)`, `for v in x` all run PyTorch (or read values in Python)."""
+        operands, refused = self._operands(node)
+        env = self.env(node) if operands else {}
+        for o in operands:
+            k = self.kind(o, env)
+            if k in refused:
+                what = f"the tensor `{ast.unparse(o)[:30]}`"
+                if k == TCONT and isinstance(o, ast.Name) and o.id in self.caught:
+                    what = (
+                        f"`{o.id}`, an exception caught around code that touches tensors (it may carry one: "
+                        "`{}.pop(x)` raises KeyError(x); re-raise it with a bare `raise`),"
+                    )
+                elif k == TCONT:
+                    what = f"`{ast.unparse(o)[:30]}`, a container that may hold a tensor,"
+                self.add(
+                    "torch_compute",
+                    node,
+                    f"`{ast.unparse(node).splitlines()[0][:60]}` uses {what} as a Python operand, which computes "
+                    "with PyTorch (or reads its values). " + TORCH_HINT,
+                )
+                return
+
+    def _operands(self, node: ast.AST) -> tuple[list[ast.AST], tuple[str, ...]]:
+        """The operands of a Python operator or builtin, and the kinds they may not have: not a tensor, and,
+        where a container's items would be read or compared, not a container that may hold one either
+        (`min([x, y])`, `float(box)`, f"{box}")."""
+        if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
+            # `[x] + [y]` joins lists; `"%g" % (t,)` formats the values
+            return [node.left, node.right], HOLDS if isinstance(node.op, ast.Mod) else (TENSOR,)
+        if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not):
+            return [node.operand], HOLDS
+        if isinstance(node, ast.Compare):
+            if all(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
+                return [], ()
+            if all(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
+                # `v in t` compares v with a tensor's values, and `t in (0, 1)` t with 0 and 1 (a dict or set
+                # looks up keys by hash, a tensor's being its id: `t in cache` reads nothing; `v in [t]` runs aten
+                # eq, which the runtime audit refuses)
+                hashed = all(isinstance(c, (ast.Dict, ast.Set, ast.DictComp, ast.SetComp)) for c in node.comparators)
+                return list(node.comparators) + ([] if hashed else [node.left]), (TENSOR,)
+            return [node.left, *node.comparators], HOLDS
+        if isinstance(node, ast.AugAssign):
+            return [node.target, node.value], (TENSOR,)
+        if isinstance(node, ast.Call):
+            return self._call_operands(node)
+        if isinstance(node, ast.FormattedValue):
+            return [node.value], HOLDS  # f"{t}" prints the values, which Python can parse back
+        if isinstance(node, ast.Subscript):  # x[idx] gathers if idx is a tensor; a tensor bound of a slice is read
+            index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            bounds = [b for i in index if isinstance(i, ast.Slice) for b in (i.lower, i.upper, i.step) if b]
+            return [i for i in index if not isinstance(i, ast.Slice)] + bounds, HOLDS
+        if isinstance(node, (ast.For, ast.comprehension)):
+            return [node.iter], (TENSOR,)  # iterating a container binds its items as tensors
+        if isinstance(node, ast.Starred):
+            return [node.value], (TENSOR,)  # `[*t]`, `f(*t)` iterate a tensor
+        return self._truth_tests(node), (TENSOR,)
+
+    def _call_operands(self, node: ast.Call) -> tuple[list[ast.AST], tuple[str, ...]]:
+        f = node.func
+        given = [*node.args, *(k.value for k in node.keywords)]
+        if isinstance(f, ast.Name) and f.id in HOST_BUILTINS:
+            if f.id in ("isinstance", "len", "super"):
+                return [], ()
+            # str/repr/format/print, sorted, min/max/sum, float/int read the values of what they are given; a
+            # container of tensors is fine in list()/zip()..., where only `list(t)` iterates a tensor
+            reads = f.id not in CONTAINER_BUILTINS or f.id == "sorted"
+            # `dict(out=t)` stores t; `list(t)`, `dict(t)` iterate it
+            if reads:
+                return given, HOLDS
+            # enumerate(start=t), zip(strict=t) read t; only dict(k=t) stores what its keywords give
+            return list(node.args) + ([] if f.id == "dict" else [k.value for k in node.keywords]), (TENSOR,)
+        if isinstance(f, ast.Attribute) and f.attr in READ_METHODS:
+            # "{}".format(t) prints values; box.count(v) / box.index(v) compare them
+            return ([f.value] if f.attr != "format" else []) + given, HOLDS
+        if _int_helper(self.path(f) or ""):
+            return given, HOLDS  # math.sqrt(t), triton.cdiv(x=t, y=2): Python arithmetic on a tensor
+        return [], ()
+
+    @staticmethod
+    def _truth_tests(node: ast.AST) -> list[ast.AST]:
+        """Values tested for truth (`if t:`, `not t`, `t and u`, `u if t else v`): a tensor's truth is its value."""
+        if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
+            return [node.test]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return [node.operand]
+        if isinstance(node, ast.BoolOp):
+            return list(node.values)
+        if isinstance(node, ast.comprehension):
+            return list(node.ifs)
+        if isinstance(node, ast.match_case) and node.guard is not None:
+            return [node.guard]
+        if isinstance(node, ast.Match) and any(
+            isinstance(p, (ast.MatchValue, ast.MatchSingleton, ast.MatchSequence, ast.MatchMapping, ast.MatchClass))
+            for c in node.cases
+            for p in ast.walk(c.pattern)
+        ):
+            return [node.subject]  # `case 0.0:` compares the subject (`==`, then its truth)
+        return []

@@ -1,0 +1,382 @@
+"""Places and what they share: a place is a name in a function, a module-level name or an attribute of self;
+binding one joins its kinds, storing a tensor into a container marks every place that shares its object."""
+
+from __future__ import annotations
+
+import ast
+
+from evaluator.static.contract.allowlist import CONTAINER_BUILTINS, META_ATTRS, SHARING_METHODS
+from evaluator.static.contract.kinds import ANY, HOLDS, PY, RANK, SELF, TCONT, TENSOR, UNKNOWN
+from evaluator.static.contract.region import FUNCS
+from evaluator.static.contract.syntax import _bound_names, _container_parts, _defaults, _import_bindings, _param_names
+
+
+class Places:
+    """Binding and sharing places: the joins the inference makes, and what each place holds."""
+
+    @staticmethod
+    def _join(a: str | None, b: str) -> str:
+        if a is None or a == b:
+            return b
+        high = max(a, b, key=RANK.__getitem__)
+        return high if high in HOLDS else UNKNOWN
+
+    def _bind_name(
+        self, target: ast.Name, value: ast.AST | None, kind: str, env: dict[str, str], alts: set[str] | None = None
+    ) -> None:
+        if value is not None:
+            self._share(target, value)
+        # flow-insensitive: a name's kind is the join of everything ever bound to it (`x = None` at the end of
+        # forward does not make the tensor it held earlier a Python value; the checks read the final env)
+        env[target.id] = self._join(env.get(target.id), kind)
+        # a part of a container, a loop's item, a capture: whatever the container held (alts: what it is known to)
+        alternatives = self._alternatives(value, env) if value is not None else alts if alts is not None else {ANY}
+        self._bound_now.setdefault(self._place(target), set()).update(({kind} - {UNKNOWN}) | alternatives)
+        if target.id in self._declared_global(target):
+            nonlocal_ = target.id in self._nonlocals_of(self.owner(target))
+            outer = self._scope_of(target, skip_own=True) if nonlocal_ else None
+            if outer is not None:  # `nonlocal res; res = (x, x)`: the enclosing function's name
+                outer[target.id] = self._join(outer[target.id], kind)
+            else:
+                self.global_kinds[target.id] = self._join(self.global_kinds.get(target.id), kind)
+
+    def _bind(self, target: ast.AST, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
+        if isinstance(target, ast.Name):
+            self._bind_name(target, value, kind, env)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, None, TCONT if kind in HOLDS else kind, env)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if elts is not None and any(isinstance(x, ast.Starred) for x in elts):
+                elts = None  # `a, b = (*[x, x], *[])`: positions do not line up
+            parts = self._parts(value, env) if value is not None else None
+            for i, t in enumerate(target.elts):
+                if elts is not None and len(elts) == len(target.elts):
+                    self._bind(t, elts[i], self.kind(elts[i], env), env)
+                else:
+                    self._bind_part(t, i, len(target.elts), value, parts, kind, env)
+        elif isinstance(target, (ast.Subscript, ast.Attribute)) and kind in HOLDS:
+            self._holds(target.value, env)  # `box[0] = x`, `obj.t = x`: the container now holds a tensor
+            if isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
+                self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
+        elif isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
+            self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
+        if isinstance(target, ast.Attribute) and value is not None and self.kind(target.value, env) == SELF:
+            self._share(target, value)  # `self.box = lst`
+
+    def _share(self, target: ast.Name | ast.Attribute, value: ast.AST) -> None:
+        """`target = value` where value names an existing object (`box`, `p["lst"]`, `self.cache`, `a or b`,
+        `[box][0]`, `keep(box)`): a store into either reaches the other."""
+        place = self._place(target)
+        for ref in self._references(value):
+            pair = self.shares.setdefault(place, [])
+            if ref not in pair:
+                pair.append(ref)
+            for root in self._roots(ref):
+                back = self.shares.setdefault(self._place(root), [])
+                if target not in back:
+                    back.append(target)
+
+    def _share_all(self, target: ast.AST, value: ast.AST) -> None:
+        """Every name a target binds shares value's object, or a part of it (`for (a, m), n in jobs`)."""
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self._share(node, value)
+
+    def _roots(self, ref: ast.AST, seen: set[ast.AST] | None = None) -> list[ast.AST]:
+        """The names (and self attributes) an object reference starts from: `p["lst"]` -> p, `[box][0]` -> box.
+        `seen`: the displays already opened (a recursive function's returned display holds a call of itself)."""
+        while isinstance(ref, (ast.Subscript, ast.Attribute)) and not self._self_attribute(ref):
+            ref = ref.value
+        if isinstance(ref, (ast.Name, ast.Attribute)):
+            return [ref]
+        seen = set() if seen is None else seen
+        if ref in seen:
+            return []
+        seen.add(ref)
+        parts = _container_parts(ref)
+        return [r for p in parts or [] for q in self._references(p) for r in self._roots(q, seen)]
+
+    def _references(self, e: ast.AST, depth: int = 0) -> list[ast.AST]:
+        """The expressions naming an existing object that `e` may evaluate to, or share items with: `box`,
+        `p["lst"]`, `self.cache`, a display (its items), both sides of `a or b` and `a if c else b`, the
+        arguments and the returned expressions of this module's functions (`keep(box)`, `get()` returning a
+        closure's list), the arguments of list()/sorted()/... (a shallow copy shares its items) and of
+        typing.cast, and the receiver and arguments of `.get()`/`.pop()`/`.setdefault()`/`.copy()`..."""
+        if depth > 8:  # a recursive function's returns
+            return []
+        chain = e
+        while isinstance(chain, (ast.Subscript, ast.Attribute)):
+            if isinstance(chain, ast.Attribute) and chain.attr in META_ATTRS:
+                return []  # `x.shape[0]`: ints in a new tuple, no object shared with x
+            chain = chain.value
+        if isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)) or _container_parts(e) is not None:
+            return [e]
+        if isinstance(e, ast.BoolOp):
+            return [r for v in e.values for r in self._references(v, depth)]
+        if isinstance(e, ast.IfExp):
+            return self._references(e.body, depth) + self._references(e.orelse, depth)
+        if isinstance(e, ast.NamedExpr):  # `f(lst := [1])`: lst is the object
+            return [e.target, *self._references(e.value, depth)]
+        if isinstance(e, ast.Starred):
+            return self._references(e.value, depth)
+        if not isinstance(e, ast.Call):
+            return []
+        f, given = e.func, [*e.args, *(k.value for k in e.keywords)]
+        args = [r for a in given for r in self._references(a, depth + 1)]
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        own = isinstance(f, ast.Name) and f.id in self.named_fns
+        own = own or (isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in self.named_fns)
+        if own:  # what each body by that name returns (_returned, computed once: no blow-up along call chains), and
+            # its arguments where a return mentions a parameter (`keep(box)`; `prep(w, n)` returning a new tensor: none)
+            fns = self.named_fns[name]
+            given = args if any(self._returns_parameter(fn) for fn in fns) else []
+            return given + [r for fn in fns for r in self._returned.get(fn, [])]
+        if (isinstance(f, ast.Name) and f.id in CONTAINER_BUILTINS) or self.path(f) == "typing.cast":
+            return args
+        if isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in SHARING_METHODS:
+            # an item, or the default given after the key (`d.get(k, box)`, `{}.setdefault("k", box)`)
+            defaults = [r for a in e.args[1:] for r in self._references(a, depth + 1)]
+            return self._references(f.value, depth + 1) + defaults
+        return []
+
+    def _tuple_call(self, value: ast.AST | None, env: dict[str, str]) -> list[str] | None:
+        """The kinds of the parts of the tuple a call of this module's function returns, if it always returns one."""
+        if not isinstance(value, ast.Call):
+            return None
+        f = value.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        if len(self.named_fns.get(name, [])) != 1 or (isinstance(f, ast.Name) and f.id in env):
+            return None  # several bodies by that name (`plan = lambda v: (v, v)` beside `def plan`), or a local
+        if isinstance(f, ast.Name) and f.id not in self.classes:
+            return self.tuple_returns.get(f.id)
+        if isinstance(f, ast.Attribute) and self.kind(f.value, env) == SELF:
+            return self.tuple_returns.get(f.attr)
+        return None
+
+    def _holds(self, e: ast.AST, env: dict[str, str], seen: set | None = None) -> None:
+        """`e` (a name, `self.attr`, `a.b[0]`, a display, a call giving back an object) is a container that now
+        holds a tensor; so is every place that shares its object (self.shares), the default object of a
+        parameter that is one, and the argument each call gave it (holds_params, read by _held_arguments)."""
+        seen = seen if seen is not None else set()
+        if not isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)):
+            parts = _container_parts(e)  # a display: its items; else what the expression may name
+            for part in parts if parts is not None else self._references(e):
+                self._holds(part, self._env_of(part), seen)
+            return
+        env = self._env_of(e)
+        while isinstance(e, (ast.Subscript, ast.Attribute)) and not self._self_attribute(e):
+            e = e.value
+        if not isinstance(e, (ast.Name, ast.Attribute)):  # `self.get_box().append(x)`, `[lst][0].append(x)`
+            self._holds(e, env, seen)
+            return
+        if isinstance(e, ast.Name) and self.kind(e, env) == SELF:
+            return
+        place = self._place(e)
+        if place in seen or place in self._held or self._only_tensors(place):
+            return  # (_held: marked, with all it shares, earlier in this pass)
+        seen.add(place)
+        self._held.add(place)
+        self.mutated.add(place)
+        scope, name = place
+        if scope == "self":
+            self.self_kinds[name] = self._join(self.self_kinds.get(name), TCONT)
+            for fn in self.named_fns.get(name, []):  # a property: what it returns
+                for ret in self._return_values(fn):
+                    self._holds(ret, self._env_of(ret), seen)
+        else:
+            kinds = self.global_kinds if scope is None else self.kinds.setdefault(scope, {})
+            kinds[name] = self._join(kinds.get(name), TCONT)
+            if scope is not None:
+                defaults = _defaults(scope)
+                if name in _param_names(scope):
+                    self.holds_params.setdefault(scope, set()).add(name)
+                if name in defaults:  # `def fill(v, box=CACHE)`: the default object is shared by every call
+                    self._holds(defaults[name], self._env_of(defaults[name]), seen)
+        for other in self.shares.get(place, []):
+            self._holds(other, self._env_of(other), seen)
+
+    def _alternatives(self, value: ast.AST, env: dict[str, str], depth: int = 0) -> set[str]:
+        """The kind of each object `value` may be, not joined: `lst if c else x` is a list or a tensor, and so is
+        `pick(lst, x)` where pick returns one of its parameters. ANY: an object the gate cannot see (an item, an
+        attribute, what a method returns) may be a list. An unknown kind adds nothing: in the first passes it is
+        a kind not yet inferred, and the object it stands for is one of the others."""
+        if depth > 8:
+            return {ANY}
+        if isinstance(value, ast.IfExp):
+            return self._alternatives(value.body, env, depth + 1) | self._alternatives(value.orelse, env, depth + 1)
+        if isinstance(value, ast.BoolOp):
+            return {k for v in value.values for k in self._alternatives(v, env, depth + 1)}
+        if isinstance(value, ast.NamedExpr):
+            return self._alternatives(value.value, env, depth + 1)
+        found = {self.kind(value, env)} - {UNKNOWN}
+        method = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not self.path(value.func)
+        if method and self.kind(value.func.value, env) != TENSOR and not self._references(value):
+            found.add(ANY)  # `obj.get_box()`: may be a list beside tensors
+        if isinstance(value, (ast.Subscript, ast.Attribute)) and not self.path(value):
+            if self.kind(value.value, env) != TENSOR:
+                found.add(ANY)  # `boxes[i]`, `self.box`: an item or attribute may be a list beside tensors
+        if isinstance(value, ast.Name):
+            found |= self.bound_kinds.get(self._place(value), set())
+        if isinstance(value, ast.Call) and self._references(value):  # an own function's call (or a copy)
+            f = value.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            for fn in self.named_fns.get(name, []):
+                kinds, gives_params = self._returned_alternatives(fn, depth)
+                found |= kinds
+                if gives_params:
+                    found |= {self.kind(a, env) for a in [*value.args, *(k.value for k in value.keywords)]} - {UNKNOWN}
+            if name not in self.named_fns:  # list(box), typing.cast(T, box), d.get(k, box)
+                found |= {ANY}
+        return found
+
+    def _returned_alternatives(self, fn: ast.AST, depth: int) -> tuple[set[str], bool]:
+        """The kinds of what fn may return, not joined, and whether a return mentions a parameter; once per pass
+        (a chain of `f(v) or f(v)` returns would otherwise be followed exponentially). A recursive call: unknown."""
+        key = ("alternatives", fn)
+        if key not in self._memo:
+            self._memo[key] = ({ANY}, True)
+            params = _param_names(fn)
+            fenv = self.kinds.get(fn, {})
+            kinds: set[str] = set()
+            gives = False
+            for ret in self._return_values(fn):
+                kinds |= self._alternatives(ret, fenv, depth + 1)
+                gives |= any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(ret))
+            self._memo[key] = (kinds, gives)
+        return self._memo[key]
+
+    def _bind_part(
+        self, t: ast.AST, i: int, n: int, value: ast.AST | None, parts: list[str] | None, kind: str, env: dict
+    ) -> None:
+        """The i-th of n targets unpacked from value, whose parts' kinds may be known (parts)."""
+        exprs = self._returned_parts(value, n)
+        if exprs is not None:  # `v, u, T = prepare(...)`: each the i-th part of prepare's returns
+            for e in exprs[i]:
+                self._share_all(t, e)
+        elif value is not None:
+            self._share_all(t, value)  # `lst, n = pair`: a store into lst reaches pair's part
+        known = parts is not None and len(parts) == n
+        if exprs is not None and known and isinstance(t, ast.Name):
+            alts = {k for e in exprs[i] for k in self._alternatives(e, self._env_of(e))}
+            self._bind_name(t, None, parts[i], env, alts)
+        elif known:
+            self._bind(t, None, parts[i], env)
+        else:  # unpacked from a container that may hold tensors: each part may be one
+            self._bind(t, None, PY if kind == PY else (TENSOR if kind in HOLDS else UNKNOWN), env)
+
+    def _returned_parts(self, value: ast.AST | None, n: int) -> list[list[ast.AST]] | None:
+        """For a call of an own function that always returns an n-tuple display: the expressions of each part."""
+        if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
+            return None
+        fns = self.named_fns.get(value.func.id, [])
+        if len(fns) != 1 or isinstance(fns[0], ast.Lambda):
+            return None
+        rets = self._return_values(fns[0])
+        if not rets or not all(isinstance(r, ast.Tuple) and len(r.elts) == n for r in rets):
+            return None
+        if any(isinstance(x, ast.Starred) for r in rets for x in r.elts):
+            return None
+        return [[r.elts[i] for r in rets] for i in range(n)]
+
+    def _returns_parameter(self, fn: ast.AST) -> bool:
+        """Whether a return of fn mentions one of its parameters (it may give back an object it was given)."""
+        params = _param_names(fn)
+        return any(isinstance(n, ast.Name) and n.id in params for v in self._return_values(fn) for n in ast.walk(v))
+
+    def _returned_table(self) -> dict[ast.AST, list[ast.AST]]:
+        """For every function and lambda, the references its returned expressions may evaluate to (_references),
+        through calls of other own functions: a fixpoint over the module, so recursion loses nothing."""
+        fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS)]
+        self._returned = {fn: [] for fn in fns}
+        for _ in range(len(fns) + 1):
+            changed = False
+            for fn in fns:
+                seen = {id(r) for r in self._returned[fn]}
+                for v in self._return_values(fn):
+                    for r in self._references(v):
+                        if id(r) not in seen:
+                            seen.add(id(r))
+                            self._returned[fn].append(r)
+                            changed = True
+            if not changed:
+                break
+        return self._returned
+
+    def _only_tensors(self, place: tuple) -> bool:
+        """A local only ever bound to tensors, and a parameter only ever given them (none has a default)."""
+        scope, name = place
+        if scope in (None, "self") or isinstance(scope, ast.Lambda):
+            return False
+        if name in _param_names(scope) and (name in _defaults(scope) or self.kinds.get(scope, {}).get(name) != TENSOR):
+            return False
+        return self.bound_kinds.get(place, {TENSOR}) == {TENSOR} and self.kinds.get(scope, {}).get(name) == TENSOR
+
+    def _env_of(self, node: ast.AST) -> dict[str, str]:
+        fn = self.owner(node)
+        return self.global_kinds if fn is None else self.kinds.setdefault(fn, {})
+
+    def _self_attribute(self, e: ast.AST) -> bool:
+        return isinstance(e, ast.Attribute) and self.kind(e.value, self._env_of(e)) == SELF
+
+    def _place(self, e: ast.Name | ast.Attribute) -> tuple:
+        """Where a name (or self.attr) lives: ("self", attr), (function, name) for a local of that function or of
+        the enclosing one a closure reads, (None, name) for a module-level name or one declared global."""
+        if isinstance(e, ast.Attribute):
+            return ("self", e.attr)
+        fn = self.owner(e)
+        if fn is not None and not isinstance(fn, ast.Lambda) and e.id in self._globals_of(fn):
+            return (None, e.id)
+        if fn is not None and e.id not in self._nonlocals_of(fn) and e.id in self._locals(fn):
+            return (fn, e.id)
+        outer = self.owner(fn) if fn is not None else None
+        while outer is not None:
+            if e.id in self._locals(outer) and e.id not in self._nonlocals_of(outer):
+                return (outer, e.id)
+            outer = self.owner(outer)
+        return (None, e.id)
+
+    def _assigned(self, fn: ast.AST) -> set[str]:
+        """Names a function binds in its body (not its parameters)."""
+        return {
+            n for node in ast.walk(fn) if node is not fn for n in _bound_names(node) if not isinstance(node, ast.arg)
+        }
+
+    def _locals(self, fn: ast.AST) -> set[str]:
+        if fn not in self._local_names:
+            names = set(_param_names(fn))
+            for node in ast.walk(fn):
+                if node is not fn and self.owner(node) is fn:
+                    names |= set(_bound_names(node)) | {n for n, _ in _import_bindings(node)}
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        names.add(node.name)
+            self._local_names[fn] = names - self._globals_of(fn) - self._nonlocals_of(fn)
+        return self._local_names[fn]
+
+    def _globals_of(self, fn: ast.AST) -> set[str]:
+        return self._declarations(fn)[0]
+
+    def _nonlocals_of(self, fn: ast.AST) -> set[str]:
+        return self._declarations(fn)[1]
+
+    def _declarations(self, fn: ast.AST) -> tuple[set[str], set[str]]:
+        """fn's `global` and `nonlocal` names, read once per function (_place asks for every store)."""
+        if fn not in self._declared:
+            own = [g for g in ast.walk(fn) if isinstance(g, (ast.Global, ast.Nonlocal)) and self.owner(g) is fn]
+            self._declared[fn] = (
+                {n for g in own if isinstance(g, ast.Global) for n in g.names},
+                {n for g in own if isinstance(g, ast.Nonlocal) for n in g.names},
+            )
+        return self._declared[fn]
+
+    def _return_values(self, fn: ast.AST) -> list[ast.AST]:
+        if isinstance(fn, ast.Lambda):
+            return [fn.body]
+        return [
+            n.value for n in ast.walk(fn) if isinstance(n, ast.Return) and n.value is not None and self.owner(n) is fn
+        ]
+
+    def _declared_global(self, node: ast.AST) -> set[str]:
+        """The names `node`'s function declares global or nonlocal: stores to them reach outside it."""
+        fn = self.owner(node)
+        return set() if fn is None else self._globals_of(fn) | self._nonlocals_of(fn)

@@ -1,0 +1,129 @@
+"""Regions: which functions are device code (jit bodies), init code (ModelNew.__init__ and the helpers only it
+reaches) and host code (everything else), and the function that owns each node."""
+
+from __future__ import annotations
+
+import ast
+
+HOST, INIT, DEVICE = "host", "init", "device"
+
+FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+class Regions:
+    """Which region each function is in (HOST, INIT, DEVICE) and which function owns a node."""
+
+    def owner(self, node: ast.AST) -> ast.AST | None:
+        """The innermost function (def or lambda) holding `node`; None at module level."""
+        child, p = node, self.parents.get(node)
+        while p is not None:
+            # a function's decorators, defaults and annotations run in the enclosing scope; only its body is its own
+            if isinstance(p, ast.Lambda) and child is p.body:
+                return p
+            if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)) and child in p.body:
+                return p
+            child, p = p, self.parents.get(p)
+        return None
+
+    def region_of(self, node: ast.AST) -> str:
+        fn = node if isinstance(node, FUNCS) else self.owner(node)
+        return HOST if fn is None else self.region.get(fn, HOST)
+
+    def _calls(self, fn: ast.AST) -> set[str]:
+        """Module functions `fn` itself calls by name (nested functions are their own roots)."""
+        out = set()
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.owner(node) is fn:
+                if node.func.id in self.module_fns:
+                    out.add(node.func.id)
+        return out
+
+    def _reach(self, roots: list[ast.AST]) -> set[str]:
+        seen: set[str] = set()
+        todo = [name for r in roots for name in self._calls(r)]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo += self._calls(self.module_fns[name])
+        return seen
+
+    def _regions(self) -> dict[ast.AST, str]:
+        region: dict[ast.AST, str] = {}
+        device_roots = [self.module_fns[k] for k in self.kernels if k in self.module_fns]
+        for root in device_roots:  # its body only: a lambda in its decorators (a heuristic) is host code
+            region[root] = DEVICE
+            for node in (n for stmt in root.body for n in ast.walk(stmt)):
+                if isinstance(node, FUNCS):
+                    region[node] = DEVICE
+        fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and n not in region]
+        inits = self._init_roots(fns)
+        # a module function also used as a value (a grid, a hook) is host code whoever calls it
+        as_value = {
+            n.id
+            for n in ast.walk(self.tree)
+            if isinstance(n, ast.Name) and n.id in self.module_fns and not isinstance(self.parents.get(n), ast.Call)
+        } | {
+            n.id
+            for n in ast.walk(self.tree)
+            if isinstance(n, ast.Name)
+            and isinstance(self.parents.get(n), ast.Call)
+            and self.parents[n].func is not n
+            and n.id in self.module_fns
+        }
+        host_roots = [f for f in fns if f not in inits and f not in self.module_fns.values()]
+        host = self._reach(host_roots) | as_value | {n for n in self.module_fns if n not in self._reach(inits)}
+        host |= self._reach([self.module_fns[n] for n in host if n not in self.kernels])
+        for f in fns:
+            name = getattr(f, "name", None)
+            if f in inits or (self.owner(f) is None and name in self.module_fns and name not in host):
+                region[f] = INIT
+            else:
+                region[f] = HOST
+        return region
+
+    def _init_roots(self, fns: list[ast.AST]) -> list[ast.AST]:
+        """The __init__ methods that see only weights: ModelNew's (the evaluator builds it from the problem's
+        init inputs) and those of the classes that only such code builds (a helper nn.Module made in
+        ModelNew.__init__). A class built anywhere else (forward, a helper it calls, module level) may be
+        handed the inputs, so its __init__ is host code, as is every class nothing builds."""
+
+        def init_of(cls: str) -> list[ast.AST]:
+            body = self.classes[cls].body
+            return [f for f in body if isinstance(f, ast.FunctionDef) and f.name == "__init__" and f in fns]
+
+        def built_by(roots: list[ast.AST]) -> set[str]:
+            callers = roots + [self.module_fns[n] for n in self._reach(roots)]
+            return {
+                n.func.id
+                for fn in callers
+                for n in ast.walk(fn)
+                if isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Name)
+                and n.func.id in self.classes
+                and self.owner(n) is fn
+            }
+
+        init_classes = {"ModelNew"} & set(self.classes)
+        while True:
+            roots = [f for c in init_classes for f in init_of(c)]
+            grown = init_classes | (built_by(roots) - {"ModelNew"})
+            others = [f for f in fns if f not in roots and f not in self.module_fns.values()]
+            elsewhere = built_by(others) | {  # built at module level, outside any function
+                n.func.id
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and self.owner(n) is None
+            }
+            # a module function reached from both is host code (as in _regions), so the classes it builds are too
+            shared = self._reach(others) & self._reach(roots)
+            elsewhere |= built_by([self.module_fns[n] for n in shared]) if shared else set()
+            while True:  # `Sub(x)` runs the __init__ Sub inherits from a class of this module
+                built = [self.classes[c] for c in elsewhere if c in self.classes]
+                bases = {b.id for c in built for b in c.bases if isinstance(b, ast.Name)} & set(self.classes)
+                if bases <= elsewhere:
+                    break
+                elsewhere |= bases
+            kept = {c for c in grown if c == "ModelNew" or c not in elsewhere}
+            if kept == init_classes:
+                return roots
+            init_classes = kept

@@ -1,0 +1,118 @@
+"""Facts read off the AST alone, with no kinds and no regions: what an import, a def or an assignment binds, a
+function's parameters and defaults, what a statement stores into."""
+
+from __future__ import annotations
+
+import ast
+
+
+def _decorators(fn: ast.AST) -> list[ast.AST]:
+    return getattr(fn, "decorator_list", [])
+
+
+def _is_static(fn: ast.AST) -> bool:
+    return any(ast.unparse(d) == "staticmethod" for d in _decorators(fn))
+
+
+def _container_parts(e: ast.AST) -> list[ast.AST] | None:
+    """The expressions a container display or comprehension holds (None: `e` is not one)."""
+    if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
+        return list(e.elts)
+    if isinstance(e, ast.Dict):
+        return [k for k in e.keys if k is not None] + list(e.values)
+    if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return [e.elt]
+    if isinstance(e, ast.DictComp):
+        return [e.key, e.value]
+    return None
+
+
+def _import_bindings(node: ast.AST) -> list[tuple[str, str]]:
+    """(local name, dotted path) for each name an import statement binds ([] for any other node)."""
+    if isinstance(node, ast.Import):
+        return [(a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0]) for a in node.names]
+    if isinstance(node, ast.ImportFrom):
+        return [(a.asname or a.name, f"{'.' * node.level}{node.module or ''}.{a.name}") for a in node.names]
+    return []
+
+
+def _bound_names(node: ast.AST) -> list[str]:
+    """The names a node binds other than by import: assignment and loop targets, parameters, defs, `except ... as`,
+    match captures, and global/nonlocal declarations (which let a function bind a module-level name)."""
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return [node.id]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return [node.name] if node.name else []
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest else []
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    return []
+
+
+def _param_names(fn: ast.AST) -> set[str]:
+    """Every parameter a function or lambda binds (positional, keyword-only, *args, **kwargs)."""
+    return {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+
+
+def _defaults(fn: ast.AST) -> dict[str, ast.AST]:
+    """A function's parameters that have a default, each with its default's expression."""
+    args = fn.args
+    positional = args.posonlyargs + args.args
+    found = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
+    return found | {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
+
+
+def _is_classmethod(fn: ast.AST) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in _decorators(fn))
+
+
+def _layer_class(path: str) -> type | None:
+    """The torch.nn layer class a dotted path names (torch.nn.Conv2d), or None."""
+    if not path.startswith("torch.nn."):
+        return None
+    try:
+        import torch.nn
+
+        obj = torch.nn
+        for part in path.split(".")[2:]:
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        return None
+    return obj if isinstance(obj, type) and issubclass(obj, torch.nn.Module) else None
+
+
+def _store_targets(node: ast.AST) -> list[ast.AST]:
+    """The expressions a statement stores into, each part of a tuple target apart."""
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        targets = [node.target]
+    else:
+        return []
+    return [t for target in targets for t in ast.walk(target) if isinstance(getattr(t, "ctx", None), ast.Store)]
+
+
+def _stored_attributes(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The attribute names the module stores on self (`self._cache = ...`: its own state) and on anything else
+    (`self.ln.eps = x`), by any assignment form."""
+    stored = [t for n in ast.walk(tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)]
+    mine = [isinstance(t.value, ast.Name) and t.value.id == "self" for t in stored]
+    return {t.attr for t, m in zip(stored, mine) if m}, {t.attr for t, m in zip(stored, mine) if not m}
+
+
+def _int_helper(path: str) -> bool:
+    """Allowed functions of Python numbers: a tensor argument is converted (its values read) or computed on."""
+    return path.split(".")[0] in ("math", "itertools") or path in ("triton.cdiv", "triton.next_power_of_2")
+
+
+def _is_tensor_method(name: str) -> bool:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the evaluator always has torch
+        return False
+    return hasattr(torch.Tensor, name)
