@@ -52,7 +52,19 @@ torch.Tensor(n) as an allocation. honest_24 reads a layer's `training` flag. nn.
 embed_dim are still typed as tensors (its __constants__ names only batch_first). A third red team found
 bypass_124..127, each passing the gate at f410e57: an autograd.Function's setup_context, which torch calls with the
 inputs, a lambda property in a class body, a generator expression kept by __init__ and iterated in forward, and
-nn.Module's private _buffers read on self. honest_25 runs its kernel through CopyOp.apply(x), which the gate refused."""
+nn.Module's private _buffers read on self. honest_25 runs its kernel through CopyOp.apply(x), which the gate refused.
+
+Session 25's red team on names, calls and regions found bypass_146..158, each passing the gate at 6a8f17b: a tensor's
+bound method taken as a value (`g = x.mul` under a nested def's name, `self.op = x.mul` over a method), ModelNew
+subclassed and `super(Sub, obj).__init__(...)` (init code run again from forward), a library base bringing its
+operators (`class Box(tl.constexpr)`, `Layer = nn.Linear; class Lin(Layer)`), `triton.Config(**HOOKS)` with a
+pre_hook, a generator function reached from __init__ (its body runs in forward), a kernel's pre_run_hooks and a jit
+function as a heuristic (a kernel used as a value), any torch submodule called from __init__
+(torch.utils.collect_env.run runs a shell command), a forward hook registered in __init__, and an annotation that
+runs the module's code at import. They are refused by the construct, not on their compute line. bypass_159 calls an
+__init__ a class inherits (`Sub(x)` runs Prep.__init__ with x), whose parameters had no call site; honest_26 meets the
+new rules (operators in __init__, super(ThisClass, self), a jit function as a launch's constexpr argument, a helper
+built in __init__ that inherits its __init__, which the gate refused)."""
 
 from __future__ import annotations
 
@@ -69,7 +81,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 127 and len(HONEST) == 20 and len(MECH) == 30
+    assert len(BYPASSES) == 141 and len(HONEST) == 21 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -83,6 +95,7 @@ def test_every_bypass_is_refused(path):
         "host_call",
         "module_level",
         "rebound_import",
+        "autotune_hook",
     }, [(f.rule, f.message[:100]) for f in found]
 
 
@@ -113,11 +126,17 @@ CALL_REFUSED = {
     "bypass_126_init_generator_expression",
     "bypass_127_module_private_dicts",
 }
+NAMES_CALLS = set(range(146, 159))  # session 25's red team on names, calls and regions: refused by the construct
 
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in BYPASSES if (34 <= number(p) <= 70 or number(p) >= 91) and p.stem not in CALL_REFUSED] + MECH,
+    [
+        p
+        for p in BYPASSES
+        if (34 <= number(p) <= 70 or number(p) >= 91) and number(p) not in NAMES_CALLS and p.stem not in CALL_REFUSED
+    ]
+    + MECH,
     ids=lambda p: p.stem,
 )
 def test_the_compute_line_itself_is_refused(path):

@@ -19,10 +19,10 @@ from evaluator.static.bans import (
     ALLOWED_NN,
     BANNED_ATTRS,
     BANNED_BUILTINS,
-    INTERNALS,
     MAX_FINDINGS,
     WRITE_METHODS,
     import_reason,
+    operator,
     torch_reason,
 )
 from evaluator.static.contract import INIT, regions
@@ -63,10 +63,13 @@ class _Visitor(ast.NodeVisitor):
         fn = self.owner(node)
         return fn is not None and self.region.get(fn) == INIT
 
-    def add(self, rule: str, node: ast.AST, message: str) -> None:
+    def add(self, rule: str, node: ast.AST, message: str, path: str | None = None) -> None:
+        """path: the torch name refused, where one is. In __init__ PyTorch's operators (bans.operator) and `@`
+        compute on weights; no other torch name (torch.utils, torch.hub, internals) is weight preprocessing."""
         line = getattr(node, "lineno", 0)
-        if rule == "torch_compute" and self.in_init(node) and not self._escapes(node) and INTERNALS not in message:
-            return  # weight preprocessing; never PyTorch's internals (the dispatch modes that audit forward)
+        if rule == "torch_compute" and self.in_init(node) and not self._escapes(node):
+            if path is None or operator(path):
+                return
         if not any(
             f.rule == rule and f.line == line and f.message.startswith(f"Line {line}: {message[:40]}")
             for f in self.found
@@ -130,7 +133,7 @@ class _Visitor(ast.NodeVisitor):
             path = self.resolve(node)
             bad = torch_reason(path) if path else None
             if bad:
-                self.add(bad[0], node, bad[1])
+                self.add(bad[0], node, bad[1], path)
         self.generic_visit(node)
 
     # -- definitions -----------------------------------------------------------------------------
@@ -214,7 +217,7 @@ class _Visitor(ast.NodeVisitor):
                 path = self.resolve(node.args[0])
                 bad = torch_reason(f"{path}.{name.value}") if path else None
                 if bad:
-                    self.add(bad[0], node, bad[1])
+                    self.add(bad[0], node, bad[1], f"{path}.{name.value}")
         if isinstance(func, ast.Call):  # nn.Conv2d(...)(x)
             inner = self.resolve(func.func) or ""
             if inner.startswith("torch.nn.") and inner.split(".")[-1][:1].isupper():

@@ -175,6 +175,17 @@ KEYWORD_STORES = {"update"}  # d.update(w=t) stores t
 TENSOR_ARG_METHODS = {"view_as", "reshape_as", "expand_as", "copy_", "to", "type", "fill_"}
 
 
+# nn.Module's methods __init__ may call (on self or a layer): describe, register and move weights. Every other
+# one (register_forward_hook, register_module_forward_pre_hook through a layer, compile, ...) installs code that
+# runs later, in the model's call, with no call the gate can follow.
+INIT_MODULE_METHODS = {
+    "register_buffer", "register_parameter", "add_module", "parameters", "named_parameters", "buffers",
+    "named_buffers", "children", "named_children", "modules", "named_modules", "get_parameter", "get_buffer",
+    "get_submodule", "state_dict", "apply", "to", "float", "half", "double", "bfloat16", "cuda", "cpu", "type",
+    "eval", "train", "requires_grad_", "zero_grad", "extra_repr",
+}  # fmt: skip
+
+
 def module_reason(module: str) -> str | None:
     """Why `import module` breaks the contract (None: allowed)."""
     if module in ALLOWED_MODULES:
@@ -336,9 +347,10 @@ def contract_lines() -> list[str]:
         "calling an nn layer (layers may only hold weights), a tensor as a size, dim, grid, constexpr or fill value "
         "(torch.empty(t), x.reshape(t, -1), BLOCK=t, `t in (0, 1)` read its data), or formatting a caught "
         "exception (str(e), f\"{e}\": it may carry a tensor; re-raise it with a bare `raise`).",
-        "ModelNew.__init__ (and helper modules only it builds) may preprocess weights with PyTorch (any op, in "
-        "place or not, e.g. self.weight.data.mul_(2)); "
-        "a function or lambda it stores is host code and follows the forward rules.",
+        "ModelNew.__init__ (and helper modules only it builds) may preprocess weights with PyTorch's operators "
+        "(torch.*, F.*, torch.linalg/fft/special, tensor methods, in place or not, e.g. self.weight.data.mul_(2)) "
+        "and nn.Module's weight methods (register_buffer, to, eval...), never hooks or torch.utils/hub/library; "
+        "a function, lambda or generator it stores is host code and follows the forward rules.",
         "@triton.jit / @gluon.jit bodies: only tl / gl operations, constexpr values, module constants and other jit "
         "functions; no torch and no plain Python helpers.",
         f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
@@ -350,7 +362,12 @@ def contract_lines() -> list[str]:
         "the module only defines things (nothing runs at import).",
         "The module's functions and classes keep their one body: a def or class name is never bound again "
         "(`helper = other`), never decorated by a function of the module (only by triton.jit, staticmethod and "
-        "Python's own), and classes are defined at module level, not inside a function or class.",
+        "Python's own), and classes are defined at module level, not inside a function or class; a class subclasses "
+        "only nn.Module, torch.autograd.Function or another class of the module (never ModelNew), and calls "
+        "`super()` or `super(ThisClass, self)`.",
+        "Host code names a @triton.jit function only to launch it (`k[grid](...)`) or to pass it to a launch as a "
+        "constexpr argument; a tensor method is called where it is named (never `f = x.view`); triton.Config and "
+        "autotune take their keywords spelled out (no `**opts`).",
     ]
 
 

@@ -12,6 +12,7 @@ from evaluator.static.contract.allowlist import (
     CONFIG_KWARGS,
     DATA_FIRST,
     DESCRIPTORS,
+    INIT_MODULE_METHODS,
     KEYWORD_STORES,
     PY_METHODS,
     READS,
@@ -21,7 +22,7 @@ from evaluator.static.contract.allowlist import (
 )
 from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
 from evaluator.static.contract.region import DEVICE, HOST
-from evaluator.static.contract.syntax import _int_helper, _is_tensor_method
+from evaluator.static.contract.syntax import _int_helper, _is_module_method, _is_tensor_method
 
 
 class Calls:
@@ -109,6 +110,26 @@ class Calls:
             self._autotune(node)
             if region == HOST:
                 self._host_call(node)
+            elif isinstance(node.func, ast.Attribute) and self.path(node.func) is None:
+                self._init_method_call(node, node.func)
+
+    def _init_method_call(self, node: ast.Call, f: ast.Attribute) -> None:
+        """__init__ may compute on weights with any tensor method, but of nn.Module's methods only those that
+        describe, register or move weights (INIT_MODULE_METHODS); nothing named a hook, on any receiver."""
+        if isinstance(f.value, ast.Call) and isinstance(f.value.func, ast.Name) and f.value.func.id == "super":
+            return  # super().__init__() (its arguments: Operands._attribute)
+        method, receiver = f.attr, self.kind(f.value, self.env(node))
+        cls = self._class_of(f.value) if receiver == SELF else None
+        if cls is not None and method in self._own_methods(cls):
+            return
+        if "hook" in method or (_is_module_method(method) and method not in INIT_MODULE_METHODS):
+            self.add(
+                "host_call",
+                node,
+                f"`.{method}(...)` in __init__ installs code that runs later, when the model is called (a hook, a "
+                f"compiled forward); __init__ only prepares weights. nn.Module methods allowed there: "
+                f"{', '.join(sorted(INIT_MODULE_METHODS))}. " + CONTRACT_HINT,
+            )
 
     def _device_call(self, node: ast.Call) -> None:
         f = node.func
@@ -129,7 +150,14 @@ class Calls:
         if allowed is None:
             return
         for kw in node.keywords:
-            if kw.arg is not None and kw.arg not in allowed:
+            if kw.arg is None:  # `**opts` may hold any keyword, a hook among them
+                self.add(
+                    "autotune_hook",
+                    kw.value,
+                    f"`{path}(**{ast.unparse(kw.value)[:30]})`: spell out each keyword, so the gate sees no hook "
+                    f"among them (allowed: {', '.join(sorted(allowed))}). " + CONTRACT_HINT,
+                )
+            elif kw.arg not in allowed:
                 self.add(
                     "autotune_hook",
                     kw.value,
@@ -218,6 +246,14 @@ class Calls:
         if receiver == SELF:
             cls = self._class_of(f.value)
             own = self._own_methods(cls) if cls is not None else self.methods
+            if method in own and method in self.self_set:  # `self.op = x.mul` shadows the method op
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(f)[:40]}` is a method of this class and is also stored on self; a method keeps "
+                    "its one body, so give the stored value another name. " + CONTRACT_HINT,
+                )
+                return
             if method in own or method in ("register_buffer", "register_parameter"):
                 return
             named = self.classes.get(f.value.id) if isinstance(f.value, ast.Name) else None

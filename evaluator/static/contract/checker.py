@@ -96,6 +96,7 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
                     if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                         self.self_values.setdefault(t.attr, []).append(n.value)
         self.self_set, self.stored_elsewhere = _stored_attributes(tree)
+        self._launch_names: set[ast.Name] | None = None  # Operands._launched_names, once
         self._memo: dict[tuple, object] = {}  # _frozen_join's structures, for one inference pass
         self._held: set[tuple] = set()  # places _holds has marked in this pass
         # Mutation is followed through names that share an object: `a = box` (or `for a in boxes`) makes a store

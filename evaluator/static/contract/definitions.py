@@ -36,14 +36,16 @@ class Definitions:
         exprs = [d.func if isinstance(d, ast.Call) else d for d in _decorators(node)]
         if isinstance(node, ast.ClassDef):
             exprs += node.bases
-            for b in node.bases:  # a PyTorch layer's subclass keeps its forward, which computes with PyTorch
+            for b in node.bases:  # an allow-list: a base brings the code of its methods and operators along
                 path = self.path(b)
-                if path and path.startswith("torch.") and path not in CLASS_BASES:
+                own = isinstance(b, ast.Name) and b.id in self.classes and b.id != "ModelNew"
+                if not (own or path in CLASS_BASES or (isinstance(b, ast.Name) and b.id == "object")):
                     self.add(
                         "host_call",
                         b,
-                        f"`class {node.name}({ast.unparse(b)})`: a subclass of {path} runs its PyTorch code; subclass "
-                        "nn.Module (or torch.autograd.Function) and compute in Triton. " + CONTRACT_HINT,
+                        f"`class {node.name}({ast.unparse(b)})`: a class may subclass only nn.Module, "
+                        "torch.autograd.Function or another class of this module (not ModelNew); any other base "
+                        "brings code of its own (a layer's forward, a library type's operators). " + CONTRACT_HINT,
                     )
             for kw in node.keywords:
                 self.add(
@@ -262,8 +264,8 @@ class Definitions:
                     )
 
     def _own_calls_at_import(self, stmt: ast.stmt) -> str | None:
-        """The first function or class of this module a top-level statement calls (a decorator and a def's
-        defaults run at import too), outside any lambda or def it defines; None if it calls none."""
+        """The first function or class of this module a top-level statement calls (a decorator, a def's defaults
+        and annotations run at import too), outside any lambda or def it defines; None if it calls none."""
         todo = [stmt]
         while todo:
             node = todo.pop()
@@ -274,6 +276,9 @@ class Definitions:
                     if isinstance(d, ast.Name) and d.id in self.module_fns and d.id not in self.kernels:
                         return d.id
                 todo += [*node.decorator_list, *getattr(getattr(node, "args", None), "defaults", [])]
+                if not isinstance(node, ast.ClassDef):  # keyword defaults and annotations run at def time too
+                    todo += [d for d in node.args.kw_defaults if d is not None] + [node.returns or ast.Pass()]
+                    todo += [a.annotation for a in ast.walk(node.args) if isinstance(a, ast.arg) and a.annotation]
                 todo += [*getattr(node, "bases", [])]
                 if isinstance(node, ast.ClassDef):  # a class body runs at import (its methods: only their heads)
                     todo += node.body

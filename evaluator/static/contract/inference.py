@@ -395,9 +395,7 @@ class Inference:
         f = node.func
         if isinstance(f, ast.Name):
             if f.id in self.classes:
-                return [
-                    (m, 1) for m in self.classes[f.id].body if isinstance(m, ast.FunctionDef) and m.name == "__init__"
-                ]
+                return [(m, 1) for m in self.class_init(f.id)]
             return [(fn, 0) for fn in self.named_fns.get(f.id, []) if not self._is_method(fn)]
         if isinstance(f, ast.Attribute) and (self.kind(f.value, env) != TENSOR or f.attr in self.methods):
             # a method of one of this module's classes (on self, or on an instance kept anywhere, even a name also

@@ -14,6 +14,7 @@ from evaluator.static.contract.allowlist import (
     DEVICE_BUILTINS,
     GLUON_DECORATORS,
     HOST_BUILTINS,
+    META_ATTRS,
     READ_METHODS,
     foreign_object,
     is_module,
@@ -22,7 +23,7 @@ from evaluator.static.contract.allowlist import (
 )
 from evaluator.static.contract.kinds import HOLDS, TCONT, TENSOR
 from evaluator.static.contract.region import DEVICE
-from evaluator.static.contract.syntax import _decorators, _int_helper
+from evaluator.static.contract.syntax import _decorators, _int_helper, _is_tensor_callable
 
 
 class Operands:
@@ -41,6 +42,15 @@ class Operands:
                     f"(`{name}.empty(...)`), never pass, store or search a module. " + CONTRACT_HINT,
                 )
             return
+        if name in self.kernels and region != DEVICE and node not in self._launched_names():
+            self.add(
+                "host_call",
+                node,
+                f"`{name}` is a @triton.jit kernel used as a value in host code (an attribute, a hook, a heuristic, "
+                f"a stored reference); host code only launches it, `{name}[grid](...)`, or passes it to a launch "
+                "as a constexpr argument. " + CONTRACT_HINT,
+            )
+            return
         if name in self.bound or name in self.defined:
             if region == DEVICE:
                 self._device_name(node)
@@ -56,6 +66,32 @@ class Operands:
                     + f" (allowed: {', '.join(sorted(b for b in allowed if b[0].islower()))}). "
                     + CONTRACT_HINT,
                 )
+
+    def _launched_names(self) -> set[ast.Name]:
+        """The kernel names host code may hold: each launch's kernel (`k[grid](...)`) and the jit functions its
+        arguments pass (`k[grid](x, ACT=relu_jit)`, a constexpr function)."""
+        if self._launch_names is None:
+            self._launch_names = set()
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node):
+                    call = self.parents[node]
+                    given = [*call.args, *(k.value for k in call.keywords)]
+                    self._launch_names |= {node.value} | {a for a in given if isinstance(a, ast.Name)}
+        return self._launch_names
+
+    def _bound_method(self, node: ast.Attribute, env: dict[str, str]) -> None:
+        """A tensor's method is called where it is named (`x.view(...)`), never taken as a value: `g = x.mul`
+        then `g(2.0)` would run it under a name the gate reads as something else."""
+        call = self.parents.get(node)
+        if isinstance(call, ast.Call) and call.func is node or node.attr in META_ATTRS:
+            return
+        if _is_tensor_callable(node.attr) and self.kind(node.value, env) == TENSOR:
+            self.add(
+                "torch_compute",
+                node,
+                f"`{ast.unparse(node)[:50]}` takes a tensor's method as a value; call tensor methods where they are "
+                "named (the allowed ones: views, copies, sizes). " + TORCH_HINT,
+            )
 
     def _device_name(self, node: ast.Name) -> None:
         """Inside a jit body a module-level name must be Triton: a jit function or a constant."""
@@ -79,6 +115,13 @@ class Operands:
     def _attribute(self, node: ast.Attribute, region: str) -> None:
         base = node.value
         is_super = isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "super"
+        if is_super and base.args and not self._own_super(base):
+            self.add(
+                "dynamic_access",
+                node,
+                f"`{ast.unparse(base)[:60]}` names another class or object; write `super()` (or "
+                "`super(ThisClass, self)` in ThisClass's own method). " + CONTRACT_HINT,
+            )
         if node.attr == "__init__" and not (is_super or self.path(base)):  # super().__init__, nn.Module.__init__
             self.add(
                 "dynamic_access",
@@ -100,6 +143,8 @@ class Operands:
                 f"`{ast.unparse(node)[:60]}` reads the private name `{node.attr}` of a value; a private attribute "
                 "may be read only on self (`self._cache`), as this class's own state. " + CONTRACT_HINT,
             )
+        if region != DEVICE and self.path(node) is None:
+            self._bound_method(node, self.env(node))
         if isinstance(self.parents.get(node), ast.Attribute):
             return  # judged once, as the whole dotted name
         path = self.path(node)
@@ -126,6 +171,22 @@ class Operands:
                 node,
                 f"the module `{path}` is used as a value; use its names directly. " + CONTRACT_HINT,
             )
+
+    def _own_super(self, call: ast.Call) -> bool:
+        """`super(C, self)` inside a method of class C, self being the method's first parameter."""
+        fn = self.owner(call)
+        cls = self.parents.get(fn) if fn is not None else None
+        first = fn.args.posonlyargs + fn.args.args if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        return (
+            isinstance(cls, ast.ClassDef)
+            and len(call.args) == 2
+            and not call.keywords
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id == cls.name
+            and isinstance(call.args[1], ast.Name)
+            and bool(first)
+            and call.args[1].id == first[0].arg
+        )
 
     def _own_private(self, node: ast.Attribute, region: str) -> bool:
         """A private attribute the gate can follow: `self._x` (the class's own state), a name of a module the

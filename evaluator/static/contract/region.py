@@ -71,8 +71,10 @@ class Regions:
             and self.parents[n].func is not n
             and n.id in self.module_fns
         }
+        # a generator or coroutine runs its body when it is iterated or awaited, later, in forward: host code
+        lazy = {n for n, f in self.module_fns.items() if _lazy(f)}
         host_roots = [f for f in fns if f not in inits and f not in self.module_fns.values()]
-        host = self._reach(host_roots) | as_value | {n for n in self.module_fns if n not in self._reach(inits)}
+        host = self._reach(host_roots) | as_value | lazy | {n for n in self.module_fns if n not in self._reach(inits)}
         host |= self._reach([self.module_fns[n] for n in host if n not in self.kernels])
         for f in fns:
             name = getattr(f, "name", None)
@@ -82,6 +84,14 @@ class Regions:
                 region[f] = HOST
         return region
 
+    def class_init(self, cls: str, depth: int = 0) -> list[ast.FunctionDef]:
+        """The __init__ that `cls(...)` runs: the class's own, or the one it inherits from its first base of this
+        module ([] for nn.Module's)."""
+        node = self.classes[cls]
+        own = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"]
+        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in self.classes]
+        return own or (self.class_init(bases[0], depth + 1) if bases and depth < 8 else [])
+
     def _init_roots(self, fns: list[ast.AST]) -> list[ast.AST]:
         """The __init__ methods that see only weights: ModelNew's (the evaluator builds it from the problem's
         init inputs) and those of the classes that only such code builds (a helper nn.Module made in
@@ -89,8 +99,7 @@ class Regions:
         handed the inputs, so its __init__ is host code, as is every class nothing builds."""
 
         def init_of(cls: str) -> list[ast.AST]:
-            body = self.classes[cls].body
-            return [f for f in body if isinstance(f, ast.FunctionDef) and f.name == "__init__" and f in fns]
+            return [f for f in self.class_init(cls) if f in fns]
 
         def built_by(roots: list[ast.AST]) -> set[str]:
             callers = roots + [self.module_fns[n] for n in self._reach(roots)]
@@ -124,6 +133,20 @@ class Regions:
                     break
                 elsewhere |= bases
             kept = {c for c in grown if c == "ModelNew" or c not in elsewhere}
-            if kept == init_classes:
-                return roots
+            if kept == init_classes:  # an __init__ inherited from a class built elsewhere runs there too
+                return [f for f in roots if self.parents[f].name == "ModelNew" or self.parents[f].name not in elsewhere]
             init_classes = kept
+
+
+def _lazy(fn: ast.AST) -> bool:
+    """Whether a def's body runs later than its call: a generator (yield in its own body) or an async def."""
+    if isinstance(fn, ast.AsyncFunctionDef):
+        return True
+    todo = list(fn.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom, ast.Await)):
+            return True
+        if not isinstance(node, (*FUNCS, ast.ClassDef)):  # a nested def's yield is its own
+            todo += ast.iter_child_nodes(node)
+    return False

@@ -116,3 +116,22 @@ def _is_tensor_method(name: str) -> bool:
     except ImportError:  # pragma: no cover - the evaluator always has torch
         return False
     return hasattr(torch.Tensor, name)
+
+
+def _is_module_method(name: str) -> bool:
+    try:
+        import torch.nn
+    except ImportError:  # pragma: no cover - the evaluator always has torch
+        return False
+    return callable(getattr(torch.nn.Module, name, None))
+
+
+def _is_tensor_callable(name: str) -> bool:
+    """A method of torch.Tensor (x.mul), not a property or a field (x.data, x.T, x.grad)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the evaluator always has torch
+        return False
+    import inspect
+
+    return callable(inspect.getattr_static(torch.Tensor, name, None))
