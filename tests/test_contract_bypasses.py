@@ -64,7 +64,25 @@ function as a heuristic (a kernel used as a value), any torch submodule called f
 runs the module's code at import. They are refused by the construct, not on their compute line. bypass_159 calls an
 __init__ a class inherits (`Sub(x)` runs Prep.__init__ with x), whose parameters had no call site; honest_26 meets the
 new rules (operators in __init__, super(ThisClass, self), a jit function as a launch's constexpr argument, a helper
-built in __init__ that inherits its __init__, which the gate refused)."""
+built in __init__ that inherits its __init__, which the gate refused).
+
+Session 25's red team on the kind inference found bypass_128..145, each passing the gate at 2368fd0 while forward ran
+aten mul on its input and read a value with float(): an object the gate followed into a place it did not record.
+Closed by mechanism: every store form records its target (a loop, comprehension or `with` target, a tuple part, a
+starred target, `+=`, `d["k"] = box` and `obj.box = box` share the object with the container; a layer's constants
+hold only where every store into that attribute is a plain assignment of a layer: bypass_132, 133, 138..140); a
+builtin that may give back an argument or its items (min, max, sum, list, an exception's args) shares them (128); a
+generator's yielded objects are what its call gives back (141); a class body's `cache = BOX` makes self.cache BOX's
+object (129); a property's setter is called by every store into an attribute of its name (130); match captures bind
+like assignments, from `subject[i]`, `subject[key]` and `subject.attr` (131, 137); an attribute stored on or read
+from an object the gate cannot type may be self's (`for m in [self]: m.t = x`, 134); `Op.apply(...)` of an
+autograd.Function returns a tensor and binds its forward's parameters from its arguments (setup_context's inputs
+hold them: 135, 136); an exception caught around code that runs anything but plain Python on names (an attribute,
+which may be a property, a loop, which may run a generator) may carry a tensor, and its fields (AttributeError.obj)
+are tensors (142); a keyword naming a positional-only parameter goes into **kwargs, and positional arguments after a
+starred one may fill any later parameter (143, 144). bypass_145 stores nn.Module's own `self._buffers` into itself,
+which made it the module's own private state: a private attribute nn.Module keeps never counts as the module's own.
+honest_27 passes a Python scale through apply and keeps it on ctx, beside a float self.scale."""
 
 from __future__ import annotations
 
@@ -81,7 +99,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 141 and len(HONEST) == 21 and len(MECH) == 30
+    assert len(BYPASSES) == 159 and len(HONEST) == 22 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -125,6 +143,7 @@ CALL_REFUSED = {
     "bypass_125_class_body_property_lambda",
     "bypass_126_init_generator_expression",
     "bypass_127_module_private_dicts",
+    "bypass_145_private_dict_made_own",  # nn.Module's private _buffers read on self (dynamic_access)
 }
 NAMES_CALLS = set(range(146, 159))  # session 25's red team on names, calls and regions: refused by the construct
 

@@ -15,7 +15,7 @@ from evaluator.static.contract.operands import Operands
 from evaluator.static.contract.places import Places
 from evaluator.static.contract.region import HOST, Regions
 from evaluator.static.contract.structures import Structures
-from evaluator.static.contract.syntax import _import_bindings, _stored_attributes
+from evaluator.static.contract.syntax import _attribute_values, _import_bindings, _stored_attributes
 from evaluator.static.finding import Finding
 
 
@@ -82,6 +82,8 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._declared: dict[ast.AST, tuple[set[str], set[str]]] = {}
         self._class_names: set[str] | None = None
         self._assigned_values: dict[tuple, list[ast.AST]] = {}
+        self._patterns: dict[ast.AST, list[tuple]] = {}  # match statement -> its captures (Inference._captures)
+        self._memo_once: dict[str, object] = {}  # facts computed once (Inference._apply_sites, ...)
         self._appends: dict[tuple, list[ast.Tuple]] = {}  # (function, frozen list) -> the tuples appended to it
         # every kind each place was ever bound to (assignments, call sites): a store into a place only ever bound to
         # tensors (`w2[:n] = w`) copies data and makes nothing hold a tensor
@@ -89,12 +91,8 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._bound_now: dict[tuple, set[str]] = {}  # as this pass finds them (written; kinds of pass 1 are partial)
         self.caught = {n.name for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler) and n.name}
         self.kernel_defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in kernels}
-        self.self_values: dict[str, list[ast.AST]] = {}  # self.<attr> -> every value assigned to it (layers' classes)
-        for n in ast.walk(tree):
-            if isinstance(n, ast.Assign):
-                for t in n.targets:
-                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
-                        self.self_values.setdefault(t.attr, []).append(n.value)
+        # <obj>.<attr> -> every value stored into it (layers' classes; None: a store other than `obj.attr = value`)
+        self.self_values: dict[str, list[ast.AST | None]] = _attribute_values(tree)
         self.self_set, self.stored_elsewhere = _stored_attributes(tree)
         self._launch_names: set[ast.Name] | None = None  # Operands._launched_names, once
         self._memo: dict[tuple, object] = {}  # _frozen_join's structures, for one inference pass

@@ -17,10 +17,9 @@ class Inference:
 
     def _infer(self) -> None:
         model = self.classes.get("ModelNew")
+        bodies = {stmt: cls for cls in self.classes.values() for stmt in ast.walk(cls) if self.owner(stmt) is None}
         for stmt in ast.walk(self.tree):  # module-level names (constants, caches); functions may store into them
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and self.owner(stmt) is None:
-                if any(isinstance(c, ast.ClassDef) and stmt in ast.walk(c) for c in self.classes.values()):
-                    continue  # a class body: class attributes (self_kinds)
                 for t in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
                     for n in ast.walk(t):  # `B = A`, `B: list = A`, `B, C = A, 0`, under a module-level `if`
                         if isinstance(n, ast.Name):
@@ -33,6 +32,9 @@ class Inference:
                             )
                             self.global_kinds[n.id] = self._join(self.global_kinds.get(n.id), k)
                             self._share(n, stmt.value)  # a store into either reaches the other
+                            if stmt in bodies:  # a class body's `cache = BOX`: self.cache is BOX's object too (and
+                                # `cache`, which a default evaluated there names, is a module-level name here)
+                                self._class_attribute(bodies[stmt], n, stmt.value)
         for cls in self.classes.values():  # self.<attr> kinds: registered buffers (assignments: _flow)
             for node in ast.walk(cls):
                 if (
@@ -61,6 +63,16 @@ class Inference:
             if state == (state := self._state(fns)):
                 break
         self._memo.clear()  # the checks read the final kinds
+
+    def _class_attribute(self, cls: ast.ClassDef, name: ast.Name, value: ast.AST) -> None:
+        """`name = value` in a class body: the attribute `Cls.name` (what self.name reads) shares value's object
+        and the name's, and has value's kind where it may hold a tensor."""
+        attr = self._synthetic(ast.Attribute(value=ast.Name(id=cls.name, ctx=ast.Load()), attr=name.id), name)
+        k = self.kind(value, {})
+        if k in HOLDS:
+            self.self_kinds[name.id] = self._join(self.self_kinds.get(name.id), k)
+        self._share(attr, value)
+        self._share(attr, name)
 
     def _state(self, fns: list[ast.AST]) -> tuple:
         """Everything a pass may change, to stop at the fixpoint (kinds only rise, so it is reached)."""
@@ -182,12 +194,13 @@ class Inference:
         from_calls = self.params.get(fn, {})
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
         static = _is_static(fn)
+        applied = fn in self._apply_sites()  # a Function's forward `Op.apply(x, 0.5)` runs: bound from its arguments
         for i, a in enumerate(positional):
             if is_method and i == 0 and not static:  # self, or a classmethod's class (and what `C.m(t)` passes)
                 env[a.arg] = self._join(from_calls.get(a.arg), SELF)
-            elif is_method and self._autograd_function(self.parents.get(fn)):  # torch calls these with the tensors
-                env[a.arg] = TENSOR
-            elif is_method and name == "forward" and model is not None:  # a layer's inputs are tensors
+            elif is_method and self._autograd_function(self.parents.get(fn)) and not applied:
+                env[a.arg] = TENSOR  # torch calls these with the tensors (a forward apply runs: as any call's)
+            elif is_method and name == "forward" and model is not None and not applied:  # a layer's inputs are tensors
                 given = self._forward_input(i - 1, defaults[i]) if self._is_model(fn) else TENSOR
                 env[a.arg] = self._join(from_calls.get(a.arg), given)  # and what its own calls pass it
             else:
@@ -203,6 +216,14 @@ class Inference:
             for a in positional[:1] + [x for x in (args.vararg, args.kwarg) if x is not None]:
                 env[a.arg] = TCONT
         return env
+
+    def _apply_sites(self) -> set[ast.AST]:
+        """The autograd.Function forwards some `Op.apply(...)` of this module runs."""
+        if "apply" not in self._memo_once:
+            self._memo_once["apply"] = {
+                fn for n in ast.walk(self.tree) if isinstance(n, ast.Call) for fn in self._applied(n.func)
+            }
+        return self._memo_once["apply"]
 
     def _autograd_function(self, cls: ast.AST | None) -> bool:
         """Whether cls is a torch.autograd.Function subclass: apply calls its forward, setup_context and backward
@@ -287,6 +308,7 @@ class Inference:
         elif isinstance(node, ast.AugAssign):  # `box += [x]`: an in-place extend of box's object
             k = self.kind(node.value, env)
             self._bind(node.target, None, self._join(self.kind(node.target, env), k), env)
+            self._share_all(node.target, node.value)  # `a += [box]`, `d |= {"k": box}`: a holds box's object now
             if k in HOLDS:
                 self._holds(node.target, env)
         elif isinstance(node, ast.For | ast.comprehension):
@@ -329,14 +351,76 @@ class Inference:
                     k = self.kind(item.context_expr, env)
                     self._bind(item.optional_vars, None, TENSOR if k in HOLDS else UNKNOWN, env)
             return
-        k = self.kind(node.subject, env)
-        for case in node.cases:
-            for p in ast.walk(case.pattern):
-                name = getattr(p, "name", None) or getattr(p, "rest", None)
-                if isinstance(p, (ast.MatchAs, ast.MatchStar, ast.MatchMapping)) and name:
-                    env[name] = self._join(env.get(name), TENSOR if k in HOLDS else UNKNOWN)
-                    shared = self.shares.setdefault((self.owner(node), name), [])  # `case a: a.append(x)`
-                    shared += [r for r in self._references(node.subject) if r not in shared]
+        for name, value, mode in self._captures(node):
+            if mode == "same":  # `case a:`, `case [a, _]`, `case C(buf=a)`: a = subject, subject[0], subject.buf
+                self._bind_name(name, value, self.kind(value, env), env)
+                continue
+            k = self.kind(value, env)  # `*rest`, `**rest`: a new container of the subject's items; a positional
+            # class pattern's capture: an attribute the gate cannot name
+            held = k in HOLDS or (mode == "part" and k == SELF)
+            self._bind_name(name, None, (TCONT if mode == "rest" else TENSOR) if held else UNKNOWN, env)
+            self._share(name, value)
+
+    def _captures(self, node: ast.Match) -> list[tuple[ast.Name, ast.AST, str]]:
+        """Each capture of a match statement's patterns with the expression it binds (built once: the subject, or
+        `subject[i]`, `subject[key]`, `subject.attr` for a capture inside a sequence, mapping or class pattern) and
+        how: "same" (that expression), "rest" (a new container of its items), "part" (some attribute of it)."""
+        if node not in self._patterns:
+            found: list[tuple[ast.Name, ast.AST, str]] = []
+            for case in node.cases:
+                self._pattern_captures(case.pattern, node.subject, "same", found)
+            self._patterns[node] = found
+        return self._patterns[node]
+
+    def _pattern_captures(self, p: ast.AST, subject: ast.AST, mode: str, found: list) -> None:
+        """The captures of pattern p matched against `subject` (see _captures), into found."""
+        if isinstance(p, ast.MatchAs):
+            if p.name:
+                found.append((self._synthetic(ast.Name(id=p.name, ctx=ast.Store()), p), subject, mode))
+            if p.pattern is not None:
+                self._pattern_captures(p.pattern, subject, mode, found)
+        elif isinstance(p, ast.MatchOr):
+            for sub in p.patterns:
+                self._pattern_captures(sub, subject, mode, found)
+        else:
+            for sub, part in self._subpatterns(p, subject):
+                if part is None:  # `*rest`, `**rest`
+                    found.append((self._synthetic(ast.Name(id=sub, ctx=ast.Store()), p), subject, "rest"))
+                elif part is subject:  # `case C(a)`: an attribute __match_args__ names, or a builtin's subject
+                    self._pattern_captures(sub, subject, "part", found)
+                else:
+                    self._pattern_captures(sub, self._synthetic(part, p), mode, found)
+
+    @staticmethod
+    def _subpatterns(p: ast.AST, subject: ast.AST) -> list[tuple]:
+        """(sub-pattern, the expression it matches) for a sequence, mapping or class pattern: `subject[i]` (from
+        the end past a star), `subject[key]`, `subject.attr`; (name, None) for a `*rest` or `**rest` capture."""
+        found: list[tuple] = []
+        if isinstance(p, ast.MatchSequence):
+            star = next((i for i, x in enumerate(p.patterns) if isinstance(x, ast.MatchStar)), len(p.patterns))
+            for i, sub in enumerate(p.patterns):
+                index = i if i < star else i - len(p.patterns)
+                item = ast.Subscript(value=subject, slice=ast.Constant(index), ctx=ast.Load())
+                found.append((sub.name, None) if isinstance(sub, ast.MatchStar) else (sub, item))
+        elif isinstance(p, ast.MatchMapping):
+            found += [
+                (sub, ast.Subscript(value=subject, slice=key, ctx=ast.Load())) for key, sub in zip(p.keys, p.patterns)
+            ]
+            found += [(p.rest, None)]
+        elif isinstance(p, ast.MatchClass):
+            found += [
+                (sub, ast.Attribute(value=subject, attr=a, ctx=ast.Load()))
+                for a, sub in zip(p.kwd_attrs, p.kwd_patterns)
+            ]
+            found += [(sub, subject) for sub in p.patterns]
+        return [(sub, part) for sub, part in found if sub is not None]
+
+    def _synthetic(self, node: ast.AST, parent: ast.AST) -> ast.AST:
+        """An expression the gate builds for a pattern's part, placed under the pattern (its function owns it)."""
+        self.parents[node] = parent
+        for child in ast.iter_child_nodes(node):
+            self.parents.setdefault(child, node)
+        return ast.copy_location(node, parent)
 
     def _bind_loop(self, target: ast.AST, it: ast.AST, env: dict[str, str]) -> None:
         """A loop target: range gives ints; enumerate an int and an item; zip one item of each; `.items()` a key and
@@ -344,6 +428,8 @@ class Inference:
         call = it if isinstance(it, ast.Call) else None
         fname = call.func.id if call is not None and isinstance(call.func, ast.Name) else None
         parts = target.elts if isinstance(target, ast.Tuple) else None
+        if parts and any(isinstance(t, ast.Starred) for t in parts):
+            parts = None  # `for a, *rest in jobs`: positions do not line up
 
         def item(e: ast.AST) -> str:
             return TENSOR if self.kind(e, env) in HOLDS else UNKNOWN
@@ -393,6 +479,9 @@ class Inference:
         """The functions a call may run, each with the parameters its call fills implicitly (1: self): a
         function or lambda of this module by name, a class (its __init__), a method of self or of an instance."""
         f = node.func
+        applied = self._applied(f)
+        if applied:  # `Op.apply(box, x)` runs Op.forward(ctx, box, x), or Op.forward(box, x) beside a setup_context
+            return [(fn, 0 if self._setups(node) else 1) for fn in applied]
         if isinstance(f, ast.Name):
             if f.id in self.classes:
                 return [(m, 1) for m in self.class_init(f.id)]
@@ -440,8 +529,6 @@ class Inference:
                     cur[a.arg] = self._join(cur.get(a.arg), k)
         for callee, skip in self._callees(node, env):
             args = callee.args
-            positional = [a.arg for a in args.posonlyargs + args.args][skip:]
-            keyword = positional + [a.arg for a in args.kwonlyargs]
             cur = self.params.setdefault(callee, {})
 
             def note(name: str, kind: str, expr: ast.AST | None = None, cur=cur, callee=callee) -> None:
@@ -451,45 +538,75 @@ class Inference:
                 self._bound_now.setdefault((callee, name), set()).update(({kind} - {UNKNOWN}) | given)
 
             self._held_arguments(node, env, callee, skip)
-            for i, a in enumerate(node.args):
-                if isinstance(a, ast.Starred):  # f(*box): any later parameter may be any of its items
-                    k = self.kind(a.value, env)
-                    for name in positional[i:]:
+            for a, names, extra in self._filled(node, callee, skip):
+                k = self.kind(a.value if isinstance(a, ast.Starred) else a, env)
+                if isinstance(a, ast.Starred):  # f(*box): any parameter it reaches may be any of its items
+                    for name in names:
                         note(name, TENSOR if k in HOLDS else UNKNOWN)
-                    if args.vararg:
-                        note(args.vararg.arg, TCONT if k in HOLDS else UNKNOWN)
-                    break
-                if i < len(positional):
-                    note(positional[i], self.kind(a, env), a)
-                elif args.vararg:
-                    note(args.vararg.arg, TCONT if self.kind(a, env) in HOLDS else PY)
-            self._note_keywords(node, env, args, keyword, note)
+                    if extra is not None:
+                        note(extra, TCONT if k in HOLDS else UNKNOWN)
+                    continue
+                for name in names:
+                    note(name, k, a)
+                if extra is not None:
+                    note(extra, TCONT if k in HOLDS else PY)
+            positional = [a.arg for a in args.posonlyargs + args.args][skip:]
+            keyword = [n for n in positional if n not in {a.arg for a in args.posonlyargs}]
+            self._note_keywords(node, env, args, keyword + [a.arg for a in args.kwonlyargs], note)
+
+    def _filled(self, node: ast.Call, callee: ast.AST, skip: int) -> list[tuple[ast.AST, list[str], str | None]]:
+        """Each positional argument of a call with the parameters it may fill and the `*args` it may go into: one
+        by position; after a starred argument (whose length the gate does not know) any parameter from the first
+        it could reach on; a starred one, every parameter from there and `*args`."""
+        args = callee.args
+        positional = [a.arg for a in args.posonlyargs + args.args][skip:]
+        vararg = args.vararg.arg if args.vararg is not None else None
+        filled = []
+        stars = 0
+        for i, a in enumerate(node.args):
+            first = i - stars  # a starred argument before may have been empty
+            if isinstance(a, ast.Starred) or stars:
+                filled.append((a, positional[first:], vararg))
+                stars += isinstance(a, ast.Starred)
+            else:
+                filled.append((a, positional[i : i + 1], vararg if i >= len(positional) else None))
+        return filled
 
     def _held_arguments(self, node: ast.Call, env: dict[str, str], callee: ast.AST, skip: int) -> None:
         """`f(box)` where f does `box.append(x)` (a parameter it stores a tensor into): box holds a tensor now. A
         starred argument or `**kw` may fill any parameter; extra ones fill `*args`/`**kwargs`."""
+        for setup in self._setups(node):  # `setup_context(ctx, inputs, output)`: inputs holds apply's arguments
+            params = [a.arg for a in setup.args.posonlyargs + setup.args.args]
+            if len(params) > 1 and params[1] in self.holds_params.get(setup, ()):
+                for a in [*node.args, *(k.value for k in node.keywords)]:
+                    self._holds(a.value if isinstance(a, ast.Starred) else a, env)
         held = self.holds_params.get(callee)
         if not held:
             return
         args = callee.args
-        positional = [a.arg for a in args.posonlyargs + args.args][skip:]
-        star = args.vararg is not None and args.vararg.arg in held
-        for i, a in enumerate(node.args):
-            if isinstance(a, ast.Starred):
-                if star or set(positional[i:]) & held:
-                    self._holds(a.value, env)
-            elif (positional[i] in held) if i < len(positional) else star:
-                self._holds(a, env)
-        named = {a.arg for a in args.kwonlyargs} | set(positional)
+        for a, names, extra in self._filled(node, callee, skip):
+            if set(names) & held or extra in held:
+                self._holds(a.value if isinstance(a, ast.Starred) else a, env)
+        posonly = {a.arg for a in args.posonlyargs}
+        named = {a.arg for a in args.kwonlyargs} | {a.arg for a in args.args} - posonly
+        kwarg = args.kwarg.arg if args.kwarg is not None else None
         for k in node.keywords:
-            if k.arg is None and (held & named or (args.kwarg is not None and args.kwarg.arg in held)):
+            if k.arg is None and (held & named or kwarg in held):
                 self._holds(k.value, env)
-            elif k.arg in held or (k.arg not in named and args.kwarg is not None and args.kwarg.arg in held):
+            elif k.arg in held & named or (k.arg not in named and kwarg in held):
                 self._holds(k.value, env)
+
+    def _setups(self, node: ast.Call) -> list[ast.AST]:
+        """The setup_context of the autograd.Function whose apply this call is."""
+        applied = self._applied(node.func)
+        cls = self.parents.get(applied[0]) if applied else None
+        return [m for m in getattr(cls, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "setup_context"]
 
     def _note_keywords(
         self, node: ast.Call, env: dict[str, str], args: ast.arguments, keyword: list[str], note
     ) -> None:
+        """Keyword arguments: a parameter by name (not a positional-only one: `f(0, a=x)` for `def f(a, /, **kw)`
+        puts x into kw), else `**kwargs`; `**d` may fill any of them."""
         for k in node.keywords:
             kind = self.kind(k.value, env)
             if k.arg is None:  # f(**d): any parameter may be any of its values

@@ -13,7 +13,7 @@ from evaluator.static.contract.allowlist import (
     META_METHODS,
     TENSOR_ALLOC,
 )
-from evaluator.static.contract.syntax import _container_parts, _layer_class
+from evaluator.static.contract.syntax import _container_parts, _layer_class, _name_values
 
 # Kinds of host values: TENSOR; TCONT, a Python container (list, tuple, dict, set, an exception, an object's
 # attributes) that may hold a tensor: an element read out of it is a TENSOR, iterating it binds TENSORs, and a
@@ -34,6 +34,15 @@ HOLDS = (TENSOR, TCONT)
 # expressions whose kind is fixed: literals, and what a `yield` is sent or a `yield from` / `await` returns, which
 # the gate cannot follow (r = yield from inner(x) is x)
 FIXED_KINDS = {ast.Constant: PY, ast.JoinedStr: PY, ast.Yield: TENSOR, ast.YieldFrom: TENSOR, ast.Await: TENSOR}
+
+# nodes that run no code of their own (no call, item, attribute, iteration, context): what a `try` body of only
+# these raises carries no tensor unless a name it reads holds one
+INERT = (
+    ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.BinOp,
+    ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.JoinedStr,
+    ast.FormattedValue, ast.keyword, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Pass, ast.Import,
+    ast.ImportFrom, ast.alias, ast.If, ast.Break, ast.Continue, ast.Return, ast.Global, ast.Nonlocal, ast.Assert,
+)  # fmt: skip
 
 MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
 
@@ -126,15 +135,17 @@ class Kinds:
 
     def _try_holds(self, handler: ast.ExceptHandler, env: dict[str, str]) -> bool:
         """Whether the code `handler` guards may raise with a tensor: Python's own exceptions carry the values
-        they failed on (`{}.pop(x)` raises KeyError(x), `lst.index(x)` a ValueError with x's repr), so an
-        exception caught around a call, an item, a raise or a tensor may hold one (a call may touch tensors the
-        gate does not see from here: self's, a helper's), and formatting it (`str(e)`, f"{e}") reads its values."""
+        they failed on (`{}.pop(x)` raises KeyError(x), `lst.index(x)` a ValueError with x's repr, a missing
+        attribute an AttributeError whose .obj is the object), so an exception caught around code that runs
+        anything (a call, an item, an attribute, which may be a property's getter, a loop, which may run a
+        generator, a `with`, a raise) or reads a tensor may hold one (that code may touch tensors the gate does
+        not see from here: self's, a helper's), and formatting it (`str(e)`, f"{e}") reads its values. Only a
+        body of plain Python on names (an assignment, arithmetic, a display, an import) raises with none."""
         guarded = self.parents.get(handler)
         body = guarded.body if isinstance(guarded, (ast.Try, ast.TryStar)) else []
         return any(
-            isinstance(n, (ast.Call, ast.Subscript, ast.Raise))  # (a bare `raise` re-raises what an outer
-            # `except` is handling)
-            or (isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load) and self.kind(n, env) in HOLDS)
+            not isinstance(n, INERT)  # (a bare `raise` re-raises what an outer `except` is handling)
+            or (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and self.kind(n, env) in HOLDS)
             for stmt in body
             for n in ast.walk(stmt)
         )
@@ -152,21 +163,38 @@ class Kinds:
             return PY if e.attr in self._constants_of(e.value) else TENSOR
         if e.attr == "args" and isinstance(e.value, ast.Name) and e.value.id in self.caught:
             return TCONT  # what an exception was raised with: `{}.pop(x)` raises KeyError(x)
-        return PY if self.path(e) else UNKNOWN
+        if self.path(e):
+            return PY
+        if e.attr not in META_ATTRS and self._caught_here(e.value):
+            return TENSOR  # an exception's other fields: AttributeError.obj is the object read from
+        # an object the gate cannot type may be self (`for m in [self]`) or an instance of this module's classes
+        known = self.self_kinds.get(e.attr)
+        return known if known in HOLDS else UNKNOWN
+
+    def _caught_here(self, e: ast.AST) -> bool:
+        """A name an `except ... as e` of its own function binds."""
+        if not isinstance(e, ast.Name) or e.id not in self.caught:
+            return False
+        fn = self.owner(e)
+        key = ("caught", fn)
+        if key not in self._memo_once:
+            self._memo_once[key] = {
+                n.name
+                for n in ast.walk(fn if fn is not None else self.tree)
+                if isinstance(n, ast.ExceptHandler) and self.owner(n) is fn
+            }
+        return e.id in self._memo_once[key]
 
     def _constants_of(self, e: ast.AST) -> set[str]:
         """The __constants__ of the layer classes `e` (self.conv, a local) was ever bound to; none if any binding
-        is something else."""
+        is something else, or a store the gate cannot pair with one value (`self.ln, n = Holder(x), 0`, a loop
+        target, a parameter; an attribute of that name stored on any object)."""
         if isinstance(e, ast.Attribute) and self._self_attribute(e):
             values = self.self_values.get(e.attr, [])
         elif isinstance(e, ast.Name):
             fn = self.owner(e)
-            if (fn, e.id) not in self._assigned_values:
-                self._assigned_values[(fn, e.id)] = [
-                    n.value
-                    for n in ast.walk(fn if fn is not None else self.tree)
-                    if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets)
-                ]
+            if (fn, e.id) not in self._assigned_values:  # every binding (None: a tuple target, a parameter, ...)
+                self._assigned_values[(fn, e.id)] = _name_values(fn if fn is not None else self.tree, e.id)
             values = self._assigned_values[(fn, e.id)]
         else:
             return set()
@@ -201,8 +229,8 @@ class Kinds:
                 return self._join(self.returns.get(f.attr), UNKNOWN)
             if base == TCONT:  # an item out of it, or a view of its items
                 return TENSOR if f.attr in ("pop", "get", "setdefault") else TCONT
-            if base == SELF:
-                return self.returns.get(f.attr, UNKNOWN)
+            if base == SELF:  # `Op.apply(x)` returns what Op.forward returns: tensors (or what holds them)
+                return TENSOR if self._applied(f) else self.returns.get(f.attr, UNKNOWN)
             return UNKNOWN
         if isinstance(f, ast.Name):
             if f.id in self.classes or (f.id == "super" and f.id not in self.bound):

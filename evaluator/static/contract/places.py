@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import ast
 
-from evaluator.static.contract.allowlist import CONTAINER_BUILTINS, META_ATTRS, SHARING_METHODS
+from evaluator.static.contract.allowlist import HOST_BUILTINS, META_ATTRS, SHARING_METHODS
 from evaluator.static.contract.kinds import ANY, HOLDS, PY, RANK, SELF, TCONT, TENSOR, UNKNOWN
 from evaluator.static.contract.region import FUNCS
 from evaluator.static.contract.syntax import _bound_names, _container_parts, _defaults, _import_bindings, _param_names
+
+# builtins that give back a new Python value and never one of their arguments (or an item of one)
+FRESH_BUILTINS = {"len", "int", "float", "bool", "str", "repr", "format", "isinstance", "print", "any", "all", "range"}
 
 
 class Places:
@@ -43,26 +46,49 @@ class Places:
     def _bind(self, target: ast.AST, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
         if isinstance(target, ast.Name):
             self._bind_name(target, value, kind, env)
-        elif isinstance(target, ast.Starred):
+        elif isinstance(target, ast.Starred):  # `a, *rest = v`: rest is a new list of v's items
             self._bind(target.value, None, TCONT if kind in HOLDS else kind, env)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
-            if elts is not None and any(isinstance(x, ast.Starred) for x in elts):
-                elts = None  # `a, b = (*[x, x], *[])`: positions do not line up
-            parts = self._parts(value, env) if value is not None else None
-            for i, t in enumerate(target.elts):
-                if elts is not None and len(elts) == len(target.elts):
-                    self._bind(t, elts[i], self.kind(elts[i], env), env)
-                else:
-                    self._bind_part(t, i, len(target.elts), value, parts, kind, env)
+            self._bind_parts(target, value, kind, env)
         elif isinstance(target, (ast.Subscript, ast.Attribute)) and kind in HOLDS:
             self._holds(target.value, env)  # `box[0] = x`, `obj.t = x`: the container now holds a tensor
-            if isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
+        if isinstance(target, ast.Attribute) and self.path(target) is None:
+            # `obj.t = x`: obj may be self (or an instance of this module's classes) however it was reached (`for m
+            # in [self]`), so self.t may be x; a property's setter runs with x
+            if kind in HOLDS or self.kind(target.value, env) == SELF:
                 self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
-        elif isinstance(target, ast.Attribute) and self.kind(target.value, env) == SELF:
-            self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
-        if isinstance(target, ast.Attribute) and value is not None and self.kind(target.value, env) == SELF:
-            self._share(target, value)  # `self.box = lst`
+            self._note_setters(target, value, kind, env)
+        if isinstance(target, (ast.Subscript, ast.Attribute)) and value is not None:
+            self._share_store(target, value)  # `self.box = lst`, `d["k"] = box`: the object is shared
+
+    def _bind_parts(self, target: ast.Tuple | ast.List, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
+        """`a, b = value`: each target by position where value is a display of as many parts; with a starred target
+        (`a, *rest = [x, box]`) no position is known and each part may be any of value's items."""
+        starred = any(isinstance(t, ast.Starred) for t in target.elts)
+        elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) and not starred else None
+        if elts is not None and any(isinstance(x, ast.Starred) for x in elts):
+            elts = None  # `a, b = (*[x, x], *[])`: positions do not line up
+        parts = self._parts(value, env) if value is not None and not starred else None
+        for i, t in enumerate(target.elts):
+            if elts is not None and len(elts) == len(target.elts):
+                self._bind(t, elts[i], self.kind(elts[i], env), env)
+            else:
+                self._bind_part(t, i, len(target.elts), value, parts, kind, env)
+
+    def _note_setters(self, target: ast.Attribute, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
+        """`obj.p = v` calls the setter of a property p (`@p.setter def p(self, v)`) with v: its value parameter is
+        bound from every store into an attribute of that name, as a call's argument would be."""
+        for fn in self.named_fns.get(target.attr, []):
+            if not any(isinstance(d, ast.Attribute) and d.attr == "setter" for d in getattr(fn, "decorator_list", [])):
+                continue
+            params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+            for name in params[1:2]:
+                cur = self.params.setdefault(fn, {})
+                cur[name] = self._join(cur.get(name), kind)
+                given = self._alternatives(value, env) if value is not None else {ANY}
+                self._bound_now.setdefault((fn, name), set()).update(({kind} - {UNKNOWN}) | given)
+                if value is not None and name in self.holds_params.get(fn, ()):
+                    self._holds(value, env)  # the setter stores a tensor into what it was given
 
     def _share(self, target: ast.Name | ast.Attribute, value: ast.AST) -> None:
         """`target = value` where value names an existing object (`box`, `p["lst"]`, `self.cache`, `a or b`,
@@ -78,10 +104,23 @@ class Places:
                     back.append(target)
 
     def _share_all(self, target: ast.AST, value: ast.AST) -> None:
-        """Every name a target binds shares value's object, or a part of it (`for (a, m), n in jobs`)."""
+        """Every place a target stores into shares value's object, or a part of it (`for (a, m), n in jobs`,
+        `for self.box in boxes`, `for d["k"] in boxes`)."""
         for node in ast.walk(target):
-            if isinstance(node, ast.Name):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 self._share(node, value)
+            elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
+                self._share_store(node, value)
+
+    def _share_store(self, target: ast.Subscript | ast.Attribute, value: ast.AST) -> None:
+        """`d["k"] = box`, `obj.box = box`, `self.box = box`: the container (every place its object is reached from)
+        now holds value's object, and the attribute (self's, of that name: obj may be self) is that object."""
+        if isinstance(target, ast.Attribute) and self.path(target) is None:
+            self._share(target, value)
+        if isinstance(target, ast.Subscript) or not self._self_attribute(target):
+            for root in self._roots(target.value):
+                if not (isinstance(root, ast.Name) and self.kind(root, self._env_of(root)) == SELF):
+                    self._share(root, value)
 
     def _roots(self, ref: ast.AST, seen: set[ast.AST] | None = None) -> list[ast.AST]:
         """The names (and self attributes) an object reference starts from: `p["lst"]` -> p, `[box][0]` -> box.
@@ -124,20 +163,40 @@ class Places:
             return []
         f, given = e.func, [*e.args, *(k.value for k in e.keywords)]
         args = [r for a in given for r in self._references(a, depth + 1)]
-        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-        own = isinstance(f, ast.Name) and f.id in self.named_fns
-        own = own or (isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in self.named_fns)
-        if own:  # what each body by that name returns (_returned, computed once: no blow-up along call chains), and
+        fns = self._own_callees(f)
+        if fns:  # what each body by that name returns (_returned, computed once: no blow-up along call chains), and
             # its arguments where a return mentions a parameter (`keep(box)`; `prep(w, n)` returning a new tensor: none)
-            fns = self.named_fns[name]
             given = args if any(self._returns_parameter(fn) for fn in fns) else []
             return given + [r for fn in fns for r in self._returned.get(fn, [])]
-        if (isinstance(f, ast.Name) and f.id in CONTAINER_BUILTINS) or self.path(f) == "typing.cast":
+        if isinstance(f, ast.Name) and f.id in HOST_BUILTINS and f.id not in FRESH_BUILTINS:
+            # a builtin may give back one of its arguments or their items: list(box), min(box, other, key=len),
+            # sum([[box]], []), ValueError(box).args
+            return args
+        if self.path(f) == "typing.cast":
             return args
         if isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in SHARING_METHODS:
             # an item, or the default given after the key (`d.get(k, box)`, `{}.setdefault("k", box)`)
             defaults = [r for a in e.args[1:] for r in self._references(a, depth + 1)]
             return self._references(f.value, depth + 1) + defaults
+        return []
+
+    def _own_callees(self, f: ast.AST) -> list[ast.AST]:
+        """The functions of this module a call of `f` runs and gives back what they return: a def or lambda by that
+        name (a method of any receiver), or an autograd.Function's forward (`Op.apply(x)` returns what it does)."""
+        applied = self._applied(f)
+        if applied:
+            return applied
+        if isinstance(f, ast.Name) or (isinstance(f, ast.Attribute) and self.path(f) is None):
+            return self.named_fns.get(f.id if isinstance(f, ast.Name) else f.attr, [])
+        return []
+
+    def _applied(self, f: ast.AST) -> list[ast.AST]:
+        """`Op.apply` of an autograd.Function Op of this module: its forward, which apply runs with a ctx first and
+        the arguments apply was given after it."""
+        if isinstance(f, ast.Attribute) and f.attr == "apply" and isinstance(f.value, ast.Name):
+            cls = self.classes.get(f.value.id)
+            if self._autograd_function(cls):
+                return [m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "forward"]
         return []
 
     def _tuple_call(self, value: ast.AST | None, env: dict[str, str]) -> list[str] | None:
@@ -157,7 +216,8 @@ class Places:
     def _holds(self, e: ast.AST, env: dict[str, str], seen: set | None = None) -> None:
         """`e` (a name, `self.attr`, `a.b[0]`, a display, a call giving back an object) is a container that now
         holds a tensor; so is every place that shares its object (self.shares), the default object of a
-        parameter that is one, and the argument each call gave it (holds_params, read by _held_arguments)."""
+        parameter that is one, and the argument each call gave it (holds_params, read by _held_arguments). An
+        attribute of an object the gate cannot type (`m.box` where m may be self) is self's attribute too."""
         seen = seen if seen is not None else set()
         if not isinstance(e, (ast.Name, ast.Subscript, ast.Attribute)):
             parts = _container_parts(e)  # a display: its items; else what the expression may name
@@ -166,13 +226,18 @@ class Places:
             return
         env = self._env_of(e)
         while isinstance(e, (ast.Subscript, ast.Attribute)) and not self._self_attribute(e):
+            if isinstance(e, ast.Attribute) and self.path(e) is None:
+                self._mark(("self", e.attr), seen)
             e = e.value
         if not isinstance(e, (ast.Name, ast.Attribute)):  # `self.get_box().append(x)`, `[lst][0].append(x)`
             self._holds(e, env, seen)
             return
         if isinstance(e, ast.Name) and self.kind(e, env) == SELF:
             return
-        place = self._place(e)
+        self._mark(self._place(e), seen)
+
+    def _mark(self, place: tuple, seen: set) -> None:
+        """The place now holds a tensor, and so does every place sharing its object."""
         if place in seen or place in self._held or self._only_tensors(place):
             return  # (_held: marked, with all it shares, earlier in this pass)
         seen.add(place)
@@ -280,9 +345,23 @@ class Places:
         return [[r.elts[i] for r in rets] for i in range(n)]
 
     def _returns_parameter(self, fn: ast.AST) -> bool:
-        """Whether a return of fn mentions one of its parameters (it may give back an object it was given)."""
+        """Whether a return (or a yield) of fn mentions one of its parameters (it may give back an object it was
+        given)."""
         params = _param_names(fn)
-        return any(isinstance(n, ast.Name) and n.id in params for v in self._return_values(fn) for n in ast.walk(v))
+        return any(isinstance(n, ast.Name) and n.id in params for v in self._given_back(fn) for n in ast.walk(v))
+
+    def _given_back(self, fn: ast.AST) -> list[ast.AST]:
+        """What a call of fn gives back: its returned expressions, and a generator's yielded ones (`for b in
+        each(box)` binds b to what `yield` gives, `yield from` the items of its iterable)."""
+        key = ("given back", fn)
+        if key not in self._memo_once:  # (read for every call of fn the inference meets)
+            yields = [
+                n.value
+                for n in ast.walk(fn)
+                if isinstance(n, (ast.Yield, ast.YieldFrom)) and n.value is not None and self.owner(n) is fn
+            ]
+            self._memo_once[key] = self._return_values(fn) + yields
+        return self._memo_once[key]
 
     def _returned_table(self) -> dict[ast.AST, list[ast.AST]]:
         """For every function and lambda, the references its returned expressions may evaluate to (_references),
@@ -293,7 +372,7 @@ class Places:
             changed = False
             for fn in fns:
                 seen = {id(r) for r in self._returned[fn]}
-                for v in self._return_values(fn):
+                for v in self._given_back(fn):
                     for r in self._references(v):
                         if id(r) not in seen:
                             seen.add(id(r))
@@ -308,6 +387,8 @@ class Places:
         scope, name = place
         if scope in (None, "self") or isinstance(scope, ast.Lambda):
             return False
+        if place not in self.bound_kinds and self._autograd_function(self.parents.get(scope)):
+            return False  # a Function's method torch calls (backward, setup_context's inputs): given anything
         if name in _param_names(scope) and (name in _defaults(scope) or self.kinds.get(scope, {}).get(name) != TENSOR):
             return False
         return self.bound_kinds.get(place, {TENSOR}) == {TENSOR} and self.kinds.get(scope, {}).get(name) == TENSOR

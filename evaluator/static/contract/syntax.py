@@ -4,6 +4,7 @@ function's parameters and defaults, what a statement stores into."""
 from __future__ import annotations
 
 import ast
+import functools
 
 
 def _decorators(fn: ast.AST) -> list[ast.AST]:
@@ -87,22 +88,79 @@ def _layer_class(path: str) -> type | None:
 
 
 def _store_targets(node: ast.AST) -> list[ast.AST]:
-    """The expressions a statement stores into, each part of a tuple target apart."""
+    """The expressions a statement stores into, each part of a tuple target apart: an assignment's, a loop's or a
+    comprehension's target, `with ... as` and a walrus (every node whose context is Store, found from its statement)."""
     if isinstance(node, ast.Assign):
         targets = node.targets
-    elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension)):
         targets = [node.target]
+    elif isinstance(node, ast.withitem):
+        targets = [node.optional_vars] if node.optional_vars is not None else []
     else:
         return []
     return [t for target in targets for t in ast.walk(target) if isinstance(getattr(t, "ctx", None), ast.Store)]
 
 
+def _module_state(name: str) -> bool:
+    """A private attribute nn.Module itself keeps on every instance or class (`_buffers`, `_modules`, `_apply`):
+    storing into it never makes it the module's own."""
+    return name.startswith("_") and name in _module_names()
+
+
+@functools.lru_cache(maxsize=1)
+def _module_names() -> frozenset[str]:
+    """What nn.Module defines on its class and what a fresh instance keeps in its __dict__ (`_forward_hooks`...)."""
+    try:
+        import torch.nn
+    except ImportError:  # pragma: no cover - the evaluator always has torch
+        return frozenset()
+    return frozenset(dir(torch.nn.Module)) | frozenset(vars(torch.nn.Module()))
+
+
 def _stored_attributes(tree: ast.Module) -> tuple[set[str], set[str]]:
-    """The attribute names the module stores on self (`self._cache = ...`: its own state) and on anything else
-    (`self.ln.eps = x`), by any assignment form."""
+    """The attribute names the module stores on self (`self._cache = ...`: its own state, never nn.Module's own
+    `self._buffers = self._buffers`) and on anything else (`self.ln.eps = x`), by any store form (an assignment, a
+    loop or comprehension target, `with ... as`)."""
     stored = [t for n in ast.walk(tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)]
     mine = [isinstance(t.value, ast.Name) and t.value.id == "self" for t in stored]
-    return {t.attr for t, m in zip(stored, mine) if m}, {t.attr for t, m in zip(stored, mine) if not m}
+    own = {t.attr for t, m in zip(stored, mine) if m and not _module_state(t.attr)}
+    return own, {t.attr for t, m in zip(stored, mine) if not m}
+
+
+def _plain_values(root: ast.AST) -> dict[int, ast.AST]:
+    """id(target) -> value for each plain assignment under root (`place = value`, `place: T = value`)."""
+    plain: dict[int, ast.AST] = {}
+    for n in ast.walk(root):
+        if isinstance(n, ast.Assign):
+            plain |= {id(t): n.value for t in n.targets}
+        elif isinstance(n, ast.AnnAssign) and n.value is not None:
+            plain[id(n.target)] = n.value
+    return plain
+
+
+def _attribute_values(tree: ast.Module) -> dict[str, list[ast.AST | None]]:
+    """For each attribute name, the value of every store into it on any object: a plain `obj.attr = value` gives
+    value, any other store form None (a tuple, loop or `with` target): what the attribute holds is then unknown."""
+    plain = _plain_values(tree)
+    found: dict[str, list[ast.AST | None]] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store):
+            found.setdefault(n.attr, []).append(plain.get(id(n)))
+    return found
+
+
+def _name_values(root: ast.AST, name: str) -> list[ast.AST | None]:
+    """The value of every binding of `name` under root: a plain `name = value` gives value, any other binding None
+    (a tuple, loop or `with` target, `+=`, a walrus, a parameter, a capture, a def, an import)."""
+    plain = _plain_values(root)
+    values: list[ast.AST | None] = []
+    for n in ast.walk(root):
+        if isinstance(n, ast.Name):
+            if n.id == name and isinstance(n.ctx, ast.Store):
+                values.append(plain.get(id(n)))
+        elif name in _bound_names(n) or any(b == name for b, _ in _import_bindings(n)):
+            values.append(None)
+    return values
 
 
 def _int_helper(path: str) -> bool:
