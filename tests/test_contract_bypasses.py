@@ -82,7 +82,20 @@ which may be a property, a loop, which may run a generator) may carry a tensor, 
 are tensors (142); a keyword naming a positional-only parameter goes into **kwargs, and positional arguments after a
 starred one may fill any later parameter (143, 144). bypass_145 stores nn.Module's own `self._buffers` into itself,
 which made it the module's own private state: a private attribute nn.Module keeps never counts as the module's own.
-honest_27 passes a Python scale through apply and keeps it on ctx, beside a float self.scale."""
+honest_27 passes a Python scale through apply and keeps it on ctx, beside a float self.scale.
+
+A third red team the same session attacked the names/calls fixes: bypass_160..167, each passing the gate at 2368fd0:
+`self.forward = self.lin.forward` (an attribute stored over a method: refused on any object for the module's
+methods, on self for nn.Module's), `super().__init__(x)` from a plain method (only in __init__), `from torch.nn
+import Linear as object` as a base (a rebound `object`), `self.get_parameter("w").mul` (a tensor method as a value
+from any receiver that may be a tensor), `enumerate(gen)` keeping a generator made in __init__ (only consumers that
+read it all), `triton.Config({...}, 4, 1, 1, None, hook)` (its pre_hook by position: Config, autotune and
+heuristics take their leading arguments only), a class of the module used as a heuristic (a class is named where it
+is built, read, subclassed or checked), and a lambda's default calling the module's code at import. Its false
+positives pass now: honest_28 folds BatchNorm into conv weights in __init__ (torch.nn.utils.fusion), honest_29
+hands an activation jit function to a launcher helper that passes it on to its launch, honest_30 uses
+register_module, honest_31 stores self.scale beside another class's method scale, honest_32 runs its own helper's
+forward on weights in __init__."""
 
 from __future__ import annotations
 
@@ -99,7 +112,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 159 and len(HONEST) == 22 and len(MECH) == 30
+    assert len(BYPASSES) == 167 and len(HONEST) == 27 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -145,7 +158,8 @@ CALL_REFUSED = {
     "bypass_127_module_private_dicts",
     "bypass_145_private_dict_made_own",  # nn.Module's private _buffers read on self (dynamic_access)
 }
-NAMES_CALLS = set(range(146, 159))  # session 25's red team on names, calls and regions: refused by the construct
+# session 25's red teams on names, calls and regions, and on their first fixes: refused by the construct
+NAMES_CALLS = set(range(146, 159)) | set(range(160, 168))
 
 
 @pytest.mark.parametrize(

@@ -341,9 +341,10 @@ def torch_reason(path: str) -> tuple[str, str] | None:
 
 
 # where PyTorch's operators live: what ModelNew.__init__ may run on weights (evaluator.static.scan)
-OP_NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special")
-# the modules that define operators in Python (torch.functional: einsum, norm; F: softmax); not torch's own __init__
-PY_OPERATORS = ("torch.functional", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special")
+OP_NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special", "torch.nn.utils.fusion")
+# the modules that define operators in Python (torch.functional: einsum, norm; F: softmax; torch.svd_lowrank; the
+# conv-bn fold); not torch's own __init__ (torch.compile)
+PY_OPERATORS = OP_NAMESPACES[1:] + ("torch.functional", "torch._lowrank", "torch._linalg_utils", "torch._lobpcg")
 
 
 @functools.lru_cache(maxsize=1024)

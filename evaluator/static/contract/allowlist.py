@@ -179,11 +179,20 @@ TENSOR_ARG_METHODS = {"view_as", "reshape_as", "expand_as", "copy_", "to", "type
 # one (register_forward_hook, register_module_forward_pre_hook through a layer, compile, ...) installs code that
 # runs later, in the model's call, with no call the gate can follow.
 INIT_MODULE_METHODS = {
-    "register_buffer", "register_parameter", "add_module", "parameters", "named_parameters", "buffers",
+    "register_buffer", "register_parameter", "add_module", "register_module", "forward", "parameters",
+    "named_parameters", "buffers",
     "named_buffers", "children", "named_children", "modules", "named_modules", "get_parameter", "get_buffer",
     "get_submodule", "state_dict", "apply", "to", "float", "half", "double", "bfloat16", "cuda", "cpu", "type",
     "eval", "train", "requires_grad_", "zero_grad", "extra_repr",
 }  # fmt: skip
+
+
+# builtins and methods that consume a generator at once, where it is written (`sum(k for k in ks)`); any other call
+# (enumerate, zip, reversed, a function of the module) may keep it for later
+CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min", "max", "any", "all", "join"}
+# the arguments triton's decorators and configs take by position (the rest by keyword, judged by name):
+# Config(kwargs), autotune(configs, key), heuristics(values)
+POSITIONAL = {"triton.Config": 1, "triton.autotune": 2, "triton.heuristics": 1}
 
 
 def module_reason(module: str) -> str | None:

@@ -14,6 +14,7 @@ from evaluator.static.contract.allowlist import (
     DESCRIPTORS,
     INIT_MODULE_METHODS,
     KEYWORD_STORES,
+    POSITIONAL,
     PY_METHODS,
     READS,
     STORES,
@@ -146,6 +147,13 @@ class Calls:
 
     def _autotune(self, node: ast.Call) -> None:
         path = self.path(node.func) or ""
+        if len(node.args) > POSITIONAL.get(path, len(node.args)):  # Config(kw, 4, 1, 1, None, hook): a pre_hook
+            self.add(
+                "autotune_hook",
+                node.args[POSITIONAL[path]],
+                f"`{path}(...)` takes {POSITIONAL[path]} argument(s) by position; give the others by keyword, so the "
+                "gate sees no hook among them. " + CONTRACT_HINT,
+            )
         allowed = {"triton.autotune": AUTOTUNE_KWARGS, "triton.Config": CONFIG_KWARGS}.get(path)
         if allowed is None:
             return
@@ -246,14 +254,6 @@ class Calls:
         if receiver == SELF:
             cls = self._class_of(f.value)
             own = self._own_methods(cls) if cls is not None else self.methods
-            if method in own and method in self.self_set:  # `self.op = x.mul` shadows the method op
-                self.add(
-                    "host_call",
-                    node,
-                    f"`{ast.unparse(f)[:40]}` is a method of this class and is also stored on self; a method keeps "
-                    "its one body, so give the stored value another name. " + CONTRACT_HINT,
-                )
-                return
             if method in own or method in ("register_buffer", "register_parameter"):
                 return
             named = self.classes.get(f.value.id) if isinstance(f.value, ast.Name) else None

@@ -7,10 +7,16 @@ from __future__ import annotations
 import ast
 
 from evaluator.shared.rules import CONTRACT_HINT
-from evaluator.static.contract.allowlist import CLASS_BASES, HOST_BUILTINS
+from evaluator.static.contract.allowlist import CLASS_BASES, CONSUMERS, HOST_BUILTINS
 from evaluator.static.contract.kinds import HOLDS
 from evaluator.static.contract.region import DEVICE, INIT
-from evaluator.static.contract.syntax import _bound_names, _decorators, _import_bindings
+from evaluator.static.contract.syntax import (
+    _bound_names,
+    _decorators,
+    _import_bindings,
+    _is_module_method,
+    _store_targets,
+)
 
 
 class Definitions:
@@ -19,10 +25,14 @@ class Definitions:
     def _stored_generators(self) -> None:
         """A generator expression runs its body when it is iterated, not where it is written: one made in
         __init__ (where PyTorch may compute) and kept (`self.gen = (... for ...)`) runs in forward. In __init__ a
-        generator is consumed at once, as a call's argument (`sum(k for k in ks)`), or it is refused."""
+        generator is consumed at once, by a builtin that reads it all (`sum(k for k in ks)`, `"".join(...)`:
+        CONSUMERS), or it is refused (`enumerate(gen)` and `zip(gen)` keep it)."""
         for node in ast.walk(self.tree):
             if isinstance(node, ast.GeneratorExp) and self.region_of(node) == INIT:
-                if not isinstance(self.parents.get(node), ast.Call):
+                call = self.parents.get(node)
+                f = call.func if isinstance(call, ast.Call) else None
+                name = f.id if isinstance(f, ast.Name) and f.id not in self.bound else getattr(f, "attr", None)
+                if name not in CONSUMERS or (isinstance(f, ast.Attribute) and name != "join"):
                     self.add(
                         "host_call",
                         node,
@@ -39,7 +49,8 @@ class Definitions:
             for b in node.bases:  # an allow-list: a base brings the code of its methods and operators along
                 path = self.path(b)
                 own = isinstance(b, ast.Name) and b.id in self.classes and b.id != "ModelNew"
-                if not (own or path in CLASS_BASES or (isinstance(b, ast.Name) and b.id == "object")):
+                builtin = isinstance(b, ast.Name) and b.id == "object" and b.id not in self.bound  # not a rebound name
+                if not (own or path in CLASS_BASES or builtin):
                     self.add(
                         "host_call",
                         b,
@@ -146,6 +157,18 @@ class Definitions:
                         f"`{name}` is a function or class of this module and is bound again here; give the new "
                         "value another name. " + CONTRACT_HINT,
                     )
+        own_methods = {m for c in self.classes.values() for m in self._own_methods(c)}
+        for t in (t for n in ast.walk(self.tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)):
+            cls = self._class_of(t.value)  # `self.x = ...`: self's class; any other object may be any class's
+            methods = self._own_methods(cls) if cls is not None else own_methods
+            if t.attr in methods or (cls is not None and _is_module_method(t.attr)):
+                self.add(
+                    "host_call",
+                    t,
+                    f"`{ast.unparse(t)[:40]} = ...` stores over a method ({t.attr} is a method of this module's "
+                    "classes or of nn.Module): the instance's attribute would run instead of the method's body; "
+                    "give the stored value another name. " + CONTRACT_HINT,
+                )
         for fn in [
             n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         ]:
@@ -269,7 +292,8 @@ class Definitions:
         todo = [stmt]
         while todo:
             node = todo.pop()
-            if isinstance(node, ast.Lambda):
+            if isinstance(node, ast.Lambda):  # its body runs later; its defaults now
+                todo += [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 for d in node.decorator_list:  # `@helper` calls helper at import, as `helper(fn)` would

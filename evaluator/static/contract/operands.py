@@ -21,9 +21,9 @@ from evaluator.static.contract.allowlist import (
     module_leak,
     name_reason,
 )
-from evaluator.static.contract.kinds import HOLDS, TCONT, TENSOR
+from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
 from evaluator.static.contract.region import DEVICE
-from evaluator.static.contract.syntax import _decorators, _int_helper, _is_tensor_callable
+from evaluator.static.contract.syntax import _decorators, _int_helper, _is_tensor_callable, _param_names
 
 
 class Operands:
@@ -42,7 +42,7 @@ class Operands:
                     f"(`{name}.empty(...)`), never pass, store or search a module. " + CONTRACT_HINT,
                 )
             return
-        if name in self.kernels and region != DEVICE and node not in self._launched_names():
+        if name in self.kernels and region != DEVICE and not (node in self._launched_names() or self._handed(node)):
             self.add(
                 "host_call",
                 node,
@@ -51,6 +51,14 @@ class Operands:
                 "as a constexpr argument. " + CONTRACT_HINT,
             )
             return
+        if name in self.classes and name not in self.bound - self.defined and not self._class_named(node):
+            self.add(
+                "host_call",
+                node,
+                f"the class `{name}` is used as a value (a heuristic, a stored factory, a callback): whatever calls it "
+                f"runs its __init__ out of the gate's sight; build it where it is named, `{name}(...)`. "
+                + CONTRACT_HINT,
+            )
         if name in self.bound or name in self.defined:
             if region == DEVICE:
                 self._device_name(node)
@@ -67,6 +75,49 @@ class Operands:
                     + CONTRACT_HINT,
                 )
 
+    def _handed(self, node: ast.Name) -> bool:
+        """A kernel given to a function of this module whose parameter only ever passes it on to a launch
+        (`launch(x, relu_jit)` where launch does `k[grid](..., ACT=act)`): the helper can do nothing else with it."""
+        call = self.parents.get(node)
+        if not isinstance(call, ast.Call) or call.func is node:
+            return False
+        callees = self._callees(call, self.env(call))
+        for fn, skip in callees:
+            if node in call.args:
+                names = next(n for a, n, _ in self._filled(call, fn, skip) if a is node)
+            else:
+                names = [k.arg for k in call.keywords if k.value is node]
+            if not names or not all(self._only_launched(fn, n) for n in names):
+                return False
+        return bool(callees)
+
+    def _only_launched(self, fn: ast.AST, name: str) -> bool:
+        """Every use of fn's parameter `name` is an argument of a launch (and nothing binds it again)."""
+        if name not in _param_names(fn):
+            return False
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Name) and n.id == name:
+                call = self.parents.get(n)
+                call = self.parents.get(call) if isinstance(call, ast.keyword) else call
+                launch = (
+                    isinstance(call, ast.Call) and isinstance(call.func, ast.Subscript) and self._is_launch(call.func)
+                )
+                if not (isinstance(n.ctx, ast.Load) and launch and call.func is not n):
+                    return False
+        return True
+
+    def _class_named(self, node: ast.Name) -> bool:
+        """A class of this module where it is named, not handed on: built (`C(...)`), its attribute read (`C.apply`),
+        a base, isinstance's class, super's first argument."""
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.Call):
+            f = parent.func
+            return parent.func is node or (isinstance(f, ast.Name) and f.id in ("isinstance", "super"))
+        if isinstance(parent, (ast.Tuple,)) and isinstance(self.parents.get(parent), ast.Call):
+            f = self.parents[parent].func
+            return isinstance(f, ast.Name) and f.id == "isinstance"  # isinstance(m, (A, B))
+        return isinstance(parent, (ast.Attribute, ast.ClassDef)) or isinstance(node.ctx, ast.Store)
+
     def _launched_names(self) -> set[ast.Name]:
         """The kernel names host code may hold: each launch's kernel (`k[grid](...)`) and the jit functions its
         arguments pass (`k[grid](x, ACT=relu_jit)`, a constexpr function)."""
@@ -81,11 +132,14 @@ class Operands:
 
     def _bound_method(self, node: ast.Attribute, env: dict[str, str]) -> None:
         """A tensor's method is called where it is named (`x.view(...)`), never taken as a value: `g = x.mul`
-        then `g(2.0)` would run it under a name the gate reads as something else."""
+        then `g(2.0)` would run it under a name the gate reads as something else. Any receiver that may be a
+        tensor (`self.get_parameter("w").mul`) counts."""
         call = self.parents.get(node)
         if isinstance(call, ast.Call) and call.func is node or node.attr in META_ATTRS:
             return
-        if _is_tensor_callable(node.attr) and self.kind(node.value, env) == TENSOR:
+        if node.attr in self._constants_of(node.value):  # a layer's constant (self.conv.stride), not Tensor.stride
+            return
+        if _is_tensor_callable(node.attr) and self.kind(node.value, env) not in (PY, SELF):  # (UNKNOWN: any tensor)
             self.add(
                 "torch_compute",
                 node,
@@ -122,7 +176,9 @@ class Operands:
                 f"`{ast.unparse(base)[:60]}` names another class or object; write `super()` (or "
                 "`super(ThisClass, self)` in ThisClass's own method). " + CONTRACT_HINT,
             )
-        if node.attr == "__init__" and not (is_super or self.path(base)):  # super().__init__, nn.Module.__init__
+        fn = self.owner(node)
+        in_init = isinstance(fn, ast.FunctionDef) and fn.name == "__init__"
+        if node.attr == "__init__" and not ((is_super and in_init) or self.path(base)):  # super().__init__ in __init__
             self.add(
                 "dynamic_access",
                 node,
