@@ -95,7 +95,20 @@ is built, read, subclassed or checked), and a lambda's default calling the modul
 positives pass now: honest_28 folds BatchNorm into conv weights in __init__ (torch.nn.utils.fusion), honest_29
 hands an activation jit function to a launcher helper that passes it on to its launch, honest_30 uses
 register_module, honest_31 stores self.scale beside another class's method scale, honest_32 runs its own helper's
-forward on weights in __init__."""
+forward on weights in __init__.
+
+A fourth red team attacked the inference fixes: bypass_168..177, each passing the gate at 8d02d28 (and at 2368fd0):
+a library object handing back what it was given (itertools.product's tuples, a Config's kwargs: every library call
+but torch's, math's and Triton's integer helpers may), a generator run by a `+=` in a try body whose AttributeError
+carries the input as .obj (a caught exception is now always a container that may hold a tensor, as the prompt's
+contract says: never format it), a Python attribute stored on a tensor (refused), `[box] * 2` (a sequence operation
+shares its operands' items), a container method called through its type (`dict.get(box, k)`: refused), a callback
+given to a builtin that stores into the item it is handed (`sorted([box], key=...)`: a def or lambda given as a
+value gets its parameters from the call's arguments, and what it stores into them the arguments hold), a walrus in
+a class body (refused), `r = yield from g(b)` (what the inner generator returns), and an autograd.Function reached
+through its own subclass (its forward and setup_context are inherited). honest_33 keeps a tensor on ctx beside a
+float self.scale (ctx is never self). Its other false positive, `raise RuntimeError(f"... {e}") from e` after a
+loop, is refused by design: the contract forbids formatting a caught exception."""
 
 from __future__ import annotations
 
@@ -112,7 +125,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 167 and len(HONEST) == 27 and len(MECH) == 30
+    assert len(BYPASSES) == 177 and len(HONEST) == 28 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -157,6 +170,9 @@ CALL_REFUSED = {
     "bypass_126_init_generator_expression",
     "bypass_127_module_private_dicts",
     "bypass_145_private_dict_made_own",  # nn.Module's private _buffers read on self (dynamic_access)
+    "bypass_171_tensor_attribute_holds_a_list",  # a Python attribute stored on a tensor (host_call)
+    "bypass_173_container_method_through_its_type",  # dict.get(box, ...) through its type (host_call)
+    "bypass_175_class_body_walrus_attribute",  # a walrus in a class body (module_level)
 }
 # session 25's red teams on names, calls and regions, and on their first fixes: refused by the construct
 NAMES_CALLS = set(range(146, 159)) | set(range(160, 168))

@@ -375,7 +375,8 @@ def contract_lines() -> list[str]:
         "only nn.Module, torch.autograd.Function or another class of the module (never ModelNew), and calls "
         "`super()` or `super(ThisClass, self)`.",
         "Host code names a @triton.jit function only to launch it (`k[grid](...)`) or to pass it to a launch as a "
-        "constexpr argument; a tensor method is called where it is named (never `f = x.view`); triton.Config and "
+        "constexpr argument; a tensor method is called where it is named (never `f = x.view`) and a tensor keeps no "
+        "Python attributes (`x.note = ...`); triton.Config and "
         "autotune take their keywords spelled out (no `**opts`).",
     ]
 

@@ -12,6 +12,7 @@ from evaluator.static.contract.allowlist import (
     CONFIG_KWARGS,
     DATA_FIRST,
     DESCRIPTORS,
+    HOST_BUILTINS,
     INIT_MODULE_METHODS,
     KEYWORD_STORES,
     POSITIONAL,
@@ -197,6 +198,14 @@ class Calls:
                 )
             return
         if not isinstance(f, ast.Attribute):
+            return
+        if isinstance(f.value, ast.Name) and f.value.id in HOST_BUILTINS and f.value.id not in self.bound:
+            self.add(  # `dict.get(slots, "k")`, `list.copy(lst)`: the object comes first, past the gate's followers
+                "host_call",
+                node,
+                f"`{ast.unparse(f)}(...)` calls a method through its type; call it on the object "
+                f"(`obj.{f.attr}(...)`). " + CONTRACT_HINT,
+            )
             return
         if self.path(f):  # names of modules: judged by _attribute and torch_reason
             self._size_arguments(node, self._size_parts(node), env)

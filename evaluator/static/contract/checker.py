@@ -105,7 +105,6 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self.mutated: set[tuple[ast.AST | None, str]] = set()  # locals a tensor was stored into (_frozen's check)
         self.params: dict[ast.AST, dict[str, str]] = {}  # function node -> {parameter: kind at its call sites}
         self.global_kinds: dict[str, str] = {}  # module-level names, and what functions store into them
-        self.raises_tensor = False  # an exception built from a tensor: `except ... as e` then holds one
         self.named_fns = self._named_functions()
         self.meta_fns, self.meta_keys = self._meta()
         self._returned: dict[ast.AST, list[ast.AST]] = {}

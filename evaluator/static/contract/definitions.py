@@ -262,7 +262,7 @@ class Definitions:
                 refers = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)} & (
                     self.methods | set(self.module_fns) | set(self.classes)
                 )
-                code = [n for n in ast.walk(stmt) if isinstance(n, (ast.Lambda, ast.GeneratorExp))]
+                code = [n for n in ast.walk(stmt) if isinstance(n, (ast.Lambda, ast.GeneratorExp, ast.NamedExpr))]
                 if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and code:  # `sq = property(lambda self: ...)`
                     self.add(
                         "module_level",

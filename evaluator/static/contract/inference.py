@@ -9,7 +9,7 @@ import functools
 from evaluator.static.contract.allowlist import MUTATORS
 from evaluator.static.contract.kinds import ANY, HOLDS, MAX_PASSES, PY, SELF, TCONT, TENSOR, UNKNOWN
 from evaluator.static.contract.region import DEVICE, FUNCS
-from evaluator.static.contract.syntax import _decorators, _is_classmethod, _is_static
+from evaluator.static.contract.syntax import _decorators, _is_classmethod, _is_static, _param_names
 
 
 class Inference:
@@ -92,7 +92,6 @@ class Inference:
             len(self.mutated),
             sum(len(v) for v in self.shares.values()),
             tuple(sorted((str(k), tuple(sorted(v))) for k, v in self.bound_kinds.items())),
-            self.raises_tensor,
         )
 
     def _meta(self) -> tuple[set[ast.AST], dict[ast.AST, set[str]]]:
@@ -228,7 +227,13 @@ class Inference:
     def _autograd_function(self, cls: ast.AST | None) -> bool:
         """Whether cls is a torch.autograd.Function subclass: apply calls its forward, setup_context and backward
         with the tensors themselves."""
-        return isinstance(cls, ast.ClassDef) and any(self.path(b) == "torch.autograd.Function" for b in cls.bases)
+        if not isinstance(cls, ast.ClassDef):
+            return False
+        own = [self.classes[b.id] for b in cls.bases if isinstance(b, ast.Name) and b.id in self.classes]
+        # a subclass of the module's own Function is one too (`class Fill(Base): pass`)
+        return any(self.path(b) == "torch.autograd.Function" for b in cls.bases) or any(
+            self._autograd_function(c) for c in own if c is not cls
+        )
 
     def _is_model(self, fn: ast.AST) -> bool:
         return self.parents.get(fn) is self.classes.get("ModelNew")
@@ -319,13 +324,12 @@ class Inference:
             self._flow_effect(node, env)
 
     def _flow_effect(self, node: ast.AST, env: dict[str, str]) -> None:
-        if isinstance(node, ast.Raise) and node.exc is not None:
-            exc = node.exc
-            parts = [exc, *exc.args, *(k.value for k in exc.keywords)] if isinstance(exc, ast.Call) else [exc]
-            self.raises_tensor |= any(self.kind(p, env) in HOLDS for p in parts)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            caught = self.raises_tensor or self._try_holds(node, env)
-            env[node.name] = TCONT if caught else UNKNOWN
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            # Python's exceptions carry what they failed on: `{}.pop(x)` raises KeyError(x), a missing attribute an
+            # AttributeError whose .obj is the object, and any code (a call, a property, a generator a loop or a
+            # `+=` runs) may raise one; so a caught exception may hold a tensor, whatever its try body (the prompt's
+            # contract: never format it, re-raise it)
+            env[node.name] = TCONT
         elif isinstance(node, ast.Call):
             self._note_args(node, env)
             f = node.func
@@ -517,16 +521,8 @@ class Inference:
 
     def _note_args(self, node: ast.Call, env: dict[str, str]) -> None:
         """A call of a function of this module: the kinds of its arguments joined into the callee's params (a
-        starred argument or `**kw` into every parameter it may fill). A lambda given to any call (sorted's key)
-        may be handed what the call was given."""
-        given = [*node.args, *(k.value for k in node.keywords)]
-        lambdas = [n for a in given for n in ast.walk(a) if isinstance(n, ast.Lambda)]
-        if lambdas:
-            k = TENSOR if any(self.kind(a, env) in HOLDS for a in given if not isinstance(a, ast.Lambda)) else UNKNOWN
-            for lam in lambdas:
-                cur = self.params.setdefault(lam, {})
-                for a in lam.args.posonlyargs + lam.args.args + lam.args.kwonlyargs:
-                    cur[a.arg] = self._join(cur.get(a.arg), k)
+        starred argument or `**kw` into every parameter it may fill), and the callbacks it is given."""
+        self._note_callbacks(node, env)
         for callee, skip in self._callees(node, env):
             args = callee.args
             cur = self.params.setdefault(callee, {})
@@ -553,6 +549,46 @@ class Inference:
             positional = [a.arg for a in args.posonlyargs + args.args][skip:]
             keyword = [n for n in positional if n not in {a.arg for a in args.posonlyargs}]
             self._note_keywords(node, env, args, keyword + [a.arg for a in args.kwonlyargs], note)
+
+    def _note_callbacks(self, node: ast.Call, env: dict[str, str]) -> None:
+        """A function of this module given to a call as a value (sorted's key, a helper's callback) may be handed
+        what the call was given, or its items: its parameters may be tensors (or any object) where an argument
+        holds one, and what it stores into them, the call's arguments now hold."""
+        given = [*node.args, *(k.value for k in node.keywords)]
+        found = [n for a in given for n in ast.walk(a) if isinstance(n, ast.Lambda)]
+        named = [a for a in given if isinstance(a, ast.Name) and a.id not in self.kernels and self._function_name(a)]
+        found += [fn for a in named for fn in self._callables(a) if not isinstance(fn, ast.Lambda)]
+        if not found:
+            return
+        others = [a for a in given if not isinstance(a, ast.Lambda) and a not in named]
+        k = TENSOR if any(self.kind(a, env) in HOLDS for a in others) else UNKNOWN
+        for fn in found:
+            cur = self.params.setdefault(fn, {})
+            for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs:
+                cur[a.arg] = self._join(cur.get(a.arg), k)
+                self._bound_now.setdefault((fn, a.arg), set()).add(ANY)
+            if self.holds_params.get(fn):
+                for a in others:
+                    self._holds(a, env)
+
+    def _function_name(self, a: ast.Name) -> bool:
+        """Whether a name refers to a def or lambda of this module, not to a variable that happens to share a
+        function's name (`for sizes in ...` beside `def sizes(...)`): the innermost scope binding it binds a def
+        (or a lambda) there."""
+        found = self.named_fns.get(a.id, [])
+        scope = self.owner(a)
+        while True:
+            if any(self.owner(fn) is scope and not isinstance(fn, ast.Lambda) for fn in found):
+                return True
+            if scope is not None and a.id in _param_names(scope):
+                return False
+            for n in ast.walk(scope if scope is not None else self.tree):
+                if isinstance(n, ast.Name) and n.id == a.id and isinstance(n.ctx, ast.Store) and self.owner(n) is scope:
+                    assign = self.parents.get(n)
+                    return isinstance(assign, ast.Assign) and isinstance(assign.value, ast.Lambda)
+            if scope is None:
+                return False
+            scope = self.owner(scope)
 
     def _filled(self, node: ast.Call, callee: ast.AST, skip: int) -> list[tuple[ast.AST, list[str], str | None]]:
         """Each positional argument of a call with the parameters it may fill and the `*args` it may go into: one
@@ -598,9 +634,10 @@ class Inference:
 
     def _setups(self, node: ast.Call) -> list[ast.AST]:
         """The setup_context of the autograd.Function whose apply this call is."""
-        applied = self._applied(node.func)
-        cls = self.parents.get(applied[0]) if applied else None
-        return [m for m in getattr(cls, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "setup_context"]
+        f = node.func
+        if not self._applied(f):
+            return []
+        return self.class_method(f.value.id, "setup_context")
 
     def _note_keywords(
         self, node: ast.Call, env: dict[str, str], args: ast.arguments, keyword: list[str], note

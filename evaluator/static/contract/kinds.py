@@ -35,15 +35,6 @@ HOLDS = (TENSOR, TCONT)
 # the gate cannot follow (r = yield from inner(x) is x)
 FIXED_KINDS = {ast.Constant: PY, ast.JoinedStr: PY, ast.Yield: TENSOR, ast.YieldFrom: TENSOR, ast.Await: TENSOR}
 
-# nodes that run no code of their own (no call, item, attribute, iteration, context): what a `try` body of only
-# these raises carries no tensor unless a name it reads holds one
-INERT = (
-    ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.BinOp,
-    ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.JoinedStr,
-    ast.FormattedValue, ast.keyword, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Pass, ast.Import,
-    ast.ImportFrom, ast.alias, ast.If, ast.Break, ast.Continue, ast.Return, ast.Global, ast.Nonlocal, ast.Assert,
-)  # fmt: skip
-
 MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
 
 
@@ -133,23 +124,6 @@ class Kinds:
             return SELF  # a class of this module: its attributes are self_kinds (`ModelNew.cache`)
         return PY if e.id in self.aliases else UNKNOWN
 
-    def _try_holds(self, handler: ast.ExceptHandler, env: dict[str, str]) -> bool:
-        """Whether the code `handler` guards may raise with a tensor: Python's own exceptions carry the values
-        they failed on (`{}.pop(x)` raises KeyError(x), `lst.index(x)` a ValueError with x's repr, a missing
-        attribute an AttributeError whose .obj is the object), so an exception caught around code that runs
-        anything (a call, an item, an attribute, which may be a property's getter, a loop, which may run a
-        generator, a `with`, a raise) or reads a tensor may hold one (that code may touch tensors the gate does
-        not see from here: self's, a helper's), and formatting it (`str(e)`, f"{e}") reads its values. Only a
-        body of plain Python on names (an assignment, arithmetic, a display, an import) raises with none."""
-        guarded = self.parents.get(handler)
-        body = guarded.body if isinstance(guarded, (ast.Try, ast.TryStar)) else []
-        return any(
-            not isinstance(n, INERT)  # (a bare `raise` re-raises what an outer `except` is handling)
-            or (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and self.kind(n, env) in HOLDS)
-            for stmt in body
-            for n in ast.walk(stmt)
-        )
-
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
         base = self.kind(e.value, env)
         if base == TENSOR:
@@ -158,32 +132,16 @@ class Kinds:
             kinds = [self.self_kinds.get(e.attr), self.returns.get(e.attr) if e.attr in self.methods else None]
             known = [k for k in kinds if k is not None]
             return functools.reduce(self._join, known) if known else UNKNOWN
-        if base == TCONT:  # an attribute of a layer (or of anything holding a tensor): a tensor unless the
-            # layer's class declares it a constant (__constants__: a Conv2d's stride, a LayerNorm's eps)
-            return PY if e.attr in self._constants_of(e.value) else TENSOR
-        if e.attr == "args" and isinstance(e.value, ast.Name) and e.value.id in self.caught:
+        if e.attr == "args" and base == TCONT:
             return TCONT  # what an exception was raised with: `{}.pop(x)` raises KeyError(x)
+        if base == TCONT:  # an attribute of a layer (or of anything holding a tensor: an exception's .obj): a
+            # tensor unless the layer's class declares it a constant (__constants__: a Conv2d's stride, an eps)
+            return PY if e.attr in self._constants_of(e.value) else TENSOR
         if self.path(e):
             return PY
-        if e.attr not in META_ATTRS and self._caught_here(e.value):
-            return TENSOR  # an exception's other fields: AttributeError.obj is the object read from
         # an object the gate cannot type may be self (`for m in [self]`) or an instance of this module's classes
         known = self.self_kinds.get(e.attr)
         return known if known in HOLDS else UNKNOWN
-
-    def _caught_here(self, e: ast.AST) -> bool:
-        """A name an `except ... as e` of its own function binds."""
-        if not isinstance(e, ast.Name) or e.id not in self.caught:
-            return False
-        fn = self.owner(e)
-        key = ("caught", fn)
-        if key not in self._memo_once:
-            self._memo_once[key] = {
-                n.name
-                for n in ast.walk(fn if fn is not None else self.tree)
-                if isinstance(n, ast.ExceptHandler) and self.owner(n) is fn
-            }
-        return e.id in self._memo_once[key]
 
     def _constants_of(self, e: ast.AST) -> set[str]:
         """The __constants__ of the layer classes `e` (self.conv, a local) was ever bound to; none if any binding

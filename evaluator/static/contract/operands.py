@@ -23,7 +23,13 @@ from evaluator.static.contract.allowlist import (
 )
 from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
 from evaluator.static.contract.region import DEVICE
-from evaluator.static.contract.syntax import _decorators, _int_helper, _is_tensor_callable, _param_names
+from evaluator.static.contract.syntax import (
+    _decorators,
+    _int_helper,
+    _is_tensor_callable,
+    _is_tensor_field,
+    _param_names,
+)
 
 
 class Operands:
@@ -74,6 +80,19 @@ class Operands:
                     + f" (allowed: {', '.join(sorted(b for b in allowed if b[0].islower()))}). "
                     + CONTRACT_HINT,
                 )
+
+    def _tensor_attribute_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
+        """A tensor keeps no Python attributes of the module's (`x.note = box`): only its own fields are set
+        (`w.data = ...`, `w.requires_grad = False`), else the gate would have to follow objects through tensors."""
+        if not isinstance(node.ctx, (ast.Store, ast.Del)) or _is_tensor_field(node.attr):
+            return
+        if self.kind(node.value, env) == TENSOR:
+            self.add(
+                "host_call",
+                node,
+                f"`{ast.unparse(node)[:50]}` stores a Python attribute on a tensor; keep values in locals or on "
+                "self, never on a tensor. " + CONTRACT_HINT,
+            )
 
     def _handed(self, node: ast.Name) -> bool:
         """A kernel given to a function of this module whose parameter only ever passes it on to a launch
@@ -201,6 +220,7 @@ class Operands:
             )
         if region != DEVICE and self.path(node) is None:
             self._bound_method(node, self.env(node))
+            self._tensor_attribute_store(node, self.env(node))
         if isinstance(self.parents.get(node), ast.Attribute):
             return  # judged once, as the whole dotted name
         path = self.path(node)

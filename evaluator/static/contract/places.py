@@ -5,13 +5,29 @@ from __future__ import annotations
 
 import ast
 
-from evaluator.static.contract.allowlist import HOST_BUILTINS, META_ATTRS, SHARING_METHODS
+from evaluator.static.contract.allowlist import DESCRIPTORS, HOST_BUILTINS, META_ATTRS, SHARING_METHODS
 from evaluator.static.contract.kinds import ANY, HOLDS, PY, RANK, SELF, TCONT, TENSOR, UNKNOWN
 from evaluator.static.contract.region import FUNCS
-from evaluator.static.contract.syntax import _bound_names, _container_parts, _defaults, _import_bindings, _param_names
+from evaluator.static.contract.syntax import (
+    _bound_names,
+    _container_parts,
+    _defaults,
+    _import_bindings,
+    _is_static,
+    _param_names,
+)
 
 # builtins that give back a new Python value and never one of their arguments (or an item of one)
 FRESH_BUILTINS = {"len", "int", "float", "bool", "str", "repr", "format", "isinstance", "print", "any", "all", "range"}
+
+
+def _fresh_library(path: str) -> bool:
+    """Library calls whose result shares no object with their arguments: torch's (tensors, sizes, dtypes), math's
+    and Triton's integer helpers (numbers), Triton's language (layouts, dtypes) but its constexpr wrapper. Any other
+    library object may keep what it was given."""
+    if path.startswith(("triton.language", "triton.experimental.gluon.language")):  # layouts, dtypes, helpers
+        return path.split(".")[-1] != "constexpr"  # (tl.constexpr(box).value is box)
+    return path.split(".")[0] in ("torch", "math") or path in ("triton.cdiv", "triton.next_power_of_2")
 
 
 class Places:
@@ -55,11 +71,20 @@ class Places:
         if isinstance(target, ast.Attribute) and self.path(target) is None:
             # `obj.t = x`: obj may be self (or an instance of this module's classes) however it was reached (`for m
             # in [self]`), so self.t may be x; a property's setter runs with x
-            if kind in HOLDS or self.kind(target.value, env) == SELF:
+            if (kind in HOLDS and not self._ctx(target.value)) or self.kind(target.value, env) == SELF:
                 self.self_kinds[target.attr] = self._join(self.self_kinds.get(target.attr), kind)
             self._note_setters(target, value, kind, env)
         if isinstance(target, (ast.Subscript, ast.Attribute)) and value is not None:
             self._share_store(target, value)  # `self.box = lst`, `d["k"] = box`: the object is shared
+
+    def _ctx(self, e: ast.AST) -> bool:
+        """`ctx` in an autograd.Function's static method, never self: torch's context object (unless a call of
+        the method by name gives it self, which makes its kind SELF)."""
+        fn = self.owner(e)
+        if not (isinstance(e, ast.Name) and isinstance(fn, ast.FunctionDef) and _is_static(fn)):
+            return False
+        params = fn.args.posonlyargs + fn.args.args
+        return bool(params) and params[0].arg == e.id and self._autograd_function(self.parents.get(fn))
 
     def _bind_parts(self, target: ast.Tuple | ast.List, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
         """`a, b = value`: each target by position where value is a display of as many parts; with a starred target
@@ -159,8 +184,15 @@ class Places:
             return [e.target, *self._references(e.value, depth)]
         if isinstance(e, ast.Starred):
             return self._references(e.value, depth)
-        if not isinstance(e, ast.Call):
-            return []
+        if isinstance(e, ast.BinOp):  # `[box] * 2`, `outer + []`: a new list of the same objects
+            return self._references(e.left, depth) + self._references(e.right, depth)
+        if isinstance(e, (ast.YieldFrom, ast.Await)):  # what the inner generator returns (`r = yield from g(b)`)
+            return self._references(e.value, depth + 1)
+        return self._call_references(e, depth) if isinstance(e, ast.Call) else []
+
+    def _call_references(self, e: ast.Call, depth: int) -> list[ast.AST]:
+        """_references of a call: what an own function returns, and the arguments a builtin, a library object or
+        a container method may give back."""
         f, given = e.func, [*e.args, *(k.value for k in e.keywords)]
         args = [r for a in given for r in self._references(a, depth + 1)]
         fns = self._own_callees(f)
@@ -172,7 +204,12 @@ class Places:
             # a builtin may give back one of its arguments or their items: list(box), min(box, other, key=len),
             # sum([[box]], []), ValueError(box).args
             return args
-        if self.path(f) == "typing.cast":
+        path = self.path(f)
+        if path is not None and path.split(".")[-1] in DESCRIPTORS:  # a descriptor keeps its tensor, not its box
+            return self._references(e.args[0], depth + 1) if e.args else []
+        if path is not None and not _fresh_library(path):
+            # a library object may hand back what it was given (itertools.product's tuples, a Config's kwargs,
+            # tl.constexpr(box).value, typing.cast)
             return args
         if isinstance(f, ast.Attribute) and self.path(f) is None and f.attr in SHARING_METHODS:
             # an item, or the default given after the key (`d.get(k, box)`, `{}.setdefault("k", box)`)
@@ -196,7 +233,7 @@ class Places:
         if isinstance(f, ast.Attribute) and f.attr == "apply" and isinstance(f.value, ast.Name):
             cls = self.classes.get(f.value.id)
             if self._autograd_function(cls):
-                return [m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "forward"]
+                return self.class_method(cls.name, "forward")
         return []
 
     def _tuple_call(self, value: ast.AST | None, env: dict[str, str]) -> list[str] | None:
@@ -275,6 +312,8 @@ class Places:
         if isinstance(value, ast.NamedExpr):
             return self._alternatives(value.value, env, depth + 1)
         found = {self.kind(value, env)} - {UNKNOWN}
+        if isinstance(value, (ast.Yield, ast.YieldFrom, ast.Await)):
+            found.add(ANY)  # what a generator is sent or returns: any object (a list beside tensors)
         method = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not self.path(value.func)
         if method and self.kind(value.func.value, env) != TENSOR and not self._references(value):
             found.add(ANY)  # `obj.get_box()`: may be a list beside tensors

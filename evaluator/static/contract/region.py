@@ -84,13 +84,19 @@ class Regions:
                 region[f] = HOST
         return region
 
-    def class_init(self, cls: str, depth: int = 0) -> list[ast.FunctionDef]:
-        """The __init__ that `cls(...)` runs: the class's own, or the one it inherits from its first base of this
-        module ([] for nn.Module's)."""
+    def class_init(self, cls: str) -> list[ast.FunctionDef]:
+        """The __init__ that `cls(...)` runs: the class's own, or the one it inherits ([] for nn.Module's)."""
+        return self.class_method(cls, "__init__")
+
+    def class_method(self, cls: str, name: str, depth: int = 0) -> list[ast.FunctionDef]:
+        """The method `name` of a class of this module: its own, or the one it inherits from its first base of
+        this module that defines it ([] where only a library base may)."""
         node = self.classes[cls]
-        own = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"]
-        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in self.classes]
-        return own or (self.class_init(bases[0], depth + 1) if bases and depth < 8 else [])
+        own = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == name]
+        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in self.classes and b.id != cls]
+        if own or depth >= 8:
+            return own
+        return next((found for b in bases if (found := self.class_method(b, name, depth + 1))), [])
 
     def _init_roots(self, fns: list[ast.AST]) -> list[ast.AST]:
         """The __init__ methods that see only weights: ModelNew's (the evaluator builds it from the problem's

@@ -193,3 +193,12 @@ def _is_tensor_callable(name: str) -> bool:
     import inspect
 
     return callable(inspect.getattr_static(torch.Tensor, name, None))
+
+
+def _is_tensor_field(name: str) -> bool:
+    """An attribute torch.Tensor itself defines (data, grad, requires_grad), as opposed to one a module would add."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the evaluator always has torch
+        return False
+    return hasattr(torch.Tensor, name)
