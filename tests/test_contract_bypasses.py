@@ -108,7 +108,19 @@ value gets its parameters from the call's arguments, and what it stores into the
 a class body (refused), `r = yield from g(b)` (what the inner generator returns), and an autograd.Function reached
 through its own subclass (its forward and setup_context are inherited). honest_33 keeps a tensor on ctx beside a
 float self.scale (ctx is never self). Its other false positive, `raise RuntimeError(f"... {e}") from e` after a
-loop, is refused by design: the contract forbids formatting a caught exception."""
+loop, is refused by design: the contract forbids formatting a caught exception.
+
+A fifth red team on the whole contract found bypass_178..189, each passing at d297f8e (and at the session's start,
+f8a3502): an instance of the module's classes formatted (`repr(self)`, f"{self.h}": nn.Module's repr prints its layers'
+values, read back by Python; refused like a tensor), a layer registered under a method's name (ModuleDict({"view":
+...}), add_module("run", ...): names are literals that are no method's), a bound method given as a callback
+(`key=self.stash`), an nn layer class as a decorator (decorators are an allow-list now), nn.Module's methods reached
+through an object of unknown class (`me = self`, `self.h`, `super()`: a name nn.Module defines is called only where the
+receiver's class is known to define it), and library containers that keep their arguments (nn.ParameterDict,
+tl.tuple). Its false positives pass now: honest_35 and 36 are the Triton tutorials' grid and heuristics lambdas reading
+a non-constexpr launch argument (`meta["n_elements"]`: the kind of what the launches pass), refused since session 23;
+honest_34 runs its own helper's forward. Still refused: an nn.ModuleList loop reading each Linear's sizes
+(`layer.out_features`), whose items are typed as tensors."""
 
 from __future__ import annotations
 
@@ -125,7 +137,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 177 and len(HONEST) == 28 and len(MECH) == 30
+    assert len(BYPASSES) == 189 and len(HONEST) == 31 and len(MECH) == 30
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -175,7 +187,7 @@ CALL_REFUSED = {
     "bypass_175_class_body_walrus_attribute",  # a walrus in a class body (module_level)
 }
 # session 25's red teams on names, calls and regions, and on their first fixes: refused by the construct
-NAMES_CALLS = set(range(146, 159)) | set(range(160, 168))
+NAMES_CALLS = set(range(146, 159)) | set(range(160, 168)) | set(range(178, 190)) - {182, 188, 189}
 
 
 @pytest.mark.parametrize(

@@ -187,6 +187,13 @@ INIT_MODULE_METHODS = {
 }  # fmt: skip
 
 
+# the decorators a kernel module may use, besides staticmethod, classmethod and property (evaluator.static.GLUON_JIT)
+DECORATORS = {
+    "triton.jit", "triton.autotune", "triton.heuristics", "triton.experimental.gluon.jit", "torch.no_grad",
+    "torch.inference_mode",
+}  # fmt: skip
+# the methods that name an attribute of a module by a string (the gate reads it as self.<name>)
+REGISTERS = {"register_buffer", "register_parameter", "add_module", "register_module"}
 # builtins and methods that consume a generator at once, where it is written (`sum(k for k in ks)`); any other call
 # (enumerate, zip, reversed, a function of the module) may keep it for later
 CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min", "max", "any", "all", "join"}
@@ -373,7 +380,9 @@ def contract_lines() -> list[str]:
         "(`helper = other`), never decorated by a function of the module (only by triton.jit, staticmethod and "
         "Python's own), and classes are defined at module level, not inside a function or class; a class subclasses "
         "only nn.Module, torch.autograd.Function or another class of the module (never ModelNew), and calls "
-        "`super()` or `super(ThisClass, self)`.",
+        "`super()` or `super(ThisClass, self)`; decorators are only triton.jit/autotune/heuristics, gluon.jit, "
+        "torch.no_grad, staticmethod, classmethod and property; a buffer, parameter or submodule is named with a "
+        "string literal that is no method's name.",
         "Host code names a @triton.jit function only to launch it (`k[grid](...)`) or to pass it to a launch as a "
         "constexpr argument; a tensor method is called where it is named (never `f = x.view`) and a tensor keeps no "
         "Python attributes (`x.note = ...`); triton.Config and "

@@ -260,10 +260,23 @@ class Calls:
         allows (a value of unknown kind only what both tensors and Python values allow)."""
         receiver = self.kind(f.value, env)
         method = f.attr
+        if isinstance(f.value, ast.Call) and isinstance(f.value.func, ast.Name) and f.value.func.id == "super":
+            if method == "__init__" or method in self._base_methods(f.value):
+                return  # (super().__init__: Operands._attribute)
+            self.add(
+                "host_call",
+                node,
+                f"`super().{method}(...)` is not a method of this class's bases in this module; forward may call "
+                "only methods the module defines (nn.Module's own run PyTorch code). " + CONTRACT_HINT,
+            )
+            return
         if receiver == SELF:
-            cls = self._class_of(f.value)
+            cls = self._class_of(f.value) or self._instance_class(f.value)
             own = self._own_methods(cls) if cls is not None else self.methods
-            if method in own or method in ("register_buffer", "register_parameter"):
+            # an object of one of the module's classes, not `self` itself (`me = self`, `self.h`): which class is
+            # unknown, so a name nn.Module defines may run nn.Module's method (get_buffer, buffers, apply)
+            modules = cls is None and _is_module_method(method)
+            if (method in own and not modules) or method in ("register_buffer", "register_parameter"):
                 return
             named = self.classes.get(f.value.id) if isinstance(f.value, ast.Name) else None
             if method == "apply" and self._autograd_function(named):
@@ -275,8 +288,6 @@ class Calls:
                 "methods they define, "
                 "allowed tensor methods and kernels. " + CONTRACT_HINT,
             )
-            return
-        if isinstance(f.value, ast.Call) and isinstance(f.value.func, ast.Name) and f.value.func.id == "super":
             return
         if receiver == TENSOR:
             ok = method in TENSOR_METHODS
@@ -294,6 +305,24 @@ class Calls:
                 why = "is not in the host-code contract. " + CONTRACT_HINT
             rule = "torch_compute" if method in READS or _is_tensor_method(method) else "host_call"
             self.add(rule, node, f"`.{method}(...)` in host code {why}")
+
+    def _instance_class(self, e: ast.AST) -> ast.ClassDef | None:
+        """The class of `self.h` where every store into h (on any object) builds one class of this module."""
+        values = self.self_values.get(e.attr, []) if isinstance(e, ast.Attribute) and self._self_attribute(e) else []
+        built = {v.func.id for v in values if isinstance(v, ast.Call) and isinstance(v.func, ast.Name)}
+        if values and len(built) == 1 and len(values) == sum(isinstance(v, ast.Call) for v in values):
+            return self.classes.get(built.pop())
+        return None
+
+    def _base_methods(self, call: ast.Call) -> set[str]:
+        """The methods `super()` may reach from where it is called: those the enclosing class's bases of this
+        module define or inherit."""
+        fn = self.owner(call)
+        cls = self.parents.get(fn) if fn is not None else None
+        bases = [
+            self.classes[b.id] for b in getattr(cls, "bases", []) if isinstance(b, ast.Name) and b.id in self.classes
+        ]
+        return {m for b in bases for m in self._own_methods(b)}
 
     def _class_of(self, e: ast.AST) -> ast.ClassDef | None:
         """The class whose method `e` (the name `self`) is the first parameter of, if it is."""

@@ -106,6 +106,7 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self.params: dict[ast.AST, dict[str, str]] = {}  # function node -> {parameter: kind at its call sites}
         self.global_kinds: dict[str, str] = {}  # module-level names, and what functions store into them
         self.named_fns = self._named_functions()
+        self.meta_launches: dict[ast.AST, list | None] = {}  # grid/heuristics callable -> the launches calling it
         self.meta_fns, self.meta_keys = self._meta()
         self._returned: dict[ast.AST, list[ast.AST]] = {}
         self._returned_table()

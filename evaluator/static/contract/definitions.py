@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 
 from evaluator.shared.rules import CONTRACT_HINT
-from evaluator.static.contract.allowlist import CLASS_BASES, CONSUMERS, HOST_BUILTINS
+from evaluator.static.contract.allowlist import CLASS_BASES, CONSUMERS, DECORATORS, HOST_BUILTINS, REGISTERS
 from evaluator.static.contract.kinds import HOLDS
 from evaluator.static.contract.region import DEVICE, INIT
 from evaluator.static.contract.syntax import (
@@ -15,6 +15,7 @@ from evaluator.static.contract.syntax import (
     _decorators,
     _import_bindings,
     _is_module_method,
+    _is_tensor_callable,
     _store_targets,
 )
 
@@ -101,21 +102,41 @@ class Definitions:
                 )
 
     def _registered_names(self) -> None:
-        """register_buffer / register_parameter name their attribute with a string literal, so the gate knows
-        which self.<attr> holds a tensor."""
+        """register_buffer / register_parameter / add_module name their attribute with a string literal, and
+        nn.ModuleDict / ParameterDict take a dict display of literal keys, so the gate knows which self.<attr>
+        holds a tensor or a layer; and the name is never a method's (`ModuleDict({"view": nn.Linear(...)})` makes
+        `self.d.view(x)` run the layer)."""
         for node in ast.walk(self.tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("register_buffer", "register_parameter")
-                and not (node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
-            ):
-                self.add(
-                    "host_call",
-                    node,
-                    f"`{ast.unparse(node)[:60]}`: name the buffer with a string literal "
-                    '(self.register_buffer("w_t", t)). ' + CONTRACT_HINT,
-                )
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            names: list[ast.AST] = []
+            if isinstance(f, ast.Attribute) and f.attr in REGISTERS:
+                names = node.args[:1]
+            elif (self.path(f) or "").split(".")[-1] in ("ModuleDict", "ParameterDict") and node.args:
+                given = node.args[0]
+                names = list(given.keys) if isinstance(given, ast.Dict) else [given]
+            for name in names:
+                literal = isinstance(name, ast.Constant) and isinstance(name.value, str)
+                if not literal or self._method_name(name.value):
+                    self.add(
+                        "host_call",
+                        node,
+                        f"`{ast.unparse(node)[:60]}`: name each buffer, parameter and submodule with a string literal "
+                        '(self.register_buffer("w_t", t)) that is no method\'s name (view, add, run...). '
+                        + CONTRACT_HINT,
+                    )
+
+    def _method_name(self, name: str) -> bool:
+        """A name a method call may mean: a tensor's, nn.Module's, a list's, dict's or str's, or a method of the
+        module's classes."""
+        kinds = (list, dict, str)
+        return (
+            name in self.methods
+            or _is_tensor_callable(name)
+            or _is_module_method(name)
+            or any(callable(getattr(t, name, None)) for t in kinds)
+        )
 
     def _rebound_imports(self) -> None:
         """An imported name means one module (or one name of it) everywhere: the gate reads `tl.x` as
@@ -174,13 +195,36 @@ class Definitions:
         ]:
             for d in _decorators(fn):
                 base = d.func if isinstance(d, ast.Call) else d
-                if isinstance(base, ast.Name) and base.id in self.named_fns:
+                if not self._allowed_decorator(base, fn):
                     self.add(
                         "host_call",
                         d,
-                        f"`@{base.id}` is a function of this module used as a decorator; decorate only with "
-                        "Triton's and Python's own (triton.jit, staticmethod, ...). " + CONTRACT_HINT,
+                        f"`@{ast.unparse(base)[:40]}` is not one of the decorators a kernel module may use (a "
+                        "decorator is called with the function and replaces it: `@nn.ReLU` makes a layer): only "
+                        f"{', '.join(sorted(DECORATORS))}, staticmethod, classmethod, property and its setter. "
+                        + CONTRACT_HINT,
                     )
+
+    def _allowed_decorator(self, base: ast.AST, fn: ast.AST) -> bool:
+        """An allow-list: Triton's (jit, autotune, heuristics, Gluon's jit), torch.no_grad / inference_mode,
+        Python's staticmethod, classmethod and property, and `@p.setter` of a property p of the same class."""
+        if self.path(base) in DECORATORS:
+            return True
+        if isinstance(base, ast.Name):
+            return base.id in ("staticmethod", "classmethod", "property") and base.id not in self.bound
+        cls = self.parents.get(fn)
+        if (
+            isinstance(base, ast.Attribute)
+            and base.attr in ("setter", "getter", "deleter")
+            and isinstance(cls, ast.ClassDef)
+        ):
+            props = {
+                f.name
+                for f in cls.body
+                if isinstance(f, ast.FunctionDef) and any(ast.unparse(x) == "property" for x in f.decorator_list)
+            }
+            return isinstance(base.value, ast.Name) and base.value.id in props
+        return False
 
     def _optional_import(self, node: ast.AST) -> bool:
         """`try: from triton.experimental import gluon` / `except ImportError: gluon = None` at module level: the name

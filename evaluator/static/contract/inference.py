@@ -100,27 +100,64 @@ class Inference:
         always Python values: the launched kernel's constexpr parameters and the keys its configs and
         heuristics set (a callable shared by several kernels: the keys all of them agree on)."""
         keys: dict[ast.AST, set[str]] = {}
-
-        def meet(fns: set[ast.AST], known: set[str]) -> None:
+        for fns, known, launches in self._meta_sites():
             for fn in fns:
                 keys[fn] = keys[fn] & known if fn in keys else set(known)
+                if launches is None or self.meta_launches.get(fn, []) is None:
+                    self.meta_launches[fn] = None  # called by a launch the gate cannot name
+                else:
+                    self.meta_launches.setdefault(fn, []).extend(launches)
+        return set(keys), keys
 
+    def _meta_sites(self) -> list[tuple[set[ast.AST], set[str], list | None]]:
+        """(callables, the keys known to be Python values, the launches that call them: None where unknown) for
+        each grid of a launch, each callable in a kernel's decorators, and each heuristics/autotune elsewhere."""
         kernels = self.kernel_defs
         known = {name: self._kernel_keys(k) for name, k in kernels.items()}
+        launches: dict[str, list] = {}
+        grids = []
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node):
-                meet(self._callables(node.slice), known.get(node.value.id, set()))
+                site = (self.parents[node], kernels.get(node.value.id))
+                launches.setdefault(node.value.id, []).append(site)
+                grids.append((self._callables(node.slice), known.get(node.value.id, set()), [site]))
+        sites, decorating = grids, set()
         for name, k in kernels.items():
             for d in _decorators(k):
-                for part in ast.walk(d):
-                    if isinstance(part, (ast.Lambda, ast.Name, ast.Attribute)) and part is not d:
-                        meet(self._callables(part), known[name])
-        for node in ast.walk(self.tree):  # heuristics/autotune anywhere else: no key is known
-            if isinstance(node, ast.Call) and (self.path(node.func) or "").split(".")[-1] in ("heuristics", "autotune"):
-                for part in ast.walk(node):
-                    if isinstance(part, (ast.Lambda, ast.Name, ast.Attribute)):
-                        meet(self._callables(part), set())
-        return set(keys), keys
+                parts = [p for p in ast.walk(d) if isinstance(p, (ast.Lambda, ast.Name, ast.Attribute)) and p is not d]
+                decorating |= set(ast.walk(d))
+                sites += [(self._callables(p), known[name], launches.get(name, [])) for p in parts]
+        for node in ast.walk(self.tree):  # heuristics/autotune anywhere else: no key and no launch is known
+            if node not in decorating and (self.path(getattr(node, "func", None)) or "").split(".")[-1] in (
+                "heuristics",
+                "autotune",
+            ):
+                parts = [p for p in ast.walk(node) if isinstance(p, (ast.Lambda, ast.Name, ast.Attribute))]
+                sites += [(self._callables(p), set(), None) for p in parts]
+        return sites
+
+    def _launch_argument(self, fn: ast.AST, key: str) -> str:
+        """The kind of what the launches that call fn (a grid or heuristics callable) pass the kernel's parameter
+        `key`: TENSOR where any may be a tensor, or where a launch the gate cannot name calls fn, or one passes
+        nothing for it by name or position (it comes from a default or a config); else the join of the others
+        (`meta["n_elements"]` is the int the launch was given)."""
+        launches = self.meta_launches.get(fn)
+        if not launches:
+            return TENSOR
+        found = PY
+        for call, kernel in launches:
+            params = [a.arg for a in kernel.args.posonlyargs + kernel.args.args] if kernel is not None else []
+            if key not in params or any(k.arg is None for k in call.keywords):
+                return TENSOR
+            i = params.index(key)
+            given = [k.value for k in call.keywords if k.arg == key] + ([call.args[i]] if i < len(call.args) else [])
+            if len(given) != 1 or any(isinstance(a, ast.Starred) for a in call.args[: i + 1]):
+                return TENSOR
+            k = self.kind(given[0], self.env(given[0]))
+            if k in HOLDS:
+                return TENSOR
+            found = self._join(found, k)
+        return found
 
     def _kernel_keys(self, kernel: ast.FunctionDef) -> set[str]:
         """A kernel's constexpr parameters, and the string keys its decorators' configs and heuristics set."""
@@ -557,14 +594,18 @@ class Inference:
         given = [*node.args, *(k.value for k in node.keywords)]
         found = [n for a in given for n in ast.walk(a) if isinstance(n, ast.Lambda)]
         named = [a for a in given if isinstance(a, ast.Name) and a.id not in self.kernels and self._function_name(a)]
-        found += [fn for a in named for fn in self._callables(a) if not isinstance(fn, ast.Lambda)]
+        bound = [  # `key=self.stash`: a method, bound (its self is filled)
+            a for a in given if isinstance(a, ast.Attribute) and self.kind(a.value, env) == SELF and self._callables(a)
+        ]
+        found += [fn for a in named + bound for fn in self._callables(a) if not isinstance(fn, ast.Lambda)]
         if not found:
             return
-        others = [a for a in given if not isinstance(a, ast.Lambda) and a not in named]
+        others = [a for a in given if not isinstance(a, ast.Lambda) and a not in named + bound]
         k = TENSOR if any(self.kind(a, env) in HOLDS for a in others) else UNKNOWN
         for fn in found:
             cur = self.params.setdefault(fn, {})
-            for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs:
+            skip = 1 if self._is_method(fn) and not _is_static(fn) else 0
+            for a in (fn.args.posonlyargs + fn.args.args)[skip:] + fn.args.kwonlyargs:
                 cur[a.arg] = self._join(cur.get(a.arg), k)
                 self._bound_now.setdefault((fn, a.arg), set()).add(ANY)
             if self.holds_params.get(fn):

@@ -80,7 +80,7 @@ class Kinds:
         if fn in self.meta_fns and isinstance(e.value, ast.Name) and isinstance(key, str):
             params = fn.args.posonlyargs + fn.args.args
             if params and e.value.id == params[0].arg and e.value.id not in self._assigned(fn):
-                return PY if key in self.meta_keys.get(fn, set()) else TENSOR
+                return PY if key in self.meta_keys.get(fn, set()) else self._launch_argument(fn, key)
         if isinstance(key, str):
             keyed = self._keys(e.value, env)
             return keyed.get(key) if keyed is not None else None

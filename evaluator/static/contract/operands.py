@@ -301,6 +301,8 @@ class Operands:
                     )
                 elif k == TCONT:
                     what = f"`{ast.unparse(o)[:30]}`, a container that may hold a tensor,"
+                elif k == SELF:
+                    what = f"`{ast.unparse(o)[:30]}`, a module of this file (its text prints its layers' values),"
                 self.add(
                     "torch_compute",
                     node,
@@ -315,7 +317,7 @@ class Operands:
         (`min([x, y])`, `float(box)`, f"{box}")."""
         if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
             # `[x] + [y]` joins lists; `"%g" % (t,)` formats the values
-            return [node.left, node.right], HOLDS if isinstance(node.op, ast.Mod) else (TENSOR,)
+            return [node.left, node.right], HOLDS + (SELF,) if isinstance(node.op, ast.Mod) else (TENSOR,)
         if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not):
             return [node.operand], HOLDS
         if isinstance(node, ast.Compare):
@@ -333,7 +335,7 @@ class Operands:
         if isinstance(node, ast.Call):
             return self._call_operands(node)
         if isinstance(node, ast.FormattedValue):
-            return [node.value], HOLDS  # f"{t}" prints the values, which Python can parse back
+            return [node.value], HOLDS + (SELF,)  # f"{t}" prints the values, which Python can parse back
         if isinstance(node, ast.Subscript):  # x[idx] gathers if idx is a tensor; a tensor bound of a slice is read
             index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             bounds = [b for i in index if isinstance(i, ast.Slice) for b in (i.lower, i.upper, i.step) if b]
@@ -354,13 +356,13 @@ class Operands:
             # container of tensors is fine in list()/zip()..., where only `list(t)` iterates a tensor
             reads = f.id not in CONTAINER_BUILTINS or f.id == "sorted"
             # `dict(out=t)` stores t; `list(t)`, `dict(t)` iterate it
-            if reads:
-                return given, HOLDS
+            if reads:  # (an instance of the module's classes too: its repr formats its layers' values)
+                return given, HOLDS + (SELF,)
             # enumerate(start=t), zip(strict=t) read t; only dict(k=t) stores what its keywords give
             return list(node.args) + ([] if f.id == "dict" else [k.value for k in node.keywords]), (TENSOR,)
         if isinstance(f, ast.Attribute) and f.attr in READ_METHODS:
             # "{}".format(t) prints values; box.count(v) / box.index(v) compare them
-            return ([f.value] if f.attr != "format" else []) + given, HOLDS
+            return ([f.value] if f.attr != "format" else []) + given, HOLDS + (SELF,)
         if _int_helper(self.path(f) or ""):
             return given, HOLDS  # math.sqrt(t), triton.cdiv(x=t, y=2): Python arithmetic on a tensor
         return [], ()

@@ -22,11 +22,11 @@ FRESH_BUILTINS = {"len", "int", "float", "bool", "str", "repr", "format", "isins
 
 
 def _fresh_library(path: str) -> bool:
-    """Library calls whose result shares no object with their arguments: torch's (tensors, sizes, dtypes), math's
-    and Triton's integer helpers (numbers), Triton's language (layouts, dtypes) but its constexpr wrapper. Any other
-    library object may keep what it was given."""
-    if path.startswith(("triton.language", "triton.experimental.gluon.language")):  # layouts, dtypes, helpers
-        return path.split(".")[-1] != "constexpr"  # (tl.constexpr(box).value is box)
+    """Library calls whose result shares no object with their arguments: torch's functions (tensors, sizes,
+    dtypes; not nn's classes, whose containers keep what they hold), math's and Triton's integer helpers (numbers).
+    Any other library object may keep what it was given (tl.tuple([box]), tl.constexpr(box).value)."""
+    if path.startswith("torch.nn.") and path.split(".")[-1][:1].isupper():
+        return False  # nn.ParameterDict({"a": box}), nn.ModuleList(lst) keep what they were given
     return path.split(".")[0] in ("torch", "math") or path in ("triton.cdiv", "triton.next_power_of_2")
 
 
