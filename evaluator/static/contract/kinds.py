@@ -126,8 +126,8 @@ class Kinds:
 
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
         base = self.kind(e.value, env)
-        if base == TENSOR:
-            return PY if e.attr in META_ATTRS else TENSOR
+        if base == TENSOR:  # (or a layer taken out of a container of layers: `layer.out_features`)
+            return PY if e.attr in META_ATTRS or e.attr in self._constants_of(e.value) else TENSOR
         if base == SELF:  # an attribute, or a property (what the method of that name returns)
             kinds = [self.self_kinds.get(e.attr), self.returns.get(e.attr) if e.attr in self.methods else None]
             known = [k for k in kinds if k is not None]
@@ -157,11 +157,65 @@ class Kinds:
         else:
             return set()
         classes = [_layer_class(self.path(v.func) or "") if isinstance(v, ast.Call) else None for v in values]
+        if isinstance(e, ast.Name) and values and all(v is None for v in values):
+            classes = self._loop_item_classes(e, len(values))  # `for layer in self.layers`
         if not classes or any(c is None for c in classes):
             return set()
         # every module's `training` flag too; never an attribute this module stores into (`self.ln.eps = x`)
         constants = set.intersection(*({"training", *(getattr(c, "__constants__", ()) or ())} for c in classes))
         return constants - self.stored_elsewhere
+
+    def _loop_item_classes(self, e: ast.Name, bindings: int) -> list:
+        """The layer classes a loop variable takes, where each of its `bindings` is a loop over `self.<attr>`, an
+        nn.ModuleList or nn.Sequential of layers built once (a display or comprehension of layer calls) and never
+        changed; [None] otherwise."""
+        fn = self.owner(e)
+        loops = [
+            n.iter
+            for n in ast.walk(fn if fn is not None else self.tree)
+            if isinstance(n, (ast.For, ast.comprehension)) and isinstance(n.target, ast.Name) and n.target.id == e.id
+        ]
+        if len(loops) != bindings:
+            return [None]
+        found = []
+        for it in loops:
+            values = (
+                self.self_values.get(it.attr, []) if isinstance(it, ast.Attribute) and self._self_attribute(it) else []
+            )
+            if not values or it.attr in self._changed_attributes():
+                return [None]
+            for v in values:
+                found += self._container_layers(v)
+        return found or [None]
+
+    def _container_layers(self, v: ast.AST | None) -> list:
+        """The layer classes an nn.ModuleList([...]) / nn.Sequential(...) call holds ([None] for anything else)."""
+        leaf = (self.path(v.func) or "").split(".")[-1] if isinstance(v, ast.Call) else ""
+        if leaf not in ("ModuleList", "Sequential") or not self.path(v.func).startswith("torch.nn."):
+            return [None]
+        items = v.args
+        if leaf == "ModuleList":
+            given = v.args[0] if len(v.args) == 1 and not v.keywords else None
+            items = (
+                given.elts if isinstance(given, ast.List) else [given.elt] if isinstance(given, ast.ListComp) else []
+            )
+        calls = [_layer_class(self.path(i.func) or "") if isinstance(i, ast.Call) else None for i in items]
+        return calls or [None]
+
+    def _changed_attributes(self) -> set[str]:
+        """self.<attr> a container method or an item store may change (`self.layers.append(m)`, `[0] = m`)."""
+        if "changed" not in self._memo_once:
+            changed = set()
+            for n in ast.walk(self.tree):
+                target = n.func.value if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) else None
+                if isinstance(n, ast.Subscript) and isinstance(n.ctx, (ast.Store, ast.Del)):
+                    target = n.value
+                if isinstance(target, ast.Attribute) and (
+                    isinstance(n, ast.Subscript) or n.func.attr not in META_METHODS
+                ):
+                    changed.add(target.attr)
+            self._memo_once["changed"] = changed
+        return self._memo_once["changed"]
 
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
         """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
