@@ -121,7 +121,15 @@ tl.tuple). Its false positives pass now: honest_35 and 36 are the Triton tutoria
 a non-constexpr launch argument (`meta["n_elements"]`: the kind of what the launches pass), refused since session 23;
 honest_34 runs its own helper's forward. honest_37 loops over an nn.ModuleList of Linear layers reading their sizes
 (`layer.out_features`), refused since session 23: a loop variable over a container of layers built once and never
-changed has their __constants__ (mech_modulelist_changed: not where the list is changed or the constant stored)."""
+changed has their __constants__ (mech_modulelist_changed: not where the list is changed or the constant stored).
+
+A last red team on those newest rules found bypass_190..195, each passing at ad66e9b: a layer given a container keeps it
+as its "constant" (nn.Softmax(dim=[0.0]): a layer's constants hold only where its arguments are plain values), a
+ModuleList changed through an alias (any use of the attribute but iterating, reading an item or len counts as a
+change), a grid function also called directly by host code (its dict's keys are then tensors), a known receiver
+replaced by add_module (a registration is a store into the attribute it names), a module dict's item stored under a
+method's name (`self.d["view"] = m`), and a module formatted inside a display or as a bound method (`repr([self])`,
+`repr(self.modules)`)."""
 
 from __future__ import annotations
 
@@ -138,7 +146,7 @@ MECH = sorted(CORPUS.glob("mech_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 189 and len(HONEST) == 32 and len(MECH) == 31
+    assert len(BYPASSES) == 195 and len(HONEST) == 32 and len(MECH) == 31
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -188,7 +196,9 @@ CALL_REFUSED = {
     "bypass_175_class_body_walrus_attribute",  # a walrus in a class body (module_level)
 }
 # session 25's red teams on names, calls and regions, and on their first fixes: refused by the construct
-NAMES_CALLS = set(range(146, 159)) | set(range(160, 168)) | set(range(178, 190)) - {182, 188, 189}
+NAMES_CALLS = (
+    set(range(146, 159)) | set(range(160, 168)) | set(range(178, 190)) - {182, 188, 189} | {192, 193, 194, 195}
+)
 
 
 @pytest.mark.parametrize(

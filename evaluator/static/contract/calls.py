@@ -309,8 +309,8 @@ class Calls:
     def _instance_class(self, e: ast.AST) -> ast.ClassDef | None:
         """The class of `self.h` where every store into h (on any object) builds one class of this module."""
         values = self.self_values.get(e.attr, []) if isinstance(e, ast.Attribute) and self._self_attribute(e) else []
-        built = {v.func.id for v in values if isinstance(v, ast.Call) and isinstance(v.func, ast.Name)}
-        if values and len(built) == 1 and len(values) == sum(isinstance(v, ast.Call) for v in values):
+        built = {v.func.id if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) else None for v in values}
+        if len(built) == 1 and None not in built:  # (add_module("h", layer) is a store into h too)
             return self.classes.get(built.pop())
         return None
 

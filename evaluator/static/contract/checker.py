@@ -154,6 +154,7 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._rebound_definitions()
         self._raises()
         self._registered_names()
+        self._module_dict_items()
         self._launch_values()
         self._stored_generators()
         for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys

@@ -113,6 +113,9 @@ class Definitions:
             names: list[ast.AST] = []
             if isinstance(f, ast.Attribute) and f.attr in REGISTERS:
                 names = node.args[:1]
+            elif isinstance(f, ast.Attribute) and f.attr == "update" and self._module_dict(f.value) and node.args:
+                given = node.args[0]  # `self.d.update({"view": m})`
+                names = list(given.keys) if isinstance(given, ast.Dict) else [given]
             elif (self.path(f) or "").split(".")[-1] in ("ModuleDict", "ParameterDict") and node.args:
                 given = node.args[0]
                 names = list(given.keys) if isinstance(given, ast.Dict) else [given]
@@ -126,6 +129,27 @@ class Definitions:
                         '(self.register_buffer("w_t", t)) that is no method\'s name (view, add, run...). '
                         + CONTRACT_HINT,
                     )
+
+    def _module_dict_items(self) -> None:
+        """`self.d["view"] = m` into an nn.ModuleDict / ParameterDict names an attribute like its constructor's keys."""
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and self._module_dict(node.value):
+                key = node.slice
+                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._method_name(key.value):
+                    self.add(
+                        "host_call",
+                        node,
+                        f"`{ast.unparse(node)[:50]}`: a module dict's key is a string literal that is no method's "
+                        "name (view, add, run...). " + CONTRACT_HINT,
+                    )
+
+    def _module_dict(self, e: ast.AST) -> bool:
+        """`self.d` where a store into d builds an nn.ModuleDict or ParameterDict."""
+        values = self.self_values.get(e.attr, []) if isinstance(e, ast.Attribute) else []
+        return any(
+            isinstance(v, ast.Call) and (self.path(v.func) or "").split(".")[-1] in ("ModuleDict", "ParameterDict")
+            for v in values
+        )
 
     def _method_name(self, name: str) -> bool:
         """A name a method call may mean: a tensor's, nn.Module's, a list's, dict's or str's, or a method of the

@@ -100,8 +100,11 @@ class Inference:
         always Python values: the launched kernel's constexpr parameters and the keys its configs and
         heuristics set (a callable shared by several kernels: the keys all of them agree on)."""
         keys: dict[ast.AST, set[str]] = {}
+        called = {f for n in ast.walk(self.tree) if isinstance(n, ast.Call) for f in self._callables(n.func)}
         for fns, known, launches in self._meta_sites():
             for fn in fns:
+                if fn in called:  # `grid({"n": x})`: host code hands it what it likes
+                    launches = None
                 keys[fn] = keys[fn] & known if fn in keys else set(known)
                 if launches is None or self.meta_launches.get(fn, []) is None:
                     self.meta_launches[fn] = None  # called by a launch the gate cannot name

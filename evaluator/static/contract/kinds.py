@@ -13,7 +13,7 @@ from evaluator.static.contract.allowlist import (
     META_METHODS,
     TENSOR_ALLOC,
 )
-from evaluator.static.contract.syntax import _container_parts, _layer_class, _name_values
+from evaluator.static.contract.syntax import _container_parts, _is_module_method, _layer_class, _name_values
 
 # Kinds of host values: TENSOR; TCONT, a Python container (list, tuple, dict, set, an exception, an object's
 # attributes) that may hold a tensor: an element read out of it is a TENSOR, iterating it binds TENSORs, and a
@@ -91,7 +91,8 @@ class Kinds:
         return None
 
     def _container_kind(self, elts: list[ast.AST], env: dict[str, str]) -> str:
-        return TCONT if any(self.kind(x, env) in HOLDS for x in elts) else PY
+        # a module of this file holds its layers' tensors: `[self]` may hold a tensor (repr([self]) prints them)
+        return TCONT if any(self.kind(x, env) in (*HOLDS, SELF) for x in elts) else PY
 
     def _name_kind(self, e: ast.Name, env: dict[str, str]) -> str:
         """A local, else one of an enclosing function (a closure), else a module-level name; a name declared
@@ -128,6 +129,9 @@ class Kinds:
         base = self.kind(e.value, env)
         if base == TENSOR:  # (or a layer taken out of a container of layers: `layer.out_features`)
             return PY if e.attr in META_ATTRS or e.attr in self._constants_of(e.value) else TENSOR
+        call = self.parents.get(e)
+        if base == SELF and not (isinstance(call, ast.Call) and call.func is e) and _is_module_method(e.attr):
+            return SELF  # `self.modules` uncalled: a bound method, whose repr is its module's
         if base == SELF:  # an attribute, or a property (what the method of that name returns)
             kinds = [self.self_kinds.get(e.attr), self.returns.get(e.attr) if e.attr in self.methods else None]
             known = [k for k in kinds if k is not None]
@@ -156,7 +160,7 @@ class Kinds:
             values = self._assigned_values[(fn, e.id)]
         else:
             return set()
-        classes = [_layer_class(self.path(v.func) or "") if isinstance(v, ast.Call) else None for v in values]
+        classes = [self._layer_built(v) for v in values]
         if isinstance(e, ast.Name) and values and all(v is None for v in values):
             classes = self._loop_item_classes(e, len(values))  # `for layer in self.layers`
         if not classes or any(c is None for c in classes):
@@ -199,21 +203,38 @@ class Kinds:
             items = (
                 given.elts if isinstance(given, ast.List) else [given.elt] if isinstance(given, ast.ListComp) else []
             )
-        calls = [_layer_class(self.path(i.func) or "") if isinstance(i, ast.Call) else None for i in items]
+        calls = [self._layer_built(i) for i in items]
         return calls or [None]
 
+    def _layer_built(self, v: ast.AST | None) -> type | None:
+        """The layer class a call builds, where its arguments are plain values: a layer stores some arguments as
+        given (nn.Softmax(dim=[0.0]) keeps the list as its dim), so no container may be among them."""
+        cls = _layer_class(self.path(v.func) or "") if isinstance(v, ast.Call) else None
+        if cls is None:
+            return None
+        given = [*v.args, *(k.value for k in v.keywords)]
+        env = self.env(v)
+        displays = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)
+        if any(isinstance(n, displays) for a in given for n in ast.walk(a)) or any(
+            self._container(a, env) for a in given
+        ):
+            return None
+        return cls
+
     def _changed_attributes(self) -> set[str]:
-        """self.<attr> a container method or an item store may change (`self.layers.append(m)`, `[0] = m`)."""
+        """self.<attr> used other than iterated, read by item or counted: a method, an item store or an alias
+        (`ls = self.layers; ls[0] = m`) may change it."""
         if "changed" not in self._memo_once:
             changed = set()
             for n in ast.walk(self.tree):
-                target = n.func.value if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) else None
-                if isinstance(n, ast.Subscript) and isinstance(n.ctx, (ast.Store, ast.Del)):
-                    target = n.value
-                if isinstance(target, ast.Attribute) and (
-                    isinstance(n, ast.Subscript) or n.func.attr not in META_METHODS
-                ):
-                    changed.add(target.attr)
+                if not (isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)):
+                    continue  # (on any object: `me = self; me.layers[0] = m`)
+                parent = self.parents.get(n)
+                iterated = isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is n
+                read = isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load)
+                counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len"
+                if not (iterated or read or counted):  # a method call, an alias, an argument: it may change
+                    changed.add(n.attr)
             self._memo_once["changed"] = changed
         return self._memo_once["changed"]
 

@@ -146,7 +146,14 @@ def _attribute_values(tree: ast.Module) -> dict[str, list[ast.AST | None]]:
     for n in ast.walk(tree):
         if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store):
             found.setdefault(n.attr, []).append(plain.get(id(n)))
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _REGISTERS:
+            name = n.args[0] if n.args else None  # `obj.add_module("h", m)` stores m as obj.h
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                found.setdefault(name.value, []).append(n.args[1] if len(n.args) > 1 else None)
     return found
+
+
+_REGISTERS = {"register_buffer", "register_parameter", "add_module", "register_module"}  # allowlist.REGISTERS
 
 
 def _name_values(root: ast.AST, name: str) -> list[ast.AST | None]:
