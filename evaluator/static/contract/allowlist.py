@@ -180,10 +180,9 @@ TENSOR_ARG_METHODS = {"view_as", "reshape_as", "expand_as", "copy_", "to", "type
 # runs later, in the model's call, with no call the gate can follow.
 INIT_MODULE_METHODS = {
     "register_buffer", "register_parameter", "add_module", "register_module", "forward", "parameters",
-    "named_parameters", "buffers",
-    "named_buffers", "children", "named_children", "modules", "named_modules", "get_parameter", "get_buffer",
-    "get_submodule", "state_dict", "apply", "to", "float", "half", "double", "bfloat16", "cuda", "cpu", "type",
-    "eval", "train", "requires_grad_", "zero_grad", "extra_repr",
+    "named_parameters", "buffers", "named_buffers", "children", "named_children", "modules", "named_modules",
+    "get_parameter", "get_buffer", "get_submodule", "state_dict", "apply", "to", "float", "half", "double",
+    "bfloat16", "cuda", "cpu", "type", "eval", "train", "requires_grad_", "zero_grad", "extra_repr",
 }  # fmt: skip
 
 

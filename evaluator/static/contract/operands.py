@@ -27,7 +27,7 @@ from evaluator.static.contract.syntax import (
     _decorators,
     _int_helper,
     _is_tensor_callable,
-    _is_tensor_field,
+    _is_tensor_method,
     _param_names,
 )
 
@@ -84,7 +84,9 @@ class Operands:
     def _tensor_attribute_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
         """A tensor keeps no Python attributes of the module's (`x.note = box`): only its own fields are set
         (`w.data = ...`, `w.requires_grad = False`), else the gate would have to follow objects through tensors."""
-        if not isinstance(node.ctx, (ast.Store, ast.Del)) or _is_tensor_field(node.attr):
+        if not isinstance(node.ctx, (ast.Store, ast.Del)) or _is_tensor_method(
+            node.attr
+        ):  # its own fields (data, grad)
             return
         if self.kind(node.value, env) == TENSOR:
             self.add(
@@ -250,19 +252,10 @@ class Operands:
 
     def _own_super(self, call: ast.Call) -> bool:
         """`super(C, self)` inside a method of class C, self being the method's first parameter."""
-        fn = self.owner(call)
-        cls = self.parents.get(fn) if fn is not None else None
-        first = fn.args.posonlyargs + fn.args.args if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
-        return (
-            isinstance(cls, ast.ClassDef)
-            and len(call.args) == 2
-            and not call.keywords
-            and isinstance(call.args[0], ast.Name)
-            and call.args[0].id == cls.name
-            and isinstance(call.args[1], ast.Name)
-            and bool(first)
-            and call.args[1].id == first[0].arg
-        )
+        if len(call.args) != 2 or call.keywords or not isinstance(call.args[0], ast.Name):
+            return False
+        cls = self._class_of(call.args[1])
+        return cls is not None and call.args[0].id == cls.name
 
     def _own_private(self, node: ast.Attribute, region: str) -> bool:
         """A private attribute the gate can follow: `self._x` (the class's own state), a name of a module the

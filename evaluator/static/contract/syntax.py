@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import functools
 
+from evaluator.static.contract.allowlist import REGISTERS
+
 
 def _decorators(fn: ast.AST) -> list[ast.AST]:
     return getattr(fn, "decorator_list", [])
@@ -146,14 +148,11 @@ def _attribute_values(tree: ast.Module) -> dict[str, list[ast.AST | None]]:
     for n in ast.walk(tree):
         if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store):
             found.setdefault(n.attr, []).append(plain.get(id(n)))
-        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _REGISTERS:
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in REGISTERS:
             name = n.args[0] if n.args else None  # `obj.add_module("h", m)` stores m as obj.h
             if isinstance(name, ast.Constant) and isinstance(name.value, str):
                 found.setdefault(name.value, []).append(n.args[1] if len(n.args) > 1 else None)
     return found
-
-
-_REGISTERS = {"register_buffer", "register_parameter", "add_module", "register_module"}  # allowlist.REGISTERS
 
 
 def _name_values(root: ast.AST, name: str) -> list[ast.AST | None]:
@@ -200,12 +199,3 @@ def _is_tensor_callable(name: str) -> bool:
     import inspect
 
     return callable(inspect.getattr_static(torch.Tensor, name, None))
-
-
-def _is_tensor_field(name: str) -> bool:
-    """An attribute torch.Tensor itself defines (data, grad, requires_grad), as opposed to one a module would add."""
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - the evaluator always has torch
-        return False
-    return hasattr(torch.Tensor, name)
