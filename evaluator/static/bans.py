@@ -187,6 +187,15 @@ ALLOWED_TORCH = {
     "complex64",
     "float8_e4m3fn",
     "float8_e5m2",
+    # memory formats and layouts: constants like the dtypes (`torch.empty_like(x, memory_format=...)`,
+    # `x.contiguous(memory_format=torch.channels_last)`)
+    "memory_format",
+    "contiguous_format",
+    "channels_last",
+    "channels_last_3d",
+    "preserve_format",
+    "layout",
+    "strided",
 }
 ALLOWED_CUDA = {
     "current_device",

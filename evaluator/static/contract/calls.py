@@ -178,7 +178,7 @@ class Calls:
         f = node.func
         env = self.env(node)
         if isinstance(f, ast.Subscript):
-            if not (isinstance(f.value, ast.Name) and f.value.id in self.kernels):
+            if not (isinstance(f.value, ast.Name) and f.value.id in self.kernels) and self._block_forward(f) is None:
                 self.add(
                     "host_call",
                     node,
@@ -189,7 +189,7 @@ class Calls:
         if isinstance(f, ast.Name):
             if f.id in self.kernels:
                 self.add("host_call", node, f"launch the kernel as `{f.id}[grid](...)`, not `{f.id}(...)`.")
-            elif f.id not in self.defined and f.id in self.bound:
+            elif f.id not in self.defined and f.id in self.bound and self._block_forward(f) is None:
                 self.add(
                     "host_call",
                     node,
@@ -270,8 +270,11 @@ class Calls:
                 "only methods the module defines (nn.Module's own run PyTorch code). " + CONTRACT_HINT,
             )
             return
-        if receiver == SELF:
-            cls = self._class_of(f.value) or self._instance_class(f.value)
+        instance = self._instance_class(f.value)
+        if receiver == SELF or instance is not None:
+            if self._block_forward(f) is not None:
+                return  # `self.block(x)`: an instance of a module class of this file, its forward run
+            cls = self._class_of(f.value) or instance
             own = self._own_methods(cls) if cls is not None else self.methods
             # an object of one of the module's classes, not `self` itself (`me = self`, `self.h`): which class is
             # unknown, so a name nn.Module defines may run nn.Module's method (get_buffer, buffers, apply)
@@ -307,11 +310,42 @@ class Calls:
             self.add(rule, node, f"`.{method}(...)` in host code {why}")
 
     def _instance_class(self, e: ast.AST) -> ast.ClassDef | None:
-        """The class of `self.h` where every store into h (on any object) builds one class of this module."""
-        values = self.self_values.get(e.attr, []) if isinstance(e, ast.Attribute) and self._self_attribute(e) else []
-        built = {v.func.id if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) else None for v in values}
-        if len(built) == 1 and None not in built:  # (add_module("h", layer) is a store into h too)
-            return self.classes.get(built.pop())
+        """The one class of this module `e` is an instance of, where the gate can tell (`_value_classes`): `self.h`
+        where every store into h (on any object) builds it, an item of a ModuleList of them never changed
+        (`self.blocks[i]`, `for blk in self.blocks`), a local or a helper's parameter bound only to one of those."""
+        if not isinstance(e, (ast.Attribute, ast.Subscript, ast.Name)):
+            return None
+        classes = self._value_classes(e)
+        first = classes[0] if classes else None
+        return first if isinstance(first, ast.ClassDef) and all(c is first for c in classes) else None
+
+    def _block_forward(self, f: ast.AST) -> ast.AST | None:
+        """The forward a call of `f` runs, where `f` is an instance of one of this module's nn.Module classes that
+        defines (or inherits from its own bases) forward: nn.Module's __call__ runs it (hooks are refused)."""
+        cls = self._instance_class(f)
+        if cls is None or not self._module_class(cls):
+            return None
+        return self._own_method(cls, "forward")
+
+    def _module_class(self, cls: ast.ClassDef, depth: int = 0) -> bool:
+        """Whether a class of this module subclasses torch.nn.Module (directly or through its own classes)."""
+        return any(
+            self.path(b) == "torch.nn.Module"
+            or (isinstance(b, ast.Name) and b.id in self.classes and depth < 8)
+            and self._module_class(self.classes[b.id], depth + 1)
+            for b in cls.bases
+        )
+
+    def _own_method(self, cls: ast.ClassDef, name: str, depth: int = 0) -> ast.AST | None:
+        """The def of `name` a class of this module defines or inherits from its own bases (first base first)."""
+        for f in cls.body:
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == name:
+                return f
+        for b in cls.bases:
+            if isinstance(b, ast.Name) and b.id in self.classes and depth < 8:
+                found = self._own_method(self.classes[b.id], name, depth + 1)
+                if found is not None:
+                    return found
         return None
 
     def _base_methods(self, call: ast.Call) -> set[str]:

@@ -523,6 +523,9 @@ class Inference:
         """The functions a call may run, each with the parameters its call fills implicitly (1: self): a
         function or lambda of this module by name, a class (its __init__), a method of self or of an instance."""
         f = node.func
+        forward = self._block_forward(f)
+        if forward is not None:  # `self.block(x)`, `blk(x)`: nn.Module's __call__ runs the class's forward
+            return [(forward, 1)]
         applied = self._applied(f)
         if applied:  # `Op.apply(box, x)` runs Op.forward(ctx, box, x), or Op.forward(box, x) beside a setup_context
             return [(fn, 0 if self._setups(node) else 1) for fn in applied]

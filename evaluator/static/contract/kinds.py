@@ -13,7 +13,15 @@ from evaluator.static.contract.allowlist import (
     META_METHODS,
     TENSOR_ALLOC,
 )
-from evaluator.static.contract.syntax import _container_parts, _is_module_method, _layer_class, _name_values
+from evaluator.static.contract.syntax import (
+    _container_parts,
+    _is_classmethod,
+    _is_module_method,
+    _is_static,
+    _layer_class,
+    _name_values,
+    _positional_names,
+)
 
 # Kinds of host values: TENSOR; TCONT, a Python container (list, tuple, dict, set, an exception, an object's
 # attributes) that may hold a tensor: an element read out of it is a TENSOR, iterating it binds TENSORs, and a
@@ -127,6 +135,8 @@ class Kinds:
 
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
         base = self.kind(e.value, env)
+        if base in (TENSOR, TCONT, UNKNOWN) and self._instance_class(e.value) is not None:
+            base = SELF  # an item of a ModuleList of this module's blocks (`blk.scale`): its attributes are self's
         if base == TENSOR:  # (or a layer taken out of a container of layers: `layer.out_features`)
             return PY if e.attr in META_ATTRS or e.attr in self._constants_of(e.value) else TENSOR
         call = self.parents.get(e)
@@ -148,26 +158,109 @@ class Kinds:
         return known if known in HOLDS else UNKNOWN
 
     def _constants_of(self, e: ast.AST) -> set[str]:
-        """The __constants__ of the layer classes `e` (self.conv, a local) was ever bound to; none if any binding
-        is something else, or a store the gate cannot pair with one value (`self.ln, n = Holder(x), 0`, a loop
-        target, a parameter; an attribute of that name stored on any object)."""
-        if isinstance(e, ast.Attribute) and self._self_attribute(e):
-            values = self.self_values.get(e.attr, [])
-        elif isinstance(e, ast.Name):
-            fn = self.owner(e)
-            if (fn, e.id) not in self._assigned_values:  # every binding (None: a tuple target, a parameter, ...)
-                self._assigned_values[(fn, e.id)] = _name_values(fn if fn is not None else self.tree, e.id)
-            values = self._assigned_values[(fn, e.id)]
-        else:
-            return set()
-        classes = [self._layer_built(v) for v in values]
-        if isinstance(e, ast.Name) and values and all(v is None for v in values):
-            classes = self._loop_item_classes(e, len(values))  # `for layer in self.layers`
-        if not classes or any(c is None for c in classes):
+        """The __constants__ of the layer classes `e` (self.conv, a local, an item of a layer container, a helper's
+        parameter) may be an instance of (`_value_classes`); none if any binding is something else or a store the
+        gate cannot pair with one value (a parameter of a function also used as a value; an attribute of that name
+        stored on any object)."""
+        classes = self._value_classes(e)
+        if not classes or any(c is None or isinstance(c, ast.ClassDef) for c in classes):
             return set()
         # every module's `training` flag too; never an attribute this module stores into (`self.ln.eps = x`)
         constants = set.intersection(*({"training", *(getattr(c, "__constants__", ()) or ())} for c in classes))
         return constants - self.stored_elsewhere
+
+    def _value_classes(self, e: ast.AST | None, depth: int = 0) -> list:
+        """The classes each value `e` may hold is an instance of: a torch.nn layer class built with plain arguments
+        (`_layer_built`) or a class of this module (its ClassDef); None among them where one binding is something
+        else. Followed through self.<attr> (every store into attr on any object), an item of a layer container
+        never changed (`self.net[0]`, `for blk in self.blocks`), a local's bindings (`conv, bn = self.conv,
+        self.bn`) and a helper's parameter (the arguments of each call of it)."""
+        key = ("classes", id(e))
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = [None]  # a cycle (`a, b = b, a`) is unknown
+        self._memo[key] = found = self._classes_now(e, depth) if depth < 8 and e is not None else [None]
+        return found
+
+    def _classes_now(self, e: ast.AST, depth: int) -> list:
+        if isinstance(e, ast.Call):
+            return [self._built(e)]
+        if isinstance(e, ast.Attribute) and self._self_attribute(e):
+            values = self.self_values.get(e.attr, [])
+            return [c for v in values for c in self._value_classes(v, depth + 1)] or [None]
+        if isinstance(e, ast.Subscript) and isinstance(e.ctx, ast.Load) and not isinstance(e.slice, ast.Slice):
+            box = e.value  # an item of self.<attr>, a ModuleList / Sequential of layers built once
+            if (
+                isinstance(box, ast.Attribute)
+                and self._self_attribute(box)
+                and box.attr not in self._changed_attributes()
+            ):
+                values = self.self_values.get(box.attr, [])
+                at = e.slice.value if isinstance(e.slice, ast.Constant) and type(e.slice.value) is int else None
+                return [c for v in values for c in self._container_layers(v, at)] or [None]
+            return [None]
+        if not isinstance(e, ast.Name):
+            return [None]
+        fn = self.owner(e)
+        if (fn, e.id) not in self._assigned_values:  # every binding (None: a tuple target, a parameter, ...)
+            self._assigned_values[(fn, e.id)] = _name_values(fn if fn is not None else self.tree, e.id)
+        values = self._assigned_values[(fn, e.id)]
+        if values and all(v is None for v in values):
+            if fn is not None and values == [None] and e.id in _positional_names(fn):
+                return self._param_classes(fn, e.id, depth)  # `def run(x, conv)`, bound only as a parameter
+            return self._loop_item_classes(e, len(values))  # `for layer in self.layers`
+        return [c for v in values for c in self._value_classes(v, depth + 1)] or [None]
+
+    def _param_classes(self, fn: ast.AST, name: str, depth: int) -> list:
+        """The classes a parameter's arguments may be instances of, over every call of its function: a module
+        function or method of this module whose name is only ever called (never a value, never through `super()` or
+        the class), by position or keyword, with no `*`/`**` unpacking and no default taken. [None] otherwise (a
+        forward, which nn.Module's __call__ runs; an __init__, which a class call runs)."""
+        if (
+            not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+            or fn.name == "forward"
+            or fn.name.startswith("__")
+        ):
+            return [None]
+        if len(self.named_fns.get(fn.name, [])) != 1 or fn.args.vararg or fn.args.kwarg:
+            return [None]
+        method = self._is_method(fn)
+        positional = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        index = positional.index(name) - (1 if method and not _is_static(fn) else 0)
+        found = []
+        for call in self._call_sites(fn.name, method):
+            if (
+                call is None
+                or any(isinstance(a, ast.Starred) for a in call.args)
+                or any(k.arg is None for k in call.keywords)
+            ):
+                return [None]
+            given = [k.value for k in call.keywords if k.arg == name]
+            arg = given[0] if given else call.args[index] if 0 <= index < len(call.args) else None
+            found += self._value_classes(arg, depth + 1)
+        return found or [None]
+
+    def _call_sites(self, name: str, method: bool) -> list[ast.Call | None]:
+        """Every call of the function `name` (a method: `self.name(...)`); None for any other use of the name."""
+        key = ("sites", name, method)
+        if key not in self._memo_once:
+            sites: list[ast.Call | None] = []
+            for n in ast.walk(self.tree):
+                named = (
+                    isinstance(n, ast.Attribute) and n.attr == name
+                    if method
+                    else isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+                )
+                if not named:
+                    continue
+                call = self.parents.get(n)
+                direct = isinstance(call, ast.Call) and call.func is n
+                # a method's own first parameter: the instance (not a classmethod's class, whose call fills no self)
+                owner = self.owner(n)
+                on_self = not method or self._class_of(n.value) is not None and not _is_classmethod(owner)
+                sites.append(call if direct and on_self and not self._is_class(getattr(n, "value", None)) else None)
+            self._memo_once[key] = sites
+        return self._memo_once[key]
 
     def _loop_item_classes(self, e: ast.Name, bindings: int) -> list:
         """The layer classes a loop variable takes, where each of its `bindings` is a loop over `self.<attr>`, an
@@ -192,19 +285,29 @@ class Kinds:
                 found += self._container_layers(v)
         return found or [None]
 
-    def _container_layers(self, v: ast.AST | None) -> list:
-        """The layer classes an nn.ModuleList([...]) / nn.Sequential(...) call holds ([None] for anything else)."""
+    def _container_layers(self, v: ast.AST | None, at: int | None = None) -> list:
+        """The layer classes an nn.ModuleList([...]) / nn.Sequential(...) call holds ([None] for anything else);
+        with `at`, its item there where the display lists its items (`self.net[2]`)."""
         leaf = (self.path(v.func) or "").split(".")[-1] if isinstance(v, ast.Call) else ""
         if leaf not in ("ModuleList", "Sequential") or not self.path(v.func).startswith("torch.nn."):
             return [None]
-        items = v.args
+        items, listed = v.args, True
         if leaf == "ModuleList":
             given = v.args[0] if len(v.args) == 1 and not v.keywords else None
-            items = (
-                given.elts if isinstance(given, ast.List) else [given.elt] if isinstance(given, ast.ListComp) else []
-            )
-        calls = [self._layer_built(i) for i in items]
-        return calls or [None]
+            listed = isinstance(given, ast.List)
+            items = given.elts if listed else [given.elt] if isinstance(given, ast.ListComp) else []
+        calls = [self._built(i) for i in items]
+        if at is None or not calls:
+            return calls or [None]
+        if not listed or any(isinstance(i, ast.Starred) for i in items) or not -len(calls) <= at < len(calls):
+            return [None]  # a comprehension's items, or a position the display does not fix
+        return [calls[at]]
+
+    def _built(self, v: ast.AST) -> type | ast.ClassDef | None:
+        """The class a call builds: one of this module's (its ClassDef) or a torch.nn layer (`_layer_built`)."""
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in self.classes:
+            return self.classes[v.func.id]
+        return self._layer_built(v)
 
     def _layer_built(self, v: ast.AST | None) -> type | None:
         """The layer class a call builds, where its arguments are plain values: a layer stores some arguments as
@@ -238,21 +341,26 @@ class Kinds:
             self._memo_once["changed"] = changed
         return self._memo_once["changed"]
 
+    def _library_call_kind(self, e: ast.Call, path: str, env: dict[str, str]) -> str:
+        leaf = path.split(".")[-1]
+        if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer", "Tensor")):
+            return TENSOR
+        if _layer_class(path) is not None:
+            return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
+        # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
+        # triton.Config({...}).kwargs): its result holds what its arguments hold
+        given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
+        return functools.reduce(self._join, [k for k in given if k in HOLDS], PY)
+
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
         """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
         method a tensor (a Python value for its metadata), a module function what its returns joined to."""
         f = e.func
+        if self._block_forward(f) is not None:  # an instance of a module class of this file: what forward returns
+            return self.returns.get("forward", UNKNOWN)
         path = self.path(f)
         if path:
-            leaf = path.split(".")[-1]
-            if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer", "Tensor")):
-                return TENSOR
-            if _layer_class(path) is not None:
-                return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
-            # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
-            # triton.Config({...}).kwargs): its result holds what its arguments hold
-            given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
-            return functools.reduce(self._join, [k for k in given if k in HOLDS], PY)
+            return self._library_call_kind(e, path, env)
         if isinstance(f, ast.Attribute):
             base = self.kind(f.value, env)
             if base == TENSOR:  # (or an instance of this module's class with a method of that name)

@@ -28,6 +28,7 @@ from evaluator.static.contract.syntax import (
     _int_helper,
     _is_tensor_callable,
     _is_tensor_method,
+    _module_state,
     _param_names,
 )
 
@@ -160,6 +161,8 @@ class Operands:
             return
         if node.attr in self._constants_of(node.value):  # a layer's constant (self.conv.stride), not Tensor.stride
             return
+        if self._instance_class(node.value) is not None:  # `blk.stride` of this module's block: self.stride there
+            return
         if _is_tensor_callable(node.attr) and self.kind(node.value, env) not in (PY, SELF):  # (UNKNOWN: any tensor)
             self.add(
                 "torch_compute",
@@ -268,7 +271,27 @@ class Operands:
             return True
         # self._x that this module sets (its own state), not nn.Module's internals (self._buffers holds the tensors
         # register_buffer was given)
-        return isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr in self.self_set
+        if isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr in self.self_set:
+            return True
+        # a method's first parameter reading a method or class constant its class (or a base of this module) defines:
+        # `self._launch(x)`, `self._BLOCK`; never one of nn.Module's own names, which its instance keeps apart
+        cls = self._class_of(node.value)
+        return cls is not None and not _module_state(node.attr) and node.attr in self._class_members(cls)
+
+    def _class_members(self, cls: ast.ClassDef, depth: int = 0) -> set[str]:
+        """The names a class of this module defines in its body (methods, constants), and its bases of this
+        module too."""
+        names = set()
+        for stmt in cls.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names.add(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        for b in cls.bases:
+            if isinstance(b, ast.Name) and b.id in self.classes and depth < 8:
+                names |= self._class_members(self.classes[b.id], depth + 1)
+        return names
 
     def _in_gluon(self, node: ast.AST) -> bool:
         fn = self.owner(node)

@@ -57,6 +57,11 @@ def _bound_names(node: ast.AST) -> list[str]:
     return []
 
 
+def _positional_names(fn: ast.AST) -> list[str]:
+    """A function's positional parameters, in order."""
+    return [a.arg for a in fn.args.posonlyargs + fn.args.args]
+
+
 def _param_names(fn: ast.AST) -> set[str]:
     """Every parameter a function or lambda binds (positional, keyword-only, *args, **kwargs)."""
     return {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
@@ -135,9 +140,25 @@ def _plain_values(root: ast.AST) -> dict[int, ast.AST]:
     for n in ast.walk(root):
         if isinstance(n, ast.Assign):
             plain |= {id(t): n.value for t in n.targets}
+            for t in n.targets:  # `conv, bn = self.conv, self.bn`: each target its own part
+                plain |= _paired(t, n.value)
         elif isinstance(n, ast.AnnAssign) and n.value is not None:
             plain[id(n.target)] = n.value
     return plain
+
+
+def _paired(target: ast.AST, value: ast.AST) -> dict[int, ast.AST]:
+    """id(part) -> value part, where a tuple or list target takes a display of as many parts, none starred."""
+    displays = (ast.Tuple, ast.List)
+    if not (isinstance(target, displays) and isinstance(value, displays) and len(target.elts) == len(value.elts)):
+        return {}
+    if any(isinstance(x, ast.Starred) for x in [*target.elts, *value.elts]):
+        return {}
+    paired: dict[int, ast.AST] = {}
+    for t, v in zip(target.elts, value.elts):
+        paired[id(t)] = v
+        paired |= _paired(t, v)
+    return paired
 
 
 def _attribute_values(tree: ast.Module) -> dict[str, list[ast.AST | None]]:
