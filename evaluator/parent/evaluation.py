@@ -50,7 +50,7 @@ from evaluator.shared.problem import Problem
 from evaluator.shared.result import CaseTiming, EvalResult, Status, Timing
 from evaluator.shared.stats import geomean
 from evaluator.shared.wire import Report
-from evaluator.static import forward_inputs, static_findings, uses_gluon
+from evaluator.static import forward_inputs, init_inputs, static_findings, uses_gluon
 
 if TYPE_CHECKING:
     from evaluator.parent.ncu import Profile
@@ -174,7 +174,12 @@ def _static(result: EvalResult, candidate: Candidate, plan: EvalPlan) -> bool:
     """The static gate (and, without a GPU, the Gluon check): False when the evaluation ends here."""
     t0 = time.perf_counter()
     # forward's inputs typed by the cases this evaluation runs: a Python value there (`dim=1`) is a size, not a tensor
-    found = static_findings(candidate.source, bans="bans" not in plan.disabled, inputs=forward_inputs(plan.cases))
+    found = static_findings(
+        candidate.source,
+        bans="bans" not in plan.disabled,
+        inputs=forward_inputs(plan.cases),
+        init=init_inputs(plan.cases),
+    )
     result.reason = found[0].rule if found else None
     result.gate_seconds["static"] = time.perf_counter() - t0
     if found:

@@ -77,14 +77,17 @@ def check_source(code: str, bans: bool = True) -> list[str]:
     return [f.message for f in static_findings(code, bans)]
 
 
-def static_findings(code: str, bans: bool = True, inputs: tuple[bool, ...] | None = None) -> list[Finding]:
+def static_findings(
+    code: str, bans: bool = True, inputs: tuple[bool, ...] | None = None, init: tuple[str, ...] | None = None
+) -> list[Finding]:
     """inputs: for each positional input the problem passes to ModelNew.forward, whether it may be a tensor
-    (forward_inputs(cases)); None types every input as a tensor.
+    (forward_inputs(cases)); None types every input as a tensor. init: the same for ModelNew's constructor
+    arguments ("number", "plain" or "object": init_inputs(cases)); None leaves them untyped.
 
     Never raises: a source that breaks the checks themselves (RecursionError on a 1,500-term expression, a
     MemoryError) is a static_error with a message, not a crash of the evaluator."""
     try:
-        return _static_findings(code, bans, inputs)
+        return _static_findings(code, bans, inputs, init)
     except (RecursionError, MemoryError) as e:
         return [
             Finding(
@@ -106,23 +109,43 @@ def forward_inputs(cases) -> tuple[bool, ...]:
     return tuple(any(len(c.inputs) > j and not _plain(c.inputs[j]) for c in cases) for j in range(width))
 
 
+def init_inputs(cases) -> tuple[str, ...]:
+    """For each positional argument ModelNew is built with over these ShapeCases (the problem's get_init_inputs):
+    "number" where every case passes a number, string, bool or None, "plain" where every case passes a plain Python
+    value (`[64, 32]` too), "object" otherwise. The contract then types the sizes `__init__` is given
+    (`hidden = 64`) as the immutable numbers they are, not as objects a layer may have filled."""
+    width = max((len(c.init) for c in cases), default=0)
+    given = [[c.init[j] for c in cases if len(c.init) > j] for j in range(width)]
+    return tuple(
+        "number"
+        if all(v is None or isinstance(v, (bool, int, float, str)) for v in vs)
+        else "plain"
+        if all(_plain_value(v) for v in vs)
+        else "object"
+        for vs in given
+    )
+
+
 def _plain(spec) -> bool:
-    """A Python value with no tensor in it: a number, string, bool or None, or a list/tuple/dict of them (a
-    `get_inputs` that returns a list of tensors as one input is not plain)."""
-
-    def plain(v) -> bool:
-        if v is None or isinstance(v, (bool, int, float, str)):
-            return True
-        if isinstance(v, (list, tuple)):
-            return all(plain(x) for x in v)
-        if isinstance(v, dict):
-            return all(plain(k) and plain(x) for k, x in v.items())
-        return False
-
-    return spec.shape is None and plain(spec.value)
+    """An input spec of a Python value with no tensor in it (a `get_inputs` that returns a list of tensors as one
+    input is not plain)."""
+    return spec.shape is None and _plain_value(spec.value)
 
 
-def _static_findings(code: str, bans: bool = True, inputs: tuple[bool, ...] | None = None) -> list[Finding]:
+def _plain_value(v) -> bool:
+    """A number, string, bool or None, or a list/tuple/dict of them."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return True
+    if isinstance(v, (list, tuple)):
+        return all(_plain_value(x) for x in v)
+    if isinstance(v, dict):
+        return all(_plain_value(k) and _plain_value(x) for k, x in v.items())
+    return False
+
+
+def _static_findings(
+    code: str, bans: bool = True, inputs: tuple[bool, ...] | None = None, init: tuple[str, ...] | None = None
+) -> list[Finding]:
     if len(code.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return [
             Finding(
@@ -175,6 +198,6 @@ def _static_findings(code: str, bans: bool = True, inputs: tuple[bool, ...] | No
         # the contract (an allow-list) after the specific bans: a construct both refuse keeps the ban's
         # more specific message, and its line is named once
         seen = {f.line for f in found}
-        found += [f for f in check_contract(tree, kernels, inputs) if f.line not in seen]
+        found += [f for f in check_contract(tree, kernels, inputs, init) if f.line not in seen]
         problems += sorted(found, key=lambda f: f.line)[:MAX_FINDINGS]
     return problems

@@ -26,18 +26,28 @@ def regions(tree: ast.Module, kernels: set[str]):
     return c.region, c.owner
 
 
-def check_contract(tree: ast.Module, kernels: set[str], inputs: tuple[bool, ...] | None = None) -> list[Finding]:
-    """inputs: for each positional input the problem passes to forward, whether it may be a tensor (None: all are)."""
-    return _Contract(tree, kernels, inputs).check()
+def check_contract(
+    tree: ast.Module, kernels: set[str], inputs: tuple[bool, ...] | None = None, init: tuple[str, ...] | None = None
+) -> list[Finding]:
+    """inputs: for each positional input the problem passes to forward, whether it may be a tensor (None: all are);
+    init: the same for ModelNew's constructor arguments (None: untyped)."""
+    return _Contract(tree, kernels, inputs, init).check()
 
 
 class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Calls, Operands):
     """The host-code contract for one module's AST: the facts the mixins read, then check() for the findings."""
 
-    def __init__(self, tree: ast.Module, kernels: set[str], inputs: tuple[bool, ...] | None = None):
+    def __init__(
+        self,
+        tree: ast.Module,
+        kernels: set[str],
+        inputs: tuple[bool, ...] | None = None,
+        init: tuple[str, ...] | None = None,
+    ):
         self.tree = tree
         self.kernels = kernels
         self.inputs = inputs  # forward's positional inputs as the harness fills them: True where one may be a tensor
+        self.init_inputs = init  # ModelNew's constructor arguments, the same way
         self.found: list[Finding] = []
         self.parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(tree):

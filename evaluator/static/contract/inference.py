@@ -242,6 +242,8 @@ class Inference:
             elif is_method and name == "forward" and model is not None and not applied:  # a layer's inputs are tensors
                 given = self._forward_input(i - 1, defaults[i]) if self._is_model(fn) else TENSOR
                 env[a.arg] = self._join(from_calls.get(a.arg), given)  # and what its own calls pass it
+            elif is_method and name == "__init__" and self._is_model(fn) and self._init_input(i - 1) is not None:
+                env[a.arg] = self._join(from_calls.get(a.arg), self._init_input(i - 1))  # the problem's sizes
             else:
                 default = self.kind(defaults[i], {}) if defaults[i] is not None else None
                 env[a.arg] = self._join(default, from_calls[a.arg]) if a.arg in from_calls else default or UNKNOWN
@@ -277,6 +279,18 @@ class Inference:
 
     def _is_model(self, fn: ast.AST) -> bool:
         return self.parents.get(fn) is self.classes.get("ModelNew")
+
+    def _init_input(self, j: int) -> str | None:
+        """The kind of ModelNew's j-th constructor argument where the problem fills it with a plain Python value in
+        every case (get_init_inputs: sizes, flags, lists of sizes): PY. None where unknown."""
+        if self.init_inputs is None or j >= len(self.init_inputs) or self.init_inputs[j] == "object":
+            return None
+        return PY
+
+    def _init_number(self, j: int) -> bool:
+        """Whether the problem fills ModelNew's j-th constructor argument with a number (or str, bool, None) in
+        every case: an immutable value."""
+        return self.init_inputs is not None and 0 <= j < len(self.init_inputs) and self.init_inputs[j] == "number"
 
     def _forward_input(self, j: int, default: ast.AST | None) -> str:
         """The kind of ModelNew.forward's j-th input. Unknown inputs (no problem given) are tensors. Known ones: a

@@ -212,33 +212,35 @@ class Kinds:
         return [c for v in values for c in self._value_classes(v, depth + 1)] or [None]
 
     def _param_classes(self, fn: ast.AST, name: str, depth: int) -> list:
-        """The classes a parameter's arguments may be instances of, over every call of its function: a module
-        function or method of this module whose name is only ever called (never a value, never through `super()` or
-        the class), by position or keyword, with no `*`/`**` unpacking and no default taken. [None] otherwise (a
+        """The classes a parameter's arguments may be instances of, over every call of its function
+        (`_site_arguments`); [None] where one call is unknown."""
+        given = self._site_arguments(fn, name)
+        if not given:
+            return [None]
+        return [c for a in given for c in self._value_classes(a, depth + 1)] or [None]
+
+    def _site_arguments(self, fn: ast.AST, name: str) -> list[ast.AST | None] | None:
+        """What each call of fn passes to its parameter `name` (None for a call that leaves it to its default):
+        fn is a module function or method of this module whose name is only ever called (never a value, never
+        through `super()` or the class), by position or keyword, with no `*`/`**` unpacking. None otherwise (a
         forward, which nn.Module's __call__ runs; an __init__, which a class call runs)."""
-        if (
-            not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
-            or fn.name == "forward"
-            or fn.name.startswith("__")
-        ):
-            return [None]
-        if len(self.named_fns.get(fn.name, [])) != 1 or fn.args.vararg or fn.args.kwarg:
-            return [None]
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name == "forward":
+            return None
+        if fn.name.startswith("__") or len(self.named_fns.get(fn.name, [])) != 1 or fn.args.vararg or fn.args.kwarg:
+            return None
         method = self._is_method(fn)
-        positional = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        positional = _positional_names(fn)
+        if name not in positional:
+            return None
         index = positional.index(name) - (1 if method and not _is_static(fn) else 0)
-        found = []
+        found: list[ast.AST | None] = []
         for call in self._call_sites(fn.name, method):
-            if (
-                call is None
-                or any(isinstance(a, ast.Starred) for a in call.args)
-                or any(k.arg is None for k in call.keywords)
-            ):
-                return [None]
+            starred = call is not None and any(isinstance(a, ast.Starred) for a in call.args)
+            if call is None or starred or any(k.arg is None for k in call.keywords):
+                return None
             given = [k.value for k in call.keywords if k.arg == name]
-            arg = given[0] if given else call.args[index] if 0 <= index < len(call.args) else None
-            found += self._value_classes(arg, depth + 1)
-        return found or [None]
+            found.append(given[0] if given else call.args[index] if 0 <= index < len(call.args) else None)
+        return found
 
     def _call_sites(self, name: str, method: bool) -> list[ast.Call | None]:
         """Every call of the function `name` (a method: `self.name(...)`); None for any other use of the name."""

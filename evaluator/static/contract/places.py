@@ -17,6 +17,8 @@ from evaluator.static.contract.syntax import (
     _param_names,
 )
 
+# builtins whose result is always a new immutable value (Python checks __int__/__float__/__bool__/__len__/__str__)
+SCALAR_BUILTINS = {"int", "float", "bool", "len", "str"}
 # builtins that give back a new Python value and never one of their arguments (or an item of one)
 FRESH_BUILTINS = {"len", "int", "float", "bool", "str", "repr", "format", "isinstance", "print", "any", "all", "range"}
 
@@ -168,6 +170,8 @@ class Places:
         closure's list), the arguments of list()/sorted()/... (a shallow copy shares its items) and of
         typing.cast, and the receiver and arguments of `.get()`/`.pop()`/`.setdefault()`/`.copy()`..."""
         if depth > 8:  # a recursive function's returns
+            return []
+        if self._scalar(e):  # a number or string: no store can reach into it (`nn.Linear(n, hidden)` keeps none)
             return []
         chain = e
         while isinstance(chain, (ast.Subscript, ast.Attribute)):
@@ -382,6 +386,64 @@ class Places:
         if any(isinstance(x, ast.Starred) for r in rets for x in r.elts):
             return None
         return [[r.elts[i] for r in rets] for i in range(n)]
+
+    def _scalar(self, e: ast.AST, visiting: frozenset = frozenset()) -> bool:
+        """Whether `e` is always an immutable Python number, string, bool or None, an object no store reaches into:
+        a constant, arithmetic on scalars, int()/float()/bool()/len()/str() of anything, or a name every binding of
+        which is one of those, `+=` a scalar, a `for ... in range(...)` target or a constructor argument of ModelNew
+        the problem fills with a number in every case (init_inputs)."""
+        if isinstance(e, ast.Constant):
+            return True
+        if isinstance(e, ast.UnaryOp):
+            return self._scalar(e.operand, visiting)
+        if isinstance(e, ast.BinOp):
+            return self._scalar(e.left, visiting) and self._scalar(e.right, visiting)
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name):
+            return e.func.id in SCALAR_BUILTINS and e.func.id not in self.bound
+        if not isinstance(e, ast.Name) or len(visiting) > 8:
+            return False
+        key = (self.owner(e), e.id)
+        if key in visiting:
+            return True  # `c = c + g`: the other bindings decide
+        if not visiting and ("scalar", key) in self._memo_once:
+            return self._memo_once[("scalar", key)]
+        found = all(self._scalar_binding(b, visiting | {key}) for b in self._bindings(*key))
+        if not visiting:
+            self._memo_once[("scalar", key)] = found
+        return found
+
+    def _bindings(self, fn: ast.AST | None, name: str) -> list[ast.AST]:
+        """Every node under fn (the module, for None) that binds `name` (stores, parameters, defs, imports...)."""
+        return [
+            n
+            for n in ast.walk(fn if fn is not None else self.tree)
+            if (isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load))
+            or (not isinstance(n, ast.Name) and name in _bound_names(n))
+            or any(b == name for b, _ in _import_bindings(n))
+        ] or [None]  # never bound here: a closure's or a module-level name, unknown
+
+    def _scalar_binding(self, b: ast.AST | None, visiting: frozenset) -> bool:
+        if isinstance(b, ast.arg):
+            fn = self.parents.get(self.parents.get(b))  # (an arg's parent is the arguments node)
+            params = [a.arg for a in fn.args.posonlyargs + fn.args.args] if isinstance(fn, ast.FunctionDef) else []
+            if b.arg not in params:
+                return False
+            if fn.name == "__init__" and self.parents.get(fn) is self.classes.get("ModelNew"):
+                return self._init_number(params.index(b.arg) - 1)  # a size, as the problem fills it
+            given = self._site_arguments(fn, b.arg)  # a helper's: what each of its calls passes
+            return bool(given) and all(a is not None and self._scalar(a, visiting) for a in given)
+        parent = self.parents.get(b)
+        if not isinstance(b, ast.Name):
+            return False
+        if isinstance(parent, ast.Assign) and b in parent.targets or isinstance(parent, ast.AnnAssign):
+            return parent.value is not None and self._scalar(parent.value, visiting)
+        if isinstance(parent, ast.AugAssign):
+            return self._scalar(parent.value, visiting)
+        if isinstance(parent, (ast.For, ast.comprehension)) and parent.target is b:
+            it = parent.iter  # `for i in range(n)`
+            named = isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
+            return named and it.func.id == "range" and "range" not in self.bound
+        return False
 
     def _returns_parameter(self, fn: ast.AST) -> bool:
         """Whether a return (or a yield) of fn mentions one of its parameters (it may give back an object it was

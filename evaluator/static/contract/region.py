@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 
+from evaluator.static.contract.syntax import _is_module_method
+
 HOST, INIT, DEVICE = "host", "init", "device"
 
 FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -58,6 +60,7 @@ class Regions:
                     region[node] = DEVICE
         fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and n not in region]
         inits = self._init_roots(fns)
+        inits += self._init_methods(inits)
         # a module function also used as a value (a grid, a hook) is host code whoever calls it
         as_value = {
             n.id
@@ -97,6 +100,49 @@ class Regions:
         if own or depth >= 8:
             return own
         return next((found for b in bases if (found := self.class_method(b, name, depth + 1))), [])
+
+    def _init_methods(self, inits: list[ast.AST]) -> list[ast.AST]:
+        """Methods only init code calls, each call `self.name(...)` in a method of init code (KernelBench's
+        `self._make_layer(...)` in __init__): init code too. A method named any other way (from forward, as a value,
+        through its class or another object), one nn.Module may run itself (a name it defines), a decorated one and a
+        generator stay host code."""
+        methods: dict[str, list[ast.AST]] = {}
+        for cls in self.classes.values():
+            for f in cls.body:
+                if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    methods.setdefault(f.name, []).append(f)
+        callers: dict[str, list[ast.AST | None]] = {}  # name -> the method calling it on its self (None: other use)
+        for n in ast.walk(self.tree):
+            if isinstance(n, ast.Attribute) and n.attr in methods:
+                callers.setdefault(n.attr, []).append(self._self_caller(n))
+        found = list(inits)
+        grown = True
+        while grown:
+            grown = False
+            for name, defs in methods.items():
+                fn = defs[0]
+                if len(defs) != 1 or fn in found or fn.decorator_list or _lazy(fn) or name.startswith("__"):
+                    continue
+                if _is_module_method(name) or not callers.get(name):
+                    continue
+                if all(c is not None and c in found for c in callers[name]):
+                    found.append(fn)
+                    grown = True
+        return found[len(inits) :]
+
+    def _self_caller(self, n: ast.Attribute) -> ast.AST | None:
+        """The method `n` (`self.name` in `self.name(...)`) is called in on its own first parameter, else None."""
+        call, fn = self.parents.get(n), self.owner(n)
+        if not (isinstance(call, ast.Call) and call.func is n and isinstance(n.value, ast.Name)):
+            return None
+        if (
+            not isinstance(fn, ast.FunctionDef)
+            or not isinstance(self.parents.get(fn), ast.ClassDef)
+            or fn.decorator_list
+        ):
+            return None
+        params = fn.args.posonlyargs + fn.args.args
+        return fn if params and params[0].arg == n.value.id else None
 
     def _init_roots(self, fns: list[ast.AST]) -> list[ast.AST]:
         """The __init__ methods that see only weights: ModelNew's (the evaluator builds it from the problem's
