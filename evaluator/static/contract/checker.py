@@ -37,13 +37,7 @@ def check_contract(
 class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Calls, Operands):
     """The host-code contract for one module's AST: the facts the mixins read, then check() for the findings."""
 
-    def __init__(
-        self,
-        tree: ast.Module,
-        kernels: set[str],
-        inputs: tuple[bool, ...] | None = None,
-        init: tuple[str, ...] | None = None,
-    ):
+    def __init__(self, tree: ast.Module, kernels: set[str], inputs: tuple | None = None, init: tuple | None = None):
         self.tree = tree
         self.kernels = kernels
         self.inputs = inputs  # forward's positional inputs as the harness fills them: True where one may be a tensor
