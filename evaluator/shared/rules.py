@@ -14,9 +14,8 @@ TORCH_HINT = (
 )
 
 CONTRACT_HINT = (
-    "Host-code contract: import only torch, torch.nn, torch.nn.functional, triton, triton.language (and gluon), "
-    "math, typing; in forward and its helpers use PyTorch only to allocate (torch.empty/zeros/..., .new_empty), "
-    "view and describe tensors (.view/.reshape/.permute/.contiguous/.to, .shape/.stride()/.numel()), do "
-    "arithmetic only on Python ints and floats, and launch kernels as kernel[grid](...); no getattr/eval/"
-    "globals or dunder attributes; __init__ may preprocess weights with torch."
+    "Host-code contract (the prompt states it in full): in forward and its helpers PyTorch only allocates, views, "
+    "copies and describes tensors (torch.empty/zeros/..., .view/.reshape/.permute/.contiguous/.to, "
+    ".shape/.stride()/.numel()), Python arithmetic is only on ints and floats, and kernels launch as "
+    "kernel[grid](...); no getattr/eval/globals or dunder attributes; __init__ may preprocess weights with torch."
 )

@@ -395,3 +395,9 @@ CONTRACT = {
     "alloc": sorted(TENSOR_ALLOC),
     "builtins": sorted(b for b in HOST_BUILTINS if b[0].islower()),
 }
+
+# what an autograd.Function's ctx may be asked to do (autograd's bookkeeping; its backward is never run here)
+CTX_METHODS = {"save_for_backward", "mark_non_differentiable", "set_materialize_grads", "mark_dirty"}
+CTX_FUNCTIONS = {"forward", "setup_context", "backward"}
+# one module under two import paths: either may bind the same name (Triton's libdevice, re-exported for the backend)
+SAME_MODULE = {"triton.language.extra.cuda.libdevice": "triton.language.extra.libdevice"}

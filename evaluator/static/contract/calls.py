@@ -10,6 +10,8 @@ from evaluator.static.contract.allowlist import (
     AMBIGUOUS,
     AUTOTUNE_KWARGS,
     CONFIG_KWARGS,
+    CTX_FUNCTIONS,
+    CTX_METHODS,
     DATA_FIRST,
     DESCRIPTORS,
     HOST_BUILTINS,
@@ -287,11 +289,14 @@ class Calls:
             self.add(
                 "host_call",
                 node,
-                f"`{ast.unparse(f)[:50]}(...)` is not a method of this module's classes; forward may call only "
-                "methods they define, "
-                "allowed tensor methods and kernels. " + CONTRACT_HINT,
+                f"`{ast.unparse(f)[:50]}(...)` is neither a method this class defines nor a block of this module "
+                "whose class the gate can tell (an instance of one of its nn.Module classes with a forward, stored "
+                "once as `self.name = Block(...)` or in an nn.ModuleList never changed); forward may call only "
+                "those, allowed tensor methods and kernels. " + CONTRACT_HINT,
             )
             return
+        if method in CTX_METHODS and self._ctx(f.value):
+            return  # `ctx.save_for_backward(x)` in an autograd.Function: bookkeeping for a backward, no compute
         if receiver == TENSOR:
             ok = method in TENSOR_METHODS
         elif receiver == PY:
@@ -308,6 +313,17 @@ class Calls:
                 why = "is not in the host-code contract. " + CONTRACT_HINT
             rule = "torch_compute" if method in READS or _is_tensor_method(method) else "host_call"
             self.add(rule, node, f"`.{method}(...)` in host code {why}")
+
+    def _ctx(self, e: ast.AST) -> bool:
+        """Whether `e` is the ctx torch passes first to an autograd.Function's forward, setup_context or backward
+        (a name never bound again there)."""
+        fn = self.owner(e)
+        if not (isinstance(e, ast.Name) and isinstance(fn, ast.FunctionDef) and fn.name in CTX_FUNCTIONS):
+            return False
+        params = fn.args.posonlyargs + fn.args.args
+        first = params[0].arg if params else None
+        cls = self.parents.get(fn)
+        return e.id == first and self._autograd_function(cls) and len(self._bindings(fn, e.id)) == 1
 
     def _instance_class(self, e: ast.AST) -> ast.ClassDef | None:
         """The one class of this module `e` is an instance of, where the gate can tell (`_value_classes`): `self.h`

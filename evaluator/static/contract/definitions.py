@@ -7,7 +7,14 @@ from __future__ import annotations
 import ast
 
 from evaluator.shared.rules import CONTRACT_HINT
-from evaluator.static.contract.allowlist import CLASS_BASES, CONSUMERS, DECORATORS, HOST_BUILTINS, REGISTERS
+from evaluator.static.contract.allowlist import (
+    CLASS_BASES,
+    CONSUMERS,
+    DECORATORS,
+    HOST_BUILTINS,
+    REGISTERS,
+    SAME_MODULE,
+)
 from evaluator.static.contract.kinds import HOLDS
 from evaluator.static.contract.region import DEVICE, INIT
 from evaluator.static.contract.syntax import (
@@ -270,6 +277,9 @@ class Definitions:
         seen: dict[str, str] = {}
         for node in ast.walk(self.tree):
             for name, path in _import_bindings(node):
+                path = SAME_MODULE.get(
+                    path, path
+                )  # `try: from triton.language.extra import libdevice` and its fallback
                 if seen.setdefault(name, path) != path:
                     self.add(
                         "rebound_import",
@@ -354,6 +364,27 @@ class Definitions:
                         "body holds only methods and constants. " + CONTRACT_HINT,
                     )
 
+    def _without_config_builder(self, d: ast.AST) -> ast.AST:
+        """`@triton.autotune(configs=get_configs(), ...)`, the Triton tutorials' way: the config builder, a function
+        of this module called with no argument, runs at import and is host code like any helper (its body meets
+        the host-code contract). The decorator, less that one call, for the other checks."""
+        if not (isinstance(d, ast.Call) and self.path(d.func) == "triton.autotune"):
+            return d
+        keywords = [
+            k
+            for k in d.keywords
+            if not (
+                k.arg == "configs"
+                and isinstance(k.value, ast.Call)
+                and isinstance(k.value.func, ast.Name)
+                and k.value.func.id in self.module_fns
+                and k.value.func.id not in self.kernels
+                and not k.value.args
+                and not k.value.keywords
+            )
+        ]
+        return ast.Call(func=d.func, args=d.args, keywords=keywords)
+
     def _own_calls_at_import(self, stmt: ast.stmt) -> str | None:
         """The first function or class of this module a top-level statement calls (a decorator, a def's defaults
         and annotations run at import too), outside any lambda or def it defines; None if it calls none."""
@@ -367,7 +398,8 @@ class Definitions:
                 for d in node.decorator_list:  # `@helper` calls helper at import, as `helper(fn)` would
                     if isinstance(d, ast.Name) and d.id in self.module_fns and d.id not in self.kernels:
                         return d.id
-                todo += [*node.decorator_list, *getattr(getattr(node, "args", None), "defaults", [])]
+                todo += [self._without_config_builder(d) for d in node.decorator_list]
+                todo += [*getattr(getattr(node, "args", None), "defaults", [])]
                 if not isinstance(node, ast.ClassDef):  # keyword defaults and annotations run at def time too
                     todo += [d for d in node.args.kw_defaults if d is not None] + [node.returns or ast.Pass()]
                     todo += [a.annotation for a in ast.walk(node.args) if isinstance(a, ast.arg) and a.annotation]
