@@ -129,7 +129,18 @@ ModuleList changed through an alias (any use of the attribute but iterating, rea
 change), a grid function also called directly by host code (its dict's keys are then tensors), a known receiver
 replaced by add_module (a registration is a store into the attribute it names), a module dict's item stored under a
 method's name (`self.d["view"] = m`), and a module formatted inside a display or as a bound method (`repr([self])`,
-`repr(self.modules)`)."""
+`repr(self.modules)`).
+
+Session 26 hunted false positives instead: three helpers wrote 41 honest candidates for KernelBench-style problems
+(level 1 ops, level 2 fusions, level 3 architectures) and reduced each refusal to a file. honest_38..49 pass now: a
+private method or class constant read on self (`self._launch(x)`), torch.channels_last, a layer's constants through a
+local (`conv, bn = self.conv, self.bn`), a helper's parameter (`def run(x, conv)`, by its call sites) or an item of a
+Sequential (`self.net[2].out_features`), this module's own blocks called (`self.block(x)`, `blk(x)` over an
+nn.ModuleList of them, `self.blocks[0](x)`, `for i, blk in enumerate(...)`) and their attributes (`blk.stride`), a
+method only __init__ calls (`self._make_layer(...)`) as init code, the tutorials' `@triton.autotune(configs=
+get_configs())`, libdevice's fallback import, and `ctx.save_for_backward`. sized_*.py build layers from the sizes the
+problem passes (`layers.append(nn.Linear(n, hidden))`): numbers are immutable, so the layer shares no object with
+them, once the problem says they are numbers (init_inputs)."""
 
 from __future__ import annotations
 
@@ -143,10 +154,11 @@ CORPUS = Path(__file__).resolve().parent / "contract_bypasses"
 BYPASSES = sorted(CORPUS.glob("bypass_*.py"))
 HONEST = sorted(CORPUS.glob("honest_*.py"))
 MECH = sorted(CORPUS.glob("mech_*.py"))
+SIZED = sorted(CORPUS.glob("sized_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 195 and len(HONEST) == 32 and len(MECH) == 31
+    assert len(BYPASSES) == 195 and len(HONEST) == 44 and len(MECH) == 31 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -168,6 +180,18 @@ def test_every_bypass_is_refused(path):
 def test_honest_patterns_pass(path):
     found = static_findings(path.read_text(encoding="utf-8"))
     assert found == [], [(f.rule, f.message[:120]) for f in found]
+
+
+@pytest.mark.parametrize("path", SIZED, ids=lambda p: p.stem)
+def test_sizes_the_problem_passes_to_the_constructor_are_numbers(path):
+    """KernelBench's own __init__ style: `layers.append(nn.Linear(n, hidden))` with `self.hidden = hidden`. Where
+    the problem passes numbers (init_inputs: "number"), the layer shares no object with them and forward may use
+    self.hidden as a size; where the gate cannot tell (no problem, or an object passed), it stays refused."""
+    source = path.read_text(encoding="utf-8")
+    found = static_findings(source, init=("number",) * 4)
+    assert found == [], [(f.rule, f.message[:120]) for f in found]
+    assert static_findings(source), "untyped constructor arguments must stay unknown"
+    assert static_findings(source, init=("object",) * 4)
 
 
 def number(path: Path) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from evaluator.shared.problem import InputSpec, ShapeCase
-from evaluator.static import forward_inputs, static_findings
+from evaluator.static import forward_inputs, init_inputs, static_findings
 from tests.conftest import FIXTURES, run_cli
 
 FMA3 = FIXTURES / "problems" / "fma3"
@@ -72,3 +72,15 @@ def test_the_evaluator_types_forward_by_the_problem(tmp_path):
     cand.write_text(_forward("half = alpha / 2.0\nreturn fma3(a, b, c, half * 2.0)"))
     p = run_cli("-m", "evaluator", str(cand), "--problem", str(FMA3 / "reference.py"), timeout=300)
     assert p.returncode == 0 and p.stdout.startswith("correct"), p.stdout + p.stderr
+
+
+def test_constructor_arguments_are_typed_over_every_case():
+    """init_inputs: "number" where every case passes a number (or str, bool, None), "plain" where every case passes
+    a plain value (a list of sizes), "object" otherwise; a position only some cases fill is judged on those."""
+    cases = [
+        ShapeCase(set="small", index=0, init=[64, [32, 16], "relu", 0.5], inputs=[T]),
+        ShapeCase(set="full", index=0, init=[128, [64], None], inputs=[T]),
+    ]
+    assert init_inputs(cases) == ("number", "plain", "number", "number")
+    odd = [ShapeCase(set="small", index=0, init=[64, {"a": object()}], inputs=[T])]
+    assert init_inputs(odd) == ("number", "object")

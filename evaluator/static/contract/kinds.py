@@ -46,6 +46,22 @@ FIXED_KINDS = {ast.Constant: PY, ast.JoinedStr: PY, ast.Yield: TENSOR, ast.Yield
 MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
 
 
+def _enumerated(loop: ast.For | ast.comprehension, name: str | None = None) -> bool:
+    """`for i, name in enumerate(box)`: name (any name, for None) takes box's items."""
+    t, it = loop.target, loop.iter
+    return (
+        isinstance(t, ast.Tuple)
+        and len(t.elts) == 2
+        and isinstance(t.elts[1], ast.Name)
+        and (name is None or t.elts[1].id == name)
+        and isinstance(it, ast.Call)
+        and isinstance(it.func, ast.Name)
+        and it.func.id == "enumerate"
+        and len(it.args) == 1
+        and not it.keywords
+    )
+
+
 class Kinds:
     """The kind of an expression, read from what the inference found."""
 
@@ -274,6 +290,9 @@ class Kinds:
             for n in ast.walk(fn if fn is not None else self.tree)
             if isinstance(n, (ast.For, ast.comprehension)) and isinstance(n.target, ast.Name) and n.target.id == e.id
         ]
+        for n in ast.walk(fn if fn is not None else self.tree):  # `for i, blk in enumerate(self.blocks)`
+            if isinstance(n, (ast.For, ast.comprehension)) and _enumerated(n, e.id):
+                loops.append(n.iter.args[0])
         if len(loops) != bindings:
             return [None]
         found = []
@@ -299,10 +318,10 @@ class Kinds:
             listed = isinstance(given, ast.List)
             items = given.elts if listed else [given.elt] if isinstance(given, ast.ListComp) else []
         calls = [self._built(i) for i in items]
-        if at is None or not calls:
-            return calls or [None]
-        if not listed or any(isinstance(i, ast.Starred) for i in items) or not -len(calls) <= at < len(calls):
-            return [None]  # a comprehension's items, or a position the display does not fix
+        if at is None or not calls or not listed:
+            return calls or [None]  # (a comprehension's items are all built by its one expression)
+        if any(isinstance(i, ast.Starred) for i in items) or not -len(calls) <= at < len(calls):
+            return [None]  # a position the display does not fix
         return [calls[at]]
 
     def _built(self, v: ast.AST) -> type | ast.ClassDef | None:
@@ -336,6 +355,8 @@ class Kinds:
                     continue  # (on any object: `me = self; me.layers[0] = m`)
                 parent = self.parents.get(n)
                 iterated = isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is n
+                loop = self.parents.get(parent)  # `for i, blk in enumerate(self.blocks)`
+                iterated |= isinstance(loop, (ast.For, ast.comprehension)) and loop.iter is parent and _enumerated(loop)
                 read = isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load)
                 counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len"
                 if not (iterated or read or counted):  # a method call, an alias, an argument: it may change
