@@ -433,7 +433,7 @@ def test_every_loop_prompt_states_the_host_code_contract(stage):
     assert (
         all(k in text for k in AUTOTUNE_KWARGS)
         and ".tolist()" in text
-        and "ModelNew.__init__ (and helper modules only it builds) may preprocess" in text
+        and "ModelNew.__init__ (and the methods only it calls" in text
         and "classes are defined at module level" in text  # the gate's _rebound_definitions
     )
 

@@ -359,10 +359,12 @@ def contract_lines() -> list[str]:
         "strides, grids: triton.cdiv, triton.next_power_of_2); kernels are launched as kernel[grid](...).",
         "Never in forward: a tensor as an operand of + - * / < > or of min/max/sum/float/int, .item(), .tolist(), "
         "tensor math methods (.sum(), .amin(), .mul()), torch functions that compute (torch.matmul, F.conv2d), `@`, "
-        "calling an nn layer (layers may only hold weights), a tensor as a size, dim, grid, constexpr or fill value "
-        "(torch.empty(t), x.reshape(t, -1), BLOCK=t, `t in (0, 1)` read its data), or formatting a caught "
+        "calling a torch nn layer (they only hold weights; this module's own nn.Module blocks may be called: "
+        "`self.block(x)`, `blk(x)` over an nn.ModuleList of them), a tensor as a size, dim, grid, constexpr or "
+        "fill value (torch.empty(t), x.reshape(t, -1), BLOCK=t, `t in (0, 1)` read its data), or formatting a caught "
         "exception (str(e), f\"{e}\": it may carry a tensor; re-raise it with a bare `raise`).",
-        "ModelNew.__init__ (and helper modules only it builds) may preprocess weights with PyTorch's operators "
+        "ModelNew.__init__ (and the methods only it calls, e.g. self._make_layer(...), and helper modules only it "
+        "builds) may preprocess weights with PyTorch's operators "
         "(torch.*, F.*, torch.linalg/fft/special, tensor methods, in place or not, e.g. self.weight.data.mul_(2)) "
         "and nn.Module's weight methods (register_buffer, to, eval...), never hooks or torch.utils/hub/library; "
         "a function, lambda or generator it stores is host code and follows the forward rules.",
@@ -374,7 +376,8 @@ def contract_lines() -> list[str]:
         "hasattr, vars, globals, eval, exec, open or __import__, no dunder attribute, no module used as a value "
         "(`t = torch.nn.parameter`), no call of an expression (`(f or g)(x)`), private attributes only on self "
         "(`self._cache`), an imported name never assigned again (`tl = ...`), ModelNew never built by the module; "
-        "the module only defines things (nothing runs at import).",
+        "the module only defines things (nothing runs at import but a config builder of the module called with no "
+        "arguments in `@triton.autotune(configs=get_configs())`).",
         "The module's functions and classes keep their one body: a def or class name is never bound again "
         "(`helper = other`), never decorated by a function of the module (only by triton.jit, staticmethod and "
         "Python's own), and classes are defined at module level, not inside a function or class; a class subclasses "
