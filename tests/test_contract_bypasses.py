@@ -158,7 +158,7 @@ SIZED = sorted(CORPUS.glob("sized_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 195 and len(HONEST) == 44 and len(MECH) == 31 and len(SIZED) == 2
+    assert len(BYPASSES) == 229 and len(HONEST) == 44 and len(MECH) == 31 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -223,6 +223,9 @@ CALL_REFUSED = {
 NAMES_CALLS = (
     set(range(146, 159)) | set(range(160, 168)) | set(range(178, 190)) - {182, 188, 189} | {192, 193, 194, 195}
 )
+# session 26's red team on that session's relaxations (own blocks called, layer classes followed through locals,
+# parameters and container items, private methods on self): refused by the call or on the compute, either way
+RELAXATIONS = set(range(196, 230))
 
 
 @pytest.mark.parametrize(
@@ -230,7 +233,9 @@ NAMES_CALLS = (
     [
         p
         for p in BYPASSES
-        if (34 <= number(p) <= 70 or number(p) >= 91) and number(p) not in NAMES_CALLS and p.stem not in CALL_REFUSED
+        if (34 <= number(p) <= 70 or number(p) >= 91)
+        and number(p) not in NAMES_CALLS | RELAXATIONS
+        and p.stem not in CALL_REFUSED
     ]
     + MECH,
     ids=lambda p: p.stem,

@@ -404,3 +404,15 @@ CTX_METHODS = {"save_for_backward", "mark_non_differentiable", "set_materialize_
 CTX_FUNCTIONS = {"forward", "setup_context", "backward"}
 # one module under two import paths: either may bind the same name (Triton's libdevice, re-exported for the backend)
 SAME_MODULE = {"triton.language.extra.cuda.libdevice": "triton.language.extra.libdevice"}
+# nn.Module's methods that hand out its submodules (or run a function on each): what they reach may be changed
+# where no attribute names it, so no layer's class is then taken as known
+SUBMODULE_REACHERS = {
+    "get_submodule",
+    "children",
+    "named_children",
+    "modules",
+    "named_modules",
+    "apply",
+    "set_submodule",
+    "_modules",
+}

@@ -26,7 +26,21 @@ from evaluator.static.contract.allowlist import (
 )
 from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
 from evaluator.static.contract.region import DEVICE, HOST
-from evaluator.static.contract.syntax import _int_helper, _is_module_method, _is_tensor_method
+from evaluator.static.contract.syntax import (
+    _bound_names,
+    _int_helper,
+    _is_module_method,
+    _is_tensor_method,
+)
+
+
+def _is_property(fn: ast.AST | None) -> bool:
+    """A def decorated as a property (or its setter), or a binding other than a def (a class-body name)."""
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return True
+    return any(
+        ast.unparse(d) == "property" or ast.unparse(d).endswith((".setter", ".getter")) for d in fn.decorator_list
+    )
 
 
 class Calls:
@@ -281,6 +295,14 @@ class Calls:
             # an object of one of the module's classes, not `self` itself (`me = self`, `self.h`): which class is
             # unknown, so a name nn.Module defines may run nn.Module's method (get_buffer, buffers, apply)
             modules = cls is None and _is_module_method(method)
+            if cls is not None and method in own and any(_is_property(d) for d in self._defs_of(cls, method)):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(f)[:50]}(...)` calls what the property {method} gives back; call plain methods. "
+                    + CONTRACT_HINT,
+                )
+                return
             if (method in own and not modules) or method in ("register_buffer", "register_parameter"):
                 return
             named = self.classes.get(f.value.id) if isinstance(f.value, ast.Name) else None
@@ -341,7 +363,35 @@ class Calls:
         cls = self._instance_class(f)
         if cls is None or not self._module_class(cls):
             return None
-        return self._own_method(cls, "forward")
+        forwards = self._defs_of(cls, "forward")
+        # one undecorated forward (Python keeps a class's last def, and the MRO, not the gate, picks among bases),
+        # and none of nn.Module's own names redefined (`_call_impl` is what __call__ runs)
+        if len(forwards) != 1 or forwards[0].decorator_list or self._redefines_module(cls):
+            return None
+        return forwards[0]
+
+    def _defs_of(self, cls: ast.ClassDef, name: str, depth: int = 0) -> list[ast.AST]:
+        """Every def of `name` in a class of this module and its bases of this module (and any other binding of the
+        name in their bodies, as None... counted as a def), however many."""
+        found = [
+            f
+            for f in cls.body
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and f.name == name
+            or not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and name in _bound_names(f)
+        ]
+        for b in cls.bases:
+            if isinstance(b, ast.Name) and b.id in self.classes and depth < 8:
+                found += [d for d in self._defs_of(self.classes[b.id], name, depth + 1) if d not in found]
+        return found
+
+    def _redefines_module(self, cls: ast.ClassDef) -> bool:
+        """Whether a class of this module (or a base of it here) binds a name nn.Module defines, other than
+        __init__, forward and extra_repr."""
+        return any(
+            _is_module_method(n) and n not in ("__init__", "forward", "extra_repr") for n in self._class_members(cls)
+        )
 
     def _module_class(self, cls: ast.ClassDef, depth: int = 0) -> bool:
         """Whether a class of this module subclasses torch.nn.Module (directly or through its own classes)."""

@@ -560,9 +560,13 @@ class Inference:
         return []
 
     def _is_class(self, e: ast.AST) -> bool:
-        """A name of one of this module's classes, or a name ever assigned one (`C = ModelNew`)."""
+        """A name of one of this module's classes, a name ever assigned one (`C = ModelNew`), or a classmethod's
+        first parameter (`cls.run(x)` fills run's self with x)."""
         if not isinstance(e, ast.Name):
             return False
+        fn = self.owner(e)
+        if isinstance(fn, ast.FunctionDef) and _is_classmethod(fn) and self._class_of(e) is not None:
+            return True
         if self._class_names is None:
             self._class_names = set(self.classes) | {
                 t.id

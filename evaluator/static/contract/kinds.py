@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import ast
 import functools
+import inspect
 
 from evaluator.static.contract.allowlist import (
     CONTAINER_BUILTINS,
+    CTX_FUNCTIONS,
     HOST_BUILTINS,
     META_ATTRS,
     META_METHODS,
+    SUBMODULE_REACHERS,
     TENSOR_ALLOC,
 )
 from evaluator.static.contract.syntax import (
+    _bound_names,
     _container_parts,
     _is_classmethod,
     _is_module_method,
@@ -60,6 +64,19 @@ def _enumerated(loop: ast.For | ast.comprehension, name: str | None = None) -> b
         and len(it.args) == 1
         and not it.keywords
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _scalar_constants(cls: type) -> frozenset[str]:
+    """A torch.nn layer's __constants__ that its constructor takes as Python values: not one its signature types
+    as a module or tensor (nn.TransformerEncoder's `norm` is a LayerNorm)."""
+    names = frozenset(getattr(cls, "__constants__", ()) or ())
+    try:
+        params = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):  # pragma: no cover - every nn layer has a Python __init__
+        return frozenset()
+    typed = {n: str(params[n].annotation) for n in names if n in params}
+    return frozenset(n for n in names if not any(w in typed.get(n, "") for w in ("Module", "Tensor")))
 
 
 class Kinds:
@@ -182,7 +199,7 @@ class Kinds:
         if not classes or any(c is None or isinstance(c, ast.ClassDef) for c in classes):
             return set()
         # every module's `training` flag too; never an attribute this module stores into (`self.ln.eps = x`)
-        constants = set.intersection(*({"training", *(getattr(c, "__constants__", ()) or ())} for c in classes))
+        constants = set.intersection(*({"training", *_scalar_constants(c)} for c in classes))
         return constants - self.stored_elsewhere
 
     def _value_classes(self, e: ast.AST | None, depth: int = 0) -> list:
@@ -199,10 +216,14 @@ class Kinds:
         return found
 
     def _classes_now(self, e: ast.AST, depth: int) -> list:
+        if self._reaches_submodules():
+            return [None]  # `self.get_submodule("net")[0] = m`, `for m in self.children(): m.append(...)`
         if isinstance(e, ast.Call):
             return [self._built(e)]
         if isinstance(e, ast.Attribute) and self._self_attribute(e):
-            values = self.self_values.get(e.attr, [])
+            # a class-body name of that attribute is what Python finds first (a module's submodules live in
+            # _modules, read only when the class has no such name)
+            values = self.self_values.get(e.attr, []) + self._class_body_values(e.attr)
             return [c for v in values for c in self._value_classes(v, depth + 1)] or [None]
         if isinstance(e, ast.Subscript) and isinstance(e.ctx, ast.Load) and not isinstance(e.slice, ast.Slice):
             box = e.value  # an item of self.<attr>, a ModuleList / Sequential of layers built once
@@ -211,7 +232,7 @@ class Kinds:
                 and self._self_attribute(box)
                 and box.attr not in self._changed_attributes()
             ):
-                values = self.self_values.get(box.attr, [])
+                values = self.self_values.get(box.attr, []) + self._class_body_values(box.attr)
                 at = e.slice.value if isinstance(e.slice, ast.Constant) and type(e.slice.value) is int else None
                 return [c for v in values for c in self._container_layers(v, at)] or [None]
             return [None]
@@ -240,9 +261,11 @@ class Kinds:
         fn is a module function or method of this module whose name is only ever called (never a value, never
         through `super()` or the class), by position or keyword, with no `*`/`**` unpacking. None otherwise (a
         forward, which nn.Module's __call__ runs; an __init__, which a class call runs)."""
-        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name == "forward":
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name.startswith("__"):
             return None
-        if fn.name.startswith("__") or len(self.named_fns.get(fn.name, [])) != 1 or fn.args.vararg or fn.args.kwarg:
+        if _is_module_method(fn.name) or fn.name in CTX_FUNCTIONS or self._autograd_function(self.parents.get(fn)):
+            return None  # run by nn.Module or autograd too, with what they pass (forward, setup_context)
+        if len(self.named_fns.get(fn.name, [])) != 1 or fn.args.vararg or fn.args.kwarg or self._unbound_calls():
             return None
         method = self._is_method(fn)
         positional = _positional_names(fn)
@@ -257,6 +280,19 @@ class Kinds:
             given = [k.value for k in call.keywords if k.arg == name]
             found.append(given[0] if given else call.args[index] if 0 <= index < len(call.args) else None)
         return found
+
+    def _unbound_calls(self) -> bool:
+        """Whether a method of this module may run with something else than an instance as its first parameter:
+        a classmethod (its `cls.m(x)` fills m's self with x) or a method called through a class (`Block.m(x)`)."""
+        if "unbound" not in self._memo_once:
+            self._memo_once["unbound"] = any(
+                isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_classmethod(f)
+                for f in ast.walk(self.tree)
+            ) or any(
+                isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in self.classes
+                for n in ast.walk(self.tree)
+            )
+        return self._memo_once["unbound"]
 
     def _call_sites(self, name: str, method: bool) -> list[ast.Call | None]:
         """Every call of the function `name` (a method: `self.name(...)`); None for any other use of the name."""
@@ -325,10 +361,40 @@ class Kinds:
         return [calls[at]]
 
     def _built(self, v: ast.AST) -> type | ast.ClassDef | None:
-        """The class a call builds: one of this module's (its ClassDef) or a torch.nn layer (`_layer_built`)."""
+        """The class a call builds: one of this module's (its ClassDef, by a name no enclosing function binds) or a
+        torch.nn layer (`_layer_built`)."""
         if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in self.classes:
+            fn = self.owner(v)
+            while fn is not None:  # `def make(Block): self.h = Block(8)`: a parameter, not the class
+                if self._bindings(fn, v.func.id) != [None]:
+                    return None
+                fn = self.owner(fn)
             return self.classes[v.func.id]
         return self._layer_built(v)
+
+    def _class_body_values(self, name: str) -> list[ast.AST | None]:
+        """What any class body of this module binds `name` to (None for a binding other than `name = value`)."""
+        found: list[ast.AST | None] = []
+        for cls in self.classes.values():
+            for stmt in cls.body:
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                        found.append(stmt.value if all(isinstance(t, ast.Name) for t in targets) else None)
+                    elif any(name in _bound_names(n) for t in targets for n in ast.walk(t)):
+                        found.append(None)
+                elif name in _bound_names(stmt):
+                    found.append(None)
+        return found
+
+    def _reaches_submodules(self) -> bool:
+        """Whether the module reaches its submodules through nn.Module's methods (get_submodule, children,
+        modules, apply...): what a container or layer holds may then change where the gate cannot see it."""
+        if "reaches" not in self._memo_once:
+            self._memo_once["reaches"] = any(
+                isinstance(n, ast.Attribute) and n.attr in SUBMODULE_REACHERS for n in ast.walk(self.tree)
+            )
+        return self._memo_once["reaches"]
 
     def _layer_built(self, v: ast.AST | None) -> type | None:
         """The layer class a call builds, where its arguments are plain values: a layer stores some arguments as
@@ -342,6 +408,11 @@ class Kinds:
         if any(isinstance(n, displays) for a in given for n in ast.walk(a)) or any(
             self._container(a, env) for a in given
         ):
+            return None
+        # a layer keeps some arguments as its constants (nn.LeakyReLU(t).negative_slope is t): none may be a
+        # tensor, nor, where the problem types ModelNew's arguments (init_inputs), a value the gate cannot type
+        refused = (*HOLDS, UNKNOWN) if self.init_inputs is not None else HOLDS
+        if any(not self._scalar(a) and self.kind(a, env) in refused for a in given):
             return None
         return cls
 

@@ -275,8 +275,9 @@ class Operands:
             return True
         # a method's first parameter reading a method or class constant its class (or a base of this module) defines:
         # `self._launch(x)`, `self._BLOCK`; never one of nn.Module's own names, which its instance keeps apart
-        cls = self._class_of(node.value)
-        return cls is not None and not _module_state(node.attr) and node.attr in self._class_members(cls)
+        cls = self._class_of(node.value)  # (an instance only where no method runs unbound: `cls.m(x)`)
+        own = cls is not None and not self._unbound_calls() and not _module_state(node.attr)
+        return own and node.attr in self._class_members(cls)
 
     def _class_members(self, cls: ast.ClassDef, depth: int = 0) -> set[str]:
         """The names a class of this module defines in its body (methods, constants), and its bases of this

@@ -131,7 +131,16 @@ def _stored_attributes(tree: ast.Module) -> tuple[set[str], set[str]]:
     stored = [t for n in ast.walk(tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)]
     mine = [isinstance(t.value, ast.Name) and t.value.id == "self" for t in stored]
     own = {t.attr for t, m in zip(stored, mine) if m and not _module_state(t.attr)}
-    return own, {t.attr for t, m in zip(stored, mine) if not m}
+    elsewhere = {t.attr for t, m in zip(stored, mine) if not m}
+    for n in ast.walk(tree):  # `del obj.x`, `obj.register_buffer("x", t)`: obj.x changed too
+        if isinstance(n, ast.Delete):
+            elsewhere |= {t.attr for t in n.targets for t in ast.walk(t) if isinstance(t, ast.Attribute)}
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in REGISTERS and n.args:
+            named = n.args[0]
+            on_self = isinstance(n.func.value, ast.Name) and n.func.value.id == "self"
+            if isinstance(named, ast.Constant) and isinstance(named.value, str) and not on_self:
+                elsewhere.add(named.value)
+    return own, elsewhere
 
 
 def _plain_values(root: ast.AST) -> dict[int, ast.AST]:
