@@ -14,9 +14,9 @@ def copy_kernel(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
 class ModelNew(nn.Module):
     def __init__(self, channels):
         super().__init__()
-        self.block = self.make_layer(channels)
+        self.block = self._make_layer(channels)
 
-    def make_layer(self, channels):
+    def _make_layer(self, channels):
         return nn.Sequential(nn.BatchNorm2d(channels), nn.ReLU(inplace=True))
 
     def forward(self, x):

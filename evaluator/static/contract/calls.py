@@ -31,6 +31,7 @@ from evaluator.static.contract.syntax import (
     _int_helper,
     _is_module_method,
     _is_tensor_method,
+    _module_names,
 )
 
 
@@ -390,7 +391,7 @@ class Calls:
         """Whether a class of this module (or a base of it here) binds a name nn.Module defines, other than
         __init__, forward and extra_repr."""
         return any(
-            _is_module_method(n) and n not in ("__init__", "forward", "extra_repr") for n in self._class_members(cls)
+            n in _module_names() and n not in ("__init__", "forward", "extra_repr") for n in self._class_members(cls)
         )
 
     def _module_class(self, cls: ast.ClassDef, depth: int = 0) -> bool:

@@ -85,7 +85,6 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._local_names: dict[ast.AST, set[str]] = {}
         self._declared: dict[ast.AST, tuple[set[str], set[str]]] = {}
         self._class_names: set[str] | None = None
-        self._assigned_values: dict[tuple, list[ast.AST]] = {}
         self._patterns: dict[ast.AST, list[tuple]] = {}  # match statement -> its captures (Inference._captures)
         self._memo_once: dict[str, object] = {}  # facts computed once (Inference._apply_sites, ...)
         self._appends: dict[tuple, list[ast.Tuple]] = {}  # (function, frozen list) -> the tuples appended to it

@@ -5,6 +5,7 @@ its own (decorators and metaclasses)."""
 from __future__ import annotations
 
 import ast
+import functools
 
 from evaluator.shared.rules import CONTRACT_HINT
 from evaluator.static.contract.allowlist import (
@@ -23,8 +24,17 @@ from evaluator.static.contract.syntax import (
     _import_bindings,
     _is_module_method,
     _is_tensor_callable,
+    _module_names,
     _store_targets,
 )
+
+
+@functools.lru_cache(maxsize=1)
+def _function_names() -> frozenset[str]:
+    """What torch.autograd.Function defines (apply, mark_dirty, ...)."""
+    import torch
+
+    return frozenset(dir(torch.autograd.Function))
 
 
 class Definitions:
@@ -328,6 +338,7 @@ class Definitions:
         this module's code, no lambda or generator stored (it runs when the attribute is read, past the gate's
         calls)."""
         for cls in self.classes.values():
+            self._library_overrides(cls)
             for stmt in cls.body:
                 if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("__") and stmt.name != "__init__":
                     self.add(
@@ -384,6 +395,26 @@ class Definitions:
             )
         ]
         return ast.Call(func=d.func, args=d.args, keywords=keywords)
+
+    def _library_overrides(self, cls: ast.ClassDef) -> None:
+        """A class binds none of the names its library base defines but the ones meant to be written: an nn.Module
+        only __init__, forward and extra_repr (`_compiled_call_impl` or `_call_impl` would run instead of forward),
+        an autograd.Function only forward, setup_context, backward, jvp and vjp (`apply` would run instead)."""
+        if self._autograd_function(cls):
+            library, allowed = _function_names(), {"forward", "setup_context", "backward", "jvp", "vjp", "__init__"}
+        elif self._module_class(cls):
+            library, allowed = _module_names(), {"__init__", "forward", "extra_repr"}
+        else:
+            return
+        for stmt in cls.body:
+            for name in _bound_names(stmt) if not isinstance(stmt, ast.ClassDef) else []:
+                if name in library and name not in allowed:
+                    self.add(
+                        "dynamic_access",
+                        stmt,
+                        f"class {cls.name} redefines `{name}`, which its PyTorch base runs itself; define __init__, "
+                        f"forward and methods of your own names. " + CONTRACT_HINT,
+                    )
 
     def _own_calls_at_import(self, stmt: ast.stmt) -> str | None:
         """The first function or class of this module a top-level statement calls (a decorator, a def's defaults

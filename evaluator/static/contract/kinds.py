@@ -16,6 +16,7 @@ from evaluator.static.contract.allowlist import (
     SUBMODULE_REACHERS,
     TENSOR_ALLOC,
 )
+from evaluator.static.contract.region import INIT
 from evaluator.static.contract.syntax import (
     _bound_names,
     _container_parts,
@@ -23,7 +24,8 @@ from evaluator.static.contract.syntax import (
     _is_module_method,
     _is_static,
     _layer_class,
-    _name_values,
+    _library_name,
+    _paired,
     _positional_names,
 )
 
@@ -232,21 +234,45 @@ class Kinds:
                 and self._self_attribute(box)
                 and box.attr not in self._changed_attributes()
             ):
-                values = self.self_values.get(box.attr, []) + self._class_body_values(box.attr)
                 at = e.slice.value if isinstance(e.slice, ast.Constant) and type(e.slice.value) is int else None
-                return [c for v in values for c in self._container_layers(v, at)] or [None]
+                return self._attribute_items(box.attr, at)
             return [None]
         if not isinstance(e, ast.Name):
             return [None]
         fn = self.owner(e)
-        if (fn, e.id) not in self._assigned_values:  # every binding (None: a tuple target, a parameter, ...)
-            self._assigned_values[(fn, e.id)] = _name_values(fn if fn is not None else self.tree, e.id)
-        values = self._assigned_values[(fn, e.id)]
-        if values and all(v is None for v in values):
-            if fn is not None and values == [None] and e.id in _positional_names(fn):
-                return self._param_classes(fn, e.id, depth)  # `def run(x, conv)`, bound only as a parameter
-            return self._loop_item_classes(e, len(values))  # `for layer in self.layers`
-        return [c for v in values for c in self._value_classes(v, depth + 1)] or [None]
+        if self.scope_of(e) is not fn:
+            return [None]  # a comprehension's name
+        found = []
+        for b in self._bindings(fn, e.id):  # each binding in fn's own scope, as Python resolves the name
+            found += self._binding_classes(fn, e.id, b, depth)
+        return found or [None]
+
+    def _binding_classes(self, fn: ast.AST | None, name: str, b: ast.AST | None, depth: int) -> list:
+        """The classes one binding of `name` gives it: `name = value`, a parameter (by the call sites), a loop
+        over a layer container (`for blk in self.blocks`, `for i, blk in enumerate(self.blocks)`); [None] else."""
+        if isinstance(b, ast.arg):
+            return self._param_classes(fn, name, depth) if self._bindings(fn, name) == [b] else [None]
+        parent = self.parents.get(b)
+        if isinstance(b, ast.Name) and isinstance(parent, ast.Assign) and b in parent.targets:
+            return self._value_classes(parent.value, depth + 1)
+        if isinstance(b, ast.Name) and isinstance(parent, ast.AnnAssign) and parent.value is not None:
+            return self._value_classes(parent.value, depth + 1)
+        if (
+            isinstance(b, ast.Name)
+            and isinstance(parent, ast.Tuple)
+            and isinstance(self.parents.get(parent), ast.Assign)
+        ):
+            paired = _paired(parent, self.parents[parent].value) if parent in self.parents[parent].targets else {}
+            return self._value_classes(paired[id(b)], depth + 1) if id(b) in paired else [None]
+        loop = parent if isinstance(parent, ast.For) and parent.target is b else None
+        if loop is None and isinstance(parent, ast.Tuple) and isinstance(self.parents.get(parent), ast.For):
+            loop = self.parents[parent] if _enumerated(self.parents[parent], name) else None
+        if loop is None:
+            return [None]
+        it = loop.iter.args[0] if loop.target is not b else loop.iter
+        if isinstance(it, ast.Attribute) and self._self_attribute(it) and it.attr not in self._changed_attributes():
+            return self._attribute_items(it.attr)
+        return [None]
 
     def _param_classes(self, fn: ast.AST, name: str, depth: int) -> list:
         """The classes a parameter's arguments may be instances of, over every call of its function
@@ -263,16 +289,22 @@ class Kinds:
         forward, which nn.Module's __call__ runs; an __init__, which a class call runs)."""
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name.startswith("__"):
             return None
-        if _is_module_method(fn.name) or fn.name in CTX_FUNCTIONS or self._autograd_function(self.parents.get(fn)):
-            return None  # run by nn.Module or autograd too, with what they pass (forward, setup_context)
+        method = self._is_method(fn)
+        if (
+            method
+            and _library_name(fn.name)
+            or fn.name in CTX_FUNCTIONS
+            or self._autograd_function(self.parents.get(fn))
+        ):
+            return None  # a method Python, torch, Triton or autograd may run by its name, with what they pass
         if len(self.named_fns.get(fn.name, [])) != 1 or fn.args.vararg or fn.args.kwarg or self._unbound_calls():
             return None
-        method = self._is_method(fn)
         positional = _positional_names(fn)
         if name not in positional:
             return None
         index = positional.index(name) - (1 if method and not _is_static(fn) else 0)
-        found: list[ast.AST | None] = []
+        defaults = dict(zip(positional[len(positional) - len(fn.args.defaults) :], fn.args.defaults))
+        found: list[ast.AST | None] = [defaults[name]] if name in defaults else []  # a call may leave it
         for call in self._call_sites(fn.name, method):
             starred = call is not None and any(isinstance(a, ast.Starred) for a in call.args)
             if call is None or starred or any(k.arg is None for k in call.keywords):
@@ -316,31 +348,46 @@ class Kinds:
             self._memo_once[key] = sites
         return self._memo_once[key]
 
-    def _loop_item_classes(self, e: ast.Name, bindings: int) -> list:
-        """The layer classes a loop variable takes, where each of its `bindings` is a loop over `self.<attr>`, an
-        nn.ModuleList or nn.Sequential of layers built once (a display or comprehension of layer calls) and never
-        changed; [None] otherwise."""
-        fn = self.owner(e)
-        loops = [
-            n.iter
-            for n in ast.walk(fn if fn is not None else self.tree)
-            if isinstance(n, (ast.For, ast.comprehension)) and isinstance(n.target, ast.Name) and n.target.id == e.id
-        ]
-        for n in ast.walk(fn if fn is not None else self.tree):  # `for i, blk in enumerate(self.blocks)`
-            if isinstance(n, (ast.For, ast.comprehension)) and _enumerated(n, e.id):
-                loops.append(n.iter.args[0])
-        if len(loops) != bindings:
-            return [None]
+    def _attribute_items(self, attr: str, at: int | None = None) -> list:
+        """The classes of the items of self.<attr>, a layer container (`_container_layers`) built once, and of
+        what init code appends to it (`self.blocks = nn.ModuleList()` then `self.blocks.append(Block(c))` in a
+        loop: any item may be any of those, whatever the index)."""
+        values = self.self_values.get(attr, []) + self._class_body_values(attr)
+        appended = self._init_appends().get(attr, [])
         found = []
-        for it in loops:
-            values = (
-                self.self_values.get(it.attr, []) if isinstance(it, ast.Attribute) and self._self_attribute(it) else []
-            )
-            if not values or it.attr in self._changed_attributes():
-                return [None]
-            for v in values:
-                found += self._container_layers(v)
-        return found or [None]
+        for v in values:
+            path = (self.path(v.func) or "") if isinstance(v, ast.Call) else ""
+            if appended and path in ("torch.nn.ModuleList", "torch.nn.Sequential") and not v.args and not v.keywords:
+                continue  # the empty container the appends fill
+            found += self._container_layers(v, None if appended else at)
+        return found + [self._built(a) for a in appended] or [None]
+
+    def _init_appends(self) -> dict[str, list[ast.AST]]:
+        """attr -> what `self.<attr>.append(item)` calls in init code give it (one positional argument each)."""
+        if "appends" not in self._memo_once:
+            found: dict[str, list[ast.AST]] = {}
+            for n in ast.walk(self.tree):
+                if self._init_append(n):
+                    found.setdefault(n.attr, []).append(self.parents[self.parents[n]].args[0])
+            self._memo_once["appends"] = found
+        return self._memo_once["appends"]
+
+    def _init_append(self, n: ast.AST) -> bool:
+        """`self.<attr>.append(item)` in init code (ModelNew.__init__ and what only it runs), `n` its `self.<attr>`."""
+        method, call = self.parents.get(n), self.parents.get(self.parents.get(n))
+        return (
+            isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name)
+            and n.value.id == "self"
+            and isinstance(method, ast.Attribute)
+            and method.attr == "append"
+            and isinstance(call, ast.Call)
+            and call.func is method
+            and len(call.args) == 1
+            and not isinstance(call.args[0], ast.Starred)
+            and not call.keywords
+            and self.region_of(call) == INIT
+        )
 
     def _container_layers(self, v: ast.AST | None, at: int | None = None) -> list:
         """The layer classes an nn.ModuleList([...]) / nn.Sequential(...) call holds ([None] for anything else);
@@ -392,9 +439,46 @@ class Kinds:
         modules, apply...): what a container or layer holds may then change where the gate cannot see it."""
         if "reaches" not in self._memo_once:
             self._memo_once["reaches"] = any(
-                isinstance(n, ast.Attribute) and n.attr in SUBMODULE_REACHERS for n in ast.walk(self.tree)
+                isinstance(n, ast.Attribute) and n.attr in SUBMODULE_REACHERS and not self._initialising(n)
+                for n in ast.walk(self.tree)
             )
         return self._memo_once["reaches"]
+
+    def _initialising(self, n: ast.Attribute) -> bool:
+        """`for m in self.modules(): if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight)`, the weight
+        initialisation KernelBench's models do: a loop over self's submodules whose variable is only tested with
+        isinstance, compared with `is`, or has an attribute handed to torch.nn.init or read through `.data`
+        (`m.bias.data.zero_()`), so no submodule is changed or kept."""
+        call, loop = self.parents.get(n), self.parents.get(self.parents.get(n))
+        if not (isinstance(call, ast.Call) and call.func is n and n.attr in ("modules", "children")):
+            return False
+        if not (isinstance(n.value, ast.Name) and n.value.id == "self" and not call.args and not call.keywords):
+            return False
+        if not (isinstance(loop, ast.For) and loop.iter is call and isinstance(loop.target, ast.Name)):
+            return False
+        fn = self.owner(loop)
+        uses = [
+            u
+            for u in ast.walk(fn if fn is not None else self.tree)
+            if isinstance(u, ast.Name) and u.id == loop.target.id and u is not loop.target
+        ]
+        return all(self._initialises(u) for u in uses)
+
+    def _initialises(self, u: ast.Name) -> bool:
+        parent = self.parents.get(u)
+        if isinstance(u.ctx, ast.Load) and isinstance(parent, ast.Call) and ast.unparse(parent.func) == "isinstance":
+            return parent.args[:1] == [u] and "isinstance" not in self.bound
+        if isinstance(parent, ast.Compare):
+            return all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops)
+        if not (isinstance(parent, ast.Attribute) and isinstance(parent.ctx, ast.Load) and isinstance(u.ctx, ast.Load)):
+            return False
+        above = self.parents.get(parent)
+        if isinstance(above, ast.Attribute) and above.attr == "data":
+            return True  # m.weight.data.normal_(0, 0.01): the tensor's data, in init
+        if isinstance(above, ast.Compare):
+            return all(isinstance(op, (ast.Is, ast.IsNot)) for op in above.ops)
+        given = isinstance(above, ast.Call) and parent in above.args
+        return given and (self.path(above.func) or "").startswith("torch.nn.init.")
 
     def _layer_built(self, v: ast.AST | None) -> type | None:
         """The layer class a call builds, where its arguments are plain values: a layer stores some arguments as
@@ -430,7 +514,7 @@ class Kinds:
                 iterated |= isinstance(loop, (ast.For, ast.comprehension)) and loop.iter is parent and _enumerated(loop)
                 read = isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load)
                 counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len"
-                if not (iterated or read or counted):  # a method call, an alias, an argument: it may change
+                if not (iterated or read or counted or self._init_append(n)):  # a method call, an alias, an argument
                     changed.add(n.attr)
             self._memo_once["changed"] = changed
         return self._memo_once["changed"]

@@ -402,6 +402,8 @@ class Places:
             return e.func.id in SCALAR_BUILTINS and e.func.id not in self.bound
         if not isinstance(e, ast.Name) or len(visiting) > 8:
             return False
+        if self.scope_of(e) is not self.owner(e):
+            return False  # a comprehension's name
         key = (self.owner(e), e.id)
         if key in visiting:
             return True  # `c = c + g`: the other bindings decide
@@ -413,13 +415,17 @@ class Places:
         return found
 
     def _bindings(self, fn: ast.AST | None, name: str) -> list[ast.AST]:
-        """Every node under fn (the module, for None) that binds `name` (stores, parameters, defs, imports...)."""
+        """Every node in fn's own scope (the module's, for None) that binds `name` (stores, parameters, defs,
+        imports...): not a nested function's or a comprehension's, which bind their own names."""
         return [
             n
             for n in ast.walk(fn if fn is not None else self.tree)
-            if (isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load))
-            or (not isinstance(n, ast.Name) and name in _bound_names(n))
-            or any(b == name for b, _ in _import_bindings(n))
+            if (
+                (isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load))
+                or (not isinstance(n, ast.Name) and name in _bound_names(n))
+                or any(b == name for b, _ in _import_bindings(n))
+            )
+            and self.scope_of(n) is fn
         ] or [None]  # never bound here: a closure's or a module-level name, unknown
 
     def _scalar_binding(self, b: ast.AST | None, visiting: frozenset) -> bool:
@@ -527,8 +533,9 @@ class Places:
     def _locals(self, fn: ast.AST) -> set[str]:
         if fn not in self._local_names:
             names = set(_param_names(fn))
-            for node in ast.walk(fn):
-                if node is not fn and self.owner(node) is fn:
+            for node in ast.walk(fn):  # its own scope only: a nested def's parameter or a comprehension's target binds
+                # a name of that scope (a walrus in a comprehension binds here)
+                if node is not fn and self.owner(node) is fn and self.scope_of(node) is fn:
                     names |= set(_bound_names(node)) | {n for n, _ in _import_bindings(node)}
                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                         names.add(node.name)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import ast
 
-from evaluator.static.contract.syntax import _is_module_method
+from evaluator.static.contract.syntax import _library_name
 
 HOST, INIT, DEVICE = "host", "init", "device"
 
 FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class Regions:
@@ -25,6 +26,25 @@ class Regions:
             if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)) and child in p.body:
                 return p
             child, p = p, self.parents.get(p)
+        return None
+
+    def scope_of(self, node: ast.AST) -> ast.AST | None:
+        """The scope whose name `node` binds or reads, as Python resolves it: a function (its body and parameters;
+        its defaults, annotations and decorators belong outside), a comprehension (all but its first iterable; a
+        walrus inside one binds in the function around it), or None for the module."""
+        walrus = isinstance(self.parents.get(node), ast.NamedExpr) and self.parents[node].target is node
+        prev, child, p = None, node, self.parents.get(node)
+        while p is not None:
+            if isinstance(p, ast.Lambda) and (child is p.body or child is p.args and isinstance(prev, ast.arg)):
+                return p
+            if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if child in p.body or child is p.args and isinstance(prev, ast.arg):
+                    return p
+            if isinstance(p, COMPREHENSIONS) and not walrus:
+                first = p.generators[0]
+                if not (child is first and prev is first.iter):
+                    return p
+            prev, child, p = child, p, self.parents.get(p)
         return None
 
     def region_of(self, node: ast.AST) -> str:
@@ -102,10 +122,10 @@ class Regions:
         return next((found for b in bases if (found := self.class_method(b, name, depth + 1))), [])
 
     def _init_methods(self, inits: list[ast.AST]) -> list[ast.AST]:
-        """Methods only init code calls, each call `self.name(...)` in a method of init code (KernelBench's
+        """Private methods only init code calls, each call `self._name(...)` in a method of init code (KernelBench's
         `self._make_layer(...)` in __init__): init code too. A method named any other way (from forward, as a value,
-        through its class or another object), one nn.Module may run itself (a name it defines), a decorated one and a
-        generator stay host code."""
+        through its class or another object), one Python, torch or Triton may run by its name (public, dunder,
+        nn.Module's or Tensor's), an autograd.Function's, a decorated one and a generator stay host code."""
         methods: dict[str, list[ast.AST]] = {}
         for cls in self.classes.values():
             for f in cls.body:
@@ -123,8 +143,8 @@ class Regions:
                 fn = defs[0]
                 if len(defs) != 1 or fn in found or fn.decorator_list or _lazy(fn) or name.startswith("__"):
                     continue
-                if _is_module_method(name) or not callers.get(name):
-                    continue
+                if _library_name(name) or not callers.get(name) or self._autograd_function(self.parents.get(fn)):
+                    continue  # (a name Python, torch or Triton may call by itself: `write`, `keys`, `zero_`)
                 if all(c is not None and c in found for c in callers[name]):
                     found.append(fn)
                     grown = True

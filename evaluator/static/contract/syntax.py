@@ -114,6 +114,18 @@ def _module_state(name: str) -> bool:
     return name.startswith("_") and name in _module_names()
 
 
+@functools.lru_cache(maxsize=4096)
+def _library_name(name: str) -> bool:
+    """A name Python, torch or Triton may look up on an object by itself: a public one (`keys`, `write`,
+    `storage_offset`, `zero_`), a dunder, or one nn.Module or torch.Tensor defines (`_compiled_call_impl`)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the evaluator always has torch
+        return True
+    private = name.startswith("_") and not name.startswith("__")
+    return not private or name in _module_names() or hasattr(torch.Tensor, name)
+
+
 @functools.lru_cache(maxsize=1)
 def _module_names() -> frozenset[str]:
     """What nn.Module defines on its class and what a fresh instance keeps in its __dict__ (`_forward_hooks`...)."""
@@ -183,20 +195,6 @@ def _attribute_values(tree: ast.Module) -> dict[str, list[ast.AST | None]]:
             if isinstance(name, ast.Constant) and isinstance(name.value, str):
                 found.setdefault(name.value, []).append(n.args[1] if len(n.args) > 1 else None)
     return found
-
-
-def _name_values(root: ast.AST, name: str) -> list[ast.AST | None]:
-    """The value of every binding of `name` under root: a plain `name = value` gives value, any other binding None
-    (a tuple, loop or `with` target, `+=`, a walrus, a parameter, a capture, a def, an import)."""
-    plain = _plain_values(root)
-    values: list[ast.AST | None] = []
-    for n in ast.walk(root):
-        if isinstance(n, ast.Name):
-            if n.id == name and isinstance(n.ctx, ast.Store):
-                values.append(plain.get(id(n)))
-        elif name in _bound_names(n) or any(b == name for b, _ in _import_bindings(n)):
-            values.append(None)
-    return values
 
 
 def _int_helper(path: str) -> bool:
