@@ -140,7 +140,13 @@ nn.ModuleList of them, `self.blocks[0](x)`, `for i, blk in enumerate(...)`) and 
 method only __init__ calls (`self._make_layer(...)`) as init code, the tutorials' `@triton.autotune(configs=
 get_configs())`, libdevice's fallback import, and `ctx.save_for_backward`. sized_*.py build layers from the sizes the
 problem passes (`layers.append(nn.Linear(n, hidden))`): numbers are immutable, so the layer shares no object with
-them, once the problem says they are numbers (init_inputs)."""
+them, once the problem says they are numbers (init_inputs). Two red teams on those relaxations found bypass_196..229
+and bypass_230..258 (41 verified; the rest were refused already): a parameter named like a class, class-body names
+hiding a submodule, submodules changed through get_submodule/children, unbound calls through a classmethod, a
+property or a redefined _call_impl/_compiled_call_impl/apply run in place of forward, public methods Python, torch or
+Triton call by name (print's file.write, dict's keys, a launch's storage_offset) made init code, a default outside
+the call sites, names bound in a nested scope, a format template reading attributes, an attribute stored on a
+triton.Config. Each is refused now, by the call or on the compute."""
 
 from __future__ import annotations
 
@@ -158,7 +164,7 @@ SIZED = sorted(CORPUS.glob("sized_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 229 and len(HONEST) == 44 and len(MECH) == 31 and len(SIZED) == 2
+    assert len(BYPASSES) == 258 and len(HONEST) == 44 and len(MECH) == 31 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -225,7 +231,7 @@ NAMES_CALLS = (
 )
 # session 26's red team on that session's relaxations (own blocks called, layer classes followed through locals,
 # parameters and container items, private methods on self): refused by the call or on the compute, either way
-RELAXATIONS = set(range(196, 230))
+RELAXATIONS = set(range(196, 259))
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ or value), method calls on tensors and containers, autotune and launch options, 
 from __future__ import annotations
 
 import ast
+import string
 
 from evaluator.shared.rules import CONTRACT_HINT, TORCH_HINT
 from evaluator.static.contract.allowlist import (
@@ -33,6 +34,18 @@ from evaluator.static.contract.syntax import (
     _is_tensor_method,
     _module_names,
 )
+
+
+def _plain_template(e: ast.AST) -> bool:
+    """A string literal whose format fields name no attribute or item (`"{} of {n}"`, not `"{0.inp[0]}"`)."""
+    if not (isinstance(e, ast.Constant) and isinstance(e.value, str)):
+        return False
+    try:
+        fields = [f for _, f, spec, _ in string.Formatter().parse(e.value) if f is not None]
+        specs = [spec for _, f, spec, _ in string.Formatter().parse(e.value) if spec]
+    except ValueError:
+        return False
+    return not any(c in f for f in fields + specs for c in ".[{")
 
 
 def _is_property(fn: ast.AST | None) -> bool:
@@ -206,7 +219,11 @@ class Calls:
         if isinstance(f, ast.Name):
             if f.id in self.kernels:
                 self.add("host_call", node, f"launch the kernel as `{f.id}[grid](...)`, not `{f.id}(...)`.")
-            elif f.id not in self.defined and f.id in self.bound and self._block_forward(f) is None:
+            elif (
+                (f.id not in self.defined or self._shadowed(f))
+                and f.id in self.bound
+                and self._block_forward(f) is None
+            ):
                 self.add(
                     "host_call",
                     node,
@@ -226,6 +243,14 @@ class Calls:
             return
         if self.path(f):  # names of modules: judged by _attribute and torch_reason
             self._size_arguments(node, self._size_parts(node), env)
+            return
+        if f.attr in ("format", "format_map") and not _plain_template(f.value):
+            self.add(
+                "dynamic_access",
+                node,
+                f"`{ast.unparse(node)[:50]}`: a format template reads attributes and items by name (`{{0.x[0]}}`), "
+                "past the gate; format only a string literal with plain fields, or use an f-string. " + CONTRACT_HINT,
+            )
             return
         self._method_call(node, f, env)
         receiver = self.kind(f.value, env)
@@ -336,6 +361,15 @@ class Calls:
                 why = "is not in the host-code contract. " + CONTRACT_HINT
             rule = "torch_compute" if method in READS or _is_tensor_method(method) else "host_call"
             self.add(rule, node, f"`.{method}(...)` in host code {why}")
+
+    def _shadowed(self, f: ast.Name) -> bool:
+        """`def run(helper, x): helper(x)`: the name is a parameter or local of the calling scope, not the module's
+        function of that name (a nested def is code the gate sees)."""
+        fn = self.owner(f)
+        if fn is None:
+            return False
+        bindings = self._bindings(fn, f.id)
+        return bindings != [None] and not all(isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) for b in bindings)
 
     def _ctx(self, e: ast.AST) -> bool:
         """Whether `e` is the ctx torch passes first to an autograd.Function's forward, setup_context or backward

@@ -505,6 +505,9 @@ class Kinds:
         (`ls = self.layers; ls[0] = m`) may change it."""
         if "changed" not in self._memo_once:
             changed = set()
+            for n in ast.walk(self.tree):  # `self.a = self.b = nn.ModuleList(...)`: one object under two names
+                if isinstance(n, ast.Assign) and len(n.targets) > 1:
+                    changed |= {t.attr for t in n.targets for t in ast.walk(t) if isinstance(t, ast.Attribute)}
             for n in ast.walk(self.tree):
                 if not (isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)):
                     continue  # (on any object: `me = self; me.layers[0] = m`)

@@ -89,12 +89,20 @@ class Operands:
             node.attr
         ):  # its own fields (data, grad)
             return
-        if self.kind(node.value, env) == TENSOR:
+        kind = self.kind(node.value, env)
+        if kind == TENSOR:
             self.add(
                 "host_call",
                 node,
                 f"`{ast.unparse(node)[:50]}` stores a Python attribute on a tensor; keep values in locals or on "
                 "self, never on a tensor. " + CONTRACT_HINT,
+            )
+        elif kind not in (SELF, TCONT) and not self._ctx(node.value) and self._instance_class(node.value) is None:
+            self.add(  # `cfg.pre_hook = f` on a triton.Config: the library runs what it finds there
+                "host_call",
+                node,
+                f"`{ast.unparse(node)[:50]}` stores an attribute on a library object, which may run or read it; "
+                "store values on self or in locals. " + CONTRACT_HINT,
             )
 
     def _handed(self, node: ast.Name) -> bool:

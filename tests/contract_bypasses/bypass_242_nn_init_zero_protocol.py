@@ -1,0 +1,33 @@
+import torch
+import torch.nn as nn
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def copy_kernel(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    tl.store(dst_ptr + offs, tl.load(src_ptr + offs, mask=mask), mask=mask)
+
+
+class ModelNew(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(8, 8))
+        self.inp = torch.zeros(4, 8)
+        self.res = torch.zeros(4, 8)
+        if n < 0:
+            self.zero_()  # never runs: makes zero_ "init code"
+
+    def zero_(self):
+        # init code by the gate; nn.init.zeros_(obj) calls obj.zero_() from forward
+        self.res.copy_(torch.matmul(self.inp, self.weight))
+        return self
+
+    def forward(self, x):
+        self.inp = x
+        nn.init.zeros_(self)
+        out = torch.empty_like(self.res)
+        copy_kernel[(triton.cdiv(out.numel(), 256),)](self.res, out, out.numel(), BLOCK=256)
+        return out
