@@ -146,7 +146,12 @@ hiding a submodule, submodules changed through get_submodule/children, unbound c
 property or a redefined _call_impl/_compiled_call_impl/apply run in place of forward, public methods Python, torch or
 Triton call by name (print's file.write, dict's keys, a launch's storage_offset) made init code, a default outside
 the call sites, names bound in a nested scope, a format template reading attributes, an attribute stored on a
-triton.Config. Each is refused now, by the call or on the compute."""
+triton.Config. A third found bypass_259..282 (19 verified that passed the gate; most passed before this session's
+relaxations too): register_buffer/add_module/update given their name by keyword, a chained append, a nonlocal
+rebinding, what ctx keeps, class-body names and a mixin's redefining _compiled_call_impl/__call__/apply, ModelNew's
+forward as a property, a Config marked a container by typing.cast, a store on a class, a parameter named like the
+Function, a value flow longer than the inference's passes (refused now as too long to follow). Each is refused
+now, by the call or on the compute."""
 
 from __future__ import annotations
 
@@ -164,7 +169,7 @@ SIZED = sorted(CORPUS.glob("sized_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 258 and len(HONEST) == 44 and len(MECH) == 31 and len(SIZED) == 2
+    assert len(BYPASSES) == 282 and len(HONEST) == 44 and len(MECH) == 31 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -179,6 +184,7 @@ def test_every_bypass_is_refused(path):
         "module_level",
         "rebound_import",
         "autotune_hook",
+        "model_subclass",
     }, [(f.rule, f.message[:100]) for f in found]
 
 
@@ -231,7 +237,7 @@ NAMES_CALLS = (
 )
 # session 26's red team on that session's relaxations (own blocks called, layer classes followed through locals,
 # parameters and container items, private methods on self): refused by the call or on the compute, either way
-RELAXATIONS = set(range(196, 259))
+RELAXATIONS = set(range(196, 283))
 
 
 @pytest.mark.parametrize(

@@ -331,7 +331,9 @@ class Calls:
                 return
             if (method in own and not modules) or method in ("register_buffer", "register_parameter"):
                 return
-            named = self.classes.get(f.value.id) if isinstance(f.value, ast.Name) else None
+            named = (
+                self.classes.get(f.value.id) if isinstance(f.value, ast.Name) and not self._shadowed(f.value) else None
+            )
             if method == "apply" and self._autograd_function(named):
                 return  # CopyOp.apply(x): the way an autograd.Function runs (its methods' parameters are tensors)
             self.add(
@@ -366,10 +368,12 @@ class Calls:
         """`def run(helper, x): helper(x)`: the name is a parameter or local of the calling scope, not the module's
         function of that name (a nested def is code the gate sees)."""
         fn = self.owner(f)
-        if fn is None:
-            return False
-        bindings = self._bindings(fn, f.id)
-        return bindings != [None] and not all(isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) for b in bindings)
+        while fn is not None:  # the calling function's scope, then each enclosing one (a closure's name)
+            bindings = self._bindings(fn, f.id)
+            if bindings != [None]:
+                return not all(isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) for b in bindings)
+            fn = self.owner(fn)
+        return False
 
     def _ctx(self, e: ast.AST) -> bool:
         """Whether `e` is the ctx torch passes first to an autograd.Function's forward, setup_context or backward

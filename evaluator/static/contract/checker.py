@@ -152,6 +152,13 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         return self.kinds.get(fn, {}) if fn is not None else {}
 
     def check(self) -> list[Finding]:
+        if not self.converged:  # the inference stopped at MAX_PASSES: its kinds may still be rising
+            self.add(
+                "host_call",
+                self.tree,
+                "The host code's value flow is too long for the gate to follow to its end (a chain of many "
+                "helpers calling each other); call fewer helpers in a row. " + CONTRACT_HINT,
+            )
         self._module_level()
         self._rebound_imports()
         self._rebound_definitions()

@@ -29,6 +29,14 @@ from evaluator.static.contract.syntax import (
 )
 
 
+def _plain_forward(stmt: ast.stmt) -> bool:
+    """`def forward(self, ...)`, undecorated or under torch.no_grad / inference_mode."""
+    if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    grads = ("torch.no_grad", "torch.no_grad()", "torch.inference_mode", "torch.inference_mode()")
+    return all(ast.unparse(d) in grads for d in stmt.decorator_list)
+
+
 @functools.lru_cache(maxsize=1)
 def _function_names() -> frozenset[str]:
     """What torch.autograd.Function defines (apply, mark_dirty, ...)."""
@@ -128,8 +136,18 @@ class Definitions:
                 continue
             f = node.func
             names: list[ast.AST] = []
+            named_by_keyword = any(
+                k.arg in ("name", "tensor", "param", "module", "modules", None) for k in node.keywords
+            )
+            if isinstance(f, ast.Attribute) and (f.attr in REGISTERS or f.attr == "update") and named_by_keyword:
+                self.add(  # `register_buffer(name="inp", tensor=x)`, `d.update(modules={...})`: read by position
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(node)[:60]}`: give {f.attr}'s name and value by position, so the gate reads "
+                    "which attribute it sets. " + CONTRACT_HINT,
+                )
             if isinstance(f, ast.Attribute) and f.attr in REGISTERS:
-                names = node.args[:1]
+                names = node.args[:1] or [ast.Constant(value=None)]
             elif isinstance(f, ast.Attribute) and f.attr == "update" and self._module_dict(f.value) and node.args:
                 given = node.args[0]  # `self.d.update({"view": m})`
                 names = list(given.keys) if isinstance(given, ast.Dict) else [given]
@@ -407,7 +425,16 @@ class Definitions:
         else:
             return
         for stmt in cls.body:
-            for name in _bound_names(stmt) if not isinstance(stmt, ast.ClassDef) else []:
+            bound = _bound_names(stmt) if not isinstance(stmt, ast.ClassDef) else []
+            bound += [n.id for t in _store_targets(stmt) for n in ast.walk(t) if isinstance(n, ast.Name)]
+            if "forward" in bound and not _plain_forward(stmt) and not self._autograd_function(cls):
+                self.add(
+                    "dynamic_access",
+                    stmt,
+                    f"class {cls.name} binds forward other than as one plain def (a property, an alias, a "
+                    "staticmethod); define `def forward(self, ...)`. " + CONTRACT_HINT,
+                )
+            for name in bound + (self._inherited_names(cls) if stmt is cls.body[0] else []):
                 if name in library and name not in allowed:
                     self.add(
                         "dynamic_access",
@@ -415,6 +442,11 @@ class Definitions:
                         f"class {cls.name} redefines `{name}`, which its PyTorch base runs itself; define __init__, "
                         f"forward and methods of your own names. " + CONTRACT_HINT,
                     )
+
+    def _inherited_names(self, cls: ast.ClassDef) -> list[str]:
+        """The names cls inherits from its bases of this module (a plain mixin's `apply` comes first in its MRO)."""
+        bases = [self.classes[b.id] for b in cls.bases if isinstance(b, ast.Name) and b.id in self.classes]
+        return sorted({n for b in bases for n in self._class_members(b)})
 
     def _own_calls_at_import(self, stmt: ast.stmt) -> str | None:
         """The first function or class of this module a top-level statement calls (a decorator, a def's defaults

@@ -47,6 +47,7 @@ class Inference:
                     self.self_kinds[str(node.args[0].value)] = TENSOR
         fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and self.region.get(n) != DEVICE]
         state = None
+        self.converged = False
         for _ in range(MAX_PASSES):  # parameters from call sites, returns, stores, closures: to a fixpoint
             self._memo.clear()
             self._held.clear()
@@ -61,6 +62,7 @@ class Inference:
                 self._flow(fn, env)  # twice: a loop's later statements reach its earlier ones
             self.bound_kinds = self._bound_now
             if state == (state := self._state(fns)):
+                self.converged = True
                 break
         self._memo.clear()  # the checks read the final kinds
 

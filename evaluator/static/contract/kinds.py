@@ -169,6 +169,8 @@ class Kinds:
         return PY if e.id in self.aliases else UNKNOWN
 
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
+        if self._ctx(e.value):
+            return TENSOR  # `ctx.to_save`, `ctx.saved_tensors`: what save_for_backward kept, or stored there
         base = self.kind(e.value, env)
         if base in (TENSOR, TCONT, UNKNOWN) and self._instance_class(e.value) is not None:
             base = SELF  # an item of a ModuleList of this module's blocks (`blk.scale`): its attributes are self's
@@ -383,6 +385,7 @@ class Kinds:
             and method.attr == "append"
             and isinstance(call, ast.Call)
             and call.func is method
+            and isinstance(self.parents.get(call), ast.Expr)  # a statement: not `....append(b).append(m)`
             and len(call.args) == 1
             and not isinstance(call.args[0], ast.Starred)
             and not call.keywords
@@ -533,6 +536,16 @@ class Kinds:
         given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
         return functools.reduce(self._join, [k for k in given if k in HOLDS], PY)
 
+    def _self_call_kind(self, f: ast.Attribute) -> str:
+        """What `self.m(...)` (or `Op.m(...)`, an instance's) returns: Op.apply what Op.forward returns, tensors;
+        nn.Module's own (get_buffer, parameters) tensors or what holds them, whatever a method of this module of
+        that name returns too; any other method of this module what it returns."""
+        if self._applied(f):
+            return TENSOR
+        if _is_module_method(f.attr):
+            return self._join(self.returns.get(f.attr, UNKNOWN), TCONT) if f.attr in self.methods else TCONT
+        return self.returns.get(f.attr, UNKNOWN)
+
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
         """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
         method a tensor (a Python value for its metadata), a module function what its returns joined to."""
@@ -551,8 +564,8 @@ class Kinds:
                 return self._join(self.returns.get(f.attr), UNKNOWN)
             if base == TCONT:  # an item out of it, or a view of its items
                 return TENSOR if f.attr in ("pop", "get", "setdefault") else TCONT
-            if base == SELF:  # `Op.apply(x)` returns what Op.forward returns: tensors (or what holds them)
-                return TENSOR if self._applied(f) else self.returns.get(f.attr, UNKNOWN)
+            if base == SELF:
+                return self._self_call_kind(f)
             return UNKNOWN
         if isinstance(f, ast.Name):
             if f.id in self.classes or (f.id == "super" and f.id not in self.bound):

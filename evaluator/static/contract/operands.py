@@ -97,13 +97,23 @@ class Operands:
                 f"`{ast.unparse(node)[:50]}` stores a Python attribute on a tensor; keep values in locals or on "
                 "self, never on a tensor. " + CONTRACT_HINT,
             )
-        elif kind not in (SELF, TCONT) and not self._ctx(node.value) and self._instance_class(node.value) is None:
+        elif (
+            kind != SELF
+            and not self._ctx(node.value)
+            and self._instance_class(node.value) is None
+            and not (kind == TCONT and self._torch_layer(node.value))
+        ) or (isinstance(node.value, ast.Name) and node.value.id in self.classes):  # `Op.apply = m`: on a class
             self.add(  # `cfg.pre_hook = f` on a triton.Config: the library runs what it finds there
                 "host_call",
                 node,
                 f"`{ast.unparse(node)[:50]}` stores an attribute on a library object, which may run or read it; "
                 "store values on self or in locals. " + CONTRACT_HINT,
             )
+
+    def _torch_layer(self, e: ast.AST) -> bool:
+        """Whether `e` is known to be a torch.nn layer (`self.ln.eps = 1e-5` stores into the layer itself)."""
+        classes = self._value_classes(e)
+        return bool(classes) and all(isinstance(c, type) for c in classes)
 
     def _handed(self, node: ast.Name) -> bool:
         """A kernel given to a function of this module whose parameter only ever passes it on to a launch

@@ -235,6 +235,11 @@ class Places:
         """`Op.apply` of an autograd.Function Op of this module: its forward, which apply runs with a ctx first and
         the arguments apply was given after it."""
         if isinstance(f, ast.Attribute) and f.attr == "apply" and isinstance(f.value, ast.Name):
+            fn = self.owner(f)
+            while fn is not None:  # `def run(CopyOp, x): CopyOp.apply(x)`: a parameter, not the class
+                if self._bindings(fn, f.value.id) != [None]:
+                    return []
+                fn = self.owner(fn)
             cls = self.classes.get(f.value.id)
             if self._autograd_function(cls):
                 return self.class_method(cls.name, "forward")
@@ -416,7 +421,10 @@ class Places:
 
     def _bindings(self, fn: ast.AST | None, name: str) -> list[ast.AST]:
         """Every node in fn's own scope (the module's, for None) that binds `name` (stores, parameters, defs,
-        imports...): not a nested function's or a comprehension's, which bind their own names."""
+        imports...): not a nested function's or a comprehension's, which bind their own names. Unknown ([None])
+        where any function declares the name global or nonlocal (it binds it for another scope)."""
+        if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(self.tree)):
+            return [None]
         return [
             n
             for n in ast.walk(fn if fn is not None else self.tree)
