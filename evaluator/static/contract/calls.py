@@ -33,6 +33,7 @@ from evaluator.static.contract.syntax import (
     _is_module_method,
     _is_tensor_method,
     _module_names,
+    _positional_names,
 )
 
 
@@ -41,11 +42,10 @@ def _plain_template(e: ast.AST) -> bool:
     if not (isinstance(e, ast.Constant) and isinstance(e.value, str)):
         return False
     try:
-        fields = [f for _, f, spec, _ in string.Formatter().parse(e.value) if f is not None]
-        specs = [spec for _, f, spec, _ in string.Formatter().parse(e.value) if spec]
+        parts = [(field or "") + (spec or "") for _, field, spec, _ in string.Formatter().parse(e.value)]
     except ValueError:
         return False
-    return not any(c in f for f in fields + specs for c in ".[{")
+    return not any(c in part for part in parts for c in ".[{")
 
 
 def _is_property(fn: ast.AST | None) -> bool:
@@ -367,13 +367,10 @@ class Calls:
     def _shadowed(self, f: ast.Name) -> bool:
         """`def run(helper, x): helper(x)`: the name is a parameter or local of the calling scope, not the module's
         function of that name (a nested def is code the gate sees)."""
-        fn = self.owner(f)
-        while fn is not None:  # the calling function's scope, then each enclosing one (a closure's name)
-            bindings = self._bindings(fn, f.id)
-            if bindings != [None]:
-                return not all(isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) for b in bindings)
-            fn = self.owner(fn)
-        return False
+        bindings = self._enclosing_bindings(f, f.id)
+        return bindings is not None and not all(
+            isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) for b in bindings
+        )
 
     def _ctx(self, e: ast.AST) -> bool:
         """Whether `e` is the ctx torch passes first to an autograd.Function's forward, setup_context or backward
@@ -381,10 +378,8 @@ class Calls:
         fn = self.owner(e)
         if not (isinstance(e, ast.Name) and isinstance(fn, ast.FunctionDef) and fn.name in CTX_FUNCTIONS):
             return False
-        params = fn.args.posonlyargs + fn.args.args
-        first = params[0].arg if params else None
-        cls = self.parents.get(fn)
-        return e.id == first and self._autograd_function(cls) and len(self._bindings(fn, e.id)) == 1
+        first = _positional_names(fn)[:1]
+        return [e.id] == first and self._autograd_function(self.parents.get(fn)) and len(self._bindings(fn, e.id)) == 1
 
     def _instance_class(self, e: ast.AST) -> ast.ClassDef | None:
         """The one class of this module `e` is an instance of, where the gate can tell (`_value_classes`): `self.h`
@@ -410,8 +405,8 @@ class Calls:
         return forwards[0]
 
     def _defs_of(self, cls: ast.ClassDef, name: str, depth: int = 0) -> list[ast.AST]:
-        """Every def of `name` in a class of this module and its bases of this module (and any other binding of the
-        name in their bodies, as None... counted as a def), however many."""
+        """Every binding of `name` in the bodies of a class of this module and of its bases of this module: its defs,
+        and any other statement binding it (a class-body assignment), however many."""
         found = [
             f
             for f in cls.body
@@ -440,18 +435,6 @@ class Calls:
             and self._module_class(self.classes[b.id], depth + 1)
             for b in cls.bases
         )
-
-    def _own_method(self, cls: ast.ClassDef, name: str, depth: int = 0) -> ast.AST | None:
-        """The def of `name` a class of this module defines or inherits from its own bases (first base first)."""
-        for f in cls.body:
-            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == name:
-                return f
-        for b in cls.bases:
-            if isinstance(b, ast.Name) and b.id in self.classes and depth < 8:
-                found = self._own_method(self.classes[b.id], name, depth + 1)
-                if found is not None:
-                    return found
-        return None
 
     def _base_methods(self, call: ast.Call) -> set[str]:
         """The methods `super()` may reach from where it is called: those the enclosing class's bases of this

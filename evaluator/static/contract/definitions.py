@@ -29,6 +29,12 @@ from evaluator.static.contract.syntax import (
 )
 
 
+def _class_body_names(stmt: ast.stmt) -> list[str]:
+    """The names a class-body statement binds: a def's, an assignment's targets, an import's..."""
+    bound = _bound_names(stmt) if not isinstance(stmt, ast.ClassDef) else []
+    return bound + [n.id for t in _store_targets(stmt) for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
 def _plain_forward(stmt: ast.stmt) -> bool:
     """`def forward(self, ...)`, undecorated or under torch.no_grad / inference_mode."""
     if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -305,9 +311,8 @@ class Definitions:
         seen: dict[str, str] = {}
         for node in ast.walk(self.tree):
             for name, path in _import_bindings(node):
-                path = SAME_MODULE.get(
-                    path, path
-                )  # `try: from triton.language.extra import libdevice` and its fallback
+                # `try: from triton.language.extra import libdevice` and its fallback: one module
+                path = SAME_MODULE.get(path, path)
                 if seen.setdefault(name, path) != path:
                     self.add(
                         "rebound_import",
@@ -418,23 +423,28 @@ class Definitions:
         """A class binds none of the names its library base defines but the ones meant to be written: an nn.Module
         only __init__, forward and extra_repr (`_compiled_call_impl` or `_call_impl` would run instead of forward),
         an autograd.Function only forward, setup_context, backward, jvp and vjp (`apply` would run instead)."""
-        if self._autograd_function(cls):
+        function = self._autograd_function(cls)
+        if function:
             library, allowed = _function_names(), {"forward", "setup_context", "backward", "jvp", "vjp", "__init__"}
         elif self._module_class(cls):
             library, allowed = _module_names(), {"__init__", "forward", "extra_repr"}
         else:
             return
-        for stmt in cls.body:
-            bound = _bound_names(stmt) if not isinstance(stmt, ast.ClassDef) else []
-            bound += [n.id for t in _store_targets(stmt) for n in ast.walk(t) if isinstance(n, ast.Name)]
-            if "forward" in bound and not _plain_forward(stmt) and not self._autograd_function(cls):
+        # its own statements, then what it inherits from its bases of this module (a plain mixin's `apply` comes
+        # first in its MRO), reported on its first statement
+        bases = [self.classes[b.id] for b in cls.bases if isinstance(b, ast.Name) and b.id in self.classes]
+        named = [(stmt, _class_body_names(stmt)) for stmt in cls.body]
+        for stmt, bound in named:
+            if "forward" in bound and not _plain_forward(stmt) and not function:
                 self.add(
                     "dynamic_access",
                     stmt,
                     f"class {cls.name} binds forward other than as one plain def (a property, an alias, a "
                     "staticmethod); define `def forward(self, ...)`. " + CONTRACT_HINT,
                 )
-            for name in bound + (self._inherited_names(cls) if stmt is cls.body[0] else []):
+        named.append((cls.body[0], sorted({n for b in bases for n in self._class_members(b)})))
+        for stmt, bound in named:
+            for name in bound:
                 if name in library and name not in allowed:
                     self.add(
                         "dynamic_access",
@@ -442,11 +452,6 @@ class Definitions:
                         f"class {cls.name} redefines `{name}`, which its PyTorch base runs itself; define __init__, "
                         f"forward and methods of your own names. " + CONTRACT_HINT,
                     )
-
-    def _inherited_names(self, cls: ast.ClassDef) -> list[str]:
-        """The names cls inherits from its bases of this module (a plain mixin's `apply` comes first in its MRO)."""
-        bases = [self.classes[b.id] for b in cls.bases if isinstance(b, ast.Name) and b.id in self.classes]
-        return sorted({n for b in bases for n in self._class_members(b)})
 
     def _own_calls_at_import(self, stmt: ast.stmt) -> str | None:
         """The first function or class of this module a top-level statement calls (a decorator, a def's defaults

@@ -343,9 +343,8 @@ class Kinds:
                     continue
                 call = self.parents.get(n)
                 direct = isinstance(call, ast.Call) and call.func is n
-                # a method's own first parameter: the instance (not a classmethod's class, whose call fills no self)
-                owner = self.owner(n)
-                on_self = not method or self._class_of(n.value) is not None and not _is_classmethod(owner)
+                # a method's own first parameter, the instance (_is_class: not a class, nor a classmethod's cls)
+                on_self = not method or self._class_of(n.value) is not None
                 sites.append(call if direct and on_self and not self._is_class(getattr(n, "value", None)) else None)
             self._memo_once[key] = sites
         return self._memo_once[key]
@@ -414,11 +413,8 @@ class Kinds:
         """The class a call builds: one of this module's (its ClassDef, by a name no enclosing function binds) or a
         torch.nn layer (`_layer_built`)."""
         if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in self.classes:
-            fn = self.owner(v)
-            while fn is not None:  # `def make(Block): self.h = Block(8)`: a parameter, not the class
-                if self._bindings(fn, v.func.id) != [None]:
-                    return None
-                fn = self.owner(fn)
+            if self._enclosing_bindings(v, v.func.id) is not None:
+                return None  # `def make(Block): self.h = Block(8)`: a parameter, not the class
             return self.classes[v.func.id]
         return self._layer_built(v)
 

@@ -85,9 +85,7 @@ class Operands:
     def _tensor_attribute_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
         """A tensor keeps no Python attributes of the module's (`x.note = box`): only its own fields are set
         (`w.data = ...`, `w.requires_grad = False`), else the gate would have to follow objects through tensors."""
-        if not isinstance(node.ctx, (ast.Store, ast.Del)) or _is_tensor_method(
-            node.attr
-        ):  # its own fields (data, grad)
+        if not isinstance(node.ctx, (ast.Store, ast.Del)) or _is_tensor_method(node.attr):  # its own fields (data)
             return
         kind = self.kind(node.value, env)
         if kind == TENSOR:

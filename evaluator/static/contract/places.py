@@ -15,6 +15,7 @@ from evaluator.static.contract.syntax import (
     _import_bindings,
     _is_static,
     _param_names,
+    _positional_names,
 )
 
 # builtins whose result is always a new immutable value (Python checks __int__/__float__/__bool__/__len__/__str__)
@@ -235,11 +236,8 @@ class Places:
         """`Op.apply` of an autograd.Function Op of this module: its forward, which apply runs with a ctx first and
         the arguments apply was given after it."""
         if isinstance(f, ast.Attribute) and f.attr == "apply" and isinstance(f.value, ast.Name):
-            fn = self.owner(f)
-            while fn is not None:  # `def run(CopyOp, x): CopyOp.apply(x)`: a parameter, not the class
-                if self._bindings(fn, f.value.id) != [None]:
-                    return []
-                fn = self.owner(fn)
+            if self._enclosing_bindings(f, f.value.id) is not None:
+                return []  # `def run(CopyOp, x): CopyOp.apply(x)`: a parameter, not the class
             cls = self.classes.get(f.value.id)
             if self._autograd_function(cls):
                 return self.class_method(cls.name, "forward")
@@ -422,24 +420,44 @@ class Places:
     def _bindings(self, fn: ast.AST | None, name: str) -> list[ast.AST]:
         """Every node in fn's own scope (the module's, for None) that binds `name` (stores, parameters, defs,
         imports...): not a nested function's or a comprehension's, which bind their own names. Unknown ([None])
-        where any function declares the name global or nonlocal (it binds it for another scope)."""
-        if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(self.tree)):
-            return [None]
-        return [
-            n
-            for n in ast.walk(fn if fn is not None else self.tree)
-            if (
-                (isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load))
-                or (not isinstance(n, ast.Name) and name in _bound_names(n))
-                or any(b == name for b, _ in _import_bindings(n))
-            )
-            and self.scope_of(n) is fn
-        ] or [None]  # never bound here: a closure's or a module-level name, unknown
+        where any function declares the name global or nonlocal (it binds it for another scope). Read once per
+        scope and name: the AST does not change."""
+        key = ("bindings", fn, name)
+        if key not in self._memo_once:
+            if "declared" not in self._memo_once:
+                self._memo_once["declared"] = {
+                    d for n in ast.walk(self.tree) if isinstance(n, (ast.Global, ast.Nonlocal)) for d in n.names
+                }
+            found = [
+                n
+                for n in ast.walk(fn if fn is not None else self.tree)
+                if (
+                    (isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load))
+                    or (not isinstance(n, ast.Name) and name in _bound_names(n))
+                    or any(b == name for b, _ in _import_bindings(n))
+                )
+                and self.scope_of(n) is fn
+            ]
+            # never bound here (a closure's or a module-level name), or declared elsewhere: unknown
+            self._memo_once[key] = [None] if name in self._memo_once["declared"] or not found else found
+        return self._memo_once[key]
+
+    def _enclosing_bindings(self, node: ast.AST, name: str) -> list[ast.AST] | None:
+        """The bindings of `name` in the innermost function around `node` that binds it (a parameter, a local, a
+        nested def), or None where only the module does: whether `Block(...)`, `CopyOp.apply` or `helper(x)` names
+        the module's class or function or something a function bound under that name."""
+        fn = self.owner(node)
+        while fn is not None:
+            found = self._bindings(fn, name)
+            if found != [None]:
+                return found
+            fn = self.owner(fn)
+        return None
 
     def _scalar_binding(self, b: ast.AST | None, visiting: frozenset) -> bool:
         if isinstance(b, ast.arg):
             fn = self.parents.get(self.parents.get(b))  # (an arg's parent is the arguments node)
-            params = [a.arg for a in fn.args.posonlyargs + fn.args.args] if isinstance(fn, ast.FunctionDef) else []
+            params = _positional_names(fn) if isinstance(fn, ast.FunctionDef) else []
             if b.arg not in params:
                 return False
             if fn.name == "__init__" and self.parents.get(fn) is self.classes.get("ModelNew"):
