@@ -151,7 +151,16 @@ relaxations too): register_buffer/add_module/update given their name by keyword,
 rebinding, what ctx keeps, class-body names and a mixin's redefining _compiled_call_impl/__call__/apply, ModelNew's
 forward as a property, a Config marked a container by typing.cast, a store on a class, a parameter named like the
 Function, a value flow longer than the inference's passes (refused now as too long to follow). Each is refused
-now, by the call or on the compute."""
+now, by the call or on the compute.
+
+Session 27 closed the three that third red team left open, each passing the gate at ac8db85 and at 40957d1, by
+following Python's own rules instead of names: bypass_283 stores into a layer's constant through a module function
+whose first parameter is named self (only a method's own first parameter, never rebound, is the instance); bypass_284
+and 285 hide a module-level tensor behind a comprehension's target of the same name (names now resolve by Python's
+scopes: a comprehension's target binds only inside it); bypass_286 runs the __init__ Python's C3 order picks in a
+diamond, not the first one a depth-first search finds. Each is refused on its compute line. honest_50 keeps its block
+size on ctx for backward's launch: a ctx attribute every store of which (on any object) is a Python value stored on
+a ctx is a Python value; mech_ctx_attribute_holds_tensor stores the input under the same name in another Function."""
 
 from __future__ import annotations
 
@@ -169,7 +178,7 @@ SIZED = sorted(CORPUS.glob("sized_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 282 and len(HONEST) == 44 and len(MECH) == 31 and len(SIZED) == 2
+    assert len(BYPASSES) == 286 and len(HONEST) == 45 and len(MECH) == 32 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)

@@ -11,7 +11,6 @@ from evaluator.static.contract.allowlist import (
     AMBIGUOUS,
     AUTOTUNE_KWARGS,
     CONFIG_KWARGS,
-    CTX_FUNCTIONS,
     CTX_METHODS,
     DATA_FIRST,
     DESCRIPTORS,
@@ -33,7 +32,6 @@ from evaluator.static.contract.syntax import (
     _is_module_method,
     _is_tensor_method,
     _module_names,
-    _positional_names,
 )
 
 
@@ -371,15 +369,6 @@ class Calls:
         return bindings is not None and not all(
             isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) for b in bindings
         )
-
-    def _ctx(self, e: ast.AST) -> bool:
-        """Whether `e` is the ctx torch passes first to an autograd.Function's forward, setup_context or backward
-        (a name never bound again there)."""
-        fn = self.owner(e)
-        if not (isinstance(e, ast.Name) and isinstance(fn, ast.FunctionDef) and fn.name in CTX_FUNCTIONS):
-            return False
-        first = _positional_names(fn)[:1]
-        return [e.id] == first and self._autograd_function(self.parents.get(fn)) and len(self._bindings(fn, e.id)) == 1
 
     def _instance_class(self, e: ast.AST) -> ast.ClassDef | None:
         """The one class of this module `e` is an instance of, where the gate can tell (`_value_classes`): `self.h`

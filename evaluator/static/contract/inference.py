@@ -45,7 +45,9 @@ class Inference:
                     and isinstance(node.args[0], ast.Constant)
                 ):
                     self.self_kinds[str(node.args[0].value)] = TENSOR
-        fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and self.region.get(n) != DEVICE]
+        fns = self._callers_first(
+            [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and self.region.get(n) != DEVICE]
+        )
         state = None
         self.converged = False
         for _ in range(MAX_PASSES):  # parameters from call sites, returns, stores, closures: to a fixpoint
@@ -65,6 +67,31 @@ class Inference:
                 self.converged = True
                 break
         self._memo.clear()  # the checks read the final kinds
+
+    def _callers_first(self, fns: list[ast.AST]) -> list[ast.AST]:
+        """fns in the order ModelNew's methods reach them (by the names their bodies read: functions, methods,
+        classes), callers first, the rest after. A parameter no call has typed yet is unknown, and kinds only
+        rise: a helper flowed before its callers would keep what its first pass derived from that."""
+        methods: dict[str, list[ast.AST]] = {}
+        for f in fns:
+            if getattr(f, "name", None):
+                methods.setdefault(f.name, []).append(f)
+        for cls in self.classes.values():  # `Op.apply(x)`, `Block(x)`: the class's methods
+            methods.setdefault(cls.name, []).extend(f for f in cls.body if f in fns)
+        model = self.classes.get("ModelNew")
+        order = [f for f in (model.body if model is not None else []) if f in fns]
+        seen = set(order)
+        for f in order:  # grows while it is read: a breadth-first walk
+            names = {
+                n.id if isinstance(n, ast.Name) else n.attr
+                for n in ast.walk(f)
+                if isinstance(n, (ast.Name, ast.Attribute))
+            }
+            for g in (g for name in sorted(names) for g in methods.get(name, [])):
+                if g not in seen:
+                    seen.add(g)
+                    order.append(g)
+        return order + [f for f in fns if f not in seen]
 
     def _class_attribute(self, cls: ast.ClassDef, name: ast.Name, value: ast.AST) -> None:
         """`name = value` in a class body: the attribute `Cls.name` (what self.name reads) shares value's object

@@ -26,6 +26,7 @@ from evaluator.static.contract.syntax import (
     _layer_class,
     _library_name,
     _paired,
+    _plain_values,
     _positional_names,
 )
 
@@ -141,22 +142,19 @@ class Kinds:
         """A local, else one of an enclosing function (a closure), else a module-level name; a name declared
         global or nonlocal is the join of both."""
         declared = e.id in self._declared_global(e)
-        if e.id in env and not declared:
+        # env binds every name of e's function, its comprehensions' targets too: read it only where Python's scopes
+        # put e there (a comprehension's `for BOX in ...` does not make the function's own BOX a Python value)
+        own = e.id in env and (self.owner(e) is None or self._home(e) is self.owner(e))
+        if own and not declared:
             return env[e.id]
         outer = self._outer_kind(e, skip_own=declared)
-        return self._join(env[e.id], outer) if e.id in env else outer
+        return self._join(env[e.id], outer) if own else outer
 
     def _scope_of(self, e: ast.Name, skip_own: bool) -> dict[str, str] | None:
-        """The kinds of the innermost function around `e` (past its own with skip_own) that binds its name, or None
-        (a module-level name): where a closure's name lives."""
-        fn = self.owner(e)
-        if skip_own and fn is not None:
-            fn = self.owner(fn)
-        while fn is not None:
-            if e.id in self.kinds.get(fn, {}):
-                return self.kinds[fn]
-            fn = self.owner(fn)
-        return None
+        """The kinds of the function around `e` (past its own with skip_own) whose binding it reads, or None (a
+        module-level name): where a closure's name lives."""
+        fn = self._home(e, skip_own)
+        return None if fn is None or e.id not in self.kinds.get(fn, {}) else self.kinds[fn]
 
     def _outer_kind(self, e: ast.Name, skip_own: bool) -> str:
         scope = self._scope_of(e, skip_own)
@@ -170,7 +168,7 @@ class Kinds:
 
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
         if self._ctx(e.value):
-            return TENSOR  # `ctx.to_save`, `ctx.saved_tensors`: what save_for_backward kept, or stored there
+            return self._ctx_kind(e.attr)
         base = self.kind(e.value, env)
         if base in (TENSOR, TCONT, UNKNOWN) and self._instance_class(e.value) is not None:
             base = SELF  # an item of a ModuleList of this module's blocks (`blk.scale`): its attributes are self's
@@ -193,6 +191,32 @@ class Kinds:
         # an object the gate cannot type may be self (`for m in [self]`) or an instance of this module's classes
         known = self.self_kinds.get(e.attr)
         return known if known in HOLDS else UNKNOWN
+
+    def _ctx_kind(self, attr: str) -> str:
+        """What `ctx.attr` holds in an autograd.Function: a Python value where every store into an attribute of that
+        name, on any object, is a plain `ctx.attr = value` of a Python value on a ctx (`ctx.block_d = BLOCK_D` in
+        forward, read by backward's launch); a tensor otherwise, and for torch's own fields (`ctx.saved_tensors`)."""
+        from torch.autograd.function import BackwardCFunction
+
+        if attr.startswith("_") or hasattr(BackwardCFunction, attr) or attr in self._ctx_reading:
+            return TENSOR
+        key = ("ctx stores", attr)
+        if key not in self._memo_once:
+            plain = self._memo_once.setdefault("plain", _plain_values(self.tree))
+            stores = [n for n in ast.walk(self.tree) if isinstance(n, ast.Attribute) and n.attr == attr]
+            stores = [n for n in stores if isinstance(n.ctx, (ast.Store, ast.Del))]
+            # a registration (`add_module("block_d", m)`) or a store other than `obj.attr = value` leaves it unknown
+            whole = len(stores) == len(self.self_values.get(attr, [])) and all(id(n) in plain for n in stores)
+            self._memo_once[key] = [(n, plain[id(n)]) for n in stores] if whole and stores else None
+        stores = self._memo_once[key]
+        if stores is None or not all(self._ctx(n.value) for n, _ in stores):
+            return TENSOR
+        self._ctx_reading.add(attr)  # `ctx.n = ctx.n + 1` reads what it stores
+        try:
+            kinds = [self.kind(v, self._env_of(v)) for _, v in stores]
+        finally:
+            self._ctx_reading.discard(attr)
+        return PY if all(k == PY for k in kinds) else TENSOR
 
     def _constants_of(self, e: ast.AST) -> set[str]:
         """The __constants__ of the layer classes `e` (self.conv, a local, an item of a layer container, a helper's

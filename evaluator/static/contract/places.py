@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import ast
 
-from evaluator.static.contract.allowlist import DESCRIPTORS, HOST_BUILTINS, META_ATTRS, SHARING_METHODS
+from evaluator.static.contract.allowlist import CTX_FUNCTIONS, DESCRIPTORS, HOST_BUILTINS, META_ATTRS, SHARING_METHODS
 from evaluator.static.contract.kinds import ANY, HOLDS, PY, RANK, SELF, TCONT, TENSOR, UNKNOWN
-from evaluator.static.contract.region import FUNCS
+from evaluator.static.contract.region import COMPREHENSIONS, FUNCS
 from evaluator.static.contract.syntax import (
     _bound_names,
     _container_parts,
@@ -82,12 +82,14 @@ class Places:
 
     def _ctx(self, e: ast.AST) -> bool:
         """`ctx` in an autograd.Function's static method, never self: torch's context object (unless a call of
-        the method by name gives it self, which makes its kind SELF)."""
+        the method by name gives it self, which makes its kind SELF), where the method never binds the name again."""
         fn = self.owner(e)
         if not (isinstance(e, ast.Name) and isinstance(fn, ast.FunctionDef) and _is_static(fn)):
             return False
-        params = fn.args.posonlyargs + fn.args.args
-        return bool(params) and params[0].arg == e.id and self._autograd_function(self.parents.get(fn))
+        if fn.name not in CTX_FUNCTIONS:  # torch gives a ctx to these only; a static helper's first parameter is data
+            return False
+        first = _positional_names(fn)[:1]
+        return [e.id] == first and self._autograd_function(self.parents.get(fn)) and len(self._bindings(fn, e.id)) == 1
 
     def _bind_parts(self, target: ast.Tuple | ast.List, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
         """`a, b = value`: each target by position where value is a display of as many parts; with a starred target
@@ -549,6 +551,30 @@ class Places:
                 return (outer, e.id)
             outer = self.owner(outer)
         return (None, e.id)
+
+    def _home(self, e: ast.Name, skip_own: bool = False) -> ast.AST | None:
+        """The function whose kinds hold the binding the name `e` reads, as Python's scopes resolve it: a
+        comprehension's target lives in the function around the comprehension (its kinds join both), a local in its
+        function, a closure's name in the enclosing function that binds it; None at module level. skip_own: past
+        `e`'s own function (a `nonlocal` or `global` declaration there). Read once per name and question."""
+        key = ("home", e, skip_own)
+        if key not in self._memo_once:
+            self._memo_once[key] = self._find_home(e, skip_own)
+        return self._memo_once[key]
+
+    def _find_home(self, e: ast.Name, skip_own: bool) -> ast.AST | None:
+        scope = self.scope_of(e)
+        while scope is not None:
+            if isinstance(scope, COMPREHENSIONS):
+                targets = {n.id for g in scope.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+                if e.id in targets:
+                    return self.owner(scope)
+            elif skip_own:
+                skip_own = False
+            elif e.id in self._locals(scope):
+                return scope
+            scope = self.scope_of(scope)
+        return None
 
     def _assigned(self, fn: ast.AST) -> set[str]:
         """Names a function binds in its body (not its parameters)."""

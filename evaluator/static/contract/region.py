@@ -111,15 +111,36 @@ class Regions:
         """The __init__ that `cls(...)` runs: the class's own, or the one it inherits ([] for nn.Module's)."""
         return self.class_method(cls, "__init__")
 
-    def class_method(self, cls: str, name: str, depth: int = 0) -> list[ast.FunctionDef]:
-        """The method `name` of a class of this module: its own, or the one it inherits from its first base of
-        this module that defines it ([] where only a library base may)."""
+    def class_method(self, cls: str, name: str) -> list[ast.FunctionDef]:
+        """The method `name` that an instance of a class of this module runs: the first definition along the
+        class's method resolution order (Python's C3, over this module's classes), [] where a library class comes
+        first in that order (nn.Module's own, a layer's) or the order cannot be formed."""
+        for c in self.mro(cls) or []:
+            if c not in self.classes:
+                return []
+            own = [f for f in self.classes[c].body if isinstance(f, ast.FunctionDef) and f.name == name]
+            if own:
+                return own
+        return []
+
+    def mro(self, cls: str, depth: int = 0) -> list[str] | None:
+        """The C3 linearisation of a class of this module by name; a base it does not define (`nn.Module`) is one
+        opaque entry. None where Python would refuse the bases, or past 8 levels."""
         node = self.classes[cls]
-        own = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == name]
-        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in self.classes and b.id != cls]
-        if own or depth >= 8:
-            return own
-        return next((found for b in bases if (found := self.class_method(b, name, depth + 1))), [])
+        bases = [ast.unparse(b) for b in node.bases]
+        if depth >= 8 or cls in bases:
+            return None
+        seqs = [self.mro(b, depth + 1) if b in self.classes else [b] for b in bases]
+        if any(s is None for s in seqs):
+            return None
+        order, pending = [cls], [list(s) for s in [*seqs, bases] if s]
+        while pending:
+            heads = [s[0] for s in pending if not any(s[0] in t[1:] for t in pending)]
+            if not heads:
+                return None
+            order.append(heads[0])
+            pending = [t for t in ([x for x in s if x != heads[0]] for s in pending) if t]
+        return order
 
     def _init_methods(self, inits: list[ast.AST]) -> list[ast.AST]:
         """Private methods only init code calls, each call `self._name(...)` in a method of init code (KernelBench's

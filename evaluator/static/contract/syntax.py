@@ -140,8 +140,9 @@ def _stored_attributes(tree: ast.Module) -> tuple[set[str], set[str]]:
     """The attribute names the module stores on self (`self._cache = ...`: its own state, never nn.Module's own
     `self._buffers = self._buffers`) and on anything else (`self.ln.eps = x`), by any store form (an assignment, a
     loop or comprehension target, `with ... as`)."""
+    receivers = _method_selves(tree)
     stored = [t for n in ast.walk(tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)]
-    mine = [isinstance(t.value, ast.Name) and t.value.id == "self" for t in stored]
+    mine = [id(t.value) in receivers for t in stored]
     own = {t.attr for t, m in zip(stored, mine) if m and not _module_state(t.attr)}
     elsewhere = {t.attr for t, m in zip(stored, mine) if not m}
     for n in ast.walk(tree):  # `del obj.x`, `obj.register_buffer("x", t)`: obj.x changed too
@@ -149,10 +150,30 @@ def _stored_attributes(tree: ast.Module) -> tuple[set[str], set[str]]:
             elsewhere |= {t.attr for t in n.targets for t in ast.walk(t) if isinstance(t, ast.Attribute)}
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in REGISTERS and n.args:
             named = n.args[0]
-            on_self = isinstance(n.func.value, ast.Name) and n.func.value.id == "self"
+            on_self = id(n.func.value) in receivers
             if isinstance(named, ast.Constant) and isinstance(named.value, str) and not on_self:
                 elsewhere.add(named.value)
     return own, elsewhere
+
+
+def _method_selves(tree: ast.Module) -> set[int]:
+    """id() of each Name `self` that is a method's instance: the first parameter, named self, of a def in a class
+    body (not a static or class method), in a method that binds the name self nowhere else. Not `self` in a module
+    function (`def tweak(self, v)` may be given a layer), nor under a nested def or lambda whose own parameter, or
+    a comprehension whose target, is self."""
+    selves: set[int] = set()
+    for cls in ast.walk(tree):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        for fn in cls.body:
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or _is_static(fn) or _is_classmethod(fn):
+                continue
+            if _positional_names(fn)[:1] != ["self"]:
+                continue
+            bindings = [n for n in ast.walk(fn) for b in _bound_names(n) if b == "self"]
+            if bindings == [(fn.args.posonlyargs + fn.args.args)[0]]:
+                selves |= {id(n) for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id == "self"}
+    return selves
 
 
 def _plain_values(root: ast.AST) -> dict[int, ast.AST]:
