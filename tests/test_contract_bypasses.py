@@ -174,7 +174,7 @@ CORPUS = Path(__file__).resolve().parent / "contract_bypasses"
 BYPASSES = sorted(CORPUS.glob("bypass_*.py"))
 HONEST = sorted(CORPUS.glob("honest_*.py"))
 MECH = sorted(CORPUS.glob("mech_*.py"))
-SIZED = sorted(CORPUS.glob("sized_*.py"))
+SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
@@ -213,6 +213,25 @@ def test_sizes_the_problem_passes_to_the_constructor_are_numbers(path):
     assert found == [], [(f.rule, f.message[:120]) for f in found]
     assert static_findings(source), "untyped constructor arguments must stay unknown"
     assert static_findings(source, init=("object",) * 4)
+
+
+def test_a_list_of_sizes_the_problem_passes_holds_numbers():
+    """`for size in layer_sizes: layers.append(nn.Linear(n, size))`, then `nn.Sequential(*layers)`: where the problem
+    passes a list of numbers ("numbers"), each size is an immutable number, the Sequential holds Linear and ReLU
+    layers, and a layer forward proves a Linear with isinstance has its out_features. Refused where the list may
+    hold other objects ("plain": nested lists) or the gate is not told."""
+    source = (CORPUS / "sized_03_mlp_layers_checked_by_isinstance.py").read_text(encoding="utf-8")
+    found = static_findings(source, init=("number", "numbers", "number"))
+    assert found == [], [(f.rule, f.message[:120]) for f in found]
+    assert static_findings(source, init=("number", "plain", "number"))
+    assert static_findings(source)
+    typed = ("number", "numbers", "number")
+    # a test that proves nothing (a ReLU passes it, and out_features is no constant of a ReLU), and a name bound
+    # again after the test
+    loose = source.replace("isinstance(layer, nn.Linear)", "isinstance(layer, (nn.Linear, nn.ReLU))")
+    rebound = source.replace("            x = linear(", "            layer = self.network[1]\n            x = linear(")
+    assert loose != source and rebound != source
+    assert static_findings(loose, init=typed) and static_findings(rebound, init=typed)
 
 
 def number(path: Path) -> int:

@@ -75,12 +75,13 @@ def test_the_evaluator_types_forward_by_the_problem(tmp_path):
 
 
 def test_constructor_arguments_are_typed_over_every_case():
-    """init_inputs: "number" where every case passes a number (or str, bool, None), "plain" where every case passes
-    a plain value (a list of sizes), "object" otherwise; a position only some cases fill is judged on those."""
+    """init_inputs: "number" where every case passes a number (or str, bool, None), "numbers" where every case
+    passes a list or tuple of them (a list of sizes), "plain" where every case passes a plain value (nested lists,
+    dicts), "object" otherwise; a position only some cases fill is judged on those."""
     cases = [
-        ShapeCase(set="small", index=0, init=[64, [32, 16], "relu", 0.5], inputs=[T]),
-        ShapeCase(set="full", index=0, init=[128, [64], None], inputs=[T]),
+        ShapeCase(set="small", index=0, init=[64, [32, 16], "relu", 0.5, [[1], {"k": 2}]], inputs=[T]),
+        ShapeCase(set="full", index=0, init=[128, (64,), None, 1, [3]], inputs=[T]),
     ]
-    assert init_inputs(cases) == ("number", "plain", "number", "number")
+    assert init_inputs(cases) == ("number", "numbers", "number", "number", "plain")
     odd = [ShapeCase(set="small", index=0, init=[64, {"a": object()}], inputs=[T])]
     assert init_inputs(odd) == ("number", "object")

@@ -111,19 +111,26 @@ def forward_inputs(cases) -> tuple[bool, ...]:
 
 def init_inputs(cases) -> tuple[str, ...]:
     """For each positional argument ModelNew is built with over these ShapeCases (the problem's get_init_inputs):
-    "number" where every case passes a number, string, bool or None, "plain" where every case passes a plain Python
-    value (`[64, 32]` too), "object" otherwise. The contract then types the sizes `__init__` is given
-    (`hidden = 64`) as the immutable numbers they are, not as objects a layer may have filled."""
+    "number" where every case passes a number, string, bool or None, "numbers" where every case passes a list or
+    tuple of those (`layer_sizes = [400, 800]`), "plain" where every case passes a plain Python value (`[[1], {}]`
+    too), "object" otherwise. The contract then types the sizes `__init__` is given (`hidden = 64`, `for size in
+    layer_sizes`) as the immutable numbers they are, not as objects a layer may have filled."""
     width = max((len(c.init) for c in cases), default=0)
     given = [[c.init[j] for c in cases if len(c.init) > j] for j in range(width)]
     return tuple(
         "number"
-        if all(v is None or isinstance(v, (bool, int, float, str)) for v in vs)
+        if all(_number(v) for v in vs)
+        else "numbers"
+        if all(isinstance(v, (list, tuple)) and all(_number(x) for x in v) for v in vs)
         else "plain"
         if all(_plain_value(v) for v in vs)
         else "object"
         for vs in given
     )
+
+
+def _number(v) -> bool:
+    return v is None or isinstance(v, (bool, int, float, str))
 
 
 def _plain(spec) -> bool:

@@ -321,6 +321,11 @@ class Inference:
         every case: an immutable value."""
         return self.init_inputs is not None and 0 <= j < len(self.init_inputs) and self.init_inputs[j] == "number"
 
+    def _init_numbers(self, j: int) -> bool:
+        """Whether the problem fills ModelNew's j-th constructor argument with a list or tuple of numbers in every
+        case: each item an immutable value."""
+        return self.init_inputs is not None and 0 <= j < len(self.init_inputs) and self.init_inputs[j] == "numbers"
+
     def _forward_input(self, j: int, default: ast.AST | None) -> str:
         """The kind of ModelNew.forward's j-th input. Unknown inputs (no problem given) are tensors. Known ones: a
         tensor where any case passes one, a Python value where every case passes one (`dim=-1`), and past the

@@ -271,7 +271,67 @@ class Kinds:
         found = []
         for b in self._bindings(fn, e.id):  # each binding in fn's own scope, as Python resolves the name
             found += self._binding_classes(fn, e.id, b, depth)
+        narrowed = self._narrowed(e)
+        if narrowed is not None:  # `if isinstance(layer, nn.Linear): run(x, layer)` over a Sequential of Linear, ReLU
+            found = [c for c in found if c is None or isinstance(c, ast.ClassDef) or issubclass(c, narrowed)]
         return found or [None]
+
+    def _narrowed(self, e: ast.Name) -> tuple[type, ...] | None:
+        """The torch.nn classes an isinstance test proves the name `e` an instance of where it is read: `e` in the
+        body of `if isinstance(name, C):` (or of a test that is `and` of it and more), or after `if not
+        isinstance(name, C): continue` (return, raise, break) earlier in its block; None where no such test holds,
+        the name is bound again between the test and `e`, or isinstance or a class is not the library's."""
+        if "isinstance" in self.bound:
+            return None
+        fn, child, p = self.owner(e), e, self.parents.get(e)
+        while p is not None and p is not fn:
+            if isinstance(p, ast.If) and child in p.body:
+                proven = self._isinstance_test(p.test, e.id, negated=False)
+                if proven is not None and not self._binds_between(p.test, p.body, e):
+                    return proven
+            for block in (getattr(p, f, None) for f in ("body", "orelse", "finalbody")):
+                if isinstance(block, list) and child in block:
+                    for guard in block[: block.index(child)]:
+                        jumps = (ast.Continue, ast.Return, ast.Raise, ast.Break)
+                        if not (isinstance(guard, ast.If) and not guard.orelse and len(guard.body) == 1):
+                            continue
+                        proven = self._isinstance_test(guard.test, e.id, negated=True)
+                        later = block[block.index(guard) + 1 : block.index(child) + 1]
+                        if isinstance(guard.body[0], jumps) and proven is not None:
+                            if not self._binds_between(guard.test, later, e):
+                                return proven
+            child, p = p, self.parents.get(p)
+        return None
+
+    def _isinstance_test(self, test: ast.AST, name: str, negated: bool) -> tuple[type, ...] | None:
+        """The classes `test` proves `name` an instance of when it is true (`isinstance(name, C)`, one operand of
+        an `and`), or when it is false with negated (`not isinstance(name, C)`)."""
+        if negated:
+            return (
+                self._isinstance_test(test.operand, name, False)
+                if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+                else None
+            )
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            proofs = [self._isinstance_test(v, name, False) for v in test.values]
+            return next((q for q in proofs if q is not None), None)
+        if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"):
+            return None
+        if len(test.args) != 2 or test.keywords or not (isinstance(test.args[0], ast.Name) and test.args[0].id == name):
+            return None
+        named = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        classes = [_layer_class(self.path(c) or "") for c in named]
+        return tuple(classes) if classes and all(c is not None for c in classes) else None
+
+    def _binds_between(self, test: ast.AST, stmts: list[ast.AST], e: ast.Name) -> bool:
+        """Whether the name `e` may be bound again in `test` or `stmts` (a walrus, an assignment, a loop target, a
+        nested scope's `nonlocal`): then the test proves nothing about it where it is read."""
+        nodes = [test, *stmts]
+        return any(
+            isinstance(n, (ast.NamedExpr, ast.Nonlocal, ast.Global)) or e.id in _bound_names(n)
+            for root in nodes
+            for n in ast.walk(root)
+        )
 
     def _binding_classes(self, fn: ast.AST | None, name: str, b: ast.AST | None, depth: int) -> list:
         """The classes one binding of `name` gives it: `name = value`, a parameter (by the call sites), a loop
@@ -426,12 +486,44 @@ class Kinds:
             given = v.args[0] if len(v.args) == 1 and not v.keywords else None
             listed = isinstance(given, ast.List)
             items = given.elts if listed else [given.elt] if isinstance(given, ast.ListComp) else []
-        calls = [self._built(i) for i in items]
+            if isinstance(given, ast.Name):  # `nn.ModuleList(layers)`
+                items, listed = [ast.Starred(value=given)], False
+        calls = [
+            c for i in items for c in (self._appended(i.value) if isinstance(i, ast.Starred) else [self._built(i)])
+        ]
         if at is None or not calls or not listed:
             return calls or [None]  # (a comprehension's items are all built by its one expression)
         if any(isinstance(i, ast.Starred) for i in items) or not -len(calls) <= at < len(calls):
             return [None]  # a position the display does not fix
         return [calls[at]]
+
+    def _appended(self, e: ast.AST) -> list:
+        """The classes of what a local list holds, where KernelBench's own __init__ builds it: `layers = []`, then
+        only `layers.append(nn.Linear(a, b))` statements, `len(layers)` and the one unpacking (`nn.Sequential(*layers)`,
+        `nn.ModuleList(layers)`) read it, in its function alone; [None] otherwise."""
+        fn = self.owner(e)
+        if not isinstance(e, ast.Name) or fn is None or self.scope_of(e) is not fn:
+            return [None]
+        bindings = self._bindings(fn, e.id)
+        made = [self.parents.get(b) for b in bindings]
+        if len(made) != 1 or not isinstance(made[0], ast.Assign) or made[0].targets != [bindings[0]]:
+            return [None]
+        if not (isinstance(made[0].value, ast.List) and not made[0].value.elts):
+            return [None]
+        items = []
+        for n in ast.walk(fn):
+            if not isinstance(n, ast.Name) or n.id != e.id or n is bindings[0] or n is e:
+                continue
+            method, call = self.parents.get(n), self.parents.get(self.parents.get(n))
+            if isinstance(call, ast.Call) and call.func is method and isinstance(method, ast.Attribute):
+                plain = method.attr == "append" and len(call.args) == 1 and not call.keywords
+                if plain and not isinstance(call.args[0], ast.Starred) and isinstance(self.parents.get(call), ast.Expr):
+                    items.append(self._built(call.args[0]))
+                    continue
+            length = isinstance(method, ast.Call) and method.args == [n] and isinstance(method.func, ast.Name)
+            if not (length and method.func.id == "len" and "len" not in self.bound and self.owner(n) is fn):
+                return [None]  # any other use may change it or let another name change it
+        return items or [None]
 
     def _built(self, v: ast.AST) -> type | ast.ClassDef | None:
         """The class a call builds: one of this module's (its ClassDef, by a name no enclosing function binds) or a

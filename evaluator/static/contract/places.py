@@ -474,10 +474,33 @@ class Places:
         if isinstance(parent, ast.AugAssign):
             return self._scalar(parent.value, visiting)
         if isinstance(parent, (ast.For, ast.comprehension)) and parent.target is b:
-            it = parent.iter  # `for i in range(n)`
+            it = parent.iter  # `for i in range(n)`, `for size in layer_sizes` (a list of numbers ModelNew is given)
             named = isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-            return named and it.func.id == "range" and "range" not in self.bound
+            return named and it.func.id == "range" and "range" not in self.bound or self._numbers_argument(it)
         return False
+
+    def _numbers_argument(self, e: ast.AST) -> bool:
+        """Whether `e` names a constructor argument of ModelNew the problem fills with a list of numbers, never
+        bound again in __init__ and only iterated, counted or read by item there (nothing else can change it)."""
+        fn = self.owner(e)
+        model = self.classes.get("ModelNew")
+        if not (isinstance(e, ast.Name) and isinstance(fn, ast.FunctionDef) and fn.name == "__init__"):
+            return False
+        params = _positional_names(fn)
+        if self.parents.get(fn) is not model or e.id not in params[1:] or len(self._bindings(fn, e.id)) != 1:
+            return False
+        if not self._init_numbers(params.index(e.id) - 1):
+            return False
+        for n in ast.walk(fn):
+            if not (isinstance(n, ast.Name) and n.id == e.id):
+                continue
+            p = self.parents.get(n)
+            iterated = isinstance(p, (ast.For, ast.comprehension)) and p.iter is n
+            counted = isinstance(p, ast.Call) and p.args == [n] and not p.keywords and ast.unparse(p.func) == "len"
+            item = isinstance(p, ast.Subscript) and p.value is n and isinstance(p.ctx, ast.Load)
+            if not (iterated or counted and "len" not in self.bound or item):
+                return False
+        return True
 
     def _returns_parameter(self, fn: ast.AST) -> bool:
         """Whether a return (or a yield) of fn mentions one of its parameters (it may give back an object it was
