@@ -79,7 +79,48 @@ def _scalar_constants(cls: type) -> frozenset[str]:
     except (TypeError, ValueError):  # pragma: no cover - every nn layer has a Python __init__
         return frozenset()
     typed = {n: str(params[n].annotation) for n in names if n in params}
-    return frozenset(n for n in names if not any(w in typed.get(n, "") for w in ("Module", "Tensor")))
+    declared = frozenset(n for n in names if not any(w in typed.get(n, "") for w in ("Module", "Tensor")))
+    return declared | _kept_arguments(cls)
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_arguments(cls: type) -> frozenset[str]:
+    """The attributes a torch.nn layer's __init__ sets to one of its own arguments as given (nn.MultiheadAttention's
+    `self.num_heads = num_heads`), read off the library's source: only an argument its signature leaves
+    unannotated or types as a number or bool, and only an attribute no method of the class or its bases assigns
+    anywhere else. A layer built with plain arguments (`_layer_built`) then holds a Python value there."""
+    import textwrap
+
+    try:
+        params = inspect.signature(cls.__init__).parameters
+        trees = [
+            ast.parse(textwrap.dedent(inspect.getsource(c))) for c in cls.__mro__ if c.__module__.startswith("torch.nn")
+        ]
+    except (TypeError, ValueError, OSError, SyntaxError):
+        return frozenset()
+    numeric = {
+        n for n, p in params.items() if p.annotation is inspect.Parameter.empty or p.annotation in (int, float, bool)
+    } - {"self", "device", "dtype"}
+    stores: dict[str, list[ast.AST]] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            for t in node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]:
+                for a in ast.walk(t) if t is not None else []:
+                    if isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name) and a.value.id == "self":
+                        stores.setdefault(a.attr, []).append(node)
+    init = (
+        next((f for f in ast.walk(trees[0]) if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+        if trees
+        else None
+    )
+    kept = set()
+    for name, nodes in stores.items():
+        (only,) = nodes if len(nodes) == 1 else (None,)
+        plain = isinstance(only, ast.Assign) and len(only.targets) == 1 and isinstance(only.targets[0], ast.Attribute)
+        if plain and isinstance(only.value, ast.Name) and only.value.id in numeric and only.value.id == name:
+            if init is not None and any(n is only for n in ast.walk(init)):
+                kept.add(name)
+    return frozenset(kept)
 
 
 class Kinds:
