@@ -164,7 +164,14 @@ a ctx is a Python value; mech_ctx_attribute_holds_tensor stores the input under 
 honest_51 reads nn.MultiheadAttention's num_heads, which its __init__ keeps as given (read off torch's source:
 `self.num_heads = num_heads`, assigned nowhere else); mech_kept_argument_stored_again stores the input over it.
 sized_03 is KernelBench's MLP: a list of sizes the problem passes, a local list of appended layers unpacked into
-nn.Sequential, and an isinstance test in forward (test_a_list_of_sizes_the_problem_passes_holds_numbers)."""
+nn.Sequential, and an isinstance test in forward (test_a_list_of_sizes_the_problem_passes_holds_numbers).
+honest_52 runs its own blocks through enumerate with a start, zip, reversed and a slice; mech_zip_builtin_rebound
+binds its own zip. A red team on these rules found bypass_287..289, each passing at c7edafa: `ctx.box = []` then
+`ctx.box.append(x)`, `ctx.saved = {}` then `ctx.saved["t"] = x` (a ctx attribute is a size only where every value
+stored is an immutable scalar: a number, arithmetic, int()/len(), min/max, triton.cdiv, x.numel()...), and
+`Op.backward(x, x)` called by the class itself (a ctx function called through a class or super() has no ctx).
+bypass_290 passed since tensor descriptors were allowed: a TensorDescriptor was typed the tensor it describes, so
+`desc.shape[0]` read as a size, though it is an item of the list the descriptor was given (a container now)."""
 
 from __future__ import annotations
 
@@ -182,7 +189,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 286 and len(HONEST) == 46 and len(MECH) == 33 and len(SIZED) == 2
+    assert len(BYPASSES) == 290 and len(HONEST) == 47 and len(MECH) == 34 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)

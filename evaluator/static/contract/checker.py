@@ -86,7 +86,7 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._declared: dict[ast.AST, tuple[set[str], set[str]]] = {}
         self._class_names: set[str] | None = None
         self._patterns: dict[ast.AST, list[tuple]] = {}  # match statement -> its captures (Inference._captures)
-        self._ctx_reading: set[str] = set()  # ctx attributes whose stores Kinds._ctx_kind is reading now
+        self._kinds_read = False  # whether Places._scalar's answer read a kind (then it is not kept)
         self._memo_once: dict[str, object] = {}  # facts computed once (Inference._apply_sites, ...)
         self._appends: dict[tuple, list[ast.Tuple]] = {}  # (function, frozen list) -> the tuples appended to it
         # every kind each place was ever bound to (assignments, call sites): a store into a place only ever bound to

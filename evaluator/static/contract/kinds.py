@@ -10,6 +10,7 @@ import inspect
 from evaluator.static.contract.allowlist import (
     CONTAINER_BUILTINS,
     CTX_FUNCTIONS,
+    DESCRIPTORS,
     HOST_BUILTINS,
     META_ATTRS,
     META_METHODS,
@@ -51,22 +52,6 @@ HOLDS = (TENSOR, TCONT)
 FIXED_KINDS = {ast.Constant: PY, ast.JoinedStr: PY, ast.Yield: TENSOR, ast.YieldFrom: TENSOR, ast.Await: TENSOR}
 
 MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
-
-
-def _enumerated(loop: ast.For | ast.comprehension, name: str | None = None) -> bool:
-    """`for i, name in enumerate(box)`: name (any name, for None) takes box's items."""
-    t, it = loop.target, loop.iter
-    return (
-        isinstance(t, ast.Tuple)
-        and len(t.elts) == 2
-        and isinstance(t.elts[1], ast.Name)
-        and (name is None or t.elts[1].id == name)
-        and isinstance(it, ast.Call)
-        and isinstance(it.func, ast.Name)
-        and it.func.id == "enumerate"
-        and len(it.args) == 1
-        and not it.keywords
-    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -139,10 +124,7 @@ class Kinds:
         if isinstance(e, ast.Attribute):
             return self._attribute_kind(e, env)
         if isinstance(e, ast.Subscript):
-            known = self._constant_item(e, env)
-            if known is not None:
-                return known
-            return TENSOR if self.kind(e.value, env) in HOLDS else UNKNOWN
+            return self._subscript_kind(e, env)
         if isinstance(e, ast.BinOp):  # `[x] + []` is still a container holding x
             return functools.reduce(self._join, [self.kind(e.left, env), self.kind(e.right, env)])
         if isinstance(e, ast.BoolOp):  # `box or []`
@@ -233,13 +215,22 @@ class Kinds:
         known = self.self_kinds.get(e.attr)
         return known if known in HOLDS else UNKNOWN
 
+    def _subscript_kind(self, e: ast.Subscript, env: dict[str, str]) -> str:
+        known = self._constant_item(e, env)
+        if known is not None:
+            return known
+        whole = self.kind(e.value, env)
+        if whole == TCONT and isinstance(e.slice, ast.Slice):
+            return TCONT  # `self.blocks[1:]`: a container of the same items (a tensor's slice is a tensor)
+        return TENSOR if whole in HOLDS else UNKNOWN
+
     def _ctx_kind(self, attr: str) -> str:
         """What `ctx.attr` holds in an autograd.Function: a Python value where every store into an attribute of that
         name, on any object, is a plain `ctx.attr = value` of a Python value on a ctx (`ctx.block_d = BLOCK_D` in
         forward, read by backward's launch); a tensor otherwise, and for torch's own fields (`ctx.saved_tensors`)."""
         from torch.autograd.function import BackwardCFunction
 
-        if attr.startswith("_") or hasattr(BackwardCFunction, attr) or attr in self._ctx_reading:
+        if attr.startswith("_") or hasattr(BackwardCFunction, attr):
             return TENSOR
         key = ("ctx stores", attr)
         if key not in self._memo_once:
@@ -252,12 +243,9 @@ class Kinds:
         stores = self._memo_once[key]
         if stores is None or not all(self._ctx(n.value) for n, _ in stores):
             return TENSOR
-        self._ctx_reading.add(attr)  # `ctx.n = ctx.n + 1` reads what it stores
-        try:
-            kinds = [self.kind(v, self._env_of(v)) for _, v in stores]
-        finally:
-            self._ctx_reading.discard(attr)
-        return PY if all(k == PY for k in kinds) else TENSOR
+        # an immutable number or string: nothing can be appended or stored into it later (`ctx.box = []` then
+        # `ctx.box.append(x)` would hold the input)
+        return PY if all(self._scalar(v) for _, v in stores) else TENSOR
 
     def _constants_of(self, e: ast.AST) -> set[str]:
         """The __constants__ of the layer classes `e` (self.conv, a local, an item of a layer container, a helper's
@@ -391,15 +379,42 @@ class Kinds:
         ):
             paired = _paired(parent, self.parents[parent].value) if parent in self.parents[parent].targets else {}
             return self._value_classes(paired[id(b)], depth + 1) if id(b) in paired else [None]
-        loop = parent if isinstance(parent, ast.For) and parent.target is b else None
-        if loop is None and isinstance(parent, ast.Tuple) and isinstance(self.parents.get(parent), ast.For):
-            loop = self.parents[parent] if _enumerated(self.parents[parent], name) else None
-        if loop is None:
-            return [None]
-        it = loop.iter.args[0] if loop.target is not b else loop.iter
+        loop = parent if isinstance(parent, ast.For) else self.parents.get(parent)
+        it = self._item_source(loop, b) if isinstance(loop, ast.For) else None
         if isinstance(it, ast.Attribute) and self._self_attribute(it) and it.attr not in self._changed_attributes():
             return self._attribute_items(it.attr)
         return [None]
+
+    def _item_source(self, loop: ast.For | ast.comprehension, b: ast.Name) -> ast.AST | None:
+        """The container whose items the loop target `b` takes: `for blk in box`, `for i, blk in enumerate(box)`
+        (a start too), `for blk, norm in zip(box, norms)`, each of box, `reversed(box)` or `box[1:]`; None else."""
+        t, it = loop.target, loop.iter
+        if t is not b:
+            if not (isinstance(t, ast.Tuple) and b in t.elts and not any(isinstance(e, ast.Starred) for e in t.elts)):
+                return None
+            at = t.elts.index(b)
+            if self._builtin_call(it, "enumerate") and len(t.elts) == 2 and at == 1 and it.args:
+                it = it.args[0]
+            elif self._builtin_call(it, "zip") and len(t.elts) == len(it.args) and not it.keywords:
+                it = it.args[at]
+            else:
+                return None
+        return self._unwrapped(it)
+
+    def _unwrapped(self, it: ast.AST) -> ast.AST:
+        """`reversed(box)`, `box[1:]`: box, whose items they give."""
+        if self._builtin_call(it, "reversed") and len(it.args) == 1:
+            return self._unwrapped(it.args[0])
+        if isinstance(it, ast.Subscript) and isinstance(it.slice, ast.Slice) and isinstance(it.ctx, ast.Load):
+            return self._unwrapped(it.value)
+        return it
+
+    def _builtin_call(self, e: ast.AST, name: str) -> bool:
+        """`name(...)` calling the builtin (no name of the module binds it), with no `*`/`**` argument."""
+        if not (isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == name):
+            return False
+        starred = any(isinstance(a, ast.Starred) for a in e.args) or any(k.arg is None for k in e.keywords)
+        return name not in self.bound and not starred
 
     def _param_classes(self, fn: ast.AST, name: str, depth: int) -> list:
         """The classes a parameter's arguments may be instances of, over every call of its function
@@ -668,9 +683,7 @@ class Kinds:
                 if not (isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)):
                     continue  # (on any object: `me = self; me.layers[0] = m`)
                 parent = self.parents.get(n)
-                iterated = isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is n
-                loop = self.parents.get(parent)  # `for i, blk in enumerate(self.blocks)`
-                iterated |= isinstance(loop, (ast.For, ast.comprehension)) and loop.iter is parent and _enumerated(loop)
+                iterated = self._iterated(n)  # `for blk in self.blocks`, `enumerate(self.blocks)`, `zip(...)`
                 read = isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load)
                 counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len"
                 if not (iterated or read or counted or self._init_append(n)):  # a method call, an alias, an argument
@@ -678,12 +691,26 @@ class Kinds:
             self._memo_once["changed"] = changed
         return self._memo_once["changed"]
 
+    def _iterated(self, n: ast.AST) -> bool:
+        """Whether `n` is only iterated where it is read: a loop's iterable, through enumerate, zip and reversed."""
+        child, parent = n, self.parents.get(n)
+        while True:
+            first = isinstance(parent, ast.Call) and parent.args[:1] == [child]
+            if not (self._builtin_call(parent, "zip") and child in parent.args) and not (
+                first and (self._builtin_call(parent, "enumerate") or self._builtin_call(parent, "reversed"))
+            ):
+                break
+            child, parent = parent, self.parents.get(parent)
+        return isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is child
+
     def _library_call_kind(self, e: ast.Call, path: str, env: dict[str, str]) -> str:
         leaf = path.split(".")[-1]
         if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer", "Tensor")):
             return TENSOR
         if _layer_class(path) is not None:
             return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
+        if leaf in DESCRIPTORS and path.startswith("triton."):
+            return TCONT  # a descriptor holds its tensor, and its shape is the list it was given, no torch.Size
         # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
         # triton.Config({...}).kwargs): its result holds what its arguments hold
         given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]

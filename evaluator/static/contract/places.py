@@ -89,7 +89,22 @@ class Places:
         if fn.name not in CTX_FUNCTIONS:  # torch gives a ctx to these only; a static helper's first parameter is data
             return False
         first = _positional_names(fn)[:1]
-        return [e.id] == first and self._autograd_function(self.parents.get(fn)) and len(self._bindings(fn, e.id)) == 1
+        if not ([e.id] == first and self._autograd_function(self.parents.get(fn))):
+            return False
+        return len(self._bindings(fn, e.id)) == 1 and not self._called_by_name(fn.name)
+
+    def _called_by_name(self, name: str) -> bool:
+        """Whether the module calls a method `name` through a class or super() (`Op.backward(x, x)`, `cls.forward`):
+        its first parameter is then whatever that call passes, not torch's ctx."""
+        key = ("called by name", name)
+        if key not in self._memo_once:
+            self._memo_once[key] = any(
+                isinstance(n, ast.Attribute)
+                and n.attr == name
+                and (self._is_class(n.value) or self._builtin_call(n.value, "super"))
+                for n in ast.walk(self.tree)
+            )
+        return self._memo_once[key]
 
     def _bind_parts(self, target: ast.Tuple | ast.List, value: ast.AST | None, kind: str, env: dict[str, str]) -> None:
         """`a, b = value`: each target by position where value is a display of as many parts; with a starred target
@@ -403,8 +418,8 @@ class Places:
             return self._scalar(e.operand, visiting)
         if isinstance(e, ast.BinOp):
             return self._scalar(e.left, visiting) and self._scalar(e.right, visiting)
-        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name):
-            return e.func.id in SCALAR_BUILTINS and e.func.id not in self.bound
+        if isinstance(e, (ast.Call, ast.Subscript, ast.Attribute)):
+            return self._scalar_call(e, visiting)
         if not isinstance(e, ast.Name) or len(visiting) > 8:
             return False
         if self.scope_of(e) is not self.owner(e):
@@ -414,10 +429,69 @@ class Places:
             return True  # `c = c + g`: the other bindings decide
         if not visiting and ("scalar", key) in self._memo_once:
             return self._memo_once[("scalar", key)]
+        outer, self._kinds_read = self._kinds_read, False
         found = all(self._scalar_binding(b, visiting | {key}) for b in self._bindings(*key))
-        if not visiting:
+        if not visiting and not self._kinds_read:  # (an answer that read kinds may change in a later pass)
             self._memo_once[("scalar", key)] = found
+        self._kinds_read |= outer
         return found
+
+    def _scalar_call(self, e: ast.AST, visiting: frozenset) -> bool:
+        """int()/float()/len()/str() of anything; min/max/abs/round, triton.cdiv/next_power_of_2 and math's functions
+        of scalars; what describes a tensor (`x.numel()`, `x.size(1)`, `x.stride(0)`, `x.ndim`), where no class of
+        the module defines that name and nothing stores an attribute of it (only a library object then answers)."""
+        if isinstance(e, ast.Subscript):  # `x.size()[1]` (not `.shape`: a TensorDescriptor's is a list)
+            return (
+                isinstance(e.value, ast.Call)
+                and self._scalar(e.slice, visiting)
+                and self._scalar_call(e.value, visiting)
+            )
+        if isinstance(e, ast.Attribute):
+            return e.attr == "ndim" and self._describes(e.attr)
+        if not isinstance(e, ast.Call):
+            return False
+        args = [*e.args, *(k.value for k in e.keywords)]
+        if any(isinstance(a, ast.Starred) for a in e.args) or any(k.arg is None for k in e.keywords):
+            return False
+        scalars = all(self._scalar(a, visiting) for a in args)
+        if isinstance(e.func, ast.Name):
+            if e.func.id in self.bound:
+                return False
+            return (
+                e.func.id in SCALAR_BUILTINS or e.func.id in ("min", "max", "abs", "round") and bool(args) and scalars
+            )
+        path = self.path(e.func) or ""
+        if path in ("triton.cdiv", "triton.next_power_of_2") or path.startswith("math."):
+            return scalars
+        describing = ("numel", "dim", "element_size", "size", "stride")
+        return (
+            isinstance(e.func, ast.Attribute) and e.func.attr in describing and self._describes(e.func.attr) and scalars
+        )
+
+    def _shape_part(self, b: ast.Name) -> bool:
+        """`B, D = x.shape` (or `x.size()`) where x is a tensor: a torch.Size holds ints. Reads x's kind, so the
+        answer is not kept across passes (a TensorDescriptor's shape is a list, and x's kind says which it is)."""
+        parent = self.parents.get(b)
+        assign = self.parents.get(parent)
+        if not (isinstance(assign, ast.Assign) and assign.targets == [parent]):
+            return False
+        if not all(isinstance(t, ast.Name) for t in parent.elts):
+            return False
+        v = assign.value
+        if isinstance(v, ast.Attribute) and v.attr == "shape":
+            whole = v.value
+        elif isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr == "size" and not v.args:
+            whole = v.func.value
+        else:
+            return False
+        self._kinds_read = True
+        return self.kind(whole, self._env_of(whole)) == TENSOR
+
+    def _describes(self, name: str) -> bool:
+        """Whether `<obj>.name` can only be a library object's own (a tensor's `numel`, `shape`): no class of this
+        module defines the name and no attribute of that name is stored or registered anywhere."""
+        defined = any(name in _bound_names(n) for c in self.classes.values() for s in c.body for n in ast.walk(s))
+        return not defined and name not in self.self_values
 
     def _bindings(self, fn: ast.AST | None, name: str) -> list[ast.AST]:
         """Every node in fn's own scope (the module's, for None) that binds `name` (stores, parameters, defs,
@@ -469,6 +543,8 @@ class Places:
         parent = self.parents.get(b)
         if not isinstance(b, ast.Name):
             return False
+        if isinstance(parent, ast.Tuple):
+            return self._shape_part(b)
         if isinstance(parent, ast.Assign) and b in parent.targets or isinstance(parent, ast.AnnAssign):
             return parent.value is not None and self._scalar(parent.value, visiting)
         if isinstance(parent, ast.AugAssign):
