@@ -243,6 +243,16 @@ def test_a_list_of_sizes_the_problem_passes_holds_numbers():
     rebound = source.replace("            x = linear(", "            layer = self.network[1]\n            x = linear(")
     assert loose != source and rebound != source
     assert static_findings(loose, init=typed) and static_findings(rebound, init=typed)
+    # a local copy of the Sequential, only iterated and read by item, holds the same layers; one appended to does not
+    copied = source.replace(
+        "        n = len(self.network)\n        for i, layer in enumerate(self.network):",
+        "        layers = list(self.network)\n        n = len(layers)\n        for i, layer in enumerate(layers):",
+    )
+    grown = copied.replace(
+        "        n = len(layers)\n", "        n = len(layers)\n        layers.append(self.network[1])\n"
+    )
+    assert copied != source and grown != copied
+    assert static_findings(copied, init=typed) == [] and static_findings(grown, init=typed)
 
 
 def number(path: Path) -> int:

@@ -381,9 +381,30 @@ class Kinds:
             return self._value_classes(paired[id(b)], depth + 1) if id(b) in paired else [None]
         loop = parent if isinstance(parent, ast.For) else self.parents.get(parent)
         it = self._item_source(loop, b) if isinstance(loop, ast.For) else None
+        it = self._copied(it) if isinstance(it, ast.Name) else it
         if isinstance(it, ast.Attribute) and self._self_attribute(it) and it.attr not in self._changed_attributes():
             return self._attribute_items(it.attr)
         return [None]
+
+    def _copied(self, e: ast.Name) -> ast.AST | None:
+        """`layers = list(self.net)` (or tuple()): the container a local copies, where that is its one binding and
+        its function only iterates it, counts it or reads its items (nothing can put another object in it)."""
+        fn = self.owner(e)
+        bindings = self._bindings(fn, e.id) if fn is not None and self.scope_of(e) is fn else []
+        made = self.parents.get(bindings[0]) if len(bindings) == 1 else None
+        if not (isinstance(made, ast.Assign) and made.targets == bindings):
+            return None
+        copy = made.value
+        if not (self._builtin_call(copy, "list") or self._builtin_call(copy, "tuple")) or len(copy.args) != 1:
+            return None
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Name) and n.id == e.id and n is not bindings[0]:
+                parent = self.parents.get(n)
+                read = isinstance(parent, ast.Subscript) and parent.value is n and isinstance(parent.ctx, ast.Load)
+                counted = self._builtin_call(parent, "len") and parent.args == [n]
+                if not (self._iterated(n) or read or counted) or self.owner(n) is not fn:
+                    return None
+        return copy.args[0]
 
     def _item_source(self, loop: ast.For | ast.comprehension, b: ast.Name) -> ast.AST | None:
         """The container whose items the loop target `b` takes: `for blk in box`, `for i, blk in enumerate(box)`
@@ -701,7 +722,8 @@ class Kinds:
             ):
                 break
             child, parent = parent, self.parents.get(parent)
-        return isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is child
+        copied = (self._builtin_call(parent, "list") or self._builtin_call(parent, "tuple")) and parent.args == [child]
+        return copied or isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is child
 
     def _library_call_kind(self, e: ast.Call, path: str, env: dict[str, str]) -> str:
         leaf = path.split(".")[-1]
