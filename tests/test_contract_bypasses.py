@@ -171,7 +171,9 @@ binds its own zip. A red team on these rules found bypass_287..289, each passing
 stored is an immutable scalar: a number, arithmetic, int()/len(), min/max, triton.cdiv, x.numel()...), and
 `Op.backward(x, x)` called by the class itself (a ctx function called through a class or super() has no ctx).
 bypass_290 passed since tensor descriptors were allowed: a TensorDescriptor was typed the tensor it describes, so
-`desc.shape[0]` read as a size, though it is an item of the list the descriptor was given (a container now)."""
+`desc.shape[0]` read as a size, though it is an item of the list the descriptor was given (a container now).
+honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
+and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
 
 from __future__ import annotations
 
@@ -189,7 +191,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 290 and len(HONEST) == 47 and len(MECH) == 34 and len(SIZED) == 2
+    assert len(BYPASSES) == 290 and len(HONEST) == 48 and len(MECH) == 34 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -253,6 +255,15 @@ def test_a_list_of_sizes_the_problem_passes_holds_numbers():
     )
     assert copied != source and grown != copied
     assert static_findings(copied, init=typed) == [] and static_findings(grown, init=typed)
+
+
+def test_a_named_reference_model_is_host_code():
+    source = (CORPUS / "honest_53_reference_model_pasted.py").read_text(encoding="utf-8")
+    used = source.replace("        x = self.blocks[0](x)", "        x = Model()(x)")
+    kept = source.replace("        self.blocks = nn", "        self.ref = Model\n        self.blocks = nn")
+    assert used != source and kept != source
+    assert {f.rule for f in static_findings(used)} >= {"torch_compute"}
+    assert {f.rule for f in static_findings(kept)} >= {"torch_compute"}
 
 
 def number(path: Path) -> int:

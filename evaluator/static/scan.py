@@ -26,6 +26,7 @@ from evaluator.static.bans import (
     torch_reason,
 )
 from evaluator.static.contract import INIT, regions
+from evaluator.static.contract.region import unnamed_classes
 from evaluator.static.finding import Finding
 
 
@@ -43,6 +44,7 @@ class _Visitor(ast.NodeVisitor):
     def __init__(self, tree: ast.Module, device_fns: set[str]):
         self.found: list[Finding] = []
         self.region, self.owner = regions(tree, device_fns)
+        self.unnamed = unnamed_classes(tree)  # never instantiated: their methods may call layers (a pasted `Model`)
         self.aliases: dict[str, str] = {}  # local name -> dotted module path
         self.device_fns = device_fns
         self.in_device = 0
@@ -67,6 +69,8 @@ class _Visitor(ast.NodeVisitor):
         """path: the torch name refused, where one is. In __init__ PyTorch's operators (bans.operator) and `@`
         compute on weights; no other torch name (torch.utils, torch.hub, internals) is weight preprocessing."""
         line = getattr(node, "lineno", 0)
+        if rule == "nn_module_call" and any(self._within(node, c) for c in self.unnamed):
+            return
         if rule == "torch_compute" and self.in_init(node) and not self._escapes(node):
             if path is None or operator(path):
                 return
@@ -75,6 +79,12 @@ class _Visitor(ast.NodeVisitor):
             for f in self.found
         ):
             self.found.append(Finding(rule, line, f"Line {line}: {message}"))
+
+    def _within(self, node: ast.AST, root: ast.AST) -> bool:
+        p = self.parents.get(node)
+        while p is not None and p is not root:
+            p = self.parents.get(p)
+        return p is root
 
     def _escapes(self, node: ast.AST) -> bool:
         """A torch name in __init__ that is not called there (stored, passed) can run later, from forward."""

@@ -13,6 +13,23 @@ FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+def unnamed_classes(tree: ast.Module) -> list[ast.ClassDef]:
+    """The module-level classes nothing names (the reference `Model` pasted beside ModelNew): defined once, with no
+    decorator or class keyword, and no name of the module reads, binds or deletes it. No instance of one can exist
+    (dunders and getattr are refused), so its methods never run with the input: they are judged as init code."""
+    named = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    defined = [d.name for d in ast.walk(tree) if isinstance(d, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
+    return [
+        c
+        for c in tree.body
+        if isinstance(c, ast.ClassDef)
+        and c.name not in named | {"ModelNew"}
+        and not c.decorator_list
+        and not c.keywords
+        and defined.count(c.name) == 1
+    ]
+
+
 class Regions:
     """Which region each function is in (HOST, INIT, DEVICE) and which function owns a node."""
 
@@ -60,6 +77,12 @@ class Regions:
                     out.add(node.func.id)
         return out
 
+    def _within(self, node: ast.AST, root: ast.AST) -> bool:
+        p = self.parents.get(node)
+        while p is not None and p is not root:
+            p = self.parents.get(p)
+        return p is root
+
     def _reach(self, roots: list[ast.AST]) -> set[str]:
         seen: set[str] = set()
         todo = [name for r in roots for name in self._calls(r)]
@@ -81,6 +104,8 @@ class Regions:
         fns = [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and n not in region]
         inits = self._init_roots(fns)
         inits += self._init_methods(inits)
+        unnamed = unnamed_classes(self.tree)
+        inits += [f for f in fns if f not in inits and any(self._within(f, c) for c in unnamed)]
         # a module function also used as a value (a grid, a hook) is host code whoever calls it
         as_value = {
             n.id
