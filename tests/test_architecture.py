@@ -300,3 +300,16 @@ def test_the_where_it_runs_table_names_every_module_once():
     for folder, (_, modules) in table.items():
         for module in modules:
             assert _folder(f"evaluator.{module}") == folder, f"{module} is in the row of {folder}"
+
+
+def test_no_two_contract_mixins_define_one_name():
+    """The contract's rules are mixins of one class: a method two of them define is silently the first one's (a
+    second `_ctx` once stood unused in Calls while Places' ran), so each name lives in one module."""
+    from evaluator.static.contract.checker import _Contract
+
+    owners: dict[str, list[str]] = {}
+    for base in _Contract.__mro__[1:-1]:
+        for name in vars(base):
+            if not name.startswith("__"):
+                owners.setdefault(name, []).append(base.__name__)
+    assert {n: o for n, o in owners.items() if len(o) > 1} == {}

@@ -172,6 +172,12 @@ stored is an immutable scalar: a number, arithmetic, int()/len(), min/max, trito
 `Op.backward(x, x)` called by the class itself (a ctx function called through a class or super() has no ctx).
 bypass_290 passed since tensor descriptors were allowed: a TensorDescriptor was typed the tensor it describes, so
 `desc.shape[0]` read as a size, though it is an item of the list the descriptor was given (a container now).
+A second red team found bypass_291..296, each passing at 0f9f57f: an item of a container is typed a tensor, whose
+`.shape`/`.dtype` are sizes, yet it may be a TensorDescriptor (whose shape is the list it was given, and the input
+stored there) or a module dict (`pd["dtype"] = nn.Parameter(x)` makes `pd.dtype` the input); a descriptor shares its
+shape list; and a Function's instance runs its static backward with any ctx. A descriptor is now built only for
+launches (passed to one, or bound to names only passed to launches or returned to such names), a module dict only on
+self and never under a tensor attribute's name, and a Function built anywhere has no ctx.
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
 
@@ -191,7 +197,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 290 and len(HONEST) == 48 and len(MECH) == 34 and len(SIZED) == 2
+    assert len(BYPASSES) == 296 and len(HONEST) == 49 and len(MECH) == 34 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -266,6 +272,17 @@ def test_a_named_reference_model_is_host_code():
     assert {f.rule for f in static_findings(kept)} >= {"torch_compute"}
 
 
+def test_a_descriptor_read_outside_a_launch_is_refused():
+    """honest_54 returns its descriptors from a helper to names only passed to launches; read one's shape, and the
+    descriptor is refused where it is built."""
+    source = (CORPUS / "honest_54_descriptors_from_a_helper.py").read_text(encoding="utf-8")
+    read = source.replace(
+        "        out = torch.empty_like(flat)\n", "        out = torch.empty_like(flat)\n        n = x_desc.shape\n"
+    )
+    assert read != source
+    assert any("tensor descriptor only for a kernel launch" in f.message for f in static_findings(read))
+
+
 def number(path: Path) -> int:
     return int(path.stem.split("_")[1])
 
@@ -298,6 +315,9 @@ NAMES_CALLS = (
 # session 26's red team on that session's relaxations (own blocks called, layer classes followed through locals,
 # parameters and container items, private methods on self): refused by the call or on the compute, either way
 RELAXATIONS = set(range(196, 283))
+# session 27's second red team: a descriptor or a module dict reached where the gate took it for a tensor, refused by
+# where they may be built and used (a descriptor only for launches, a module dict only on self under no tensor name)
+BUILT_WHERE = {291, 292, 293, 295, 296}
 
 
 @pytest.mark.parametrize(
@@ -306,7 +326,7 @@ RELAXATIONS = set(range(196, 283))
         p
         for p in BYPASSES
         if (34 <= number(p) <= 70 or number(p) >= 91)
-        and number(p) not in NAMES_CALLS | RELAXATIONS
+        and number(p) not in NAMES_CALLS | RELAXATIONS | BUILT_WHERE
         and p.stem not in CALL_REFUSED
     ]
     + MECH,

@@ -166,6 +166,7 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._raises()
         self._registered_names()
         self._module_dict_items()
+        self._descriptors()
         self._launch_values()
         self._stored_generators()
         for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys

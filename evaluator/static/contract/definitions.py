@@ -12,6 +12,7 @@ from evaluator.static.contract.allowlist import (
     CLASS_BASES,
     CONSUMERS,
     DECORATORS,
+    DESCRIPTORS,
     HOST_BUILTINS,
     REGISTERS,
     SAME_MODULE,
@@ -24,9 +25,12 @@ from evaluator.static.contract.syntax import (
     _import_bindings,
     _is_module_method,
     _is_tensor_callable,
+    _is_tensor_method,
     _module_names,
     _store_targets,
 )
+
+MODULE_DICTS = ("ModuleDict", "ParameterDict")
 
 
 def _class_body_names(stmt: ast.stmt) -> list[str]:
@@ -172,8 +176,20 @@ class Definitions:
                     )
 
     def _module_dict_items(self) -> None:
-        """`self.d["view"] = m` into an nn.ModuleDict / ParameterDict names an attribute like its constructor's keys."""
+        """`self.d["view"] = m` into an nn.ModuleDict / ParameterDict names an attribute like its constructor's keys;
+        such a dict is built only as an attribute of self (`self.d = nn.ParameterDict()`), where the gate sees every
+        key stored into it (a local `pd["dtype"] = p` would make `pd.dtype` that parameter, no dtype)."""
         for node in ast.walk(self.tree):
+            built = isinstance(node, ast.Call) and (self.path(node.func) or "").split(".")[-1] in MODULE_DICTS
+            assign = self.parents.get(node)
+            on_self = isinstance(assign, ast.Assign) and len(assign.targets) == 1 and assign.value is node
+            if built and not (on_self and self._self_attribute(assign.targets[0])):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(node)[:50]}`: build a module dict only as an attribute of self "
+                    "(self.d = nn.ModuleDict(...)). " + CONTRACT_HINT,
+                )
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and self._module_dict(node.value):
                 key = node.slice
                 if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._method_name(key.value):
@@ -184,21 +200,110 @@ class Definitions:
                         "name (view, add, run...). " + CONTRACT_HINT,
                     )
 
+    def _descriptors(self) -> None:
+        """A Triton tensor descriptor keeps the lists it is given (a dataclass) and reads like a tensor (`.shape`):
+        host code builds one only to hand it to a launch, as an argument or through a local name that every use
+        passes to a launch, so nothing can store into its lists or take it for a tensor elsewhere."""
+        for node in ast.walk(self.tree):
+            path = (self.path(node.func) or "") if isinstance(node, ast.Call) else ""
+            if (
+                not (path.startswith("triton.") and path.split(".")[-1] in DESCRIPTORS)
+                or self.region_of(node) == DEVICE
+            ):
+                continue
+            if self._handed_to_launch(node) or self._launched_name(node):
+                continue
+            self.add(
+                "host_call",
+                node,
+                f"`{ast.unparse(node)[:50]}`: build a tensor descriptor only for a kernel launch: pass it to the "
+                "launch, or bind it to a local name that is only passed to launches. " + CONTRACT_HINT,
+            )
+
+    def _handed_to_launch(self, node: ast.AST) -> bool:
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.keyword):
+            node, parent = parent, self.parents.get(parent)
+        launch = (
+            isinstance(parent, ast.Call) and isinstance(parent.func, ast.Subscript) and self._is_launch(parent.func)
+        )
+        return launch and (node in parent.args or node in parent.keywords)
+
+    def _launched_name(self, node: ast.Call) -> bool:
+        """`x_desc = TensorDescriptor(...)` where every binding of x_desc in its function is a descriptor built so
+        and every other use is a launch's argument, or a part of what a helper returns to callers that unpack it
+        into names used so (`xh, xh_desc = prepare(x)`)."""
+        assign = self.parents.get(node)
+        if not (
+            isinstance(assign, ast.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name)
+        ):
+            return False
+        return self._descriptor_name_launched(assign.targets[0].id, self.owner(node), built=True, depth=0)
+
+    def _descriptor_name_launched(self, name: str, fn: ast.AST | None, built: bool, depth: int) -> bool:
+        """Whether every use of `name` in fn (nested functions included) passes it to a launch or returns it; its
+        bindings are descriptors built (built) or the one unpacking of a helper's call."""
+        if depth > 3:
+            return False
+        stores = 0
+        for n in ast.walk(fn if fn is not None else self.tree):
+            if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store):
+                made = self.parents.get(n)
+                value = made.value if isinstance(made, ast.Assign) and made.targets == [n] else None
+                stores += 1
+                if not (built and self._descriptor_call(value)) and (built or stores > 1):
+                    return False
+            elif isinstance(n, ast.Name) and n.id == name:
+                if not (self._handed_to_launch(n) or self._returned_to_launches(n, fn, depth)):
+                    return False
+            elif name in _bound_names(n) and not isinstance(n, ast.Name):
+                return False  # a parameter, a def, `except ... as`, `global`: another binding of the name
+        return True
+
+    def _descriptor_call(self, value: ast.AST | None) -> bool:
+        path = (self.path(value.func) or "") if isinstance(value, ast.Call) else ""
+        return path.startswith("triton.") and path.split(".")[-1] in DESCRIPTORS
+
+    def _returned_to_launches(self, n: ast.Name, fn: ast.AST | None, depth: int) -> bool:
+        """`return xh, xh_desc` in a module function every use of which is `a, b = helper(...)` with the name at
+        n's position only passed to launches."""
+        parent = self.parents.get(n)
+        at = None
+        if isinstance(parent, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in parent.elts):
+            at, parent = parent.elts.index(n), self.parents.get(parent)
+        if not (isinstance(parent, ast.Return) and isinstance(fn, ast.FunctionDef) and self.owner(parent) is fn):
+            return False
+        if self.module_fns.get(fn.name) is not fn or len(self.named_fns.get(fn.name, [])) != 1:
+            return False
+        for use in ast.walk(self.tree):
+            if not (isinstance(use, ast.Name) and use.id == fn.name) or use is fn:
+                continue
+            call, assign = self.parents.get(use), self.parents.get(self.parents.get(use))
+            if not (isinstance(call, ast.Call) and call.func is use and isinstance(assign, ast.Assign)):
+                return False
+            (target,) = assign.targets if len(assign.targets) == 1 else (None,)
+            if at is not None:
+                names = target.elts if isinstance(target, ast.Tuple) else []
+                target = names[at] if len(names) == len(parent.value.elts) else None
+            if not isinstance(target, ast.Name) or not self._descriptor_name_launched(
+                target.id, self.owner(assign), False, depth + 1
+            ):
+                return False
+        return True
+
     def _module_dict(self, e: ast.AST) -> bool:
         """`self.d` where a store into d builds an nn.ModuleDict or ParameterDict."""
         values = self.self_values.get(e.attr, []) if isinstance(e, ast.Attribute) else []
-        return any(
-            isinstance(v, ast.Call) and (self.path(v.func) or "").split(".")[-1] in ("ModuleDict", "ParameterDict")
-            for v in values
-        )
+        return any(isinstance(v, ast.Call) and (self.path(v.func) or "").split(".")[-1] in MODULE_DICTS for v in values)
 
     def _method_name(self, name: str) -> bool:
-        """A name a method call may mean: a tensor's, nn.Module's, a list's, dict's or str's, or a method of the
-        module's classes."""
+        """A name a method call or attribute read may mean: a tensor's (`view`, and `shape`, `dtype`, `ndim`, which the
+        gate reads as sizes), nn.Module's, a list's, dict's or str's, or a method of the module's classes."""
         kinds = (list, dict, str)
         return (
             name in self.methods
             or _is_tensor_callable(name)
+            or _is_tensor_method(name)
             or _is_module_method(name)
             or any(callable(getattr(t, name, None)) for t in kinds)
         )

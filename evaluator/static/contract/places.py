@@ -91,7 +91,21 @@ class Places:
         first = _positional_names(fn)[:1]
         if not ([e.id] == first and self._autograd_function(self.parents.get(fn))):
             return False
-        return len(self._bindings(fn, e.id)) == 1 and not self._called_by_name(fn.name)
+        cls = self.parents.get(fn)
+        return len(self._bindings(fn, e.id)) == 1 and not self._called_by_name(fn.name) and not self._built_here(cls)
+
+    def _built_here(self, cls: ast.ClassDef) -> bool:
+        """Whether the module builds an instance of the Function `cls` (`Op()`, a subclass's, through a name bound to
+        a class): a static method called on it (`Op().backward(x, x)`) gets whatever the call passes."""
+        key = ("built", cls.name)
+        if key not in self._memo_once:
+            self._memo_once[key] = any(
+                isinstance(n, ast.Call)
+                and self._is_class(n.func)
+                and (n.func.id not in self.classes or cls.name in (self.mro(n.func.id) or [cls.name]))
+                for n in ast.walk(self.tree)
+            )
+        return self._memo_once[key]
 
     def _called_by_name(self, name: str) -> bool:
         """Whether the module calls a method `name` through a class or super() (`Op.backward(x, x)`, `cls.forward`):
