@@ -178,6 +178,13 @@ stored there) or a module dict (`pd["dtype"] = nn.Parameter(x)` makes `pd.dtype`
 shape list; and a Function's instance runs its static backward with any ctx. A descriptor is now built only for
 launches (passed to one, or bound to names only passed to launches or returned to such names), a module dict only on
 self and never under a tensor attribute's name, and a Function built anywhere has no ctx.
+A third red team found bypass_297..305, each passing at a65e3c9: a method default that runs at import
+(`def hold(a=HEUR.update({...: lambda args: ...}))`) fills a heuristics dict with a lambda the gate never typed
+(import-time code calls no method of a value now); a descriptor handed back to a grid or heuristic as `META["d"]`
+(a container launch argument is any object there); `pd.setdefault("dtype", p)` and host stores `h.dtype = x`,
+`self.sub.ndim = x` read back through a list item (a module dict's setdefault key is checked like update's; host
+code stores only Python values under a tensor's size and dtype names); and a Function with setup_context, whose
+forward torch calls with no ctx.
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
 
@@ -197,7 +204,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 296 and len(HONEST) == 49 and len(MECH) == 34 and len(SIZED) == 2
+    assert len(BYPASSES) == 305 and len(HONEST) == 49 and len(MECH) == 34 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -317,7 +324,7 @@ NAMES_CALLS = (
 RELAXATIONS = set(range(196, 283))
 # session 27's second red team: a descriptor or a module dict reached where the gate took it for a tensor, refused by
 # where they may be built and used (a descriptor only for launches, a module dict only on self under no tensor name)
-BUILT_WHERE = {291, 292, 293, 295, 296}
+BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 306))
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,7 @@ class _Visitor(ast.NodeVisitor):
         """path: the torch name refused, where one is. In __init__ PyTorch's operators (bans.operator) and `@`
         compute on weights; no other torch name (torch.utils, torch.hub, internals) is weight preprocessing."""
         line = getattr(node, "lineno", 0)
-        if rule == "nn_module_call" and any(self._within(node, c) for c in self.unnamed):
+        if rule == "nn_module_call" and self._in_unnamed_method(node):
             return
         if rule == "torch_compute" and self.in_init(node) and not self._escapes(node):
             if path is None or operator(path):
@@ -80,11 +80,14 @@ class _Visitor(ast.NodeVisitor):
         ):
             self.found.append(Finding(rule, line, f"Line {line}: {message}"))
 
-    def _within(self, node: ast.AST, root: ast.AST) -> bool:
-        p = self.parents.get(node)
-        while p is not None and p is not root:
-            p = self.parents.get(p)
-        return p is root
+    def _in_unnamed_method(self, node: ast.AST) -> bool:
+        """In the body of a method of a class nothing names (or of a function such a body holds)."""
+        fn = self.owner(node)
+        while fn is not None:
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.parents.get(fn) in self.unnamed:
+                return True
+            fn = self.owner(fn)
+        return False
 
     def _escapes(self, node: ast.AST) -> bool:
         """A torch name in __init__ that is not called there (stored, passed) can run later, from forward."""

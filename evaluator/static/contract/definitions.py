@@ -161,6 +161,8 @@ class Definitions:
             elif isinstance(f, ast.Attribute) and f.attr == "update" and self._module_dict(f.value) and node.args:
                 given = node.args[0]  # `self.d.update({"view": m})`
                 names = list(given.keys) if isinstance(given, ast.Dict) else [given]
+            elif isinstance(f, ast.Attribute) and f.attr == "setdefault" and self._module_dict(f.value):
+                names = node.args[:1] or [ast.Constant(value=None)]  # `self.pd.setdefault("dtype", p)`
             elif (self.path(f) or "").split(".")[-1] in ("ModuleDict", "ParameterDict") and node.args:
                 given = node.args[0]
                 names = list(given.keys) if isinstance(given, ast.Dict) else [given]
@@ -587,5 +589,7 @@ class Definitions:
                 and node.func.id not in self.kernels
             ):
                 return node.func.id
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and self.path(node.func) is None:
+                return ast.unparse(node.func)  # a method of a value (`HEUR.update({...})` fills a heuristics dict)
             todo += list(ast.iter_child_nodes(node))
         return None

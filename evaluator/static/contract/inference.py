@@ -186,6 +186,8 @@ class Inference:
             if len(given) != 1 or any(isinstance(a, ast.Starred) for a in call.args[: i + 1]):
                 return TENSOR
             k = self.kind(given[0], self.env(given[0]))
+            if k == TCONT:
+                return UNKNOWN  # a tensor descriptor (or another container): its `.shape` is no tensor's sizes
             if k in HOLDS:
                 return TENSOR
             found = self._join(found, k)

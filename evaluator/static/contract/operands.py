@@ -22,7 +22,7 @@ from evaluator.static.contract.allowlist import (
     name_reason,
 )
 from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
-from evaluator.static.contract.region import DEVICE
+from evaluator.static.contract.region import DEVICE, INIT
 from evaluator.static.contract.syntax import (
     _decorators,
     _int_helper,
@@ -31,6 +31,8 @@ from evaluator.static.contract.syntax import (
     _module_state,
     _param_names,
 )
+
+DESCRIBING = {"numel", "dim", "element_size", "size", "stride"}  # a tensor's methods whose results are sizes
 
 
 class Operands:
@@ -82,10 +84,31 @@ class Operands:
                     + CONTRACT_HINT,
                 )
 
+    def _described_name_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
+        """`h.dtype = x` in host code on an object other than a tensor: where that object is taken for a tensor (an
+        item of a list holding it), its `.dtype`, `.shape`, `.numel()` read as sizes; under those names host code
+        stores only Python values."""
+        if node.attr not in META_ATTRS | DESCRIBING or self.kind(node.value, env) == TENSOR:
+            return
+        if self.region_of(node) == INIT:
+            return  # init code never holds the input: `self.dim = dim` keeps a constructor argument
+        assign = self.parents.get(node)
+        value = assign.value if isinstance(assign, ast.Assign) and assign.targets == [node] else None
+        if isinstance(node.ctx, ast.Del) or value is None or self.kind(value, env) != PY:
+            self.add(
+                "host_call",
+                node,
+                f"`{ast.unparse(node)[:50]}` stores a value that may hold a tensor under `{node.attr}`, which the "
+                "gate reads as a tensor's size or dtype; name the attribute otherwise. " + CONTRACT_HINT,
+            )
+
     def _tensor_attribute_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
         """A tensor keeps no Python attributes of the module's (`x.note = box`): only its own fields are set
         (`w.data = ...`, `w.requires_grad = False`), else the gate would have to follow objects through tensors."""
-        if not isinstance(node.ctx, (ast.Store, ast.Del)) or _is_tensor_method(node.attr):  # its own fields (data)
+        if not isinstance(node.ctx, (ast.Store, ast.Del)):
+            return
+        if _is_tensor_method(node.attr):  # its own fields (w.data = ...); on anything else, no size's name
+            self._described_name_store(node, env)
             return
         kind = self.kind(node.value, env)
         if kind == TENSOR:

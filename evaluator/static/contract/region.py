@@ -77,11 +77,14 @@ class Regions:
                     out.add(node.func.id)
         return out
 
-    def _within(self, node: ast.AST, root: ast.AST) -> bool:
-        p = self.parents.get(node)
-        while p is not None and p is not root:
-            p = self.parents.get(p)
-        return p is root
+    def _in_unnamed_method(self, fn: ast.AST, unnamed: list[ast.ClassDef]) -> bool:
+        """A method of an unnamed class, or a function whose body one's body holds: not a default, annotation or
+        decorator of one, which run at import (a lambda default may escape into a heuristics dict)."""
+        while fn is not None:
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.parents.get(fn) in unnamed:
+                return True
+            fn = self.owner(fn)
+        return False
 
     def _reach(self, roots: list[ast.AST]) -> set[str]:
         seen: set[str] = set()
@@ -105,7 +108,7 @@ class Regions:
         inits = self._init_roots(fns)
         inits += self._init_methods(inits)
         unnamed = unnamed_classes(self.tree)
-        inits += [f for f in fns if f not in inits and any(self._within(f, c) for c in unnamed)]
+        inits += [f for f in fns if f not in inits and self._in_unnamed_method(f, unnamed)]
         # a module function also used as a value (a grid, a hook) is host code whoever calls it
         as_value = {
             n.id
