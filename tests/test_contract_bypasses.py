@@ -185,6 +185,11 @@ A third red team found bypass_297..305, each passing at a65e3c9: a method defaul
 `self.sub.ndim = x` read back through a list item (a module dict's setdefault key is checked like update's; host
 code stores only Python values under a tensor's size and dtype names); and a Function with setup_context, whose
 forward torch calls with no ctx.
+A helper writing 16 fresh honest candidates (KernelBench levels 1-3) found three false positives, which pass now:
+honest_55 calls own blocks whose forward runs an autograd.Function (`Scale.apply` was read as nn.Module.apply, which
+reaches submodules), honest_56 folds BatchNorm in a `@torch.no_grad()` method only __init__ calls, honest_57 reads
+`self.conv1.stride` beside another block that also stores a `self.conv1` (stores on an unrelated class's self no
+longer count).
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
 
@@ -204,7 +209,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 305 and len(HONEST) == 49 and len(MECH) == 34 and len(SIZED) == 2
+    assert len(BYPASSES) == 305 and len(HONEST) == 52 and len(MECH) == 34 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)

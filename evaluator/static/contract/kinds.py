@@ -26,6 +26,7 @@ from evaluator.static.contract.syntax import (
     _is_static,
     _layer_class,
     _library_name,
+    _method_selves,
     _paired,
     _plain_values,
     _positional_names,
@@ -280,7 +281,7 @@ class Kinds:
         if isinstance(e, ast.Attribute) and self._self_attribute(e):
             # a class-body name of that attribute is what Python finds first (a module's submodules live in
             # _modules, read only when the class has no such name)
-            values = self.self_values.get(e.attr, []) + self._class_body_values(e.attr)
+            values = self._stores_seen_by(e) + self._class_body_values(e.attr)
             return [c for v in values for c in self._value_classes(v, depth + 1)] or [None]
         if isinstance(e, ast.Subscript) and isinstance(e.ctx, ast.Load) and not isinstance(e.slice, ast.Slice):
             box = e.value  # an item of self.<attr>, a ModuleList / Sequential of layers built once
@@ -361,6 +362,38 @@ class Kinds:
             for root in nodes
             for n in ast.walk(root)
         )
+
+    def _stores_seen_by(self, e: ast.Attribute) -> list[ast.AST | None]:
+        """What the stores into e.attr that may reach `self.attr` (e, read in a method of class C) store: not those
+        on the instance of a class neither C's base nor its subclass (`self.conv1` of another block), unless some
+        method runs unbound (`Other.m(self)` would store on this self)."""
+        values = self.self_values.get(e.attr, [])
+        cls = self._class_of(e.value)
+        if cls is None or self._unbound_calls():
+            return values
+        related = {c for c in self.classes if cls.name in (self.mro(c) or [cls.name])} | set(self.mro(cls.name) or [])
+        key = ("stores", e.attr)
+        if key not in self._memo_once:
+            plain = self._memo_once.setdefault("plain", _plain_values(self.tree))
+            self._memo_once[key] = [
+                (n, plain.get(id(n)))
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Attribute) and n.attr == e.attr and isinstance(n.ctx, ast.Store)
+            ]
+        stores = self._memo_once[key]
+        if len(stores) != len(values):
+            return values  # a registration (`add_module("conv1", m)`) names no receiver the gate can place
+        kept = []
+        for target, value in stores:
+            owner = self._class_of(target.value) if target.value.__class__ is ast.Name else None
+            if owner is None or owner.name in related or id(target.value) not in self._selves():
+                kept.append(value)
+        return kept
+
+    def _selves(self) -> set[int]:
+        if "selves" not in self._memo_once:
+            self._memo_once["selves"] = _method_selves(self.tree)
+        return self._memo_once["selves"]
 
     def _binding_classes(self, fn: ast.AST | None, name: str, b: ast.AST | None, depth: int) -> list:
         """The classes one binding of `name` gives it: `name = value`, a parameter (by the call sites), a loop
@@ -631,7 +664,10 @@ class Kinds:
         modules, apply...): what a container or layer holds may then change where the gate cannot see it."""
         if "reaches" not in self._memo_once:
             self._memo_once["reaches"] = any(
-                isinstance(n, ast.Attribute) and n.attr in SUBMODULE_REACHERS and not self._initialising(n)
+                isinstance(n, ast.Attribute)
+                and n.attr in SUBMODULE_REACHERS
+                and not self._initialising(n)
+                and not self._applied(n)  # `Scale.apply(x)`: an autograd.Function's, not nn.Module.apply
                 for n in ast.walk(self.tree)
             )
         return self._memo_once["reaches"]

@@ -190,7 +190,7 @@ class Regions:
             grown = False
             for name, defs in methods.items():
                 fn = defs[0]
-                if len(defs) != 1 or fn in found or fn.decorator_list or _lazy(fn) or name.startswith("__"):
+                if len(defs) != 1 or fn in found or not self._grad_mode_only(fn) or _lazy(fn) or name.startswith("__"):
                     continue
                 if _library_name(name) or not callers.get(name) or self._autograd_function(self.parents.get(fn)):
                     continue  # (a name Python, torch or Triton may call by itself: `write`, `keys`, `zero_`)
@@ -198,6 +198,15 @@ class Regions:
                     found.append(fn)
                     grown = True
         return found[len(inits) :]
+
+    def _grad_mode_only(self, fn: ast.AST) -> bool:
+        """No decorator but torch's grad modes (`@torch.no_grad()`), which call the method as it was called."""
+        modes = ("torch.no_grad", "torch.inference_mode", "torch.enable_grad")
+        for d in fn.decorator_list:
+            call = isinstance(d, ast.Call) and not d.args and not d.keywords
+            if self.path(d.func if call else d) not in modes:
+                return False
+        return True
 
     def _self_caller(self, n: ast.Attribute) -> ast.AST | None:
         """The method `n` (`self.name` in `self.name(...)`) is called in on its own first parameter, else None."""
@@ -207,7 +216,7 @@ class Regions:
         if (
             not isinstance(fn, ast.FunctionDef)
             or not isinstance(self.parents.get(fn), ast.ClassDef)
-            or fn.decorator_list
+            or not self._grad_mode_only(fn)
         ):
             return None
         params = fn.args.posonlyargs + fn.args.args
