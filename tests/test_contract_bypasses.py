@@ -185,6 +185,14 @@ A third red team found bypass_297..305, each passing at a65e3c9: a method defaul
 `self.sub.ndim = x` read back through a list item (a module dict's setdefault key is checked like update's; host
 code stores only Python values under a tensor's size and dtype names); and a Function with setup_context, whose
 forward torch calls with no ctx.
+A fourth red team found bypass_306..312, each passing at 51697e8: a sibling class through a shared subclass (`class
+RR(S, R)`) storing into R's attribute (classes related through any subclass's MRO count), a @torch.no_grad() init
+method handed out as a class-scope default and run as a grid or a key callback (a method named as a value is no init
+code; a grid parameter's default is a grid callable), a class that is both nn.Module and autograd.Function (it is no
+Function, so its apply is nn.Module's), `(torch.Tensor,)[0].contiguous = torch.Tensor.exp` at import (module-level
+assignments bind names only; a store into anything a library name reaches is a monkeypatch), an own class's
+`dtype` property read through a list item (a name a class of the module binds is no tensor's), and
+`setup_context = staticmethod(...)` (any binding of setup_context makes forward's first parameter an input).
 A helper writing 16 fresh honest candidates (KernelBench levels 1-3) found three false positives, which pass now:
 honest_55 calls own blocks whose forward runs an autograd.Function (`Scale.apply` was read as nn.Module.apply, which
 reaches submodules), honest_56 folds BatchNorm in a `@torch.no_grad()` method only __init__ calls, honest_57 reads
@@ -209,7 +217,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 305 and len(HONEST) == 52 and len(MECH) == 34 and len(SIZED) == 2
+    assert len(BYPASSES) == 312 and len(HONEST) == 52 and len(MECH) == 34 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -225,6 +233,7 @@ def test_every_bypass_is_refused(path):
         "rebound_import",
         "autotune_hook",
         "model_subclass",
+        "monkeypatch",
     }, [(f.rule, f.message[:100]) for f in found]
 
 
@@ -329,7 +338,7 @@ NAMES_CALLS = (
 RELAXATIONS = set(range(196, 283))
 # session 27's second red team: a descriptor or a module dict reached where the gate took it for a tensor, refused by
 # where they may be built and used (a descriptor only for launches, a module dict only on self under no tensor name)
-BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 306))
+BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 313))
 
 
 @pytest.mark.parametrize(

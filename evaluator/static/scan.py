@@ -191,6 +191,9 @@ class _Visitor(ast.NodeVisitor):
         elif isinstance(target, (ast.Attribute, ast.Subscript)):
             base = target.value  # torch.cuda.Event = ... / torch.some_table[k] = ...
             path = self.resolve(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
+            if path is None and not isinstance(base, (ast.Name, ast.Attribute)):  # `(torch.Tensor,)[0].exp = f`
+                named = [self.resolve(n) for n in ast.walk(base) if isinstance(n, (ast.Name, ast.Attribute))]
+                path = next((p for p in named if p), None)
             if path:
                 self.add(
                     "monkeypatch",

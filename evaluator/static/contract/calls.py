@@ -27,7 +27,8 @@ from evaluator.static.contract.allowlist import (
 from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
 from evaluator.static.contract.region import DEVICE, HOST
 from evaluator.static.contract.syntax import (
-    _bound_names,
+    _class_body_names,
+    _defaults,
     _int_helper,
     _is_module_method,
     _is_tensor_method,
@@ -117,7 +118,8 @@ class Calls:
             found += [k.value for k in call.keywords if k.arg == e.id]
             if e.id in params and 0 <= params.index(e.id) - skip < len(call.args):
                 found.append(call.args[params.index(e.id) - skip])
-        return found
+        default = _defaults(fn).get(e.id)  # `def launch(x, f=_m)`: a call that leaves f out gives the default
+        return found + ([default] if default is not None else [])
 
     def _call(self, node: ast.Call, region: str) -> None:
         if isinstance(node.func, ast.Name) and node.func.id == "ModelNew":  # its __init__ may compute (init region)
@@ -402,7 +404,7 @@ class Calls:
             if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
             and f.name == name
             or not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and name in _bound_names(f)
+            and name in _class_body_names(f)
         ]
         for b in cls.bases:
             if isinstance(b, ast.Name) and b.id in self.classes and depth < 8:

@@ -21,6 +21,7 @@ from evaluator.static.contract.kinds import HOLDS
 from evaluator.static.contract.region import DEVICE, INIT
 from evaluator.static.contract.syntax import (
     _bound_names,
+    _class_body_names,
     _decorators,
     _import_bindings,
     _is_module_method,
@@ -33,10 +34,11 @@ from evaluator.static.contract.syntax import (
 MODULE_DICTS = ("ModuleDict", "ParameterDict")
 
 
-def _class_body_names(stmt: ast.stmt) -> list[str]:
-    """The names a class-body statement binds: a def's, an assignment's targets, an import's..."""
-    bound = _bound_names(stmt) if not isinstance(stmt, ast.ClassDef) else []
-    return bound + [n.id for t in _store_targets(stmt) for n in ast.walk(t) if isinstance(n, ast.Name)]
+def _names_only(target: ast.AST) -> bool:
+    """An assignment target that binds names only (`a`, `a, (b, *c)`), storing into no object."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(_names_only(t) for t in target.elts)
+    return isinstance(target, ast.Name) or isinstance(target, ast.Starred) and _names_only(target.value)
 
 
 def _plain_forward(stmt: ast.stmt) -> bool:
@@ -433,7 +435,10 @@ class Definitions:
         a table with torch at import is refused before it is imported."""
 
         def ok(stmt: ast.stmt) -> bool:
-            if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):  # into names only: `(torch.Tensor,)[0].exp = f` or
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # `TABLE[k] = v` changes
+                return all(_names_only(t) for t in targets)  # an object at import
+            if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)):
                 return True
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
                 return True  # a docstring

@@ -152,7 +152,9 @@ class Inference:
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._is_launch(node):
                 site = (self.parents[node], kernels.get(node.value.id))
                 launches.setdefault(node.value.id, []).append(site)
-                grids.append((self._callables(node.slice), known.get(node.value.id, set()), [site]))
+                given = [node.slice, *self._parameter_arguments(node.slice)]  # `def go(x, g=grid_fn): k[g](x)`
+                callables = {f for g in given for f in self._callables(g)}
+                grids.append((callables, known.get(node.value.id, set()), [site]))
         sites, decorating = grids, set()
         for name, k in kernels.items():
             for d in _decorators(k):
@@ -303,10 +305,12 @@ class Inference:
         if not isinstance(cls, ast.ClassDef):
             return False
         own = [self.classes[b.id] for b in cls.bases if isinstance(b, ast.Name) and b.id in self.classes]
-        # a subclass of the module's own Function is one too (`class Fill(Base): pass`)
-        return any(self.path(b) == "torch.autograd.Function" for b in cls.bases) or any(
+        # a subclass of the module's own Function is one too (`class Fill(Base): pass`); never one that is an
+        # nn.Module as well, whose `apply` may be nn.Module.apply (`class Op(nn.Module, torch.autograd.Function)`)
+        function = any(self.path(b) == "torch.autograd.Function" for b in cls.bases) or any(
             self._autograd_function(c) for c in own if c is not cls
         )
+        return function and not self._module_class(cls)
 
     def _is_model(self, fn: ast.AST) -> bool:
         return self.parents.get(fn) is self.classes.get("ModelNew")
@@ -578,7 +582,9 @@ class Inference:
             return [(forward, 1)]
         applied = self._applied(f)
         if applied:  # `Op.apply(box, x)` runs Op.forward(ctx, box, x), or Op.forward(box, x) beside a setup_context
-            return [(fn, 0 if self._setups(node) else 1) for fn in applied]
+            # (any binding of setup_context counts: `setup_context = staticmethod(f)` makes torch call forward(*inputs))
+            own = self._defs_of(self.classes[f.value.id], "setup_context")
+            return [(fn, 0 if own else 1) for fn in applied]
         if isinstance(f, ast.Name):
             if f.id in self.classes:
                 return [(m, 1) for m in self.class_init(f.id)]

@@ -20,6 +20,7 @@ from evaluator.static.contract.allowlist import (
 from evaluator.static.contract.region import INIT
 from evaluator.static.contract.syntax import (
     _bound_names,
+    _class_body_names,
     _container_parts,
     _is_classmethod,
     _is_module_method,
@@ -197,7 +198,8 @@ class Kinds:
         if base in (TENSOR, TCONT, UNKNOWN) and self._instance_class(e.value) is not None:
             base = SELF  # an item of a ModuleList of this module's blocks (`blk.scale`): its attributes are self's
         if base == TENSOR:  # (or a layer taken out of a container of layers: `layer.out_features`)
-            return PY if e.attr in META_ATTRS or e.attr in self._constants_of(e.value) else TENSOR
+            meta = e.attr in META_ATTRS and e.attr not in self._class_body_bound()  # (a property `dtype` of an own
+            return PY if meta or e.attr in self._constants_of(e.value) else TENSOR  # class, taken as a list item)
         call = self.parents.get(e)
         if base == SELF and not (isinstance(call, ast.Call) and call.func is e) and _is_module_method(e.attr):
             return SELF  # `self.modules` uncalled: a bound method, whose repr is its module's
@@ -371,7 +373,10 @@ class Kinds:
         cls = self._class_of(e.value)
         if cls is None or self._unbound_calls():
             return values
-        related = {c for c in self.classes if cls.name in (self.mro(c) or [cls.name])} | set(self.mro(cls.name) or [])
+        # every class in the MRO of a class whose MRO holds cls: its bases, subclasses, and siblings through a
+        # shared subclass (`class RR(S, R)`: S's methods run on an RR, which is an R)
+        orders = [self.mro(c) or [c, cls.name] for c in self.classes]
+        related = {c for order in orders if cls.name in order for c in order}
         key = ("stores", e.attr)
         if key not in self._memo_once:
             plain = self._memo_once.setdefault("plain", _plain_values(self.tree))
@@ -389,6 +394,14 @@ class Kinds:
             if owner is None or owner.name in related or id(target.value) not in self._selves():
                 kept.append(value)
         return kept
+
+    def _class_body_bound(self) -> set[str]:
+        """The names any class body of this module binds (its methods, properties and class attributes)."""
+        if "class names" not in self._memo_once:
+            self._memo_once["class names"] = {
+                n for c in self.classes.values() for stmt in c.body for n in _class_body_names(stmt)
+            }
+        return self._memo_once["class names"]
 
     def _selves(self) -> set[int]:
         if "selves" not in self._memo_once:

@@ -92,7 +92,7 @@ class Places:
         if not ([e.id] == first and self._autograd_function(self.parents.get(fn))):
             return False
         cls = self.parents.get(fn)
-        if fn.name == "forward" and self.class_method(cls.name, "setup_context"):
+        if fn.name == "forward" and self._defs_of(cls, "setup_context"):
             return False  # with a setup_context, torch calls forward(*inputs): its first parameter is an input
         return len(self._bindings(fn, e.id)) == 1 and not self._called_by_name(fn.name) and not self._built_here(cls)
 

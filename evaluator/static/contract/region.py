@@ -184,6 +184,8 @@ class Regions:
         for n in ast.walk(self.tree):
             if isinstance(n, ast.Attribute) and n.attr in methods:
                 callers.setdefault(n.attr, []).append(self._self_caller(n))
+            elif isinstance(n, ast.Name) and n.id in methods:  # `def go(self, f=_m)`: the class-scope name, a value
+                callers.setdefault(n.id, []).append(None)
         found = list(inits)
         grown = True
         while grown:

@@ -57,6 +57,12 @@ def _bound_names(node: ast.AST) -> list[str]:
     return []
 
 
+def _class_body_names(stmt: ast.stmt) -> list[str]:
+    """The names a class-body statement binds: a def's or class's, an assignment's targets, an import's..."""
+    bound = _bound_names(stmt)
+    return bound + [n.id for t in _store_targets(stmt) for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
 def _positional_names(fn: ast.AST) -> list[str]:
     """A function's positional parameters, in order."""
     return [a.arg for a in fn.args.posonlyargs + fn.args.args]
