@@ -193,6 +193,11 @@ Function, so its apply is nn.Module's), `(torch.Tensor,)[0].contiguous = torch.T
 assignments bind names only; a store into anything a library name reaches is a monkeypatch), an own class's
 `dtype` property read through a list item (a name a class of the module binds is no tensor's), and
 `setup_context = staticmethod(...)` (any binding of setup_context makes forward's first parameter an input).
+A fifth red team found bypass_313..314, each passing at 66c3457: a helper object whose `self.shape = []` list
+forward fills with the input, taken for a tensor as a list item, so `(t,) = item.shape` read a size (directly and
+through ctx). Under a tensor's size and dtype names any code now stores only immutable values: a scalar (an own
+class's constructor argument counts where every `Cls(...)` call passes one), a library constant, another
+object's size or dtype, a tuple of them.
 A helper writing 16 fresh honest candidates (KernelBench levels 1-3) found three false positives, which pass now:
 honest_55 calls own blocks whose forward runs an autograd.Function (`Scale.apply` was read as nn.Module.apply, which
 reaches submodules), honest_56 folds BatchNorm in a `@torch.no_grad()` method only __init__ calls, honest_57 reads
@@ -217,7 +222,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 312 and len(HONEST) == 52 and len(MECH) == 34 and len(SIZED) == 2
+    assert len(BYPASSES) == 314 and len(HONEST) == 52 and len(MECH) == 34 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -338,7 +343,7 @@ NAMES_CALLS = (
 RELAXATIONS = set(range(196, 283))
 # session 27's second red team: a descriptor or a module dict reached where the gate took it for a tensor, refused by
 # where they may be built and used (a descriptor only for launches, a module dict only on self under no tensor name)
-BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 313))
+BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 315))
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from evaluator.static.contract.allowlist import (
     name_reason,
 )
 from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
-from evaluator.static.contract.region import DEVICE, INIT
+from evaluator.static.contract.region import DEVICE
 from evaluator.static.contract.syntax import (
     _decorators,
     _int_helper,
@@ -30,6 +30,7 @@ from evaluator.static.contract.syntax import (
     _is_tensor_method,
     _module_state,
     _param_names,
+    _positional_names,
 )
 
 DESCRIBING = {"numel", "dim", "element_size", "size", "stride"}  # a tensor's methods whose results are sizes
@@ -85,22 +86,36 @@ class Operands:
                 )
 
     def _described_name_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
-        """`h.dtype = x` in host code on an object other than a tensor: where that object is taken for a tensor (an
-        item of a list holding it), its `.dtype`, `.shape`, `.numel()` read as sizes; under those names host code
-        stores only Python values."""
+        """`h.shape = []` on an object other than a tensor: where that object is taken for a tensor (an item of a
+        list holding it), its `.shape`, `.dtype`, `.numel()` read as sizes. Under those names code (init code too,
+        whose object forward may fill later) stores only immutable values: a scalar, a library constant
+        (`torch.float32`), another object's size or dtype (`x.shape`), or a tuple of them."""
         if node.attr not in META_ATTRS | DESCRIBING or self.kind(node.value, env) == TENSOR:
             return
-        if self.region_of(node) == INIT:
-            return  # init code never holds the input: `self.dim = dim` keeps a constructor argument
         assign = self.parents.get(node)
         value = assign.value if isinstance(assign, ast.Assign) and assign.targets == [node] else None
-        if isinstance(node.ctx, ast.Del) or value is None or self.kind(value, env) != PY:
+        if isinstance(node.ctx, ast.Del) or value is None or not self._immutable(value, env):
             self.add(
                 "host_call",
                 node,
-                f"`{ast.unparse(node)[:50]}` stores a value that may hold a tensor under `{node.attr}`, which the "
-                "gate reads as a tensor's size or dtype; name the attribute otherwise. " + CONTRACT_HINT,
+                f"`{ast.unparse(node)[:50]}` stores under `{node.attr}`, which the gate reads as a tensor's size or "
+                "dtype, a value that is not an immutable number, tuple or dtype; name the attribute otherwise. "
+                + CONTRACT_HINT,
             )
+
+    def _immutable(self, value: ast.AST, env: dict[str, str]) -> bool:
+        if isinstance(value, ast.Tuple):
+            return all(self._immutable(v, env) for v in value.elts)
+        if isinstance(value, ast.Attribute) and value.attr in META_ATTRS:
+            return True  # x.shape, x.dtype: a torch.Size, a dtype (an own object's: stored under this rule)
+        if self._scalar(value) or (self.path(value) is not None and self.kind(value, env) == PY):
+            return True
+        # `self.dim = dim`, a constructor argument, where no problem types it (a typed one is a scalar or refused)
+        fn = self.owner(value)
+        model = isinstance(fn, ast.FunctionDef) and fn.name == "__init__" and self._is_model(fn)
+        args = _positional_names(fn)[1:] if model else []
+        untyped = self.init_inputs is None and isinstance(value, ast.Name) and value.id in args
+        return untyped and len(self._bindings(fn, value.id)) == 1
 
     def _tensor_attribute_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
         """A tensor keeps no Python attributes of the module's (`x.note = box`): only its own fields are set

@@ -434,6 +434,12 @@ class Places:
             return self._scalar(e.operand, visiting)
         if isinstance(e, ast.BinOp):
             return self._scalar(e.left, visiting) and self._scalar(e.right, visiting)
+        if isinstance(e, ast.IfExp):  # `stride if stride is not None else kernel_size`: one of two scalars
+            return self._scalar(e.body, visiting) and self._scalar(e.orelse, visiting)
+        if isinstance(e, ast.BoolOp):  # `a or b` gives back one of its operands
+            return all(self._scalar(v, visiting) for v in e.values)
+        if isinstance(e, ast.Compare):  # a bool, where its operands are scalars
+            return all(self._scalar(v, visiting) for v in [e.left, *e.comparators])
         if isinstance(e, (ast.Call, ast.Subscript, ast.Attribute)):
             return self._scalar_call(e, visiting)
         if not isinstance(e, ast.Name) or len(visiting) > 8:
@@ -503,6 +509,27 @@ class Places:
         self._kinds_read = True
         return self.kind(whole, self._env_of(whole)) == TENSOR
 
+    def _class_call_arguments(self, cls: ast.ClassDef, at: int, name: str) -> list[ast.AST | None] | None:
+        """What each `Cls(...)` call passes its __init__'s parameter (at position `at`, or by keyword `name`; the
+        default where a call leaves it out): None where the class is named other than in such a call (a base, a
+        value), a call unpacks `*`/`**`, or another class inherits it (its super().__init__ passes anything)."""
+        if any(c != cls.name and cls.name in (self.mro(c) or [cls.name]) for c in self.classes):
+            return None
+        init = next(f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")
+        default = _defaults(init).get(name)
+        found: list[ast.AST | None] = []
+        for n in ast.walk(self.tree):
+            if not (isinstance(n, ast.Name) and n.id == cls.name) or self.parents.get(n) is cls:
+                continue
+            call = self.parents.get(n)
+            if not (isinstance(call, ast.Call) and call.func is n) or self._enclosing_bindings(n, n.id) is not None:
+                return None
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+                return None
+            given = [k.value for k in call.keywords if k.arg == name] + call.args[at : at + 1]
+            found.append(given[0] if given else default)
+        return found
+
     def _describes(self, name: str) -> bool:
         """Whether `<obj>.name` can only be a library object's own (a tensor's `numel`, `shape`): no class of this
         module defines the name and no attribute of that name is stored or registered anywhere."""
@@ -553,7 +580,13 @@ class Places:
             if b.arg not in params:
                 return False
             if fn.name == "__init__" and self.parents.get(fn) is self.classes.get("ModelNew"):
-                return self._init_number(params.index(b.arg) - 1)  # a size, as the problem fills it
+                j, default = params.index(b.arg) - 1, _defaults(fn).get(b.arg)
+                if self.init_inputs is not None and j >= len(self.init_inputs) and default is not None:
+                    return self._scalar(default, visiting)  # past what the problem passes: the default
+                return self._init_number(j)  # a size, as the problem fills it
+            if fn.name == "__init__" and isinstance(self.parents.get(fn), ast.ClassDef):
+                given = self._class_call_arguments(self.parents[fn], params.index(b.arg) - 1, b.arg)
+                return given is not None and all(a is not None and self._scalar(a, visiting) for a in given)
             given = self._site_arguments(fn, b.arg)  # a helper's: what each of its calls passes
             return bool(given) and all(a is not None and self._scalar(a, visiting) for a in given)
         parent = self.parents.get(b)
