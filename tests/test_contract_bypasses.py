@@ -198,6 +198,11 @@ forward fills with the input, taken for a tensor as a list item, so `(t,) = item
 through ctx). Under a tensor's size and dtype names any code now stores only immutable values: a scalar (an own
 class's constructor argument counts where every `Cls(...)` call passes one), a library constant, another
 object's size or dtype, a tuple of them.
+A sixth red team found bypass_315..319, each passing at 57c853f: a class defining __init__ twice (Python runs the
+last, whose default is a list; a class binding __init__ twice has no typed arguments), an untyped constructor
+argument stored under `shape` and filled through `self.h.shape[0] = y` (allowed untyped only where every read of that
+attribute name only reads it), and an own class's `def size(self)` read through `(t,) = item.size()` (a size only
+where no class of the module binds that name).
 A helper writing 16 fresh honest candidates (KernelBench levels 1-3) found three false positives, which pass now:
 honest_55 calls own blocks whose forward runs an autograd.Function (`Scale.apply` was read as nn.Module.apply, which
 reaches submodules), honest_56 folds BatchNorm in a `@torch.no_grad()` method only __init__ calls, honest_57 reads
@@ -222,7 +227,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 314 and len(HONEST) == 52 and len(MECH) == 34 and len(SIZED) == 2
+    assert len(BYPASSES) == 319 and len(HONEST) == 52 and len(MECH) == 34 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -343,7 +348,7 @@ NAMES_CALLS = (
 RELAXATIONS = set(range(196, 283))
 # session 27's second red team: a descriptor or a module dict reached where the gate took it for a tensor, refused by
 # where they may be built and used (a descriptor only for launches, a module dict only on self under no tensor name)
-BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 315))
+BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 320))
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,45 @@ class Operands:
         model = isinstance(fn, ast.FunctionDef) and fn.name == "__init__" and self._is_model(fn)
         args = _positional_names(fn)[1:] if model else []
         untyped = self.init_inputs is None and isinstance(value, ast.Name) and value.id in args
-        return untyped and len(self._bindings(fn, value.id)) == 1
+        stored = self.parents.get(value)
+        attr = stored.targets[0].attr if isinstance(stored, ast.Assign) else ""
+        return untyped and len(self._bindings(fn, value.id)) == 1 and self._only_read(attr)
+
+    def _only_read(self, attr: str) -> bool:
+        """Whether every read of an attribute named `attr`, on any object, only reads it: an operand, an index's
+        container, an argument of a builtin or library call; never a receiver of a method or an item store, an
+        alias, a display's item or a return (any of which may fill a list the problem passed)."""
+        reads = [n for n in ast.walk(self.tree) if isinstance(n, ast.Attribute) and n.attr == attr]
+        return all(self._read_only_use(n, 0) for n in reads if isinstance(n.ctx, ast.Load))
+
+    def _read_only_use(self, n: ast.AST, depth: int) -> bool:
+        """`n` is only read where it stands: an operand, an indexed container, the argument of a builtin, a library
+        call or a launch, or of this module's function whose parameter is itself only read (three calls deep)."""
+        p = self.parents.get(n)
+        if isinstance(p, ast.keyword):
+            n, p = p, self.parents.get(p)
+        if isinstance(p, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.FormattedValue, ast.Slice)):
+            return True
+        if isinstance(p, ast.Subscript):  # an index (`x.shape[dim]`), or the container read by item
+            return p.slice is n or isinstance(p.ctx, ast.Load)
+        if not isinstance(p, ast.Call) or p.func is n:
+            return isinstance(p, ast.Call)  # `x.dim()`: a call of it, no store into it
+        f = p.func
+        if isinstance(f, ast.Name) and f.id in HOST_BUILTINS and f.id not in self.bound or self.path(f) is not None:
+            return True
+        if isinstance(f, ast.Subscript) and self._is_launch(f):
+            return True
+        fns = self.named_fns.get(f.id, []) if isinstance(f, ast.Name) else []
+        if len(fns) != 1 or not isinstance(fns[0], ast.FunctionDef) or depth > 2 or n not in p.args:
+            return False
+        params = _positional_names(fns[0])
+        at = p.args.index(n)
+        if at >= len(params) or any(isinstance(a, ast.Starred) for a in p.args[: at + 1]):
+            return False
+        uses = [u for u in ast.walk(fns[0]) if isinstance(u, ast.Name) and u.id == params[at]]
+        # rebinding the name leaves the object alone; `dim += [x]` extends a list in place
+        grown = any(isinstance(self.parents.get(u), ast.AugAssign) for u in uses if not isinstance(u.ctx, ast.Load))
+        return not grown and all(self._read_only_use(u, depth + 1) for u in uses if isinstance(u.ctx, ast.Load))
 
     def _tensor_attribute_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
         """A tensor keeps no Python attributes of the module's (`x.note = box`): only its own fields are set

@@ -10,6 +10,7 @@ from evaluator.static.contract.kinds import ANY, HOLDS, PY, RANK, SELF, TCONT, T
 from evaluator.static.contract.region import COMPREHENSIONS, FUNCS
 from evaluator.static.contract.syntax import (
     _bound_names,
+    _class_body_names,
     _container_parts,
     _defaults,
     _import_bindings,
@@ -506,6 +507,8 @@ class Places:
             whole = v.func.value
         else:
             return False
+        if (v.attr if isinstance(v, ast.Attribute) else "size") in self._class_body_bound():
+            return False  # an own class's `def size(self)` or `shape` property: no tensor's
         self._kinds_read = True
         return self.kind(whole, self._env_of(whole)) == TENSOR
 
@@ -515,7 +518,10 @@ class Places:
         value), a call unpacks `*`/`**`, or another class inherits it (its super().__init__ passes anything)."""
         if any(c != cls.name and cls.name in (self.mro(c) or [cls.name]) for c in self.classes):
             return None
-        init = next(f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")
+        inits = [stmt for stmt in cls.body if "__init__" in _class_body_names(stmt)]
+        if len(inits) != 1 or not isinstance(inits[0], ast.FunctionDef):
+            return None  # two defs: Python runs the last, with its own defaults
+        init = inits[0]
         default = _defaults(init).get(name)
         found: list[ast.AST | None] = []
         for n in ast.walk(self.tree):

@@ -1,0 +1,61 @@
+import torch
+import torch.nn as nn
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def copy_kernel(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    tl.store(dst_ptr + offs, tl.load(src_ptr + offs, mask=mask), mask=mask)
+
+
+def launch_copy(x):
+    out = torch.empty_like(x)
+    copy_kernel[(triton.cdiv(x.numel(), 256),)](x, out, x.numel(), BLOCK=256)
+    return out
+
+
+class Holder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.box = [0]
+
+    def size(self):
+        return self.box
+
+
+class Carrier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.shape = 0
+
+
+def run(x, h, c):
+    box = []
+    box.append(x)
+    box.append(h)
+    box.append(c)
+    item = box[1]
+    (t,) = item.size()
+    c.shape = t
+    other = box[2]
+    v = other.shape
+    out = torch.empty_like(x)
+    out.copy_(v * 2.0 + 1.0)  # compute
+    s = float(v[0, 0])
+    return launch_copy(out)
+
+
+class ModelNew(nn.Module):
+    def __init__(self, n, sizes, m):
+        super().__init__()
+        self.h = Holder()
+        self.c = Carrier()
+
+    def forward(self, x):
+        y = torch.empty_like(x)
+        y.copy_(x)
+        self.h.box[0] = y
+        return run(x, self.h, self.c)
