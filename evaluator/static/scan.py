@@ -26,7 +26,7 @@ from evaluator.static.bans import (
     torch_reason,
 )
 from evaluator.static.contract import INIT, regions
-from evaluator.static.contract.region import unnamed_classes
+from evaluator.static.contract.region import in_unnamed_method, unnamed_classes
 from evaluator.static.finding import Finding
 
 
@@ -69,7 +69,7 @@ class _Visitor(ast.NodeVisitor):
         """path: the torch name refused, where one is. In __init__ PyTorch's operators (bans.operator) and `@`
         compute on weights; no other torch name (torch.utils, torch.hub, internals) is weight preprocessing."""
         line = getattr(node, "lineno", 0)
-        if rule == "nn_module_call" and self._in_unnamed_method(node):
+        if rule == "nn_module_call" and in_unnamed_method(self.owner(node), self.owner, self.parents, self.unnamed):
             return
         if rule == "torch_compute" and self.in_init(node) and not self._escapes(node):
             if path is None or operator(path):
@@ -79,15 +79,6 @@ class _Visitor(ast.NodeVisitor):
             for f in self.found
         ):
             self.found.append(Finding(rule, line, f"Line {line}: {message}"))
-
-    def _in_unnamed_method(self, node: ast.AST) -> bool:
-        """In the body of a method of a class nothing names (or of a function such a body holds)."""
-        fn = self.owner(node)
-        while fn is not None:
-            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.parents.get(fn) in self.unnamed:
-                return True
-            fn = self.owner(fn)
-        return False
 
     def _escapes(self, node: ast.AST) -> bool:
         """A torch name in __init__ that is not called there (stored, passed) can run later, from forward."""

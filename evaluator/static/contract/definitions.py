@@ -209,11 +209,7 @@ class Definitions:
         host code builds one only to hand it to a launch, as an argument or through a local name that every use
         passes to a launch, so nothing can store into its lists or take it for a tensor elsewhere."""
         for node in ast.walk(self.tree):
-            path = (self.path(node.func) or "") if isinstance(node, ast.Call) else ""
-            if (
-                not (path.startswith("triton.") and path.split(".")[-1] in DESCRIPTORS)
-                or self.region_of(node) == DEVICE
-            ):
+            if not self._descriptor_call(node) or self.region_of(node) == DEVICE:
                 continue
             if self._handed_to_launch(node) or self._launched_name(node):
                 continue

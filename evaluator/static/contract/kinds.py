@@ -10,7 +10,6 @@ import inspect
 from evaluator.static.contract.allowlist import (
     CONTAINER_BUILTINS,
     CTX_FUNCTIONS,
-    DESCRIPTORS,
     HOST_BUILTINS,
     META_ATTRS,
     META_METHODS,
@@ -237,12 +236,16 @@ class Kinds:
             return TENSOR
         key = ("ctx stores", attr)
         if key not in self._memo_once:
-            plain = self._memo_once.setdefault("plain", _plain_values(self.tree))
-            stores = [n for n in ast.walk(self.tree) if isinstance(n, ast.Attribute) and n.attr == attr]
-            stores = [n for n in stores if isinstance(n.ctx, (ast.Store, ast.Del))]
-            # a registration (`add_module("block_d", m)`) or a store other than `obj.attr = value` leaves it unknown
-            whole = len(stores) == len(self.self_values.get(attr, [])) and all(id(n) in plain for n in stores)
-            self._memo_once[key] = [(n, plain[id(n)]) for n in stores] if whole and stores else None
+            stores = self._attribute_stores(attr)
+            deleted = any(
+                isinstance(n, ast.Attribute) and n.attr == attr and isinstance(n.ctx, ast.Del)
+                for n in ast.walk(self.tree)
+            )
+            # a registration (`add_module("block_d", m)`), a del or a store other than `obj.attr = value` leaves it
+            # unknown
+            whole = not deleted and len(stores) == len(self.self_values.get(attr, []))
+            whole = whole and all(v is not None for _, v in stores)
+            self._memo_once[key] = stores if whole and stores else None
         stores = self._memo_once[key]
         if stores is None or not all(self._ctx(n.value) for n, _ in stores):
             return TENSOR
@@ -377,15 +380,7 @@ class Kinds:
         # shared subclass (`class RR(S, R)`: S's methods run on an RR, which is an R)
         orders = [self.mro(c) or [c, cls.name] for c in self.classes]
         related = {c for order in orders if cls.name in order for c in order}
-        key = ("stores", e.attr)
-        if key not in self._memo_once:
-            plain = self._memo_once.setdefault("plain", _plain_values(self.tree))
-            self._memo_once[key] = [
-                (n, plain.get(id(n)))
-                for n in ast.walk(self.tree)
-                if isinstance(n, ast.Attribute) and n.attr == e.attr and isinstance(n.ctx, ast.Store)
-            ]
-        stores = self._memo_once[key]
+        stores = self._attribute_stores(e.attr)
         if len(stores) != len(values):
             return values  # a registration (`add_module("conv1", m)`) names no receiver the gate can place
         kept = []
@@ -402,6 +397,21 @@ class Kinds:
                 n for c in self.classes.values() for stmt in c.body for n in _class_body_names(stmt)
             }
         return self._memo_once["class names"]
+
+    def _attribute_stores(self, attr: str) -> list[tuple[ast.Attribute, ast.AST | None]]:
+        """Every `obj.attr = ...` into an attribute of that name, on any object, with the value a plain assignment
+        stores (None for another store form: a tuple or loop target, `+=`). Read once per name."""
+        key = ("stores", attr)
+        if key not in self._memo_once:
+            if "plain" not in self._memo_once:
+                self._memo_once["plain"] = _plain_values(self.tree)
+            plain = self._memo_once["plain"]
+            self._memo_once[key] = [
+                (n, plain.get(id(n)))
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Attribute) and n.attr == attr and isinstance(n.ctx, ast.Store)
+            ]
+        return self._memo_once[key]
 
     def _selves(self) -> set[int]:
         if "selves" not in self._memo_once:
@@ -780,7 +790,7 @@ class Kinds:
             return TENSOR
         if _layer_class(path) is not None:
             return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
-        if leaf in DESCRIPTORS and path.startswith("triton."):
+        if self._descriptor_call(e):
             return TCONT  # a descriptor holds its tensor, and its shape is the list it was given, no torch.Size
         # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
         # triton.Config({...}).kwargs): its result holds what its arguments hold

@@ -30,6 +30,16 @@ def unnamed_classes(tree: ast.Module) -> list[ast.ClassDef]:
     ]
 
 
+def in_unnamed_method(fn: ast.AST | None, owner, parents: dict, unnamed: list[ast.ClassDef]) -> bool:
+    """Whether `fn` is a method of an unnamed class, or a function whose body one's body holds: not a default,
+    annotation or decorator of one, which run at import (a lambda default may escape into a heuristics dict)."""
+    while fn is not None:
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and parents.get(fn) in unnamed:
+            return True
+        fn = owner(fn)
+    return False
+
+
 class Regions:
     """Which region each function is in (HOST, INIT, DEVICE) and which function owns a node."""
 
@@ -77,15 +87,6 @@ class Regions:
                     out.add(node.func.id)
         return out
 
-    def _in_unnamed_method(self, fn: ast.AST, unnamed: list[ast.ClassDef]) -> bool:
-        """A method of an unnamed class, or a function whose body one's body holds: not a default, annotation or
-        decorator of one, which run at import (a lambda default may escape into a heuristics dict)."""
-        while fn is not None:
-            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.parents.get(fn) in unnamed:
-                return True
-            fn = self.owner(fn)
-        return False
-
     def _reach(self, roots: list[ast.AST]) -> set[str]:
         seen: set[str] = set()
         todo = [name for r in roots for name in self._calls(r)]
@@ -108,7 +109,7 @@ class Regions:
         inits = self._init_roots(fns)
         inits += self._init_methods(inits)
         unnamed = unnamed_classes(self.tree)
-        inits += [f for f in fns if f not in inits and self._in_unnamed_method(f, unnamed)]
+        inits += [f for f in fns if f not in inits and in_unnamed_method(f, self.owner, self.parents, unnamed)]
         # a module function also used as a value (a grid, a hook) is host code whoever calls it
         as_value = {
             n.id
