@@ -208,6 +208,14 @@ honest_55 calls own blocks whose forward runs an autograd.Function (`Scale.apply
 reaches submodules), honest_56 folds BatchNorm in a `@torch.no_grad()` method only __init__ calls, honest_57 reads
 `self.conv1.stride` beside another block that also stores a `self.conv1` (stores on an unrelated class's self no
 longer count).
+Session 28 let KernelBench's ResNet shape through (honest_58): a parameter that holds one class (`_make_layer(self,
+block, ...)`, every call passing BasicBlock, the body only calling `block(...)` and reading `block.expansion`), the
+nn.Sequential such a helper returns (`self.layer1 = self._make_layer(...)`), and class constants (`Block.expansion`
+no longer makes every private self read suspect). Its red team found bypass_320..321, each passing the first cut: a
+helper that is a generator (its call returns the generator, not the Sequential of its return), and `self.mk(0)` on a
+class whose `self.mk` is a submodule while another class defines `def mk` (a method call counts as a call of a def
+only where self's class has that one def and nothing stores an attribute of that name).
+mech_held_class_built_in_forward builds a held class from forward: its __init__ is host code.
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
 
@@ -227,7 +235,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 319 and len(HONEST) == 52 and len(MECH) == 34 and len(SIZED) == 2
+    assert len(BYPASSES) == 321 and len(HONEST) == 53 and len(MECH) == 35 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -294,6 +302,25 @@ def test_a_list_of_sizes_the_problem_passes_holds_numbers():
     assert static_findings(copied, init=typed) == [] and static_findings(grown, init=typed)
 
 
+def test_a_parameter_that_holds_a_class_builds_only_that_class():
+    """KernelBench's ResNets hand their block class to `_make_layer(self, block, ...)` (honest_58). The parameter
+    holds the class only where every call passes that one class and the function only calls it or reads a class
+    constant; anything else leaves the class a value handed out of the gate's sight."""
+    source = (CORPUS / "honest_58_resnet_make_layer_with_a_block_class.py").read_text(encoding="utf-8")
+    assert static_findings(source) == []
+    other = source.replace("class ModelNew(", "class OtherBlock(BasicBlock):\n    pass\n\n\nclass ModelNew(").replace(
+        "self._make_layer(BasicBlock, 128", "self._make_layer(OtherBlock, 128"
+    )
+    kept = source.replace("        downsample = None\n", "        downsample = None\n        self.kind = block\n")
+    method = source.replace("out_channels * block.expansion:", "out_channels * block.expansion and block.forward:")
+    stored = source.replace("    expansion = 1\n", "    expansion = 1\n", 1).replace(
+        "        self.in_channels = 64\n", "        self.in_channels = 64\n        BasicBlock.expansion = 2\n"
+    )
+    for changed in (other, kept, method, stored):
+        assert changed != source
+        assert static_findings(changed), changed[:0]
+
+
 def test_a_named_reference_model_is_host_code():
     source = (CORPUS / "honest_53_reference_model_pasted.py").read_text(encoding="utf-8")
     used = source.replace("        x = self.blocks[0](x)", "        x = Model()(x)")
@@ -349,6 +376,9 @@ RELAXATIONS = set(range(196, 283))
 # session 27's second red team: a descriptor or a module dict reached where the gate took it for a tensor, refused by
 # where they may be built and used (a descriptor only for launches, a module dict only on self under no tensor name)
 BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 320))
+# session 28's red team on the ResNet relaxations: a helper's returned Sequential that is not what self.layer holds,
+# refused on the block call
+RETURNED = {320, 321}
 
 
 @pytest.mark.parametrize(
@@ -357,7 +387,7 @@ BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 320))
         p
         for p in BYPASSES
         if (34 <= number(p) <= 70 or number(p) >= 91)
-        and number(p) not in NAMES_CALLS | RELAXATIONS | BUILT_WHERE
+        and number(p) not in NAMES_CALLS | RELAXATIONS | BUILT_WHERE | RETURNED
         and p.stem not in CALL_REFUSED
     ]
     + MECH,

@@ -360,7 +360,9 @@ def contract_lines() -> list[str]:
         "Never in forward: a tensor as an operand of + - * / < > or of min/max/sum/float/int, .item(), .tolist(), "
         "tensor math methods (.sum(), .amin(), .mul()), torch functions that compute (torch.matmul, F.conv2d), `@`, "
         "calling a torch nn layer (they only hold weights; this module's own nn.Module blocks may be called: "
-        "`self.block(x)`, `blk(x)` over an nn.ModuleList of them; a torch layer's __constants__ are sizes: "
+        "`self.block(x)`, `blk(x)` over an nn.ModuleList of them or over the nn.Sequential a helper returns, as "
+        "`self.layer1 = self._make_layer(BasicBlock, 64, 2)` with `_make_layer(self, block, ...)` only calling "
+        "`block(...)` and reading its class constants (`block.expansion`); a torch layer's __constants__ are sizes: "
         "`layer.out_features` after `isinstance(layer, nn.Linear)`), a tensor as a size, dim, grid, constexpr or "
         "fill value (torch.empty(t), x.reshape(t, -1), BLOCK=t, `t in (0, 1)` read its data), or formatting a caught "
         "exception (str(e), f\"{e}\": it may carry a tensor; re-raise it with a bare `raise`).",

@@ -223,6 +223,7 @@ class Calls:
                 (f.id not in self.defined or self._shadowed(f))
                 and f.id in self.bound
                 and self._block_forward(f) is None
+                and self._held_call(node) is None  # `block(c, k)` builds the one class the parameter holds
             ):
                 self.add(
                     "host_call",

@@ -75,6 +75,11 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
                 self.defined |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         self.defined |= set(self.aliases)
         self.bound |= set(self.aliases)
+        self._memo_once: dict[str, object] = {}  # facts computed once (Inference._apply_sites, ...)
+        self._class_names: set[str] | None = None
+        self.named_fns = self._named_functions()  # (regions read them: a class a parameter holds, _held_class)
+        # <obj>.<attr> -> every value stored into it (layers' classes; None: a store other than `obj.attr = value`)
+        self.self_values: dict[str, list[ast.AST | None]] = _attribute_values(tree)
         self.region = self._regions()
         self.kinds: dict[ast.AST, dict[str, str]] = {}  # function node -> {name: kind}
         self.self_kinds: dict[str, str] = {}
@@ -84,10 +89,8 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._frozen_names: dict[ast.AST, dict[str, list[ast.AST]]] = {}
         self._local_names: dict[ast.AST, set[str]] = {}
         self._declared: dict[ast.AST, tuple[set[str], set[str]]] = {}
-        self._class_names: set[str] | None = None
         self._patterns: dict[ast.AST, list[tuple]] = {}  # match statement -> its captures (Inference._captures)
         self._kinds_read = False  # whether Places._scalar's answer read a kind (then it is not kept)
-        self._memo_once: dict[str, object] = {}  # facts computed once (Inference._apply_sites, ...)
         self._appends: dict[tuple, list[ast.Tuple]] = {}  # (function, frozen list) -> the tuples appended to it
         # every kind each place was ever bound to (assignments, call sites): a store into a place only ever bound to
         # tensors (`w2[:n] = w`) copies data and makes nothing hold a tensor
@@ -95,8 +98,6 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._bound_now: dict[tuple, set[str]] = {}  # as this pass finds them (written; kinds of pass 1 are partial)
         self.caught = {n.name for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler) and n.name}
         self.kernel_defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in kernels}
-        # <obj>.<attr> -> every value stored into it (layers' classes; None: a store other than `obj.attr = value`)
-        self.self_values: dict[str, list[ast.AST | None]] = _attribute_values(tree)
         self.self_set, self.stored_elsewhere = _stored_attributes(tree)
         self._launch_names: set[ast.Name] | None = None  # Operands._launched_names, once
         self._memo: dict[tuple, object] = {}  # _frozen_join's structures, for one inference pass
@@ -109,7 +110,6 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self.mutated: set[tuple[ast.AST | None, str]] = set()  # locals a tensor was stored into (_frozen's check)
         self.params: dict[ast.AST, dict[str, str]] = {}  # function node -> {parameter: kind at its call sites}
         self.global_kinds: dict[str, str] = {}  # module-level names, and what functions store into them
-        self.named_fns = self._named_functions()
         self.meta_launches: dict[ast.AST, list | None] = {}  # grid/heuristics callable -> the launches calling it
         self.meta_fns, self.meta_keys = self._meta()
         self._returned: dict[ast.AST, list[ast.AST]] = {}

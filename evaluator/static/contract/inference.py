@@ -586,8 +586,9 @@ class Inference:
             own = self._defs_of(self.classes[f.value.id], "setup_context")
             return [(fn, 0 if own else 1) for fn in applied]
         if isinstance(f, ast.Name):
-            if f.id in self.classes:
-                return [(m, 1) for m in self.class_init(f.id)]
+            held = self._held_call(node)  # `block(c, k)`: the class a parameter holds (ResNet's _make_layer)
+            if f.id in self.classes or held is not None:
+                return [(m, 1) for m in self.class_init(held.name if held is not None else f.id)]
             return [(fn, 0) for fn in self.named_fns.get(f.id, []) if not self._is_method(fn)]
         if isinstance(f, ast.Attribute) and (self.kind(f.value, env) != TENSOR or f.attr in self.methods):
             # a method of one of this module's classes (on self, or on an instance kept anywhere, even a name also

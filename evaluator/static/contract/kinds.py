@@ -16,7 +16,7 @@ from evaluator.static.contract.allowlist import (
     SUBMODULE_REACHERS,
     TENSOR_ALLOC,
 )
-from evaluator.static.contract.region import INIT
+from evaluator.static.contract.region import INIT, _lazy
 from evaluator.static.contract.syntax import (
     _bound_names,
     _class_body_names,
@@ -540,10 +540,71 @@ class Kinds:
                 isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_classmethod(f)
                 for f in ast.walk(self.tree)
             ) or any(
-                isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in self.classes
+                isinstance(n, ast.Attribute)
+                and isinstance(n.value, ast.Name)
+                and n.value.id in self.classes
+                and not self._class_constant(n)
                 for n in ast.walk(self.tree)
             )
         return self._memo_once["unbound"]
+
+    def _class_constant(self, n: ast.Attribute, cls: ast.ClassDef | None = None) -> bool:
+        """`Bottleneck.expansion` (or `block.expansion`, cls the class `block` holds) read where that class's own
+        body binds `expansion`, every class body of the module binds it only to a literal constant (`expansion =
+        4`) and nothing stores `.expansion` anywhere: a number, never a method that could run with something else
+        than an instance as its self."""
+        if not isinstance(n.ctx, ast.Load) or self._attribute_stores(n.attr):
+            return False
+        cls = cls if cls is not None else self.classes[n.value.id]
+        own = [s for s in cls.body if n.attr in _class_body_names(s)]
+        return bool(own) and all(isinstance(v, ast.Constant) for v in self._class_body_values(n.attr))
+
+    def _held_class(self, fn: ast.AST | None, name: str) -> ast.ClassDef | None:
+        """The one class of this module fn's parameter `name` holds, as KernelBench's ResNets build their blocks
+        (`def _make_layer(self, block, ...)`, called only as `self._make_layer(BasicBlock, 64, 2)`): every call
+        of fn passes that class by its module-level name (`_site_arguments`: fn's name is only ever called), the
+        parameter is never bound again, and fn's own body only calls it (`block(...)` builds the class) or reads a
+        class constant of it (`block.expansion`). No other use: not stored, passed on, returned, or read in a
+        nested scope. None otherwise."""
+        key = ("held class", fn, name)
+        if key not in self._memo_once:
+            self._memo_once[key] = None
+            self._memo_once[key] = self._held_class_now(fn, name)
+        return self._memo_once[key]
+
+    def _held_class_now(self, fn: ast.AST | None, name: str) -> ast.ClassDef | None:
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        given = self._site_arguments(fn, name)
+        if not given or not all(
+            isinstance(a, ast.Name) and a.id in self.classes and self._enclosing_bindings(a, a.id) is None
+            for a in given
+        ):
+            return None
+        if len({a.id for a in given}) != 1:
+            return None
+        cls = self.classes[given[0].id]
+        bindings = self._bindings(fn, name)
+        if len(bindings) != 1 or not isinstance(bindings[0], ast.arg):
+            return None
+        for n in ast.walk(fn):
+            if not (isinstance(n, ast.Name) and n.id == name):
+                continue
+            parent = self.parents.get(n)
+            called = isinstance(parent, ast.Call) and parent.func is n
+            constant = isinstance(parent, ast.Attribute) and parent.value is n and self._class_constant(parent, cls)
+            if self.scope_of(n) is not fn or not (called or constant):
+                return None
+        return cls
+
+    def _held_call(self, e: ast.AST) -> ast.ClassDef | None:
+        """The class `block(...)` builds, where `block` is a parameter holding one (`_held_class`)."""
+        if not (isinstance(e, ast.Call) and isinstance(e.func, ast.Name)):
+            return None
+        found = self._enclosing_bindings(e, e.func.id)
+        if found is None or len(found) != 1 or not isinstance(found[0], ast.arg):
+            return None
+        return self._held_class(self.scope_of(found[0]), e.func.id)
 
     def _call_sites(self, name: str, method: bool) -> list[ast.Call | None]:
         """Every call of the function `name` (a method: `self.name(...)`); None for any other use of the name."""
@@ -562,7 +623,11 @@ class Kinds:
                 direct = isinstance(call, ast.Call) and call.func is n
                 # a method's own first parameter, the instance (_is_class: not a class, nor a classmethod's cls)
                 on_self = not method or self._class_of(n.value) is not None
-                sites.append(call if direct and on_self and not self._is_class(getattr(n, "value", None)) else None)
+                # (and `self.m(...)` runs this module's one def of m: no instance attribute or submodule named m)
+                plain = not method or direct and self._called_def(call) is not None
+                sites.append(
+                    call if direct and on_self and plain and not self._is_class(getattr(n, "value", None)) else None
+                )
             self._memo_once[key] = sites
         return self._memo_once[key]
 
@@ -613,7 +678,7 @@ class Kinds:
         with `at`, its item there where the display lists its items (`self.net[2]`)."""
         leaf = (self.path(v.func) or "").split(".")[-1] if isinstance(v, ast.Call) else ""
         if leaf not in ("ModuleList", "Sequential") or not self.path(v.func).startswith("torch.nn."):
-            return [None]
+            return self._returned_layers(v) if at is None else [None]
         items, listed = v.args, True
         if leaf == "ModuleList":
             given = v.args[0] if len(v.args) == 1 and not v.keywords else None
@@ -629,6 +694,39 @@ class Kinds:
         if any(isinstance(i, ast.Starred) for i in items) or not -len(calls) <= at < len(calls):
             return [None]  # a position the display does not fix
         return [calls[at]]
+
+    def _returned_layers(self, v: ast.AST | None) -> list:
+        """The layer classes a container holds that a helper of this module builds and returns, as KernelBench's
+        ResNets do (`self.layer1 = self._make_layer(block, 64, 2)`, whose every return is `return
+        nn.Sequential(*layers)`): the helper is the one def of its name, called on self or by its module-level
+        name, and each of its returns is such a call; [None] otherwise."""
+        fn = self._called_def(v) if isinstance(v, ast.Call) else None
+        if fn is None or fn.decorator_list or _lazy(fn):  # a generator's call returns the generator
+            return [None]
+        key = ("returned layers", fn)
+        if key not in self._memo_once:
+            self._memo_once[key] = [None]  # a helper returning its own call is unknown
+            returns = [r for r in ast.walk(fn) if isinstance(r, ast.Return) and self.owner(r) is fn]
+            calls = [r.value for r in returns if isinstance(r.value, ast.Call)]
+            if returns and len(calls) == len(returns):
+                self._memo_once[key] = [c for call in calls for c in self._container_layers(call)]
+        return self._memo_once[key]
+
+    def _called_def(self, call: ast.Call) -> ast.FunctionDef | None:
+        """The def a call runs where Python's lookup is plain: `helper(...)`, the module-level function no enclosing
+        function binds, or `self.m(...)`, the one def of m in self's class and its bases here, where nothing stores
+        an attribute named m on any object (an instance attribute, a submodule, would be found first)."""
+        f = call.func
+        if isinstance(f, ast.Name) and self._enclosing_bindings(call, f.id) is None:
+            fn = self.module_fns.get(f.id)
+            return fn if isinstance(fn, ast.FunctionDef) and self.named_fns.get(f.id) == [fn] else None
+        cls = self._class_of(f.value) if isinstance(f, ast.Attribute) else None
+        if cls is None or self._attribute_stores(f.attr) or self.self_values.get(f.attr):
+            return None
+        defs = self._defs_of(cls, f.attr)
+        fn = defs[0] if len(defs) == 1 else None
+        bound = [st for c in self.classes.values() for st in c.body if f.attr in _class_body_names(st)]
+        return fn if isinstance(fn, ast.FunctionDef) and self.named_fns.get(f.attr) == bound == [fn] else None
 
     def _appended(self, e: ast.AST) -> list:
         """The classes of what a local list holds, where KernelBench's own __init__ builds it: `layers = []`, then
@@ -663,9 +761,9 @@ class Kinds:
         torch.nn layer (`_layer_built`)."""
         if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in self.classes:
             if self._enclosing_bindings(v, v.func.id) is not None:
-                return None  # `def make(Block): self.h = Block(8)`: a parameter, not the class
+                return self._held_call(v)  # `def make(Block): self.h = Block(8)`: a parameter, not the class
             return self.classes[v.func.id]
-        return self._layer_built(v)
+        return self._held_call(v) or self._layer_built(v)
 
     def _class_body_values(self, name: str) -> list[ast.AST | None]:
         """What any class body of this module binds `name` to (None for a binding other than `name = value`)."""
@@ -829,7 +927,7 @@ class Kinds:
                 return self._self_call_kind(f)
             return UNKNOWN
         if isinstance(f, ast.Name):
-            if f.id in self.classes or (f.id == "super" and f.id not in self.bound):
+            if f.id in self.classes or (f.id == "super" and f.id not in self.bound) or self._held_call(e):
                 return SELF  # an instance (or `super()`): its attributes are self_kinds, its methods' returns
             if f.id in self.named_fns:
                 return self.returns.get(f.id, UNKNOWN)

@@ -26,6 +26,7 @@ from evaluator.static.contract.region import DEVICE
 from evaluator.static.contract.syntax import (
     _decorators,
     _int_helper,
+    _is_static,
     _is_tensor_callable,
     _is_tensor_method,
     _module_state,
@@ -226,11 +227,41 @@ class Operands:
         parent = self.parents.get(node)
         if isinstance(parent, ast.Call):
             f = parent.func
-            return parent.func is node or (isinstance(f, ast.Name) and f.id in ("isinstance", "super"))
+            builtin = isinstance(f, ast.Name) and f.id in ("isinstance", "super")
+            return parent.func is node or builtin or self._handed_class(node)
         if isinstance(parent, (ast.Tuple,)) and isinstance(self.parents.get(parent), ast.Call):
             f = self.parents[parent].func
             return isinstance(f, ast.Name) and f.id == "isinstance"  # isinstance(m, (A, B))
-        return isinstance(parent, (ast.Attribute, ast.ClassDef)) or isinstance(node.ctx, ast.Store)
+        return (
+            isinstance(parent, (ast.Attribute, ast.ClassDef))
+            or isinstance(node.ctx, ast.Store)
+            or isinstance(parent, ast.keyword)
+            and self._handed_class(node)
+        )
+
+    def _handed_class(self, node: ast.Name) -> bool:
+        """A class handed, by its name, to a parameter that holds it (`self._make_layer(BasicBlock, 64, 2)`, where
+        `_held_class` proves that _make_layer's `block` is only called or has class constants read): the call
+        that builds it is in sight, in that function."""
+        call, keyword = self.parents.get(node), None
+        if isinstance(call, ast.keyword):
+            keyword, call = call.arg, self.parents.get(call)
+        if not isinstance(call, ast.Call) or call.func is node or self._enclosing_bindings(node, node.id) is not None:
+            return False
+        f = call.func
+        fns = self.named_fns.get(f.id if isinstance(f, ast.Name) else getattr(f, "attr", ""), [])
+        if len(fns) != 1 or not isinstance(fns[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        fn, method = fns[0], self._is_method(fns[0])
+        if call not in self._call_sites(fn.name, method):
+            return False
+        if keyword is None:
+            if node not in call.args:
+                return False
+            index = call.args.index(node) + (1 if method and not _is_static(fn) else 0)
+            positional = _positional_names(fn)
+            keyword = positional[index] if index < len(positional) else None
+        return keyword is not None and self._held_class(fn, keyword) is self.classes[node.id]
 
     def _launched_names(self) -> set[ast.Name]:
         """The kernel names host code may hold: each launch's kernel (`k[grid](...)`) and the jit functions its

@@ -236,15 +236,15 @@ class Regions:
 
         def built_by(roots: list[ast.AST]) -> set[str]:
             callers = roots + [self.module_fns[n] for n in self._reach(roots)]
-            return {
-                n.func.id
+            calls = [
+                n
                 for fn in callers
                 for n in ast.walk(fn)
-                if isinstance(n, ast.Call)
-                and isinstance(n.func, ast.Name)
-                and n.func.id in self.classes
-                and self.owner(n) is fn
-            }
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and self.owner(n) is fn
+            ]
+            # `block(c)` builds the class the parameter holds (`_held_class`: ResNet's _make_layer(self, block))
+            held = {c.name for c in map(self._held_call, calls) if c is not None}
+            return {n.func.id for n in calls if n.func.id in self.classes} | held
 
         init_classes = {"ModelNew"} & set(self.classes)
         while True:
