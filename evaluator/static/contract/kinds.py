@@ -612,11 +612,13 @@ class Kinds:
         if key not in self._memo_once:
             sites: list[ast.Call | None] = []
             for n in ast.walk(self.tree):
-                named = (
-                    isinstance(n, ast.Attribute) and n.attr == name
-                    if method
-                    else isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
-                )
+                by_name = isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+                if method and by_name and self._enclosing_bindings(n, name) is None:
+                    # a method's bare name read in its class's scope (`def twin(self, f=_make_layer)`, the class
+                    # body) is the function itself, called with whatever the reader passes
+                    sites.append(None)
+                    continue
+                named = isinstance(n, ast.Attribute) and n.attr == name if method else by_name
                 if not named:
                     continue
                 call = self.parents.get(n)
