@@ -322,6 +322,16 @@ def test_a_parameter_that_holds_a_class_builds_only_that_class():
     for changed in (other, kept, method, stored):
         assert changed != source
         assert static_findings(changed), changed[:0]
+    # KernelBench's own spelling, `self.stride = stride`: every block(...) call passes a number there, so the
+    # attribute holds one; not where a call passes a list
+    spelled = source.replace("conv_stride", "stride")
+    listed = spelled.replace(
+        "block(self.in_channels, out_channels, stride, downsample)",
+        "block(self.in_channels, out_channels, [stride], downsample)",
+    )
+    assert spelled != source and listed != spelled
+    assert static_findings(spelled) == []
+    assert static_findings(listed)
 
 
 def test_a_named_reference_model_is_host_code():

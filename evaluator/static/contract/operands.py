@@ -243,25 +243,30 @@ class Operands:
         """A class handed, by its name, to a parameter that holds it (`self._make_layer(BasicBlock, 64, 2)`, where
         `_held_class` proves that _make_layer's `block` is only called or has class constants read): the call
         that builds it is in sight, in that function."""
+        return self._handed_to(node) is not None
+
+    def _handed_to(self, node: ast.Name) -> tuple[ast.FunctionDef, str] | None:
+        """The function and its parameter that hold the class `node` names, where it is handed to one."""
         call, keyword = self.parents.get(node), None
         if isinstance(call, ast.keyword):
             keyword, call = call.arg, self.parents.get(call)
         if not isinstance(call, ast.Call) or call.func is node or self._enclosing_bindings(node, node.id) is not None:
-            return False
+            return None
         f = call.func
         fns = self.named_fns.get(f.id if isinstance(f, ast.Name) else getattr(f, "attr", ""), [])
         if len(fns) != 1 or not isinstance(fns[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return False
+            return None
         fn, method = fns[0], self._is_method(fns[0])
         if call not in self._call_sites(fn.name, method):
-            return False
+            return None
         if keyword is None:
             if node not in call.args:
-                return False
+                return None
             index = call.args.index(node) + (1 if method and not _is_static(fn) else 0)
             positional = _positional_names(fn)
             keyword = positional[index] if index < len(positional) else None
-        return keyword is not None and self._held_class(fn, keyword) is self.classes[node.id]
+        held = keyword is not None and self._held_class(fn, keyword) is self.classes[node.id]
+        return (fn, keyword) if held else None
 
     def _launched_names(self) -> set[ast.Name]:
         """The kernel names host code may hold: each launch's kernel (`k[grid](...)`) and the jit functions its

@@ -513,9 +513,10 @@ class Places:
         return self.kind(whole, self._env_of(whole)) == TENSOR
 
     def _class_call_arguments(self, cls: ast.ClassDef, at: int, name: str) -> list[ast.AST | None] | None:
-        """What each `Cls(...)` call passes its __init__'s parameter (at position `at`, or by keyword `name`; the
-        default where a call leaves it out): None where the class is named other than in such a call (a base, a
-        value), a call unpacks `*`/`**`, or another class inherits it (its super().__init__ passes anything)."""
+        """What each `Cls(...)` call (and `block(...)` where a parameter holds Cls, `_class_calls`) passes its
+        __init__'s parameter (at position `at`, or by keyword `name`; the default where a call leaves it out):
+        None where the class is named other than in such a call (a base, a value), a call unpacks `*`/`**`, or
+        another class inherits it (its super().__init__ passes anything)."""
         if any(c != cls.name and cls.name in (self.mro(c) or [cls.name]) for c in self.classes):
             return None
         inits = [stmt for stmt in cls.body if "__init__" in _class_body_names(stmt)]
@@ -523,17 +524,38 @@ class Places:
             return None  # two defs: Python runs the last, with its own defaults
         init = inits[0]
         default = _defaults(init).get(name)
+        calls = self._class_calls(cls)
+        if calls is None:
+            return None
         found: list[ast.AST | None] = []
-        for n in ast.walk(self.tree):
-            if not (isinstance(n, ast.Name) and n.id == cls.name) or self.parents.get(n) is cls:
-                continue
+        for n in calls:
             call = self.parents.get(n)
-            if not (isinstance(call, ast.Call) and call.func is n) or self._enclosing_bindings(n, n.id) is not None:
+            if not (isinstance(call, ast.Call) and call.func is n):
                 return None
             if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
                 return None
             given = [k.value for k in call.keywords if k.arg == name] + call.args[at : at + 1]
             found.append(given[0] if given else default)
+        return found
+
+    def _class_calls(self, cls: ast.ClassDef) -> list[ast.Name] | None:
+        """Every name that builds or names the class: `Cls` read by its module-level name (a call's func, or any
+        other use, which the caller refuses), and where `Cls` is handed to a parameter that holds it
+        (`_make_layer(BasicBlock, ...)`), that parameter's reads in its function instead (`block(c)`; its class
+        constants, `block.expansion`, are no calls and build nothing). None where a function binds the name."""
+        found: list[ast.Name] = []
+        for n in ast.walk(self.tree):
+            if not (isinstance(n, ast.Name) and n.id == cls.name) or self.parents.get(n) is cls:
+                continue
+            if self._enclosing_bindings(n, n.id) is not None:
+                return None
+            handed = self._handed_to(n)
+            if handed is None:
+                found.append(n)
+                continue
+            fn, param = handed
+            reads = [u for u in ast.walk(fn) if isinstance(u, ast.Name) and u.id == param]
+            found += [u for u in reads if not isinstance(self.parents.get(u), ast.Attribute)]
         return found
 
     def _describes(self, name: str) -> bool:
