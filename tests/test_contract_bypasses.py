@@ -217,7 +217,11 @@ class whose `self.mk` is a submodule while another class defines `def mk` (a met
 only where self's class has that one def and nothing stores an attribute of that name). A second red team found
 bypass_322..323, each passing at 8872f60: `def _twin(self, f=_make_layer)` reads the method by its bare name in the
 class's scope and calls it with nn.LeakyReLU, a call the method's call sites never listed (such a read now makes its
-sites unknown, for every parameter a method's calls type).
+sites unknown, for every parameter a method's calls type). A third red team found bypass_324..327, each passing at
+a989362: Python rewrites `__act` written inside ModelNew to `_ModelNew__act`, so a decoy `def __act` (or class
+`__Blk`) was judged while Python ran `_ModelNew__act` (torch.relu as "init code", a helper returning a Sequential of
+LeakyReLU, `_ModelNew__Blk = nn.LeakyReLU`). No identifier inside a class may start with two underscores and not
+end with two.
 mech_held_class_built_in_forward builds a held class from forward: its __init__ is host code.
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
@@ -238,7 +242,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 323 and len(HONEST) == 53 and len(MECH) == 35 and len(SIZED) == 2
+    assert len(BYPASSES) == 327 and len(HONEST) == 53 and len(MECH) == 35 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -392,6 +396,9 @@ BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 320))
 # session 28's red teams on the ResNet relaxations: a helper's returned Sequential that is not what self.layer holds,
 # and a method named bare in its class's scope (a call the sites never saw), refused on the block call or the class
 RETURNED = {320, 321, 322, 323}
+# session 28's third red team: a name Python mangles inside a class (`__act` is `_ModelNew__act`), refused where it
+# is written
+MANGLED = {324, 325, 326, 327}
 
 
 @pytest.mark.parametrize(
@@ -400,7 +407,7 @@ RETURNED = {320, 321, 322, 323}
         p
         for p in BYPASSES
         if (34 <= number(p) <= 70 or number(p) >= 91)
-        and number(p) not in NAMES_CALLS | RELAXATIONS | BUILT_WHERE | RETURNED
+        and number(p) not in NAMES_CALLS | RELAXATIONS | BUILT_WHERE | RETURNED | MANGLED
         and p.stem not in CALL_REFUSED
     ]
     + MECH,

@@ -376,7 +376,8 @@ def contract_lines() -> list[str]:
         f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
         f"{', '.join(sorted(CONFIG_KWARGS))}: no do_bench, pre_hook, post_hook or prune_configs_by.",
         f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "
-        "hasattr, vars, globals, eval, exec, open or __import__, no dunder attribute, no module used as a value "
+        "hasattr, vars, globals, eval, exec, open or __import__, no dunder attribute, no name inside a class that "
+        "starts with two underscores (Python renames `__x` there to `_Cls__x`), no module used as a value "
         "(`t = torch.nn.parameter`), no call of an expression (`(f or g)(x)`), private attributes only on self "
         "(`self._cache`), an imported name never assigned again (`tl = ...`), ModelNew never built by the module; "
         "the module only defines things (nothing runs at import but a config builder of the module called with no "

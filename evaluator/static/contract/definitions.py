@@ -464,12 +464,28 @@ class Definitions:
                 )
         self._class_bodies(ok)
 
+    def _mangled_names(self, cls: ast.ClassDef) -> None:
+        """Python rewrites every identifier that starts with two underscores (and does not end with two) written
+        inside a class, methods included: `__act` in ModelNew is `_ModelNew__act`, a name the gate would read as
+        another one (a decoy `def __act` beside the real `def _ModelNew__act`)."""
+        for n in ast.walk(cls):
+            for name in _identifiers(n):
+                if name.startswith("__") and not name.endswith("__"):
+                    self.add(
+                        "dynamic_access",
+                        n,
+                        f"`{name}` in class {cls.name}: Python rewrites a name that starts with two underscores inside "
+                        f"a class to `_{cls.name.lstrip('_')}{name}`, another name than the one written; drop one "
+                        "leading underscore. " + CONTRACT_HINT,
+                    )
+
     def _class_bodies(self, ok) -> None:
         """A class body runs at import too, and holds only methods and constants: no special method, no alias of
         this module's code, no lambda or generator stored (it runs when the attribute is read, past the gate's
         calls)."""
         for cls in self.classes.values():
             self._library_overrides(cls)
+            self._mangled_names(cls)
             for stmt in cls.body:
                 if isinstance(stmt, ast.FunctionDef) and stmt.name.startswith("__") and stmt.name != "__init__":
                     self.add(
@@ -594,3 +610,28 @@ class Definitions:
                 return ast.unparse(node.func)  # a method of a value (`HEUR.update({...})` fills a heuristics dict)
             todo += list(ast.iter_child_nodes(node))
         return None
+
+
+def _identifiers(n: ast.AST) -> list[str]:
+    """The identifiers a node writes itself (names, parameters, keywords, attributes, imports, defs, captures)."""
+    if isinstance(n, ast.Name):
+        return [n.id]
+    if isinstance(n, ast.arg):
+        return [n.arg]
+    if isinstance(n, ast.keyword):
+        return [n.arg] if n.arg else []
+    if isinstance(n, ast.Attribute):
+        return [n.attr]
+    if isinstance(n, ast.alias):
+        return [n.name.split(".")[0], *([n.asname] if n.asname else [])]
+    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [n.name]
+    if isinstance(n, (ast.Global, ast.Nonlocal)):
+        return list(n.names)
+    if isinstance(n, ast.ExceptHandler):
+        return [n.name] if n.name else []
+    if isinstance(n, (ast.MatchAs, ast.MatchStar)):
+        return [n.name] if n.name else []
+    if isinstance(n, ast.MatchMapping):
+        return [n.rest] if n.rest else []
+    return []
