@@ -221,7 +221,14 @@ sites unknown, for every parameter a method's calls type). A third red team foun
 a989362: Python rewrites `__act` written inside ModelNew to `_ModelNew__act`, so a decoy `def __act` (or class
 `__Blk`) was judged while Python ran `_ModelNew__act` (torch.relu as "init code", a helper returning a Sequential of
 LeakyReLU, `_ModelNew__Blk = nn.LeakyReLU`). No identifier inside a class may start with two underscores and not
-end with two.
+end with two. A fourth red team found bypass_328..330, each passing at a989362: min, max, abs, round, sum and pow
+may give back a tensor they are given (`max([t])`, `abs(t)`), which init code may do, and were typed Python values
+(now their arguments' kind); and a keyword named like a positional-only parameter (`def __init__(self, c, stride=1,
+/, **kw)`) was taken for that parameter's argument (now Python's binding: positional first, never a keyword for a
+positional-only one). Session 28 also follows a container handed to a block's constructor (`self.downsample =
+downsample`, given `block(c, k, stride, downsample)` with `downsample = nn.Sequential(conv, bn)` or None), where
+every name on the way only hands it on, and `self.downsample is not None` no longer counts as a change of it, so
+KernelBench's ResNet with a conv helper reading `conv.stride` passes.
 mech_held_class_built_in_forward builds a held class from forward: its __init__ is host code.
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
@@ -242,7 +249,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 327 and len(HONEST) == 53 and len(MECH) == 35 and len(SIZED) == 2
+    assert len(BYPASSES) == 330 and len(HONEST) == 54 and len(MECH) == 35 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -336,6 +343,27 @@ def test_a_parameter_that_holds_a_class_builds_only_that_class():
     assert spelled != source and listed != spelled
     assert static_findings(spelled) == []
     assert static_findings(listed)
+
+
+def test_a_container_handed_to_a_constructor_keeps_its_layers():
+    """honest_59 hands `downsample` (None or nn.Sequential(conv, bn)) to each block, which keeps it; its conv
+    launcher reads `conv.stride` off `self.downsample[0]`. Only where every name on the way hands the container on
+    unchanged: appended to after it is handed, or passed to a helper too, its items are unknown again."""
+    source = (CORPUS / "honest_59_resnet_conv_reads_its_layer.py").read_text(encoding="utf-8")
+    assert static_findings(source) == []
+    handed = "        layers.append(block(self.in_channels, out_channels, stride, downsample))\n"
+    grown = source.replace(
+        handed, handed + "        if downsample is not None:\n            downsample.append(nn.ReLU())\n"
+    )
+    helper = source.replace(handed, handed + "        keep(downsample)\n").replace(
+        "class BasicBlock(", "def keep(m):\n    return m\n\n\nclass BasicBlock("
+    )
+    kept = source.replace(
+        "        self.downsample = downsample\n", "        self.downsample = downsample\n        self.ds = downsample\n"
+    )
+    for changed in (grown, helper, kept):
+        assert changed != source
+        assert static_findings(changed), changed[:0]
 
 
 def test_a_named_reference_model_is_host_code():

@@ -18,6 +18,7 @@ from evaluator.static.contract.allowlist import (
 )
 from evaluator.static.contract.region import INIT, _lazy
 from evaluator.static.contract.syntax import (
+    _bound_argument,
     _bound_names,
     _class_body_names,
     _container_parts,
@@ -193,6 +194,8 @@ class Kinds:
     def _attribute_kind(self, e: ast.Attribute, env: dict[str, str]) -> str:
         if self._ctx(e.value):
             return self._ctx_kind(e.attr)
+        if self._constant_read(e):
+            return PY  # `Bottleneck.expansion`, `block.expansion`: a literal class constant
         base = self.kind(e.value, env)
         if base in (TENSOR, TCONT, UNKNOWN) and self._instance_class(e.value) is not None:
             base = SELF  # an item of a ModuleList of this module's blocks (`blk.scale`): its attributes are self's
@@ -528,8 +531,8 @@ class Kinds:
             starred = call is not None and any(isinstance(a, ast.Starred) for a in call.args)
             if call is None or starred or any(k.arg is None for k in call.keywords):
                 return None
-            given = [k.value for k in call.keywords if k.arg == name]
-            found.append(given[0] if given else call.args[index] if 0 <= index < len(call.args) else None)
+            given = _bound_argument(call, fn, index, name)
+            found.append(given[0] if given else None)
         return found
 
     def _unbound_calls(self) -> bool:
@@ -558,6 +561,20 @@ class Kinds:
         cls = cls if cls is not None else self.classes[n.value.id]
         own = [s for s in cls.body if n.attr in _class_body_names(s)]
         return bool(own) and all(isinstance(v, ast.Constant) for v in self._class_body_values(n.attr))
+
+    def _constant_read(self, e: ast.Attribute) -> bool:
+        """`Cls.attr` by a class's module-level name, or `block.attr` of a parameter that holds a class, reading a
+        literal class constant (`_class_constant`)."""
+        if not isinstance(e.value, ast.Name):
+            return False
+        found = self._enclosing_bindings(e, e.value.id)
+        if found is None:
+            cls = self.classes.get(e.value.id)
+        elif len(found) == 1 and isinstance(found[0], ast.arg):
+            cls = self._held_class(self.scope_of(found[0]), e.value.id)
+        else:
+            cls = None
+        return cls is not None and self._class_constant(e, cls)
 
     def _held_class(self, fn: ast.AST | None, name: str) -> ast.ClassDef | None:
         """The one class of this module fn's parameter `name` holds, as KernelBench's ResNets build their blocks
@@ -638,6 +655,7 @@ class Kinds:
         what init code appends to it (`self.blocks = nn.ModuleList()` then `self.blocks.append(Block(c))` in a
         loop: any item may be any of those, whatever the index)."""
         values = self.self_values.get(attr, []) + self._class_body_values(attr)
+        values = [w for v in values for w in self._container_values(v, attr)]  # `self.downsample = downsample`
         appended = self._init_appends().get(attr, [])
         found = []
         for v in values:
@@ -696,6 +714,61 @@ class Kinds:
         if any(isinstance(i, ast.Starred) for i in items) or not -len(calls) <= at < len(calls):
             return [None]  # a position the display does not fix
         return [calls[at]]
+
+    def _container_values(self, v: ast.AST | None, attr: str, depth: int = 0) -> list[ast.AST | None]:
+        """The expressions a stored value may be, through names: a constructor parameter by what each call of the
+        class passes (`self.downsample = downsample`, given `block(c, k, stride, downsample)`, where _make_layer's
+        `downsample` is `None` or `nn.Sequential(...)`), a helper's by its call sites, a local by its assignments.
+        `None` holds no items (reading one out of it raises) and is left out; None stands for what the gate
+        cannot follow."""
+        if isinstance(v, ast.Constant) and v.value is None:
+            return []
+        fn = self.owner(v) if isinstance(v, ast.Name) else None
+        if fn is None or depth > 4 or self.scope_of(v) is not fn:
+            return [v]
+        if not self._only_handed(fn, v.id, attr):
+            return [None]
+        found: list[ast.AST | None] = []
+        for b in self._bindings(fn, v.id):
+            parent = self.parents.get(b)
+            if isinstance(b, ast.Name) and isinstance(parent, ast.Assign) and parent.targets == [b]:
+                given: list[ast.AST | None] | None = [parent.value]
+            elif isinstance(b, ast.arg) and b.arg in _positional_names(fn):
+                cls = self.parents.get(fn)
+                init = fn.name == "__init__" and isinstance(cls, ast.ClassDef) and cls.name != "ModelNew"
+                at = _positional_names(fn).index(b.arg) - 1
+                given = self._class_call_arguments(cls, at, b.arg) if init else self._site_arguments(fn, b.arg)
+            else:
+                given = None
+            if not given:
+                return [None]
+            found += [
+                w for g in given for w in (self._container_values(g, attr, depth + 1) if g is not None else [None])
+            ]
+        return found
+
+    def _only_handed(self, fn: ast.AST, name: str, attr: str) -> bool:
+        """Whether fn only hands the object a local or parameter holds on, unchanged, along one path: one read of
+        the name is an argument of a call building a class of this module (`block(c, k, stride, downsample)`) or
+        the value stored as `self.<attr> = name` (that attribute alone: under another name, a change through it
+        would not count as one of attr's), and the others test `name is None`; no method call, alias or other
+        function sees it."""
+        passed = 0
+        for u in ast.walk(fn):
+            if not (isinstance(u, ast.Name) and u.id == name and isinstance(u.ctx, ast.Load)):
+                continue
+            parent = self.parents.get(u)
+            call = self.parents.get(parent) if isinstance(parent, ast.keyword) else parent
+            handed = isinstance(call, ast.Call) and call.func is not u and isinstance(self._built(call), ast.ClassDef)
+            stored = isinstance(parent, ast.Assign) and parent.value is u and len(parent.targets) == 1
+            target = parent.targets[0] if stored else None
+            stored = isinstance(target, ast.Attribute) and target.attr == attr and self._self_attribute(target)
+            passed += handed or stored
+            tested = isinstance(parent, ast.Compare) and all(isinstance(o, (ast.Is, ast.IsNot)) for o in parent.ops)
+            tested = tested and all(isinstance(c, ast.Constant) and c.value is None for c in parent.comparators)
+            if self.scope_of(u) is not fn or not (handed or stored or tested) or passed > 1:
+                return False
+        return True
 
     def _returned_layers(self, v: ast.AST | None) -> list:
         """The layer classes a container holds that a helper of this module builds and returns, as KernelBench's
@@ -866,7 +939,10 @@ class Kinds:
                 iterated = self._iterated(n)  # `for blk in self.blocks`, `enumerate(self.blocks)`, `zip(...)`
                 read = isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load)
                 counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len"
-                if not (iterated or read or counted or self._init_append(n)):  # a method call, an alias, an argument
+                # `self.downsample is not None`: identity, which runs no code of the object's
+                tested = isinstance(parent, ast.Compare) and all(isinstance(o, (ast.Is, ast.IsNot)) for o in parent.ops)
+                tested = tested and all(isinstance(c, ast.Constant) and c.value is None for c in parent.comparators)
+                if not (iterated or read or counted or tested or self._init_append(n)):  # a method, alias, argument
                     changed.add(n.attr)
             self._memo_once["changed"] = changed
         return self._memo_once["changed"]
@@ -936,5 +1012,15 @@ class Kinds:
             if f.id in CONTAINER_BUILTINS:
                 return self._container_kind([*e.args, *(k.value for k in e.keywords)], env)
             if f.id in HOST_BUILTINS:
-                return PY
+                return self._builtin_kind(e, f.id, env)
         return UNKNOWN
+
+    def _builtin_kind(self, e: ast.Call, name: str, env: dict[str, str]) -> str:
+        """What an allowed builtin returns: min, max, abs, round, sum and pow may give back one of their arguments,
+        an item of one or what a tensor's operator returns (`max([t])` is t, `abs(t)` a tensor), divmod and slice
+        hold them; the rest Python values. In host code a tensor is no builtin's argument; in init code it may be."""
+        given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
+        holds = any(k in HOLDS for k in given) or name in self.bound
+        if name in ("min", "max", "abs", "round", "sum", "pow") and holds:
+            return TENSOR
+        return TCONT if name in ("divmod", "slice") and holds else PY

@@ -9,6 +9,7 @@ from evaluator.static.contract.allowlist import CTX_FUNCTIONS, DESCRIPTORS, HOST
 from evaluator.static.contract.kinds import ANY, HOLDS, PY, RANK, SELF, TCONT, TENSOR, UNKNOWN
 from evaluator.static.contract.region import COMPREHENSIONS, FUNCS
 from evaluator.static.contract.syntax import (
+    _bound_argument,
     _bound_names,
     _class_body_names,
     _container_parts,
@@ -534,7 +535,7 @@ class Places:
                 return None
             if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
                 return None
-            given = [k.value for k in call.keywords if k.arg == name] + call.args[at : at + 1]
+            given = _bound_argument(call, init, at, name)  # (a class call passes no self: `at` counts after it)
             found.append(given[0] if given else default)
         return found
 

@@ -68,6 +68,17 @@ def _positional_names(fn: ast.AST) -> list[str]:
     return [a.arg for a in fn.args.posonlyargs + fn.args.args]
 
 
+def _bound_argument(call: ast.Call, fn: ast.AST, at: int, name: str) -> list[ast.AST]:
+    """What Python binds fn's positional parameter `name` to in `call` (its `at`-th positional argument, past any
+    implicit self): that argument where the call passes so many, else a keyword of that name unless the parameter
+    is positional-only (`def f(a, /, **kw)` puts `f(0, a=x)`'s x in kw); [] where the call leaves it out."""
+    if 0 <= at < len(call.args):
+        return [call.args[at]]
+    if name in [a.arg for a in fn.args.posonlyargs]:
+        return []
+    return [k.value for k in call.keywords if k.arg == name][:1]
+
+
 def _param_names(fn: ast.AST) -> set[str]:
     """Every parameter a function or lambda binds (positional, keyword-only, *args, **kwargs)."""
     return {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
