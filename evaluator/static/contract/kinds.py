@@ -937,8 +937,10 @@ class Kinds:
                     continue  # (on any object: `me = self; me.layers[0] = m`)
                 parent = self.parents.get(n)
                 iterated = self._iterated(n)  # `for blk in self.blocks`, `enumerate(self.blocks)`, `zip(...)`
-                read = isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load)
-                counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len"
+                # read by item (as the container, not the key: `G[self.blocks]` hands it to G's __getitem__), or
+                # counted by the builtin len (a module function named len is this module's code, given the object)
+                read = isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load) and parent.value is n
+                counted = self._builtin_call(parent, "len") and parent.args == [n]
                 # `self.downsample is not None`: identity, which runs no code of the object's
                 tested = isinstance(parent, ast.Compare) and all(isinstance(o, (ast.Is, ast.IsNot)) for o in parent.ops)
                 tested = tested and all(isinstance(c, ast.Constant) and c.value is None for c in parent.comparators)
