@@ -231,7 +231,9 @@ every name on the way only hands it on, and `self.downsample is not None` no lon
 KernelBench's ResNet with a conv helper reading `conv.stride` passes. A fifth red team found bypass_331..332, each
 passing at dd4a6b8: a module-level `def len(s)` that stores LeakyReLU into the container, called as
 `len(self.downsample)`, was read as the builtin counting it (a container is now counted only by the builtin, and
-read by item only as the container, not as a key).
+read by item only as the container, not as a key). A sixth red team found bypass_333..335, each passing at 4ae3470:
+a match capture binds a name the gate's list of bound names left out (`case act:` then `act(x)` on a LeakyReLU,
+`case [len]:`, `case [isinstance]:`). Every binding form counts now, and the module binds no allowed builtin's name.
 mech_held_class_built_in_forward builds a held class from forward: its __init__ is host code.
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
@@ -252,7 +254,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 332 and len(HONEST) == 54 and len(MECH) == 35 and len(SIZED) == 2
+    assert len(BYPASSES) == 335 and len(HONEST) == 54 and len(MECH) == 35 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -426,7 +428,7 @@ RELAXATIONS = set(range(196, 283))
 BUILT_WHERE = {291, 292, 293, 295, 296} | set(range(297, 320))
 # session 28's red teams on the ResNet relaxations: a helper's returned Sequential that is not what self.layer holds,
 # and a method named bare in its class's scope (a call the sites never saw), refused on the block call or the class
-RETURNED = {320, 321, 322, 323, 331, 332}
+RETURNED = {320, 321, 322, 323, 331, 332, 333, 334, 335}
 # session 28's third red team: a name Python mangles inside a class (`__act` is `_ModelNew__act`), refused where it
 # is written
 MANGLED = {324, 325, 326, 327}

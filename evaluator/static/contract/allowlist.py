@@ -103,6 +103,10 @@ HOST_BUILTINS = {
 
 DEVICE_BUILTINS = {"range", "len", "min", "max", "abs", "int", "float", "bool", "isinstance", "print", "tuple"}
 
+# the builtins the gate knows by name (it reads `len(box)` as counting, `isinstance(m, C)` as a test): the module never
+# binds one (a def, an assignment, a parameter, a match capture)
+BUILTIN_NAMES = (HOST_BUILTINS | DEVICE_BUILTINS) - {"True", "False", "None"}
+
 ALLOWED_DUNDERS = {"__init__", "__version__", "__name__"}  # super().__init__(), torch.__version__
 
 # -- what host code may do with a tensor --------------------------------------------------------------
@@ -376,7 +380,8 @@ def contract_lines() -> list[str]:
         f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
         f"{', '.join(sorted(CONFIG_KWARGS))}: no do_bench, pre_hook, post_hook or prune_configs_by.",
         f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "
-        "hasattr, vars, globals, eval, exec, open or __import__, no dunder attribute, no name inside a class that "
+        "hasattr, vars, globals, eval, exec, open or __import__, no builtin's name bound by the module (`def len`, "
+        "`case [len]:`), no dunder attribute, no name inside a class that "
         "starts with two underscores (Python renames `__x` there to `_Cls__x`), no module used as a value "
         "(`t = torch.nn.parameter`), no call of an expression (`(f or g)(x)`), private attributes only on self "
         "(`self._cache`), an imported name never assigned again (`tl = ...`), ModelNew never built by the module; "

@@ -15,7 +15,7 @@ from evaluator.static.contract.operands import Operands
 from evaluator.static.contract.places import Places
 from evaluator.static.contract.region import HOST, Regions
 from evaluator.static.contract.structures import Structures
-from evaluator.static.contract.syntax import _attribute_values, _import_bindings, _stored_attributes
+from evaluator.static.contract.syntax import _attribute_values, _bound_names, _import_bindings, _stored_attributes
 from evaluator.static.finding import Finding
 
 
@@ -64,13 +64,11 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self.defined: set[str] = set()  # names bound to code the gate sees: defs, lambdas, classes, imports
         self.bound: set[str] = set()
         for node in ast.walk(tree):
+            # every name the module binds, by any form Python has (match captures and `except ... as` too): a
+            # builtin's name among them is no builtin (`case [len]:` binds len)
+            self.bound.update(_bound_names(node))
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.defined.add(node.name)
-                self.bound.add(node.name)
-            elif isinstance(node, ast.arg):
-                self.bound.add(node.arg)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                self.bound.add(node.id)
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
                 self.defined |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         self.defined |= set(self.aliases)

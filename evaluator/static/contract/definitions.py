@@ -9,6 +9,7 @@ import functools
 
 from evaluator.shared.rules import CONTRACT_HINT
 from evaluator.static.contract.allowlist import (
+    BUILTIN_NAMES,
     CLASS_BASES,
     CONSUMERS,
     DECORATORS,
@@ -311,7 +312,9 @@ class Definitions:
     def _rebound_imports(self) -> None:
         """An imported name means one module (or one name of it) everywhere: the gate reads `tl.x` as
         triton.language.x by the name alone, so `tl = x` (or a parameter, a loop target, `except ... as tl`, a
-        def named tl) would let any method of any value pass as a Triton name. Flow-insensitive on purpose."""
+        def named tl) would let any method of any value pass as a Triton name. Flow-insensitive on purpose. So
+        does an allowed builtin's name: `case [len]:` or `def len(s)` made `len(self.head)` a call the gate read
+        as counting the container."""
         self._import_conflicts()
         for node in ast.walk(self.tree):
             if self._optional_import(node):
@@ -323,6 +326,14 @@ class Definitions:
                         node,
                         f"`{name}` is the import of {self.aliases[name]} and is bound again here; an imported "
                         "name keeps its one meaning in the whole module, so choose another name. " + CONTRACT_HINT,
+                    )
+                elif name in BUILTIN_NAMES:  # (the gate reads `len(box)`, `isinstance(m, C)` as Python's own)
+                    self.add(
+                        "rebound_import",
+                        node,
+                        f"`{name}` is a Python builtin and is bound here (a def, an assignment, a parameter, a match "
+                        "capture); the gate reads each call of it as the builtin, so choose another name. "
+                        + CONTRACT_HINT,
                     )
 
     def _rebound_definitions(self) -> None:
