@@ -234,6 +234,10 @@ passing at dd4a6b8: a module-level `def len(s)` that stores LeakyReLU into the c
 read by item only as the container, not as a key). A sixth red team found bypass_333..335, each passing at 4ae3470:
 a match capture binds a name the gate's list of bound names left out (`case act:` then `act(x)` on a LeakyReLU,
 `case [len]:`, `case [isinstance]:`). Every binding form counts now, and the module binds no allowed builtin's name.
+A seventh red team found bypass_336..337, each passing at d1d7204: an own object joined with a list (`obj = self
+if c else [x]`) is typed a container, and `obj.args` (an exception's) or `obj.keys()` (a dict's) then read as a
+container's, though the own object's attribute or method of that name gives a tensor (an own name now joins in what
+the own object gives).
 mech_held_class_built_in_forward builds a held class from forward: its __init__ is host code.
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
@@ -254,7 +258,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 335 and len(HONEST) == 54 and len(MECH) == 35 and len(SIZED) == 2
+    assert len(BYPASSES) == 337 and len(HONEST) == 54 and len(MECH) == 35 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)

@@ -209,7 +209,8 @@ class Kinds:
             kinds = [self.self_kinds.get(e.attr), self.returns.get(e.attr) if e.attr in self.methods else None]
             known = [k for k in kinds if k is not None]
             return functools.reduce(self._join, known) if known else UNKNOWN
-        if e.attr == "args" and base == TCONT:
+        own = e.attr in self.self_values or e.attr in self._class_body_bound()  # (an own object's, if joined)
+        if e.attr == "args" and base == TCONT and not own:
             return TCONT  # what an exception was raised with: `{}.pop(x)` raises KeyError(x)
         if base == TCONT:  # an attribute of a layer (or of anything holding a tensor: an exception's .obj): a
             # tensor unless the layer's class declares it a constant (__constants__: a Conv2d's stride, an eps)
@@ -1001,8 +1002,10 @@ class Kinds:
                 return self._join(own, PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR)
             if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`
                 return self._join(self.returns.get(f.attr), UNKNOWN)
-            if base == TCONT:  # an item out of it, or a view of its items
-                return TENSOR if f.attr in ("pop", "get", "setdefault") else TCONT
+            if base == TCONT:  # an item out of it, or a view of its items; or, where the receiver may be an own
+                # object joined with a container (`obj = self if c else [x]`), what an own method of that name returns
+                kind = TENSOR if f.attr in ("pop", "get", "setdefault") else TCONT
+                return self._join(kind, self.returns.get(f.attr, UNKNOWN)) if f.attr in self.methods else kind
             if base == SELF:
                 return self._self_call_kind(f)
             return UNKNOWN
