@@ -26,5 +26,5 @@ class ModelNew(nn.Module):
     def forward(self, x):
         self.args = copy(x)
         obj = self if x.dim() > 0 else [x]
-        y = obj.args * 2  # compute: TCONT `.args` is typed a container, and containers may be multiplied
+        y = obj.args * 2  # the own object's args, a tensor, read as an exception's  # compute
         return copy(y)

@@ -29,5 +29,5 @@ class ModelNew(nn.Module):
     def forward(self, x):
         self.kept = copy(x)
         obj = self if x.dim() > 0 else [x]
-        y = obj.keys() * 2  # compute: what a container's `keys()` returns is typed a container
+        y = obj.keys() * 2  # the own method, which returns a tensor, read as a dict's keys()  # compute
         return copy(y)
