@@ -362,7 +362,9 @@ class Definitions:
         own_methods = {m for c in self.classes.values() for m in self._own_methods(c)}
         for t in (t for n in ast.walk(self.tree) for t in _store_targets(n) if isinstance(t, ast.Attribute)):
             cls = self._class_of(t.value)  # `self.x = ...`: self's class; any other object may be any class's
-            methods = self._own_methods(cls) if cls is not None else own_methods
+            # (self may be an instance of a subclass, whose methods the store hides too)
+            subclasses = [self.classes[c] for c in self.classes if cls is not None and cls.name in (self.mro(c) or [])]
+            methods = {m for c in [cls, *subclasses] for m in self._own_methods(c)} if cls is not None else own_methods
             if t.attr in methods or (cls is not None and _is_module_method(t.attr)):
                 self.add(
                     "host_call",

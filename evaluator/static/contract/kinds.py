@@ -209,8 +209,7 @@ class Kinds:
             kinds = [self.self_kinds.get(e.attr), self.returns.get(e.attr) if e.attr in self.methods else None]
             known = [k for k in kinds if k is not None]
             return functools.reduce(self._join, known) if known else UNKNOWN
-        own = e.attr in self.self_values or e.attr in self._class_body_bound()  # (an own object's, if joined)
-        if e.attr == "args" and base == TCONT and not own:
+        if e.attr == "args" and base == TCONT and self._caught_only(e.value):
             return TCONT  # what an exception was raised with: `{}.pop(x)` raises KeyError(x)
         if base == TCONT:  # an attribute of a layer (or of anything holding a tensor: an exception's .obj): a
             # tensor unless the layer's class declares it a constant (__constants__: a Conv2d's stride, an eps)
@@ -562,6 +561,13 @@ class Kinds:
         cls = cls if cls is not None else self.classes[n.value.id]
         own = [s for s in cls.body if n.attr in _class_body_names(s)]
         return bool(own) and all(isinstance(v, ast.Constant) for v in self._class_body_values(n.attr))
+
+    def _caught_only(self, e: ast.AST) -> bool:
+        """A name only ever bound by `except ... as e`: an exception, whose `.args` is what it was raised with (not
+        an own object's attribute, nor a module dict's key, under a join)."""
+        fn = self.owner(e) if isinstance(e, ast.Name) else None
+        bindings = self._bindings(fn, e.id) if isinstance(e, ast.Name) else []
+        return bool(bindings) and all(isinstance(b, ast.ExceptHandler) for b in bindings)
 
     def _constant_read(self, e: ast.Attribute) -> bool:
         """`Cls.attr` by a class's module-level name, or `block.attr` of a parameter that holds a class, reading a
