@@ -393,8 +393,9 @@ def contract_lines() -> list[str]:
         "only nn.Module, torch.autograd.Function or another class of the module (never ModelNew), and calls "
         "`super()` or `super(ThisClass, self)`; decorators are only triton.jit/autotune/heuristics, gluon.jit, "
         "torch.no_grad, staticmethod, classmethod and property; a buffer, parameter or submodule is named with a "
-        "string literal that is no method's or tensor attribute's name, and nn.ModuleDict / ParameterDict are built "
-        "only as attributes of self.",
+        "string literal that is no method's, nn.Module attribute's or tensor attribute's name, and nn.ModuleDict / "
+        "ParameterDict are built only as attributes of self and read only by key (`self.d[\"k\"]`, never `self.d.k`, "
+        "`self.d |= ...` or handed on).",
         "Host code names a @triton.jit function only to launch it (`k[grid](...)`) or to pass it to a launch as a "
         "constexpr argument; a tensor method is called where it is named (never `f = x.view`) and a tensor keeps no "
         "Python attributes (`x.note = ...`); triton.Config and "

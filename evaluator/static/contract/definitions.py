@@ -195,6 +195,15 @@ class Definitions:
                     f"`{ast.unparse(node)[:50]}`: build a module dict only as an attribute of self "
                     "(self.d = nn.ModuleDict(...)). " + CONTRACT_HINT,
                 )
+            if isinstance(node, ast.Attribute) and self._module_dict(node) and not self._module_dict_use(node):
+                self.add(
+                    "host_call",
+                    node,
+                    f"`{ast.unparse(node)[:50]}` is a module dict: read it by key (`{ast.unparse(node)[:30]}[\"k\"]`), "
+                    "change it with update, setdefault or a key store, count or iterate it; an attribute read names "
+                    "a key like an attribute, and `|`, `|=`, an alias or an argument changes it out of the gate's "
+                    "sight. " + CONTRACT_HINT,
+                )
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and self._module_dict(node.value):
                 key = node.slice
                 if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or self._method_name(key.value):
@@ -297,12 +306,33 @@ class Definitions:
         values = self.self_values.get(e.attr, []) if isinstance(e, ast.Attribute) else []
         return any(isinstance(v, ast.Call) and (self.path(v.func) or "").split(".")[-1] in MODULE_DICTS for v in values)
 
+    def _module_dict_use(self, node: ast.Attribute) -> bool:
+        """`self.d` (a module dict) where it is bound, read or stored by key, given to its own update / setdefault /
+        keys / values / items / get, counted by len, iterated, or tested with `in`."""
+        p = self.parents.get(node)
+        if isinstance(node.ctx, ast.Store):
+            return isinstance(p, ast.Assign)  # `self.d = nn.ModuleDict(...)`, not `self.d |= {...}`
+        if isinstance(p, ast.Subscript) and p.value is node:
+            return True
+        call = self.parents.get(p)
+        own = ("update", "setdefault", "keys", "values", "items", "get")
+        if isinstance(p, ast.Attribute) and p.attr in own and isinstance(call, ast.Call) and call.func is p:
+            return True
+        if (
+            isinstance(p, ast.Compare)
+            and node in p.comparators
+            and all(isinstance(o, (ast.In, ast.NotIn)) for o in p.ops)
+        ):
+            return True
+        return self._builtin_call(p, "len") and p.args == [node] or self._iterated(node)
+
     def _method_name(self, name: str) -> bool:
         """A name a method call or attribute read may mean: a tensor's (`view`, and `shape`, `dtype`, `ndim`, which the
         gate reads as sizes), nn.Module's, a list's, dict's or str's, or a method of the module's classes."""
         kinds = (list, dict, str)
         return (
             name in self.methods
+            or name in _module_names()  # (`training`, and nn.Module's own state)
             or _is_tensor_callable(name)
             or _is_tensor_method(name)
             or _is_module_method(name)
