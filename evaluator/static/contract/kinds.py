@@ -1028,10 +1028,14 @@ class Kinds:
 
     def _builtin_kind(self, e: ast.Call, name: str, env: dict[str, str]) -> str:
         """What an allowed builtin returns: min, max, abs, round, sum and pow may give back one of their arguments,
-        an item of one or what a tensor's operator returns (`max([t])` is t, `abs(t)` a tensor), divmod and slice
-        hold them; the rest Python values. In host code a tensor is no builtin's argument; in init code it may be."""
+        an item of one or what a tensor's operator returns (`max([t])` is t, `abs(t)` a tensor); len, int, str and
+        the like a Python value; any other (an exception, property, divmod, slice) holds what it is given. In host
+        code a tensor is no builtin's argument; in init code it may be."""
         given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
         holds = any(k in HOLDS for k in given) or name in self.bound
         if name in ("min", "max", "abs", "round", "sum", "pow") and holds:
             return TENSOR
-        return TCONT if name in ("divmod", "slice") and holds else PY
+        # a number, string or flag whatever it is given; any other builtin keeps what it is given (an exception its
+        # .args, a property its .fget, divmod and slice their parts)
+        scalar = ("len", "int", "float", "bool", "str", "repr", "format", "any", "all", "isinstance", "range", "print")
+        return TCONT if holds and name not in scalar else PY
