@@ -56,6 +56,18 @@ FIXED_KINDS = {ast.Constant: PY, ast.JoinedStr: PY, ast.Yield: TENSOR, ast.Yield
 MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
 
 
+@functools.lru_cache(maxsize=1)
+def _aten_tensor_functions() -> frozenset[str]:
+    """torch's functions that are ATen operators (torch._C._VariableFunctions: linspace, eye, cat, hann_window...),
+    which return tensors (or tuples of them), less the few that answer a Python value (is_*, can_cast, numel,
+    result_type, promote_types). Init code may call them; what they return is a tensor wherever it goes."""
+    import torch
+
+    names = {n for n in dir(torch._C._VariableFunctions) if not n.startswith("_")}
+    answers = {n for n in names if n.startswith(("is_", "can_"))} | {"numel", "result_type", "promote_types"}
+    return frozenset(names - answers)
+
+
 @functools.lru_cache(maxsize=256)
 def _scalar_constants(cls: type) -> frozenset[str]:
     """A torch.nn layer's __constants__ that its constructor takes as Python values: not one its signature types
@@ -973,6 +985,8 @@ class Kinds:
         leaf = path.split(".")[-1]
         if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer", "Tensor")):
             return TENSOR
+        if path.startswith("torch.") and path.count(".") == 1 and leaf in _aten_tensor_functions():
+            return TENSOR  # torch.linspace, torch.hann_window, torch.cat: an operator of ATen, which returns tensors
         if _layer_class(path) is not None:
             return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
         if self._descriptor_call(e):
