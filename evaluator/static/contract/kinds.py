@@ -56,6 +56,14 @@ FIXED_KINDS = {ast.Constant: PY, ast.JoinedStr: PY, ast.Yield: TENSOR, ast.Yield
 MAX_PASSES = 12  # inference passes before giving up on a fixpoint (candidates reach it in 2-5)
 
 
+def _none_test(node: ast.AST | None) -> bool:
+    """`x is None` / `x is not None` (x the left operand): identity, which runs no code of x's object."""
+    if not isinstance(node, ast.Compare):
+        return False
+    identity = all(isinstance(o, (ast.Is, ast.IsNot)) for o in node.ops)
+    return identity and all(isinstance(c, ast.Constant) and c.value is None for c in node.comparators)
+
+
 @functools.lru_cache(maxsize=1)
 def _aten_tensor_functions() -> frozenset[str]:
     """torch's functions that are ATen operators (torch._C._VariableFunctions: linspace, eye, cat, hann_window...),
@@ -783,8 +791,7 @@ class Kinds:
             target = parent.targets[0] if stored else None
             stored = isinstance(target, ast.Attribute) and target.attr == attr and self._self_attribute(target)
             passed += handed or stored
-            tested = isinstance(parent, ast.Compare) and all(isinstance(o, (ast.Is, ast.IsNot)) for o in parent.ops)
-            tested = tested and all(isinstance(c, ast.Constant) and c.value is None for c in parent.comparators)
+            tested = _none_test(parent)
             if self.scope_of(u) is not fn or not (handed or stored or tested) or passed > 1:
                 return False
         return True
@@ -961,8 +968,7 @@ class Kinds:
                 read = isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load) and parent.value is n
                 counted = self._builtin_call(parent, "len") and parent.args == [n]
                 # `self.downsample is not None`: identity, which runs no code of the object's
-                tested = isinstance(parent, ast.Compare) and all(isinstance(o, (ast.Is, ast.IsNot)) for o in parent.ops)
-                tested = tested and all(isinstance(c, ast.Constant) and c.value is None for c in parent.comparators)
+                tested = _none_test(parent)
                 if not (iterated or read or counted or tested or self._init_append(n)):  # a method, alias, argument
                     changed.add(n.attr)
             self._memo_once["changed"] = changed
