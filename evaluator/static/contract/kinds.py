@@ -25,6 +25,7 @@ from evaluator.static.contract.syntax import (
     _is_classmethod,
     _is_module_method,
     _is_static,
+    _is_tensor_callable,
     _layer_class,
     _library_name,
     _method_selves,
@@ -74,6 +75,16 @@ def _aten_tensor_functions() -> frozenset[str]:
     names = {n for n in dir(torch._C._VariableFunctions) if not n.startswith("_")}
     answers = {n for n in names if n.startswith(("is_", "can_"))} | {"numel", "result_type", "promote_types"}
     return frozenset(names - answers)
+
+
+@functools.lru_cache(maxsize=512)
+def _tensor_only_method(name: str) -> bool:
+    """A method of torch.Tensor that no list, tuple, dict, set, exception or nn.Module has (view, reshape, mul):
+    called on what the gate typed as a container, its receiver can only be a tensor, so its result is one."""
+    import torch
+
+    others = (list, tuple, dict, set, BaseException, torch.nn.Module)
+    return _is_tensor_callable(name) and not any(hasattr(t, name) for t in others)
 
 
 @functools.lru_cache(maxsize=256)
@@ -1028,9 +1039,11 @@ class Kinds:
                 return self._join(own, PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR)
             if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`
                 return self._join(self.returns.get(f.attr), UNKNOWN)
-            if base == TCONT:  # an item out of it, or a view of its items; or, where the receiver may be an own
-                # object joined with a container (`obj = self if c else [x]`), what an own method of that name returns
-                kind = TENSOR if f.attr in ("pop", "get", "setdefault") else TCONT
+            if base == TCONT:  # an item out of it, or a view of its items; a method only a tensor has (`.view`): a
+                # tensor the gate took for a container; or, where the receiver may be an own object joined with a
+                # container (`obj = self if c else [x]`), what an own method of that name returns
+                only = _tensor_only_method(f.attr) and f.attr not in self.methods
+                kind = TENSOR if f.attr in ("pop", "get", "setdefault") or only else TCONT
                 return self._join(kind, self.returns.get(f.attr, UNKNOWN)) if f.attr in self.methods else kind
             if base == SELF:
                 return self._self_call_kind(f)
