@@ -26,13 +26,11 @@ Rules, each with a sentence naming the construct and its line:
 
 from __future__ import annotations
 
-import functools
-import importlib
 import inspect
-import types
 
 from evaluator.shared.rules import TORCH_HINT
 from evaluator.static.contract import module_reason
+from evaluator.static.contract.allowlist import OP_NAMESPACES, PY_OPERATORS, operator  # noqa: F401 (evaluator.static.scan)
 
 IMPORT_REASONS = [
     (
@@ -347,33 +345,6 @@ def torch_reason(path: str) -> tuple[str, str] | None:
     if head not in ALLOWED_TORCH:
         return "torch_compute", f"{path} computes with PyTorch. " + TORCH_HINT
     return None
-
-
-# where PyTorch's operators live: what ModelNew.__init__ may run on weights (evaluator.static.scan)
-OP_NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special", "torch.nn.utils.fusion")
-# the modules that define operators in Python (torch.functional: einsum, norm; F: softmax; torch.svd_lowrank; the
-# conv-bn fold); not torch's own __init__ (torch.compile)
-PY_OPERATORS = OP_NAMESPACES[1:] + ("torch.functional", "torch._lowrank", "torch._linalg_utils", "torch._lobpcg")
-
-
-@functools.lru_cache(maxsize=1024)
-def operator(path: str) -> bool:
-    """Whether a dotted torch name is one of PyTorch's operators (torch.matmul, F.conv2d, torch.linalg.svd), which
-    __init__ may run on weights: a function of an operator namespace, either ATen's binding (a builtin) or written
-    in Python in one of those modules (torch.einsum, F.softmax). Not a submodule's function (torch.utils,
-    torch.hub, torch.library: they run commands, load code, register operators), not torch's own utilities
-    (torch.compile), nor a setter of global state (set_*) or a file reader (from_file). Found statically in the
-    real modules: nothing runs."""
-    namespace, _, name = path.rpartition(".")
-    if namespace not in OP_NAMESPACES or name.startswith(("_", "set_")) or name == "from_file":
-        return False
-    try:
-        obj = inspect.getattr_static(importlib.import_module(namespace), name)
-    except (ImportError, AttributeError):
-        return False
-    if isinstance(obj, types.BuiltinFunctionType):
-        return True
-    return isinstance(obj, types.FunctionType) and obj.__module__ in PY_OPERATORS
 
 
 def _cuda_reason(path: str, name: str) -> tuple[str, str] | None:

@@ -376,7 +376,8 @@ def contract_lines() -> list[str]:
         "and nn.Module's weight methods (register_buffer, to, eval...), never hooks or torch.utils/hub/library; "
         "a function, lambda or generator it stores is host code and follows the forward rules.",
         "@triton.jit / @gluon.jit bodies: only tl / gl operations, constexpr values, module constants and other jit "
-        "functions; no torch and no plain Python helpers.",
+        "functions; no torch, no plain Python helpers, and no global, nonlocal, lambda, nested def or class, item "
+        "or attribute store (Triton compiles none of them).",
         f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
         f"{', '.join(sorted(CONFIG_KWARGS))}: no do_bench, pre_hook, post_hook or prune_configs_by.",
         f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "
@@ -400,7 +401,8 @@ def contract_lines() -> list[str]:
         "constexpr argument; a tensor method is called where it is named (never `f = x.view`) and a tensor keeps no "
         "Python attributes (`x.note = ...`); triton.Config and "
         "autotune take their keywords spelled out (no `**opts`); a TensorDescriptor is built only for launches: "
-        "passed to one, or bound to a local name (or returned by a helper to names) only passed to launches.",
+        "passed to one, or bound to a local name (or returned by a helper to names) only passed to launches. A "
+        "launch passes tensors, numbers, tuples of them and tensor descriptors: no list, dict or module.",
     ]
 
 
@@ -428,3 +430,30 @@ SUBMODULE_REACHERS = {
     "set_submodule",
     "_modules",
 }
+
+
+# where PyTorch's operators live: what ModelNew.__init__ may run on weights (evaluator.static.scan)
+OP_NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special", "torch.nn.utils.fusion")
+# the modules that define operators in Python (torch.functional: einsum, norm; F: softmax; torch.svd_lowrank; the
+# conv-bn fold); not torch's own __init__ (torch.compile)
+PY_OPERATORS = OP_NAMESPACES[1:] + ("torch.functional", "torch._lowrank", "torch._linalg_utils", "torch._lobpcg")
+
+
+@functools.lru_cache(maxsize=1024)
+def operator(path: str) -> bool:
+    """Whether a dotted torch name is one of PyTorch's operators (torch.matmul, F.conv2d, torch.linalg.svd), which
+    __init__ may run on weights: a function of an operator namespace, either ATen's binding (a builtin) or written
+    in Python in one of those modules (torch.einsum, F.softmax). Not a submodule's function (torch.utils,
+    torch.hub, torch.library: they run commands, load code, register operators), not torch's own utilities
+    (torch.compile), nor a setter of global state (set_*) or a file reader (from_file). Found statically in the
+    real modules: nothing runs."""
+    namespace, _, name = path.rpartition(".")
+    if namespace not in OP_NAMESPACES or name.startswith(("_", "set_")) or name == "from_file":
+        return False
+    try:
+        obj = inspect.getattr_static(importlib.import_module(namespace), name)
+    except (ImportError, AttributeError):
+        return False
+    if isinstance(obj, types.BuiltinFunctionType):
+        return True
+    return isinstance(obj, types.FunctionType) and obj.__module__ in PY_OPERATORS

@@ -86,6 +86,7 @@ class Calls:
                     parts.append(fn.body)
                 else:
                     parts += [r.value for r in ast.walk(fn) if isinstance(r, ast.Return) and r.value is not None]
+            self._launch_objects(call, node.value.id)
             for part in parts:
                 if self.kind(part, self.env(part)) in HOLDS:
                     self.add(
@@ -95,6 +96,93 @@ class Calls:
                         "reads Python numbers (its grid, a constexpr, num_warps...): Triton reads the tensor's data "
                         "into Python. Compute these from .shape, .size() and Python ints. " + CONTRACT_HINT,
                     )
+
+    def _launch_objects(self, call: ast.Call, kernel: str) -> None:
+        """A launch passes tensors, numbers, tuples of them and tensor descriptors: Triton converts each (a tensor to
+        its pointer). Anything else (a list, a dict, a module, an object of this module's classes) the interpreter
+        hands to the kernel's Python unconverted, where `box[0] * 2` would be PyTorch's."""
+        for a in [*call.args, *(k.value for k in call.keywords if k.arg is not None)]:
+            starred = isinstance(a, ast.Starred)  # `*args`: what each of its bindings (a display) holds
+            ok = self._starred_launchable(a.value) if starred else self._launchable(a, self.env(a))
+            if not ok:
+                self.add(
+                    "torch_compute",
+                    a,
+                    f"`{ast.unparse(a)[:40]}` may be a Python container or object (which may hold a tensor) where "
+                    f"`{kernel}` takes a tensor, a number, a tuple of them or a tensor descriptor: the interpreter "
+                    "hands it to the kernel's Python unconverted. Pass tensors and numbers. " + CONTRACT_HINT,
+                )
+
+    def _launchable(self, a: ast.AST, env: dict[str, str]) -> bool:
+        if isinstance(a, ast.Tuple):
+            return all(self._launchable(e, env) for e in a.elts)
+        containers = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)
+        kind = self.kind(a, env)
+        if kind == SELF or isinstance(a, containers):
+            return False
+        return kind != TCONT or self._only_descriptor(a, 0)
+
+    def _starred_launchable(self, e: ast.AST) -> bool:
+        """`kernel[grid](*args)` where every binding of args is a tuple or list display of launchable items."""
+        if isinstance(e, (ast.Tuple, ast.List)):
+            return all(self._launchable(i, self.env(i)) for i in e.elts)
+        if not isinstance(e, ast.Name):
+            return False
+        values = [self._bound_value(b) for b in self._bindings(self.owner(e), e.id)]
+        return all(isinstance(v, (ast.Tuple, ast.List)) and self._starred_launchable(v) for v in values)
+
+    def _bound_value(self, b: ast.AST | None) -> ast.AST | None:
+        """The value a plain `name = value` binds (None for any other binding)."""
+        parent = self.parents.get(b)
+        return parent.value if isinstance(parent, ast.Assign) and parent.targets == [b] else None
+
+    def _only_descriptor(self, e: ast.AST | None, depth: int) -> bool:
+        """`e` can only be a tensor descriptor: one built here, a name every binding of which is one (a plain
+        assignment, or the part of a tuple unpacking), or a call of a module function every return of which gives
+        one (at that part)."""
+        if depth > 4 or e is None:
+            return False
+        if self._descriptor_call(e):
+            return True
+        if isinstance(e, ast.Call):
+            return self._returns_descriptor(e, None, depth)
+        if not isinstance(e, ast.Name):
+            return False
+        bindings = self._bindings(self.owner(e), e.id)
+        return all(self._descriptor_binding(b, depth) for b in bindings)
+
+    def _descriptor_binding(self, b: ast.AST | None, depth: int) -> bool:
+        parent = self.parents.get(b)
+        if isinstance(parent, ast.Assign) and parent.targets == [b]:
+            return self._only_descriptor(parent.value, depth + 1)
+        assign = self.parents.get(parent)
+        unpacked = isinstance(parent, ast.Tuple) and isinstance(assign, ast.Assign) and assign.targets == [parent]
+        if not unpacked or any(isinstance(t, ast.Starred) for t in parent.elts):
+            return False
+        at, value = parent.elts.index(b), assign.value
+        if isinstance(value, ast.Tuple):
+            return len(value.elts) == len(parent.elts) and self._only_descriptor(value.elts[at], depth + 1)
+        return self._returns_descriptor(value, at, depth)
+
+    def _returns_descriptor(self, call: ast.AST, at: int | None, depth: int) -> bool:
+        """A call of this module's one function of that name (no generator) each return of which gives a
+        descriptor (part `at` of a tuple display)."""
+        f = call.func if isinstance(call, ast.Call) else None
+        fns = self.named_fns.get(f.id, []) if isinstance(f, ast.Name) else []
+        if len(fns) != 1 or self.module_fns.get(f.id) is not fns[0] or self._enclosing_bindings(call, f.id):
+            return False
+        inside = [n for n in ast.walk(fns[0]) if self.owner(n) is fns[0]]
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in inside):
+            return False
+        returns = [n.value for n in inside if isinstance(n, ast.Return)]
+        if at is not None:
+            whole = [
+                r for r in returns if isinstance(r, ast.Tuple) and not any(isinstance(i, ast.Starred) for i in r.elts)
+            ]
+            returns = (
+                [r.elts[at] if at < len(r.elts) else None for r in whole] if len(whole) == len(returns) else [None]
+            )
+        return bool(returns) and all(self._only_descriptor(r, depth + 1) for r in returns)
 
     def _parameter_arguments(self, e: ast.AST) -> list[ast.AST]:
         """Where `e` is a parameter of its function, what the calls of that function (by name) give it:

@@ -58,6 +58,17 @@ def _function_names() -> frozenset[str]:
     return frozenset(dir(torch.autograd.Function))
 
 
+# what a @triton.jit body may not hold (Definitions._device_statements)
+DEVICE_REFUSED = {
+    ast.Global: "a global declaration",
+    ast.Nonlocal: "a nonlocal declaration",
+    ast.Lambda: "a lambda",
+    ast.FunctionDef: "a nested def",
+    ast.AsyncFunctionDef: "a nested def",
+    ast.ClassDef: "a class",
+}
+
+
 class Definitions:
     """The rules on what the module defines and what runs without a visible call."""
 
@@ -138,6 +149,26 @@ class Definitions:
                     f"`{ast.unparse(node)[:60]}`: raise only Python's built-in exceptions, with messages (no tensor), "
                     "or re-raise what `except ... as e` caught. " + CONTRACT_HINT,
                 )
+
+    def _device_statements(self) -> None:
+        """A @triton.jit (or @gluon.jit) body holds none of what Triton cannot compile and the interpreter would run
+        as Python: a global or nonlocal declaration, a lambda, a nested def or class, a store into an item or an
+        attribute (Triton's values are immutable). Under TRITON_INTERPRET=1 each would hand Python code or a value
+        from the kernel to the host (`global g; g = lambda v: v * 2`), or compute on a container a launch passed."""
+        for node in ast.walk(self.tree):
+            if self.region_of(node) != DEVICE or self.owner(node) is None:  # (a kernel's own def)
+                continue
+            found = next((w for t, w in DEVICE_REFUSED.items() if isinstance(node, t)), None)
+            stored = isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del))
+            if found is None and not stored:
+                continue
+            self.add(
+                "dynamic_access",
+                node,
+                f"`{ast.unparse(node).splitlines()[0][:50]}`: {found or 'a store into an item or attribute'} inside "
+                "a @triton.jit body, which Triton does not compile and the interpreter runs as Python. "
+                + CONTRACT_HINT,
+            )
 
     def _registered_names(self) -> None:
         """register_buffer / register_parameter / add_module name their attribute with a string literal, and

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import functools
 
-from evaluator.static.contract.allowlist import MUTATORS
+from evaluator.static.contract.allowlist import MUTATORS, REGISTERS
 from evaluator.static.contract.kinds import ANY, HOLDS, MAX_PASSES, PY, SELF, TCONT, TENSOR, UNKNOWN
 from evaluator.static.contract.region import DEVICE, FUNCS
 from evaluator.static.contract.syntax import _decorators, _is_classmethod, _is_static, _param_names
@@ -40,11 +40,14 @@ class Inference:
                 if (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in ("register_buffer", "register_parameter")
+                    and node.func.attr in REGISTERS
                     and node.args
                     and isinstance(node.args[0], ast.Constant)
-                ):
-                    self.self_kinds[str(node.args[0].value)] = TENSOR
+                ):  # a buffer or parameter is a tensor; a submodule holds its weights (`self.lin.weight`)
+                    kind = TCONT if node.func.attr in ("add_module", "register_module") else TENSOR
+                    self.self_kinds[str(node.args[0].value)] = self._join(
+                        self.self_kinds.get(str(node.args[0].value)), kind
+                    )
         fns = self._callers_first(
             [n for n in ast.walk(self.tree) if isinstance(n, FUNCS) and self.region.get(n) != DEVICE]
         )

@@ -15,6 +15,7 @@ from evaluator.static.contract.allowlist import (
     META_METHODS,
     SUBMODULE_REACHERS,
     TENSOR_ALLOC,
+    operator,
 )
 from evaluator.static.contract.region import INIT, _lazy
 from evaluator.static.contract.syntax import (
@@ -65,16 +66,19 @@ def _none_test(node: ast.AST | None) -> bool:
     return identity and all(isinstance(c, ast.Constant) and c.value is None for c in node.comparators)
 
 
-@functools.lru_cache(maxsize=1)
-def _aten_tensor_functions() -> frozenset[str]:
-    """torch's functions that are ATen operators (torch._C._VariableFunctions: linspace, eye, cat, hann_window...),
-    which return tensors (or tuples of them), less the few that answer a Python value (is_*, can_cast, numel,
-    result_type, promote_types). Init code may call them; what they return is a tensor wherever it goes."""
-    import torch
+@functools.lru_cache(maxsize=1024)
+def _makes_tensor(path: str) -> bool:
+    """A torch operator (allowlist.operator: ATen's bindings, and those torch.fft, torch.linalg,
+    torch.special and F write in Python: linspace, cat, fft.fftfreq, F.softmax) returns tensors (or tuples of them),
+    less the few that answer a Python value (is_*, can_*, get_*, numel, result_type, promote_types,
+    broadcast_shapes). Init code may call them; what they return is a tensor wherever it goes."""
+    leaf = path.rpartition(".")[2]
+    answers = leaf.startswith(("is_", "can_", "get_", "are_", "has_")) or leaf in PY_ANSWERS
+    return operator(path) and not answers
 
-    names = {n for n in dir(torch._C._VariableFunctions) if not n.startswith("_")}
-    answers = {n for n in names if n.startswith(("is_", "can_"))} | {"numel", "result_type", "promote_types"}
-    return frozenset(names - answers)
+
+# torch operators that answer a Python value (a number, a dtype, a torch.Size), not a tensor
+PY_ANSWERS = frozenset({"numel", "result_type", "promote_types", "broadcast_shapes", "typename"})
 
 
 @functools.lru_cache(maxsize=512)
@@ -1002,8 +1006,8 @@ class Kinds:
         leaf = path.split(".")[-1]
         if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer", "Tensor")):
             return TENSOR
-        if path.startswith("torch.") and path.count(".") == 1 and leaf in _aten_tensor_functions():
-            return TENSOR  # torch.linspace, torch.hann_window, torch.cat: an operator of ATen, which returns tensors
+        if _makes_tensor(path):
+            return TENSOR  # torch.linspace, torch.cat, torch.fft.fftfreq: an operator, which returns tensors
         if _layer_class(path) is not None:
             return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
         if self._descriptor_call(e):
@@ -1019,8 +1023,9 @@ class Kinds:
         that name returns too; any other method of this module what it returns."""
         if self._applied(f):
             return TENSOR
-        if _is_module_method(f.attr):
-            return self._join(self.returns.get(f.attr, UNKNOWN), TCONT) if f.attr in self.methods else TCONT
+        if _is_module_method(f.attr):  # get_buffer and get_parameter give the tensor itself
+            kind = TENSOR if f.attr in ("get_buffer", "get_parameter") else TCONT
+            return self._join(self.returns.get(f.attr, UNKNOWN), kind) if f.attr in self.methods else kind
         return self.returns.get(f.attr, UNKNOWN)
 
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
@@ -1053,6 +1058,8 @@ class Kinds:
                 return SELF  # an instance (or `super()`): its attributes are self_kinds, its methods' returns
             if f.id in self.named_fns:
                 return self.returns.get(f.id, UNKNOWN)
+            if f.id == "reversed" and any(self.kind(a, env) == TENSOR for a in e.args):
+                return TENSOR  # Tensor.__reversed__ flips it: a tensor, no iterator
             if f.id in CONTAINER_BUILTINS:
                 return self._container_kind([*e.args, *(k.value for k in e.keywords)], env)
             if f.id in HOST_BUILTINS:

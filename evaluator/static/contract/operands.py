@@ -329,7 +329,9 @@ class Operands:
                 "`super(ThisClass, self)` in ThisClass's own method). " + CONTRACT_HINT,
             )
         fn = self.owner(node)
+        # a class's own __init__ (a nested def named __init__ is no constructor: `super()` there runs the base's again)
         in_init = isinstance(fn, ast.FunctionDef) and fn.name == "__init__"
+        in_init = in_init and isinstance(self.parents.get(fn), ast.ClassDef)
         if node.attr == "__init__" and not ((is_super and in_init) or self.path(base)):  # super().__init__ in __init__
             self.add(
                 "dynamic_access",

@@ -181,8 +181,9 @@ class Places:
         if isinstance(target, ast.Attribute) and self.path(target) is None:
             self._share(target, value)
         if isinstance(target, ast.Subscript) or not self._self_attribute(target):
-            for root in self._roots(target.value):
-                if not (isinstance(root, ast.Name) and self.kind(root, self._env_of(root)) == SELF):
+            for root in self._roots(target.value):  # (ctx's attributes are its own places: `ctx.k = k`)
+                own = isinstance(root, ast.Name) and (self.kind(root, self._env_of(root)) == SELF or self._ctx(root))
+                if not own:
                     self._share(root, value)
 
     def _roots(self, ref: ast.AST, seen: set[ast.AST] | None = None) -> list[ast.AST]:
@@ -306,7 +307,7 @@ class Places:
         env = self._env_of(e)
         while isinstance(e, (ast.Subscript, ast.Attribute)) and not self._self_attribute(e):
             if isinstance(e, ast.Attribute) and self.path(e) is None:
-                self._mark(("self", e.attr), seen)
+                self._mark(self._place(e), seen)
             e = e.value
         if not isinstance(e, (ast.Name, ast.Attribute)):  # `self.get_box().append(x)`, `[lst][0].append(x)`
             self._holds(e, env, seen)
@@ -323,7 +324,9 @@ class Places:
         self._held.add(place)
         self.mutated.add(place)
         scope, name = place
-        if scope == "self":
+        if scope == "ctx":
+            pass  # a ctx attribute reads as a tensor unless only numbers are ever stored in it (Kinds._ctx_kind)
+        elif scope == "self":
             self.self_kinds[name] = self._join(self.self_kinds.get(name), TCONT)
             for fn in self.named_fns.get(name, []):  # a property: what it returns
                 for ret in self._return_values(fn):
@@ -593,7 +596,11 @@ class Places:
     def _enclosing_bindings(self, node: ast.AST, name: str) -> list[ast.AST] | None:
         """The bindings of `name` in the innermost function around `node` that binds it (a parameter, a local, a
         nested def), or None where only the module does: whether `Block(...)`, `CopyOp.apply` or `helper(x)` names
-        the module's class or function or something a function bound under that name."""
+        the module's class or function or something a function bound under that name. Unknown ([None]) for a
+        name any function declares global or nonlocal: that function may bind it for any scope."""
+        self._bindings(None, name)  # (fills the declared names)
+        if name in self._memo_once["declared"]:
+            return [None]
         fn = self.owner(node)
         while fn is not None:
             found = self._bindings(fn, name)
@@ -697,7 +704,7 @@ class Places:
     def _only_tensors(self, place: tuple) -> bool:
         """A local only ever bound to tensors, and a parameter only ever given them (none has a default)."""
         scope, name = place
-        if scope in (None, "self") or isinstance(scope, ast.Lambda):
+        if scope in (None, "self", "ctx") or isinstance(scope, ast.Lambda):
             return False
         if place not in self.bound_kinds and self._autograd_function(self.parents.get(scope)):
             return False  # a Function's method torch calls (backward, setup_context's inputs): given anything
@@ -713,10 +720,11 @@ class Places:
         return isinstance(e, ast.Attribute) and self.kind(e.value, self._env_of(e)) == SELF
 
     def _place(self, e: ast.Name | ast.Attribute) -> tuple:
-        """Where a name (or self.attr) lives: ("self", attr), (function, name) for a local of that function or of
-        the enclosing one a closure reads, (None, name) for a module-level name or one declared global."""
-        if isinstance(e, ast.Attribute):
-            return ("self", e.attr)
+        """Where a name (or self.attr) lives: ("self", attr) (("ctx", attr) on autograd's ctx), (function, name)
+        for a local of that function or of the enclosing one a closure reads, (None, name) for a module-level name
+        or one declared global."""
+        if isinstance(e, ast.Attribute):  # torch's ctx is never self: its attributes are a place of their own
+            return ("ctx", e.attr) if self._ctx(e.value) else ("self", e.attr)
         fn = self.owner(e)
         if fn is not None and not isinstance(fn, ast.Lambda) and e.id in self._globals_of(fn):
             return (None, e.id)

@@ -62,11 +62,12 @@ class Regions:
         walrus = isinstance(self.parents.get(node), ast.NamedExpr) and self.parents[node].target is node
         prev, child, p = None, node, self.parents.get(node)
         while p is not None:
-            if isinstance(p, ast.Lambda) and (child is p.body or child is p.args and isinstance(prev, ast.arg)):
+            # a parameter itself is the function's; its annotation (`def g(x: (y := x * 2))`) is read outside
+            param = child is p.args and isinstance(prev, ast.arg) and prev is node if isinstance(p, FUNCS) else False
+            if isinstance(p, ast.Lambda) and (child is p.body or param):
                 return p
-            if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if child in p.body or child is p.args and isinstance(prev, ast.arg):
-                    return p
+            if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)) and (child in p.body or param):
+                return p
             if isinstance(p, COMPREHENSIONS) and not walrus:
                 first = p.generators[0]
                 if not (child is first and prev is first.iter):
