@@ -377,7 +377,9 @@ def contract_lines() -> list[str]:
         "a function, lambda or generator it stores is host code and follows the forward rules.",
         "@triton.jit / @gluon.jit bodies: only tl / gl operations, constexpr values, module constants and other jit "
         "functions; no torch, no plain Python helpers, and no global, nonlocal, lambda, nested def or class, item "
-        "or attribute store (Triton compiles none of them).",
+        "or attribute store (Triton compiles none of them); module-level names there are constants (numbers, "
+        "tl.constexpr(...), dtypes) or jit functions, parameter defaults constants, methods only those of Triton's "
+        "values (`acc.to`, `desc.load`), and a launched kernel's argument is never subscripted or iterated.",
         f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
         f"{', '.join(sorted(CONFIG_KWARGS))}: no do_bench, pre_hook, post_hook or prune_configs_by.",
         f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "
@@ -457,3 +459,37 @@ def operator(path: str) -> bool:
     if isinstance(obj, types.BuiltinFunctionType):
         return True
     return isinstance(obj, types.FunctionType) and obj.__module__ in PY_OPERATORS
+
+
+@functools.lru_cache(maxsize=1)
+def device_methods() -> frozenset[str]:
+    """What a @triton.jit / @gluon.jit body may call as a method of a value (`acc.to(...)`, `smem.index(i).load()`,
+    `desc.load(...)`, Gluon's `smem._reinterpret(...)`): the attributes of the classes Triton's and Gluon's language
+    packages define, in any of their modules (tensors, tuples, descriptors, layouts, shared and tensor memory).
+    Nothing else runs there: under TRITON_INTERPRET=1 a list's `append` or a torch tensor's `mul` on an object a
+    launch passed would run as Python."""
+    import pkgutil
+
+    from triton.language import core
+
+    names: set[str] = set()
+    for root in ("triton.language", "triton.experimental.gluon.language"):
+        try:
+            package = importlib.import_module(root)
+        except ImportError:
+            continue
+        modules = [root] + [m.name for m in pkgutil.walk_packages(package.__path__, root + ".")]
+        for module in modules:
+            try:
+                found = importlib.import_module(module)
+            except Exception:  # noqa: BLE001 - a backend module that does not import here defines nothing we use
+                continue
+            for _, cls in inspect.getmembers(found, inspect.isclass):
+                if cls.__module__ == module and issubclass(cls, (core.base_value, core.base_type)):
+                    names |= {a for a in dir(cls) if not a.startswith("__")}
+    return frozenset(names | RENAMED_DEVICE_METHODS)
+
+
+# device methods other Triton versions spell differently (3.6's Gluon `smem._reinterpret`, 3.9's `reinterpret`):
+# a promoted kernel is judged on the CPU's Triton too
+RENAMED_DEVICE_METHODS = frozenset({"_reinterpret", "reinterpret"})

@@ -23,6 +23,7 @@ from evaluator.static.contract.allowlist import (
     STORES,
     TENSOR_ARG_METHODS,
     TENSOR_METHODS,
+    device_methods,
 )
 from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
 from evaluator.static.contract.region import DEVICE, HOST
@@ -262,6 +263,13 @@ class Calls:
                 node,
                 f"`{ast.unparse(f)}(...)` inside a @triton.jit body is not Triton; use tl / gl functions. "
                 + CONTRACT_HINT,
+            )
+        elif path is None and isinstance(f, ast.Attribute) and f.attr not in device_methods():
+            self.add(
+                "jit_body",
+                node,
+                f"`.{f.attr}(...)` inside a @triton.jit body is no method of a Triton value (a tensor, tuple, "
+                "descriptor or shared memory); the interpreter would run it as Python. " + CONTRACT_HINT,
             )
 
     def _autotune(self, node: ast.Call) -> None:

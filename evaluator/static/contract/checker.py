@@ -163,6 +163,7 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._rebound_definitions()
         self._raises()
         self._device_statements()
+        self._device_parameters()
         self._registered_names()
         self._module_dict_items()
         self._descriptors()

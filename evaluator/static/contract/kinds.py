@@ -77,6 +77,25 @@ def _makes_tensor(path: str) -> bool:
     return operator(path) and not answers
 
 
+@functools.lru_cache(maxsize=256)
+def _torch_object(path: str) -> bool:
+    """A torch class whose instances may hand out tensors (torch.Generator's get_state), unlike the descriptions
+    of one (torch.device, dtype, Size, finfo, iinfo, layout, memory_format), which are Python values."""
+    import importlib
+
+    import torch
+
+    module, _, name = path.rpartition(".")
+    if not path.startswith("torch.") or name.startswith("_"):
+        return False
+    try:
+        obj = getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return False
+    values = (torch.device, torch.dtype, torch.Size, torch.finfo, torch.iinfo, torch.layout, torch.memory_format)
+    return isinstance(obj, type) and not issubclass(obj, values)
+
+
 # torch operators that answer a Python value (a number, a dtype, a torch.Size), not a tensor
 PY_ANSWERS = frozenset({"numel", "result_type", "promote_types", "broadcast_shapes", "typename"})
 
@@ -1008,8 +1027,8 @@ class Kinds:
             return TENSOR
         if _makes_tensor(path):
             return TENSOR  # torch.linspace, torch.cat, torch.fft.fftfreq: an operator, which returns tensors
-        if _layer_class(path) is not None:
-            return TCONT  # a layer holds its weights: `self.lin.weight` is a tensor
+        if _layer_class(path) is not None or _torch_object(path):
+            return TCONT  # a layer holds its weights (`self.lin.weight`), a torch.Generator its state (get_state)
         if self._descriptor_call(e):
             return TCONT  # a descriptor holds its tensor, and its shape is the list it was given, no torch.Size
         # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
