@@ -18,6 +18,7 @@ from evaluator.static.bans import MAX_FINDINGS
 from evaluator.static.contract import GLUON_DECORATORS, check_contract
 from evaluator.static.finding import Finding
 from evaluator.static.scan import find_bans
+from evaluator.static.source import source_findings
 
 MAX_BYTES = MAX_SOURCE_BYTES = 1_000_000  # a real kernel file is a few KB; anything this large is not a kernel
 
@@ -204,6 +205,8 @@ def _static_findings(
         found = find_bans(tree, kernels)
         # the contract (an allow-list) after the specific bans: a construct both refuse keeps the ban's
         # more specific message, and its line is named once
+        seen = {f.line for f in found}
+        found += [f for f in source_findings(code, tree, kernels) if f.line not in seen]
         seen = {f.line for f in found}
         found += [f for f in check_contract(tree, kernels, inputs, init) if f.line not in seen]
         problems += sorted(found, key=lambda f: f.line)[:MAX_FINDINGS]

@@ -379,7 +379,8 @@ def contract_lines() -> list[str]:
         "functions; no torch, no plain Python helpers, and no global, nonlocal, lambda, nested def or class, item "
         "or attribute store (Triton compiles none of them); module-level names there are constants (numbers, "
         "tl.constexpr(...), dtypes) or jit functions, parameter defaults constants, methods only those of Triton's "
-        "values (`acc.to`, `desc.load`), and a launched kernel's argument is never subscripted or iterated.",
+        "values (`acc.to`, `desc.load`), a launched kernel's argument is never subscripted or iterated, and no string "
+        "holds a line starting with `def ` (Triton reads the function's code from its source lines).",
         f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
         f"{', '.join(sorted(CONFIG_KWARGS))}: no do_bench, pre_hook, post_hook or prune_configs_by.",
         f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "

@@ -4,6 +4,7 @@ found for names, attributes, calls and returns."""
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import inspect
 
@@ -110,6 +111,16 @@ def _tensor_only_method(name: str) -> bool:
     return _is_tensor_callable(name) and not any(hasattr(t, name) for t in others)
 
 
+@functools.lru_cache(maxsize=512)
+def _value_method(name: str) -> bool:
+    """A method some Python value or tensor description has (str.join, dict.get, torch.Size.numel, dtype's
+    is_floating_point): what it returns is no tensor the receiver was not already typed to hold."""
+    import torch
+
+    values = (str, bytes, int, float, complex, bool, list, tuple, dict, set, frozenset, range, slice, BaseException)
+    return any(hasattr(t, name) for t in values + (torch.Size, torch.dtype, torch.device))
+
+
 @functools.lru_cache(maxsize=256)
 def _scalar_constants(cls: type) -> frozenset[str]:
     """A torch.nn layer's __constants__ that its constructor takes as Python values: not one its signature types
@@ -193,6 +204,10 @@ class Kinds:
             return self._join(self.kind(e.body, env), self.kind(e.orelse, env))
         if isinstance(e, ast.Call):
             return self._call_kind(e, env)
+        if isinstance(e, ast.Compare):  # `w > 1` of a tensor is a tensor (of a container too, mistyped or not)
+            identity = all(isinstance(o, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for o in e.ops)
+            held = any(self.kind(v, env) in HOLDS for v in [e.left, *e.comparators])
+            return TENSOR if held and not identity else PY
         return UNKNOWN
 
     def _constant_item(self, e: ast.Subscript, env: dict[str, str]) -> str | None:
@@ -1045,7 +1060,26 @@ class Kinds:
         if _is_module_method(f.attr):  # get_buffer and get_parameter give the tensor itself
             kind = TENSOR if f.attr in ("get_buffer", "get_parameter") else TCONT
             return self._join(self.returns.get(f.attr, UNKNOWN), kind) if f.attr in self.methods else kind
-        return self.returns.get(f.attr, UNKNOWN)
+        # a def of this module's classes returns what it returns; a callable stored under the name (`self.f =
+        # torch.zeros`, a class attribute, what a property gives) is code the gate cannot follow: a tensor
+        return self.returns.get(f.attr, UNKNOWN) if self._plain_method(f.attr) else TENSOR
+
+    def _plain_method(self, name: str) -> bool:
+        """`obj.name(...)` runs a def of this module's classes: each class-body binding of the name is a def that
+        is no property, and no attribute of that name is stored anywhere (`self.f = self.make`)."""
+        if name not in self.methods or name in self.self_set or name in self.stored_elsewhere:
+            return False
+        for cls in self.classes.values():
+            for stmt in cls.body:
+                if name not in _bound_names(stmt):
+                    continue
+                props = [d for d in getattr(stmt, "decorator_list", []) if "property" in ast.unparse(d)]
+                setters = [
+                    d for d in getattr(stmt, "decorator_list", []) if ast.unparse(d).endswith((".setter", ".getter"))
+                ]
+                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or props or setters:
+                    return False
+        return True
 
     def _call_kind(self, e: ast.Call, env: dict[str, str]) -> str:
         """What a call returns: torch allocators a tensor, other module paths Python values, a tensor's
@@ -1057,33 +1091,42 @@ class Kinds:
         if path:
             return self._library_call_kind(e, path, env)
         if isinstance(f, ast.Attribute):
-            base = self.kind(f.value, env)
-            if base == TENSOR:  # (or an instance of this module's class with a method of that name)
-                own = self.returns.get(f.attr, UNKNOWN) if f.attr in self.methods else PY
-                return self._join(own, PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR)
-            if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`
-                return self._join(self.returns.get(f.attr), UNKNOWN)
-            if base == TCONT:  # an item out of it, or a view of its items; a method only a tensor has (`.view`): a
-                # tensor the gate took for a container; or, where the receiver may be an own object joined with a
-                # container (`obj = self if c else [x]`), what an own method of that name returns
-                only = _tensor_only_method(f.attr) and f.attr not in self.methods
-                kind = TENSOR if f.attr in ("pop", "get", "setdefault") or only else TCONT
-                return self._join(kind, self.returns.get(f.attr, UNKNOWN)) if f.attr in self.methods else kind
-            if base == SELF:
-                return self._self_call_kind(f)
-            return UNKNOWN
-        if isinstance(f, ast.Name):
-            if f.id in self.classes or (f.id == "super" and f.id not in self.bound) or self._held_call(e):
-                return SELF  # an instance (or `super()`): its attributes are self_kinds, its methods' returns
-            if f.id in self.named_fns:
-                return self.returns.get(f.id, UNKNOWN)
-            if f.id == "reversed" and any(self.kind(a, env) == TENSOR for a in e.args):
-                return TENSOR  # Tensor.__reversed__ flips it: a tensor, no iterator
-            if f.id in CONTAINER_BUILTINS:
-                return self._container_kind([*e.args, *(k.value for k in e.keywords)], env)
-            if f.id in HOST_BUILTINS:
-                return self._builtin_kind(e, f.id, env)
-        return UNKNOWN
+            return self._method_call_kind(f, env)
+        if not isinstance(f, ast.Name):  # `fs[0]()`, `{"f": torch.zeros}["f"](n)`: code the gate cannot see
+            return UNKNOWN if isinstance(f, ast.Subscript) and self._is_launch(f) else TENSOR
+        if f.id in self.classes or (f.id == "super" and f.id not in self.bound) or self._held_call(e):
+            return SELF  # an instance (or `super()`): its attributes are self_kinds, its methods' returns
+        if f.id in self.named_fns:
+            return self.returns.get(f.id, UNKNOWN)
+        if f.id == "reversed" and any(self.kind(a, env) == TENSOR for a in e.args):
+            return TENSOR  # Tensor.__reversed__ flips it: a tensor, no iterator
+        if f.id in CONTAINER_BUILTINS:
+            return self._container_kind([*e.args, *(k.value for k in e.keywords)], env)
+        if f.id in HOST_BUILTINS:
+            return self._builtin_kind(e, f.id, env)
+        if f.id not in self.bound and hasattr(builtins, f.id):
+            return UNKNOWN  # a builtin the contract does not allow (hasattr): refused as such, no noise here
+        return TENSOR  # a callable the gate cannot see (a parameter given torch.zeros): host code never calls one
+
+    def _method_call_kind(self, f: ast.Attribute, env: dict[str, str]) -> str:
+        """What `receiver.method(...)` returns, by the receiver's kind."""
+        base = self.kind(f.value, env)
+        if base == TENSOR:  # (or an instance of this module's class with a method of that name)
+            own = self.returns.get(f.attr, UNKNOWN) if f.attr in self.methods else PY
+            return self._join(own, PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR)
+        if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`
+            return self._join(self.returns.get(f.attr), UNKNOWN)
+        if base == TCONT:  # an item out of it, or a view of its items; a method only a tensor has (`.view`): a
+            # tensor the gate took for a container; or, where the receiver may be an own object joined with a
+            # container (`obj = self if c else [x]`), what an own method of that name returns
+            only = _tensor_only_method(f.attr) and f.attr not in self.methods
+            kind = TENSOR if f.attr in ("pop", "get", "setdefault") or only else TCONT
+            return self._join(kind, self.returns.get(f.attr, UNKNOWN)) if f.attr in self.methods else kind
+        if base == SELF:
+            return self._self_call_kind(f)
+        # on what the gate typed a Python value or not at all, a method no Python value or tensor description has
+        # (`.float()`, `.new_zeros`, a torch.Generator's `.get_state()`) may hand out a tensor
+        return TENSOR if not _value_method(f.attr) and f.attr not in self.methods else UNKNOWN
 
     def _builtin_kind(self, e: ast.Call, name: str, env: dict[str, str]) -> str:
         """What an allowed builtin returns: min, max, abs, round, sum and pow may give back one of their arguments,

@@ -1,0 +1,75 @@
+"""What Python and Triton read from the candidate's source text that its AST does not show.
+
+    from evaluator.static.source import source_findings
+    found = source_findings(code, tree, kernels)   # [] for an honest module
+
+The gate judges `ast.parse(code)`. Two readers take something else from the same file:
+- the importer decodes the file by its PEP 263 coding declaration (`# -*- coding: unicode_escape -*-` turns a
+  comment's `\\u000a` into a new line of code), so a module declares no encoding but UTF-8 (or ASCII);
+- Triton reads a jit function's code from its source lines (inspect.getsourcelines), not from the function
+  object: the interpreter recompiles from the last line that starts with `def ` (FunctionRewriter._find_def), the
+  GPU compiler from the first (`^def\\s+\\w+\\s*\\(` after dedent). A string, a backslash-joined line included,
+  holding such a line would be taken for the definition, so between a jit function's first decorator and its
+  last line only its own `def` line may start with `def `.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import re
+
+from evaluator.static.finding import Finding
+
+# PEP 263: a comment on line 1 or 2 matching this declares the file's encoding
+CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+SAME_TEXT = {"utf-8", "ascii"}  # codecs whose decoding of the UTF-8 file the evaluator writes is the gate's text
+
+
+def source_findings(code: str, tree: ast.Module, kernels: set[str]) -> list[Finding]:
+    # lines as the importer, linecache and the tokenizer split them (\r\n, \r or \n; not str.splitlines, which
+    # also splits at \x0c, \x1c or \u2028 inside a string)
+    lines = code.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _coding(lines) + _definition_lines(lines, tree, kernels)
+
+
+def _coding(lines: list[str]) -> list[Finding]:
+    for i, line in enumerate(lines[:2], 1):
+        m = CODING.match(line)
+        if m is None:
+            continue
+        try:
+            name = codecs.lookup(m.group(1)).name
+        except LookupError:
+            name = m.group(1)
+        if name not in SAME_TEXT:
+            return [
+                Finding(
+                    "dynamic_access",
+                    i,
+                    f"Line {i}: the coding declaration `{m.group(1)}` makes Python decode this file differently from "
+                    "the text the checks read; declare none (the file is UTF-8).",
+                )
+            ]
+        return []
+    return []
+
+
+def _definition_lines(lines: list[str], tree: ast.Module, kernels: set[str]) -> list[Finding]:
+    found = []
+    for fn in tree.body:
+        if not isinstance(fn, ast.FunctionDef) or fn.name not in kernels:
+            continue
+        first = min([fn.lineno] + [d.lineno for d in fn.decorator_list])
+        for n in range(first, (fn.end_lineno or fn.lineno) + 1):
+            if n != fn.lineno and n <= len(lines) and re.match(r"\s*def\s", lines[n - 1]):
+                found.append(
+                    Finding(
+                        "jit_body",
+                        n,
+                        f"Line {n}: a line of `{fn.name}` other than its definition starts with `def ` (inside a "
+                        "string); Triton reads a jit function's code from its source lines and would take it for the "
+                        "definition. Reword it.",
+                    )
+                )
+    return found

@@ -1,0 +1,39 @@
+# Session 29 fourth red team: passed the gate of 522e2ce with the fixes of bypass_368..372.
+# As 02 on an instance of an own (non-Module) class: Helper.__init__ sets `self.f = torch.zeros`, ModelNew's
+# init calls `self.h.f(1000)`; the receiver is SELF-kind, _self_call_kind (kinds.py:1059) gives UNKNOWN.
+# Fixed: `obj.f(...)` returns what a def returns only where f is a plain def of this module's classes (no property,
+# no attribute stored under f); any other call through self is typed a tensor.
+import torch
+import torch.nn as nn
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def _copy_kernel(x_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    m = offs < n
+    tl.store(y_ptr + offs, tl.load(x_ptr + offs, mask=m), mask=m)
+
+
+def copy(x):
+    y = torch.empty_like(x)
+    _copy_kernel[(triton.cdiv(x.numel(), 256),)](x, y, x.numel(), BLOCK=256)
+    return y
+
+class Helper:
+    def __init__(self):
+        self.f = torch.zeros
+
+
+class ModelNew(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.h = Helper()
+        self.buf = self.h.f(1000)
+
+    def forward(self, x):
+        n = x.numel()
+        _copy_kernel[(triton.cdiv(n, 256),)](x, self.buf, n, BLOCK=256)
+        y = self.buf * 2  # compute
+        return copy(y)
