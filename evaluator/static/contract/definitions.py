@@ -514,8 +514,16 @@ class Definitions:
         for fn in [
             n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         ]:
-            for d in _decorators(fn):
+            for i, d in enumerate(_decorators(fn)):
                 base = d.func if isinstance(d, ast.Call) else d
+                wrapped = i > 0 and isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod", "property")
+                if wrapped:  # `@torch.no_grad()` over `@staticmethod`: the wrapper is a plain function, bound to self
+                    self.add(
+                        "host_call",
+                        d,
+                        f"`@{d.id}` under another decorator: the one above wraps it in a plain function, which "
+                        f"Python binds to the instance; put @{d.id} first (outermost). " + CONTRACT_HINT,
+                    )
                 if not self._allowed_decorator(base, fn):
                     self.add(
                         "host_call",

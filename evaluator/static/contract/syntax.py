@@ -14,7 +14,8 @@ def _decorators(fn: ast.AST) -> list[ast.AST]:
 
 
 def _is_static(fn: ast.AST) -> bool:
-    return any(ast.unparse(d) == "staticmethod" for d in _decorators(fn))
+    """@staticmethod outermost (under another decorator the wrapper is a plain function: refused, Definitions)."""
+    return any(ast.unparse(d) == "staticmethod" for d in _decorators(fn)[:1])
 
 
 def _container_parts(e: ast.AST) -> list[ast.AST] | None:
@@ -93,7 +94,7 @@ def _defaults(fn: ast.AST) -> dict[str, ast.AST]:
 
 
 def _is_classmethod(fn: ast.AST) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in _decorators(fn))
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in _decorators(fn)[:1])
 
 
 def _layer_class(path: str) -> type | None:
