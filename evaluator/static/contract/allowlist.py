@@ -396,7 +396,8 @@ def contract_lines() -> list[str]:
         "Python's own), and classes are defined at module level, not inside a function or class; a class subclasses "
         "only nn.Module, torch.autograd.Function or another class of the module (never ModelNew), and calls "
         "`super()` or `super(ThisClass, self)`; decorators are only triton.jit/autotune/heuristics, gluon.jit, "
-        "torch.no_grad, staticmethod, classmethod and property (those three outermost); a buffer, parameter or submodule is named with a "
+        "torch.no_grad, staticmethod, classmethod and property (those three outermost); a buffer, parameter or "
+        "submodule is named with a "
         "string literal that is no method's, nn.Module attribute's or tensor attribute's name, and nn.ModuleDict / "
         "ParameterDict are built only as attributes of self and read only by key (`self.d[\"k\"]`, never `self.d.k`, "
         "`self.d |= ...` or handed on).",
