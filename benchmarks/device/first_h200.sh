@@ -33,7 +33,9 @@
 # $OUT brings back at most 8 files: the logs go to one (log.txt), beside the JSON and, per loop step, its history
 # tail and one tarball of its run and kernels/.
 { uname -r; python3 -c "from evaluator.shared import landlock; print('landlock abi', landlock.abi())"
-  nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader; ncu --version | tail -1; } 2>&1 | tee -a $OUT/log.txt
+  nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader; ncu --version | tail -1
+  # the gate's device-code rules read the installed Triton (allowlist.device_methods): the honest kernels first
+  timeout 60 python3 benchmarks/static_false_positives.py | grep -E "^total|^REFUSED"; } 2>&1 | tee -a $OUT/log.txt
 
 # Where MOD's default build disagrees, its last measured-correct build (FALLBACK: --set arguments) is checked
 # instead, and the loop's reply is written with it; a reply only ever carries a build its check passed.
