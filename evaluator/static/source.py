@@ -10,7 +10,8 @@ The gate judges `ast.parse(code)`. Two readers take something else from the same
   object: the interpreter recompiles from the last line that starts with `def ` (FunctionRewriter._find_def), the
   GPU compiler from the first (`^def\\s+\\w+\\s*\\(` after dedent). A string, a backslash-joined line included,
   holding such a line would be taken for the definition, so between a jit function's first decorator and its
-  last line only its own `def` line may start with `def `.
+  last line only its own `def` line may start with `def `, and it does, with one space (after `def\t` the
+  interpreter finds no definition and compiles the function's last line alone).
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ def _definition_lines(lines: list[str], tree: ast.Module, kernels: set[str]) -> 
         if not isinstance(fn, ast.FunctionDef) or fn.name not in kernels:
             continue
         first = min([fn.lineno] + [d.lineno for d in fn.decorator_list])
+        own = lines[fn.lineno - 1] if fn.lineno <= len(lines) else ""
+        if not own.strip().startswith("def "):  # `def\t_k(...)`: the interpreter finds no definition line at all
+            found.append(
+                Finding(
+                    "jit_body",
+                    fn.lineno,
+                    f"Line {fn.lineno}: write `def {fn.name}(` with one space after `def`, the line Triton's "
+                    "interpreter looks for when it reads the function's code from its source.",
+                )
+            )
         for n in range(first, (fn.end_lineno or fn.lineno) + 1):
             if n != fn.lineno and n <= len(lines) and re.match(r"\s*def\s", lines[n - 1]):
                 found.append(
