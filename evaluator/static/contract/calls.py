@@ -153,9 +153,10 @@ class Calls:
         return all(self._descriptor_binding(b, depth) for b in bindings)
 
     def _descriptor_binding(self, b: ast.AST | None, depth: int) -> bool:
+        value = self._bound_value(b)
+        if value is not None:  # `x_desc = ...`
+            return self._only_descriptor(value, depth + 1)
         parent = self.parents.get(b)
-        if isinstance(parent, ast.Assign) and parent.targets == [b]:
-            return self._only_descriptor(parent.value, depth + 1)
         assign = self.parents.get(parent)
         unpacked = isinstance(parent, ast.Tuple) and isinstance(assign, ast.Assign) and assign.targets == [parent]
         if not unpacked or any(isinstance(t, ast.Starred) for t in parent.elts):

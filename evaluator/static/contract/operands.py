@@ -335,7 +335,7 @@ class Operands:
         path = self.path(e.func if isinstance(e, ast.Call) else e) or ""
         if path.startswith("triton."):
             return not isinstance(e, ast.Call) or all(self._device_constant(a, depth + 1) for a in e.args)
-        if isinstance(e, ast.Name) and self.owner(e) is None or isinstance(e, ast.Name) and e.id not in self.env(e):
+        if isinstance(e, ast.Name) and (self.owner(e) is None or e.id not in self.env(e)):  # a module-level name
             if e.id in self.kernels:
                 return True
             bindings = self._bindings(None, e.id)
