@@ -287,7 +287,11 @@ class Kinds:
             return PY
         # an object the gate cannot type may be self (`for m in [self]`) or an instance of this module's classes
         known = self.self_kinds.get(e.attr)
-        return known if known in HOLDS else UNKNOWN
+        if known in HOLDS or base != UNKNOWN:
+            return known if known in HOLDS else UNKNOWN
+        # ... or a layer or a tensor (`next(iter(self.children())).weight`): what it holds is a tensor, unless it is
+        # a tensor's description (a helper's `M, K = a.shape` reads sizes of an untyped parameter)
+        return PY if e.attr in META_ATTRS and e.attr not in self._class_body_bound() else TENSOR
 
     def _subscript_kind(self, e: ast.Subscript, env: dict[str, str]) -> str:
         known = self._constant_item(e, env)
