@@ -273,7 +273,10 @@ decorators are outermost or refused). A seventh found bypass_392: `def<TAB>_kern
 not take for a definition line, so it compiled the function's last line alone (a lambda hidden in a string's tail;
 the def line now starts with `def `). mech_tensor_method_on_container: `.view` on what the
 gate typed as a container gives a tensor. mech_attribute_of_untyped_object (session 30): an attribute read on an
-object the gate could not type is a tensor, unless it describes one (shape, device, dtype...).
+object the gate could not type is a tensor, unless it describes one (shape, device, dtype...). Session 30's
+red teams: bypass_393..394 split a jit function's first decorator from its `@` line, so inspect's block started
+at a lambda inside it and the interpreter compiled that lambda as the kernel; bypass_395..396 bind
+`interpreter_semantic`, a name the interpreter writes into every kernel's rewritten code.
 mech_held_class_built_in_forward builds a held class from forward: its __init__ is host code.
 honest_53 pastes the reference Model beside ModelNew: a module-level class nothing names is never instantiated,
 and its methods are judged as init code (test_a_named_reference_model_is_host_code: named, it is host code)."""
@@ -294,7 +297,7 @@ SIZED = sorted(CORPUS.glob("sized_0[12]_*.py"))
 
 
 def test_the_corpus_is_there():
-    assert len(BYPASSES) == 392 and len(HONEST) == 54 and len(MECH) == 37 and len(SIZED) == 2
+    assert len(BYPASSES) == 396 and len(HONEST) == 54 and len(MECH) == 37 and len(SIZED) == 2
 
 
 @pytest.mark.parametrize("path", BYPASSES, ids=lambda p: p.stem)
@@ -477,6 +480,8 @@ MANGLED = {324, 325, 326, 327}
 # super().__init__, a jit body's global, lambda, item store, module-level object, list method or subscript of a
 # launched argument, a launch's container argument, a call of a name some function declares global or nonlocal)
 CONSTRUCTS = {355, 356, 357, 358, 359} | set(range(360, 367)) | {368, 369} | set(range(373, 378)) | {389, 390, 391, 392}
+# session 30's: a decorator split from its `@` line, a binding of a name the interpreter writes into kernel code
+CONSTRUCTS |= {393, 394, 395, 396}
 
 
 @pytest.mark.parametrize(
@@ -498,3 +503,33 @@ def test_the_compute_line_itself_is_refused(path):
     assert lines, "the attack marks its compute line `s = ...`"
     found = static_findings(text)
     assert any(f.line in lines and f.rule == "torch_compute" for f in found), [(f.line, f.rule) for f in found]
+
+
+
+UNBOUND = """import torch
+import torch.nn as nn
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def copy_kernel(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    tl.store(dst_ptr + offs, tl.load(src_ptr + offs, mask=offs < n), mask=offs < n)
+
+
+class ModelNew(nn.Module):
+    def forward(self, x):
+        out = torch.empty_like(x)
+        copy_kernel[(triton.cdiv(x.numel(), 256),)](x, out, x.numel(), BLOCK=256)
+        return {use}
+"""
+
+
+@pytest.mark.parametrize("use", ["_implicit_cvt(out)", "out if np else out", "interpreter_semantic"])
+def test_a_name_bound_nowhere_is_refused(use):
+    """After a launch under TRITON_INTERPRET=1 the interpreter's globals (np, _implicit_cvt...) sit in the kernel's
+    module: a name the module binds nowhere and no builtin is refused, whatever it would hold at run time."""
+    found = static_findings(UNBOUND.format(use=use))
+    assert [f.rule for f in found] == ["contract_name"], [(f.rule, f.message[:100]) for f in found]
+    assert static_findings(UNBOUND.format(use="out")) == []

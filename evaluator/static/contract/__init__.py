@@ -15,7 +15,8 @@ The package, by concern (each module's docstring says more):
 - region: which functions are device, init or host code;
 - inference, places, structures, kinds: which host expressions may hold a tensor (a fixpoint over the
   module; places and what shares their object; tuples and dicts followed part by part; an expression's kind);
-- definitions, calls, operands: the rules, each a mixin of checker._Contract, which builds the facts once.
+- definitions, device, calls, operands: the rules, each a mixin of checker._Contract, which builds the facts once
+  (device: what a jit body may hold, name and call).
 
 Code is split into regions, because the same call is legal in one and not in another:
 - device: the bodies of @triton.jit / @gluon.jit functions. Only Triton: `tl`/`gl`/triton.language

@@ -9,10 +9,12 @@ foreign_object, is_module).
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
 import inspect
 import math
+import textwrap
 import types
 
 # -- modules and the names a candidate may use from each ------------------------------------------------
@@ -380,7 +382,9 @@ def contract_lines() -> list[str]:
         "or attribute store (Triton compiles none of them); module-level names there are constants (numbers, "
         "tl.constexpr(...), dtypes) or jit functions, parameter defaults constants, methods only those of Triton's "
         "values (`acc.to`, `desc.load`), a launched kernel's argument is never subscripted or iterated, and no string "
-        "holds a line starting with `def ` (Triton reads the function's code from its source lines).",
+        "holds a line starting with `def` (Triton reads the function's code from its source lines); each decorator "
+        "is written on its `@` line, and nothing is named `interpreter_semantic` or `_InterpreterComparison` (names "
+        "the interpreter writes into kernel code).",
         f"triton.autotune takes only {', '.join(sorted(AUTOTUNE_KWARGS))}; triton.Config only "
         f"{', '.join(sorted(CONFIG_KWARGS))}: no do_bench, pre_hook, post_hook or prune_configs_by.",
         f"Builtins: only {', '.join(sorted(b for b in HOST_BUILTINS if b[0].islower()))}. No getattr, setattr, "
@@ -495,3 +499,31 @@ def device_methods() -> frozenset[str]:
 # device methods other Triton versions spell differently (3.6's Gluon `smem._reinterpret`, 3.9's `reinterpret`):
 # a promoted kernel is judged on the CPU's Triton too
 RENAMED_DEVICE_METHODS = frozenset({"_reinterpret", "reinterpret"})
+
+
+@functools.lru_cache(maxsize=1)
+def interpreter_names() -> frozenset[str]:
+    """The global names Triton's interpreter writes into a jit function's rewritten code (`x = v` becomes `x =
+    interpreter_semantic.to_tensor(v, False)`, a chained comparison calls `_InterpreterComparison`), read from the
+    installed interpreter's ASTTransformer. That code runs in the kernel module's globals, where the interpreter
+    adds its own names only where the module binds none: a module binding one of these would run its code inside
+    every kernel."""
+    names = set(INTERPRETER_NAMES)
+    try:
+        from triton.runtime import interpreter
+
+        tree = ast.parse(textwrap.dedent(inspect.getsource(interpreter.ASTTransformer)))
+    except (ImportError, AttributeError, OSError, TypeError):
+        return frozenset(names)
+    built: dict[str, set[str]] = {"Name": set(), "arg": set()}  # ast.Name(id=...) and ast.arg(arg=...) it builds
+    for node in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        kind = ast.unparse(node.func).rsplit(".", 1)[-1]
+        for k in node.keywords:
+            if kind in built and k.arg in ("id", "arg") and isinstance(k.value, ast.Constant):
+                built[kind].add(str(k.value.value))
+    return frozenset(names | built["Name"] - built["arg"])
+
+
+# what Triton 3.6 and 3.9's interpreters insert (interpreter_names reads the installed one's; lhs and rhs are the
+# parameters of the lambda it builds, harmless in the module)
+INTERPRETER_NAMES = frozenset({"interpreter_semantic", "_InterpreterComparison"})

@@ -23,7 +23,6 @@ from evaluator.static.contract.allowlist import (
     STORES,
     TENSOR_ARG_METHODS,
     TENSOR_METHODS,
-    device_methods,
 )
 from evaluator.static.contract.kinds import HOLDS, PY, SELF, TCONT, TENSOR
 from evaluator.static.contract.region import DEVICE, HOST
@@ -251,26 +250,6 @@ class Calls:
                 f"`.{method}(...)` in __init__ installs code that runs later, when the model is called (a hook, a "
                 f"compiled forward); __init__ only prepares weights. nn.Module methods allowed there: "
                 f"{', '.join(sorted(INIT_MODULE_METHODS))}. " + CONTRACT_HINT,
-            )
-
-    def _device_call(self, node: ast.Call) -> None:
-        f = node.func
-        if isinstance(f, ast.Name) and f.id not in self.kernels and f.id in self.module_fns:
-            return  # reported by _device_name
-        path = self.path(f)
-        if path and path.split(".")[0] not in ("triton",):
-            self.add(
-                "jit_body",
-                node,
-                f"`{ast.unparse(f)}(...)` inside a @triton.jit body is not Triton; use tl / gl functions. "
-                + CONTRACT_HINT,
-            )
-        elif path is None and isinstance(f, ast.Attribute) and f.attr not in device_methods():
-            self.add(
-                "jit_body",
-                node,
-                f"`.{f.attr}(...)` inside a @triton.jit body is no method of a Triton value (a tensor, tuple, "
-                "descriptor or shared memory); the interpreter would run it as Python. " + CONTRACT_HINT,
             )
 
     def _autotune(self, node: ast.Call) -> None:

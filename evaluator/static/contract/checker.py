@@ -9,6 +9,7 @@ from evaluator.shared.rules import CONTRACT_HINT
 from evaluator.static.contract.allowlist import ALLOWED_MODULES, foreign_object, module_leak, name_reason
 from evaluator.static.contract.calls import Calls
 from evaluator.static.contract.definitions import Definitions
+from evaluator.static.contract.device import Device
 from evaluator.static.contract.inference import Inference
 from evaluator.static.contract.kinds import Kinds
 from evaluator.static.contract.operands import Operands
@@ -34,7 +35,7 @@ def check_contract(
     return _Contract(tree, kernels, inputs, init).check()
 
 
-class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Calls, Operands):
+class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Device, Calls, Operands):
     """The host-code contract for one module's AST: the facts the mixins read, then check() for the findings."""
 
     def __init__(self, tree: ast.Module, kernels: set[str], inputs: tuple | None = None, init: tuple | None = None):
@@ -164,6 +165,7 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Call
         self._raises()
         self._device_statements()
         self._device_parameters()
+        self._interpreter_bindings()
         self._registered_names()
         self._module_dict_items()
         self._descriptors()

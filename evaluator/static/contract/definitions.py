@@ -58,17 +58,6 @@ def _function_names() -> frozenset[str]:
     return frozenset(dir(torch.autograd.Function))
 
 
-# what a @triton.jit body may not hold (Definitions._device_statements)
-DEVICE_REFUSED = {
-    ast.Global: "a global declaration",
-    ast.Nonlocal: "a nonlocal declaration",
-    ast.Lambda: "a lambda",
-    ast.FunctionDef: "a nested def",
-    ast.AsyncFunctionDef: "a nested def",
-    ast.ClassDef: "a class",
-}
-
-
 class Definitions:
     """The rules on what the module defines and what runs without a visible call."""
 
@@ -149,103 +138,6 @@ class Definitions:
                     f"`{ast.unparse(node)[:60]}`: raise only Python's built-in exceptions, with messages (no tensor), "
                     "or re-raise what `except ... as e` caught. " + CONTRACT_HINT,
                 )
-
-    def _device_statements(self) -> None:
-        """A @triton.jit (or @gluon.jit) body holds none of what Triton cannot compile and the interpreter would run
-        as Python: a global or nonlocal declaration, a lambda, a nested def or class, a store into an item or an
-        attribute (Triton's values are immutable). Under TRITON_INTERPRET=1 each would hand Python code or a value
-        from the kernel to the host (`global g; g = lambda v: v * 2`), or compute on a container a launch passed."""
-        for node in ast.walk(self.tree):
-            if self.region_of(node) != DEVICE or self.owner(node) is None:  # (a kernel's own def)
-                continue
-            found = next((w for t, w in DEVICE_REFUSED.items() if isinstance(node, t)), None)
-            stored = isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del))
-            if found is None and not stored:
-                continue
-            self.add(
-                "dynamic_access",
-                node,
-                f"`{ast.unparse(node).splitlines()[0][:50]}`: {found or 'a store into an item or attribute'} inside "
-                "a @triton.jit body, which Triton does not compile and the interpreter runs as Python. "
-                + CONTRACT_HINT,
-            )
-
-    def _device_parameters(self) -> None:
-        """A launched kernel's parameter that is no constexpr is a pointer, a number or a descriptor (Triton converts
-        what a launch passes), and so is a jit helper's parameter such a parameter is handed to: a jit body never
-        subscripts, iterates, unpacks or stars one, nor hands one to len, tuple, min or max. Under
-        TRITON_INTERPRET=1 a Python list a launch passed arrives unconverted, and `box[0]` is the torch tensor it
-        holds."""
-        for fn in (f for f in self.module_fns.values() if self.region.get(f) == DEVICE):
-            for d in [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]:
-                if not self._device_constant(d):  # `def k(n, box=BOX)`: the interpreter fills in the list itself
-                    self.add(
-                        "jit_body",
-                        d,
-                        f"`{ast.unparse(d)[:40]}`: a jit parameter's default is a constant (a number, a string, "
-                        "tl.constexpr(...), a Triton dtype). " + CONTRACT_HINT,
-                    )
-        for fn, names in self._launched_parameters().items():
-            for node in ast.walk(fn):
-                if not (isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load)):
-                    continue
-                if self._home(node) is not fn or not self._container_use(node):
-                    continue
-                self.add(
-                    "jit_body",
-                    node,
-                    f"`{ast.unparse(self.parents[node])[:50]}` treats the kernel argument `{node.id}` as a Python "
-                    "container; a launch passes pointers, numbers and descriptors (a tuple only as tl.constexpr). "
-                    + CONTRACT_HINT,
-                )
-
-    def _launched_parameters(self) -> dict[ast.AST, set[str]]:
-        """For each jit function, the parameters that hold what a launch passed as it was passed: a launched
-        kernel's non-constexpr ones, and a jit helper's that one of those is handed to (by position or keyword)."""
-        launched = {
-            n.value.id
-            for n in ast.walk(self.tree)
-            if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load) and self._is_launch(n)
-        }
-        found: dict[ast.AST, set[str]] = {}
-        todo = []
-        for name in launched:
-            fn = self.module_fns.get(name)
-            if fn is not None and self.region.get(fn) == DEVICE:
-                args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
-                found[fn] = {a.arg for a in args if not (a.annotation and "constexpr" in ast.unparse(a.annotation))}
-                todo.append(fn)
-        while todo:
-            fn = todo.pop()
-            for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
-                callee = self.module_fns.get(call.func.id)
-                if callee is None or self.region.get(callee) != DEVICE:
-                    continue
-                params = [a.arg for a in callee.args.posonlyargs + callee.args.args]
-                given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords]
-                new = {p for p, a in given if isinstance(a, ast.Name) and a.id in found[fn]} - found.get(callee, set())
-                if new:
-                    found.setdefault(callee, set()).update(new)
-                    todo.append(callee)
-        return found
-
-    def _container_use(self, node: ast.Name) -> bool:
-        """`box[0]`, `for t in box`, `[*box]`, `a, b = box`, `len(box)`: the name read as a container."""
-        p = self.parents.get(node)
-        if isinstance(p, ast.Subscript) and p.value is node or isinstance(p, ast.Starred):
-            return True
-        if isinstance(p, (ast.For, ast.comprehension)) and p.iter is node:
-            return True
-        if (
-            isinstance(p, ast.Assign)
-            and p.value is node
-            and any(isinstance(t, (ast.Tuple, ast.List)) for t in p.targets)
-        ):
-            return True
-        # len(box), tuple(box), min(box) iterate it (min(a, b) and range(n) take numbers)
-        builtin = isinstance(p, ast.Call) and isinstance(p.func, ast.Name) and p.func.id not in self.bound
-        iterating = builtin and (p.func.id in ("len", "tuple") or p.func.id in ("min", "max") and len(p.args) == 1)
-        return iterating and node in p.args
 
     def _registered_names(self) -> None:
         """register_buffer / register_parameter / add_module name their attribute with a string literal, and

@@ -74,7 +74,14 @@ class Operands:
             if region == DEVICE:
                 self._device_name(node)
             return
-        if hasattr(builtins, name):
+        if not hasattr(builtins, name):  # `np` after a launch: the interpreter adds its globals to the kernel's module
+            self.add(
+                "contract_name",
+                node,
+                f"`{name}` is bound nowhere in this module (nor a builtin); name only what the module imports or "
+                "defines. " + CONTRACT_HINT,
+            )
+        else:
             allowed = DEVICE_BUILTINS if region == DEVICE else HOST_BUILTINS
             if name not in allowed:
                 self.add(
@@ -298,59 +305,6 @@ class Operands:
                 f"`{ast.unparse(node)[:50]}` takes a tensor's method as a value; call tensor methods where they are "
                 "named (the allowed ones: views, copies, sizes). " + TORCH_HINT,
             )
-
-    def _device_name(self, node: ast.Name) -> None:
-        """Inside a jit body a module-level name must be Triton: a jit function or a constant."""
-        name = node.id
-        fn = self.owner(node)
-        local = fn is not None and any(
-            (isinstance(n, ast.arg) and n.arg == name)
-            or (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store))
-            for n in ast.walk(fn)
-        )
-        if local or name in self.kernels or name in self.aliases:
-            return
-        if name in self.module_fns or name in self.classes:
-            self.add(
-                "jit_body",
-                node,
-                f"`{name}` is plain Python called from a @triton.jit body; only Triton runs there "
-                f"(make it @triton.jit, or compute it in the launcher and pass it in). " + CONTRACT_HINT,
-            )
-        elif self._bindings(None, name) and not self._device_constant(node):
-            self.add(
-                "jit_body",
-                node,
-                f"`{name}` is a module-level object a @triton.jit body reads; there only constants (numbers, "
-                "strings, tl.constexpr(...), Triton dtypes) and jit functions are read: the interpreter would run "
-                "Python on any other object (`BOX.append(...)`). Pass values as kernel arguments. " + CONTRACT_HINT,
-            )
-
-    def _device_constant(self, e: ast.AST | None, depth: int = 0) -> bool:
-        """A value a jit body may read from its module: a number, string, bool or None (`_scalar`), a Triton
-        name (tl.float32) or constexpr of one (`tl.constexpr(128)`), a jit function, or a module-level name every
-        binding of which is one of those."""
-        if e is None or depth > 8:
-            return False
-        path = self.path(e.func if isinstance(e, ast.Call) else e) or ""
-        if path.startswith("triton."):
-            return not isinstance(e, ast.Call) or all(self._device_constant(a, depth + 1) for a in e.args)
-        if isinstance(e, ast.Name) and (self.owner(e) is None or e.id not in self.env(e)):  # a module-level name
-            if e.id in self.kernels:
-                return True
-            bindings = self._bindings(None, e.id)
-            values = [self._module_value(b) for b in bindings]
-            return bool(values) and all(v is not None and self._device_constant(v, depth + 1) for v in values)
-        return self._scalar(e)
-
-    def _module_value(self, b: ast.AST | None) -> ast.AST | None:
-        """The value a module-level `NAME = value` (or `NAME: T = value`) binds; None for any other binding."""
-        parent = self.parents.get(b)
-        if isinstance(parent, ast.Assign) and parent.targets == [b] and self.owner(parent) is None:
-            return parent.value
-        if isinstance(parent, ast.AnnAssign) and parent.target is b and self.owner(parent) is None:
-            return parent.value
-        return None
 
     def _attribute(self, node: ast.Attribute, region: str) -> None:
         base = node.value
