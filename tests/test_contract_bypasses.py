@@ -505,7 +505,6 @@ def test_the_compute_line_itself_is_refused(path):
     assert any(f.line in lines and f.rule == "torch_compute" for f in found), [(f.line, f.rule) for f in found]
 
 
-
 UNBOUND = """import torch
 import torch.nn as nn
 import triton
