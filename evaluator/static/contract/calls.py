@@ -320,6 +320,7 @@ class Calls:
             return
         if self.path(f):  # names of modules: judged by _attribute and torch_reason
             self._size_arguments(node, self._size_parts(node), env)
+            self._own_objects_given(node, env)
             return
         if f.attr in ("format", "format_map") and not _plain_template(f.value):
             self.add(
@@ -338,6 +339,19 @@ class Calls:
             given = [a for i, a in enumerate(node.args) if i not in kept]
             given += [k.value for k in node.keywords] if f.attr not in KEYWORD_STORES else []
             self._size_arguments(node, [(a, (TENSOR,)) for a in given], env)
+
+    def _own_objects_given(self, node: ast.Call, env: dict[str, str]) -> None:
+        """Host code hands a library function no instance of this module's classes: the library would call its
+        methods as a tensor's (`nn.init._calculate_fan_in_and_fan_out(Dims(t))` computes `obj.size(1) * ...`)."""
+        for a in [*node.args, *(k.value for k in node.keywords)]:
+            if self.kind(a, env) == SELF:
+                self.add(
+                    "torch_compute",
+                    a,
+                    f"`{ast.unparse(a)[:40]}`, an object of this module's classes, is handed to "
+                    f"`{ast.unparse(node.func)[:40]}`, which would call its methods as if it were a tensor. Hand "
+                    "library functions tensors and numbers. " + TORCH_HINT,
+                )
 
     def _size_parts(self, node: ast.Call) -> list[tuple[ast.AST, tuple[str, ...]]]:
         """The arguments of a library call (torch, triton, math...) in host code that may not be or hold a tensor,

@@ -112,6 +112,23 @@ def _tensor_only_method(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=512)
+def _holder_method(name: str) -> bool:
+    """A method that on a container or a layer gives back that object or what it holds (list.copy, dict.values,
+    Module.parameters, Module.to, an exception's with_traceback), not one of nn.Module's that give a tensor
+    (forward, get_parameter, get_buffer)."""
+    import torch
+
+    holders = (list, tuple, dict, set, frozenset, BaseException)
+    if any(hasattr(t, name) for t in holders):
+        return True
+    return hasattr(torch.nn.Module, name) and name not in MODULE_TENSOR_METHODS
+
+
+# nn.Module's methods that give a tensor (Identity().forward(t), get_parameter("bias"))
+MODULE_TENSOR_METHODS = frozenset({"forward", "get_parameter", "get_buffer", "get_extra_state", "__call__"})
+
+
+@functools.lru_cache(maxsize=512)
 def _value_method(name: str) -> bool:
     """A method some Python value or tensor description has (str.join, dict.get, torch.Size.numel, dtype's
     is_floating_point): what it returns is no tensor the receiver was not already typed to hold."""
@@ -1050,10 +1067,10 @@ class Kinds:
             return TCONT  # a layer holds its weights (`self.lin.weight`), a torch.Generator its state (get_state)
         if self._descriptor_call(e):
             return TCONT  # a descriptor holds its tensor, and its shape is the list it was given, no torch.Size
-        # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x),
-        # triton.Config({...}).kwargs): its result holds what its arguments hold
+        # a library call may give back what it was given (typing.cast, nn.init.zeros_, tl.constexpr(x)) or compute
+        # on it (math.prod([t])): given anything that may hold a tensor, it may give a tensor
         given = [self.kind(a, env) for a in [*e.args, *(k.value for k in e.keywords)]]
-        return functools.reduce(self._join, [k for k in given if k in HOLDS], PY)
+        return TENSOR if any(k in HOLDS for k in given) else PY
 
     def _self_call_kind(self, f: ast.Attribute) -> str:
         """What `self.m(...)` (or `Op.m(...)`, an instance's) returns: Op.apply what Op.forward returns, tensors;
@@ -1100,8 +1117,9 @@ class Kinds:
             return UNKNOWN if isinstance(f, ast.Subscript) and self._is_launch(f) else TENSOR
         if f.id in self.classes or (f.id == "super" and f.id not in self.bound) or self._held_call(e):
             return SELF  # an instance (or `super()`): its attributes are self_kinds, its methods' returns
-        if f.id in self.named_fns:
-            return self.returns.get(f.id, UNKNOWN)
+        if f.id in self.named_fns:  # a def's (or lambda's) name where Python looks it up: what it returns; a local
+            # or parameter under a method's name (`pair = torch.zeros`) is code the gate cannot see
+            return self.returns.get(f.id, UNKNOWN) if self._named_def_call(e, f.id) else TENSOR
         if f.id == "reversed" and any(self.kind(a, env) == TENSOR for a in e.args):
             return TENSOR  # Tensor.__reversed__ flips it: a tensor, no iterator
         if f.id in CONTAINER_BUILTINS:
@@ -1112,25 +1130,45 @@ class Kinds:
             return UNKNOWN  # a builtin the contract does not allow (hasattr): refused as such, no noise here
         return TENSOR  # a callable the gate cannot see (a parameter given torch.zeros): host code never calls one
 
+    def _named_def_call(self, e: ast.Call, name: str) -> bool:
+        """`name(...)` runs a def or `name = lambda ...`: every binding of the innermost scope that binds the name
+        (the module's where no function does) is one."""
+        binds = self._enclosing_bindings(e, name)
+        binds = self._bindings(None, name) if binds is None else binds
+        return binds != [None] and all(self._def_binding(b) for b in binds)
+
+    def _def_binding(self, b: ast.AST | None) -> bool:
+        if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return True
+        p = self.parents.get(b)
+        return (
+            isinstance(b, ast.Name)
+            and isinstance(p, ast.Assign)
+            and p.targets == [b]
+            and isinstance(p.value, ast.Lambda)
+        )
+
     def _method_call_kind(self, f: ast.Attribute, env: dict[str, str]) -> str:
         """What `receiver.method(...)` returns, by the receiver's kind."""
         base = self.kind(f.value, env)
         if base == TENSOR:  # (or an instance of this module's class with a method of that name)
             own = self.returns.get(f.attr, UNKNOWN) if f.attr in self.methods else PY
             return self._join(own, PY if f.attr in META_METHODS | {"item", "tolist"} else TENSOR)
-        if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`
-            return self._join(self.returns.get(f.attr), UNKNOWN)
-        if base == TCONT:  # an item out of it, or a view of its items; a method only a tensor has (`.view`): a
-            # tensor the gate took for a container; or, where the receiver may be an own object joined with a
-            # container (`obj = self if c else [x]`), what an own method of that name returns
-            only = _tensor_only_method(f.attr) and f.attr not in self.methods
-            kind = TENSOR if f.attr in ("pop", "get", "setdefault") or only else TCONT
+        # on what the gate typed a Python value or not at all, a method no Python value or tensor description has
+        # (`.float()`, `.new_zeros`, a torch.Generator's `.get_state()`) may hand out a tensor
+        foreign = UNKNOWN if _value_method(f.attr) else TENSOR
+        if base not in (TCONT, SELF) and f.attr in self.named_fns:  # `dict(m=self)["m"].get(x)`, or a library
+            return self._join(self.returns.get(f.attr), foreign)  # object's method that an own class also defines
+        if base == TCONT:  # what a container or layer gives back of itself (`.values()`, `.parameters()`); any other
+            # method (an item out of it, `layer.get_parameter`, `.view` on a tensor the gate took for a container,
+            # a Generator's get_state) a tensor; where the receiver may be an own object joined with a container
+            # (`obj = self if c else [x]`), what an own method of that name returns too
+            holder = _holder_method(f.attr) and f.attr not in ("pop", "get", "setdefault")
+            kind = TCONT if holder else TENSOR
             return self._join(kind, self.returns.get(f.attr, UNKNOWN)) if f.attr in self.methods else kind
         if base == SELF:
             return self._self_call_kind(f)
-        # on what the gate typed a Python value or not at all, a method no Python value or tensor description has
-        # (`.float()`, `.new_zeros`, a torch.Generator's `.get_state()`) may hand out a tensor
-        return TENSOR if not _value_method(f.attr) and f.attr not in self.methods else UNKNOWN
+        return foreign if f.attr not in self.methods else UNKNOWN
 
     def _builtin_kind(self, e: ast.Call, name: str, env: dict[str, str]) -> str:
         """What an allowed builtin returns: min, max, abs, round, sum and pow may give back one of their arguments,

@@ -288,10 +288,10 @@ class Places:
         if len(self.named_fns.get(name, [])) != 1 or (isinstance(f, ast.Name) and f.id in env):
             return None  # several bodies by that name (`plan = lambda v: (v, v)` beside `def plan`), or a local
         if isinstance(f, ast.Name) and f.id not in self.classes:
-            return self.tuple_returns.get(f.id)
-        if isinstance(f, ast.Attribute) and self.kind(f.value, env) == SELF:
-            return self.tuple_returns.get(f.attr)
-        return None
+            return self.tuple_returns.get(f.id) if self._named_def_call(value, f.id) else None
+        if isinstance(f, ast.Attribute) and self.kind(f.value, env) == SELF and self._called_def(value) is not None:
+            return self.tuple_returns.get(f.attr)  # the def `obj.m(...)` runs (not nn.Module's get_buffer on a
+        return None  # receiver whose class the gate cannot tell, beside an own class's def of that name)
 
     def _holds(self, e: ast.AST, env: dict[str, str], seen: set | None = None) -> None:
         """`e` (a name, `self.attr`, `a.b[0]`, a display, a call giving back an object) is a container that now
