@@ -33,6 +33,7 @@ from evaluator.static.contract.syntax import (
     _is_module_method,
     _is_tensor_method,
     _module_names,
+    _single_value,
 )
 
 
@@ -133,8 +134,7 @@ class Calls:
 
     def _bound_value(self, b: ast.AST | None) -> ast.AST | None:
         """The value a plain `name = value` binds (None for any other binding)."""
-        parent = self.parents.get(b)
-        return parent.value if isinstance(parent, ast.Assign) and parent.targets == [b] else None
+        return _single_value(self.parents.get(b), b)
 
     def _only_descriptor(self, e: ast.AST | None, depth: int) -> bool:
         """`e` can only be a tensor descriptor: one built here, a name every binding of which is one (a plain

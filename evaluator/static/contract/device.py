@@ -15,7 +15,7 @@ import ast
 from evaluator.shared.rules import CONTRACT_HINT
 from evaluator.static.contract.allowlist import device_methods, interpreter_names
 from evaluator.static.contract.region import DEVICE
-from evaluator.static.contract.syntax import _bound_names, _import_bindings
+from evaluator.static.contract.syntax import _bound_names, _import_bindings, _single_value
 
 # what a @triton.jit body may not hold (Device._device_statements)
 DEVICE_REFUSED = {
@@ -175,11 +175,7 @@ class Device:
     def _module_value(self, b: ast.AST | None) -> ast.AST | None:
         """The value a module-level `NAME = value` (or `NAME: T = value`) binds; None for any other binding."""
         parent = self.parents.get(b)
-        if isinstance(parent, ast.Assign) and parent.targets == [b] and self.owner(parent) is None:
-            return parent.value
-        if isinstance(parent, ast.AnnAssign) and parent.target is b and self.owner(parent) is None:
-            return parent.value
-        return None
+        return _single_value(parent, b, annotated=True) if parent is not None and self.owner(parent) is None else None
 
     def _device_call(self, node: ast.Call) -> None:
         f = node.func

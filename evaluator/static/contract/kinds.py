@@ -34,6 +34,7 @@ from evaluator.static.contract.syntax import (
     _paired,
     _plain_values,
     _positional_names,
+    _single_value,
 )
 
 # Kinds of host values: TENSOR; TCONT, a Python container (list, tuple, dict, set, an exception, an object's
@@ -1140,13 +1141,7 @@ class Kinds:
     def _def_binding(self, b: ast.AST | None) -> bool:
         if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return True
-        p = self.parents.get(b)
-        return (
-            isinstance(b, ast.Name)
-            and isinstance(p, ast.Assign)
-            and p.targets == [b]
-            and isinstance(p.value, ast.Lambda)
-        )
+        return isinstance(b, ast.Name) and isinstance(_single_value(self.parents.get(b), b), ast.Lambda)
 
     def _method_call_kind(self, f: ast.Attribute, env: dict[str, str]) -> str:
         """What `receiver.method(...)` returns, by the receiver's kind."""

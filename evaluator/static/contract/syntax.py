@@ -194,6 +194,16 @@ def _method_selves(tree: ast.Module) -> set[int]:
     return selves
 
 
+def _single_value(parent: ast.AST | None, b: ast.AST | None, annotated: bool = False) -> ast.AST | None:
+    """The value a statement binds to `b`, its one target (`b = value`; `b: T = value` too where annotated); None
+    for any other binding (`a = b = v`, `a, b = v`, a loop target, a parameter)."""
+    if isinstance(parent, ast.Assign) and parent.targets == [b]:
+        return parent.value
+    if annotated and isinstance(parent, ast.AnnAssign) and parent.target is b:
+        return parent.value
+    return None
+
+
 def _plain_values(root: ast.AST) -> dict[int, ast.AST]:
     """id(target) -> value for each plain assignment under root (`place = value`, `place: T = value`)."""
     plain: dict[int, ast.AST] = {}
