@@ -80,22 +80,36 @@ def _makes_tensor(path: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _torch_object(path: str) -> bool:
-    """A torch class whose instances may hand out tensors (torch.Generator's get_state), unlike the descriptions
-    of one (torch.device, dtype, Size, finfo, iinfo, layout, memory_format), which are Python values."""
+def _torch_class(path: str) -> type | None:
+    """The public torch class a dotted path names (torch.Generator, torch.nn.parameter.UninitializedBuffer)."""
     import importlib
-
-    import torch
 
     module, _, name = path.rpartition(".")
     if not path.startswith("torch.") or name.startswith("_"):
-        return False
+        return None
     try:
         obj = getattr(importlib.import_module(module), name, None)
     except ImportError:
-        return False
+        return None
+    return obj if isinstance(obj, type) else None
+
+
+def _torch_object(path: str) -> bool:
+    """A torch class whose instances may hand out tensors (torch.Generator's get_state), unlike the descriptions
+    of one (torch.device, dtype, Size, finfo, iinfo, layout, memory_format), which are Python values."""
+    import torch
+
     values = (torch.device, torch.dtype, torch.Size, torch.finfo, torch.iinfo, torch.layout, torch.memory_format)
-    return isinstance(obj, type) and not issubclass(obj, values)
+    cls = _torch_class(path)
+    return cls is not None and not issubclass(cls, values)
+
+
+def _tensor_class(path: str) -> bool:
+    """A subclass of torch.Tensor (nn.Parameter, nn.parameter.UninitializedParameter): what it builds is a tensor."""
+    import torch
+
+    cls = _torch_class(path)
+    return cls is not None and issubclass(cls, torch.Tensor)
 
 
 # torch operators that answer a Python value (a number, a dtype, a torch.Size), not a tensor
@@ -1062,8 +1076,9 @@ class Kinds:
         leaf = path.split(".")[-1]
         if path.startswith("torch.") and (leaf in TENSOR_ALLOC or leaf in ("pad", "Parameter", "Buffer", "Tensor")):
             return TENSOR
-        if _makes_tensor(path):
-            return TENSOR  # torch.linspace, torch.cat, torch.fft.fftfreq: an operator, which returns tensors
+        if _makes_tensor(path) or _tensor_class(path):
+            return TENSOR  # torch.linspace, torch.cat, torch.fft.fftfreq: an operator, which returns tensors; a
+            # Tensor subclass (nn.parameter.UninitializedBuffer(), materialized later in place)
         if _layer_class(path) is not None or _torch_object(path):
             return TCONT  # a layer holds its weights (`self.lin.weight`), a torch.Generator its state (get_state)
         if self._descriptor_call(e):

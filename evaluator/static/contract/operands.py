@@ -95,11 +95,11 @@ class Operands:
 
     def _described_name_store(self, node: ast.Attribute, env: dict[str, str]) -> None:
         """`h.shape = []` on an object other than a tensor: where that object is taken for a tensor (an item of a
-        list holding it), its `.shape`, `.dtype`, `.numel()` read as sizes. Under those names code (init code too,
-        whose object forward may fill later) stores only immutable values: a scalar, a library constant
-        (`torch.float32`), another object's size or dtype (`x.shape`), or a tuple of them."""
-        if node.attr not in META_ATTRS | DESCRIBING or self.kind(node.value, env) == TENSOR:
-            return
+        list holding it, or joined with one), its `.shape`, `.dtype`, `.numel()` read as sizes. Under those names
+        code (init code too, whose object forward may fill later) stores only immutable values: a scalar, a library
+        constant (`torch.float32`), another object's size or dtype (`x.shape`), or a tuple of them."""
+        if node.attr not in META_ATTRS | DESCRIBING:  # (on a tensor too: none of these but requires_grad can be
+            return  # set on one, so a receiver typed a tensor may be an own object joined with one, `h = obj or x`)
         assign = self.parents.get(node)
         value = assign.value if isinstance(assign, ast.Assign) and assign.targets == [node] else None
         if isinstance(node.ctx, ast.Del) or value is None or not self._immutable(value, env):
