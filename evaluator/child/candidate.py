@@ -42,8 +42,51 @@ from evaluator.shared.wire import (
 )
 
 
-def _clone(args: list) -> list:
-    return [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+class Sealed:
+    """What a call's tensor inputs held before forward, kept where the candidate's kernels cannot find it: each
+    input's bytes XORed with a one-time pad drawn from a seed that only this process's host memory holds, the pad
+    zeroed once used. A plain clone would be a twin of each input in GPU memory: a kernel that searches the memory
+    around its input for one can tell a checked call from a timed one, and compute only while checked, or write
+    the same bytes into both and pass the unchanged-inputs check (session 30's red team). Every call the
+    candidate's process makes (checked, timed, batched) seals its inputs, so the memory looks the same in each.
+
+        sealed = Sealed(args)
+        model(*args)
+        sealed.first_changed(args)   # the index of the first tensor input forward changed, or None
+    """
+
+    def __init__(self, args: list):
+        self.seed = int.from_bytes(os.urandom(8), "little") >> 1
+        self.metas = [(a.shape, a.stride(), a.dtype) if isinstance(a, torch.Tensor) else None for a in args]
+        self.sealed = [self._xor_pad(a, k) if isinstance(a, torch.Tensor) else None for k, a in enumerate(args)]
+
+    def _pad(self, k: int, n: int, device: torch.device) -> torch.Tensor:
+        g = torch.Generator(device=device)
+        g.manual_seed(self.seed + k)
+        return torch.randint(0, 256, (n,), dtype=torch.uint8, device=device, generator=g)
+
+    def _xor_pad(self, a: torch.Tensor, k: int) -> torch.Tensor:
+        """a's bytes XOR its pad, a new tensor; no plain copy of a's bytes is left behind."""
+        flat = a.detach().contiguous()  # a itself where contiguous; a copy, zeroed below, where not
+        data = flat.reshape(-1).view(torch.uint8)
+        pad = self._pad(k, data.numel(), a.device)
+        pad ^= data
+        if flat.data_ptr() != a.data_ptr():
+            flat.zero_()
+        return pad
+
+    def first_changed(self, args: list) -> int | None:
+        for k, (a, meta, sealed) in enumerate(zip(args, self.metas, self.sealed, strict=False)):
+            if sealed is None:
+                continue
+            if not isinstance(a, torch.Tensor) or (a.shape, a.stride(), a.dtype) != meta:
+                return k
+            now = self._xor_pad(a, k)
+            same = torch.equal(now, sealed)
+            now.zero_()  # XORed with `sealed`, it would give the pad away
+            if not same:
+                return k
+        return None
 
 
 def _findings(pairs) -> list[Finding]:
@@ -209,19 +252,20 @@ def _call(spec, case, model, problem, device: torch.device, trial, wfd: int, cop
     the reply sent; returns what is held until the handover (output, buffers, their names)."""
     ref_model, args = draw(spec, case, problem, device)
     copy_weights(ref_model, model)
+    _erase(ref_model)  # no twin of the weights left in freed memory, which a timed call would not have
     del ref_model
-    mine = _clone(args)
+    sealed = Sealed(args)
     t0 = time.perf_counter()
-    out, found = trial.call(model, mine, knockout=spec.stage == "knockout")
+    out, found = trial.call(model, args, knockout=spec.stage == "knockout")
     call_ms = (time.perf_counter() - t0) * 1e3  # host wall, compile included on a first call
     reply = Reply(
         op="call",
         findings=_findings(found),
         call_ms=call_ms,
-        input_modified=_first_changed(args, mine),
-        returned_input=shares_memory(out, mine),
+        input_modified=sealed.first_changed(args),
+        returned_input=shares_memory(out, args),
     )
-    del args, mine
+    del args, sealed
     buffers = [(name, b) for name, b in model.named_buffers() if b is not None]
     # The oracle checks the module state too (training-mode BatchNorm...): handed over with the output.
     state = [b for _, b in buffers] if buffers else None
@@ -231,16 +275,10 @@ def _call(spec, case, model, problem, device: torch.device, trial, wfd: int, cop
     return held
 
 
-def _first_changed(args: list, mine: list) -> int | None:
-    """The index of the first tensor input forward changed in place (`mine` ran, `args` is the copy)."""
-    return next(
-        (
-            k
-            for k, (a, b) in enumerate(zip(args, mine, strict=False))
-            if isinstance(a, torch.Tensor) and not torch.equal(a, b)
-        ),
-        None,
-    )
+def _erase(model: torch.nn.Module) -> None:
+    with torch.no_grad():
+        for t in [*model.parameters(), *model.buffers()]:
+            t.zero_()
 
 
 def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int, benchmark, audit_failure) -> None:
@@ -248,8 +286,12 @@ def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int,
     torch.manual_seed(req.call.seed if req.call is not None else 0)
     fn, on_rep = trial.timed(model, rng)
 
-    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards
-        return make_inputs(case, problem, device)
+    held: list = []
+
+    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards, sealed as a
+        args = make_inputs(case, problem, device)  # checked call's are (off the clock), so that no kernel tells
+        held[:] = [Sealed(args)]  # a timed call from a checked one by what lies beside its inputs
+        return args
 
     try:
         with torch.no_grad():
@@ -263,6 +305,7 @@ def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int,
 def _batch(req, case, model, problem, device, wfd: int) -> None:
     """`reps` calls back to back on one input, for the parent's wall-clock cross-check of the timing."""
     _, args = draw(req.call, case, problem, device)
+    sealed = Sealed(args)  # as in a checked call  # noqa: F841 - held for the calls' duration
     with torch.no_grad():
         model(*args)  # warm
         torch.cuda.synchronize()
