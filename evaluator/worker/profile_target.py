@@ -60,6 +60,21 @@ def prepare(
     return model, make_inputs(case, problem, device)
 
 
+def _off_device(x, kept: set[int]):
+    """x's tensors (in a list or tuple too) copied to host memory, the device's copies zeroed, but for those whose
+    storage is one of `kept` (an input a reference returns as it is)."""
+    import torch
+
+    if isinstance(x, (list, tuple)):
+        return type(x)(_off_device(v, kept) for v in x)
+    if not isinstance(x, torch.Tensor) or x.device.type == "cpu":
+        return x
+    host = x.detach().cpu()
+    if x.untyped_storage().data_ptr() not in kept:
+        x.detach().zero_()
+    return host
+
+
 def run(job: ProfileJob, device: torch.device) -> Profiled:
     """Every call of the job as a checked call draws it (its seed's weights and fresh inputs), one ModelNew
     per case; the call at `job.profiled` alone between cudaProfilerStart and Stop (on a GPU), its output
@@ -79,6 +94,12 @@ def run(job: ProfileJob, device: torch.device) -> Profiled:
     spec = job.calls[job.profiled]
     held_ref, held_args = draw(spec, cases[spec.case], problem, device)
     expected, cal = checked_reference(held_ref, held_args, job.policy)
+    # out of the kernels' reach while the candidate runs: a kernel that found the reference's output (or its
+    # calibration) beside its own could copy it, and the profile would show a call that computed nothing
+    kept = {a.untyped_storage().data_ptr() for a in held_args if isinstance(a, torch.Tensor)}
+    expected, cal = _off_device(expected, kept), _off_device(cal, kept)
+    if device.type == "cuda":
+        torch.cuda.empty_cache()  # the reference's freed blocks (its intermediates, the inputs' copies) unmapped
     module = import_file(Path(job.candidate_path), "candidate")
     models = {c.label: apply_mode(module.ModelNew(*c.init).to(device), problem) for c in job.cases}
     gpu = device.type == "cuda"
@@ -105,7 +126,7 @@ def run(job: ProfileJob, device: torch.device) -> Profiled:
             torch.cuda.profiler.stop()
         t0 = time.perf_counter()
         profiled_s = t0 - t1
-        verdict = compare(expected, out, job.policy, cal)
+        verdict = compare(expected, _off_device(out, set()), job.policy, cal)
         del out, held_ref, held_args, expected, cal
     return Profiled(
         warmup_s=warmup_s, profiled_s=profiled_s, correct=bool(verdict["ok"]), message=verdict["message"][:2000]
