@@ -408,7 +408,8 @@ def contract_lines() -> list[str]:
         "Host code names a @triton.jit function only to launch it (`k[grid](...)`) or to pass it to a launch as a "
         "constexpr argument; a tensor method is called where it is named (never `f = x.view`) and a tensor keeps no "
         "Python attributes (`x.note = ...`); an object of this module's classes is never handed to a torch or "
-        "triton function (it would call the object's methods as a tensor's); triton.Config and "
+        "triton function (it would call the object's methods as a tensor's); a method never binds its first "
+        "parameter (self) again; a generator __init__ keeps is consumed only by `\"...\".join(...)`; triton.Config and "
         "autotune take their keywords spelled out (no `**opts`); a TensorDescriptor is built only for launches: "
         "passed to one, or bound to a local name (or returned by a helper to names) only passed to launches. A "
         "launch passes tensors, numbers, tuples of them and tensor descriptors: no list, dict or module.",

@@ -171,6 +171,7 @@ class _Contract(Regions, Inference, Places, Structures, Kinds, Definitions, Devi
         self._descriptors()
         self._launch_values()
         self._stored_generators()
+        self._first_parameters()
         for node in ast.walk(self.tree):  # `from typing import sys`: the imported name is judged like typing.sys
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ALLOWED_MODULES:
                 for a in node.names:

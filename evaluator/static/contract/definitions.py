@@ -26,6 +26,7 @@ from evaluator.static.contract.syntax import (
     _decorators,
     _import_bindings,
     _is_module_method,
+    _is_static,
     _is_tensor_callable,
     _is_tensor_method,
     _module_names,
@@ -71,12 +72,36 @@ class Definitions:
                 call = self.parents.get(node)
                 f = call.func if isinstance(call, ast.Call) else None
                 name = f.id if isinstance(f, ast.Name) and f.id not in self.bound else getattr(f, "attr", None)
-                if name not in CONSUMERS or (isinstance(f, ast.Attribute) and name != "join"):
+                # str.join consumes it at once: on a string literal only (an own method named join keeps it)
+                literal = isinstance(f, ast.Attribute) and isinstance(f.value, ast.Constant) and name == "join"
+                if name not in CONSUMERS or (isinstance(f, ast.Attribute) and not literal):
                     self.add(
                         "host_call",
                         node,
                         f"`{ast.unparse(node)[:50]}` is a generator kept by __init__: its body would run later, in "
                         "forward, where only the host rules hold; build a list (`[...]`) instead. " + CONTRACT_HINT,
+                    )
+
+    def _first_parameters(self) -> None:
+        """A method's first parameter (self, cls) keeps what Python passed it: no assignment, loop or `with` target,
+        `del` or global/nonlocal declaration binds it again. Zero-argument super() reads that parameter when it
+        is called, so `self = other; super().__init__(x)` would run a base's __init__ on another object, out of
+        the region the gate judged it in."""
+        for cls in self.classes.values():
+            for fn in cls.body:
+                if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or _is_static(fn):
+                    continue
+                params = fn.args.posonlyargs + fn.args.args
+                if not params:
+                    continue
+                for b in self._bindings(fn, params[0].arg):
+                    if b is params[0]:
+                        continue
+                    self.add(
+                        "dynamic_access",
+                        b if b is not None else fn,
+                        f"`{fn.name}` binds its first parameter `{params[0].arg}` again; a method keeps the object "
+                        "Python passed it (super() reads it). Use another name. " + CONTRACT_HINT,
                     )
 
     def _implicit_calls(self, node: ast.AST) -> None:
