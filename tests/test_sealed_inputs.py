@@ -10,7 +10,7 @@ import pytest
 import torch
 from conftest import FIXTURES
 
-from evaluator.child.candidate import Sealed
+from evaluator.child.candidate import Sealed, flip_signs
 from evaluator.parent.evaluation import EvalConfig, evaluate
 from evaluator.shared.loader import load_problem
 from evaluator.shared.result import Status
@@ -18,40 +18,50 @@ from evaluator.shared.result import Status
 ATTACKS = Path(__file__).resolve().parent / "runtime_attacks"
 
 
-def _bytes(t: torch.Tensor) -> torch.Tensor:
-    return t.contiguous().reshape(-1).view(torch.uint8)
-
-
-def test_the_sealed_copy_is_no_twin_of_its_input():
+def test_the_seal_keeps_no_copy_of_an_input_only_numbers_in_host_memory():
     x = torch.randn(4096)
     sealed = Sealed([x, 3, None])
-    kept = sealed.sealed[0]
-    assert kept.numel() == x.numel() * x.element_size() and sealed.sealed[1:] == [None, None]
-    # a one-time pad: about one byte in 256 agrees with the input, and no 16 consecutive bytes do
-    agree = (kept == _bytes(x)).float().mean().item()
-    assert agree < 0.02, agree
-    assert not torch.equal(kept[:16], _bytes(x)[:16])
-    # a second seal of the same input uses another pad
-    assert not torch.equal(Sealed([x]).sealed[0], kept)
+    assert sealed.digests[1:] == [None, None]
+    assert all(type(v) is float for v in sealed.digests[0]), sealed.digests
+    assert not any(isinstance(v, torch.Tensor) for v in vars(sealed).values())
+    # another seal of the same input weighs it with other weights
+    assert Sealed([x]).digests[0] != sealed.digests[0]
+    assert sealed.first_changed([x, 3, None]) is None
 
 
 def test_a_change_to_an_input_breaks_the_seal():
     a, b = torch.randn(64, 8), torch.randn(8, 64).t()  # b is not contiguous
-    sealed = Sealed([a, b])
-    assert sealed.first_changed([a, b]) is None
-    b[3, 5] += 1.0
-    assert sealed.first_changed([a, b]) == 1
+    odd = torch.arange(7, dtype=torch.uint8)  # 7 bytes: digested byte by byte
+    sealed = Sealed([a, b, odd])
+    assert sealed.first_changed([a, b, odd]) is None
+    odd[6] = 200
+    assert sealed.first_changed([a, b, odd]) == 2
+    b[3, 5] = torch.nextafter(b[3, 5], torch.tensor(float("inf")))  # one ulp
+    assert sealed.first_changed([a, b, odd]) == 1
     a.resize_(8, 8)
-    assert sealed.first_changed([a, b]) == 0
+    assert sealed.first_changed([a, b, odd]) == 0
 
 
-def test_a_change_written_into_the_sealed_copy_too_still_breaks_it():
-    """twin_clobber's move: the same garbage written into the input and into what the process keeps."""
-    x = torch.randn(256)
+def test_a_change_that_keeps_every_symmetric_statistic_still_breaks_it():
+    """A permutation of the input's words keeps their sum, their squares' sum and their histogram: only a keyed
+    weighting, whose weights no kernel knows, sees it (a pad XORed onto a copy was forged by XORing the change
+    into the copy too: session 30's red team)."""
+    x = torch.randn(1000)
     sealed = Sealed([x])
-    x[:32] = 7.0
-    sealed.sealed[0][: 32 * 4] = _bytes(x)[: 32 * 4]
+    x.copy_(x.flip(0))
     assert sealed.first_changed([x]) == 0
+
+
+def test_timed_calls_change_the_weights_as_checked_calls_do_and_keep_their_magnitudes():
+    model = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.LayerNorm(32))
+    before = [p.detach().clone() for p in model.parameters()]
+    flip_signs(model, 12345)
+    after = list(model.parameters())
+    for b, a in zip(before, after, strict=True):
+        assert torch.equal(a.abs(), b.abs())
+    flipped = sum(int((a != b).sum()) for b, a in zip(before, after, strict=True))
+    total = sum(b.numel() for b in before)
+    assert 0.3 * total < flipped < 0.7 * total, (flipped, total)
 
 
 @pytest.mark.parametrize(

@@ -43,48 +43,56 @@ from evaluator.shared.wire import (
 
 
 class Sealed:
-    """What a call's tensor inputs held before forward, kept where the candidate's kernels cannot find it: each
-    input's bytes XORed with a one-time pad drawn from a seed that only this process's host memory holds, the pad
-    zeroed once used. A plain clone would be a twin of each input in GPU memory: a kernel that searches the memory
-    around its input for one can tell a checked call from a timed one, and compute only while checked, or write
-    the same bytes into both and pass the unchanged-inputs check (session 30's red team). Every call the
-    candidate's process makes (checked, timed, batched) seals its inputs, so the memory looks the same in each.
+    """What a call's tensor inputs held before forward, as evidence the candidate's kernels can neither find nor
+    forge: for each input, keyed digests held in host memory, sums of its 32-bit words (bytes where its size is
+    no multiple of 4) weighted by Gaussian weights drawn from a seed only this process's host memory holds; the
+    weights and every scratch buffer are zeroed once used. A change to the input moves a digest by the changed
+    words' weights, which no kernel knows, so no change goes unseen by luck or by design.
+
+    A plain clone would be a twin of each input in GPU memory: a kernel that searched the memory around its input
+    for one told a checked call from a timed one and computed only while checked, or wrote the same bytes into
+    both; a copy XORed with a one-time pad is malleable (XOR the change into it too). Session 30's red teams did
+    all three (tests/runtime_attacks/). Every call the candidate's process makes (checked, timed, batched) seals
+    its inputs, so the memory looks the same in each.
 
         sealed = Sealed(args)
         model(*args)
         sealed.first_changed(args)   # the index of the first tensor input forward changed, or None
     """
 
+    CHUNK = 1 << 24  # words digested at once: 128 MiB of float64 scratch, twice
+
     def __init__(self, args: list):
-        self.seed = int.from_bytes(os.urandom(8), "little") >> 1
+        self.seed = int.from_bytes(os.urandom(8), "little") >> 2
         self.metas = [(a.shape, a.stride(), a.dtype) if isinstance(a, torch.Tensor) else None for a in args]
-        self.sealed = [self._xor_pad(a, k) if isinstance(a, torch.Tensor) else None for k, a in enumerate(args)]
+        self.digests = [self._digests(a, k) if isinstance(a, torch.Tensor) else None for k, a in enumerate(args)]
 
-    def _pad(self, k: int, n: int, device: torch.device) -> torch.Tensor:
-        g = torch.Generator(device=device)
-        g.manual_seed(self.seed + k)
-        return torch.randint(0, 256, (n,), dtype=torch.uint8, device=device, generator=g)
-
-    def _xor_pad(self, a: torch.Tensor, k: int) -> torch.Tensor:
-        """a's bytes XOR its pad, a new tensor; no plain copy of a's bytes is left behind."""
+    def _digests(self, a: torch.Tensor, k: int) -> list[float]:
         flat = a.detach().contiguous()  # a itself where contiguous; a copy, zeroed below, where not
         data = flat.reshape(-1).view(torch.uint8)
-        pad = self._pad(k, data.numel(), a.device)
-        pad ^= data
+        words = data.view(torch.int32) if data.numel() % 4 == 0 else data
+        g = torch.Generator(device=a.device)
+        out = []
+        for j, start in enumerate(range(0, words.numel(), self.CHUNK)):
+            part = words[start : start + self.CHUNK]
+            g.manual_seed((self.seed + (k << 32) + j) & (2**63 - 1))  # each input and chunk its own weights
+            w = torch.randn(part.numel(), dtype=torch.float64, device=a.device, generator=g)
+            x = part.to(torch.float64)
+            w.mul_(x)
+            out.append(w.sum().item())
+            w.zero_()
+            x.zero_()
         if flat.data_ptr() != a.data_ptr():
             flat.zero_()
-        return pad
+        return out
 
     def first_changed(self, args: list) -> int | None:
-        for k, (a, meta, sealed) in enumerate(zip(args, self.metas, self.sealed, strict=False)):
-            if sealed is None:
+        for k, (a, meta, digests) in enumerate(zip(args, self.metas, self.digests, strict=False)):
+            if digests is None:
                 continue
             if not isinstance(a, torch.Tensor) or (a.shape, a.stride(), a.dtype) != meta:
                 return k
-            now = self._xor_pad(a, k)
-            same = torch.equal(now, sealed)
-            now.zero_()  # XORed with `sealed`, it would give the pad away
-            if not same:
+            if self._digests(a, k) != digests:
                 return k
         return None
 
@@ -275,6 +283,22 @@ def _call(spec, case, model, problem, device: torch.device, trial, wfd: int, cop
     return held
 
 
+@torch.no_grad()
+def flip_signs(model: torch.nn.Module, seed: int) -> None:
+    """Negate a random half of every floating parameter, in place: before each timed call, as a checked call's
+    weights are new each time. The weights' magnitudes stay as they were (a dense kernel's time does not depend
+    on signs), but a kernel that remembered them from its last call (in memory it keeps) finds them changed, as
+    in every checked call."""
+    for p in model.parameters():
+        if p.is_floating_point() and p.numel():
+            g = torch.Generator(device=p.device)
+            g.manual_seed(seed)
+            seed = (seed * 6364136223846793005 + 1442695040888963407) % 2**62
+            signs = torch.where(torch.rand(p.shape, generator=g, device=p.device) < 0.5, -1.0, 1.0)
+            p.mul_(signs.to(p.dtype))
+            del signs
+
+
 def _erase(model: torch.nn.Module) -> None:
     with torch.no_grad():
         for t in [*model.parameters(), *model.buffers()]:
@@ -288,9 +312,11 @@ def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int,
 
     held: list = []
 
-    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards, sealed as a
-        args = make_inputs(case, problem, device)  # checked call's are (off the clock), so that no kernel tells
-        held[:] = [Sealed(args)]  # a timed call from a checked one by what lies beside its inputs
+    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards, sealed and
+        args = make_inputs(case, problem, device)  # freed memory poisoned as before a checked call (off the
+        held[:] = [Sealed(args)]  # clock), so that no kernel tells a timed call from a checked one by what lies
+        trial.poison()  # beside its inputs or what its last call left, nor by weights that did not change
+        flip_signs(model, rng.getrandbits(62))
         return args
 
     try:
