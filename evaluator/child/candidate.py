@@ -52,8 +52,8 @@ class Sealed:
     A plain clone would be a twin of each input in GPU memory: a kernel that searched the memory around its input
     for one told a checked call from a timed one and computed only while checked, or wrote the same bytes into
     both; a copy XORed with a one-time pad is malleable (XOR the change into it too). Session 30's red teams did
-    all three (tests/runtime_attacks/). Every call the candidate's process makes (checked, timed, batched) seals
-    its inputs, so the memory looks the same in each.
+    all three (tests/runtime_attacks/). The seal's scratch is freed before the call poisons free memory, as a
+    timed call's preparation does, so the memory looks the same in both.
 
         sealed = Sealed(args)
         model(*args)
@@ -310,14 +310,11 @@ def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int,
     torch.manual_seed(req.call.seed if req.call is not None else 0)
     fn, on_rep = trial.timed(model, rng)
 
-    held: list = []
-
-    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards, sealed and
-        args = make_inputs(case, problem, device)  # freed memory poisoned as before a checked call (off the
-        held[:] = [Sealed(args)]  # clock), so that no kernel tells a timed call from a checked one by what lies
-        trial.poison()  # beside its inputs or what its last call left, nor by weights that did not change
-        flip_signs(model, rng.getrandbits(62))
-        return args
+    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards; off the clock,
+        args = make_inputs(case, problem, device)  # freed memory poisoned and the weights changed as before a
+        trial.poison()  # checked call, so that no kernel tells a timed call from a checked one by what its last
+        flip_signs(model, rng.getrandbits(62))  # call left in memory (a checked call's seal leaves only poisoned
+        return args  # free blocks) or by weights that did not change
 
     try:
         with torch.no_grad():
@@ -330,9 +327,8 @@ def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int,
 
 def _batch(req, case, model, problem, device, wfd: int) -> None:
     """`reps` calls back to back on one input, for the parent's wall-clock cross-check of the timing."""
-    _, args = draw(req.call, case, problem, device)
-    sealed = Sealed(args)  # as in a checked call  # noqa: F841 - held for the calls' duration
-    with torch.no_grad():
+    _, args = draw(req.call, case, problem, device)  # (a kernel that cheats only here gains nothing: the parent
+    with torch.no_grad():  # flags a batch slower than the timing, never a faster one)
         model(*args)  # warm
         torch.cuda.synchronize()
         t0 = time.perf_counter()
