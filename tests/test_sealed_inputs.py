@@ -10,10 +10,11 @@ import pytest
 import torch
 from conftest import FIXTURES
 
-from evaluator.child.candidate import Sealed, flip_signs
+from evaluator.child.candidate import Sealed
 from evaluator.parent.evaluation import EvalConfig, evaluate
 from evaluator.shared.loader import load_problem
 from evaluator.shared.result import Status
+from evaluator.shared.timing import flip_signs
 
 ATTACKS = Path(__file__).resolve().parent / "runtime_attacks"
 

@@ -27,6 +27,7 @@ from evaluator.shared.draw import draw
 from evaluator.shared.handover import Slot
 from evaluator.shared.inputs import make_inputs
 from evaluator.shared.problem import apply_mode, import_file
+from evaluator.shared.timing import flip_signs
 from evaluator.shared.wire import (
     Confinement,
     ErrorInfo,
@@ -281,22 +282,6 @@ def _call(spec, case, model, problem, device: torch.device, trial, wfd: int, cop
     del out
     send(wfd, reply)
     return held
-
-
-@torch.no_grad()
-def flip_signs(model: torch.nn.Module, seed: int) -> None:
-    """Negate a random half of every floating parameter, in place: before each timed call, as a checked call's
-    weights are new each time. The weights' magnitudes stay as they were (a dense kernel's time does not depend
-    on signs), but a kernel that remembered them from its last call (in memory it keeps) finds them changed, as
-    in every checked call."""
-    for p in model.parameters():
-        if p.is_floating_point() and p.numel():
-            g = torch.Generator(device=p.device)
-            g.manual_seed(seed)
-            seed = (seed * 6364136223846793005 + 1442695040888963407) % 2**62
-            signs = torch.where(torch.rand(p.shape, generator=g, device=p.device) < 0.5, -1.0, 1.0)
-            p.mul_(signs.to(p.dtype))
-            del signs
 
 
 def _erase(model: torch.nn.Module) -> None:

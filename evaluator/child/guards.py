@@ -32,6 +32,8 @@ import types
 
 import torch
 
+from evaluator.shared.timing import poison_free_memory  # noqa: F401 - the guards' face: Trial and tests
+
 WATCHED = {
     "torch",
     "torch._C",
@@ -60,7 +62,6 @@ WATCHED = {
     "__main__",
 }
 WATCHED_PREFIXES = ("evaluator.", "torch.nn.modules.")
-SMALL_REQUEST = 2**20  # PyTorch's caching allocator serves requests up to 1 MB from its small pool
 
 
 def _watched(value) -> bool:
@@ -152,40 +153,3 @@ def thread_names(ids: set[int]) -> list[str]:
 
     known = {t.ident: t.name for t in threading.enumerate()}
     return [known.get(i, f"thread {i}") for i in sorted(ids)]
-
-
-def poison_free_memory(device: torch.device) -> None:
-    """Fill every free block of the CUDA caching allocator with NaN (a no-op elsewhere)."""
-    if device.type != "cuda":
-        return
-    index = device.index if device.index is not None else torch.cuda.current_device()  # "cuda" has none
-    stream = torch.cuda.current_stream(index).cuda_stream
-    sizes = []
-    try:
-        segments = torch.cuda.memory_snapshot(include_traces=False)  # no stack traces: fast
-    except TypeError:  # an older torch
-        segments = torch.cuda.memory_snapshot()
-    for seg in segments:
-        if seg.get("device", index) != index or seg.get("stream", stream) != stream:
-            continue
-        small_pool = seg.get("segment_type") == "small"
-        for block in seg.get("blocks", []):
-            if block.get("state") != "inactive":
-                continue
-            size = block["size"]
-            if small_pool:  # requests over 1 MB go to the large pool: take a big small-pool block in 1 MB bites
-                while size > SMALL_REQUEST:
-                    sizes.append(SMALL_REQUEST)
-                    size -= SMALL_REQUEST
-                sizes.append(size)
-            elif size > SMALL_REQUEST:  # a large-pool block under 1 MB serves no request: skip it
-                sizes.append(size)
-    grabbed = []
-    try:
-        for size in sorted(sizes, reverse=True):  # largest first: best fit hands each request its own block
-            if size < 4:
-                continue
-            grabbed.append(torch.empty(size // 4, dtype=torch.float32, device=index).fill_(float("nan")))
-    except torch.OutOfMemoryError:
-        pass  # what we grabbed is poisoned; the rest stays as it was
-    del grabbed

@@ -5,9 +5,10 @@
     key = cache.key(problem, case, device_info, timing)
     cache.get(key) -> {"eager": {...}, "compiled": {...}} | None
 
-A baseline depends on the problem's source, the case, the GPU, its driver, torch and triton versions
-and the timing settings; any change is a new key. The cache lives across runs (per user, not per run),
-so a loop or a suite measures eager and torch.compile once per problem, shape set and machine.
+A baseline depends on the problem's source, the case, the GPU, its driver, torch and triton versions,
+the timing settings and how a repetition is prepared (timing.PROCEDURE); any change is a new key. The cache
+lives across runs (per user, not per run), so a loop or a suite measures eager and torch.compile once per
+problem, shape set and machine.
 Writes are atomic (temp file + rename), last writer wins.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from evaluator.shared.files import write_atomic
 from evaluator.shared.paths import cache_dir
+from evaluator.shared.timing import PROCEDURE
 
 
 class BaselineCache:
@@ -37,6 +39,7 @@ class BaselineCache:
             device.get("torch", ""),
             device.get("triton", ""),
             json.dumps(timing, sort_keys=True),
+            PROCEDURE,  # how a repetition is prepared: a new procedure re-measures
         ]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 

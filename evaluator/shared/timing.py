@@ -8,6 +8,11 @@ input or weight is served from L2) -> record the start event -> call -> synchron
 -> record the end event. Synchronising before the end event counts work on any stream, at the cost of
 a few microseconds of host round trip that every contender pays alike. Warm-up calls come first (they
 compile and autotune), then enough repetitions for `target_ms` of measured work.
+
+The caller's make_args prepares a repetition the same way for every contender (PROCEDURE): fresh inputs, freed
+GPU memory poisoned with NaN (poison_free_memory) and the weights' signs flipped at random (flip_signs), as before
+a checked call, so that no kernel tells a timed call from a checked one by what its last call left in memory or
+by weights that did not change (session 30's red team), and the baselines pay the same pause between calls.
 """
 
 from __future__ import annotations
@@ -17,6 +22,64 @@ import statistics
 from typing import Callable
 
 import torch
+
+# the preparation of every timed repetition, the candidate's (evaluator.child.candidate) and the baselines'
+# (evaluator.worker.worker) alike; part of the baselines' cache key, so a change re-measures them
+PROCEDURE = "poison+flip"
+SMALL_REQUEST = 2**20  # PyTorch's caching allocator serves requests up to 1 MB from its small pool
+
+
+def poison_free_memory(device: torch.device) -> None:
+    """Fill every free block of the CUDA caching allocator with NaN (a no-op elsewhere)."""
+    if device.type != "cuda":
+        return
+    index = device.index if device.index is not None else torch.cuda.current_device()  # "cuda" has none
+    stream = torch.cuda.current_stream(index).cuda_stream
+    sizes = []
+    try:
+        segments = torch.cuda.memory_snapshot(include_traces=False)  # no stack traces: fast
+    except TypeError:  # an older torch
+        segments = torch.cuda.memory_snapshot()
+    for seg in segments:
+        if seg.get("device", index) != index or seg.get("stream", stream) != stream:
+            continue
+        small_pool = seg.get("segment_type") == "small"
+        for block in seg.get("blocks", []):
+            if block.get("state") != "inactive":
+                continue
+            size = block["size"]
+            if small_pool:  # requests over 1 MB go to the large pool: take a big small-pool block in 1 MB bites
+                while size > SMALL_REQUEST:
+                    sizes.append(SMALL_REQUEST)
+                    size -= SMALL_REQUEST
+                sizes.append(size)
+            elif size > SMALL_REQUEST:  # a large-pool block under 1 MB serves no request: skip it
+                sizes.append(size)
+    grabbed = []
+    try:
+        for size in sorted(sizes, reverse=True):  # largest first: best fit hands each request its own block
+            if size < 4:
+                continue
+            grabbed.append(torch.empty(size // 4, dtype=torch.float32, device=index).fill_(float("nan")))
+    except torch.OutOfMemoryError:
+        pass  # what we grabbed is poisoned; the rest stays as it was
+    del grabbed
+
+
+@torch.no_grad()
+def flip_signs(model: torch.nn.Module, seed: int) -> None:
+    """Negate a random half of every floating parameter, in place: before each timed call, as a checked call's
+    weights are new each time. The weights' magnitudes stay as they were (a dense kernel's time does not depend
+    on signs), but a kernel that remembered them from its last call (in memory it keeps) finds them changed, as
+    in every checked call."""
+    for p in model.parameters():
+        if p.is_floating_point() and p.numel():
+            g = torch.Generator(device=p.device)
+            g.manual_seed(seed)
+            seed = (seed * 6364136223846793005 + 1442695040888963407) % 2**62
+            signs = torch.where(torch.rand(p.shape, generator=g, device=p.device) < 0.5, -1.0, 1.0)
+            p.mul_(signs.to(p.dtype))
+            del signs
 
 
 def _l2_flush_buffer(device: torch.device) -> torch.Tensor:

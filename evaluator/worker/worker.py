@@ -48,17 +48,27 @@ class Progress:
 
 def run_baselines(job: Job, problem, device, report: Progress) -> None:
     """Eager and torch.compile of the reference, PyTorch's default settings, timed like candidates."""
-    from evaluator.shared.timing import benchmark
+    import random
+
+    from evaluator.shared.timing import benchmark, flip_signs, poison_free_memory
 
     report.phase("baselines", "timing eager and torch.compile")
+    rng = random.Random(job.seed)
     for case in job.cases:
         torch.manual_seed(job.seed)
         model = build_model(problem, case, device)  # the problem's mode (KernelBench: as constructed)
         entry = {}
+
+        def fresh(case=case, model=model) -> list:  # prepared as a candidate's timed repetition is (off the clock)
+            args = make_inputs(case, problem, device)
+            poison_free_memory(device)
+            flip_signs(model, rng.getrandbits(62))
+            return args
+
         for kind, fn in (("eager", model), ("compiled", torch.compile(model))):
             report.activity(f"timing {kind} reference on {case.label} ({case.describe()})")
             with torch.no_grad():
-                entry[kind] = TimingStats(**benchmark(fn, lambda: make_inputs(case, problem, device), **job.timing))
+                entry[kind] = TimingStats(**benchmark(fn, fresh, **job.timing))
         report.data.timings[case.label] = Baselines(**entry)
         report.write()
     report.phase("done")
