@@ -33,14 +33,17 @@ def test_the_seal_keeps_no_copy_of_an_input_only_numbers_in_host_memory():
 def test_a_change_to_an_input_breaks_the_seal():
     a, b = torch.randn(64, 8), torch.randn(8, 64).t()  # b is not contiguous
     odd = torch.arange(7, dtype=torch.uint8)  # 7 bytes: digested byte by byte
-    sealed = Sealed([a, b, odd])
-    assert sealed.first_changed([a, b, odd]) is None
+    sliced = torch.arange(9, dtype=torch.uint8)[1:]  # 8 bytes from an odd offset: no int32 view
+    sealed = Sealed([a, b, odd, sliced])
+    assert sealed.first_changed([a, b, odd, sliced]) is None
+    sliced[0] = 99
+    assert sealed.first_changed([a, b, odd, sliced]) == 3
     odd[6] = 200
-    assert sealed.first_changed([a, b, odd]) == 2
+    assert sealed.first_changed([a, b, odd, sliced]) == 2
     b[3, 5] = torch.nextafter(b[3, 5], torch.tensor(float("inf")))  # one ulp
-    assert sealed.first_changed([a, b, odd]) == 1
+    assert sealed.first_changed([a, b, odd, sliced]) == 1
     a.resize_(8, 8)
-    assert sealed.first_changed([a, b, odd]) == 0
+    assert sealed.first_changed([a, b, odd, sliced]) == 0
 
 
 def test_a_change_that_keeps_every_symmetric_statistic_still_breaks_it():

@@ -71,7 +71,8 @@ class Sealed:
     def _digests(self, a: torch.Tensor, k: int) -> list[float]:
         flat = a.detach().contiguous()  # a itself where contiguous; a copy, zeroed below, where not
         data = flat.reshape(-1).view(torch.uint8)
-        words = data.view(torch.int32) if data.numel() % 4 == 0 else data
+        aligned = data.numel() % 4 == 0 and data.storage_offset() % 4 == 0  # (a uint8 slice may start mid-word)
+        words = data.view(torch.int32) if aligned else data
         g = torch.Generator(device=a.device)
         out = []
         for j, start in enumerate(range(0, words.numel(), self.CHUNK)):
