@@ -67,7 +67,7 @@ def test_side_stream_work_is_synchronised_and_timed(tmp_path):
 def test_freed_memory_is_poisoned_in_the_caching_allocator():
     import torch
 
-    from evaluator.child.guards import poison_free_memory
+    from evaluator.shared.timing import poison_free_memory
 
     dev = torch.device("cuda")
     for n in (3 * 2**20, 1000):  # 12 MB (large pool) and 4 KB (small pool)

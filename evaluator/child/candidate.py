@@ -27,7 +27,7 @@ from evaluator.shared.draw import draw
 from evaluator.shared.handover import Slot
 from evaluator.shared.inputs import make_inputs
 from evaluator.shared.problem import apply_mode, import_file
-from evaluator.shared.timing import flip_signs
+from evaluator.shared.timing import prepare_repetition
 from evaluator.shared.wire import (
     Confinement,
     ErrorInfo,
@@ -296,11 +296,10 @@ def _time(req, case, model, problem, device, trial, rng, timing: dict, wfd: int,
     torch.manual_seed(req.call.seed if req.call is not None else 0)
     fn, on_rep = trial.timed(model, rng)
 
-    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards; off the clock,
-        args = make_inputs(case, problem, device)  # freed memory poisoned and the weights changed as before a
-        trial.poison()  # checked call, so that no kernel tells a timed call from a checked one by what its last
-        flip_signs(model, rng.getrandbits(62))  # call left in memory (a checked call's seal leaves only poisoned
-        return args  # free blocks) or by weights that did not change
+    def fresh(case=case) -> list:  # new inputs every repetition, from the parent's seed onwards, prepared as the
+        args = make_inputs(case, problem, device)  # baselines' are (a checked call's seal leaves only free blocks,
+        prepare_repetition(model, device, rng.getrandbits(62), poison=trial.on("poison"))  # which it poisons too)
+        return args
 
     try:
         with torch.no_grad():

@@ -1,11 +1,10 @@
 """Runtime guards the worker keeps around candidate code (inside the worker process).
 
-    from evaluator.child.guards import Integrity, live_threads, poison_free_memory
+    from evaluator.child.guards import Integrity, live_threads
     integrity = Integrity.snapshot()          # before the candidate is imported
     integrity.changed()                       # ["torch.cuda.Event was replaced", ...] after import/calls
     integrity.quick_changed()                 # the few things timing relies on; cheap enough per rep
     before = live_threads(); ...; live_threads() - before   # Python threads the candidate left running
-    poison_free_memory(device)                # CUDA: freed memory reads NaN before the next call
 
 Static bans (evaluator.static.bans) are the first line; these catch what gets past them:
 - Integrity: identity of every function, class and module in the namespaces the harness relies on
@@ -21,7 +20,8 @@ Static bans (evaluator.static.bans) are the first line; these catch what gets pa
 - Poison: the reference runs right before some candidate calls; its freed intermediates (e.g. the
   conv output) sit in the allocator's cache, so a kernel that never writes part of its output can
   look right. On CUDA every free block of the caching allocator is grabbed (exact sizes, from
-  torch.cuda.memory_snapshot), filled with NaN and released. CPU workers get MALLOC_PERTURB_ from
+  torch.cuda.memory_snapshot), filled with NaN and released (evaluator.shared.timing.poison_free_memory, which
+  Trial.call and every timed repetition run). CPU workers get MALLOC_PERTURB_ from
   evaluator.parent.jail instead: glibc fills every allocation, whichever chunk it reuses.
 """
 
@@ -31,8 +31,6 @@ import sys
 import types
 
 import torch
-
-from evaluator.shared.timing import poison_free_memory  # noqa: F401 - the guards' face: Trial and tests
 
 WATCHED = {
     "torch",

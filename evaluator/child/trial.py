@@ -32,10 +32,10 @@ from evaluator.child.audit import (
 from evaluator.child.guards import (
     Integrity,
     live_threads,
-    poison_free_memory,
     thread_names,
 )
 from evaluator.shared.rules import TORCH_HINT
+from evaluator.shared.timing import poison_free_memory
 
 AUDITED_REP_P = 0.05  # fraction of timed repetitions that also run under the operator audit
 
@@ -94,17 +94,11 @@ class Trial:
             )
         ]
 
-    def poison(self) -> None:
-        """Freed GPU memory reads NaN before the next call, checked or timed alike (a kernel that found its own
-        stamp from the last call in a fresh allocation could tell a timed call, unpoisoned, from a checked one).
-        CPU workers: MALLOC_PERTURB_ (evaluator.parent.jail) on every allocation."""
-        if self.on("poison") and self.device.type == "cuda":
-            poison_free_memory(self.device)
-
     def call(self, model, args: list, knockout: bool = False):
         """Poison freed memory, call forward, synchronise, then audit. Returns (out, findings).
         With `knockout`, every Triton launch returns without running (the output should be garbage)."""
-        self.poison()
+        if self.on("poison") and self.device.type == "cuda":  # CPU workers: MALLOC_PERTURB_ (evaluator.parent.jail)
+            poison_free_memory(self.device)  # (timed repetitions: timing.prepare_repetition)
         LAUNCHES.reset()
         audit = OpAudit() if self.on("ops") else None
         before = live_threads()

@@ -66,6 +66,17 @@ def poison_free_memory(device: torch.device) -> None:
     del grabbed
 
 
+def prepare_repetition(model: torch.nn.Module, device: torch.device, seed: int, poison: bool = True) -> None:
+    """PROCEDURE, between a timed repetition's fresh inputs and its call (off the clock), for every contender
+    alike: freed GPU memory poisoned, as before a checked call (a kernel that found its own stamp from the last
+    call in a fresh allocation could tell an unpoisoned timed call from a checked one), and the weights' signs
+    flipped, as a checked call's weights are new each time. `poison` False only where that defence is switched
+    off for a test."""
+    if poison:
+        poison_free_memory(device)
+    flip_signs(model, seed)
+
+
 @torch.no_grad()
 def flip_signs(model: torch.nn.Module, seed: int) -> None:
     """Negate a random half of every floating parameter, in place: before each timed call, as a checked call's

@@ -50,7 +50,7 @@ def run_baselines(job: Job, problem, device, report: Progress) -> None:
     """Eager and torch.compile of the reference, PyTorch's default settings, timed like candidates."""
     import random
 
-    from evaluator.shared.timing import benchmark, flip_signs, poison_free_memory
+    from evaluator.shared.timing import benchmark, prepare_repetition
 
     report.phase("baselines", "timing eager and torch.compile")
     rng = random.Random(job.seed)
@@ -61,8 +61,7 @@ def run_baselines(job: Job, problem, device, report: Progress) -> None:
 
         def fresh(case=case, model=model) -> list:  # prepared as a candidate's timed repetition is (off the clock)
             args = make_inputs(case, problem, device)
-            poison_free_memory(device)
-            flip_signs(model, rng.getrandbits(62))
+            prepare_repetition(model, device, rng.getrandbits(62))
             return args
 
         for kind, fn in (("eager", model), ("compiled", torch.compile(model))):

@@ -27,7 +27,6 @@ from evaluator.static.contract.syntax import (
     _is_classmethod,
     _is_module_method,
     _is_static,
-    _is_tensor_callable,
     _layer_class,
     _library_name,
     _method_selves,
@@ -114,16 +113,6 @@ def _tensor_class(path: str) -> bool:
 
 # torch operators that answer a Python value (a number, a dtype, a torch.Size), not a tensor
 PY_ANSWERS = frozenset({"numel", "result_type", "promote_types", "broadcast_shapes", "typename"})
-
-
-@functools.lru_cache(maxsize=512)
-def _tensor_only_method(name: str) -> bool:
-    """A method of torch.Tensor that no list, tuple, dict, set, exception or nn.Module has (view, reshape, mul):
-    called on what the gate typed as a container, its receiver can only be a tensor, so its result is one."""
-    import torch
-
-    others = (list, tuple, dict, set, BaseException, torch.nn.Module)
-    return _is_tensor_callable(name) and not any(hasattr(t, name) for t in others)
 
 
 @functools.lru_cache(maxsize=512)
